@@ -1,0 +1,273 @@
+"""Checks that span fields: references, uniqueness, impossible bounds, and warnings.
+
+They run on whatever parts of the file validated on their own, so one run reports
+every problem: a type error in one channel does not hide a misspelt phase in another.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from .models import WILDCARD, Channel, Objective, Phase, Rules, Segment, rule_for_cell
+from .problems import Problem, did_you_mean, with_hint
+
+
+@dataclass
+class Parts:
+    """The top-level parts of a scenario that validated (None: it did not, or is absent)."""
+
+    phases: list[Phase] | None = None
+    segments: list[Segment] | None = None
+    channels: dict[int, Channel] = field(default_factory=dict)  # by position in the file
+    channel_ids_raw: set[str] = field(default_factory=set)  # ids of every channel, valid or not
+    resources: dict[str, float] | None = None
+    rules: Rules | None = None
+    objective: Objective | None = None
+    budget: float | None = None
+    budget_ok: bool = False
+    accuracy: float = 0.005
+
+
+def cross_problems(parts: Parts) -> list[Problem]:
+    out: list[Problem] = []
+    out += _unique_ids(parts)
+    out += _channel_references(parts)
+    out += _rule_references(parts)
+    out += _objective_needs(parts)
+    if not out:
+        out += _impossible_bounds(parts)
+    return out
+
+
+def _unknown(path: str, what: str, name: str, known: list[str]) -> Problem:
+    hint = did_you_mean(name, known)
+    listed = ", ".join(known[:12]) + (", …" if len(known) > 12 else "")
+    return Problem(path, f"unknown {what} '{name}'", with_hint(hint, f"known {what}s: {listed}"))
+
+
+def _unique_ids(parts: Parts) -> list[Problem]:
+    out = []
+    groups = [("phases", parts.phases or []), ("segments", parts.segments or [])]
+    for name, items in groups:
+        seen: dict[str, int] = {}
+        for i, item in enumerate(items):
+            if item.id in seen:
+                out.append(Problem(f"{name}[{i}].id", f"'{item.id}' is used twice (also {name}[{seen[item.id]}])", "give every id once"))
+            seen.setdefault(item.id, i)
+    seen = {}
+    for i, ch in sorted(parts.channels.items()):
+        if ch.id in seen:
+            out.append(Problem(f"channels[{i}].id", f"'{ch.id}' is used twice (also channels[{seen[ch.id]}])", "give every channel its own id"))
+        seen.setdefault(ch.id, i)
+    return out
+
+
+def _channel_references(parts: Parts) -> list[Problem]:
+    out = []
+    phase_ids = [p.id for p in parts.phases] if parts.phases is not None else None
+    segment_ids = [g.id for g in parts.segments] if parts.segments is not None else None
+    for i, ch in sorted(parts.channels.items()):
+        for phase, row in ch.affinity.items():
+            if phase_ids is not None and phase != WILDCARD and phase not in phase_ids:
+                out.append(_unknown(f"channels[{i}].affinity.{phase}", "phase", phase, phase_ids))
+            for segment in row:
+                if segment_ids is not None and segment != WILDCARD and segment not in segment_ids:
+                    out.append(_unknown(f"channels[{i}].affinity.{phase}.{segment}", "segment", segment, segment_ids))
+        if parts.resources is not None:
+            for resource in ch.uses:
+                if resource not in parts.resources:
+                    known = list(parts.resources)
+                    hint = did_you_mean(resource, known)
+                    fix = with_hint(hint, (
+                        f"add it under resources (known: {', '.join(known)})" if known else f"add resources: {{{resource}: <capacity>}}"
+                    ))
+                    out.append(Problem(f"channels[{i}].uses.{resource}", f"unknown resource '{resource}'", fix))
+    return out
+
+
+def _rule_references(parts: Parts) -> list[Problem]:
+    rules = parts.rules
+    if rules is None:
+        return []
+    out = []
+    phase_ids = [p.id for p in parts.phases] if parts.phases is not None else None
+    segment_ids = [g.id for g in parts.segments] if parts.segments is not None else None
+    for family in ("coverage", "breadth", "redundancy"):
+        for j, rule in enumerate(getattr(rules, family)):
+            for key, known, what in (("phase", phase_ids, "phase"), ("segment", segment_ids, "segment")):
+                for name in getattr(rule, key) or []:
+                    if known is not None and name not in known:
+                        out.append(_unknown(f"rules.{family}[{j}].{key}", what, name, known))
+    channel_ids = sorted(parts.channel_ids_raw)
+    known_ids = set(channel_ids)
+
+    def check(path: str, name: str) -> None:
+        if name not in known_ids:
+            out.append(_unknown(path, "channel", name, channel_ids))
+
+    for key in ("requires", "excludes"):
+        for j, pair in enumerate(getattr(rules, key)):
+            for k, name in enumerate(pair):
+                check(f"rules.{key}[{j}][{k}]", name)
+    for key in ("force_on", "force_off"):
+        for j, name in enumerate(getattr(rules, key)):
+            check(f"rules.{key}[{j}]", name)
+    tags = sorted({t for ch in parts.channels.values() for t in ch.tags})
+    for j, group in enumerate(rules.groups):
+        for k, name in enumerate(group.channels or []):
+            check(f"rules.groups[{j}].channels[{k}]", name)
+        if group.tag is not None and group.tag not in tags and parts.channels:
+            hint = did_you_mean(group.tag, tags)
+            out.append(Problem(f"rules.groups[{j}].tag", f"no channel has tag '{group.tag}'",
+                               with_hint(hint, f"known tags: {', '.join(tags)}" if tags else "tag channels with tags: [...]")))
+    both = sorted(set(rules.force_on) & set(rules.force_off))
+    for name in both:
+        out.append(Problem("rules.force_on", f"'{name}' is forced both on and off", "remove it from force_on or from force_off"))
+    on = set(rules.force_on)
+    for j, (a, b) in enumerate(rules.excludes):
+        if a in on and b in on:
+            out.append(Problem(f"rules.excludes[{j}]", f"'{a}' and '{b}' exclude each other but both are forced on", "drop one from force_on or drop the exclusion"))
+    for j, (a, b) in enumerate(rules.requires):
+        if a in on and b in rules.force_off:
+            out.append(Problem(f"rules.requires[{j}]", f"'{a}' is forced on and requires '{b}', which is forced off", "drop one of the three rules"))
+    return out
+
+
+def _objective_needs(parts: Parts) -> list[Problem]:
+    objective = parts.objective or Objective()
+    out = []
+    if objective.maximises and parts.budget_ok and parts.budget is None:
+        out.append(Problem("budget", f"is required for objective {objective.sense}", "add budget: <money for the plan period>, or use objective min_cost"))
+    if objective.sense == "target" and objective.level is None:
+        out.append(Problem("objective.level", "is required for objective target", "add level: <weighted reach to achieve>"))
+    if objective.sense == "max_value" and parts.segments is not None:
+        for i, segment in enumerate(parts.segments):
+            if segment.value is None:
+                out.append(Problem(f"segments[{i}].value", "is required for objective max_value", "add value: <money per customer of this segment>"))
+    return out
+
+
+# ---------------------------------------------------------------- impossible bounds
+
+
+def _impossible_bounds(parts: Parts) -> list[Problem]:
+    """Bounds no plan can meet, found without solving (only when references are sound)."""
+    if parts.rules is None or parts.phases is None or parts.segments is None:
+        return []
+    rules = parts.rules
+    channels = list(parts.channels.values())
+    usable = [c for c in channels if c.id not in rules.force_off]
+    out = []
+    card = rules.cardinality
+    if card is not None:
+        if card.min > len(usable):
+            out.append(Problem("rules.cardinality.min", f"asks for {card.min} channels but only {len(usable)} can be on", f"lower min to at most {len(usable)}"))
+        if card.max is not None and len(rules.force_on) > card.max:
+            out.append(Problem("rules.cardinality.max", f"is {card.max} but {len(rules.force_on)} channels are forced on", f"raise max to at least {len(rules.force_on)}"))
+    for j, group in enumerate(rules.groups):
+        members = [c for c in usable if c.in_group(group)]
+        if group.min_count is not None and group.min_count > len(members):
+            out.append(Problem(f"rules.groups[{j}].min_count", f"asks for {group.min_count} channels of {group.describe()} but only {len(members)} can be on",
+                               f"lower min_count to at most {len(members)}"))
+        if group.min_share and not members:
+            out.append(Problem(f"rules.groups[{j}].min_share", f"no channel of {group.describe()} can be on", "drop the rule or add such a channel"))
+    out += _cells_that_cannot_be_met(parts, usable)
+    return out
+
+
+def _cells_that_cannot_be_met(parts: Parts, usable: list[Channel]) -> list[Problem]:
+    from ..curves import reach, saturation_spend
+
+    out = []
+    rules = parts.rules
+    assert rules is not None and parts.phases is not None and parts.segments is not None
+    for j, rule in enumerate(rules.breadth):
+        if not rule.hard:
+            continue
+        for p in parts.phases:
+            for g in parts.segments:
+                if not rule.applies(p.id, g.id) or rule_for_cell(rules.breadth, p.id, g.id) is not rule:
+                    continue
+                serving = [c.id for c in usable if c.affinity_for(p.id, g.id) >= rule.threshold]
+                if len(serving) < rule.min_channels:
+                    out.append(Problem(f"rules.breadth[{j}]", f"cell ({p.id}, {g.id}) needs {rule.min_channels} channels with affinity ≥ {rule.threshold:g} but only {len(serving)} serve it ({', '.join(serving) or 'none'})",
+                                       "lower min_channels for that cell, lower the threshold, or add a channel that serves it"))
+    for j, rule in enumerate(rules.coverage):
+        if not rule.hard:
+            continue
+        for p in parts.phases:
+            for g in parts.segments:
+                if not rule.applies(p.id, g.id) or rule_for_cell(rules.coverage, p.id, g.id) is not rule:
+                    continue
+                best = 0.0
+                for c in usable:
+                    a = c.affinity_for(p.id, g.id)
+                    if a > 0:
+                        cap = c.max_spend if c.max_spend is not None else saturation_spend(c.response, parts.accuracy) * 10
+                        best += a * reach(c.response, cap)
+                if best < rule.target - 1e-9:
+                    out.append(Problem(f"rules.coverage[{j}]", f"cell ({p.id}, {g.id}) can be covered at most {min(best, 1):.3g} with every channel at full spend, below the hard target {rule.target:g}",
+                                       "lower the target for that cell, make it soft (hard: false, penalty: …), or add a channel that serves it"))
+    return out
+
+
+# ---------------------------------------------------------------- warnings
+
+
+def warnings_for(scenario: Any) -> list[str]:
+    """Things that are allowed but probably not what the user meant."""
+    out = []
+    rules = scenario.rules
+    budget = scenario.budget
+    for i, ch in enumerate(scenario.channels):
+        entry = ch.fixed_cost + ch.min_spend
+        if budget is not None and entry > budget and ch.id not in rules.force_off:
+            out.append(f"channels[{i}] ({ch.id}): fixed_cost + min_spend = {entry:g} is above the budget {budget:g}, so it can never be on")
+        if not any(ch.affinity_for(p, g) > 0 for p, g in scenario.cells):
+            out.append(f"channels[{i}] ({ch.id}): serves no (phase, segment) cell; its affinity is empty or zero")
+        if ch.response.type == "constant" and (ch.max_spend or 0) > 0:
+            out.append(f"channels[{i}] ({ch.id}): has a constant response, so its spend (max_spend {ch.max_spend:g}) buys no reach")
+    lower = _cheapest_hard_plan(scenario)
+    if budget is not None and lower["money"][0] > budget + 1e-9:
+        amount, why = lower["money"]
+        out.append(f"the hard rules need at least {amount:g} of money ({why}) but the budget is {budget:g}: the scenario is probably infeasible")
+    for resource, capacity in scenario.resources.items():
+        if resource in lower and lower[resource][0] > capacity + 1e-9:
+            amount, why = lower[resource]
+            out.append(f"the hard rules need at least {amount:g} {resource} ({why}) but only {capacity:g} are available: the scenario is probably infeasible")
+    return out
+
+
+def _cheapest_hard_plan(scenario: Any) -> dict[str, tuple[float, str]]:
+    """A lower bound on each resource that any plan meeting the hard rules uses."""
+    rules = scenario.rules
+    usable = [c for c in scenario.channels if c.id not in rules.force_off]
+    forced = [c for c in usable if c.id in rules.force_on]
+
+    def use(c: Channel, resource: str) -> float:
+        if resource == "money":
+            return c.fixed_cost + c.min_spend
+        u = c.uses.get(resource)
+        return 0.0 if u is None else u.fixed + u.per_unit * c.min_spend
+
+    def cheapest(pool: list[Channel], count: int, resource: str) -> float:
+        return sum(sorted(use(c, resource) for c in pool)[:count])
+
+    out = {}
+    for resource in ["money", *scenario.resources]:
+        best = (sum(use(c, resource) for c in forced), "the channels forced on")
+        if rules.cardinality is not None and rules.cardinality.min:
+            best = max(best, (cheapest(usable, rules.cardinality.min, resource), f"{rules.cardinality.min} channels at the least"))
+        for group in rules.groups:
+            if group.min_count:
+                members = [c for c in usable if c.in_group(group)]
+                best = max(best, (cheapest(members, group.min_count, resource), f"{group.min_count} of {group.describe()}"))
+        for p, g in scenario.cells:
+            rule = rule_for_cell(rules.breadth, p, g)
+            if rule is not None and rule.hard and rule.min_channels:
+                serving = [c for c in usable if c.affinity_for(p, g) >= rule.threshold]
+                best = max(best, (cheapest(serving, rule.min_channels, resource), f"{rule.min_channels} channels serving ({p}, {g})"))
+        out[resource] = best
+    return out

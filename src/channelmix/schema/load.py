@@ -1,0 +1,172 @@
+"""Read a scenario file (YAML, TOML or JSON) into a validated :class:`Scenario`."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BeforeValidator, ConfigDict, TypeAdapter, ValidationError
+
+from .checks import Parts, cross_problems, warnings_for
+from .models import (
+    Channel, NonNegative, Objective, Phase, Rules, Scenario, Segment, SolverSettings, _phases_in, _segments_in, model_keys,
+)
+from .problems import Problem, ScenarioError, problems_from
+
+SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json"}
+_KEYS = model_keys()
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A validated scenario, where it came from, and what looked odd about it."""
+
+    scenario: Scenario
+    source: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def load(path: str | Path) -> Loaded:
+    """Read and validate one scenario file; raise :class:`ScenarioError` listing every problem."""
+    path = Path(path)
+    source = str(path)
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise ScenarioError(source, [Problem("", f"cannot read files ending in '{path.suffix}'", "use .yaml, .yml, .toml or .json")])
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(source, [Problem("", "no such file", "check the path")]) from None
+    except IsADirectoryError:
+        raise ScenarioError(source, [Problem("", "is a folder, not a scenario file", "name a .yaml, .toml or .json file")]) from None
+    except UnicodeDecodeError as err:
+        raise ScenarioError(source, [Problem("", f"is not UTF-8 text (byte {err.start})", "save the file as UTF-8")]) from None
+    raw = parse(text, kind, source)
+    return validate(raw, source)
+
+
+def parse(text: str, kind: str, source: str) -> Any:
+    """Text to plain data; syntax errors name the line."""
+    try:
+        if kind == "yaml":
+            return yaml.load(text, Loader=_StrictLoader)  # a SafeLoader that rejects duplicate keys
+        if kind == "toml":
+            return tomllib.loads(text)
+        return json.loads(text, object_pairs_hook=_no_duplicate_pairs)
+    except _DuplicateKey as err:
+        raise ScenarioError(source, [Problem(err.where, f"key '{err.key}' appears twice", "keep one of them")]) from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(err, "problem", None) or str(err)
+        raise ScenarioError(source, [Problem(where, f"is not valid YAML: {problem}", "fix the syntax there (indentation, colons, quotes)")]) from None
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(source, [Problem("", f"is not valid TOML: {err}", "fix the syntax there")]) from None
+    except json.JSONDecodeError as err:
+        raise ScenarioError(source, [Problem(f"line {err.lineno}, column {err.colno}", f"is not valid JSON: {err.msg}", "fix the syntax there")]) from None
+
+
+def validate(raw: Any, source: str = "<scenario>") -> Loaded:
+    """Plain data to a validated scenario, with every problem reported at once."""
+    if not isinstance(raw, dict):
+        raise ScenarioError(source, [Problem("", "must be a mapping of keys (scenario, phases, segments, channels, …)", "start from 'channelmix init'")])
+    problems: list[Problem] = []
+    scenario: Scenario | None = None
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as err:
+        problems += problems_from(err, _KEYS)
+    problems += cross_problems(_parts(raw, scenario))
+    if problems:
+        raise ScenarioError(source, problems)
+    assert scenario is not None
+    return Loaded(scenario, source, warnings_for(scenario))
+
+
+_STRICT = ConfigDict(strict=True, allow_inf_nan=False)
+
+
+def _try(adapter: TypeAdapter, value: Any) -> Any:
+    try:
+        return adapter.validate_python(value)
+    except ValidationError:
+        return None
+
+
+def _parts(raw: dict[str, Any], scenario: Scenario | None) -> Parts:
+    """The parts that validated on their own, for cross-checks on a partly broken file."""
+    if scenario is not None:
+        return Parts(
+            phases=scenario.phases, segments=scenario.segments, channels=dict(enumerate(scenario.channels)),
+            channel_ids_raw={c.id for c in scenario.channels}, resources=scenario.resources, rules=scenario.rules,
+            objective=scenario.objective, budget=scenario.budget, budget_ok=True, accuracy=scenario.solver.accuracy,
+        )
+    parts = Parts()
+    if "phases" in raw:
+        parts.phases = _try(_PHASES, raw["phases"])
+    if "segments" in raw:
+        parts.segments = _try(_SEGMENTS, raw["segments"])
+    channels = raw.get("channels")
+    if isinstance(channels, list):
+        for i, item in enumerate(channels):
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                parts.channel_ids_raw.add(item["id"])
+            channel = _try(_CHANNEL, item)
+            if channel is not None:
+                parts.channels[i] = channel
+    parts.resources = _try(_RESOURCES, raw.get("resources", {}))
+    parts.rules = _try(_RULES, raw.get("rules", {}))
+    parts.objective = _try(_OBJECTIVE, raw.get("objective", {}))
+    budget = _try(_BUDGET, raw.get("budget"))
+    parts.budget, parts.budget_ok = budget, budget is not None or raw.get("budget") is None
+    solver = _try(_SOLVER, raw.get("solver", {}))
+    if solver is not None:
+        parts.accuracy = solver.accuracy
+    return parts
+
+
+_PHASES = TypeAdapter(Annotated[list[Phase], BeforeValidator(_phases_in)])
+_SEGMENTS = TypeAdapter(Annotated[list[Segment], BeforeValidator(_segments_in)])
+_CHANNEL = TypeAdapter(Channel)
+_RESOURCES = TypeAdapter(dict[str, NonNegative], config=_STRICT)
+_RULES = TypeAdapter(Rules)
+_OBJECTIVE = TypeAdapter(Objective)
+_BUDGET = TypeAdapter(NonNegative | None, config=_STRICT)
+_SOLVER = TypeAdapter(SolverSettings)
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str, where: str) -> None:
+        super().__init__(key)
+        self.key, self.where = key, where
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """yaml.SafeLoader, except that a key given twice in one mapping is an error."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    loader.flatten_mapping(node)
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise _DuplicateKey(str(key), f"line {key_node.start_mark.line + 1}")
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _no_duplicate_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key, "")
+        out[key] = value
+    return out

@@ -1,0 +1,180 @@
+"""Problems found in a scenario, and how they are worded for a person."""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from pydantic import ValidationError
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a scenario: where, what, and how to fix it."""
+
+    path: str
+    message: str
+    fix: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.path}: {self.message}" if self.path else self.message
+        return f"{text}. Fix: {self.fix[:1].upper()}{self.fix[1:]}" if self.fix else text
+
+
+class Fixable(ValueError):
+    """A validator's complaint that carries its own fix."""
+
+    def __init__(self, message: str, fix: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.fix = fix
+
+
+class ScenarioError(Exception):
+    """Every problem of one input file, reported together."""
+
+    def __init__(self, source: str, problems: Iterable[Problem]) -> None:
+        self.source = source
+        self.problems = list(problems)
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        count = len(self.problems)
+        head = f"{self.source}: {count} problem{'s' if count != 1 else ''} found:"
+        return "\n".join([head, *(f"  {self.source}: {p}" for p in self.problems)])
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A 'did you mean' hint for a misspelt key or id, or ''."""
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+def with_hint(hint: str, rest: str) -> str:
+    """'did you mean x?' followed by the general fix, as one sentence pair."""
+    return f"{hint} {rest[:1].upper()}{rest[1:]}" if hint else rest
+
+
+def format_path(loc: Iterable[Any]) -> str:
+    """('channels', 3, 'response', 'scale') -> 'channels[3].response.scale'."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def show(value: Any) -> str:
+    """A value as a person would write it in the file."""
+    if isinstance(value, float) and math.isnan(value):
+        return "nan"
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+_TYPE_WORDS = {
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "string_type": "text",
+    "bool_type": "true or false",
+    "list_type": "a list",
+    "dict_type": "a mapping of keys to values",
+    "model_type": "a mapping of keys to values",
+    "model_attributes_type": "a mapping of keys to values",
+}
+
+
+def _bound_problem(kind: str, ctx: dict[str, Any], got: Any) -> tuple[str, str]:
+    word = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<", "less_than_equal": "≤"}[kind]
+    limit = f"{next(iter(ctx.values())):g}"
+    return f"got {show(got)}, must be {word} {limit}", f"use a number {word} {limit}"
+
+
+def _pydantic_problem(err: dict[str, Any], allowed_keys: dict[tuple, list[str]]) -> Problem:
+    raw_loc = tuple(err["loc"])
+    loc = _without_union_tags(raw_loc)
+    path = format_path(loc)
+    kind, got, ctx = err["type"], err.get("input"), err.get("ctx") or {}
+    if kind == "missing":
+        return Problem(path, "is required but missing", f"add '{loc[-1]}' here")
+    if kind == "extra_forbidden":
+        key = loc[-1]
+        parent = format_path(loc[:-1]) or "the top level"
+        allowed = _allowed_at(allowed_keys, raw_loc[:-1])
+        hint = did_you_mean(key, allowed)
+        rest = f"allowed keys here: {', '.join(allowed)}" if allowed else "remove it"
+        return Problem(format_path(loc), f"unknown key in {parent}", with_hint(hint, rest))
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        return Problem(path, *_bound_problem(kind, ctx, got))
+    if kind == "finite_number":
+        return Problem(path, f"got {show(got)}, must be a finite number", "write a plain number")
+    if kind == "literal_error":
+        options = ctx.get("expected", "")
+        hint = did_you_mean(got, [o.strip(" '") for o in str(options).replace(" or ", ",").split(",")])
+        return Problem(path, f"got {show(got)}, must be one of {options}", hint or f"use one of {options}")
+    if kind == "union_tag_invalid":
+        options = ctx.get("expected_tags", "")
+        tag = ctx.get("tag", got)
+        hint = did_you_mean(tag, [o.strip(" '") for o in str(options).split(",")])
+        return Problem(path + ".type" if path else "type", f"unknown type {show(tag)}", hint or f"use one of {options}")
+    if kind == "union_tag_not_found":
+        return Problem(path, "has no 'type'", f"add type: one of {ctx.get('discriminator', '')}".strip())
+    if kind in ("too_short", "too_long"):
+        want = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
+        exact = ctx.get("min_length") == ctx.get("max_length")
+        size = f"exactly {want}" if exact else (f"at least {want}" if kind == "too_short" else f"at most {want}")
+        return Problem(path, f"has {ctx.get('actual_length')} items, needs {size}", f"give {size} items")
+    if kind == "value_error" and isinstance(ctx.get("error"), Fixable):
+        fixable: Fixable = ctx["error"]
+        return Problem(path, fixable.message, fixable.fix)
+    if kind in _TYPE_WORDS:
+        want = _TYPE_WORDS[kind]
+        return Problem(path, f"got {show(got)}, expected {want}", f"write {want} here")
+    message = err["msg"].removeprefix("Value error, ")
+    return Problem(path, message[:1].lower() + message[1:])
+
+
+UNION_TAG_PARENTS = {"response"}
+
+
+def _without_union_tags(loc: tuple) -> tuple:
+    """pydantic puts the chosen member of a tagged union into the location
+    (``response.saturating.scale``); a person wrote ``response.scale``."""
+    return tuple(
+        part for i, part in enumerate(loc) if not (i > 0 and loc[i - 1] in UNION_TAG_PARENTS)
+    )
+
+
+def _allowed_at(allowed_keys: dict[tuple, list[str]], loc: tuple) -> list[str]:
+    """Allowed keys at a location; '[]' stands for any list index, '*' for any mapping key."""
+    shape = tuple("[]" if isinstance(p, int) else p for p in loc)
+    for key, names in allowed_keys.items():
+        if len(key) == len(shape) and all(k == s or k == "*" for k, s in zip(key, shape)):
+            return names
+    return []
+
+
+def problems_from(error: ValidationError, allowed_keys: dict[tuple, list[str]], prefix: tuple = ()) -> list[Problem]:
+    """Translate pydantic's errors into Problems, with paths relative to the file."""
+    out = []
+    for err in error.errors(include_url=False):
+        err = dict(err)
+        err["loc"] = prefix + tuple(err["loc"])
+        out.append(_pydantic_problem(err, allowed_keys))
+    return out
