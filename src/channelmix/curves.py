@@ -1,0 +1,220 @@
+"""Response curves: the exact reach at a spend, and piecewise-linear pieces for the MILP.
+
+The pieces are a guaranteed *under*-estimate ``g ≤ f`` on ``[0, cap]`` with ``g(0) = 0``:
+chords of ``f`` where it is concave, tangents of ``f`` where it is convex, with a
+breakpoint at the inflection point.  So coverage that the model promises, the real
+curve delivers (hard targets stay met), and the model's objective understates the
+plan's true value by at most ``max_error`` per unit of affinity.  Breakpoints are
+added until ``f − g ≤ accuracy · f(cap)`` everywhere.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from .schema.models import Constant, Hill, Linear, Pwl, Response, Saturating
+
+_GOLDEN_STEPS = 80  # golden-section steps: interval shrinks by 0.618^80 ≈ 2e-17
+
+
+def reach(response: Response, spend: float) -> float:
+    """f(s): the share of a segment the channel touches at this spend (exact)."""
+    s = max(float(spend), 0.0)
+    if isinstance(response, Constant):
+        return response.value
+    if isinstance(response, Linear):
+        return min(1.0, response.slope * s)
+    if isinstance(response, Saturating):
+        return -math.expm1(-s / response.scale)
+    if isinstance(response, Hill):
+        if s == 0.0:
+            return 0.0
+        # s^a / (s^a + K^a) = 1 / (1 + (K/s)^a), stable for large a
+        return 1.0 / (1.0 + math.exp(response.shape * (math.log(response.half) - math.log(s))))
+    xs = [p[0] for p in response.points]
+    ys = [p[1] for p in response.points]
+    return float(np.interp(s, xs, ys))
+
+
+def saturation_spend(response: Response, accuracy: float) -> float:
+    """The spend past which the curve gains less than ``accuracy`` of its ceiling."""
+    if isinstance(response, Constant):
+        return 0.0
+    if isinstance(response, Linear):
+        return 1.0 / response.slope
+    if isinstance(response, Saturating):
+        return response.scale * math.log(1.0 / accuracy)
+    if isinstance(response, Hill):
+        return response.half * ((1.0 - accuracy) / accuracy) ** (1.0 / response.shape)
+    return response.points[-1][0]
+
+
+def depends_on_spend(response: Response) -> bool:
+    return not isinstance(response, Constant)
+
+
+@dataclass(frozen=True)
+class Pieces:
+    """A piecewise-linear under-estimate of a curve on [0, cap]."""
+
+    xs: tuple[float, ...]
+    ys: tuple[float, ...]
+    max_error: float  # max of f − g on [0, cap], in reach share
+    exact: bool
+
+    @property
+    def concave(self) -> bool:
+        slopes = self.slopes
+        return all(slopes[i + 1] <= slopes[i] + 1e-12 for i in range(len(slopes) - 1))
+
+    @property
+    def slopes(self) -> list[float]:
+        return [(self.ys[i + 1] - self.ys[i]) / (self.xs[i + 1] - self.xs[i]) for i in range(len(self.xs) - 1)]
+
+    def value(self, spend: float) -> float:
+        return float(np.interp(spend, self.xs, self.ys))
+
+
+def pieces(response: Response, cap: float, accuracy: float) -> Pieces:
+    """Pieces of ``response`` on [0, cap] within ``accuracy`` of its range."""
+    if cap <= 0 or isinstance(response, Constant):
+        return Pieces((0.0,), (0.0,), 0.0, True)
+    if isinstance(response, (Linear, Pwl)):
+        return _exact_pieces(response, cap)
+    return _approximate(response, float(cap), float(accuracy))
+
+
+@lru_cache(maxsize=65536)
+def _approximate(response: Saturating | Hill, cap: float, accuracy: float) -> Pieces:
+    tol = accuracy * reach(response, cap)
+    f, df = _functions(response)
+    inflection = _inflection(response)
+    xs: list[float] = [0.0]
+    ys: list[float] = [0.0]
+    error = 0.0
+    if inflection > 0.0:
+        cx, cy, cerr = _tangent_pieces(f, df, min(inflection, cap), tol)
+        xs, ys, error = cx, cy, cerr
+    if cap > xs[-1]:
+        kx, ky, kerr = _chord_pieces(f, xs[-1], cap, tol)
+        xs += kx[1:]
+        ys += ky[1:]
+        error = max(error, kerr)
+    return Pieces(tuple(xs), tuple(ys), error, False)
+
+
+def _exact_pieces(response: Linear | Pwl, cap: float) -> Pieces:
+    if isinstance(response, Linear):
+        knee = 1.0 / response.slope
+        pts = [(0.0, 0.0), (cap, response.slope * cap)] if cap <= knee else [(0.0, 0.0), (knee, 1.0), (cap, 1.0)]
+    else:
+        pts = [(x, y) for x, y in response.points if x < cap]
+        pts.append((cap, reach(response, cap)))
+    return Pieces(tuple(p[0] for p in pts), tuple(p[1] for p in pts), 0.0, True)
+
+
+def _functions(response: Saturating | Hill):
+    if isinstance(response, Saturating):
+        k = response.scale
+        return (lambda s: -np.expm1(-s / k)), (lambda s: np.exp(-s / k) / k)
+    a, half = response.shape, response.half
+
+    def f(s):
+        s = np.maximum(np.asarray(s, dtype=float), 1e-300)
+        with np.errstate(over="ignore"):
+            return 1.0 / (1.0 + np.exp(a * (math.log(half) - np.log(s))))
+
+    def df(s):
+        s = np.maximum(np.asarray(s, dtype=float), 1e-300)
+        v = f(s)
+        return a * v * (1.0 - v) / s
+
+    return f, df
+
+
+def _inflection(response: Saturating | Hill) -> float:
+    """End of the convex stretch that starts at 0 (0 for a concave curve)."""
+    if isinstance(response, Hill) and response.shape > 1:
+        a = response.shape
+        return response.half * ((a - 1.0) / (a + 1.0)) ** (1.0 / a)
+    return 0.0
+
+
+def _chord_pieces(f, lo: float, hi: float, tol: float) -> tuple[list[float], list[float], float]:
+    """Chords of a concave f on [lo, hi]: bisect every chord whose gap exceeds tol."""
+    done: list[tuple[float, float]] = []
+    todo = [(lo, hi)]
+    worst = 0.0
+    while todo:
+        a = np.array([t[0] for t in todo])
+        b = np.array([t[1] for t in todo])
+        gaps = _chord_gap(f, a, b)
+        split = (gaps > tol) & (b - a > 1e-9 * max(hi, 1.0))
+        done += [t for t, s in zip(todo, split) if not s]
+        worst = max(worst, float(gaps[~split].max(initial=0.0)))
+        todo = [half for t, s in zip(todo, split) if s for half in ((t[0], (t[0] + t[1]) / 2), ((t[0] + t[1]) / 2, t[1]))]
+    xs = sorted({lo, hi, *(t[0] for t in done), *(t[1] for t in done)})
+    return xs, [float(f(x)) for x in xs], worst
+
+
+def _chord_gap(f, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """max over [a, b] of f − chord, for concave f (golden section, vectorised)."""
+    fa, fb = f(a), f(b)
+    slope = (fb - fa) / (b - a)
+
+    def gap(t):
+        return f(t) - (fa + slope * (t - a))
+
+    lo, hi = a.copy(), b.copy()
+    ratio = (math.sqrt(5.0) - 1.0) / 2.0
+    for _ in range(_GOLDEN_STEPS):
+        m1 = hi - ratio * (hi - lo)
+        m2 = lo + ratio * (hi - lo)
+        left = gap(m1) > gap(m2)
+        hi = np.where(left, m2, hi)
+        lo = np.where(left, lo, m1)
+    return np.maximum(gap((lo + hi) / 2), 0.0)
+
+
+def _tangent_pieces(f, df, end: float, tol: float) -> tuple[list[float], list[float], float]:
+    """Tangents of a convex f on [0, end]; the pieces run through tangent intersections."""
+    points = [0.0, end]
+    worst = 0.0
+    while True:
+        new = []
+        worst = 0.0
+        for ta, tb in zip(points, points[1:]):
+            x, err = _tangent_meet(f, df, ta, tb)
+            if err > tol and tb - ta > 1e-9 * max(end, 1.0):
+                new.append((ta + tb) / 2)
+            else:
+                worst = max(worst, err)
+        if not new:
+            break
+        points = sorted(points + new)
+    xs, ys = [0.0], [0.0]
+    for ta, tb in zip(points, points[1:]):
+        x, _ = _tangent_meet(f, df, ta, tb)
+        if x > xs[-1] + 1e-12 * max(end, 1.0):
+            xs.append(x)
+            ys.append(float(f(ta) + df(ta) * (x - ta)))
+    if end > xs[-1] + 1e-12 * max(end, 1.0):
+        xs.append(end)
+        ys.append(float(f(end)))
+    else:
+        ys[-1] = min(ys[-1], float(f(end)))
+    return xs, ys, worst
+
+
+def _tangent_meet(f, df, ta: float, tb: float) -> tuple[float, float]:
+    """Where the tangents at ta < tb meet, and how far below f they are there."""
+    fa, fb, da, db = float(f(ta)), float(f(tb)), float(df(ta)), float(df(tb))
+    if db - da <= 1e-15:
+        return tb, max(fb - (fa + da * (tb - ta)), 0.0)
+    x = (fb - db * tb - fa + da * ta) / (da - db)
+    x = min(max(x, ta), tb)
+    return x, max(float(f(x)) - (fa + da * (x - ta)), 0.0)
