@@ -1,0 +1,281 @@
+"""Build the channel-mix MILP (DESIGN §3) in PuLP, every constraint named after its rule.
+
+Variables and constraints carry short index-based names (``x_3``, ``cover_12``) so
+that any script survives the LP/MPS file formats; :attr:`Formulation.rules` maps
+each constraint name to the rule it enforces, in words.  Expressions are built from
+coefficient dicts (``LpAffineExpression``), which is several times faster than
+``lpSum`` of products on large models.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulp
+
+from .curves import Pieces, depends_on_spend, pieces
+from .schema.models import Constant, Scenario, rule_for_cell
+
+
+def _expr(terms: dict[pulp.LpVariable, float] | list[tuple[pulp.LpVariable, float]], constant: float = 0.0) -> pulp.LpAffineExpression:
+    return pulp.LpAffineExpression(terms, constant=constant)
+
+
+@dataclass
+class Formulation:
+    """The PuLP problem plus what is needed to read a solution back."""
+
+    scenario: Scenario
+    problem: pulp.LpProblem
+    on: dict[str, pulp.LpVariable]
+    spend: dict[str, pulp.LpVariable]
+    reach: dict[str, pulp.LpVariable]
+    coverage: dict[tuple[str, str], pulp.LpVariable]
+    caps: dict[str, float]
+    curve_pieces: dict[str, Pieces]
+    parts: dict[str, pulp.LpAffineExpression]  # weighted_reach, cost and each penalty
+    rules: dict[str, str] = field(default_factory=dict)  # constraint name -> rule in words
+    approximation_bound: float = 0.0  # how much the pieces can understate the objective
+
+
+def formulate(scenario: Scenario) -> Formulation:
+    """The MILP for one concrete scenario."""
+    return _Builder(scenario).build()
+
+
+class _Builder:
+    def __init__(self, scenario: Scenario) -> None:
+        self.sc = scenario
+        maximise = scenario.objective.maximises
+        self.problem = pulp.LpProblem("channelmix", pulp.LpMaximize if maximise else pulp.LpMinimize)
+        self.rules: dict[str, str] = {}
+        self.on: dict[str, pulp.LpVariable] = {}
+        self.spend: dict[str, pulp.LpVariable] = {}
+        self.reach: dict[str, pulp.LpVariable] = {}
+        self.coverage: dict[tuple[str, str], pulp.LpVariable] = {}
+        self.caps: dict[str, float] = {}
+        self.curve_pieces: dict[str, Pieces] = {}
+        self.penalties: dict[str, dict[pulp.LpVariable, float]] = {}
+        self.total_spend: pulp.LpVariable | None = None
+
+    def add(self, terms, sense: int, rhs: float, name: str, rule: str) -> None:
+        self.problem.addConstraint(pulp.LpConstraint(_expr(terms), sense, name=name, rhs=rhs))
+        self.rules[name] = rule
+
+    def build(self) -> Formulation:
+        self._channels()
+        self._budget_and_resources()
+        cover = self._coverage()
+        self._breadth()
+        self._concentration_and_groups()
+        self._cardinality_and_logic()
+        return self._objective(cover)
+
+    # -- 1 & 3: on/off, spend, response ------------------------------------------
+
+    def _channels(self) -> None:
+        rules = self.sc.rules
+        accuracy = self.sc.solver.accuracy
+        for i, ch in enumerate(self.sc.channels):
+            forced = 1 if ch.id in rules.force_on else 0 if ch.id in rules.force_off else None
+            # LpInteger in [0, 1], not LpBinary: PuLP resets a binary's bounds, which would undo force_on/off
+            x = pulp.LpVariable(f"x_{i}", 0 if forced is None else forced, 1 if forced is None else forced, cat=pulp.LpInteger)
+            cap = self.sc.spend_cap(ch) if depends_on_spend(ch.response) or (ch.max_spend or 0) > 0 else 0.0
+            s = pulp.LpVariable(f"s_{i}", 0, cap)
+            y = pulp.LpVariable(f"y_{i}", 0, 1)
+            self.on[ch.id], self.spend[ch.id], self.reach[ch.id], self.caps[ch.id] = x, s, y, cap
+            if cap > 0:
+                self.add({s: 1, x: -cap}, pulp.LpConstraintLE, 0, f"onoff_max_{i}", f"{ch.id}: spend ≤ {cap:g} when on, 0 when off")
+            if ch.min_spend > 0:
+                self.add({s: 1, x: -ch.min_spend}, pulp.LpConstraintGE, 0, f"onoff_min_{i}", f"{ch.id}: spend ≥ min_spend {ch.min_spend:g} when on")
+            if isinstance(ch.response, Constant):
+                self.add({y: 1, x: -ch.response.value}, pulp.LpConstraintLE, 0, f"response_{i}", f"{ch.id}: reach {ch.response.value:g} when on")
+                continue
+            curve = pieces(ch.response, cap, accuracy)
+            self.curve_pieces[ch.id] = curve
+            if len(curve.xs) < 2:
+                self.add({y: 1}, pulp.LpConstraintLE, 0, f"response_{i}", f"{ch.id}: no spend, no reach")
+            elif curve.concave:
+                self._concave_response(i, ch.id, x, s, y, curve)
+            else:
+                self._incremental_response(i, ch.id, x, s, y, curve)
+
+    def _concave_response(self, i, cid, x, s, y, curve: Pieces) -> None:
+        """y ≤ m_j s + q_j x for every piece j: exact for a concave g with g(0) = 0."""
+        for j, slope in enumerate(curve.slopes):
+            intercept = curve.ys[j] - slope * curve.xs[j]
+            self.add({y: 1, s: -slope, x: -intercept}, pulp.LpConstraintLE, 0, f"response_{i}_{j}", f"{cid}: reach ≤ response curve, piece {j}")
+
+    def _incremental_response(self, i, cid, x, s, y, curve: Pieces) -> None:
+        """Incremental (delta) form for a non-concave g: binaries fill pieces in order."""
+        n = len(curve.xs) - 1
+        deltas = [pulp.LpVariable(f"d_{i}_{j}", 0, 1) for j in range(n)]
+        fills = [pulp.LpVariable(f"w_{i}_{j}", 0, 1, cat=pulp.LpBinary) for j in range(n - 1)]
+        dx = [curve.xs[j + 1] - curve.xs[j] for j in range(n)]
+        dy = [curve.ys[j + 1] - curve.ys[j] for j in range(n)]
+        self.add({s: 1, **{d: -w for d, w in zip(deltas, dx)}}, pulp.LpConstraintEQ, 0, f"curve_spend_{i}", f"{cid}: spend along the curve")
+        self.add({y: 1, **{d: -h for d, h in zip(deltas, dy)}}, pulp.LpConstraintLE, 0, f"curve_reach_{i}", f"{cid}: reach ≤ response curve")
+        self.add({deltas[0]: 1, x: -1}, pulp.LpConstraintLE, 0, f"curve_on_{i}", f"{cid}: curve only when on")
+        for j, w in enumerate(fills):
+            self.add({deltas[j + 1]: 1, w: -1}, pulp.LpConstraintLE, 0, f"curve_order_{i}_{j}a", f"{cid}: piece {j + 1} after piece {j}")
+            self.add({w: 1, deltas[j]: -1}, pulp.LpConstraintLE, 0, f"curve_order_{i}_{j}b", f"{cid}: piece {j} full before piece {j + 1}")
+
+    # -- 2: budget and other resources ----------------------------------------------
+
+    def _budget_and_resources(self) -> None:
+        self.cost = {}
+        for ch in self.sc.channels:
+            self.cost[self.spend[ch.id]] = 1.0
+            if ch.fixed_cost:
+                self.cost[self.on[ch.id]] = ch.fixed_cost
+        if self.sc.budget is not None:
+            self.add(self.cost, pulp.LpConstraintLE, self.sc.budget, "budget", f"money spent ≤ budget {self.sc.budget:g}")
+        for r, (resource, capacity) in enumerate(self.sc.resources.items()):
+            terms: dict[pulp.LpVariable, float] = {}
+            for ch in self.sc.channels:
+                use = ch.uses.get(resource)
+                if use is None:
+                    continue
+                if use.per_unit:
+                    terms[self.spend[ch.id]] = use.per_unit
+                if use.fixed:
+                    terms[self.on[ch.id]] = use.fixed
+            self.add(terms, pulp.LpConstraintLE, capacity, f"resource_{r}", f"{resource} used ≤ {capacity:g}")
+
+    # -- 4: coverage -------------------------------------------------------------
+
+    def _coverage(self) -> dict[pulp.LpVariable, float]:
+        """z_k ≤ Σ a y and targets; returns the weighted-reach terms."""
+        sc = self.sc
+        weighted: dict[pulp.LpVariable, float] = {}
+        self.approximation_bound = 0.0
+        shortfall_terms: dict[pulp.LpVariable, float] = {}
+        k = 0
+        for p in sc.phases:
+            for g in sc.segments:
+                serving = {self.reach[c.id]: a for c in sc.channels if (a := c.affinity_for(p.id, g.id)) > 0}
+                z = pulp.LpVariable(f"z_{k}", 0, 1 if serving else 0)
+                self.coverage[(p.id, g.id)] = z
+                if serving:
+                    self.add({z: 1, **{y: -a for y, a in serving.items()}}, pulp.LpConstraintLE, 0, f"cover_{k}", f"coverage of ({p.id}, {g.id}) ≤ reach of its channels")
+                weight = sc.cell_weight(p, g)
+                if weight:
+                    weighted[z] = weight
+                    lost = sum(c.affinity_for(p.id, g.id) * self.curve_pieces[c.id].max_error for c in sc.channels if c.id in self.curve_pieces)
+                    self.approximation_bound += weight * min(lost, 1.0)
+                rule = rule_for_cell(sc.rules.coverage, p.id, g.id)
+                if rule is not None and rule.target > 0:
+                    where = f"({p.id}, {g.id})"
+                    if rule.hard:
+                        self.add({z: 1}, pulp.LpConstraintGE, rule.target, f"target_{k}", f"coverage of {where} ≥ {rule.target:g}")
+                    else:
+                        u = pulp.LpVariable(f"short_{k}", 0, rule.target)
+                        shortfall_terms[u] = rule.penalty or 0.0
+                        self.add({z: 1, u: 1}, pulp.LpConstraintGE, rule.target, f"target_{k}", f"coverage of {where} ≥ {rule.target:g} (soft)")
+                k += 1
+        self.penalties["coverage_shortfall"] = shortfall_terms
+        return weighted
+
+    # -- 5: breadth and redundancy ---------------------------------------------------
+
+    def _breadth(self) -> None:
+        sc = self.sc
+        for family, rules in (("breadth", sc.rules.breadth), ("redundancy", sc.rules.redundancy)):
+            penalty_terms: dict[pulp.LpVariable, float] = {}
+            for k, (p, g) in enumerate(sc.cells):
+                rule = rule_for_cell(rules, p, g)
+                if rule is None or rule.min_channels == 0:
+                    continue
+                terms = {self.on[c.id]: 1.0 for c in sc.channels if c.affinity_for(p, g) >= rule.threshold}
+                hard = family == "breadth" and rule.hard
+                words = f"({p}, {g}) served by ≥ {rule.min_channels} channels with affinity ≥ {rule.threshold:g}"
+                if not hard:
+                    v = pulp.LpVariable(f"{family}_short_{k}", 0, rule.min_channels)
+                    terms[v] = 1.0
+                    penalty_terms[v] = rule.penalty or 0.0
+                    words += " (soft)"
+                self.add(terms, pulp.LpConstraintGE, rule.min_channels, f"{family}_{k}", words)
+            self.penalties[f"{family}_shortfall"] = penalty_terms
+
+    # -- 6 & 8: concentration and groups ------------------------------------------------
+
+    def _total_spend(self) -> pulp.LpVariable:
+        if self.total_spend is None:
+            self.total_spend = pulp.LpVariable("total_spend", 0)
+            self.add({self.total_spend: 1, **{s: -1 for s in self.spend.values()}}, pulp.LpConstraintEQ, 0, "total_spend", "total spend")
+        return self.total_spend
+
+    def _concentration_and_groups(self) -> None:
+        sc = self.sc
+        if sc.rules.concentration is not None and sc.rules.concentration.max_share < 1:
+            share = sc.rules.concentration.max_share
+            total = self._total_spend()
+            for i, ch in enumerate(sc.channels):
+                if self.caps[ch.id] > 0:
+                    self.add({self.spend[ch.id]: 1, total: -share}, pulp.LpConstraintLE, 0, f"concentration_{i}", f"{ch.id}: ≤ {share:.0%} of spend")
+        for j, group in enumerate(sc.rules.groups):
+            members = [c for c in sc.channels if c.in_group(group)]
+            what = group.describe()
+            for bound, sense, word in ((group.min_share, pulp.LpConstraintGE, "≥"), (group.max_share, pulp.LpConstraintLE, "≤")):
+                if bound is not None:
+                    total = self._total_spend()
+                    terms = {self.spend[c.id]: 1.0 for c in members}
+                    terms[total] = terms.get(total, 0.0) - bound
+                    tag = "min" if sense == pulp.LpConstraintGE else "max"
+                    self.add(terms, sense, 0, f"group_{j}_{tag}_share", f"{what}: {word} {bound:.0%} of spend")
+            for bound, sense, word in ((group.min_count, pulp.LpConstraintGE, "≥"), (group.max_count, pulp.LpConstraintLE, "≤")):
+                if bound is not None:
+                    tag = "min" if sense == pulp.LpConstraintGE else "max"
+                    self.add({self.on[c.id]: 1.0 for c in members}, sense, bound, f"group_{j}_{tag}_count", f"{what}: {word} {bound} channels on")
+
+    # -- 7 & 9: cardinality and logic -----------------------------------------------------
+
+    def _cardinality_and_logic(self) -> None:
+        sc = self.sc
+        card = sc.rules.cardinality
+        every = {x: 1.0 for x in self.on.values()}
+        if card is not None:
+            if card.min:
+                self.add(every, pulp.LpConstraintGE, card.min, "cardinality_min", f"≥ {card.min} channels on")
+            if card.max is not None:
+                self.add(every, pulp.LpConstraintLE, card.max, "cardinality_max", f"≤ {card.max} channels on")
+            if card.penalty_per_channel:
+                self.penalties["channel_count"] = {x: card.penalty_per_channel for x in self.on.values()}
+        for j, (a, b) in enumerate(sc.rules.requires):
+            self.add({self.on[a]: 1, self.on[b]: -1}, pulp.LpConstraintLE, 0, f"requires_{j}", f"{a} on ⇒ {b} on")
+        for j, (a, b) in enumerate(sc.rules.excludes):
+            self.add({self.on[a]: 1, self.on[b]: 1}, pulp.LpConstraintLE, 1, f"excludes_{j}", f"not both {a} and {b}")
+
+    # -- objective -------------------------------------------------------------------
+
+    def _objective(self, weighted: dict[pulp.LpVariable, float]) -> Formulation:
+        sc = self.sc
+        parts = {"weighted_reach": _expr(weighted), "cost": _expr(self.cost)}
+        penalty_total: dict[pulp.LpVariable, float] = {}
+        for name, terms in self.penalties.items():
+            if terms:
+                parts[f"penalty_{name}"] = _expr(terms)
+                for v, w in terms.items():
+                    penalty_total[v] = penalty_total.get(v, 0.0) + w
+        sense = sc.objective.sense
+        if sense == "max_reach":
+            objective = _combine(weighted, penalty_total, -1.0)
+        elif sense == "max_value":
+            objective = _combine(_combine(weighted, self.cost, -1.0), penalty_total, -1.0)
+        else:
+            objective = _combine(self.cost, penalty_total, 1.0)
+            if sense == "target":
+                self.add(weighted, pulp.LpConstraintGE, sc.objective.level or 0.0, "reach_level", f"weighted reach ≥ {sc.objective.level:g}")
+        self.problem.setObjective(_expr(objective))
+        return Formulation(
+            scenario=sc, problem=self.problem, on=self.on, spend=self.spend, reach=self.reach, coverage=self.coverage,
+            caps=self.caps, curve_pieces=self.curve_pieces, parts=parts, rules=self.rules,
+            approximation_bound=self.approximation_bound,
+        )
+
+
+def _combine(a: dict, b: dict, sign: float) -> dict:
+    out = dict(a)
+    for v, w in b.items():
+        out[v] = out.get(v, 0.0) + sign * w
+    return out

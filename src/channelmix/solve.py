@@ -1,0 +1,165 @@
+"""Run the MILP through HiGHS (in-process, default) or CBC, and read the decisions back.
+
+Statuses: ``optimal`` (within the requested gap), ``feasible`` (stopped early with a
+plan and a stated gap), ``infeasible``, ``unbounded``, ``no_solution`` (stopped
+before any plan was found).  With ``objective.tie_break`` a second pass keeps the
+first objective within a hair and picks, among equal optima, the plan that spends
+least (max senses) or reaches most (min senses): fewer arbitrary choices, same value.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import pulp
+
+from .formulate import Formulation
+from .schema.models import SolverSettings
+
+TIE_TOLERANCE = 1e-8  # relative loss of the first objective allowed in the tie-break pass
+TIE_FLOOR = 1e-7  # absolute floor of that slack: the solver's own feasibility tolerance
+
+
+@dataclass(frozen=True)
+class Solution:
+    """What the solver decided, before anything is recomputed from the scenario."""
+
+    status: str
+    on: dict[str, bool]
+    spend: dict[str, float]
+    model_objective: float | None  # the first objective, on the LP pieces
+    bound: float | None  # best bound on the first objective the solver proved
+    gap: float | None  # relative gap between the two, when known
+    seconds: float
+    solver: str
+    passes: int
+    binding: list[str]  # the rules that bind in the optimisation, in words
+
+
+def solve(formulation: Formulation, settings: SolverSettings | None = None) -> Solution:
+    """Solve; with tie-breaking, a second pass on the same model."""
+    settings = settings or formulation.scenario.solver
+    start = time.perf_counter()
+    status, gap, bound = _run(formulation.problem, settings, settings.time_limit)
+    objective = pulp.value(formulation.problem.objective) if status in ("optimal", "feasible") else None
+    passes = 1
+    if status == "optimal" and formulation.scenario.objective.tie_break and objective is not None:
+        left = settings.time_limit - (time.perf_counter() - start)
+        if left > 0.05 and _tie_break(formulation, settings, objective, left):
+            passes = 2
+    on, spend = _decisions(formulation) if objective is not None else ({}, {})
+    binding = binding_rules(formulation, on) if objective is not None else []
+    return Solution(status, on, spend, objective, bound, gap, time.perf_counter() - start, settings.name, passes, binding)
+
+
+def tie_slack(first: float) -> float:
+    """How much of the first objective the tie-break pass may give up."""
+    return max(TIE_TOLERANCE * abs(first), TIE_FLOOR)
+
+
+def _tie_break(formulation: Formulation, settings: SolverSettings, first: float, time_left: float) -> bool:
+    """Among plans within TIE_TOLERANCE of the optimum, least cost (or most reach)."""
+    problem = formulation.problem
+    objective, sense = problem.objective, problem.sense
+    saved = {v.name: v.varValue for v in problem.variables()}
+    slack = tie_slack(first)
+    if sense == pulp.LpMaximize:
+        keep = pulp.LpConstraint(objective, pulp.LpConstraintGE, name="tie_break", rhs=first - slack)
+        problem.sense, second = pulp.LpMinimize, formulation.parts["cost"]
+    else:
+        keep = pulp.LpConstraint(objective, pulp.LpConstraintLE, name="tie_break", rhs=first + slack)
+        problem.sense, second = pulp.LpMaximize, formulation.parts["weighted_reach"]
+    problem.addConstraint(keep)
+    problem.setObjective(second)
+    try:
+        status, _, _ = _run(problem, settings, time_left)
+    finally:
+        del problem.constraints["tie_break"]
+        problem.sense = sense
+        problem.setObjective(objective)
+    if status not in ("optimal", "feasible"):
+        for v in problem.variables():
+            v.varValue = saved[v.name]
+        return False
+    return True
+
+
+def _run(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float) -> tuple[str, float | None, float | None]:
+    if settings.name == "cbc":
+        return _run_cbc(problem, settings, time_limit)
+    return _run_highs(problem, settings, time_limit)
+
+
+def _run_highs(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float):
+    import highspy
+
+    solver = pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=settings.gap, threads=settings.threads, random_seed=0)
+    problem.solve(solver)
+    highs = problem.solverModel
+    model_status = highs.getModelStatus()
+    info = highs.getInfo()
+    has_plan = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    S = highspy.HighsModelStatus
+    if model_status == S.kOptimal:
+        status = "optimal"
+    elif model_status in (S.kInfeasible, S.kUnboundedOrInfeasible):
+        status = "infeasible"
+    elif model_status == S.kUnbounded:
+        status = "unbounded"
+    else:
+        status = "feasible" if has_plan else "no_solution"
+    if status not in ("optimal", "feasible"):
+        return status, None, None
+    gap = info.mip_gap if math.isfinite(info.mip_gap) else None
+    dual = info.mip_dual_bound
+    bound = None if not math.isfinite(dual) else (-dual if problem.sense == pulp.LpMaximize else dual)
+    return status, max(gap, 0.0) if gap is not None else None, bound
+
+
+def _run_cbc(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float):
+    solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=settings.gap, threads=settings.threads, options=["randomSeed 1"])
+    problem.solve(solver)
+    if problem.sol_status == pulp.LpSolutionOptimal:
+        return "optimal", None, None
+    if problem.sol_status == pulp.LpSolutionIntegerFeasible:
+        return "feasible", None, None
+    if problem.sol_status == pulp.LpSolutionInfeasible or problem.status == pulp.LpStatusInfeasible:
+        return "infeasible", None, None
+    if problem.sol_status == pulp.LpSolutionUnbounded:
+        return "unbounded", None, None
+    return "no_solution", None, None
+
+
+def _decisions(formulation: Formulation) -> tuple[dict[str, bool], dict[str, float]]:
+    """On/off and spends, with solver noise removed (the verifier judges the rest)."""
+    on, spend = {}, {}
+    for cid, x in formulation.on.items():
+        on[cid] = (x.varValue or 0.0) > 0.5
+        s = formulation.spend[cid].varValue or 0.0
+        spend[cid] = round(s, 6) if on[cid] and s > 1e-7 else 0.0
+    return on, spend
+
+
+# Constraint families worth telling a person about when they bind, and for on/off
+# bounds and 'requires', only when the channel they concern is on.
+_REPORTED = ("budget", "resource_", "target_", "breadth_", "redundancy_", "concentration_", "group_",
+             "cardinality_", "excludes_", "reach_level")
+_WHEN_ON = ("onoff_max_", "onoff_min_", "requires_")
+
+
+def binding_rules(formulation: Formulation, on: dict[str, bool]) -> list[str]:
+    """Rules whose constraint holds with equality at the solution."""
+    channel_on = {f"{i}": on.get(ch.id, False) for i, ch in enumerate(formulation.scenario.channels)}
+    out = []
+    for name, constraint in formulation.problem.constraints.items():
+        if name.startswith(_WHEN_ON):
+            if not channel_on.get(name.rsplit("_", 1)[1], False):
+                continue
+        elif not name.startswith(_REPORTED):
+            continue
+        value = constraint.value()
+        if value is not None and abs(value) <= 1e-5 * max(1.0, abs(constraint.constant)):
+            out.append(formulation.rules[name])
+    return out
