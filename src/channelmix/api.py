@@ -1,0 +1,48 @@
+"""The library API: what the CLI does, for notebooks and scripts."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from .diagnose import explain
+from .formulate import formulate
+from .plan import Plan, build_plan
+from .schema import Loaded, Scenario, load
+from .solve import solve
+from .verify import check
+
+
+def with_solver(scenario: Scenario, **settings: Any) -> Scenario:
+    """The scenario with some solver settings replaced (None leaves one as it is)."""
+    changes = {k: v for k, v in settings.items() if v is not None}
+    if not changes:
+        return scenario
+    return scenario.model_copy(update={"solver": scenario.solver.model_copy(update=changes)})
+
+
+def solve_scenario(scenario: Scenario, warnings: list[str] | None = None) -> Plan:
+    """Formulate, solve, recompute and verify one scenario.
+
+    Returns a verified plan, or (infeasible, no solution) a plan with a status and a
+    message that says why; raises :class:`~channelmix.verify.VerificationError` on a bug.
+    """
+    start = time.perf_counter()
+    formulation = formulate(scenario)
+    built = time.perf_counter() - start
+    solution = solve(formulation)
+    curve_error = max((p.max_error for p in formulation.curve_pieces.values()), default=0.0)
+    plan = build_plan(scenario, solution, curve_error=curve_error, approximation_bound=formulation.approximation_bound,
+                      build_seconds=built, warnings=warnings)
+    if solution.status == "infeasible":
+        from dataclasses import replace
+
+        return replace(plan, message=f"{plan.message}. {explain(scenario, plan.warnings)}")
+    return check(scenario, plan)
+
+
+def solve_file(path: str | Path, **solver_settings: Any) -> Plan:
+    """Load, validate and solve one scenario file (raises ScenarioError on bad input)."""
+    loaded: Loaded = load(path)
+    return solve_scenario(with_solver(loaded.scenario, **solver_settings), loaded.warnings)

@@ -1,0 +1,97 @@
+"""A plan: the solver's decisions, with every figure recomputed from the scenario."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .evaluate import CellOutcome, ChannelOutcome, Evaluation, evaluate
+from .schema.models import Scenario
+from .solve import Solution
+
+SOLVED = ("optimal", "feasible")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to run, what it costs, what it covers: one scenario's answer."""
+
+    scenario: str
+    status: str  # optimal | feasible | infeasible | unbounded | no_solution
+    sense: str
+    objective: float | None  # recomputed on the real curves
+    model_objective: float | None  # the MILP's value on its LP pieces (a lower bound for max senses)
+    bound: float | None
+    gap: float | None
+    cost: float | None  # all money spent, fixed costs included
+    budget: float | None
+    currency: str
+    weighted_reach: float | None
+    penalties: dict[str, float]
+    resources: dict[str, dict[str, float]]  # resource -> {used, capacity}
+    channels: list[ChannelOutcome]
+    coverage: list[CellOutcome]
+    binding: list[str]
+    curve_error: float  # largest gap between a curve and its LP pieces, in reach share
+    approximation_bound: float  # how much the pieces can understate the objective
+    solver: str
+    build_seconds: float
+    solve_seconds: float
+    message: str = ""
+    warnings: list[str] = field(default_factory=list)
+    verified: bool = False
+
+    @property
+    def solved(self) -> bool:
+        return self.status in SOLVED
+
+    def on_channels(self) -> list[ChannelOutcome]:
+        return [c for c in self.channels if c.on]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``channelmix solve --format json``."""
+        out = asdict(self)
+        out["channels"] = [
+            {"id": c.id, "label": c.label, "on": c.on, "spend": c.spend, "fixed_cost": c.fixed_cost,
+             "cost": c.cost, "reach": c.reach, "uses": c.uses}
+            for c in self.channels
+        ]
+        out["coverage"] = [
+            {"phase": c.phase, "segment": c.segment, "level": c.level, "weight": c.weight, "target": c.target,
+             "channels": c.channels}
+            for c in self.coverage
+        ]
+        return out
+
+
+def build_plan(scenario: Scenario, solution: Solution, *, curve_error: float, approximation_bound: float,
+               build_seconds: float, warnings: list[str] | None = None) -> Plan:
+    """Assemble a plan; every reported figure comes from :func:`evaluate`, not the solver."""
+    common = dict(
+        scenario=scenario.scenario, status=solution.status, sense=scenario.objective.sense,
+        model_objective=solution.model_objective, bound=solution.bound, gap=solution.gap,
+        budget=scenario.budget, currency=scenario.currency, curve_error=curve_error,
+        approximation_bound=approximation_bound, solver=solution.solver, build_seconds=build_seconds,
+        solve_seconds=solution.seconds, warnings=list(warnings or []),
+    )
+    if solution.status not in SOLVED:
+        return Plan(objective=None, cost=None, weighted_reach=None, penalties={}, channels=[], coverage=[],
+                    binding=[], resources={r: {"used": 0.0, "capacity": c} for r, c in scenario.resources.items()},
+                    message=_no_plan_message(solution.status), **common)
+    truth: Evaluation = evaluate(scenario, solution.on, solution.spend)
+    return Plan(
+        objective=truth.objective, cost=truth.money, weighted_reach=truth.weighted_reach,
+        penalties={k: v for k, v in truth.penalties.items() if v}, channels=truth.channels, coverage=truth.cells,
+        binding=solution.binding,
+        resources={r: {"used": truth.resources[r], "capacity": c} for r, c in scenario.resources.items()},
+        message="" if solution.status == "optimal" else f"stopped at the time limit with a gap of {solution.gap or float('nan'):.3%}",
+        **common,
+    )
+
+
+def _no_plan_message(status: str) -> str:
+    return {
+        "infeasible": "infeasible: no plan meets every hard rule",
+        "unbounded": "unbounded: the objective can grow without limit (a bug: every variable is bounded)",
+        "no_solution": "no plan found within the time limit; raise solver.time_limit",
+    }.get(status, status)

@@ -1,0 +1,79 @@
+"""The independent verifier: a plan is checked against the scenario, not the solver.
+
+Only the plan's on/off decisions and spends are trusted as input.  Everything else
+(cost, reach on the real curves, coverage, every hard rule, the objective) is
+recomputed, and the plan's own figures must match.  A plan that fails is a bug in
+channelmix, never the user's fault: :func:`check` raises.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+from .evaluate import TOLERANCE, Evaluation, Violation, evaluate
+from .plan import Plan
+from .schema.models import Scenario
+
+
+class VerificationError(AssertionError):
+    """A plan that breaks a rule or misreports a figure: a bug, reported as one."""
+
+
+def verify(scenario: Scenario, plan: Plan) -> list[Violation]:
+    """Every violated rule and every misreported figure of a solved plan."""
+    if not plan.solved:
+        return []
+    on = {c.id: c.on for c in plan.channels}
+    spend = {c.id: c.spend for c in plan.channels}
+    missing = [ch.id for ch in scenario.channels if ch.id not in on]
+    if missing:
+        return [Violation("plan", len(missing), f"has no decision for {', '.join(missing)}")]
+    truth = evaluate(scenario, on, spend)
+    return list(truth.violations) + _misreported(plan, truth) + _model_disagrees(scenario, plan, truth)
+
+
+def check(scenario: Scenario, plan: Plan) -> Plan:
+    """The plan, marked verified; raise :class:`VerificationError` if it fails."""
+    if not plan.solved:
+        return plan
+    problems = verify(scenario, plan)
+    if problems:
+        lines = "\n  ".join(str(p) for p in problems)
+        raise VerificationError(f"plan for '{scenario.scenario}' failed verification (a channelmix bug, please report it):\n  {lines}")
+    return dataclasses.replace(plan, verified=True)
+
+
+def _close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=TOLERANCE, abs_tol=TOLERANCE)
+
+
+def _misreported(plan: Plan, truth: Evaluation) -> list[Violation]:
+    out = []
+    figures = [("cost", plan.cost, truth.money), ("objective", plan.objective, truth.objective),
+               ("weighted reach", plan.weighted_reach, truth.weighted_reach)]
+    figures += [(f"reach of {c.id}", c.reach, t.reach) for c, t in zip(plan.channels, truth.channels)]
+    figures += [(f"cost of {c.id}", c.cost, t.cost) for c, t in zip(plan.channels, truth.channels)]
+    figures += [(f"coverage of ({c.phase}, {c.segment})", c.level, t.level) for c, t in zip(plan.coverage, truth.cells)]
+    for name, reported, actual in figures:
+        if reported is None or not _close(reported, actual):
+            out.append(Violation(f"reported {name}", abs((reported or 0.0) - actual), f"says {reported}, recomputed {actual:.6g}"))
+    return out
+
+
+def _model_disagrees(scenario: Scenario, plan: Plan, truth: Evaluation) -> list[Violation]:
+    """The MILP's pieces under-estimate every curve, so the model may never promise
+    more than the real curves give: for max senses model ≤ truth, for min senses
+    model ≥ truth (up to the tie-break slack)."""
+    from .solve import tie_slack
+
+    if plan.model_objective is None:
+        return []
+    slack = tie_slack(plan.model_objective) + TOLERANCE * max(1.0, abs(truth.objective))
+    if scenario.objective.maximises:
+        excess = plan.model_objective - slack - truth.objective
+    else:
+        excess = truth.objective - plan.model_objective - slack
+    if excess > 0:
+        return [Violation("model objective", excess, f"the MILP promised {plan.model_objective:.6g} but the plan is worth {truth.objective:.6g}")]
+    return []
