@@ -1,0 +1,167 @@
+"""Plans for people and programs: a rich terminal view, JSON, and CSV tables."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from .plan import Plan
+
+SENSE_WORDS = {
+    "max_reach": "weighted reach (max)",
+    "max_value": "net value (max)",
+    "min_cost": "cost incl. penalties (min)",
+    "target": "cost for the reach level (min)",
+}
+
+
+def to_json(plan: Plan) -> str:
+    """One JSON object, names in their own script (not \\u-escaped)."""
+    return json.dumps(plan.to_dict(), ensure_ascii=False, allow_nan=False, default=_plain)
+
+
+def _plain(value: Any) -> Any:
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def tables(plan: Plan) -> dict[str, list[dict[str, Any]]]:
+    """The plan's tables, one row per channel and one per (phase, segment) cell."""
+    resources = list(plan.resources)
+    channels = []
+    for c in plan.channels:
+        row = {"id": c.id, "label": c.label, "on": c.on, "spend": c.spend, "fixed_cost": c.fixed_cost,
+               "cost": c.cost, "reach": c.reach}
+        row.update({f"uses_{r}": c.uses.get(r, 0.0) for r in resources})
+        channels.append(row)
+    coverage = [{"phase": c.phase, "segment": c.segment, "level": c.level, "target": c.target, "weight": c.weight,
+                 "channels": " ".join(c.channels)} for c in plan.coverage]
+    return {"channels": channels, "coverage": coverage}
+
+
+def file_stem(plan: Plan) -> str:
+    """A file name from the scenario name, keeping letters of any script."""
+    stem = re.sub(r"[^\w.-]+", "-", plan.scenario, flags=re.UNICODE).strip("-.")
+    return stem or "scenario"
+
+
+def write_outputs(plan: Plan, out_dir: Path) -> list[Path]:
+    """``<name>.json`` and ``<name>.<table>.csv`` in out_dir, each written atomically."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = file_stem(plan)
+    written = [write_atomic(out_dir / f"{stem}.json", to_json(plan) + "\n")]
+    for name, rows in tables(plan).items():
+        written.append(write_atomic(out_dir / f"{stem}.{name}.csv", _csv(rows)))
+    return written
+
+
+def _csv(rows: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def write_atomic(path: Path, text: str) -> Path:
+    """Write via a temporary file and a rename, so a crash never leaves half a file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+# ---------------------------------------------------------------- terminal
+
+
+def _money(value: float | None, currency: str) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.2f} {currency}".strip()
+
+
+def render(plan: Plan, console: Console) -> None:
+    """The plan as a person reads it in a terminal."""
+    console.print(Panel(_headline(plan), title=f"[bold]{plan.scenario}[/bold]", expand=False))
+    if not plan.solved:
+        return
+    console.print(_channel_table(plan))
+    console.print(_coverage_table(plan))
+    if plan.binding:
+        console.print(Text("Binding rules: ", style="bold") + Text("; ".join(plan.binding)))
+    for warning in plan.warnings:
+        console.print(Text(f"warning: {warning}", style="yellow"))
+
+
+def _headline(plan: Plan) -> Group:
+    status_style = {"optimal": "green", "feasible": "yellow"}.get(plan.status, "red")
+    lines = [Text.assemble(("status: ", "bold"), (plan.status, status_style),
+                           ("  ✓ verified" if plan.verified else "", "green"))]
+    if plan.message:
+        lines.append(Text(plan.message))
+    if plan.solved:
+        assert plan.objective is not None
+        lines.append(Text(f"objective: {plan.objective:,.2f}  ({SENSE_WORDS[plan.sense]})"))
+        spent = _money(plan.cost, plan.currency)
+        lines.append(Text(f"money spent: {spent}" + (f" of {_money(plan.budget, plan.currency)}" if plan.budget is not None else "")))
+        for name, use in plan.resources.items():
+            lines.append(Text(f"{name}: {use['used']:,.2f} of {use['capacity']:,.2f}"))
+        if plan.penalties:
+            lines.append(Text("penalties: " + ", ".join(f"{k} {v:,.2f}" for k, v in plan.penalties.items())))
+        gap = "—" if plan.gap is None else f"{plan.gap:.4%}"
+        lines.append(Text(f"gap: {gap}   curve pieces within {plan.curve_error:.4f} of the real curves   "
+                          f"solved in {plan.build_seconds + plan.solve_seconds:.2f} s ({plan.solver})", style="dim"))
+    for warning in plan.warnings if not plan.solved else []:
+        lines.append(Text(f"warning: {warning}", style="yellow"))
+    return Group(*lines)
+
+
+def _channel_table(plan: Plan) -> Table:
+    table = Table(title="Channels on", title_justify="left")
+    for name, justify in (("channel", "left"), ("spend", "right"), ("fixed", "right"), ("cost", "right"), ("reach", "right")):
+        table.add_column(name, justify=justify)
+    for r in plan.resources:
+        table.add_column(r, justify="right")
+    for c in plan.on_channels():
+        name = c.label if c.label == c.id else f"{c.label} ({c.id})"
+        table.add_row(name, f"{c.spend:,.2f}", f"{c.fixed_cost:,.2f}", f"{c.cost:,.2f}", f"{c.reach:.1%}",
+                      *(f"{c.uses.get(r, 0.0):,.2f}" for r in plan.resources))
+    off = [c.id for c in plan.channels if not c.on]
+    if off:
+        table.caption = f"off: {', '.join(off)}"
+    return table
+
+
+def _coverage_table(plan: Plan) -> Table:
+    segments = list(dict.fromkeys(c.segment for c in plan.coverage))
+    table = Table(title="Coverage by phase × segment", title_justify="left")
+    table.add_column("phase")
+    for g in segments:
+        table.add_column(g, justify="right")
+    rows: dict[str, dict[str, Any]] = {}
+    for c in plan.coverage:
+        rows.setdefault(c.phase, {})[c.segment] = c
+    for phase, cells in rows.items():
+        shown = []
+        for g in segments:
+            cell = cells[g]
+            style = "red" if cell.target is not None and cell.level < cell.target - 1e-9 else ("dim" if cell.level == 0 else "")
+            shown.append(Text(f"{cell.level:.0%}", style=style))
+        table.add_row(phase, *shown)
+    return table
