@@ -79,10 +79,10 @@ class _Builder:
         for i, ch in enumerate(self.sc.channels):
             forced = 1 if ch.id in rules.force_on else 0 if ch.id in rules.force_off else None
             # LpInteger in [0, 1], not LpBinary: PuLP resets a binary's bounds, which would undo force_on/off
-            x = pulp.LpVariable(f"x_{i}", 0 if forced is None else forced, 1 if forced is None else forced, cat=pulp.LpInteger)
+            x = self.problem.add_variable(f"x_{i}", 0 if forced is None else forced, 1 if forced is None else forced, cat=pulp.LpInteger)
             cap = self.sc.spend_cap(ch) if depends_on_spend(ch.response) or (ch.max_spend or 0) > 0 else 0.0
-            s = pulp.LpVariable(f"s_{i}", 0, cap)
-            y = pulp.LpVariable(f"y_{i}", 0, 1)
+            s = self.problem.add_variable(f"s_{i}", 0, cap)
+            y = self.problem.add_variable(f"y_{i}", 0, 1)
             self.on[ch.id], self.spend[ch.id], self.reach[ch.id], self.caps[ch.id] = x, s, y, cap
             if cap > 0:
                 self.add({s: 1, x: -cap}, pulp.LpConstraintLE, 0, f"onoff_max_{i}", f"{ch.id}: spend ≤ {cap:g} when on, 0 when off")
@@ -109,8 +109,8 @@ class _Builder:
     def _incremental_response(self, i, cid, x, s, y, curve: Pieces) -> None:
         """Incremental (delta) form for a non-concave g: binaries fill pieces in order."""
         n = len(curve.xs) - 1
-        deltas = [pulp.LpVariable(f"d_{i}_{j}", 0, 1) for j in range(n)]
-        fills = [pulp.LpVariable(f"w_{i}_{j}", 0, 1, cat=pulp.LpBinary) for j in range(n - 1)]
+        deltas = [self.problem.add_variable(f"d_{i}_{j}", 0, 1) for j in range(n)]
+        fills = [self.problem.add_variable(f"w_{i}_{j}", 0, 1, cat=pulp.LpBinary) for j in range(n - 1)]
         dx = [curve.xs[j + 1] - curve.xs[j] for j in range(n)]
         dy = [curve.ys[j + 1] - curve.ys[j] for j in range(n)]
         self.add({s: 1, **{d: -w for d, w in zip(deltas, dx)}}, pulp.LpConstraintEQ, 0, f"curve_spend_{i}", f"{cid}: spend along the curve")
@@ -154,7 +154,7 @@ class _Builder:
         for p in sc.phases:
             for g in sc.segments:
                 serving = {self.reach[c.id]: a for c in sc.channels if (a := c.affinity_for(p.id, g.id)) > 0}
-                z = pulp.LpVariable(f"z_{k}", 0, 1 if serving else 0)
+                z = self.problem.add_variable(f"z_{k}", 0, 1 if serving else 0)
                 self.coverage[(p.id, g.id)] = z
                 if serving:
                     self.add({z: 1, **{y: -a for y, a in serving.items()}}, pulp.LpConstraintLE, 0, f"cover_{k}", f"coverage of ({p.id}, {g.id}) ≤ reach of its channels")
@@ -169,7 +169,7 @@ class _Builder:
                     if rule.hard:
                         self.add({z: 1}, pulp.LpConstraintGE, rule.target, f"target_{k}", f"coverage of {where} ≥ {rule.target:g}")
                     else:
-                        u = pulp.LpVariable(f"short_{k}", 0, rule.target)
+                        u = self.problem.add_variable(f"short_{k}", 0, rule.target)
                         shortfall_terms[u] = rule.penalty or 0.0
                         self.add({z: 1, u: 1}, pulp.LpConstraintGE, rule.target, f"target_{k}", f"coverage of {where} ≥ {rule.target:g} (soft)")
                 k += 1
@@ -190,7 +190,7 @@ class _Builder:
                 hard = family == "breadth" and rule.hard
                 words = f"({p}, {g}) served by ≥ {rule.min_channels} channels with affinity ≥ {rule.threshold:g}"
                 if not hard:
-                    v = pulp.LpVariable(f"{family}_short_{k}", 0, rule.min_channels)
+                    v = self.problem.add_variable(f"{family}_short_{k}", 0, rule.min_channels)
                     terms[v] = 1.0
                     penalty_terms[v] = rule.penalty or 0.0
                     words += " (soft)"
@@ -201,7 +201,7 @@ class _Builder:
 
     def _total_spend(self) -> pulp.LpVariable:
         if self.total_spend is None:
-            self.total_spend = pulp.LpVariable("total_spend", 0)
+            self.total_spend = self.problem.add_variable("total_spend", 0)
             self.add({self.total_spend: 1, **{s: -1 for s in self.spend.values()}}, pulp.LpConstraintEQ, 0, "total_spend", "total spend")
         return self.total_spend
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from dataclasses import dataclass
 
 import pulp
@@ -60,25 +61,21 @@ def tie_slack(first: float) -> float:
 
 
 def _tie_break(formulation: Formulation, settings: SolverSettings, first: float, time_left: float) -> bool:
-    """Among plans within TIE_TOLERANCE of the optimum, least cost (or most reach)."""
+    """Among plans within tie_slack of the optimum, least cost (or most reach).
+
+    Solved on a copy of the problem, so the formulation stays the first-pass model."""
     problem = formulation.problem
-    objective, sense = problem.objective, problem.sense
     saved = {v.name: v.varValue for v in problem.variables()}
-    slack = tie_slack(first)
-    if sense == pulp.LpMaximize:
-        keep = pulp.LpConstraint(objective, pulp.LpConstraintGE, name="tie_break", rhs=first - slack)
-        problem.sense, second = pulp.LpMinimize, formulation.parts["cost"]
+    second = problem.copy()
+    if problem.sense == pulp.LpMaximize:
+        keep = pulp.LpConstraint(problem.objective, pulp.LpConstraintGE, name="tie_break", rhs=first - tie_slack(first))
+        second.sense, objective = pulp.LpMinimize, formulation.parts["cost"]
     else:
-        keep = pulp.LpConstraint(objective, pulp.LpConstraintLE, name="tie_break", rhs=first + slack)
-        problem.sense, second = pulp.LpMaximize, formulation.parts["weighted_reach"]
-    problem.addConstraint(keep)
-    problem.setObjective(second)
-    try:
-        status, _, _ = _run(problem, settings, time_left)
-    finally:
-        del problem.constraints["tie_break"]
-        problem.sense = sense
-        problem.setObjective(objective)
+        keep = pulp.LpConstraint(problem.objective, pulp.LpConstraintLE, name="tie_break", rhs=first + tie_slack(first))
+        second.sense, objective = pulp.LpMaximize, formulation.parts["weighted_reach"]
+    second.addConstraint(keep)
+    second.setObjective(objective)
+    status, _, _ = _run(second, settings, time_left)
     if status not in ("optimal", "feasible"):
         for v in problem.variables():
             v.varValue = saved[v.name]
@@ -119,7 +116,11 @@ def _run_highs(problem: pulp.LpProblem, settings: SolverSettings, time_limit: fl
 
 
 def _run_cbc(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float):
-    solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=settings.gap, threads=settings.threads, options=["randomSeed 1"])
+    with warnings.catch_warnings():
+        # PuLP 3.3 deprecates its bundled CBC for 4.0; we pin <4 and use it on purpose.
+        warnings.filterwarnings("ignore", message="PULP_CBC_CMD is deprecated", category=DeprecationWarning)
+        solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=settings.gap, threads=settings.threads,
+                                   options=["randomSeed 1"])
     problem.solve(solver)
     if problem.sol_status == pulp.LpSolutionOptimal:
         return "optimal", None, None
@@ -153,7 +154,8 @@ def binding_rules(formulation: Formulation, on: dict[str, bool]) -> list[str]:
     """Rules whose constraint holds with equality at the solution."""
     channel_on = {f"{i}": on.get(ch.id, False) for i, ch in enumerate(formulation.scenario.channels)}
     out = []
-    for name, constraint in formulation.problem.constraints.items():
+    for constraint in formulation.problem.constraints():
+        name = constraint.name
         if name.startswith(_WHEN_ON):
             if not channel_on.get(name.rsplit("_", 1)[1], False):
                 continue
