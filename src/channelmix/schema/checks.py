@@ -192,7 +192,7 @@ def _cells_that_cannot_be_met(parts: Parts, usable: list[Channel]) -> list[Probl
                     continue
                 serving = [c.id for c in usable if c.affinity_for(p.id, g.id) >= rule.threshold]
                 if len(serving) < rule.min_channels:
-                    out.append(Problem(f"rules.breadth[{j}]", f"cell ({p.id}, {g.id}) needs {rule.min_channels} channels with affinity ≥ {rule.threshold:g} but only {len(serving)} serve it ({', '.join(serving) or 'none'})",
+                    out.append(Problem(f"rules.breadth[{j}]", f"cell ({p.id}, {g.id}) needs {rule.min_channels} channels with affinity ≥ {rule.threshold:g} but only {len(serving)} serve{'s' if len(serving) == 1 else ''} it ({', '.join(serving) or 'none'})",
                                        "lower min_channels for that cell, lower the threshold, or add a channel that serves it"))
     for j, rule in enumerate(rules.coverage):
         if not rule.hard:

@@ -124,7 +124,7 @@ class Pwl(Model):
         xs = [p[0] for p in self.points]
         for i in range(1, len(xs)):
             if xs[i] <= xs[i - 1]:
-                raise Fixable(f"points[{i}] spend {xs[i]} is not above the previous {xs[i - 1]}", "list points by strictly rising spend")
+                raise Fixable(f"points[{i}] spend {xs[i]:g} is not above the previous {xs[i - 1]:g}", "list points by strictly rising spend")
         return self
 
 
