@@ -34,7 +34,8 @@ def reach(response: Response, spend: float) -> float:
         if s == 0.0:
             return 0.0
         # s^a / (s^a + K^a) = 1 / (1 + (K/s)^a), stable for large a
-        return 1.0 / (1.0 + math.exp(response.shape * (math.log(response.half) - math.log(s))))
+        power = response.shape * (math.log(response.half) - math.log(s))
+        return 0.0 if power > 700.0 else 1.0 / (1.0 + math.exp(power))
     xs = [p[0] for p in response.points]
     ys = [p[1] for p in response.points]
     return float(np.interp(s, xs, ys))
@@ -153,7 +154,7 @@ def _chord_pieces(f, lo: float, hi: float, tol: float) -> tuple[list[float], lis
         a = np.array([t[0] for t in todo])
         b = np.array([t[1] for t in todo])
         gaps = _chord_gap(f, a, b)
-        split = (gaps > tol) & (b - a > 1e-9 * max(hi, 1.0))
+        split = (gaps > tol) & (b - a > 1e-14 * max(hi, 1.0))  # steep starts (shape < 1) need tiny pieces
         done += [t for t, s in zip(todo, split) if not s]
         worst = max(worst, float(gaps[~split].max(initial=0.0)))
         todo = [half for t, s in zip(todo, split) if s for half in ((t[0], (t[0] + t[1]) / 2), ((t[0] + t[1]) / 2, t[1]))]

@@ -58,7 +58,8 @@ class _Builder:
         self.penalties: dict[str, dict[pulp.LpVariable, float]] = {}
         self.total_spend: pulp.LpVariable | None = None
 
-    def add(self, terms, sense: int, rhs: float, name: str, rule: str) -> None:
+    def add(self, terms: dict[pulp.LpVariable, float], sense: int, rhs: float, name: str, rule: str) -> None:
+        terms = {v: w for v, w in terms.items() if w != 0}
         self.problem.addConstraint(pulp.LpConstraint(_expr(terms), sense, name=name, rhs=rhs))
         self.rules[name] = rule
 

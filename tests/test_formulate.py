@@ -1,0 +1,65 @@
+"""The formulation: a golden LP file of a small scenario that uses every rule family.
+
+Do not update tests/data/golden/every_rule.lp unless the mathematics of the model
+changed on purpose; then regenerate it with UPDATE_GOLDEN=1 and read the diff.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from channelmix.formulate import formulate
+from channelmix.schema import validate
+
+GOLDEN = Path(__file__).parent / "data" / "golden" / "every_rule.lp"
+
+EVERY_RULE = {
+    "scenario": "every-rule",
+    "phases": ["aware", "buy"],
+    "segments": [{"id": "a", "size": 10}, {"id": "b", "size": 5}],
+    "budget": 100,
+    "resources": {"hours": 8},
+    "channels": [
+        {"id": "ads", "medium": "digital", "function": "communication", "fixed_cost": 5, "max_spend": 60,
+         "uses": {"hours": {"fixed": 1, "per_unit": 0.05}}, "response": {"type": "linear", "slope": 0.02},
+         "affinity": {"aware": 0.8}},
+        {"id": "shop", "function": ["sales", "distribution"], "fixed_cost": 30, "max_spend": 0,
+         "uses": {"hours": {"fixed": 4}}, "response": {"type": "constant", "value": 0.7}, "affinity": {"buy": 1.0}},
+        {"id": "promo", "medium": "physical", "min_spend": 10, "max_spend": 40,
+         "response": {"type": "pwl", "points": [[0, 0], [20, 0.1], [40, 0.5]]}, "affinity": {"aware": {"b": 0.6}, "buy": 0.2}},
+    ],
+    "rules": {
+        "coverage": [{"target": 0.2, "hard": False, "penalty": 30}, {"phase": "buy", "target": 0.3}],
+        "breadth": {"min_channels": 1, "threshold": 0.1},
+        "redundancy": {"phase": "aware", "min_channels": 2, "penalty": 3},
+        "concentration": {"max_share": 0.8},
+        "cardinality": {"min": 1, "max": 3, "penalty_per_channel": 0.5},
+        "groups": [{"medium": "digital", "min_share": 0.2}, {"function": "sales", "min_count": 1}],
+        "requires": [["promo", "shop"]],
+        "excludes": [["ads", "promo"]],
+        "force_on": ["shop"],
+    },
+    "objective": {"sense": "max_reach"},
+}
+
+
+def test_golden_lp_file(tmp_path: Path):
+    problem = formulate(validate(EVERY_RULE).scenario).problem
+    written = tmp_path / "every_rule.lp"
+    problem.writeLP(str(written))
+    text = written.read_text(encoding="utf-8")
+    if os.environ.get("UPDATE_GOLDEN"):
+        GOLDEN.write_text(text, encoding="utf-8")
+    assert text == GOLDEN.read_text(encoding="utf-8")
+
+
+def test_constraints_are_named_after_their_rules():
+    formulation = formulate(validate(EVERY_RULE).scenario)
+    names = set(formulation.rules)
+    for family in ("budget", "resource_0", "target_0", "breadth_0", "redundancy_0", "concentration_0",
+                   "group_0_min_share", "group_1_min_count", "cardinality_min", "cardinality_max", "requires_0",
+                   "excludes_0", "curve_spend_2", "onoff_min_2", "cover_0"):
+        assert family in names
+    assert formulation.rules["budget"] == "money spent ≤ budget 100"
+    assert formulation.rules["requires_0"] == "promo on ⇒ shop on"
