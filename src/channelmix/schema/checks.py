@@ -171,8 +171,6 @@ def _impossible_bounds(parts: Parts) -> list[Problem]:
         if group.min_count is not None and group.min_count > len(members):
             out.append(Problem(f"rules.groups[{j}].min_count", f"asks for {group.min_count} channels of {group.describe()} but only {len(members)} can be on",
                                f"lower min_count to at most {len(members)}"))
-        if group.min_share and not members:
-            out.append(Problem(f"rules.groups[{j}].min_share", f"no channel of {group.describe()} can be on", "drop the rule or add such a channel"))
     out += _cells_that_cannot_be_met(parts, usable)
     return out
 
@@ -229,6 +227,11 @@ def warnings_for(scenario: Any) -> list[str]:
             out.append(f"channels[{i}] ({ch.id}): serves no (phase, segment) cell; its affinity is empty or zero")
         if ch.response.type == "constant" and (ch.max_spend or 0) > 0:
             out.append(f"channels[{i}] ({ch.id}): has a constant response, so its spend (max_spend {ch.max_spend:g}) buys no reach")
+    usable = [c for c in scenario.channels if c.id not in rules.force_off]
+    for j, group in enumerate(rules.groups):
+        if group.min_share and not any(c.in_group(group) for c in usable):
+            out.append(f"rules.groups[{j}]: no channel of {group.describe()} can be on, so min_share {group.min_share:g} "
+                       "allows no spend at all")
     lower = _cheapest_hard_plan(scenario)
     if budget is not None and lower["money"][0] > budget + 1e-9:
         amount, why = lower["money"]
