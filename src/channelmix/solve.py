@@ -19,8 +19,8 @@ import pulp
 from .formulate import Formulation
 from .schema.models import SolverSettings
 
-TIE_TOLERANCE = 1e-8  # relative loss of the first objective allowed in the tie-break pass
-TIE_FLOOR = 1e-7  # absolute floor of that slack: the solver's own feasibility tolerance
+TIE_TOLERANCE = 1e-9  # relative loss of the first objective allowed in the tie-break pass
+TIE_FLOOR = 1e-9  # absolute floor of that slack: the solver's feasibility tolerance (set below)
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,8 @@ def _run(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float) -
 def _run_highs(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float):
     import highspy
 
-    solver = pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=settings.gap, threads=settings.threads, random_seed=0)
+    solver = pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=settings.gap, threads=settings.threads, random_seed=0,
+                        mip_feasibility_tolerance=1e-9, primal_feasibility_tolerance=1e-9)
     problem.solve(solver)
     highs = problem.solverModel
     model_status = highs.getModelStatus()
@@ -120,7 +121,7 @@ def _run_cbc(problem: pulp.LpProblem, settings: SolverSettings, time_limit: floa
         # PuLP 3.3 deprecates its bundled CBC for 4.0; we pin <4 and use it on purpose.
         warnings.filterwarnings("ignore", message="PULP_CBC_CMD is deprecated", category=DeprecationWarning)
         solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=settings.gap, threads=settings.threads,
-                                   options=["randomSeed 1"])
+                                   options=["randomSeed 1", "integerTolerance 1e-9", "primalTolerance 1e-9"])
     problem.solve(solver)
     if problem.sol_status == pulp.LpSolutionOptimal:
         return "optimal", None, None
@@ -134,12 +135,13 @@ def _run_cbc(problem: pulp.LpProblem, settings: SolverSettings, time_limit: floa
 
 
 def _decisions(formulation: Formulation) -> tuple[dict[str, bool], dict[str, float]]:
-    """On/off and spends, with solver noise removed (the verifier judges the rest)."""
+    """On/off and spends as the solver left them, negative noise and off channels at 0.
+
+    Spends are not rounded: rounding moves reach, which a large penalty magnifies."""
     on, spend = {}, {}
     for cid, x in formulation.on.items():
         on[cid] = (x.varValue or 0.0) > 0.5
-        s = formulation.spend[cid].varValue or 0.0
-        spend[cid] = round(s, 6) if on[cid] and s > 1e-7 else 0.0
+        spend[cid] = max(formulation.spend[cid].varValue or 0.0, 0.0) if on[cid] else 0.0
     return on, spend
 
 
