@@ -35,7 +35,7 @@ class Formulation:
     curve_pieces: dict[str, Pieces]
     parts: dict[str, pulp.LpAffineExpression]  # weighted_reach, cost and each penalty
     rules: dict[str, str] = field(default_factory=dict)  # constraint name -> rule in words
-    approximation_bound: float = 0.0  # how much the pieces can understate the objective
+    approximation_bound: float | None = 0.0  # how far the true optimum can be above the plan (None: unknown)
 
 
 def formulate(scenario: Scenario) -> Formulation:
@@ -57,6 +57,7 @@ class _Builder:
         self.curve_pieces: dict[str, Pieces] = {}
         self.penalties: dict[str, dict[pulp.LpVariable, float]] = {}
         self.total_spend: pulp.LpVariable | None = None
+        self.approximation_bound: float | None = 0.0
 
     def add(self, terms: dict[pulp.LpVariable, float], sense: int, rhs: float, name: str, rule: str) -> None:
         terms = {v: w for v, w in terms.items() if w != 0}
@@ -77,11 +78,12 @@ class _Builder:
     def _channels(self) -> None:
         rules = self.sc.rules
         accuracy = self.sc.solver.accuracy
+        caps = self.sc.spend_caps()
         for i, ch in enumerate(self.sc.channels):
             forced = 1 if ch.id in rules.force_on else 0 if ch.id in rules.force_off else None
             # LpInteger in [0, 1], not LpBinary: PuLP resets a binary's bounds, which would undo force_on/off
             x = self.problem.add_variable(f"x_{i}", 0 if forced is None else forced, 1 if forced is None else forced, cat=pulp.LpInteger)
-            cap = self.sc.spend_cap(ch) if depends_on_spend(ch.response) or (ch.max_spend or 0) > 0 else 0.0
+            cap = caps[ch.id] if depends_on_spend(ch.response) or (ch.max_spend or 0) > 0 else 0.0
             s = self.problem.add_variable(f"s_{i}", 0, cap)
             y = self.problem.add_variable(f"y_{i}", 0, 1)
             self.on[ch.id], self.spend[ch.id], self.reach[ch.id], self.caps[ch.id] = x, s, y, cap
@@ -149,12 +151,15 @@ class _Builder:
         """z_k ≤ Σ a y and targets; returns the weighted-reach terms."""
         sc = self.sc
         weighted: dict[pulp.LpVariable, float] = {}
-        self.approximation_bound = 0.0
+        understated = 0.0  # how much the pieces can understate the objective (see _bound)
         shortfall_terms: dict[pulp.LpVariable, float] = {}
         k = 0
         for p in sc.phases:
             for g in sc.segments:
-                serving = {self.reach[c.id]: a for c in sc.channels if (a := c.affinity_for(p.id, g.id)) > 0}
+                affinity = {c.id: a for c in sc.channels if (a := c.affinity_for(p.id, g.id)) > 0}
+                serving = {self.reach[cid]: a for cid, a in affinity.items()}
+                # the pieces can understate this cell's coverage by at most:
+                lost = min(1.0, sum(a * self.curve_pieces[cid].max_error for cid, a in affinity.items() if cid in self.curve_pieces))
                 z = self.problem.add_variable(f"z_{k}", 0, 1 if serving else 0)
                 self.coverage[(p.id, g.id)] = z
                 if serving:
@@ -162,8 +167,7 @@ class _Builder:
                 weight = sc.cell_weight(p, g)
                 if weight:
                     weighted[z] = weight
-                    lost = sum(c.affinity_for(p.id, g.id) * self.curve_pieces[c.id].max_error for c in sc.channels if c.id in self.curve_pieces)
-                    self.approximation_bound += weight * min(lost, 1.0)
+                    understated += weight * lost if sc.objective.maximises else 0.0
                 rule = rule_for_cell(sc.rules.coverage, p.id, g.id)
                 if rule is not None and rule.target > 0:
                     where = f"({p.id}, {g.id})"
@@ -172,10 +176,25 @@ class _Builder:
                     else:
                         u = self.problem.add_variable(f"short_{k}", 0, rule.target)
                         shortfall_terms[u] = rule.penalty or 0.0
+                        understated += (rule.penalty or 0.0) * min(lost, rule.target)
                         self.add({z: 1, u: 1}, pulp.LpConstraintGE, rule.target, f"target_{k}", f"coverage of {where} ≥ {rule.target:g} (soft)")
                 k += 1
         self.penalties["coverage_shortfall"] = shortfall_terms
+        self.approximation_bound = self._bound(understated)
         return weighted
+
+    def _bound(self, understated: float) -> float | None:
+        """The true optimum is at most this much better than the plan found.
+
+        The pieces change no feasible set when the only coverage rules are soft, so the
+        model's value at the true optimum's spends is at most ``understated`` below its
+        true value. Hard targets (or a reach level) are judged on the pieces too, which
+        shrinks the feasible set, and then no such bound holds: None."""
+        if all(p.max_error == 0 for p in self.curve_pieces.values()):
+            return 0.0  # every curve is modelled exactly
+        if any(r.hard and r.target > 0 for r in self.sc.rules.coverage) or self.sc.objective.sense == "target":
+            return None
+        return understated
 
     # -- 5: breadth and redundancy ---------------------------------------------------
 

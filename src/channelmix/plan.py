@@ -33,7 +33,7 @@ class Plan:
     coverage: list[CellOutcome]
     binding: list[str]
     curve_error: float  # largest gap between a curve and its LP pieces, in reach share
-    approximation_bound: float  # how much the pieces can understate the objective
+    approximation_bound: float | None  # how far the true optimum can be from this plan (None: no bound known)
     solver: str
     build_seconds: float
     solve_seconds: float
@@ -64,7 +64,7 @@ class Plan:
         return out
 
 
-def build_plan(scenario: Scenario, solution: Solution, *, curve_error: float, approximation_bound: float,
+def build_plan(scenario: Scenario, solution: Solution, *, curve_error: float, approximation_bound: float | None,
                build_seconds: float, warnings: list[str] | None = None) -> Plan:
     """Assemble a plan; every reported figure comes from :func:`evaluate`, not the solver."""
     common = dict(

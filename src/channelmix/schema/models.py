@@ -398,18 +398,26 @@ class Scenario(Model):
     def channel(self, channel_id: str) -> Channel:
         return next(c for c in self.channels if c.id == channel_id)
 
-    def spend_cap(self, channel: Channel, accuracy: float | None = None) -> float:
-        """U_c: max_spend when given; else the budget, or where the curve is within
-        ``accuracy`` of its ceiling, whichever is smaller (more buys nothing measurable)."""
-        if channel.max_spend is not None:
-            return channel.max_spend
+    def spend_caps(self) -> dict[str, float]:
+        """U_c for every channel: max_spend when given, else what the rules allow.
+
+        With a budget, an uncapped channel may spend up to the budget less its fixed
+        cost. Without one (min_cost, target), spend past a curve's saturation buys no
+        reach but may pad the total so that share rules (concentration, group shares)
+        hold; no optimal plan pads by more than the sum of all useful spends divided by
+        the smallest share the rules name, so that is the cap."""
         from ..curves import saturation_spend
 
-        eps = self.solver.accuracy if accuracy is None else accuracy
-        cap = saturation_spend(channel.response, eps)
         if self.budget is not None:
-            cap = min(cap, max(self.budget - channel.fixed_cost, 0.0))
-        return max(cap, channel.min_spend)
+            return {c.id: c.max_spend if c.max_spend is not None else max(self.budget - c.fixed_cost, c.min_spend, 0.0)
+                    for c in self.channels}
+        useful = {c.id: c.max_spend if c.max_spend is not None else max(saturation_spend(c.response, self.solver.accuracy), c.min_spend)
+                  for c in self.channels}
+        shares = [g.min_share for g in self.rules.groups if g.min_share] + [g.max_share for g in self.rules.groups if g.max_share]
+        if self.rules.concentration is not None:
+            shares.append(self.rules.concentration.max_share)
+        padded = sum(useful.values()) / min(shares + [1.0])
+        return {c.id: c.max_spend if c.max_spend is not None else max(padded, c.min_spend) for c in self.channels}
 
 
 def model_keys() -> dict[tuple, list[str]]:
