@@ -79,6 +79,11 @@ def build_plan(scenario: Scenario, solution: Solution, *, curve_error: float, ap
                     binding=[], resources={r: {"used": 0.0, "capacity": c} for r, c in scenario.resources.items()},
                     message=_no_plan_message(solution.status), **common)
     truth: Evaluation = evaluate(scenario, solution.on, solution.spend)
+    idle = [c.id for c in truth.channels if c.on and c.reach == 0 and c.cost == 0]
+    if idle:
+        common["warnings"] = common["warnings"] + [
+            f"{', '.join(idle)}: on with no spend and no reach, yet counted by breadth, cardinality and group counts; "
+            "set min_spend to what running a channel really takes"]
     return Plan(
         objective=truth.objective, cost=truth.money, weighted_reach=truth.weighted_reach,
         penalties={k: v for k, v in truth.penalties.items() if v}, channels=truth.channels, coverage=truth.cells,

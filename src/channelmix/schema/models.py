@@ -404,8 +404,8 @@ class Scenario(Model):
         With a budget, an uncapped channel may spend up to the budget less its fixed
         cost. Without one (min_cost, target), spend past a curve's saturation buys no
         reach but may pad the total so that share rules (concentration, group shares)
-        hold; no optimal plan pads by more than the sum of all useful spends divided by
-        the smallest share the rules name, so that is the cap."""
+        hold. The cap is the sum of all useful spends times one plus the padding each
+        share rule can demand, so that no rule is starved of room."""
         from ..curves import saturation_spend
 
         if self.budget is not None:
@@ -413,10 +413,18 @@ class Scenario(Model):
                     for c in self.channels}
         useful = {c.id: c.max_spend if c.max_spend is not None else max(saturation_spend(c.response, self.solver.accuracy), c.min_spend)
                   for c in self.channels}
-        shares = [g.min_share for g in self.rules.groups if g.min_share] + [g.max_share for g in self.rules.groups if g.max_share]
+        # Padding a rule may need, per unit of useful spend: a group at min_share lo must
+        # spend lo/(1-lo) times the rest; at max_share hi the rest must spend (1-hi)/hi
+        # times the group; concentration α needs a total of 1/α times the largest spend.
+        factor = 1.0
+        for g in self.rules.groups:
+            if g.min_share and g.min_share < 1:
+                factor += g.min_share / (1.0 - g.min_share)
+            if g.max_share:
+                factor += (1.0 - g.max_share) / g.max_share
         if self.rules.concentration is not None:
-            shares.append(self.rules.concentration.max_share)
-        padded = sum(useful.values()) / min(shares + [1.0])
+            factor += 1.0 / self.rules.concentration.max_share
+        padded = sum(useful.values()) * factor
         return {c.id: c.max_spend if c.max_spend is not None else max(padded, c.min_spend) for c in self.channels}
 
 
