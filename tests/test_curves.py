@@ -5,34 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from channelmix.curves import pieces, reach, saturation_spend
 from channelmix.schema.models import Constant, Hill, Linear, Pwl, Saturating
 
 
-def check_under_and_within(response, cap: float, accuracy: float) -> None:
-    p = pieces(response, cap, accuracy)
-    grid = np.linspace(0.0, cap, 4001)
-    true = np.array([reach(response, s) for s in grid])
-    approx = np.interp(grid, p.xs, p.ys)
-    assert (approx <= true + 1e-12).all(), "pieces must never promise more reach than the curve gives"
-    assert (true - approx).max() <= p.max_error + 1e-9
-    assert p.max_error <= accuracy * reach(response, cap) + 1e-12
-    assert p.xs[0] == 0.0 and p.ys[0] == 0.0 and list(p.xs) == sorted(p.xs)
-
-
-@settings(max_examples=60, deadline=None)
-@given(half=st.floats(1, 1e5), shape=st.floats(0.3, 8), cap_factor=st.floats(0.2, 20), accuracy=st.sampled_from([0.02, 0.005, 0.001]))
-def test_hill_pieces_under_estimate_within_accuracy(half, shape, cap_factor, accuracy):
-    check_under_and_within(Hill(type="hill", half=half, shape=shape), half * cap_factor, accuracy)
-
-
-@settings(max_examples=40, deadline=None)
-@given(scale=st.floats(1, 1e6), cap_factor=st.floats(0.05, 10), accuracy=st.sampled_from([0.02, 0.005, 0.001]))
-def test_saturating_pieces_under_estimate_within_accuracy(scale, cap_factor, accuracy):
-    check_under_and_within(Saturating(type="saturating", scale=scale), scale * cap_factor, accuracy)
+# Pieces never exceed the curve and stay within accuracy: see test_known_optima.py.
 
 
 def test_s_curve_pieces_are_not_concave_and_concave_ones_are():
