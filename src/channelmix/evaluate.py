@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from .curves import reach
 from .schema.models import Scenario, rule_for_cell
+from .tolerances import TOLERANCE
 
-TOLERANCE = 1e-6  # relative (and absolute, for small numbers) slack for solver round-off
 
 
 @dataclass(frozen=True)

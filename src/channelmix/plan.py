@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .evaluate import CellOutcome, ChannelOutcome, Evaluation, evaluate
 from .schema.models import Scenario
-from .solve import Solution
+
+if TYPE_CHECKING:  # the plan reads a Solution but must not pull in the solver (and PuLP)
+    from .solve import Solution
 
 SOLVED = ("optimal", "feasible")
 

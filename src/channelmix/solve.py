@@ -18,9 +18,8 @@ import pulp
 
 from .formulate import Formulation
 from .schema.models import SolverSettings
+from .tolerances import FEASIBILITY, tie_slack
 
-TIE_TOLERANCE = 1e-9  # relative loss of the first objective allowed in the tie-break pass
-TIE_FLOOR = 1e-9  # absolute floor of that slack: the solver's feasibility tolerance (set below)
 
 
 @dataclass(frozen=True)
@@ -53,11 +52,6 @@ def solve(formulation: Formulation, settings: SolverSettings | None = None) -> S
     on, spend = _decisions(formulation) if objective is not None else ({}, {})
     binding = binding_rules(formulation, on) if objective is not None else []
     return Solution(status, on, spend, objective, bound, gap, time.perf_counter() - start, settings.name, passes, binding)
-
-
-def tie_slack(first: float) -> float:
-    """How much of the first objective the tie-break pass may give up."""
-    return max(TIE_TOLERANCE * abs(first), TIE_FLOOR)
 
 
 def _tie_break(formulation: Formulation, settings: SolverSettings, first: float, time_left: float) -> bool:
@@ -93,7 +87,7 @@ def _run_highs(problem: pulp.LpProblem, settings: SolverSettings, time_limit: fl
     import highspy
 
     solver = pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=settings.gap, threads=settings.threads, random_seed=0,
-                        mip_feasibility_tolerance=1e-9, primal_feasibility_tolerance=1e-9)
+                        mip_feasibility_tolerance=FEASIBILITY, primal_feasibility_tolerance=FEASIBILITY)
     problem.solve(solver)
     highs = problem.solverModel
     model_status = highs.getModelStatus()
@@ -121,7 +115,7 @@ def _run_cbc(problem: pulp.LpProblem, settings: SolverSettings, time_limit: floa
         # PuLP 3.3 deprecates its bundled CBC for 4.0; we pin <4 and use it on purpose.
         warnings.filterwarnings("ignore", message="PULP_CBC_CMD is deprecated", category=DeprecationWarning)
         solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=settings.gap, threads=settings.threads,
-                                   options=["randomSeed 1", "integerTolerance 1e-9", "primalTolerance 1e-9"])
+                                   options=["randomSeed 1", f"integerTolerance {FEASIBILITY}", f"primalTolerance {FEASIBILITY}"])
     problem.solve(solver)
     if problem.sol_status == pulp.LpSolutionOptimal:
         return "optimal", None, None

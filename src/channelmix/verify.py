@@ -11,9 +11,10 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from .evaluate import TOLERANCE, Evaluation, Violation, evaluate
+from .evaluate import Evaluation, Violation, evaluate
 from .plan import Plan
 from .schema.models import Scenario
+from .tolerances import TOLERANCE, tie_slack
 
 
 class VerificationError(AssertionError):
@@ -65,8 +66,6 @@ def _model_disagrees(scenario: Scenario, plan: Plan, truth: Evaluation) -> list[
     """The MILP's pieces under-estimate every curve, so the model may never promise
     more than the real curves give: for max senses model ≤ truth, for min senses
     model ≥ truth (up to the tie-break slack)."""
-    from .solve import tie_slack
-
     if plan.model_objective is None:
         return []
     slack = tie_slack(plan.model_objective) + TOLERANCE * max(1.0, abs(truth.objective))
