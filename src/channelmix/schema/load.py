@@ -28,6 +28,7 @@ class Loaded:
     scenario: Scenario
     source: str
     warnings: list[str] = field(default_factory=list)
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)  # the data as parsed, for overrides
 
 
 def load(path: str | Path) -> Loaded:
@@ -84,7 +85,7 @@ def validate(raw: Any, source: str = "<scenario>") -> Loaded:
     if problems:
         raise ScenarioError(source, problems)
     assert scenario is not None
-    return Loaded(scenario, source, warnings_for(scenario))
+    return Loaded(scenario, source, warnings_for(scenario), raw)
 
 
 _STRICT = ConfigDict(strict=True, allow_inf_nan=False)
