@@ -28,18 +28,25 @@ def solve_scenario(scenario: Scenario, warnings: list[str] | None = None) -> Pla
     Returns a verified plan, or (infeasible, no solution) a plan with a status and a
     message that says why; raises :class:`~channelmix.verify.VerificationError` on a bug.
     """
-    start = time.perf_counter()
+    return solve_from(scenario, warnings)[0]
+
+
+def solve_from(scenario: Scenario, warnings: list[str] | None = None,
+               start: dict[str, float] | None = None) -> tuple[Plan, dict[str, float]]:
+    """:func:`solve_scenario`, warm-started from ``start``; also returns the solver's
+    values, to warm-start a neighbouring scenario (the next step of a sweep)."""
+    began = time.perf_counter()
     formulation = formulate(scenario)
-    built = time.perf_counter() - start
-    solution = solve(formulation)
+    built = time.perf_counter() - began
+    solution = solve(formulation, start=start)
     curve_error = max((p.max_error for p in formulation.curve_pieces.values()), default=0.0)
     plan = build_plan(scenario, solution, curve_error=curve_error, approximation_bound=formulation.approximation_bound,
                       build_seconds=built, warnings=warnings)
     if solution.status == "infeasible":
         from dataclasses import replace
 
-        return replace(plan, message=f"{plan.message}. {explain(scenario, plan.warnings)}")
-    return check(scenario, plan)
+        return replace(plan, message=f"{plan.message}. {explain(scenario, plan.warnings)}"), {}
+    return check(scenario, plan), solution.values
 
 
 def solve_file(path: str | Path, **solver_settings: Any) -> Plan:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulp
 
@@ -36,22 +36,27 @@ class Solution:
     solver: str
     passes: int
     binding: list[str]  # the rules that bind in the optimisation, in words
+    values: dict[str, float] = field(default_factory=dict, repr=False)  # every variable, to warm-start a neighbour
 
 
-def solve(formulation: Formulation, settings: SolverSettings | None = None) -> Solution:
-    """Solve; with tie-breaking, a second pass on the same model."""
+def solve(formulation: Formulation, settings: SolverSettings | None = None, start: dict[str, float] | None = None) -> Solution:
+    """Solve; with tie-breaking, a second pass on the same model.
+
+    ``start`` (variable name -> value, e.g. a neighbouring sweep step's solution) is
+    handed to the solver as a first incumbent; names it lacks start at 0."""
     settings = settings or formulation.scenario.solver
-    start = time.perf_counter()
-    status, gap, bound = _run(formulation.problem, settings, settings.time_limit)
+    began = time.perf_counter()
+    status, gap, bound = _run(formulation.problem, settings, settings.time_limit, start)
     objective = pulp.value(formulation.problem.objective) if status in ("optimal", "feasible") else None
     passes = 1
     if status == "optimal" and formulation.scenario.objective.tie_break and objective is not None:
-        left = settings.time_limit - (time.perf_counter() - start)
+        left = settings.time_limit - (time.perf_counter() - began)
         if left > 0.05 and _tie_break(formulation, settings, objective, left):
             passes = 2
     on, spend = _decisions(formulation) if objective is not None else ({}, {})
     binding = binding_rules(formulation, on) if objective is not None else []
-    return Solution(status, on, spend, objective, bound, gap, time.perf_counter() - start, settings.name, passes, binding)
+    values = {v.name: v.varValue for v in formulation.problem.variables() if v.varValue is not None} if objective is not None else {}
+    return Solution(status, on, spend, objective, bound, gap, time.perf_counter() - began, settings.name, passes, binding, values)
 
 
 def _tie_break(formulation: Formulation, settings: SolverSettings, first: float, time_left: float) -> bool:
@@ -77,17 +82,36 @@ def _tie_break(formulation: Formulation, settings: SolverSettings, first: float,
     return True
 
 
-def _run(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float) -> tuple[str, float | None, float | None]:
+def _run(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float,
+         start: dict[str, float] | None = None) -> tuple[str, float | None, float | None]:
     if settings.name == "cbc":
-        return _run_cbc(problem, settings, time_limit)
-    return _run_highs(problem, settings, time_limit)
+        return _run_cbc(problem, settings, time_limit, start)
+    return _run_highs(problem, settings, time_limit, start)
 
 
-def _run_highs(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float):
+class _StartedHiGHS(pulp.HiGHS):
+    """pulp.HiGHS that gives HiGHS a starting solution just before it runs."""
+
+    def __init__(self, start: dict[str, float] | None = None, **options) -> None:
+        super().__init__(**options)
+        self.start = start
+
+    def callSolver(self, lp: pulp.LpProblem) -> None:
+        if self.start:
+            import numpy as np
+
+            columns = lp.variables()
+            index = np.array([v.index for v in columns], dtype=np.int32)
+            value = np.array([self.start.get(v.name, 0.0) for v in columns], dtype=np.float64)
+            lp.solverModel.setSolution(len(columns), index, value)
+        super().callSolver(lp)
+
+
+def _run_highs(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float, start: dict[str, float] | None = None):
     import highspy
 
-    solver = pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=settings.gap, threads=settings.threads, random_seed=0,
-                        mip_feasibility_tolerance=FEASIBILITY, primal_feasibility_tolerance=FEASIBILITY)
+    solver = _StartedHiGHS(start, msg=False, timeLimit=time_limit, gapRel=settings.gap, threads=settings.threads, random_seed=0,
+                           mip_feasibility_tolerance=FEASIBILITY, primal_feasibility_tolerance=FEASIBILITY)
     problem.solve(solver)
     highs = problem.solverModel
     model_status = highs.getModelStatus()
@@ -110,11 +134,14 @@ def _run_highs(problem: pulp.LpProblem, settings: SolverSettings, time_limit: fl
     return status, max(gap, 0.0) if gap is not None else None, bound
 
 
-def _run_cbc(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float):
+def _run_cbc(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float, start: dict[str, float] | None = None):
+    if start:
+        for v in problem.variables():
+            v.setInitialValue(start.get(v.name, 0.0))
     with warnings.catch_warnings():
         # PuLP 3.3 deprecates its bundled CBC for 4.0; we pin <4 and use it on purpose.
         warnings.filterwarnings("ignore", message="PULP_CBC_CMD is deprecated", category=DeprecationWarning)
-        solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=settings.gap, threads=settings.threads,
+        solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=settings.gap, threads=settings.threads, warmStart=bool(start),
                                    options=["randomSeed 1", f"integerTolerance {FEASIBILITY}", f"primalTolerance {FEASIBILITY}"])
     problem.solve(solver)
     if problem.sol_status == pulp.LpSolutionOptimal:
