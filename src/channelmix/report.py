@@ -9,7 +9,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -17,6 +17,9 @@ from rich.table import Table
 from rich.text import Text
 
 from .plan import Plan
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SENSE_WORDS = {
     "max_reach": "weighted reach (max)",
@@ -49,20 +52,64 @@ def tables(plan: Plan) -> dict[str, list[dict[str, Any]]]:
     return {"channels": channels, "coverage": coverage}
 
 
-def file_stem(plan: Plan) -> str:
-    """A file name from the scenario name, keeping letters of any script."""
-    stem = re.sub(r"[^\w.-]+", "-", plan.scenario, flags=re.UNICODE).strip("-.")
+def file_stem(name: str) -> str:
+    """A file name from a scenario name, keeping letters of any script."""
+    stem = re.sub(r"[^\w.=-]+", "-", name, flags=re.UNICODE).strip("-.")
     return stem or "scenario"
 
 
 def write_outputs(plan: Plan, out_dir: Path) -> list[Path]:
     """``<name>.json`` and ``<name>.<table>.csv`` in out_dir, each written atomically."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    stem = file_stem(plan)
+    stem = file_stem(plan.scenario)
     written = [write_atomic(out_dir / f"{stem}.json", to_json(plan) + "\n")]
     for name, rows in tables(plan).items():
         written.append(write_atomic(out_dir / f"{stem}.{name}.csv", _csv(rows)))
     return written
+
+
+def write_collection(table: "pd.DataFrame", plans: list[Plan], out_dir: Path) -> list[Path]:
+    """Each plan's JSON (as ``solve --format json``) beside ``summary.csv`` and ``summary.json``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    used: set[str] = set()
+    written = []
+    for plan in plans:
+        stem = file_stem(plan.scenario)
+        while stem in used:
+            stem += "-again"
+        used.add(stem)
+        written.append(write_atomic(out_dir / f"{stem}.json", to_json(plan) + "\n"))
+    written.append(write_atomic(out_dir / "summary.csv", table.to_csv(index=False)))
+    records = json.loads(table.to_json(orient="records", force_ascii=False))
+    written.append(write_atomic(out_dir / "summary.json", json.dumps(records, ensure_ascii=False, indent=1) + "\n"))
+    return written
+
+
+def rows_as_json(table: "pd.DataFrame") -> list[str]:
+    """One JSON object per row (NaN as null), names in their own script."""
+    return [json.dumps(row, ensure_ascii=False) for row in json.loads(table.to_json(orient="records", force_ascii=False))]
+
+
+def print_table(table: "pd.DataFrame", console: Console, title: str = "", columns: list[str] | None = None) -> None:
+    """A DataFrame as a rich table; numbers rounded for reading."""
+    shown = table[columns] if columns else table
+    out = Table(title=title or None, title_justify="left")
+    for i, name in enumerate(shown.columns):
+        numeric = str(shown[name].dtype).startswith(("float", "int"))
+        out.add_column(str(name), justify="right" if numeric else "left", no_wrap=i == 0)
+    for row in shown.itertuples(index=False):
+        out.add_row(*(_cell(v) for v in row))
+    console.print(out)
+
+
+def _cell(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"
+    if isinstance(value, bool):
+        return "✓" if value else ""
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 10 else f"{value:,.2f}"
+    return str(value)
 
 
 def _csv(rows: list[dict[str, Any]]) -> str:

@@ -1,0 +1,193 @@
+"""Solve many scenarios: every file (and variant) under some paths, in parallel.
+
+One bad or infeasible scenario never stops a batch: it gets a row with its status
+and message and the rest finish. Each result is written atomically as it arrives,
+with a hash of the concrete scenario it answers, so ``resume`` skips what is done
+and unchanged. Executors: ``serial`` (in this process), ``processes`` (all cores),
+``dask`` (a distributed cluster; ``pip install channelmix[dask]``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import __version__
+from .expand import Case, variants
+from .report import file_stem, to_json, write_atomic, write_collection
+from .schema import SUFFIXES, ScenarioError, load
+
+SUMMARY_KEYS = ("scenario", "source", "variant", "status", "objective", "cost", "gap", "verified", "message")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One case to solve, where its result goes, and the hash of what it answers."""
+
+    case: Case
+    stem: str
+    digest: str
+
+
+def discover(paths: Iterable[str | Path]) -> list[Path]:
+    """Scenario files: the files named, and every scenario file under the folders named."""
+    found: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file()
+                            and not any(part.startswith(".") for part in p.relative_to(path).parts))
+        else:
+            found.append(path)
+    return found
+
+
+def digest(case: Case) -> str:
+    """What a result answers: the concrete scenario and the channelmix version."""
+    text = json.dumps(case.scenario.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(f"{__version__}\n{text}".encode()).hexdigest()[:20]
+
+
+def prepare(files: list[Path], overrides: dict[str, Any] | None = None) -> tuple[list[Job], list[dict[str, Any]]]:
+    """Jobs for every readable file and variant; a row for every file that could not be read."""
+    jobs: list[Job] = []
+    unread: list[dict[str, Any]] = []
+    used: set[str] = set()
+    for path in files:
+        try:
+            cases = variants(load(path), overrides)
+        except ScenarioError as err:
+            unread.append({"scenario": path.stem, "source": str(path), "variant": "", "status": "invalid",
+                           "message": err.render()})
+            continue
+        for case in cases:
+            stem = file_stem_for(case.name, used)
+            jobs.append(Job(case, stem, digest(case)))
+    return jobs, unread
+
+
+def file_stem_for(name: str, used: set[str]) -> str:
+    """A file name for a result, unique within the batch."""
+    stem = file_stem(name)
+    unique, n = stem, 2
+    while unique in used:
+        unique, n = f"{stem}-{n}", n + 1
+    used.add(unique)
+    return unique
+
+
+def run_case(case: Case) -> dict[str, Any]:
+    """Solve one case in a worker; never raises: a failure becomes a result with a message."""
+    from .api import solve_scenario
+
+    base = {"source": case.source, "variant": case.variant, "overrides": case.overrides}
+    try:
+        plan = solve_scenario(case.scenario, case.warnings)
+        return {**json.loads(to_json(plan)), **base}
+    except Exception as err:  # a bug in channelmix must not stop the batch; it is reported
+        return {"scenario": case.name, **base, "status": "error", "verified": False,
+                "message": f"{type(err).__name__}: {err}", "traceback": traceback.format_exc()}
+
+
+def run(jobs: list[Job], out_dir: Path, *, workers: int = 0, resume: bool = False, executor: str = "processes",
+        scheduler: str | None = None, progress: Callable[[int, int], None] | None = None) -> list[dict[str, Any]]:
+    """Solve the jobs, writing ``<stem>.json`` per result as it arrives; return one row per job."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results: dict[str, dict[str, Any]] = {}
+    todo: list[Job] = []
+    for job in jobs:
+        done = _finished(out_dir / f"{job.stem}.json", job.digest) if resume else None
+        if done is not None:
+            results[job.stem] = {**done, "resumed": True}
+        else:
+            todo.append(job)
+    if progress:
+        progress(len(results), len(jobs))
+    by_name = {id(job.case): job for job in todo}
+    for case, result in _execute([job.case for job in todo], workers, executor, scheduler):
+        job = by_name[id(case)]
+        result["input_hash"] = job.digest
+        write_atomic(out_dir / f"{job.stem}.json", json.dumps(result, ensure_ascii=False, allow_nan=False) + "\n")
+        results[job.stem] = {**result, "resumed": False}
+        if progress:
+            progress(len(results), len(jobs))
+    return [results[job.stem] for job in jobs]
+
+
+def _finished(path: Path, expected: str) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if data.get("input_hash") == expected else None
+
+
+def _execute(cases: list[Case], workers: int, executor: str, scheduler: str | None) -> Iterator[tuple[Case, dict[str, Any]]]:
+    if not cases:
+        return
+    if executor == "dask":
+        yield from _on_dask(cases, scheduler)
+        return
+    count = workers or os.cpu_count() or 1
+    if executor == "serial" or count == 1 or len(cases) == 1:
+        for case in cases:
+            yield case, run_case(case)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(max_workers=min(count, len(cases)), mp_context=context) as pool:
+        futures = {pool.submit(run_case, case): case for case in cases}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+
+def _on_dask(cases: list[Case], scheduler: str | None) -> Iterator[tuple[Case, dict[str, Any]]]:
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise RuntimeError("the dask executor needs dask[distributed]: pip install 'channelmix[dask]'") from None
+    with Client(scheduler) if scheduler else Client(processes=True) as client:
+        futures = client.map(run_case, cases, pure=False)
+        order = {f.key: case for f, case in zip(futures, cases)}
+        for future in as_completed(futures):
+            yield order[future.key], future.result()
+
+
+def summary(rows: list[dict[str, Any]], varied: list[str] | None = None) -> pd.DataFrame:
+    """One row per scenario: the summary keys, each varied path, a spend column per channel."""
+    table = []
+    for row in rows:
+        line = {key: row.get(key) for key in SUMMARY_KEYS}
+        for path in varied or []:
+            line[path] = (row.get("overrides") or {}).get(path)
+        line["resumed"] = row.get("resumed", False)
+        for channel in row.get("channels") or []:
+            line[f"spend_{channel['id']}"] = channel["spend"]
+        table.append(line)
+    return pd.DataFrame(table)
+
+
+def write_summary(table: pd.DataFrame, out_dir: Path) -> None:
+    """summary.csv and summary.json, each written atomically."""
+    write_collection(table, [], out_dir)
+
+
+def solve_paths(paths: Iterable[str | Path], out_dir: str | Path, *, overrides: dict[str, Any] | None = None,
+                workers: int = 0, resume: bool = False, executor: str = "processes", scheduler: str | None = None,
+                progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+    """The whole batch: discover, solve, write each result and the summary; the summary table."""
+    out = Path(out_dir)
+    jobs, unread = prepare(discover(paths), overrides)
+    rows = run(jobs, out, workers=workers, resume=resume, executor=executor, scheduler=scheduler, progress=progress)
+    table = summary(unread + rows)
+    write_summary(table, out)
+    return table
