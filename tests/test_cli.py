@@ -51,14 +51,15 @@ def test_solve_json_has_the_promised_shape():
     result = run("solve", "--format", "json", BAKERY, PERSIAN)
     assert result.exit_code == 0, result.output
     objects = [json.loads(line) for line in result.output.splitlines()]
-    assert [o["scenario"] for o in objects] == ["township-bakery", "khadamat-persian"]
+    assert [o["scenario"] for o in objects] == ["township-bakery", "township-bakery/budget-cut", "township-bakery/no-whatsapp",
+                                                "township-bakery/busy-owner", "khadamat-persian"]
     for obj in objects:
         assert {"scenario", "status", "objective", "cost", "gap", "verified", "channels", "coverage"} <= set(obj)
         assert obj["status"] == "optimal" and obj["verified"] is True
         assert {"id", "on", "spend", "fixed_cost", "reach"} <= set(obj["channels"][0])
         assert {"phase", "segment", "level", "channels"} <= set(obj["coverage"][0])
         assert obj["cost"] == pytest.approx(sum(c["spend"] + c["fixed_cost"] for c in obj["channels"]))
-    labels = [c["label"] for c in objects[1]["channels"]]
+    labels = [c["label"] for c in objects[-1]["channels"]]
     assert "اینستاگرام" in labels  # Persian kept as written, not \\u-escaped
     assert "اینستاگرام" in result.output
 
@@ -89,7 +90,9 @@ def test_bad_input_exits_2_with_every_problem_and_writes_nothing(tmp_path: Path)
 def test_validate_ok_and_bad():
     ok = run("validate", BAKERY, PERSIAN)
     assert ok.exit_code == 0
-    assert ok.output.splitlines()[0].startswith(f"{BAKERY}: ok — 'township-bakery', 11 channels")
+    lines = ok.output.splitlines()
+    assert lines[0].startswith(f"{BAKERY}: ok — 'township-bakery', 11 channels")
+    assert lines[1].startswith(f"{BAKERY}: ok — 'township-bakery/budget-cut', 11 channels")
     bad = run("validate", BAD)
     assert bad.exit_code == 2 and "budgett" in bad.output
 
@@ -104,8 +107,8 @@ def test_infeasible_exits_1_and_says_why(tmp_path: Path):
 
 
 def test_solver_overrides_and_cbc_agree():
-    highs = json.loads(run("solve", "--format", "json", BAKERY).output)
-    cbc = json.loads(run("solve", "--format", "json", "--solver", "cbc", "--gap", "0.0001", BAKERY).output)
+    highs = json.loads(run("solve", "--format", "json", PERSIAN).output)
+    cbc = json.loads(run("solve", "--format", "json", "--solver", "cbc", "--gap", "0.0001", PERSIAN).output)
     assert cbc["solver"] == "cbc" and cbc["verified"]
     assert cbc["objective"] == pytest.approx(highs["objective"], rel=2e-4)
 

@@ -15,14 +15,17 @@ from rich.console import Console
 
 from . import __version__
 from .api import solve_scenario, with_solver
-from .report import render, to_json, write_outputs
+from .expand import Case, parse_assignment, parse_range, sweep_of, variants
+from .report import print_table, render, rows_as_json, to_json, write_collection, write_outputs
 from .schema import Loaded, ScenarioError, load
 
 OK, NO_PLAN, BAD_INPUT = 0, 1, 2
 
 
 def _console(stderr: bool = False) -> Console:
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() else 160  # piped or captured: wide enough for frontier tables
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
 
 
 def _load_all(paths: tuple[str, ...]) -> list[Loaded]:
@@ -41,6 +44,38 @@ def _load_all(paths: tuple[str, ...]) -> list[Loaded]:
     return loaded
 
 
+def _overrides(assignments: tuple[str, ...]) -> dict:
+    try:
+        return dict(parse_assignment(a) for a in assignments)
+    except ScenarioError as err:
+        click.echo(err.render(), err=True)
+        sys.exit(BAD_INPUT)
+
+
+def _cases(paths: tuple[str, ...], assignments: tuple[str, ...], **solver: object) -> list[Case]:
+    """Every file's base scenario and variants, with --set overrides and solver options;
+    any problem anywhere stops the run before anything is solved."""
+    overrides = _overrides(assignments)
+    cases, failed = [], []
+    for item in _load_all(paths):
+        try:
+            cases += variants(item, overrides)
+        except ScenarioError as err:
+            failed.append(err)
+    if failed:
+        for err in failed:
+            click.echo(err.render(), err=True)
+        click.echo("error: some variants or overrides are invalid; nothing was solved", err=True)
+        sys.exit(BAD_INPUT)
+    return [Case(c.name, with_solver(c.scenario, **solver), c.source, c.warnings, c.overrides, c.variant) for c in cases]
+
+
+SET_OPTION = click.option("--set", "assignments", multiple=True, metavar="PATH=VALUE",
+                          help="Override a value, e.g. --set budget=3500 --set channels.fb_ads.fixed_cost=900 (repeatable).")
+FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+                             help="table: readable; json: one JSON object per line.")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="channelmix")
 def main() -> None:
@@ -54,26 +89,25 @@ def main() -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help="table: a readable view; json: one JSON object per scenario, one per line.")
+@FORMAT_OPTION
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Also write <scenario>.json, <scenario>.channels.csv and <scenario>.coverage.csv here.")
+@SET_OPTION
 @click.option("--solver", type=click.Choice(["highs", "cbc"]), help="Override solver.name.")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Override solver.time_limit (seconds).")
 @click.option("--gap", type=click.FloatRange(min=0, max=1, max_open=True), help="Override solver.gap (relative).")
 @click.option("--threads", type=click.IntRange(min=1), help="Override solver.threads.")
-def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, solver: str | None, time_limit: float | None,
-          gap: float | None, threads: int | None) -> None:
-    """Solve scenario FILES and show the verified plan of each.
+def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, assignments: tuple[str, ...], solver: str | None,
+          time_limit: float | None, gap: float | None, threads: int | None) -> None:
+    """Solve scenario FILES (and each file's variants) and show the verified plan of each.
 
     Exit code 0 when every scenario has a plan, 1 when one is infeasible or no plan
     was found in time, 2 when a file is invalid (then nothing is solved).
     """
-    loaded = _load_all(files)
+    cases = _cases(files, assignments, name=solver, time_limit=time_limit, gap=gap, threads=threads)
     out, code = _console(), OK
-    for item in loaded:
-        scenario = with_solver(item.scenario, name=solver, time_limit=time_limit, gap=gap, threads=threads)
-        plan = solve_scenario(scenario, item.warnings)
+    for case in cases:
+        plan = solve_scenario(case.scenario, case.warnings)
         if fmt == "json":
             click.echo(to_json(plan))
         else:
@@ -82,24 +116,25 @@ def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, solver: str | 
             write_outputs(plan, out_dir)
         if not plan.solved:
             code = NO_PLAN
-            click.echo(f"{item.source}: {plan.message}", err=True)
+            click.echo(f"{case.source}: {case.name}: {plan.message}", err=True)
     sys.exit(code)
 
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-def validate(files: tuple[str, ...]) -> None:
-    """Check scenario FILES without solving: every problem, with where and how to fix it.
+@SET_OPTION
+def validate(files: tuple[str, ...], assignments: tuple[str, ...]) -> None:
+    """Check scenario FILES and their variants without solving: every problem, with
+    where and how to fix it.
 
     Exit code 0 when all are valid (warnings are printed but allowed), 2 otherwise.
     """
-    loaded = _load_all(files)
-    for item in loaded:
-        sc = item.scenario
-        click.echo(f"{item.source}: ok — '{sc.scenario}', {len(sc.channels)} channels, {len(sc.phases)} phases × "
+    for case in _cases(files, assignments):
+        sc = case.scenario
+        click.echo(f"{case.source}: ok — '{sc.scenario}', {len(sc.channels)} channels, {len(sc.phases)} phases × "
                    f"{len(sc.segments)} segments, objective {sc.objective.sense}")
-        for warning in item.warnings:
-            click.echo(f"{item.source}: warning: {warning}", err=True)
+        for warning in case.warnings:
+            click.echo(f"{case.source}: warning: {warning}", err=True)
 
 
 @main.command()
@@ -113,3 +148,142 @@ def init(path: Path, force: bool) -> None:
     text = resources.files("channelmix").joinpath("templates/starter.yaml").read_text(encoding="utf-8")
     path.write_text(text, encoding="utf-8")
     click.echo(f"wrote {path}; solve it with: channelmix solve {path}")
+
+
+FRONTIER_COLUMNS = ["status", "objective", "cost", "marginal", "channels_on", "entering", "leaving", "knee"]
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--vary", "ranges", multiple=True, metavar="PATH=START:STOP:STEP",
+              help="A numeric path to sweep, e.g. budget=1000:20000:500 or resources.hours=10,20,40; "
+                   "several make a grid. Default: the file's sweep.")
+@SET_OPTION
+@FORMAT_OPTION
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write summary.csv, summary.json, each step's JSON and the frontier chart here.")
+@click.option("--chart", type=click.Choice(["png", "svg"]), default="png", show_default=True, help="Chart format with --out.")
+@click.option("--no-warm-start", is_flag=True, help="Solve every step from scratch (for measuring what warm starts save).")
+def sweep(file: str, ranges: tuple[str, ...], assignments: tuple[str, ...], fmt: str, out_dir: Path | None, chart: str,
+          no_warm_start: bool) -> None:
+    """Sweep a value of FILE (the budget, hours, a cost …) and show the frontier: objective,
+    money spent, the marginal value of the next unit, which channels enter and leave, and
+    the knee of the curve.
+
+    Exit code 0 when every step has a plan, 1 when some step has none, 2 on bad input.
+    """
+    from .charts import frontier_chart
+    from .whatif import sweep as run_sweep
+
+    (loaded,) = _load_all((file,))
+    try:
+        vary = dict(parse_range(r) for r in ranges) if ranges else sweep_of(loaded)
+        if not vary:
+            raise ScenarioError(file, [__import__("channelmix.schema", fromlist=["Problem"]).Problem(
+                "sweep", "nothing to vary", "give --vary PATH=START:STOP:STEP or a sweep: in the file")])
+        result = run_sweep(loaded, vary, _overrides(assignments), warm_start=not no_warm_start)
+    except ScenarioError as err:
+        click.echo(err.render(), err=True)
+        sys.exit(BAD_INPUT)
+    table = result.frontier
+    if fmt == "json":
+        for line in rows_as_json(table):
+            click.echo(line)
+    else:
+        print_table(table, _console(), f"Frontier of {loaded.scenario.scenario} ({result.seconds:.2f} s)",
+                    result.paths + FRONTIER_COLUMNS)
+    if out_dir is not None:
+        write_collection(table, result.plans, out_dir)
+        if len(result.paths) == 1:
+            frontier_chart(table, result.paths[0], out_dir / f"frontier.{chart}", loaded.scenario.scenario,
+                           loaded.scenario.currency)
+    sys.exit(OK if all(p.solved for p in result.plans) else NO_PLAN)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@SET_OPTION
+@click.option("--diff", "pair", nargs=2, metavar="A B", help="Also show what moved between scenarios A and B.")
+@FORMAT_OPTION
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write summary.csv, summary.json and each scenario's JSON here.")
+def compare(files: tuple[str, ...], assignments: tuple[str, ...], pair: tuple[str, str] | None, fmt: str,
+            out_dir: Path | None) -> None:
+    """Compare FILES (and every variant of each) in one table: status, objective, cost,
+    the weakest cell's coverage and each channel's spend.
+
+    Exit code 0 when every scenario has a plan, 1 when some has none, 2 on bad input.
+    """
+    from .whatif import compare as compare_plans
+    from .whatif import diff
+
+    cases = _cases(files, assignments)
+    plans = [solve_scenario(c.scenario, c.warnings) for c in cases]
+    table = compare_plans(plans)
+    if pair:
+        names = [p.scenario for p in plans]
+        missing = [n for n in pair if n not in names]
+        if missing:
+            click.echo(f"error: --diff names {', '.join(missing)}, not among: {', '.join(names)}", err=True)
+            sys.exit(BAD_INPUT)
+    if fmt == "json":
+        for line in rows_as_json(table):
+            click.echo(line)
+    else:
+        spent = [c for c in table.columns if c.startswith("spend_") and (table[c].fillna(0) > 0).any()]
+        print_table(table, _console(), "Comparison", ["scenario", "status", "objective", "cost", "weakest_cell", *spent])
+    if pair:
+        a, b = (next(p for p in plans if p.scenario == n) for n in pair)
+        moved = diff(a, b)
+        if fmt == "json":
+            for line in rows_as_json(moved):
+                click.echo(line)
+        else:
+            print_table(moved[moved["change"] != ""] if (moved["change"] != "").any() else moved, _console(),
+                        f"From {a.scenario} to {b.scenario}")
+    if out_dir is not None:
+        write_collection(table, plans, out_dir)
+    sys.exit(OK if all(p.solved for p in plans) else NO_PLAN)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Where each result (<scenario>.json) and summary.csv / summary.json go.")
+@click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True, help="Processes; 0 = every core.")
+@click.option("--resume", is_flag=True, help="Skip scenarios whose result exists and whose input has not changed.")
+@click.option("--executor", type=click.Choice(["processes", "serial", "dask"]), default="processes", show_default=True)
+@click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address (with --executor dask).")
+@SET_OPTION
+@FORMAT_OPTION
+def batch(paths: tuple[str, ...], out_dir: Path, workers: int, resume: bool, executor: str, scheduler: str | None,
+          assignments: tuple[str, ...], fmt: str) -> None:
+    """Solve every scenario file (and variant) under PATHS, in parallel, with a progress bar.
+
+    A bad or infeasible scenario gets a row with its status and message; the rest
+    finish. Exit code 0 when all solved, 1 when some did not, 2 when none could be read.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from .batch import solve_paths
+
+    overrides = _overrides(assignments)
+    with Progress(TextColumn("solving"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("ETA"),
+                  TimeRemainingColumn(), console=_console(stderr=True), transient=False) as bar:
+        task = bar.add_task("batch", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        table = solve_paths(paths, out_dir, overrides=overrides, workers=workers, resume=resume, executor=executor,
+                            scheduler=scheduler, progress=progress)
+    if fmt == "json":
+        for line in rows_as_json(table):
+            click.echo(line)
+    else:
+        print_table(table, _console(), f"Batch: {len(table)} scenarios → {out_dir}",
+                    ["scenario", "variant", "status", "objective", "cost", "resumed"])
+    solved = table["status"].isin(["optimal", "feasible"])
+    if len(table) and (table["status"] == "invalid").all():
+        sys.exit(BAD_INPUT)
+    sys.exit(OK if solved.all() else NO_PLAN)
