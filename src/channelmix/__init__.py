@@ -15,14 +15,20 @@ from .verify import VerificationError, verify
 
 __version__ = "0.1.0"
 
-_SOLVING = ("solve_file", "solve_scenario", "with_solver")
+# loaded on first use: these pull in the solver stack (PuLP, HiGHS), matplotlib or pandas work
+_LAZY = {
+    "solve_file": "api", "solve_scenario": "api", "with_solver": "api",
+    "derive": "expand", "variants": "expand", "grid": "expand",
+    "sweep": "whatif", "compare": "whatif", "diff": "whatif",
+    "solve_paths": "batch", "frontier_chart": "charts",
+}
 __all__ = ["Loaded", "Plan", "Scenario", "ScenarioError", "VerificationError", "evaluate", "load", "validate",
-           "verify", *_SOLVING]
+           "verify", *_LAZY]
 
 
 def __getattr__(name: str) -> Any:
-    if name in _SOLVING:
-        from . import api
+    if name in _LAZY:
+        from importlib import import_module
 
-        return getattr(api, name)
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module 'channelmix' has no attribute {name!r}")

@@ -287,3 +287,7 @@ def batch(paths: tuple[str, ...], out_dir: Path, workers: int, resume: bool, exe
     if len(table) and (table["status"] == "invalid").all():
         sys.exit(BAD_INPUT)
     sys.exit(OK if solved.all() else NO_PLAN)
+
+
+if __name__ == "__main__":
+    main()
