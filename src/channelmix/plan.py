@@ -42,6 +42,9 @@ class Plan:
     message: str = ""
     warnings: list[str] = field(default_factory=list)
     verified: bool = False
+    description: str = ""
+    phases: list[dict[str, str]] = field(default_factory=list)  # [{id, label}] in journey order
+    segments: list[dict[str, str]] = field(default_factory=list)  # [{id, label}]
 
     @property
     def solved(self) -> bool:
@@ -74,7 +77,9 @@ def build_plan(scenario: Scenario, solution: Solution, *, curve_error: float, ap
         model_objective=solution.model_objective, bound=solution.bound, gap=solution.gap,
         budget=scenario.budget, currency=scenario.currency, curve_error=curve_error,
         approximation_bound=approximation_bound, solver=solution.solver, build_seconds=build_seconds,
-        solve_seconds=solution.seconds, warnings=list(warnings or []),
+        solve_seconds=solution.seconds, warnings=list(warnings or []), description=scenario.description,
+        phases=[{"id": p.id, "label": p.name} for p in scenario.phases],
+        segments=[{"id": g.id, "label": g.name} for g in scenario.segments],
     )
     if solution.status not in SOLVED:
         return Plan(objective=None, cost=None, weighted_reach=None, penalties={}, channels=[], coverage=[],
