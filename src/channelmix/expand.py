@@ -151,7 +151,8 @@ def variants(loaded: Loaded, overrides: dict[str, Any] | None = None) -> list[Ca
     cases, problems = [], []
     extra = ", ".join(f"{k}={v}" for k, v in overrides.items())
     jobs = [("", {})] + [(v.name, v.set) for v in loaded.scenario.variants]
-    seen = set()
+    seen: set[str] = set()
+    base_problems: set[tuple[str, str]] = set()
     for name, sets in jobs:
         if name in seen:
             problems.append(Problem(f"variants: {name}", "is named twice", "give every variant its own name"))
@@ -161,7 +162,12 @@ def variants(loaded: Loaded, overrides: dict[str, Any] | None = None) -> list[Ca
         try:
             cases.append(derive(loaded, {**sets, **overrides}, label=label, variant=name))
         except ScenarioError as err:
-            problems += [Problem(f"variant {name}: {p.path}" if name else p.path, p.message, p.fix) for p in err.problems]
+            for p in err.problems:
+                if name and (p.path, p.message) in base_problems:
+                    continue  # the same --set problem, already reported for the base
+                if not name:
+                    base_problems.add((p.path, p.message))
+                problems.append(Problem(f"variant {name}: {p.path}" if name else p.path, p.message, p.fix))
     if problems:
         raise ScenarioError(loaded.source, problems)
     return cases
@@ -174,11 +180,11 @@ def grid(loaded: Loaded, vary: dict[str, list[float]], overrides: dict[str, Any]
     cases, problems = [], []
     for values in itertools.product(*(vary[p] for p in paths)):
         step = dict(zip(paths, (_number(v) for v in values)))
-        label = ", ".join(f"{p}={v:g}" for p, v in step.items())
+        label = ", ".join(f"{p}={_written(v)}" for p, v in step.items())
         try:
             cases.append(derive(loaded, {**overrides, **step}, label=label))
         except ScenarioError as err:
-            problems += err.problems
+            problems += [Problem(f"step {label}: {p.path}", p.message, p.fix) for p in err.problems]
             break  # every step shares the paths: the first failure says it all
     if problems:
         raise ScenarioError(loaded.source, problems)
@@ -192,3 +198,10 @@ def sweep_of(loaded: Loaded) -> dict[str, list[float]]:
 
 def _number(value: float) -> float | int:
     return int(value) if float(value).is_integer() else value
+
+
+def _written(value: float | int) -> str:
+    """A value in full (1000000, 0.125), never 1e+06: step names must be distinct and true."""
+    import numpy as np
+
+    return str(value) if isinstance(value, int) else np.format_float_positional(value, trim="-")

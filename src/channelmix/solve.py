@@ -20,6 +20,8 @@ from .formulate import Formulation
 from .schema.models import SolverSettings
 from .tolerances import FEASIBILITY, tie_slack
 
+IDLE_WEIGHT = 1e-7  # per channel on, relative to the plan's money or reach, in the tie-break pass
+
 
 
 @dataclass(frozen=True)
@@ -66,12 +68,17 @@ def _tie_break(formulation: Formulation, settings: SolverSettings, first: float,
     problem = formulation.problem
     saved = {v.name: v.varValue for v in problem.variables()}
     second = problem.copy()
+    # a channel that costs nothing and adds nothing should be off: a weight per channel on,
+    # far below anything the first objective or the money could notice
+    scale = max(1.0, abs(pulp.value(formulation.parts["cost"]) or 0.0), abs(pulp.value(formulation.parts["weighted_reach"]) or 0.0))
+    idle = {x: IDLE_WEIGHT * scale for x in formulation.on.values()}
     if problem.sense == pulp.LpMaximize:
         keep = pulp.LpConstraint(problem.objective, pulp.LpConstraintGE, name="tie_break", rhs=first - tie_slack(first))
-        second.sense, objective = pulp.LpMinimize, formulation.parts["cost"]
+        second.sense, objective = pulp.LpMinimize, formulation.parts["cost"] + pulp.LpAffineExpression(idle)
     else:
         keep = pulp.LpConstraint(problem.objective, pulp.LpConstraintLE, name="tie_break", rhs=first + tie_slack(first))
-        second.sense, objective = pulp.LpMaximize, formulation.parts["weighted_reach"]
+        second.sense = pulp.LpMaximize
+        objective = formulation.parts["weighted_reach"] - pulp.LpAffineExpression(idle)
     second.addConstraint(keep)
     second.setObjective(objective)
     status, _, _ = _run(second, settings, time_left)
