@@ -18,7 +18,8 @@ import numpy as np
 
 from .schema.models import Constant, Hill, Linear, Pwl, Response, Saturating
 
-_GOLDEN_STEPS = 80  # golden-section steps: interval shrinks by 0.618^80 ≈ 2e-17
+_GOLDEN_STEPS = 40  # golden-section steps: the interval shrinks by 0.618^40 ≈ 4e-9 of a piece, and the
+# gap is flat at its maximum, so its value is found to ~1e-17 of the piece's rise
 
 
 def reach(response: Response, spend: float) -> float:
@@ -101,7 +102,8 @@ def _approximate(response: Saturating | Hill, cap: float, accuracy: float) -> Pi
         cx, cy, cerr = _tangent_pieces(f, df, min(inflection, cap), tol)
         xs, ys, error = cx, cy, cerr
     if cap > xs[-1]:
-        kx, ky, kerr = _chord_pieces(f, xs[-1], cap, tol)
+        gap = _saturating_gap(response.scale) if isinstance(response, Saturating) else None
+        kx, ky, kerr = _chord_pieces(f, xs[-1], cap, tol, gap)
         xs += kx[1:]
         ys += ky[1:]
         error = max(error, kerr)
@@ -124,10 +126,14 @@ def _functions(response: Saturating | Hill):
         return (lambda s: -np.expm1(-s / k)), (lambda s: np.exp(-s / k) / k)
     a, half = response.shape, response.half
 
+    log_half = math.log(half)
+
     def f(s):
-        s = np.maximum(np.asarray(s, dtype=float), 1e-300)
-        with np.errstate(over="ignore"):
-            return 1.0 / (1.0 + np.exp(a * (math.log(half) - np.log(s))))
+        # 1 / (1 + e^z) with z = a (ln K − ln s), exponentiating only −|z|: no overflow, and
+        # an exact 0 (not e^-700) far below K, so the slope a f (1 − f) / s is 0 there too
+        z = a * (log_half - np.log(np.maximum(np.asarray(s, dtype=float), 1e-300)))
+        e = np.exp(-np.abs(z))
+        return np.where(z > 0, e / (1.0 + e), 1.0 / (1.0 + e))
 
     def df(s):
         s = np.maximum(np.asarray(s, dtype=float), 1e-300)
@@ -145,21 +151,36 @@ def _inflection(response: Saturating | Hill) -> float:
     return 0.0
 
 
-def _chord_pieces(f, lo: float, hi: float, tol: float) -> tuple[list[float], list[float], float]:
-    """Chords of a concave f on [lo, hi]: bisect every chord whose gap exceeds tol."""
+def _chord_pieces(f, lo: float, hi: float, tol: float, gap_of=None) -> tuple[list[float], list[float], float]:
+    """Chords of a concave f on [lo, hi]: bisect every chord whose gap exceeds tol.
+
+    ``gap_of(a, b)`` gives each chord's largest gap in closed form when known."""
     done: list[tuple[float, float]] = []
     todo = [(lo, hi)]
     worst = 0.0
     while todo:
         a = np.array([t[0] for t in todo])
         b = np.array([t[1] for t in todo])
-        gaps = _chord_gap(f, a, b)
+        gaps = gap_of(a, b) if gap_of is not None else _chord_gap(f, a, b)
         split = (gaps > tol) & (b - a > 1e-14 * max(hi, 1.0))  # steep starts (shape < 1) need tiny pieces
         done += [t for t, s in zip(todo, split) if not s]
         worst = max(worst, float(gaps[~split].max(initial=0.0)))
         todo = [half for t, s in zip(todo, split) if s for half in ((t[0], (t[0] + t[1]) / 2), ((t[0] + t[1]) / 2, t[1]))]
     xs = sorted({lo, hi, *(t[0] for t in done), *(t[1] for t in done)})
     return xs, [float(f(x)) for x in xs], worst
+
+
+def _saturating_gap(k: float):
+    """For f = 1 − e^(−s/k) the chord on [a, b] is farthest from f where f'(t) equals
+    its slope m: t = −k ln(k m)."""
+
+    def gap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        fa, fb = -np.expm1(-a / k), -np.expm1(-b / k)
+        slope = (fb - fa) / (b - a)
+        t = np.clip(-k * np.log(k * np.maximum(slope, 1e-300)), a, b)  # a flat chord: t = b, gap 0
+        return np.maximum(-np.expm1(-t / k) - (fa + slope * (t - a)), 0.0)
+
+    return gap
 
 
 def _chord_gap(f, a: np.ndarray, b: np.ndarray) -> np.ndarray:
