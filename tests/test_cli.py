@@ -127,3 +127,17 @@ def test_init_writes_a_scenario_that_solves(tmp_path: Path):
     solved = run("solve", "--format", "json", str(target))
     assert solved.exit_code == 0
     assert json.loads(solved.output)["verified"] is True
+
+
+def test_init_from_csv_writes_a_scenario_around_the_table(tmp_path: Path):
+    import shutil
+
+    for name in ("shop.channels.csv", "shop.affinity.csv"):
+        shutil.copy(ROOT / "tests" / "data" / "tables" / name, tmp_path / name)
+    target = tmp_path / "shop-plan.yaml"
+    made = run("init", "--from-csv", str(tmp_path / "shop.channels.csv"), str(target))
+    assert made.exit_code == 0, made.output
+    assert "channels: shop.channels.csv" in target.read_text(encoding="utf-8")
+    solved = run("solve", "--format", "json", str(target))
+    assert solved.exit_code == 0, solved.output
+    assert json.loads(solved.output)["verified"] is True

@@ -139,13 +139,24 @@ def validate(files: tuple[str, ...], assignments: tuple[str, ...]) -> None:
 
 @main.command()
 @click.argument("path", default="scenario.yaml", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--from-csv", "table", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Build the scenario around this channel table (.csv or .xlsx) instead of the example channels.")
 @click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
-def init(path: Path, force: bool) -> None:
+def init(path: Path, table: Path | None, force: bool) -> None:
     """Write a commented starter scenario to PATH (default scenario.yaml)."""
     if path.exists() and not force:
         click.echo(f"error: {path} exists; use --force to overwrite it or name another file", err=True)
         sys.exit(BAD_INPUT)
-    text = resources.files("channelmix").joinpath("templates/starter.yaml").read_text(encoding="utf-8")
+    if table is not None:
+        from .spreadsheets import starter_for_table
+
+        try:
+            text = starter_for_table(table, path)
+        except ScenarioError as err:
+            click.echo(err.render(), err=True)
+            sys.exit(BAD_INPUT)
+    else:
+        text = resources.files("channelmix").joinpath("templates/starter.yaml").read_text(encoding="utf-8")
     path.write_text(text, encoding="utf-8")
     click.echo(f"wrote {path}; solve it with: channelmix solve {path}")
 

@@ -14,6 +14,7 @@ import copy
 import itertools
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -136,7 +137,7 @@ def derive(loaded: Loaded, overrides: dict[str, Any], label: str = "", variant: 
     name = f"{base}/{label}" if label else base
     data["scenario"] = name
     try:
-        derived = validate(data, where)
+        derived = validate(data, where, base=Path(loaded.source).parent)
     except ScenarioError as err:
         paths = ", ".join(overrides)
         raise ScenarioError(where, [Problem(p.path, f"{p.message} (after set {paths})", p.fix) for p in err.problems]) from None

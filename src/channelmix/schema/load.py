@@ -16,9 +16,11 @@ from .models import (
     Channel, NonNegative, Objective, Phase, Rules, Scenario, Segment, SolverSettings, _phases_in, _segments_in, model_keys,
 )
 from .problems import Problem, ScenarioError, problems_from
+from .tables import names_tables, validate_with_tables
 
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json"}
 _KEYS = model_keys()
+_KEYS[()].append("affinity")  # a table of affinities, read by schema.tables before validation
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,7 @@ def load(path: str | Path) -> Loaded:
     except UnicodeDecodeError as err:
         raise ScenarioError(source, [Problem("", f"is not UTF-8 text (byte {err.start})", "save the file as UTF-8")]) from None
     raw = parse(text, kind, source)
-    return validate(raw, source)
+    return validate(raw, source, base=path.parent)
 
 
 def parse(text: str, kind: str, source: str) -> Any:
@@ -71,10 +73,15 @@ def parse(text: str, kind: str, source: str) -> Any:
         raise ScenarioError(source, [Problem(f"line {err.lineno}, column {err.colno}", f"is not valid JSON: {err.msg}", "fix the syntax there")]) from None
 
 
-def validate(raw: Any, source: str = "<scenario>") -> Loaded:
-    """Plain data to a validated scenario, with every problem reported at once."""
+def validate(raw: Any, source: str = "<scenario>", base: str | Path | None = None) -> Loaded:
+    """Plain data to a validated scenario, with every problem reported at once.
+
+    Tables the data names (``channels: channels.csv``, ``affinity: …``) are read
+    relative to ``base`` (the scenario file's folder; default the working folder)."""
     if not isinstance(raw, dict):
         raise ScenarioError(source, [Problem("", "must be a mapping of keys (scenario, phases, segments, channels, …)", "start from 'channelmix init'")])
+    if names_tables(raw):
+        return validate_with_tables(raw, source, Path(base) if base is not None else Path.cwd())
     problems: list[Problem] = []
     scenario: Scenario | None = None
     try:
