@@ -9,7 +9,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -121,17 +121,24 @@ def _csv(rows: list[dict[str, Any]]) -> str:
     return buffer.getvalue()
 
 
-def write_atomic(path: Path, text: str) -> Path:
-    """Write via a temporary file and a rename, so a crash never leaves half a file."""
+def atomic_write(path: Path, write: "Callable[[str], None]") -> Path:
+    """Let ``write(temporary_path)`` make the file, then rename it into place, so a
+    crash never leaves half a file at ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        write(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def write_atomic(path: Path, text: str) -> Path:
+    """Write UTF-8 text atomically (see :func:`atomic_write`)."""
+    return atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8", newline=""))
 
 
 # ---------------------------------------------------------------- terminal

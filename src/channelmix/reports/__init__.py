@@ -1,0 +1,59 @@
+"""Reports to share and act on, rendered from the plan dict (the JSON of
+``channelmix solve --format json``), so a saved result can be reported without solving:
+
+- HTML: one self-contained page per plan (headline, allocation chart, phase × segment
+  coverage heatmap, binding rules in plain words, warnings, tables), or per sweep /
+  comparison / batch (frontier chart and table, spends per channel, each plan's headline);
+- Markdown: the same headline and tables for a README or a ticket;
+- Excel: a sheet per view, numbers kept as numbers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..report import file_stem, write_atomic
+from .excel import collection_workbook, plan_workbook
+from .html import collection_html, plan_html
+from .markdown import collection_markdown, plan_markdown
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+KINDS = {"html": "html", "md": "md", "markdown": "md", "xlsx": "xlsx", "excel": "xlsx"}
+
+__all__ = ["KINDS", "collection_html", "collection_markdown", "collection_workbook", "plan_html", "plan_markdown",
+           "plan_workbook", "report_path", "write_report"]
+
+
+def report_path(kind: str, out_dir: Path, name: str) -> Path:
+    """``<out_dir>/<name as a file stem>.<html|md|xlsx>``."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown report kind {kind!r}: choose html, md or xlsx")
+    return Path(out_dir) / f"{file_stem(name)}.{KINDS[kind]}"
+
+
+def write_report(kind: str, out_dir: Path, plan: dict[str, Any] | None = None, *, title: str | None = None,
+                 table: "pd.DataFrame | None" = None, plans: list[dict[str, Any]] | None = None,
+                 varied: list[str] | None = None) -> Path:
+    """Write one report, atomically: of ``plan`` if given, else of ``table`` and ``plans``
+    (a sweep when ``varied`` names the swept paths). The file is named after the scenario
+    or the title; returns its path."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if plan is not None:
+        path = report_path(kind, out_dir, plan.get("scenario") or "plan")
+        if KINDS[kind] == "xlsx":
+            return plan_workbook(plan, path)
+        text = plan_html(plan) if KINDS[kind] == "html" else plan_markdown(plan)
+        return write_atomic(path, text)
+    if table is None:
+        raise ValueError("write_report needs a plan, or a table (and plans) of many")
+    title = title or "report"
+    plans = plans or []
+    path = report_path(kind, out_dir, title)
+    if KINDS[kind] == "xlsx":
+        return collection_workbook(title, table, plans, path, varied)
+    text = (collection_html if KINDS[kind] == "html" else collection_markdown)(title, table, plans, varied)
+    return write_atomic(path, text)

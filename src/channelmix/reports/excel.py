@@ -1,0 +1,279 @@
+"""Excel workbooks (openpyxl): Summary, Plan (channels), Coverage (matrix and long table),
+Rules (binding rules, penalties, warnings, solver facts), and for many plans a Frontier or
+Summary sheet, spends per channel and each plan's headline. Numbers are stored as numbers
+(formatted, not rounded), names as written."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..report import atomic_write
+from .common import channel_labels, column_title, is_number, language, plan_view, readable_numbers, shown_columns, spend_columns
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="0F766E")
+TITLE_FONT = Font(bold=True, size=14)
+KEY_FONT = Font(bold=True, color="475569")
+PERCENT = "0.0%"
+QTY = "#,##0.0#"
+
+
+def money_format(decimals: int) -> str:
+    return "#,##0" if decimals == 0 else "#,##0.00"
+
+
+def _value(value: Any) -> Any:
+    """A cell value: numbers as numbers, NaN and None as empty, the rest as text."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return bool(value)
+    if is_number(value):
+        return int(value) if type(value).__name__.startswith("int") else float(value)
+    return str(value)
+
+
+def header(ws: Worksheet, row: int, names: list[str]) -> None:
+    for col, name in enumerate(names, start=1):
+        cell = ws.cell(row=row, column=col, value=name)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+
+
+def write_table(ws: Worksheet, top: int, names: list[str], rows: list[list[Any]],
+                formats: dict[int, str] | None = None, filters: bool = True) -> int:
+    """A header row and data rows from ``top``; returns the next free row."""
+    header(ws, top, names)
+    for r, row in enumerate(rows, start=top + 1):
+        for c, value in enumerate(row, start=1):
+            cell = ws.cell(row=r, column=c, value=_value(value))
+            if formats and c in formats and is_number(value):
+                cell.number_format = formats[c]
+    if filters and rows and top == 1:
+        ws.auto_filter.ref = f"A{top}:{get_column_letter(len(names))}{top + len(rows)}"
+    return top + len(rows) + 1
+
+
+def key_values(ws: Worksheet, top: int, pairs: list[tuple[str, Any, str | None]]) -> int:
+    for r, (key, value, fmt) in enumerate(pairs, start=top):
+        ws.cell(row=r, column=1, value=key).font = KEY_FONT
+        cell = ws.cell(row=r, column=2, value=_value(value))
+        if fmt and is_number(value):
+            cell.number_format = fmt
+    return top + len(pairs)
+
+
+def fit_columns(ws: Worksheet, widest: int = 60) -> None:
+    """Column widths from the longest value shown (roughly)."""
+    widths: dict[int, int] = {}
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value is None:
+                continue
+            value = cell.value
+            text = f"{value:,.2f}" if isinstance(value, float) else str(value)
+            widths[cell.column] = max(widths.get(cell.column, 0), min(widest, len(text) + 2))
+    for col, width in widths.items():
+        ws.column_dimensions[get_column_letter(col)].width = max(8, width)
+
+
+def finish(ws: Worksheet, rtl: bool, freeze: str | None = "A2") -> None:
+    fit_columns(ws)
+    if freeze:
+        ws.freeze_panes = freeze
+    ws.sheet_view.rightToLeft = rtl
+
+
+# ---------------------------------------------------------------- one plan
+
+
+def fill_plan(wb: Workbook, plan: dict[str, Any]) -> None:
+    v = plan_view(plan)
+    rtl = language(v["labels"])[1] == "rtl"
+    money = money_format(v["money_decimals"])
+    cur = v["currency"]
+
+    ws = wb.active
+    ws.title = "Summary"
+    ws.cell(row=1, column=1, value=v["scenario"]).font = TITLE_FONT
+    pairs: list[tuple[str, Any, str | None]] = [
+        ("description", v["description"] or None, None),
+        ("status", v["status"], None),
+        ("verified", v["verified"], None),
+        ("objective", v["objective"], money if v["sense"] != "max_reach" else "#,##0.00"),
+        ("objective means", f"{v['objective_title']}: {v['objective_meaning']}", None),
+        ("money spent", v["cost"], money),
+        ("budget", v["budget"], money),
+        ("currency", cur or None, None),
+    ]
+    for r in v["resources"]:
+        pairs += [(f"{r['name']} used", r["used"], QTY), (f"{r['name']} available", r["capacity"], QTY)]
+    pairs += [("channels on", len(v["on"]) if v["solved"] else None, None),
+              ("weighted reach", v["weighted_reach"], "#,##0.00")]
+    pairs += [(f"penalty: {p['words']}", p["amount"], "#,##0.00") for p in v["penalties"]]
+    if v["message"]:
+        pairs.append(("message", v["message"], None))
+    row = key_values(ws, 3, pairs)
+    for line in v["summary"]:
+        row += 1
+        ws.cell(row=row, column=1, value=line)
+    finish(ws, rtl, freeze=None)
+    ws.column_dimensions["A"].width = 24
+    ws.column_dimensions["B"].width = 60
+    for cells in ws.iter_rows(min_row=3, max_row=row, min_col=2, max_col=2):
+        for cell in cells:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+    ws = wb.create_sheet("Plan")
+    names = ["channel", "label", "on", f"spend ({cur})" if cur else "spend", "fixed cost", "cost", "share of cost",
+             "reach", *v["resource_names"]]
+    rows = [[c["id"], c["label"], c["on"], c["spend"], c["fixed_cost"], c["cost"], c["share"] if c["on"] else None,
+             c["reach"], *(c["uses"][r] for r in v["resource_names"])] for c in v["channels"]]
+    formats = {4: money, 5: money, 6: money, 7: PERCENT, 8: PERCENT}
+    formats.update({9 + i: QTY for i in range(len(v["resource_names"]))})
+    end = write_table(ws, 1, names, rows, formats)
+    if rows:
+        total = ["total", None, len(v["on"]), v["total_spend"], v["total_fixed"], v["total_cost"], None, None,
+                 *(v["total_uses"][r] for r in v["resource_names"])]
+        for c, value in enumerate(total, start=1):
+            cell = ws.cell(row=end, column=c, value=_value(value))
+            cell.font = Font(bold=True)
+            if c in formats and is_number(value):
+                cell.number_format = formats[c]
+    finish(ws, rtl)
+
+    ws = wb.create_sheet("Coverage")
+    header(ws, 1, ["phase \\ segment", *(g["label"] for g in v["segments"])])
+    for i, p in enumerate(v["phases"], start=2):
+        ws.cell(row=i, column=1, value=p["label"]).font = Font(bold=True)
+        for j, g in enumerate(v["segments"], start=2):
+            cell = v["matrix"].get((p["id"], g["id"]))
+            out = ws.cell(row=i, column=j, value=_value(cell["level"]) if cell else None)
+            out.number_format = PERCENT
+    last_row, last_col = 1 + len(v["phases"]), 1 + len(v["segments"])
+    if v["cells"]:
+        ws.conditional_formatting.add(
+            f"B2:{get_column_letter(last_col)}{last_row}",
+            ColorScaleRule(start_type="num", start_value=0, start_color="F1F5F9",
+                           mid_type="num", mid_value=0.5, mid_color="7AC7BA",
+                           end_type="num", end_value=1, end_color="115E59"))
+    top = last_row + 3
+    ws.cell(row=top - 1, column=1, value="every cell").font = KEY_FONT
+    long_rows = [[c["phase"], c["phase_label"], c["segment"], c["segment_label"], c["level"], c.get("target"),
+                  not c["short"] if is_number(c.get("target")) else None, c.get("weight"), " ".join(c.get("channels") or []),
+                  ", ".join(c["channel_labels"])] for c in v["cells"]]
+    write_table(ws, top, ["phase", "phase label", "segment", "segment label", "coverage", "target", "meets target",
+                          "weight", "channels", "channel labels"], long_rows,
+                {5: PERCENT, 6: PERCENT, 8: "#,##0.##"}, filters=False)
+    finish(ws, rtl, freeze="B2")
+
+    ws = wb.create_sheet("Rules")
+    row = 1
+    header(ws, row, ["binding rule"])
+    for line in v["binding"] or ["(none)"]:
+        row += 1
+        ws.cell(row=row, column=1, value=readable_numbers(line))
+    row += 2
+    header(ws, row, ["penalty", "what it is", "amount"])
+    for p in v["penalties"]:
+        row += 1
+        ws.cell(row=row, column=1, value=p["name"])
+        ws.cell(row=row, column=2, value=p["words"])
+        ws.cell(row=row, column=3, value=_value(p["amount"])).number_format = "#,##0.00"
+    row += 2
+    header(ws, row, ["warning"])
+    for w in v["warnings"] or ["(none)"]:
+        row += 1
+        ws.cell(row=row, column=1, value=w)
+    row += 2
+    header(ws, row, ["solver fact", "value"])
+    facts: list[tuple[str, Any, str | None]] = [
+        ("solver", v["solver"], None), ("status", v["status"], None), ("sense", v["sense"], None),
+        ("objective (real curves)", v["objective"], "#,##0.00"),
+        ("objective (model pieces)", v["model_objective"], "#,##0.00"),
+        ("bound", v["bound"], "#,##0.00"), ("gap", v["gap"], "0.00%"),
+        ("curve error (reach share)", v["curve_error"], "0.000%"),
+        ("approximation bound", v["approximation_bound"], "#,##0.00"),
+        ("verified", v["verified"], None),
+        ("build seconds", plan.get("build_seconds"), "0.000"), ("solve seconds", plan.get("solve_seconds"), "0.000"),
+    ]
+    key_values(ws, row + 1, facts)
+    finish(ws, rtl, freeze=None)
+    ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width or 0, 28)
+
+
+def plan_workbook(plan: dict[str, Any], path: Path) -> Path:
+    """One plan as an Excel workbook, written atomically."""
+    wb = Workbook()
+    fill_plan(wb, plan)
+    return save_atomic(wb, Path(path))
+
+
+# ---------------------------------------------------------------- many plans
+
+
+def collection_workbook(title: str, table: Any, plans: list[dict[str, Any]], path: Path,
+                        varied: list[str] | None = None) -> Path:
+    """A sweep (a Frontier sheet) or a comparison / batch (a Summary sheet), spends per
+    channel, and each plan's headline, written atomically."""
+    varied = [p for p in varied or [] if p in table.columns]
+    views = [plan_view(p) for p in plans]
+    labels = channel_labels(plans)
+    rtl = language([title, *labels.values(), *(t for v in views for t in v["labels"][2:])])[1] == "rtl"
+    decimals = min((v["money_decimals"] for v in views), default=0)
+    money = money_format(decimals)
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Frontier" if varied else "Summary"
+    columns = shown_columns(table.columns)
+    if varied:
+        columns = varied + [c for c in columns if c not in varied]
+    formats = {}
+    for i, c in enumerate(columns, start=1):
+        if c == "cost":
+            formats[i] = money
+        elif c in ("objective", "marginal"):
+            formats[i] = "#,##0.00"
+        elif c in ("gap",):
+            formats[i] = "0.00%"
+        elif c == "weakest_cell":
+            formats[i] = PERCENT
+    rows = [[row.get(c) for c in columns] for _, row in table.iterrows()]
+    write_table(ws, 1, [column_title(c) for c in columns], rows, formats)
+    finish(ws, rtl)
+
+    spend_cols = spend_columns(table.columns)
+    if spend_cols:
+        ws = wb.create_sheet("Spends")
+        keys = varied or ["scenario"]
+        names = [*keys, *(labels.get(c[len("spend_"):], c[len("spend_"):]) for c in spend_cols)]
+        rows = [[row.get(k) for k in keys] + [row.get(c) for c in spend_cols] for _, row in table.iterrows()]
+        write_table(ws, 1, names, rows, {len(keys) + i: money for i in range(1, len(spend_cols) + 1)})
+        finish(ws, rtl, freeze=f"{get_column_letter(len(keys) + 1)}2")
+
+    ws = wb.create_sheet("Plans")
+    names = ["scenario", "status", "verified", "objective", "money spent", "budget", "currency", "gap", "channels on",
+             "channels", "message"]
+    rows = [[v["scenario"], v["status"], v["verified"], v["objective"], v["cost"], v["budget"], v["currency"] or None,
+             v["gap"], len(v["on"]) if v["solved"] else None, ", ".join(c["label"] for c in v["on"]), v["message"] or None]
+            for v in views]
+    write_table(ws, 1, names, rows, {4: "#,##0.00", 5: money, 6: money, 8: "0.00%"})
+    finish(ws, rtl)
+    return save_atomic(wb, Path(path))
+
+
+def save_atomic(wb: Workbook, path: Path) -> Path:
+    """Save beside ``path``, then rename: never half a workbook."""
+    return atomic_write(path, wb.save)
+
+
+__all__ = ["plan_workbook", "collection_workbook", "save_atomic"]

@@ -1,0 +1,225 @@
+"""Self-contained HTML reports from jinja2 templates: one file, inline CSS, charts as
+HTML bars and inline SVG, nothing fetched from the network to view it."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import jinja2
+
+from .. import __version__
+from .common import (SOLVED, cell_text, channel_labels, column_title, is_number, language, money_decimals, num,
+                     plan_view, qty, shown_columns, spend_columns)
+from .svg import frontier_svg, heat_colour, legend_gradient, series_colour, sweep_points
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("channelmix", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(qty=qty, version=__version__)
+    return env
+
+
+def allocation_bars(v: dict[str, Any]) -> list[dict[str, Any]]:
+    """One bar per channel that is on, longest first: spend and fixed cost stacked."""
+    on = sorted(v["on"], key=lambda c: -c["cost"])
+    largest = max((c["cost"] for c in on), default=0.0) or 1.0
+    items = []
+    for c in on:
+        note = pct_note(c["share"]) if c["cost"] > 0 else ("no money, " + ", ".join(
+            f"{c['uses_text'][r]} {r}" for r in v["resource_names"] if c["uses"][r]) if any(c["uses"].values()) else "free")
+        items.append({"id": c["id"], "label": c["label"], "spend_pct": 100 * c["spend"] / largest,
+                      "fixed_pct": 100 * c["fixed_cost"] / largest, "value": v["money"](c["cost"]), "note": note})
+    return items
+
+
+def pct_note(share: float) -> str:
+    return f"{round(100 * share):.0f}%"
+
+
+def resource_charts(v: dict[str, Any]) -> list[dict[str, Any]]:
+    charts = []
+    for r in v["resources"]:
+        name = r["name"]
+        using = sorted((c for c in v["on"] if c["uses"][name] > 0), key=lambda c: -c["uses"][name])
+        if not using:
+            continue
+        largest = max(c["uses"][name] for c in using)
+        charts.append({"name": name, "capacity_text": r["capacity_text"], "rows": [
+            {"id": c["id"], "label": c["label"], "spend_pct": 100 * c["uses"][name] / largest, "fixed_pct": 0,
+             "kind": "use", "value": f"{c['uses_text'][name]} {name}", "note": ""} for c in using]})
+    return charts
+
+
+def plan_html(plan: dict[str, Any]) -> str:
+    """One plan as a self-contained HTML page."""
+    v = plan_view(plan)
+    for cell in v["cells"]:
+        cell["bg"], cell["fg"] = heat_colour(cell["level"])
+        served = ", ".join(cell["channel_labels"]) or "no channel"
+        target = f", target {cell['target_text']}" if cell["target_text"] else ""
+        cell["tooltip"] = (f"{cell['phase_label']} × {cell['segment_label']}: {cell['level_text']} reached{target}; "
+                           f"weight {cell['weight_text']}; served by {served}")
+    lang, direction = language(v["labels"])
+    d = v["money_decimals"]
+    return environment().get_template("report.html.j2").render(
+        v=v, lang=lang, dir=direction, allocation=allocation_bars(v), resource_charts=resource_charts(v),
+        gradient=legend_gradient(), money_num=lambda x: num(x, d))
+
+
+# ---------------------------------------------------------------- many plans
+
+
+def collection_context(title: str, table: Any, plans: list[dict[str, Any]], varied: list[str] | None) -> dict[str, Any]:
+    """What the HTML and Markdown reports of many plans share."""
+    varied = [p for p in varied or [] if p in table.columns]
+    views = [plan_view(p) for p in plans]
+    currency = next((p.get("currency") for p in plans if p.get("currency")), "")
+    decimals = min((v["money_decimals"] for v in views), default=0)
+    labels = channel_labels(plans)
+    columns = shown_columns(table.columns)
+    if varied:  # a sweep: the varied values first, the scenario name is long and says the same
+        columns = varied + [c for c in columns if c not in varied and c != "scenario"]
+    numeric = {c: str(table[c].dtype).startswith(("float", "int")) for c in columns}
+    by_scenario = {p.get("scenario"): p for p in plans}
+    several = len({p.get("currency") or "" for p in plans if p.get("currency")}) > 1
+    if several and "cost" in columns and "currency" not in columns:
+        columns.insert(columns.index("cost") + 1, "currency")
+        numeric["currency"] = False
+
+    def names(ids: Any) -> str:
+        return ", ".join(labels.get(i, i) for i in str(ids).split()) if isinstance(ids, str) else cell_text("", ids)
+
+    rows = []
+    for _, row in table.iterrows():
+        cells = []
+        for c in columns:
+            value = row.get(c) if c != "currency" or c in table.columns else \
+                (by_scenario.get(row.get("scenario")) or {}).get("currency")
+            text = names(value) if c in ("entering", "leaving") else cell_text(c, value, decimals)
+            if c in varied and is_number(value):
+                text = num(float(value), 0 if float(value).is_integer() else 2)
+            cells.append({"text": text, "numeric": numeric[c] and c not in ("entering", "leaving")})
+        status = row.get("status")
+        rows.append({"cells": cells, "cls": "off" if status not in SOLVED else ("knee" if row.get("knee") is True else ""),
+                     "status": status})
+
+    by_name = {p.get("scenario"): p for p in plans}
+    groups = spend_groups(table, by_name, varied)
+
+    solved = [v for v in views if v["solved"]]
+    counts = {"total": len(table), "solved": int(table["status"].isin(SOLVED).sum()) if "status" in table else len(solved),
+              "verified": int(table["verified"].fillna(False).astype(bool).sum()) if "verified" in table else
+              sum(v["verified"] for v in views)}
+    counts["unsolved"] = counts["total"] - counts["solved"]
+    best = None
+    if solved and len(groups) <= 1:  # the best of plans for one business, not across businesses
+        sense = solved[0]["sense"]
+        pick = (max if sense in ("max_reach", "max_value") else min)(solved, key=lambda v: v["objective"])
+        best = {"what": pick["objective_title"].lower(), "value": pick["objective_text"], "scenario": pick["scenario"]}
+    knee = None
+    if varied and "knee" in table.columns:
+        hits = table[table["knee"] == True]  # noqa: E712 (a pandas mask)
+        if len(hits):
+            value = hits.iloc[0][varied[0]]
+            knee = {"path": varied[0], "value": num(float(value)) if is_number(value) else str(value)}
+
+    chart = None
+    if varied and "objective" in table.columns:
+        x_title = f"{varied[0]} ({currency})" if currency and varied[0].startswith("budget") else varied[0]
+        points = sweep_points(table, varied[0], varied[1:], currency)
+        svg = frontier_svg(points, x_title, "objective")
+        if svg:
+            series = list(dict.fromkeys(p["series"] for p in points if p["series"]))
+            chart = {"svg": svg, "marginal": len(series) <= 1 and any(is_number(p["marginal"]) for p in points),
+                     "series": [{"name": name, "colour": series_colour(i)} for i, name in enumerate(series)]
+                     if len(series) > 1 else [],
+                     "caption": (f"The objective of the best plan at each {varied[0]}"
+                                 + (", and what one more unit of it buys" if len(series) <= 1 else
+                                    f", one line per {', '.join(varied[1:])}") + ". Hover over a point for its figures.")}
+
+    cards = []
+    for v in views:
+        items = []
+        on = sorted(v["on"], key=lambda c: -c["cost"])
+        largest = max((c["cost"] for c in on), default=0.0) or 1.0
+        for c in on:
+            items.append({"id": c["id"], "label": c["label"], "spend_pct": 100 * c["spend"] / largest,
+                          "fixed_pct": 100 * c["fixed_cost"] / largest, "value": num(c["cost"], v["money_decimals"]),
+                          "note": ""})
+        cards.append({"v": v, "bars": items})
+
+    label_texts = [title, *labels.values(), *(t for v in views for t in v["labels"][2:])]
+    lang, direction = language(label_texts)
+    kind_title = "Sweep" if varied else "Comparison"
+    intro = (f"{len(table)} plans, each solved with a different {', '.join(varied)}: how the best plan's value, "
+             f"cost and channels change along the way." if varied else
+             f"{len(table)} plans side by side: status, objective, cost and where each spends its money.")
+    return {
+        "title": title, "kind_title": kind_title, "intro": intro, "lang": lang, "dir": direction,
+        "columns": [{"name": c, "title": column_title(c), "numeric": numeric[c] and c not in ("entering", "leaving")}
+                    for c in columns],
+        "rows": rows, "spend_groups": groups, "counts": counts, "best": best, "knee": knee, "chart": chart,
+        "cards": cards, "currency": currency, "varied": varied, "views": views, "decimals": decimals,
+        "table_title": "Every step" if varied else "Summary",
+        "cards_title": "Each step's plan" if varied else "Each plan",
+    }
+
+
+def spend_groups(table: Any, by_name: dict[str, dict[str, Any]], varied: list[str]) -> list[dict[str, Any]]:
+    """Spends per channel, one matrix per set of plans that share their channels and
+    currency (the steps of a sweep, the variants of one scenario): channel rows, plan columns."""
+    spend_cols = spend_columns(table.columns)
+    groups: dict[tuple, dict[str, Any]] = {}
+    for _, row in table.iterrows():
+        cols = tuple(c for c in spend_cols if is_number(row.get(c)))
+        if not cols:
+            continue  # no plan (an error or an unreadable file): nothing spent
+        plan = by_name.get(row.get("scenario")) or {}
+        currency = plan.get("currency") or ""
+        group = groups.setdefault((cols, currency), {"cols": cols, "currency": currency, "rows": [], "plans": []})
+        group["rows"].append(row)
+        group["plans"].append(plan)
+    out = []
+    for group in groups.values():
+        names = [str(row.get("scenario") or "") for row in group["rows"]]
+        roots = {n.split("/")[0] for n in names}
+        root = roots.pop() if len(roots) == 1 else ""
+        if varied:
+            heads = [" · ".join(num(float(row.get(p)), 0 if float(row.get(p)).is_integer() else 2)
+                                if is_number(row.get(p)) else str(row.get(p)) for p in varied) for row in group["rows"]]
+        else:
+            heads = [n[len(root) + 1:] if root and n.startswith(root + "/") else ("base" if n == root and len(names) > 1 else n)
+                     for n in names]
+        labels = channel_labels([p for p in group["plans"] if p])
+        decimals = min((money_decimals(p) for p in group["plans"] if p), default=0)
+        values = [[float(row.get(c)) for c in group["cols"]] for row in group["rows"]]
+        largest = max((x for line in values for x in line), default=0.0)
+        rows, unused = [], []
+        for j, col in enumerate(group["cols"]):
+            cid = col[len("spend_"):]
+            column = [line[j] for line in values]
+            if not any(x > 0 for x in column):
+                unused.append(labels.get(cid, cid))  # never spent on: named below the table, not a row of zeros
+                continue
+            rows.append({"id": cid, "label": labels.get(cid, cid), "cells": [
+                {"text": num(x, decimals), "pct": 100 * x / largest if largest > 0 else 0} for x in column]})
+        out.append({"title": root, "currency": group["currency"], "heads": heads, "rows": rows, "unused": unused})
+    return out
+
+
+def collection_html(title: str, table: Any, plans: list[dict[str, Any]], varied: list[str] | None = None) -> str:
+    """A sweep (``varied`` names the swept paths) or a comparison / batch as one HTML page."""
+    context = collection_context(title, table, plans, varied)
+    return environment().get_template("collection.html.j2").render(**context)
+
+
+__all__ = ["plan_html", "collection_html", "collection_context", "spend_groups"]

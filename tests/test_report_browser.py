@@ -1,0 +1,182 @@
+"""The HTML reports opened in a real browser (Debian's headless Chromium, driven by
+selenium): no console errors, nothing fetched, every chart present and visible,
+right-to-left labels laid out right to left. A full-page screenshot of each report is
+saved in build/report-screenshots/ for a person to look at.
+
+Chromium and its driver come from Debian's packages; the session fixture installs them
+(as root) when /usr/bin/chromium is missing, and skips with the reason when it cannot.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import channelmix as cm
+from channelmix.reports import collection_html, plan_html
+
+ROOT = Path(__file__).parents[1]
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+SHOTS = ROOT / "build" / "report-screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+DRIVER = Path("/usr/bin/chromedriver")
+WIDTH = 1280
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Debian's chromium and chromium-driver, installed here if missing."""
+    if not (CHROMIUM.exists() and DRIVER.exists()):
+        if not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("apt-get") is None:
+            pytest.skip("chromium is not installed and cannot be installed here (needs root and apt-get): "
+                        "apt-get install chromium chromium-driver")
+        command = "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver"
+        try:
+            done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=1200)
+        except subprocess.TimeoutExpired:
+            pytest.skip("installing chromium and chromium-driver with apt-get timed out")
+        if done.returncode != 0 or not (CHROMIUM.exists() and DRIVER.exists()):
+            pytest.skip(f"could not install chromium and chromium-driver with apt-get (exit {done.returncode}): "
+                        f"{(done.stderr or done.stdout)[-500:]}")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def driver(chromium, tmp_path_factory):
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e '.[test]')")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--no-first-run", f"--window-size={WIDTH},1000", "--hide-scrollbars",
+                     f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+        options.add_argument(argument)
+    options.binary_location = str(chromium)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    browser = webdriver.Chrome(service=Service(str(DRIVER)), options=options)
+    browser.set_page_load_timeout(30)
+    yield browser
+    browser.quit()
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory) -> dict[str, tuple[Path, dict]]:
+    """An HTML report per scenario, and one of a budget sweep."""
+    out = tmp_path_factory.mktemp("reports")
+    written = {}
+    for path in SCENARIOS:
+        plan = cm.solve_file(path).to_dict()
+        page = out / f"{path.stem}.html"
+        page.write_text(plan_html(plan), encoding="utf-8")
+        written[path.stem] = (page, plan)
+    result = cm.sweep(cm.load(ROOT / "scenarios" / "township-bakery.yaml"), {"budget": [1500, 3000, 4500, 6000, 9000]})
+    page = out / "township-bakery-sweep.html"
+    page.write_text(collection_html("township-bakery: budget sweep", result.frontier, [p.to_dict() for p in result.plans],
+                                    result.paths), encoding="utf-8")
+    written["township-bakery-sweep"] = (page, {})
+    return written
+
+
+def open_page(driver, page: Path) -> None:
+    driver.set_window_size(WIDTH, 1000)
+    driver.get_log("browser")  # drop what earlier pages logged
+    driver.get(page.as_uri())
+    assert driver.execute_script("return document.readyState") == "complete"
+
+
+def check_clean(driver) -> None:
+    """No console errors and nothing fetched from anywhere: the page is self-contained."""
+    severe = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+    assert severe == []
+    fetched = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert fetched == []
+
+
+def visible(driver, css: str) -> list:
+    from selenium.webdriver.common.by import By
+
+    found = driver.find_elements(By.CSS_SELECTOR, css)
+    assert found, f"no element matches {css}"
+    for element in found:
+        assert element.is_displayed(), f"{css} is not visible"
+        size = element.size
+        assert size["width"] > 0 and size["height"] > 0, f"{css} has no size"
+    return found
+
+
+def screenshot(driver, name: str, capsys) -> Path:
+    """A full-page screenshot (the window stretched to the page's height)."""
+    height = driver.execute_script("return Math.ceil(document.documentElement.getBoundingClientRect().height)")
+    driver.set_window_size(WIDTH, min(max(height + 40, 600), 12000))
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    assert driver.save_screenshot(str(path)), path
+    assert path.stat().st_size > 10_000
+    with capsys.disabled():
+        print(f"\nscreenshot: {path.relative_to(ROOT)}")
+    return path
+
+
+@pytest.mark.parametrize("name", [p.stem for p in SCENARIOS])
+def test_plan_report_in_a_browser(driver, pages, name, capsys):
+    page, plan = pages[name]
+    open_page(driver, page)
+    check_clean(driver)
+    on = [c for c in plan["channels"] if c["on"]]
+    visible(driver, "#headline")
+    visible(driver, "#allocation-chart")
+    bars = visible(driver, "#allocation-chart .bar-row")
+    assert len(bars) == len(on)
+    widths = driver.execute_script(
+        "return [...document.querySelectorAll('#allocation-chart .bar-track')].map(t => "
+        "[...t.children].reduce((w, b) => w + b.getBoundingClientRect().width, 0))")
+    assert max(widths) > 100  # the longest bar is drawn, not collapsed
+    visible(driver, "#coverage-heatmap")
+    cells = visible(driver, "#coverage-heatmap td.heat-cell")
+    assert len(cells) == len(plan["phases"]) * len(plan["segments"])
+    served = next(c for c in plan["coverage"] if c["channels"])
+    labels = {c["id"]: c["label"] for c in plan["channels"]}
+    titles = [cell.get_attribute("title") for cell in cells]
+    assert any(all(labels[i] in t for i in served["channels"]) for t in titles)  # the tooltip names the channels
+    colours = {cell.value_of_css_property("background-color") for cell in cells}
+    assert len(colours) > 1  # coloured by level
+    visible(driver, "#channels-table")
+    screenshot(driver, name, capsys)
+
+
+def test_persian_labels_run_right_to_left(driver, pages):
+    page, plan = pages["khadamat-persian"]
+    open_page(driver, page)
+    check_clean(driver)
+    assert driver.execute_script("return document.documentElement.dir") == "rtl"
+    label = plan["channels"][2]["label"]  # کانال تلگرام
+    directions = driver.execute_script(
+        "const label = arguments[0];"
+        "return [...document.querySelectorAll('[dir=auto]')].filter(e => e.textContent.trim() === label)"
+        ".map(e => getComputedStyle(e).direction)", label)
+    assert directions and set(directions) == {"rtl"}
+    phase = driver.execute_script(
+        "return getComputedStyle(document.querySelector('#coverage-heatmap th[scope=row]')).direction")
+    assert phase == "rtl"
+    # English sentences keep their own order in the right-to-left document
+    summary = driver.execute_script("return document.querySelector('#summary p').textContent")
+    assert re.match(r"Run \d+ of \d+ channels for [\d,]+ toman", summary), summary
+
+
+def test_sweep_report_in_a_browser(driver, pages, capsys):
+    page, _ = pages["township-bakery-sweep"]
+    open_page(driver, page)
+    check_clean(driver)
+    visible(driver, "#frontier-chart svg")
+    visible(driver, "#frontier-chart polyline.objective-line")
+    assert len(visible(driver, "#frontier-chart circle")) >= 5
+    visible(driver, "#summary-table")
+    visible(driver, ".spend-table")
+    assert len(visible(driver, ".plan-card")) == 5
+    screenshot(driver, "township-bakery-sweep", capsys)

@@ -1,0 +1,342 @@
+"""Reports rendered from the plan dict: Markdown and Excel against golden files, HTML
+self-contained and right-to-left aware, infeasible plans, sweeps and batches.
+
+The golden files in tests/data/golden/reports/ hold the full Markdown text and every
+sheet's cell values (numbers rounded to 5 significant digits, timings left out). Do not
+update them unless the report's content changed on purpose; then regenerate with
+``UPDATE_GOLDEN=1 python -m pytest tests/test_reports.py`` and read the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from markupsafe import escape
+from openpyxl import load_workbook
+
+import channelmix as cm
+from channelmix.reports import (collection_html, collection_markdown, collection_workbook, plan_html, plan_markdown,
+                                plan_workbook, write_report)
+from channelmix.reports.common import binding_lines, language, readable_numbers
+from channelmix.whatif import plans_table
+
+sys.path.insert(0, str(Path(__file__).parent))
+from helpers import scenario, solve  # noqa: E402
+
+ROOT = Path(__file__).parents[1]
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+GOLDEN = Path(__file__).parent / "data" / "golden" / "reports"
+GOLDEN_NAMES = ["township-bakery", "khadamat-persian"]
+NOTE = ("golden file of the channelmix reports: do not update unless the report's content changed on purpose; "
+        "regenerate with UPDATE_GOLDEN=1 python -m pytest tests/test_reports.py and read the diff")
+TIMINGS = ("build seconds", "solve seconds")
+
+
+@pytest.fixture(scope="module")
+def plans() -> dict[str, dict[str, Any]]:
+    """The base plan of every shipped scenario, as the JSON dict of ``solve --format json``."""
+    return {path.stem: json.loads(json.dumps(cm.solve_file(path).to_dict())) for path in SCENARIOS}
+
+
+@pytest.fixture(scope="module")
+def infeasible() -> dict[str, Any]:
+    plan = solve(scenario(scenario="impossible", budget=100, rules={"coverage": {"target": 1.0}})).to_dict()
+    assert plan["status"] == "infeasible"
+    return plan
+
+
+# ---------------------------------------------------------------- golden files
+
+
+def check_golden(path: Path, text: str) -> None:
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"{path} is missing: run with UPDATE_GOLDEN=1 to write it"
+    assert path.read_text(encoding="utf-8") == text, f"{path.name} differs (UPDATE_GOLDEN=1 regenerates it)"
+
+
+def rounded(value: Any) -> Any:
+    """A cell value without solver noise: floats to 5 significant digits, tiny ones to 0."""
+    if isinstance(value, float):
+        if math.isnan(value) or abs(value) < 1e-9:
+            return 0
+        value = float(f"{value:.5g}")
+        return int(value) if value.is_integer() else value
+    return value
+
+
+def sheet_rows(path: Path) -> dict[str, list[list[Any]]]:
+    """Every sheet's cell values, row by row (empty rows kept as [], trailing empties dropped)."""
+    out = {}
+    for ws in load_workbook(path).worksheets:
+        rows = []
+        for row in ws.iter_rows(values_only=True):
+            values = [rounded(v) for v in row]
+            while values and values[-1] is None:
+                values.pop()
+            if values and values[0] in TIMINGS:
+                continue
+            rows.append(values)
+        while rows and not rows[-1]:
+            rows.pop()
+        out[ws.title] = rows
+    return out
+
+
+@pytest.mark.parametrize("name", GOLDEN_NAMES)
+def test_markdown_matches_golden(plans, name):
+    text = plan_markdown(plans[name])
+    check_golden(GOLDEN / f"{name}.md", f"<!-- {NOTE} -->\n\n{text}")
+
+
+@pytest.mark.parametrize("name", GOLDEN_NAMES)
+def test_workbook_matches_golden(plans, name, tmp_path):
+    path = plan_workbook(plans[name], tmp_path / f"{name}.xlsx")
+    check_golden(GOLDEN / f"{name}.xlsx.json", golden_json(sheet_rows(path)))
+
+
+def golden_json(sheets: dict[str, list[list[Any]]]) -> str:
+    """The sheets as JSON, one row a line, so that a diff shows which rows changed."""
+    def dump(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    parts = [f' "_note": {dump(NOTE)},', ' "sheets": {']
+    for i, (name, rows) in enumerate(sheets.items()):
+        lines = ",\n".join(f"   {dump(row)}" for row in rows)
+        parts.append(f"  {dump(name)}: [\n{lines}\n  ]" + ("," if i < len(sheets) - 1 else ""))
+    text = "{\n" + "\n".join(parts) + "\n }\n}\n"
+    assert json.loads(text)["sheets"] == json.loads(json.dumps(sheets))
+    return text
+
+
+# ---------------------------------------------------------------- Markdown
+
+
+def test_markdown_keeps_labels_and_has_every_part(plans):
+    md = plan_markdown(plans["khadamat-persian"])
+    for label in ("کانال تلگرام", "وب‌سایت و سئو", "آگاهی", "استارتاپ‌ها و شرکت‌های فناوری"):
+        assert label in md
+    for heading in ("## Channels", "## Coverage", "## What limits the plan"):
+        assert heading in md
+    assert "| Phase \\ segment |" in md and "90,000,000 toman" in md
+    coverage = md.split("## Coverage")[1].split("##")[0]
+    rows = [line for line in coverage.splitlines() if line.startswith("| ") and "%" in line]
+    assert len(rows) == len(plans["khadamat-persian"]["phases"])
+    swedish = plan_markdown(plans["butik-kundresan"])
+    assert "Sök- och urvalsfas" in swedish and "SEK" in swedish
+
+
+def test_markdown_tables_survive_pipes_in_labels(plans):
+    plan = json.loads(json.dumps(plans["township-bakery"]))
+    plan["channels"][0]["label"] = "WhatsApp | groups"
+    md = plan_markdown(plan)
+    assert "WhatsApp \\| groups" in md
+    header = next(line for line in md.splitlines() if line.startswith("| Channel |"))
+    row = next(line for line in md.splitlines() if "WhatsApp \\| groups" in line)
+    assert row.replace("\\|", "").count("|") == header.count("|")
+
+
+def test_markdown_warnings_section(plans):
+    plan = dict(plans["township-bakery"], warnings=["x: on with no spend and no reach"])
+    assert "## Warnings\n\n- ⚠ x: on with no spend and no reach" in plan_markdown(plan)
+
+
+# ---------------------------------------------------------------- HTML
+
+RESOURCE = re.compile(r"""(?:\b(?:src|href|srcset|poster|data)\s*=|url\(|@import|<script|<link|<iframe|<object)""", re.I)
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_html_is_self_contained_and_has_the_headline(plans, path):
+    plan = plans[path.stem]
+    html = plan_html(plan)
+    assert "http://" not in html and "https://" not in html
+    assert not RESOURCE.search(html), RESOURCE.search(html)
+    assert html.startswith("<!DOCTYPE html>") and '<meta charset="utf-8">' in html
+    assert str(escape(plan["scenario"])) in html
+    currency = plan["currency"]
+    decimals = 0 if plan["budget"] >= 1000 else 2
+    assert f"{plan['cost']:,.{decimals}f} {currency}" in html  # money spent
+    assert f"{plan['budget']:,.{decimals}f} {currency}" in html  # of the budget
+    assert f"{plan['objective']:,.0f}" in html or f"{plan['objective']:,.0f} {currency}" in html
+    for name, use in plan["resources"].items():
+        assert f"{round(use['capacity'], 1):,.0f}" in html
+    assert "✓ verified" in html and 'id="allocation-chart"' in html and 'id="coverage-heatmap"' in html
+    for c in plan["channels"]:
+        assert str(escape(c["label"])) in html
+    on = [c for c in plan["channels"] if c["on"]]
+    allocation = html.split('id="allocation-chart"')[1].split("</figure>")[0]
+    assert allocation.count('class="bar-row"') == len(on)
+    heatmap = html.split('id="coverage-heatmap"')[1].split("</table>")[0]
+    assert heatmap.count('class="heat-cell') == len(plan["coverage"])
+    for sentence in binding_lines(plan["binding"]):
+        assert str(escape(sentence)) in html
+
+
+def test_html_right_to_left_for_persian(plans):
+    html = plan_html(plans["khadamat-persian"])
+    assert '<html lang="fa" dir="rtl">' in html
+    for label in ("کانال تلگرام", "وب‌سایت و سئو", "آگاهی"):
+        assert re.search(r'dir="auto"[^>]*>' + re.escape(label) + "<", html), label
+    assert '<html lang="en" dir="ltr">' in plan_html(plans["township-bakery"])
+    assert '<html lang="en" dir="ltr">' in plan_html(plans["butik-kundresan"])
+
+
+def test_every_user_label_sits_in_an_element_with_dir_auto(plans):
+    plan = plans["khadamat-persian"]
+    html = plan_html(plan)
+    labels = [c["label"] for c in plan["channels"]] + [p["label"] for p in plan["phases"]] + \
+             [g["label"] for g in plan["segments"]]
+    for label in labels:
+        for match in re.finditer(">" + re.escape(label) + "<", html):
+            opening = html[:match.start() + 1].rsplit("<", 1)[1]
+            assert 'dir="auto"' in opening, (label, opening)
+
+
+def test_html_escapes_labels(plans):
+    plan = json.loads(json.dumps(plans["township-bakery"]))
+    plan["channels"][0]["label"] = "<script>alert(1)</script>"
+    html = plan_html(plan)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_language_by_majority_of_labels():
+    assert language(["اینستاگرام", "لینکدین", "Email"]) == ("fa", "rtl")
+    assert language(["Instagram", "LinkedIn", "اینستاگرام"]) == ("en", "ltr")
+    assert language(["שלום", "עולם"]) == ("he", "rtl")
+
+
+def test_binding_rules_in_plain_words():
+    assert readable_numbers("telegram: spend ≤ 2e+07 when on") == "telegram: spend ≤ 20,000,000 when on"
+    assert readable_numbers("money spent ≤ budget 4500; affinity ≥ 0.05; radio2024") == \
+        "money spent ≤ budget 4,500; affinity ≥ 0.05; radio2024"
+    lines = binding_lines([f"({p}, young) served by ≥ 2 channels (soft)" for p in ("aware", "buy", "use")]
+                          + ["coverage of (aware, old) ≥ 0.3", "≤ 4 channels on"])
+    assert lines == ["3 cells served by ≥ 2 channels (soft): aware × young, buy × young, use × young",
+                     "coverage of (aware, old) ≥ 0.3", "≤ 4 channels on"]
+
+
+def test_infeasible_plan_renders_everywhere(infeasible, tmp_path):
+    html = plan_html(infeasible)
+    assert "No plan." in html and "Dropping any one of these would make it feasible" in html
+    assert 'id="allocation-chart"' not in html and "http" not in html
+    md = plan_markdown(infeasible)
+    assert md.startswith("# impossible\n") and "**infeasible**" in md and "the budget (100)" in md
+    sheets = sheet_rows(plan_workbook(infeasible, tmp_path / "impossible.xlsx"))
+    assert ["status", "infeasible"] in sheets["Summary"]
+    assert sheets["Plan"] == [["channel", "label", "on", "spend", "fixed cost", "cost", "share of cost", "reach"]]
+
+
+def test_a_feasible_but_stopped_plan_says_so(plans):
+    plan = dict(plans["township-bakery"], status="feasible", gap=0.0123,
+                message="stopped at the time limit with a gap of 1.230%")
+    html = plan_html(plan)
+    assert "feasible (stopped early)" in html and "within 1.23% of the best possible" in html
+    assert "stopped at the time limit" in plan_markdown(plan)
+
+
+# ---------------------------------------------------------------- Excel
+
+
+def test_workbook_sheets_styles_and_formats(plans, tmp_path):
+    path = plan_workbook(plans["khadamat-persian"], tmp_path / "k.xlsx")
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["Summary", "Plan", "Coverage", "Rules"]
+    plan = wb["Plan"]
+    assert plan["A1"].value == "channel" and plan["A1"].font.bold and plan["A1"].fill.fgColor.rgb.endswith("0F766E")
+    assert plan["D2"].number_format == "#,##0" and plan["H2"].number_format == "0.0%"
+    assert plan.freeze_panes == "A2" and plan.sheet_view.rightToLeft
+    assert plan.column_dimensions["B"].width >= 10
+    assert plan["B2"].value == "کانال تلگرام"
+    coverage = wb["Coverage"]
+    assert coverage["B1"].value == "استارتاپ‌ها و شرکت‌های فناوری" and coverage["A2"].value == "آگاهی"
+    assert coverage["B2"].number_format == "0.0%" and coverage.conditional_formatting
+    assert not load_workbook(plan_workbook(plans["township-bakery"], tmp_path / "t.xlsx"))["Plan"].sheet_view.rightToLeft
+
+
+# ---------------------------------------------------------------- many plans
+
+
+@pytest.fixture(scope="module")
+def sweep_result():
+    loaded = cm.load(ROOT / "scenarios" / "township-bakery.yaml")
+    result = cm.sweep(loaded, {"budget": [1500, 3000, 4500, 6000, 9000]})
+    return result.frontier, [p.to_dict() for p in result.plans], result.paths
+
+
+def test_sweep_reports(sweep_result, tmp_path):
+    frontier, plans_, paths = sweep_result
+    html = collection_html("township-bakery budget sweep", frontier, plans_, paths)
+    assert 'id="frontier-chart"' in html and "<svg" in html and "objective-line" in html
+    assert "marginal-line" in html and "http" not in html and not RESOURCE.search(html)
+    assert html.count('class="card plan-card"') == len(plans_)
+    assert "budget (ZAR)" in html and "Stamp loyalty card (10th loaf free)" in html
+    md = collection_markdown("township-bakery budget sweep", frontier, plans_, paths)
+    assert "| budget | status | objective |" in md and "| 4,500 | optimal | 23,914 |" in md
+    assert "## Spend per channel" in md and "| Channel (ZAR) | 1,500 | 3,000 |" in md
+    wb = load_workbook(collection_workbook("sweep", frontier, plans_, tmp_path / "s.xlsx", paths))
+    assert wb.sheetnames == ["Frontier", "Spends", "Plans"]
+    assert wb["Frontier"]["A1"].value == "budget" and wb["Frontier"]["A2"].value == 1500
+    assert wb["Plans"].max_row == len(plans_) + 1
+
+
+def test_grid_report_draws_a_line_per_other_value(tmp_path):
+    loaded = cm.load(ROOT / "scenarios" / "township-bakery.yaml")
+    result = cm.sweep(loaded, {"budget": [3000, 4500], "resources.hours": [15, 22]})
+    plans_ = [p.to_dict() for p in result.plans]
+    html = collection_html("grid", result.frontier, plans_, result.paths)
+    assert html.count("objective-line") == 2 and "resources.hours 15" in html and "marginal-line" not in html
+    md = collection_markdown("grid", result.frontier, plans_, result.paths)
+    assert "| budget | resources.hours | status |" in md and "| Channel (ZAR) | 3,000 · 15 | 3,000 · 22 |" in md
+
+
+def test_compare_and_batch_reports(plans, infeasible, tmp_path):
+    chosen = [plans["township-bakery"], plans["khadamat-persian"], infeasible]
+    rows = chosen + [{"scenario": "broken", "status": "error", "verified": False, "message": "ValueError: boom"}]
+    table = pd.DataFrame([{"scenario": r["scenario"], "status": r["status"], "objective": r.get("objective"),
+                           "cost": r.get("cost"), "verified": r.get("verified"), "message": r.get("message"),
+                           **{f"spend_{c['id']}": c["spend"] for c in r.get("channels") or []}} for r in rows])
+    html = collection_html("mixed batch", table, rows)
+    assert "ValueError: boom" in html and "http" not in html
+    assert html.count('class="data spend-table"') == 2  # one per business: currencies never mixed
+    assert "90,000,000" in html and "toman" in html
+    md = collection_markdown("mixed batch", table, rows)
+    assert "### township-bakery (ZAR)" in md and "### khadamat-persian (toman)" in md and "| broken |" in md
+    wb = load_workbook(collection_workbook("mixed batch", table, rows, tmp_path / "b.xlsx"))
+    assert wb.sheetnames == ["Summary", "Spends", "Plans"]
+    compare = cm.compare([cm.solve_file(ROOT / "scenarios" / "township-bakery.yaml")])
+    assert "Each plan" in collection_html("one", compare, [plans["township-bakery"]])
+
+
+def test_write_report_names_files_and_leaves_no_temporaries(plans, sweep_result, tmp_path):
+    plan = dict(plans["township-bakery"], scenario="township-bakery/budget-cut")
+    written = [write_report(kind, tmp_path, plan) for kind in ("html", "md", "xlsx")]
+    assert [p.name for p in written] == ["township-bakery-budget-cut.html", "township-bakery-budget-cut.md",
+                                         "township-bakery-budget-cut.xlsx"]
+    frontier, plans_, paths = sweep_result
+    sweep_file = write_report("html", tmp_path, title="bakery sweep", table=frontier, plans=plans_, varied=paths)
+    assert sweep_file.name == "bakery-sweep.html"
+    persian = write_report("md", tmp_path, plans["khadamat-persian"] | {"scenario": "خدمات"})
+    assert persian.name == "خدمات.md" and "کانال تلگرام" in persian.read_text(encoding="utf-8")
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    with pytest.raises(ValueError):
+        write_report("pdf", tmp_path, plan)
+    with pytest.raises(ValueError):
+        write_report("html", tmp_path)
+
+
+def test_reports_of_a_plans_table(plans):
+    """The compare table of whatif works as it is."""
+    plan_objs = [cm.solve_file(ROOT / "scenarios" / "pyme-mexico.yaml")]
+    table = plans_table(plan_objs)
+    html = collection_html("pyme", table, [p.to_dict() for p in plan_objs])
+    assert "Mercado Libre (con Mercado Envíos)" in html and "MXN" in html
