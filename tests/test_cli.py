@@ -32,12 +32,16 @@ def run(*args: str):
     return CliRunner().invoke(main, list(args))
 
 
-@pytest.mark.parametrize("command", [[], ["solve"], ["validate"], ["init"]])
+@pytest.mark.parametrize("command", [[]] + [[name] for name in sorted(main.commands)])
 def test_every_command_has_help(command):
     result = run(*command, "--help")
     assert result.exit_code == 0
     assert "Usage: " in result.output
     assert len(result.output.splitlines()) > 4
+
+
+def test_the_commands_are_the_documented_ones():
+    assert sorted(main.commands) == ["batch", "compare", "init", "report", "solve", "sweep", "validate"]
 
 
 def test_solve_prints_a_table_and_exits_0():
@@ -141,3 +145,43 @@ def test_init_from_csv_writes_a_scenario_around_the_table(tmp_path: Path):
     solved = run("solve", "--format", "json", str(target))
     assert solved.exit_code == 0, solved.output
     assert json.loads(solved.output)["verified"] is True
+
+
+def test_solve_writes_each_report_kind(tmp_path: Path):
+    result = run("solve", PERSIAN, "--out", str(tmp_path), "--report", "html", "--report", "md", "--report", "xlsx")
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "khadamat-persian.html").read_text(encoding="utf-8")
+    assert 'dir="rtl"' in html and "اینستاگرام" in html
+    assert (tmp_path / "khadamat-persian.md").read_text(encoding="utf-8").startswith("# khadamat-persian")
+    assert (tmp_path / "khadamat-persian.xlsx").read_bytes()[:2] == b"PK"
+
+
+def test_report_without_out_is_bad_input():
+    result = run("solve", PERSIAN, "--report", "html")
+    assert result.exit_code == 2 and "--report needs --out DIR" in result.output
+
+
+def test_report_renders_a_saved_result_without_solving(tmp_path: Path):
+    run("solve", PERSIAN, "--out", str(tmp_path / "solved"), "--report", "md")
+    again = run("report", str(tmp_path / "solved" / "khadamat-persian.json"), "--report", "md", "--out", str(tmp_path / "again"))
+    assert again.exit_code == 0, again.output
+    assert (tmp_path / "again" / "khadamat-persian.md").read_text(encoding="utf-8") == \
+        (tmp_path / "solved" / "khadamat-persian.md").read_text(encoding="utf-8")
+
+
+def test_report_of_something_else_is_bad_input(tmp_path: Path):
+    path = tmp_path / "x.json"
+    path.write_text('{"hello": 1}\n', encoding="utf-8")
+    result = run("report", str(path), "--out", str(tmp_path))
+    assert result.exit_code == 2
+    assert "is not a channelmix result (no scenario, status and channels)" in result.output
+
+
+def test_sweep_compare_and_batch_write_html_reports(tmp_path: Path):
+    swept = run("sweep", BAKERY, "--vary", "budget=3000:6000:1500", "--out", str(tmp_path / "sweep"), "--report", "html")
+    assert swept.exit_code == 0, swept.output
+    assert len(list((tmp_path / "sweep").glob("*.html"))) == 1
+    compared = run("compare", BAKERY, "--out", str(tmp_path / "compare"), "--report", "html")
+    assert compared.exit_code == 0 and len(list((tmp_path / "compare").glob("*.html"))) == 1
+    batched = run("batch", PERSIAN, "--out", str(tmp_path / "batch"), "--executor", "serial", "--report", "xlsx")
+    assert batched.exit_code == 0 and len(list((tmp_path / "batch").glob("*.xlsx"))) == 1

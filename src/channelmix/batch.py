@@ -181,13 +181,19 @@ def write_summary(table: pd.DataFrame, out_dir: Path) -> None:
     write_collection(table, [], out_dir)
 
 
-def solve_paths(paths: Iterable[str | Path], out_dir: str | Path, *, overrides: dict[str, Any] | None = None,
-                workers: int = 0, resume: bool = False, executor: str = "processes", scheduler: str | None = None,
-                progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
-    """The whole batch: discover, solve, write each result and the summary; the summary table."""
+def solve_paths(paths: Iterable[str | Path], out_dir: str | Path, **options: Any) -> pd.DataFrame:
+    """The whole batch: discover, solve, write each result and the summary; the summary
+    table. Options as for :func:`run_batch`."""
+    return run_batch(paths, out_dir, **options)[0]
+
+
+def run_batch(paths: Iterable[str | Path], out_dir: str | Path, *, overrides: dict[str, Any] | None = None,
+              workers: int = 0, resume: bool = False, executor: str = "processes", scheduler: str | None = None,
+              progress: Callable[[int, int], None] | None = None) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """:func:`solve_paths`, also returning every result (as its JSON dict, unread files included)."""
     out = Path(out_dir)
     jobs, unread = prepare(discover(paths), overrides)
     rows = run(jobs, out, workers=workers, resume=resume, executor=executor, scheduler=scheduler, progress=progress)
     table = summary(unread + rows)
     write_summary(table, out)
-    return table
+    return table, unread + rows

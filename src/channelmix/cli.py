@@ -22,6 +22,12 @@ from .schema import Loaded, ScenarioError, load
 OK, NO_PLAN, BAD_INPUT = 0, 1, 2
 
 
+def _need_out(reports: tuple[str, ...], out_dir: Path | None) -> None:
+    if reports and out_dir is None:
+        click.echo("error: --report needs --out DIR (where the report goes)", err=True)
+        sys.exit(BAD_INPUT)
+
+
 def _console(stderr: bool = False) -> Console:
     stream = sys.stderr if stderr else sys.stdout
     width = None if stream.isatty() else 160  # piped or captured: wide enough for frontier tables
@@ -72,6 +78,9 @@ def _cases(paths: tuple[str, ...], assignments: tuple[str, ...], **solver: objec
 
 SET_OPTION = click.option("--set", "assignments", multiple=True, metavar="PATH=VALUE",
                           help="Override a value, e.g. --set budget=3500 --set channels.fb_ads.fixed_cost=900 (repeatable).")
+REPORT_OPTION = click.option("--report", "reports", multiple=True, type=click.Choice(["html", "md", "xlsx"]),
+                             help="Also write a report (repeatable) into --out: html (self-contained, with charts), "
+                                  "md (Markdown) or xlsx (Excel).")
 FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
                              help="table: readable; json: one JSON object per line.")
 
@@ -92,18 +101,20 @@ def main() -> None:
 @FORMAT_OPTION
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Also write <scenario>.json, <scenario>.channels.csv and <scenario>.coverage.csv here.")
+@REPORT_OPTION
 @SET_OPTION
 @click.option("--solver", type=click.Choice(["highs", "cbc"]), help="Override solver.name.")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Override solver.time_limit (seconds).")
 @click.option("--gap", type=click.FloatRange(min=0, max=1, max_open=True), help="Override solver.gap (relative).")
 @click.option("--threads", type=click.IntRange(min=1), help="Override solver.threads.")
-def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, assignments: tuple[str, ...], solver: str | None,
-          time_limit: float | None, gap: float | None, threads: int | None) -> None:
+def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, reports: tuple[str, ...], assignments: tuple[str, ...],
+          solver: str | None, time_limit: float | None, gap: float | None, threads: int | None) -> None:
     """Solve scenario FILES (and each file's variants) and show the verified plan of each.
 
     Exit code 0 when every scenario has a plan, 1 when one is infeasible or no plan
     was found in time, 2 when a file is invalid (then nothing is solved).
     """
+    _need_out(reports, out_dir)
     cases = _cases(files, assignments, name=solver, time_limit=time_limit, gap=gap, threads=threads)
     out, code = _console(), OK
     for case in cases:
@@ -114,6 +125,7 @@ def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, assignments: t
             render(plan, out)
         if out_dir is not None:
             write_outputs(plan, out_dir)
+            _reports(reports, out_dir, plan=plan.to_dict())
         if not plan.solved:
             code = NO_PLAN
             click.echo(f"{case.source}: {case.name}: {plan.message}", err=True)
@@ -161,6 +173,13 @@ def init(path: Path, table: Path | None, force: bool) -> None:
     click.echo(f"wrote {path}; solve it with: channelmix solve {path}")
 
 
+def _reports(kinds: tuple[str, ...], out_dir: Path, **what: object) -> None:
+    from .reports import write_report
+
+    for kind in kinds:
+        click.echo(f"wrote {write_report(kind, out_dir, **what)}", err=True)
+
+
 FRONTIER_COLUMNS = ["status", "objective", "cost", "marginal", "channels_on", "entering", "leaving", "knee"]
 
 
@@ -174,9 +193,10 @@ FRONTIER_COLUMNS = ["status", "objective", "cost", "marginal", "channels_on", "e
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write summary.csv, summary.json, each step's JSON and the frontier chart here.")
 @click.option("--chart", type=click.Choice(["png", "svg"]), default="png", show_default=True, help="Chart format with --out.")
+@REPORT_OPTION
 @click.option("--no-warm-start", is_flag=True, help="Solve every step from scratch (for measuring what warm starts save).")
 def sweep(file: str, ranges: tuple[str, ...], assignments: tuple[str, ...], fmt: str, out_dir: Path | None, chart: str,
-          no_warm_start: bool) -> None:
+          reports: tuple[str, ...], no_warm_start: bool) -> None:
     """Sweep a value of FILE (the budget, hours, a cost …) and show the frontier: objective,
     money spent, the marginal value of the next unit, which channels enter and leave, and
     the knee of the curve.
@@ -186,6 +206,7 @@ def sweep(file: str, ranges: tuple[str, ...], assignments: tuple[str, ...], fmt:
     from .charts import frontier_chart
     from .whatif import sweep as run_sweep
 
+    _need_out(reports, out_dir)
     (loaded,) = _load_all((file,))
     try:
         vary = dict(parse_range(r) for r in ranges) if ranges else sweep_of(loaded)
@@ -208,6 +229,8 @@ def sweep(file: str, ranges: tuple[str, ...], assignments: tuple[str, ...], fmt:
         if len(result.paths) == 1:
             frontier_chart(table, result.paths[0], out_dir / f"frontier.{chart}", loaded.scenario.scenario,
                            loaded.scenario.currency)
+        _reports(reports, out_dir, title=f"Frontier of {loaded.scenario.scenario}", table=table,
+                 plans=[p.to_dict() for p in result.plans], varied=result.paths)
     sys.exit(OK if all(p.solved for p in result.plans) else NO_PLAN)
 
 
@@ -218,8 +241,9 @@ def sweep(file: str, ranges: tuple[str, ...], assignments: tuple[str, ...], fmt:
 @FORMAT_OPTION
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write summary.csv, summary.json and each scenario's JSON here.")
+@REPORT_OPTION
 def compare(files: tuple[str, ...], assignments: tuple[str, ...], pair: tuple[str, str] | None, fmt: str,
-            out_dir: Path | None) -> None:
+            out_dir: Path | None, reports: tuple[str, ...]) -> None:
     """Compare FILES (and every variant of each) in one table: status, objective, cost,
     the weakest cell's coverage and each channel's spend.
 
@@ -228,6 +252,7 @@ def compare(files: tuple[str, ...], assignments: tuple[str, ...], pair: tuple[st
     from .whatif import compare as compare_plans
     from .whatif import diff
 
+    _need_out(reports, out_dir)
     cases = _cases(files, assignments)
     plans = [solve_scenario(c.scenario, c.warnings) for c in cases]
     table = compare_plans(plans)
@@ -254,6 +279,7 @@ def compare(files: tuple[str, ...], assignments: tuple[str, ...], pair: tuple[st
                         f"From {a.scenario} to {b.scenario}")
     if out_dir is not None:
         write_collection(table, plans, out_dir)
+        _reports(reports, out_dir, title="Comparison", table=table, plans=[p.to_dict() for p in plans])
     sys.exit(OK if all(p.solved for p in plans) else NO_PLAN)
 
 
@@ -267,8 +293,9 @@ def compare(files: tuple[str, ...], assignments: tuple[str, ...], pair: tuple[st
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address (with --executor dask).")
 @SET_OPTION
 @FORMAT_OPTION
+@REPORT_OPTION
 def batch(paths: tuple[str, ...], out_dir: Path, workers: int, resume: bool, executor: str, scheduler: str | None,
-          assignments: tuple[str, ...], fmt: str) -> None:
+          assignments: tuple[str, ...], fmt: str, reports: tuple[str, ...]) -> None:
     """Solve every scenario file (and variant) under PATHS, in parallel, with a progress bar.
 
     A bad or infeasible scenario gets a row with its status and message; the rest
@@ -276,7 +303,7 @@ def batch(paths: tuple[str, ...], out_dir: Path, workers: int, resume: bool, exe
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from .batch import solve_paths
+    from .batch import run_batch
 
     overrides = _overrides(assignments)
     with Progress(TextColumn("solving"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("ETA"),
@@ -286,14 +313,15 @@ def batch(paths: tuple[str, ...], out_dir: Path, workers: int, resume: bool, exe
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        table = solve_paths(paths, out_dir, overrides=overrides, workers=workers, resume=resume, executor=executor,
-                            scheduler=scheduler, progress=progress)
+        table, results = run_batch(paths, out_dir, overrides=overrides, workers=workers, resume=resume, executor=executor,
+                                   scheduler=scheduler, progress=progress)
     if fmt == "json":
         for line in rows_as_json(table):
             click.echo(line)
     else:
         print_table(table, _console(), f"Batch: {len(table)} scenarios → {out_dir}",
                     ["scenario", "variant", "status", "objective", "cost", "resumed"])
+    _reports(reports, out_dir, title=f"Batch of {len(table)} scenarios", table=table, plans=results)
     solved = table["status"].isin(["optimal", "feasible"])
     if len(table) and (table["status"] == "invalid").all():
         sys.exit(BAD_INPUT)
@@ -302,3 +330,35 @@ def batch(paths: tuple[str, ...], out_dir: Path, workers: int, resume: bool, exe
 
 if __name__ == "__main__":
     main()
+
+
+@main.command()
+@click.argument("results", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--report", "reports", multiple=True, type=click.Choice(["html", "md", "xlsx"]), default=("html",),
+              show_default=True, help="Report kind (repeatable).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
+              help="Where the reports go.")
+def report(results: tuple[Path, ...], reports: tuple[str, ...], out_dir: Path) -> None:
+    """Render reports from saved results (RESULTS: JSON written by solve --format json
+    or --out, one plan per line or per file) without solving again."""
+    import json
+
+    plans, problems = [], []
+    for path in results:
+        try:
+            text = path.read_text(encoding="utf-8")
+            objects = [json.loads(line) for line in text.splitlines() if line.strip()] if not text.lstrip().startswith("[") else []
+        except (OSError, ValueError) as err:
+            problems.append(f"{path}: is not a channelmix result ({err}). Fix: give a file written by 'solve --format json' or --out")
+            continue
+        if not objects or not all(isinstance(o, dict) and {"scenario", "status", "channels"} <= set(o) for o in objects):
+            problems.append(f"{path}: is not a channelmix result (no scenario, status and channels). "
+                            "Fix: give a file written by 'solve --format json' or --out")
+            continue
+        plans += objects
+    if problems:
+        for problem in problems:
+            click.echo(problem, err=True)
+        sys.exit(BAD_INPUT)
+    for plan in plans:
+        _reports(reports, out_dir, plan=plan)

@@ -17,6 +17,11 @@ from .curves import Pieces, depends_on_spend, pieces
 from .schema.models import Constant, Scenario, rule_for_cell
 
 
+def _n(value: float) -> str:
+    """A number as a person writes it in a rule: 4,500 or 0.45, never 9e+07."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.6g}"
+
+
 def _expr(terms: dict[pulp.LpVariable, float] | list[tuple[pulp.LpVariable, float]], constant: float = 0.0) -> pulp.LpAffineExpression:
     return pulp.LpAffineExpression(terms, constant=constant)
 
@@ -88,11 +93,11 @@ class _Builder:
             y = self.problem.add_variable(f"y_{i}", 0, 1)
             self.on[ch.id], self.spend[ch.id], self.reach[ch.id], self.caps[ch.id] = x, s, y, cap
             if cap > 0:
-                self.add({s: 1, x: -cap}, pulp.LpConstraintLE, 0, f"onoff_max_{i}", f"{ch.id}: spend ≤ {cap:g} when on, 0 when off")
+                self.add({s: 1, x: -cap}, pulp.LpConstraintLE, 0, f"onoff_max_{i}", f"{ch.id}: spend ≤ {_n(cap)} when on, 0 when off")
             if ch.min_spend > 0:
-                self.add({s: 1, x: -ch.min_spend}, pulp.LpConstraintGE, 0, f"onoff_min_{i}", f"{ch.id}: spend ≥ min_spend {ch.min_spend:g} when on")
+                self.add({s: 1, x: -ch.min_spend}, pulp.LpConstraintGE, 0, f"onoff_min_{i}", f"{ch.id}: spend ≥ min_spend {_n(ch.min_spend)} when on")
             if isinstance(ch.response, Constant):
-                self.add({y: 1, x: -ch.response.value}, pulp.LpConstraintLE, 0, f"response_{i}", f"{ch.id}: reach {ch.response.value:g} when on")
+                self.add({y: 1, x: -ch.response.value}, pulp.LpConstraintLE, 0, f"response_{i}", f"{ch.id}: reach {_n(ch.response.value)} when on")
                 continue
             curve = pieces(ch.response, cap, accuracy)
             self.curve_pieces[ch.id] = curve
@@ -132,7 +137,7 @@ class _Builder:
             if ch.fixed_cost:
                 self.cost[self.on[ch.id]] = ch.fixed_cost
         if self.sc.budget is not None:
-            self.add(self.cost, pulp.LpConstraintLE, self.sc.budget, "budget", f"money spent ≤ budget {self.sc.budget:g}")
+            self.add(self.cost, pulp.LpConstraintLE, self.sc.budget, "budget", f"money spent ≤ budget {_n(self.sc.budget)}")
         for r, (resource, capacity) in enumerate(self.sc.resources.items()):
             terms: dict[pulp.LpVariable, float] = {}
             for ch in self.sc.channels:
@@ -143,7 +148,7 @@ class _Builder:
                     terms[self.spend[ch.id]] = use.per_unit
                 if use.fixed:
                     terms[self.on[ch.id]] = use.fixed
-            self.add(terms, pulp.LpConstraintLE, capacity, f"resource_{r}", f"{resource} used ≤ {capacity:g}")
+            self.add(terms, pulp.LpConstraintLE, capacity, f"resource_{r}", f"{resource} used ≤ {_n(capacity)}")
 
     # -- 4: coverage -------------------------------------------------------------
 
@@ -172,12 +177,12 @@ class _Builder:
                 if rule is not None and rule.target > 0:
                     where = f"({p.id}, {g.id})"
                     if rule.hard:
-                        self.add({z: 1}, pulp.LpConstraintGE, rule.target, f"target_{k}", f"coverage of {where} ≥ {rule.target:g}")
+                        self.add({z: 1}, pulp.LpConstraintGE, rule.target, f"target_{k}", f"coverage of {where} ≥ {_n(rule.target)}")
                     else:
                         u = self.problem.add_variable(f"short_{k}", 0, rule.target)
                         shortfall_terms[u] = rule.penalty or 0.0
                         understated += (rule.penalty or 0.0) * min(lost, rule.target)
-                        self.add({z: 1, u: 1}, pulp.LpConstraintGE, rule.target, f"target_{k}", f"coverage of {where} ≥ {rule.target:g} (soft)")
+                        self.add({z: 1, u: 1}, pulp.LpConstraintGE, rule.target, f"target_{k}", f"coverage of {where} ≥ {_n(rule.target)} (soft)")
                 k += 1
         self.penalties["coverage_shortfall"] = shortfall_terms
         self.approximation_bound = self._bound(understated)
@@ -208,7 +213,7 @@ class _Builder:
                     continue
                 terms = {self.on[c.id]: 1.0 for c in sc.channels if c.affinity_for(p, g) >= rule.threshold}
                 hard = family == "breadth" and rule.hard
-                words = f"({p}, {g}) served by ≥ {rule.min_channels} channels with affinity ≥ {rule.threshold:g}"
+                words = f"({p}, {g}) served by ≥ {rule.min_channels} channels with affinity ≥ {_n(rule.threshold)}"
                 if not hard:
                     v = self.problem.add_variable(f"{family}_short_{k}", 0, rule.min_channels)
                     terms[v] = 1.0
@@ -285,7 +290,7 @@ class _Builder:
         else:
             objective = _combine(self.cost, penalty_total, 1.0)
             if sense == "target":
-                self.add(weighted, pulp.LpConstraintGE, sc.objective.level or 0.0, "reach_level", f"weighted reach ≥ {sc.objective.level:g}")
+                self.add(weighted, pulp.LpConstraintGE, sc.objective.level or 0.0, "reach_level", f"weighted reach ≥ {_n(sc.objective.level)}")
         self.problem.setObjective(_expr(objective))
         return Formulation(
             scenario=sc, problem=self.problem, on=self.on, spend=self.spend, reach=self.reach, coverage=self.coverage,
