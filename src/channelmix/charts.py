@@ -23,7 +23,7 @@ def frontier_chart(frontier: pd.DataFrame, path: str, out: Path, title: str = ""
     right = left.twinx()
     right.step(x, solved["marginal"], where="pre", color="#c0504d", label="marginal value per unit")
     right.set_ylabel("marginal value per unit", color="#c0504d")
-    knee = solved[solved["knee"] == True]  # noqa: E712 (a pandas mask)
+    knee = solved[solved["knee"].astype(bool)]
     for _, row in knee.iterrows():
         left.annotate("knee", (float(row[path]), float(row["objective"])), textcoords="offset points", xytext=(0, 12),
                       ha="center", arrowprops={"arrowstyle": "->"})

@@ -17,7 +17,7 @@ from . import __version__
 from .api import solve_scenario, with_solver
 from .expand import Case, parse_assignment, parse_range, sweep_of, variants
 from .report import print_table, render, rows_as_json, to_json, write_collection, write_outputs
-from .schema import Loaded, ScenarioError, load
+from .schema import Loaded, Problem, ScenarioError, load
 
 OK, NO_PLAN, BAD_INPUT = 0, 1, 2
 
@@ -211,8 +211,7 @@ def sweep(file: str, ranges: tuple[str, ...], assignments: tuple[str, ...], fmt:
     try:
         vary = dict(parse_range(r) for r in ranges) if ranges else sweep_of(loaded)
         if not vary:
-            raise ScenarioError(file, [__import__("channelmix.schema", fromlist=["Problem"]).Problem(
-                "sweep", "nothing to vary", "give --vary PATH=START:STOP:STEP or a sweep: in the file")])
+            raise ScenarioError(file, [Problem("sweep", "nothing to vary", "give --vary PATH=START:STOP:STEP or a sweep: in the file")])
         result = run_sweep(loaded, vary, _overrides(assignments), warm_start=not no_warm_start)
     except ScenarioError as err:
         click.echo(err.render(), err=True)

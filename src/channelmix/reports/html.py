@@ -127,7 +127,7 @@ def collection_context(title: str, table: Any, plans: list[dict[str, Any]], vari
         best = {"what": pick["objective_title"].lower(), "value": pick["objective_text"], "scenario": pick["scenario"]}
     knee = None
     if varied and "knee" in table.columns:
-        hits = table[table["knee"] == True]  # noqa: E712 (a pandas mask)
+        hits = table[table["knee"].fillna(False).astype(bool)]
         if len(hits):
             value = hits.iloc[0][varied[0]]
             knee = {"path": varied[0], "value": num(float(value)) if is_number(value) else str(value)}
