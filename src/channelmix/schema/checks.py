@@ -6,7 +6,6 @@ every problem: a type error in one channel does not hide a misspelt phase in ano
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -175,39 +174,46 @@ def _impossible_bounds(parts: Parts) -> list[Problem]:
     return out
 
 
-def _cells_that_cannot_be_met(parts: Parts, usable: list[Channel]) -> list[Problem]:
-    from ..curves import reach, saturation_spend
+def _governed(rules: list[Any], parts: Parts):
+    """(index, rule, phase, segment) for every cell a hard rule of this family governs."""
+    assert parts.phases is not None and parts.segments is not None
+    for j, rule in enumerate(rules):
+        if not getattr(rule, "hard", True):
+            continue
+        for p in parts.phases:
+            for g in parts.segments:
+                if rule.applies(p.id, g.id) and rule_for_cell(rules, p.id, g.id) is rule:
+                    yield j, rule, p.id, g.id
 
+
+def _most_reach(channel: Channel) -> float:
+    """The most reach a channel can ever give: at max_spend, or the curve's ceiling."""
+    from ..curves import reach
+    from .models import Constant, Pwl
+
+    response = channel.response
+    if isinstance(response, Constant):
+        return response.value
+    if isinstance(response, Pwl):
+        cap = channel.max_spend if channel.max_spend is not None else float("inf")
+        return max([y for x, y in response.points if x <= cap] + [reach(response, min(cap, response.points[-1][0]))])
+    return 1.0 if channel.max_spend is None else reach(response, channel.max_spend)  # rising curves
+
+
+def _cells_that_cannot_be_met(parts: Parts, usable: list[Channel]) -> list[Problem]:
     out = []
     rules = parts.rules
-    assert rules is not None and parts.phases is not None and parts.segments is not None
-    for j, rule in enumerate(rules.breadth):
-        if not rule.hard:
-            continue
-        for p in parts.phases:
-            for g in parts.segments:
-                if not rule.applies(p.id, g.id) or rule_for_cell(rules.breadth, p.id, g.id) is not rule:
-                    continue
-                serving = [c.id for c in usable if c.affinity_for(p.id, g.id) >= rule.threshold]
-                if len(serving) < rule.min_channels:
-                    out.append(Problem(f"rules.breadth[{j}]", f"cell ({p.id}, {g.id}) needs {rule.min_channels} channels with affinity ≥ {rule.threshold:g} but only {len(serving)} serve{'s' if len(serving) == 1 else ''} it ({', '.join(serving) or 'none'})",
-                                       "lower min_channels for that cell, lower the threshold, or add a channel that serves it"))
-    for j, rule in enumerate(rules.coverage):
-        if not rule.hard:
-            continue
-        for p in parts.phases:
-            for g in parts.segments:
-                if not rule.applies(p.id, g.id) or rule_for_cell(rules.coverage, p.id, g.id) is not rule:
-                    continue
-                best = 0.0
-                for c in usable:
-                    a = c.affinity_for(p.id, g.id)
-                    if a > 0:
-                        cap = c.max_spend if c.max_spend is not None else saturation_spend(c.response, parts.accuracy) * 10
-                        best += a * reach(c.response, cap)
-                if best < rule.target - 1e-9:
-                    out.append(Problem(f"rules.coverage[{j}]", f"cell ({p.id}, {g.id}) can be covered at most {min(best, 1):.3g} with every channel at full spend, below the hard target {rule.target:g}",
-                                       "lower the target for that cell, make it soft (hard: false, penalty: …), or add a channel that serves it"))
+    assert rules is not None
+    for j, rule, p, g in _governed(rules.breadth, parts):
+        serving = [c.id for c in usable if c.affinity_for(p, g) >= rule.threshold]
+        if len(serving) < rule.min_channels:
+            out.append(Problem(f"rules.breadth[{j}]", f"cell ({p}, {g}) needs {rule.min_channels} channels with affinity ≥ {rule.threshold:g} but only {len(serving)} serve{'s' if len(serving) == 1 else ''} it ({', '.join(serving) or 'none'})",
+                               "lower min_channels for that cell, lower the threshold, or add a channel that serves it"))
+    for j, rule, p, g in _governed(rules.coverage, parts):
+        best = sum(a * _most_reach(c) for c in usable if (a := c.affinity_for(p, g)) > 0)
+        if best < rule.target - 1e-9:
+            out.append(Problem(f"rules.coverage[{j}]", f"cell ({p}, {g}) can be covered at most {min(best, 1):.3g} with every channel at full spend, below the hard target {rule.target:g}",
+                               "lower the target for that cell, make it soft (hard: false, penalty: …), or add a channel that serves it"))
     return out
 
 
