@@ -22,7 +22,7 @@ import pandas as pd
 
 from . import __version__
 from .expand import Case, variants
-from .report import file_stem, to_json, write_atomic, write_collection
+from .report import to_json, unique_stem, write_atomic, write_collection
 from .schema import SUFFIXES, ScenarioError, load
 
 SUMMARY_KEYS = ("scenario", "source", "variant", "status", "objective", "cost", "gap", "verified", "message")
@@ -68,19 +68,9 @@ def prepare(files: list[Path], overrides: dict[str, Any] | None = None) -> tuple
                            "message": err.render()})
             continue
         for case in cases:
-            stem = file_stem_for(case.name, used)
+            stem = unique_stem(case.name, used)
             jobs.append(Job(case, stem, digest(case)))
     return jobs, unread
-
-
-def file_stem_for(name: str, used: set[str]) -> str:
-    """A file name for a result, unique within the batch."""
-    stem = file_stem(name)
-    unique, n = stem, 2
-    while unique in used:
-        unique, n = f"{stem}-{n}", n + 1
-    used.add(unique)
-    return unique
 
 
 def run_case(case: Case) -> dict[str, Any]:

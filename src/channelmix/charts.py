@@ -11,10 +11,12 @@ matplotlib.use("Agg")  # files only, never a window
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from .plan import SOLVED  # noqa: E402
+
 
 def frontier_chart(frontier: pd.DataFrame, path: str, out: Path, title: str = "", currency: str = "") -> Path:
     """Objective and marginal value against the swept value; the knee marked. PNG or SVG by suffix."""
-    solved = frontier[frontier["status"].isin(["optimal", "feasible"])]
+    solved = frontier[frontier["status"].isin(SOLVED)]
     fig, left = plt.subplots(figsize=(8, 4.5), dpi=120)
     x = solved[path].astype(float)
     left.plot(x, solved["objective"], marker="o", color="#1f5f8b", label="objective")

@@ -16,6 +16,7 @@ from rich.console import Console
 from . import __version__
 from .api import solve_scenario, with_solver
 from .expand import Case, parse_assignment, parse_range, sweep_of, variants
+from .plan import SOLVED
 from .report import print_table, render, rows_as_json, to_json, write_collection, write_outputs
 from .schema import Loaded, Problem, ScenarioError, load
 
@@ -34,6 +35,15 @@ def _console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
 
 
+def _stop_if(failed: list[ScenarioError], summary: str) -> None:
+    """Report every problem of every input and exit 2 before anything is solved."""
+    if failed:
+        for err in failed:
+            click.echo(err.render(), err=True)
+        click.echo(f"error: {summary}; nothing was solved", err=True)
+        sys.exit(BAD_INPUT)
+
+
 def _load_all(paths: tuple[str, ...]) -> list[Loaded]:
     """Validate every file first; any problem stops the run before anything is solved."""
     loaded, failed = [], []
@@ -42,11 +52,7 @@ def _load_all(paths: tuple[str, ...]) -> list[Loaded]:
             loaded.append(load(path))
         except ScenarioError as err:
             failed.append(err)
-    if failed:
-        for err in failed:
-            click.echo(err.render(), err=True)
-        click.echo(f"error: {len(failed)} of {len(paths)} file{'s' if len(paths) != 1 else ''} could not be read; nothing was solved", err=True)
-        sys.exit(BAD_INPUT)
+    _stop_if(failed, f"{len(failed)} of {len(paths)} file{'s' if len(paths) != 1 else ''} could not be read")
     return loaded
 
 
@@ -68,11 +74,7 @@ def _cases(paths: tuple[str, ...], assignments: tuple[str, ...], **solver: objec
             cases += variants(item, overrides)
         except ScenarioError as err:
             failed.append(err)
-    if failed:
-        for err in failed:
-            click.echo(err.render(), err=True)
-        click.echo("error: some variants or overrides are invalid; nothing was solved", err=True)
-        sys.exit(BAD_INPUT)
+    _stop_if(failed, "some variants or overrides are invalid")
     return [Case(c.name, with_solver(c.scenario, **solver), c.source, c.warnings, c.overrides, c.variant) for c in cases]
 
 
@@ -321,7 +323,7 @@ def batch(paths: tuple[str, ...], out_dir: Path, workers: int, resume: bool, exe
         print_table(table, _console(), f"Batch: {len(table)} scenarios → {out_dir}",
                     ["scenario", "variant", "status", "objective", "cost", "resumed"])
     _reports(reports, out_dir, title=f"Batch of {len(table)} scenarios", table=table, plans=results)
-    solved = table["status"].isin(["optimal", "feasible"])
+    solved = table["status"].isin(SOLVED)
     if len(table) and (table["status"] == "invalid").all():
         sys.exit(BAD_INPUT)
     sys.exit(OK if solved.all() else NO_PLAN)

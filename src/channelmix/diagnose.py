@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .formulate import formulate
+from .plan import SOLVED
 from .schema.models import Scenario
 from .solve import solve
 
@@ -48,7 +49,7 @@ def diagnose(scenario: Scenario, time_limit: float = 10.0) -> list[str]:
     quick = scenario.model_copy(update={"objective": scenario.objective.model_copy(update={"tie_break": False}), "solver": settings})
     culprits = []
     for words, relax in _relaxations(quick):
-        if solve(formulate(relax(quick))).status in ("optimal", "feasible"):
+        if solve(formulate(relax(quick))).status in SOLVED:
             culprits.append(words)
     return culprits
 

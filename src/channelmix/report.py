@@ -68,16 +68,23 @@ def write_outputs(plan: Plan, out_dir: Path) -> list[Path]:
     return written
 
 
+def unique_stem(name: str, used: set[str]) -> str:
+    """A file name for ``name`` not yet in ``used`` (``-2``, ``-3`` … on a clash); records it."""
+    stem = file_stem(name)
+    unique, n = stem, 2
+    while unique in used:
+        unique, n = f"{stem}-{n}", n + 1
+    used.add(unique)
+    return unique
+
+
 def write_collection(table: "pd.DataFrame", plans: list[Plan], out_dir: Path) -> list[Path]:
     """Each plan's JSON (as ``solve --format json``) beside ``summary.csv`` and ``summary.json``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     used: set[str] = set()
     written = []
     for plan in plans:
-        stem = file_stem(plan.scenario)
-        while stem in used:
-            stem += "-again"
-        used.add(stem)
+        stem = unique_stem(plan.scenario, used)
         written.append(write_atomic(out_dir / f"{stem}.json", to_json(plan) + "\n"))
     written.append(write_atomic(out_dir / "summary.csv", table.to_csv(index=False)))
     records = json.loads(table.to_json(orient="records", force_ascii=False))

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 import pulp
 
 from .formulate import Formulation
+from .plan import SOLVED
 from .schema.models import SolverSettings
 from .tolerances import FEASIBILITY, tie_slack
 
 IDLE_WEIGHT = 1e-7  # per channel on, relative to the plan's money or reach, in the tie-break pass
-
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def solve(formulation: Formulation, settings: SolverSettings | None = None, star
     settings = settings or formulation.scenario.solver
     began = time.perf_counter()
     status, gap, bound = _run(formulation.problem, settings, settings.time_limit, start)
-    objective = pulp.value(formulation.problem.objective) if status in ("optimal", "feasible") else None
+    objective = pulp.value(formulation.problem.objective) if status in SOLVED else None
     passes = 1
     if status == "optimal" and formulation.scenario.objective.tie_break and objective is not None:
         left = settings.time_limit - (time.perf_counter() - began)
@@ -82,7 +82,7 @@ def _tie_break(formulation: Formulation, settings: SolverSettings, first: float,
     second.addConstraint(keep)
     second.setObjective(objective)
     status, _, _ = _run(second, settings, time_left)
-    if status not in ("optimal", "feasible"):
+    if status not in SOLVED:
         for v in problem.variables():
             v.varValue = saved[v.name]
         return False
@@ -133,7 +133,7 @@ def _run_highs(problem: pulp.LpProblem, settings: SolverSettings, time_limit: fl
         status = "unbounded"
     else:
         status = "feasible" if has_plan else "no_solution"
-    if status not in ("optimal", "feasible"):
+    if status not in SOLVED:
         return status, None, None
     gap = info.mip_gap if math.isfinite(info.mip_gap) else None
     dual = info.mip_dual_bound

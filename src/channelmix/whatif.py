@@ -13,7 +13,7 @@ import pandas as pd
 
 from .api import solve_from
 from .expand import Case, grid
-from .plan import Plan
+from .plan import SOLVED, Plan
 from .schema import Loaded
 
 
@@ -68,14 +68,14 @@ def frontier(plans: list[Plan], cases: list[Case], paths: list[str]) -> pd.DataF
     first = paths[0]
     others = paths[1:]
     marginal, entering, leaving, on_names = [], [], [], []
-    previous: dict[tuple, Plan] = {}
+    previous: dict[tuple, tuple[float, Plan]] = {}  # other paths' values -> (first path's value, plan)
     for case, plan in zip(cases, plans):
         key = tuple(case.overrides[p] for p in others)
-        before = previous.get(key)
+        was_at, before = previous.get(key, (None, None))
         now_on = {c.id for c in plan.on_channels()} if plan.solved else set()
         on_names.append(" ".join(c.id for c in plan.on_channels()) if plan.solved else "")
         if before is not None and before.solved and plan.solved:
-            step = case.overrides[first] - _value_of(before, cases, plans, first)
+            step = case.overrides[first] - was_at
             rise = plan.objective - before.objective
             rise = 0.0 if abs(rise) <= 1e-9 * max(1.0, abs(plan.objective)) else rise  # solver noise
             marginal.append(rise / step if step else math.nan)
@@ -86,7 +86,7 @@ def frontier(plans: list[Plan], cases: list[Case], paths: list[str]) -> pd.DataF
             marginal.append(math.nan)
             entering.append("")
             leaving.append("")
-        previous[key] = plan
+        previous[key] = (case.overrides[first], plan)
     table.insert(table.columns.get_loc("cost") + 1, "marginal", marginal)
     table.insert(table.columns.get_loc("channels_on") + 1, "on", on_names)
     table.insert(table.columns.get_loc("on") + 1, "entering", entering)
@@ -95,14 +95,10 @@ def frontier(plans: list[Plan], cases: list[Case], paths: list[str]) -> pd.DataF
     return table
 
 
-def _value_of(plan: Plan, cases: list[Case], plans: list[Plan], path: str) -> float:
-    return next(c.overrides[path] for c, p in zip(cases, plans) if p is plan)
-
-
 def _knee(table: pd.DataFrame, path: str) -> list[bool]:
     """The step farthest from the straight line between the first and last solved steps:
     where the curve bends, past which more of the swept resource buys much less."""
-    solved = table[table["status"].isin(["optimal", "feasible"])]
+    solved = table[table["status"].isin(SOLVED)]
     flags = [False] * len(table)
     if len(solved) < 3:
         return flags

@@ -15,7 +15,8 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-SOLVED = ("optimal", "feasible")
+from ..plan import SOLVED
+
 
 SENSE_TITLE = {
     "max_reach": "Weighted reach",

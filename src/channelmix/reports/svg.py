@@ -8,6 +8,7 @@ import math
 from html import escape
 from typing import Any
 
+from ..plan import SOLVED
 from .common import auto, is_number, num
 
 INK = "#1e293b"
@@ -173,7 +174,7 @@ def sweep_points(table: Any, path: str, others: list[str], currency: str = "") -
     """The frontier chart's points from a frontier table."""
     points = []
     for _, row in table.iterrows():
-        if row.get("status") not in ("optimal", "feasible"):
+        if row.get("status") not in SOLVED:
             continue
         x, objective = row.get(path), row.get("objective")
         marginal = row.get("marginal")
