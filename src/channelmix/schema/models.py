@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from ..presets import PHASE_PRESETS
+from .limits import MAX_AMOUNT, MAX_COUNT, MAX_LEVEL, MAX_TIME_LIMIT, MAX_WEIGHT, MIN_ACCURACY, MIN_CURVE_SPEND, RANGE_FIX
 from .problems import Fixable, did_you_mean, with_hint
 
 WILDCARD = "*"
@@ -37,10 +38,12 @@ def _one_or_many(value: Any) -> Any:
 
 
 Id = Annotated[str, BeforeValidator(_check_id), Field(min_length=1, max_length=80)]
-NonNegative = Annotated[float, Field(ge=0)]
+NonNegative = Annotated[float, Field(ge=0, le=MAX_AMOUNT)]
+Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT)]
 Positive = Annotated[float, Field(gt=0)]
+CurveSpend = Annotated[float, Field(gt=0, le=MAX_AMOUNT)]  # a curve's scale or half-saturation spend
 Share = Annotated[float, Field(ge=0, le=1)]
-Count = Annotated[int, Field(ge=0)]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 Selector = Annotated[list[str], BeforeValidator(_one_or_many)]
 
 
@@ -50,7 +53,7 @@ Selector = Annotated[list[str], BeforeValidator(_one_or_many)]
 class Phase(Model):
     id: Id
     label: str | None = None
-    weight: NonNegative = 1.0
+    weight: Weight = 1.0
 
     @property
     def name(self) -> str:
@@ -61,7 +64,7 @@ class Segment(Model):
     id: Id
     label: str | None = None
     size: NonNegative = 1.0
-    weight: NonNegative = 1.0
+    weight: Weight = 1.0
     value: NonNegative | None = None  # money per customer fully reached (max_value)
 
     @property
@@ -103,7 +106,7 @@ class Linear(Model):
     """min(1, slope · s)."""
 
     type: Literal["linear"]
-    slope: Positive
+    slope: Annotated[float, Field(ge=1e-12, le=1e12)]
 
 
 class Pwl(Model):
@@ -117,6 +120,8 @@ class Pwl(Model):
         for i, point in enumerate(self.points):
             if len(point) != 2 or not all(math.isfinite(v) for v in point):
                 raise Fixable(f"points[{i}] must be a pair of finite numbers [spend, reach]", "write it as [spend, reach]")
+            if not 0 <= point[0] <= MAX_AMOUNT:
+                raise Fixable(f"points[{i}] has spend {point[0]:g}, must be within [0, {MAX_AMOUNT:g}]", RANGE_FIX)
             if not 0 <= point[1] <= 1:
                 raise Fixable(f"points[{i}] has reach {point[1]}, must be within [0, 1]", "reach is a share of the segment")
         if self.points[0] != [0, 0]:
@@ -132,15 +137,32 @@ class Saturating(Model):
     """1 − exp(−s / scale)."""
 
     type: Literal["saturating"]
-    scale: Positive
+    scale: CurveSpend
+
+    @model_validator(mode="after")
+    def _not_a_step(self) -> "Saturating":
+        _curve_spend("scale", self.scale)
+        return self
 
 
 class Hill(Model):
     """s^shape / (s^shape + half^shape); S-shaped when shape > 1."""
 
     type: Literal["hill"]
-    half: Positive
+    half: CurveSpend
     shape: Annotated[float, Field(gt=0, le=20)]
+
+    @model_validator(mode="after")
+    def _not_a_step(self) -> "Hill":
+        _curve_spend("half", self.half)
+        return self
+
+
+def _curve_spend(name: str, value: float) -> None:
+    if value < MIN_CURVE_SPEND:
+        raise Fixable(f"{name} {value:g} is below {MIN_CURVE_SPEND:g}: the curve jumps to full reach for almost no money, "
+                      "which the solver cannot represent faithfully",
+                      "measure money in smaller units (units rather than millions), or check the value")
 
 
 Response = Annotated[Union[Constant, Linear, Pwl, Saturating, Hill], Field(discriminator="type")]
@@ -336,7 +358,7 @@ class Rules(Model):
 
 class Objective(Model):
     sense: Literal["max_reach", "max_value", "min_cost", "target"] = "max_reach"
-    level: NonNegative | None = None  # weighted reach to reach (sense: target)
+    level: Annotated[float, Field(ge=0, le=MAX_LEVEL)] | None = None  # weighted reach to reach (sense: target)
     tie_break: bool = True  # second pass: least money for the same optimum (or most reach for the same cost)
 
     @property
@@ -346,10 +368,10 @@ class Objective(Model):
 
 class SolverSettings(Model):
     name: Literal["highs", "cbc"] = "highs"
-    time_limit: Positive = 60.0
+    time_limit: Annotated[float, Field(gt=0, le=MAX_TIME_LIMIT)] = 60.0
     gap: Annotated[float, Field(ge=0, lt=1)] = 1e-4
     threads: Annotated[int, Field(ge=1, le=256)] = 1
-    accuracy: Annotated[float, Field(gt=0, le=0.1)] = 0.005  # LP pieces: max error as a share of a curve's range
+    accuracy: Annotated[float, Field(ge=MIN_ACCURACY, le=0.1)] = 0.005  # LP pieces: max error as a share of a curve's range
 
 
 class Variant(Model):

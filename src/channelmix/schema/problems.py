@@ -9,6 +9,8 @@ from typing import Any, Iterable
 
 from pydantic import ValidationError
 
+from .limits import WHY, WHY_BY_FIELD
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -100,10 +102,12 @@ _TYPE_WORDS = {
 }
 
 
-def _bound_problem(kind: str, ctx: dict[str, Any], got: Any) -> tuple[str, str]:
+def _bound_problem(kind: str, ctx: dict[str, Any], got: Any, name: Any = None) -> tuple[str, str]:
     word = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<", "less_than_equal": "≤"}[kind]
-    limit = f"{next(iter(ctx.values())):g}"
-    return f"got {show(got)}, must be {word} {limit}", f"use a number {word} {limit}"
+    bound = next(iter(ctx.values()))
+    limit = f"{bound:g}"
+    why, fix = WHY_BY_FIELD.get(name) or (WHY.get(bound, ("", "")) if kind == "less_than_equal" else ("", ""))
+    return f"got {show(got)}, must be {word} {limit}" + (f" ({why})" if why else ""), fix or f"use a number {word} {limit}"
 
 
 def _pydantic_problem(err: dict[str, Any], allowed_keys: dict[tuple, list[str]]) -> Problem:
@@ -121,7 +125,7 @@ def _pydantic_problem(err: dict[str, Any], allowed_keys: dict[tuple, list[str]])
         rest = f"allowed keys here: {', '.join(allowed)}" if allowed else "remove it"
         return Problem(format_path(loc), f"unknown key in {parent}", with_hint(hint, rest))
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        return Problem(path, *_bound_problem(kind, ctx, got))
+        return Problem(path, *_bound_problem(kind, ctx, got, loc[-1] if loc else None))
     if kind == "finite_number":
         return Problem(path, f"got {show(got)}, must be a finite number", "write a plain number")
     if kind == "literal_error":
