@@ -11,7 +11,7 @@ from typing import Any
 
 from .limits import MAX_CELL_WEIGHT
 from .models import WILDCARD, Channel, Objective, Phase, Rules, Segment, rule_for_cell
-from .problems import Problem, did_you_mean, with_hint
+from .problems import Problem, did_you_mean, visible, with_hint
 
 
 @dataclass
@@ -44,8 +44,8 @@ def cross_problems(parts: Parts) -> list[Problem]:
 
 def _unknown(path: str, what: str, name: str, known: list[str]) -> Problem:
     hint = did_you_mean(name, known)
-    listed = ", ".join(known[:12]) + (", …" if len(known) > 12 else "")
-    return Problem(path, f"unknown {what} '{name}'", with_hint(hint, f"known {what}s: {listed}"))
+    listed = ", ".join(visible(k) for k in known[:12]) + (", …" if len(known) > 12 else "")
+    return Problem(path, f"unknown {what} '{visible(name)}'", with_hint(hint, f"known {what}s: {listed}"))
 
 
 def _unique_ids(parts: Parts) -> list[Problem]:

@@ -10,7 +10,7 @@ from pydantic import BeforeValidator, ConfigDict, TypeAdapter, ValidationError
 
 from .checks import Parts, cross_problems, warnings_for
 from .models import (
-    Channel, NonNegative, Objective, Phase, Rules, Scenario, Segment, SolverSettings, _phases_in, _segments_in, model_keys,
+    Channel, Name, NonNegative, Objective, Phase, Rules, Scenario, Segment, SolverSettings, _phases_in, _segments_in, model_keys,
 )
 from .problems import Problem, ScenarioError, problems_from
 from .syntax import TooDeep, check_depth, parse_text, too_deep
@@ -130,7 +130,7 @@ def _parts(raw: dict[str, Any], scenario: Scenario | None) -> Parts:
 _PHASES = TypeAdapter(Annotated[list[Phase], BeforeValidator(_phases_in)])
 _SEGMENTS = TypeAdapter(Annotated[list[Segment], BeforeValidator(_segments_in)])
 _CHANNEL = TypeAdapter(Channel)
-_RESOURCES = TypeAdapter(dict[str, NonNegative], config=_STRICT)
+_RESOURCES = TypeAdapter(dict[Name, NonNegative], config=_STRICT)
 _RULES = TypeAdapter(Rules)
 _OBJECTIVE = TypeAdapter(Objective)
 _BUDGET = TypeAdapter(NonNegative | None, config=_STRICT)

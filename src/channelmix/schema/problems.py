@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -51,7 +52,21 @@ class ScenarioError(Exception):
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A 'did you mean' hint for a misspelt key or id, or ''."""
     close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else ""
+    return f"did you mean '{visible(close[0])}'?" if close else ""
+
+
+def visible(text: str) -> str:
+    """Text as shown in a message: invisible and control characters as \\u escapes, so a
+    bidi override in a bad id cannot reorder the message around it."""
+    if all(unicodedata.category(ch)[0] != "C" for ch in text):
+        return text
+    return "".join(ch if unicodedata.category(ch)[0] != "C" else f"\\u{ord(ch):04x}" for ch in text)
+
+
+def describe_char(ch: str) -> str:
+    """'U+202E RIGHT-TO-LEFT OVERRIDE', or 'U+001B, a control character'."""
+    name = unicodedata.name(ch, "")
+    return f"U+{ord(ch):04X} {name}" if name else f"U+{ord(ch):04X}, a control character"
 
 
 def with_hint(hint: str, rest: str) -> str:
@@ -75,7 +90,7 @@ def show(value: Any) -> str:
     if isinstance(value, float) and math.isnan(value):
         return "nan"
     if isinstance(value, str):
-        return f"'{value}'"
+        return f"'{visible(value)}'"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, (list, tuple)):
