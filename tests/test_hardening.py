@@ -84,6 +84,12 @@ def test_deep_nesting_is_a_problem_not_a_recursion_error(kind: str, text: str):
     assert caught.value.source == f"deep.{kind}"
 
 
+def test_deep_set_values_are_a_problem():
+    with pytest.raises(ScenarioError) as caught:
+        parse_assignment("description=" + "[" * 200 + "]" * 200)
+    assert caught.value.source == "--set" and "nested more than 64 levels" in problems(caught.value)[0]
+
+
 def test_nesting_within_the_limit_is_fine():
     data = parse_text("a: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1), "yaml", "ok.yaml")
     assert isinstance(data["a"], list)
