@@ -130,9 +130,9 @@ class _Strict:
             self.flatten_mapping(node)  # '<<' merge keys, written keys after (and over) merged ones
             out, children = {}, [v for _, v in node.value]
             for key_node, value_node in node.value:
-                name = self._build(key_node, depth + 1)
+                name, value = self._build(key_node, depth + 1), self._build(value_node, depth + 1)
                 try:
-                    out[name] = self._build(value_node, depth + 1)
+                    out[name] = value
                 except TypeError:
                     raise yaml.constructor.ConstructorError("while constructing a mapping", node.start_mark,
                                                             "found unhashable key", key_node.start_mark) from None
