@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import __version__
+from . import __version__, jsonout
 from .expand import Case, variants
 from .report import to_json, unique_stem, write_atomic, write_collection
 from .schema import SUFFIXES, ScenarioError, load
@@ -104,7 +104,7 @@ def run(jobs: list[Job], out_dir: Path, *, workers: int = 0, resume: bool = Fals
     for case, result in _execute([job.case for job in todo], workers, executor, scheduler):
         job = by_name[id(case)]
         result["input_hash"] = job.digest
-        write_atomic(out_dir / f"{job.stem}.json", json.dumps(result, ensure_ascii=False, allow_nan=False) + "\n")
+        write_atomic(out_dir / f"{job.stem}.json", jsonout.dumps(result) + "\n")
         results[job.stem] = {**result, "resumed": False}
         if progress:
             progress(len(results), len(jobs))

@@ -20,6 +20,7 @@ from .schema.models import Constant, Hill, Linear, Pwl, Response, Saturating
 
 _GOLDEN_STEPS = 40  # golden-section steps: the interval shrinks by 0.618^40 ≈ 4e-9 of a piece, and the
 # gap is flat at its maximum, so its value is found to ~1e-17 of the piece's rise
+MAX_PIECES = 4000  # per curve part: a safety net under solver.accuracy ≥ 1e-6 (a 1e-6 saturating curve needs ~600)
 
 
 def reach(response: Response, spend: float) -> float:
@@ -163,6 +164,8 @@ def _chord_pieces(f, lo: float, hi: float, tol: float, gap_of=None) -> tuple[lis
         b = np.array([t[1] for t in todo])
         gaps = gap_of(a, b) if gap_of is not None else _chord_gap(f, a, b)
         split = (gaps > tol) & (b - a > 1e-14 * max(hi, 1.0))  # steep starts (shape < 1) need tiny pieces
+        if len(done) + len(todo) + int(split.sum()) > MAX_PIECES:
+            split[:] = False  # the safety net: stop refining; the worst gap is still reported
         done += [t for t, s in zip(todo, split) if not s]
         worst = max(worst, float(gaps[~split].max(initial=0.0)))
         todo = [half for t, s in zip(todo, split) if s for half in ((t[0], (t[0] + t[1]) / 2), ((t[0] + t[1]) / 2, t[1]))]
@@ -211,11 +214,10 @@ def _tangent_pieces(f, df, end: float, tol: float) -> tuple[list[float], list[fl
         worst = 0.0
         for ta, tb in zip(points, points[1:]):
             x, err = _tangent_meet(f, df, ta, tb)
+            worst = max(worst, err)
             if err > tol and tb - ta > 1e-9 * max(end, 1.0):
                 new.append((ta + tb) / 2)
-            else:
-                worst = max(worst, err)
-        if not new:
+        if not new or len(points) + len(new) > MAX_PIECES:  # MAX_PIECES: the safety net, as above
             break
         points = sorted(points + new)
     xs, ys = [0.0], [0.0]

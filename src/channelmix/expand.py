@@ -22,6 +22,7 @@ import yaml
 from .presets import PHASE_PRESETS
 from .schema import Loaded, Problem, Scenario, ScenarioError, validate
 from .schema.problems import did_you_mean, with_hint
+from .schema.syntax import DuplicateKey, TooDeep, yaml_value
 
 
 
@@ -43,9 +44,11 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     if not sep or not path.strip():
         raise ScenarioError("--set", [Problem(text, "is not PATH=VALUE", "write e.g. --set budget=3500")])
     try:
-        parsed = yaml.safe_load(value) if value.strip() else ""
-    except yaml.YAMLError:
+        parsed = yaml_value(value) if value.strip() else ""  # the file's own reader: 4.5e3 is a number
+    except (yaml.YAMLError, DuplicateKey):
         parsed = value
+    except TooDeep as err:
+        raise ScenarioError("--set", [Problem(text, err.message, "give a plain value")]) from None
     return path.strip(), parsed
 
 

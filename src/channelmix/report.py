@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import stat
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
@@ -16,7 +17,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from . import jsonout
 from .plan import Plan
+from .textcells import csv_frame, csv_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -31,7 +34,7 @@ SENSE_WORDS = {
 
 def to_json(plan: Plan) -> str:
     """One JSON object, names in their own script (not \\u-escaped)."""
-    return json.dumps(plan.to_dict(), ensure_ascii=False, allow_nan=False, default=_plain)
+    return jsonout.dumps(plan.to_dict(), default=_plain)
 
 
 def _plain(value: Any) -> Any:
@@ -86,15 +89,15 @@ def write_collection(table: "pd.DataFrame", plans: list[Plan], out_dir: Path) ->
     for plan in plans:
         stem = unique_stem(plan.scenario, used)
         written.append(write_atomic(out_dir / f"{stem}.json", to_json(plan) + "\n"))
-    written.append(write_atomic(out_dir / "summary.csv", table.to_csv(index=False)))
+    written.append(write_atomic(out_dir / "summary.csv", csv_frame(table).to_csv(index=False)))
     records = json.loads(table.to_json(orient="records", force_ascii=False))
-    written.append(write_atomic(out_dir / "summary.json", json.dumps(records, ensure_ascii=False, indent=1) + "\n"))
+    written.append(write_atomic(out_dir / "summary.json", jsonout.dumps(records, indent=1) + "\n"))
     return written
 
 
 def rows_as_json(table: "pd.DataFrame") -> list[str]:
     """One JSON object per row (NaN as null), names in their own script."""
-    return [json.dumps(row, ensure_ascii=False) for row in json.loads(table.to_json(orient="records", force_ascii=False))]
+    return [jsonout.dumps(row) for row in json.loads(table.to_json(orient="records", force_ascii=False))]
 
 
 def print_table(table: "pd.DataFrame", console: Console, title: str = "", columns: list[str] | None = None) -> None:
@@ -124,23 +127,35 @@ def _csv(rows: list[dict[str, Any]]) -> str:
     if rows:
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: csv_text(v) for k, v in row.items()} for row in rows)
     return buffer.getvalue()
 
 
 def atomic_write(path: Path, write: "Callable[[str], None]") -> Path:
     """Let ``write(temporary_path)`` make the file, then rename it into place, so a
-    crash never leaves half a file at ``path``."""
+    crash never leaves half a file at ``path``. The file gets the usual permissions
+    (0666 less the umask, e.g. 0644; an existing file keeps its own), not mkstemp's 0600."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, _file_mode(path))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _file_mode(path: Path) -> int:
+    """The mode a plainly created file would get (or ``path``'s own, when it exists)."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        mask = os.umask(0o022)  # reading the umask means setting it; put it straight back
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def write_atomic(path: Path, text: str) -> Path:

@@ -17,6 +17,7 @@ from typing import Any
 from .presets import PHASE_PRESETS
 from .schema.models import WILDCARD
 from .schema.problems import ScenarioError
+from .textcells import csv_text, safe_workbook
 from .schema.tables import (
     AFFINITY_PREFIX, EXCEL_SUFFIXES, LONG_COLUMNS, NUMBER_FIELDS, RESPONSE_PARAMS, USE_KINDS, _PARAMS, _format_number, expand,
 )
@@ -129,11 +130,11 @@ def _write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
             return ""
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return _format_number(value)
-        return str(value)
+        return csv_text(str(value))
 
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(header)
+        writer.writerow([csv_text(h) for h in header])
         writer.writerows([[cell(v) for v in row] for row in rows])
 
 
@@ -146,12 +147,8 @@ def _write_xlsx(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]]
         sheet = book.create_sheet(title)
         for values in [header, *rows]:
             sheet.append(values)
-        for row in sheet.iter_rows():
-            for c in row:
-                if isinstance(c.value, str) and c.data_type == "f":
-                    c.data_type = "s"  # text that starts with '=' is text, not a formula
         sheet.freeze_panes = "B2"
-    book.save(path)
+    safe_workbook(book).save(path)  # text that starts with '=' is text, not a formula
 
 
 # ---------------------------------------------------------------- a starter scenario around a table

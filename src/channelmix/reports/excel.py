@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..report import atomic_write
+from ..textcells import safe_workbook
 from .common import channel_labels, column_title, is_number, language, plan_view, readable_numbers, shown_columns, spend_columns
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -273,7 +274,7 @@ def collection_workbook(title: str, table: Any, plans: list[dict[str, Any]], pat
 
 def save_atomic(wb: Workbook, path: Path) -> Path:
     """Save beside ``path``, then rename: never half a workbook."""
-    return atomic_write(path, wb.save)
+    return atomic_write(path, safe_workbook(wb).save)
 
 
 __all__ = ["plan_workbook", "collection_workbook", "save_atomic"]

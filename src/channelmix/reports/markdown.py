@@ -4,6 +4,7 @@ Labels are kept as written, in any script."""
 
 from __future__ import annotations
 
+import html
 from collections import Counter
 from typing import Any
 
@@ -11,8 +12,9 @@ from .common import is_number, num, pct, plan_view, qty
 
 
 def escape(text: Any) -> str:
-    """Safe inside a table cell: no pipes breaking columns, no line breaks."""
-    return " ".join(str(text).split()).replace("|", "\\|")
+    """Safe inside a table cell and as Markdown: no pipes breaking columns, no line breaks,
+    no HTML (a label ``<img src=x onerror=…>`` is shown, not rendered)."""
+    return html.escape(" ".join(str(text).split()), quote=False).replace("|", "\\|")
 
 
 def table(head: list[str], rows: list[list[str]], align: list[str] | None = None) -> list[str]:
@@ -47,7 +49,7 @@ def headline(v: dict[str, Any]) -> list[str]:
     if v["penalties"]:
         rows.append(["**Penalties**", "; ".join(f"{p['text']} for {p['words']}" for p in v["penalties"])])
     lines += table(["", ""], rows) + [""]
-    lines += [line for line in v["summary"]] + [""] if v["summary"] else []
+    lines += [escape(line) for line in v["summary"]] + [""] if v["summary"] else []
     if v["message"]:
         lines += [escape(v["message"]), ""]
     return lines
@@ -96,7 +98,7 @@ def coverage_section(v: dict[str, Any]) -> list[str]:
 
 
 def rules_section(v: dict[str, Any]) -> list[str]:
-    lines = ["## What limits the plan", "", v["binding_intro"], ""]
+    lines = ["## What limits the plan", "", escape(v["binding_intro"]), ""]
     lines += [f"- {escape(rule)}" for rule in v["binding_lines"]]
     if v["binding_lines"]:
         lines.append("")
@@ -139,11 +141,11 @@ def collection_markdown(title: str, table_: Any, plans: list[dict[str, Any]], va
     from .html import collection_context
 
     ctx = collection_context(title, table_, plans, varied)
-    lines = [f"# {escape(title)}", "", ctx["intro"], ""]
+    lines = [f"# {escape(title)}", "", escape(ctx["intro"]), ""]
     if not ctx["rows"]:
         return "\n".join(lines + ["No plans."]) + "\n"
     if ctx["knee"]:
-        lines += [f"The knee is at {ctx['varied'][0]} {ctx['knee']['value']}: past it, more {ctx['varied'][0]} buys much less.", ""]
+        lines += [escape(f"The knee is at {ctx['varied'][0]} {ctx['knee']['value']}: past it, more {ctx['varied'][0]} buys much less."), ""]
     lines += [f"## {ctx['table_title']}", ""]
     lines += table([c["title"] for c in ctx["columns"]], [[cell["text"] for cell in row["cells"]] for row in ctx["rows"]],
                    ["r" if c["numeric"] else "l" for c in ctx["columns"]]) + [""]
@@ -158,7 +160,7 @@ def collection_markdown(title: str, table_: Any, plans: list[dict[str, Any]], va
                        [[row["label"], *(c["text"] for c in row["cells"])] for row in g["rows"]],
                        ["l"] + ["r"] * len(g["heads"])) + [""]
         if g["unused"]:
-            lines += ["No spend in any of these plans (fixed costs aside): " + ", ".join(g["unused"]) + ".", ""]
+            lines += ["No spend in any of these plans (fixed costs aside): " + ", ".join(escape(u) for u in g["unused"]) + ".", ""]
     lines += [f"## {ctx['cards_title']}", ""]
     for v in ctx["views"]:
         if v["solved"]:

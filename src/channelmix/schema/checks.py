@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .limits import MAX_CELL_WEIGHT
 from .models import WILDCARD, Channel, Objective, Phase, Rules, Segment, rule_for_cell
-from .problems import Problem, did_you_mean, with_hint
+from .problems import Problem, did_you_mean, visible, with_hint
 
 
 @dataclass
@@ -35,6 +36,7 @@ def cross_problems(parts: Parts) -> list[Problem]:
     out += _channel_references(parts)
     out += _rule_references(parts)
     out += _objective_needs(parts)
+    out += _cell_weights(parts)
     if not out:
         out += _impossible_bounds(parts)
     return out
@@ -42,8 +44,8 @@ def cross_problems(parts: Parts) -> list[Problem]:
 
 def _unknown(path: str, what: str, name: str, known: list[str]) -> Problem:
     hint = did_you_mean(name, known)
-    listed = ", ".join(known[:12]) + (", …" if len(known) > 12 else "")
-    return Problem(path, f"unknown {what} '{name}'", with_hint(hint, f"known {what}s: {listed}"))
+    listed = ", ".join(visible(k) for k in known[:12]) + (", …" if len(known) > 12 else "")
+    return Problem(path, f"unknown {what} '{visible(name)}'", with_hint(hint, f"known {what}s: {listed}"))
 
 
 def _unique_ids(parts: Parts) -> list[Problem]:
@@ -145,6 +147,24 @@ def _objective_needs(parts: Parts) -> list[Problem]:
         for i, segment in enumerate(parts.segments):
             if segment.value is None:
                 out.append(Problem(f"segments[{i}].value", "is required for objective max_value", "add value: <money per customer of this segment>"))
+    return out
+
+
+def _cell_weights(parts: Parts) -> list[Problem]:
+    """Each cell's weight in the objective (phase weight × segment weight × size, or size ×
+    value for max_value) within MAX_CELL_WEIGHT, so the solver's numbers stay faithful."""
+    if not parts.phases or not parts.segments:
+        return []
+    value = (parts.objective or Objective()).sense == "max_value"
+    top_phase = max(p.weight for p in parts.phases)
+    share = top_phase / (sum(p.weight for p in parts.phases) or 1.0)
+    out = []
+    for i, g in enumerate(parts.segments):
+        weight = g.size * (g.value or 0.0) * share if value else top_phase * g.weight * g.size
+        if weight > MAX_CELL_WEIGHT:
+            what = "size × value" if value else "phase weight × segment weight × size"
+            out.append(Problem(f"segments[{i}]", f"its cells weigh {weight:g} in the objective ({what}), above the supported {MAX_CELL_WEIGHT:g}",
+                               "count customers in thousands or lower the weights (only their ratios matter)"))
     return out
 
 

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import json
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
-import yaml
 from pydantic import BeforeValidator, ConfigDict, TypeAdapter, ValidationError
 
 from .checks import Parts, cross_problems, warnings_for
 from .models import (
-    Channel, NonNegative, Objective, Phase, Rules, Scenario, Segment, SolverSettings, _phases_in, _segments_in, model_keys,
+    Channel, Name, NonNegative, Objective, Phase, Rules, Scenario, Segment, SolverSettings, _phases_in, _segments_in, model_keys,
 )
 from .problems import Problem, ScenarioError, problems_from
+from .syntax import TooDeep, check_depth, parse_text, too_deep
 from .tables import names_tables, validate_with_tables
 
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json"}
@@ -49,28 +47,12 @@ def load(path: str | Path) -> Loaded:
     except UnicodeDecodeError as err:
         raise ScenarioError(source, [Problem("", f"is not UTF-8 text (byte {err.start})", "save the file as UTF-8")]) from None
     raw = parse(text, kind, source)
-    return validate(raw, source, base=path.parent)
+    return _validate(raw, source, base=path.parent)
 
 
 def parse(text: str, kind: str, source: str) -> Any:
-    """Text to plain data; syntax errors name the line."""
-    try:
-        if kind == "yaml":
-            return yaml.load(text, Loader=_StrictLoader)  # a SafeLoader that rejects duplicate keys
-        if kind == "toml":
-            return tomllib.loads(text)
-        return json.loads(text, object_pairs_hook=_no_duplicate_pairs)
-    except _DuplicateKey as err:
-        raise ScenarioError(source, [Problem(err.where, f"key '{err.key}' appears twice", "keep one of them")]) from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(err, "problem", None) or str(err)
-        raise ScenarioError(source, [Problem(where, f"is not valid YAML: {problem}", "fix the syntax there (indentation, colons, quotes)")]) from None
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(source, [Problem("", f"is not valid TOML: {err}", "fix the syntax there")]) from None
-    except json.JSONDecodeError as err:
-        raise ScenarioError(source, [Problem(f"line {err.lineno}, column {err.colno}", f"is not valid JSON: {err.msg}", "fix the syntax there")]) from None
+    """Text to plain data; syntax errors name the line (see :mod:`.syntax`)."""
+    return parse_text(text, kind, source)
 
 
 def validate(raw: Any, source: str = "<scenario>", base: str | Path | None = None) -> Loaded:
@@ -78,6 +60,14 @@ def validate(raw: Any, source: str = "<scenario>", base: str | Path | None = Non
 
     Tables the data names (``channels: channels.csv``, ``affinity: …``) are read
     relative to ``base`` (the scenario file's folder; default the working folder)."""
+    try:
+        check_depth(raw)  # data from a program or an override, not yet checked by parse()
+    except TooDeep as err:
+        raise ScenarioError(source, [too_deep(err)]) from None
+    return _validate(raw, source, base)
+
+
+def _validate(raw: Any, source: str, base: str | Path | None) -> Loaded:
     if not isinstance(raw, dict):
         raise ScenarioError(source, [Problem("", "must be a mapping of keys (scenario, phases, segments, channels, …)", "start from 'channelmix init'")])
     if names_tables(raw):
@@ -140,41 +130,8 @@ def _parts(raw: dict[str, Any], scenario: Scenario | None) -> Parts:
 _PHASES = TypeAdapter(Annotated[list[Phase], BeforeValidator(_phases_in)])
 _SEGMENTS = TypeAdapter(Annotated[list[Segment], BeforeValidator(_segments_in)])
 _CHANNEL = TypeAdapter(Channel)
-_RESOURCES = TypeAdapter(dict[str, NonNegative], config=_STRICT)
+_RESOURCES = TypeAdapter(dict[Name, NonNegative], config=_STRICT)
 _RULES = TypeAdapter(Rules)
 _OBJECTIVE = TypeAdapter(Objective)
 _BUDGET = TypeAdapter(NonNegative | None, config=_STRICT)
 _SOLVER = TypeAdapter(SolverSettings)
-
-
-class _DuplicateKey(Exception):
-    def __init__(self, key: str, where: str) -> None:
-        super().__init__(key)
-        self.key, self.where = key, where
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """yaml.SafeLoader, except that a key given twice in one mapping is an error."""
-
-
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    loader.flatten_mapping(node)
-    seen = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise _DuplicateKey(str(key), f"line {key_node.start_mark.line + 1}")
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def _no_duplicate_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _DuplicateKey(key, "")
-        out[key] = value
-    return out

@@ -7,12 +7,14 @@ not a number).  Cross-field checks live in :mod:`channelmix.schema.checks`.
 from __future__ import annotations
 
 import math
+import unicodedata
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from ..presets import PHASE_PRESETS
-from .problems import Fixable, did_you_mean, with_hint
+from .limits import MAX_AMOUNT, MAX_COUNT, MAX_LEVEL, MAX_TIME_LIMIT, MAX_WEIGHT, MIN_ACCURACY, MIN_CURVE_SPEND, RANGE_FIX
+from .problems import Fixable, describe_char, did_you_mean, with_hint
 
 WILDCARD = "*"
 RESPONSE_TYPES = ("constant", "linear", "pwl", "saturating", "hill")
@@ -23,8 +25,36 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
+def _check_name(value: Any) -> Any:
+    """Names that other fields refer to (ids, tags, resources, the scenario) show exactly what
+    they are: no control characters, bidi overrides or zero-width characters. Unicode
+    category C covers them all — including the zero-width non-joiner, which Persian labels
+    need but an id does not: two ids that differ only by an invisible character would look
+    the same in every table."""
+    if isinstance(value, str):
+        odd = next((ch for ch in value if unicodedata.category(ch)[0] == "C"), None)
+        if odd is not None:
+            raise Fixable(f"{value!r} contains an invisible or control character ({describe_char(odd)})",
+                          "remove it: names and ids hold visible letters, digits, '_' or '-' only "
+                          "(a label may hold any text, including the zero-width non-joiner)")
+    return value
+
+
+def _check_label(value: Any) -> Any:
+    """Labels are free text, but control characters (terminal escapes, NUL) and bidi overrides are not text."""
+    if isinstance(value, str):
+        odd = next((ch for ch in value if unicodedata.category(ch) == "Cc" or ch in _BIDI_OVERRIDES), None)
+        if odd is not None:
+            raise Fixable(f"{value!r} contains a control character ({describe_char(odd)})", "remove it from the text")
+    return value
+
+
+_BIDI_OVERRIDES = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _check_id(value: Any) -> Any:
     if isinstance(value, str):
+        _check_name(value)
         if not value.strip() or value != value.strip() or any(ch.isspace() for ch in value):
             raise Fixable(f"id {value!r} has spaces", "use an id without spaces, e.g. 'word_of_mouth'; put the readable name in 'label'")
         if "." in value or value == WILDCARD:
@@ -37,10 +67,14 @@ def _one_or_many(value: Any) -> Any:
 
 
 Id = Annotated[str, BeforeValidator(_check_id), Field(min_length=1, max_length=80)]
-NonNegative = Annotated[float, Field(ge=0)]
+Name = Annotated[str, BeforeValidator(_check_name)]  # a tag, a resource, a scenario name
+Label = Annotated[str, BeforeValidator(_check_label)]
+NonNegative = Annotated[float, Field(ge=0, le=MAX_AMOUNT)]
+Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT)]
 Positive = Annotated[float, Field(gt=0)]
+CurveSpend = Annotated[float, Field(gt=0, le=MAX_AMOUNT)]  # a curve's scale or half-saturation spend
 Share = Annotated[float, Field(ge=0, le=1)]
-Count = Annotated[int, Field(ge=0)]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 Selector = Annotated[list[str], BeforeValidator(_one_or_many)]
 
 
@@ -49,8 +83,8 @@ Selector = Annotated[list[str], BeforeValidator(_one_or_many)]
 
 class Phase(Model):
     id: Id
-    label: str | None = None
-    weight: NonNegative = 1.0
+    label: Label | None = None
+    weight: Weight = 1.0
 
     @property
     def name(self) -> str:
@@ -59,9 +93,9 @@ class Phase(Model):
 
 class Segment(Model):
     id: Id
-    label: str | None = None
+    label: Label | None = None
     size: NonNegative = 1.0
-    weight: NonNegative = 1.0
+    weight: Weight = 1.0
     value: NonNegative | None = None  # money per customer fully reached (max_value)
 
     @property
@@ -103,7 +137,7 @@ class Linear(Model):
     """min(1, slope · s)."""
 
     type: Literal["linear"]
-    slope: Positive
+    slope: Annotated[float, Field(ge=1e-12, le=1e12)]
 
 
 class Pwl(Model):
@@ -117,6 +151,8 @@ class Pwl(Model):
         for i, point in enumerate(self.points):
             if len(point) != 2 or not all(math.isfinite(v) for v in point):
                 raise Fixable(f"points[{i}] must be a pair of finite numbers [spend, reach]", "write it as [spend, reach]")
+            if not 0 <= point[0] <= MAX_AMOUNT:
+                raise Fixable(f"points[{i}] has spend {point[0]:g}, must be within [0, {MAX_AMOUNT:g}]", RANGE_FIX)
             if not 0 <= point[1] <= 1:
                 raise Fixable(f"points[{i}] has reach {point[1]}, must be within [0, 1]", "reach is a share of the segment")
         if self.points[0] != [0, 0]:
@@ -132,15 +168,32 @@ class Saturating(Model):
     """1 − exp(−s / scale)."""
 
     type: Literal["saturating"]
-    scale: Positive
+    scale: CurveSpend
+
+    @model_validator(mode="after")
+    def _not_a_step(self) -> "Saturating":
+        _curve_spend("scale", self.scale)
+        return self
 
 
 class Hill(Model):
     """s^shape / (s^shape + half^shape); S-shaped when shape > 1."""
 
     type: Literal["hill"]
-    half: Positive
+    half: CurveSpend
     shape: Annotated[float, Field(gt=0, le=20)]
+
+    @model_validator(mode="after")
+    def _not_a_step(self) -> "Hill":
+        _curve_spend("half", self.half)
+        return self
+
+
+def _curve_spend(name: str, value: float) -> None:
+    if value < MIN_CURVE_SPEND:
+        raise Fixable(f"{name} {value:g} is below {MIN_CURVE_SPEND:g}: the curve jumps to full reach for almost no money, "
+                      "which the solver cannot represent faithfully",
+                      "measure money in smaller units (units rather than millions), or check the value")
 
 
 Response = Annotated[Union[Constant, Linear, Pwl, Saturating, Hill], Field(discriminator="type")]
@@ -162,11 +215,11 @@ def _affinity_in(value: Any) -> Any:
 
 class Channel(Model):
     id: Id
-    label: str | None = None
+    label: Label | None = None
     function: Annotated[list[Literal["communication", "sales", "distribution"]], BeforeValidator(_one_or_many)] = []
     ownership: Literal["own", "partner"] | None = None
     medium: Literal["digital", "physical"] | None = None
-    tags: Annotated[list[str], BeforeValidator(_one_or_many)] = []
+    tags: Annotated[list[Name], BeforeValidator(_one_or_many)] = []
     fixed_cost: NonNegative = 0.0
     min_spend: NonNegative = 0.0
     max_spend: NonNegative | None = None
@@ -281,7 +334,7 @@ class Cardinality(Model):
 
 
 class Group(Model):
-    tag: str | None = None
+    tag: Name | None = None
     function: Literal["communication", "sales", "distribution"] | None = None
     ownership: Literal["own", "partner"] | None = None
     medium: Literal["digital", "physical"] | None = None
@@ -336,7 +389,7 @@ class Rules(Model):
 
 class Objective(Model):
     sense: Literal["max_reach", "max_value", "min_cost", "target"] = "max_reach"
-    level: NonNegative | None = None  # weighted reach to reach (sense: target)
+    level: Annotated[float, Field(ge=0, le=MAX_LEVEL)] | None = None  # weighted reach to reach (sense: target)
     tie_break: bool = True  # second pass: least money for the same optimum (or most reach for the same cost)
 
     @property
@@ -346,10 +399,10 @@ class Objective(Model):
 
 class SolverSettings(Model):
     name: Literal["highs", "cbc"] = "highs"
-    time_limit: Positive = 60.0
+    time_limit: Annotated[float, Field(gt=0, le=MAX_TIME_LIMIT)] = 60.0
     gap: Annotated[float, Field(ge=0, lt=1)] = 1e-4
     threads: Annotated[int, Field(ge=1, le=256)] = 1
-    accuracy: Annotated[float, Field(gt=0, le=0.1)] = 0.005  # LP pieces: max error as a share of a curve's range
+    accuracy: Annotated[float, Field(ge=MIN_ACCURACY, le=0.1)] = 0.005  # LP pieces: max error as a share of a curve's range
 
 
 class Variant(Model):
@@ -366,13 +419,13 @@ class SweepRange(Model):
 
 class Scenario(Model):
     format: Literal[1] = 1
-    scenario: Annotated[str, Field(min_length=1)]
+    scenario: Annotated[Name, Field(min_length=1)]
     description: str = ""
     currency: str = ""
     phases: Annotated[list[Phase], BeforeValidator(_phases_in), Field(min_length=1)]
     segments: Annotated[list[Segment], BeforeValidator(_segments_in), Field(min_length=1)]
     budget: NonNegative | None = None
-    resources: dict[str, NonNegative] = {}
+    resources: dict[Name, NonNegative] = {}
     channels: Annotated[list[Channel], Field(min_length=1)]
     rules: Rules = Rules()
     objective: Objective = Objective()

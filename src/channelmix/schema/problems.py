@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import difflib
 import math
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterable
 
 from pydantic import ValidationError
+
+from .limits import WHY, WHY_BY_FIELD
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,21 @@ class ScenarioError(Exception):
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A 'did you mean' hint for a misspelt key or id, or ''."""
     close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else ""
+    return f"did you mean '{visible(close[0])}'?" if close else ""
+
+
+def visible(text: str) -> str:
+    """Text as shown in a message: invisible and control characters as \\u escapes, so a
+    bidi override in a bad id cannot reorder the message around it."""
+    if all(unicodedata.category(ch)[0] != "C" for ch in text):
+        return text
+    return "".join(ch if unicodedata.category(ch)[0] != "C" else f"\\u{ord(ch):04x}" for ch in text)
+
+
+def describe_char(ch: str) -> str:
+    """'U+202E RIGHT-TO-LEFT OVERRIDE', or 'U+001B, a control character'."""
+    name = unicodedata.name(ch, "")
+    return f"U+{ord(ch):04X} {name}" if name else f"U+{ord(ch):04X}, a control character"
 
 
 def with_hint(hint: str, rest: str) -> str:
@@ -73,7 +90,7 @@ def show(value: Any) -> str:
     if isinstance(value, float) and math.isnan(value):
         return "nan"
     if isinstance(value, str):
-        return f"'{value}'"
+        return f"'{visible(value)}'"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, (list, tuple)):
@@ -100,10 +117,12 @@ _TYPE_WORDS = {
 }
 
 
-def _bound_problem(kind: str, ctx: dict[str, Any], got: Any) -> tuple[str, str]:
+def _bound_problem(kind: str, ctx: dict[str, Any], got: Any, name: Any = None) -> tuple[str, str]:
     word = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<", "less_than_equal": "≤"}[kind]
-    limit = f"{next(iter(ctx.values())):g}"
-    return f"got {show(got)}, must be {word} {limit}", f"use a number {word} {limit}"
+    bound = next(iter(ctx.values()))
+    limit = f"{bound:g}"
+    why, fix = WHY_BY_FIELD.get(name) or (WHY.get(bound, ("", "")) if kind == "less_than_equal" else ("", ""))
+    return f"got {show(got)}, must be {word} {limit}" + (f" ({why})" if why else ""), fix or f"use a number {word} {limit}"
 
 
 def _pydantic_problem(err: dict[str, Any], allowed_keys: dict[tuple, list[str]]) -> Problem:
@@ -121,7 +140,7 @@ def _pydantic_problem(err: dict[str, Any], allowed_keys: dict[tuple, list[str]])
         rest = f"allowed keys here: {', '.join(allowed)}" if allowed else "remove it"
         return Problem(format_path(loc), f"unknown key in {parent}", with_hint(hint, rest))
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        return Problem(path, *_bound_problem(kind, ctx, got))
+        return Problem(path, *_bound_problem(kind, ctx, got, loc[-1] if loc else None))
     if kind == "finite_number":
         return Problem(path, f"got {show(got)}, must be a finite number", "write a plain number")
     if kind == "literal_error":

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .models import RESPONSE_TYPES, WILDCARD, Constant, Hill, Linear, Pwl, Saturating
+from ..textcells import csv_read
 from .problems import Problem, ScenarioError, did_you_mean, with_hint
 
 CSV_SUFFIXES = {".csv": None, ".tsv": "\t"}  # suffix -> forced delimiter (None: detect , ; or tab)
@@ -366,7 +367,7 @@ def _read_csv(ref: _Ref, problems: list[Problem]) -> list[list[Any]] | None:
         first = next((line for line in text.splitlines() if line.strip()), "")
         delimiter = max([",", ";", "\t"], key=first.count) if any(d in first for d in ",;\t") else ","
     try:
-        return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        return [[csv_read(cell) for cell in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as err:
         problems.append(Problem(ref.key, f"{ref.file} is not a readable CSV file: {err}", "save it again as CSV"))
         return None
