@@ -363,3 +363,7 @@ def report(results: tuple[Path, ...], reports: tuple[str, ...], out_dir: Path) -
         sys.exit(BAD_INPUT)
     for plan in plans:
         _reports(reports, out_dir, plan=plan)
+
+
+from .cli_evidence import import_command  # noqa: E402  (curves from evidence: import, calibrate)
+main.add_command(import_command)
