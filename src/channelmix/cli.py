@@ -365,5 +365,5 @@ def report(results: tuple[Path, ...], reports: tuple[str, ...], out_dir: Path) -
         _reports(reports, out_dir, plan=plan)
 
 
-from .cli_evidence import import_command  # noqa: E402  (curves from evidence: import, calibrate)
-main.add_command(import_command)
+from .cli_evidence import calibrate_command, import_command  # noqa: E402  (curves from evidence)
+main.add_command(import_command); main.add_command(calibrate_command)

@@ -66,3 +66,38 @@ def import_command(fmt: str, paths: tuple[str, ...], out: Path, solid: str | Non
     if draws is not None:
         write_atomically(out.with_suffix(".draws.csv"), draws.to_csv(index=False))
     click.echo(f"wrote {out}: {len(imported.channels)} channels", err=True)
+
+
+@click.command("calibrate")
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.argument("results", type=click.Path(dir_okay=False))
+@click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Updated scenario to write (.yaml).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap.")
+@click.option("--boot", type=click.IntRange(min=0), default=200, show_default=True, help="Bootstrap fits for the intervals (0: none).")
+@click.option("--prior-weight", type=click.FloatRange(min=0), default=1e-4, show_default=True,
+              help="Weak pull of the scenario's own curve (ridge on log-parameters); 0 = none.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def calibrate_command(scenario: str, results: str, out: Path, seed: int, boot: int, prior_weight: float, fmt: str) -> None:
+    """Refit channels' curves to observed periods (period, channel, spend, reach | outcome)."""
+    import dataclasses
+    import json
+
+    from .evidence.calibrate_io import calibrate_file, report_lines
+    from .evidence.writer import write_atomically
+
+    try:
+        text, fits = calibrate_file(scenario, results, prior_weight=prior_weight, boot=boot, seed=seed)
+    except ScenarioError as err:
+        _bad(err)
+        return
+    if fmt == "json":
+        for fit in fits:
+            click.echo(json.dumps(dataclasses.asdict(fit), ensure_ascii=False))
+    else:
+        for line in report_lines(fits):
+            click.echo(line)
+    if not any(f.ok for f in fits):
+        click.echo("error: no channel could be calibrated; nothing was written", err=True)
+        sys.exit(BAD_INPUT)
+    write_atomically(out, text)
+    click.echo(f"wrote {out}: {sum(f.ok for f in fits)} of {len(fits)} channels refitted", err=True)
