@@ -104,3 +104,9 @@ def test_coverage_rules_still_apply_with_max_outcome():
     posters = next(c for c in plan.channels if c.id == "posters")
     assert plan.verified and posters.on and posters.spend >= 30 - 1e-6
     assert plan.coverage[0].level >= 0.3 - 1e-9
+
+
+def test_an_unreachable_outcome_target_is_an_answer_that_names_it():
+    plan = solve_scenario(validate(_scenario({"sense": "min_cost", "outcome_target": 10_000}, budget=None)).scenario)
+    assert plan.status == "infeasible"
+    assert "the outcome target (10000)" in plan.message
