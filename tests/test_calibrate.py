@@ -128,3 +128,15 @@ def test_cli_nothing_identifiable_writes_nothing(tmp_path):
                           capture_output=True, text=True)
     assert done.returncode == 2 and not out.exists()
     assert "instagram: not calibrated" in done.stdout and "every spend is 100" in done.stdout
+
+
+def test_linear_slope_and_outcome_value_of_a_linear_channel():
+    rng = np.random.default_rng(5)
+    spend = rng.uniform(10, 400, 10)
+    ch = Channel.model_validate({"id": "l", "response": {"type": "linear", "slope": 0.001}, "outcome": {"value": 2000}})
+    observed = 2000 * np.minimum(1, 0.002 * spend) + rng.normal(0, 10, 10)
+    fit = calibrate_channel(ch, spend, observed, "outcome", boot=30)
+    assert fit.ok and set(fit.params) == {"slope"}  # value × slope only shows as a product: the value is kept
+    assert fit.params["slope"] == pytest.approx(0.002, rel=0.05)
+    lo, hi = fit.intervals["slope"]
+    assert lo <= fit.params["slope"] <= hi

@@ -78,3 +78,12 @@ def test_malformed_tables_exit_2_naming_file_row_and_fix(tmp_path, text, expect)
     assert "Traceback" not in done.stderr and done.stdout == ""
     assert "bad.csv" in done.stderr and expect in done.stderr and "Fix:" in done.stderr
     assert not (tmp_path / "curves.yaml").exists()
+
+
+def test_excel_tables_work_too(tmp_path):
+    table = pd.read_csv(DATA / "meridian_curves.csv")
+    table.to_excel(tmp_path / "curves.xlsx", index=False)
+    done = _run(tmp_path, tmp_path / "curves.xlsx", "--budget", "5000")
+    assert done.returncode == 0, done.stderr
+    channels = {c.name: c for c in load(tmp_path / "curves.yaml").scenario.channels}
+    assert _outcome(channels["Rádio"], 6000) == pytest.approx(1100)
