@@ -87,3 +87,11 @@ def test_excel_tables_work_too(tmp_path):
     assert done.returncode == 0, done.stderr
     channels = {c.name: c for c in load(tmp_path / "curves.yaml").scenario.channels}
     assert _outcome(channels["Rádio"], 6000) == pytest.approx(1100)
+
+
+def test_the_output_must_be_yaml(tmp_path):
+    exe = Path(sys.executable).with_name("channelmix")
+    cli = str(exe) if exe.exists() else shutil.which("channelmix")
+    done = subprocess.run([cli, "import", "curves", str(DATA / "meridian_curves.csv"), "-o", str(tmp_path / "out.json")],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and "name it .yaml" in done.stderr and not (tmp_path / "out.json").exists()

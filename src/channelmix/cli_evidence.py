@@ -18,6 +18,12 @@ def _bad(err: ScenarioError) -> None:
     sys.exit(BAD_INPUT)
 
 
+def _yaml_out(path: Path) -> None:
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        click.echo(f"error: {path}: the scenario is written as YAML; name it .yaml or .yml", err=True)
+        sys.exit(BAD_INPUT)
+
+
 def _ratio_pair(text: str) -> tuple[float, float]:
     lo, _, hi = text.partition(":")
     try:
@@ -44,6 +50,7 @@ def import_command(fmt: str, paths: tuple[str, ...], out: Path, solid: str | Non
     """Write a scenario from a fitted MMM (robyn) or a curve table (curves: channel, spend, outcome[, draw])."""
     from .evidence.writer import render, write_atomically
 
+    _yaml_out(out)
     draws = None
     try:
         if fmt == "robyn":
@@ -85,6 +92,7 @@ def calibrate_command(scenario: str, results: str, out: Path, seed: int, boot: i
     from .evidence.calibrate_io import calibrate_file, report_lines
     from .evidence.writer import write_atomically
 
+    _yaml_out(out)
     try:
         text, fits = calibrate_file(scenario, results, prior_weight=prior_weight, boot=boot, seed=seed)
     except ScenarioError as err:
