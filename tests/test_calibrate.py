@@ -140,3 +140,13 @@ def test_linear_slope_and_outcome_value_of_a_linear_channel():
     assert fit.params["slope"] == pytest.approx(0.002, rel=0.05)
     lo, hi = fit.intervals["slope"]
     assert lo <= fit.params["slope"] <= hi
+
+
+def test_channel_without_outcome_gets_one_from_outcome_results():
+    rng = np.random.default_rng(11)
+    spend = rng.uniform(100, 3000, 10)
+    observed = 900 * -np.expm1(-spend / 700) + rng.normal(0, 10, 10)
+    fit = calibrate_channel(Channel.model_validate({"id": "c", "response": {"type": "saturating", "scale": 300}}),
+                            spend, observed, "outcome", boot=20)
+    assert fit.ok and "value" not in fit.prior
+    assert fit.params["value"] == pytest.approx(900, rel=0.05) and fit.params["scale"] == pytest.approx(700, rel=0.1)

@@ -110,3 +110,20 @@ def test_an_unreachable_outcome_target_is_an_answer_that_names_it():
     plan = solve_scenario(validate(_scenario({"sense": "min_cost", "outcome_target": 10_000}, budget=None)).scenario)
     assert plan.status == "infeasible"
     assert "the outcome target (10000)" in plan.message
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(half=st.floats(1, 1000), shape=st.floats(0.3, 8), offset=st.floats(0, 2000), cap_factor=st.floats(0.1, 10))
+def test_offset_pieces_stay_under_the_curve_within_accuracy(half, shape, offset, cap_factor):
+    curve = Hill(type="hill", half=half, shape=shape, offset=offset)
+    cap = half * cap_factor
+    p = pieces(curve, cap, 0.005)
+    xs = np.linspace(0, cap, 801)
+    truth = np.array([reach(curve, x) for x in xs])
+    gap = truth - np.interp(xs, p.xs, p.ys)
+    assert p.ys[0] == 0.0 and gap.min() >= -1e-9
+    assert gap.max() <= 0.005 * reach(curve, cap) + 1e-9
+
