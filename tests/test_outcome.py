@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from channelmix.api import solve_scenario
 from channelmix.curves import pieces, reach
@@ -111,8 +112,6 @@ def test_an_unreachable_outcome_target_is_an_answer_that_names_it():
     assert plan.status == "infeasible"
     assert "the outcome target (10000)" in plan.message
 
-
-from hypothesis import given, settings, strategies as st  # noqa: E402
 
 
 @settings(max_examples=60, deadline=None)
