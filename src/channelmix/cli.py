@@ -363,3 +363,7 @@ def report(results: tuple[Path, ...], reports: tuple[str, ...], out_dir: Path) -
         sys.exit(BAD_INPUT)
     for plan in plans:
         _reports(reports, out_dir, plan=plan)
+
+
+from .cli_evidence import calibrate_command, import_command  # noqa: E402  (curves from evidence)
+main.add_command(import_command); main.add_command(calibrate_command)

@@ -33,14 +33,20 @@ def reach(response: Response, spend: float) -> float:
     if isinstance(response, Saturating):
         return -math.expm1(-s / response.scale)
     if isinstance(response, Hill):
-        if s == 0.0:
-            return 0.0
-        # s^a / (s^a + K^a) = 1 / (1 + (K/s)^a), stable for large a
-        power = response.shape * (math.log(response.half) - math.log(s))
-        return 0.0 if power > 700.0 else 1.0 / (1.0 + math.exp(power))
+        if response.offset:  # carry-over c: h(s + c) − h(c), so no spend still means no reach
+            return max(_hill(response, s + response.offset) - _hill(response, response.offset), 0.0)
+        return _hill(response, s)
     xs = [p[0] for p in response.points]
     ys = [p[1] for p in response.points]
     return float(np.interp(s, xs, ys))
+
+
+def _hill(response: Hill, s: float) -> float:
+    """s^a / (s^a + K^a) = 1 / (1 + (K/s)^a), stable for large a."""
+    if s <= 0.0:
+        return 0.0
+    power = response.shape * (math.log(response.half) - math.log(s))
+    return 0.0 if power > 700.0 else 1.0 / (1.0 + math.exp(power))
 
 
 def saturation_spend(response: Response, accuracy: float) -> float:
@@ -52,7 +58,7 @@ def saturation_spend(response: Response, accuracy: float) -> float:
     if isinstance(response, Saturating):
         return response.scale * math.log(1.0 / accuracy)
     if isinstance(response, Hill):
-        return response.half * ((1.0 - accuracy) / accuracy) ** (1.0 / response.shape)
+        return max(response.half * ((1.0 - accuracy) / accuracy) ** (1.0 / response.shape) - response.offset, response.half * accuracy)
     return response.points[-1][0]
 
 
@@ -128,27 +134,31 @@ def _functions(response: Saturating | Hill):
     a, half = response.shape, response.half
 
     log_half = math.log(half)
+    c = response.offset
 
-    def f(s):
+    def h(s):
         # 1 / (1 + e^z) with z = a (ln K − ln s), exponentiating only −|z|: no overflow, and
         # an exact 0 (not e^-700) far below K, so the slope a f (1 − f) / s is 0 there too
         z = a * (log_half - np.log(np.maximum(np.asarray(s, dtype=float), 1e-300)))
         e = np.exp(-np.abs(z))
         return np.where(z > 0, e / (1.0 + e), 1.0 / (1.0 + e))
 
-    def df(s):
+    def dh(s):
         s = np.maximum(np.asarray(s, dtype=float), 1e-300)
-        v = f(s)
+        v = h(s)
         return a * v * (1.0 - v) / s
 
-    return f, df
+    if not c:
+        return h, dh
+    hc = float(h(c))
+    return (lambda s: np.maximum(h(np.asarray(s, dtype=float) + c) - hc, 0.0)), (lambda s: dh(np.asarray(s, dtype=float) + c))
 
 
 def _inflection(response: Saturating | Hill) -> float:
     """End of the convex stretch that starts at 0 (0 for a concave curve)."""
     if isinstance(response, Hill) and response.shape > 1:
         a = response.shape
-        return response.half * ((a - 1.0) / (a + 1.0)) ** (1.0 / a)
+        return max(response.half * ((a - 1.0) / (a + 1.0)) ** (1.0 / a) - response.offset, 0.0)  # h(s + c) bends at K·(…)^(1/a) − c
     return 0.0
 
 

@@ -40,6 +40,9 @@ def _relaxations(sc: Scenario) -> list[tuple[str, Callable[[Scenario], Scenario]
     if sc.objective.sense == "target":
         out.append((f"the reach level ({sc.objective.level:g})",
                     lambda s: s.model_copy(update={"objective": s.objective.model_copy(update={"level": 0.0})})))
+    if sc.objective.outcome_target is not None:
+        out.append((f"the outcome target ({sc.objective.outcome_target:g})",
+                    lambda s: s.model_copy(update={"objective": s.objective.model_copy(update={"outcome_target": None})})))
     return out
 
 

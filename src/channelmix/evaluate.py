@@ -26,6 +26,7 @@ class ChannelOutcome:
     cost: float  # spend + fixed cost (0 when off)
     reach: float  # f(spend) on the real curve, 0 when off
     uses: dict[str, float]
+    outcome: float = 0.0  # outcome.value × reach (money or KPI units), 0 without an outcome
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class Evaluation:
     penalties: dict[str, float]
     objective: float
     violations: list[Violation] = field(default_factory=list)
+    outcome: float = 0.0  # Σ channel outcomes that spending buys
+    baseline_outcome: float = 0.0  # Σ outcome.baseline: carry-over already there at zero spend (not optimised)
 
 
 def _slack(limit: float) -> float:
@@ -93,9 +96,10 @@ def evaluate(scenario: Scenario, on: dict[str, bool], spend: dict[str, float]) -
         uses = {}
         for resource, use in ch.uses.items():
             uses[resource] = (use.fixed + use.per_unit * s) if is_on else 0.0
+        f = reach(ch.response, s) if is_on else 0.0
         channels.append(ChannelOutcome(
             ch.id, ch.name, is_on, s if is_on else 0.0, ch.fixed_cost if is_on else 0.0,
-            (s + ch.fixed_cost) if is_on else 0.0, reach(ch.response, s) if is_on else 0.0, uses,
+            (s + ch.fixed_cost) if is_on else 0.0, f, uses, ch.outcome.value * f if ch.outcome else 0.0,
         ))
     by_id = {c.id: c for c in channels}
     for cid in rules.force_on:
@@ -106,6 +110,7 @@ def evaluate(scenario: Scenario, on: dict[str, bool], spend: dict[str, float]) -
             violations.append(Violation("force_off", 1, f"{cid} is on"))
 
     money = sum(c.cost for c in channels)
+    outcome = sum(c.outcome for c in channels)
     if sc.budget is not None:
         over("budget", money, sc.budget, "money spent")
     resources = {r: sum(c.uses.get(r, 0.0) for c in channels) for r in sc.resources}
@@ -125,11 +130,16 @@ def evaluate(scenario: Scenario, on: dict[str, bool], spend: dict[str, float]) -
         objective = weighted - total_penalty
     elif sense == "max_value":
         objective = weighted - money - total_penalty
+    elif sense == "max_outcome":
+        objective = outcome - (money if sc.objective.net else 0.0) - total_penalty
     else:
         objective = money + total_penalty
         if sense == "target":
             under("reach level", weighted, sc.objective.level or 0.0, "weighted reach")
-    return Evaluation(channels, cells, money, resources, weighted, penalties, objective, violations)
+        if sc.objective.outcome_target is not None:
+            under("outcome target", outcome, sc.objective.outcome_target, "total outcome")
+    baseline = sum(ch.outcome.baseline for ch in sc.channels if ch.outcome is not None)
+    return Evaluation(channels, cells, money, resources, weighted, penalties, objective, violations, outcome, baseline)
 
 
 def _cells(sc: Scenario, by_id, under):

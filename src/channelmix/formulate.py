@@ -157,6 +157,7 @@ class _Builder:
         sc = self.sc
         weighted: dict[pulp.LpVariable, float] = {}
         understated = 0.0  # how much the pieces can understate the objective (see _bound)
+        understated_penalty = 0.0  # the part of it that comes from soft coverage penalties
         shortfall_terms: dict[pulp.LpVariable, float] = {}
         k = 0
         for p in sc.phases:
@@ -182,9 +183,13 @@ class _Builder:
                         u = self.problem.add_variable(f"short_{k}", 0, rule.target)
                         shortfall_terms[u] = rule.penalty or 0.0
                         understated += (rule.penalty or 0.0) * min(lost, rule.target)
+                        understated_penalty += (rule.penalty or 0.0) * min(lost, rule.target)
                         self.add({z: 1, u: 1}, pulp.LpConstraintGE, rule.target, f"target_{k}", f"coverage of {where} ≥ {_n(rule.target)} (soft)")
                 k += 1
         self.penalties["coverage_shortfall"] = shortfall_terms
+        if sc.objective.sense == "max_outcome":  # cell weights are not in this objective; each channel's value is
+            understated = understated_penalty + sum(
+                (c.outcome.value if c.outcome else 0.0) * self.curve_pieces[c.id].max_error for c in sc.channels if c.id in self.curve_pieces)
         self.approximation_bound = self._bound(understated)
         return weighted
 
@@ -197,7 +202,8 @@ class _Builder:
         shrinks the feasible set, and then no such bound holds: None."""
         if all(p.max_error == 0 for p in self.curve_pieces.values()):
             return 0.0  # every curve is modelled exactly
-        if any(r.hard and r.target > 0 for r in self.sc.rules.coverage) or self.sc.objective.sense == "target":
+        if any(r.hard and r.target > 0 for r in self.sc.rules.coverage) or self.sc.objective.sense == "target" \
+                or self.sc.objective.outcome_target is not None:
             return None
         return understated
 
@@ -275,7 +281,8 @@ class _Builder:
 
     def _objective(self, weighted: dict[pulp.LpVariable, float]) -> Formulation:
         sc = self.sc
-        parts = {"weighted_reach": _expr(weighted), "cost": _expr(self.cost)}
+        outcome = {self.reach[c.id]: c.outcome.value for c in sc.channels if c.outcome is not None and c.outcome.value}
+        parts = {"weighted_reach": _expr(weighted), "cost": _expr(self.cost), "outcome": _expr(outcome)}
         penalty_total: dict[pulp.LpVariable, float] = {}
         for name, terms in self.penalties.items():
             if terms:
@@ -287,8 +294,13 @@ class _Builder:
             objective = _combine(weighted, penalty_total, -1.0)
         elif sense == "max_value":
             objective = _combine(_combine(weighted, self.cost, -1.0), penalty_total, -1.0)
+        elif sense == "max_outcome":  # Σ value_c · y_c, less the money spent when net
+            objective = _combine(_combine(outcome, self.cost, -1.0 if sc.objective.net else 0.0), penalty_total, -1.0)
         else:
             objective = _combine(self.cost, penalty_total, 1.0)
+            if sc.objective.outcome_target is not None:
+                self.add(outcome, pulp.LpConstraintGE, sc.objective.outcome_target, "outcome_target",
+                         f"total outcome ≥ {_n(sc.objective.outcome_target)}")
             if sense == "target":
                 self.add(weighted, pulp.LpConstraintGE, sc.objective.level or 0.0, "reach_level", f"weighted reach ≥ {_n(sc.objective.level)}")
         self.problem.setObjective(_expr(objective))

@@ -45,6 +45,8 @@ class Plan:
     description: str = ""
     phases: list[dict[str, str]] = field(default_factory=list)  # [{id, label}] in journey order
     segments: list[dict[str, str]] = field(default_factory=list)  # [{id, label}]
+    outcome: float | None = None  # Σ outcome.value × reach: what the spend buys (money or KPI units)
+    baseline_outcome: float = 0.0  # carry-over outcome there at zero spend, not counted in outcome
 
     @property
     def solved(self) -> bool:
@@ -58,7 +60,7 @@ class Plan:
         out = asdict(self)
         out["channels"] = [
             {"id": c.id, "label": c.label, "on": c.on, "spend": c.spend, "fixed_cost": c.fixed_cost,
-             "cost": c.cost, "reach": c.reach, "uses": c.uses}
+             "cost": c.cost, "reach": c.reach, "uses": c.uses, "outcome": c.outcome}
             for c in self.channels
         ]
         out["coverage"] = [
@@ -94,7 +96,7 @@ def build_plan(scenario: Scenario, solution: Solution, *, curve_error: float, ap
     return Plan(
         objective=truth.objective, cost=truth.money, weighted_reach=truth.weighted_reach,
         penalties={k: v for k, v in truth.penalties.items() if v}, channels=truth.channels, coverage=truth.cells,
-        binding=solution.binding,
+        binding=solution.binding, outcome=truth.outcome, baseline_outcome=truth.baseline_outcome,
         resources={r: {"used": truth.resources[r], "capacity": c} for r, c in scenario.resources.items()},
         message="" if solution.status == "optimal" else f"stopped at the time limit with a gap of {solution.gap or float('nan'):.3%}",
         **common,

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 SENSE_WORDS = {
     "max_reach": "weighted reach (max)",
     "max_value": "net value (max)",
+    "max_outcome": "outcome, net of spend when net: true (max)",
     "min_cost": "cost incl. penalties (min)",
     "target": "cost for the reach level (min)",
 }
@@ -47,7 +48,7 @@ def tables(plan: Plan) -> dict[str, list[dict[str, Any]]]:
     channels = []
     for c in plan.channels:
         row = {"id": c.id, "label": c.label, "on": c.on, "spend": c.spend, "fixed_cost": c.fixed_cost,
-               "cost": c.cost, "reach": c.reach}
+               "cost": c.cost, "reach": c.reach, "outcome": c.outcome}
         row.update({f"uses_{r}": c.uses.get(r, 0.0) for r in resources})
         channels.append(row)
     coverage = [{"phase": c.phase, "segment": c.segment, "level": c.level, "target": c.target, "weight": c.weight,
@@ -194,6 +195,8 @@ def _headline(plan: Plan) -> Group:
     if plan.solved:
         assert plan.objective is not None
         lines.append(Text(f"objective: {plan.objective:,.2f}  ({SENSE_WORDS[plan.sense]})"))
+        if plan.outcome or plan.baseline_outcome:
+            lines.append(Text(f"outcome bought: {plan.outcome or 0.0:,.2f}  (plus carry-over baseline {plan.baseline_outcome:,.2f} at zero spend)"))
         spent = _money(plan.cost, plan.currency)
         lines.append(Text(f"money spent: {spent}" + (f" of {_money(plan.budget, plan.currency)}" if plan.budget is not None else "")))
         for name, use in plan.resources.items():
@@ -212,12 +215,15 @@ def _channel_table(plan: Plan) -> Table:
     table = Table(title="Channels on", title_justify="left")
     for name, justify in (("channel", "left"), ("spend", "right"), ("fixed", "right"), ("cost", "right"), ("reach", "right")):
         table.add_column(name, justify=justify)
+    valued = bool(plan.outcome)
+    if valued:
+        table.add_column("outcome", justify="right")
     for r in plan.resources:
         table.add_column(r, justify="right")
     for c in plan.on_channels():
         name = c.label if c.label == c.id else f"{c.label} ({c.id})"
         table.add_row(name, f"{c.spend:,.2f}", f"{c.fixed_cost:,.2f}", f"{c.cost:,.2f}", f"{c.reach:.1%}",
-                      *(f"{c.uses.get(r, 0.0):,.2f}" for r in plan.resources))
+                      *([f"{c.outcome:,.2f}"] if valued else []), *(f"{c.uses.get(r, 0.0):,.2f}" for r in plan.resources))
     off = [c.id for c in plan.channels if not c.on]
     if off:
         table.caption = f"off: {', '.join(off)}"

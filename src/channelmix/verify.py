@@ -52,7 +52,7 @@ def _close(a: float, b: float) -> bool:
 def _misreported(plan: Plan, truth: Evaluation) -> list[Violation]:
     out = []
     figures = [("cost", plan.cost, truth.money), ("objective", plan.objective, truth.objective),
-               ("weighted reach", plan.weighted_reach, truth.weighted_reach)]
+               ("weighted reach", plan.weighted_reach, truth.weighted_reach), ("outcome", plan.outcome, truth.outcome)]
     figures += [(f"reach of {c.id}", c.reach, t.reach) for c, t in zip(plan.channels, truth.channels)]
     figures += [(f"cost of {c.id}", c.cost, t.cost) for c, t in zip(plan.channels, truth.channels)]
     figures += [(f"coverage of ({c.phase}, {c.segment})", c.level, t.level) for c, t in zip(plan.coverage, truth.cells)]

@@ -21,6 +21,7 @@ from ..plan import SOLVED
 SENSE_TITLE = {
     "max_reach": "Weighted reach",
     "max_value": "Net value",
+    "max_outcome": "Outcome",
     "min_cost": "Cost",
     "target": "Cost",
 }
@@ -29,6 +30,8 @@ SENSE_MEANING = {
     "max_reach": "Customers reached in every journey phase × segment, each cell weighted by how much it matters, "
                  "less penalties. Higher is better.",
     "max_value": "The money value of the customers reached, less the money spent and penalties. Higher is better.",
+    "max_outcome": "The outcome (revenue or KPI) the channels' spend buys, less the money spent when net, and "
+                   "penalties. Higher is better.",
     "min_cost": "The cost of the cheapest mix that meets the coverage targets, penalties included. Lower is better.",
     "target": "The cost of the cheapest mix that reaches the required weighted reach, penalties included. "
               "Lower is better.",

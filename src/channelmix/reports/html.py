@@ -123,7 +123,7 @@ def collection_context(title: str, table: Any, plans: list[dict[str, Any]], vari
     best = None
     if solved and len(groups) <= 1:  # the best of plans for one business, not across businesses
         sense = solved[0]["sense"]
-        pick = (max if sense in ("max_reach", "max_value") else min)(solved, key=lambda v: v["objective"])
+        pick = (max if sense in ("max_reach", "max_value", "max_outcome") else min)(solved, key=lambda v: v["objective"])
         best = {"what": pick["objective_title"].lower(), "value": pick["objective_text"], "scenario": pick["scenario"]}
     knee = None
     if varied and "knee" in table.columns:

@@ -139,8 +139,14 @@ def _rule_references(parts: Parts) -> list[Problem]:
 def _objective_needs(parts: Parts) -> list[Problem]:
     objective = parts.objective or Objective()
     out = []
-    if objective.maximises and parts.budget_ok and parts.budget is None:
+    if objective.maximises and parts.budget_ok and parts.budget is None and not (objective.sense == "max_outcome" and objective.net):
         out.append(Problem("budget", f"is required for objective {objective.sense}", "add budget: <money for the plan period>, or use objective min_cost"))
+    valued = [c for c in parts.channels.values() if c.outcome is not None]
+    if (objective.sense == "max_outcome" or objective.outcome_target is not None) and parts.channels and not valued:
+        out.append(Problem("channels", f"no channel has an outcome, so objective {objective.sense} has nothing to count",
+                           "add outcome: {value: <money or KPI when the channel's reach is 1>} to the channels that earn"))
+    if objective.outcome_target is not None and objective.sense != "min_cost":
+        out.append(Problem("objective.outcome_target", f"applies to objective min_cost, not {objective.sense}", "remove it or use sense: min_cost"))
     if objective.sense == "target" and objective.level is None:
         out.append(Problem("objective.level", "is required for objective target", "add level: <weighted reach to achieve>"))
     if objective.sense == "max_value" and parts.segments is not None:
@@ -249,7 +255,7 @@ def warnings_for(scenario: Any) -> list[str]:
         entry = ch.fixed_cost + ch.min_spend
         if budget is not None and entry > budget and ch.id not in rules.force_off:
             out.append(f"channels[{i}] ({ch.id}): fixed_cost + min_spend = {entry:g} is above the budget {budget:g}, so it can never be on")
-        if not any(ch.affinity_for(p, g) > 0 for p, g in scenario.cells):
+        if ch.outcome is None and not any(ch.affinity_for(p, g) > 0 for p, g in scenario.cells):
             out.append(f"channels[{i}] ({ch.id}): serves no (phase, segment) cell; its affinity is empty or zero")
         if ch.response.type == "constant" and (ch.max_spend or 0) > 0:
             out.append(f"channels[{i}] ({ch.id}): has a constant response, so its spend (max_spend {ch.max_spend:g}) buys no reach")

@@ -177,11 +177,15 @@ class Saturating(Model):
 
 
 class Hill(Model):
-    """s^shape / (s^shape + half^shape); S-shaped when shape > 1."""
+    """h(s) = s^shape / (s^shape + half^shape); S-shaped when shape > 1.
+
+    With a carry-over ``offset`` c (spend-equivalent already in the market, e.g. an
+    MMM's adstock from past periods) the curve is h(s + c) − h(c): still 0 at s = 0."""
 
     type: Literal["hill"]
     half: CurveSpend
     shape: Annotated[float, Field(gt=0, le=20)]
+    offset: NonNegative = 0.0
 
     @model_validator(mode="after")
     def _not_a_step(self) -> "Hill":
@@ -200,6 +204,15 @@ Response = Annotated[Union[Constant, Linear, Pwl, Saturating, Hill], Field(discr
 
 
 # ---------------------------------------------------------------- channels
+
+
+class Outcome(Model):
+    """What a channel's reach is worth: outcome = value × f(s), in money or KPI units
+    (revenue, conversions) per plan period, counted by objective max_outcome."""
+
+    value: NonNegative
+    baseline: NonNegative = 0.0  # outcome already there at zero spend (carry-over); reported, not optimised
+    unit: str = ""
 
 
 class ResourceUse(Model):
@@ -225,6 +238,7 @@ class Channel(Model):
     max_spend: NonNegative | None = None
     uses: dict[str, ResourceUse] = {}
     response: Response
+    outcome: Outcome | None = None
     affinity: Annotated[dict[str, dict[str, Share]], BeforeValidator(_affinity_in)] = {}
 
     @model_validator(mode="after")
@@ -388,13 +402,15 @@ class Rules(Model):
 
 
 class Objective(Model):
-    sense: Literal["max_reach", "max_value", "min_cost", "target"] = "max_reach"
+    sense: Literal["max_reach", "max_value", "max_outcome", "min_cost", "target"] = "max_reach"
     level: Annotated[float, Field(ge=0, le=MAX_LEVEL)] | None = None  # weighted reach to reach (sense: target)
+    net: bool = False  # max_outcome: outcome less the money spent
+    outcome_target: NonNegative | None = None  # min_cost: total outcome to reach at least
     tie_break: bool = True  # second pass: least money for the same optimum (or most reach for the same cost)
 
     @property
     def maximises(self) -> bool:
-        return self.sense in ("max_reach", "max_value")
+        return self.sense in ("max_reach", "max_value", "max_outcome")
 
 
 class SolverSettings(Model):

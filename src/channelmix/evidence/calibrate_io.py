@@ -1,0 +1,103 @@
+"""``channelmix calibrate``: read observed periods, refit, write the updated scenario."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..schema import Loaded, load
+from ..schema.load import parse, validate
+from ..schema.problems import Problem, ScenarioError, did_you_mean, with_hint
+from .calibrate import Fit, calibrate_channel, updated_response
+from .sources import need_columns, read_table
+from .writer import dump
+
+
+def read_results(path: str, loaded: Loaded) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], str]:
+    """Observations per channel id, and their kind (reach or outcome); every problem at once."""
+    frame = read_table(path)
+    need_columns(frame, path, ["period", "channel", "spend"], "one row per channel and period")
+    kinds = [k for k in ("reach", "outcome") if k in frame.columns]
+    if len(kinds) != 1:
+        got = "both reach and outcome" if kinds else "neither reach nor outcome"
+        raise ScenarioError(path, [Problem("header", f"has {got}", "give one column of results: reach (a share 0–1) or outcome (money or KPI)")])
+    kind = kinds[0]
+    problems: list[Problem] = []
+    ids = {c.id for c in loaded.scenario.channels}
+    for column in ("spend", kind):
+        values = pd.to_numeric(frame[column], errors="coerce")
+        for i in np.flatnonzero(values.isna().to_numpy())[:5]:
+            problems.append(Problem(f"row {i + 2}, column {column}", f"is {frame[column].iloc[i]!r}, not a number", "write a plain number"))
+        for i in np.flatnonzero((values < 0).to_numpy())[:5]:
+            problems.append(Problem(f"row {i + 2}, column {column}", f"is {values.iloc[i]:g}, below 0", f"{column} cannot be negative"))
+        if column == "reach":
+            for i in np.flatnonzero((values > 1).to_numpy())[:5]:
+                problems.append(Problem(f"row {i + 2}, column reach", f"is {values.iloc[i]:g}, above 1", "reach is a share of the segment: 0.35 for 35%"))
+        frame[column] = values
+    frame["channel"] = frame["channel"].astype(str).str.strip()
+    for name in sorted(set(frame["channel"]) - ids):
+        row = int(np.flatnonzero((frame["channel"] == name).to_numpy())[0]) + 2
+        problems.append(Problem(f"row {row}, column channel", f"'{name}' is not a channel of the scenario",
+                                with_hint(did_you_mean(name, ids), f"use one of {', '.join(sorted(ids))}")))
+    dup = frame.duplicated(["period", "channel"], keep="first")
+    for i in np.flatnonzero(dup.to_numpy())[:5]:
+        problems.append(Problem(f"row {i + 2}", f"repeats period {frame['period'].iloc[i]!r} for {frame['channel'].iloc[i]}", "keep one row per channel and period"))
+    if problems:
+        raise ScenarioError(path, problems)
+    out = {cid: (rows["spend"].to_numpy(float), rows[kind].to_numpy(float)) for cid, rows in frame.groupby("channel", sort=False)}
+    return out, kind
+
+
+def calibrate_file(scenario_path: str, results_path: str, *, prior_weight: float = 1e-4, boot: int = 200,
+                   seed: int = 0) -> tuple[str, list[Fit]]:
+    """The updated scenario's YAML text and every channel's fit (refused ones included)."""
+    loaded = load(scenario_path)
+    raw = parse(Path(scenario_path).read_text(encoding="utf-8"), _kind(scenario_path), scenario_path)
+    if not isinstance(raw.get("channels"), list):
+        raise ScenarioError(scenario_path, [Problem("channels", "is read from a table", "calibrate a scenario that lists its channels in the file")])
+    results, kind = read_results(results_path, loaded)
+    fits = []
+    for i, channel in enumerate(loaded.scenario.channels):
+        if channel.id not in results:
+            continue
+        spend, observed = results[channel.id]
+        fit = calibrate_channel(channel, spend, observed, kind, prior_weight=prior_weight, boot=boot, seed=seed)
+        fits.append(fit)
+        if fit.ok:
+            _replace(raw["channels"][i], channel, fit)
+    validate(raw, scenario_path, base=Path(scenario_path).parent)
+    return dump(raw), fits
+
+
+def _replace(item: dict[str, Any], channel, fit: Fit) -> None:
+    item["response"] = updated_response(channel, fit)
+    if "value" in fit.params:
+        outcome = dict(item.get("outcome") or {})
+        outcome["value"] = float(f"{fit.params['value']:.6g}")
+        item["outcome"] = outcome
+
+
+def _kind(path: str) -> str:
+    return {".toml": "toml", ".json": "json"}.get(Path(path).suffix.lower(), "yaml")
+
+
+def report_lines(fits: list[Fit]) -> list[str]:
+    """One block per channel: the fit, its intervals, its warnings (plain text for stdout)."""
+    lines = []
+    for f in fits:
+        if not f.ok:
+            lines.append(f"{f.channel}: not calibrated ({f.observations} observations): {f.refused}; its curve is kept")
+            continue
+        r2 = "n/a (no spread in the results)" if f.r2 is None else f"{f.r2:.3f}"
+        lines.append(f"{f.channel}: {f.observations} observations of {f.kind}, R² {r2}, RMSE {f.rmse:.4g}")
+        for n, v in f.params.items():
+            lo, hi = f.intervals.get(n, (float("nan"), float("nan")))
+            was = f.prior.get(n)
+            lines.append(f"  {n} = {v:.6g}  (90% interval {lo:.4g} to {hi:.4g}; was {was:.6g})" if was is not None
+                         else f"  {n} = {v:.6g}  (90% interval {lo:.4g} to {hi:.4g}; new)")
+        lines.append("  residuals: " + ", ".join(f"{r:+.4g}" for r in f.residuals))
+        lines += [f"  warning: {w}" for w in f.warnings]
+    return lines
