@@ -199,8 +199,9 @@ def parse_text(text: str, kind: str, source: str) -> Any:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(err, "problem", None) or str(err)
-        if "maximum nesting depth" in problem:  # libyaml stops at 1000 levels
-            raise ScenarioError(source, [too_deep(TooDeep(_deeper_than(1000), where))]) from None
+        if "maximum nesting depth" in problem:  # newer libyaml stops at 1000 levels: word it as the build pass does,
+            # so the message is the same whichever libyaml a fresh install brings
+            raise ScenarioError(source, [too_deep(TooDeep(_deeper_than(MAX_DEPTH), f"line {mark.line + 1}" if mark else ""))]) from None
         raise ScenarioError(source, [Problem(where, f"is not valid YAML: {problem}", "fix the syntax there (indentation, colons, quotes)")]) from None
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(source, [Problem("", f"is not valid TOML: {err}", "fix the syntax there")]) from None
