@@ -132,3 +132,11 @@ def test_python_dash_m_channelmix(files: list[Path]):
     assert done.returncode == 0, done.stderr
     assert json_lines(done.stdout)[0]["scenario"] == "خدمات"
     assert run("--help", command=[sys.executable, "-m", "channelmix"]).stdout.startswith("Usage: channelmix")
+
+
+def test_batch_on_a_local_dask_cluster_json_lines(files: list[Path], tmp_path: Path):
+    """Dask workers are processes of their own, writing to the same stdout."""
+    pytest.importorskip("distributed")
+    done = run("batch", *files, "--executor", "dask", "--format", "json", "--out", tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    assert sorted(r["scenario"] for r in json_lines(done.stdout)) == sorted(["small", "small/lean", "خدمات"])

@@ -12,8 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import traceback
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -193,6 +195,23 @@ def _stop_workers(pool: Any) -> None:
         if process.is_alive():
             process.kill()
             process.join(timeout=1)
+
+
+@contextmanager
+def stop_on_sigterm() -> Iterator[None]:
+    """SIGTERM ends a batch as Ctrl-C does: by an exception, so the workers are stopped, not orphaned."""
+    def terminated(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, terminated)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _on_dask(cases: list[Case], scheduler: str | None) -> Iterator[tuple[Case, dict[str, Any]]]:

@@ -7,10 +7,7 @@ Exit codes: 0 every scenario solved; 1 some scenario infeasible or unsolved;
 from __future__ import annotations
 
 import os
-import signal
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -293,23 +290,6 @@ def compare(files: tuple[str, ...], assignments: tuple[str, ...], pair: tuple[st
     sys.exit(OK if all(p.solved for p in plans) else NO_PLAN)
 
 
-@contextmanager
-def _stop_on_sigterm() -> Iterator[None]:
-    """SIGTERM ends a batch as Ctrl-C does: by an exception, so the workers are stopped, not orphaned."""
-    def terminated(signum: int, frame: object) -> None:
-        raise SystemExit(128 + signum)
-
-    try:
-        previous = signal.signal(signal.SIGTERM, terminated)
-    except ValueError:  # not the main thread: leave signals alone
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
@@ -330,7 +310,7 @@ def batch(paths: tuple[str, ...], out_dir: Path, workers: int, resume: bool, exe
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from .batch import nothing_read, run_batch
+    from .batch import nothing_read, run_batch, stop_on_sigterm
 
     overrides = _overrides(assignments)
     try:
@@ -338,7 +318,7 @@ def batch(paths: tuple[str, ...], out_dir: Path, workers: int, resume: bool, exe
     except OSError as err:
         click.echo(f"error: cannot write results to {out_dir}: {err.strerror or err}. Fix: give --out a folder you can write", err=True)
         sys.exit(BAD_INPUT)
-    with _stop_on_sigterm(), Progress(TextColumn("solving"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("ETA"),
+    with stop_on_sigterm(), Progress(TextColumn("solving"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("ETA"),
                   TimeRemainingColumn(), console=_console(stderr=True), transient=False) as bar:
         task = bar.add_task("batch", total=None)
 
