@@ -47,6 +47,7 @@ import pulp
 import channelmix
 from channelmix import api, curves
 from channelmix.schema import validate
+from channelmix.solve import quiet_highs
 from channelmix.verify import VerificationError
 
 PHASES = ["awareness", "evaluation", "purchase", "delivery", "after_sales"]
@@ -331,8 +332,7 @@ def _slack(first: float) -> float:
 def _highs(mps_path: Path, options: Any, time_limit: float):
     import highspy
 
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = quiet_highs()  # highspy.Highs() would print its banner into the table
     if h.readModel(str(mps_path)) != highspy.HighsStatus.kOk:
         raise RuntimeError(f"HiGHS could not read {mps_path}")
     h.passOptions(options)  # exactly the options pulp.HiGHS was given by channelmix.solve
@@ -489,9 +489,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
 
-    import highspy
-
-    h = highspy.Highs()
+    h = quiet_highs()
     print(f"channelmix {getattr(channelmix, '__version__', '?')}, pulp {pulp.__version__}, HiGHS "
           f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}, numpy {np.__version__}, Python {platform.python_version()}, "
           f"seed {args.seed}, time_limit {TIME_LIMIT:g}s, gap {GAP:g}, threads 1", flush=True)

@@ -128,3 +128,142 @@ def test_resume_redoes_a_scenario_whose_input_changed(tmp_path: Path):
     paths[0].write_text(yaml.safe_dump(changed), encoding="utf-8")
     table = solve_paths([tmp_path / "in"], tmp_path / "out", executor="serial", resume=True)
     assert dict(zip(table["scenario"], table["resumed"])) == {"small-000": False, "small-001": True}
+
+
+# ---------------------------------------------------------------- one bad file never stops a batch
+
+
+def test_bad_files_become_rows_and_the_good_file_is_solved(tmp_path: Path):
+    """A 300-character name (once: OSError 'File name too long', nothing written) and a value
+    nested 1,000 deep (once: RecursionError before the output folder existed) beside a good file."""
+    folder = tmp_path / "in"
+    write_scenarios(folder, [900])
+    (folder / "long.yaml").write_text(yaml.safe_dump({**SMALL, "scenario": "n" * 300}), encoding="utf-8")
+    deep = yaml.safe_dump({**SMALL, "scenario": "deep"}).replace("budget: 1000", "budget: " + "[" * 1000 + "1" + "]" * 1000)
+    (folder / "deep.yaml").write_text(deep, encoding="utf-8")
+    result = CliRunner().invoke(main, ["batch", str(folder), "--out", str(tmp_path / "out"), "--executor", "serial",
+                                       "--format", "json"])
+    assert result.exit_code == 1, result.output  # README: 1 when some scenario has no plan, 2 only when none could be read
+    rows = {r["source"]: r for r in map(json.loads, result.stdout.strip().splitlines())}
+    assert len(rows) == 3
+    assert rows[str(folder / "small-000.yaml")]["status"] == "optimal"
+    assert rows[str(folder / "long.yaml")]["status"] == "optimal"  # a long name is a fine name: its file is shortened
+    bad = rows[str(folder / "deep.yaml")]
+    assert bad["status"] in ("error", "invalid") and "deep.yaml" in bad["message"]
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert "small-000.json" in written and "summary.csv" in written
+    long_file = next(name for name in written if name.startswith("nnn"))
+    assert len(long_file.encode()) < 120 and json.loads((tmp_path / "out" / long_file).read_text(encoding="utf-8"))["scenario"] == "n" * 300
+
+
+def test_any_exception_while_reading_a_file_is_that_files_row(tmp_path: Path, monkeypatch):
+    import channelmix.batch as batch_module
+
+    write_scenarios(tmp_path / "in", [400, 900])
+    real_load = batch_module.load
+
+    def flaky(path):
+        if Path(path).name == "small-001.yaml":
+            raise OSError(36, "File name too long")
+        return real_load(path)
+
+    monkeypatch.setattr(batch_module, "load", flaky)
+    table = solve_paths([tmp_path / "in"], tmp_path / "out", executor="serial")
+    assert dict(zip(table["scenario"], table["status"])) == {"small-000": "optimal", "small-001": "error"}
+    assert "OSError" in table.loc[table["scenario"] == "small-001", "message"].item()
+
+
+def test_a_worker_that_dies_fails_only_its_own_case(tmp_path: Path, monkeypatch):
+    import channelmix.batch as batch_module
+
+    write_scenarios(tmp_path / "in", [400, 900])
+    original = batch_module.run_case
+
+    def crash_on_second(case):
+        if case.name == "small-001":
+            raise MemoryError("worker lost")
+        return original(case)
+
+    monkeypatch.setattr(batch_module, "run_case", crash_on_second)
+    table = solve_paths([tmp_path / "in"], tmp_path / "out", executor="serial")
+    assert dict(zip(table["scenario"], table["status"])) == {"small-000": "optimal", "small-001": "error"}
+
+
+def test_unwritable_result_is_that_rows_error(tmp_path: Path, monkeypatch):
+    import channelmix.batch as batch_module
+
+    write_scenarios(tmp_path / "in", [400, 900])
+    real_write = batch_module.write_atomic
+
+    def refuse(path, text):
+        if path.name == "small-000.json":
+            raise OSError(28, "No space left on device")
+        return real_write(path, text)
+
+    monkeypatch.setattr(batch_module, "write_atomic", refuse)
+    table = solve_paths([tmp_path / "in"], tmp_path / "out", executor="serial")
+    statuses = dict(zip(table["scenario"], table["status"]))
+    assert statuses == {"small-000": "error", "small-001": "optimal"}
+    assert "No space left" in table.loc[table["scenario"] == "small-000", "message"].item()
+
+
+# ---------------------------------------------------------------- the one naming rule
+
+
+def test_one_naming_rule_keeps_every_result_apart(tmp_path: Path):
+    from channelmix.report import MAX_STEM_BYTES, file_stem, unique_stem
+
+    assert file_stem("township-bakery") == "township-bakery" and file_stem("خدمات") == "خدمات"
+    assert file_stem("a-b") != file_stem("a/b") and file_stem("a/b").startswith("a-b-")
+    assert file_stem(".") != file_stem("..") and file_stem("") .startswith("scenario-")
+    assert file_stem("a/b") == file_stem("a/b")  # stable: the same name always gets the same file
+    assert len(file_stem("x" * 300).encode()) <= MAX_STEM_BYTES and file_stem("x" * 300) != file_stem("x" * 301)
+    assert len(file_stem("ö" * 300).encode()) <= MAX_STEM_BYTES
+    used: set[str] = set()
+    assert [unique_stem(n, used) for n in ("a", "A", "a", "summary")] == ["a", "A-2", "a-3", "summary-2"]
+
+
+def test_solve_out_never_overwrites_one_result_with_another(tmp_path: Path):
+    """Scenario 'a-b' and variant 'b' of scenario 'a' ('a/b') once shared a-b.json; '.' and
+    '..' both became scenario.json; two files may even carry the same scenario name."""
+    files = []
+    for i, (name, extra) in enumerate([("a-b", {}), ("a", {"variants": [{"name": "b", "set": {"budget": 500}}]}),
+                                        (".", {}), ("..", {}), ("a-b", {"budget": 700})]):
+        path = tmp_path / f"f{i}.yaml"
+        path.write_text(yaml.safe_dump({**SMALL, "scenario": name, **extra}), encoding="utf-8")
+        files.append(str(path))
+    result = CliRunner().invoke(main, ["solve", *files, "--out", str(tmp_path / "out"), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    saved = [json.loads(p.read_text(encoding="utf-8")) for p in (tmp_path / "out").glob("*.json")]
+    assert sorted((s["scenario"], s["budget"]) for s in saved) == sorted(
+        [("a-b", 1000), ("a", 1000), ("a/b", 500), (".", 1000), ("..", 1000), ("a-b", 700)])
+    assert len(list((tmp_path / "out").glob("*.channels.csv"))) == 6
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_killed_batch_leaves_no_worker_behind(tmp_path: Path, signum: int):
+    """SIGTERM once killed the parent alone and left every pool process running."""
+    psutil = pytest.importorskip("psutil")
+    write_scenarios(tmp_path / "in", [300 + 10 * i for i in range(60)])
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "channelmix", "batch", str(tmp_path / "in"), "--out", str(out), "--workers", "2"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    parent = psutil.Process(process.pid)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(out.glob("small-*.json"))) < 2:
+        time.sleep(0.05)
+    children = parent.children(recursive=True)
+    try:
+        assert len(list(out.glob("small-*.json"))) < 60, "the batch should still be running"
+        assert len(children) >= 2, "the workers should be running"
+        os.kill(process.pid, signum)
+        process.wait(timeout=60)
+        gone, alive = psutil.wait_procs(children, timeout=10)
+        alive = [p for p in alive if p.status() != psutil.STATUS_ZOMBIE]
+        assert alive == [], f"orphans: {[p.cmdline() for p in alive]}"
+    finally:
+        for child in children:
+            if child.is_running():
+                child.kill()
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)

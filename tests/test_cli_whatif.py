@@ -12,6 +12,7 @@ import yaml
 from click.testing import CliRunner
 
 from channelmix.cli import main
+from channelmix.report import file_stem
 
 from helpers import channel, scenario
 
@@ -350,8 +351,8 @@ def test_compare_out_writes_summary_and_each_plan(variants_file, tmp_path):
     assert [r["scenario"] for r in rows] == ["small", "small/cut", "small/no-radio", "small/busy"]
     assert {f"spend_{c}" for c in CHANNELS} <= set(rows[0])
     assert len(json.loads((out / "summary.json").read_text(encoding="utf-8"))) == 4
-    for stem in ("small", "small-cut", "small-no-radio", "small-busy"):
-        assert SOLVE_KEYS <= set(json.loads((out / f"{stem}.json").read_text(encoding="utf-8")))
+    for name in ("small", "small/cut", "small/no-radio", "small/busy"):  # variants: "small-cut-<hash of the name>"
+        assert SOLVE_KEYS <= set(json.loads((out / f"{file_stem(name)}.json").read_text(encoding="utf-8")))
 
 
 def test_compare_example_file_with_diff():

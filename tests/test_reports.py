@@ -23,6 +23,7 @@ from markupsafe import escape
 from openpyxl import load_workbook
 
 import channelmix as cm
+from channelmix.report import file_stem
 from channelmix.reports import (collection_html, collection_markdown, collection_workbook, plan_html, plan_markdown,
                                 plan_workbook, write_report)
 from channelmix.reports.common import binding_lines, language, readable_numbers
@@ -320,11 +321,12 @@ def test_compare_and_batch_reports(plans, infeasible, tmp_path):
 def test_write_report_names_files_and_leaves_no_temporaries(plans, sweep_result, tmp_path):
     plan = dict(plans["township-bakery"], scenario="township-bakery/budget-cut")
     written = [write_report(kind, tmp_path, plan) for kind in ("html", "md", "xlsx")]
-    assert [p.name for p in written] == ["township-bakery-budget-cut.html", "township-bakery-budget-cut.md",
-                                         "township-bakery-budget-cut.xlsx"]
+    stem = file_stem("township-bakery/budget-cut")  # the one naming rule: "township-bakery-budget-cut-<hash>"
+    assert stem.startswith("township-bakery-budget-cut-")
+    assert [p.name for p in written] == [f"{stem}.html", f"{stem}.md", f"{stem}.xlsx"]
     frontier, plans_, paths = sweep_result
     sweep_file = write_report("html", tmp_path, title="bakery sweep", table=frontier, plans=plans_, varied=paths)
-    assert sweep_file.name == "bakery-sweep.html"
+    assert sweep_file.name == f"{file_stem('bakery sweep')}.html"
     persian = write_report("md", tmp_path, plans["khadamat-persian"] | {"scenario": "خدمات"})
     assert persian.name == "خدمات.md" and "کانال تلگرام" in persian.read_text(encoding="utf-8")
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]

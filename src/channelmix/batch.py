@@ -12,8 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import traceback
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,21 +58,36 @@ def digest(case: Case) -> str:
 
 
 def prepare(files: list[Path], overrides: dict[str, Any] | None = None) -> tuple[list[Job], list[dict[str, Any]]]:
-    """Jobs for every readable file and variant; a row for every file that could not be read."""
+    """Jobs for every readable file and variant; a row for every file that could not be
+    read: ``invalid`` with the schema's problems, or ``error`` with whatever else went
+    wrong (a RecursionError, an OSError …) — one bad file never stops the others."""
     jobs: list[Job] = []
     unread: list[dict[str, Any]] = []
     used: set[str] = set()
     for path in files:
+        row = {"scenario": path.stem, "source": str(path), "variant": "", "verified": False}
         try:
             cases = variants(load(path), overrides)
+            found = [(case, digest(case)) for case in cases]
         except ScenarioError as err:
-            unread.append({"scenario": path.stem, "source": str(path), "variant": "", "status": "invalid",
-                           "message": err.render()})
+            unread.append({**row, "status": "invalid", "message": err.render()})
             continue
-        for case in cases:
-            stem = unique_stem(case.name, used)
-            jobs.append(Job(case, stem, digest(case)))
+        except Exception as err:  # noqa: BLE001 - reported in the file's row, the batch goes on
+            unread.append({**row, "status": "error", "message": f"{path}: could not be read: {_describe(err)}"})
+            continue
+        for case, hashed in found:
+            jobs.append(Job(case, unique_stem(case.name, used), hashed))
     return jobs, unread
+
+
+def _describe(err: BaseException) -> str:
+    text = str(err)
+    return f"{type(err).__name__}: {text[:500] + ' …' if len(text) > 500 else text}"
+
+
+def nothing_read(results: list[dict[str, Any]]) -> bool:
+    """True when no file of the batch could be read (every row is a file that failed to load)."""
+    return bool(results) and not any("input_hash" in row for row in results)
 
 
 def run_case(case: Case) -> dict[str, Any]:
@@ -82,8 +99,20 @@ def run_case(case: Case) -> dict[str, Any]:
         plan = solve_scenario(case.scenario, case.warnings)
         return {**json.loads(to_json(plan)), **base}
     except Exception as err:  # a bug in channelmix must not stop the batch; it is reported
-        return {"scenario": case.name, **base, "status": "error", "verified": False,
-                "message": f"{type(err).__name__}: {err}", "traceback": traceback.format_exc()}
+        return _error_row(case, err, traceback.format_exc())
+
+
+def _guarded(case: Case) -> dict[str, Any]:
+    """:func:`run_case` in this process; even what escapes it fails only this case."""
+    try:
+        return run_case(case)
+    except Exception as err:  # noqa: BLE001
+        return _error_row(case, err, traceback.format_exc())
+
+
+def _error_row(case: Case, err: BaseException, trace: str = "") -> dict[str, Any]:
+    return {"scenario": case.name, "source": case.source, "variant": case.variant, "overrides": case.overrides,
+            "status": "error", "verified": False, "message": _describe(err), "traceback": trace}
 
 
 def run(jobs: list[Job], out_dir: Path, *, workers: int = 0, resume: bool = False, executor: str = "processes",
@@ -104,7 +133,11 @@ def run(jobs: list[Job], out_dir: Path, *, workers: int = 0, resume: bool = Fals
     for case, result in _execute([job.case for job in todo], workers, executor, scheduler):
         job = by_name[id(case)]
         result["input_hash"] = job.digest
-        write_atomic(out_dir / f"{job.stem}.json", jsonout.dumps(result) + "\n")
+        try:
+            write_atomic(out_dir / f"{job.stem}.json", jsonout.dumps(result) + "\n")
+        except (OSError, ValueError, TypeError) as err:  # a result that cannot be saved is that row's error
+            result = {**_error_row(job.case, err), "message": f"result not written: {_describe(err)}",
+                      "input_hash": job.digest}
         results[job.stem] = {**result, "resumed": False}
         if progress:
             progress(len(results), len(jobs))
@@ -128,16 +161,57 @@ def _execute(cases: list[Case], workers: int, executor: str, scheduler: str | No
     count = workers or os.cpu_count() or 1
     if executor == "serial" or count == 1 or len(cases) == 1:
         for case in cases:
-            yield case, run_case(case)
+            yield case, _guarded(case)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(max_workers=min(count, len(cases)), mp_context=context) as pool:
+    pool = ProcessPoolExecutor(max_workers=min(count, len(cases)), mp_context=context)
+    try:
         futures = {pool.submit(run_case, case): case for case in cases}
         for future in as_completed(futures):
-            yield futures[future], future.result()
+            case = futures[future]
+            try:
+                result = future.result()
+            except Exception as err:  # noqa: BLE001 - a worker that died (BrokenProcessPool …) fails its case only
+                result = _error_row(case, err)
+            yield case, result
+    except BaseException:
+        _stop_workers(pool)  # interrupted (Ctrl-C, SIGTERM, a closed generator): leave no worker behind
+        raise
+    pool.shutdown(wait=True)
+
+
+def _stop_workers(pool: Any) -> None:
+    """Cancel what has not started and end the running workers now, not after their case."""
+    processes = list(pool._processes.values()) if isinstance(getattr(pool, "_processes", None), dict) else []
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=1)
+
+
+@contextmanager
+def stop_on_sigterm() -> Iterator[None]:
+    """SIGTERM ends a batch as Ctrl-C does: by an exception, so the workers are stopped, not orphaned."""
+    def terminated(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, terminated)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _on_dask(cases: list[Case], scheduler: str | None) -> Iterator[tuple[Case, dict[str, Any]]]:

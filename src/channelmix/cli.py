@@ -6,6 +6,7 @@ Exit codes: 0 every scenario solved; 1 some scenario infeasible or unsolved;
 
 from __future__ import annotations
 
+import os
 import sys
 from importlib import resources
 from pathlib import Path
@@ -17,7 +18,7 @@ from . import __version__
 from .api import solve_scenario, with_solver
 from .expand import Case, parse_assignment, parse_range, sweep_of, variants
 from .plan import SOLVED
-from .report import print_table, render, rows_as_json, to_json, write_collection, write_outputs
+from .report import print_table, render, rows_as_json, to_json, unique_stem, write_collection, write_outputs
 from .schema import Loaded, Problem, ScenarioError, load
 
 OK, NO_PLAN, BAD_INPUT = 0, 1, 2
@@ -89,13 +90,18 @@ FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["table", "jso
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="channelmix")
-def main() -> None:
+@click.option("--verbose", "-v", is_flag=True, help="Show the solver's own log (on stderr; stdout stays clean).")
+def main(verbose: bool) -> None:
     """Pick the channel mix that covers every journey phase and customer segment.
 
     A mixed-integer program chooses which channels run and how much each gets,
     within the budget, hours and rules of a scenario file; every plan is checked
     by an independent verifier before it is shown.
     """
+    from .solve import SOLVER_LOG
+
+    # through the environment, so worker processes started later see it too
+    os.environ[SOLVER_LOG] = "1" if verbose else "0"
 
 
 @main.command()
@@ -118,7 +124,7 @@ def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, reports: tuple
     """
     _need_out(reports, out_dir)
     cases = _cases(files, assignments, name=solver, time_limit=time_limit, gap=gap, threads=threads)
-    out, code = _console(), OK
+    out, code, used = _console(), OK, set()
     for case in cases:
         plan = solve_scenario(case.scenario, case.warnings)
         if fmt == "json":
@@ -126,7 +132,7 @@ def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, reports: tuple
         else:
             render(plan, out)
         if out_dir is not None:
-            write_outputs(plan, out_dir)
+            write_outputs(plan, out_dir, unique_stem(plan.scenario, used))
             _reports(reports, out_dir, plan=plan.to_dict())
         if not plan.solved:
             code = NO_PLAN
@@ -304,10 +310,15 @@ def batch(paths: tuple[str, ...], out_dir: Path, workers: int, resume: bool, exe
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from .batch import run_batch
+    from .batch import nothing_read, run_batch, stop_on_sigterm
 
     overrides = _overrides(assignments)
-    with Progress(TextColumn("solving"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("ETA"),
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        click.echo(f"error: cannot write results to {out_dir}: {err.strerror or err}. Fix: give --out a folder you can write", err=True)
+        sys.exit(BAD_INPUT)
+    with stop_on_sigterm(), Progress(TextColumn("solving"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("ETA"),
                   TimeRemainingColumn(), console=_console(stderr=True), transient=False) as bar:
         task = bar.add_task("batch", total=None)
 
@@ -324,13 +335,9 @@ def batch(paths: tuple[str, ...], out_dir: Path, workers: int, resume: bool, exe
                     ["scenario", "variant", "status", "objective", "cost", "resumed"])
     _reports(reports, out_dir, title=f"Batch of {len(table)} scenarios", table=table, plans=results)
     solved = table["status"].isin(SOLVED)
-    if len(table) and (table["status"] == "invalid").all():
+    if nothing_read(results):
         sys.exit(BAD_INPUT)
     sys.exit(OK if solved.all() else NO_PLAN)
-
-
-if __name__ == "__main__":
-    main()
 
 
 @main.command()
@@ -367,3 +374,6 @@ def report(results: tuple[Path, ...], reports: tuple[str, ...], out_dir: Path) -
 
 from .cli_evidence import calibrate_command, import_command  # noqa: E402  (curves from evidence)
 main.add_command(import_command); main.add_command(calibrate_command)
+
+if __name__ == "__main__":
+    main()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from . import jsonout
 from .schema import ScenarioError
 
 BAD_INPUT = 2
@@ -87,7 +88,6 @@ def import_command(fmt: str, paths: tuple[str, ...], out: Path, solid: str | Non
 def calibrate_command(scenario: str, results: str, out: Path, seed: int, boot: int, prior_weight: float, fmt: str) -> None:
     """Refit channels' curves to observed periods (period, channel, spend, reach | outcome)."""
     import dataclasses
-    import json
 
     from .evidence.calibrate_io import calibrate_file, report_lines
     from .evidence.writer import write_atomically
@@ -100,7 +100,7 @@ def calibrate_command(scenario: str, results: str, out: Path, seed: int, boot: i
         return
     if fmt == "json":
         for fit in fits:
-            click.echo(json.dumps(dataclasses.asdict(fit), ensure_ascii=False))
+            click.echo(jsonout.dumps(dataclasses.asdict(fit)))
     else:
         for line in report_lines(fits):
             click.echo(line)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -56,30 +57,49 @@ def tables(plan: Plan) -> dict[str, list[dict[str, Any]]]:
     return {"channels": channels, "coverage": coverage}
 
 
+MAX_STEM_BYTES = 100  # well inside the usual 255-byte file-name limit, with suffixes and temporary names
+RESERVED = frozenset({"summary"})  # summary.json and summary.csv sit beside the results
+
+
 def file_stem(name: str) -> str:
-    """A file name from a scenario name, keeping letters of any script."""
+    """The one naming rule for result and report files: a file name from a scenario name.
+
+    A name that is already a safe file name (letters of any script, digits, ``_ . = -``,
+    not starting or ending with ``.`` or ``-``) and at most MAX_STEM_BYTES long is kept
+    as it is.  Any other name is cleaned (other characters become ``-``), shortened,
+    and given ``-`` and 8 hex digits of the SHA-256 of the whole name, so two names
+    that clean to the same text (``a-b`` and ``a/b``, ``.`` and ``..``) never share a
+    file, and the same name always gets the same file."""
     stem = re.sub(r"[^\w.=-]+", "-", name, flags=re.UNICODE).strip("-.")
-    return stem or "scenario"
+    if stem and stem == name and len(stem.encode("utf-8")) <= MAX_STEM_BYTES:
+        return stem
+    short = (stem or "scenario").encode("utf-8")[:MAX_STEM_BYTES - 9].decode("utf-8", errors="ignore").rstrip("-.")
+    return f"{short or 'scenario'}-{hashlib.sha256(name.encode('utf-8', errors='surrogatepass')).hexdigest()[:8]}"
 
 
-def write_outputs(plan: Plan, out_dir: Path) -> list[Path]:
-    """``<name>.json`` and ``<name>.<table>.csv`` in out_dir, each written atomically."""
+def unique_stem(name: str, used: set[str]) -> str:
+    """:func:`file_stem` of ``name``, not yet in ``used`` and not a RESERVED name
+    (``-2``, ``-3`` … on a clash, compared case-insensitively so case-insensitive file
+    systems see distinct files too); records it in ``used``."""
+    stem = file_stem(name)
+    taken = {u.casefold() for u in used} | RESERVED
+    unique, n = stem, 2
+    while unique.casefold() in taken:
+        unique, n = f"{stem}-{n}", n + 1
+    used.add(unique)
+    return unique
+
+
+def write_outputs(plan: Plan, out_dir: Path, stem: str | None = None) -> list[Path]:
+    """``<stem>.json`` and ``<stem>.<table>.csv`` in out_dir, each written atomically;
+    ``stem`` defaults to :func:`file_stem` of the scenario name (pass a
+    :func:`unique_stem` when writing many plans into one folder)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    stem = file_stem(plan.scenario)
+    stem = stem or file_stem(plan.scenario)
     written = [write_atomic(out_dir / f"{stem}.json", to_json(plan) + "\n")]
     for name, rows in tables(plan).items():
         written.append(write_atomic(out_dir / f"{stem}.{name}.csv", _csv(rows)))
     return written
-
-
-def unique_stem(name: str, used: set[str]) -> str:
-    """A file name for ``name`` not yet in ``used`` (``-2``, ``-3`` … on a clash); records it."""
-    stem = file_stem(name)
-    unique, n = stem, 2
-    while unique in used:
-        unique, n = f"{stem}-{n}", n + 1
-    used.add(unique)
-    return unique
 
 
 def write_collection(table: "pd.DataFrame", plans: list[Plan], out_dir: Path) -> list[Path]:

@@ -9,10 +9,16 @@ least (max senses) or reaches most (min senses): fewer arbitrary choices, same v
 
 from __future__ import annotations
 
+import functools
 import math
+import os
+import re
+import sys
+import tempfile
 import time
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pulp
 
@@ -96,12 +102,58 @@ def _run(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float,
     return _run_highs(problem, settings, time_limit, start)
 
 
+SOLVER_LOG = "CHANNELMIX_SOLVER_LOG"  # "1": solver logs on stderr (set by --verbose; inherited by workers)
+
+
+def solver_log() -> bool:
+    """Whether the solvers' own logs are wanted (on stderr; stdout never carries them)."""
+    return os.environ.get(SOLVER_LOG) == "1"
+
+
+@functools.cache
+def _quiet_class() -> type:
+    import highspy
+
+    class QuietHighs(highspy.Highs):  # type: ignore[misc, valid-type]
+        """highspy.Highs with output_flag off before its first call that can log.
+
+        highspy 1.16 prints its banner to C-level stdout when ``Highs.__init__`` registers
+        its callbacks, before any option can be set on the object: turn output off first."""
+
+        def enableCallbacks(self) -> None:
+            self.setOptionValue("output_flag", False)
+            super().enableCallbacks()
+
+    return QuietHighs
+
+
+def quiet_highs() -> "highspy.Highs":  # noqa: F821
+    """A new ``highspy.Highs`` that prints nothing; with :func:`solver_log`, its log goes to stderr."""
+    highs = _quiet_class()()
+    highs.setOptionValue("output_flag", False)
+    if solver_log() and hasattr(highs, "cbLogging"):
+        highs.setOptionValue("output_flag", True)
+        highs.setOptionValue("log_to_console", False)  # the console is stdout: logs come through the callback
+        highs.cbLogging += lambda event: sys.stderr.write(event.message)
+    return highs
+
+
 class _StartedHiGHS(pulp.HiGHS):
-    """pulp.HiGHS that gives HiGHS a starting solution just before it runs."""
+    """pulp.HiGHS that creates a silent Highs (see :func:`quiet_highs`) and gives it a
+    starting solution just before it runs."""
 
     def __init__(self, start: dict[str, float] | None = None, **options) -> None:
         super().__init__(**options)
         self.start = start
+
+    def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:
+        # pulp creates highspy.Highs() itself and only then turns output off: too late
+        lp.solverModel = quiet_highs()
+        given = {"mip_rel_gap": self.gapRel, "mip_abs_gap": self.gapAbs, "threads": self.threads,
+                 "time_limit": None if self.timeLimit is None else float(self.timeLimit), **self.optionsDict}
+        for key, value in given.items():
+            if value is not None:
+                lp.solverModel.setOptionValue(key, value)
 
     def callSolver(self, lp: pulp.LpProblem) -> None:
         if self.start:
@@ -145,21 +197,62 @@ def _run_cbc(problem: pulp.LpProblem, settings: SolverSettings, time_limit: floa
     if start:
         for v in problem.variables():
             v.setInitialValue(start.get(v.name, 0.0))
-    with warnings.catch_warnings():
-        # PuLP 3.3 deprecates its bundled CBC for 4.0; we pin <4 and use it on purpose.
-        warnings.filterwarnings("ignore", message="PULP_CBC_CMD is deprecated", category=DeprecationWarning)
-        solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=settings.gap, threads=settings.threads, warmStart=bool(start),
-                                   options=["randomSeed 1", f"integerTolerance {FEASIBILITY}", f"primalTolerance {FEASIBILITY}"])
-    problem.solve(solver)
+    with tempfile.TemporaryDirectory(prefix="channelmix-cbc-") as folder:
+        log = Path(folder) / "cbc.log"
+        with warnings.catch_warnings():
+            # PuLP 3.3 deprecates its bundled CBC for 4.0; we pin <4 and use it on purpose.
+            warnings.filterwarnings("ignore", message="PULP_CBC_CMD is deprecated", category=DeprecationWarning)
+            # msg=False with a log file: CBC's output goes to the file, never to stdout
+            solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=settings.gap, threads=settings.threads,
+                                       warmStart=bool(start), logPath=str(log),
+                                       options=["randomSeed 1", f"integerTolerance {FEASIBILITY}", f"primalTolerance {FEASIBILITY}"])
+        problem.solve(solver)
+        text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+    if solver_log():
+        sys.stderr.write(text)
     if problem.sol_status == pulp.LpSolutionOptimal:
-        return "optimal", None, None
+        return ("optimal", *cbc_gap(text, problem.sense == pulp.LpMaximize))
     if problem.sol_status == pulp.LpSolutionIntegerFeasible:
-        return "feasible", None, None
+        return ("feasible", *cbc_gap(text, problem.sense == pulp.LpMaximize))
     if problem.sol_status == pulp.LpSolutionInfeasible or problem.status == pulp.LpStatusInfeasible:
         return "infeasible", None, None
     if problem.sol_status == pulp.LpSolutionUnbounded:
         return "unbounded", None, None
     return "no_solution", None, None
+
+
+_CBC_OBJECTIVE = re.compile(r"^Objective value:\s+(\S+)", re.M)
+_CBC_BOUND = re.compile(r"^(?:Upper|Lower) bound:\s+(\S+)", re.M)
+_CBC_OPTIMAL = re.compile(r"^Result - Optimal solution found\s*$", re.M)
+
+
+def cbc_gap(log: str, maximise: bool) -> tuple[float | None, float | None]:
+    """(relative gap, best bound) from CBC's closing summary, as CBC proved them.
+
+    CBC prints the bound only when it stopped short of proving optimality (a time limit,
+    a gap tolerance); a plain "Optimal solution found" proves a gap of 0.  The bound is on
+    the model's objective without its constant term, like HiGHS's dual bound."""
+    found = _CBC_OBJECTIVE.findall(log)
+    if not found:
+        return None, None
+    objective = float(found[-1])
+    bounds = _CBC_BOUND.findall(log)
+    if bounds:
+        bound = float(bounds[-1])
+    elif _CBC_OPTIMAL.search(log):
+        bound = objective
+    else:
+        return None, None
+    if not (math.isfinite(bound) and math.isfinite(objective)):
+        return None, None
+    if maximise:
+        bound = max(bound, objective)
+    else:
+        bound = min(bound, objective)
+    # HiGHS's definition: |primal - dual| / |primal|, 0 when they agree
+    distance = abs(bound - objective)
+    gap = 0.0 if distance == 0 else (distance / abs(objective) if objective else None)
+    return gap, bound
 
 
 def _decisions(formulation: Formulation) -> tuple[dict[str, bool], dict[str, float]]:
