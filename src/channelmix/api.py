@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .diagnose import explain
+from .baseline import compare
+from .diagnose import explain as why_infeasible
 from .formulate import formulate
 from .plan import Plan, build_plan
 from .schema import Loaded, Scenario, load
@@ -42,10 +44,10 @@ def solve_from(scenario: Scenario, warnings: list[str] | None = None,
     curve_error = max((p.max_error for p in formulation.curve_pieces.values()), default=0.0)
     plan = build_plan(scenario, solution, curve_error=curve_error, approximation_bound=formulation.approximation_bound,
                       build_seconds=built, warnings=warnings)
+    if scenario.current is not None:
+        plan = replace(plan, baseline=compare(scenario, plan).to_dict())
     if solution.status == "infeasible":
-        from dataclasses import replace
-
-        return replace(plan, message=f"{plan.message}. {explain(scenario, plan.warnings)}"), {}
+        return replace(plan, message=f"{plan.message}. {why_infeasible(scenario, plan.warnings)}"), {}
     return check(scenario, plan), solution.values
 
 

@@ -1,11 +1,17 @@
 """Why is a scenario infeasible?  Relax one family of hard rules at a time and see
-which relaxations alone would make it feasible."""
+which relaxations alone would make it feasible; find a minimal set of individual rules
+that conflict (a deletion filter) and, for each numeric limit in it, the smallest change
+that restores feasibility (an elastic re-solve)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Callable
 
+import pulp
+
 from .formulate import formulate
+from .limits import LE, limit_of, with_limit
 from .plan import SOLVED
 from .schema.models import Scenario
 from .solve import solve
@@ -65,3 +71,116 @@ def explain(scenario: Scenario, warnings: list[str]) -> str:
     if likely:
         text += " Likely cause: " + " ".join(likely)
     return text
+
+
+# ---------------------------------------------------------------- a minimal conflict and its repairs
+
+# the hard rules a person set, by constraint name (the rest define the model)
+_HARD = ("budget", "resource_", "target_", "breadth_", "concentration_", "group_", "cardinality_", "requires_",
+         "excludes_", "reach_level", "onoff_min_")
+
+
+@dataclass(frozen=True)
+class Repair:
+    """The smallest change of one limit that, alone, makes the scenario feasible."""
+
+    rule: str  # the limit in words
+    name: str  # its constraint name
+    change: str  # in words: "the budget must be at least 5,320"
+    to: float | None  # the new limit (None: the rule cannot be repaired by moving a number)
+    verified: bool  # the scenario with this change solved to a plan
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A minimal set of rules that cannot all hold: drop any one and the rest can."""
+
+    rules: list[str]  # in words
+    names: list[str]  # constraint (or force_on:/force_off:) names, for tests and tools
+    repairs: list[Repair]
+    minimal: bool = True
+
+
+class _Switchboard:
+    """A feasibility model whose hard rules can be switched off and on again."""
+
+    def __init__(self, scenario: Scenario, time_limit: float) -> None:
+        self.f = formulate(scenario)
+        self.problem = self.f.problem
+        self.problem.setObjective(pulp.LpAffineExpression())
+        self.time_limit = time_limit
+        self.saved: dict[str, pulp.LpConstraint] = {}
+        self.words = {n: self.f.rules[n] for n in self.problem.constraints if n.startswith(_HARD) and "(soft)" not in self.f.rules[n]}
+        rules = scenario.rules
+        for cid in rules.force_on:
+            self.words[f"force_on:{cid}"] = f"{cid} forced on"
+        for cid in rules.force_off:
+            self.words[f"force_off:{cid}"] = f"{cid} forced off"
+
+    def switch(self, name: str, on: bool) -> None:
+        if name.startswith(("force_on:", "force_off:")):
+            x = self.f.on[name.split(":", 1)[1]]
+            x.lowBound, x.upBound = (1, 1) if on and name.startswith("force_on") else (0, 0) if on else (0, 1)
+        elif on:
+            self.problem.constraints[name] = self.saved.pop(name)
+        else:
+            self.saved[name] = self.problem.constraints.pop(name)
+
+    def feasible(self) -> bool:
+        self.problem.solve(pulp.HiGHS(msg=False, timeLimit=self.time_limit))
+        return self.problem.status == pulp.LpStatusOptimal
+
+
+def conflict(scenario: Scenario, time_limit: float = 10.0) -> Conflict | None:
+    """A minimal conflicting set of individual hard rules, by a deletion filter: each rule
+    is dropped in turn and stays dropped if the rest are still infeasible; what is left
+    conflicts, and dropping any one of it makes the rest feasible. None when the scenario
+    is feasible, or infeasible without any of the rules (which would be a bug)."""
+    board = _Switchboard(scenario, time_limit)
+    if board.feasible():
+        return None
+    names = list(board.words)
+    for name in names:
+        board.switch(name, False)
+    if not board.feasible():
+        return None
+    for name in names:
+        board.switch(name, True)
+    kept = []
+    for name in names:
+        board.switch(name, False)
+        if board.feasible():
+            board.switch(name, True)
+            kept.append(name)
+    return Conflict([board.words[n] for n in kept], kept, [repair(scenario, n, board.words[n], time_limit) for n in kept])
+
+
+def repair(scenario: Scenario, name: str, words: str, time_limit: float = 10.0) -> Repair:
+    """The smallest move of one limit that restores feasibility, every other rule kept: an
+    elastic re-solve minimising that limit's violation, then checked by solving the scenario
+    with the limit moved. Logic rules (requires, excludes, force) can only be dropped."""
+    limit = limit_of(scenario, name)
+    if limit is None or limit.share or name == "concentration":
+        return Repair(words, name, f"drop or change: {words}", None, False)
+    f = formulate(scenario)
+    problem = f.problem
+    c = problem.constraints[name]
+    e = pulp.LpVariable("elastic", 0)
+    terms = dict(c.items())
+    terms[e] = -1.0 if c.sense == pulp.LpConstraintLE else 1.0
+    problem.constraints[name] = pulp.LpConstraint(pulp.LpAffineExpression(terms), c.sense, name=name, rhs=-c.constant)
+    problem.setObjective(pulp.LpAffineExpression({e: 1.0}))
+    problem.sense = pulp.LpMinimize
+    problem.solve(pulp.HiGHS(msg=False, timeLimit=time_limit, mip_rel_gap=0.0))
+    if problem.status != pulp.LpStatusOptimal:
+        return Repair(words, name, f"moving this limit alone cannot help: {words}", None, False)
+    move = max(e.varValue or 0.0, 0.0)
+    move += 1e-7 * max(1.0, abs(limit.value))  # a hair past the boundary, so the plan holds on the real curves
+    to = limit.loosened(move)
+    if limit.integer:
+        to = float(round(to)) if abs(to - round(to)) < 1e-6 else float(int(to) + (1 if limit.bound == LE else 0))
+    moved = with_limit(scenario.model_copy(update={"current": None}), limit, to)
+    solved = solve(formulate(moved)).status in SOLVED
+    word = "at least" if limit.bound == LE else "at most"
+    amount = f"{to:,.0f}" if limit.integer or abs(to) >= 100 else f"{to:.4g}"
+    return Repair(words, name, f"{limit.rule} must be {word} {amount}", to, solved)

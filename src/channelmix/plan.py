@@ -45,6 +45,7 @@ class Plan:
     description: str = ""
     phases: list[dict[str, str]] = field(default_factory=list)  # [{id, label}] in journey order
     segments: list[dict[str, str]] = field(default_factory=list)  # [{id, label}]
+    baseline: dict[str, Any] | None = None  # the scenario's current plan beside this one (see baseline.py)
 
     @property
     def solved(self) -> bool:

@@ -1,0 +1,122 @@
+"""What only the model can tell: LP duals with the on/off decisions fixed, which rules
+bind, and the next-best distinct mixes by no-good cuts (DESIGN §5 Explain, Alternatives).
+
+The one solver-facing module of the explanation (with :mod:`diagnose` for infeasible
+scenarios); every plan it returns has passed the verifier, and every dual it returns
+is only shown beside the figure of a verified re-solve.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import pulp
+
+from .formulate import Formulation, formulate
+from .plan import SOLVED, Plan, build_plan
+from .schema.models import Scenario
+from .solve import solve
+from .verify import check
+
+# constraint families that are limits a person set (the rest define the model)
+LIMIT_FAMILIES = ("budget", "resource_", "target_", "breadth_", "concentration_", "group_", "cardinality_",
+                  "reach_level", "onoff_min_", "onoff_max_")
+BINDING = 1e-6  # relative slack under which a constraint binds
+
+
+@dataclass(frozen=True)
+class Dual:
+    """A limit constraint at the plan, with the on/off decisions held fixed."""
+
+    name: str
+    rule: str  # in words
+    binding: bool
+    shadow_price: float  # d(objective) / d(right-hand side), the true sign for either sense
+
+
+def fixed_lp_duals(scenario: Scenario, values: dict[str, float]) -> dict[str, Dual]:
+    """Duals of every limit constraint in the LP left when every integer variable is fixed
+    at its value in ``values`` (the solver's values of a solved plan).
+
+    PuLP 3.3.2 returns ``pi`` with the sign flipped on maximisation; the price returned
+    here is always d(objective)/d(rhs): positive when raising the right-hand side raises
+    the objective."""
+    f = formulate(scenario)
+    problem = f.problem
+    for v in problem.variables():
+        if v.cat == pulp.LpInteger:
+            fixed = float(round(values.get(v.name, 0.0)))
+            v.lowBound = v.upBound = fixed
+            v.cat = pulp.LpContinuous
+    problem.solve(pulp.HiGHS(msg=False, timeLimit=scenario.solver.time_limit))
+    if problem.status != pulp.LpStatusOptimal:
+        return {}
+    flip = -1.0 if problem.sense == pulp.LpMaximize else 1.0
+    out = {}
+    for name, c in problem.constraints.items():
+        if not name.startswith(LIMIT_FAMILIES) or c.pi is None:
+            continue
+        value = c.value()
+        binding = value is not None and abs(value) <= BINDING * max(1.0, abs(c.constant))
+        out[name] = Dual(name, f.rules[name], binding, flip * c.pi)
+    return out
+
+
+def on_sets_cut(f: Formulation, on: dict[str, bool]) -> pulp.LpConstraint:
+    """The no-good cut that excludes exactly this on/off set: Σ_off x − Σ_on x ≥ 1 − |on|."""
+    terms = {x: (-1.0 if on.get(cid, False) else 1.0) for cid, x in f.on.items()}
+    count = sum(1 for cid in f.on if on.get(cid, False))
+    return pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintGE, rhs=1 - count)
+
+
+def plan_of(scenario: Scenario, f: Formulation, start: dict[str, float] | None = None) -> tuple[Plan, dict[str, float]]:
+    """Solve a (possibly cut) formulation and return its verified plan (or one without a plan)."""
+    began = time.perf_counter()
+    solution = solve(f, start=start)
+    curve_error = max((p.max_error for p in f.curve_pieces.values()), default=0.0)
+    plan = build_plan(scenario, solution, curve_error=curve_error, approximation_bound=f.approximation_bound,
+                      build_seconds=time.perf_counter() - began - solution.seconds)
+    return (check(scenario, plan), solution.values) if plan.solved else (plan, {})
+
+
+def within(scenario: Scenario, best: float, value: float, tolerance: float | None) -> bool:
+    """Is ``value`` within ``tolerance`` (relative to |best|; None: any) of the optimum?"""
+    if tolerance is None:
+        return True
+    room = tolerance * abs(best) + 1e-9 * max(1.0, abs(best))
+    return value >= best - room if scenario.objective.maximises else value <= best + room
+
+
+def alternatives(scenario: Scenario, best: Plan, k: int, tolerance: float | None) -> list[Plan]:
+    """The k next-best distinct on/off sets, each solved to its best spends and verified,
+    sorted best first, each within ``tolerance`` of ``best`` (relative; None: no limit).
+
+    Each found set is excluded by a no-good cut and the MILP re-solved, so the i-th
+    solve finds the best mix not yet listed: with k above the number of feasible mixes,
+    the list ends when the cut model becomes infeasible."""
+    if k <= 0 or not best.solved:
+        return []
+    scenario = scenario.model_copy(update={"current": None})
+    f = formulate(scenario)
+    found: list[Plan] = []
+    cut = {c.id: c.on for c in best.channels}
+    for i in range(k):
+        f.problem.addConstraint(on_sets_cut(f, cut), name=f"no_good_{i}")
+        plan, _ = plan_of(scenario, f)
+        if not plan.solved or not within(scenario, best.objective, plan.objective, tolerance):
+            break
+        found.append(plan)
+        cut = {c.id: c.on for c in plan.channels}
+    return sorted(found, key=lambda p: -p.objective if scenario.objective.maximises else p.objective)
+
+
+def tie_tolerance(scenario: Scenario, a: float, b: float) -> float:
+    """Differences below this are ties: the solver's relative gap, or a hair for gap 0."""
+    scale = max(abs(a), abs(b), 1.0)
+    return max(scenario.solver.gap * scale, 1e-6 * scale)
+
+
+def is_finite(x: float | None) -> bool:
+    return x is not None and math.isfinite(x)
