@@ -329,6 +329,11 @@ def batch(paths: tuple[str, ...], out_dir: Path, workers: int, resume: bool, exe
     sys.exit(OK if solved.all() else NO_PLAN)
 
 
+from .cli_explain import evaluate as _evaluate, explain as _explain  # noqa: E402  (commands of their own module)
+
+main.add_command(_explain)
+main.add_command(_evaluate)
+
 if __name__ == "__main__":
     main()
 

@@ -101,16 +101,28 @@ class Conflict:
     minimal: bool = True
 
 
+def _unbudgeted(scenario: Scenario):
+    """The MILP with the budget as one constraint only. A channel without max_spend is
+    otherwise capped at the budget too, so that dropping or moving the budget would leave
+    its copy in place; here such caps come from the curves, as without a budget."""
+    f = formulate(scenario.model_copy(update={"budget": None}))
+    if scenario.budget is not None:
+        f.problem.addConstraint(pulp.LpConstraint(f.parts["cost"], pulp.LpConstraintLE, name="budget", rhs=scenario.budget))
+        f.rules["budget"] = f"money spent ≤ budget {scenario.budget:,.6g}"
+    return f
+
+
 class _Switchboard:
     """A feasibility model whose hard rules can be switched off and on again."""
 
     def __init__(self, scenario: Scenario, time_limit: float) -> None:
-        self.f = formulate(scenario)
+        self.f = _unbudgeted(scenario)
         self.problem = self.f.problem
         self.problem.setObjective(pulp.LpAffineExpression())
         self.time_limit = time_limit
         self.saved: dict[str, pulp.LpConstraint] = {}
-        self.words = {n: self.f.rules[n] for n in self.problem.constraints if n.startswith(_HARD) and "(soft)" not in self.f.rules[n]}
+        names = [c.name for c in self.problem.constraints()]
+        self.words = {n: self.f.rules[n] for n in names if n.startswith(_HARD) and "(soft)" not in self.f.rules[n]}
         rules = scenario.rules
         for cid in rules.force_on:
             self.words[f"force_on:{cid}"] = f"{cid} forced on"
@@ -121,10 +133,10 @@ class _Switchboard:
         if name.startswith(("force_on:", "force_off:")):
             x = self.f.on[name.split(":", 1)[1]]
             x.lowBound, x.upBound = (1, 1) if on and name.startswith("force_on") else (0, 0) if on else (0, 1)
-        elif on:
-            self.problem.constraints[name] = self.saved.pop(name)
+        elif on:  # PuLP 3.3 has no public way to remove a constraint: its own dict, by name
+            self.problem._constraints[name] = self.saved.pop(name)
         else:
-            self.saved[name] = self.problem.constraints.pop(name)
+            self.saved[name] = self.problem._constraints.pop(name)
 
     def feasible(self) -> bool:
         self.problem.solve(pulp.HiGHS(msg=False, timeLimit=self.time_limit))
@@ -160,15 +172,18 @@ def repair(scenario: Scenario, name: str, words: str, time_limit: float = 10.0) 
     elastic re-solve minimising that limit's violation, then checked by solving the scenario
     with the limit moved. Logic rules (requires, excludes, force) can only be dropped."""
     limit = limit_of(scenario, name)
-    if limit is None or limit.share or name == "concentration":
+    if limit is None or limit.kind in ("group_share", "concentration"):
         return Repair(words, name, f"drop or change: {words}", None, False)
-    f = formulate(scenario)
-    problem = f.problem
-    c = problem.constraints[name]
-    e = pulp.LpVariable("elastic", 0)
-    terms = dict(c.items())
-    terms[e] = -1.0 if c.sense == pulp.LpConstraintLE else 1.0
-    problem.constraints[name] = pulp.LpConstraint(pulp.LpAffineExpression(terms), c.sense, name=name, rhs=-c.constant)
+    problem = _unbudgeted(scenario).problem
+    e = problem.add_variable("elastic", 0)
+    for member in limit.names:  # one elastic amount for every constraint the limit sets
+        c = problem.get_constraint_by_name(member)
+        if c is None:
+            continue
+        terms = dict(c.items())
+        terms[e] = terms.get(e, 0.0) + (-1.0 if c.sense == pulp.LpConstraintLE else 1.0)
+        # replaced in place (PuLP 3.3 has no public way), so the constraint keeps its name and order
+        problem._constraints[member] = pulp.LpConstraint(pulp.LpAffineExpression(terms), c.sense, name=member, rhs=-c.constant)
     problem.setObjective(pulp.LpAffineExpression({e: 1.0}))
     problem.sense = pulp.LpMinimize
     problem.solve(pulp.HiGHS(msg=False, timeLimit=time_limit, mip_rel_gap=0.0))

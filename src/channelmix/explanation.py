@@ -204,9 +204,9 @@ def _limit_values(scenario: Scenario, quick: Scenario, plan: Plan, values: dict[
     out, seen = [], set()
     for name in names:
         limit = limit_of(scenario, name)
-        if limit is None or limit.name in seen:
+        if limit is None or limit.names[0] in seen:
             continue
-        seen.add(limit.name)
+        seen.add(limit.names[0])
         step = limit.step()
         moved_to = limit.loosened(step)
         gain = worth = None
@@ -216,11 +216,13 @@ def _limit_values(scenario: Scenario, quick: Scenario, plan: Plan, values: dict[
                 used = abs(moved_to - limit.value)
                 gain = better_by(scenario, moved.objective, plan.objective)
                 worth, step = gain / used, used
-        dual = duals.get(name)
-        # a dual prices a right-hand side: counts are fixed with the decisions, shares are not a right-hand side
-        priced = dual is not None and not limit.integer and limit.kind not in ("group_share", "concentration")
-        price = dual.shadow_price if priced else None
-        out.append(LimitValue(limit.rule, limit.kind, limit.value, dual is not None and dual.binding, step, gain, worth, price))
+        members = [duals[m] for m in limit.names if m in duals]
+        # a dual prices a right-hand side: counts are fixed with the decisions, shares are not a
+        # right-hand side; a rule over several cells moves them all, so its price is their sum
+        priced = bool(members) and not limit.integer and limit.kind not in ("group_share", "concentration")
+        price = sum(d.shadow_price for d in members) if priced else None
+        binding = any(d.binding for d in members)
+        out.append(LimitValue(limit.rule, limit.kind, limit.value, binding, step, gain, worth, price))
     return sorted(out, key=lambda x: -(x.gain or 0.0))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .schema.models import BreadthRule, CoverageRule, Scenario, rule_for_cell
+from .schema.models import Scenario
 
 LE, GE = "at most", "at least"  # the direction a limit bounds its quantity
 
@@ -28,6 +28,12 @@ class Limit:
     bound: str  # LE: the quantity must stay at most the limit (loosen by raising it); GE: at least
     integer: bool = False
     share: bool = False  # a share in [0, 1]
+    members: tuple[str, ...] = ()  # every constraint the limit sets (a cell rule governs several cells)
+    index: int | None = None  # the rule's position in its family (rules.coverage[index], …)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self.members or (self.name,)
 
     @property
     def loosens_up(self) -> bool:
@@ -59,12 +65,21 @@ def limit_of(scenario: Scenario, name: str) -> Limit | None:
         resource = list(sc.resources)[int(name.split("_")[1])]
         return Limit(name, f"resource {resource}", "resource", sc.resources[resource], LE)
     if name.startswith(("target_", "breadth_")):
+        # a cell rule is one limit however many cells it governs: moving it moves them all
         family, k = name.split("_")[0], int(name.split("_")[1])
-        p, g = sc.cells[k]
-        rule = rule_for_cell(sc.rules.coverage if family == "target" else sc.rules.breadth, p, g)
+        rules = sc.rules.coverage if family == "target" else sc.rules.breadth
+        governing = [_governing(rules, p, g) for p, g in sc.cells]
+        j = governing[k]
+        members = tuple(f"{family}_{i}" for i, r in enumerate(governing) if r == j)
+        cells = [sc.cells[int(m.split("_")[1])] for m in members]
+        where = f"({cells[0][0]}, {cells[0][1]})" if len(cells) == 1 else \
+            f"of rules.{'coverage' if family == 'target' else 'breadth'}[{j}] ({len(cells)} cells)"
+        rule = rules[j]
         if family == "target":
-            return Limit(name, f"coverage target ({p}, {g})", "coverage_target", rule.target, GE, share=True)
-        return Limit(name, f"breadth ({p}, {g})", "breadth", float(rule.min_channels), GE, integer=True)
+            return Limit(f"target_{k}", f"coverage target {where}", "coverage_target", rule.target, GE, share=True,
+                         members=members, index=j)
+        return Limit(f"breadth_{k}", f"breadth {where}", "breadth", float(rule.min_channels), GE, integer=True,
+                     members=members, index=j)
     if name.startswith("cardinality_"):
         card = sc.rules.cardinality
         if name.endswith("min"):
@@ -93,6 +108,15 @@ def limit_of(scenario: Scenario, name: str) -> Limit | None:
     return None
 
 
+def _governing(rules: list, phase: str, segment: str) -> int | None:
+    """The position of the rule that governs a cell (later entries override earlier ones)."""
+    found = None
+    for j, rule in enumerate(rules):
+        if rule.applies(phase, segment):
+            found = j
+    return found
+
+
 def with_limit(scenario: Scenario, limit: Limit, value: float) -> Scenario:
     """The scenario with one limit set to ``value`` (counts rounded to whole channels)."""
     sc, name = scenario, limit.name
@@ -109,17 +133,11 @@ def with_limit(scenario: Scenario, limit: Limit, value: float) -> Scenario:
         resource = list(sc.resources)[int(name.split("_")[1])]
         return sc.model_copy(update={"resources": {**sc.resources, resource: value}})
     if name.startswith(("target_", "breadth_")):
-        # a later rule for one cell overrides the earlier ones: the other cells keep theirs
-        family, k = name.split("_")[0], int(name.split("_")[1])
-        p, g = sc.cells[k]
-        if family == "target":
-            old = rule_for_cell(rules.coverage, p, g)
-            new = CoverageRule(phase=[p], segment=[g], target=value, hard=old.hard, penalty=old.penalty)
-            return set_rules(coverage=[*rules.coverage, new])
-        old = rule_for_cell(rules.breadth, p, g)
-        new = BreadthRule(phase=[p], segment=[g], min_channels=int(value), threshold=old.threshold, hard=old.hard,
-                          penalty=old.penalty)
-        return set_rules(breadth=[*rules.breadth, new])
+        family = "coverage" if name.startswith("target_") else "breadth"
+        changed = list(getattr(rules, family))
+        key = "target" if family == "coverage" else "min_channels"
+        changed[limit.index] = changed[limit.index].model_copy(update={key: value if family == "coverage" else int(value)})
+        return set_rules(**{family: changed})
     if name.startswith("cardinality_"):
         side = "min" if name.endswith("min") else "max"
         return set_rules(cardinality=rules.cardinality.model_copy(update={side: int(value)}))

@@ -3,7 +3,8 @@
 At a plan's spends, for each channel that is on: the slope of its response curve
 converted to objective units through the affinities and cell weights (a cell already
 at full coverage gains nothing: the min(1, ·) cap), the cost per customer touched, and
-what the next ``step`` of money buys (capped at the channel's largest spend).
+what the next ``step`` of money buys (capped at the channel's max_spend, not at the
+budget: what more budget is worth is a limit's figure).
 """
 
 from __future__ import annotations
@@ -69,7 +70,6 @@ class _Cells:
 def marginals(scenario: Scenario, on: dict[str, bool], spend: dict[str, float], step: float = 100.0) -> dict[str, Marginal]:
     """Marginal figures of every channel that is on, by id."""
     cells = _Cells(scenario, on, spend)
-    caps = scenario.spend_caps()
     out = {}
     for ch in scenario.channels:
         if not on.get(ch.id):
@@ -77,8 +77,8 @@ def marginals(scenario: Scenario, on: dict[str, bool], spend: dict[str, float], 
         s = spend.get(ch.id, 0.0)
         h = SLOPE_STEP * max(1.0, s)
         reach_slope, objective_slope = (g / h for g in cells.change(ch, reach(ch.response, s + h), h))
-        cap = ch.max_spend if ch.max_spend is not None else caps[ch.id]
-        more = max(0.0, min(step, cap - s))
+        # the channel's own largest spend caps the step; the budget is a limit of its own (see limits)
+        more = step if ch.max_spend is None else max(0.0, min(step, ch.max_spend - s))
         step_reach, step_objective = cells.change(ch, reach(ch.response, s + more), more)
         sizes = sum(g.size for g in scenario.segments if any(ch.affinity_for(p.id, g.id) > 0 for p in scenario.phases))
         customers = cells.reach[ch.id] * sizes

@@ -50,18 +50,34 @@ def fixed_lp_duals(scenario: Scenario, values: dict[str, float]) -> dict[str, Du
             fixed = float(round(values.get(v.name, 0.0)))
             v.lowBound = v.upBound = fixed
             v.cat = pulp.LpContinuous
+    _drop_budget_copies(scenario, f)
     problem.solve(pulp.HiGHS(msg=False, timeLimit=scenario.solver.time_limit))
     if problem.status != pulp.LpStatusOptimal:
         return {}
     flip = -1.0 if problem.sense == pulp.LpMaximize else 1.0
     out = {}
-    for name, c in problem.constraints.items():
+    for c in problem.constraints():
+        name = c.name
         if not name.startswith(LIMIT_FAMILIES) or c.pi is None:
             continue
         value = c.value()
         binding = value is not None and abs(value) <= BINDING * max(1.0, abs(c.constant))
         out[name] = Dual(name, f.rules[name], binding, flip * c.pi)
     return out
+
+
+def _drop_budget_copies(scenario: Scenario, f: Formulation) -> None:
+    """A channel without max_spend is capped at the budget (less its fixed cost), by a
+    constraint and by its variable's bound, and with the channel on both are implied by
+    the budget constraint: binding copies of one limit would split (or steal) its dual.
+    Drop the copies; an off channel keeps spend 0 by its bound."""
+    if scenario.budget is None:
+        return
+    for i, ch in enumerate(scenario.channels):
+        name = f"onoff_max_{i}"
+        if ch.max_spend is None and f.problem.get_constraint_by_name(name) is not None:
+            f.spend[ch.id].upBound = None if (f.on[ch.id].upBound or 0) > 0.5 else 0.0
+            del f.problem._constraints[name]  # PuLP 3.3 has no public way to remove a constraint
 
 
 def on_sets_cut(f: Formulation, on: dict[str, bool]) -> pulp.LpConstraint:
