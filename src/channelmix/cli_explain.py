@@ -83,9 +83,12 @@ FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["table", "jso
 @click.option("--curves", "curves_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write each channel's response curve (current and optimised spend marked) here.")
 @click.option("--chart", type=click.Choice(["png", "svg"]), default="svg", show_default=True, help="Curve format with --curves.")
+@click.option("--report", "reports", multiple=True, type=click.Choice(["html", "md", "xlsx"]),
+              help="Also write a report with every section (repeatable) into --out.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Where --report goes.")
 @SET_OPTION
 def explain(files: tuple[str, ...], fmt: str, k: int, within: str, curves_dir: Path | None, chart: str,
-            assignments: tuple[str, ...]) -> None:
+            reports: tuple[str, ...], out_dir: Path | None, assignments: tuple[str, ...]) -> None:
     """Explain the plan of each scenario FILE: the current plan beside it, what the next
     unit of money buys on each channel, what each on/off decision is worth, what
     loosening each limit is worth, the next-best mixes, and — when nothing is feasible —
@@ -101,6 +104,8 @@ def explain(files: tuple[str, ...], fmt: str, k: int, within: str, curves_dir: P
         tolerance = _share(within)
     except click.BadParameter as err:
         _fail([f"error: --within: {err.message}"])
+    if reports and out_dir is None:
+        _fail(["error: --report needs --out DIR (where the report goes)"])
     code, out = OK, _console()
     for loaded in _loaded(files, assignments):
         result = run(loaded, alternatives=k, within=tolerance)
@@ -108,6 +113,11 @@ def explain(files: tuple[str, ...], fmt: str, k: int, within: str, curves_dir: P
             click.echo(json.dumps(result.to_dict(), ensure_ascii=False, allow_nan=False, default=_jsonable))
         else:
             render_explanation(result, out)
+        for kind in reports:
+            from .reports import write_report
+
+            plan = json.loads(json.dumps({**result.plan.to_dict(), "explain": result.to_dict()}))
+            click.echo(f"wrote {write_report(kind, out_dir, plan=plan)}", err=True)
         if curves_dir is not None and result.plan.solved:
             from .charts import response_curves
 

@@ -35,7 +35,7 @@ class ChannelValue:
     value_if_forced_off: float | None  # objective lost by switching it off (on channels); None: cannot be
     value_if_forced_on: float | None  # objective lost by switching it on (off channels); None: cannot be
     forced_objective: float | None  # the objective of that re-solve
-    verdict: str  # worse | tie | better | impossible
+    verdict: str  # worse | tie | better | impossible | forced (the file forces it; the value is the rule's cost)
     why: str  # the decision in plain words
 
 
@@ -48,7 +48,7 @@ class LimitValue:
     limit: float
     binding: bool
     step: float  # how far the limit was moved (in its own units)
-    gain: float | None  # objective gained by that move (None: the limit cannot move further)
+    gain: float | None  # objective gained by that move (0 within the solver's tolerance; None: cannot move)
     worth_per_unit: float | None  # gain / step
     shadow_price: float | None  # d(objective)/d(limit) from the LP with the decisions fixed (None: no dual)
 
@@ -76,6 +76,7 @@ class Explanation:
     limits: list[LimitValue] = field(default_factory=list)
     alternatives: list[Alternative] = field(default_factory=list)
     conflict: dict[str, Any] | None = None
+    curves: list[dict[str, Any]] = field(default_factory=list)  # each channel's response curve, for charts
     tolerance: float = 0.0  # differences below this are ties
     seconds: float = 0.0
     solve_seconds: float = 0.0
@@ -90,7 +91,7 @@ class Explanation:
             "cost": self.plan.cost, "currency": self.plan.currency, "sense": self.plan.sense,
             "tolerance": self.tolerance, "baseline": base,
             "channels": [asdict(c) for c in self.channels], "limits": [asdict(x) for x in self.limits],
-            "alternatives": [asdict(a) for a in self.alternatives], "conflict": self.conflict,
+            "alternatives": [asdict(a) for a in self.alternatives], "conflict": self.conflict, "curves": self.curves,
             "seconds": self.seconds, "solve_seconds": self.solve_seconds,
         }
 
@@ -109,12 +110,15 @@ class Explanation:
         }
 
 
-def explain(what: Loaded | Scenario, alternatives: int = 3, within: float | None = 0.05, step: float = 100.0) -> Explanation:
-    """Explain one scenario (a loaded file or a scenario): see the module docstring."""
+def explain(what: Loaded | Scenario, alternatives: int = 3, within: float | None = 0.05, step: float = 100.0,
+            warnings: list[str] | None = None) -> Explanation:
+    """Explain one scenario (a loaded file, or a scenario and its warnings): see the module
+    docstring. ``alternatives`` next-best mixes within ``within`` (relative; None: any) of
+    the optimum; ``step``: the money of "the next step buys"."""
     from .sensitivity import tie_tolerance
 
     scenario = what.scenario if isinstance(what, Loaded) else what
-    warnings = what.warnings if isinstance(what, Loaded) else None
+    warnings = what.warnings if isinstance(what, Loaded) else warnings
     began = time.perf_counter()
     plan, values = solve_from(scenario, warnings)
     solve_seconds = time.perf_counter() - began
@@ -129,6 +133,7 @@ def explain(what: Loaded | Scenario, alternatives: int = 3, within: float | None
     out.channels = _channel_values(scenario, quick, plan, values, step)
     out.limits = _limit_values(scenario, quick, plan, values)
     out.alternatives = _alternatives(scenario, plan, alternatives, within)
+    out.curves = curves(scenario, plan)
     out.seconds = time.perf_counter() - began
     return out
 
@@ -161,11 +166,14 @@ def _channel_values(scenario: Scenario, quick: Scenario, plan: Plan, values: dic
     for c in plan.channels:
         other, _ = solve_from(_forced(quick, c.id, not c.on), start=values)
         lost = better_by(scenario, plan.objective, other.objective) if other.solved else None
+        forced = c.id in (scenario.rules.force_on if c.on else scenario.rules.force_off)
         if lost is None:
             verdict = "impossible"
         else:
             tol = tie_tolerance(scenario, plan.objective, other.objective)
-            verdict = "tie" if abs(lost) <= tol else "worse" if lost > 0 else "better"
+            verdict = "forced" if forced else "tie" if abs(lost) <= tol else "worse" if lost > 0 else "better"
+            if forced and abs(lost) <= tol:
+                lost = 0.0
         out.append(ChannelValue(
             c.id, c.label, c.on, c.spend, (current or {}).get(c.id, 0.0) if current is not None else None, margins.get(c.id),
             lost if c.on else None, lost if not c.on else None, other.objective if other.solved else None, verdict,
@@ -181,6 +189,9 @@ def _n(x: float) -> str:
 def _why(label: str, on: bool, verdict: str, best: float, forced: float | None, lost: float | None) -> str:
     """The decision in plain words."""
     state, other = ("on", "off") if on else ("off", "on")
+    if verdict == "forced":
+        head = f"{label} is forced {state} by the scenario's rules; without that rule, {other} would give {_n(forced)} against {_n(best)}"
+        return f"{head}: the rule costs {_n(-lost)}." if lost < 0 else f"{head}: the rule costs nothing ({state} is as good or better anyway)."
     if verdict == "impossible":
         return f"{label} is {state}: the rules do not allow it {other} (no plan exists with it {other})."
     head = f"{label} is {state}; forcing it {other} gives {_n(forced)} against the plan's {_n(best)}"
@@ -193,7 +204,7 @@ def _why(label: str, on: bool, verdict: str, best: float, forced: float | None, 
 
 
 def _limit_values(scenario: Scenario, quick: Scenario, plan: Plan, values: dict[str, float]) -> list[LimitValue]:
-    from .sensitivity import fixed_lp_duals
+    from .sensitivity import fixed_lp_duals, tie_tolerance
 
     duals = fixed_lp_duals(quick, values)
     on = {f"{i}": c.on for i, c in enumerate(plan.channels)}
@@ -215,6 +226,8 @@ def _limit_values(scenario: Scenario, quick: Scenario, plan: Plan, values: dict[
             if moved.solved:
                 used = abs(moved_to - limit.value)
                 gain = better_by(scenario, moved.objective, plan.objective)
+                if abs(gain) <= tie_tolerance(scenario, plan.objective, moved.objective):
+                    gain = 0.0  # no gain beyond the solver's tolerance: re-solve noise, not value
                 worth, step = gain / used, used
         members = [duals[m] for m in limit.names if m in duals]
         # a dual prices a right-hand side: counts are fixed with the decisions, shares are not a
@@ -224,6 +237,27 @@ def _limit_values(scenario: Scenario, quick: Scenario, plan: Plan, values: dict[
         binding = any(d.binding for d in members)
         out.append(LimitValue(limit.rule, limit.kind, limit.value, binding, step, gain, worth, price))
     return sorted(out, key=lambda x: -(x.gain or 0.0))
+
+
+def curves(scenario: Scenario, plan: Plan, samples: int = 48) -> list[dict[str, Any]]:
+    """Each spend-driven channel's real response curve, sampled, with the range the plan may
+    use (min_spend to its cap), the optimised spend and the current one (None without)."""
+    from .curves import depends_on_spend, reach
+
+    caps = scenario.spend_caps()
+    chosen = {c.id: c for c in plan.channels}
+    current = scenario.current or {}
+    out = []
+    for ch in scenario.channels:
+        if not depends_on_spend(ch.response):
+            continue
+        hi = ch.max_spend if ch.max_spend is not None else caps[ch.id]
+        now = current.get(ch.id) if scenario.current is not None else None
+        right = max(hi, now or 0.0, chosen[ch.id].spend) or 1.0
+        xs = [right * i / samples for i in range(samples + 1)]
+        out.append({"id": ch.id, "label": ch.name, "on": chosen[ch.id].on, "spend": chosen[ch.id].spend,
+                    "current_spend": now, "lo": ch.min_spend, "hi": hi, "points": [[x, reach(ch.response, x)] for x in xs]})
+    return out
 
 
 def _alternatives(scenario: Scenario, plan: Plan, k: int, within: float | None) -> list[Alternative]:

@@ -95,7 +95,8 @@ def limit_of(scenario: Scenario, name: str) -> Limit | None:
                      integer=what == "count", share=what == "share")
     if name.startswith("concentration_"):
         return Limit("concentration", "concentration (largest share of spend)", "concentration",
-                     sc.rules.concentration.max_share, LE, share=True)
+                     sc.rules.concentration.max_share, LE, share=True,
+                     members=tuple(f"concentration_{i}" for i in range(len(sc.channels))))
     if name == "reach_level":
         return Limit(name, "weighted reach level", "reach_level", sc.objective.level or 0.0, GE)
     if name.startswith(("onoff_min_", "onoff_max_")):
