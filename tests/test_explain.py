@@ -267,3 +267,14 @@ def test_explain_reports_the_conflict_of_an_infeasible_scenario():
     e = explain(load(_needs_budget(500)))
     assert e.status == "infeasible" and e.conflict["minimal"] is True
     assert any(r["change"] == "budget must be at least 720" for r in e.conflict["repairs"])
+
+
+def test_reports_of_an_infeasible_explanation_name_the_conflict_and_repairs():
+    from channelmix.reports import plan_html, plan_markdown
+
+    e = explain(load(_needs_budget(500)))
+    plan = {**e.plan.to_dict(), "explain": e.to_dict()}
+    md = plan_markdown(plan)
+    assert "## Why no plan exists" in md and "Repair: budget must be at least 720" in md
+    html = plan_html(plan)
+    assert 'id="conflict"' in html and "budget must be at least 720" in html

@@ -94,6 +94,7 @@ def explain(files: tuple[str, ...], fmt: str, k: int, within: str, curves_dir: P
     loosening each limit is worth, the next-best mixes, and — when nothing is feasible —
     a minimal set of conflicting rules and the smallest changes that repair it.
 
+    Each file's base scenario is explained (with --set overrides; its variants are not).
     Every figure comes from a verified re-solve or from the real curves.
     Exit code 0 when every scenario has a plan, 1 when one has none, 2 on bad input.
     """

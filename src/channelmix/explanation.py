@@ -16,10 +16,13 @@ from typing import Any
 
 from .api import solve_from
 from .baseline import Baseline, better_by, compare
+from .diagnose import conflict
 from .limits import limit_of, with_limit
 from .marginals import Marginal, marginals
 from .plan import Plan
 from .schema import Loaded, Scenario
+from .sensitivity import alternatives as next_best
+from .sensitivity import fixed_lp_duals, tie_tolerance
 
 
 @dataclass(frozen=True)
@@ -115,8 +118,6 @@ def explain(what: Loaded | Scenario, alternatives: int = 3, within: float | None
     """Explain one scenario (a loaded file, or a scenario and its warnings): see the module
     docstring. ``alternatives`` next-best mixes within ``within`` (relative; None: any) of
     the optimum; ``step``: the money of "the next step buys"."""
-    from .sensitivity import tie_tolerance
-
     scenario = what.scenario if isinstance(what, Loaded) else what
     warnings = what.warnings if isinstance(what, Loaded) else warnings
     began = time.perf_counter()
@@ -139,8 +140,6 @@ def explain(what: Loaded | Scenario, alternatives: int = 3, within: float | None
 
 
 def _conflict(scenario: Scenario) -> dict[str, Any] | None:
-    from .diagnose import conflict
-
     found = conflict(scenario.model_copy(update={"current": None}))
     if found is None:
         return None
@@ -156,15 +155,13 @@ def _forced(quick: Scenario, cid: str, on: bool) -> Scenario:
 
 
 def _channel_values(scenario: Scenario, quick: Scenario, plan: Plan, values: dict[str, float], step: float) -> list[ChannelValue]:
-    from .sensitivity import tie_tolerance
-
     on = {c.id: c.on for c in plan.channels}
     spend = {c.id: c.spend for c in plan.channels}
     margins = marginals(scenario, on, spend, step)
     current = scenario.current
     out = []
     for c in plan.channels:
-        other, _ = solve_from(_forced(quick, c.id, not c.on), start=values)
+        other, _ = solve_from(_forced(quick, c.id, not c.on), start=values, diagnose=False)
         lost = better_by(scenario, plan.objective, other.objective) if other.solved else None
         forced = c.id in (scenario.rules.force_on if c.on else scenario.rules.force_off)
         if lost is None:
@@ -204,8 +201,6 @@ def _why(label: str, on: bool, verdict: str, best: float, forced: float | None, 
 
 
 def _limit_values(scenario: Scenario, quick: Scenario, plan: Plan, values: dict[str, float]) -> list[LimitValue]:
-    from .sensitivity import fixed_lp_duals, tie_tolerance
-
     duals = fixed_lp_duals(quick, values)
     on = {f"{i}": c.on for i, c in enumerate(plan.channels)}
     names = (["budget"] if scenario.budget is not None else []) + [f"resource_{r}" for r in range(len(scenario.resources))]
@@ -222,7 +217,7 @@ def _limit_values(scenario: Scenario, quick: Scenario, plan: Plan, values: dict[
         moved_to = limit.loosened(step)
         gain = worth = None
         if moved_to != limit.value:
-            moved, _ = solve_from(with_limit(quick, limit, moved_to), start=values)
+            moved, _ = solve_from(with_limit(quick, limit, moved_to), start=values, diagnose=False)
             if moved.solved:
                 used = abs(moved_to - limit.value)
                 gain = better_by(scenario, moved.objective, plan.objective)
@@ -261,11 +256,9 @@ def curves(scenario: Scenario, plan: Plan, samples: int = 48) -> list[dict[str, 
 
 
 def _alternatives(scenario: Scenario, plan: Plan, k: int, within: float | None) -> list[Alternative]:
-    from .sensitivity import alternatives
-
     best_on = {c.id for c in plan.channels if c.on}
     out = []
-    for rank, alt in enumerate(alternatives(scenario, plan, k, within), start=1):
+    for rank, alt in enumerate(next_best(scenario, plan, k, within), start=1):
         on = [c.id for c in alt.channels if c.on]
         differs = [f"+{cid}" for cid in on if cid not in best_on] + [f"-{c.id}" for c in plan.channels if c.on and c.id not in on]
         out.append(Alternative(rank, alt.objective, alt.cost, better_by(scenario, plan.objective, alt.objective), on, differs))

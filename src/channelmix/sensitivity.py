@@ -8,17 +8,14 @@ is only shown beside the figure of a verified re-solve.
 
 from __future__ import annotations
 
-import math
-import time
 from dataclasses import dataclass
 
 import pulp
 
+from .api import solve_formulated
 from .formulate import Formulation, formulate
-from .plan import SOLVED, Plan, build_plan
+from .plan import Plan
 from .schema.models import Scenario
-from .solve import solve
-from .verify import check
 
 # constraint families that are limits a person set (the rest define the model)
 LIMIT_FAMILIES = ("budget", "resource_", "target_", "breadth_", "concentration_", "group_", "cardinality_",
@@ -87,16 +84,6 @@ def on_sets_cut(f: Formulation, on: dict[str, bool]) -> pulp.LpConstraint:
     return pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintGE, rhs=1 - count)
 
 
-def plan_of(scenario: Scenario, f: Formulation, start: dict[str, float] | None = None) -> tuple[Plan, dict[str, float]]:
-    """Solve a (possibly cut) formulation and return its verified plan (or one without a plan)."""
-    began = time.perf_counter()
-    solution = solve(f, start=start)
-    curve_error = max((p.max_error for p in f.curve_pieces.values()), default=0.0)
-    plan = build_plan(scenario, solution, curve_error=curve_error, approximation_bound=f.approximation_bound,
-                      build_seconds=time.perf_counter() - began - solution.seconds)
-    return (check(scenario, plan), solution.values) if plan.solved else (plan, {})
-
-
 def within(scenario: Scenario, best: float, value: float, tolerance: float | None) -> bool:
     """Is ``value`` within ``tolerance`` (relative to |best|; None: any) of the optimum?"""
     if tolerance is None:
@@ -114,13 +101,15 @@ def alternatives(scenario: Scenario, best: Plan, k: int, tolerance: float | None
     the list ends when the cut model becomes infeasible."""
     if k <= 0 or not best.solved:
         return []
-    scenario = scenario.model_copy(update={"current": None})
+    # no tie-break pass: it would more than double each re-solve, and the objective it keeps
+    # is the first pass's; each alternative's spends are its verified plan's
+    scenario = scenario.model_copy(update={"current": None, "objective": scenario.objective.model_copy(update={"tie_break": False})})
     f = formulate(scenario)
     found: list[Plan] = []
     cut = {c.id: c.on for c in best.channels}
     for i in range(k):
         f.problem.addConstraint(on_sets_cut(f, cut), name=f"no_good_{i}")
-        plan, _ = plan_of(scenario, f)
+        plan, _ = solve_formulated(scenario, f, diagnose=False)
         if not plan.solved or not within(scenario, best.objective, plan.objective, tolerance):
             break
         found.append(plan)
@@ -132,7 +121,3 @@ def tie_tolerance(scenario: Scenario, a: float, b: float) -> float:
     """Differences below this are ties: the solver's relative gap, or a hair for gap 0."""
     scale = max(abs(a), abs(b), 1.0)
     return max(scenario.solver.gap * scale, 1e-6 * scale)
-
-
-def is_finite(x: float | None) -> bool:
-    return x is not None and math.isfinite(x)
