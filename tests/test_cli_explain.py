@@ -124,3 +124,9 @@ def test_solve_explain_adds_the_explanation_to_the_plan_json(tmp_path: Path):
     assert plan["status"] == "optimal" and plan["baseline"]["feasible"] is False
     assert [c["id"] for c in plan["explain"]["channels"]] == ["a", "b"]
     assert plan["explain"]["objective"] == plan["objective"]
+
+
+def test_solve_table_shows_the_current_plan_beside_the_optimum(tmp_path: Path):
+    done = run("solve", str(_write(tmp_path, _two_channels())))
+    assert done.returncode == 0, done.stderr
+    assert "Current plan vs optimised" in done.stdout and "The current plan breaks: max_spend of b" in done.stdout

@@ -131,6 +131,10 @@ def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, reports: tuple
                 from .explain_render import render_explanation
 
                 render_explanation(extra["explanation"], out)
+            elif plan.baseline is not None:
+                from .explain_render import render_baseline
+
+                render_baseline(plan, out)
         if out_dir is not None:
             write_outputs(plan, out_dir)
             _reports(reports, out_dir, plan={**plan.to_dict(), **(extra or {}).get("json", {})})

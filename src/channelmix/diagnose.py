@@ -14,6 +14,7 @@ from .formulate import formulate
 from .limits import LE, limit_of, with_limit
 from .plan import SOLVED
 from .schema.models import Scenario
+from .solve import _run as run_solver
 from .solve import solve
 
 
@@ -120,6 +121,7 @@ class _Switchboard:
         self.problem = self.f.problem
         self.problem.setObjective(pulp.LpAffineExpression())
         self.time_limit = time_limit
+        self.settings = scenario.solver.model_copy(update={"name": "highs"})
         self.saved: dict[str, pulp.LpConstraint] = {}
         names = [c.name for c in self.problem.constraints()]
         self.words = {n: self.f.rules[n] for n in names if n.startswith(_HARD) and "(soft)" not in self.f.rules[n]}
@@ -139,8 +141,7 @@ class _Switchboard:
             self.saved[name] = self.problem._constraints.pop(name)
 
     def feasible(self) -> bool:
-        self.problem.solve(pulp.HiGHS(msg=False, timeLimit=self.time_limit))
-        return self.problem.status == pulp.LpStatusOptimal
+        return run_solver(self.problem, self.settings, self.time_limit)[0] in SOLVED
 
 
 def conflict(scenario: Scenario, time_limit: float = 10.0) -> Conflict | None:
@@ -186,8 +187,8 @@ def repair(scenario: Scenario, name: str, words: str, time_limit: float = 10.0) 
         problem._constraints[member] = pulp.LpConstraint(pulp.LpAffineExpression(terms), c.sense, name=member, rhs=-c.constant)
     problem.setObjective(pulp.LpAffineExpression({e: 1.0}))
     problem.sense = pulp.LpMinimize
-    problem.solve(pulp.HiGHS(msg=False, timeLimit=time_limit, mip_rel_gap=0.0))
-    if problem.status != pulp.LpStatusOptimal:
+    exact = scenario.solver.model_copy(update={"name": "highs", "gap": 0.0})
+    if run_solver(problem, exact, time_limit)[0] != "optimal":
         return Repair(words, name, f"moving this limit alone cannot help: {words}", None, False)
     move = max(e.varValue or 0.0, 0.0)
     move += 1e-7 * max(1.0, abs(limit.value))  # a hair past the boundary, so the plan holds on the real curves

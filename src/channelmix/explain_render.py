@@ -11,6 +11,7 @@ from rich.text import Text
 
 from .evaluate import Evaluation
 from .explanation import Explanation
+from .plan import Plan
 from .schema.models import Scenario
 
 
@@ -42,8 +43,8 @@ def render_explanation(e: Explanation, console: Console) -> None:
         head.append(plan.message)
     head.append(f"explained in {e.seconds:.2f} s (one solve: {e.solve_seconds:.2f} s)")
     console.print(Panel("\n".join(head), title=f"[bold]{e.scenario}[/bold]", expand=False))
-    if e.baseline is not None:
-        _baseline(e, console)
+    if plan.baseline is not None:
+        render_baseline(plan, console)
     if e.channels:
         _channels(e, console)
     if e.limits:
@@ -61,18 +62,19 @@ def render_explanation(e: Explanation, console: Console) -> None:
         _conflict(e.conflict, console)
 
 
-def _baseline(e: Explanation, console: Console) -> None:
-    b = e.baseline
-    rows = [[c.label, _n(c.current_spend, 2), _n(c.optimised_spend, 2), _n(c.current_reach, 3), _n(c.optimised_reach, 3)]
-            for c in b.channels if c.current_on or c.optimised_on]
-    rows.append(["total cost", _n(b.cost, 2), _n(e.plan.cost, 2), "", ""])
-    rows.append(["objective", _n(b.objective, 2), _n(b.optimised_objective, 2), "", ""])
+def render_baseline(plan: Plan, console: Console) -> None:
+    """The current plan (``plan.baseline``) beside the optimised one, and the uplift."""
+    b = plan.baseline
+    rows = [[c["label"], _n(c["current_spend"], 2), _n(c["optimised_spend"], 2), _n(c["current_reach"], 3),
+             _n(c["optimised_reach"], 3)] for c in b["channels"] if c["current_on"] or c["optimised_on"]]
+    rows.append(["total cost", _n(b["cost"], 2), _n(plan.cost, 2), "", ""])
+    rows.append(["objective", _n(b["objective"], 2), _n(b["optimised_objective"], 2), "", ""])
     console.print(_table("Current plan vs optimised", ["channel", "current spend", "optimised spend", "current reach",
                                                        "optimised reach"], rows))
-    if b.uplift is not None:
-        console.print(Text(f"Uplift: {b.uplift:,.2f}" + (f" ({b.uplift / abs(b.objective):.1%})" if b.objective else "")))
-    if b.violations:
-        console.print(Text("The current plan breaks: " + "; ".join(b.violations), style="yellow"))
+    if b["uplift"] is not None:
+        console.print(Text(f"Uplift: {b['uplift']:,.2f}" + (f" ({b['uplift'] / abs(b['objective']):.1%})" if b["objective"] else "")))
+    if b["violations"]:
+        console.print(Text("The current plan breaks: " + "; ".join(b["violations"]), style="yellow"))
     else:
         console.print(Text("The current plan keeps every rule.", style="dim"))
 

@@ -16,6 +16,7 @@ from .api import solve_formulated
 from .formulate import Formulation, formulate
 from .plan import Plan
 from .schema.models import Scenario
+from .solve import _run as run_solver
 
 # constraint families that are limits a person set (the rest define the model)
 LIMIT_FAMILIES = ("budget", "resource_", "target_", "breadth_", "concentration_", "group_", "cardinality_",
@@ -48,8 +49,10 @@ def fixed_lp_duals(scenario: Scenario, values: dict[str, float]) -> dict[str, Du
             v.lowBound = v.upBound = fixed
             v.cat = pulp.LpContinuous
     _drop_budget_copies(scenario, f)
-    problem.solve(pulp.HiGHS(msg=False, timeLimit=scenario.solver.time_limit))
-    if problem.status != pulp.LpStatusOptimal:
+    # through solve.py's runner (its solver settings and output handling), always HiGHS: the
+    # sign convention below is PuLP's for HiGHS
+    highs = scenario.solver.model_copy(update={"name": "highs"})
+    if run_solver(problem, highs, highs.time_limit)[0] != "optimal":
         return {}
     flip = -1.0 if problem.sense == pulp.LpMaximize else 1.0
     out = {}
