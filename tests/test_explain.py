@@ -278,3 +278,14 @@ def test_reports_of_an_infeasible_explanation_name_the_conflict_and_repairs():
     assert "## Why no plan exists" in md and "Repair: budget must be at least 720" in md
     html = plan_html(plan)
     assert 'id="conflict"' in html and "budget must be at least 720" in html
+
+
+def test_twin_channels_are_ties_in_decisions_and_alternatives():
+    # a and b are the same channel and only one may run: either is the optimum (400 × 0.5 = 200)
+    d = scenario(budget=500, channels=[channel("a"), channel("b")], rules={"cardinality": {"max": 1}})
+    e = explain(load(d), alternatives=3, within=0.05)
+    off = next(c for c in e.channels if not c.on)
+    assert off.verdict == "tie" and off.value_if_forced_on == pytest.approx(0, abs=1e-6)
+    assert len(e.alternatives) == 1  # the other twin; the empty mix (0) is not within 5 %
+    (alt,) = e.alternatives
+    assert alt.tie and alt.objective == pytest.approx(200) and alt.differs == [f"+{off.id}", f"-{next(c.id for c in e.channels if c.on)}"]

@@ -53,8 +53,8 @@ def render_explanation(e: Explanation, console: Console) -> None:
         console.print(_table("What loosening each limit is worth (re-solved with the limit moved by the step)",
                              ["limit", "now", "binding", "step", "gain", "per unit", "LP shadow price"], rows))
     if e.alternatives:
-        rows = [[str(a.rank), _n(a.objective, 2), _n(a.cost, 2), _n(a.behind, 2), " ".join(a.differs) or "same channels"]
-                for a in e.alternatives]
+        rows = [[str(a.rank), _n(a.objective, 2), _n(a.cost, 2), "tie" if a.tie else _n(a.behind, 2),
+                 " ".join(a.differs) or "same channels"] for a in e.alternatives]
         console.print(_table("Next-best distinct mixes", ["rank", "objective", "cost", "behind the best", "differs"], rows))
     elif plan.solved:
         console.print(Text("No other mix within the tolerance asked for.", style="dim"))

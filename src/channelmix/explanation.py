@@ -62,6 +62,7 @@ class Alternative:
     objective: float
     cost: float
     behind: float  # how much worse than the best (negative: better, within the solver's tolerance)
+    tie: bool  # |behind| within the solver's tolerance: an equally good mix
     on: list[str]
     differs: list[str]  # "+id" switched on, "-id" switched off, relative to the best plan
 
@@ -261,5 +262,7 @@ def _alternatives(scenario: Scenario, plan: Plan, k: int, within: float | None) 
     for rank, alt in enumerate(next_best(scenario, plan, k, within), start=1):
         on = [c.id for c in alt.channels if c.on]
         differs = [f"+{cid}" for cid in on if cid not in best_on] + [f"-{c.id}" for c in plan.channels if c.on and c.id not in on]
-        out.append(Alternative(rank, alt.objective, alt.cost, better_by(scenario, plan.objective, alt.objective), on, differs))
+        behind = better_by(scenario, plan.objective, alt.objective)
+        tie = abs(behind) <= tie_tolerance(scenario, plan.objective, alt.objective)
+        out.append(Alternative(rank, alt.objective, alt.cost, behind, tie, on, differs))
     return out

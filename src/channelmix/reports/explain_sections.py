@@ -63,8 +63,8 @@ def limit_rows(x: dict[str, Any]) -> list[list[str]]:
 
 
 def alternative_rows(x: dict[str, Any]) -> list[list[str]]:
-    return [[str(a["rank"]), _n(a["objective"]), _n(a["cost"]), _n(a["behind"]), " ".join(a["differs"]) or "same channels"]
-            for a in x["alternatives"]]
+    return [[str(a["rank"]), _n(a["objective"]), _n(a["cost"]), "tie" if a.get("tie") else _n(a["behind"]),
+             " ".join(a["differs"]) or "same channels"] for a in x["alternatives"]]
 
 
 def markdown_sections(plan: dict[str, Any], table) -> list[str]:
