@@ -130,3 +130,14 @@ def test_solve_table_shows_the_current_plan_beside_the_optimum(tmp_path: Path):
     done = run("solve", str(_write(tmp_path, _two_channels())))
     assert done.returncode == 0, done.stderr
     assert "Current plan vs optimised" in done.stdout and "The current plan breaks: max_spend of b" in done.stdout
+
+
+def test_explain_bad_input_exits_2_with_nothing_on_stdout(tmp_path: Path):
+    good = _write(tmp_path, _two_channels())
+    bad = _write(tmp_path, {**_two_channels(), "current": {"c": 5}}, "bad.yaml")
+    done = run("explain", str(good), str(bad))
+    assert done.returncode == 2 and "current.c: unknown channel 'c'" in done.stderr and done.stdout == ""
+    done = run("explain", str(good), "--within", "lots")
+    assert done.returncode == 2 and "--within" in done.stderr and "Traceback" not in done.stderr
+    done = run("explain", str(good), "--report", "md")
+    assert done.returncode == 2 and "--out" in done.stderr

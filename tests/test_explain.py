@@ -289,3 +289,16 @@ def test_twin_channels_are_ties_in_decisions_and_alternatives():
     assert len(e.alternatives) == 1  # the other twin; the empty mix (0) is not within 5 %
     (alt,) = e.alternatives
     assert alt.tie and alt.objective == pytest.approx(200) and alt.differs == [f"+{off.id}", f"-{next(c.id for c in e.channels if c.on)}"]
+
+
+def test_repair_of_hours_names_the_hours_needed():
+    # coverage 0.6 needs spend 600; hours used: 5 fixed + 0.01 × 600 = 11 > 8
+    d = scenario(budget=5000, resources={"hours": 8}, channels=[channel("a", uses={"hours": {"fixed": 5, "per_unit": 0.01}})],
+                 rules={"coverage": {"target": 0.6}})
+    found = conflict(load(d))
+    repair = next(r for r in found.repairs if r.name == "resource_0")
+    assert repair.to == pytest.approx(11, rel=1e-6) and repair.verified
+    assert repair.change == "resource hours must be at least 11"
+    target = next(r for r in found.repairs if r.name.startswith("target_"))
+    assert target.to == pytest.approx(0.3, rel=1e-6)  # (8 − 5) / 0.01 = 300 of spend → 0.3
+    assert target.change == "coverage target of rules.coverage[0] (4 cells) must be at most 0.3"
