@@ -302,3 +302,15 @@ def test_repair_of_hours_names_the_hours_needed():
     target = next(r for r in found.repairs if r.name.startswith("target_"))
     assert target.to == pytest.approx(0.3, rel=1e-6)  # (8 − 5) / 0.01 = 300 of spend → 0.3
     assert target.change == "coverage target of rules.coverage[0] (4 cells) must be at most 0.3"
+
+
+def test_repair_of_a_share_rule_by_bisection():
+    # a is forced on at ≥ 500, b can take at most 100: a's share is at least 500 / 600 = 5/6,
+    # so no concentration limit below 5/6 can hold
+    d = scenario(budget=1000, channels=[channel("a", min_spend=500), channel("b", max_spend=100)],
+                 rules={"force_on": ["a"], "concentration": {"max_share": 0.4}})
+    found = conflict(load(d))
+    _minimal(load(d), found)
+    repair = next(r for r in found.repairs if r.name.startswith("concentration_"))
+    assert repair.to == pytest.approx(5 / 6, abs=1e-6) and repair.to >= 5 / 6 and repair.verified
+    assert repair.change == "concentration (largest share of spend) must be at least 0.8334"

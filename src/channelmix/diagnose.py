@@ -5,6 +5,7 @@ that restores feasibility (an elastic re-solve)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -169,12 +170,37 @@ def conflict(scenario: Scenario, time_limit: float = 10.0) -> Conflict | None:
 
 
 def repair(scenario: Scenario, name: str, words: str, time_limit: float = 10.0) -> Repair:
-    """The smallest move of one limit that restores feasibility, every other rule kept: an
-    elastic re-solve minimising that limit's violation, then checked by solving the scenario
-    with the limit moved. Logic rules (requires, excludes, force) can only be dropped."""
+    """The smallest move of one limit that restores feasibility, every other rule kept, then
+    checked by solving the scenario with the limit moved: an elastic re-solve minimising the
+    limit's violation, or for a share rule (not a right-hand side) a bisection on the share.
+    Logic rules (requires, excludes, force) can only be dropped."""
     limit = limit_of(scenario, name)
-    if limit is None or limit.kind in ("group_share", "concentration"):
+    if limit is None:
         return Repair(words, name, f"drop or change: {words}", None, False)
+    exact = scenario.solver.model_copy(update={"name": "highs", "gap": 0.0})
+    if limit.kind in ("group_share", "concentration"):
+        to = _bisect(scenario, limit, exact, time_limit)
+    else:
+        to = _elastic(scenario, limit, exact, time_limit)
+    if to is None:
+        return Repair(words, name, f"moving this limit alone cannot help: {words}", None, False)
+    moved = with_limit(scenario.model_copy(update={"current": None}), limit, to)
+    solved = solve(formulate(moved)).status in SOLVED
+    word = "at least" if limit.bound == LE else "at most"
+    return Repair(words, name, f"{limit.rule} must be {word} {_outward(to, limit.bound == LE, limit.integer)}", to, solved)
+
+
+def _outward(value: float, up: bool, integer: bool) -> str:
+    """A limit as a person reads it, rounded away from infeasibility (up for 'at least')."""
+    digits = 0 if integer or abs(value) >= 100 else 3 - math.floor(math.log10(abs(value))) if value else 0
+    scale = 10.0 ** digits
+    # the repair is a hair (1e-7, relative) past the boundary: not worth a digit of its own
+    rounded = (math.ceil(value * scale * (1 - 1e-6)) if up else math.floor(value * scale * (1 + 1e-6))) / scale
+    return f"{rounded:,.{max(digits, 0)}f}".rstrip("0").rstrip(".") if digits > 0 else f"{rounded:,.0f}"
+
+
+def _elastic(scenario: Scenario, limit, settings, time_limit: float) -> float | None:
+    """The limit moved by the least violation an elastic re-solve finds (None: it cannot help)."""
     problem = _unbudgeted(scenario).problem
     e = problem.add_variable("elastic", 0)
     for member in limit.names:  # one elastic amount for every constraint the limit sets
@@ -187,16 +213,28 @@ def repair(scenario: Scenario, name: str, words: str, time_limit: float = 10.0) 
         problem._constraints[member] = pulp.LpConstraint(pulp.LpAffineExpression(terms), c.sense, name=member, rhs=-c.constant)
     problem.setObjective(pulp.LpAffineExpression({e: 1.0}))
     problem.sense = pulp.LpMinimize
-    exact = scenario.solver.model_copy(update={"name": "highs", "gap": 0.0})
-    if run_solver(problem, exact, time_limit)[0] != "optimal":
-        return Repair(words, name, f"moving this limit alone cannot help: {words}", None, False)
+    if run_solver(problem, settings, time_limit)[0] != "optimal":
+        return None
     move = max(e.varValue or 0.0, 0.0)
     move += 1e-7 * max(1.0, abs(limit.value))  # a hair past the boundary, so the plan holds on the real curves
     to = limit.loosened(move)
     if limit.integer:
         to = float(round(to)) if abs(to - round(to)) < 1e-6 else float(int(to) + (1 if limit.bound == LE else 0))
-    moved = with_limit(scenario.model_copy(update={"current": None}), limit, to)
-    solved = solve(formulate(moved)).status in SOLVED
-    word = "at least" if limit.bound == LE else "at most"
-    amount = f"{to:,.0f}" if limit.integer or abs(to) >= 100 else f"{to:.4g}"
-    return Repair(words, name, f"{limit.rule} must be {word} {amount}", to, solved)
+    return to
+
+
+def _bisect(scenario: Scenario, limit, settings, time_limit: float, steps: int = 30) -> float | None:
+    """A share limit moved as little as feasibility needs: bisection between the limit and
+    its loosest value (0 or 1), each step a feasibility solve (None: even that fails)."""
+    def feasible(value: float) -> bool:
+        f = _unbudgeted(with_limit(scenario, limit, value))
+        f.problem.setObjective(pulp.LpAffineExpression())
+        return run_solver(f.problem, settings, time_limit)[0] in SOLVED
+
+    tight, loose = limit.value, limit.loosened(1.0)
+    if not feasible(loose):
+        return None
+    for _ in range(steps):
+        middle = (tight + loose) / 2
+        tight, loose = (tight, middle) if feasible(middle) else (middle, loose)
+    return loose
