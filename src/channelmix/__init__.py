@@ -20,7 +20,7 @@ _LAZY = {
     "solve_file": "api", "solve_scenario": "api", "with_solver": "api",
     "derive": "expand", "variants": "expand", "grid": "expand",
     "sweep": "whatif", "compare": "whatif", "diff": "whatif",
-    "solve_paths": "batch", "frontier_chart": "charts",
+    "solve_paths": "batch", "frontier_chart": "charts", "explain": "explanation",
 }
 __all__ = ["Loaded", "Plan", "Scenario", "ScenarioError", "VerificationError", "evaluate", "load", "validate",
            "verify", *_LAZY]

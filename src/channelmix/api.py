@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .diagnose import explain
-from .formulate import formulate
+from .baseline import compare
+from .diagnose import explain as why_infeasible
+from .formulate import Formulation, formulate
 from .plan import Plan, build_plan
 from .schema import Loaded, Scenario, load
 from .solve import solve
@@ -32,20 +34,29 @@ def solve_scenario(scenario: Scenario, warnings: list[str] | None = None) -> Pla
 
 
 def solve_from(scenario: Scenario, warnings: list[str] | None = None,
-               start: dict[str, float] | None = None) -> tuple[Plan, dict[str, float]]:
+               start: dict[str, float] | None = None, diagnose: bool = True) -> tuple[Plan, dict[str, float]]:
     """:func:`solve_scenario`, warm-started from ``start``; also returns the solver's
-    values, to warm-start a neighbouring scenario (the next step of a sweep)."""
+    values, to warm-start a neighbouring scenario (the next step of a sweep).
+    ``diagnose=False`` skips saying why an infeasible scenario is (several more solves)."""
     began = time.perf_counter()
     formulation = formulate(scenario)
-    built = time.perf_counter() - began
+    return solve_formulated(scenario, formulation, time.perf_counter() - began, warnings, start, diagnose)
+
+
+def solve_formulated(scenario: Scenario, formulation: Formulation, built: float = 0.0, warnings: list[str] | None = None,
+                     start: dict[str, float] | None = None, diagnose: bool = True) -> tuple[Plan, dict[str, float]]:
+    """:func:`solve_from` for a formulation already built (and perhaps extended, e.g. by the
+    no-good cuts of :func:`channelmix.sensitivity.alternatives`)."""
     solution = solve(formulation, start=start)
     curve_error = max((p.max_error for p in formulation.curve_pieces.values()), default=0.0)
     plan = build_plan(scenario, solution, curve_error=curve_error, approximation_bound=formulation.approximation_bound,
                       build_seconds=built, warnings=warnings)
-    if solution.status == "infeasible":
-        from dataclasses import replace
-
-        return replace(plan, message=f"{plan.message}. {explain(scenario, plan.warnings)}"), {}
+    if scenario.current is not None:
+        plan = replace(plan, baseline=compare(scenario, plan).to_dict())
+    if solution.status == "infeasible" and diagnose:
+        return replace(plan, message=f"{plan.message}. {why_infeasible(scenario, plan.warnings)}"), {}
+    if not plan.solved:
+        return plan, {}
     return check(scenario, plan), solution.values
 
 

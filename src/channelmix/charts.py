@@ -38,3 +38,36 @@ def frontier_chart(frontier: pd.DataFrame, path: str, out: Path, title: str = ""
     fig.savefig(out, format=out.suffix.lstrip(".") or "png")
     plt.close(fig)
     return out
+
+
+def response_curves(scenario, plan, out_dir: Path, fmt: str = "svg") -> list[Path]:
+    """One chart per spend-driven channel: its real response curve, the range the plan may
+    use shaded, the optimised spend (and the current one, when the scenario names it)
+    marked. Files <scenario>.<channel>.<png|svg> in ``out_dir``; returns their paths."""
+    from .curves import reach
+    from .explanation import curves
+    from .report import file_stem
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for c in curves(scenario, plan):
+        fig, ax = plt.subplots(figsize=(6, 3.6), dpi=120)
+        xs, ys = [p[0] for p in c["points"]], [p[1] for p in c["points"]]
+        ax.axvspan(c["lo"], c["hi"], color="#dbe9f4", label="range the plan may use")
+        ax.plot(xs, ys, color="#1f5f8b", label="response (real curve)")
+        for spend, colour, name in ((c["spend"], "#2e7d32", "optimised"), (c["current_spend"], "#c0504d", "current")):
+            if spend is not None and (name == "current" or c["on"]):
+                level = reach(scenario.channel(c["id"]).response, spend)
+                ax.plot([spend], [level], marker="o", color=colour, linestyle="none", label=f"{name}: {spend:,.0f}")
+        ax.set_xlabel(f"spend ({scenario.currency})" if scenario.currency else "spend")
+        ax.set_ylabel("reach share")
+        ax.set_ylim(0, 1.02)
+        ax.grid(alpha=0.3)
+        ax.set_title(c["label"])
+        ax.legend(loc="lower right", fontsize=8)
+        fig.tight_layout()
+        path = out_dir / f"{file_stem(scenario.scenario)}.{file_stem(c['id'])}.{fmt}"
+        fig.savefig(path, format=fmt)
+        plt.close(fig)
+        paths.append(path)
+    return paths

@@ -115,8 +115,10 @@ def main(verbose: bool) -> None:
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Override solver.time_limit (seconds).")
 @click.option("--gap", type=click.FloatRange(min=0, max=1, max_open=True), help="Override solver.gap (relative).")
 @click.option("--threads", type=click.IntRange(min=1), help="Override solver.threads.")
+@click.option("--explain", "explained", is_flag=True, help="Also explain each plan (as 'channelmix explain' does) in the "
+              "JSON and the reports: marginal figures, value of each decision and limit, alternatives.")
 def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, reports: tuple[str, ...], assignments: tuple[str, ...],
-          solver: str | None, time_limit: float | None, gap: float | None, threads: int | None) -> None:
+          solver: str | None, time_limit: float | None, gap: float | None, threads: int | None, explained: bool) -> None:
     """Solve scenario FILES (and each file's variants) and show the verified plan of each.
 
     Exit code 0 when every scenario has a plan, 1 when one is infeasible or no plan
@@ -126,18 +128,36 @@ def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, reports: tuple
     cases = _cases(files, assignments, name=solver, time_limit=time_limit, gap=gap, threads=threads)
     out, code, used = _console(), OK, set()
     for case in cases:
-        plan = solve_scenario(case.scenario, case.warnings)
+        plan, extra = _solve_case(case, explained)
         if fmt == "json":
-            click.echo(to_json(plan))
+            click.echo(to_json(plan, extra))
         else:
             render(plan, out)
+            if extra:
+                from .explain_render import render_explanation
+
+                render_explanation(extra["explanation"], out)
+            elif plan.baseline is not None:
+                from .explain_render import render_baseline
+
+                render_baseline(plan, out)
         if out_dir is not None:
             write_outputs(plan, out_dir, unique_stem(plan.scenario, used))
-            _reports(reports, out_dir, plan=plan.to_dict())
+            _reports(reports, out_dir, plan={**plan.to_dict(), **(extra or {}).get("json", {})})
         if not plan.solved:
             code = NO_PLAN
             click.echo(f"{case.source}: {case.name}: {plan.message}", err=True)
     sys.exit(code)
+
+
+def _solve_case(case: Case, explained: bool):
+    """The verified plan, and with ``explained`` its explanation (which solves it once)."""
+    if not explained:
+        return solve_scenario(case.scenario, case.warnings), None
+    from .explanation import explain
+
+    found = explain(case.scenario, warnings=case.warnings)
+    return found.plan, {"explanation": found, "json": {"explain": found.to_dict()}}
 
 
 @main.command()
@@ -372,8 +392,12 @@ def report(results: tuple[Path, ...], reports: tuple[str, ...], out_dir: Path) -
         _reports(reports, out_dir, plan=plan)
 
 
+# Commands of their own modules (they import this one's helpers, so they come last).
 from .cli_evidence import calibrate_command, import_command  # noqa: E402  (curves from evidence)
-main.add_command(import_command); main.add_command(calibrate_command)
+from .cli_explain import evaluate as _evaluate, explain as _explain  # noqa: E402  (decision support)
+
+for _command in (import_command, calibrate_command, _explain, _evaluate):
+    main.add_command(_command)
 
 if __name__ == "__main__":
     main()

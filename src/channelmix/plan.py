@@ -47,6 +47,7 @@ class Plan:
     segments: list[dict[str, str]] = field(default_factory=list)  # [{id, label}]
     outcome: float | None = None  # Σ outcome.value × reach: what the spend buys (money or KPI units)
     baseline_outcome: float = 0.0  # carry-over outcome there at zero spend, not counted in outcome
+    baseline: dict[str, Any] | None = None  # the scenario's current plan beside this one (see baseline.py)
 
     @property
     def solved(self) -> bool:

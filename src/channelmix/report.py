@@ -34,9 +34,10 @@ SENSE_WORDS = {
 }
 
 
-def to_json(plan: Plan) -> str:
-    """One JSON object, names in their own script (not \\u-escaped)."""
-    return jsonout.dumps(plan.to_dict(), default=_plain)
+def to_json(plan: Plan, extra: dict[str, Any] | None = None) -> str:
+    """One JSON object, names in their own script (not \\u-escaped); ``extra["json"]``
+    (e.g. an explanation) is merged in."""
+    return jsonout.dumps({**plan.to_dict(), **(extra or {}).get("json", {})}, default=_plain)
 
 
 def _plain(value: Any) -> Any:

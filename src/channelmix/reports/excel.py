@@ -18,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..report import atomic_write
 from ..textcells import safe_workbook
 from .common import channel_labels, column_title, is_number, language, plan_view, readable_numbers, shown_columns, spend_columns
+from .explain_sections import excel_sheet
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="0F766E")
@@ -209,6 +210,7 @@ def fill_plan(wb: Workbook, plan: dict[str, Any]) -> None:
     key_values(ws, row + 1, facts)
     finish(ws, rtl, freeze=None)
     ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width or 0, 28)
+    excel_sheet(wb, plan, write_table, finish, rtl)
 
 
 def plan_workbook(plan: dict[str, Any], path: Path) -> Path:

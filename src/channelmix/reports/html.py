@@ -11,6 +11,7 @@ import jinja2
 from .. import __version__
 from .common import (SOLVED, cell_text, channel_labels, column_title, is_number, language, money_decimals, num,
                      plan_view, qty, shown_columns, spend_columns)
+from .explain_sections import html_context
 from .svg import frontier_svg, heat_colour, legend_gradient, series_colour, sweep_points
 
 
@@ -72,7 +73,7 @@ def plan_html(plan: dict[str, Any]) -> str:
     d = v["money_decimals"]
     return environment().get_template("report.html.j2").render(
         v=v, lang=lang, dir=direction, allocation=allocation_bars(v), resource_charts=resource_charts(v),
-        gradient=legend_gradient(), money_num=lambda x: num(x, d))
+        gradient=legend_gradient(), money_num=lambda x: num(x, d), explain=html_context(plan))
 
 
 # ---------------------------------------------------------------- many plans

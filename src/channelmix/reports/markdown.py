@@ -9,6 +9,7 @@ from collections import Counter
 from typing import Any
 
 from .common import is_number, num, pct, plan_view, qty
+from .explain_sections import markdown_sections
 
 
 def escape(text: Any) -> str:
@@ -129,6 +130,7 @@ def plan_markdown(plan: dict[str, Any]) -> str:
         if v["approximation_bound"] is not None:
             footer += f" The true optimum is at most {v['approximation_bound_text']} better than this plan."
         lines += [f"_{footer}_", ""]
+    lines += markdown_sections(plan, table)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

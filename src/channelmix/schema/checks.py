@@ -28,6 +28,7 @@ class Parts:
     budget: float | None = None
     budget_ok: bool = False
     accuracy: float = 0.005
+    current: dict[str, float] | None = None  # the current plan (channel -> spend), when given
 
 
 def cross_problems(parts: Parts) -> list[Problem]:
@@ -37,6 +38,7 @@ def cross_problems(parts: Parts) -> list[Problem]:
     out += _rule_references(parts)
     out += _objective_needs(parts)
     out += _cell_weights(parts)
+    out += _current_references(parts)
     if not out:
         out += _impossible_bounds(parts)
     return out
@@ -134,6 +136,14 @@ def _rule_references(parts: Parts) -> list[Problem]:
         if a in on and b in rules.force_off:
             out.append(Problem(f"rules.requires[{j}]", f"'{a}' is forced on and requires '{b}', which is forced off", "drop one of the three rules"))
     return out
+
+
+def _current_references(parts: Parts) -> list[Problem]:
+    """Every channel the current plan names must exist (negative spends fail as field errors)."""
+    if not parts.current:
+        return []
+    known = sorted(parts.channel_ids_raw)
+    return [_unknown(f"current.{name}", "channel", name, known) for name in parts.current if name not in set(known)]
 
 
 def _objective_needs(parts: Parts) -> list[Problem]:

@@ -102,6 +102,7 @@ def _parts(raw: dict[str, Any], scenario: Scenario | None) -> Parts:
             phases=scenario.phases, segments=scenario.segments, channels=dict(enumerate(scenario.channels)),
             channel_ids_raw={c.id for c in scenario.channels}, resources=scenario.resources, rules=scenario.rules,
             objective=scenario.objective, budget=scenario.budget, budget_ok=True, accuracy=scenario.solver.accuracy,
+            current=scenario.current,
         )
     parts = Parts()
     if "phases" in raw:
@@ -121,12 +122,14 @@ def _parts(raw: dict[str, Any], scenario: Scenario | None) -> Parts:
     parts.objective = _try(_OBJECTIVE, raw.get("objective", {}))
     budget = _try(_BUDGET, raw.get("budget"))
     parts.budget, parts.budget_ok = budget, budget is not None or raw.get("budget") is None
+    parts.current = _try(_CURRENT, raw.get("current"))
     solver = _try(_SOLVER, raw.get("solver", {}))
     if solver is not None:
         parts.accuracy = solver.accuracy
     return parts
 
 
+_CURRENT = TypeAdapter(dict[str, NonNegative] | None, config=_STRICT)
 _PHASES = TypeAdapter(Annotated[list[Phase], BeforeValidator(_phases_in)])
 _SEGMENTS = TypeAdapter(Annotated[list[Segment], BeforeValidator(_segments_in)])
 _CHANNEL = TypeAdapter(Channel)

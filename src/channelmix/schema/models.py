@@ -448,6 +448,7 @@ class Scenario(Model):
     solver: SolverSettings = SolverSettings()
     variants: list[Variant] = []
     sweep: dict[str, SweepRange] = {}
+    current: dict[str, NonNegative] | None = None  # what is run today: channel -> spend (unnamed channels are off)
 
     # -- derived facts that the formulation and the verifier both read -------------
 

@@ -1,0 +1,190 @@
+"""Report sections for the baseline (``plan["baseline"]``, whenever the scenario names a
+current plan) and the explanation (``plan["explain"]``, from ``explain`` or
+``solve --explain``): current vs optimised, marginal figures, the value of each
+decision, what loosening each limit is worth, alternatives, a conflict and its repairs,
+and response curves (inline SVG in HTML). Markdown lines, an HTML context for the
+``_explain.html.j2`` partial, and an Excel sheet.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from .common import is_number, num, pct
+
+MARGINAL = ["channel", "on", "spend", "reach / unit", "objective / unit", "cost / customer", "next step buys",
+            "lost if switched", "verdict"]
+LIMITS = ["limit", "now", "binding", "step", "gain", "per unit", "LP shadow price"]
+ALTERNATIVES = ["rank", "objective", "cost", "behind the best", "differs"]
+BASELINE = ["channel", "current spend", "optimised spend", "current reach", "optimised reach"]
+
+
+def _n(value: Any, decimals: int = 2) -> str:
+    if not is_number(value):
+        return "—"
+    return num(value, decimals) if abs(value) >= 1 or value == 0 else f"{value:.4g}"
+
+
+def baseline_rows(plan: dict[str, Any]) -> list[list[str]]:
+    b = plan.get("baseline") or {}
+    rows = [[c["label"], _n(c["current_spend"]), _n(c["optimised_spend"]), pct(c["current_reach"], 1),
+             pct(c["optimised_reach"], 1)] for c in b.get("channels", []) if c["current_on"] or c["optimised_on"]]
+    if b:
+        rows.append(["total cost", _n(b["cost"]), _n(plan.get("cost")), "", ""])
+        rows.append(["objective", _n(b["objective"]), _n(b["optimised_objective"]), "", ""])
+    return rows
+
+
+def baseline_summary(plan: dict[str, Any]) -> str:
+    b = plan["baseline"]
+    text = "The current plan keeps every rule." if b["feasible"] else "The current plan breaks: " + "; ".join(b["violations"]) + "."
+    if is_number(b.get("uplift")):
+        share = f" ({b['uplift'] / abs(b['objective']):.1%})" if b["objective"] else ""
+        word = "saves" if plan.get("sense") in ("min_cost", "target") else "adds"
+        text = f"The optimised plan {word} {_n(b['uplift'])}{share} against the current one. " + text
+    return text
+
+
+def channel_rows(x: dict[str, Any]) -> list[list[str]]:
+    rows = []
+    for c in x["channels"]:
+        m = c.get("marginal")
+        lost = c["value_if_forced_off"] if c["on"] else c["value_if_forced_on"]
+        rows.append([c["label"], "on" if c["on"] else "off", _n(c["spend"]), _n(m and m["reach_per_unit"], 4),
+                     _n(m and m["objective_per_unit"], 4), _n(m and m["cost_per_customer"], 4), _n(m and m["step_objective"]),
+                     _n(lost) if lost is not None else "impossible", c["verdict"]])
+    return rows
+
+
+def limit_rows(x: dict[str, Any]) -> list[list[str]]:
+    return [[r["rule"], _n(r["limit"]), "yes" if r["binding"] else "no", _n(r["step"]), _n(r["gain"]), _n(r["worth_per_unit"], 4),
+             _n(r["shadow_price"], 4)] for r in x["limits"]]
+
+
+def alternative_rows(x: dict[str, Any]) -> list[list[str]]:
+    return [[str(a["rank"]), _n(a["objective"]), _n(a["cost"]), "tie" if a.get("tie") else _n(a["behind"]),
+             " ".join(a["differs"]) or "same channels"] for a in x["alternatives"]]
+
+
+def markdown_sections(plan: dict[str, Any], table) -> list[str]:
+    """Markdown lines of the baseline and explanation sections (``table`` renders a table)."""
+    lines: list[str] = []
+    if plan.get("baseline"):
+        lines += ["## Current plan vs optimised", ""] + table(BASELINE, baseline_rows(plan), list("lrrrr"))
+        lines += ["", baseline_summary(plan), ""]
+    x = plan.get("explain")
+    if not x:
+        return lines
+    if x["channels"]:
+        lines += ["## Why each channel is on or off", ""] + table(MARGINAL, channel_rows(x), list("lcrrrrrrl")) + [""]
+        lines += [f"- {c['why']}" for c in x["channels"]] + [""]
+    if x["limits"]:
+        lines += ["## What loosening each limit is worth", "",
+                  "_Each gain is a verified re-solve with the limit moved by the step._", ""]
+        lines += table(LIMITS, limit_rows(x), list("lrcrrrr")) + [""]
+    if x["alternatives"]:
+        lines += ["## Next-best distinct mixes", ""] + table(ALTERNATIVES, alternative_rows(x), list("rrrrl")) + [""]
+    if x.get("conflict"):
+        lines += ["## Why no plan exists", "", "These rules conflict (drop any one and the rest can all hold):", ""]
+        lines += [f"- {r}" for r in x["conflict"]["rules"]] + [""]
+        lines += [f"- Repair: {r['change']}" for r in x["conflict"]["repairs"]] + [""]
+    return lines
+
+
+def curve_svg(c: dict[str, Any], currency: str = "") -> str:
+    """One channel's response curve as inline SVG: the range the plan may use shaded, the
+    optimised (green) and current (red) spends marked."""
+    width, height, left, bottom, top, right = 320, 190, 40, 34, 24, 12
+    pw, ph = width - left - right, height - top - bottom
+    xmax = c["points"][-1][0] or 1.0
+
+    def sx(x: float) -> float:
+        return left + x / xmax * pw
+
+    def sy(y: float) -> float:
+        return top + ph - y * ph
+
+    path = " ".join(f"{'M' if i == 0 else 'L'}{sx(x):.1f},{sy(y):.1f}" for i, (x, y) in enumerate(c["points"]))
+    lo, hi = sx(min(c["lo"], xmax)), sx(min(c["hi"], xmax))
+    out = [f'<svg viewBox="0 0 {width} {height}" class="curve-svg" role="img" '
+           f'aria-label="response curve of {escape(c["label"])}" font-size="10" font-family="system-ui, sans-serif">',
+           f'<text x="{left}" y="14" font-weight="bold">{escape(c["label"])}</text>',
+           f'<rect x="{lo:.1f}" y="{top}" width="{max(hi - lo, 0):.1f}" height="{ph}" fill="#dbe9f4"><title>range the plan may use'
+           f'</title></rect>',
+           f'<line x1="{left}" y1="{top + ph}" x2="{left + pw}" y2="{top + ph}" stroke="#888"/>',
+           f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + ph}" stroke="#888"/>',
+           f'<text x="{left - 4}" y="{top + 4}" text-anchor="end">1</text>',
+           f'<text x="{left - 4}" y="{top + ph}" text-anchor="end">0</text>',
+           f'<text x="{left + pw}" y="{height - 18}" text-anchor="end">{escape(num(xmax, 0))} {escape(currency)}</text>',
+           f'<text x="{left + pw / 2:.1f}" y="{height - 4}" text-anchor="middle">spend → reach share</text>',
+           f'<path d="{path}" fill="none" stroke="#1f5f8b" stroke-width="2"/>']
+    marks = [(c["spend"], "#2e7d32", "optimised")] if c["on"] else []
+    if c.get("current_spend") is not None:
+        marks.append((c["current_spend"], "#c0504d", "current"))
+    for spend, colour, name in marks:
+        y = _level(c["points"], spend)
+        out.append(f'<circle cx="{sx(min(spend, xmax)):.1f}" cy="{sy(y):.1f}" r="4.5" fill="{colour}">'
+                   f'<title>{name}: {escape(num(spend, 0))}</title></circle>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _level(points: list[list[float]], x: float) -> float:
+    """The curve between samples (linear), for placing a mark."""
+    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        if x0 <= x <= x1:
+            return y0 + (y1 - y0) * ((x - x0) / (x1 - x0) if x1 > x0 else 0.0)
+    return points[-1][1]
+
+
+def html_context(plan: dict[str, Any]) -> dict[str, Any]:
+    """What the ``_explain.html.j2`` partial shows (empty lists hide its sections)."""
+    x = plan.get("explain") or {}
+    base = plan.get("baseline")
+    return {
+        "baseline": {"head": BASELINE, "rows": baseline_rows(plan), "summary": baseline_summary(plan)} if base else None,
+        "channels": {"head": MARGINAL, "rows": channel_rows(x), "why": [c["why"] for c in x["channels"]]} if x.get("channels") else None,
+        "limits": {"head": LIMITS, "rows": limit_rows(x)} if x.get("limits") else None,
+        "alternatives": {"head": ALTERNATIVES, "rows": alternative_rows(x)} if x.get("alternatives") else None,
+        "conflict": x.get("conflict"),
+        "curves": [curve_svg(c, plan.get("currency", "")) for c in x.get("curves", [])],
+    }
+
+
+def excel_sheet(wb, plan: dict[str, Any], write_table, finish, rtl: bool = False) -> None:
+    """An 'Explain' sheet with every section as a table, numbers kept as numbers (the
+    sheet helpers are passed in, so this module does not import the Excel one)."""
+    x = plan.get("explain")
+    if not plan.get("baseline") and not x:
+        return
+    ws = wb.create_sheet("Explain")
+    row = 1
+    sections = []
+    b = plan.get("baseline")
+    if b:
+        sections.append(("Current plan vs optimised", ["channel", "current spend", "optimised spend", "current reach", "optimised reach"],
+                         [[c["label"], c["current_spend"], c["optimised_spend"], c["current_reach"], c["optimised_reach"]]
+                          for c in b["channels"] if c["current_on"] or c["optimised_on"]]
+                         + [["total cost", b["cost"], plan.get("cost"), None, None],
+                            ["objective", b["objective"], b["optimised_objective"], None, None]]))
+    if x:
+        sections.append(("Channels", ["channel", "on", "spend", "reach per unit", "objective per unit", "cost per customer",
+                                      "next step buys", "lost if switched", "verdict", "why"],
+                         [[c["label"], c["on"], c["spend"], *(_m(c, k) for k in ("reach_per_unit", "objective_per_unit",
+                                                                                 "cost_per_customer", "step_objective")),
+                           c["value_if_forced_off"] if c["on"] else c["value_if_forced_on"], c["verdict"], c["why"]]
+                          for c in x["channels"]]))
+        sections.append(("Limits", ["limit", "now", "binding", "step", "gain", "per unit", "LP shadow price"],
+                         [[r["rule"], r["limit"], r["binding"], r["step"], r["gain"], r["worth_per_unit"], r["shadow_price"]]
+                          for r in x["limits"]]))
+        sections.append(("Alternatives", ["rank", "objective", "cost", "behind the best", "differs"],
+                         [[a["rank"], a["objective"], a["cost"], a["behind"], " ".join(a["differs"])] for a in x["alternatives"]]))
+    for title, head, rows in sections:
+        ws.cell(row=row, column=1, value=title)
+        row = write_table(ws, row + 1, head, rows) + 2
+    finish(ws, rtl, freeze=None)
+
+
+def _m(c: dict[str, Any], key: str) -> Any:
+    return (c.get("marginal") or {}).get(key)
