@@ -169,7 +169,8 @@ def _decisions(formulation: Formulation) -> tuple[dict[str, bool], dict[str, flo
     on, spend = {}, {}
     for cid, x in formulation.on.items():
         on[cid] = (x.varValue or 0.0) > 0.5
-        spend[cid] = max(formulation.spend[cid].varValue or 0.0, 0.0) if on[cid] else 0.0
+        s = formulation.spend.get(cid)  # no variable: no spend lever
+        spend[cid] = max(s.varValue or 0.0, 0.0) if on[cid] and s is not None else 0.0
     return on, spend
 
 
