@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from .diagnose import explain
 from .formulate import formulate
-from .plan import Plan, build_plan
+from .plan import SOLVED, Plan, build_plan
+from .polish import polish
 from .schema import Loaded, Scenario, load
 from .solve import solve
 from .verify import check
@@ -36,15 +38,25 @@ def solve_from(scenario: Scenario, warnings: list[str] | None = None,
     """:func:`solve_scenario`, warm-started from ``start``; also returns the solver's
     values, to warm-start a neighbouring scenario (the next step of a sweep)."""
     began = time.perf_counter()
+    deadline = began + scenario.solver.time_limit  # the time limit covers formulate, both passes and the polish
     formulation = formulate(scenario)
     built = time.perf_counter() - began
-    solution = solve(formulation, start=start)
+    solution = solve(formulation, start=start, deadline=deadline)
+    notes = list(warnings or [])
+    if solution.tie_break.startswith(("time box", "skipped")):
+        notes.append(f"tie-break {solution.tie_break}: among equal optima this plan may not be the one that "
+                     f"{'spends least' if scenario.objective.maximises else 'reaches most'}")
+    gain = 0.0
+    if solution.status in SOLVED:
+        polished = polish(scenario, solution.on, solution.spend, deadline - time.perf_counter())
+        if polished.gain > 0:
+            solution, gain = replace(solution, spend=polished.spend), polished.gain
     curve_error = max((p.max_error for p in formulation.curve_pieces.values()), default=0.0)
     plan = build_plan(scenario, solution, curve_error=curve_error, approximation_bound=formulation.approximation_bound,
-                      build_seconds=built, warnings=warnings)
+                      build_seconds=built, warnings=notes)
+    plan = replace(plan, polish_gain=gain, solver_seconds=solution.solver_seconds,
+                   outside_solver_seconds=time.perf_counter() - began - solution.solver_seconds)
     if solution.status == "infeasible":
-        from dataclasses import replace
-
         return replace(plan, message=f"{plan.message}. {explain(scenario, plan.warnings)}"), {}
     return check(scenario, plan), solution.values
 

@@ -45,6 +45,9 @@ class Plan:
     description: str = ""
     phases: list[dict[str, str]] = field(default_factory=list)  # [{id, label}] in journey order
     segments: list[dict[str, str]] = field(default_factory=list)  # [{id, label}]
+    solver_seconds: float = 0.0  # inside the solver's run(), both passes
+    outside_solver_seconds: float = 0.0  # formulate, PuLP's hand-over, polish, figures and verifier: the rest of the wall time
+    polish_gain: float = 0.0  # objective gained on the real curves by polishing the MILP's spends
 
     @property
     def solved(self) -> bool:
