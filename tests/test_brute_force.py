@@ -347,6 +347,9 @@ def _subset_lp(m: Model, on, active: list[int], piece_of: dict, highs: highspy.H
 def brute_force(m: Model) -> tuple[float | None, tuple[bool, ...] | None]:
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
+    # HiGHS has one thread scheduler per process, sized by the first run: a different
+    # thread count here would make channelmix's later runs (threads 1) fail to start
+    highs.setOptionValue("threads", 1)
     best, best_on = None, None
     for on in itertools.product((False, True), repeat=m.n):
         if not m.subset_ok(on):

@@ -63,3 +63,17 @@ def test_constraints_are_named_after_their_rules():
         assert family in names
     assert formulation.rules["budget"] == "money spent ≤ budget 100"
     assert formulation.rules["requires_0"] == "promo on ⇒ shop on"
+
+
+def test_the_model_is_lean():
+    """No spend or reach variable without a spend lever; no coverage variable nothing reads."""
+    formulation = formulate(validate(EVERY_RULE).scenario)
+    assert "shop" not in formulation.spend  # constant response, max_spend 0
+    assert str(formulation.reach["shop"]) == "0.7*x_1"  # its reach is value · x
+    names = {v.name for v in formulation.problem.variables()}
+    assert {"s_1", "y_1"}.isdisjoint(names)
+    covering = dict(EVERY_RULE, objective={"sense": "min_cost", "tie_break": False},
+                    rules={"breadth": {"min_channels": 1, "threshold": 0.1}})
+    lean = formulate(validate(covering).scenario)
+    assert lean.coverage == {}  # min_cost without coverage rules or tie-break reads no coverage
+    assert not any(v.name.startswith("z_") for v in lean.problem.variables())

@@ -10,7 +10,8 @@ from typing import Any
 from .baseline import compare
 from .diagnose import explain as why_infeasible
 from .formulate import Formulation, formulate
-from .plan import Plan, build_plan
+from .plan import SOLVED, Plan, build_plan
+from .polish import polish
 from .schema import Loaded, Scenario, load
 from .solve import solve
 from .verify import check
@@ -39,18 +40,36 @@ def solve_from(scenario: Scenario, warnings: list[str] | None = None,
     values, to warm-start a neighbouring scenario (the next step of a sweep).
     ``diagnose=False`` skips saying why an infeasible scenario is (several more solves)."""
     began = time.perf_counter()
+    deadline = began + scenario.solver.time_limit  # the time limit covers formulate, both passes and the polish
     formulation = formulate(scenario)
-    return solve_formulated(scenario, formulation, time.perf_counter() - began, warnings, start, diagnose)
+    return solve_formulated(scenario, formulation, time.perf_counter() - began, warnings, start, diagnose, deadline)
 
 
 def solve_formulated(scenario: Scenario, formulation: Formulation, built: float = 0.0, warnings: list[str] | None = None,
-                     start: dict[str, float] | None = None, diagnose: bool = True) -> tuple[Plan, dict[str, float]]:
+                     start: dict[str, float] | None = None, diagnose: bool = True,
+                     deadline: float | None = None) -> tuple[Plan, dict[str, float]]:
     """:func:`solve_from` for a formulation already built (and perhaps extended, e.g. by the
-    no-good cuts of :func:`channelmix.sensitivity.alternatives`)."""
-    solution = solve(formulation, start=start)
+    no-good cuts of :func:`channelmix.sensitivity.alternatives`).  ``deadline`` (a
+    ``time.perf_counter()`` instant) bounds both passes and the polish; by default the
+    scenario's time limit from now."""
+    began = time.perf_counter() - built
+    if deadline is None:
+        deadline = began + scenario.solver.time_limit
+    solution = solve(formulation, start=start, deadline=deadline)
+    notes = list(warnings or [])
+    if solution.tie_break.startswith(("time box", "skipped")):
+        notes.append(f"tie-break {solution.tie_break}: among equal optima this plan may not be the one that "
+                     f"{'spends least' if scenario.objective.maximises else 'reaches most'}")
+    gain = 0.0
+    if solution.status in SOLVED:
+        polished = polish(scenario, solution.on, solution.spend, deadline - time.perf_counter())
+        if polished.gain > 0:
+            solution, gain = replace(solution, spend=polished.spend), polished.gain
     curve_error = max((p.max_error for p in formulation.curve_pieces.values()), default=0.0)
     plan = build_plan(scenario, solution, curve_error=curve_error, approximation_bound=formulation.approximation_bound,
-                      build_seconds=built, warnings=warnings)
+                      build_seconds=built, warnings=notes)
+    plan = replace(plan, polish_gain=gain, solver_seconds=solution.solver_seconds,
+                   outside_solver_seconds=time.perf_counter() - began - solution.solver_seconds)
     if scenario.current is not None:
         plan = replace(plan, baseline=compare(scenario, plan).to_dict())
     if solution.status == "infeasible" and diagnose:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .curves import reach
-from .schema.models import Scenario, rule_for_cell
+import numpy as np
+
+from .arrays import CellRules, ScenarioArrays, arrays, at_least
+from .schema.models import Scenario
 from .tolerances import TOLERANCE
 
 
@@ -69,7 +71,7 @@ def _slack(limit: float) -> float:
 
 def evaluate(scenario: Scenario, on: dict[str, bool], spend: dict[str, float]) -> Evaluation:
     """Recompute everything about these decisions; list violated and binding rules."""
-    sc, rules = scenario, scenario.rules
+    sc, rules, A = scenario, scenario.rules, arrays(scenario)
     violations: list[Violation] = []
 
     def over(rule: str, value: float, limit: float, what: str) -> None:
@@ -80,47 +82,48 @@ def evaluate(scenario: Scenario, on: dict[str, bool], spend: dict[str, float]) -
         if value < limit - _slack(limit):
             violations.append(Violation(rule, limit - value, f"{what} is {value:.6g}, below {limit:.6g}"))
 
-    channels = []
-    for ch in sc.channels:
-        is_on = bool(on.get(ch.id, False))
-        s = float(spend.get(ch.id, 0.0))
-        if s < -_slack(0):
-            violations.append(Violation(f"channel {ch.id}", -s, f"spend is negative ({s:.6g})"))
-        if not is_on and s > _slack(0):
-            violations.append(Violation(f"channel {ch.id}", s, f"is off but spends {s:.6g}"))
-        if is_on:
-            if ch.min_spend > 0:
-                under(f"min_spend of {ch.id}", s, ch.min_spend, "spend")
-            if ch.max_spend is not None:
-                over(f"max_spend of {ch.id}", s, ch.max_spend, "spend")
-        uses = {}
-        for resource, use in ch.uses.items():
-            uses[resource] = (use.fixed + use.per_unit * s) if is_on else 0.0
-        f = reach(ch.response, s) if is_on else 0.0
-        channels.append(ChannelOutcome(
-            ch.id, ch.name, is_on, s if is_on else 0.0, ch.fixed_cost if is_on else 0.0,
-            (s + ch.fixed_cost) if is_on else 0.0, f, uses, ch.outcome.value * f if ch.outcome else 0.0,
-        ))
-    by_id = {c.id: c for c in channels}
-    for cid in rules.force_on:
-        if not by_id[cid].on:
-            violations.append(Violation("force_on", 1, f"{cid} is off"))
-    for cid in rules.force_off:
-        if by_id[cid].on:
-            violations.append(Violation("force_off", 1, f"{cid} is on"))
+    is_on = np.array([bool(on.get(cid, False)) for cid in A.ids], dtype=bool)
+    s = A.vector(spend)
+    for c in np.flatnonzero((s < -_slack(0)) | (~is_on & (s > _slack(0))) | (is_on & (A.min_spend > 0))
+                            | (is_on & ~np.isnan(A.max_spend))):
+        cid, sc_ = A.ids[c], float(s[c])
+        if sc_ < -_slack(0):
+            violations.append(Violation(f"channel {cid}", -sc_, f"spend is negative ({sc_:.6g})"))
+        if not is_on[c] and sc_ > _slack(0):
+            violations.append(Violation(f"channel {cid}", sc_, f"is off but spends {sc_:.6g}"))
+        if is_on[c]:
+            if A.min_spend[c] > 0:
+                under(f"min_spend of {cid}", sc_, float(A.min_spend[c]), "spend")
+            if not np.isnan(A.max_spend[c]):
+                over(f"max_spend of {cid}", sc_, float(A.max_spend[c]), "spend")
+    spent = np.where(is_on, s, 0.0)
+    reach = np.where(is_on, A.curves.reach(s), 0.0)
+    cost = np.where(is_on, s + A.fixed, 0.0)
+    use = np.where(is_on, A.use_fixed + A.use_per_unit * s, 0.0)  # resources × channels
+    bought = A.outcome_value * reach  # outcome.value × reach (money or KPI units), 0 without an outcome
+    channels = [
+        ChannelOutcome(cid, ch.name, bool(is_on[c]), float(spent[c]), float(A.fixed[c]) if is_on[c] else 0.0,
+                       float(cost[c]), float(reach[c]), {r: float(use[A.resources.index(r), c]) for r in ch.uses if r in A.resources},
+                       float(bought[c]))
+        for c, (cid, ch) in enumerate(zip(A.ids, sc.channels))
+    ]
+    for c in np.flatnonzero(A.force_on & ~is_on):
+        violations.append(Violation("force_on", 1, f"{A.ids[c]} is off"))
+    for c in np.flatnonzero(A.force_off & is_on):
+        violations.append(Violation("force_off", 1, f"{A.ids[c]} is on"))
 
-    money = sum(c.cost for c in channels)
-    outcome = sum(c.outcome for c in channels)
+    money = float(cost.sum())
+    outcome = float(bought.sum())
     if sc.budget is not None:
         over("budget", money, sc.budget, "money spent")
-    resources = {r: sum(c.uses.get(r, 0.0) for c in channels) for r in sc.resources}
+    resources = {r: float(use[i].sum()) for i, r in enumerate(A.resources)}
     for r, capacity in sc.resources.items():
         over(f"resource {r}", resources[r], capacity, f"{r} used")
 
-    cells, weighted, penalties = _cells(sc, by_id, under)
+    cells, weighted, penalties = _cells(A, is_on, reach, under)
     _channel_rules(sc, channels, violations, over, under)
 
-    active = sum(1 for c in channels if c.on)
+    active = int(is_on.sum())
     card = rules.cardinality
     if card is not None and card.penalty_per_channel:
         penalties["channel_count"] = card.penalty_per_channel * active
@@ -142,36 +145,51 @@ def evaluate(scenario: Scenario, on: dict[str, bool], spend: dict[str, float]) -
     return Evaluation(channels, cells, money, resources, weighted, penalties, objective, violations, outcome, baseline)
 
 
-def _cells(sc: Scenario, by_id, under):
+def cell_levels(A: ScenarioArrays, reach: np.ndarray) -> np.ndarray:
+    """Coverage of every cell: min(1, Σ_c a_kc · reach_c)."""
+    return np.minimum(1.0, A.affinity @ reach)
+
+
+def serving_counts(A: ScenarioArrays, family: CellRules, is_on: np.ndarray) -> np.ndarray:
+    """Per cell, how many on channels serve it with affinity ≥ the family's threshold."""
+    count = at_least(A.affinity, family.threshold) @ is_on.astype(float)
+    count[family.threshold <= 0] = is_on.sum()  # a threshold of 0 counts every channel on, even those with affinity 0
+    return count
+
+
+def _cells(A: ScenarioArrays, is_on: np.ndarray, reach: np.ndarray, under):
+    level = cell_levels(A, reach)
+    weighted = float(A.weight @ level)
+    cov = A.coverage
+    has_target = (cov.rule >= 0) & (cov.level > 0)
+    soft = has_target & ~cov.hard
+    penalties = {"coverage_shortfall": float(np.sum(cov.penalty[soft] * np.maximum(0.0, cov.level[soft] - level[soft]))),
+                 "breadth_shortfall": 0.0, "redundancy_shortfall": 0.0}
+    checks: list[tuple[int, str, float, float, str]] = []  # (cell, rule, value, limit, what)
+    for k in np.flatnonzero(has_target & cov.hard):
+        checks.append((int(k), "coverage target", float(level[k]), float(cov.level[k]), "coverage"))
+    for family, cr in (("breadth", A.breadth), ("redundancy", A.redundancy)):
+        ruled = (cr.rule >= 0) & (cr.level > 0)
+        if not ruled.any():
+            continue
+        count = serving_counts(A, cr, is_on)
+        hard = ruled & cr.hard if family == "breadth" else np.zeros_like(ruled)
+        soft = ruled & ~hard
+        penalties[f"{family}_shortfall"] = float(np.sum(cr.penalty[soft] * np.maximum(0.0, cr.level[soft] - count[soft])))
+        for k in np.flatnonzero(hard):
+            checks.append((int(k), "breadth", float(count[k]), float(cr.level[k]), "channels serving it"))
+    for k, rule, value, limit, what in sorted(checks, key=lambda t: t[0]):
+        p, g = A.cells[k]
+        under(f"{rule} ({p}, {g})", value, limit, what)
+    serving = A.affinity[:, np.flatnonzero(is_on)].tocsr() if is_on.any() else None
+    if serving is not None:
+        serving.sort_indices()
+    on_ids = [A.ids[c] for c in np.flatnonzero(is_on)]
     cells = []
-    weighted = 0.0
-    penalties = {"coverage_shortfall": 0.0, "breadth_shortfall": 0.0, "redundancy_shortfall": 0.0}
-    for p in sc.phases:
-        for g in sc.segments:
-            serving = [(c, c.affinity_for(p.id, g.id)) for c in sc.channels]
-            raw = sum(a * by_id[c.id].reach for c, a in serving if a > 0)
-            level = min(1.0, raw)
-            weight = sc.cell_weight(p, g)
-            weighted += weight * level
-            where = f"({p.id}, {g.id})"
-            rule = rule_for_cell(sc.rules.coverage, p.id, g.id)
-            target = rule.target if rule is not None and rule.target > 0 else None
-            if target is not None:
-                if rule.hard:
-                    under(f"coverage target {where}", level, target, "coverage")
-                else:
-                    penalties["coverage_shortfall"] += (rule.penalty or 0.0) * max(0.0, target - level)
-            for family, rules in (("breadth", sc.rules.breadth), ("redundancy", sc.rules.redundancy)):
-                b = rule_for_cell(rules, p.id, g.id)
-                if b is None or b.min_channels == 0:
-                    continue
-                count = sum(1 for c, a in serving if a >= b.threshold and by_id[c.id].on)
-                if family == "breadth" and b.hard:
-                    under(f"breadth {where}", count, b.min_channels, "channels serving it")
-                else:
-                    penalties[f"{family}_shortfall"] += (b.penalty or 0.0) * max(0, b.min_channels - count)
-            on_serving = [c.id for c, a in serving if a > 0 and by_id[c.id].on]
-            cells.append(CellOutcome(p.id, g.id, level, weight, target, on_serving))
+    for k, (p, g) in enumerate(A.cells):
+        names = [on_ids[j] for j in serving.indices[serving.indptr[k]:serving.indptr[k + 1]]] if serving is not None else []
+        target = float(cov.level[k]) if has_target[k] else None
+        cells.append(CellOutcome(p, g, float(level[k]), float(A.weight[k]), target, names))
     return cells, weighted, penalties
 
 

@@ -13,8 +13,11 @@ from dataclasses import dataclass, field
 
 import pulp
 
+import numpy as np
+
+from .arrays import arrays, at_least
 from .curves import Pieces, depends_on_spend, pieces
-from .schema.models import Constant, Scenario, rule_for_cell
+from .schema.models import Constant, Scenario
 
 
 def _n(value: float) -> str:
@@ -28,13 +31,20 @@ def _expr(terms: dict[pulp.LpVariable, float] | list[tuple[pulp.LpVariable, floa
 
 @dataclass
 class Formulation:
-    """The PuLP problem plus what is needed to read a solution back."""
+    """The PuLP problem plus what is needed to read a solution back.
+
+    The model is lean: ``spend`` and ``reach`` hold variables only for channels with a
+    spend lever (a spend cap above 0); a channel without one has no ``spend`` entry
+    (it spends nothing) and its ``reach`` is the expression ``value · x`` (a constant
+    response) or absent (no reach at all).  ``coverage`` holds a variable only for the
+    cells something reads: a coverage target, the objective's weighted reach, or the
+    tie-break.  Read values with ``pulp.value``, which takes variables and expressions."""
 
     scenario: Scenario
     problem: pulp.LpProblem
     on: dict[str, pulp.LpVariable]
     spend: dict[str, pulp.LpVariable]
-    reach: dict[str, pulp.LpVariable]
+    reach: dict[str, pulp.LpVariable | pulp.LpAffineExpression]
     coverage: dict[tuple[str, str], pulp.LpVariable]
     caps: dict[str, float]
     curve_pieces: dict[str, Pieces]
@@ -58,6 +68,8 @@ class _Builder:
         self.spend: dict[str, pulp.LpVariable] = {}
         self.reach: dict[str, pulp.LpVariable] = {}
         self.coverage: dict[tuple[str, str], pulp.LpVariable] = {}
+        self.reach_terms: dict[str, dict[pulp.LpVariable, float]] = {}  # reach of a channel as terms (y, or value · x)
+        self.A = arrays(scenario)
         self.caps: dict[str, float] = {}
         self.curve_pieces: dict[str, Pieces] = {}
         self.penalties: dict[str, dict[pulp.LpVariable, float]] = {}
@@ -89,21 +101,27 @@ class _Builder:
             # LpInteger in [0, 1], not LpBinary: PuLP resets a binary's bounds, which would undo force_on/off
             x = self.problem.add_variable(f"x_{i}", 0 if forced is None else forced, 1 if forced is None else forced, cat=pulp.LpInteger)
             cap = caps[ch.id] if depends_on_spend(ch.response) or (ch.max_spend or 0) > 0 else 0.0
+            self.on[ch.id], self.caps[ch.id] = x, cap
+            if isinstance(ch.response, Constant):
+                if ch.response.value > 0:  # reach value · x, no variable needed
+                    self.reach_terms[ch.id] = {x: ch.response.value}
+                    self.reach[ch.id] = _expr({x: ch.response.value})
+            if cap <= 0:
+                continue  # no spend lever: no spend variable, and a spend-driven curve gives no reach
             s = self.problem.add_variable(f"s_{i}", 0, cap)
-            y = self.problem.add_variable(f"y_{i}", 0, 1)
-            self.on[ch.id], self.spend[ch.id], self.reach[ch.id], self.caps[ch.id] = x, s, y, cap
-            if cap > 0:
-                self.add({s: 1, x: -cap}, pulp.LpConstraintLE, 0, f"onoff_max_{i}", f"{ch.id}: spend ≤ {_n(cap)} when on, 0 when off")
+            self.spend[ch.id] = s
+            self.add({s: 1, x: -cap}, pulp.LpConstraintLE, 0, f"onoff_max_{i}", f"{ch.id}: spend ≤ {_n(cap)} when on, 0 when off")
             if ch.min_spend > 0:
                 self.add({s: 1, x: -ch.min_spend}, pulp.LpConstraintGE, 0, f"onoff_min_{i}", f"{ch.id}: spend ≥ min_spend {_n(ch.min_spend)} when on")
             if isinstance(ch.response, Constant):
-                self.add({y: 1, x: -ch.response.value}, pulp.LpConstraintLE, 0, f"response_{i}", f"{ch.id}: reach {_n(ch.response.value)} when on")
                 continue
             curve = pieces(ch.response, cap, accuracy)
             self.curve_pieces[ch.id] = curve
             if len(curve.xs) < 2:
-                self.add({y: 1}, pulp.LpConstraintLE, 0, f"response_{i}", f"{ch.id}: no spend, no reach")
-            elif curve.concave:
+                continue
+            y = self.problem.add_variable(f"y_{i}", 0, 1)
+            self.reach[ch.id], self.reach_terms[ch.id] = y, {y: 1.0}
+            if curve.concave:
                 self._concave_response(i, ch.id, x, s, y, curve)
             else:
                 self._incremental_response(i, ch.id, x, s, y, curve)
@@ -133,7 +151,8 @@ class _Builder:
     def _budget_and_resources(self) -> None:
         self.cost = {}
         for ch in self.sc.channels:
-            self.cost[self.spend[ch.id]] = 1.0
+            if ch.id in self.spend:
+                self.cost[self.spend[ch.id]] = 1.0
             if ch.fixed_cost:
                 self.cost[self.on[ch.id]] = ch.fixed_cost
         if self.sc.budget is not None:
@@ -144,7 +163,7 @@ class _Builder:
                 use = ch.uses.get(resource)
                 if use is None:
                     continue
-                if use.per_unit:
+                if use.per_unit and ch.id in self.spend:
                     terms[self.spend[ch.id]] = use.per_unit
                 if use.fixed:
                     terms[self.on[ch.id]] = use.fixed
@@ -153,39 +172,45 @@ class _Builder:
     # -- 4: coverage -------------------------------------------------------------
 
     def _coverage(self) -> dict[pulp.LpVariable, float]:
-        """z_k ≤ Σ a y and targets; returns the weighted-reach terms."""
-        sc = self.sc
+        """z_k ≤ Σ a · reach and targets, for the cells something reads; returns the weighted-reach terms."""
+        sc, A = self.sc, self.A
         weighted: dict[pulp.LpVariable, float] = {}
+        shortfall_terms: dict[pulp.LpVariable, float] = {}
+        cov = A.coverage
+        target = np.where(cov.rule >= 0, cov.level, 0.0)
+        reads_weight = sc.objective.sense != "min_cost" or sc.objective.tie_break  # min_cost reads reach only to break ties
+        needed = (target > 0) | ((A.weight != 0) & reads_weight)
+        error = np.array([self.curve_pieces[cid].max_error if cid in self.curve_pieces else 0.0 for cid in A.ids])
+        lost = np.minimum(1.0, A.affinity @ error)  # how much the pieces can understate each cell's coverage
+        terms_of = [self.reach_terms.get(cid) for cid in A.ids]
+        M = A.affinity
         understated = 0.0  # how much the pieces can understate the objective (see _bound)
         understated_penalty = 0.0  # the part of it that comes from soft coverage penalties
-        shortfall_terms: dict[pulp.LpVariable, float] = {}
-        k = 0
-        for p in sc.phases:
-            for g in sc.segments:
-                affinity = {c.id: a for c in sc.channels if (a := c.affinity_for(p.id, g.id)) > 0}
-                serving = {self.reach[cid]: a for cid, a in affinity.items()}
-                # the pieces can understate this cell's coverage by at most:
-                lost = min(1.0, sum(a * self.curve_pieces[cid].max_error for cid, a in affinity.items() if cid in self.curve_pieces))
-                z = self.problem.add_variable(f"z_{k}", 0, 1 if serving else 0)
-                self.coverage[(p.id, g.id)] = z
-                if serving:
-                    self.add({z: 1, **{y: -a for y, a in serving.items()}}, pulp.LpConstraintLE, 0, f"cover_{k}", f"coverage of ({p.id}, {g.id}) ≤ reach of its channels")
-                weight = sc.cell_weight(p, g)
-                if weight:
-                    weighted[z] = weight
-                    understated += weight * lost if sc.objective.maximises else 0.0
-                rule = rule_for_cell(sc.rules.coverage, p.id, g.id)
-                if rule is not None and rule.target > 0:
-                    where = f"({p.id}, {g.id})"
-                    if rule.hard:
-                        self.add({z: 1}, pulp.LpConstraintGE, rule.target, f"target_{k}", f"coverage of {where} ≥ {_n(rule.target)}")
-                    else:
-                        u = self.problem.add_variable(f"short_{k}", 0, rule.target)
-                        shortfall_terms[u] = rule.penalty or 0.0
-                        understated += (rule.penalty or 0.0) * min(lost, rule.target)
-                        understated_penalty += (rule.penalty or 0.0) * min(lost, rule.target)
-                        self.add({z: 1, u: 1}, pulp.LpConstraintGE, rule.target, f"target_{k}", f"coverage of {where} ≥ {_n(rule.target)} (soft)")
-                k += 1
+        for k in np.flatnonzero(needed):
+            p, g = A.cells[k]
+            serving: dict[pulp.LpVariable, float] = {}
+            for c, a in zip(M.indices[M.indptr[k]:M.indptr[k + 1]], M.data[M.indptr[k]:M.indptr[k + 1]]):
+                for v, w in (terms_of[c] or {}).items():
+                    serving[v] = serving.get(v, 0.0) - a * w
+            z = self.problem.add_variable(f"z_{k}", 0, 1 if serving else 0)
+            self.coverage[(p, g)] = z
+            if serving:
+                serving[z] = 1.0
+                self.add(serving, pulp.LpConstraintLE, 0, f"cover_{k}", f"coverage of ({p}, {g}) ≤ reach of its channels")
+            weight = float(A.weight[k])
+            if weight:
+                weighted[z] = weight
+                understated += weight * lost[k] if sc.objective.maximises else 0.0
+            if target[k] > 0:
+                where, t = f"({p}, {g})", float(target[k])
+                if cov.hard[k]:
+                    self.add({z: 1}, pulp.LpConstraintGE, t, f"target_{k}", f"coverage of {where} ≥ {_n(t)}")
+                else:
+                    u = self.problem.add_variable(f"short_{k}", 0, t)
+                    shortfall_terms[u] = float(cov.penalty[k])
+                    understated += float(cov.penalty[k]) * min(lost[k], t)
+                    understated_penalty += float(cov.penalty[k]) * min(lost[k], t)
+                    self.add({z: 1, u: 1}, pulp.LpConstraintGE, t, f"target_{k}", f"coverage of {where} ≥ {_n(t)} (soft)")
         self.penalties["coverage_shortfall"] = shortfall_terms
         if sc.objective.sense == "max_outcome":  # cell weights are not in this objective; each channel's value is
             understated = understated_penalty + sum(
@@ -210,22 +235,25 @@ class _Builder:
     # -- 5: breadth and redundancy ---------------------------------------------------
 
     def _breadth(self) -> None:
-        sc = self.sc
-        for family, rules in (("breadth", sc.rules.breadth), ("redundancy", sc.rules.redundancy)):
+        A = self.A
+        x_of = [self.on[cid] for cid in A.ids]
+        every = {x: 1.0 for x in x_of}
+        for family, cr in (("breadth", A.breadth), ("redundancy", A.redundancy)):
             penalty_terms: dict[pulp.LpVariable, float] = {}
-            for k, (p, g) in enumerate(sc.cells):
-                rule = rule_for_cell(rules, p, g)
-                if rule is None or rule.min_channels == 0:
-                    continue
-                terms = {self.on[c.id]: 1.0 for c in sc.channels if c.affinity_for(p, g) >= rule.threshold}
-                hard = family == "breadth" and rule.hard
-                words = f"({p}, {g}) served by ≥ {rule.min_channels} channels with affinity ≥ {_n(rule.threshold)}"
+            ruled = (cr.rule >= 0) & (cr.level > 0)
+            M = at_least(A.affinity, cr.threshold) if ruled.any() else None
+            for k in np.flatnonzero(ruled):
+                p, g = A.cells[k]
+                need, threshold = int(cr.level[k]), float(cr.threshold[k])
+                terms = dict(every) if threshold <= 0 else {x_of[c]: 1.0 for c in M.indices[M.indptr[k]:M.indptr[k + 1]]}
+                hard = family == "breadth" and bool(cr.hard[k])
+                words = f"({p}, {g}) served by ≥ {need} channels with affinity ≥ {_n(threshold)}"
                 if not hard:
-                    v = self.problem.add_variable(f"{family}_short_{k}", 0, rule.min_channels)
+                    v = self.problem.add_variable(f"{family}_short_{k}", 0, need)
                     terms[v] = 1.0
-                    penalty_terms[v] = rule.penalty or 0.0
+                    penalty_terms[v] = float(cr.penalty[k])
                     words += " (soft)"
-                self.add(terms, pulp.LpConstraintGE, rule.min_channels, f"{family}_{k}", words)
+                self.add(terms, pulp.LpConstraintGE, need, f"{family}_{k}", words)
             self.penalties[f"{family}_shortfall"] = penalty_terms
 
     # -- 6 & 8: concentration and groups ------------------------------------------------
@@ -242,15 +270,15 @@ class _Builder:
             share = sc.rules.concentration.max_share
             total = self._total_spend()
             for i, ch in enumerate(sc.channels):
-                if self.caps[ch.id] > 0:
+                if ch.id in self.spend:
                     self.add({self.spend[ch.id]: 1, total: -share}, pulp.LpConstraintLE, 0, f"concentration_{i}", f"{ch.id}: ≤ {share:.0%} of spend")
         for j, group in enumerate(sc.rules.groups):
-            members = [c for c in sc.channels if c.in_group(group)]
+            members = [sc.channels[c] for c in np.flatnonzero(self.A.groups[j])]
             what = group.describe()
             for bound, sense, word in ((group.min_share, pulp.LpConstraintGE, "≥"), (group.max_share, pulp.LpConstraintLE, "≤")):
                 if bound is not None:
                     total = self._total_spend()
-                    terms = {self.spend[c.id]: 1.0 for c in members}
+                    terms = {self.spend[c.id]: 1.0 for c in members if c.id in self.spend}
                     terms[total] = terms.get(total, 0.0) - bound
                     tag = "min" if sense == pulp.LpConstraintGE else "max"
                     self.add(terms, sense, 0, f"group_{j}_{tag}_share", f"{what}: {word} {bound:.0%} of spend")
@@ -281,7 +309,11 @@ class _Builder:
 
     def _objective(self, weighted: dict[pulp.LpVariable, float]) -> Formulation:
         sc = self.sc
-        outcome = {self.reach[c.id]: c.outcome.value for c in sc.channels if c.outcome is not None and c.outcome.value}
+        outcome: dict[pulp.LpVariable, float] = {}  # Σ value_c · reach_c, reach as terms (y, or value · x when constant)
+        for c in sc.channels:
+            if c.outcome is not None and c.outcome.value:
+                for v, w in self.reach_terms.get(c.id, {}).items():
+                    outcome[v] = outcome.get(v, 0.0) + c.outcome.value * w
         parts = {"weighted_reach": _expr(weighted), "cost": _expr(self.cost), "outcome": _expr(outcome)}
         penalty_total: dict[pulp.LpVariable, float] = {}
         for name, terms in self.penalties.items():

@@ -48,6 +48,9 @@ class Plan:
     outcome: float | None = None  # Σ outcome.value × reach: what the spend buys (money or KPI units)
     baseline_outcome: float = 0.0  # carry-over outcome there at zero spend, not counted in outcome
     baseline: dict[str, Any] | None = None  # the scenario's current plan beside this one (see baseline.py)
+    solver_seconds: float = 0.0  # inside the solver's run(), both passes
+    outside_solver_seconds: float = 0.0  # formulate, PuLP's hand-over, polish, figures and verifier: the rest of the wall time
+    polish_gain: float = 0.0  # objective gained on the real curves by polishing the MILP's spends
 
     @property
     def solved(self) -> bool:

@@ -28,6 +28,8 @@ from .schema.models import SolverSettings
 from .tolerances import FEASIBILITY, tie_slack
 
 IDLE_WEIGHT = 1e-7  # per channel on, relative to the plan's money or reach, in the tie-break pass
+TIE_SHARE = 0.2  # the tie-break pass may take this share of the first pass's time ...
+TIE_FLOOR = 0.5  # ... or this many seconds, whichever is more (within the time limit)
 
 
 @dataclass(frozen=True)
@@ -45,54 +47,140 @@ class Solution:
     passes: int
     binding: list[str]  # the rules that bind in the optimisation, in words
     values: dict[str, float] = field(default_factory=dict, repr=False)  # every variable, to warm-start a neighbour
+    solver_seconds: float = 0.0  # inside the solver's run(), both passes
+    tie_break: str = ""  # "", "done", or why it stopped short ("time box 0.5 s")
 
 
-def solve(formulation: Formulation, settings: SolverSettings | None = None, start: dict[str, float] | None = None) -> Solution:
-    """Solve; with tie-breaking, a second pass on the same model.
+def solve(formulation: Formulation, settings: SolverSettings | None = None, start: dict[str, float] | None = None,
+          deadline: float | None = None) -> Solution:
+    """Solve; with tie-breaking, a second, time-boxed pass on the same model.
 
     ``start`` (variable name -> value, e.g. a neighbouring sweep step's solution) is
-    handed to the solver as a first incumbent; names it lacks start at 0."""
+    handed to the solver as a first incumbent; names it lacks start at 0.  ``deadline``
+    (a ``time.perf_counter()`` instant) bounds both passes; by default the settings'
+    time limit from now.
+
+    The tie-break pass keeps the first objective within ``tie_slack`` and minimises
+    money (max senses) or maximises reach (min senses), warm-started from the first
+    plan so it can only improve on it.  It may take ``TIE_SHARE`` of the first pass's
+    time (at least ``TIE_FLOOR`` s); stopped at that box, it keeps the best plan found
+    so far and says so in ``tie_break``."""
     settings = settings or formulation.scenario.solver
     began = time.perf_counter()
-    status, gap, bound = _run(formulation.problem, settings, settings.time_limit, start)
+    deadline = began + settings.time_limit if deadline is None else deadline
+    status, gap, bound = _run(formulation.problem, settings, max(deadline - began, 0.01), start)
+    first_seconds = time.perf_counter() - began
+    solver_seconds = _run_seconds(formulation.problem, first_seconds)
     objective = pulp.value(formulation.problem.objective) if status in SOLVED else None
-    passes = 1
+    passes, tie = 1, ""
     if status == "optimal" and formulation.scenario.objective.tie_break and objective is not None:
-        left = settings.time_limit - (time.perf_counter() - began)
-        if left > 0.05 and _tie_break(formulation, settings, objective, left):
-            passes = 2
+        box = min(deadline - time.perf_counter(), max(TIE_FLOOR, TIE_SHARE * first_seconds))
+        if box > 0.05:
+            t = time.perf_counter()
+            tie = _tie_break(formulation, settings, objective, box)
+            solver_seconds += _run_seconds(formulation.problem, time.perf_counter() - t)
+            passes = 2 if tie else 1
+        else:
+            tie = "skipped: no time left"
     on, spend = _decisions(formulation) if objective is not None else ({}, {})
     binding = binding_rules(formulation, on) if objective is not None else []
     values = {v.name: v.varValue for v in formulation.problem.variables() if v.varValue is not None} if objective is not None else {}
-    return Solution(status, on, spend, objective, bound, gap, time.perf_counter() - began, settings.name, passes, binding, values)
+    return Solution(status, on, spend, objective, bound, gap, time.perf_counter() - began, settings.name, passes, binding, values,
+                    solver_seconds, tie)
 
 
-def _tie_break(formulation: Formulation, settings: SolverSettings, first: float, time_left: float) -> bool:
-    """Among plans within tie_slack of the optimum, least cost (or most reach).
+def _run_seconds(problem: pulp.LpProblem, fallback: float) -> float:
+    """Seconds HiGHS spent in its last run() (the wall time around it for CBC)."""
+    highs = getattr(problem, "solverModel", None)
+    try:
+        return float(highs.getRunTime())
+    except AttributeError:
+        return fallback
 
-    Solved on a copy of the problem, so the formulation stays the first-pass model."""
-    problem = formulation.problem
-    saved = {v.name: v.varValue for v in problem.variables()}
-    second = problem.copy()
+
+def _secondary(formulation: Formulation) -> tuple[bool, dict[pulp.LpVariable, float]]:
+    """(minimise?, terms) of the tie-break objective: least money plus a hair per channel
+    on (max senses), or most reach less that hair (min senses)."""
+    cost, reach = formulation.parts["cost"], formulation.parts["weighted_reach"]
     # a channel that costs nothing and adds nothing should be off: a weight per channel on,
     # far below anything the first objective or the money could notice
-    scale = max(1.0, abs(pulp.value(formulation.parts["cost"]) or 0.0), abs(pulp.value(formulation.parts["weighted_reach"]) or 0.0))
+    scale = max(1.0, abs(pulp.value(cost) or 0.0), abs(pulp.value(reach) or 0.0))
     idle = {x: IDLE_WEIGHT * scale for x in formulation.on.values()}
+    if formulation.problem.sense == pulp.LpMaximize:
+        terms = dict(cost.items())
+        for x, w in idle.items():
+            terms[x] = terms.get(x, 0.0) + w
+        return True, terms
+    terms = dict(reach.items())
+    for x, w in idle.items():
+        terms[x] = terms.get(x, 0.0) - w
+    return False, terms
+
+
+def _tie_break(formulation: Formulation, settings: SolverSettings, first: float, box: float) -> str:
+    """Among plans within tie_slack of the optimum, least cost (or most reach): "done",
+    "time box …" when stopped short with a better plan or the first one, "" if it failed."""
+    problem = formulation.problem
+    highs = getattr(problem, "solverModel", None)
+    if settings.name == "highs" and hasattr(highs, "addRow"):
+        return _tie_break_in_highs(formulation, highs, box)
+    saved = {v.name: v.varValue for v in problem.variables()}
+    second = problem.copy()
+    minimise, terms = _secondary(formulation)
     if problem.sense == pulp.LpMaximize:
         keep = pulp.LpConstraint(problem.objective, pulp.LpConstraintGE, name="tie_break", rhs=first - tie_slack(first))
-        second.sense, objective = pulp.LpMinimize, formulation.parts["cost"] + pulp.LpAffineExpression(idle)
     else:
         keep = pulp.LpConstraint(problem.objective, pulp.LpConstraintLE, name="tie_break", rhs=first + tie_slack(first))
-        second.sense = pulp.LpMaximize
-        objective = formulation.parts["weighted_reach"] - pulp.LpAffineExpression(idle)
+    second.sense = pulp.LpMinimize if minimise else pulp.LpMaximize
     second.addConstraint(keep)
-    second.setObjective(objective)
-    status, _, _ = _run(second, settings, time_left)
+    second.setObjective(pulp.LpAffineExpression(terms))
+    status, _, _ = _run(second, settings, box, saved)
     if status not in SOLVED:
         for v in problem.variables():
             v.varValue = saved[v.name]
-        return False
-    return True
+        return ""
+    return "done" if status == "optimal" else f"time box {box:.3g} s"
+
+
+def _tie_break_in_highs(formulation: Formulation, highs, box: float) -> str:
+    """The tie-break pass on the Highs object that solved the first pass: one row and a
+    new objective added in place (no second hand-over from PuLP), started from the
+    first plan.  HiGHS keeps the first objective in its own terms (PuLP negates it
+    for maximisation), so the row reads it as HiGHS does."""
+    import highspy
+    import numpy as np
+
+    problem = formulation.problem
+    lp = highs.getLp()
+    n = lp.num_col_
+    first_costs = np.asarray(lp.col_cost_, dtype=float)
+    first = highs.getInfo().objective_function_value - lp.offset_
+    x1 = np.asarray(highs.getSolution().col_value, dtype=float)
+    minimised = lp.sense_ == highspy.ObjSense.kMinimize
+    slack = tie_slack(first)
+    nz = np.flatnonzero(first_costs).astype(np.int32)
+    inf = highspy.kHighsInf
+    lower, upper = (-inf, first + slack) if minimised else (first - slack, inf)
+    highs.addRow(lower, upper, len(nz), nz, first_costs[nz])
+    minimise, terms = _secondary(formulation)
+    second = np.zeros(n)
+    for v, w in terms.items():
+        j = getattr(v, "index", None)  # None: a variable in no row of the model (a cell nothing serves), fixed at 0
+        if j is not None:
+            second[j] += w
+    highs.changeObjectiveSense(highspy.ObjSense.kMinimize if minimise else highspy.ObjSense.kMaximize)
+    highs.changeColsCost(n, np.arange(n, dtype=np.int32), second)
+    highs.changeObjectiveOffset(0.0)
+    highs.setOptionValue("time_limit", float(box))
+    highs.setSolution(n, np.arange(n, dtype=np.int32), x1)
+    highs.run()
+    solution = highs.getSolution()
+    if highs.getInfo().primal_solution_status != 2 or not solution.value_valid:
+        return ""  # the first plan stays in the variables
+    values = list(solution.col_value)
+    for v in problem.variables():
+        v.varValue = values[v.index]
+    return "done" if highs.getModelStatus() == highspy.HighsModelStatus.kOptimal else f"time box {box:.3g} s"
 
 
 def _run(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float,
@@ -262,7 +350,8 @@ def _decisions(formulation: Formulation) -> tuple[dict[str, bool], dict[str, flo
     on, spend = {}, {}
     for cid, x in formulation.on.items():
         on[cid] = (x.varValue or 0.0) > 0.5
-        spend[cid] = max(formulation.spend[cid].varValue or 0.0, 0.0) if on[cid] else 0.0
+        s = formulation.spend.get(cid)  # no variable: no spend lever
+        spend[cid] = max(s.varValue or 0.0, 0.0) if on[cid] and s is not None else 0.0
     return on, spend
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from .limits import MAX_CELL_WEIGHT
-from .models import WILDCARD, Channel, Objective, Phase, Rules, Segment, rule_for_cell
+from .models import WILDCARD, Channel, Objective, Phase, Rules, Segment
 from .problems import Problem, did_you_mean, visible, with_hint
 
 
@@ -211,15 +213,21 @@ def _impossible_bounds(parts: Parts) -> list[Problem]:
 
 
 def _governed(rules: list[Any], parts: Parts):
-    """(index, rule, phase, segment) for every cell a hard rule of this family governs."""
+    """(index, rule, cell) for every cell a hard rule of this family governs, by rule then cell."""
+    from ..arrays import governing_rule
+
     assert parts.phases is not None and parts.segments is not None
+    governs = governing_rule(rules, [p.id for p in parts.phases], [g.id for g in parts.segments])
     for j, rule in enumerate(rules):
-        if not getattr(rule, "hard", True):
-            continue
-        for p in parts.phases:
-            for g in parts.segments:
-                if rule.applies(p.id, g.id) and rule_for_cell(rules, p.id, g.id) is rule:
-                    yield j, rule, p.id, g.id
+        if getattr(rule, "hard", True):
+            for k in np.flatnonzero(governs == j):
+                yield j, rule, int(k)
+
+
+def _affinity(parts_or_scenario: Any, channels: list[Channel]):
+    from ..arrays import affinity_matrix
+
+    return affinity_matrix(channels, [p.id for p in parts_or_scenario.phases], [g.id for g in parts_or_scenario.segments])
 
 
 def _most_reach(channel: Channel) -> float:
@@ -239,14 +247,21 @@ def _most_reach(channel: Channel) -> float:
 def _cells_that_cannot_be_met(parts: Parts, usable: list[Channel]) -> list[Problem]:
     out = []
     rules = parts.rules
-    assert rules is not None
-    for j, rule, p, g in _governed(rules.breadth, parts):
-        serving = [c.id for c in usable if c.affinity_for(p, g) >= rule.threshold]
+    assert rules is not None and parts.phases is not None and parts.segments is not None
+    cells = [(p.id, g.id) for p in parts.phases for g in parts.segments]
+    a = _affinity(parts, usable)
+    for j, rule, k in _governed(rules.breadth, parts):
+        p, g = cells[k]
+        row = a.getrow(k)
+        serving = [usable[c].id for c, v in zip(row.indices, row.data) if v >= rule.threshold] if rule.threshold > 0 else [c.id for c in usable]
         if len(serving) < rule.min_channels:
             out.append(Problem(f"rules.breadth[{j}]", f"cell ({p}, {g}) needs {rule.min_channels} channels with affinity ≥ {rule.threshold:g} but only {len(serving)} serve{'s' if len(serving) == 1 else ''} it ({', '.join(serving) or 'none'})",
                                "lower min_channels for that cell, lower the threshold, or add a channel that serves it"))
-    for j, rule, p, g in _governed(rules.coverage, parts):
-        best = sum(a * _most_reach(c) for c in usable if (a := c.affinity_for(p, g)) > 0)
+    most = np.array([_most_reach(c) for c in usable]) if usable else np.zeros(0)
+    best_of = a @ most if usable else np.zeros(len(cells))
+    for j, rule, k in _governed(rules.coverage, parts):
+        p, g = cells[k]
+        best = float(best_of[k])
         if best < rule.target - 1e-9:
             out.append(Problem(f"rules.coverage[{j}]", f"cell ({p}, {g}) can be covered at most {min(best, 1):.3g} with every channel at full spend, below the hard target {rule.target:g}",
                                "lower the target for that cell, make it soft (hard: false, penalty: …), or add a channel that serves it"))
@@ -261,11 +276,12 @@ def warnings_for(scenario: Any) -> list[str]:
     out = []
     rules = scenario.rules
     budget = scenario.budget
+    serves = np.diff(_affinity(scenario, scenario.channels).tocsc().indptr) > 0
     for i, ch in enumerate(scenario.channels):
         entry = ch.fixed_cost + ch.min_spend
         if budget is not None and entry > budget and ch.id not in rules.force_off:
             out.append(f"channels[{i}] ({ch.id}): fixed_cost + min_spend = {entry:g} is above the budget {budget:g}, so it can never be on")
-        if ch.outcome is None and not any(ch.affinity_for(p, g) > 0 for p, g in scenario.cells):
+        if ch.outcome is None and not serves[i]:
             out.append(f"channels[{i}] ({ch.id}): serves no (phase, segment) cell; its affinity is empty or zero")
         if ch.response.type == "constant" and (ch.max_spend or 0) > 0:
             out.append(f"channels[{i}] ({ch.id}): has a constant response, so its spend (max_spend {ch.max_spend:g}) buys no reach")
@@ -301,6 +317,17 @@ def _cheapest_hard_plan(scenario: Any) -> dict[str, tuple[float, str]]:
         return sum(sorted(use(c, resource) for c in pool)[:count])
 
     out = {}
+    a = _affinity(scenario, usable).tocsr()
+    breadth = []  # (cell, rule) for every cell a hard breadth rule with min_channels > 0 governs
+    from ..arrays import governing_rule
+
+    governs = governing_rule(rules.breadth, [p.id for p in scenario.phases], [g.id for g in scenario.segments])
+    for k in np.flatnonzero(governs >= 0):
+        rule = rules.breadth[governs[k]]
+        if rule.hard and rule.min_channels:
+            row = a.getrow(k)
+            pool = [usable[c] for c, v in zip(row.indices, row.data) if v >= rule.threshold] if rule.threshold > 0 else usable
+            breadth.append((scenario.cells[k], rule, pool))
     for resource in ["money", *scenario.resources]:
         best = (sum(use(c, resource) for c in forced), "the channels forced on")
         if rules.cardinality is not None and rules.cardinality.min:
@@ -309,10 +336,7 @@ def _cheapest_hard_plan(scenario: Any) -> dict[str, tuple[float, str]]:
             if group.min_count:
                 members = [c for c in usable if c.in_group(group)]
                 best = max(best, (cheapest(members, group.min_count, resource), f"{group.min_count} of {group.describe()}"))
-        for p, g in scenario.cells:
-            rule = rule_for_cell(rules.breadth, p, g)
-            if rule is not None and rule.hard and rule.min_channels:
-                serving = [c for c in usable if c.affinity_for(p, g) >= rule.threshold]
-                best = max(best, (cheapest(serving, rule.min_channels, resource), f"{rule.min_channels} channels serving ({p}, {g})"))
+        for (p, g), rule, serving in breadth:
+            best = max(best, (cheapest(serving, rule.min_channels, resource), f"{rule.min_channels} channels serving ({p}, {g})"))
         out[resource] = best
     return out
