@@ -12,6 +12,8 @@ import random
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+
 from channelmix.api import solve_scenario
 from channelmix.plan import Plan
 from channelmix.schema import validate
@@ -267,3 +269,15 @@ def random_scenario(rng: random.Random, *, min_channels: int = 2, max_channels: 
         total = sum(p["weight"] * s["weight"] * s["size"] for p in phases for s in segments)
         d["objective"]["level"] = round(total * rng.choice([0.05, 0.1, 0.2, 0.4, 0.6]), 2)
     return d
+
+
+def hill_instance(n: int, seed: int) -> dict:
+    """Budget-only allocation: channel i alone serves segment i (weight w_i) on an S-shaped Hill curve."""
+    rng = np.random.default_rng([seed, n])
+    channels = [{"id": f"c{i}", "response": {"type": "hill", "half": round(float(rng.uniform(500, 5000)), 2),
+                                             "shape": round(float(rng.uniform(1.2, 3.5)), 2)},
+                 "affinity": {"p": {f"g{i}": 1.0}}} for i in range(n)]
+    weights = rng.uniform(0.5, 3.0, n).round(3)
+    return {"scenario": "hill", "phases": ["p"], "budget": float(round(rng.uniform(0.3, 1.5) * n * 2000, 2)),
+            "segments": [{"id": f"g{i}", "size": 1000.0, "weight": float(weights[i])} for i in range(n)],
+            "channels": channels, "objective": {"sense": "max_reach"}}

@@ -18,21 +18,9 @@ from channelmix.schema import ScenarioError
 from channelmix.solve import solve
 from channelmix.verify import verify
 
-from helpers import load, random_scenario
+from helpers import hill_instance, load, random_scenario
 
 CURVED = ("saturating", "hill", "linear", "pwl", "constant")
-
-
-def hill_instance(n: int, seed: int) -> dict:
-    """Budget-only allocation: channel i alone serves segment i (weight w_i) on an S-shaped Hill curve."""
-    rng = np.random.default_rng([seed, n])
-    channels = [{"id": f"c{i}", "response": {"type": "hill", "half": round(float(rng.uniform(500, 5000)), 2),
-                                             "shape": round(float(rng.uniform(1.2, 3.5)), 2)},
-                 "affinity": {"p": {f"g{i}": 1.0}}} for i in range(n)]
-    weights = rng.uniform(0.5, 3.0, n).round(3)
-    return {"scenario": "hill", "phases": ["p"], "budget": float(round(rng.uniform(0.3, 1.5) * n * 2000, 2)),
-            "segments": [{"id": f"g{i}", "size": 1000.0, "weight": float(weights[i])} for i in range(n)],
-            "channels": channels, "objective": {"sense": "max_reach"}}
 
 
 def slsqp_best(d: dict, starts: int = 20, seed: int = 0) -> float:

@@ -18,14 +18,70 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
-from scipy import sparse
 
 from .schema.models import WILDCARD, Channel, Constant, Hill, Linear, Pwl, Saturating, Scenario
 
 _CACHE: dict[int, "ScenarioArrays"] = {}
 
 
-def affinity_matrix(channels: Sequence[Channel], phases: Sequence[str], segments: Sequence[str]) -> sparse.csr_matrix:
+@dataclass(frozen=True, eq=False)
+class Csr:
+    """A sparse matrix in compressed rows, column indices sorted within each row.
+
+    Just what channelmix needs (products with vectors, column selection, rows), in
+    numpy: importing scipy.sparse costs a quarter of a second at every start."""
+
+    data: np.ndarray
+    indices: np.ndarray
+    indptr: np.ndarray
+    shape: tuple[int, int]
+
+    @classmethod
+    def from_entries(cls, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, shape: tuple[int, int]) -> "Csr":
+        order = np.lexsort((cols, rows))
+        indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=shape[0])))).astype(np.int64)
+        return cls(np.asarray(vals, dtype=float)[order], np.asarray(cols, dtype=np.int64)[order], indptr, shape)
+
+    @property
+    def nnz(self) -> int:
+        return len(self.data)
+
+    def row_of_entries(self) -> np.ndarray:
+        return np.repeat(np.arange(self.shape[0]), np.diff(self.indptr))
+
+    def __matmul__(self, v: np.ndarray) -> np.ndarray:
+        """M · v for a vector over columns."""
+        return np.bincount(self.row_of_entries(), weights=self.data * np.asarray(v, dtype=float)[self.indices],
+                           minlength=self.shape[0])
+
+    def rmatvec(self, w: np.ndarray) -> np.ndarray:
+        """Mᵀ · w for a vector over rows."""
+        return np.bincount(self.indices, weights=self.data * np.asarray(w, dtype=float)[self.row_of_entries()],
+                           minlength=self.shape[1])
+
+    def row(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(column indices, values) of row k."""
+        return self.indices[self.indptr[k]:self.indptr[k + 1]], self.data[self.indptr[k]:self.indptr[k + 1]]
+
+    def columns(self, cols: np.ndarray) -> "Csr":
+        """The sub-matrix of these columns (ascending indices), renumbered 0..len(cols)-1."""
+        new = np.full(self.shape[1], -1)
+        new[cols] = np.arange(len(cols))
+        keep = new[self.indices] >= 0
+        rows = self.row_of_entries()[keep]
+        return Csr.from_entries(rows, new[self.indices[keep]], self.data[keep], (self.shape[0], len(cols)))
+
+    def column_counts(self) -> np.ndarray:
+        """How many stored entries each column has."""
+        return np.bincount(self.indices, minlength=self.shape[1])
+
+    def toarray(self) -> np.ndarray:
+        out = np.zeros(self.shape)
+        out[self.row_of_entries(), self.indices] = self.data
+        return out
+
+
+def affinity_matrix(channels: Sequence[Channel], phases: Sequence[str], segments: Sequence[str]) -> Csr:
     """a[k, c] for every cell k and channel c, as ``Channel.affinity_for`` defines it.
 
     Per channel: the '*' row first, then each named phase row over it ('*' in a row
@@ -55,11 +111,9 @@ def affinity_matrix(channels: Sequence[Channel], phases: Sequence[str], segments
     if rows:
         r, c, v = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
     else:
-        r = c = np.zeros(0, dtype=int)
+        r = c = np.zeros(0, dtype=np.int64)
         v = np.zeros(0)
-    matrix = sparse.csr_matrix((v, (r, c)), shape=(n_p * n_g, len(channels)))
-    matrix.sort_indices()
-    return matrix
+    return Csr.from_entries(r, c, v, (n_p * n_g, len(channels)))
 
 
 def _fill(block: np.ndarray, at: Any, row: dict[str, float], g_index: dict[str, int]) -> None:
@@ -81,13 +135,11 @@ def governing_rule(rules: Sequence[Any], phases: Sequence[str], segments: Sequen
     return out.ravel()
 
 
-def at_least(matrix: sparse.csr_matrix, threshold: np.ndarray) -> sparse.csr_matrix:
+def at_least(matrix: Csr, threshold: np.ndarray) -> Csr:
     """The 0/1 matrix of entries a[k, c] ≥ threshold[k] (a threshold per row)."""
-    per_entry = np.repeat(threshold, np.diff(matrix.indptr))
-    keep = (matrix.data >= per_entry).astype(float)
-    out = sparse.csr_matrix((keep, matrix.indices.copy(), matrix.indptr.copy()), shape=matrix.shape)
-    out.eliminate_zeros()
-    return out
+    rows = matrix.row_of_entries()
+    keep = matrix.data >= threshold[rows]
+    return Csr.from_entries(rows[keep], matrix.indices[keep], np.ones(int(keep.sum())), matrix.shape)
 
 
 @dataclass(frozen=True, eq=False)
@@ -121,7 +173,7 @@ class ScenarioArrays:
     ids: tuple[str, ...]
     index: dict[str, int]
     cells: list[tuple[str, str]]
-    affinity: sparse.csr_matrix  # cells × channels
+    affinity: Csr  # cells × channels
     fixed: np.ndarray
     min_spend: np.ndarray
     max_spend: np.ndarray  # nan where not given

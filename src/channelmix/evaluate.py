@@ -181,9 +181,7 @@ def _cells(A: ScenarioArrays, is_on: np.ndarray, reach: np.ndarray, under):
     for k, rule, value, limit, what in sorted(checks, key=lambda t: t[0]):
         p, g = A.cells[k]
         under(f"{rule} ({p}, {g})", value, limit, what)
-    serving = A.affinity[:, np.flatnonzero(is_on)].tocsr() if is_on.any() else None
-    if serving is not None:
-        serving.sort_indices()
+    serving = A.affinity.columns(np.flatnonzero(is_on)) if is_on.any() else None
     on_ids = [A.ids[c] for c in np.flatnonzero(is_on)]
     cells = []
     for k, (p, g) in enumerate(A.cells):

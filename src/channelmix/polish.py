@@ -79,7 +79,7 @@ class _Problem:
         self.is_on, self.s0 = is_on, s0
         self.lo = np.minimum(A.min_spend[self.free], hi[self.free])
         self.hi = hi[self.free]
-        self.M = A.affinity[:, self.free].tocsr()  # cells × free channels
+        self.M = A.affinity.columns(self.free)  # cells × free channels
         self.base = A.affinity @ np.where(is_on & ~np.isin(np.arange(len(A.ids)), self.free), A.curves.reach(s0), 0.0)
         cov = A.coverage
         has = (cov.rule >= 0) & (cov.level > 0)
@@ -112,7 +112,7 @@ class _Problem:
         short = self.soft & (level < cov.level)
         value -= float(np.sum(cov.penalty[short] * (cov.level[short] - level[short])))
         d_level = d_level + np.where(short & (raw < 1.0), cov.penalty, 0.0)
-        grad = (self.M.T @ d_level) * df * self.hi
+        grad = self.M.rmatvec(d_level) * df * self.hi
         if outcome:
             f = self.A.curves.reach(self._full(s))[self.free]
             v = A.outcome_value[self.free]
@@ -168,7 +168,7 @@ class _Problem:
         constraints = [{"type": "ineq", "fun": lambda u: h - G @ u, "jac": lambda u: -G}] if len(h) else []
         if self.hard.size:
             targets = self.A.coverage.level[self.hard]
-            M_hard = self.M[self.hard]
+            M_hard = self.M.toarray()[self.hard]
 
             def coverage(u):
                 raw, _ = self._levels(u * self.hi)
@@ -176,7 +176,7 @@ class _Problem:
 
             def coverage_jac(u):
                 _, df = self._levels(u * self.hi)
-                return (M_hard.multiply(df * self.hi)).toarray()
+                return M_hard * (df * self.hi)
 
             constraints.append({"type": "ineq", "fun": coverage, "jac": coverage_jac})
         u0 = np.clip(self.s0[self.free] / self.hi, self.lo / self.hi, 1.0)

@@ -252,8 +252,8 @@ def _cells_that_cannot_be_met(parts: Parts, usable: list[Channel]) -> list[Probl
     a = _affinity(parts, usable)
     for j, rule, k in _governed(rules.breadth, parts):
         p, g = cells[k]
-        row = a.getrow(k)
-        serving = [usable[c].id for c, v in zip(row.indices, row.data) if v >= rule.threshold] if rule.threshold > 0 else [c.id for c in usable]
+        cols, vals = a.row(k)
+        serving = [usable[c].id for c, v in zip(cols, vals) if v >= rule.threshold] if rule.threshold > 0 else [c.id for c in usable]
         if len(serving) < rule.min_channels:
             out.append(Problem(f"rules.breadth[{j}]", f"cell ({p}, {g}) needs {rule.min_channels} channels with affinity ≥ {rule.threshold:g} but only {len(serving)} serve{'s' if len(serving) == 1 else ''} it ({', '.join(serving) or 'none'})",
                                "lower min_channels for that cell, lower the threshold, or add a channel that serves it"))
@@ -276,7 +276,7 @@ def warnings_for(scenario: Any) -> list[str]:
     out = []
     rules = scenario.rules
     budget = scenario.budget
-    serves = np.diff(_affinity(scenario, scenario.channels).tocsc().indptr) > 0
+    serves = _affinity(scenario, scenario.channels).column_counts() > 0
     for i, ch in enumerate(scenario.channels):
         entry = ch.fixed_cost + ch.min_spend
         if budget is not None and entry > budget and ch.id not in rules.force_off:
@@ -317,7 +317,7 @@ def _cheapest_hard_plan(scenario: Any) -> dict[str, tuple[float, str]]:
         return sum(sorted(use(c, resource) for c in pool)[:count])
 
     out = {}
-    a = _affinity(scenario, usable).tocsr()
+    a = _affinity(scenario, usable)
     breadth = []  # (cell, rule) for every cell a hard breadth rule with min_channels > 0 governs
     from ..arrays import governing_rule
 
@@ -325,8 +325,8 @@ def _cheapest_hard_plan(scenario: Any) -> dict[str, tuple[float, str]]:
     for k in np.flatnonzero(governs >= 0):
         rule = rules.breadth[governs[k]]
         if rule.hard and rule.min_channels:
-            row = a.getrow(k)
-            pool = [usable[c] for c, v in zip(row.indices, row.data) if v >= rule.threshold] if rule.threshold > 0 else usable
+            cols, vals = a.row(k)
+            pool = [usable[c] for c, v in zip(cols, vals) if v >= rule.threshold] if rule.threshold > 0 else usable
             breadth.append((scenario.cells[k], rule, pool))
     for resource in ["money", *scenario.resources]:
         best = (sum(use(c, resource) for c in forced), "the channels forced on")
