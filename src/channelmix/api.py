@@ -57,7 +57,7 @@ def solve_formulated(scenario: Scenario, formulation: Formulation, built: float 
         deadline = began + scenario.solver.time_limit
     solution = solve(formulation, start=start, deadline=deadline)
     notes = list(warnings or [])
-    if solution.tie_break.startswith(("time box", "skipped")):
+    if solution.tie_break.startswith(("node limit", "time limit", "skipped")):
         notes.append(f"tie-break {solution.tie_break}: among equal optima this plan may not be the one that "
                      f"{'spends least' if scenario.objective.maximises else 'reaches most'}")
     gain = 0.0

@@ -28,9 +28,9 @@ from .schema.models import SolverSettings
 from .tolerances import FEASIBILITY, tie_slack
 
 IDLE_WEIGHT = 1e-7  # per channel on, relative to the plan's money or reach, in the tie-break pass
-TIE_SHARE = 0.2  # the tie-break pass may take this share of the first pass's time ...
-TIE_FLOOR = 3.0  # ... or this many seconds, whichever is more (within the time limit): small models finish
-# their tie-break in milliseconds, so on a busy machine the floor keeps their plans deterministic
+TIE_NODE_SHARE = 0.2  # the tie-break pass may search this share of the first pass's branch-and-bound nodes ...
+TIE_NODE_FLOOR = 500  # ... or this many nodes, whichever is more. A budget of work, not of seconds, so the same
+# input gives the same plan on a quiet or a busy machine; the deadline still bounds it from outside
 
 
 @dataclass(frozen=True)
@@ -49,12 +49,12 @@ class Solution:
     binding: list[str]  # the rules that bind in the optimisation, in words
     values: dict[str, float] = field(default_factory=dict, repr=False)  # every variable, to warm-start a neighbour
     solver_seconds: float = 0.0  # inside the solver's run(), both passes
-    tie_break: str = ""  # "", "done", or why it stopped short ("time box 0.5 s")
+    tie_break: str = ""  # "", "done", or why it stopped short ("node limit 500")
 
 
 def solve(formulation: Formulation, settings: SolverSettings | None = None, start: dict[str, float] | None = None,
           deadline: float | None = None) -> Solution:
-    """Solve; with tie-breaking, a second, time-boxed pass on the same model.
+    """Solve; with tie-breaking, a second pass on the same model with a budget of nodes.
 
     ``start`` (variable name -> value, e.g. a neighbouring sweep step's solution) is
     handed to the solver as a first incumbent; names it lacks start at 0.  ``deadline``
@@ -63,9 +63,10 @@ def solve(formulation: Formulation, settings: SolverSettings | None = None, star
 
     The tie-break pass keeps the first objective within ``tie_slack`` and minimises
     money (max senses) or maximises reach (min senses), warm-started from the first
-    plan so it can only improve on it.  It may take ``TIE_SHARE`` of the first pass's
-    time (at least ``TIE_FLOOR`` s); stopped at that box, it keeps the best plan found
-    so far and says so in ``tie_break``."""
+    plan so it can only improve on it.  With HiGHS it may search ``TIE_NODE_SHARE`` of the
+    first pass's nodes (at least ``TIE_NODE_FLOOR``): a deterministic budget.  Stopped by
+    that budget or by the deadline, it keeps the best plan found so far and says so in
+    ``tie_break``."""
     settings = settings or formulation.scenario.solver
     began = time.perf_counter()
     deadline = began + settings.time_limit if deadline is None else deadline
@@ -75,7 +76,7 @@ def solve(formulation: Formulation, settings: SolverSettings | None = None, star
     objective = pulp.value(formulation.problem.objective) if status in SOLVED else None
     passes, tie = 1, ""
     if status == "optimal" and formulation.scenario.objective.tie_break and objective is not None:
-        box = min(deadline - time.perf_counter(), max(TIE_FLOOR, TIE_SHARE * first_seconds))
+        box = deadline - time.perf_counter()
         if box > 0.05:
             t, clock = time.perf_counter(), _run_seconds(formulation.problem, 0.0)
             tie = _tie_break(formulation, settings, objective, box)
@@ -121,7 +122,8 @@ def _secondary(formulation: Formulation) -> tuple[bool, dict[pulp.LpVariable, fl
 
 def _tie_break(formulation: Formulation, settings: SolverSettings, first: float, box: float) -> str:
     """Among plans within tie_slack of the optimum, least cost (or most reach): "done",
-    "time box …" when stopped short with a better plan or the first one, "" if it failed."""
+    "node limit …" or "time limit …" when stopped short with a better plan or the first
+    one, "" if it failed.  ``box``: the seconds left before the deadline."""
     problem = formulation.problem
     highs = getattr(problem, "solverModel", None)
     if settings.name == "highs" and hasattr(highs, "addRow"):
@@ -141,7 +143,7 @@ def _tie_break(formulation: Formulation, settings: SolverSettings, first: float,
         for v in problem.variables():
             v.varValue = saved[v.name]
         return ""
-    return "done" if status == "optimal" else f"time box {box:.3g} s"
+    return "done" if status == "optimal" else f"time limit {box:.3g} s"
 
 
 def _tie_break_in_highs(formulation: Formulation, highs, box: float) -> str:
@@ -153,6 +155,7 @@ def _tie_break_in_highs(formulation: Formulation, highs, box: float) -> str:
     import numpy as np
 
     problem = formulation.problem
+    nodes = max(TIE_NODE_FLOOR, int(TIE_NODE_SHARE * highs.getInfo().mip_node_count))
     lp = highs.getLp()
     n = lp.num_col_
     first_costs = np.asarray(lp.col_cost_, dtype=float)
@@ -174,6 +177,7 @@ def _tie_break_in_highs(formulation: Formulation, highs, box: float) -> str:
     highs.changeColsCost(n, np.arange(n, dtype=np.int32), second)
     highs.changeObjectiveOffset(0.0)
     highs.setOptionValue("time_limit", float(box))
+    highs.setOptionValue("mip_max_nodes", nodes)
     highs.setSolution(n, np.arange(n, dtype=np.int32), x1)
     highs.run()
     solution = highs.getSolution()
@@ -182,7 +186,10 @@ def _tie_break_in_highs(formulation: Formulation, highs, box: float) -> str:
     values = list(solution.col_value)
     for v in problem.variables():
         v.varValue = values[v.index]
-    return "done" if highs.getModelStatus() == highspy.HighsModelStatus.kOptimal else f"time box {box:.3g} s"
+    status = highs.getModelStatus()
+    if status == highspy.HighsModelStatus.kOptimal:
+        return "done"
+    return f"time limit {box:.3g} s" if status == highspy.HighsModelStatus.kTimeLimit else f"node limit {nodes}"
 
 
 def _run(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float,
