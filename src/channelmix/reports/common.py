@@ -343,7 +343,8 @@ def channel_labels(plans: list[dict[str, Any]]) -> dict[str, str]:
 
 def shown_columns(columns: Iterable[str]) -> list[str]:
     """The summary columns worth showing in a table: not the spends (drawn apart), not the long lists."""
-    hidden = {"on", "overrides", "traceback", "input_hash", "resumed", "source"}
+    hidden = {"on", "overrides", "traceback", "input_hash", "resumed", "source",
+              "weighted_reach"}  # before penalties: a second objective-like figure confuses (the CSV keeps it)
     return [c for c in columns if not str(c).startswith("spend_") and c not in hidden]
 
 
@@ -353,6 +354,8 @@ def cell_text(column: str, value: Any, decimals: int = 0) -> str:
         return "—" if column not in ("entering", "leaving", "message", "variant") else ""
     if isinstance(value, bool) or type(value).__name__ == "bool_":
         return "✓" if value else ""
+    if column == "sense":
+        return sense_title(str(value))
     if column in ("gap",):
         return pct(float(value), 2)
     if column in ("weakest_cell",):
