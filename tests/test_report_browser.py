@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import channelmix as cm
-from channelmix.reports import collection_html, plan_html
+from channelmix.reports import collection_html, plan_html, report_facts
 
 ROOT = Path(__file__).parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -26,6 +26,9 @@ SHOTS = ROOT / "build" / "report-screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 DRIVER = Path("/usr/bin/chromedriver")
 WIDTH = 1280
+PHONE = 390  # an iPhone 12-15 in CSS pixels
+LANGUAGE = {"township-bakery": "en", "boutique-en-ligne": "fr", "pyme-mexico": "es", "butik-kundresan": "sv",
+            "khadamat-persian": "fa"}
 
 
 @pytest.fixture(scope="session")
@@ -71,11 +74,12 @@ def pages(tmp_path_factory) -> dict[str, tuple[Path, dict]]:
     out = tmp_path_factory.mktemp("reports")
     written = {}
     for path in SCENARIOS:
-        plan = cm.solve_file(path).to_dict()
+        plan = {**cm.solve_file(path).to_dict(), **report_facts(cm.load(path).scenario)}  # as the CLI writes it
         page = out / f"{path.stem}.html"
         page.write_text(plan_html(plan), encoding="utf-8")
         written[path.stem] = (page, plan)
-    result = cm.sweep(cm.load(ROOT / "scenarios" / "township-bakery.yaml"), {"budget": [1500, 3000, 4500, 6000, 9000]})
+    loaded = cm.load(ROOT / "scenarios" / "township-bakery.yaml")
+    result = cm.sweep(loaded, {"budget": [1500, 3000, 4500, 6000, 9000]})
     page = out / "township-bakery-sweep.html"
     page.write_text(collection_html("township-bakery: budget sweep", result.frontier, [p.to_dict() for p in result.plans],
                                     result.paths), encoding="utf-8")
@@ -83,8 +87,15 @@ def pages(tmp_path_factory) -> dict[str, tuple[Path, dict]]:
     return written
 
 
-def open_page(driver, page: Path) -> None:
-    driver.set_window_size(WIDTH, 1000)
+def open_page(driver, page: Path, width: int = WIDTH) -> None:
+    """The page in a window ``width`` CSS px wide: a phone's (touch, mobile viewport) under 500 px,
+    which headless Chromium's windows cannot be narrower than."""
+    if width < 500:
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                               {"width": width, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+    else:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    driver.set_window_size(width, 1000)
     driver.get_log("browser")  # drop what earlier pages logged
     driver.get(page.as_uri())
     assert driver.execute_script("return document.readyState") == "complete"
@@ -110,10 +121,14 @@ def visible(driver, css: str) -> list:
     return found
 
 
-def screenshot(driver, name: str, capsys) -> Path:
+def screenshot(driver, name: str, capsys, width: int = WIDTH) -> Path:
     """A full-page screenshot (the window stretched to the page's height)."""
     height = driver.execute_script("return Math.ceil(document.documentElement.getBoundingClientRect().height)")
-    driver.set_window_size(WIDTH, min(max(height + 40, 600), 12000))
+    height = min(max(height + 40, 600), 12000)
+    if width < 500:
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                               {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": True})
+    driver.set_window_size(max(width, 500), height)
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
     assert driver.save_screenshot(str(path)), path
@@ -147,7 +162,7 @@ def test_plan_report_in_a_browser(driver, pages, name, capsys):
     colours = {cell.value_of_css_property("background-color") for cell in cells}
     assert len(colours) > 1  # coloured by level
     visible(driver, "#channels-table")
-    screenshot(driver, name, capsys)
+    screenshot(driver, f"{name}-{WIDTH}", capsys)
 
 
 def test_persian_labels_run_right_to_left(driver, pages):
@@ -164,9 +179,9 @@ def test_persian_labels_run_right_to_left(driver, pages):
     phase = driver.execute_script(
         "return getComputedStyle(document.querySelector('#coverage-heatmap th[scope=row]')).direction")
     assert phase == "rtl"
-    # English sentences keep their own order in the right-to-left document
+    # the summary is Persian, its figures in Persian digits
     summary = driver.execute_script("return document.querySelector('#summary p').textContent")
-    assert re.match(r"Run \d+ of \d+ channels for [\d,]+ toman", summary), summary
+    assert re.search(r"[۰-۹]+ کانال از [۰-۹]+ کانال با [۰-۹٬]+ toman", summary), summary
 
 
 def test_sweep_report_in_a_browser(driver, pages, capsys):
@@ -179,4 +194,52 @@ def test_sweep_report_in_a_browser(driver, pages, capsys):
     visible(driver, "#summary-table")
     visible(driver, ".spend-table")
     assert len(visible(driver, ".plan-card")) == 5
-    screenshot(driver, "township-bakery-sweep", capsys)
+    screenshot(driver, f"township-bakery-sweep-{WIDTH}", capsys)
+
+
+# ---------------------------------------------------------------- laptop and phone, every language
+
+SMALLEST_TEXT = """
+const small = [];
+for (const el of document.querySelectorAll('body *')) {
+  const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+  if (!own) continue;
+  const box = el.getBoundingClientRect();
+  if (box.width === 0 || box.height === 0) continue;
+  let size = parseFloat(getComputedStyle(el).fontSize);
+  const svg = el.closest('svg');
+  if (svg && svg.viewBox.baseVal && svg.viewBox.baseVal.width) {
+    size *= svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;  // drawn size, after scaling
+  }
+  if (size < 9.95) small.push([el.tagName, el.textContent.trim().slice(0, 40), size.toFixed(1)]);
+}
+return small;
+"""
+
+
+def layout_problems(driver) -> dict:
+    return driver.execute_script(
+        "const d = document.documentElement;"
+        "return {overflow: d.scrollWidth - d.clientWidth, lang: d.lang, dir: d.dir,"
+        " headings: [...document.querySelectorAll('h2')].map(h => h.textContent.trim())};")
+
+
+@pytest.mark.parametrize("width", [WIDTH, PHONE])
+@pytest.mark.parametrize("name", [p.stem for p in SCENARIOS] + ["township-bakery-sweep"])
+def test_laptop_and_phone_layout(driver, pages, name, width, capsys):
+    """No sideways scrolling of the page, no console error, no text under 10 px, and the
+    page in the scenario's language (lang, dir; Persian headings in Persian)."""
+    page, _ = pages[name]
+    open_page(driver, page, width)
+    check_clean(driver)
+    facts = layout_problems(driver)
+    assert facts["overflow"] <= 0, f"the page is {facts['overflow']} px wider than a {width} px screen"
+    assert driver.execute_script(SMALLEST_TEXT) == []
+    language = LANGUAGE.get(name, "en")
+    assert (facts["lang"], facts["dir"]) == (language, "rtl" if language == "fa" else "ltr")
+    if language == "fa":
+        for heading in facts["headings"]:
+            assert re.search("[\u0600-\u06ff]", heading) and not re.search("[A-Za-z]{3,}", heading), heading
+    hover = driver.execute_script("return document.body.innerText")
+    assert "hover" not in hover.lower()  # phones cannot hover: nothing asks the reader to
+    screenshot(driver, f"{name}-{width}", capsys, width)

@@ -24,6 +24,8 @@ from openpyxl import load_workbook
 
 import channelmix as cm
 from channelmix.report import file_stem
+from channelmix.reports import report_facts, using
+from channelmix.reports.rules import plain_rules
 from channelmix.reports import (collection_html, collection_markdown, collection_workbook, plan_html, plan_markdown,
                                 plan_workbook, write_report)
 from channelmix.reports.common import binding_lines, language, readable_numbers
@@ -43,8 +45,10 @@ TIMINGS = ("build seconds", "solve seconds")
 
 @pytest.fixture(scope="module")
 def plans() -> dict[str, dict[str, Any]]:
-    """The base plan of every shipped scenario, as the JSON dict of ``solve --format json``."""
-    return {path.stem: json.loads(json.dumps(cm.solve_file(path).to_dict())) for path in SCENARIOS}
+    """The base plan of every shipped scenario, as the JSON dict of ``solve --format json``
+    (with the scenario's language and most reachable, as the CLI adds them)."""
+    return {path.stem: json.loads(json.dumps({**cm.solve_file(path).to_dict(), **report_facts(cm.load(path).scenario)}))
+            for path in SCENARIOS}
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +103,13 @@ def test_markdown_matches_golden(plans, name):
     check_golden(GOLDEN / f"{name}.md", f"<!-- {NOTE} -->\n\n{text}")
 
 
+@pytest.mark.parametrize("language", ["fr", "es", "sv", "fa"])  # English: township-bakery.md
+def test_markdown_in_every_language_matches_golden(plans, language):
+    """One scenario's Markdown report in each language: the words, number style and digits."""
+    text = plan_markdown(plans["township-bakery"], language=language)
+    check_golden(GOLDEN / f"township-bakery.{language}.md", f"<!-- {NOTE} -->\n\n{text}")
+
+
 @pytest.mark.parametrize("name", GOLDEN_NAMES)
 def test_workbook_matches_golden(plans, name, tmp_path):
     path = plan_workbook(plans[name], tmp_path / f"{name}.xlsx")
@@ -123,7 +134,10 @@ def golden_json(sheets: dict[str, list[list[Any]]]) -> str:
 
 
 def test_markdown_keeps_labels_and_has_every_part(plans):
-    md = plan_markdown(plans["khadamat-persian"])
+    persian = plan_markdown(plans["khadamat-persian"])  # the scenario's own language: Persian words and digits
+    assert "## کانال‌ها" in persian and "## چه چیزی برنامه را محدود می‌کند" in persian
+    assert "۹۰٬۰۰۰٬۰۰۰ toman" in persian and "Channels" not in persian
+    md = plan_markdown(plans["khadamat-persian"], language="en")
     for label in ("کانال تلگرام", "وب‌سایت و سئو", "آگاهی", "استارتاپ‌ها و شرکت‌های فناوری"):
         assert label in md
     for heading in ("## Channels", "## Coverage", "## What limits the plan"):
@@ -133,7 +147,7 @@ def test_markdown_keeps_labels_and_has_every_part(plans):
     rows = [line for line in coverage.splitlines() if line.startswith("| ") and "%" in line]
     assert len(rows) == len(plans["khadamat-persian"]["phases"])
     swedish = plan_markdown(plans["butik-kundresan"])
-    assert "Sök- och urvalsfas" in swedish and "SEK" in swedish
+    assert "Sök- och urvalsfas" in swedish and "SEK" in swedish and "## Kanaler" in swedish
 
 
 def test_markdown_tables_survive_pipes_in_labels(plans):
@@ -159,13 +173,13 @@ RESOURCE = re.compile(r"""(?:\b(?:src|href|srcset|poster|data)\s*=|url\(|@import
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_html_is_self_contained_and_has_the_headline(plans, path):
     plan = plans[path.stem]
-    html = plan_html(plan)
+    html = plan_html(plan, language="en")  # English figures; every language is checked in the browser tests
     assert "http://" not in html and "https://" not in html
     assert not RESOURCE.search(html), RESOURCE.search(html)
     assert html.startswith("<!DOCTYPE html>") and '<meta charset="utf-8">' in html
     assert str(escape(plan["scenario"])) in html
     currency = plan["currency"]
-    decimals = 0 if plan["budget"] >= 1000 else 2
+    decimals = 0  # whole currency units
     assert f"{plan['cost']:,.{decimals}f} {currency}" in html  # money spent
     assert f"{plan['budget']:,.{decimals}f} {currency}" in html  # of the budget
     assert f"{plan['objective']:,.0f}" in html or f"{plan['objective']:,.0f} {currency}" in html
@@ -179,7 +193,10 @@ def test_html_is_self_contained_and_has_the_headline(plans, path):
     assert allocation.count('class="bar-row"') == len(on)
     heatmap = html.split('id="coverage-heatmap"')[1].split("</table>")[0]
     assert heatmap.count('class="heat-cell') == len(plan["coverage"])
-    for sentence in binding_lines(plan["binding"]):
+    with using("en"):
+        sentences = plain_rules(plan)
+    assert sentences or not plan["binding"]
+    for sentence in sentences:
         assert str(escape(sentence)) in html
 
 
@@ -189,7 +206,12 @@ def test_html_right_to_left_for_persian(plans):
     for label in ("کانال تلگرام", "وب‌سایت و سئو", "آگاهی"):
         assert re.search(r'dir="auto"[^>]*>' + re.escape(label) + "<", html), label
     assert '<html lang="en" dir="ltr">' in plan_html(plans["township-bakery"])
-    assert '<html lang="en" dir="ltr">' in plan_html(plans["butik-kundresan"])
+    assert '<html lang="sv" dir="ltr">' in plan_html(plans["butik-kundresan"])
+    assert '<html lang="fr" dir="ltr">' in plan_html(plans["boutique-en-ligne"])
+    assert '<html lang="es" dir="ltr">' in plan_html(plans["pyme-mexico"])
+    assert '<html lang="en" dir="ltr">' in plan_html(plans["khadamat-persian"], language="en")
+    bare = {k: v for k, v in plans["khadamat-persian"].items() if k != "language"}
+    assert '<html lang="fa" dir="rtl">' in plan_html(bare)  # no language given: Persian labels make it Persian
 
 
 def test_every_user_label_sits_in_an_element_with_dir_auto(plans):
@@ -216,6 +238,24 @@ def test_language_by_majority_of_labels():
     assert language(["שלום", "עולם"]) == ("he", "rtl")
 
 
+def test_limits_in_plain_sentences_with_labels_grouped_and_only_what_binds():
+    plan = {"channels": [{"id": "a", "label": "Stall", "on": True}, {"id": "b", "label": "Bike", "on": True},
+                         {"id": "c", "label": "App", "on": False}, {"id": "d", "label": "Shop", "on": False}],
+            "phases": [{"id": "aware", "label": "Aware"}, {"id": "buy", "label": "Buy"}],
+            "segments": [{"id": "x", "label": "Commuters"}],
+            "binding": ["a on ⇒ b on", "c on ⇒ d on", "(aware, x) served by ≥ 1 channels with affinity ≥ 0.05",
+                        "(buy, x) served by ≥ 1 channels with affinity ≥ 0.05", "a: spend ≤ 400 when on, 0 when off",
+                        "money spent ≤ budget 90000000", "coverage of (buy, x) ≥ 0.5 (soft)", "something new ≤ 3"]}
+    with using("en"):
+        lines = plain_rules(plan)
+    assert lines == ["Stall needs Bike, so Bike is on too.", "Stall spends its full cap of 400.",
+                     "The whole budget of 90,000,000 is spent.", "something new ≤ 3",
+                     "2 cells rely on a single channel, the fewest allowed: Aware × Commuters, Buy × Commuters.",
+                     "Buy × Commuters is held at its coverage target of 50%. (A soft rule: it may be missed at its penalty.)"]
+    with using("fa"):
+        assert plain_rules(plan)[0] == "Stall به Bike نیاز دارد، پس Bike هم فعال است."
+
+
 def test_binding_rules_in_plain_words():
     assert readable_numbers("telegram: spend ≤ 2e+07 when on") == "telegram: spend ≤ 20,000,000 when on"
     assert readable_numbers("money spent ≤ budget 4500; affinity ≥ 0.05; radio2024") == \
@@ -233,8 +273,8 @@ def test_infeasible_plan_renders_everywhere(infeasible, tmp_path):
     md = plan_markdown(infeasible)
     assert md.startswith("# impossible\n") and "**infeasible**" in md and "the budget (100)" in md
     sheets = sheet_rows(plan_workbook(infeasible, tmp_path / "impossible.xlsx"))
-    assert ["status", "infeasible"] in sheets["Summary"]
-    assert sheets["Plan"] == [["channel", "label", "on", "spend", "fixed cost", "cost", "share of cost", "reach"]]
+    assert ["Status", "infeasible"] in sheets["Summary"]
+    assert sheets["Plan"] == [["id", "Channel", "On", "Spend", "Fixed cost", "Cost", "Share", "Reach"]]
 
 
 def test_a_feasible_but_stopped_plan_says_so(plans):
@@ -251,14 +291,19 @@ def test_a_feasible_but_stopped_plan_says_so(plans):
 def test_workbook_sheets_styles_and_formats(plans, tmp_path):
     path = plan_workbook(plans["khadamat-persian"], tmp_path / "k.xlsx")
     wb = load_workbook(path)
-    assert wb.sheetnames == ["Summary", "Plan", "Coverage", "Rules"]
-    plan = wb["Plan"]
-    assert plan["A1"].value == "channel" and plan["A1"].font.bold and plan["A1"].fill.fgColor.rgb.endswith("0F766E")
+    assert wb.sheetnames == ["خلاصه", "برنامه", "پوشش", "قاعده‌ها"]
+    english = load_workbook(plan_workbook(plans["khadamat-persian"], tmp_path / "e.xlsx", language="en"))
+    assert english.sheetnames == ["Summary", "Plan", "Coverage", "Rules"] and not english["Plan"].sheet_view.rightToLeft
+    plan = wb["برنامه"]
+    total = plan.cell(row=plan.max_row, column=4).value
+    assert total == f"=SUM(D2:D{plan.max_row - 1})"  # totals are formulas, not typed figures
+    assert plan._charts, "a native allocation chart"
+    assert plan["A1"].value == "id" and plan["A1"].font.bold and plan["A1"].fill.fgColor.rgb.endswith("0F766E")
     assert plan["D2"].number_format == "#,##0" and plan["H2"].number_format == "0.0%"
     assert plan.freeze_panes == "A2" and plan.sheet_view.rightToLeft
     assert plan.column_dimensions["B"].width >= 10
     assert plan["B2"].value == "کانال تلگرام"
-    coverage = wb["Coverage"]
+    coverage = wb["پوشش"]
     assert coverage["B1"].value == "استارتاپ‌ها و شرکت‌های فناوری" and coverage["A2"].value == "آگاهی"
     assert coverage["B2"].number_format == "0.0%" and coverage.conditional_formatting
     assert not load_workbook(plan_workbook(plans["township-bakery"], tmp_path / "t.xlsx"))["Plan"].sheet_view.rightToLeft
@@ -283,7 +328,7 @@ def test_sweep_reports(sweep_result, tmp_path):
     assert "budget (ZAR)" in html and "Stamp loyalty card (10th loaf free)" in html
     md = collection_markdown("township-bakery budget sweep", frontier, plans_, paths)
     assert "| budget | status | objective |" in md and "| 4,500 | optimal | 23,916 |" in md  # 23,914 before the polish on the real curves
-    assert "## Spend per channel" in md and "| Channel (ZAR) | 1,500 | 3,000 |" in md
+    assert "## Cost per channel" in md and "| Channel (ZAR) | 1,500 | 3,000 |" in md
     wb = load_workbook(collection_workbook("sweep", frontier, plans_, tmp_path / "s.xlsx", paths))
     assert wb.sheetnames == ["Frontier", "Spends", "Plans"]
     assert wb["Frontier"]["A1"].value == "budget" and wb["Frontier"]["A2"].value == 1500

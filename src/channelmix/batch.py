@@ -231,6 +231,10 @@ def summary(rows: list[dict[str, Any]], varied: list[str] | None = None) -> pd.D
     table = []
     for row in rows:
         line = {key: row.get(key) for key in SUMMARY_KEYS}
+        coverage = [c.get("level") for c in row.get("coverage") or [] if c.get("level") is not None]
+        line.update(currency=row.get("currency"), sense=row.get("sense"), weighted_reach=row.get("weighted_reach"),
+                    channels_on=sum(bool(c.get("on")) for c in row.get("channels") or []) if row.get("channels") else None,
+                    weakest_cell=min(coverage) if coverage else None)  # one currency and objective kind per row
         for path in varied or []:
             line[path] = (row.get("overrides") or {}).get(path)
         line["resumed"] = row.get("resumed", False)

@@ -10,6 +10,7 @@ import os
 import sys
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -19,6 +20,8 @@ from .api import solve_scenario, with_solver
 from .expand import Case, parse_assignment, parse_range, sweep_of, variants
 from .plan import SOLVED
 from .report import print_table, render, rows_as_json, to_json, unique_stem, write_collection, write_outputs
+from .cli_report import LANGUAGE_OPTION
+from .reports.reachable import report_facts
 from .schema import Loaded, Problem, ScenarioError, load
 
 OK, NO_PLAN, BAD_INPUT = 0, 1, 2
@@ -32,7 +35,9 @@ def _need_out(reports: tuple[str, ...], out_dir: Path | None) -> None:
 
 def _console(stderr: bool = False) -> Console:
     stream = sys.stderr if stderr else sys.stdout
-    width = None if stream.isatty() else 160  # piped or captured: wide enough for frontier tables
+    columns = os.environ.get("COLUMNS", "")
+    # a terminal's own width; piped or captured: COLUMNS when set, else wide enough for frontier tables
+    width = None if stream.isatty() else (int(columns) if columns.isdigit() and int(columns) >= 40 else 160)
     return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
 
 
@@ -117,8 +122,10 @@ def main(verbose: bool) -> None:
 @click.option("--threads", type=click.IntRange(min=1), help="Override solver.threads.")
 @click.option("--explain", "explained", is_flag=True, help="Also explain each plan (as 'channelmix explain' does) in the "
               "JSON and the reports: marginal figures, value of each decision and limit, alternatives.")
+@LANGUAGE_OPTION
 def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, reports: tuple[str, ...], assignments: tuple[str, ...],
-          solver: str | None, time_limit: float | None, gap: float | None, threads: int | None, explained: bool) -> None:
+          solver: str | None, time_limit: float | None, gap: float | None, threads: int | None, explained: bool,
+          language: str | None) -> None:
     """Solve scenario FILES (and each file's variants) and show the verified plan of each.
 
     Exit code 0 when every scenario has a plan, 1 when one is infeasible or no plan
@@ -126,14 +133,19 @@ def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, reports: tuple
     """
     _need_out(reports, out_dir)
     cases = _cases(files, assignments, name=solver, time_limit=time_limit, gap=gap, threads=threads)
-    out, code, used = _console(), OK, set()
+    out, code, used, bases = _console(), OK, set(), {}
     for case in cases:
         plan, extra = _solve_case(case, explained)
+        if not case.variant:
+            bases[case.source] = (plan.to_dict(), case.scenario)
+        # the scenario's language and most reachable (and a variant's base) go into the JSON: a saved result reports the same
+        facts = report_facts(case.scenario, case.variant, case.overrides, *bases.get(case.source, (None, None)))
+        extra = {**(extra or {}), "json": {**(extra or {}).get("json", {}), **facts}}
         if fmt == "json":
             click.echo(to_json(plan, extra))
         else:
-            render(plan, out)
-            if extra:
+            render(plan, out, language or case.scenario.language, extra["json"])
+            if "explanation" in extra:
                 from .explain_render import render_explanation
 
                 render_explanation(extra["explanation"], out)
@@ -142,8 +154,8 @@ def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, reports: tuple
 
                 render_baseline(plan, out)
         if out_dir is not None:
-            write_outputs(plan, out_dir, unique_stem(plan.scenario, used))
-            _reports(reports, out_dir, plan={**plan.to_dict(), **(extra or {}).get("json", {})})
+            write_outputs(plan, out_dir, unique_stem(plan.scenario, used), extra)
+            _reports(reports, out_dir, plan={**plan.to_dict(), **extra["json"]}, language=language)
         if not plan.solved:
             code = NO_PLAN
             click.echo(f"{case.source}: {case.name}: {plan.message}", err=True)
@@ -201,7 +213,7 @@ def init(path: Path, table: Path | None, force: bool) -> None:
     click.echo(f"wrote {path}; solve it with: channelmix solve {path}")
 
 
-def _reports(kinds: tuple[str, ...], out_dir: Path, **what: object) -> None:
+def _reports(kinds: tuple[str, ...], out_dir: Path, **what: Any) -> None:
     from .reports import write_report
 
     for kind in kinds:
@@ -223,8 +235,9 @@ FRONTIER_COLUMNS = ["status", "objective", "cost", "marginal", "channels_on", "e
 @click.option("--chart", type=click.Choice(["png", "svg"]), default="png", show_default=True, help="Chart format with --out.")
 @REPORT_OPTION
 @click.option("--no-warm-start", is_flag=True, help="Solve every step from scratch (for measuring what warm starts save).")
+@LANGUAGE_OPTION
 def sweep(file: str, ranges: tuple[str, ...], assignments: tuple[str, ...], fmt: str, out_dir: Path | None, chart: str,
-          reports: tuple[str, ...], no_warm_start: bool) -> None:
+          reports: tuple[str, ...], no_warm_start: bool, language: str | None) -> None:
     """Sweep a value of FILE (the budget, hours, a cost …) and show the frontier: objective,
     money spent, the marginal value of the next unit, which channels enter and leave, and
     the knee of the curve.
@@ -252,12 +265,13 @@ def sweep(file: str, ranges: tuple[str, ...], assignments: tuple[str, ...], fmt:
         print_table(table, _console(), f"Frontier of {loaded.scenario.scenario} ({result.seconds:.2f} s)",
                     result.paths + FRONTIER_COLUMNS)
     if out_dir is not None:
-        write_collection(table, result.plans, out_dir)
+        facts = report_facts(loaded.scenario)
+        write_collection(table, result.plans, out_dir, [{"json": facts}] * len(result.plans))
         if len(result.paths) == 1:
             frontier_chart(table, result.paths[0], out_dir / f"frontier.{chart}", loaded.scenario.scenario,
                            loaded.scenario.currency)
-        _reports(reports, out_dir, title=f"Frontier of {loaded.scenario.scenario}", table=table,
-                 plans=[p.to_dict() for p in result.plans], varied=result.paths)
+        _reports(reports, out_dir, title=f"Frontier of {loaded.scenario.scenario}", table=table, language=language,
+                 plans=[{**p.to_dict(), **facts} for p in result.plans], varied=result.paths)
     sys.exit(OK if all(p.solved for p in result.plans) else NO_PLAN)
 
 
@@ -269,8 +283,9 @@ def sweep(file: str, ranges: tuple[str, ...], assignments: tuple[str, ...], fmt:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write summary.csv, summary.json and each scenario's JSON here.")
 @REPORT_OPTION
+@LANGUAGE_OPTION
 def compare(files: tuple[str, ...], assignments: tuple[str, ...], pair: tuple[str, str] | None, fmt: str,
-            out_dir: Path | None, reports: tuple[str, ...]) -> None:
+            out_dir: Path | None, reports: tuple[str, ...], language: str | None) -> None:
     """Compare FILES (and every variant of each) in one table: status, objective, cost,
     the weakest cell's coverage and each channel's spend.
 
@@ -305,8 +320,10 @@ def compare(files: tuple[str, ...], assignments: tuple[str, ...], pair: tuple[st
             print_table(moved[moved["change"] != ""] if (moved["change"] != "").any() else moved, _console(),
                         f"From {a.scenario} to {b.scenario}")
     if out_dir is not None:
-        write_collection(table, plans, out_dir)
-        _reports(reports, out_dir, title="Comparison", table=table, plans=[p.to_dict() for p in plans])
+        facts = [report_facts(c.scenario) for c in cases]
+        write_collection(table, plans, out_dir, [{"json": f} for f in facts])
+        _reports(reports, out_dir, title="Comparison", table=table, language=language,
+                 plans=[{**p.to_dict(), **f} for p, f in zip(plans, facts)])
     sys.exit(OK if all(p.solved for p in plans) else NO_PLAN)
 
 
@@ -360,43 +377,12 @@ def batch(paths: tuple[str, ...], out_dir: Path, workers: int, resume: bool, exe
     sys.exit(OK if solved.all() else NO_PLAN)
 
 
-@main.command()
-@click.argument("results", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--report", "reports", multiple=True, type=click.Choice(["html", "md", "xlsx"]), default=("html",),
-              show_default=True, help="Report kind (repeatable).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
-              help="Where the reports go.")
-def report(results: tuple[Path, ...], reports: tuple[str, ...], out_dir: Path) -> None:
-    """Render reports from saved results (RESULTS: JSON written by solve --format json
-    or --out, one plan per line or per file) without solving again."""
-    import json
-
-    plans, problems = [], []
-    for path in results:
-        try:
-            text = path.read_text(encoding="utf-8")
-            objects = [json.loads(line) for line in text.splitlines() if line.strip()] if not text.lstrip().startswith("[") else []
-        except (OSError, ValueError) as err:
-            problems.append(f"{path}: is not a channelmix result ({err}). Fix: give a file written by 'solve --format json' or --out")
-            continue
-        if not objects or not all(isinstance(o, dict) and {"scenario", "status", "channels"} <= set(o) for o in objects):
-            problems.append(f"{path}: is not a channelmix result (no scenario, status and channels). "
-                            "Fix: give a file written by 'solve --format json' or --out")
-            continue
-        plans += objects
-    if problems:
-        for problem in problems:
-            click.echo(problem, err=True)
-        sys.exit(BAD_INPUT)
-    for plan in plans:
-        _reports(reports, out_dir, plan=plan)
-
-
 # Commands of their own modules (they import this one's helpers, so they come last).
 from .cli_evidence import calibrate_command, import_command  # noqa: E402  (curves from evidence)
 from .cli_explain import evaluate as _evaluate, explain as _explain  # noqa: E402  (decision support)
+from .cli_report import report as _report  # noqa: E402  (reports of saved results)
 
-for _command in (import_command, calibrate_command, _explain, _evaluate):
+for _command in (import_command, calibrate_command, _explain, _evaluate, _report):
     main.add_command(_command)
 
 if __name__ == "__main__":

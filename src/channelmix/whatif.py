@@ -35,7 +35,8 @@ def plans_table(plans: list[Plan], extra: list[dict[str, Any]] | None = None) ->
     for i, plan in enumerate(plans):
         row: dict[str, Any] = {"scenario": plan.scenario}
         row.update((extra or [{}] * len(plans))[i])
-        row.update(status=plan.status, objective=plan.objective, cost=plan.cost, verified=plan.verified,
+        row.update(status=plan.status, objective=plan.objective, cost=plan.cost, currency=plan.currency, sense=plan.sense,
+                   weighted_reach=plan.weighted_reach, verified=plan.verified,
                    weakest_cell=min((c.level for c in plan.coverage), default=None),
                    channels_on=len(plan.on_channels()) if plan.solved else None)
         row.update({f"spend_{c.id}": c.spend for c in plan.channels})

@@ -13,18 +13,31 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..report import file_stem, write_atomic
-from .excel import collection_workbook, plan_workbook
-from .html import collection_html, plan_html
-from .markdown import collection_markdown, plan_markdown
+from .i18n import LANGUAGES, report_language, t, using
+from .output import file_stem, write_atomic
+from .reachable import most_reachable, report_facts
+
+_RENDERERS = {"collection_html": "html", "plan_html": "html", "collection_markdown": "markdown",
+              "plan_markdown": "markdown", "collection_workbook": "excel", "plan_workbook": "excel"}
+
+
+def __getattr__(name: str) -> Any:
+    """The renderers, imported when first used (jinja2 and openpyxl are not needed to
+    print a plan in the terminal or write its JSON)."""
+    if name in _RENDERERS:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_RENDERERS[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 if TYPE_CHECKING:
     import pandas as pd
 
 KINDS = {"html": "html", "md": "md", "markdown": "md", "xlsx": "xlsx", "excel": "xlsx"}
 
-__all__ = ["KINDS", "collection_html", "collection_markdown", "collection_workbook", "plan_html", "plan_markdown",
-           "plan_workbook", "report_path", "write_report"]
+__all__ = ["KINDS", "LANGUAGES", "collection_html", "collection_markdown", "collection_workbook", "most_reachable",
+           "plan_html", "plan_markdown", "plan_workbook", "report_facts", "report_language", "report_path", "t",
+           "using", "write_report"]
 
 
 def report_path(kind: str, out_dir: Path, name: str) -> Path:
@@ -36,11 +49,20 @@ def report_path(kind: str, out_dir: Path, name: str) -> Path:
 
 def write_report(kind: str, out_dir: Path, plan: dict[str, Any] | None = None, *, title: str | None = None,
                  table: "pd.DataFrame | None" = None, plans: list[dict[str, Any]] | None = None,
-                 varied: list[str] | None = None) -> Path:
+                 varied: list[str] | None = None, language: str | None = None) -> Path:
     """Write one report, atomically: of ``plan`` if given, else of ``table`` and ``plans``
-    (a sweep when ``varied`` names the swept paths). The file is named after the scenario
-    or the title; returns its path."""
-    out_dir = Path(out_dir)
+    (a sweep when ``varied`` names the swept paths), in ``language`` (else the plans' own).
+    The file is named after the scenario or the title; returns its path."""
+    with using(report_language(language, [plan] if plan is not None else list(plans or []))):
+        return _write_report(kind, Path(out_dir), plan, title=title, table=table, plans=plans, varied=varied)
+
+
+def _write_report(kind: str, out_dir: Path, plan: dict[str, Any] | None, *, title: str | None,
+                  table: "pd.DataFrame | None", plans: list[dict[str, Any]] | None, varied: list[str] | None) -> Path:
+    from .excel import collection_workbook, plan_workbook
+    from .html import collection_html, plan_html
+    from .markdown import collection_markdown, plan_markdown
+
     out_dir.mkdir(parents=True, exist_ok=True)
     if plan is not None:
         path = report_path(kind, out_dir, plan.get("scenario") or "plan")

@@ -16,49 +16,30 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..plan import SOLVED
+from .i18n import current, t
 
 
-SENSE_TITLE = {
-    "max_reach": "Weighted reach",
-    "max_value": "Net value",
-    "max_outcome": "Outcome",
-    "min_cost": "Cost",
-    "target": "Cost",
-}
+SENSES = ("max_reach", "max_value", "max_outcome", "min_cost", "target")
+MAXIMISE = ("max_reach", "max_value", "max_outcome")
+PENALTIES = ("coverage_shortfall", "breadth_shortfall", "redundancy_shortfall", "channel_count")
+STATUSES = ("optimal", "feasible", "infeasible", "unbounded", "no_solution", "invalid", "error")
 
-SENSE_MEANING = {
-    "max_reach": "Customers reached in every journey phase × segment, each cell weighted by how much it matters, "
-                 "less penalties. Higher is better.",
-    "max_value": "The money value of the customers reached, less the money spent and penalties. Higher is better.",
-    "max_outcome": "The outcome (revenue or KPI) the channels' spend buys, less the money spent when net, and "
-                   "penalties. Higher is better.",
-    "min_cost": "The cost of the cheapest mix that meets the coverage targets, penalties included. Lower is better.",
-    "target": "The cost of the cheapest mix that reaches the required weighted reach, penalties included. "
-              "Lower is better.",
-}
 
-PENALTY_WORDS = {
-    "coverage_shortfall": "coverage below a soft target",
-    "breadth_shortfall": "cells served by fewer channels than a soft breadth rule asks",
-    "redundancy_shortfall": "cells relying on fewer channels than the redundancy rule asks",
-    "channel_count": "attention cost of each channel run",
-}
+def sense_title(sense: str) -> str:
+    """The objective's name (``Weighted reach``): the one table of objective words is the locale files."""
+    return t(f"sense.{sense}.title") if sense in SENSES else t("objective")
 
-BINDING_INTRO = ("These rules hold the plan back: each is at its limit, and a soft one may be missed at its "
-                 "penalty. Loosening one (more budget or hours, a higher spend cap, a lower target, one more "
-                 "channel allowed) could buy a better plan; tightening one would cost something.")
 
-NO_BINDING = "No rule is at its limit: the plan is limited only by how the channels respond to spend."
+def sense_meaning(sense: str) -> str:
+    return t(f"sense.{sense}.meaning") if sense in SENSES else ""
 
-STATUS_WORDS = {
-    "optimal": "optimal",
-    "feasible": "feasible (stopped early)",
-    "infeasible": "infeasible",
-    "unbounded": "unbounded",
-    "no_solution": "no plan found",
-    "invalid": "invalid input",
-    "error": "error",
-}
+
+def penalty_words(name: str) -> str:
+    return t(f"penalty.{name}") if name in PENALTIES else name.replace("_", " ")
+
+
+def status_text(status: str) -> str:
+    return t(f"status.{status}") if status in STATUSES else status
 
 
 # ---------------------------------------------------------------- numbers
@@ -76,7 +57,8 @@ def num(value: Any, decimals: int = 0) -> str:
     if not is_number(value):
         return "—"
     text = f"{value:,.{decimals}f}"
-    return text[1:] if text.startswith("-") and float(text[1:].replace(",", "")) == 0 else text
+    text = text[1:] if text.startswith("-") and float(text[1:].replace(",", "")) == 0 else text
+    return current().number(text)
 
 
 def auto(value: Any) -> str:
@@ -85,8 +67,10 @@ def auto(value: Any) -> str:
         return "—"
     if abs(value) >= 100:
         return num(value, 0)
-    text = num(value, 2)
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    text = f"{value:,.2f}"
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    text = text[1:] if text.startswith("-") and float(text[1:].replace(",", "")) == 0 else text
+    return current().number(text)
 
 
 def qty(value: Any) -> str:
@@ -101,23 +85,22 @@ def pct(value: Any, decimals: int = 0) -> str:
     """A share as ``34%``."""
     if not is_number(value):
         return "—"
-    return num(value * 100, decimals) + "%"
+    return num(value * 100, decimals) + current().percent
 
 
 def money_decimals(plan: dict[str, Any]) -> int:
-    """Whole units when the amounts are in the thousands, cents otherwise."""
-    amounts = [plan.get("budget"), plan.get("cost")] + [c.get("cost") for c in plan.get("channels") or []]
-    largest = max((abs(a) for a in amounts if is_number(a)), default=0.0)
-    return 0 if largest >= 1000 else 2
+    """Amounts are shown in whole currency units (nobody pays 134.82 rand); display only:
+    the plan's own figures are never changed."""
+    return 0
 
 
 def gap_text(plan: dict[str, Any]) -> str:
     gap = plan.get("gap")
     status = plan.get("status")
     if status == "optimal":
-        return "proven optimal" if not is_number(gap) or gap < 5e-5 else f"optimal within {pct(gap, 2)}"
+        return t("gap.proven") if not is_number(gap) or gap < 5e-5 else t("gap.within", gap=pct(gap, 2))
     if status == "feasible":
-        return f"within {pct(gap, 2)} of the best possible" if is_number(gap) else "best found, no bound"
+        return t("gap.feasible", gap=pct(gap, 2)) if is_number(gap) else t("gap.no_bound")
     return "—"
 
 
@@ -135,7 +118,7 @@ def readable_numbers(text: str) -> str:
         return auto(value) if value >= 1 or value == 0 else match.group(1)
 
     text = _EXPONENT.sub(expand, text)
-    return _LONG.sub(lambda m: f"{int(m.group(1)):,}" + (m.group(2) or ""), text)
+    return _LONG.sub(lambda m: current().number(f"{int(m.group(1)):,}" + (m.group(2) or "")), text)
 
 
 def binding_lines(binding: list[str]) -> list[str]:
@@ -150,7 +133,7 @@ def binding_lines(binding: list[str]) -> list[str]:
     lines = []
     for key, cells in groups.items():
         if "{cell}" in key and len(cells) >= 3:
-            lines.append(key.replace("{cell}", f"{len(cells)} cells", 1).strip() + ": " + ", ".join(cells))
+            lines.append(key.replace("{cell}", t("cells_count", n=len(cells)), 1).strip() + ": " + ", ".join(cells))
         elif "{cell}" in key:
             lines += [key.replace("{cell}", "(" + cell.replace(" × ", ", ") + ")", 1) for cell in cells]
         else:
@@ -197,6 +180,7 @@ def labels_of(items: list[dict[str, Any]] | None) -> dict[str, str]:
 
 def plan_view(plan: dict[str, Any]) -> dict[str, Any]:
     """Everything a report shows about one plan, formatted; raw numbers kept beside for Excel."""
+    from .rules import plain_rules  # rules reads this module's helpers
     d = money_decimals(plan)
     currency = plan.get("currency") or ""
     solved = plan.get("status") in SOLVED
@@ -224,7 +208,7 @@ def plan_view(plan: dict[str, Any]) -> dict[str, Any]:
         rows.append({
             "id": c["id"], "label": c.get("label") or c["id"], "on": bool(c.get("on")),
             "spend": c.get("spend") or 0.0, "fixed_cost": c.get("fixed_cost") or 0.0, "cost": cost,
-            "reach": c.get("reach") or 0.0, "share": cost / total_cost if total_cost > 0 and c.get("on") else 0.0,
+            "reach": c.get("reach") or 0.0, "outcome": c.get("outcome") or 0.0, "share": cost / total_cost if total_cost > 0 and c.get("on") else 0.0,
             "uses": {r: (c.get("uses") or {}).get(r, 0.0) for r in resources},
             "spend_text": num(c.get("spend"), d), "fixed_text": num(c.get("fixed_cost"), d), "cost_text": num(cost, d),
             "reach_text": pct(c.get("reach")), "share_text": pct(cost / total_cost) if total_cost > 0 and c.get("on") else "—",
@@ -260,32 +244,39 @@ def plan_view(plan: dict[str, Any]) -> dict[str, Any]:
 
     summary = []
     if solved:
-        summary.append(f"Run {len(on)} of {len(channels)} channels for {money(cost)}"
-                       + (f" of the {money(budget)} budget" if is_number(budget) else "")
-                       + "".join(f", using {r['used_text']} of {r['capacity_text']} {r['name']}" for r in resource_rows)
-                       + ".")
+        summary.append(t("summary.run", on=len(on), n=len(channels), cost=money(cost))
+                       + (t("summary.of_budget", budget=money(budget)) if is_number(budget) else "")
+                       + "".join(t("summary.using", used=r["used_text"], capacity=r["capacity_text"], name=r["name"])
+                                 for r in resource_rows) + t("summary.end"))
         if weakest is not None:
-            summary.append(f"Every cell is reached at {weakest['level_text']} or more; the weakest is "
-                           f"{weakest['phase_label']} × {weakest['segment_label']}."
-                           if weakest["level"] > 0 else
-                           f"Some cells are not reached at all, e.g. {weakest['phase_label']} × {weakest['segment_label']}.")
+            cell_name = f"{weakest['phase_label']} × {weakest['segment_label']}"
+            summary.append(t("summary.weakest", level=weakest["level_text"], cell=cell_name)
+                           if weakest["level"] > 0 else t("summary.unreached", cell=cell_name))
         if below:
-            summary.append(f"{len(below)} of {len(cells)} cells fall short of their coverage target.")
+            summary.append(t("summary.below", below=len(below), n=len(cells)))
         elif any(is_number(c.get("target")) for c in cells):
-            summary.append("Every cell meets its coverage target.")
+            summary.append(t("summary.all_met"))
+
+    reachable = plan.get("reachable")
+    share = objective / reachable if solved and sense == "max_reach" and is_number(objective) and \
+        is_number(reachable) and reachable > 0 else None
+    from .variant import variant_view
 
     return {
+        "variant": variant_view(plan, money),
+        "reachable": reachable, "reachable_share": share,
+        "reachable_text": t("share_of_reachable", share=pct(share), reachable=auto(reachable)) if share is not None else "",
         "scenario": plan.get("scenario") or "",
         "description": plan.get("description") or "",
         "status": plan.get("status") or "",
-        "status_text": STATUS_WORDS.get(plan.get("status") or "", plan.get("status") or ""),
+        "status_text": status_text(plan.get("status") or ""),
         "solved": solved,
         "verified": bool(plan.get("verified")),
         "message": plan.get("message") or "",
         "sense": sense,
         "objective": objective,
-        "objective_title": SENSE_TITLE.get(sense, "Objective"),
-        "objective_meaning": SENSE_MEANING.get(sense, ""),
+        "objective_title": sense_title(sense),
+        "objective_meaning": sense_meaning(sense),
         "objective_text": (money(objective) if money_objective else auto(objective)) if solved else "—",
         "currency": currency,
         "money_decimals": d,
@@ -298,7 +289,8 @@ def plan_view(plan: dict[str, Any]) -> dict[str, Any]:
         "gap": plan.get("gap"),
         "gap_text": gap_text(plan),
         "gap_pct_text": pct(plan.get("gap"), 2),
-        "penalties": [{"name": k, "words": PENALTY_WORDS.get(k, k.replace("_", " ")), "amount": v, "text": auto(v)}
+        "penalties": [{"name": k, "words": penalty_words(k), "amount": v,
+                       "text": money(v) if money_objective else t("penalty.in_reach", amount=auto(v))}
                       for k, v in (plan.get("penalties") or {}).items()],
         "weighted_reach": plan.get("weighted_reach"),
         "weighted_reach_text": auto(plan.get("weighted_reach")),
@@ -317,8 +309,8 @@ def plan_view(plan: dict[str, Any]) -> dict[str, Any]:
         "weakest": weakest,
         "summary": summary,
         "binding": list(plan.get("binding") or []),
-        "binding_lines": binding_lines(list(plan.get("binding") or [])),
-        "binding_intro": BINDING_INTRO if plan.get("binding") else NO_BINDING,
+        "binding_lines": plain_rules(plan),
+        "binding_intro": t("binding.intro") if plan.get("binding") else t("binding.none"),
         "warnings": list(plan.get("warnings") or []),
         "curve_error": plan.get("curve_error"),
         "curve_error_text": pct(plan.get("curve_error"), 1),
@@ -351,7 +343,8 @@ def channel_labels(plans: list[dict[str, Any]]) -> dict[str, str]:
 
 def shown_columns(columns: Iterable[str]) -> list[str]:
     """The summary columns worth showing in a table: not the spends (drawn apart), not the long lists."""
-    hidden = {"on", "overrides", "traceback", "input_hash", "resumed", "source"}
+    hidden = {"on", "overrides", "traceback", "input_hash", "resumed", "source",
+              "weighted_reach"}  # before penalties: a second objective-like figure confuses (the CSV keeps it)
     return [c for c in columns if not str(c).startswith("spend_") and c not in hidden]
 
 
@@ -361,6 +354,8 @@ def cell_text(column: str, value: Any, decimals: int = 0) -> str:
         return "—" if column not in ("entering", "leaving", "message", "variant") else ""
     if isinstance(value, bool) or type(value).__name__ == "bool_":
         return "✓" if value else ""
+    if column == "sense":
+        return sense_title(str(value))
     if column in ("gap",):
         return pct(float(value), 2)
     if column in ("weakest_cell",):
@@ -375,5 +370,7 @@ def cell_text(column: str, value: Any, decimals: int = 0) -> str:
 
 
 def column_title(column: str) -> str:
-    return {"channels_on": "channels on", "weakest_cell": "weakest cell", "marginal": "marginal value per unit",
-            "knee": "knee"}.get(column, column.replace("_", " "))
+    known = ("scenario", "variant", "status", "verified", "objective", "cost", "currency", "sense", "weighted_reach",
+             "channels_on", "weakest_cell", "marginal", "knee", "entering", "leaving", "gap", "budget", "message",
+             "seconds")
+    return t(f"column.{column}") if column in known else column.replace("_", " ")

@@ -10,14 +10,16 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..report import atomic_write
+from .output import atomic_write
 from ..textcells import safe_workbook
-from .common import channel_labels, column_title, is_number, language, plan_view, readable_numbers, shown_columns, spend_columns
+from .common import channel_labels, column_title, is_number, plan_view, readable_numbers, shown_columns, spend_columns
+from .i18n import localised, of_plan, of_plans, current, t
 from .explain_sections import excel_sheet
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -39,7 +41,9 @@ def _value(value: Any) -> Any:
     if isinstance(value, bool) or type(value).__name__ == "bool_":
         return bool(value)
     if is_number(value):
-        return int(value) if type(value).__name__.startswith("int") else float(value)
+        if type(value).__name__.startswith("int"):
+            return int(value)
+        return round(float(value), 2 if abs(value) >= 1 else 4)  # no solver noise behind the formats
     return str(value)
 
 
@@ -99,30 +103,30 @@ def finish(ws: Worksheet, rtl: bool, freeze: str | None = "A2") -> None:
 
 def fill_plan(wb: Workbook, plan: dict[str, Any]) -> None:
     v = plan_view(plan)
-    rtl = language(v["labels"])[1] == "rtl"
+    rtl = current().direction == "rtl"
     money = money_format(v["money_decimals"])
     cur = v["currency"]
 
     ws = wb.active
-    ws.title = "Summary"
+    ws.title = t("xlsx.summary")
     ws.cell(row=1, column=1, value=v["scenario"]).font = TITLE_FONT
     pairs: list[tuple[str, Any, str | None]] = [
-        ("description", v["description"] or None, None),
-        ("status", v["status"], None),
-        ("verified", v["verified"], None),
-        ("objective", v["objective"], money if v["sense"] != "max_reach" else "#,##0.00"),
-        ("objective means", f"{v['objective_title']}: {v['objective_meaning']}", None),
-        ("money spent", v["cost"], money),
-        ("budget", v["budget"], money),
-        ("currency", cur or None, None),
+        (t("xlsx.description"), v["description"] or None, None),
+        (t("xlsx.status"), v["status_text"], None),
+        (t("verified"), v["verified"], None),
+        (v["objective_title"], v["objective"], money if v["sense"] != "max_reach" else "#,##0"),
+        (t("xlsx.objective_means"), v["objective_meaning"], None),
     ]
+    if v["reachable_text"]:
+        pairs.append((t("xlsx.of_reachable"), v["reachable_share"], PERCENT))
+    pairs += [(t("money_spent"), v["cost"], money), (t("xlsx.budget"), v["budget"], money),
+              (t("column.currency"), cur or None, None)]
     for r in v["resources"]:
-        pairs += [(f"{r['name']} used", r["used"], QTY), (f"{r['name']} available", r["capacity"], QTY)]
-    pairs += [("channels on", len(v["on"]) if v["solved"] else None, None),
-              ("weighted reach", v["weighted_reach"], "#,##0.00")]
-    pairs += [(f"penalty: {p['words']}", p["amount"], "#,##0.00") for p in v["penalties"]]
+        pairs += [(f"{r['name']}: {t('used')}", r["used"], QTY), (f"{r['name']}: {t('xlsx.available')}", r["capacity"], QTY)]
+    pairs += [(t("channels_on"), len(v["on"]) if v["solved"] else None, None)]
+    pairs += [(f"{t('penalties')}: {p['words']}", p["amount"], "#,##0") for p in v["penalties"]]
     if v["message"]:
-        pairs.append(("message", v["message"], None))
+        pairs.append((t("xlsx.message"), v["message"], None))
     row = key_values(ws, 3, pairs)
     for line in v["summary"]:
         row += 1
@@ -134,26 +138,30 @@ def fill_plan(wb: Workbook, plan: dict[str, Any]) -> None:
         for cell in cells:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
-    ws = wb.create_sheet("Plan")
-    names = ["channel", "label", "on", f"spend ({cur})" if cur else "spend", "fixed cost", "cost", "share of cost",
-             "reach", *v["resource_names"]]
+    ws = wb.create_sheet(t("xlsx.plan"))
+    names = ["id", t("channel"), t("on"), f"{t('spend')} ({cur})" if cur else t("spend"), t("fixed_cost"), t("cost"),
+             t("share"), t("reach"), *v["resource_names"]]
     rows = [[c["id"], c["label"], c["on"], c["spend"], c["fixed_cost"], c["cost"], c["share"] if c["on"] else None,
              c["reach"], *(c["uses"][r] for r in v["resource_names"])] for c in v["channels"]]
     formats = {4: money, 5: money, 6: money, 7: PERCENT, 8: PERCENT}
     formats.update({9 + i: QTY for i in range(len(v["resource_names"]))})
     end = write_table(ws, 1, names, rows, formats)
     if rows:
-        total = ["total", None, len(v["on"]), v["total_spend"], v["total_fixed"], v["total_cost"], None, None,
+        total = [t("total"), None, len(v["on"]), v["total_spend"], v["total_fixed"], v["total_cost"], None, None,
                  *(v["total_uses"][r] for r in v["resource_names"])]
+        summed = {4, 5, 6, *(9 + i for i in range(len(v["resource_names"])))}
         for c, value in enumerate(total, start=1):
-            cell = ws.cell(row=end, column=c, value=_value(value))
+            letter = get_column_letter(c)
+            formula = f"=SUM({letter}2:{letter}{end - 1})" if c in summed else None
+            cell = ws.cell(row=end, column=c, value=formula or _value(value))
             cell.font = Font(bold=True)
             if c in formats and is_number(value):
                 cell.number_format = formats[c]
+        allocation_chart(ws, len(v["on"]), t("html.money_goes"), cur, f"{get_column_letter(len(names) + 2)}2")
     finish(ws, rtl)
 
-    ws = wb.create_sheet("Coverage")
-    header(ws, 1, ["phase \\ segment", *(g["label"] for g in v["segments"])])
+    ws = wb.create_sheet(t("coverage"))
+    header(ws, 1, [t("phase_segment"), *(g["label"] for g in v["segments"])])
     for i, p in enumerate(v["phases"], start=2):
         ws.cell(row=i, column=1, value=p["label"]).font = Font(bold=True)
         for j, g in enumerate(v["segments"], start=2):
@@ -177,26 +185,26 @@ def fill_plan(wb: Workbook, plan: dict[str, Any]) -> None:
                 {5: PERCENT, 6: PERCENT, 8: "#,##0.##"}, filters=False)
     finish(ws, rtl, freeze="B2")
 
-    ws = wb.create_sheet("Rules")
+    ws = wb.create_sheet(t("xlsx.rules"))
     row = 1
-    header(ws, row, ["binding rule"])
-    for line in v["binding"] or ["(none)"]:
+    header(ws, row, [t("limits_title")])
+    for line in v["binding_lines"] or [f"({t('none')})"]:
         row += 1
         ws.cell(row=row, column=1, value=readable_numbers(line))
     row += 2
-    header(ws, row, ["penalty", "what it is", "amount"])
+    header(ws, row, ["id", t("penalties"), t("xlsx.amount")])
     for p in v["penalties"]:
         row += 1
         ws.cell(row=row, column=1, value=p["name"])
         ws.cell(row=row, column=2, value=p["words"])
         ws.cell(row=row, column=3, value=_value(p["amount"])).number_format = "#,##0.00"
     row += 2
-    header(ws, row, ["warning"])
-    for w in v["warnings"] or ["(none)"]:
+    header(ws, row, [t("warnings")])
+    for w in v["warnings"] or [f"({t('none')})"]:
         row += 1
         ws.cell(row=row, column=1, value=w)
     row += 2
-    header(ws, row, ["solver fact", "value"])
+    header(ws, row, [t("xlsx.solver_fact"), t("xlsx.value")])
     facts: list[tuple[str, Any, str | None]] = [
         ("solver", v["solver"], None), ("status", v["status"], None), ("sense", v["sense"], None),
         ("objective (real curves)", v["objective"], "#,##0.00"),
@@ -213,6 +221,33 @@ def fill_plan(wb: Workbook, plan: dict[str, Any]) -> None:
     excel_sheet(wb, plan, write_table, finish, rtl)
 
 
+def allocation_chart(ws: Worksheet, on: int, title: str, currency: str, anchor: str) -> None:
+    """A native bar chart of the cost of each channel that is on (the Plan sheet lists those first)."""
+    if on == 0:
+        return
+    chart = BarChart()
+    chart.type, chart.title, chart.legend = "bar", title, None
+    chart.y_axis.title = currency or None
+    chart.add_data(Reference(ws, min_col=6, min_row=1, max_row=1 + on), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=2, min_row=2, max_row=1 + on))
+    chart.height, chart.width = max(6.0, 1.0 * on + 2), 16.0
+    ws.add_chart(chart, anchor)
+
+
+def frontier_chart(ws: Worksheet, x_col: int, y_col: int, rows: int, x_title: str, y_title: str) -> None:
+    """A native line chart of the objective against the swept value."""
+    if rows < 2:
+        return
+    chart = LineChart()
+    chart.title, chart.legend = t("collection.frontier"), None
+    chart.x_axis.title, chart.y_axis.title = x_title, y_title
+    chart.add_data(Reference(ws, min_col=y_col, min_row=1, max_row=1 + rows), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=x_col, min_row=2, max_row=1 + rows))
+    chart.height, chart.width = 8.0, 16.0
+    ws.add_chart(chart, f"{get_column_letter(ws.max_column + 2)}2")
+
+
+@localised(of_plan)
 def plan_workbook(plan: dict[str, Any], path: Path) -> Path:
     """One plan as an Excel workbook, written atomically."""
     wb = Workbook()
@@ -223,6 +258,7 @@ def plan_workbook(plan: dict[str, Any], path: Path) -> Path:
 # ---------------------------------------------------------------- many plans
 
 
+@localised(of_plans)
 def collection_workbook(title: str, table: Any, plans: list[dict[str, Any]], path: Path,
                         varied: list[str] | None = None) -> Path:
     """A sweep (a Frontier sheet) or a comparison / batch (a Summary sheet), spends per
@@ -230,13 +266,13 @@ def collection_workbook(title: str, table: Any, plans: list[dict[str, Any]], pat
     varied = [p for p in varied or [] if p in table.columns]
     views = [plan_view(p) for p in plans]
     labels = channel_labels(plans)
-    rtl = language([title, *labels.values(), *(t for v in views for t in v["labels"][2:])])[1] == "rtl"
+    rtl = current().direction == "rtl"
     decimals = min((v["money_decimals"] for v in views), default=0)
     money = money_format(decimals)
 
     wb = Workbook()
     ws = wb.active
-    ws.title = "Frontier" if varied else "Summary"
+    ws.title = t("collection.frontier") if varied else t("xlsx.summary")
     columns = shown_columns(table.columns)
     if varied:
         columns = varied + [c for c in columns if c not in varied]
@@ -252,21 +288,25 @@ def collection_workbook(title: str, table: Any, plans: list[dict[str, Any]], pat
             formats[i] = PERCENT
     rows = [[row.get(c) for c in columns] for _, row in table.iterrows()]
     write_table(ws, 1, [column_title(c) for c in columns], rows, formats)
+    if varied and "objective" in columns:
+        solved = [v for v in views if v["solved"]]
+        frontier_chart(ws, 1, columns.index("objective") + 1, len(rows), varied[0],
+                       solved[0]["objective_title"] if solved else t("objective"))
     finish(ws, rtl)
 
     spend_cols = spend_columns(table.columns)
     if spend_cols:
-        ws = wb.create_sheet("Spends")
+        ws = wb.create_sheet(t("xlsx.spends"))
         keys = varied or ["scenario"]
         names = [*keys, *(labels.get(c[len("spend_"):], c[len("spend_"):]) for c in spend_cols)]
         rows = [[row.get(k) for k in keys] + [row.get(c) for c in spend_cols] for _, row in table.iterrows()]
         write_table(ws, 1, names, rows, {len(keys) + i: money for i in range(1, len(spend_cols) + 1)})
         finish(ws, rtl, freeze=f"{get_column_letter(len(keys) + 1)}2")
 
-    ws = wb.create_sheet("Plans")
-    names = ["scenario", "status", "verified", "objective", "money spent", "budget", "currency", "gap", "channels on",
-             "channels", "message"]
-    rows = [[v["scenario"], v["status"], v["verified"], v["objective"], v["cost"], v["budget"], v["currency"] or None,
+    ws = wb.create_sheet(t("collection.plans"))
+    names = [t("column.scenario"), t("column.status"), t("verified"), t("objective"), t("money_spent"), t("xlsx.budget"),
+             t("column.currency"), t("column.gap"), t("channels_on"), t("channels"), t("column.message")]
+    rows = [[v["scenario"], v["status_text"], v["verified"], v["objective"], v["cost"], v["budget"], v["currency"] or None,
              v["gap"], len(v["on"]) if v["solved"] else None, ", ".join(c["label"] for c in v["on"]), v["message"] or None]
             for v in views]
     write_table(ws, 1, names, rows, {4: "#,##0.00", 5: money, 6: money, 8: "0.00%"})

@@ -11,13 +11,23 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from .common import is_number, num, pct
+from .common import auto, is_number, num, pct
+from .i18n import t
 
-MARGINAL = ["channel", "on", "spend", "reach / unit", "objective / unit", "cost / customer", "next step buys",
-            "lost if switched", "verdict"]
+MARGINAL_KEYS = ["channel", "on", "spend", "reach / unit", "objective / unit", "cost / customer", "next step buys",
+                 "lost if switched", "verdict"]
 LIMITS = ["limit", "now", "binding", "step", "gain", "per unit", "LP shadow price"]
 ALTERNATIVES = ["rank", "objective", "cost", "behind the best", "differs"]
-BASELINE = ["channel", "current spend", "optimised spend", "current reach", "optimised reach"]
+
+
+def baseline_head() -> list[str]:
+    """The current-vs-optimised table's columns, in the report language."""
+    return [t("channel"), t("baseline.current_spend"), t("baseline.optimised_spend"), t("baseline.current_reach"),
+            t("baseline.optimised_reach")]
+
+
+def marginal_head() -> list[str]:
+    return [t("channel"), t("on"), t("spend"), *MARGINAL_KEYS[3:]]
 
 
 def _n(value: Any, decimals: int = 2) -> str:
@@ -28,21 +38,21 @@ def _n(value: Any, decimals: int = 2) -> str:
 
 def baseline_rows(plan: dict[str, Any]) -> list[list[str]]:
     b = plan.get("baseline") or {}
-    rows = [[c["label"], _n(c["current_spend"]), _n(c["optimised_spend"]), pct(c["current_reach"], 1),
-             pct(c["optimised_reach"], 1)] for c in b.get("channels", []) if c["current_on"] or c["optimised_on"]]
-    if b:
-        rows.append(["total cost", _n(b["cost"]), _n(plan.get("cost")), "", ""])
-        rows.append(["objective", _n(b["objective"]), _n(b["optimised_objective"]), "", ""])
+    rows = [[c["label"], num(c["current_spend"]), num(c["optimised_spend"]), pct(c["current_reach"]),
+             pct(c["optimised_reach"])] for c in b.get("channels", []) if c["current_on"] or c["optimised_on"]]
+    if b:  # whole currency units, as everywhere in the reports
+        rows.append([t("baseline.total_cost"), num(b["cost"]), num(plan.get("cost")), "", ""])
+        rows.append([t("objective"), auto(b["objective"]), auto(b["optimised_objective"]), "", ""])
     return rows
 
 
 def baseline_summary(plan: dict[str, Any]) -> str:
     b = plan["baseline"]
-    text = "The current plan keeps every rule." if b["feasible"] else "The current plan breaks: " + "; ".join(b["violations"]) + "."
+    text = t("baseline.keeps") if b["feasible"] else t("baseline.breaks", violations="; ".join(b["violations"]))
     if is_number(b.get("uplift")):
-        share = f" ({b['uplift'] / abs(b['objective']):.1%})" if b["objective"] else ""
-        word = "saves" if plan.get("sense") in ("min_cost", "target") else "adds"
-        text = f"The optimised plan {word} {_n(b['uplift'])}{share} against the current one. " + text
+        share = f" ({pct(b['uplift'] / abs(b['objective']), 1)})" if b["objective"] else ""
+        word = "baseline.saves" if plan.get("sense") in ("min_cost", "target") else "baseline.adds"
+        text = t(word, amount=auto(b["uplift"]) + share) + " " + text
     return text
 
 
@@ -71,13 +81,13 @@ def markdown_sections(plan: dict[str, Any], table) -> list[str]:
     """Markdown lines of the baseline and explanation sections (``table`` renders a table)."""
     lines: list[str] = []
     if plan.get("baseline"):
-        lines += ["## Current plan vs optimised", ""] + table(BASELINE, baseline_rows(plan), list("lrrrr"))
+        lines += [f"## {t('baseline.title')}", ""] + table(baseline_head(), baseline_rows(plan), list("lrrrr"))
         lines += ["", baseline_summary(plan), ""]
     x = plan.get("explain")
     if not x:
         return lines
     if x["channels"]:
-        lines += ["## Why each channel is on or off", ""] + table(MARGINAL, channel_rows(x), list("lcrrrrrrl")) + [""]
+        lines += [f"## {t('explain.why_title')}", ""] + table(marginal_head(), channel_rows(x), list("lcrrrrrrl")) + [""]
         lines += [f"- {c['why']}" for c in x["channels"]] + [""]
     if x["limits"]:
         lines += ["## What loosening each limit is worth", "",
@@ -143,8 +153,8 @@ def html_context(plan: dict[str, Any]) -> dict[str, Any]:
     x = plan.get("explain") or {}
     base = plan.get("baseline")
     return {
-        "baseline": {"head": BASELINE, "rows": baseline_rows(plan), "summary": baseline_summary(plan)} if base else None,
-        "channels": {"head": MARGINAL, "rows": channel_rows(x), "why": [c["why"] for c in x["channels"]]} if x.get("channels") else None,
+        "baseline": {"head": baseline_head(), "rows": baseline_rows(plan), "summary": baseline_summary(plan)} if base else None,
+        "channels": {"head": marginal_head(), "rows": channel_rows(x), "why": [c["why"] for c in x["channels"]]} if x.get("channels") else None,
         "limits": {"head": LIMITS, "rows": limit_rows(x)} if x.get("limits") else None,
         "alternatives": {"head": ALTERNATIVES, "rows": alternative_rows(x)} if x.get("alternatives") else None,
         "conflict": x.get("conflict"),

@@ -9,9 +9,10 @@ from typing import Any
 import jinja2
 
 from .. import __version__
-from .common import (SOLVED, cell_text, channel_labels, column_title, is_number, language, money_decimals, num,
-                     plan_view, qty, shown_columns, spend_columns)
+from .common import (SOLVED, cell_text, channel_labels, column_title, is_number, money_decimals, num, pct, plan_view,
+                     qty, shown_columns, spend_columns)
 from .explain_sections import html_context
+from .i18n import localised, of_plan, of_plans, current, t
 from .svg import frontier_svg, heat_colour, legend_gradient, series_colour, sweep_points
 
 
@@ -25,7 +26,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals.update(qty=qty, version=__version__)
+    env.globals.update(qty=qty, version=__version__, t=t, pct=pct, num=num)
     return env
 
 
@@ -35,15 +36,11 @@ def allocation_bars(v: dict[str, Any]) -> list[dict[str, Any]]:
     largest = max((c["cost"] for c in on), default=0.0) or 1.0
     items = []
     for c in on:
-        note = pct_note(c["share"]) if c["cost"] > 0 else ("no money, " + ", ".join(
-            f"{c['uses_text'][r]} {r}" for r in v["resource_names"] if c["uses"][r]) if any(c["uses"].values()) else "free")
+        note = pct(c["share"]) if c["cost"] > 0 else (t("no_money") + ", " + ", ".join(
+            f"{c['uses_text'][r]} {r}" for r in v["resource_names"] if c["uses"][r]) if any(c["uses"].values()) else t("free"))
         items.append({"id": c["id"], "label": c["label"], "spend_pct": 100 * c["spend"] / largest,
                       "fixed_pct": 100 * c["fixed_cost"] / largest, "value": v["money"](c["cost"]), "note": note})
     return items
-
-
-def pct_note(share: float) -> str:
-    return f"{round(100 * share):.0f}%"
 
 
 def resource_charts(v: dict[str, Any]) -> list[dict[str, Any]]:
@@ -60,19 +57,19 @@ def resource_charts(v: dict[str, Any]) -> list[dict[str, Any]]:
     return charts
 
 
+@localised(of_plan)
 def plan_html(plan: dict[str, Any]) -> str:
     """One plan as a self-contained HTML page."""
     v = plan_view(plan)
     for cell in v["cells"]:
         cell["bg"], cell["fg"] = heat_colour(cell["level"])
-        served = ", ".join(cell["channel_labels"]) or "no channel"
-        target = f", target {cell['target_text']}" if cell["target_text"] else ""
-        cell["tooltip"] = (f"{cell['phase_label']} × {cell['segment_label']}: {cell['level_text']} reached{target}; "
-                           f"weight {cell['weight_text']}; served by {served}")
-    lang, direction = language(v["labels"])
+        served = ", ".join(cell["channel_labels"]) or t("no_channel")
+        target = ", " + t("target_is", target=cell["target_text"]) if cell["target_text"] else ""
+        cell["tooltip"] = t("html.tooltip", cell=f"{cell['phase_label']} × {cell['segment_label']}", level=cell["level_text"],
+                            target=target, weight=cell["weight_text"], served=served)
     d = v["money_decimals"]
     return environment().get_template("report.html.j2").render(
-        v=v, lang=lang, dir=direction, allocation=allocation_bars(v), resource_charts=resource_charts(v),
+        v=v, lang=current().code, dir=current().direction, allocation=allocation_bars(v), resource_charts=resource_charts(v),
         gradient=legend_gradient(), money_num=lambda x: num(x, d), explain=html_context(plan))
 
 
@@ -125,7 +122,9 @@ def collection_context(title: str, table: Any, plans: list[dict[str, Any]], vari
     if solved and len(groups) <= 1:  # the best of plans for one business, not across businesses
         sense = solved[0]["sense"]
         pick = (max if sense in ("max_reach", "max_value", "max_outcome") else min)(solved, key=lambda v: v["objective"])
-        best = {"what": pick["objective_title"].lower(), "value": pick["objective_text"], "scenario": pick["scenario"]}
+        best = {"what": pick["objective_title"], "value": pick["objective_text"], "scenario": pick["scenario"], "note": ""}
+        if varied:
+            best = sweep_best(table, varied[0], views, best)
     knee = None
     if varied and "knee" in table.columns:
         hits = table[table["knee"].fillna(False).astype(bool)]
@@ -137,15 +136,16 @@ def collection_context(title: str, table: Any, plans: list[dict[str, Any]], vari
     if varied and "objective" in table.columns:
         x_title = f"{varied[0]} ({currency})" if currency and varied[0].startswith("budget") else varied[0]
         points = sweep_points(table, varied[0], varied[1:], currency)
-        svg = frontier_svg(points, x_title, "objective")
+        y_title = pick_title(solved) if solved else t("objective")
+        svg = frontier_svg(points, x_title, y_title)
         if svg:
             series = list(dict.fromkeys(p["series"] for p in points if p["series"]))
             chart = {"svg": svg, "marginal": len(series) <= 1 and any(is_number(p["marginal"]) for p in points),
                      "series": [{"name": name, "colour": series_colour(i)} for i, name in enumerate(series)]
                      if len(series) > 1 else [],
-                     "caption": (f"The objective of the best plan at each {varied[0]}"
-                                 + (", and what one more unit of it buys" if len(series) <= 1 else
-                                    f", one line per {', '.join(varied[1:])}") + ". Hover over a point for its figures.")}
+                     "caption": t("collection.frontier_caption", varied=varied[0])
+                                + (t("collection.frontier_marginal") if len(series) <= 1 else
+                                   t("collection.frontier_lines", others=", ".join(varied[1:]))) + t("summary.end")}
 
     cards = []
     for v in views:
@@ -158,21 +158,51 @@ def collection_context(title: str, table: Any, plans: list[dict[str, Any]], vari
                           "note": ""})
         cards.append({"v": v, "bars": items})
 
-    label_texts = [title, *labels.values(), *(t for v in views for t in v["labels"][2:])]
-    lang, direction = language(label_texts)
-    kind_title = "Sweep" if varied else "Comparison"
-    intro = (f"{len(table)} plans, each solved with a different {', '.join(varied)}: how the best plan's value, "
-             f"cost and channels change along the way." if varied else
-             f"{len(table)} plans side by side: status, objective, cost and where each spends its money.")
+    lang, direction = current().code, current().direction
+    kind_title = t("collection.sweep") if varied else t("collection.comparison")
+    intro = (t("collection.sweep_intro", n=len(table), varied=", ".join(varied)) if varied else
+             t("collection.compare_intro", n=len(table)))
     return {
         "title": title, "kind_title": kind_title, "intro": intro, "lang": lang, "dir": direction,
         "columns": [{"name": c, "title": column_title(c), "numeric": numeric[c] and c not in ("entering", "leaving")}
                     for c in columns],
         "rows": rows, "spend_groups": groups, "counts": counts, "best": best, "knee": knee, "chart": chart,
         "cards": cards, "currency": currency, "varied": varied, "views": views, "decimals": decimals,
-        "table_title": "Every step" if varied else "Summary",
-        "cards_title": "Each step's plan" if varied else "Each plan",
+        "table_title": t("collection.every_step") if varied else t("collection.summary"),
+        "cards_title": t("collection.each_step") if varied else t("collection.each_plan"),
     }
+
+
+TOLERANCE = 0.001  # steps within 0.1 % of the best objective score the same: the smallest of them is "best"
+
+
+def sweep_best(table: Any, path: str, views: list[dict[str, Any]], best: dict[str, Any]) -> dict[str, Any]:
+    """The smallest swept value whose objective is within TOLERANCE of the best, and the
+    most any step spends (beyond it a bigger budget buys nothing more)."""
+    rows = [(float(r[path]), float(r["objective"]), str(r.get("scenario"))) for _, r in table.iterrows()
+            if r.get("status") in SOLVED and is_number(r.get(path)) and is_number(r.get("objective"))]
+    if not rows:
+        return best
+    sense = views[0]["sense"] if views else "max_reach"
+    maximise = sense in ("max_reach", "max_value", "max_outcome")
+    top = (max if maximise else min)(o for _, o, _ in rows)
+    slack = TOLERANCE * max(abs(top), 1e-9)
+    value, objective, name = min((r for r in rows if (r[1] >= top - slack if maximise else r[1] <= top + slack)),
+                                 key=lambda r: r[0])
+    view = next((v for v in views if v["scenario"] == name), None)
+    note = t("collection.best_note", path=path, value=num(value), tolerance=pct(TOLERANCE, 1))
+    spent = [v["cost"] for v in views if v["solved"] and is_number(v["cost"])]
+    budgets = [r[0] for r in rows]
+    if path == "budget" and spent and max(spent) < max(budgets) - 0.5:
+        note += " " + t("collection.saturation", cost=views[0]["money"](max(spent)))
+    return {"what": best["what"], "value": view["objective_text"] if view else num(objective),
+            "scenario": f"{path} {num(value)}", "note": note}
+
+
+def pick_title(views: list[dict[str, Any]]) -> str:
+    """The frontier's vertical axis: the objective's name, with its unit when it is money."""
+    v = views[0]
+    return f"{v['objective_title']} ({v['currency']})" if v["sense"] != "max_reach" and v["currency"] else v["objective_title"]
 
 
 def spend_groups(table: Any, by_name: dict[str, dict[str, Any]], varied: list[str]) -> list[dict[str, Any]]:
@@ -202,21 +232,35 @@ def spend_groups(table: Any, by_name: dict[str, dict[str, Any]], varied: list[st
                      for n in names]
         labels = channel_labels([p for p in group["plans"] if p])
         decimals = min((money_decimals(p) for p in group["plans"] if p), default=0)
-        values = [[float(row.get(c)) for c in group["cols"]] for row in group["rows"]]
-        largest = max((x for line in values for x in line), default=0.0)
+        # each cell: the channel's cost in that plan (spend + fixed cost) and whether it is on
+        values = [[channel_cost(plan, row, c) for c in group["cols"]] for row, plan in zip(group["rows"], group["plans"])]
+        largest = max((x for line in values for x, _ in line), default=0.0)
         rows, unused = [], []
         for j, col in enumerate(group["cols"]):
             cid = col[len("spend_"):]
             column = [line[j] for line in values]
-            if not any(x > 0 for x in column):
-                unused.append(labels.get(cid, cid))  # never spent on: named below the table, not a row of zeros
+            if not any(x > 0 or on for x, on in column):
+                unused.append(labels.get(cid, cid))  # never on: named below the table, not a row of zeros
                 continue
             rows.append({"id": cid, "label": labels.get(cid, cid), "cells": [
-                {"text": num(x, decimals), "pct": 100 * x / largest if largest > 0 else 0} for x in column]})
+                {"text": num(x, decimals) if on else "—", "on": on, "pct": 100 * x / largest if largest > 0 else 0}
+                for x, on in column]})
         out.append({"title": root, "currency": group["currency"], "heads": heads, "rows": rows, "unused": unused})
     return out
 
 
+def channel_cost(plan: dict[str, Any], row: Any, column: str) -> tuple[float, bool]:
+    """(cost, on) of a channel in one plan: spend plus fixed cost, from the plan when it has
+    its channels (a forced-on store with no spend still costs its fixed cost), else the spend column."""
+    cid = column[len("spend_"):]
+    for c in plan.get("channels") or []:
+        if c.get("id") == cid:
+            return float(c.get("cost") or 0.0), bool(c.get("on"))
+    spend = float(row.get(column))
+    return spend, spend > 0
+
+
+@localised(of_plans)
 def collection_html(title: str, table: Any, plans: list[dict[str, Any]], varied: list[str] | None = None) -> str:
     """A sweep (``varied`` names the swept paths) or a comparison / batch as one HTML page."""
     context = collection_context(title, table, plans, varied)

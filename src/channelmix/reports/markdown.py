@@ -10,6 +10,7 @@ from typing import Any
 
 from .common import is_number, num, pct, plan_view, qty
 from .explain_sections import markdown_sections
+from .i18n import localised, of_plan, of_plans, t
 
 
 def escape(text: Any) -> str:
@@ -31,24 +32,27 @@ def table(head: list[str], rows: list[list[str]], align: list[str] | None = None
 def headline(v: dict[str, Any]) -> list[str]:
     badges = [f"**{v['status_text']}**"]
     if v["solved"]:
-        badges.append("✓ verified" if v["verified"] else "not verified")
+        badges.append("✓ " + t("verified") if v["verified"] else t("not_verified"))
         badges.append(v["gap_text"])
     lines = [" · ".join(badges), ""]
     if not v["solved"]:
-        lines += [f"> **No plan.** {escape(v['message'] or v['status_text'])}", ""]
-        facts = ([f"budget {v['budget_text']}"] if v["budget"] is not None else []) + \
-                [f"{r['name']} {r['capacity_text']}" for r in v["resources"]]
+        lines += [f"> **{t('no_plan')}** {escape(v['message'] or v['status_text'])}", ""]
+        facts = ([t("budget_is", budget=v["budget_text"])] if v["budget"] is not None else []) + \
+                [f"{r['name']}: {t('available', capacity=r['capacity_text'])}" for r in v["resources"]]
         if facts:
-            lines += ["Available: " + ", ".join(facts) + ".", ""]
+            lines += [" ".join(facts), ""]
         return lines
-    rows = [[f"**{v['objective_title']}**", f"{v['objective_text']} — {v['objective_meaning']}"],
-            ["**Money spent**", v["cost_text"] + (f" of the {v['budget_text']} budget ({v['budget_share_text']})"
-                                                 if v["budget"] is not None else "")]]
-    rows += [[f"**{r['name']} used**", f"{r['used_text']} of {r['capacity_text']} ({r['share_text']})"]
-             for r in v["resources"]]
-    rows.append(["**Channels on**", f"{len(v['on'])} of {len(v['channels'])}"])
+    share = f" ({v['reachable_text']})" if v["reachable_text"] else ""
+    rows = [[f"**{v['objective_title']}**", f"{v['objective_text']}{share} — {v['objective_meaning']}"],
+            [f"**{t('money_spent')}**", v["cost_text"] + (" " + t("of_budget_share", budget=v["budget_text"],
+                                                                    share=v["budget_share_text"])
+                                                          if v["budget"] is not None else "")]]
+    rows += [[f"**{r['name']}: {t('used')}**", f"{r['used_text']} " + t("of_available", capacity=r["capacity_text"],
+                                                                       share=r["share_text"])] for r in v["resources"]]
+    rows.append([f"**{t('channels_on')}**", f"{num(len(v['on']))} {t('of_n', n=len(v['channels']))}"])
     if v["penalties"]:
-        rows.append(["**Penalties**", "; ".join(f"{p['text']} for {p['words']}" for p in v["penalties"])])
+        rows.append([f"**{t('penalties')}**", "; ".join(t("penalty.for", amount=p["text"], words=p["words"])
+                                                       for p in v["penalties"])])
     lines += table(["", ""], rows) + [""]
     lines += [escape(line) for line in v["summary"]] + [""] if v["summary"] else []
     if v["message"]:
@@ -58,17 +62,16 @@ def headline(v: dict[str, Any]) -> list[str]:
 
 def channels_section(v: dict[str, Any]) -> list[str]:
     cur = f" ({v['currency']})" if v["currency"] else ""
-    head = ["Channel", "id", "On", f"Spend{cur}", f"Fixed cost{cur}", f"Cost{cur}", "Share", "Reach",
+    head = [t("channel"), "id", t("on"), t("spend") + cur, t("fixed_cost") + cur, t("cost") + cur, t("share"), t("reach"),
             *v["resource_names"]]
-    rows = [[c["label"], f"`{c['id']}`", "✓" if c["on"] else "off", c["spend_text"], c["fixed_text"], c["cost_text"],
+    rows = [[c["label"], f"`{c['id']}`", "✓" if c["on"] else t("off_word"), c["spend_text"], c["fixed_text"], c["cost_text"],
              c["share_text"], c["reach_text"], *(c["uses_text"][r] for r in v["resource_names"])] for c in v["channels"]]
     d = v["money_decimals"]
-    rows.append([f"**Total ({len(v['on'])} on)**", "", "", f"**{num(v['total_spend'], d)}**",
+    rows.append([f"**{t('total_on', on=len(v['on']))}**", "", "", f"**{num(v['total_spend'], d)}**",
                  f"**{num(v['total_fixed'], d)}**", f"**{num(v['total_cost'], d)}**", "", "",
                  *(f"**{qty(v['total_uses'][r])}**" for r in v["resource_names"])])
     align = ["l", "l", "c"] + ["r"] * (len(head) - 3)
-    return ["## Channels", ""] + table(head, rows, align) + ["",
-            "Reach: the share of a segment the channel touches at its spend, on its real response curve.", ""]
+    return [f"## {t('channels')}", ""] + table(head, rows, align) + ["", t("reach_note"), ""]
 
 
 def coverage_section(v: dict[str, Any]) -> list[str]:
@@ -84,27 +87,27 @@ def coverage_section(v: dict[str, Any]) -> list[str]:
                 continue
             text = cell["level_text"]
             if is_number(cell.get("target")) and cell["target"] != usual:
-                text += f" (target {cell['target_text']})"
+                text += f" ({t('target_is', target=cell['target_text'])})"
             if cell["short"]:
                 text += " ▼"
             row.append(text)
         rows.append(row)
-    lines = ["## Coverage", "",
-             "The share of each segment reached in each phase of its journey"
-             + (f"; the target is {pct(usual)} unless shown" if usual is not None else "")
-             + ("; ▼ marks a cell below its target." if v["below"] else "."), ""]
-    lines += table(["Phase \\ segment", *(g["label"] for g in v["segments"])], rows,
+    lines = [f"## {t('coverage')}", "",
+             t("md.coverage_intro")
+             + (t("md.usual_target", target=pct(usual)) if usual is not None else "")
+             + (t("md.below_mark") if v["below"] else t("summary.end")), "", t("coverage_rule"), ""]
+    lines += table([t("phase_segment"), *(g["label"] for g in v["segments"])], rows,
                    ["l"] + ["r"] * len(v["segments"]))
     return lines + [""]
 
 
 def rules_section(v: dict[str, Any]) -> list[str]:
-    lines = ["## What limits the plan", "", escape(v["binding_intro"]), ""]
+    lines = [f"## {t('limits_title')}", "", escape(v["binding_intro"]), ""]
     lines += [f"- {escape(rule)}" for rule in v["binding_lines"]]
     if v["binding_lines"]:
         lines.append("")
     if v["penalties"]:
-        lines += ["Soft rules not fully met, and what they cost the objective: "
+        lines += [t("soft_rules") + " "
                   + "; ".join(f"{p['words']} ({p['text']})" for p in v["penalties"]) + ".", ""]
     return lines
 
@@ -112,23 +115,27 @@ def rules_section(v: dict[str, Any]) -> list[str]:
 def warnings_section(v: dict[str, Any]) -> list[str]:
     if not v["warnings"]:
         return []
-    return ["## Warnings", ""] + [f"- ⚠ {escape(w)}" for w in v["warnings"]] + [""]
+    return [f"## {t('warnings')}", ""] + [f"- ⚠ {escape(w)}" for w in v["warnings"]] + [""]
 
 
+@localised(of_plan)
 def plan_markdown(plan: dict[str, Any]) -> str:
     """One plan as Markdown."""
     v = plan_view(plan)
     lines = [f"# {escape(v['scenario'])}", ""]
+    if v["variant"]:
+        lines += [escape(v["variant"]["intro"]), ""]
     if v["description"]:
         lines += [escape(v["description"]), ""]
     lines += headline(v)
+    if v["variant"] and v["variant"]["rows"]:
+        lines += [f"## {t('variant.title')}", ""] + table(v["variant"]["head"], v["variant"]["rows"], list("lrrr")) + [""]
     lines += warnings_section(v) if not v["solved"] else []
     if v["solved"]:
         lines += channels_section(v) + coverage_section(v) + rules_section(v) + warnings_section(v)
-        footer = f"Response curves are modelled within {v['curve_error_text']} of the real curves; every figure is " \
-                 "recomputed on the real curves."
+        footer = t("footer.curves", error=v["curve_error_text"])
         if v["approximation_bound"] is not None:
-            footer += f" The true optimum is at most {v['approximation_bound_text']} better than this plan."
+            footer += " " + t("footer.bound", bound=v["approximation_bound_text"])
         lines += [f"_{footer}_", ""]
     lines += markdown_sections(plan, table)
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -137,6 +144,7 @@ def plan_markdown(plan: dict[str, Any]) -> str:
 # ---------------------------------------------------------------- many plans
 
 
+@localised(of_plans)
 def collection_markdown(title: str, table_: Any, plans: list[dict[str, Any]], varied: list[str] | None = None) -> str:
     """A sweep or a comparison / batch as Markdown: the summary table, spends per channel,
     and each plan's headline."""
@@ -145,33 +153,35 @@ def collection_markdown(title: str, table_: Any, plans: list[dict[str, Any]], va
     ctx = collection_context(title, table_, plans, varied)
     lines = [f"# {escape(title)}", "", escape(ctx["intro"]), ""]
     if not ctx["rows"]:
-        return "\n".join(lines + ["No plans."]) + "\n"
+        return "\n".join(lines + [t("collection.no_plans")]) + "\n"
+    if ctx["best"] and ctx["best"]["note"]:
+        lines += [escape(ctx["best"]["note"]), ""]
     if ctx["knee"]:
-        lines += [escape(f"The knee is at {ctx['varied'][0]} {ctx['knee']['value']}: past it, more {ctx['varied'][0]} buys much less."), ""]
+        lines += [escape(t("collection.knee_line", path=ctx["varied"][0], value=ctx["knee"]["value"])), ""]
     lines += [f"## {ctx['table_title']}", ""]
     lines += table([c["title"] for c in ctx["columns"]], [[cell["text"] for cell in row["cells"]] for row in ctx["rows"]],
                    ["r" if c["numeric"] else "l" for c in ctx["columns"]]) + [""]
     groups = ctx["spend_groups"]
     if groups:
-        lines += ["## Spend per channel", "", "What each plan spends on each channel (fixed costs not included).", ""]
+        lines += [f"## {t('collection.spend_title')}", "", t("collection.spend_intro"), ""]
     for g in groups:
         cur = f" ({g['currency']})" if g["currency"] else ""
         if len(groups) > 1:
-            lines += [f"### {escape(g['title'] or 'plans')}{cur}", ""]
-        lines += table([f"Channel{cur}" if len(groups) == 1 else "Channel", *g["heads"]],
+            lines += [f"### {escape(g['title'] or t('collection.plans'))}{cur}", ""]
+        lines += table([t("channel") + cur if len(groups) == 1 else t("channel"), *g["heads"]],
                        [[row["label"], *(c["text"] for c in row["cells"])] for row in g["rows"]],
                        ["l"] + ["r"] * len(g["heads"])) + [""]
         if g["unused"]:
-            lines += ["No spend in any of these plans (fixed costs aside): " + ", ".join(escape(u) for u in g["unused"]) + ".", ""]
+            lines += [t("collection.unused") + " " + ", ".join(escape(u) for u in g["unused"]) + ".", ""]
     lines += [f"## {ctx['cards_title']}", ""]
     for v in ctx["views"]:
         if v["solved"]:
-            facts = [f"{v['objective_title'].lower()} {v['objective_text']}",
-                     f"spent {v['cost_text']}" + (f" of {v['budget_text']}" if v["budget"] is not None else "")]
-            facts += [f"{r['name']} {r['used_text']} of {r['capacity_text']}" for r in v["resources"]]
-            facts.append(f"{len(v['on'])} channels on: " + ", ".join(c["label"] for c in v["on"]))
+            facts = [f"{v['objective_title']}: {v['objective_text']}",
+                     f"{t('money_spent')}: {v['cost_text']}" + (f" {t('of_n', n=v['budget_text'])}" if v["budget"] is not None else "")]
+            facts += [f"{r['name']}: {r['used_text']} {t('of_n', n=r['capacity_text'])}" for r in v["resources"]]
+            facts.append(f"{t('channels_on')} ({num(len(v['on']))}): " + ", ".join(c["label"] for c in v["on"]))
         else:
             facts = [v["message"] or v["status_text"]]
-        badge = v["status_text"] + (", ✓ verified" if v["verified"] else "")
+        badge = v["status_text"] + (", ✓ " + t("verified") if v["verified"] else "")
         lines.append(f"- **{escape(v['scenario'])}** ({badge}): " + "; ".join(escape(f) for f in facts))
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..plan import SOLVED
 from .common import auto, is_number, num
+from . import i18n
 
 INK = "#1e293b"
 MUTED = "#64748b"
@@ -140,7 +141,7 @@ def frontier_svg(points: list[dict[str, Any]], x_title: str, y_title: str = "obj
         for t, text in zip(m_ticks, axis_labels(m_ticks)):
             out.append(f'<text x="{left + plot_w + 8}" y="{sm(t) + 4:.1f}" fill="{MARGINAL}">{text}</text>')
         out.append(f'<text transform="translate({width - 14} {top + plot_h / 2:.1f}) rotate(90)" text-anchor="middle" '
-                   f'fill="{MARGINAL}" font-weight="600">marginal value per unit</text>')
+                   f'fill="{MARGINAL}" font-weight="600">{escape(i18n.t("column.marginal"))}</text>')
         steps = []
         ordered = sorted(points, key=lambda p: float(p["x"]))
         for before, after in zip(ordered, ordered[1:]):

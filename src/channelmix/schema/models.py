@@ -449,6 +449,7 @@ class Scenario(Model):
     variants: list[Variant] = []
     sweep: dict[str, SweepRange] = {}
     current: dict[str, NonNegative] | None = None  # what is run today: channel -> spend (unnamed channels are off)
+    language: Literal["en", "fr", "es", "sv", "fa"] | None = None  # the reports' language (None: English)
 
     # -- derived facts that the formulation and the verifier both read -------------
 

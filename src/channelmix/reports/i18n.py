@@ -1,0 +1,144 @@
+"""The report language: every heading, sentence and label the reports and the terminal
+view write comes from ``channelmix/locales/<lang>.json`` (data, not code), and numbers
+are written with the language's separators and digits.
+
+The language is chosen per rendering with :func:`using` (a context variable, so
+concurrent renderings in threads do not mix) and read with :func:`t` and :func:`current`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import functools
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+LANGUAGES = ("en", "fr", "es", "sv", "fa")
+DEFAULT = "en"
+
+
+@dataclass(frozen=True)
+class Language:
+    """One language's words and number style."""
+
+    code: str
+    direction: str
+    words: dict[str, str]
+    group: str  # thousands separator
+    decimal: str
+    percent: str  # the percent sign with any space before it, e.g. "\u00a0%"
+    digits: str  # the ten digits 0-9 in this language's script
+
+    def __call__(self, key: str, **values: Any) -> str:
+        """The sentence ``key`` with ``{names}`` filled in (English when this language lacks it)."""
+        text = self.words.get(key)
+        if text is None:
+            text = catalogue(DEFAULT).words[key]  # a KeyError names a key missing everywhere: a bug
+        if not values:
+            return text
+        # counts in the language's digits (Persian ۴ از ۱۰); figures come formatted already
+        return text.format(**{k: self.number(str(v)) if isinstance(v, int) and not isinstance(v, bool) else v
+                              for k, v in values.items()})
+
+    def number(self, text: str) -> str:
+        """A number written ``12,345.6`` (Python's style) in this language's style."""
+        out = text.replace(",", "\x00").replace(".", self.decimal).replace("\x00", self.group)
+        if self.digits != "0123456789":
+            out = out.translate(str.maketrans("0123456789-", self.digits + "\u2212"))
+        return out
+
+
+@lru_cache(maxsize=None)
+def catalogue(code: str) -> Language:
+    """The language ``code`` as read from its file."""
+    if code not in LANGUAGES:
+        raise ValueError(f"unknown report language {code!r}: choose one of {', '.join(LANGUAGES)}")
+    raw = json.loads(resources.files("channelmix").joinpath("locales", f"{code}.json").read_text(encoding="utf-8"))
+    meta = raw.pop("_meta")
+    return Language(code=code, direction=meta["dir"], words=raw, group=meta["group"], decimal=meta["decimal"],
+                    percent=meta["percent"], digits=meta["digits"])
+
+
+_CURRENT: contextvars.ContextVar[str | None] = contextvars.ContextVar("channelmix_report_language", default=None)
+
+
+def current() -> Language:
+    return catalogue(_CURRENT.get() or DEFAULT)
+
+
+def t(key: str, **values: Any) -> str:
+    """The sentence ``key`` in the current report language."""
+    return current()(key, **values)
+
+
+@contextlib.contextmanager
+def using(code: str | None) -> Iterator[Language]:
+    """Render in language ``code`` (English when None) inside the block."""
+    token = _CURRENT.set(code or DEFAULT)
+    try:
+        yield current()
+    finally:
+        _CURRENT.reset(token)
+
+
+@contextlib.contextmanager
+def for_plans(plans: list[dict[str, Any]], requested: str | None = None) -> Iterator[Language]:
+    """Render these plans in ``requested``, else in the language already chosen by an
+    enclosing block, else in :func:`report_language` of the plans."""
+    if requested is None and _CURRENT.get() is not None:
+        yield current()
+        return
+    with using(report_language(requested, plans)) as chosen:
+        yield chosen
+
+
+def of_plan(plan: dict[str, Any], *_: Any, **__: Any) -> list[dict[str, Any]]:
+    return [plan]
+
+
+def of_plans(_title: str, _table: Any, plans: list[dict[str, Any]], *_: Any, **__: Any) -> list[dict[str, Any]]:
+    return list(plans)
+
+
+def localised(plans_of: Callable[..., list[dict[str, Any]]]) -> Callable:
+    """A renderer that takes ``language=`` (else the plans' own, see :func:`for_plans`)."""
+    def wrap(render: Callable) -> Callable:
+        @functools.wraps(render)
+        def inner(*args: Any, language: str | None = None, **kwargs: Any) -> Any:
+            with for_plans(plans_of(*args, **kwargs), language):
+                return render(*args, **kwargs)
+        return inner
+    return wrap
+
+
+def report_language(requested: str | None, plans: list[dict[str, Any]]) -> str:
+    """The language of a report of these plans: the one asked for, else the plans' own
+    (when they agree), else Persian when most labels are Persian, else English."""
+    from .common import labels_of
+
+    own = {p.get("language") for p in plans}
+    plan = plans[0] if len(own) == 1 and plans else None
+    labels = [text for p in plans for text in (p.get("scenario") or "", *labels_of(p.get("channels")).values(),
+                                               *labels_of(p.get("phases")).values(), *labels_of(p.get("segments")).values())]
+    return choose(requested, plan, labels)
+
+
+def choose(requested: str | None, plan: dict[str, Any] | None = None, labels: list[str] | None = None) -> str:
+    """The report language: the one asked for, else the plan's (the scenario's
+    ``language``), else Persian when most labels are Persian, else English."""
+    if requested:
+        return catalogue(requested).code
+    if plan and plan.get("language") in LANGUAGES:
+        return plan["language"]
+    if labels:
+        from .common import language
+
+        guessed, _ = language(labels)
+        if guessed in LANGUAGES:
+            return guessed
+    return DEFAULT

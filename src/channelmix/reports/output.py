@@ -1,0 +1,152 @@
+"""Plans for programs and files: JSON, CSV tables, the one naming rule for result and
+report files, and atomic writes. (The terminal view is :mod:`channelmix.reports.terminal`.)"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import stat
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from .. import jsonout
+from ..plan import Plan
+from ..textcells import csv_frame, csv_text
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def to_json(plan: Plan, extra: dict[str, Any] | None = None) -> str:
+    """One JSON object, names in their own script (not \\u-escaped); ``extra["json"]``
+    (e.g. an explanation) is merged in."""
+    return jsonout.dumps({**plan.to_dict(), **(extra or {}).get("json", {})}, default=_plain)
+
+
+def _plain(value: Any) -> Any:
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def tables(plan: Plan) -> dict[str, list[dict[str, Any]]]:
+    """The plan's tables, one row per channel and one per (phase, segment) cell."""
+    resources = list(plan.resources)
+    channels = []
+    for c in plan.channels:
+        row = {"id": c.id, "label": c.label, "on": c.on, "spend": c.spend, "fixed_cost": c.fixed_cost,
+               "cost": c.cost, "reach": c.reach, "outcome": c.outcome}
+        row.update({f"uses_{r}": c.uses.get(r, 0.0) for r in resources})
+        channels.append(row)
+    coverage = [{"phase": c.phase, "segment": c.segment, "level": c.level, "target": c.target, "weight": c.weight,
+                 "channels": " ".join(c.channels)} for c in plan.coverage]
+    return {"channels": channels, "coverage": coverage}
+
+
+MAX_STEM_BYTES = 100  # well inside the usual 255-byte file-name limit, with suffixes and temporary names
+RESERVED = frozenset({"summary"})  # summary.json and summary.csv sit beside the results
+
+
+def file_stem(name: str) -> str:
+    """The one naming rule for result and report files: a file name from a scenario name.
+
+    A name that is already a safe file name (letters of any script, digits, ``_ . = -``,
+    not starting or ending with ``.`` or ``-``) and at most MAX_STEM_BYTES long is kept
+    as it is.  Any other name is cleaned (other characters become ``-``), shortened,
+    and given ``-`` and 8 hex digits of the SHA-256 of the whole name, so two names
+    that clean to the same text (``a-b`` and ``a/b``, ``.`` and ``..``) never share a
+    file, and the same name always gets the same file."""
+    stem = re.sub(r"[^\w.=-]+", "-", name, flags=re.UNICODE).strip("-.")
+    if stem and stem == name and len(stem.encode("utf-8")) <= MAX_STEM_BYTES:
+        return stem
+    short = (stem or "scenario").encode("utf-8")[:MAX_STEM_BYTES - 9].decode("utf-8", errors="ignore").rstrip("-.")
+    return f"{short or 'scenario'}-{hashlib.sha256(name.encode('utf-8', errors='surrogatepass')).hexdigest()[:8]}"
+
+
+def unique_stem(name: str, used: set[str]) -> str:
+    """:func:`file_stem` of ``name``, not yet in ``used`` and not a RESERVED name
+    (``-2``, ``-3`` … on a clash, compared case-insensitively so case-insensitive file
+    systems see distinct files too); records it in ``used``."""
+    stem = file_stem(name)
+    taken = {u.casefold() for u in used} | RESERVED
+    unique, n = stem, 2
+    while unique.casefold() in taken:
+        unique, n = f"{stem}-{n}", n + 1
+    used.add(unique)
+    return unique
+
+
+def write_outputs(plan: Plan, out_dir: Path, stem: str | None = None, extra: dict[str, Any] | None = None) -> list[Path]:
+    """``<stem>.json`` and ``<stem>.<table>.csv`` in out_dir, each written atomically;
+    ``stem`` defaults to :func:`file_stem` of the scenario name (pass a
+    :func:`unique_stem` when writing many plans into one folder)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = stem or file_stem(plan.scenario)
+    written = [write_atomic(out_dir / f"{stem}.json", to_json(plan, extra) + "\n")]
+    for name, rows in tables(plan).items():
+        written.append(write_atomic(out_dir / f"{stem}.{name}.csv", _csv(rows)))
+    return written
+
+
+def write_collection(table: "pd.DataFrame", plans: list[Plan], out_dir: Path,
+                     extras: list[dict[str, Any]] | None = None) -> list[Path]:
+    """Each plan's JSON (as ``solve --format json``) beside ``summary.csv`` and ``summary.json``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    used: set[str] = set()
+    written = []
+    for plan, extra in zip(plans, extras or [None] * len(plans)):
+        stem = unique_stem(plan.scenario, used)
+        written.append(write_atomic(out_dir / f"{stem}.json", to_json(plan, extra) + "\n"))
+    written.append(write_atomic(out_dir / "summary.csv", csv_frame(table).to_csv(index=False)))
+    records = json.loads(table.to_json(orient="records", force_ascii=False))
+    written.append(write_atomic(out_dir / "summary.json", jsonout.dumps(records, indent=1) + "\n"))
+    return written
+
+
+def rows_as_json(table: "pd.DataFrame") -> list[str]:
+    """One JSON object per row (NaN as null), names in their own script."""
+    return [jsonout.dumps(row) for row in json.loads(table.to_json(orient="records", force_ascii=False))]
+
+
+def _csv(rows: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: csv_text(v) for k, v in row.items()} for row in rows)
+    return buffer.getvalue()
+
+
+def atomic_write(path: Path, write: "Callable[[str], None]") -> Path:
+    """Let ``write(temporary_path)`` make the file, then rename it into place, so a
+    crash never leaves half a file at ``path``. The file gets the usual permissions
+    (0666 less the umask, e.g. 0644; an existing file keeps its own), not mkstemp's 0600."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.chmod(tmp, _file_mode(path))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _file_mode(path: Path) -> int:
+    """The mode a plainly created file would get (or ``path``'s own, when it exists)."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        mask = os.umask(0o022)  # reading the umask means setting it; put it straight back
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
+def write_atomic(path: Path, text: str) -> Path:
+    """Write UTF-8 text atomically (see :func:`atomic_write`)."""
+    return atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8", newline=""))

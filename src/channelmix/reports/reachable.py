@@ -1,0 +1,64 @@
+"""What a report needs from the scenario beside the plan: the report language and the
+most a plan could reach, so the headline reads "72 % of the most reachable".
+
+How coverage combines (the rule the verifier applies in ``evaluate._cells``):
+a cell's coverage is ``min(1, Σ affinity × reach)`` over the channels that are on, so
+three channels on the same commuters add up until the cell is fully covered.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..curves import reach
+
+if TYPE_CHECKING:
+    from ..schema.models import Channel, Scenario
+
+FAR = 1e300  # a spend past every curve's saturation
+
+
+def coverage(raw: float) -> float:
+    """A cell's coverage from Σ affinity × reach of the channels serving it: capped at 1."""
+    return min(1.0, raw)
+
+
+def ceiling(channel: "Channel") -> float:
+    """The most of a segment the channel's curve ever touches (at saturation)."""
+    response = channel.response
+    points = getattr(response, "points", None)
+    if points:
+        return max(float(y) for _, y in points)
+    return reach(response, FAR)
+
+
+def most_reachable(scenario: "Scenario") -> float:
+    """Σ over cells of weight × coverage with every channel on at saturation (budgets,
+    caps and rules ignored): the weighted reach no plan can exceed."""
+    ceilings = {c.id: ceiling(c) for c in scenario.channels}
+    total = 0.0
+    for p in scenario.phases:
+        for g in scenario.segments:
+            raw = sum(c.affinity_for(p.id, g.id) * ceilings[c.id] for c in scenario.channels)
+            total += scenario.cell_weight(p, g) * coverage(raw)
+    return total
+
+
+def report_facts(scenario: "Scenario", variant: str = "", changes: dict[str, Any] | None = None,
+                 base: dict[str, Any] | None = None, base_scenario: "Scenario | None" = None) -> dict[str, Any]:
+    """The keys a report reads from the scenario: ``language`` (when set), for a reach
+    objective ``reachable`` (see :func:`most_reachable`), and for a variant its name,
+    description and changes, with the base plan's headline figures to compare with."""
+    facts: dict[str, Any] = {}
+    if variant:
+        described = next((v.description for v in (base_scenario or scenario).variants if v.name == variant), "")
+        facts["variant"] = {"name": variant, "description": described, "changes": dict(changes or {})}
+        if base is not None:
+            facts["base"] = {k: base.get(k) for k in ("scenario", "status", "objective", "cost")}
+            facts["base"]["channels"] = [{k: c.get(k) for k in ("id", "label", "on", "cost")} for c in base.get("channels") or []]
+    language = getattr(scenario, "language", None)
+    if language:
+        facts["language"] = language
+    if scenario.objective.sense == "max_reach":
+        facts["reachable"] = most_reachable(scenario)
+    return facts

@@ -1,0 +1,87 @@
+"""What limits the plan, in plain sentences of the report language: the solver's binding
+rules (``plan["binding"]``) read back with the scenario's labels, only those that bind
+for what the plan runs (``a on ⇒ b on`` says nothing when ``a`` is off), and a rule that
+binds in several cells said once with its cells ("7 cells rely on a single channel: …").
+A sentence of a kind not known here is kept as written, numbers made readable.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .common import auto, labels_of, pct, readable_numbers
+from .i18n import t
+
+NUMBER = r"([\d,]+(?:\.\d+)?)"
+PATTERNS = [
+    ("cap", re.compile(rf"^(\w+): spend ≤ {NUMBER} when on, 0 when off$")),
+    ("budget", re.compile(rf"^money spent ≤ budget {NUMBER}$")),
+    ("resource", re.compile(rf"^(\w+) used ≤ {NUMBER}$")),
+    ("target", re.compile(rf"^coverage of \((\w+), (\w+)\) ≥ {NUMBER}( \(soft\))?$")),
+    ("breadth", re.compile(rf"^\((\w+), (\w+)\) served by ≥ (\d+) channels with affinity ≥ {NUMBER}( \(soft\))?$")),
+    ("concentration", re.compile(r"^(\w+): ≤ (\d+(?:\.\d+)?)% of spend$")),
+    ("group", re.compile(r"^(\w+) (\w+): ([≤≥]) (\d+(?:\.\d+)?)% of spend$")),
+    ("count", re.compile(r"^≤ (\d+) channels on$")),
+    ("requires", re.compile(r"^(\w+) on ⇒ (\w+) on$")),
+]
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def plain_rules(plan: dict[str, Any]) -> list[str]:
+    """The binding rules of ``plan`` as sentences in the current report language."""
+    channel = labels_of(plan.get("channels"))
+    phase, segment = labels_of(plan.get("phases")), labels_of(plan.get("segments"))
+    on = {c["id"] for c in plan.get("channels") or [] if c.get("on")}
+
+    def cell(p: str, g: str) -> str:
+        return f"{phase.get(p, p)} × {segment.get(g, g)}"
+
+    lines: list[str] = []
+    grouped: dict[tuple, list[str]] = {}
+    for sentence in plan.get("binding") or []:
+        kind, match = next(((k, m) for k, rx in PATTERNS if (m := rx.match(sentence.strip()))), (None, None))
+        if match is None:
+            lines.append(readable_numbers(sentence))
+        elif kind == "cap":
+            lines.append(t("rule.cap", channel=channel.get(match[1], match[1]), cap=auto(_number(match[2]))))
+        elif kind == "budget":
+            lines.append(t("rule.budget", budget=f"{auto(_number(match[1]))} {plan.get('currency') or ''}".strip()))
+        elif kind == "resource":
+            lines.append(t("rule.resource", name=match[1], capacity=auto(_number(match[2]))))
+        elif kind == "target":
+            key = ("target", pct(_number(match[3])), bool(match[4]))
+            grouped.setdefault(key, []).append(cell(match[1], match[2]))
+        elif kind == "breadth":
+            key = ("breadth", int(match[3]), bool(match[5]))
+            grouped.setdefault(key, []).append(cell(match[1], match[2]))
+        elif kind == "concentration":
+            lines.append(t("rule.concentration", channel=channel.get(match[1], match[1]), share=pct(_number(match[2]) / 100)))
+        elif kind == "group":
+            word = "rule.group_max" if match[3] == "≤" else "rule.group_min"
+            lines.append(t(word, group=f"{match[1]} {match[2]}", share=pct(_number(match[4]) / 100)))
+        elif kind == "count":
+            lines.append(t("rule.count", n=int(match[1])))
+        elif kind == "requires" and match[1] in on:  # binds only when the first channel runs
+            lines.append(t("rule.requires", a=channel.get(match[1], match[1]), b=channel.get(match[2], match[2])))
+    for (kind, value, soft), cells in grouped.items():
+        lines.append(_cells_sentence(kind, value, soft, cells))
+    return lines
+
+
+def _cells_sentence(kind: str, value: Any, soft: bool, cells: list[str]) -> str:
+    if kind == "target":
+        text = t("rule.target_one", cell=cells[0], target=value) if len(cells) == 1 else \
+            t("rule.target_many", n=len(cells), target=value, cells=t("list_sep").join(cells))
+    else:
+        one = "rule.single_one" if value == 1 else "rule.breadth_one"
+        many = "rule.single_many" if value == 1 else "rule.breadth_many"
+        text = t(one, cell=cells[0], k=value) if len(cells) == 1 else \
+            t(many, n=len(cells), k=value, cells=t("list_sep").join(cells))
+    return text + (" " + t("rule.soft") if soft else "")
+
+
+__all__ = ["plain_rules"]

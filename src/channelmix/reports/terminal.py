@@ -1,0 +1,159 @@
+"""The plan as a person reads it in a terminal (rich), in the report language: whole
+currency units, labels shortened with an ellipsis so a table fits the console."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from ..plan import Plan
+from .common import auto, num, pct, penalty_words, plan_view, qty, sense_title, status_text
+from .i18n import for_plans, t
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+LABEL_WIDTH = 28  # a channel label longer than this is cut with an ellipsis in narrow consoles
+
+
+def short(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, an ellipsis marking the cut."""
+    return text if len(text) <= width else text[: max(width - 1, 1)].rstrip() + "…"
+
+
+def print_table(table: "pd.DataFrame", console: Console, title: str = "", columns: list[str] | None = None) -> None:
+    """A DataFrame as a rich table; numbers rounded for reading; turned sideways (one
+    row per column) when it is wider than the console."""
+    shown = table[columns] if columns else table
+    out = Table(title=title or None, title_justify="left")
+    for i, name in enumerate(shown.columns):
+        numeric = str(shown[name].dtype).startswith(("float", "int"))
+        out.add_column(str(name), justify="right" if numeric else "left", no_wrap=i == 0)
+    cells = [[_cell(name, v) for name, v in zip(shown.columns, row)] for row in shown.itertuples(index=False)]
+    for line in cells:
+        out.add_row(*line)
+    natural = sum(max([len(str(name))] + [len(line[i]) for line in cells]) + 3 for i, name in enumerate(shown.columns)) + 1
+    if natural > console.width and len(shown) <= 12:  # rich would cut every cell to "o…": read it sideways
+        out = _sideways(shown, title)
+    console.print(out)
+
+
+def _sideways(shown: "pd.DataFrame", title: str) -> Table:
+    """One row per column and one column per plan: many columns read down a narrow console."""
+    out = Table(title=title or None, title_justify="left")
+    out.add_column("", no_wrap=True)
+    names = [str(v) for v in (shown.iloc[:, 0] if len(shown.columns) else [])]
+    roots = {n.split("/")[0] for n in names}
+    root = roots.pop() if len(roots) == 1 and len(names) > 1 else ""
+    for i, name in enumerate(names):
+        head = name[len(root) + 1:] if root and name.startswith(root + "/") else name
+        out.add_column(short(head, 16) or str(i + 1), justify="right", no_wrap=True)
+    for name in list(shown.columns)[1:]:
+        out.add_row(short(str(name), 16), *(_cell(name, v) for v in shown[name]))
+    return out
+
+
+def _cell(column: Any, value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return "✓" if value else ""
+    if isinstance(value, float):
+        if str(column) in ("cost", "budget", "objective") or str(column).startswith("spend_"):
+            return num(value, 0)  # whole currency units
+        if str(column) in ("gap", "weakest_cell"):
+            return pct(value, 2 if str(column) == "gap" else 0)
+        return auto(value)
+    return short(str(value), 40) if isinstance(value, str) else str(value)
+
+
+def render(plan: Plan, console: Console, language: str | None = None, facts: dict[str, Any] | None = None) -> None:
+    """The plan as a person reads it in a terminal, in ``language`` (else English);
+    ``facts`` from :func:`~channelmix.reports.reachable.report_facts` add the share of the most reachable."""
+    data = {**plan.to_dict(), **(facts or {})}
+    with for_plans([data], language):
+        v = plan_view(data)
+        console.print(Panel(_headline(plan, v), title=f"[bold]{plan.scenario}[/bold]", expand=False))
+        if not plan.solved:
+            return
+        console.print(_channel_table(v, console.width))
+        console.print(_coverage_table(v, console.width))
+        if v["binding_lines"]:
+            console.print(Text(t("term.binding"), style="bold") + Text("; ".join(v["binding_lines"])))
+        for warning in plan.warnings:
+            console.print(Text(t("term.warning", warning=warning), style="yellow"))
+
+
+def _headline(plan: Plan, v: dict[str, Any]) -> Group:
+    status_style = {"optimal": "green", "feasible": "yellow"}.get(plan.status, "red")
+    lines = [Text.assemble((t("term.status") + ": ", "bold"), (status_text(plan.status), status_style),
+                           ("  " + t("term.verified") if plan.verified else "", "green"))]
+    if plan.message:
+        lines.append(Text(plan.message))
+    if plan.solved:
+        value = v["objective_text"] + (f"  ({v['reachable_text']})" if v["reachable_text"] else "")
+        lines.append(Text(t("term.objective", title=sense_title(plan.sense), value=value)))
+        if plan.outcome or plan.baseline_outcome:
+            lines.append(Text(t("term.outcome", outcome=v["money"](plan.outcome or 0.0), baseline=v["money"](plan.baseline_outcome))))
+        lines.append(Text(t("term.spent", spent=v["cost_text"])
+                          + (t("term.of", budget=v["budget_text"]) if plan.budget is not None else "")))
+        for r in v["resources"]:
+            lines.append(Text(t("term.resource", name=r["name"], used=r["used_text"], capacity=r["capacity_text"])))
+        if v["penalties"]:
+            unit = v["currency"] if v["sense"] != "max_reach" else sense_title("max_reach")
+            lines.append(Text(t("term.penalties", unit=unit, items="; ".join(
+                t("penalty.for", amount=auto(p["amount"]), words=penalty_words(p["name"])) for p in v["penalties"]))))
+        gap = "—" if plan.gap is None else pct(plan.gap, 2)
+        lines.append(Text(t("term.gap", gap=gap, error=num(plan.curve_error, 4),
+                            seconds=num(plan.build_seconds + plan.solve_seconds, 2), solver=plan.solver), style="dim"))
+    for warning in plan.warnings if not plan.solved else []:
+        lines.append(Text(t("term.warning", warning=warning), style="yellow"))
+    return Group(*lines)
+
+
+def _channel_table(v: dict[str, Any], width: int) -> Table:
+    cur = f" ({v['currency']})" if v["currency"] else ""
+    table = Table(title=t("term.channels_on"), title_justify="left")
+    table.add_column(t("channel"), overflow="ellipsis", no_wrap=True, max_width=LABEL_WIDTH if width < 120 else None)
+    for name in (t("spend") + cur, t("fixed_cost"), t("cost"), t("reach")):
+        table.add_column(name, justify="right")
+    valued = any(c["outcome"] for c in v["on"])
+    if valued:
+        table.add_column(t("term.outcome_column"), justify="right")
+    for r in v["resource_names"]:
+        table.add_column(r, justify="right")
+    for c in v["on"]:
+        name = c["label"] if c["label"] == c["id"] or width < 120 else f"{c['label']} ({c['id']})"
+        table.add_row(short(name, LABEL_WIDTH) if width < 120 else name, c["spend_text"], c["fixed_text"], c["cost_text"],
+                      c["reach_text"], *([v["money"](c["outcome"])] if valued else []),
+                      *(c["uses_text"][r] for r in v["resource_names"]))
+    off = [c["label"] for c in v["off"]]
+    if off:
+        table.caption = t("term.off", channels=", ".join(off))
+    return table
+
+
+def _coverage_table(v: dict[str, Any], width: int) -> Table:
+    table = Table(title=t("term.coverage"), title_justify="left")
+    table.add_column(t("term.phase"), overflow="ellipsis", no_wrap=True, max_width=18 if width < 120 else None)
+    room = max(6, (width - 22) // max(len(v["segments"]), 1) - 3)
+    for g in v["segments"]:
+        table.add_column(short(g["label"], room), justify="right")
+    for p in v["phases"]:
+        shown = []
+        for g in v["segments"]:
+            cell = v["matrix"].get((p["id"], g["id"]))
+            if cell is None:
+                shown.append(Text("—"))
+                continue
+            style = "red" if cell["short"] else ("dim" if not cell["level"] else "")
+            shown.append(Text(cell["level_text"], style=style))
+        table.add_row(p["label"], *shown)
+    return table
+
+
+__all__ = ["print_table", "render", "short"]

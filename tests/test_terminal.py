@@ -1,0 +1,69 @@
+"""The terminal view at 80 columns, through the installed console script in a real
+subprocess (COLUMNS=80, output piped): nothing wider than the console, whole currency
+units, long labels cut with an ellipsis, a wide comparison turned sideways.
+
+The snapshot in tests/data/golden/terminal/ is a golden file: do not update it unless
+the terminal view changed on purpose (UPDATE_GOLDEN=1 regenerates it; read the diff).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parents[1]
+BAKERY = ROOT / "scenarios" / "township-bakery.yaml"
+SNAPSHOT = Path(__file__).parent / "data" / "golden" / "terminal" / "compare-township-bakery-80.txt"
+
+
+def channelmix(*args: str, columns: int = 80) -> subprocess.CompletedProcess:
+    script = Path(sys.executable).with_name("channelmix")
+    command = [str(script) if script.exists() else shutil.which("channelmix") or "channelmix", *args]
+    env = {**os.environ, "COLUMNS": str(columns), "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run(command, capture_output=True, text=True, encoding="utf-8", env=env, timeout=120)
+
+
+def test_compare_at_80_columns_matches_its_snapshot():
+    done = channelmix("compare", str(BAKERY))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "budget-cut" in done.stdout and "o…" not in done.stdout  # sideways, not cut to "o…"
+    if os.environ.get("UPDATE_GOLDEN"):
+        SNAPSHOT.write_text(done.stdout, encoding="utf-8")
+    assert done.stdout == SNAPSHOT.read_text(encoding="utf-8")
+
+
+def test_solve_at_80_columns_fits_in_whole_currency_units():
+    done = channelmix("solve", str(BAKERY))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80, max(lines, key=len)
+    assert "…" in done.stdout  # long channel labels shortened with an ellipsis
+    table = done.stdout.split("Channels on")[1].split("Coverage by phase")[0]
+    assert not re.search(r"\d\.\d\d\b", table)  # whole rand, no cents
+    assert "74% of the 32,220 reachable" in done.stdout  # the objective with its scale
+
+
+def test_solve_in_the_scenarios_language():
+    done = channelmix("solve", str(ROOT / "scenarios" / "butik-kundresan.yaml"))
+    assert done.returncode == 0, done.stderr
+    assert "Kanaler på" in done.stdout and "92\u00a0953 SEK" in done.stdout
+    english = channelmix("solve", str(ROOT / "scenarios" / "butik-kundresan.yaml"), "--language", "en")
+    assert "Channels on" in english.stdout and "92,953 SEK" in english.stdout
+
+
+def test_a_variant_page_has_its_own_description_and_the_comparison_with_the_base(tmp_path):
+    done = channelmix("solve", str(BAKERY), "--out", str(tmp_path), "--report", "md")
+    assert done.returncode == 0, done.stderr
+    (page,) = tmp_path.glob("township-bakery-budget-cut-*.md")
+    text = page.read_text(encoding="utf-8")
+    assert "Variant “budget-cut” of township-bakery: a slow month: 30 % less money. It changes: budget = 3,150." in text
+    compared = text.split("## Compared with the base")[1].split("##")[0]
+    assert "| Money spent | 4,500 ZAR | 3,150 ZAR | -1,350 |" in compared
+    assert "| Own stall at the taxi rank (assistant-run) | 2,175 ZAR | off | -2,175 |" in compared
+    assert "## Compared with the base" not in (tmp_path / "township-bakery.md").read_text(encoding="utf-8")
