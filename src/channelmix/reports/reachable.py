@@ -1,26 +1,26 @@
 """What a report needs from the scenario beside the plan: the report language and the
 most a plan could reach, so the headline reads "72 % of the most reachable".
 
-How coverage combines (the rule the verifier applies in ``evaluate._cells``):
-a cell's coverage is ``min(1, Σ affinity × reach)`` over the channels that are on, so
-three channels on the same commuters add up until the cell is fully covered.
+How coverage combines is defined once, in :func:`channelmix.evaluate.cell_levels`
+(what the verifier applies): a cell's coverage is ``min(1, Σ affinity × reach)`` over
+the channels that are on, so three channels on the same commuters add up until the
+cell is fully covered.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+from ..arrays import arrays
 from ..curves import reach
+from ..evaluate import cell_levels
 
 if TYPE_CHECKING:
     from ..schema.models import Channel, Scenario
 
 FAR = 1e300  # a spend past every curve's saturation
-
-
-def coverage(raw: float) -> float:
-    """A cell's coverage from Σ affinity × reach of the channels serving it: capped at 1."""
-    return min(1.0, raw)
 
 
 def ceiling(channel: "Channel") -> float:
@@ -35,13 +35,9 @@ def ceiling(channel: "Channel") -> float:
 def most_reachable(scenario: "Scenario") -> float:
     """Σ over cells of weight × coverage with every channel on at saturation (budgets,
     caps and rules ignored): the weighted reach no plan can exceed."""
-    ceilings = {c.id: ceiling(c) for c in scenario.channels}
-    total = 0.0
-    for p in scenario.phases:
-        for g in scenario.segments:
-            raw = sum(c.affinity_for(p.id, g.id) * ceilings[c.id] for c in scenario.channels)
-            total += scenario.cell_weight(p, g) * coverage(raw)
-    return total
+    A = arrays(scenario)
+    ceilings = np.array([ceiling(c) for c in scenario.channels])
+    return float(A.weight @ cell_levels(A, ceilings))
 
 
 def report_facts(scenario: "Scenario", variant: str = "", changes: dict[str, Any] | None = None,
