@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import signal
 import traceback
@@ -219,7 +220,10 @@ def _on_dask(cases: list[Case], scheduler: str | None) -> Iterator[tuple[Case, d
         from distributed import Client, as_completed
     except ImportError:
         raise RuntimeError("the dask executor needs dask[distributed]: pip install 'channelmix[dask]'") from None
-    with Client(scheduler) if scheduler else Client(processes=True) as client:
+    # A local cluster is ours: its workers' own logs stay quiet (a heartbeat that meets the
+    # scheduler closing at the end logs a traceback, on a busy machine), while every case's
+    # failure still comes back as that case's error row. A user's scheduler keeps its logging.
+    with Client(scheduler) if scheduler else Client(processes=True, silence_logs=logging.CRITICAL) as client:
         futures = client.map(run_case, cases, pure=False)
         order = {f.key: case for f, case in zip(futures, cases)}
         for future in as_completed(futures):
