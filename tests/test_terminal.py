@@ -67,3 +67,15 @@ def test_a_variant_page_has_its_own_description_and_the_comparison_with_the_base
     assert "| Money spent | 4,500 ZAR | 3,150 ZAR | -1,350 |" in compared
     assert "| Own stall at the taxi rank (assistant-run) | 2,175 ZAR | off | -2,175 |" in compared
     assert "## Compared with the base" not in (tmp_path / "township-bakery.md").read_text(encoding="utf-8")
+
+
+def test_solve_with_a_current_plan_keeps_its_figures_at_80_columns():
+    """The 'current vs optimised' table cut every figure to '…' at 80 columns: labels
+    now give way (ellipsis), figures do not; rule sentences end with one full stop."""
+    done = channelmix("solve", str(BAKERY), "--set", "variants=[]")
+    assert done.returncode == 0, done.stderr
+    assert max(len(line) for line in done.stdout.splitlines()) <= 80
+    table = done.stdout.split("Current plan vs optimised", 1)[1]
+    row = next(line for line in table.splitlines() if line.startswith("│ WhatsApp community"))
+    assert "200.00" in row and "400.00" in row  # current and optimised spend, both legible
+    assert ".;" not in done.stdout

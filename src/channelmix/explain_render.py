@@ -12,6 +12,7 @@ from rich.text import Text
 from .evaluate import Evaluation
 from .explanation import Explanation
 from .plan import Plan
+from .reports.terminal import LABEL_WIDTH
 from .schema.models import Scenario
 
 
@@ -23,13 +24,22 @@ def _n(value: float | None, decimals: int = 0) -> str:
     return f"{value:,.{decimals}f}"
 
 
-def _table(title: str, columns: list[str], rows: list[list[str]]) -> Table:
+def _table(title: str, columns: list[str], rows: list[list[str]], width: int = 200) -> Table:
+    """A table whose first column (labels) is cut with an ellipsis in a narrow console,
+    so the figures keep their room."""
     out = Table(title=title, title_justify="left")
     for i, name in enumerate(columns):
-        out.add_column(name, justify="left" if i == 0 else "right", no_wrap=i == 0)
+        if i == 0:
+            out.add_column(name, overflow="ellipsis", no_wrap=True, max_width=LABEL_WIDTH if width < 120 else None)
+        else:
+            out.add_column(name, justify="right")
     for row in rows:
         out.add_row(*row)
     return out
+
+
+def _print(console: Console, title: str, columns: list[str], rows: list[list[str]]) -> None:
+    console.print(_table(title, columns, rows, console.width))
 
 
 def render_explanation(e: Explanation, console: Console) -> None:
@@ -50,12 +60,12 @@ def render_explanation(e: Explanation, console: Console) -> None:
     if e.limits:
         rows = [[x.rule, _n(x.limit, 2), "yes" if x.binding else "no", _n(x.step, 2), _n(x.gain, 2), _n(x.worth_per_unit, 4),
                  _n(x.shadow_price, 4)] for x in e.limits]
-        console.print(_table("What loosening each limit is worth (re-solved with the limit moved by the step)",
-                             ["limit", "now", "binding", "step", "gain", "per unit", "LP shadow price"], rows))
+        _print(console, "What loosening each limit is worth (re-solved with the limit moved by the step)",
+                             ["limit", "now", "binding", "step", "gain", "per unit", "LP shadow price"], rows)
     if e.alternatives:
         rows = [[str(a.rank), _n(a.objective, 2), _n(a.cost, 2), "tie" if a.tie else _n(a.behind, 2),
                  " ".join(a.differs) or "same channels"] for a in e.alternatives]
-        console.print(_table("Next-best distinct mixes", ["rank", "objective", "cost", "behind the best", "differs"], rows))
+        _print(console, "Next-best distinct mixes", ["rank", "objective", "cost", "behind the best", "differs"], rows)
     elif plan.solved:
         console.print(Text("No other mix within the tolerance asked for.", style="dim"))
     if e.conflict is not None:
@@ -69,8 +79,8 @@ def render_baseline(plan: Plan, console: Console) -> None:
              _n(c["optimised_reach"], 3)] for c in b["channels"] if c["current_on"] or c["optimised_on"]]
     rows.append(["total cost", _n(b["cost"], 2), _n(plan.cost, 2), "", ""])
     rows.append(["objective", _n(b["objective"], 2), _n(b["optimised_objective"], 2), "", ""])
-    console.print(_table("Current plan vs optimised", ["channel", "current spend", "optimised spend", "current reach",
-                                                       "optimised reach"], rows))
+    _print(console, "Current plan vs optimised", ["channel", "current spend", "optimised spend", "current reach",
+                                                       "optimised reach"], rows)
     if b["uplift"] is not None:
         console.print(Text(f"Uplift: {b['uplift']:,.2f}" + (f" ({b['uplift'] / abs(b['objective']):.1%})" if b["objective"] else "")))
     if b["violations"]:
@@ -90,9 +100,9 @@ def _channels(e: Explanation, console: Console) -> None:
                      _n(m.reach_per_unit, 4) if m else "—", _n(m.objective_per_unit, 4) if m else "—",
                      _n(m.cost_per_customer, 4) if m else "—", buys,
                      _n(lost, 2) if lost is not None else "impossible", c.verdict])
-    console.print(_table("Channels: marginal figures and the value of each decision",
+    _print(console, "Channels: marginal figures and the value of each decision",
                          ["channel", "", "spend", "reach / unit", "objective / unit", "cost / customer",
-                          f"next {step:,.0f} buys", "lost if switched", "verdict"], rows))
+                          f"next {step:,.0f} buys", "lost if switched", "verdict"], rows)
     console.print(Text(f"* at or near its largest spend: only part of the next {step:,.0f} can go to it", style="dim"))
     for c in e.channels:
         style = "bold" if c.verdict == "tie" else None
@@ -104,7 +114,7 @@ def _conflict(conflict: dict[str, Any], console: Console) -> None:
     for rule in conflict["rules"]:
         console.print(Text(f"  • {rule}"))
     rows = [[r["rule"], r["change"], "yes" if r["verified"] else "no"] for r in conflict["repairs"]]
-    console.print(_table("Smallest change of each limit that makes a plan possible", ["rule", "change", "checked"], rows))
+    _print(console, "Smallest change of each limit that makes a plan possible", ["rule", "change", "checked"], rows)
 
 
 def evaluation_dict(scenario: Scenario, truth: Evaluation) -> dict[str, Any]:
@@ -128,6 +138,6 @@ def render_evaluation(scenario: Scenario, truth: Evaluation, console: Console) -
     head += [f"{r}: {used:,.2f} of {scenario.resources[r]:,.2f}" for r, used in truth.resources.items()]
     console.print(Panel("\n".join(head), title=f"[bold]{scenario.scenario}[/bold] (evaluated, not optimised)", expand=False))
     rows = [[c.label, _n(c.spend, 2), _n(c.cost, 2), _n(c.reach, 3)] for c in truth.channels if c.on]
-    console.print(_table("Channels on", ["channel", "spend", "cost", "reach"], rows))
+    _print(console, "Channels on", ["channel", "spend", "cost", "reach"], rows)
     for v in truth.violations:
         console.print(Text(f"breaks {v}", style="yellow"))

@@ -20,6 +20,12 @@ if TYPE_CHECKING:
 LABEL_WIDTH = 28  # a channel label longer than this is cut with an ellipsis in narrow consoles
 
 
+def _sentence(line: str) -> str:
+    """A rule's sentence, ending with its full stop once (they are printed one after another)."""
+    line = line.rstrip()
+    return line if line.endswith((".", "!", "?", "؟")) else line + "."
+
+
 def short(text: str, width: int) -> str:
     """``text`` cut to ``width`` characters, an ellipsis marking the cut."""
     return text if len(text) <= width else text[: max(width - 1, 1)].rstrip() + "…"
@@ -83,7 +89,7 @@ def render(plan: Plan, console: Console, language: str | None = None, facts: dic
         console.print(_channel_table(v, console.width))
         console.print(_coverage_table(v, console.width))
         if v["binding_lines"]:
-            console.print(Text(t("term.binding"), style="bold") + Text("; ".join(v["binding_lines"])))
+            console.print(Text(t("term.binding"), style="bold") + Text(" ".join(_sentence(line) for line in v["binding_lines"])))
         for warning in plan.warnings:
             console.print(Text(t("term.warning", warning=warning), style="yellow"))
 
