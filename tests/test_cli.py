@@ -56,7 +56,8 @@ def test_solve_json_has_the_promised_shape():
     assert result.exit_code == 0, result.output
     objects = [json.loads(line) for line in result.output.splitlines()]
     assert [o["scenario"] for o in objects] == ["township-bakery", "township-bakery/budget-cut", "township-bakery/no-whatsapp",
-                                                "township-bakery/busy-owner", "khadamat-persian"]
+                                                "township-bakery/busy-owner", "township-bakery/uncertain", "township-bakery/robust-mean",
+                                                "township-bakery/robust", "khadamat-persian"]
     for obj in objects:
         assert {"scenario", "status", "objective", "cost", "gap", "verified", "channels", "coverage"} <= set(obj)
         assert obj["status"] == "optimal" and obj["verified"] is True

@@ -389,9 +389,11 @@ def test_a_bad_override_is_reported_once_not_once_per_variant():
 
 def test_variants_of_the_example_files():
     cases = variants(load_file(BAKERY))
-    assert [c.variant for c in cases] == ["", "budget-cut", "no-whatsapp", "busy-owner"]
-    base, cut, no_wa, busy = (c.scenario for c in cases)
+    assert [c.variant for c in cases] == ["", "budget-cut", "no-whatsapp", "busy-owner", "uncertain", "robust-mean", "robust"]
+    base, cut, no_wa, busy, uncertain, robust_mean, robust = (c.scenario for c in cases)
     assert (base.budget, cut.budget) == (4500, 3150)
+    assert base.worlds is None and uncertain.worlds == robust.worlds and uncertain.worlds.uncertainty.count == 12
+    assert (uncertain.objective.risk, robust_mean.objective.risk, robust.objective.risk) == (None, "mean", "cvar")
     assert no_wa.rules.force_off == ["whatsapp_groups"]
     assert (base.resources["hours"], busy.resources["hours"]) == (22, 15)
     # everything not overridden is as in the base

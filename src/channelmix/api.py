@@ -10,11 +10,13 @@ from typing import Any
 from .baseline import compare
 from .diagnose import explain as why_infeasible
 from .formulate import Formulation, formulate
+from .formulate_worlds import WorldsFormulation, formulate_worlds
 from .plan import SOLVED, Plan, build_plan
 from .polish import polish
 from .schema import Loaded, Scenario, load
 from .solve import solve
 from .verify import check
+from .worlds import check_worlds
 
 
 def with_solver(scenario: Scenario, **settings: Any) -> Scenario:
@@ -41,7 +43,8 @@ def solve_from(scenario: Scenario, warnings: list[str] | None = None,
     ``diagnose=False`` skips saying why an infeasible scenario is (several more solves)."""
     began = time.perf_counter()
     deadline = began + scenario.solver.time_limit  # the time limit covers formulate, both passes and the polish
-    formulation = formulate(scenario)
+    robust = scenario.worlds is not None and scenario.objective.risk is not None
+    formulation = formulate_worlds(scenario) if robust else formulate(scenario)
     return solve_formulated(scenario, formulation, time.perf_counter() - began, warnings, start, diagnose, deadline)
 
 
@@ -56,12 +59,16 @@ def solve_formulated(scenario: Scenario, formulation: Formulation, built: float 
     if deadline is None:
         deadline = began + scenario.solver.time_limit
     solution = solve(formulation, start=start, deadline=deadline)
+    robust = isinstance(formulation, WorldsFormulation)
+    promised = formulation.world_values() if robust and solution.status in SOLVED else None
+    if robust:  # the model's value is a risk figure over the worlds, checked world by world below, not against the scenario alone
+        solution = replace(solution, model_objective=None)
     notes = list(warnings or [])
     if solution.tie_break.startswith(("node limit", "time limit", "skipped")):
         notes.append(f"tie-break {solution.tie_break}: among equal optima this plan may not be the one that "
                      f"{'spends least' if scenario.objective.maximises else 'reaches most'}")
     gain = 0.0
-    if solution.status in SOLVED:
+    if solution.status in SOLVED and not robust:  # the polish improves the scenario as written, not the risk figure
         polished = polish(scenario, solution.on, solution.spend, deadline - time.perf_counter())
         if polished.gain > 0:
             solution, gain = replace(solution, spend=polished.spend), polished.gain
@@ -76,7 +83,10 @@ def solve_formulated(scenario: Scenario, formulation: Formulation, built: float 
         return replace(plan, message=f"{plan.message}. {why_infeasible(scenario, plan.warnings)}"), {}
     if not plan.solved:
         return plan, {}
-    return check(scenario, plan), solution.values
+    plan = check(scenario, plan)
+    if scenario.worlds is not None:
+        plan = check_worlds(scenario, plan, promised, formulation.worlds if robust else None)
+    return plan, solution.values
 
 
 def solve_file(path: str | Path, **solver_settings: Any) -> Plan:

@@ -113,18 +113,21 @@ class _Builder:
             self.add({s: 1, x: -cap}, pulp.LpConstraintLE, 0, f"onoff_max_{i}", f"{ch.id}: spend ≤ {_n(cap)} when on, 0 when off")
             if ch.min_spend > 0:
                 self.add({s: 1, x: -ch.min_spend}, pulp.LpConstraintGE, 0, f"onoff_min_{i}", f"{ch.id}: spend ≥ min_spend {_n(ch.min_spend)} when on")
-            if isinstance(ch.response, Constant):
-                continue
-            curve = pieces(ch.response, cap, accuracy)
-            self.curve_pieces[ch.id] = curve
-            if len(curve.xs) < 2:
-                continue
-            y = self.problem.add_variable(f"y_{i}", 0, 1)
-            self.reach[ch.id], self.reach_terms[ch.id] = y, {y: 1.0}
-            if curve.concave:
-                self._concave_response(i, ch.id, x, s, y, curve)
-            else:
-                self._incremental_response(i, ch.id, x, s, y, curve)
+            if not isinstance(ch.response, Constant):
+                self._response(i, ch, x, s, cap, accuracy)
+
+    def _response(self, i, ch, x, s, cap: float, accuracy: float) -> None:
+        """reach ≤ the channel's curve pieces (an extension point: the worlds model has one reach per world)."""
+        curve = pieces(ch.response, cap, accuracy)
+        self.curve_pieces[ch.id] = curve
+        if len(curve.xs) < 2:
+            return
+        y = self.problem.add_variable(f"y_{i}", 0, 1)
+        self.reach[ch.id], self.reach_terms[ch.id] = y, {y: 1.0}
+        if curve.concave:
+            self._concave_response(i, ch.id, x, s, y, curve)
+        else:
+            self._incremental_response(i, ch.id, x, s, y, curve)
 
     def _concave_response(self, i, cid, x, s, y, curve: Pieces) -> None:
         """y ≤ m_j s + q_j x for every piece j: exact for a concave g with g(0) = 0."""

@@ -51,6 +51,7 @@ class Plan:
     solver_seconds: float = 0.0  # inside the solver's run(), both passes
     outside_solver_seconds: float = 0.0  # formulate, PuLP's hand-over, polish, figures and verifier: the rest of the wall time
     polish_gain: float = 0.0  # objective gained on the real curves by polishing the MILP's spends
+    risk: dict[str, Any] | None = None  # with worlds: the plan judged in every world (see worlds.py)
 
     @property
     def solved(self) -> bool:

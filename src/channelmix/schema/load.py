@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, ConfigDict, TypeAdapter, ValidationError
 
+from .worlds import worlds_problems
 from .checks import Parts, cross_problems, warnings_for
 from .models import (
     Channel, Name, NonNegative, Objective, Phase, Rules, Scenario, Segment, SolverSettings, _phases_in, _segments_in, model_keys,
@@ -79,6 +80,9 @@ def _validate(raw: Any, source: str, base: str | Path | None) -> Loaded:
     except ValidationError as err:
         problems += problems_from(err, _KEYS)
     problems += cross_problems(_parts(raw, scenario))
+    if scenario is not None and not problems:
+        scenario, more = worlds_problems(scenario, Path(base) if base is not None else None)
+        problems += more
     if problems:
         raise ScenarioError(source, problems)
     assert scenario is not None

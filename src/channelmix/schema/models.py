@@ -407,10 +407,39 @@ class Objective(Model):
     net: bool = False  # max_outcome: outcome less the money spent
     outcome_target: NonNegative | None = None  # min_cost: total outcome to reach at least
     tie_break: bool = True  # second pass: least money for the same optimum (or most reach for the same cost)
+    risk: Literal["mean", "worst", "cvar"] | None = None  # with worlds: optimise over them (None: the plain plan)
+    alpha: Annotated[float, Field(gt=0, le=1)] = 0.1  # cvar: the share of worst worlds averaged
 
     @property
     def maximises(self) -> bool:
         return self.sense in ("max_reach", "max_value", "max_outcome")
+
+
+Spread = Annotated[float, Field(ge=0, lt=1)]
+
+
+class Uncertainty(Model):
+    """Relative spreads of sampled worlds (see :mod:`channelmix.worlds`)."""
+
+    affinity: Spread = 0.0
+    response: Spread = 0.0
+    count: Annotated[int, Field(ge=1, le=1000)] = 50
+    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0
+
+
+class Worlds(Model):
+    """Possible worlds to judge (and with objective.risk, to choose) a plan in:
+    sampled from relative spreads, or the draws of an imported curve table."""
+
+    uncertainty: Uncertainty | None = None
+    draws: str | None = None  # a .draws.csv as ``channelmix import curves`` writes it, relative to the scenario
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "Worlds":
+        if (self.uncertainty is None) == (self.draws is None):
+            raise Fixable("needs exactly one of uncertainty or draws",
+                          "write worlds: {uncertainty: {affinity: 0.2, response: 0.15, count: 50, seed: 1}} or worlds: {draws: FILE.draws.csv}")
+        return self
 
 
 class SolverSettings(Model):
@@ -450,6 +479,7 @@ class Scenario(Model):
     sweep: dict[str, SweepRange] = {}
     current: dict[str, NonNegative] | None = None  # what is run today: channel -> spend (unnamed channels are off)
     language: Literal["en", "fr", "es", "sv", "fa"] | None = None  # the reports' language (None: English)
+    worlds: Worlds | None = None  # possible worlds (uncertain affinities and curves), see channelmix.worlds
 
     # -- derived facts that the formulation and the verifier both read -------------
 

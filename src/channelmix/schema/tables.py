@@ -248,7 +248,7 @@ def validate_with_tables(raw: dict[str, Any], source: str, base: Path) -> Any:
 
     expanded = expand(raw, base)
     try:
-        loaded = validate(expanded.data, source)
+        loaded = validate(expanded.data, source, base)
     except ScenarioError as err:
         raise ScenarioError(source, [*expanded.problems, *expanded.place(err.problems)]) from None
     if expanded.problems:

@@ -1,0 +1,191 @@
+"""The robust MILP: one plan for every world (see :mod:`channelmix.worlds`).
+
+On/off and spends are shared; every world has its own reach per channel (its own
+curve pieces on the same spend variable), its own coverage and its own objective
+``obj_w``.  The hard rules that do not depend on the world (budget, resources,
+breadth, concentration, groups, cardinality, logic) are stated once; hard coverage
+targets, a reach level and an outcome target must hold **in every world**.
+
+The objective, on scores ``g_w = obj_w`` (maximising senses) or ``−obj_w`` (minimising):
+
+* ``mean``: max Σ g_w / W;
+* ``worst``: max t  s.t. t ≤ g_w for every w;
+* ``cvar``: max η − Σ u_w / (αW)  s.t. u_w ≥ η − g_w, u_w ≥ 0 (Rockafellar–Uryasev).
+
+The model's objective value is the risk figure in the objective's own units.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pulp
+
+from .arrays import arrays
+from .curves import pieces
+from .formulate import Formulation, _Builder, _combine, _expr, _n
+from .schema.models import Constant, Scenario
+from .worlds import worlds_of
+
+
+@dataclass
+class WorldsFormulation(Formulation):
+    """A :class:`Formulation` with one objective expression per world (read with ``pulp.value``)."""
+
+    worlds: list[Scenario] = field(default_factory=list)
+    world_objectives: list[pulp.LpAffineExpression] = field(default_factory=list)
+
+    def world_values(self) -> list[float]:
+        """Each world's objective as the model promises it at the solution (on its pieces)."""
+        return [float(pulp.value(e) or 0.0) for e in self.world_objectives]
+
+
+def formulate_worlds(scenario: Scenario, worlds: list[Scenario] | None = None) -> WorldsFormulation:
+    """The robust MILP for ``scenario.objective.risk`` over the scenario's worlds."""
+    return _WorldsBuilder(scenario, worlds_of(scenario) if worlds is None else worlds).build()
+
+
+class _WorldsBuilder(_Builder):
+    def __init__(self, scenario: Scenario, worlds: list[Scenario]) -> None:
+        super().__init__(scenario)
+        self.worlds = worlds
+        self.sign = 1.0 if scenario.objective.maximises else -1.0
+
+    def _response(self, i, ch, x, s, cap, accuracy) -> None:
+        """Nothing shared: each world adds its own reach on ``s`` (see :meth:`_world_reach`)."""
+
+    def build(self) -> WorldsFormulation:  # type: ignore[override]
+        self._channels()
+        self._budget_and_resources()
+        self._breadth()
+        self._concentration_and_groups()
+        self._cardinality_and_logic()
+        shared = {}
+        for terms in self.penalties.values():  # breadth, redundancy, channel count: the same in every world
+            shared = _combine(shared, terms, 1.0)
+        objectives, weighted_all, first = [], [], None
+        for w, world in enumerate(self.worlds):
+            reach_terms, curves = self._world_reach(w, world)
+            weighted, shortfall, coverage = self._world_coverage(w, world, reach_terms)
+            objectives.append(self._world_objective(w, world, reach_terms, weighted, _combine(shared, shortfall, 1.0)))
+            weighted_all.append(weighted)
+            if first is None:
+                first = (reach_terms, curves, coverage)
+        risk = self._risk(objectives)
+        self.problem.setObjective(_expr({v: self.sign * c for v, c in risk.items()}))
+        mean_weighted: dict = {}
+        for terms in weighted_all:
+            mean_weighted = _combine(mean_weighted, terms, 1.0 / len(self.worlds))
+        reach_terms, curves, coverage = first
+        return WorldsFormulation(
+            scenario=self.sc, problem=self.problem, on=self.on, spend=self.spend,
+            reach={cid: _expr(t) for cid, t in reach_terms.items()}, coverage=coverage, caps=self.caps,
+            curve_pieces=curves, parts={"weighted_reach": _expr(mean_weighted), "cost": _expr(self.cost)},
+            rules=self.rules, approximation_bound=None, worlds=self.worlds, world_objectives=[_expr(o) for o in objectives])
+
+    def _world_reach(self, w: int, world: Scenario) -> tuple[dict[str, dict], dict]:
+        """Each channel's reach in world w as terms: y_w on the world's curve pieces, or value · x."""
+        terms: dict[str, dict] = {}
+        curves = {}
+        accuracy = self.sc.solver.accuracy
+        for i, ch in enumerate(world.channels):
+            x, s = self.on[ch.id], self.spend.get(ch.id)
+            if isinstance(ch.response, Constant):
+                if ch.response.value > 0:
+                    terms[ch.id] = {x: ch.response.value}
+                continue
+            if s is None:
+                continue
+            curve = pieces(ch.response, self.caps[ch.id], accuracy)
+            curves[ch.id] = curve
+            if len(curve.xs) < 2:
+                continue
+            tag = f"{i}w{w}"
+            y = self.problem.add_variable(f"y_{tag}", 0, 1)
+            terms[ch.id] = {y: 1.0}
+            if curve.concave:
+                self._concave_response(tag, ch.id, x, s, y, curve)
+            else:
+                self._incremental_response(tag, ch.id, x, s, y, curve)
+        return terms, curves
+
+    def _world_coverage(self, w: int, world: Scenario, reach_terms: dict[str, dict]):
+        """z ≤ Σ a · reach in world w; hard targets in this world, soft ones with a shortfall."""
+        A = arrays(world)
+        sc = self.sc
+        cov = A.coverage
+        target = np.where(cov.rule >= 0, cov.level, 0.0)
+        reads_weight = sc.objective.sense != "min_cost" or sc.objective.tie_break
+        needed = (target > 0) | ((A.weight != 0) & reads_weight)
+        weighted: dict = {}
+        shortfall: dict = {}
+        coverage = {}
+        M = A.affinity
+        terms_of = [reach_terms.get(cid) for cid in A.ids]
+        for k in np.flatnonzero(needed):
+            p, g = A.cells[k]
+            serving: dict = {}
+            for c, a in zip(M.indices[M.indptr[k]:M.indptr[k + 1]], M.data[M.indptr[k]:M.indptr[k + 1]]):
+                for v, wt in (terms_of[c] or {}).items():
+                    serving[v] = serving.get(v, 0.0) - a * wt
+            z = self.problem.add_variable(f"z_{k}w{w}", 0, 1 if serving else 0)
+            coverage[(p, g)] = z
+            if serving:
+                serving[z] = 1.0
+                self.add(serving, pulp.LpConstraintLE, 0, f"cover_{k}w{w}", f"world {w}: coverage of ({p}, {g}) ≤ reach of its channels")
+            if A.weight[k]:
+                weighted[z] = float(A.weight[k])
+            if target[k] > 0:
+                t = float(target[k])
+                if cov.hard[k]:
+                    self.add({z: 1}, pulp.LpConstraintGE, t, f"target_{k}w{w}", f"world {w}: coverage of ({p}, {g}) ≥ {_n(t)}")
+                else:
+                    u = self.problem.add_variable(f"short_{k}w{w}", 0, t)
+                    shortfall[u] = float(cov.penalty[k])
+                    self.add({z: 1, u: 1}, pulp.LpConstraintGE, t, f"target_{k}w{w}", f"world {w}: coverage of ({p}, {g}) ≥ {_n(t)} (soft)")
+        return weighted, shortfall, coverage
+
+    def _world_objective(self, w: int, world: Scenario, reach_terms: dict, weighted: dict, penalty: dict) -> dict:
+        """obj_w as terms, exactly as :func:`channelmix.formulate` states it for one scenario."""
+        sc, sense = self.sc, self.sc.objective.sense
+        outcome: dict = {}
+        for c in world.channels:
+            if c.outcome is not None and c.outcome.value:
+                outcome = _combine(outcome, reach_terms.get(c.id, {}), c.outcome.value)
+        if sense == "max_reach":
+            return _combine(weighted, penalty, -1.0)
+        if sense == "max_value":
+            return _combine(_combine(weighted, self.cost, -1.0), penalty, -1.0)
+        if sense == "max_outcome":
+            return _combine(_combine(outcome, self.cost, -1.0 if sc.objective.net else 0.0), penalty, -1.0)
+        if sc.objective.outcome_target is not None:
+            self.add(outcome, pulp.LpConstraintGE, sc.objective.outcome_target, f"outcome_target_w{w}",
+                     f"world {w}: total outcome ≥ {_n(sc.objective.outcome_target)}")
+        if sense == "target":
+            self.add(weighted, pulp.LpConstraintGE, sc.objective.level or 0.0, f"reach_level_w{w}",
+                     f"world {w}: weighted reach ≥ {_n(sc.objective.level)}")
+        return _combine(self.cost, penalty, 1.0)
+
+    def _risk(self, objectives: list[dict]) -> dict:
+        """The risk measure of the scores g_w = sign · obj_w, as terms to maximise."""
+        W, sign = len(objectives), self.sign
+        risk = self.sc.objective.risk
+        if risk == "mean":
+            out: dict = {}
+            for o in objectives:
+                out = _combine(out, o, sign / W)
+            return out
+        if risk == "worst":
+            t = self.problem.add_variable("worst", None, None)
+            for w, o in enumerate(objectives):  # t − g_w ≤ 0
+                self.add(_combine({t: 1.0}, o, -sign), pulp.LpConstraintLE, 0, f"worst_w{w}", f"worst case ≤ world {w}")
+            return {t: 1.0}
+        alpha = self.sc.objective.alpha
+        eta = self.problem.add_variable("cvar_eta", None, None)
+        out = {eta: 1.0}
+        for w, o in enumerate(objectives):  # u_w ≥ η − g_w
+            u = self.problem.add_variable(f"cvar_u_{w}", 0, None)
+            self.add(_combine({u: 1.0, eta: -1.0}, o, sign), pulp.LpConstraintGE, 0, f"cvar_w{w}", f"tail excess of world {w}")
+            out[u] = -1.0 / (alpha * W)
+        return out
