@@ -7,75 +7,20 @@ not a number).  Cross-field checks live in :mod:`channelmix.schema.checks`.
 from __future__ import annotations
 
 import math
-import unicodedata
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, model_validator
 
 from ..presets import PHASE_PRESETS
-from .limits import MAX_AMOUNT, MAX_COUNT, MAX_LEVEL, MAX_TIME_LIMIT, MAX_WEIGHT, MIN_ACCURACY, MIN_CURVE_SPEND, RANGE_FIX
-from .problems import Fixable, describe_char, did_you_mean, with_hint
-
-WILDCARD = "*"
-RESPONSE_TYPES = ("constant", "linear", "pwl", "saturating", "hill")
-FUNCTIONS = ("communication", "sales", "distribution")
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
-
-
-def _check_name(value: Any) -> Any:
-    """Names that other fields refer to (ids, tags, resources, the scenario) show exactly what
-    they are: no control characters, bidi overrides or zero-width characters. Unicode
-    category C covers them all — including the zero-width non-joiner, which Persian labels
-    need but an id does not: two ids that differ only by an invisible character would look
-    the same in every table."""
-    if isinstance(value, str):
-        odd = next((ch for ch in value if unicodedata.category(ch)[0] == "C"), None)
-        if odd is not None:
-            raise Fixable(f"{value!r} contains an invisible or control character ({describe_char(odd)})",
-                          "remove it: names and ids hold visible letters, digits, '_' or '-' only "
-                          "(a label may hold any text, including the zero-width non-joiner)")
-    return value
-
-
-def _check_label(value: Any) -> Any:
-    """Labels are free text, but control characters (terminal escapes, NUL) and bidi overrides are not text."""
-    if isinstance(value, str):
-        odd = next((ch for ch in value if unicodedata.category(ch) == "Cc" or ch in _BIDI_OVERRIDES), None)
-        if odd is not None:
-            raise Fixable(f"{value!r} contains a control character ({describe_char(odd)})", "remove it from the text")
-    return value
-
-
-_BIDI_OVERRIDES = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def _check_id(value: Any) -> Any:
-    if isinstance(value, str):
-        _check_name(value)
-        if not value.strip() or value != value.strip() or any(ch.isspace() for ch in value):
-            raise Fixable(f"id {value!r} has spaces", "use an id without spaces, e.g. 'word_of_mouth'; put the readable name in 'label'")
-        if "." in value or value == WILDCARD:
-            raise Fixable(f"id {value!r} may not contain '.' or be '*'", "use letters, digits, '_' or '-'")
-    return value
-
-
-def _one_or_many(value: Any) -> Any:
-    return [value] if isinstance(value, (str, dict)) else value
-
-
-Id = Annotated[str, BeforeValidator(_check_id), Field(min_length=1, max_length=80)]
-Name = Annotated[str, BeforeValidator(_check_name)]  # a tag, a resource, a scenario name
-Label = Annotated[str, BeforeValidator(_check_label)]
-NonNegative = Annotated[float, Field(ge=0, le=MAX_AMOUNT)]
-Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT)]
-Positive = Annotated[float, Field(gt=0)]
-CurveSpend = Annotated[float, Field(gt=0, le=MAX_AMOUNT)]  # a curve's scale or half-saturation spend
-Share = Annotated[float, Field(ge=0, le=1)]
-Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
-Selector = Annotated[list[str], BeforeValidator(_one_or_many)]
+from .limits import MAX_AMOUNT, MAX_LEVEL, MAX_TIME_LIMIT, MIN_ACCURACY, MIN_CURVE_SPEND, RANGE_FIX
+from .problems import Fixable, did_you_mean, with_hint
+from .rules import (  # noqa: F401  (re-exported: the rules are part of the scenario's models)
+    BreadthRule, Cardinality, CellRule, Concentration, CoverageRule, Group, Pair, RedundancyRule, Rules, rule_for_cell,
+)
+from .types import (  # noqa: F401  (re-exported: the value kinds every model uses)
+    FUNCTIONS, RESPONSE_TYPES, WILDCARD, Count, CurveSpend, Id, Label, Model, Name, NonNegative, Positive, Selector, Share,
+    Weight, _one_or_many,
+)
 
 
 # ---------------------------------------------------------------- phases, segments
@@ -274,128 +219,6 @@ class Channel(Model):
         if group.ownership is not None:
             return self.ownership == group.ownership
         return self.medium == group.medium
-
-
-# ---------------------------------------------------------------- rules
-
-
-class CellRule(Model):
-    """Base of rules that apply per (phase, segment) cell, optionally to some cells only."""
-
-    phase: Selector | None = None
-    segment: Selector | None = None
-
-    def applies(self, phase: str, segment: str) -> bool:
-        return (self.phase is None or phase in self.phase) and (self.segment is None or segment in self.segment)
-
-
-def rule_for_cell(rules: list[Any], phase: str, segment: str) -> Any:
-    """The rule of a family that governs a cell: later entries override earlier ones."""
-    found = None
-    for rule in rules:
-        if rule.applies(phase, segment):
-            found = rule
-    return found
-
-
-class CoverageRule(CellRule):
-    target: Share
-    hard: bool = True
-    penalty: NonNegative | None = None
-
-    @model_validator(mode="after")
-    def _soft_needs_penalty(self) -> "CoverageRule":
-        if not self.hard and self.penalty is None:
-            raise Fixable("a soft coverage rule (hard: false) needs a penalty", "add penalty: <objective units per unit of shortfall>")
-        return self
-
-
-class BreadthRule(CellRule):
-    min_channels: Count
-    threshold: Share = 0.05
-    hard: bool = True
-    penalty: NonNegative | None = None
-
-    @model_validator(mode="after")
-    def _soft_needs_penalty(self) -> "BreadthRule":
-        if not self.hard and self.penalty is None:
-            raise Fixable("a soft breadth rule (hard: false) needs a penalty", "add penalty: <objective units per missing channel>")
-        return self
-
-
-class RedundancyRule(CellRule):
-    """Soft breadth: each missing channel in a cell costs the penalty."""
-
-    min_channels: Count
-    threshold: Share = 0.05
-    penalty: NonNegative
-
-
-class Concentration(Model):
-    max_share: Annotated[float, Field(gt=0, le=1)]
-
-
-class Cardinality(Model):
-    min: Count = 0
-    max: Count | None = None
-    penalty_per_channel: NonNegative = 0.0
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "Cardinality":
-        if self.max is not None and self.min > self.max:
-            raise Fixable(f"min {self.min} is above max {self.max}", "lower min or raise max")
-        return self
-
-
-class Group(Model):
-    tag: Name | None = None
-    function: Literal["communication", "sales", "distribution"] | None = None
-    ownership: Literal["own", "partner"] | None = None
-    medium: Literal["digital", "physical"] | None = None
-    channels: list[str] | None = None
-    min_share: Share | None = None
-    max_share: Share | None = None
-    min_count: Count | None = None
-    max_count: Count | None = None
-
-    @model_validator(mode="after")
-    def _well_formed(self) -> "Group":
-        picks = [k for k in ("tag", "function", "ownership", "medium", "channels") if getattr(self, k) is not None]
-        if len(picks) != 1:
-            raise Fixable(
-                f"selects by {' and '.join(picks) if picks else 'nothing'}",
-                "select the group by exactly one of tag, function, ownership, medium or channels",
-            )
-        bounds = [self.min_share, self.max_share, self.min_count, self.max_count]
-        if all(b is None for b in bounds):
-            raise Fixable("sets no bound", "add min_share, max_share, min_count or max_count")
-        if self.min_share is not None and self.max_share is not None and self.min_share > self.max_share:
-            raise Fixable(f"min_share {self.min_share:g} is above max_share {self.max_share:g}", "lower min_share or raise max_share")
-        if self.min_count is not None and self.max_count is not None and self.min_count > self.max_count:
-            raise Fixable(f"min_count {self.min_count} is above max_count {self.max_count}", "lower min_count or raise max_count")
-        return self
-
-    def describe(self) -> str:
-        for key in ("tag", "function", "ownership", "medium"):
-            if getattr(self, key) is not None:
-                return f"{key} {getattr(self, key)}"
-        return "channels " + ", ".join(self.channels or [])
-
-
-Pair = Annotated[list[str], Field(min_length=2, max_length=2)]
-
-
-class Rules(Model):
-    coverage: Annotated[list[CoverageRule], BeforeValidator(_one_or_many)] = []
-    breadth: Annotated[list[BreadthRule], BeforeValidator(_one_or_many)] = []
-    redundancy: Annotated[list[RedundancyRule], BeforeValidator(_one_or_many)] = []
-    concentration: Concentration | None = None
-    cardinality: Cardinality | None = None
-    groups: list[Group] = []
-    requires: list[Pair] = []
-    excludes: list[Pair] = []
-    force_on: list[str] = []
-    force_off: list[str] = []
 
 
 # ---------------------------------------------------------------- objective, solver, what-if

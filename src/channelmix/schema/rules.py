@@ -1,0 +1,129 @@
+"""The rules of a scenario (DESIGN §3, constraints 4–9): coverage targets, breadth and
+redundancy per cell, concentration, cardinality, groups, and channel logic."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, model_validator
+
+from .problems import Fixable
+from .types import Count, Model, Name, NonNegative, Selector, Share, _one_or_many
+
+class CellRule(Model):
+    """Base of rules that apply per (phase, segment) cell, optionally to some cells only."""
+
+    phase: Selector | None = None
+    segment: Selector | None = None
+
+    def applies(self, phase: str, segment: str) -> bool:
+        return (self.phase is None or phase in self.phase) and (self.segment is None or segment in self.segment)
+
+
+def rule_for_cell(rules: list[Any], phase: str, segment: str) -> Any:
+    """The rule of a family that governs a cell: later entries override earlier ones."""
+    found = None
+    for rule in rules:
+        if rule.applies(phase, segment):
+            found = rule
+    return found
+
+
+class CoverageRule(CellRule):
+    target: Share
+    hard: bool = True
+    penalty: NonNegative | None = None
+
+    @model_validator(mode="after")
+    def _soft_needs_penalty(self) -> "CoverageRule":
+        if not self.hard and self.penalty is None:
+            raise Fixable("a soft coverage rule (hard: false) needs a penalty", "add penalty: <objective units per unit of shortfall>")
+        return self
+
+
+class BreadthRule(CellRule):
+    min_channels: Count
+    threshold: Share = 0.05
+    hard: bool = True
+    penalty: NonNegative | None = None
+
+    @model_validator(mode="after")
+    def _soft_needs_penalty(self) -> "BreadthRule":
+        if not self.hard and self.penalty is None:
+            raise Fixable("a soft breadth rule (hard: false) needs a penalty", "add penalty: <objective units per missing channel>")
+        return self
+
+
+class RedundancyRule(CellRule):
+    """Soft breadth: each missing channel in a cell costs the penalty."""
+
+    min_channels: Count
+    threshold: Share = 0.05
+    penalty: NonNegative
+
+
+class Concentration(Model):
+    max_share: Annotated[float, Field(gt=0, le=1)]
+
+
+class Cardinality(Model):
+    min: Count = 0
+    max: Count | None = None
+    penalty_per_channel: NonNegative = 0.0
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Cardinality":
+        if self.max is not None and self.min > self.max:
+            raise Fixable(f"min {self.min} is above max {self.max}", "lower min or raise max")
+        return self
+
+
+class Group(Model):
+    tag: Name | None = None
+    function: Literal["communication", "sales", "distribution"] | None = None
+    ownership: Literal["own", "partner"] | None = None
+    medium: Literal["digital", "physical"] | None = None
+    channels: list[str] | None = None
+    min_share: Share | None = None
+    max_share: Share | None = None
+    min_count: Count | None = None
+    max_count: Count | None = None
+
+    @model_validator(mode="after")
+    def _well_formed(self) -> "Group":
+        picks = [k for k in ("tag", "function", "ownership", "medium", "channels") if getattr(self, k) is not None]
+        if len(picks) != 1:
+            raise Fixable(
+                f"selects by {' and '.join(picks) if picks else 'nothing'}",
+                "select the group by exactly one of tag, function, ownership, medium or channels",
+            )
+        bounds = [self.min_share, self.max_share, self.min_count, self.max_count]
+        if all(b is None for b in bounds):
+            raise Fixable("sets no bound", "add min_share, max_share, min_count or max_count")
+        if self.min_share is not None and self.max_share is not None and self.min_share > self.max_share:
+            raise Fixable(f"min_share {self.min_share:g} is above max_share {self.max_share:g}", "lower min_share or raise max_share")
+        if self.min_count is not None and self.max_count is not None and self.min_count > self.max_count:
+            raise Fixable(f"min_count {self.min_count} is above max_count {self.max_count}", "lower min_count or raise max_count")
+        return self
+
+    def describe(self) -> str:
+        for key in ("tag", "function", "ownership", "medium"):
+            if getattr(self, key) is not None:
+                return f"{key} {getattr(self, key)}"
+        return "channels " + ", ".join(self.channels or [])
+
+
+Pair = Annotated[list[str], Field(min_length=2, max_length=2)]
+
+
+class Rules(Model):
+    coverage: Annotated[list[CoverageRule], BeforeValidator(_one_or_many)] = []
+    breadth: Annotated[list[BreadthRule], BeforeValidator(_one_or_many)] = []
+    redundancy: Annotated[list[RedundancyRule], BeforeValidator(_one_or_many)] = []
+    concentration: Concentration | None = None
+    cardinality: Cardinality | None = None
+    groups: list[Group] = []
+    requires: list[Pair] = []
+    excludes: list[Pair] = []
+    force_on: list[str] = []
+    force_off: list[str] = []

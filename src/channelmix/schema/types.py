@@ -1,0 +1,73 @@
+"""The building blocks of the scenario models: the strict base model, and the checked
+kinds of value (ids, names, labels, amounts, weights, shares) every part of a scenario uses."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from .limits import MAX_AMOUNT, MAX_COUNT, MAX_WEIGHT
+from .problems import Fixable, describe_char
+
+WILDCARD = "*"
+RESPONSE_TYPES = ("constant", "linear", "pwl", "saturating", "hill")
+FUNCTIONS = ("communication", "sales", "distribution")
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+
+def _check_name(value: Any) -> Any:
+    """Names that other fields refer to (ids, tags, resources, the scenario) show exactly what
+    they are: no control characters, bidi overrides or zero-width characters. Unicode
+    category C covers them all — including the zero-width non-joiner, which Persian labels
+    need but an id does not: two ids that differ only by an invisible character would look
+    the same in every table."""
+    if isinstance(value, str):
+        odd = next((ch for ch in value if unicodedata.category(ch)[0] == "C"), None)
+        if odd is not None:
+            raise Fixable(f"{value!r} contains an invisible or control character ({describe_char(odd)})",
+                          "remove it: names and ids hold visible letters, digits, '_' or '-' only "
+                          "(a label may hold any text, including the zero-width non-joiner)")
+    return value
+
+
+def _check_label(value: Any) -> Any:
+    """Labels are free text, but control characters (terminal escapes, NUL) and bidi overrides are not text."""
+    if isinstance(value, str):
+        odd = next((ch for ch in value if unicodedata.category(ch) == "Cc" or ch in _BIDI_OVERRIDES), None)
+        if odd is not None:
+            raise Fixable(f"{value!r} contains a control character ({describe_char(odd)})", "remove it from the text")
+    return value
+
+
+_BIDI_OVERRIDES = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _check_id(value: Any) -> Any:
+    if isinstance(value, str):
+        _check_name(value)
+        if not value.strip() or value != value.strip() or any(ch.isspace() for ch in value):
+            raise Fixable(f"id {value!r} has spaces", "use an id without spaces, e.g. 'word_of_mouth'; put the readable name in 'label'")
+        if "." in value or value == WILDCARD:
+            raise Fixable(f"id {value!r} may not contain '.' or be '*'", "use letters, digits, '_' or '-'")
+    return value
+
+
+def _one_or_many(value: Any) -> Any:
+    return [value] if isinstance(value, (str, dict)) else value
+
+
+Id = Annotated[str, BeforeValidator(_check_id), Field(min_length=1, max_length=80)]
+Name = Annotated[str, BeforeValidator(_check_name)]  # a tag, a resource, a scenario name
+Label = Annotated[str, BeforeValidator(_check_label)]
+NonNegative = Annotated[float, Field(ge=0, le=MAX_AMOUNT)]
+Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT)]
+Positive = Annotated[float, Field(gt=0)]
+CurveSpend = Annotated[float, Field(gt=0, le=MAX_AMOUNT)]  # a curve's scale or half-saturation spend
+Share = Annotated[float, Field(ge=0, le=1)]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+Selector = Annotated[list[str], BeforeValidator(_one_or_many)]
