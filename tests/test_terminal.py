@@ -33,6 +33,7 @@ def test_compare_at_80_columns_matches_its_snapshot():
     lines = done.stdout.splitlines()
     assert max(len(line) for line in lines) <= 80
     assert "budget-cut" in done.stdout and "o…" not in done.stdout  # sideways, not cut to "o…"
+    assert not re.search(r"│ *[\d−-][\d,.%]*… *│", done.stdout)  # no figure cut: plans that do not fit go on below
     if os.environ.get("UPDATE_GOLDEN"):
         SNAPSHOT.write_text(done.stdout, encoding="utf-8")
     assert done.stdout == SNAPSHOT.read_text(encoding="utf-8")

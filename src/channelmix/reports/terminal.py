@@ -44,23 +44,42 @@ def print_table(table: "pd.DataFrame", console: Console, title: str = "", column
         out.add_row(*line)
     natural = sum(max([len(str(name))] + [len(line[i]) for line in cells]) + 3 for i, name in enumerate(shown.columns)) + 1
     if natural > console.width and len(shown) <= 12:  # rich would cut every cell to "o…": read it sideways
-        out = _sideways(shown, title)
+        for part in _sideways(shown, title, console.width):
+            console.print(part)
+        return
     console.print(out)
 
 
-def _sideways(shown: "pd.DataFrame", title: str) -> Table:
-    """One row per column and one column per plan: many columns read down a narrow console."""
-    out = Table(title=title or None, title_justify="left")
-    out.add_column("", no_wrap=True)
+def _sideways(shown: "pd.DataFrame", title: str, width: int) -> list[Table]:
+    """One row per column and one column per plan: many columns read down a narrow console.
+    Plans that do not fit beside each other go on into a further table, so no figure is cut."""
     names = [str(v) for v in (shown.iloc[:, 0] if len(shown.columns) else [])]
     roots = {n.split("/")[0] for n in names}
     root = roots.pop() if len(roots) == 1 and len(names) > 1 else ""
-    for i, name in enumerate(names):
-        head = name[len(root) + 1:] if root and name.startswith(root + "/") else name
-        out.add_column(short(head, 16) or str(i + 1), justify="right", no_wrap=True)
-    for name in list(shown.columns)[1:]:
-        out.add_row(short(str(name), 16), *(_cell(name, v) for v in shown[name]))
-    return out
+    heads = [short(name[len(root) + 1:] if root and name.startswith(root + "/") else name, 16) or str(i + 1)
+             for i, name in enumerate(names)]
+    rows = list(shown.columns)[1:]
+    cells = [[_cell(name, v) for v in shown[name]] for name in rows]  # per row, one cell per plan
+    label = max([len(short(str(name), 16)) for name in rows] + [0]) + 3
+    parts: list[list[int]] = [[]]
+    used = label + 1
+    for j, head in enumerate(heads):
+        need = max([len(head)] + [len(line[j]) for line in cells]) + 3
+        if parts[-1] and used + need > width:
+            parts.append([])
+            used = label + 1
+        parts[-1].append(j)
+        used += need
+    tables = []
+    for k, plans in enumerate(parts):
+        out = Table(title=(title or None) if k == 0 else None, title_justify="left")
+        out.add_column("", no_wrap=True)
+        for j in plans:
+            out.add_column(heads[j], justify="right", no_wrap=True)
+        for name, line in zip(rows, cells):
+            out.add_row(short(str(name), 16), *(line[j] for j in plans))
+        tables.append(out)
+    return tables
 
 
 def _cell(column: Any, value: Any) -> str:
