@@ -89,20 +89,17 @@ class _Problem:
 
     # -- the true objective and its gradient in the free spends -------------------------
 
-    def _full(self, s_free: np.ndarray) -> np.ndarray:
+    def _levels(self, s_free: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each cell's raw coverage, and each free channel's reach and slope at these spends."""
         full = np.zeros(len(self.A.ids))
         full[self.free] = s_free
-        return full
-
-    def _levels(self, s_free: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        full = self._full(s_free)
         f = self.A.curves.reach(full)[self.free]
         df = self.A.curves.slope(full)[self.free]
-        return self.base + self.M @ f, df
+        return self.base + self.M @ f, f, df
 
     def objective(self, u: np.ndarray) -> tuple[float, np.ndarray]:
         s = u * self.hi
-        raw, df = self._levels(s)
+        raw, f, df = self._levels(s)
         A, cov = self.A, self.A.coverage
         level = np.minimum(raw, 1.0)
         outcome = self.sc.objective.sense == "max_outcome"  # Σ value · f(s), not the cells' weights
@@ -114,7 +111,6 @@ class _Problem:
         d_level = d_level + np.where(short & (raw < 1.0), cov.penalty, 0.0)
         grad = self.M.rmatvec(d_level) * df * self.hi
         if outcome:
-            f = self.A.curves.reach(self._full(s))[self.free]
             v = A.outcome_value[self.free]
             value += float(v @ f)
             grad = grad + v * df * self.hi
@@ -171,11 +167,11 @@ class _Problem:
             M_hard = self.M.toarray()[self.hard]
 
             def coverage(u):
-                raw, _ = self._levels(u * self.hi)
+                raw, _, _ = self._levels(u * self.hi)
                 return raw[self.hard] - targets
 
             def coverage_jac(u):
-                _, df = self._levels(u * self.hi)
+                _, _, df = self._levels(u * self.hi)
                 return M_hard * (df * self.hi)
 
             constraints.append({"type": "ineq", "fun": coverage, "jac": coverage_jac})
