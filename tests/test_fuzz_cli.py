@@ -27,7 +27,7 @@ CLI = Path(sys.executable).with_name("channelmix")
 if not CLI.exists():  # pragma: no cover - an unusual install
     CLI = Path(shutil.which("channelmix") or "channelmix")
 DEEP = "__deep__"  # replaced by 1,000 nested lists in the file text (yaml.safe_dump would recurse)
-SECONDS = 30
+SECONDS = 60  # a bound on a hang, not a timing: CI machines are shared
 
 ODD_TEXT = ["", " ", "x" * 10_000, "a\u202eb", "a\u200bb", "می\u200cخواهم", "\x00", "\x1b[2J", "=HYPERLINK(\"x\")",
             "-1", "4.5e3", "🙂" * 50, "Ölbaum & <b>café</b>", "a.b", "*", "null", "yes"]
@@ -43,11 +43,19 @@ def _children(node: Any) -> list[Any]:
     return []
 
 
+def without_world_variants(data: dict[str, Any]) -> dict[str, Any]:
+    """The scenario without its robust variants: each solves a dozen worlds (tests/test_worlds.py
+    covers them), which is time spent on the solver, not on what this test probes."""
+    if data.get("variants"):
+        data["variants"] = [v for v in data["variants"] if "worlds" not in (v.get("set") or {})]
+    return data
+
+
 @st.composite
 def mutated(draw: st.DrawFn) -> str:
     """A shipped scenario's text after one to three mutations at random places."""
     path = draw(st.sampled_from(SHIPPED))
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = without_world_variants(yaml.safe_load(path.read_text(encoding="utf-8")))
     for _ in range(draw(st.integers(1, 3))):
         parent, key = None, None
         node: Any = data

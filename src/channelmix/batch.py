@@ -168,6 +168,7 @@ def _execute(cases: list[Case], workers: int, executor: str, scheduler: str | No
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
+    others = set(multiprocessing.active_children())  # children that are not this pool's workers
     pool = ProcessPoolExecutor(max_workers=min(count, len(cases)), mp_context=context)
     try:
         futures = {pool.submit(run_case, case): case for case in cases}
@@ -179,14 +180,19 @@ def _execute(cases: list[Case], workers: int, executor: str, scheduler: str | No
                 result = _error_row(case, err)
             yield case, result
     except BaseException:
-        _stop_workers(pool)  # interrupted (Ctrl-C, SIGTERM, a closed generator): leave no worker behind
+        _stop_workers(pool, others)  # interrupted (Ctrl-C, SIGTERM, a closed generator): leave no worker behind
         raise
     pool.shutdown(wait=True)
 
 
-def _stop_workers(pool: Any) -> None:
-    """Cancel what has not started and end the running workers now, not after their case."""
-    processes = list(pool._processes.values()) if isinstance(getattr(pool, "_processes", None), dict) else []
+def _stop_workers(pool: Any, others: set[Any]) -> None:
+    """Cancel what has not started and end the running workers now, not after their case.
+
+    The workers are this process's children that ``others`` (taken before the pool started)
+    does not hold: Python 3.11's pool has no public handle on them."""
+    import multiprocessing
+
+    processes = [p for p in multiprocessing.active_children() if p not in others]
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():

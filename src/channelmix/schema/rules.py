@@ -3,7 +3,7 @@ redundancy per cell, concentration, cardinality, groups, and channel logic."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
@@ -29,29 +29,33 @@ def rule_for_cell(rules: list[Any], phase: str, segment: str) -> Any:
     return found
 
 
-class CoverageRule(CellRule):
-    target: Share
+class _HardOrSoft(CellRule):
+    """A cell rule that is hard, or soft with a penalty per unit it falls short."""
+
     hard: bool = True
     penalty: NonNegative | None = None
+    _rule: ClassVar[str]
+    _shortfall_unit: ClassVar[str]
 
     @model_validator(mode="after")
-    def _soft_needs_penalty(self) -> "CoverageRule":
+    def _soft_needs_penalty(self) -> "_HardOrSoft":
         if not self.hard and self.penalty is None:
-            raise Fixable("a soft coverage rule (hard: false) needs a penalty", "add penalty: <objective units per unit of shortfall>")
+            raise Fixable(f"a soft {self._rule} rule (hard: false) needs a penalty",
+                          f"add penalty: <objective units per {self._shortfall_unit}>")
         return self
 
 
-class BreadthRule(CellRule):
+class CoverageRule(_HardOrSoft):
+    target: Share
+    _rule: ClassVar[str] = "coverage"
+    _shortfall_unit: ClassVar[str] = "unit of shortfall"
+
+
+class BreadthRule(_HardOrSoft):
     min_channels: Count
     threshold: Share = 0.05
-    hard: bool = True
-    penalty: NonNegative | None = None
-
-    @model_validator(mode="after")
-    def _soft_needs_penalty(self) -> "BreadthRule":
-        if not self.hard and self.penalty is None:
-            raise Fixable("a soft breadth rule (hard: false) needs a penalty", "add penalty: <objective units per missing channel>")
-        return self
+    _rule: ClassVar[str] = "breadth"
+    _shortfall_unit: ClassVar[str] = "missing channel"
 
 
 class RedundancyRule(CellRule):
