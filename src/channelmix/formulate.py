@@ -16,7 +16,7 @@ import pulp
 import numpy as np
 
 from .arrays import arrays, at_least
-from .curves import Pieces, depends_on_spend, pieces
+from .curves import Pieces, depends_on_spend, pieces, prepare
 from .schema.models import Constant, Scenario
 
 
@@ -96,6 +96,7 @@ class _Builder:
         rules = self.sc.rules
         accuracy = self.sc.solver.accuracy
         caps = self.sc.spend_caps()
+        prepare([(ch.response, caps[ch.id]) for ch in self.sc.channels], accuracy)  # every curve's pieces at once
         for i, ch in enumerate(self.sc.channels):
             forced = 1 if ch.id in rules.force_on else 0 if ch.id in rules.force_off else None
             # LpInteger in [0, 1], not LpBinary: PuLP resets a binary's bounds, which would undo force_on/off
