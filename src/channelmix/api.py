@@ -14,7 +14,7 @@ from .formulate_worlds import WorldsFormulation, formulate_worlds
 from .plan import SOLVED, Plan, build_plan
 from .polish import polish
 from .schema import Loaded, Scenario, load
-from .solve import solve
+from .solve import FIXED_ON_OFF, solve
 from .verify import check
 from .worlds import check_worlds
 
@@ -67,6 +67,9 @@ def solve_formulated(scenario: Scenario, formulation: Formulation, built: float 
     if solution.tie_break.startswith(("node limit", "time limit", "skipped")):
         notes.append(f"tie-break {solution.tie_break}: among equal optima this plan may not be the one that "
                      f"{'spends least' if scenario.objective.maximises else 'reaches most'}")
+    elif solution.tie_break == FIXED_ON_OFF:
+        notes.append(f"tie-break {FIXED_ON_OFF} (a large model): among equal optima with channels it left off, this plan "
+                     f"may not be the one that {'spends least' if scenario.objective.maximises else 'reaches most'}")
     gain = 0.0
     if solution.status in SOLVED and not robust:  # the polish improves the scenario as written, not the risk figure
         polished = polish(scenario, solution.on, solution.spend, deadline - time.perf_counter())

@@ -31,6 +31,10 @@ IDLE_WEIGHT = 1e-7  # per channel on, relative to the plan's money or reach, in 
 TIE_NODE_SHARE = 0.2  # the tie-break pass may search this share of the first pass's branch-and-bound nodes ...
 TIE_NODE_FLOOR = 500  # ... or this many nodes, whichever is more. A budget of work, not of seconds, so the same
 # input gives the same plan on a quiet or a busy machine; the deadline still bounds it from outside
+TIE_FULL_INTEGERS = 1000  # above this many integer variables the tie-break keeps off what the first pass left
+# off and chooses among subsets of its channels, their spends and curve pieces: a full second branch and bound
+# costs as much as the first pass on large models, this a small fraction of it
+FIXED_ON_OFF = "done among the first plan's channels"
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,7 @@ def _tie_break_in_highs(formulation: Formulation, highs, box: float) -> str:
     highs.changeObjectiveSense(highspy.ObjSense.kMinimize if minimise else highspy.ObjSense.kMaximize)
     highs.changeColsCost(n, np.arange(n, dtype=np.int32), second)
     highs.changeObjectiveOffset(0.0)
+    fixed = _fix_on_off(formulation, highs, x1) if int(np.count_nonzero(np.asarray(lp.integrality_) != 0)) > TIE_FULL_INTEGERS else False
     highs.setOptionValue("time_limit", float(box))
     highs.setOptionValue("mip_max_nodes", nodes)
     highs.setSolution(n, np.arange(n, dtype=np.int32), x1)
@@ -188,8 +193,20 @@ def _tie_break_in_highs(formulation: Formulation, highs, box: float) -> str:
         v.varValue = values[v.index]
     status = highs.getModelStatus()
     if status == highspy.HighsModelStatus.kOptimal:
-        return "done"
+        return FIXED_ON_OFF if fixed else "done"
     return f"time limit {box:.3g} s" if status == highspy.HighsModelStatus.kTimeLimit else f"node limit {nodes}"
+
+
+def _fix_on_off(formulation: Formulation, highs, x1) -> bool:
+    """Keep every channel the first plan left off, off: the pass then chooses among subsets
+    of the first plan's channels (so channels on with nothing to do may still go off) and
+    their spends and curve pieces.  Returns True."""
+    import numpy as np
+
+    off = [v.index for v in formulation.on.values() if getattr(v, "index", None) is not None and x1[v.index] < 0.5]
+    if off:
+        highs.changeColsBounds(len(off), np.array(off, dtype=np.int32), np.zeros(len(off)), np.zeros(len(off)))
+    return True
 
 
 def _run(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float,
