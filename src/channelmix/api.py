@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .baseline import compare
+from .binding import rebind
 from .diagnose import explain as why_infeasible
 from .formulate import Formulation, formulate
 from .formulate_worlds import WorldsFormulation, formulate_worlds
@@ -73,8 +74,9 @@ def solve_formulated(scenario: Scenario, formulation: Formulation, built: float 
     gain = 0.0
     if solution.status in SOLVED and not robust:  # the polish improves the scenario as written, not the risk figure
         polished = polish(scenario, solution.on, solution.spend, deadline - time.perf_counter())
-        if polished.gain > 0:
-            solution, gain = replace(solution, spend=polished.spend), polished.gain
+        if polished.gain > 0 and polished.truth is not None:  # the rules that bind at the polished spends, not the MILP's
+            binding = rebind(scenario, formulation.rules, solution.binding_names, formulation.caps, polished.truth)
+            solution, gain = replace(solution, spend=polished.spend, binding=binding), polished.gain
     curve_error = max((p.max_error for p in formulation.curve_pieces.values()), default=0.0)
     plan = build_plan(scenario, solution, curve_error=curve_error, approximation_bound=formulation.approximation_bound,
                       build_seconds=built, warnings=notes)
