@@ -68,10 +68,15 @@ def bare_of_model(raw: dict[str, Any], workdir: Path) -> float:
 
     sc = validate(raw).scenario
     mps = workdir / "model.mps"
-    formulate(sc).problem.writeMPS(str(mps))
+    problem = formulate(sc).problem
+    # with_objsense: without it PuLP writes the sense as a comment only, HiGHS reads a
+    # maximisation as a minimisation and times another (much easier) problem
+    problem.writeMPS(str(mps), with_objsense=True)
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.readModel(str(mps))
+    maximise = h.getLp().sense_ == highspy.ObjSense.kMaximize
+    assert maximise == (problem.sense == -1), "the bare model must have channelmix's objective sense"
     for key, value in (("mip_rel_gap", sc.solver.gap), ("time_limit", sc.solver.time_limit), ("threads", 1), ("random_seed", 0),
                        ("mip_feasibility_tolerance", 1e-9), ("primal_feasibility_tolerance", 1e-9)):
         h.setOptionValue(key, value)

@@ -131,3 +131,14 @@ def test_curve_table_matches_reach_and_its_slope():
 def test_the_view_is_built_once_per_scenario():
     sc = load_file(SCENARIOS[0]).scenario
     assert arrays(sc) is arrays(sc)
+
+
+def test_the_kept_affinity_matrix_answers_the_same_channels_and_their_subsets_exactly():
+    from channelmix.arrays import _affinity_matrix
+
+    sc = load(random_scenario(random.Random(11), min_channels=6, max_channels=8))
+    phases, segments = [p.id for p in sc.phases], [g.id for g in sc.segments]
+    for channels in (sc.channels, sc.channels[1::2], sc.channels[::-1], list(sc.channels)):
+        got, fresh = affinity_matrix(channels, phases, segments), _affinity_matrix(channels, phases, segments)
+        assert got.shape == fresh.shape and np.array_equal(got.toarray(), fresh.toarray())
+        assert np.array_equal(got.indptr, fresh.indptr) and np.array_equal(got.indices, fresh.indices)

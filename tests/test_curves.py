@@ -40,3 +40,53 @@ def test_saturation_spend_is_where_the_curve_is_within_accuracy():
     for response in (Saturating(type="saturating", scale=300), Hill(type="hill", half=300, shape=2.5)):
         s = saturation_spend(response, 0.005)
         assert reach(response, s) == pytest.approx(0.995)
+
+
+def _one_by_one(response, cap: float, accuracy: float):
+    """The pieces of one curve computed alone, by the scalar helpers (the pre-batch way)."""
+    from channelmix.curves import _chord_pieces, _functions, _inflection, _saturating_gap, _tangent_pieces
+
+    tol = accuracy * reach(response, cap)
+    f, df = _functions(response)
+    xs, ys, error = [0.0], [0.0], 0.0
+    if _inflection(response) > 0:
+        xs, ys, error = _tangent_pieces(f, df, min(_inflection(response), cap), tol)
+    if cap > xs[-1]:
+        gap = _saturating_gap(response.scale) if isinstance(response, Saturating) else None
+        kx, ky, kerr = _chord_pieces(f, xs[-1], cap, tol, gap)
+        xs, ys, error = xs + kx[1:], ys + ky[1:], max(error, kerr)
+    return tuple(xs), tuple(ys), error
+
+
+def test_pieces_of_many_curves_at_once_equal_each_curve_alone_bit_for_bit():
+    from channelmix import curves
+
+    rng = np.random.default_rng(8)
+    batch = []
+    for k in range(150):
+        if k % 3 == 0:
+            r = Saturating(type="saturating", scale=float(rng.uniform(10, 5000)))
+        else:  # concave and S-shaped Hill curves, some with carry-over
+            r = Hill(type="hill", half=float(rng.uniform(10, 5000)), shape=float(rng.uniform(0.4, 4.0)),
+                     offset=float(rng.uniform(0, 2000)) if k % 5 == 0 else 0.0)
+        batch.append((r, float(rng.uniform(1, 20000))))
+    for accuracy in (0.005, 1e-4):
+        curves._approximate.cache_clear()
+        curves.prepare(batch, accuracy)
+        for r, cap in batch:
+            p = pieces(r, cap, accuracy)
+            assert (p.xs, p.ys, p.max_error) == _one_by_one(r, cap, accuracy), (r, cap, accuracy)
+
+
+def test_the_safety_net_stops_each_curve_of_a_batch_at_its_own_piece_cap(monkeypatch):
+    from channelmix import curves
+
+    monkeypatch.setattr(curves, "MAX_PIECES", 12)
+    batch = [(Saturating(type="saturating", scale=100.0), 5000.0), (Hill(type="hill", half=300.0, shape=0.6), 9000.0)]
+    curves._approximate.cache_clear()
+    curves.prepare(batch, 1e-6)
+    for r, cap in batch:
+        p = pieces(r, cap, 1e-6)
+        assert len(p.xs) - 1 <= 12 and (p.xs, p.ys, p.max_error) == _one_by_one(r, cap, 1e-6)
+        assert p.max_error > 1e-6  # stopped short, and says how far
+    curves._approximate.cache_clear()

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from channelmix.formulate import formulate
 from channelmix.schema import validate
 
@@ -77,3 +79,45 @@ def test_the_model_is_lean():
     lean = formulate(validate(covering).scenario)
     assert lean.coverage == {}  # min_cost without coverage rules or tie-break reads no coverage
     assert not any(v.name.startswith("z_") for v in lean.problem.variables())
+
+
+def test_the_kept_variable_list_follows_every_change_to_the_rows_and_objective():
+    import pulp
+
+    from channelmix.formulate import Problem
+
+    p = Problem("t", pulp.LpMaximize)
+    x, y, z, w = (p.add_variable(n, 0, 1) for n in "xyzw")
+    p.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression({x: 1, y: 1}), pulp.LpConstraintLE, name="r", rhs=1))
+    p.setObjective(pulp.LpAffineExpression({x: 1}))
+    first = p.variables()
+    assert [v.name for v in first] == ["x", "y"] and p.variables() is first  # unchanged: the kept list
+    p.setObjective(pulp.LpAffineExpression({z: 1}))  # a new objective
+    assert [v.name for v in p.variables()] == ["x", "y", "z"]
+    p._constraints["r"] = pulp.LpConstraint(pulp.LpAffineExpression({x: 1, w: 1}), pulp.LpConstraintLE, name="r", rhs=1)  # diagnose's replacement
+    assert "w" in [v.name for v in p.variables()]
+    p.get_constraint_by_name("r").addInPlace(2.0 * y)  # a row gaining a term in place
+    assert [v.name for v in p.variables()] == [v.name for v in pulp.LpProblem.variables(p)]
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).parents[1] / "scenarios").glob("*.yaml")), ids=lambda p: p.stem)
+def test_the_bulk_hand_over_gives_highs_the_same_model_as_pulps_own(path: Path):
+    import numpy as np
+    import pulp
+
+    from channelmix import solve as solve_module
+    from channelmix.schema import load as load_file
+
+    sc = load_file(path).scenario
+    models = []
+    for solver in (pulp.HiGHS(msg=False), solve_module._StartedHiGHS(None, msg=False)):
+        f = formulate(sc)
+        f.problem.solverModel = solve_module.quiet_highs()
+        solver.buildSolverModel(f.problem)
+        models.append(f.problem.solverModel.getLp())
+    ours, theirs = models[1], models[0]
+    for part in ("col_cost_", "col_lower_", "col_upper_", "row_lower_", "row_upper_"):
+        assert np.array_equal(np.asarray(getattr(ours, part)), np.asarray(getattr(theirs, part))), part
+    assert list(ours.integrality_) == list(theirs.integrality_)
+    for part in ("start_", "index_", "value_"):
+        assert np.array_equal(np.asarray(getattr(ours.a_matrix_, part)), np.asarray(getattr(theirs.a_matrix_, part))), part

@@ -85,3 +85,42 @@ def test_polish_never_worse_and_never_fails_the_verifier(seed: int):
     plan = solve_scenario(sc)  # the whole pipeline keeps the polished plan only if it verifies
     assert plan.verified and not verify(sc, plan)
     assert plan.objective >= before.objective - 1e-6 * max(1.0, abs(before.objective))
+
+
+def test_binding_rules_are_those_of_the_polished_spends():
+    """Coarse pieces (accuracy 0.1) of 600 · (1 − e^(−s/100)) (4 cells of weight 300 / 2 phases), less the money: the last chord on
+    [100, 200] still pays 1.4 per unit, so the MILP runs the channel to its cap of 200, where
+    "spend ≤ 200" binds; on the real curve the marginal there is 6e⁻² ≈ 0.81, and the polish
+    backs off to 100 ln 6 ≈ 179.2, where no spend bound binds any more."""
+    from helpers import channel, scenario
+
+    d = scenario(segments=[{"id": g, "size": 300, "value": 1} for g in ("young", "old")],
+                 channels=[channel("a", {"type": "saturating", "scale": 100}, max_spend=200)],
+                 objective={"sense": "max_value"}, solver={"accuracy": 0.1})
+    sc = load(d)
+    milp = solve(formulate(sc))
+    cap_rule = "a: spend ≤ 200 when on, 0 when off"
+    assert milp.spend["a"] == pytest.approx(200) and cap_rule in milp.binding
+    plan = solve_scenario(sc)
+    assert plan.polish_gain > 1.0 and plan.channels[0].spend == pytest.approx(100 * np.log(6), rel=1e-4)
+    assert cap_rule not in plan.binding and "money spent ≤ budget 1,000" not in plan.binding
+    assert [r for r in milp.binding if r != cap_rule] == plan.binding  # the on/off-only rules keep the solver's verdict
+
+
+def test_rebinding_at_unchanged_spends_gives_the_solvers_list():
+    """Judged on the real curves at the MILP's own spends, the spend rules bind as the solver said
+    (on shipped-like random scenarios where nothing is curved: the model is then exact)."""
+    from channelmix.binding import rebind
+
+    for seed in range(12):
+        d = random_scenario(random.Random(seed), max_channels=6, curves=("linear", "pwl", "constant"), rule_p=0.7)
+        try:
+            sc = load(d)
+        except ScenarioError:
+            continue
+        f = formulate(sc)
+        solution = solve(f)
+        if solution.status != "optimal":
+            continue
+        truth = evaluate(sc, solution.on, solution.spend)
+        assert rebind(sc, f.rules, solution.binding_names, f.caps, truth) == solution.binding, seed

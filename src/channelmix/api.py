@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from .baseline import compare
+from .binding import rebind
 from .diagnose import explain as why_infeasible
 from .formulate import Formulation, formulate
 from .formulate_worlds import WorldsFormulation, formulate_worlds
 from .plan import SOLVED, Plan, build_plan
 from .polish import polish
 from .schema import Loaded, Scenario, load
-from .solve import solve
+from .solve import FIXED_ON_OFF, solve
 from .verify import check
 from .worlds import check_worlds
 
@@ -67,11 +68,15 @@ def solve_formulated(scenario: Scenario, formulation: Formulation, built: float 
     if solution.tie_break.startswith(("node limit", "time limit", "skipped")):
         notes.append(f"tie-break {solution.tie_break}: among equal optima this plan may not be the one that "
                      f"{'spends least' if scenario.objective.maximises else 'reaches most'}")
+    elif solution.tie_break == FIXED_ON_OFF:
+        notes.append(f"tie-break {FIXED_ON_OFF} (a large model): among equal optima with channels it left off, this plan "
+                     f"may not be the one that {'spends least' if scenario.objective.maximises else 'reaches most'}")
     gain = 0.0
     if solution.status in SOLVED and not robust:  # the polish improves the scenario as written, not the risk figure
         polished = polish(scenario, solution.on, solution.spend, deadline - time.perf_counter())
-        if polished.gain > 0:
-            solution, gain = replace(solution, spend=polished.spend), polished.gain
+        if polished.gain > 0 and polished.truth is not None:  # the rules that bind at the polished spends, not the MILP's
+            binding = rebind(scenario, formulation.rules, solution.binding_names, formulation.caps, polished.truth)
+            solution, gain = replace(solution, spend=polished.spend, binding=binding), polished.gain
     curve_error = max((p.max_error for p in formulation.curve_pieces.values()), default=0.0)
     plan = build_plan(scenario, solution, curve_error=curve_error, approximation_bound=formulation.approximation_bound,
                       build_seconds=built, warnings=notes)

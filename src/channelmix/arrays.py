@@ -81,12 +81,32 @@ class Csr:
         return out
 
 
+_LAST_AFFINITY: list[tuple[tuple[Channel, ...], tuple[str, ...], tuple[str, ...], "Csr"]] = []  # the last matrix built
+
+
 def affinity_matrix(channels: Sequence[Channel], phases: Sequence[str], segments: Sequence[str]) -> Csr:
     """a[k, c] for every cell k and channel c, as ``Channel.affinity_for`` defines it.
 
     Per channel: the '*' row first, then each named phase row over it ('*' in a row
     fills that phase's segments, named segments override), the same precedence as
-    ``affinity_for``."""
+    ``affinity_for``.  The checks, the warnings and the arrays ask for the same channels
+    (or a subset, e.g. those not forced off) in turn: the last matrix is kept, and the
+    same channel objects (frozen) are answered from it."""
+    phases, segments = tuple(phases), tuple(segments)
+    for known, p, g, matrix in _LAST_AFFINITY:
+        if p == phases and g == segments:
+            position = {id(ch): c for c, ch in enumerate(known)}
+            cols = [position.get(id(ch), -1) for ch in channels]
+            if cols == list(range(len(known))):
+                return matrix
+            if -1 not in cols and all(a < b for a, b in zip(cols, cols[1:])):
+                return matrix.columns(np.array(cols, dtype=np.int64))
+    matrix = _affinity_matrix(channels, phases, segments)
+    _LAST_AFFINITY[:] = [(tuple(channels), phases, segments, matrix)]
+    return matrix
+
+
+def _affinity_matrix(channels: Sequence[Channel], phases: Sequence[str], segments: Sequence[str]) -> Csr:
     p_index = {p: i for i, p in enumerate(phases)}
     g_index = {g: j for j, g in enumerate(segments)}
     n_p, n_g = len(phases), len(segments)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -97,24 +96,166 @@ def pieces(response: Response, cap: float, accuracy: float) -> Pieces:
     return _approximate(response, float(cap), float(accuracy))
 
 
-@lru_cache(maxsize=65536)
+_CACHE: dict[tuple[Response, float, float], Pieces] = {}
+_CACHE_SIZE = 65536  # entries kept between calls (a batch larger than this is kept whole until the next one)
+
+
 def _approximate(response: Saturating | Hill, cap: float, accuracy: float) -> Pieces:
-    tol = accuracy * reach(response, cap)
-    f, df = _functions(response)
-    inflection = _inflection(response)
-    xs: list[float] = [0.0]
-    ys: list[float] = [0.0]
-    error = 0.0
-    if inflection > 0.0:
-        cx, cy, cerr = _tangent_pieces(f, df, min(inflection, cap), tol)
-        xs, ys, error = cx, cy, cerr
-    if cap > xs[-1]:
-        gap = _saturating_gap(response.scale) if isinstance(response, Saturating) else None
-        kx, ky, kerr = _chord_pieces(f, xs[-1], cap, tol, gap)
-        xs += kx[1:]
-        ys += ky[1:]
-        error = max(error, kerr)
-    return Pieces(tuple(xs), tuple(ys), error, False)
+    key = (response, cap, accuracy)
+    found = _CACHE.get(key)
+    if found is None:
+        prepare([(response, cap)], accuracy)
+        found = _CACHE[key]
+    return found
+
+
+_approximate.cache_clear = _CACHE.clear  # type: ignore[attr-defined]  # benchmarks measure cold builds
+
+
+def prepare(curves: list[tuple[Response, float]], accuracy: float) -> None:
+    """Compute the pieces of many (response, cap) pairs at once and cache them, so that
+    :func:`pieces` then finds them.  The chords of all curves are refined together in
+    numpy (one array operation per refinement step for every curve, not one per curve);
+    each curve's pieces are the same as computed alone: the same float operations,
+    element by element."""
+    accuracy = float(accuracy)
+    todo: dict[tuple[Response, float, float], tuple[Saturating | Hill, float]] = {}
+    for response, cap in curves:
+        if cap > 0 and isinstance(response, (Saturating, Hill)):
+            key = (response, float(cap), accuracy)
+            if key not in _CACHE:
+                todo[key] = (response, float(cap))
+    if not todo:
+        return
+    if len(_CACHE) + len(todo) > _CACHE_SIZE:
+        _CACHE.clear()
+    for kind in (Saturating, Hill):
+        batch = [(key, r, cap) for key, (r, cap) in todo.items() if isinstance(r, kind)]
+        if batch:
+            for (key, _, _), found in zip(batch, _approximate_many([(r, cap) for _, r, cap in batch], accuracy)):
+                _CACHE[key] = found
+
+
+def _approximate_many(curves: list[tuple[Saturating | Hill, float]], accuracy: float) -> list[Pieces]:
+    """Pieces of curves of one kind: tangents over the convex start (curve by curve), then
+    chords over the rest (all curves at once)."""
+    starts: list[tuple[list[float], list[float], float]] = []
+    lo, hi, tol = [], [], []
+    for response, cap in curves:
+        t = accuracy * reach(response, cap)
+        inflection = _inflection(response)
+        part = ([0.0], [0.0], 0.0)
+        if inflection > 0.0:
+            f, df = _functions(response)
+            part = _tangent_pieces(f, df, min(inflection, cap), t)
+        starts.append(part)
+        lo.append(part[0][-1])
+        hi.append(cap)
+        tol.append(t)
+    f, gap_of = _bulk_functions([r for r, _ in curves])
+    xs_of, worst_of = _chord_pieces_many(f, gap_of, np.array(lo), np.array(hi), np.array(tol))
+    out = []
+    for i, (xs, ys, error) in enumerate(starts):
+        if hi[i] > lo[i]:
+            kx = xs_of[i]
+            ky = f(kx, np.full(len(kx), i))
+            xs = xs + kx[1:].tolist()
+            ys = ys + ky[1:].tolist()
+            error = max(error, worst_of[i])
+        out.append(Pieces(tuple(xs), tuple(ys), error, False))
+    return out
+
+
+def _bulk_functions(responses: list[Saturating | Hill]):
+    """(f(s, curve), gap(a, b, curve) or None) for curves of one kind, element by element
+    the same operations as :func:`_functions` and :func:`_saturating_gap` make for one curve."""
+    if isinstance(responses[0], Saturating):
+        k = np.array([r.scale for r in responses])
+
+        def f_sat(s, c):
+            return -np.expm1(-s / k[c])
+
+        def gap(a, b, c):
+            return _saturating_gap(k[c])(a, b)
+
+        return f_sat, gap
+    a = np.array([r.shape for r in responses])
+    log_half = np.array([math.log(r.half) for r in responses])
+    offset = np.array([r.offset for r in responses])
+    hc = np.array([float(_h(r.offset, r.shape, math.log(r.half))) if r.offset else 0.0 for r in responses])  # h(c)
+
+    def f_hill(s, c):
+        s = np.asarray(s, dtype=float)
+        has = offset[c] != 0
+        v = _h(s + offset[c], a[c], log_half[c])
+        return np.where(has, np.maximum(v - hc[c], 0.0), v)
+
+    return f_hill, None
+
+
+def _h(s, a, log_half):
+    """1 / (1 + (K/s)^a), as :func:`_functions` computes it (see there)."""
+    z = a * (log_half - np.log(np.maximum(np.asarray(s, dtype=float), 1e-300)))
+    e = np.exp(-np.abs(z))
+    return np.where(z > 0, e / (1.0 + e), 1.0 / (1.0 + e))
+
+
+def _chord_pieces_many(f, gap_of, lo: np.ndarray, hi: np.ndarray, tol: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """:func:`_chord_pieces` for many curves at once: every chord of every curve whose gap
+    exceeds its curve's tol is bisected, round after round.  ``f(s, c)`` and
+    ``gap_of(a, b, c)`` take the curve index ``c`` of each element.  Returns each curve's
+    breakpoints (sorted) and largest gap."""
+    n = len(lo)
+    live = np.flatnonzero(hi > lo)
+    a, b, c = lo[live].copy(), hi[live].copy(), live.copy()
+    floor = 1e-14 * np.maximum(hi, 1.0)
+    done_a, done_b, done_c = [], [], []
+    done_count = np.zeros(n, dtype=np.int64)
+    worst = np.zeros(n)
+    while len(c):
+        gaps = gap_of(a, b, c) if gap_of is not None else _chord_gap_many(f, a, b, c)
+        split = (gaps > tol[c]) & (b - a > floor[c])
+        todo_count = np.bincount(c, minlength=n)
+        split_count = np.bincount(c, weights=split, minlength=n).astype(np.int64)
+        over = done_count + todo_count + split_count > MAX_PIECES  # the safety net, per curve
+        split &= ~over[c]
+        keep = ~split
+        done_a.append(a[keep])
+        done_b.append(b[keep])
+        done_c.append(c[keep])
+        done_count += np.bincount(c[keep], minlength=n)
+        np.maximum.at(worst, c[keep], gaps[keep])
+        sa, sb, sc = a[split], b[split], c[split]
+        mid = (sa + sb) / 2
+        a, b, c = np.concatenate([sa, mid]), np.concatenate([mid, sb]), np.concatenate([sc, sc])
+    ends = np.concatenate([lo[live], hi[live], *done_a, *done_b])
+    owner = np.concatenate([live, live, *done_c, *done_c])
+    order = np.lexsort((ends, owner))
+    ends, owner = ends[order], owner[order]
+    distinct = np.ones(len(ends), dtype=bool)
+    distinct[1:] = (ends[1:] != ends[:-1]) | (owner[1:] != owner[:-1])
+    ends, owner = ends[distinct], owner[distinct]
+    bounds = np.searchsorted(owner, np.arange(n + 1))
+    return [ends[bounds[i]:bounds[i + 1]] for i in range(n)], worst
+
+
+def _chord_gap_many(f, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """:func:`_chord_gap` with a curve index per element."""
+    fa, fb = f(a, c), f(b, c)
+    slope = (fb - fa) / (b - a)
+
+    def gap(t):
+        return f(t, c) - (fa + slope * (t - a))
+
+    lo, hi = a.copy(), b.copy()
+    ratio = (math.sqrt(5.0) - 1.0) / 2.0
+    for _ in range(_GOLDEN_STEPS):
+        m1 = hi - ratio * (hi - lo)
+        m2 = lo + ratio * (hi - lo)
+        left = gap(m1) > gap(m2)
+        hi = np.where(left, m2, hi)
+        lo = np.where(left, lo, m1)
+    return np.maximum(gap((lo + hi) / 2), 0.0)
 
 
 def _exact_pieces(response: Linear | Pwl, cap: float) -> Pieces:
@@ -198,21 +339,7 @@ def _saturating_gap(k: float):
 
 def _chord_gap(f, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """max over [a, b] of f − chord, for concave f (golden section, vectorised)."""
-    fa, fb = f(a), f(b)
-    slope = (fb - fa) / (b - a)
-
-    def gap(t):
-        return f(t) - (fa + slope * (t - a))
-
-    lo, hi = a.copy(), b.copy()
-    ratio = (math.sqrt(5.0) - 1.0) / 2.0
-    for _ in range(_GOLDEN_STEPS):
-        m1 = hi - ratio * (hi - lo)
-        m2 = lo + ratio * (hi - lo)
-        left = gap(m1) > gap(m2)
-        hi = np.where(left, m2, hi)
-        lo = np.where(left, lo, m1)
-    return np.maximum(gap((lo + hi) / 2), 0.0)
+    return _chord_gap_many(lambda t, _: f(t), a, b, None)
 
 
 def _tangent_pieces(f, df, end: float, tol: float) -> tuple[list[float], list[float], float]:

@@ -23,7 +23,7 @@ import numpy as np
 import pulp
 
 from .arrays import arrays
-from .curves import pieces
+from .curves import pieces, prepare
 from .formulate import Formulation, _Builder, _combine, _expr, _n
 from .schema.models import Constant, Scenario
 from .worlds import worlds_of
@@ -89,6 +89,7 @@ class _WorldsBuilder(_Builder):
         terms: dict[str, dict] = {}
         curves = {}
         accuracy = self.sc.solver.accuracy
+        prepare([(ch.response, self.caps[ch.id]) for ch in world.channels if ch.id in self.spend], accuracy)  # all at once
         for i, ch in enumerate(world.channels):
             x, s = self.on[ch.id], self.spend.get(ch.id)
             if isinstance(ch.response, Constant):

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .arrays import arrays
-from .evaluate import evaluate
+from .evaluate import Evaluation, evaluate
 from .schema.models import Scenario
 
 MIN_GAIN = 1e-9  # relative: smaller gains are round-off, not worth changing the plan
@@ -32,6 +32,7 @@ class Polished:
     spend: dict[str, float]
     gain: float  # true objective after − before (0: kept the MILP's spends)
     seconds: float
+    truth: Evaluation | None = None  # the evaluation at the polished spends (None: kept the MILP's)
 
 
 def polish(scenario: Scenario, on: dict[str, bool], spend: dict[str, float], time_left: float = 5.0) -> Polished:
@@ -56,7 +57,7 @@ def polish(scenario: Scenario, on: dict[str, bool], spend: dict[str, float], tim
     gain = after.objective - before.objective
     if after.violations or gain <= MIN_GAIN * max(1.0, abs(before.objective)):
         return _unchanged(kept, began)
-    return Polished(candidate, gain, time.perf_counter() - began)
+    return Polished(candidate, gain, time.perf_counter() - began, after)
 
 
 def _unchanged(kept: Polished, began: float) -> Polished:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pulp
 
+from .binding import BINDING
 from .formulate import Formulation
 from .plan import SOLVED
 from .schema.models import SolverSettings
@@ -31,6 +32,10 @@ IDLE_WEIGHT = 1e-7  # per channel on, relative to the plan's money or reach, in 
 TIE_NODE_SHARE = 0.2  # the tie-break pass may search this share of the first pass's branch-and-bound nodes ...
 TIE_NODE_FLOOR = 500  # ... or this many nodes, whichever is more. A budget of work, not of seconds, so the same
 # input gives the same plan on a quiet or a busy machine; the deadline still bounds it from outside
+TIE_FULL_INTEGERS = 1000  # above this many integer variables the tie-break keeps off what the first pass left
+# off and chooses among subsets of its channels, their spends and curve pieces: a full second branch and bound
+# costs as much as the first pass on large models, this a small fraction of it
+FIXED_ON_OFF = "done among the first plan's channels"
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ class Solution:
     values: dict[str, float] = field(default_factory=dict, repr=False)  # every variable, to warm-start a neighbour
     solver_seconds: float = 0.0  # inside the solver's run(), both passes
     tie_break: str = ""  # "", "done", or why it stopped short ("node limit 500")
+    binding_names: list[str] = field(default_factory=list)  # the constraint names behind ``binding``
 
 
 def solve(formulation: Formulation, settings: SolverSettings | None = None, start: dict[str, float] | None = None,
@@ -86,10 +92,11 @@ def solve(formulation: Formulation, settings: SolverSettings | None = None, star
         else:
             tie = "skipped: no time left"
     on, spend = _decisions(formulation) if objective is not None else ({}, {})
-    binding = binding_rules(formulation, on) if objective is not None else []
+    names = binding_names(formulation, on) if objective is not None else []
+    binding = [formulation.rules[name] for name in names]
     values = {v.name: v.varValue for v in formulation.problem.variables() if v.varValue is not None} if objective is not None else {}
     return Solution(status, on, spend, objective, bound, gap, time.perf_counter() - began, settings.name, passes, binding, values,
-                    solver_seconds, tie)
+                    solver_seconds, tie, names)
 
 
 def _run_seconds(problem: pulp.LpProblem, fallback: float) -> float:
@@ -176,6 +183,7 @@ def _tie_break_in_highs(formulation: Formulation, highs, box: float) -> str:
     highs.changeObjectiveSense(highspy.ObjSense.kMinimize if minimise else highspy.ObjSense.kMaximize)
     highs.changeColsCost(n, np.arange(n, dtype=np.int32), second)
     highs.changeObjectiveOffset(0.0)
+    fixed = _fix_on_off(formulation, highs, x1) if int(np.count_nonzero(np.asarray(lp.integrality_) != 0)) > TIE_FULL_INTEGERS else False
     highs.setOptionValue("time_limit", float(box))
     highs.setOptionValue("mip_max_nodes", nodes)
     highs.setSolution(n, np.arange(n, dtype=np.int32), x1)
@@ -188,8 +196,20 @@ def _tie_break_in_highs(formulation: Formulation, highs, box: float) -> str:
         v.varValue = values[v.index]
     status = highs.getModelStatus()
     if status == highspy.HighsModelStatus.kOptimal:
-        return "done"
+        return FIXED_ON_OFF if fixed else "done"
     return f"time limit {box:.3g} s" if status == highspy.HighsModelStatus.kTimeLimit else f"node limit {nodes}"
+
+
+def _fix_on_off(formulation: Formulation, highs, x1) -> bool:
+    """Keep every channel the first plan left off, off: the pass then chooses among subsets
+    of the first plan's channels (so channels on with nothing to do may still go off) and
+    their spends and curve pieces.  Returns True."""
+    import numpy as np
+
+    off = [v.index for v in formulation.on.values() if getattr(v, "index", None) is not None and x1[v.index] < 0.5]
+    if off:
+        highs.changeColsBounds(len(off), np.array(off, dtype=np.int32), np.zeros(len(off)), np.zeros(len(off)))
+    return True
 
 
 def _run(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float,
@@ -251,6 +271,45 @@ class _StartedHiGHS(pulp.HiGHS):
         for key, value in given.items():
             if value is not None:
                 lp.solverModel.setOptionValue(key, value)
+
+    def buildSolverModel(self, lp: pulp.LpProblem) -> None:
+        """PuLP's model hand-over in bulk: the same columns, rows and order as
+        ``pulp.HiGHS.buildSolverModel`` (one ``addCol``/``addRow`` call per column and row),
+        passed in one ``addCols`` and one ``addRows`` call."""
+        import highspy
+        import numpy as np
+
+        inf = highspy.kHighsInf
+        highs = lp.solverModel
+        sign = -1.0 if lp.sense == pulp.LpMaximize else 1.0
+        columns = lp.variables()
+        objective = lp.objective if lp.objective is not None else {}
+        for i, v in enumerate(columns):
+            v.index = i
+        n = len(columns)
+        cost = np.array([sign * objective.get(v, 0.0) for v in columns], dtype=float)
+        lower = np.array([-inf if v.lowBound is None else v.lowBound for v in columns], dtype=float)
+        upper = np.array([inf if v.upBound is None else v.upBound for v in columns], dtype=float)
+        highs.addCols(n, cost, lower, upper, 0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
+        if self.mip:
+            integer = np.array([v.index for v in columns if v.cat == pulp.LpInteger], dtype=np.int32)
+            if len(integer):
+                highs.changeColsIntegrality(len(integer), integer, np.full(len(integer), highspy.HighsVarType.kInteger))
+        rows = list(lp._constraints.values())
+        starts, index, value, row_lower, row_upper = [], [], [], [], []
+        for i, c in enumerate(rows):
+            c.index = i
+            starts.append(len(index))
+            for v, a in c.items():
+                if a != 0:
+                    index.append(v.index)
+                    value.append(a)
+            lb, ub = c.getLb(), c.getUb()
+            row_lower.append(-inf if lb is None else lb)
+            row_upper.append(inf if ub is None else ub)
+        if rows:
+            highs.addRows(len(rows), np.array(row_lower, dtype=float), np.array(row_upper, dtype=float), len(index),
+                          np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(value, dtype=float))
 
     def callSolver(self, lp: pulp.LpProblem) -> None:
         if self.start:
@@ -372,7 +431,12 @@ _WHEN_ON = ("onoff_max_", "onoff_min_", "requires_")
 
 
 def binding_rules(formulation: Formulation, on: dict[str, bool]) -> list[str]:
-    """Rules whose constraint holds with equality at the solution."""
+    """Rules whose constraint holds with equality at the solution, in words."""
+    return [formulation.rules[name] for name in binding_names(formulation, on)]
+
+
+def binding_names(formulation: Formulation, on: dict[str, bool]) -> list[str]:
+    """The names of the constraints that hold with equality at the solution."""
     channel_on = {f"{i}": on.get(ch.id, False) for i, ch in enumerate(formulation.scenario.channels)}
     out = []
     for constraint in formulation.problem.constraints():
@@ -383,6 +447,6 @@ def binding_rules(formulation: Formulation, on: dict[str, bool]) -> list[str]:
         elif not name.startswith(_REPORTED):
             continue
         value = constraint.value()
-        if value is not None and abs(value) <= 1e-5 * max(1.0, abs(constraint.constant)):
-            out.append(formulation.rules[name])
+        if value is not None and abs(value) <= BINDING * max(1.0, abs(constraint.constant)):
+            out.append(name)
     return out

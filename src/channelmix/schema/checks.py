@@ -253,8 +253,9 @@ def _cells_that_cannot_be_met(parts: Parts, usable: list[Channel]) -> list[Probl
     for j, rule, k in _governed(rules.breadth, parts):
         p, g = cells[k]
         cols, vals = a.row(k)
-        serving = [usable[c].id for c, v in zip(cols, vals) if v >= rule.threshold] if rule.threshold > 0 else [c.id for c in usable]
-        if len(serving) < rule.min_channels:
+        count = int(np.count_nonzero(vals >= rule.threshold)) if rule.threshold > 0 else len(usable)
+        if count < rule.min_channels:
+            serving = [usable[c].id for c in cols[vals >= rule.threshold]] if rule.threshold > 0 else [c.id for c in usable]
             out.append(Problem(f"rules.breadth[{j}]", f"cell ({p}, {g}) needs {rule.min_channels} channels with affinity ≥ {rule.threshold:g} but only {len(serving)} serve{'s' if len(serving) == 1 else ''} it ({', '.join(serving) or 'none'})",
                                "lower min_channels for that cell, lower the threshold, or add a channel that serves it"))
     most = np.array([_most_reach(c) for c in usable]) if usable else np.zeros(0)
@@ -305,38 +306,40 @@ def _cheapest_hard_plan(scenario: Any) -> dict[str, tuple[float, str]]:
     """A lower bound on each resource that any plan meeting the hard rules uses."""
     rules = scenario.rules
     usable = [c for c in scenario.channels if c.id not in rules.force_off]
-    forced = [c for c in usable if c.id in rules.force_on]
+    forced = np.array([c.id in rules.force_on for c in usable], dtype=bool)
 
-    def use(c: Channel, resource: str) -> float:
+    def uses(resource: str) -> np.ndarray:
         if resource == "money":
-            return c.fixed_cost + c.min_spend
-        u = c.uses.get(resource)
-        return 0.0 if u is None else u.fixed + u.per_unit * c.min_spend
+            return np.array([c.fixed_cost + c.min_spend for c in usable])
+        return np.array([0.0 if c.uses.get(resource) is None else c.uses[resource].fixed + c.uses[resource].per_unit * c.min_spend
+                         for c in usable])
 
-    def cheapest(pool: list[Channel], count: int, resource: str) -> float:
-        return sum(sorted(use(c, resource) for c in pool)[:count])
+    def cheapest(values: np.ndarray, count: int) -> float:
+        """The sum of the ``count`` smallest values (in ascending order, as a sorted list sums)."""
+        return float(sum(np.sort(values)[:count].tolist()))
 
     out = {}
     a = _affinity(scenario, usable)
-    breadth = []  # (cell, rule) for every cell a hard breadth rule with min_channels > 0 governs
+    breadth = []  # (cell, rule, pool) for every cell a hard breadth rule with min_channels > 0 governs
     from ..arrays import governing_rule
 
     governs = governing_rule(rules.breadth, [p.id for p in scenario.phases], [g.id for g in scenario.segments])
+    everyone = np.arange(len(usable))
     for k in np.flatnonzero(governs >= 0):
         rule = rules.breadth[governs[k]]
         if rule.hard and rule.min_channels:
             cols, vals = a.row(k)
-            pool = [usable[c] for c, v in zip(cols, vals) if v >= rule.threshold] if rule.threshold > 0 else usable
+            pool = cols[vals >= rule.threshold] if rule.threshold > 0 else everyone
             breadth.append((scenario.cells[k], rule, pool))
+    groups = [(group, np.array([c.in_group(group) for c in usable], dtype=bool)) for group in rules.groups if group.min_count]
     for resource in ["money", *scenario.resources]:
-        best = (sum(use(c, resource) for c in forced), "the channels forced on")
+        u = uses(resource)
+        best = (float(sum(u[forced].tolist())), "the channels forced on")
         if rules.cardinality is not None and rules.cardinality.min:
-            best = max(best, (cheapest(usable, rules.cardinality.min, resource), f"{rules.cardinality.min} channels at the least"))
-        for group in rules.groups:
-            if group.min_count:
-                members = [c for c in usable if c.in_group(group)]
-                best = max(best, (cheapest(members, group.min_count, resource), f"{group.min_count} of {group.describe()}"))
-        for (p, g), rule, serving in breadth:
-            best = max(best, (cheapest(serving, rule.min_channels, resource), f"{rule.min_channels} channels serving ({p}, {g})"))
+            best = max(best, (cheapest(u, rules.cardinality.min), f"{rules.cardinality.min} channels at the least"))
+        for group, members in groups:
+            best = max(best, (cheapest(u[members], group.min_count), f"{group.min_count} of {group.describe()}"))
+        for (p, g), rule, pool in breadth:
+            best = max(best, (cheapest(u[pool], rule.min_channels), f"{rule.min_channels} channels serving ({p}, {g})"))
         out[resource] = best
     return out

@@ -234,7 +234,32 @@ def too_deep(err: BaseException) -> Problem:
 
 def check_depth(data: Any) -> None:
     """Raise :class:`TooDeep` if plain data nests past :data:`MAX_DEPTH` (checked without recursion)."""
-    _check_shape(data, _data_children, None)
+    if not _plainly_fine(data):
+        _check_shape(data, _data_children, None)  # the careful walk, which finds the place and the reason
+
+
+def _plainly_fine(data: Any) -> bool:
+    """A quick pass, level by level: True when no check can fail (no collection at depth
+    MAX_DEPTH or deeper, so nothing contains itself, and no growth through shared parts),
+    which is what a JSON or TOML parser gives; False means "look closer"."""
+    level, depth, total, distinct = [data], 0, 0, set()
+    while level:
+        below: list[Any] = []
+        for value in level:
+            if isinstance(value, dict):
+                below.extend(value.values())
+            elif isinstance(value, (list, tuple)):
+                below.extend(value)
+            else:
+                continue
+            if depth >= MAX_DEPTH:
+                return False
+            total += 1
+            distinct.add(id(value))
+        if total > MAX_ALIAS_GROWTH * len(distinct) + 100_000:
+            return False
+        level, depth = below, depth + 1
+    return True
 
 
 def _data_children(value: Any) -> Iterable[tuple[Any, Any]] | None:
