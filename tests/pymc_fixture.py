@@ -50,7 +50,7 @@ def save_model(path: Path, *, root: dict[str, str] | None = None, params: dict[s
 
     params = posterior_params() if params is None else params
     spend = spends() if spend is None else spend
-    dates = np.array("2025-01-06", dtype="datetime64[D]") + 7 * np.arange(PERIODS)
+    dates = (np.array("2025-01-06", dtype="datetime64[D]") + 7 * np.arange(PERIODS)).astype("datetime64[ns]")
     coords = {"chain": np.arange(CHAINS), "draw": np.arange(DRAWS), "channel": CHANNELS}
     xr.Dataset(attrs=attrs() if root is None else root).to_netcdf(path, mode="w", engine="h5netcdf")
     post = xr.Dataset({k: (("chain", "draw", "channel"), v) for k, v in params.items()}, coords=coords)

@@ -107,6 +107,33 @@ def test_unnormalised_adstock_multiplies_the_steady_state(tmp_path):
         assert outcome_at(ch, current[j]) == pytest.approx(np.mean(expected), rel=1e-3)
 
 
+def test_newer_serialisation_michaelis_menten_saturation_first(tmp_path):
+    """``__type__`` class names (the newer serialisation); saturation before an unnormalised
+    adstock: the saturated media is multiplied by Σw: Σw · α·u/(λ + u) · target scale."""
+    from pymc_fixture import attrs
+
+    rng = np.random.default_rng(11)
+    shape = (2, 4, len(CHANNELS))
+    params = {"adstock_alpha": rng.uniform(0.1, 0.6, shape), "saturation_alpha": rng.uniform(0.2, 0.6, shape),
+              "saturation_lam": rng.uniform(0.3, 1.5, shape)}
+    root = attrs(saturation='{"__type__": "pymc_marketing.mmm.components.saturation.MichaelisMentenSaturation"}',
+                 adstock='{"__type__": "pymc_marketing.mmm.components.adstock.GeometricAdstock", "l_max": 6, "normalize": false}',
+                 adstock_first="false")
+    model = save_model(tmp_path / "mm.nc", root=root, params=params)
+    out = tmp_path / "mm.yaml"
+    done = run(str(model), "-o", str(out), "--draws", "0")
+    assert done.returncode == 0, done.stderr
+    sc = load(out).scenario
+    data = spends()
+    current = data[-13:].mean(axis=0)
+    for j, ch in enumerate(sc.channels):
+        u = current[j] / data[:, j].max()
+        expected = [(1 - a**6) / (1 - a) * al * u / (lam + u) * TARGET_SCALE
+                    for a, al, lam in zip(params["adstock_alpha"][..., j].ravel(), params["saturation_alpha"][..., j].ravel(),
+                                          params["saturation_lam"][..., j].ravel())]
+        assert outcome_at(ch, current[j]) == pytest.approx(np.mean(expected), rel=1e-3)
+
+
 def test_classic_file_shape_scales_from_fit_data(tmp_path):
     """0.2-0.13: no scales as data, no adstock/saturation attributes, posterior alpha/lam/beta_channel:
     max-abs scales from fit_data, geometric (normalised) + logistic."""
