@@ -102,8 +102,9 @@ def _json(attrs: dict[str, str], key: str, default: Any) -> Any:
 
 
 def _kind(spec: Any) -> str:
-    if isinstance(spec, str):
-        return spec
+    """The lookup name of an ``adstock``/``saturation`` attribute (a dict, or a bare name)."""
+    if not isinstance(spec, dict):
+        return str(spec)
     name = spec.get("lookup_name") or str(spec.get("__type__", "")).rsplit(".", 1)[-1]
     return CLASS_NAMES.get(name, name)
 
