@@ -37,7 +37,7 @@ def _ratio_pair(text: str) -> tuple[float, float]:
 
 
 @click.command("import")
-@click.argument("fmt", metavar="FORMAT", type=click.Choice(["robyn", "curves"]))
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(["robyn", "curves", "pymc-marketing"]))
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Scenario file to write (.yaml).")
 @click.option("--solid", help="robyn: the model (solID) to import from the pareto CSVs.")
@@ -45,14 +45,37 @@ def _ratio_pair(text: str) -> tuple[float, float]:
 @click.option("--model-window", metavar="START:END", help="robyn CSVs: the modelling window (default: every row of the raw data).")
 @click.option("--adstock", type=click.Choice(["geometric", "weibull_cdf", "weibull_pdf"]), help="robyn CSVs: the run's adstock when Weibull.")
 @click.option("--bounds", default="0.5:2", show_default=True, metavar="LO:HI", help="robyn: min_spend/max_spend as multiples of today's spend.")
-@click.option("--budget", type=click.FloatRange(min=0), help="Budget per period (robyn default: today's total; curves default: none, objective net).")
+@click.option("--budget", type=click.FloatRange(min=0),
+              help="Budget per period (robyn, pymc-marketing default: today's total; curves default: none, objective net).")
+@click.option("--recent", type=click.IntRange(min=1), default=13, show_default=True,
+              help="pymc-marketing: today's spend is the mean of this many last periods of the training data.")
+@click.option("--draws", "n_draws", type=click.IntRange(min=0), default=50, show_default=True,
+              help="pymc-marketing: posterior draws kept as worlds (0: none).")
+@click.option("--seed", type=int, default=0, show_default=True, help="pymc-marketing: seed for thinning the draws.")
 def import_command(fmt: str, paths: tuple[str, ...], out: Path, solid: str | None, window: str | None, model_window: str | None,
-                   adstock: str | None, bounds: str, budget: float | None) -> None:
-    """Write a scenario from a fitted MMM (robyn) or a curve table (curves: channel, spend, outcome[, draw])."""
-    from .evidence.writer import render, write_atomically
+                   adstock: str | None, bounds: str, budget: float | None, recent: int, n_draws: int, seed: int) -> None:
+    """Write a scenario from a fitted MMM (robyn, pymc-marketing) or a curve table (curves: channel, spend, outcome[, draw])."""
+    from .evidence.writer import render, write_atomically, write_with_draws
 
     _yaml_out(out)
     draws = None
+    if fmt == "pymc-marketing":
+        from .evidence.pymc import import_pymc
+
+        if len(paths) != 1:
+            raise click.UsageError("pymc-marketing takes one saved model (.nc)")
+        try:
+            imported, draws = import_pymc(paths[0], recent, n_draws, seed, budget)
+            if draws is None:
+                write_atomically(out, render(imported, str(out)))
+            else:
+                write_with_draws(imported, out, draws)
+        except ScenarioError as err:
+            _bad(err)
+            return
+        click.echo(f"wrote {out}: {len(imported.channels)} channels" + ("" if draws is None else f", worlds in {out.with_suffix('.draws.csv')}"),
+                   err=True)
+        return
     try:
         if fmt == "robyn":
             from .evidence.robyn import import_robyn

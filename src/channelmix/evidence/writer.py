@@ -36,6 +36,7 @@ class Imported:
     notes: list[str] = field(default_factory=list)  # written as a comment block at the top
     net: bool = False
     budget: float | None = None  # None: today's total spend, when known
+    worlds: dict[str, Any] | None = None  # e.g. {"draws": "<output>.draws.csv"}
 
 
 def scenario_data(imp: Imported) -> dict[str, Any]:
@@ -69,6 +70,8 @@ def scenario_data(imp: Imported) -> dict[str, Any]:
         item["outcome"] = c.outcome
         channels.append(item)
     data["channels"] = channels
+    if imp.worlds:
+        data["worlds"] = imp.worlds
     data["objective"] = {"sense": "max_outcome", "net": imp.net}
     return data
 
@@ -77,10 +80,15 @@ def _round(value: float) -> float:
     return float(f"{value:.10g}")
 
 
-def render(imp: Imported, source: str = "<import>") -> str:
-    """The YAML text, validated first (a scenario that does not load is never written)."""
+def render(imp: Imported, source: str = "<import>", base: Path | None = None) -> str:
+    """The YAML text, validated first (a scenario that does not load is never written);
+    files it names are read relative to ``base``."""
     data = scenario_data(imp)
-    validate(data, source)
+    validate(data, source, base)
+    return _text(imp, data)
+
+
+def _text(imp: Imported, data: dict[str, Any]) -> str:
     notes = list(imp.notes)
     if "current" not in Scenario.model_fields:
         notes += ["current spend per period (the baseline to compare with):"]
@@ -91,6 +99,27 @@ def render(imp: Imported, source: str = "<import>") -> str:
 
 def dump(data: Any) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120)
+
+
+def write_with_draws(imp: Imported, out: Path, draws: Any) -> None:
+    """The scenario with ``worlds: {draws: <out>.draws.csv}`` and that table beside it. The
+    table is written to a temporary file and the scenario validated against it first, so a
+    failure leaves neither file written (nor an older one changed)."""
+    final = out.with_suffix(".draws.csv")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".channelmix-", suffix=".draws.csv", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(draws.to_csv(index=False))
+        imp.worlds = {"draws": Path(tmp).name}
+        render(imp, str(out), out.parent)
+        imp.worlds = {"draws": final.name}
+        text = _text(imp, scenario_data(imp))
+        os.replace(tmp, final)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    write_atomically(out, text)
 
 
 def write_atomically(path: str | Path, text: str) -> None:
