@@ -17,7 +17,7 @@ from typing import Any
 from .api import solve_from
 from .baseline import Baseline, better_by, compare
 from .diagnose import conflict
-from .limits import limit_of, with_limit
+from .limits import limit_of, step_in, with_limit
 from .marginals import Marginal, marginals
 from .plan import Plan
 from .schema import Loaded, Scenario
@@ -214,7 +214,7 @@ def _limit_values(scenario: Scenario, quick: Scenario, plan: Plan, values: dict[
         if limit is None or limit.names[0] in seen:
             continue
         seen.add(limit.names[0])
-        step = limit.step()
+        step = step_in(scenario, limit)
         moved_to = limit.loosened(step)
         gain = worth = None
         if moved_to != limit.value:

@@ -25,6 +25,7 @@ import pulp
 from .formulate import Formulation
 from .plan import SOLVED
 from .schema.models import SolverSettings
+from .schema.steps import nearest
 from .tolerances import FEASIBILITY, tie_slack
 
 IDLE_WEIGHT = 1e-7  # per channel on, relative to the plan's money or reach, in the tie-break pass
@@ -355,12 +356,17 @@ def cbc_gap(log: str, maximise: bool) -> tuple[float | None, float | None]:
 def _decisions(formulation: Formulation) -> tuple[dict[str, bool], dict[str, float]]:
     """On/off and spends as the solver left them, negative noise and off channels at 0.
 
-    Spends are not rounded: rounding moves reach, which a large penalty magnifies."""
+    Spends are not rounded (rounding moves reach, which a large penalty magnifies), except
+    to the exact multiple of a ``spend_step`` that the solver's integer count stands for."""
     on, spend = {}, {}
+    sc = formulation.scenario
+    steps = {c.id: sc.step_of(c) for c in sc.channels} if sc.spend_step or any(c.spend_step for c in sc.channels) else {}
     for cid, x in formulation.on.items():
         on[cid] = (x.varValue or 0.0) > 0.5
         s = formulation.spend.get(cid)  # no variable: no spend lever
         spend[cid] = max(s.varValue or 0.0, 0.0) if on[cid] and s is not None else 0.0
+        if spend[cid] and steps.get(cid):
+            spend[cid] = nearest(spend[cid], steps[cid])
     return on, spend
 
 
