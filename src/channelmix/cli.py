@@ -249,6 +249,7 @@ def sweep(file: str, ranges: tuple[str, ...], assignments: tuple[str, ...], fmt:
     Exit code 0 when every step has a plan, 1 when some step has none, 2 on bad input.
     """
     from .charts import frontier_chart
+    from .reports.html import today_marks
     from .whatif import sweep as run_sweep
 
     _need_out(reports, out_dir)
@@ -268,6 +269,9 @@ def sweep(file: str, ranges: tuple[str, ...], assignments: tuple[str, ...], fmt:
     else:
         print_table(table, _console(), f"Frontier of {loaded.scenario.scenario} ({result.seconds:.2f} s)",
                     result.paths + FRONTIER_COLUMNS)
+        marked = today_marks(table, result.paths, loaded.scenario.currency)
+        if marked:
+            click.echo(marked["line"])
     if out_dir is not None:
         facts = report_facts(loaded.scenario)
         write_collection(table, result.plans, out_dir, [{"json": facts}] * len(result.plans))

@@ -54,7 +54,7 @@ class Solution:
 
 
 def solve(formulation: Formulation, settings: SolverSettings | None = None, start: dict[str, float] | None = None,
-          deadline: float | None = None) -> Solution:
+          deadline: float | None = None, near: dict[str, bool] | None = None) -> Solution:
     """Solve; with tie-breaking, a second pass on the same model with a budget of nodes.
 
     ``start`` (variable name -> value, e.g. a neighbouring sweep step's solution) is
@@ -67,7 +67,11 @@ def solve(formulation: Formulation, settings: SolverSettings | None = None, star
     plan so it can only improve on it.  With HiGHS it may search ``TIE_NODE_SHARE`` of the
     first pass's nodes (at least ``TIE_NODE_FLOOR``): a deterministic budget.  Stopped by
     that budget or by the deadline, it keeps the best plan found so far and says so in
-    ``tie_break``."""
+    ``tie_break``.
+
+    ``near`` (channel -> on, e.g. the previous sweep step's plan) makes the tie-break pass
+    lexicographic: first the fewest on/off changes from ``near``, then the usual money (or
+    reach), so neighbouring plans share their mix whenever an equally good one does."""
     settings = settings or formulation.scenario.solver
     began = time.perf_counter()
     deadline = began + settings.time_limit if deadline is None else deadline
@@ -80,7 +84,7 @@ def solve(formulation: Formulation, settings: SolverSettings | None = None, star
         box = deadline - time.perf_counter()
         if box > 0.05:
             t, clock = time.perf_counter(), _run_seconds(formulation.problem, 0.0)
-            tie = _tie_break(formulation, settings, objective, box)
+            tie = _tie_break(formulation, settings, objective, box, near)
             # HiGHS's run clock keeps counting across runs on the same object: take the difference
             solver_seconds += max(_run_seconds(formulation.problem, time.perf_counter() - t + clock) - clock, 0.0)
             passes = 2 if tie else 1
@@ -102,9 +106,27 @@ def _run_seconds(problem: pulp.LpProblem, fallback: float) -> float:
         return fallback
 
 
-def _secondary(formulation: Formulation) -> tuple[bool, dict[pulp.LpVariable, float]]:
+def _secondary(formulation: Formulation, near: dict[str, bool] | None = None) -> tuple[bool, dict[pulp.LpVariable, float]]:
     """(minimise?, terms) of the tie-break objective: least money plus a hair per channel
-    on (max senses), or most reach less that hair (min senses)."""
+    on (max senses), or most reach less that hair (min senses); with ``near``, see :func:`_nearest`."""
+    minimise, terms = _money_or_reach(formulation)
+    return (minimise, terms) if near is None else (True, _nearest(formulation, near, minimise, terms))
+
+
+def _nearest(formulation: Formulation, near: dict[str, bool], minimise: bool,
+             terms: dict[pulp.LpVariable, float]) -> dict[pulp.LpVariable, float]:
+    """Minimise the on/off changes from ``near`` (Σ_off x − Σ_on x, its constant dropped), then
+    the usual secondary scaled below half a change: its size is bounded by Σ |w| · upper bound."""
+    bound = sum(abs(w) * max(abs(v.upBound or 0.0), abs(v.lowBound or 0.0)) for v, w in terms.items()) or 1.0
+    weight = (0.5 if minimise else -0.5) / bound
+    out = {v: weight * w for v, w in terms.items()}
+    for cid, x in formulation.on.items():
+        out[x] = out.get(x, 0.0) + (-1.0 if near.get(cid, False) else 1.0)
+    return out
+
+
+def _money_or_reach(formulation: Formulation) -> tuple[bool, dict[pulp.LpVariable, float]]:
+    """The plain tie-break objective (see :func:`_secondary`)."""
     cost, reach = formulation.parts["cost"], formulation.parts["weighted_reach"]
     # a channel that costs nothing and adds nothing should be off: a weight per channel on,
     # far below anything the first objective or the money could notice
@@ -121,17 +143,18 @@ def _secondary(formulation: Formulation) -> tuple[bool, dict[pulp.LpVariable, fl
     return False, terms
 
 
-def _tie_break(formulation: Formulation, settings: SolverSettings, first: float, box: float) -> str:
+def _tie_break(formulation: Formulation, settings: SolverSettings, first: float, box: float,
+               near: dict[str, bool] | None = None) -> str:
     """Among plans within tie_slack of the optimum, least cost (or most reach): "done",
     "node limit …" or "time limit …" when stopped short with a better plan or the first
     one, "" if it failed.  ``box``: the seconds left before the deadline."""
     problem = formulation.problem
     highs = getattr(problem, "solverModel", None)
     if settings.name == "highs" and hasattr(highs, "addRow"):
-        return _tie_break_in_highs(formulation, highs, box)
+        return _tie_break_in_highs(formulation, highs, box, near)
     saved = {v.name: v.varValue for v in problem.variables()}
     second = problem.copy()
-    minimise, terms = _secondary(formulation)
+    minimise, terms = _secondary(formulation, near)
     if problem.sense == pulp.LpMaximize:
         keep = pulp.LpConstraint(problem.objective, pulp.LpConstraintGE, name="tie_break", rhs=first - tie_slack(first))
     else:
@@ -147,7 +170,7 @@ def _tie_break(formulation: Formulation, settings: SolverSettings, first: float,
     return "done" if status == "optimal" else f"time limit {box:.3g} s"
 
 
-def _tie_break_in_highs(formulation: Formulation, highs, box: float) -> str:
+def _tie_break_in_highs(formulation: Formulation, highs, box: float, near: dict[str, bool] | None = None) -> str:
     """The tie-break pass on the Highs object that solved the first pass: one row and a
     new objective added in place (no second hand-over from PuLP), started from the
     first plan.  HiGHS keeps the first objective in its own terms (PuLP negates it
@@ -168,7 +191,7 @@ def _tie_break_in_highs(formulation: Formulation, highs, box: float) -> str:
     inf = highspy.kHighsInf
     lower, upper = (-inf, first + slack) if minimised else (first - slack, inf)
     highs.addRow(lower, upper, len(nz), nz, first_costs[nz])
-    minimise, terms = _secondary(formulation)
+    minimise, terms = _secondary(formulation, near)
     second = np.zeros(n)
     for v, w in terms.items():
         j = getattr(v, "index", None)  # None: a variable in no row of the model (a cell nothing serves), fixed at 0

@@ -158,6 +158,8 @@ def collection_markdown(title: str, table_: Any, plans: list[dict[str, Any]], va
         lines += [escape(ctx["best"]["note"]), ""]
     if ctx["knee"]:
         lines += [escape(t("collection.knee_line", path=ctx["varied"][0], value=ctx["knee"]["value"])), ""]
+    if ctx["today"]:
+        lines += [escape(ctx["today"]), ""]
     lines += [f"## {ctx['table_title']}", ""]
     lines += table([c["title"] for c in ctx["columns"]], [[cell["text"] for cell in row["cells"]] for row in ctx["rows"]],
                    ["r" if c["numeric"] else "l" for c in ctx["columns"]]) + [""]
