@@ -413,3 +413,16 @@ def test_reports_of_a_plans_table(plans):
     table = plans_table(plan_objs)
     html = collection_html("pyme", table, [p.to_dict() for p in plan_objs])
     assert "Mercado Libre (con Mercado Envíos)" in html and "MXN" in html
+
+
+def test_a_diff_of_two_files_lists_channels_of_either(plans):
+    """Two businesses: every channel is in one plan only, so each reads "off" in the other."""
+    chosen = [plans["township-bakery"], plans["pyme-mexico"]]
+    table = pd.DataFrame([{"scenario": p["scenario"], "status": p["status"], "objective": p["objective"], "cost": p["cost"]}
+                          for p in chosen])
+    md = collection_markdown("pair", table, chosen, diff=("township-bakery", "pyme-mexico"))
+    section = md.split("## From township-bakery to pyme-mexico")[1].split("\n## ")[0]
+    on_either = sum(c["on"] for p in chosen for c in p["channels"])
+    assert sum(" | off | " in line for line in section.splitlines()) == on_either
+    assert "Entering:" in section and "Leaving:" in section
+    assert "## From" not in collection_markdown("pair", table, chosen, diff=("township-bakery", "no-such-plan"))

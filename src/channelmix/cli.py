@@ -331,7 +331,7 @@ def compare(files: tuple[str, ...], assignments: tuple[str, ...], pair: tuple[st
         facts = [report_facts(c.scenario) for c in cases]
         write_collection(table, plans, out_dir, [{"json": f} for f in facts])
         _reports(reports, out_dir, title="Comparison", table=table, language=language,
-                 plans=[{**p.to_dict(), **f} for p, f in zip(plans, facts)])
+                 plans=[{**p.to_dict(), **f} for p, f in zip(plans, facts)], diff=tuple(pair) if pair else None)
     sys.exit(OK if all(p.solved for p in plans) else NO_PLAN)
 
 

@@ -13,6 +13,7 @@ from .common import (SOLVED, cell_text, channel_labels, column_title, is_number,
                      qty, shown_columns, spend_columns)
 from .explain_sections import html_context
 from .i18n import localised, of_plan, of_plans, current, t
+from .variant import diff_view
 from .svg import frontier_svg, heat_colour, legend_gradient, series_colour, sweep_points
 
 
@@ -76,8 +77,10 @@ def plan_html(plan: dict[str, Any]) -> str:
 # ---------------------------------------------------------------- many plans
 
 
-def collection_context(title: str, table: Any, plans: list[dict[str, Any]], varied: list[str] | None) -> dict[str, Any]:
-    """What the HTML and Markdown reports of many plans share."""
+def collection_context(title: str, table: Any, plans: list[dict[str, Any]], varied: list[str] | None,
+                       diff: tuple[str, str] | None = None) -> dict[str, Any]:
+    """What the HTML and Markdown reports of many plans share; ``diff`` names two plans
+    to set side by side (``compare --diff A B``)."""
     varied = [p for p in varied or [] if p in table.columns]
     views = [plan_view(p) for p in plans]
     currency = next((p.get("currency") for p in plans if p.get("currency")), "")
@@ -174,6 +177,7 @@ def collection_context(title: str, table: Any, plans: list[dict[str, Any]], vari
                     for c in columns],
         "rows": rows, "spend_groups": groups, "counts": counts, "best": best, "knee": knee, "chart": chart,
         "today": today["line"] if today else "",
+        "diff": diff_view(plans, diff, views[0]["money"]) if diff and views else None,
         "cards": cards, "currency": currency, "varied": varied, "views": views, "decimals": decimals,
         "table_title": t("collection.every_step") if varied else t("collection.summary"),
         "cards_title": t("collection.each_step") if varied else t("collection.each_plan"),
@@ -286,9 +290,11 @@ def channel_cost(plan: dict[str, Any], row: Any, column: str) -> tuple[float, bo
 
 
 @localised(of_plans)
-def collection_html(title: str, table: Any, plans: list[dict[str, Any]], varied: list[str] | None = None) -> str:
-    """A sweep (``varied`` names the swept paths) or a comparison / batch as one HTML page."""
-    context = collection_context(title, table, plans, varied)
+def collection_html(title: str, table: Any, plans: list[dict[str, Any]], varied: list[str] | None = None,
+                    diff: tuple[str, str] | None = None) -> str:
+    """A sweep (``varied`` names the swept paths) or a comparison / batch as one HTML page;
+    ``diff`` names two plans to set side by side."""
+    context = collection_context(title, table, plans, varied, diff)
     return environment().get_template("collection.html.j2").render(**context)
 
 
