@@ -152,11 +152,11 @@ def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, reports: tuple
             if "explanation" in extra:
                 from .explain_render import render_explanation
 
-                render_explanation(extra["explanation"], out)
+                render_explanation(extra["explanation"], out, language or case.scenario.language)
             elif plan.baseline is not None:
                 from .explain_render import render_baseline
 
-                render_baseline(plan, out)
+                render_baseline(plan, out, language or case.scenario.language)
         if out_dir is not None:
             write_outputs(plan, out_dir, unique_stem(plan.scenario, used), extra)
             _reports(reports, out_dir, plan={**plan.to_dict(), **extra["json"]}, language=language)
