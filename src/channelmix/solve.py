@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import math
 import os
-import re
 import sys
 import tempfile
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import pulp
 
+from .cbc_log import cbc_gap
 from .formulate import Formulation
 from .plan import SOLVED
 from .schema.models import SolverSettings
@@ -340,40 +340,6 @@ def _run_cbc(problem: pulp.LpProblem, settings: SolverSettings, time_limit: floa
     if problem.sol_status == pulp.LpSolutionUnbounded:
         return "unbounded", None, None
     return "no_solution", None, None
-
-
-_CBC_OBJECTIVE = re.compile(r"^Objective value:\s+(\S+)", re.M)
-_CBC_BOUND = re.compile(r"^(?:Upper|Lower) bound:\s+(\S+)", re.M)
-_CBC_OPTIMAL = re.compile(r"^Result - Optimal solution found\s*$", re.M)
-
-
-def cbc_gap(log: str, maximise: bool) -> tuple[float | None, float | None]:
-    """(relative gap, best bound) from CBC's closing summary, as CBC proved them.
-
-    CBC prints the bound only when it stopped short of proving optimality (a time limit,
-    a gap tolerance); a plain "Optimal solution found" proves a gap of 0.  The bound is on
-    the model's objective without its constant term, like HiGHS's dual bound."""
-    found = _CBC_OBJECTIVE.findall(log)
-    if not found:
-        return None, None
-    objective = float(found[-1])
-    bounds = _CBC_BOUND.findall(log)
-    if bounds:
-        bound = float(bounds[-1])
-    elif _CBC_OPTIMAL.search(log):
-        bound = objective
-    else:
-        return None, None
-    if not (math.isfinite(bound) and math.isfinite(objective)):
-        return None, None
-    if maximise:
-        bound = max(bound, objective)
-    else:
-        bound = min(bound, objective)
-    # HiGHS's definition: |primal - dual| / |primal|, 0 when they agree
-    distance = abs(bound - objective)
-    gap = 0.0 if distance == 0 else (distance / abs(objective) if objective else None)
-    return gap, bound
 
 
 def _decisions(formulation: Formulation) -> tuple[dict[str, bool], dict[str, float]]:
