@@ -154,14 +154,16 @@ def frontier_svg(points: list[dict[str, Any]], x_title: str, y_title: str = "obj
         if steps:
             out.append(f'<path class="marginal-line" d="{"".join(steps)}" fill="none" stroke="{MARGINAL}" '
                        f'stroke-width="2" stroke-dasharray="6 4"/>')
-    # today's value (and today's plan's money): labelled vertical lines, labels staggered
-    for j, (x, label) in enumerate(sorted(marks)):
+    # today's value (and today's plan's money): labelled vertical lines; the labels stacked at the
+    # foot of the plot (a rising frontier leaves it empty), on a white halo, right of the line unless near the edge
+    for j, (x, label) in enumerate(sorted(marks, reverse=True)):
         out.append(f'<line class="today-line" x1="{sx(x):.1f}" x2="{sx(x):.1f}" y1="{top}" y2="{top + plot_h}" '
                    f'stroke="{INK}" stroke-width="1.5" stroke-dasharray="2 3"/>')
-        anchor = "end" if sx(x) > left + plot_w * 0.6 else "start"
-        shift = -4 if anchor == "end" else 4
-        out.append(f'<text class="today-label" x="{sx(x) + shift:.1f}" y="{top + 12 + 14 * j:.1f}" text-anchor="{anchor}" '
-                   f'fill="{INK}" font-weight="600">{escape(label)}</text>')
+        anchor = "end" if sx(x) > left + plot_w * 0.75 else "start"
+        shift = -5 if anchor == "end" else 5
+        out.append(f'<text class="today-label" x="{sx(x) + shift:.1f}" y="{top + plot_h - 8 - 16 * j:.1f}" '
+                   f'text-anchor="{anchor}" fill="{INK}" font-weight="600" stroke="#fff" stroke-width="4" '
+                   f'paint-order="stroke">{escape(label)}</text>')
     # objective: a line per series, a dot per step with a tooltip
     for i, name in enumerate(series):
         colour = series_colour(i)
