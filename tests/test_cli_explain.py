@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -136,3 +137,25 @@ def test_explain_bad_input_exits_2_with_nothing_on_stdout(tmp_path: Path):
     assert done.returncode == 2 and "--within" in done.stderr and "Traceback" not in done.stderr
     done = run("explain", str(good), "--report", "md")
     assert done.returncode == 2 and "--out" in done.stderr
+
+
+ENGLISH = ("What loosening", "Next-best", "forcing it", "is forced", "against the plan", "worse (", "the rule costs",
+           "Each gain", "Response curves", "same channels", "range the plan may use", "spend → reach share")
+
+
+@pytest.mark.parametrize("language, words", [("fr", ("Ce que vaut l'assouplissement", "le forcer", "Pourquoi")),
+                                             ("fa", ("ارزش آزادتر کردن هر محدودیت", "اجبار آن به", "منحنی‌های پاسخ"))])
+def test_explain_sections_speak_the_report_language(tmp_path: Path, language, words):
+    """explain's sentences, headings, words and curve labels come from the locale files:
+    a French or Persian page carries none of the English ones, and its numbers are the language's."""
+    path = _write(tmp_path, {**_two_channels(), "scenario": "deux", "language": language})
+    out = tmp_path / "out"
+    done = run("explain", str(path), "--within", "any", "--report", "html", "--report", "md", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    md = (out / "deux.md").read_text(encoding="utf-8")
+    html = (out / "deux.html").read_text(encoding="utf-8")
+    for text in (md, html):
+        assert not [w for w in ENGLISH if w in text], [w for w in ENGLISH if w in text]
+    assert words[0] in md and words[1] in md
+    assert words[2] in html or words[2] in md
+    assert words[0] in done.stdout.replace("\n", " ") or language == "fa"  # the terminal speaks it too (rich may wrap)

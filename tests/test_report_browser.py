@@ -191,6 +191,8 @@ def test_sweep_report_in_a_browser(driver, pages, capsys):
     visible(driver, "#frontier-chart svg")
     visible(driver, "#frontier-chart polyline.objective-line")
     assert len(visible(driver, "#frontier-chart circle")) >= 5
+    labels = sorted(e.text for e in visible(driver, "#frontier-chart .today-label"))  # today's budget and today's plan
+    assert labels == ["today's plan: 4,450", "today: 4,500"]
     visible(driver, "#summary-table")
     visible(driver, ".spend-table")
     assert len(visible(driver, ".plan-card")) == 5

@@ -327,12 +327,38 @@ def test_sweep_reports(sweep_result, tmp_path):
     assert html.count('class="card plan-card"') == len(plans_)
     assert "budget (ZAR)" in html and "Stamp loyalty card (10th loaf free)" in html
     md = collection_markdown("township-bakery budget sweep", frontier, plans_, paths)
-    assert "| budget | status | objective |" in md and "| 4,500 | optimal | 23,916 |" in md  # 23,914 before the polish on the real curves
+    assert "| budget | status | objective |" in md and "| 4,500 · today | optimal | 23,901 |" in md  # 23,916 with any amount; whole tens of rand (spend_step 10)
     assert "## Cost per channel" in md and "| Channel (ZAR) | 1,500 | 3,000 |" in md
     wb = load_workbook(collection_workbook("sweep", frontier, plans_, tmp_path / "s.xlsx", paths))
     assert wb.sheetnames == ["Frontier", "Spends", "Plans"]
     assert wb["Frontier"]["A1"].value == "budget" and wb["Frontier"]["A2"].value == 1500
     assert wb["Plans"].max_row == len(plans_) + 1
+
+
+def test_sweep_reports_mark_today_and_title_their_axes(sweep_result, tmp_path):
+    """Today's budget (4,500) and what today's plan spends (4,450, the file's current:) are
+    marked on the chart, said in a sentence, and the step at today's value is marked."""
+    frontier, plans_, paths = sweep_result
+    from html import unescape
+
+    html = unescape(collection_html("township-bakery budget sweep", frontier, plans_, paths))
+    assert html.count('class="today-line"') == 2
+    assert ">today: 4,500</text>" in html and ">today's plan: 4,450</text>" in html
+    assert "Today's budget: 4,500 ZAR. Today's plan spends 4,450 ZAR." in html
+    assert "budget (ZAR)</text>" in html and ">Weighted reach per extra ZAR of budget</text>" in html
+    md = collection_markdown("township-bakery budget sweep", frontier, plans_, paths)
+    assert "Today's budget: 4,500 ZAR. Today's plan spends 4,450 ZAR." in md
+    assert sum("· today" in line for line in md.splitlines()) == 1
+    wb = load_workbook(collection_workbook("sweep", frontier, plans_, tmp_path / "s.xlsx", paths))
+    ws = wb["Frontier"]
+    assert ws.cell(row=len(plans_) + 3, column=1).value == "Today's budget: 4,500 ZAR. Today's plan spends 4,450 ZAR."
+    chart = ws._charts[0]
+    assert "today: 4,500" in "".join(r.t for p in chart.title.tx.rich.p for r in (p.r or []))
+    swedish = collection_markdown("township-bakery budget sweep", frontier, [{**p, "language": "sv"} for p in plans_], paths)
+    assert "budget i dag: 4 500 ZAR." in re.sub(r"\s", " ", swedish) and "· i dag |" in swedish
+    bare = frontier.copy()
+    bare.attrs = {}  # a table read back from summary.csv knows no today: nothing is marked
+    assert "today-line" not in collection_html("t", bare, plans_, paths)
 
 
 def test_grid_report_draws_a_line_per_other_value(tmp_path):
@@ -387,3 +413,16 @@ def test_reports_of_a_plans_table(plans):
     table = plans_table(plan_objs)
     html = collection_html("pyme", table, [p.to_dict() for p in plan_objs])
     assert "Mercado Libre (con Mercado Envíos)" in html and "MXN" in html
+
+
+def test_a_diff_of_two_files_lists_channels_of_either(plans):
+    """Two businesses: every channel is in one plan only, so each reads "off" in the other."""
+    chosen = [plans["township-bakery"], plans["pyme-mexico"]]
+    table = pd.DataFrame([{"scenario": p["scenario"], "status": p["status"], "objective": p["objective"], "cost": p["cost"]}
+                          for p in chosen])
+    md = collection_markdown("pair", table, chosen, diff=("township-bakery", "pyme-mexico"))
+    section = md.split("## From township-bakery to pyme-mexico")[1].split("\n## ")[0]
+    on_either = sum(c["on"] for p in chosen for c in p["channels"])
+    assert sum(" | off | " in line for line in section.splitlines()) == on_either
+    assert "Entering:" in section and "Leaving:" in section
+    assert "## From" not in collection_markdown("pair", table, chosen, diff=("township-bakery", "no-such-plan"))

@@ -38,20 +38,22 @@ def solve_scenario(scenario: Scenario, warnings: list[str] | None = None) -> Pla
 
 
 def solve_from(scenario: Scenario, warnings: list[str] | None = None,
-               start: dict[str, float] | None = None, diagnose: bool = True) -> tuple[Plan, dict[str, float]]:
+               start: dict[str, float] | None = None, diagnose: bool = True,
+               near: dict[str, bool] | None = None) -> tuple[Plan, dict[str, float]]:
     """:func:`solve_scenario`, warm-started from ``start``; also returns the solver's
     values, to warm-start a neighbouring scenario (the next step of a sweep).
-    ``diagnose=False`` skips saying why an infeasible scenario is (several more solves)."""
+    ``diagnose=False`` skips saying why an infeasible scenario is (several more solves).
+    ``near`` (channel -> on): among equal optima, prefer the fewest on/off changes from it."""
     began = time.perf_counter()
     deadline = began + scenario.solver.time_limit  # the time limit covers formulate, both passes and the polish
     robust = scenario.worlds is not None and scenario.objective.risk is not None
     formulation = formulate_worlds(scenario) if robust else formulate(scenario)
-    return solve_formulated(scenario, formulation, time.perf_counter() - began, warnings, start, diagnose, deadline)
+    return solve_formulated(scenario, formulation, time.perf_counter() - began, warnings, start, diagnose, deadline, near)
 
 
 def solve_formulated(scenario: Scenario, formulation: Formulation, built: float = 0.0, warnings: list[str] | None = None,
                      start: dict[str, float] | None = None, diagnose: bool = True,
-                     deadline: float | None = None) -> tuple[Plan, dict[str, float]]:
+                     deadline: float | None = None, near: dict[str, bool] | None = None) -> tuple[Plan, dict[str, float]]:
     """:func:`solve_from` for a formulation already built (and perhaps extended, e.g. by the
     no-good cuts of :func:`channelmix.sensitivity.alternatives`).  ``deadline`` (a
     ``time.perf_counter()`` instant) bounds both passes and the polish; by default the
@@ -59,7 +61,7 @@ def solve_formulated(scenario: Scenario, formulation: Formulation, built: float 
     began = time.perf_counter() - built
     if deadline is None:
         deadline = began + scenario.solver.time_limit
-    solution = solve(formulation, start=start, deadline=deadline)
+    solution = solve(formulation, start=start, deadline=deadline, near=near)
     robust = isinstance(formulation, WorldsFormulation)
     promised = formulation.world_values() if robust and solution.status in SOLVED else None
     if robust:  # the model's value is a risk figure over the worlds, checked world by world below, not against the scenario alone

@@ -152,11 +152,11 @@ def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, reports: tuple
             if "explanation" in extra:
                 from .explain_render import render_explanation
 
-                render_explanation(extra["explanation"], out)
+                render_explanation(extra["explanation"], out, language or case.scenario.language)
             elif plan.baseline is not None:
                 from .explain_render import render_baseline
 
-                render_baseline(plan, out)
+                render_baseline(plan, out, language or case.scenario.language)
         if out_dir is not None:
             write_outputs(plan, out_dir, unique_stem(plan.scenario, used), extra)
             _reports(reports, out_dir, plan={**plan.to_dict(), **extra["json"]}, language=language)
@@ -249,6 +249,7 @@ def sweep(file: str, ranges: tuple[str, ...], assignments: tuple[str, ...], fmt:
     Exit code 0 when every step has a plan, 1 when some step has none, 2 on bad input.
     """
     from .charts import frontier_chart
+    from .reports.html import today_marks
     from .whatif import sweep as run_sweep
 
     _need_out(reports, out_dir)
@@ -268,6 +269,9 @@ def sweep(file: str, ranges: tuple[str, ...], assignments: tuple[str, ...], fmt:
     else:
         print_table(table, _console(), f"Frontier of {loaded.scenario.scenario} ({result.seconds:.2f} s)",
                     result.paths + FRONTIER_COLUMNS)
+        marked = today_marks(table, result.paths, loaded.scenario.currency)
+        if marked:
+            click.echo(marked["line"])
     if out_dir is not None:
         facts = report_facts(loaded.scenario)
         write_collection(table, result.plans, out_dir, [{"json": facts}] * len(result.plans))
@@ -327,7 +331,7 @@ def compare(files: tuple[str, ...], assignments: tuple[str, ...], pair: tuple[st
         facts = [report_facts(c.scenario) for c in cases]
         write_collection(table, plans, out_dir, [{"json": f} for f in facts])
         _reports(reports, out_dir, title="Comparison", table=table, language=language,
-                 plans=[{**p.to_dict(), **f} for p, f in zip(plans, facts)])
+                 plans=[{**p.to_dict(), **f} for p, f in zip(plans, facts)], diff=tuple(pair) if pair else None)
     sys.exit(OK if all(p.solved for p in plans) else NO_PLAN)
 
 

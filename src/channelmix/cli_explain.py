@@ -114,11 +114,13 @@ def explain(files: tuple[str, ...], fmt: str, k: int, within: str, curves_dir: P
         if fmt == "json":
             click.echo(jsonout.dumps(result.to_dict(), default=_jsonable))
         else:
-            render_explanation(result, out)
+            render_explanation(result, out, loaded.scenario.language)
         for kind in reports:
-            from .reports import write_report
+            from .reports import report_facts, write_report
 
-            plan = json.loads(jsonout.dumps({**result.plan.to_dict(), "explain": result.to_dict()}, default=_jsonable))
+            # the scenario's language and most reachable, as solve's reports have them
+            plan = json.loads(jsonout.dumps({**result.plan.to_dict(), **report_facts(loaded.scenario), "explain": result.to_dict()},
+                                            default=_jsonable))
             click.echo(f"wrote {write_report(kind, out_dir, plan=plan)}", err=True)
         if curves_dir is not None and result.plan.solved:
             from .charts import response_curves

@@ -14,6 +14,7 @@ import numpy as np
 
 from .arrays import CellRules, ScenarioArrays, arrays, at_least
 from .schema.models import Scenario
+from .schema.steps import off_step
 from .tolerances import TOLERANCE
 
 
@@ -143,6 +144,19 @@ def evaluate(scenario: Scenario, on: dict[str, bool], spend: dict[str, float]) -
             under("outcome target", outcome, sc.objective.outcome_target, "total outcome")
     baseline = sum(ch.outcome.baseline for ch in sc.channels if ch.outcome is not None)
     return Evaluation(channels, cells, money, resources, weighted, penalties, objective, violations, outcome, baseline)
+
+
+def off_steps(scenario: Scenario, spend: dict[str, float]) -> list[Violation]:
+    """Every spend that is not a multiple of its channel's spend_step (within round-off).
+
+    Checked for plans, not inside :func:`evaluate`: today's spends (``current``) may be
+    any amount, and a plan's are multiples by construction."""
+    out = []
+    for ch in scenario.channels:
+        step, s = scenario.step_of(ch), float(spend.get(ch.id, 0.0))
+        if step and off_step(s, step) > _slack(s):
+            out.append(Violation(f"spend_step of {ch.id}", off_step(s, step), f"spend {s:.10g} is not a multiple of {step:g}"))
+    return out
 
 
 def cell_levels(A: ScenarioArrays, reach: np.ndarray) -> np.ndarray:

@@ -109,6 +109,20 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> None:
                                                      f"set {parent} itself, or check the path")])
 
 
+def value_at(data: Any, path: str) -> Any:
+    """The value at ``path`` in the parsed file data (lists addressed by id or position), or None."""
+    node = data
+    for part in path.split("."):
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list):
+            ids = [item.get("id") if isinstance(item, dict) else item for item in node]
+            node = node[ids.index(part)] if part in ids else node[int(part)] if part.isdigit() and int(part) < len(node) else None
+        else:
+            return None
+    return node
+
+
 def _find(items: list[Any], key: str, where: str) -> int:
     ids = [item.get("id") if isinstance(item, dict) else item for item in items]
     if key in ids:

@@ -12,7 +12,11 @@ from rich.text import Text
 from .evaluate import Evaluation
 from .explanation import Explanation
 from .plan import Plan
-from .reports.terminal import LABEL_WIDTH
+from .reports.common import num, pct
+from .reports.explain_sections import (alternative_head, baseline_head, limit_head, marginal_head, verdict_word, why_sentence,
+                                       yes_no)
+from .reports.i18n import t, using
+from .reports.terminal import label_column
 from .schema.models import Scenario
 
 
@@ -20,8 +24,8 @@ def _n(value: float | None, decimals: int = 0) -> str:
     if value is None:
         return "—"
     if decimals == 0 and abs(value) < 10 and value != 0:
-        return f"{value:,.3g}"
-    return f"{value:,.{decimals}f}"
+        return num(value, 0) if float(value).is_integer() else f"{value:,.3g}"
+    return num(value, decimals)
 
 
 def _table(title: str, columns: list[str], rows: list[list[str]], width: int = 200) -> Table:
@@ -30,7 +34,7 @@ def _table(title: str, columns: list[str], rows: list[list[str]], width: int = 2
     out = Table(title=title, title_justify="left")
     for i, name in enumerate(columns):
         if i == 0:
-            out.add_column(name, overflow="ellipsis", no_wrap=True, max_width=LABEL_WIDTH if width < 120 else None)
+            label_column(out, name, width)
         else:
             out.add_column(name, justify="right")
     for row in rows:
@@ -42,51 +46,61 @@ def _print(console: Console, title: str, columns: list[str], rows: list[list[str
     console.print(_table(title, columns, rows, console.width))
 
 
-def render_explanation(e: Explanation, console: Console) -> None:
-    """Every section of an explanation, in reading order."""
+def render_explanation(e: Explanation, console: Console, language: str | None = None) -> None:
+    """Every section of an explanation, in reading order, in ``language`` (default English)."""
+    with using(language):
+        _explanation(e, console)
+
+
+def _explanation(e: Explanation, console: Console) -> None:
     plan = e.plan
-    head = [f"status: {e.status}" + ("  ✓ verified" if plan.verified else "")]
+    head = [f"{t('term.status')}: {e.status}" + (f"  {t('term.verified')}" if plan.verified else "")]
     if plan.solved:
-        head.append(f"objective: {e.objective:,.2f} ({plan.sense})   money spent: {plan.cost:,.2f} {plan.currency}".rstrip())
-        head.append(f"differences below {e.tolerance:,.3g} are ties (the solver's gap)")
+        head.append(f"{t('objective')}: {num(e.objective, 2)} ({plan.sense})   "
+                    + t("term.spent", spent=f"{num(plan.cost, 2)} {plan.currency}".rstrip()))
+        head.append(t("explain.ties_below", tolerance=f"{e.tolerance:,.3g}"))
     else:
         head.append(plan.message)
-    head.append(f"explained in {e.seconds:.2f} s (one solve: {e.solve_seconds:.2f} s)")
+    head.append(t("explain.seconds", seconds=f"{e.seconds:.2f}", solve=f"{e.solve_seconds:.2f}"))
     console.print(Panel("\n".join(head), title=f"[bold]{e.scenario}[/bold]", expand=False))
     if plan.baseline is not None:
-        render_baseline(plan, console)
+        _baseline(plan, console)
     if e.channels:
         _channels(e, console)
     if e.limits:
-        rows = [[x.rule, _n(x.limit, 2), "yes" if x.binding else "no", _n(x.step, 2), _n(x.gain, 2), _n(x.worth_per_unit, 4),
+        rows = [[x.rule, _n(x.limit, 2), yes_no(x.binding), _n(x.step, 2), _n(x.gain, 2), _n(x.worth_per_unit, 4),
                  _n(x.shadow_price, 4)] for x in e.limits]
-        _print(console, "What loosening each limit is worth (re-solved with the limit moved by the step)",
-                             ["limit", "now", "binding", "step", "gain", "per unit", "LP shadow price"], rows)
+        _print(console, t("explain.limits_terminal"), limit_head(), rows)
     if e.alternatives:
-        rows = [[str(a.rank), _n(a.objective, 2), _n(a.cost, 2), "tie" if a.tie else _n(a.behind, 2),
-                 " ".join(a.differs) or "same channels"] for a in e.alternatives]
-        _print(console, "Next-best distinct mixes", ["rank", "objective", "cost", "behind the best", "differs"], rows)
+        rows = [[str(a.rank), _n(a.objective, 2), _n(a.cost, 2), verdict_word("tie") if a.tie else _n(a.behind, 2),
+                 " ".join(a.differs) or t("explain.same_channels")] for a in e.alternatives]
+        _print(console, t("explain.alternatives_title"), alternative_head(), rows)
     elif plan.solved:
-        console.print(Text("No other mix within the tolerance asked for.", style="dim"))
+        console.print(Text(t("explain.none_within"), style="dim"))
     if e.conflict is not None:
         _conflict(e.conflict, console)
 
 
-def render_baseline(plan: Plan, console: Console) -> None:
+def render_baseline(plan: Plan, console: Console, language: str | None = None) -> None:
     """The current plan (``plan.baseline``) beside the optimised one, and the uplift."""
+    with using(language):
+        _baseline(plan, console)
+
+
+def _baseline(plan: Plan, console: Console) -> None:
     b = plan.baseline
     rows = [[c["label"], _n(c["current_spend"], 2), _n(c["optimised_spend"], 2), _n(c["current_reach"], 3),
              _n(c["optimised_reach"], 3)] for c in b["channels"] if c["current_on"] or c["optimised_on"]]
-    rows.append(["total cost", _n(b["cost"], 2), _n(plan.cost, 2), "", ""])
-    rows.append(["objective", _n(b["objective"], 2), _n(b["optimised_objective"], 2), "", ""])
-    _print(console, "Current plan vs optimised", ["channel", "current spend", "optimised spend", "current reach",
-                                                       "optimised reach"], rows)
+    rows.append([t("baseline.total_cost"), _n(b["cost"], 2), _n(plan.cost, 2), "", ""])
+    rows.append([t("objective"), _n(b["objective"], 2), _n(b["optimised_objective"], 2), "", ""])
+    _print(console, t("baseline.title"), baseline_head(), rows)
     if b["uplift"] is not None:
-        console.print(Text(f"Uplift: {b['uplift']:,.2f}" + (f" ({b['uplift'] / abs(b['objective']):.1%})" if b["objective"] else "")))
+        share = f" ({pct(b['uplift'] / abs(b['objective']), 1)})" if b["objective"] else ""
+        console.print(Text(t("explain.uplift", amount=num(b["uplift"], 2) + share)))
     if b["violations"]:
-        console.print(Text("The current plan breaks: " + "; ".join(b["violations"]), style="yellow"))
+        console.print(Text(t("baseline.breaks", violations="; ".join(b["violations"])).rstrip("."), style="yellow"))
     else:
-        console.print(Text("The current plan keeps every rule.", style="dim"))
+        console.print(Text(t("baseline.keeps"), style="dim"))
 
 
 def _channels(e: Explanation, console: Console) -> None:
@@ -96,25 +110,26 @@ def _channels(e: Explanation, console: Console) -> None:
         m = c.marginal
         lost = c.value_if_forced_off if c.on else c.value_if_forced_on
         buys = "—" if m is None else _n(m.step_objective, 2) + ("" if m.step_spend >= m.step else " *")
-        rows.append([c.label, "on" if c.on else "off", _n(c.spend, 2),
+        rows.append([c.label, t("on_word") if c.on else t("off_word"), _n(c.spend, 2),
                      _n(m.reach_per_unit, 4) if m else "—", _n(m.objective_per_unit, 4) if m else "—",
                      _n(m.cost_per_customer, 4) if m else "—", buys,
-                     _n(lost, 2) if lost is not None else "impossible", c.verdict])
-    _print(console, "Channels: marginal figures and the value of each decision",
-                         ["channel", "", "spend", "reach / unit", "objective / unit", "cost / customer",
-                          f"next {step:,.0f} buys", "lost if switched", "verdict"], rows)
-    console.print(Text(f"* at or near its largest spend: only part of the next {step:,.0f} can go to it", style="dim"))
+                     _n(lost, 2) if lost is not None else verdict_word("impossible"), verdict_word(c.verdict)])
+    head = marginal_head()
+    head[1], head[6] = "", t("explain.col_next_amount", step=num(step))
+    _print(console, t("explain.channels_terminal"), head, rows)
+    console.print(Text(t("explain.partial_step", step=num(step)), style="dim"))
     for c in e.channels:
         style = "bold" if c.verdict == "tie" else None
-        console.print(Text(f"• {c.why}", style=style))
+        lost = c.value_if_forced_off if c.on else c.value_if_forced_on
+        console.print(Text(f"• {why_sentence(c.label, c.on, c.verdict, e.objective, c.forced_objective, lost)}", style=style))
 
 
 def _conflict(conflict: dict[str, Any], console: Console) -> None:
-    console.print(Text("These rules conflict (drop any one and the rest can all hold):", style="bold"))
+    console.print(Text(t("explain.conflict_intro"), style="bold"))
     for rule in conflict["rules"]:
         console.print(Text(f"  • {rule}"))
-    rows = [[r["rule"], r["change"], "yes" if r["verified"] else "no"] for r in conflict["repairs"]]
-    _print(console, "Smallest change of each limit that makes a plan possible", ["rule", "change", "checked"], rows)
+    rows = [[r["rule"], r["change"], yes_no(r["verified"])] for r in conflict["repairs"]]
+    _print(console, t("explain.repairs_title"), [t("explain.col_rule"), t("explain.col_change"), t("explain.col_checked")], rows)
 
 
 def evaluation_dict(scenario: Scenario, truth: Evaluation) -> dict[str, Any]:

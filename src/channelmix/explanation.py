@@ -17,7 +17,7 @@ from typing import Any
 from .api import solve_from
 from .baseline import Baseline, better_by, compare
 from .diagnose import conflict
-from .limits import limit_of, with_limit
+from .limits import limit_of, step_in, with_limit
 from .marginals import Marginal, marginals
 from .plan import Plan
 from .schema import Loaded, Scenario
@@ -180,25 +180,13 @@ def _channel_values(scenario: Scenario, quick: Scenario, plan: Plan, values: dic
     return out
 
 
-def _n(x: float) -> str:
-    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.4g}"
-
-
 def _why(label: str, on: bool, verdict: str, best: float, forced: float | None, lost: float | None) -> str:
-    """The decision in plain words."""
-    state, other = ("on", "off") if on else ("off", "on")
-    if verdict == "forced":
-        head = f"{label} is forced {state} by the scenario's rules; without that rule, {other} would give {_n(forced)} against {_n(best)}"
-        return f"{head}: the rule costs {_n(-lost)}." if lost < 0 else f"{head}: the rule costs nothing ({state} is as good or better anyway)."
-    if verdict == "impossible":
-        return f"{label} is {state}: the rules do not allow it {other} (no plan exists with it {other})."
-    head = f"{label} is {state}; forcing it {other} gives {_n(forced)} against the plan's {_n(best)}"
-    if verdict == "tie":
-        return (f"{head}: a tie — the difference is within the solver's tolerance, so running it {other} is an "
-                f"equally good alternative; the plan's choice between the two is arbitrary.")
-    if verdict == "better":
-        return f"{head}: slightly better, beyond the solver's tolerance (the curves' pieces understate it)."
-    return f"{head}: {_n(lost)} worse ({lost / abs(best):.1%} of the objective)." if best else f"{head}: {_n(lost)} worse."
+    """The decision in plain words (English, for the JSON; reports say it in their language)."""
+    from .reports.explain_sections import why_sentence
+    from .reports.i18n import using
+
+    with using(None):
+        return why_sentence(label, on, verdict, best, forced, lost)
 
 
 def _limit_values(scenario: Scenario, quick: Scenario, plan: Plan, values: dict[str, float]) -> list[LimitValue]:
@@ -214,7 +202,7 @@ def _limit_values(scenario: Scenario, quick: Scenario, plan: Plan, values: dict[
         if limit is None or limit.names[0] in seen:
             continue
         seen.add(limit.names[0])
-        step = limit.step()
+        step = step_in(scenario, limit)
         moved_to = limit.loosened(step)
         gain = worth = None
         if moved_to != limit.value:

@@ -134,8 +134,13 @@ class _Builder:
             s = self.problem.add_variable(f"s_{i}", 0, cap)
             self.spend[ch.id] = s
             self.add({s: 1, x: -cap}, pulp.LpConstraintLE, 0, f"onoff_max_{i}", f"{ch.id}: spend ≤ {_n(cap)} when on, 0 when off")
-            if ch.min_spend > 0:
-                self.add({s: 1, x: -ch.min_spend}, pulp.LpConstraintGE, 0, f"onoff_min_{i}", f"{ch.id}: spend ≥ min_spend {_n(ch.min_spend)} when on")
+            least = self.sc.spend_floor(ch)  # min_spend, rounded up to the spend_step
+            if least > 0:
+                self.add({s: 1, x: -least}, pulp.LpConstraintGE, 0, f"onoff_min_{i}", f"{ch.id}: spend ≥ min_spend {_n(least)} when on")
+            step = self.sc.step_of(ch)
+            if step:  # s = step · n, n a whole number of payable units (cap is already a multiple)
+                n = self.problem.add_variable(f"n_{i}", 0, round(cap / step), cat=pulp.LpInteger)
+                self.add({s: 1, n: -step}, pulp.LpConstraintEQ, 0, f"spend_step_{i}", f"{ch.id}: spend in multiples of {_n(step)}")
             if not isinstance(ch.response, Constant):
                 self._response(i, ch, x, s, cap, accuracy)
 

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 from .schema.models import Scenario
+from .schema.steps import round_up
 
 LE, GE = "at most", "at least"  # the direction a limit bounds its quantity
 
@@ -54,6 +55,19 @@ class Limit:
             return 0.01
         return max(1.0, round(0.01 * abs(self.value), 2)) if self.kind in ("budget", "min_spend", "max_spend") else \
             max(0.01 * abs(self.value), 1e-3)
+
+
+def step_in(scenario: Scenario, limit: Limit) -> float:
+    """:meth:`Limit.step` for this scenario: a money limit moves by whole payable units
+    (the channel's spend_step, or the largest one for the budget), so the move can buy something."""
+    step = limit.step()
+    if limit.kind == "budget":
+        unit = max((u for c in scenario.channels if (u := scenario.step_of(c))), default=None)
+    elif limit.kind in ("min_spend", "max_spend"):
+        unit = scenario.step_of(scenario.channels[int(limit.name.rsplit("_", 1)[1])])
+    else:
+        return step
+    return round_up(step, unit)
 
 
 def limit_of(scenario: Scenario, name: str) -> Limit | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from .curves import reach
 from .schema.models import Channel, Scenario, rule_for_cell
+from .schema.steps import round_down, round_up
 
 SLOPE_STEP = 1e-6  # relative forward-difference step for the slope of a curve
 
@@ -78,11 +79,14 @@ def marginals(scenario: Scenario, on: dict[str, bool], spend: dict[str, float], 
         h = SLOPE_STEP * max(1.0, s)
         reach_slope, objective_slope = (g / h for g in cells.change(ch, reach(ch.response, s + h), h))
         # the channel's own largest spend caps the step; the budget is a limit of its own (see limits)
-        more = step if ch.max_spend is None else max(0.0, min(step, ch.max_spend - s))
+        # and with a spend_step, the step is a whole number of payable units
+        unit = scenario.step_of(ch)
+        whole = round_up(step, unit)
+        more = whole if ch.max_spend is None else max(0.0, round_down(min(whole, ch.max_spend - s), unit))
         step_reach, step_objective = cells.change(ch, reach(ch.response, s + more), more)
         sizes = sum(g.size for g in scenario.segments if any(ch.affinity_for(p.id, g.id) > 0 for p in scenario.phases))
         customers = cells.reach[ch.id] * sizes
         cost = s + ch.fixed_cost
         out[ch.id] = Marginal(reach_slope, objective_slope, customers, cost / customers if customers > 0 else None,
-                              step, more, step_reach, step_objective)
+                              whole, more, step_reach, step_objective)
     return out

@@ -23,6 +23,7 @@ import numpy as np
 from .arrays import arrays
 from .evaluate import Evaluation, evaluate
 from .schema.models import Scenario
+from .schema.steps import nearest, round_down
 
 MIN_GAIN = 1e-9  # relative: smaller gains are round-off, not worth changing the plan
 
@@ -50,14 +51,23 @@ def polish(scenario: Scenario, on: dict[str, bool], spend: dict[str, float], tim
     x = problem.solve(time_left)
     if x is None:
         return _unchanged(kept, began)
-    candidate = dict(spend)
-    for c, value in zip(problem.free, x):
-        candidate[problem.A.ids[c]] = float(value)
-    after = evaluate(scenario, on, candidate)
-    gain = after.objective - before.objective
-    if after.violations or gain <= MIN_GAIN * max(1.0, abs(before.objective)):
-        return _unchanged(kept, began)
-    return Polished(candidate, gain, time.perf_counter() - began, after)
+    moved = {problem.A.ids[c]: float(value) for c, value in zip(problem.free, x)}
+    for candidate in _on_steps(scenario, spend, moved):
+        after = evaluate(scenario, on, candidate)
+        gain = after.objective - before.objective
+        if not after.violations and gain > MIN_GAIN * max(1.0, abs(before.objective)):
+            return Polished(candidate, gain, time.perf_counter() - began, after)
+    return _unchanged(kept, began)
+
+
+def _on_steps(scenario: Scenario, spend: dict[str, float], moved: dict[str, float]) -> list[dict[str, float]]:
+    """The polished spends to try: as found, or, for channels with a spend_step, rounded to
+    the nearest multiple and else down to one (rounding down keeps budget and resources;
+    each try is re-checked), so a polished plan never spends a non-multiple."""
+    steps = {ch.id: scenario.step_of(ch) for ch in scenario.channels if ch.id in moved and scenario.step_of(ch)}
+    if not steps:
+        return [{**spend, **moved}]
+    return [{**spend, **{cid: rounding(s, steps.get(cid)) for cid, s in moved.items()}} for rounding in (nearest, round_down)]
 
 
 def _unchanged(kept: Polished, began: float) -> Polished:
@@ -78,7 +88,8 @@ class _Problem:
         self.fixed_spend = s0.copy()
         self.fixed_spend[self.free] = 0.0
         self.is_on, self.s0 = is_on, s0
-        self.lo = np.minimum(A.min_spend[self.free], hi[self.free])
+        least = np.array([scenario.spend_floor(ch) for ch in scenario.channels])  # min_spend on the spend_step
+        self.lo = np.minimum(least[self.free], hi[self.free])
         self.hi = hi[self.free]
         self.M = A.affinity.columns(self.free)  # cells × free channels
         self.base = A.affinity @ np.where(is_on & ~np.isin(np.arange(len(A.ids)), self.free), A.curves.reach(s0), 0.0)

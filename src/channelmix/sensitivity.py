@@ -44,7 +44,9 @@ def fixed_lp_duals(scenario: Scenario, values: dict[str, float]) -> dict[str, Du
     f = formulate(scenario)
     problem = f.problem
     for v in problem.variables():
-        if v.cat == pulp.LpInteger:
+        if v.cat == pulp.LpInteger and v.name.startswith("n_"):
+            v.cat = pulp.LpContinuous  # a spend_step count: a dual is a rate per unit of money, so spends move freely
+        elif v.cat == pulp.LpInteger:
             fixed = float(round(values.get(v.name, 0.0)))
             v.lowBound = v.upBound = fixed
             v.cat = pulp.LpContinuous

@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import math
 import os
-import re
 import sys
 import tempfile
 import time
@@ -23,9 +22,11 @@ from pathlib import Path
 import pulp
 
 from .binding import BINDING
+from .cbc_log import cbc_gap
 from .formulate import Formulation
 from .plan import SOLVED
 from .schema.models import SolverSettings
+from .schema.steps import nearest
 from .tolerances import FEASIBILITY, tie_slack
 
 IDLE_WEIGHT = 1e-7  # per channel on, relative to the plan's money or reach, in the tie-break pass
@@ -59,7 +60,7 @@ class Solution:
 
 
 def solve(formulation: Formulation, settings: SolverSettings | None = None, start: dict[str, float] | None = None,
-          deadline: float | None = None) -> Solution:
+          deadline: float | None = None, near: dict[str, bool] | None = None) -> Solution:
     """Solve; with tie-breaking, a second pass on the same model with a budget of nodes.
 
     ``start`` (variable name -> value, e.g. a neighbouring sweep step's solution) is
@@ -72,7 +73,11 @@ def solve(formulation: Formulation, settings: SolverSettings | None = None, star
     plan so it can only improve on it.  With HiGHS it may search ``TIE_NODE_SHARE`` of the
     first pass's nodes (at least ``TIE_NODE_FLOOR``): a deterministic budget.  Stopped by
     that budget or by the deadline, it keeps the best plan found so far and says so in
-    ``tie_break``."""
+    ``tie_break``.
+
+    ``near`` (channel -> on, e.g. the previous sweep step's plan) makes the tie-break pass
+    lexicographic: first the fewest on/off changes from ``near``, then the usual money (or
+    reach), so neighbouring plans share their mix whenever an equally good one does."""
     settings = settings or formulation.scenario.solver
     began = time.perf_counter()
     deadline = began + settings.time_limit if deadline is None else deadline
@@ -85,7 +90,7 @@ def solve(formulation: Formulation, settings: SolverSettings | None = None, star
         box = deadline - time.perf_counter()
         if box > 0.05:
             t, clock = time.perf_counter(), _run_seconds(formulation.problem, 0.0)
-            tie = _tie_break(formulation, settings, objective, box)
+            tie = _tie_break(formulation, settings, objective, box, near)
             # HiGHS's run clock keeps counting across runs on the same object: take the difference
             solver_seconds += max(_run_seconds(formulation.problem, time.perf_counter() - t + clock) - clock, 0.0)
             passes = 2 if tie else 1
@@ -108,9 +113,27 @@ def _run_seconds(problem: pulp.LpProblem, fallback: float) -> float:
         return fallback
 
 
-def _secondary(formulation: Formulation) -> tuple[bool, dict[pulp.LpVariable, float]]:
+def _secondary(formulation: Formulation, near: dict[str, bool] | None = None) -> tuple[bool, dict[pulp.LpVariable, float]]:
     """(minimise?, terms) of the tie-break objective: least money plus a hair per channel
-    on (max senses), or most reach less that hair (min senses)."""
+    on (max senses), or most reach less that hair (min senses); with ``near``, see :func:`_nearest`."""
+    minimise, terms = _money_or_reach(formulation)
+    return (minimise, terms) if near is None else (True, _nearest(formulation, near, minimise, terms))
+
+
+def _nearest(formulation: Formulation, near: dict[str, bool], minimise: bool,
+             terms: dict[pulp.LpVariable, float]) -> dict[pulp.LpVariable, float]:
+    """Minimise the on/off changes from ``near`` (Σ_off x − Σ_on x, its constant dropped), then
+    the usual secondary scaled below half a change: its size is bounded by Σ |w| · upper bound."""
+    bound = sum(abs(w) * max(abs(v.upBound or 0.0), abs(v.lowBound or 0.0)) for v, w in terms.items()) or 1.0
+    weight = (0.5 if minimise else -0.5) / bound
+    out = {v: weight * w for v, w in terms.items()}
+    for cid, x in formulation.on.items():
+        out[x] = out.get(x, 0.0) + (-1.0 if near.get(cid, False) else 1.0)
+    return out
+
+
+def _money_or_reach(formulation: Formulation) -> tuple[bool, dict[pulp.LpVariable, float]]:
+    """The plain tie-break objective (see :func:`_secondary`)."""
     cost, reach = formulation.parts["cost"], formulation.parts["weighted_reach"]
     # a channel that costs nothing and adds nothing should be off: a weight per channel on,
     # far below anything the first objective or the money could notice
@@ -127,17 +150,18 @@ def _secondary(formulation: Formulation) -> tuple[bool, dict[pulp.LpVariable, fl
     return False, terms
 
 
-def _tie_break(formulation: Formulation, settings: SolverSettings, first: float, box: float) -> str:
+def _tie_break(formulation: Formulation, settings: SolverSettings, first: float, box: float,
+               near: dict[str, bool] | None = None) -> str:
     """Among plans within tie_slack of the optimum, least cost (or most reach): "done",
     "node limit …" or "time limit …" when stopped short with a better plan or the first
     one, "" if it failed.  ``box``: the seconds left before the deadline."""
     problem = formulation.problem
     highs = getattr(problem, "solverModel", None)
     if settings.name == "highs" and hasattr(highs, "addRow"):
-        return _tie_break_in_highs(formulation, highs, box)
+        return _tie_break_in_highs(formulation, highs, box, near)
     saved = {v.name: v.varValue for v in problem.variables()}
     second = problem.copy()
-    minimise, terms = _secondary(formulation)
+    minimise, terms = _secondary(formulation, near)
     if problem.sense == pulp.LpMaximize:
         keep = pulp.LpConstraint(problem.objective, pulp.LpConstraintGE, name="tie_break", rhs=first - tie_slack(first))
     else:
@@ -153,7 +177,7 @@ def _tie_break(formulation: Formulation, settings: SolverSettings, first: float,
     return "done" if status == "optimal" else f"time limit {box:.3g} s"
 
 
-def _tie_break_in_highs(formulation: Formulation, highs, box: float) -> str:
+def _tie_break_in_highs(formulation: Formulation, highs, box: float, near: dict[str, bool] | None = None) -> str:
     """The tie-break pass on the Highs object that solved the first pass: one row and a
     new objective added in place (no second hand-over from PuLP), started from the
     first plan.  HiGHS keeps the first objective in its own terms (PuLP negates it
@@ -174,7 +198,7 @@ def _tie_break_in_highs(formulation: Formulation, highs, box: float) -> str:
     inf = highspy.kHighsInf
     lower, upper = (-inf, first + slack) if minimised else (first - slack, inf)
     highs.addRow(lower, upper, len(nz), nz, first_costs[nz])
-    minimise, terms = _secondary(formulation)
+    minimise, terms = _secondary(formulation, near)
     second = np.zeros(n)
     for v, w in terms.items():
         j = getattr(v, "index", None)  # None: a variable in no row of the model (a cell nothing serves), fixed at 0
@@ -377,49 +401,20 @@ def _run_cbc(problem: pulp.LpProblem, settings: SolverSettings, time_limit: floa
     return "no_solution", None, None
 
 
-_CBC_OBJECTIVE = re.compile(r"^Objective value:\s+(\S+)", re.M)
-_CBC_BOUND = re.compile(r"^(?:Upper|Lower) bound:\s+(\S+)", re.M)
-_CBC_OPTIMAL = re.compile(r"^Result - Optimal solution found\s*$", re.M)
-
-
-def cbc_gap(log: str, maximise: bool) -> tuple[float | None, float | None]:
-    """(relative gap, best bound) from CBC's closing summary, as CBC proved them.
-
-    CBC prints the bound only when it stopped short of proving optimality (a time limit,
-    a gap tolerance); a plain "Optimal solution found" proves a gap of 0.  The bound is on
-    the model's objective without its constant term, like HiGHS's dual bound."""
-    found = _CBC_OBJECTIVE.findall(log)
-    if not found:
-        return None, None
-    objective = float(found[-1])
-    bounds = _CBC_BOUND.findall(log)
-    if bounds:
-        bound = float(bounds[-1])
-    elif _CBC_OPTIMAL.search(log):
-        bound = objective
-    else:
-        return None, None
-    if not (math.isfinite(bound) and math.isfinite(objective)):
-        return None, None
-    if maximise:
-        bound = max(bound, objective)
-    else:
-        bound = min(bound, objective)
-    # HiGHS's definition: |primal - dual| / |primal|, 0 when they agree
-    distance = abs(bound - objective)
-    gap = 0.0 if distance == 0 else (distance / abs(objective) if objective else None)
-    return gap, bound
-
-
 def _decisions(formulation: Formulation) -> tuple[dict[str, bool], dict[str, float]]:
     """On/off and spends as the solver left them, negative noise and off channels at 0.
 
-    Spends are not rounded: rounding moves reach, which a large penalty magnifies."""
+    Spends are not rounded (rounding moves reach, which a large penalty magnifies), except
+    to the exact multiple of a ``spend_step`` that the solver's integer count stands for."""
     on, spend = {}, {}
+    sc = formulation.scenario
+    steps = {c.id: sc.step_of(c) for c in sc.channels} if sc.spend_step or any(c.spend_step for c in sc.channels) else {}
     for cid, x in formulation.on.items():
         on[cid] = (x.varValue or 0.0) > 0.5
         s = formulation.spend.get(cid)  # no variable: no spend lever
         spend[cid] = max(s.varValue or 0.0, 0.0) if on[cid] and s is not None else 0.0
+        if spend[cid] and steps.get(cid):
+            spend[cid] = nearest(spend[cid], steps[cid])
     return on, spend
 
 

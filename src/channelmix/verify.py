@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from .evaluate import Evaluation, Violation, evaluate
+from .evaluate import Evaluation, Violation, evaluate, off_steps
 from .plan import Plan
 from .schema.models import Scenario
 from .tolerances import TOLERANCE, tie_slack
@@ -31,7 +31,7 @@ def verify(scenario: Scenario, plan: Plan) -> list[Violation]:
     if missing:
         return [Violation("plan", len(missing), f"has no decision for {', '.join(missing)}")]
     truth = evaluate(scenario, on, spend)
-    return list(truth.violations) + _misreported(plan, truth) + _model_disagrees(scenario, plan, truth)
+    return list(truth.violations) + off_steps(scenario, spend) + _misreported(plan, truth) + _model_disagrees(scenario, plan, truth)
 
 
 def check(scenario: Scenario, plan: Plan) -> Plan:

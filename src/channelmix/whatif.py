@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from .api import solve_from
-from .expand import Case, grid
+from .expand import Case, grid, value_at
 from .plan import SOLVED, Plan
 from .schema import Loaded
 
@@ -47,19 +47,39 @@ def plans_table(plans: list[Plan], extra: list[dict[str, Any]] | None = None) ->
 def sweep(loaded: Loaded, vary: dict[str, list[float]], overrides: dict[str, Any] | None = None,
           warm_start: bool = True) -> Sweep:
     """Solve every step of a sweep (one path) or grid (several), each warm-started from
-    the step before it, and build the frontier."""
+    the step before it, and build the frontier.
+
+    Stable mixes: among equal optima each step takes the plan with the fewest on/off
+    changes from the step before it (the tie-break pass, within its node budget), so
+    the mix does not jump between neighbouring budgets for nothing."""
     import time
 
     began = time.perf_counter()
     cases = grid(loaded, vary, overrides)
     plans: list[Plan] = []
     start: dict[str, float] | None = None
+    near: dict[str, bool] | None = None
     for case in cases:
-        plan, values = solve_from(case.scenario, case.warnings, start if warm_start else None)
+        plan, values = solve_from(case.scenario, case.warnings, start if warm_start else None, near=near)
         plans.append(plan)
         start = values or start
+        if plan.solved:
+            near = {c.id: c.on for c in plan.channels}
     paths = list(vary)
-    return Sweep(paths, cases, plans, frontier(plans, cases, paths), time.perf_counter() - began)
+    table = frontier(plans, cases, paths)
+    table.attrs["today"] = today(loaded, paths[0], overrides)
+    return Sweep(paths, cases, plans, table, time.perf_counter() - began)
+
+
+def today(loaded: Loaded, path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What the sweep's reports mark: the swept path's value in the file (or in ``overrides``),
+    and the money today's plan (``current:``) spends, each None when unknown."""
+    from .baseline import score
+
+    value = (overrides or {}).get(path, value_at(loaded.raw, path))
+    number = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    current = score(loaded.scenario).money if loaded.scenario.current is not None else None
+    return {"path": path, "value": number, "current": current}
 
 
 def frontier(plans: list[Plan], cases: list[Case], paths: list[str]) -> pd.DataFrame:

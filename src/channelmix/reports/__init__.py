@@ -49,16 +49,18 @@ def report_path(kind: str, out_dir: Path, name: str) -> Path:
 
 def write_report(kind: str, out_dir: Path, plan: dict[str, Any] | None = None, *, title: str | None = None,
                  table: "pd.DataFrame | None" = None, plans: list[dict[str, Any]] | None = None,
-                 varied: list[str] | None = None, language: str | None = None) -> Path:
+                 varied: list[str] | None = None, language: str | None = None, diff: tuple[str, str] | None = None) -> Path:
     """Write one report, atomically: of ``plan`` if given, else of ``table`` and ``plans``
-    (a sweep when ``varied`` names the swept paths), in ``language`` (else the plans' own).
+    (a sweep when ``varied`` names the swept paths; ``diff`` names two of the plans to set
+    side by side, as ``compare --diff``), in ``language`` (else the plans' own).
     The file is named after the scenario or the title; returns its path."""
     with using(report_language(language, [plan] if plan is not None else list(plans or []))):
-        return _write_report(kind, Path(out_dir), plan, title=title, table=table, plans=plans, varied=varied)
+        return _write_report(kind, Path(out_dir), plan, title=title, table=table, plans=plans, varied=varied, diff=diff)
 
 
 def _write_report(kind: str, out_dir: Path, plan: dict[str, Any] | None, *, title: str | None,
-                  table: "pd.DataFrame | None", plans: list[dict[str, Any]] | None, varied: list[str] | None) -> Path:
+                  table: "pd.DataFrame | None", plans: list[dict[str, Any]] | None, varied: list[str] | None,
+                  diff: tuple[str, str] | None = None) -> Path:
     from .excel import collection_workbook, plan_workbook
     from .html import collection_html, plan_html
     from .markdown import collection_markdown, plan_markdown
@@ -77,5 +79,5 @@ def _write_report(kind: str, out_dir: Path, plan: dict[str, Any] | None, *, titl
     path = report_path(kind, out_dir, title)
     if KINDS[kind] == "xlsx":
         return collection_workbook(title, table, plans, path, varied)
-    text = (collection_html if KINDS[kind] == "html" else collection_markdown)(title, table, plans, varied)
+    text = (collection_html if KINDS[kind] == "html" else collection_markdown)(title, table, plans, varied, diff=diff)
     return write_atomic(path, text)

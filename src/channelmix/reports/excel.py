@@ -20,6 +20,7 @@ from .output import atomic_write
 from ..textcells import safe_workbook
 from .common import channel_labels, column_title, is_number, plan_view, readable_numbers, shown_columns, spend_columns
 from .i18n import localised, of_plan, of_plans, current, t
+from .html import pick_title, today_marks
 from .explain_sections import excel_sheet
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -234,12 +235,13 @@ def allocation_chart(ws: Worksheet, on: int, title: str, currency: str, anchor: 
     ws.add_chart(chart, anchor)
 
 
-def frontier_chart(ws: Worksheet, x_col: int, y_col: int, rows: int, x_title: str, y_title: str) -> None:
-    """A native line chart of the objective against the swept value."""
+def frontier_chart(ws: Worksheet, x_col: int, y_col: int, rows: int, x_title: str, y_title: str, marks: str = "") -> None:
+    """A native line chart of the objective against the swept value; ``marks`` (today's value)
+    goes into its title."""
     if rows < 2:
         return
     chart = LineChart()
-    chart.title, chart.legend = t("collection.frontier"), None
+    chart.title, chart.legend = t("collection.frontier") + (f" ({marks})" if marks else ""), None
     chart.x_axis.title, chart.y_axis.title = x_title, y_title
     chart.add_data(Reference(ws, min_col=y_col, min_row=1, max_row=1 + rows), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=x_col, min_row=2, max_row=1 + rows))
@@ -290,8 +292,14 @@ def collection_workbook(title: str, table: Any, plans: list[dict[str, Any]], pat
     write_table(ws, 1, [column_title(c) for c in columns], rows, formats)
     if varied and "objective" in columns:
         solved = [v for v in views if v["solved"]]
-        frontier_chart(ws, 1, columns.index("objective") + 1, len(rows), varied[0],
-                       solved[0]["objective_title"] if solved else t("objective"))
+        currency = next((v["currency"] for v in solved if v["currency"]), "")
+        x_title = f"{varied[0]} ({currency})" if currency and varied[0] == "budget" else varied[0]
+        today = today_marks(table, varied, currency)
+        if today:  # the sentence under the table, and the marks in the chart's title
+            ws.cell(row=len(rows) + 3, column=1, value=today["line"])
+        frontier_chart(ws, 1, columns.index("objective") + 1, len(rows), x_title,
+                       pick_title(solved) if solved else t("objective"),
+                       " · ".join(label for _, label in today["marks"]) if today else "")
     finish(ws, rtl)
 
     spend_cols = spend_columns(table.columns)

@@ -14,10 +14,56 @@ from typing import Any
 from .common import auto, is_number, num, pct
 from .i18n import t
 
-MARGINAL_KEYS = ["channel", "on", "spend", "reach / unit", "objective / unit", "cost / customer", "next step buys",
-                 "lost if switched", "verdict"]
-LIMITS = ["limit", "now", "binding", "step", "gain", "per unit", "LP shadow price"]
-ALTERNATIVES = ["rank", "objective", "cost", "behind the best", "differs"]
+MARGINAL_KEYS = ["explain.col_reach_unit", "explain.col_objective_unit", "explain.col_cost_customer", "explain.col_next_step",
+                 "explain.col_lost", "explain.col_verdict"]
+LIMIT_KEYS = ["explain.col_limit", "explain.col_now", "explain.col_binding", "explain.col_step", "explain.col_gain",
+              "explain.col_per_unit", "explain.col_shadow"]
+ALTERNATIVE_KEYS = ["explain.col_rank", "column.objective", "column.cost", "explain.col_behind", "explain.col_differs"]
+
+
+def limit_head() -> list[str]:
+    return [t(k) for k in LIMIT_KEYS]
+
+
+def alternative_head() -> list[str]:
+    return [t(k) for k in ALTERNATIVE_KEYS]
+
+
+def yes_no(value: Any) -> str:
+    return t("explain.yes") if value else t("explain.no")
+
+
+def verdict_word(verdict: str) -> str:
+    return t(f"explain.verdict_{verdict}")
+
+
+def why_sentence(label: str, on: bool, verdict: str, best: float, forced: float | None, lost: float | None) -> str:
+    """A channel's decision in plain words, in the current language (the JSON's ``why`` is
+    this sentence in English)."""
+    state, other = (t("on_word"), t("off_word")) if on else (t("off_word"), t("on_word"))
+    if verdict == "impossible" or forced is None or lost is None:
+        return t("explain.why_impossible", label=label, state=state, other=other)
+    if verdict == "forced":
+        head = t("explain.why_forced_head", label=label, state=state, other=other, forced=auto(forced), best=auto(best))
+        return t("explain.why_forced_costs", head=head, amount=auto(-lost)) if lost < 0 else \
+            t("explain.why_forced_free", head=head, state=state)
+    head = t("explain.why_head", label=label, state=state, other=other, forced=auto(forced), best=auto(best))
+    if verdict == "tie":
+        return t("explain.why_tie", head=head, other=other)
+    if verdict == "better":
+        return t("explain.why_better", head=head)
+    if best:
+        return t("explain.why_worse", head=head, amount=auto(lost), share=pct(lost / abs(best), 1))
+    return t("explain.why_worse_plain", head=head, amount=auto(lost))
+
+
+def why_of(x: dict[str, Any], c: dict[str, Any]) -> str:
+    """The sentence of one channel of an explanation dict (a saved result from before the
+    sentences were translated has only its English ``why``)."""
+    if "forced_objective" not in c or not is_number(x.get("objective")):
+        return c["why"]
+    lost = c["value_if_forced_off"] if c["on"] else c["value_if_forced_on"]
+    return why_sentence(c["label"], c["on"], c["verdict"], x["objective"], c["forced_objective"], lost)
 
 
 def baseline_head() -> list[str]:
@@ -27,7 +73,7 @@ def baseline_head() -> list[str]:
 
 
 def marginal_head() -> list[str]:
-    return [t("channel"), t("on"), t("spend"), *MARGINAL_KEYS[3:]]
+    return [t("channel"), t("on"), t("spend"), *(t(k) for k in MARGINAL_KEYS)]
 
 
 def _n(value: Any, decimals: int = 2) -> str:
@@ -61,20 +107,20 @@ def channel_rows(x: dict[str, Any]) -> list[list[str]]:
     for c in x["channels"]:
         m = c.get("marginal")
         lost = c["value_if_forced_off"] if c["on"] else c["value_if_forced_on"]
-        rows.append([c["label"], "on" if c["on"] else "off", _n(c["spend"]), _n(m and m["reach_per_unit"], 4),
+        rows.append([c["label"], t("on_word") if c["on"] else t("off_word"), _n(c["spend"]), _n(m and m["reach_per_unit"], 4),
                      _n(m and m["objective_per_unit"], 4), _n(m and m["cost_per_customer"], 4), _n(m and m["step_objective"]),
-                     _n(lost) if lost is not None else "impossible", c["verdict"]])
+                     _n(lost) if lost is not None else verdict_word("impossible"), verdict_word(c["verdict"])])
     return rows
 
 
 def limit_rows(x: dict[str, Any]) -> list[list[str]]:
-    return [[r["rule"], _n(r["limit"]), "yes" if r["binding"] else "no", _n(r["step"]), _n(r["gain"]), _n(r["worth_per_unit"], 4),
+    return [[r["rule"], _n(r["limit"]), yes_no(r["binding"]), _n(r["step"]), _n(r["gain"]), _n(r["worth_per_unit"], 4),
              _n(r["shadow_price"], 4)] for r in x["limits"]]
 
 
 def alternative_rows(x: dict[str, Any]) -> list[list[str]]:
-    return [[str(a["rank"]), _n(a["objective"]), _n(a["cost"]), "tie" if a.get("tie") else _n(a["behind"]),
-             " ".join(a["differs"]) or "same channels"] for a in x["alternatives"]]
+    return [[str(a["rank"]), _n(a["objective"]), _n(a["cost"]), verdict_word("tie") if a.get("tie") else _n(a["behind"]),
+             " ".join(a["differs"]) or t("explain.same_channels")] for a in x["alternatives"]]
 
 
 def markdown_sections(plan: dict[str, Any], table) -> list[str]:
@@ -88,17 +134,16 @@ def markdown_sections(plan: dict[str, Any], table) -> list[str]:
         return lines
     if x["channels"]:
         lines += [f"## {t('explain.why_title')}", ""] + table(marginal_head(), channel_rows(x), list("lcrrrrrrl")) + [""]
-        lines += [f"- {c['why']}" for c in x["channels"]] + [""]
+        lines += [f"- {why_of(x, c)}" for c in x["channels"]] + [""]
     if x["limits"]:
-        lines += ["## What loosening each limit is worth", "",
-                  "_Each gain is a verified re-solve with the limit moved by the step._", ""]
-        lines += table(LIMITS, limit_rows(x), list("lrcrrrr")) + [""]
+        lines += [f"## {t('explain.limits_title')}", "", f"_{t('explain.limits_note')}_", ""]
+        lines += table(limit_head(), limit_rows(x), list("lrcrrrr")) + [""]
     if x["alternatives"]:
-        lines += ["## Next-best distinct mixes", ""] + table(ALTERNATIVES, alternative_rows(x), list("rrrrl")) + [""]
+        lines += [f"## {t('explain.alternatives_title')}", ""] + table(alternative_head(), alternative_rows(x), list("rrrrl")) + [""]
     if x.get("conflict"):
-        lines += ["## Why no plan exists", "", "These rules conflict (drop any one and the rest can all hold):", ""]
+        lines += [f"## {t('explain.conflict_title')}", "", t("explain.conflict_intro"), ""]
         lines += [f"- {r}" for r in x["conflict"]["rules"]] + [""]
-        lines += [f"- Repair: {r['change']}" for r in x["conflict"]["repairs"]] + [""]
+        lines += [f"- {t('explain.repair', change=r['change'])}" for r in x["conflict"]["repairs"]] + [""]
     return lines
 
 
@@ -118,20 +163,20 @@ def curve_svg(c: dict[str, Any], currency: str = "") -> str:
     path = " ".join(f"{'M' if i == 0 else 'L'}{sx(x):.1f},{sy(y):.1f}" for i, (x, y) in enumerate(c["points"]))
     lo, hi = sx(min(c["lo"], xmax)), sx(min(c["hi"], xmax))
     out = [f'<svg viewBox="0 0 {width} {height}" class="curve-svg" role="img" '
-           f'aria-label="response curve of {escape(c["label"])}" font-size="10" font-family="system-ui, sans-serif">',
+           f'aria-label="{escape(t("explain.curve_of", label=c["label"]))}" font-size="10" font-family="system-ui, sans-serif">',
            f'<text x="{left}" y="14" font-weight="bold">{escape(c["label"])}</text>',
-           f'<rect x="{lo:.1f}" y="{top}" width="{max(hi - lo, 0):.1f}" height="{ph}" fill="#dbe9f4"><title>range the plan may use'
+           f'<rect x="{lo:.1f}" y="{top}" width="{max(hi - lo, 0):.1f}" height="{ph}" fill="#dbe9f4"><title>{escape(t("explain.curve_range"))}'
            f'</title></rect>',
            f'<line x1="{left}" y1="{top + ph}" x2="{left + pw}" y2="{top + ph}" stroke="#888"/>',
            f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + ph}" stroke="#888"/>',
            f'<text x="{left - 4}" y="{top + 4}" text-anchor="end">1</text>',
            f'<text x="{left - 4}" y="{top + ph}" text-anchor="end">0</text>',
            f'<text x="{left + pw}" y="{height - 18}" text-anchor="end">{escape(num(xmax, 0))} {escape(currency)}</text>',
-           f'<text x="{left + pw / 2:.1f}" y="{height - 4}" text-anchor="middle">spend → reach share</text>',
+           f'<text x="{left + pw / 2:.1f}" y="{height - 4}" text-anchor="middle">{escape(t("explain.curve_axis"))}</text>',
            f'<path d="{path}" fill="none" stroke="#1f5f8b" stroke-width="2"/>']
-    marks = [(c["spend"], "#2e7d32", "optimised")] if c["on"] else []
+    marks = [(c["spend"], "#2e7d32", t("explain.curve_optimised"))] if c["on"] else []
     if c.get("current_spend") is not None:
-        marks.append((c["current_spend"], "#c0504d", "current"))
+        marks.append((c["current_spend"], "#c0504d", t("explain.curve_current")))
     for spend, colour, name in marks:
         y = _level(c["points"], spend)
         out.append(f'<circle cx="{sx(min(spend, xmax)):.1f}" cy="{sy(y):.1f}" r="4.5" fill="{colour}">'
@@ -154,9 +199,9 @@ def html_context(plan: dict[str, Any]) -> dict[str, Any]:
     base = plan.get("baseline")
     return {
         "baseline": {"head": baseline_head(), "rows": baseline_rows(plan), "summary": baseline_summary(plan)} if base else None,
-        "channels": {"head": marginal_head(), "rows": channel_rows(x), "why": [c["why"] for c in x["channels"]]} if x.get("channels") else None,
-        "limits": {"head": LIMITS, "rows": limit_rows(x)} if x.get("limits") else None,
-        "alternatives": {"head": ALTERNATIVES, "rows": alternative_rows(x)} if x.get("alternatives") else None,
+        "channels": {"head": marginal_head(), "rows": channel_rows(x), "why": [why_of(x, c) for c in x["channels"]]} if x.get("channels") else None,
+        "limits": {"head": limit_head(), "rows": limit_rows(x)} if x.get("limits") else None,
+        "alternatives": {"head": alternative_head(), "rows": alternative_rows(x)} if x.get("alternatives") else None,
         "conflict": x.get("conflict"),
         "curves": [curve_svg(c, plan.get("currency", "")) for c in x.get("curves", [])],
     }
@@ -168,27 +213,26 @@ def excel_sheet(wb, plan: dict[str, Any], write_table, finish, rtl: bool = False
     x = plan.get("explain")
     if not plan.get("baseline") and not x:
         return
-    ws = wb.create_sheet("Explain")
+    ws = wb.create_sheet(t("explain.sheet"))
     row = 1
     sections = []
     b = plan.get("baseline")
     if b:
-        sections.append(("Current plan vs optimised", ["channel", "current spend", "optimised spend", "current reach", "optimised reach"],
+        sections.append((t("baseline.title"), baseline_head(),
                          [[c["label"], c["current_spend"], c["optimised_spend"], c["current_reach"], c["optimised_reach"]]
                           for c in b["channels"] if c["current_on"] or c["optimised_on"]]
-                         + [["total cost", b["cost"], plan.get("cost"), None, None],
-                            ["objective", b["objective"], b["optimised_objective"], None, None]]))
+                         + [[t("baseline.total_cost"), b["cost"], plan.get("cost"), None, None],
+                            [t("objective"), b["objective"], b["optimised_objective"], None, None]]))
     if x:
-        sections.append(("Channels", ["channel", "on", "spend", "reach per unit", "objective per unit", "cost per customer",
-                                      "next step buys", "lost if switched", "verdict", "why"],
+        sections.append((t("channels"), [*marginal_head(), t("explain.col_why")],
                          [[c["label"], c["on"], c["spend"], *(_m(c, k) for k in ("reach_per_unit", "objective_per_unit",
                                                                                  "cost_per_customer", "step_objective")),
-                           c["value_if_forced_off"] if c["on"] else c["value_if_forced_on"], c["verdict"], c["why"]]
+                           c["value_if_forced_off"] if c["on"] else c["value_if_forced_on"], verdict_word(c["verdict"]), why_of(x, c)]
                           for c in x["channels"]]))
-        sections.append(("Limits", ["limit", "now", "binding", "step", "gain", "per unit", "LP shadow price"],
+        sections.append((t("explain.limits_short"), limit_head(),
                          [[r["rule"], r["limit"], r["binding"], r["step"], r["gain"], r["worth_per_unit"], r["shadow_price"]]
                           for r in x["limits"]]))
-        sections.append(("Alternatives", ["rank", "objective", "cost", "behind the best", "differs"],
+        sections.append((t("explain.alternatives_short"), alternative_head(),
                          [[a["rank"], a["objective"], a["cost"], a["behind"], " ".join(a["differs"])] for a in x["alternatives"]]))
     for title, head, rows in sections:
         ws.cell(row=row, column=1, value=title)

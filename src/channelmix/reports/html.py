@@ -13,6 +13,7 @@ from .common import (SOLVED, cell_text, channel_labels, column_title, is_number,
                      qty, shown_columns, spend_columns)
 from .explain_sections import html_context
 from .i18n import localised, of_plan, of_plans, current, t
+from .variant import diff_view
 from .svg import frontier_svg, heat_colour, legend_gradient, series_colour, sweep_points
 
 
@@ -76,8 +77,10 @@ def plan_html(plan: dict[str, Any]) -> str:
 # ---------------------------------------------------------------- many plans
 
 
-def collection_context(title: str, table: Any, plans: list[dict[str, Any]], varied: list[str] | None) -> dict[str, Any]:
-    """What the HTML and Markdown reports of many plans share."""
+def collection_context(title: str, table: Any, plans: list[dict[str, Any]], varied: list[str] | None,
+                       diff: tuple[str, str] | None = None) -> dict[str, Any]:
+    """What the HTML and Markdown reports of many plans share; ``diff`` names two plans
+    to set side by side (``compare --diff A B``)."""
     varied = [p for p in varied or [] if p in table.columns]
     views = [plan_view(p) for p in plans]
     currency = next((p.get("currency") for p in plans if p.get("currency")), "")
@@ -96,6 +99,7 @@ def collection_context(title: str, table: Any, plans: list[dict[str, Any]], vari
     def names(ids: Any) -> str:
         return ", ".join(labels.get(i, i) for i in str(ids).split()) if isinstance(ids, str) else cell_text("", ids)
 
+    today = today_marks(table, varied, currency)
     rows = []
     for _, row in table.iterrows():
         cells = []
@@ -105,6 +109,8 @@ def collection_context(title: str, table: Any, plans: list[dict[str, Any]], vari
             text = names(value) if c in ("entering", "leaving") else cell_text(c, value, decimals)
             if c in varied and is_number(value):
                 text = num(float(value), 0 if float(value).is_integer() else 2)
+                if today and c == varied[0] and today["value"] is not None and abs(float(value) - today["value"]) <= 1e-9:
+                    text += " · " + t("collection.today_word")
             cells.append({"text": text, "numeric": numeric[c] and c not in ("entering", "leaving")})
         status = row.get("status")
         rows.append({"cells": cells, "cls": "off" if status not in SOLVED else ("knee" if row.get("knee") is True else ""),
@@ -137,7 +143,10 @@ def collection_context(title: str, table: Any, plans: list[dict[str, Any]], vari
         x_title = f"{varied[0]} ({currency})" if currency and varied[0].startswith("budget") else varied[0]
         points = sweep_points(table, varied[0], varied[1:], currency)
         y_title = pick_title(solved) if solved else t("objective")
-        svg = frontier_svg(points, x_title, y_title)
+        per = t("collection.per_money", what=y_title, currency=currency, path=varied[0]) if currency and varied[0] == "budget" \
+            else t("collection.per_unit", what=y_title, path=varied[0])
+        svg = frontier_svg(points, x_title, y_title, marks=today["marks"] if today else None,
+                           marginal_title=per)
         if svg:
             series = list(dict.fromkeys(p["series"] for p in points if p["series"]))
             chart = {"svg": svg, "marginal": len(series) <= 1 and any(is_number(p["marginal"]) for p in points),
@@ -167,10 +176,30 @@ def collection_context(title: str, table: Any, plans: list[dict[str, Any]], vari
         "columns": [{"name": c, "title": column_title(c), "numeric": numeric[c] and c not in ("entering", "leaving")}
                     for c in columns],
         "rows": rows, "spend_groups": groups, "counts": counts, "best": best, "knee": knee, "chart": chart,
+        "today": today["line"] if today else "",
+        "diff": diff_view(plans, diff, views[0]["money"]) if diff and views else None,
         "cards": cards, "currency": currency, "varied": varied, "views": views, "decimals": decimals,
         "table_title": t("collection.every_step") if varied else t("collection.summary"),
         "cards_title": t("collection.each_step") if varied else t("collection.each_plan"),
     }
+
+
+def today_marks(table: Any, varied: list[str], currency: str) -> dict[str, Any] | None:
+    """Today's value of the swept path (and, on a budget axis, what today's plan spends),
+    from the frontier table's ``attrs["today"]`` (see :func:`channelmix.whatif.today`):
+    the chart's marks and one sentence; None when the table does not know it."""
+    found = getattr(table, "attrs", {}).get("today") if varied else None
+    if not found or found.get("path") != varied[0] or found.get("value") is None:
+        return None
+    unit = f" {currency}" if currency and varied[0] == "budget" else ""
+    value = found["value"]
+    marks = [(value, t("collection.today_mark", value=num(value, 0 if float(value).is_integer() else 2)))]
+    line = t("collection.today_line", path=varied[0], value=num(value, 0 if float(value).is_integer() else 2) + unit)
+    current = found.get("current")
+    if current is not None and varied[0] == "budget":
+        marks.append((current, t("collection.current_mark", value=num(current))))
+        line += " " + t("collection.current_line", value=num(current) + unit)
+    return {"value": float(value), "marks": marks, "line": line}
 
 
 TOLERANCE = 0.001  # steps within 0.1 % of the best objective score the same: the smallest of them is "best"
@@ -261,9 +290,11 @@ def channel_cost(plan: dict[str, Any], row: Any, column: str) -> tuple[float, bo
 
 
 @localised(of_plans)
-def collection_html(title: str, table: Any, plans: list[dict[str, Any]], varied: list[str] | None = None) -> str:
-    """A sweep (``varied`` names the swept paths) or a comparison / batch as one HTML page."""
-    context = collection_context(title, table, plans, varied)
+def collection_html(title: str, table: Any, plans: list[dict[str, Any]], varied: list[str] | None = None,
+                    diff: tuple[str, str] | None = None) -> str:
+    """A sweep (``varied`` names the swept paths) or a comparison / batch as one HTML page;
+    ``diff`` names two plans to set side by side."""
+    context = collection_context(title, table, plans, varied, diff)
     return environment().get_template("collection.html.j2").render(**context)
 
 

@@ -145,12 +145,13 @@ def plan_markdown(plan: dict[str, Any]) -> str:
 
 
 @localised(of_plans)
-def collection_markdown(title: str, table_: Any, plans: list[dict[str, Any]], varied: list[str] | None = None) -> str:
+def collection_markdown(title: str, table_: Any, plans: list[dict[str, Any]], varied: list[str] | None = None,
+                        diff: tuple[str, str] | None = None) -> str:
     """A sweep or a comparison / batch as Markdown: the summary table, spends per channel,
     and each plan's headline."""
     from .html import collection_context
 
-    ctx = collection_context(title, table_, plans, varied)
+    ctx = collection_context(title, table_, plans, varied, diff)
     lines = [f"# {escape(title)}", "", escape(ctx["intro"]), ""]
     if not ctx["rows"]:
         return "\n".join(lines + [t("collection.no_plans")]) + "\n"
@@ -158,9 +159,15 @@ def collection_markdown(title: str, table_: Any, plans: list[dict[str, Any]], va
         lines += [escape(ctx["best"]["note"]), ""]
     if ctx["knee"]:
         lines += [escape(t("collection.knee_line", path=ctx["varied"][0], value=ctx["knee"]["value"])), ""]
+    if ctx["today"]:
+        lines += [escape(ctx["today"]), ""]
     lines += [f"## {ctx['table_title']}", ""]
     lines += table([c["title"] for c in ctx["columns"]], [[cell["text"] for cell in row["cells"]] for row in ctx["rows"]],
                    ["r" if c["numeric"] else "l" for c in ctx["columns"]]) + [""]
+    if ctx["diff"]:
+        d = ctx["diff"]
+        lines += [f"## {escape(d['title'])}", "", " ".join(escape(x) for x in d["lines"]), ""]
+        lines += table(d["head"], d["rows"], list("lrrr")) + [""]
     groups = ctx["spend_groups"]
     if groups:
         lines += [f"## {t('collection.spend_title')}", "", t("collection.spend_intro"), ""]

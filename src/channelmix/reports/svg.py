@@ -88,11 +88,13 @@ def series_colour(index: int) -> str:
 
 
 def frontier_svg(points: list[dict[str, Any]], x_title: str, y_title: str = "objective",
-                 series_names: list[str] | None = None) -> str:
+                 series_names: list[str] | None = None, marks: list[tuple[float, str]] | None = None,
+                 marginal_title: str | None = None) -> str:
     """Objective against the swept value (one line per series) and, for a single series, the
     marginal value of the next unit as a step line on a second axis; the knee marked.
 
-    ``points``: ``{x, objective, marginal, knee, series, tip}`` for each solved step."""
+    ``points``: ``{x, objective, marginal, knee, series, tip}`` for each solved step; ``marks``:
+    (x, label) drawn as labelled vertical lines (today's budget, what today's plan spends)."""
     width, height = 760, 340
     left, right, top, bottom = 72, 72, 18, 52
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -103,7 +105,8 @@ def frontier_svg(points: list[dict[str, Any]], x_title: str, y_title: str = "obj
     single = len(series) == 1
     xs = [float(p["x"]) for p in points]
     ys = [float(p["objective"]) for p in points]
-    x_ticks = nice_ticks(min(xs), max(xs))
+    marks = [(float(x), label) for x, label in marks or [] if is_number(x)]
+    x_ticks = nice_ticks(min(xs + [x for x, _ in marks]), max(xs + [x for x, _ in marks]))
     y_ticks = nice_ticks(min(ys), max(ys))
     x0, x1 = x_ticks[0], x_ticks[-1]
     y0, y1 = y_ticks[0], y_ticks[-1]
@@ -141,7 +144,7 @@ def frontier_svg(points: list[dict[str, Any]], x_title: str, y_title: str = "obj
         for t, text in zip(m_ticks, axis_labels(m_ticks)):
             out.append(f'<text x="{left + plot_w + 8}" y="{sm(t) + 4:.1f}" fill="{MARGINAL}">{text}</text>')
         out.append(f'<text transform="translate({width - 14} {top + plot_h / 2:.1f}) rotate(90)" text-anchor="middle" '
-                   f'fill="{MARGINAL}" font-weight="600">{escape(i18n.t("column.marginal"))}</text>')
+                   f'fill="{MARGINAL}" font-weight="600">{escape(marginal_title or i18n.t("column.marginal"))}</text>')
         steps = []
         ordered = sorted(points, key=lambda p: float(p["x"]))
         for before, after in zip(ordered, ordered[1:]):
@@ -151,6 +154,16 @@ def frontier_svg(points: list[dict[str, Any]], x_title: str, y_title: str = "obj
         if steps:
             out.append(f'<path class="marginal-line" d="{"".join(steps)}" fill="none" stroke="{MARGINAL}" '
                        f'stroke-width="2" stroke-dasharray="6 4"/>')
+    # today's value (and today's plan's money): labelled vertical lines; the labels stacked at the
+    # foot of the plot (a rising frontier leaves it empty), on a white halo, right of the line unless near the edge
+    for j, (x, label) in enumerate(sorted(marks, reverse=True)):
+        out.append(f'<line class="today-line" x1="{sx(x):.1f}" x2="{sx(x):.1f}" y1="{top}" y2="{top + plot_h}" '
+                   f'stroke="{INK}" stroke-width="1.5" stroke-dasharray="2 3"/>')
+        anchor = "end" if sx(x) > left + plot_w * 0.75 else "start"
+        shift = -5 if anchor == "end" else 5
+        out.append(f'<text class="today-label" x="{sx(x) + shift:.1f}" y="{top + plot_h - 8 - 16 * j:.1f}" '
+                   f'text-anchor="{anchor}" fill="{INK}" font-weight="600" stroke="#fff" stroke-width="4" '
+                   f'paint-order="stroke">{escape(label)}</text>')
     # objective: a line per series, a dot per step with a tooltip
     for i, name in enumerate(series):
         colour = series_colour(i)

@@ -26,6 +26,12 @@ def _sentence(line: str) -> str:
     return line if line.endswith((".", "!", "?", "؟")) else line + "."
 
 
+def label_column(table: Table, title: str, width: int) -> None:
+    """The first column of a table of channels: labels cut with an ellipsis in a narrow
+    console (below 120 columns), so the figures keep their room."""
+    table.add_column(title, overflow="ellipsis", no_wrap=True, max_width=LABEL_WIDTH if width < 120 else None)
+
+
 def short(text: str, width: int) -> str:
     """``text`` cut to ``width`` characters, an ellipsis marking the cut."""
     return text if len(text) <= width else text[: max(width - 1, 1)].rstrip() + "…"
@@ -143,7 +149,7 @@ def _headline(plan: Plan, v: dict[str, Any]) -> Group:
 def _channel_table(v: dict[str, Any], width: int) -> Table:
     cur = f" ({v['currency']})" if v["currency"] else ""
     table = Table(title=t("term.channels_on"), title_justify="left")
-    table.add_column(t("channel"), overflow="ellipsis", no_wrap=True, max_width=LABEL_WIDTH if width < 120 else None)
+    label_column(table, t("channel"), width)
     for name in (t("spend") + cur, t("fixed_cost"), t("cost"), t("reach")):
         table.add_column(name, justify="right")
     valued = any(c["outcome"] for c in v["on"])

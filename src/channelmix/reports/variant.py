@@ -21,25 +21,51 @@ def variant_view(plan: dict[str, Any], money: Any) -> dict[str, Any] | None:
     intro += (": " + variant["description"].rstrip(".") if variant.get("description") else "") + t("summary.end")
     if changes:
         intro += " " + t("variant.changes", changes=changes)
+    rows = comparison_rows(base, plan, money)
+    return {"intro": intro, "head": [t("channel"), t("variant.base"), t("variant.this"), t("variant.change")],
+            "rows": rows, "has_base": bool(base)}
+
+
+def comparison_rows(before: dict[str, Any], after: dict[str, Any], money: Any) -> list[list[str]]:
+    """Objective, money and each channel on in either plan: before, after and the change
+    (a channel off in one plan reads "off" there)."""
     rows = []
-    mine = {c["id"]: c for c in plan.get("channels") or []}
-    for c in base.get("channels") or []:
-        other = mine.get(c["id"]) or {}
+    mine = {c["id"]: c for c in after.get("channels") or []}
+    theirs = {c["id"]: c for c in before.get("channels") or []}
+    for cid in dict.fromkeys([*theirs, *mine]):  # a channel of only one plan (two files) is off in the other
+        c, other = theirs.get(cid) or mine[cid], mine.get(cid) or {}
+        c = c if cid in theirs else {"id": cid, "label": c.get("label"), "on": False}
         if not (c.get("on") or other.get("on")):
             continue
-        before, after = (c.get("cost") or 0.0) if c.get("on") else None, (other.get("cost") or 0.0) if other.get("on") else None
-        delta = (after or 0.0) - (before or 0.0)
-        rows.append([c.get("label") or c["id"], money(before) if before is not None else t("off_word"),
-                     money(after) if after is not None else t("off_word"), ("+" if delta > 0.5 else "") + num(delta)])
+        was, now = (c.get("cost") or 0.0) if c.get("on") else None, (other.get("cost") or 0.0) if other.get("on") else None
+        delta = (now or 0.0) - (was or 0.0)
+        rows.append([c.get("label") or c["id"], money(was) if was is not None else t("off_word"),
+                     money(now) if now is not None else t("off_word"), ("+" if delta > 0.5 else "") + num(delta)])
     figures = []
-    if is_number(base.get("objective")) and is_number(plan.get("objective")):
-        figures.append([t("objective"), auto(base["objective"]), auto(plan["objective"]),
-                        ("+" if plan["objective"] > base["objective"] else "") + auto(plan["objective"] - base["objective"])])
-    if is_number(base.get("cost")) and is_number(plan.get("cost")):
-        figures.append([t("money_spent"), money(base["cost"]), money(plan["cost"]),
-                        ("+" if plan["cost"] - base["cost"] > 0.5 else "") + num(plan["cost"] - base["cost"])])
-    return {"intro": intro, "head": [t("channel"), t("variant.base"), t("variant.this"), t("variant.change")],
-            "rows": figures + rows, "has_base": bool(base)}
+    if is_number(before.get("objective")) and is_number(after.get("objective")):
+        figures.append([t("objective"), auto(before["objective"]), auto(after["objective"]),
+                        ("+" if after["objective"] > before["objective"] else "") + auto(after["objective"] - before["objective"])])
+    if is_number(before.get("cost")) and is_number(after.get("cost")):
+        figures.append([t("money_spent"), money(before["cost"]), money(after["cost"]),
+                        ("+" if after["cost"] - before["cost"] > 0.5 else "") + num(after["cost"] - before["cost"])])
+    return figures + rows
 
 
-__all__ = ["variant_view"]
+def diff_view(plans: list[dict[str, Any]], pair: tuple[str, str] | None, money: Any) -> dict[str, Any] | None:
+    """``compare --diff A B`` in a report: which channels enter and leave, and the objective,
+    money and each channel's cost before and after; None without a pair (or a plan of it)."""
+    by_name = {p.get("scenario"): p for p in plans}
+    if not pair or pair[0] not in by_name or pair[1] not in by_name:
+        return None
+    before, after = by_name[pair[0]], by_name[pair[1]]
+    labels = {c["id"]: c.get("label") or c["id"] for p in (before, after) for c in p.get("channels") or []}
+    was = [c["id"] for c in before.get("channels") or [] if c.get("on")]
+    now = [c["id"] for c in after.get("channels") or [] if c.get("on")]
+    entering, leaving = [labels[c] for c in now if c not in was], [labels[c] for c in was if c not in now]
+    lines = ([t("diff.entering", names=", ".join(entering))] if entering else []) + \
+            ([t("diff.leaving", names=", ".join(leaving))] if leaving else [])
+    return {"title": t("diff.title", before=pair[0], after=pair[1]), "lines": lines or [t("diff.same")],
+            "head": [t("channel"), pair[0], pair[1], t("variant.change")], "rows": comparison_rows(before, after, money)}
+
+
+__all__ = ["comparison_rows", "diff_view", "variant_view"]

@@ -14,6 +14,7 @@ import numpy as np
 from .limits import MAX_CELL_WEIGHT
 from .models import WILDCARD, Channel, Objective, Phase, Rules, Segment
 from .problems import Problem, did_you_mean, visible, with_hint
+from .steps import round_down, round_up
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Parts:
     budget_ok: bool = False
     accuracy: float = 0.005
     current: dict[str, float] | None = None  # the current plan (channel -> spend), when given
+    spend_step: float | None = None  # the scenario's payable unit, when given
 
 
 def cross_problems(parts: Parts) -> list[Problem]:
@@ -41,6 +43,7 @@ def cross_problems(parts: Parts) -> list[Problem]:
     out += _objective_needs(parts)
     out += _cell_weights(parts)
     out += _current_references(parts)
+    out += _spend_steps(parts)
     if not out:
         out += _impossible_bounds(parts)
     return out
@@ -146,6 +149,22 @@ def _current_references(parts: Parts) -> list[Problem]:
         return []
     known = sorted(parts.channel_ids_raw)
     return [_unknown(f"current.{name}", "channel", name, known) for name in parts.current if name not in set(known)]
+
+
+def _spend_steps(parts: Parts) -> list[Problem]:
+    """With a spend_step, some multiple of it must lie between min_spend and max_spend."""
+    out = []
+    for i, ch in sorted(parts.channels.items()):
+        step = ch.spend_step if ch.spend_step is not None else parts.spend_step
+        if not step or ch.max_spend is None:
+            continue
+        lo, hi = round_up(ch.min_spend, step), round_down(ch.max_spend, step)
+        if lo > hi:
+            where = "spend_step" if ch.spend_step is not None else "the scenario's spend_step"
+            out.append(Problem(f"channels[{i}].max_spend", f"no multiple of {where} {step:g} lies between min_spend {ch.min_spend:g} "
+                               f"and max_spend {ch.max_spend:g}",
+                               f"set min_spend to at most {hi:g} or max_spend to at least {lo:g}, or use a smaller spend_step"))
+    return out
 
 
 def _objective_needs(parts: Parts) -> list[Problem]:

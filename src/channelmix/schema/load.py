@@ -11,7 +11,7 @@ from pydantic import BeforeValidator, ConfigDict, TypeAdapter, ValidationError
 from .worlds import worlds_problems
 from .checks import Parts, cross_problems, warnings_for
 from .models import (
-    Channel, Name, NonNegative, Objective, Phase, Rules, Scenario, Segment, SolverSettings, _phases_in, _segments_in, model_keys,
+    Channel, Name, NonNegative, Objective, Positive, Phase, Rules, Scenario, Segment, SolverSettings, _phases_in, _segments_in, model_keys,
 )
 from .problems import Problem, ScenarioError, problems_from
 from .syntax import TooDeep, check_depth, parse_text, too_deep
@@ -106,7 +106,7 @@ def _parts(raw: dict[str, Any], scenario: Scenario | None) -> Parts:
             phases=scenario.phases, segments=scenario.segments, channels=dict(enumerate(scenario.channels)),
             channel_ids_raw={c.id for c in scenario.channels}, resources=scenario.resources, rules=scenario.rules,
             objective=scenario.objective, budget=scenario.budget, budget_ok=True, accuracy=scenario.solver.accuracy,
-            current=scenario.current,
+            current=scenario.current, spend_step=scenario.spend_step,
         )
     parts = Parts()
     if "phases" in raw:
@@ -127,6 +127,7 @@ def _parts(raw: dict[str, Any], scenario: Scenario | None) -> Parts:
     budget = _try(_BUDGET, raw.get("budget"))
     parts.budget, parts.budget_ok = budget, budget is not None or raw.get("budget") is None
     parts.current = _try(_CURRENT, raw.get("current"))
+    parts.spend_step = _try(_STEP, raw.get("spend_step"))
     solver = _try(_SOLVER, raw.get("solver", {}))
     if solver is not None:
         parts.accuracy = solver.accuracy
@@ -140,5 +141,6 @@ _CHANNEL = TypeAdapter(Channel)
 _RESOURCES = TypeAdapter(dict[Name, NonNegative], config=_STRICT)
 _RULES = TypeAdapter(Rules)
 _OBJECTIVE = TypeAdapter(Objective)
+_STEP = TypeAdapter(Positive | None, config=_STRICT)
 _BUDGET = TypeAdapter(NonNegative | None, config=_STRICT)
 _SOLVER = TypeAdapter(SolverSettings)

@@ -14,6 +14,7 @@ from pydantic import BaseModel, BeforeValidator, Field, model_validator
 from ..presets import PHASE_PRESETS
 from .limits import MAX_AMOUNT, MAX_LEVEL, MAX_TIME_LIMIT, MIN_ACCURACY, MIN_CURVE_SPEND, RANGE_FIX
 from .problems import Fixable, did_you_mean, with_hint
+from .steps import round_down, round_up
 from .rules import (  # noqa: F401  (re-exported: the rules are part of the scenario's models)
     BreadthRule, Cardinality, CellRule, Concentration, CoverageRule, Group, Pair, RedundancyRule, Rules, rule_for_cell,
 )
@@ -181,6 +182,7 @@ class Channel(Model):
     fixed_cost: NonNegative = 0.0
     min_spend: NonNegative = 0.0
     max_spend: NonNegative | None = None
+    spend_step: Positive | None = None  # this channel's payable unit (overrides the scenario's spend_step)
     uses: dict[str, ResourceUse] = {}
     response: Response
     outcome: Outcome | None = None
@@ -293,6 +295,7 @@ class Scenario(Model):
     phases: Annotated[list[Phase], BeforeValidator(_phases_in), Field(min_length=1)]
     segments: Annotated[list[Segment], BeforeValidator(_segments_in), Field(min_length=1)]
     budget: NonNegative | None = None
+    spend_step: Positive | None = None  # spends in multiples of this payable unit (10 rand, 1,000 toman)
     resources: dict[Name, NonNegative] = {}
     channels: Annotated[list[Channel], Field(min_length=1)]
     rules: Rules = Rules()
@@ -322,7 +325,20 @@ class Scenario(Model):
     def channel(self, channel_id: str) -> Channel:
         return next(c for c in self.channels if c.id == channel_id)
 
+    def step_of(self, channel: Channel) -> float | None:
+        """The payable unit this channel's spend comes in (None: any amount)."""
+        return channel.spend_step if channel.spend_step is not None else self.spend_step
+
+    def spend_floor(self, channel: Channel) -> float:
+        """min_spend rounded up to the channel's spend_step: the least it spends when on."""
+        return round_up(channel.min_spend, self.step_of(channel))
+
     def spend_caps(self) -> dict[str, float]:
+        """U_c for every channel (see :meth:`_raw_caps`), rounded down to its spend_step."""
+        caps = self._raw_caps()
+        return {c.id: round_down(caps[c.id], self.step_of(c)) for c in self.channels}
+
+    def _raw_caps(self) -> dict[str, float]:
         """U_c for every channel: max_spend when given, else what the rules allow.
 
         With a budget, an uncapped channel may spend up to the budget less its fixed
