@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .evaluate import CellOutcome, ChannelOutcome, Evaluation, evaluate
+from .schedule import Schedule
 from .schema.models import Scenario
 
 if TYPE_CHECKING:  # the plan reads a Solution but must not pull in the solver (and PuLP)
@@ -52,6 +53,7 @@ class Plan:
     outside_solver_seconds: float = 0.0  # formulate, PuLP's hand-over, polish, figures and verifier: the rest of the wall time
     polish_gain: float = 0.0  # objective gained on the real curves by polishing the MILP's spends
     risk: dict[str, Any] | None = None  # with worlds: the plan judged in every world (see worlds.py)
+    schedule: Schedule | None = None  # with periods: the plan period by period (see schedule.py); the fields above are horizon totals
 
     @property
     def solved(self) -> bool:
