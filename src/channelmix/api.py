@@ -10,6 +10,7 @@ from typing import Any
 from .baseline import compare
 from .diagnose import explain as why_infeasible
 from .formulate import Formulation, formulate
+from .formulate_periods import formulate_periods
 from .formulate_worlds import WorldsFormulation, formulate_worlds
 from .plan import SOLVED, Plan, build_plan
 from .polish import polish
@@ -44,7 +45,10 @@ def solve_from(scenario: Scenario, warnings: list[str] | None = None,
     began = time.perf_counter()
     deadline = began + scenario.solver.time_limit  # the time limit covers formulate, both passes and the polish
     robust = scenario.worlds is not None and scenario.objective.risk is not None
-    formulation = formulate_worlds(scenario) if robust else formulate(scenario)
+    if scenario.periods is not None:
+        formulation = formulate_periods(scenario)
+    else:
+        formulation = formulate_worlds(scenario) if robust else formulate(scenario)
     return solve_formulated(scenario, formulation, time.perf_counter() - began, warnings, start, diagnose, deadline)
 
 
@@ -68,7 +72,13 @@ def solve_formulated(scenario: Scenario, formulation: Formulation, built: float 
         notes.append(f"tie-break {solution.tie_break}: among equal optima this plan may not be the one that "
                      f"{'spends least' if scenario.objective.maximises else 'reaches most'}")
     gain = 0.0
-    if solution.status in SOLVED and not robust:  # the polish improves the scenario as written, not the risk figure
+    over_periods = scenario.periods is not None
+    if over_periods and solution.status in SOLVED:
+        notes.append("plan over periods: spends are as the MILP chose them on its curve pieces (no polish on the real curves yet)")
+        if scenario.current is not None:
+            notes.append("plan over periods: the current plan counts as running before the first period; "
+                         "a comparison with it is not made yet")
+    if solution.status in SOLVED and not robust and not over_periods:  # the polish improves the scenario as written, not the risk figure
         polished = polish(scenario, solution.on, solution.spend, deadline - time.perf_counter())
         if polished.gain > 0:
             solution, gain = replace(solution, spend=polished.spend), polished.gain
@@ -77,7 +87,7 @@ def solve_formulated(scenario: Scenario, formulation: Formulation, built: float 
                       build_seconds=built, warnings=notes)
     plan = replace(plan, polish_gain=gain, solver_seconds=solution.solver_seconds,
                    outside_solver_seconds=time.perf_counter() - began - solution.solver_seconds)
-    if scenario.current is not None:
+    if scenario.current is not None and not over_periods:
         plan = replace(plan, baseline=compare(scenario, plan).to_dict())
     if solution.status == "infeasible" and diagnose:
         return replace(plan, message=f"{plan.message}. {why_infeasible(scenario, plan.warnings)}"), {}
