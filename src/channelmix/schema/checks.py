@@ -33,6 +33,7 @@ class Parts:
     accuracy: float = 0.005
     current: dict[str, float] | None = None  # the current plan (channel -> spend), when given
     periods: Periods | None = None  # a plan over time, when given (and valid)
+    periods_ok: bool = True  # False: periods given but not valid (then nothing is judged that depends on them)
 
 
 def cross_problems(parts: Parts) -> list[Problem]:
@@ -155,7 +156,7 @@ def _objective_needs(parts: Parts) -> list[Problem]:
     objective = parts.objective or Objective()
     out = []
     if objective.maximises and parts.budget_ok and parts.budget is None and not (objective.sense == "max_outcome" and objective.net) \
-            and not every_period_budgeted(parts.periods):
+            and parts.periods_ok and not every_period_budgeted(parts.periods):
         fix = "add budget: <money for the whole plan>, or a budget per period (periods: {budget: …})" if parts.periods is not None \
             else "add budget: <money for the plan period>, or use objective min_cost"
         out.append(Problem("budget", f"is required for objective {objective.sense}", fix))

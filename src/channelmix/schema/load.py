@@ -81,6 +81,8 @@ def _validate(raw: Any, source: str, base: str | Path | None) -> Loaded:
     except ValidationError as err:
         problems += problems_from(err, _KEYS)
     problems += cross_problems(_parts(raw, scenario))
+    if scenario is not None and scenario.periods is not None and scenario.worlds is not None:
+        problems.append(Problem("worlds", "are not yet supported for a plan over periods", "remove worlds, or remove periods"))
     if scenario is not None and not problems:
         scenario, more = worlds_problems(scenario, Path(base) if base is not None else None)
         problems += more
@@ -129,6 +131,7 @@ def _parts(raw: dict[str, Any], scenario: Scenario | None) -> Parts:
     parts.budget, parts.budget_ok = budget, budget is not None or raw.get("budget") is None
     parts.current = _try(_CURRENT, raw.get("current"))
     parts.periods = _try(_PERIODS, raw.get("periods"))
+    parts.periods_ok = parts.periods is not None or raw.get("periods") is None
     solver = _try(_SOLVER, raw.get("solver", {}))
     if solver is not None:
         parts.accuracy = solver.accuracy

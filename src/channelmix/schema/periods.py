@@ -96,8 +96,23 @@ class Ramp(Model):
     max_growth: Annotated[float, Field(ge=0, le=1000)]
 
 
-PerChannelCount = Annotated[int, Field(ge=1, le=MAX_PERIODS)] | dict[str, Annotated[int, Field(ge=1, le=MAX_PERIODS)]]
-PerChannelSwitches = Annotated[int, Field(ge=0, le=2 * MAX_PERIODS)] | dict[str, Annotated[int, Field(ge=0, le=2 * MAX_PERIODS)]]
+def _per_channel(low: int, high: int, what: str):
+    """A whole number for every channel, or a mapping channel -> whole number, each in [low, high]."""
+
+    def check(value: Any) -> Any:
+        items = value.items() if isinstance(value, dict) else [(None, value)]
+        for name, number in items:
+            where = f"for '{name}' " if name is not None else ""
+            if not isinstance(number, int) or isinstance(number, bool) or not low <= number <= high:
+                raise Fixable(f"got {number!r} {where}but needs a whole number of {what} from {low} to {high}",
+                              f"write a number (every channel) or a mapping of channel ids to numbers, e.g. {{radio: {max(low, 2)}}}")
+        return value
+
+    return check
+
+
+PerChannelCount = Annotated[Any, BeforeValidator(_per_channel(1, MAX_PERIODS, "periods"))]
+PerChannelSwitches = Annotated[Any, BeforeValidator(_per_channel(0, 2 * MAX_PERIODS, "starts and stops"))]
 
 PERIOD_CHANNEL_KEYS = ("available_from", "available_until", "setup_cost", "carry_over")
 PERIOD_RULE_KEYS = ("min_periods_on", "max_switches", "pacing", "ramp")
@@ -157,8 +172,9 @@ def period_problems(periods: Periods | None, channels: dict[int, Any], rules: An
         for where, given in named:
             for resource in given:
                 if resource not in resources:
+                    hint = did_you_mean(resource, list(resources))
                     out.append(Problem(f"{where}.{resource}", f"unknown resource '{resource}'",
-                                       f"declare it at the top level too: resources: {{{resource}: <capacity of a period>}}"))
+                                       with_hint(hint, f"declare it at the top level too: resources: {{{resource}: <capacity of a period>}}")))
     return out
 
 
