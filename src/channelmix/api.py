@@ -14,6 +14,7 @@ from .formulate_periods import formulate_periods
 from .formulate_worlds import WorldsFormulation, formulate_worlds
 from .plan import SOLVED, Plan, build_plan
 from .polish import polish
+from .polish_periods import polish_periods
 from .schema import Loaded, Scenario, load
 from .solve import solve
 from .verify import check
@@ -73,13 +74,11 @@ def solve_formulated(scenario: Scenario, formulation: Formulation, built: float 
                      f"{'spends least' if scenario.objective.maximises else 'reaches most'}")
     gain = 0.0
     over_periods = scenario.periods is not None
-    if over_periods and solution.status in SOLVED:
-        notes.append("plan over periods: spends are as the MILP chose them on its curve pieces (no polish on the real curves yet)")
-        if scenario.current is not None:
-            notes.append("plan over periods: the current plan counts as running before the first period; "
-                         "a comparison with it is not made yet")
-    if solution.status in SOLVED and not robust and not over_periods:  # the polish improves the scenario as written, not the risk figure
-        polished = polish(scenario, solution.on, solution.spend, deadline - time.perf_counter())
+    if over_periods and solution.status in SOLVED and scenario.current is not None:
+        notes.append("plan over periods: the current plan counts as running before the first period; "
+                     "a comparison with it is not made yet")
+    if solution.status in SOLVED and not robust:  # the polish improves the scenario as written, not the risk figure
+        polished = (polish_periods if over_periods else polish)(scenario, solution.on, solution.spend, deadline - time.perf_counter())
         if polished.gain > 0:
             solution, gain = replace(solution, spend=polished.spend), polished.gain
     curve_error = max((p.max_error for p in formulation.curve_pieces.values()), default=0.0)
