@@ -70,8 +70,9 @@ def test_a_channel_available_from_period_3_never_runs_before():
 def test_carry_over_moves_spend_earlier():
     curve = {"type": "saturating", "scale": 100}
     flat = solve(horizon({"count": 3}, [ch("radio", response=curve)], budget=300))
-    assert spends(flat, "radio") == pytest.approx([100, 100, 100], rel=1e-3)  # an even split (polished on the real curve)
-    assert flat.objective == pytest.approx(3 * (1 - math.exp(-1)), rel=1e-6)
+    # an even split is the optimum; money moves between periods on the curve pieces, within their error
+    assert spends(flat, "radio") == pytest.approx([100, 100, 100], abs=15)
+    assert flat.objective == pytest.approx(3 * (1 - math.exp(-1)), abs=3 * 0.005)
     echo = solve(horizon({"count": 3}, [ch("radio", response=curve, carry_over=0.5)], budget=300))
     s = spends(echo, "radio")
     assert s[0] > 150 and s[2] < 50  # early spend keeps working later

@@ -74,6 +74,9 @@ def solve_formulated(scenario: Scenario, formulation: Formulation, built: float 
                      f"{'spends least' if scenario.objective.maximises else 'reaches most'}")
     gain = 0.0
     over_periods = scenario.periods is not None
+    if over_periods and solution.status in SOLVED and len(formulation.horizon.ids) > 1:
+        notes.append("plan over periods: spends are polished on the real curves within each period; how money is split "
+                     "between periods is the MILP's, on its curve pieces (see approximation_bound)")
     if over_periods and solution.status in SOLVED and scenario.current is not None:
         notes.append("plan over periods: the current plan counts as running before the first period; "
                      "a comparison with it is not made yet")
