@@ -186,3 +186,16 @@ def test_horizon_totals_sum_the_periods():
     assert plan.coverage[0].level == pytest.approx((levels[0] + 3 * levels[1]) / 4)
     assert plan.objective == pytest.approx(sum(p.weight * c.objective for p, c in zip(plan.schedule.periods, plan.schedule.cash)))
     assert math.isclose(plan.budget or 0, 0) or plan.budget is None
+
+
+def test_an_impossible_horizon_is_an_answer_that_names_the_rule_to_blame():
+    # a hard target every month, but the only channel opens in month 2
+    plan = solve_scenario(validate(horizon({"count": 3, "budget": 100}, [ch("radio", available_from=2)],
+                                           rules={"coverage": {"target": 0.5}})).scenario)
+    assert plan.status == "infeasible" and plan.schedule is None
+    assert "Dropping any one of these would make it feasible: the hard coverage targets." in plan.message
+    # one channel must be used, but a three-month run is more than the money of month 3 can pay for
+    plan = solve_scenario(validate(horizon({"items": [{"id": "1", "budget": 100}, {"id": "2", "budget": 100}, {"id": "3", "budget": 10}]},
+                                           [ch("radio", fixed_cost=50)], rules={"min_periods_on": 3, "cardinality": {"min": 1}})).scenario)
+    assert plan.status == "infeasible"
+    assert plan.message.endswith("feasible: the limits on how many channels run; the minimum runs.")
