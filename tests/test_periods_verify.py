@@ -79,3 +79,12 @@ def test_misreported_carry_over_is_refused():
 def test_a_plan_without_its_schedule_is_refused():
     scenario, plan = _shop()
     assert _rules(verify(scenario, replace(plan, schedule=None))) == ["plan"]
+
+
+def test_the_verifier_side_of_periods_does_not_import_pulp():
+    import subprocess
+    import sys
+
+    code = ("import sys, channelmix.verify, channelmix.evaluate_periods, channelmix.periods, channelmix.schedule, "
+            "channelmix.polish_periods; sys.exit('pulp' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
