@@ -199,3 +199,11 @@ def test_an_impossible_horizon_is_an_answer_that_names_the_rule_to_blame():
                                            [ch("radio", fixed_cost=50)], rules={"min_periods_on": 3, "cardinality": {"min": 1}})).scenario)
     assert plan.status == "infeasible"
     assert plan.message.endswith("feasible: the limits on how many channels run; the minimum runs.")
+
+
+def test_ramp_goes_on_from_the_current_spend():
+    curve = {"type": "saturating", "scale": 100}
+    plan = solve(horizon({"count": 2}, [ch("radio", response=curve)], budget=300, current={"radio": 50},
+                         rules={"ramp": {"max_growth": 0.5}, "min_periods_on": 2}))
+    assert spends(plan, "radio") == pytest.approx([75, 112.5], rel=1e-6)  # 50 × 1.5, then × 1.5 again
+    assert not plan.schedule.row("radio", "1").started  # it runs today

@@ -159,7 +159,7 @@ def _horizon_rules(scenario: Scenario, H: Horizon, schedule: Schedule, is_on, sp
         if rules.ramp is not None:
             growth = rules.ramp.max_growth
             current = (scenario.current or {}).get(ch.id)
-            previous = [(current, current is not None)] + [(r.spend, r.on) for r in rows[:-1]]
+            previous = [(current, bool(current))] + [(r.spend, r.on) for r in rows[:-1]]  # a current spend of 0 sets no ramp
             for t, (row, (before, was_on)) in enumerate(zip(rows, previous)):
                 if was_on and row.on:
                     over(f"ramp of {ch.id} in {H.items[t].name}", row.spend, (1 + growth) * before, "spend")

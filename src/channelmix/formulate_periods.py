@@ -253,7 +253,7 @@ class _HorizonBuilder:
                 for t, (s, b) in enumerate(zip(spends, self.periods)):
                     where = f"{ch.id}: spend in {b.label} ≤ {1 + growth:g} × the period before's"
                     if t == 0:
-                        if current is not None:
+                        if current:  # a run that goes on from the current plan's spend
                             self.add({s: 1}, pulp.LpConstraintLE, (1 + growth) * current, f"ramp_{i}_t0", where)
                         continue
                     self.add({s: 1, spends[t - 1]: -(1 + growth), self.periods[t - 1].on[ch.id]: caps[t]}, pulp.LpConstraintLE, caps[t],
