@@ -11,9 +11,11 @@ from .baseline import compare
 from .binding import rebind
 from .diagnose import explain as why_infeasible
 from .formulate import Formulation, formulate
+from .formulate_periods import formulate_periods
 from .formulate_worlds import WorldsFormulation, formulate_worlds
 from .plan import SOLVED, Plan, build_plan
 from .polish import polish
+from .polish_periods import polish_periods
 from .schema import Loaded, Scenario, load
 from .solve import FIXED_ON_OFF, solve
 from .verify import check
@@ -47,7 +49,10 @@ def solve_from(scenario: Scenario, warnings: list[str] | None = None,
     began = time.perf_counter()
     deadline = began + scenario.solver.time_limit  # the time limit covers formulate, both passes and the polish
     robust = scenario.worlds is not None and scenario.objective.risk is not None
-    formulation = formulate_worlds(scenario) if robust else formulate(scenario)
+    if scenario.periods is not None:
+        formulation = formulate_periods(scenario)
+    else:
+        formulation = formulate_worlds(scenario) if robust else formulate(scenario)
     return solve_formulated(scenario, formulation, time.perf_counter() - began, warnings, start, diagnose, deadline, near)
 
 
@@ -74,17 +79,26 @@ def solve_formulated(scenario: Scenario, formulation: Formulation, built: float 
         notes.append(f"tie-break {FIXED_ON_OFF} (a large model): among equal optima with channels it left off, this plan "
                      f"may not be the one that {'spends least' if scenario.objective.maximises else 'reaches most'}")
     gain = 0.0
+    over_periods = scenario.periods is not None
+    if over_periods and solution.status in SOLVED and len(formulation.horizon.ids) > 1:
+        notes.append("plan over periods: spends are polished on the real curves within each period; how money is split "
+                     "between periods is the MILP's, on its curve pieces (see approximation_bound)")
+    if over_periods and solution.status in SOLVED and scenario.current is not None:
+        notes.append("plan over periods: the current plan counts as running before the first period; "
+                     "a comparison with it is not made yet")
     if solution.status in SOLVED and not robust:  # the polish improves the scenario as written, not the risk figure
-        polished = polish(scenario, solution.on, solution.spend, deadline - time.perf_counter())
+        polished = (polish_periods if over_periods else polish)(scenario, solution.on, solution.spend, deadline - time.perf_counter())
         if polished.gain > 0 and polished.truth is not None:  # the rules that bind at the polished spends, not the MILP's
             binding = rebind(scenario, formulation.rules, solution.binding_names, formulation.caps, polished.truth)
             solution, gain = replace(solution, spend=polished.spend, binding=binding), polished.gain
+        elif polished.gain > 0:  # over periods: the binding rows stay the MILP's
+            solution, gain = replace(solution, spend=polished.spend), polished.gain
     curve_error = max((p.max_error for p in formulation.curve_pieces.values()), default=0.0)
     plan = build_plan(scenario, solution, curve_error=curve_error, approximation_bound=formulation.approximation_bound,
                       build_seconds=built, warnings=notes)
     plan = replace(plan, polish_gain=gain, solver_seconds=solution.solver_seconds,
                    outside_solver_seconds=time.perf_counter() - began - solution.solver_seconds)
-    if scenario.current is not None:
+    if scenario.current is not None and not over_periods:
         plan = replace(plan, baseline=compare(scenario, plan).to_dict())
     if solution.status == "infeasible" and diagnose:
         return replace(plan, message=f"{plan.message}. {why_infeasible(scenario, plan.warnings)}"), {}

@@ -12,6 +12,7 @@ from typing import Any, Callable
 import pulp
 
 from .formulate import formulate
+from .formulate_periods import formulate_periods
 from .limits import LE, limit_of, with_limit
 from .plan import SOLVED
 from .schema.models import Scenario
@@ -45,6 +46,10 @@ def _relaxations(sc: Scenario) -> list[tuple[str, Callable[[Scenario], Scenario]
         out.append(("the requires/excludes rules", rules_update(requires=[], excludes=[])))
     if rules.force_on or rules.force_off:
         out.append(("force_on/force_off", rules_update(force_on=[], force_off=[])))
+    for key, words in (("min_periods_on", "the minimum runs"), ("max_switches", "the limits on switches"),
+                       ("pacing", "the pacing band"), ("ramp", "the ramp limit")):  # over periods
+        if getattr(rules, key) is not None:
+            out.append((words, rules_update(**{key: None})))
     if sc.objective.sense == "target":
         out.append((f"the reach level ({sc.objective.level:g})",
                     lambda s: s.model_copy(update={"objective": s.objective.model_copy(update={"level": 0.0})})))
@@ -60,7 +65,8 @@ def diagnose(scenario: Scenario, time_limit: float = 10.0) -> list[str]:
     quick = scenario.model_copy(update={"objective": scenario.objective.model_copy(update={"tie_break": False}), "solver": settings})
     culprits = []
     for words, relax in _relaxations(quick):
-        if solve(formulate(relax(quick))).status in SOLVED:
+        relaxed = relax(quick)
+        if solve(formulate_periods(relaxed) if relaxed.periods is not None else formulate(relaxed)).status in SOLVED:
             culprits.append(words)
     return culprits
 

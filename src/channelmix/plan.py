@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .evaluate import CellOutcome, ChannelOutcome, Evaluation, evaluate
+from .schedule import Schedule
 from .schema.models import Scenario
 
 if TYPE_CHECKING:  # the plan reads a Solution but must not pull in the solver (and PuLP)
@@ -52,6 +53,7 @@ class Plan:
     outside_solver_seconds: float = 0.0  # formulate, PuLP's hand-over, polish, figures and verifier: the rest of the wall time
     polish_gain: float = 0.0  # objective gained on the real curves by polishing the MILP's spends
     risk: dict[str, Any] | None = None  # with worlds: the plan judged in every world (see worlds.py)
+    schedule: Schedule | None = None  # with periods: the plan period by period (see schedule.py); the fields above are horizon totals
 
     @property
     def solved(self) -> bool:
@@ -92,6 +94,8 @@ def build_plan(scenario: Scenario, solution: Solution, *, curve_error: float, ap
         return Plan(objective=None, cost=None, weighted_reach=None, penalties={}, channels=[], coverage=[],
                     binding=[], resources={r: {"used": 0.0, "capacity": c} for r, c in scenario.resources.items()},
                     message=_no_plan_message(solution.status), **common)
+    if scenario.periods is not None:
+        return _periods_plan(scenario, solution, common)
     truth: Evaluation = evaluate(scenario, solution.on, solution.spend)
     idle = [c.id for c in truth.channels if c.on and c.reach == 0 and c.cost == 0]
     if idle:
@@ -103,6 +107,23 @@ def build_plan(scenario: Scenario, solution: Solution, *, curve_error: float, ap
         penalties={k: v for k, v in truth.penalties.items() if v}, channels=truth.channels, coverage=truth.cells,
         binding=solution.binding, outcome=truth.outcome, baseline_outcome=truth.baseline_outcome,
         resources={r: {"used": truth.resources[r], "capacity": c} for r, c in scenario.resources.items()},
+        message="" if solution.status == "optimal" else f"stopped at the time limit with a gap of {solution.gap or float('nan'):.3%}",
+        **common,
+    )
+
+
+def _periods_plan(scenario: Scenario, solution: Solution, common: dict[str, Any]) -> Plan:
+    """A plan over periods: horizon totals on top, the schedule period by period (see evaluate_periods)."""
+    from .evaluate_periods import evaluate_periods
+
+    truth = evaluate_periods(scenario, solution.on, solution.spend)
+    budgets = [p.budget for p in truth.schedule.periods]
+    if scenario.budget is None and all(b is not None for b in budgets):  # the horizon's money: the periods' budgets together
+        common = {**common, "budget": float(sum(budgets))}
+    return Plan(
+        objective=truth.objective, cost=truth.money, weighted_reach=truth.weighted_reach,
+        penalties={k: v for k, v in truth.penalties.items() if v}, channels=truth.channels, coverage=truth.cells,
+        binding=solution.binding, outcome=truth.outcome, resources=truth.resources, schedule=truth.schedule,
         message="" if solution.status == "optimal" else f"stopped at the time limit with a gap of {solution.gap or float('nan'):.3%}",
         **common,
     )
