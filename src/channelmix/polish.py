@@ -14,6 +14,7 @@ rises with reach (or outcome), which is what moving spend along the curves buys.
 
 from __future__ import annotations
 
+import functools
 import time
 import warnings
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ import numpy as np
 from .arrays import arrays
 from .evaluate import Evaluation, evaluate
 from .schema.models import Scenario
-from .schema.steps import nearest, round_down
+from .polish_steps import grid_search, on_grid
 
 MIN_GAIN = 1e-9  # relative: smaller gains are round-off, not worth changing the plan
 
@@ -49,25 +50,18 @@ def polish(scenario: Scenario, on: dict[str, bool], spend: dict[str, float], tim
     if problem.free.size == 0:
         return kept
     x = problem.solve(time_left)
+    step_of = {ch.id: scenario.step_of(ch) or 0.0 for ch in scenario.channels}
+    steps = np.array([step_of[problem.A.ids[c]] for c in problem.free])
+    if steps.any() and x is not None:  # payable units: search the grid around the rounded polish
+        x = grid_search(problem, steps, on_grid(x, steps))
     if x is None:
         return _unchanged(kept, began)
-    moved = {problem.A.ids[c]: float(value) for c, value in zip(problem.free, x)}
-    for candidate in _on_steps(scenario, spend, moved):
-        after = evaluate(scenario, on, candidate)
-        gain = after.objective - before.objective
-        if not after.violations and gain > MIN_GAIN * max(1.0, abs(before.objective)):
-            return Polished(candidate, gain, time.perf_counter() - began, after)
-    return _unchanged(kept, began)
-
-
-def _on_steps(scenario: Scenario, spend: dict[str, float], moved: dict[str, float]) -> list[dict[str, float]]:
-    """The polished spends to try: as found, or, for channels with a spend_step, rounded to
-    the nearest multiple and else down to one (rounding down keeps budget and resources;
-    each try is re-checked), so a polished plan never spends a non-multiple."""
-    steps = {ch.id: scenario.step_of(ch) for ch in scenario.channels if ch.id in moved and scenario.step_of(ch)}
-    if not steps:
-        return [{**spend, **moved}]
-    return [{**spend, **{cid: rounding(s, steps.get(cid)) for cid, s in moved.items()}} for rounding in (nearest, round_down)]
+    candidate = {**spend, **{problem.A.ids[c]: float(value) for c, value in zip(problem.free, x)}}
+    after = evaluate(scenario, on, candidate)
+    gain = after.objective - before.objective
+    if after.violations or gain <= MIN_GAIN * max(1.0, abs(before.objective)):
+        return _unchanged(kept, began)
+    return Polished(candidate, gain, time.perf_counter() - began, after)
 
 
 def _unchanged(kept: Polished, began: float) -> Polished:
@@ -169,10 +163,14 @@ class _Problem:
             return np.zeros((0, n)), np.zeros(0)
         return np.array(rows), np.array(rhs)
 
+    @functools.cached_property
+    def constraints(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.linear()
+
     def solve(self, time_left: float) -> np.ndarray | None:
         from scipy.optimize import minimize
 
-        G, h = self.linear()
+        G, h = self.constraints
         constraints = [{"type": "ineq", "fun": lambda u: h - G @ u, "jac": lambda u: -G}] if len(h) else []
         if self.hard.size:
             targets = self.A.coverage.level[self.hard]
