@@ -33,7 +33,8 @@ def _plain(value: Any) -> Any:
 
 
 def tables(plan: Plan) -> dict[str, list[dict[str, Any]]]:
-    """The plan's tables, one row per channel and one per (phase, segment) cell."""
+    """The plan's tables, one row per channel and one per (phase, segment) cell; a plan over
+    periods adds its schedule (one row per channel and period) and the cash of each period."""
     resources = list(plan.resources)
     channels = []
     for c in plan.channels:
@@ -43,7 +44,15 @@ def tables(plan: Plan) -> dict[str, list[dict[str, Any]]]:
         channels.append(row)
     coverage = [{"phase": c.phase, "segment": c.segment, "level": c.level, "target": c.target, "weight": c.weight,
                  "channels": " ".join(c.channels)} for c in plan.coverage]
-    return {"channels": channels, "coverage": coverage}
+    out = {"channels": channels, "coverage": coverage}
+    if getattr(plan, "schedule", None) is not None:
+        from dataclasses import asdict
+
+        from .schedule import cash_rows, long_rows
+
+        timed = {"schedule": asdict(plan.schedule)}
+        out.update(schedule=long_rows(timed), cash=cash_rows(timed))
+    return out
 
 
 MAX_STEM_BYTES = 100  # well inside the usual 255-byte file-name limit, with suffixes and temporary names
