@@ -149,4 +149,39 @@ def cash_rows(plan: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-__all__ = ["LONG_COLUMNS", "OFF", "START", "cash_rows", "has_schedule", "long_rows", "period_count", "schedule_view"]
+def markdown_lines(plan: dict[str, Any], table: Any, escape: Any) -> list[str]:
+    """The Markdown section of a plan over periods (none for a single-period plan): the spend
+    grid with totals, its legend, the cash of each period and reach period by period.
+    ``table`` and ``escape`` are :mod:`channelmix.reports.markdown`'s."""
+    s = schedule_view(plan)
+    if s is None:
+        return []
+    cur = f" ({s['currency']})" if s["currency"] else ""
+    heads = [p["label"] for p in s["periods"]]
+    lines = [f"## {t('sched.heading')}", "", t("sched.intro", n=len(heads)), "",
+             f"### {t('sched.grid_title', currency=cur)}", ""]
+    rows = [[c["label"], *(cell["text"] for cell in c["cells"]), num(c["total_spend"], 0)] for c in s["running"]]
+    rows.append([f"**{t('total')}**", *(f"**{c['spend_text']}**" for c in s["cash"]),
+                 f"**{num(sum(c['spend'] for c in s['cash']), 0)}**"])
+    lines += table([t("channel"), *heads, t("total")], rows, ["l"] + ["r"] * (len(heads) + 1)) + [""]
+    never = ", ".join(escape(c["label"]) for c in s["idle"])
+    lines += [escape(s["legend"]) + (" " + t("sched.never_on", channels=never) if never else ""), ""]
+    lines += [f"### {t('sched.cash_title', currency=cur)}", ""]
+    head = [t("sched.period"), t("xlsx.budget"), *([t("sched.available")] if s["carried"] else []), t("spend"),
+            t("fixed_cost"), t("sched.setup"), t("cost"), t("sched.cumulative"), *s["resource_names"]]
+    strip = (lambda text: text.replace(f" {s['currency']}", "")) if s["currency"] else (lambda text: text)
+    rows = [[c["label"], strip(c["budget_text"]), *([strip(c["available_text"])] if s["carried"] else []), c["spend_text"],
+             c["fixed_text"], c["setup_text"], c["cost_text"], c["cumulative_text"],
+             *(c["resources_text"].get(r, "—") for r in s["resource_names"])] for c in s["cash"]]
+    lines += table(head, rows, ["l"] + ["r"] * (len(head) - 1)) + [""]
+    money = s["sense"] != "max_reach"
+    head = [t("sched.period"), t("channels_on"), s["objective_title"], *([t("sense.max_reach.title")] if money else []),
+            t("sched.below"), t("sched.weakest")]
+    rows = [[c["label"], num(c["channels_on"], 0), c["objective_text"], *([c["weighted_reach_text"]] if money else []),
+             cov["below_text"], f"{cov['weakest']['name']}: {cov['weakest']['level_text']}" if cov["weakest"] else "—"]
+            for c, cov in zip(s["cash"], s["coverage"])]
+    lines += [f"### {t('sched.reach_title')}", ""] + table(head, rows, ["l"] + ["r"] * (len(head) - 2) + ["l"]) + [""]
+    return lines
+
+
+__all__ = ["LONG_COLUMNS", "markdown_lines", "OFF", "START", "cash_rows", "has_schedule", "long_rows", "period_count", "schedule_view"]
