@@ -12,6 +12,7 @@ from .. import __version__
 from .common import (SOLVED, cell_text, channel_labels, column_title, is_number, money_decimals, num, pct, plan_view,
                      qty, shown_columns, spend_columns)
 from .explain_sections import html_context
+from .schedule_html import schedule_context
 from .i18n import localised, of_plan, of_plans, current, t
 from .svg import frontier_svg, heat_colour, legend_gradient, series_colour, sweep_points
 
@@ -70,7 +71,8 @@ def plan_html(plan: dict[str, Any]) -> str:
     d = v["money_decimals"]
     return environment().get_template("report.html.j2").render(
         v=v, lang=current().code, dir=current().direction, allocation=allocation_bars(v), resource_charts=resource_charts(v),
-        gradient=legend_gradient(), money_num=lambda x: num(x, d), explain=html_context(plan))
+        gradient=legend_gradient(), money_num=lambda x: num(x, d), explain=html_context(plan),
+        sched=schedule_context(plan))
 
 
 # ---------------------------------------------------------------- many plans
