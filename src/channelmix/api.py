@@ -10,9 +10,11 @@ from typing import Any
 from .baseline import compare
 from .diagnose import explain as why_infeasible
 from .formulate import Formulation, formulate
+from .formulate_periods import formulate_periods
 from .formulate_worlds import WorldsFormulation, formulate_worlds
 from .plan import SOLVED, Plan, build_plan
 from .polish import polish
+from .polish_periods import polish_periods
 from .schema import Loaded, Scenario, load
 from .solve import solve
 from .verify import check
@@ -44,7 +46,10 @@ def solve_from(scenario: Scenario, warnings: list[str] | None = None,
     began = time.perf_counter()
     deadline = began + scenario.solver.time_limit  # the time limit covers formulate, both passes and the polish
     robust = scenario.worlds is not None and scenario.objective.risk is not None
-    formulation = formulate_worlds(scenario) if robust else formulate(scenario)
+    if scenario.periods is not None:
+        formulation = formulate_periods(scenario)
+    else:
+        formulation = formulate_worlds(scenario) if robust else formulate(scenario)
     return solve_formulated(scenario, formulation, time.perf_counter() - began, warnings, start, diagnose, deadline)
 
 
@@ -68,8 +73,15 @@ def solve_formulated(scenario: Scenario, formulation: Formulation, built: float 
         notes.append(f"tie-break {solution.tie_break}: among equal optima this plan may not be the one that "
                      f"{'spends least' if scenario.objective.maximises else 'reaches most'}")
     gain = 0.0
+    over_periods = scenario.periods is not None
+    if over_periods and solution.status in SOLVED and len(formulation.horizon.ids) > 1:
+        notes.append("plan over periods: spends are polished on the real curves within each period; how money is split "
+                     "between periods is the MILP's, on its curve pieces (see approximation_bound)")
+    if over_periods and solution.status in SOLVED and scenario.current is not None:
+        notes.append("plan over periods: the current plan counts as running before the first period; "
+                     "a comparison with it is not made yet")
     if solution.status in SOLVED and not robust:  # the polish improves the scenario as written, not the risk figure
-        polished = polish(scenario, solution.on, solution.spend, deadline - time.perf_counter())
+        polished = (polish_periods if over_periods else polish)(scenario, solution.on, solution.spend, deadline - time.perf_counter())
         if polished.gain > 0:
             solution, gain = replace(solution, spend=polished.spend), polished.gain
     curve_error = max((p.max_error for p in formulation.curve_pieces.values()), default=0.0)
@@ -77,7 +89,7 @@ def solve_formulated(scenario: Scenario, formulation: Formulation, built: float 
                       build_seconds=built, warnings=notes)
     plan = replace(plan, polish_gain=gain, solver_seconds=solution.solver_seconds,
                    outside_solver_seconds=time.perf_counter() - began - solution.solver_seconds)
-    if scenario.current is not None:
+    if scenario.current is not None and not over_periods:
         plan = replace(plan, baseline=compare(scenario, plan).to_dict())
     if solution.status == "infeasible" and diagnose:
         return replace(plan, message=f"{plan.message}. {why_infeasible(scenario, plan.warnings)}"), {}

@@ -69,8 +69,11 @@ def _slack(limit: float) -> float:
     return TOLERANCE * max(1.0, abs(limit))
 
 
-def evaluate(scenario: Scenario, on: dict[str, bool], spend: dict[str, float]) -> Evaluation:
-    """Recompute everything about these decisions; list violated and binding rules."""
+def evaluate(scenario: Scenario, on: dict[str, bool], spend: dict[str, float], effective: dict[str, float] | None = None) -> Evaluation:
+    """Recompute everything about these decisions; list violated and binding rules.
+
+    ``effective``: the spend each curve reads, when it is not the spend itself (a plan
+    over periods with carry-over, see :mod:`channelmix.evaluate_periods`)."""
     sc, rules, A = scenario, scenario.rules, arrays(scenario)
     violations: list[Violation] = []
 
@@ -97,7 +100,7 @@ def evaluate(scenario: Scenario, on: dict[str, bool], spend: dict[str, float]) -
             if not np.isnan(A.max_spend[c]):
                 over(f"max_spend of {cid}", sc_, float(A.max_spend[c]), "spend")
     spent = np.where(is_on, s, 0.0)
-    reach = np.where(is_on, A.curves.reach(s), 0.0)
+    reach = np.where(is_on, A.curves.reach(s if effective is None else A.vector(effective)), 0.0)
     cost = np.where(is_on, s + A.fixed, 0.0)
     use = np.where(is_on, A.use_fixed + A.use_per_unit * s, 0.0)  # resources × channels
     bought = A.outcome_value * reach  # outcome.value × reach (money or KPI units), 0 without an outcome

@@ -151,15 +151,24 @@ class _Builder:
 
     # -- 2: budget and other resources ----------------------------------------------
 
-    def _budget_and_resources(self) -> None:
-        self.cost = {}
+    def _money_terms(self) -> dict[pulp.LpVariable, float]:
+        """Money spent, as terms: spends and fixed costs (an extension point: periods add set-up costs)."""
+        cost: dict[pulp.LpVariable, float] = {}
         for ch in self.sc.channels:
             if ch.id in self.spend:
-                self.cost[self.spend[ch.id]] = 1.0
+                cost[self.spend[ch.id]] = 1.0
             if ch.fixed_cost:
-                self.cost[self.on[ch.id]] = ch.fixed_cost
+                cost[self.on[ch.id]] = ch.fixed_cost
+        return cost
+
+    def _budget_row(self) -> None:
+        """money spent ≤ budget (an extension point: with carry-over the periods chain their budgets)."""
         if self.sc.budget is not None:
             self.add(self.cost, pulp.LpConstraintLE, self.sc.budget, "budget", f"money spent ≤ budget {_n(self.sc.budget)}")
+
+    def _budget_and_resources(self) -> None:
+        self.cost = self._money_terms()
+        self._budget_row()
         for r, (resource, capacity) in enumerate(self.sc.resources.items()):
             terms: dict[pulp.LpVariable, float] = {}
             for ch in self.sc.channels:

@@ -94,6 +94,8 @@ def build_plan(scenario: Scenario, solution: Solution, *, curve_error: float, ap
         return Plan(objective=None, cost=None, weighted_reach=None, penalties={}, channels=[], coverage=[],
                     binding=[], resources={r: {"used": 0.0, "capacity": c} for r, c in scenario.resources.items()},
                     message=_no_plan_message(solution.status), **common)
+    if scenario.periods is not None:
+        return _periods_plan(scenario, solution, common)
     truth: Evaluation = evaluate(scenario, solution.on, solution.spend)
     idle = [c.id for c in truth.channels if c.on and c.reach == 0 and c.cost == 0]
     if idle:
@@ -105,6 +107,20 @@ def build_plan(scenario: Scenario, solution: Solution, *, curve_error: float, ap
         penalties={k: v for k, v in truth.penalties.items() if v}, channels=truth.channels, coverage=truth.cells,
         binding=solution.binding, outcome=truth.outcome, baseline_outcome=truth.baseline_outcome,
         resources={r: {"used": truth.resources[r], "capacity": c} for r, c in scenario.resources.items()},
+        message="" if solution.status == "optimal" else f"stopped at the time limit with a gap of {solution.gap or float('nan'):.3%}",
+        **common,
+    )
+
+
+def _periods_plan(scenario: Scenario, solution: Solution, common: dict[str, Any]) -> Plan:
+    """A plan over periods: horizon totals on top, the schedule period by period (see evaluate_periods)."""
+    from .evaluate_periods import evaluate_periods
+
+    truth = evaluate_periods(scenario, solution.on, solution.spend)
+    return Plan(
+        objective=truth.objective, cost=truth.money, weighted_reach=truth.weighted_reach,
+        penalties={k: v for k, v in truth.penalties.items() if v}, channels=truth.channels, coverage=truth.cells,
+        binding=solution.binding, outcome=truth.outcome, resources=truth.resources, schedule=truth.schedule,
         message="" if solution.status == "optimal" else f"stopped at the time limit with a gap of {solution.gap or float('nan'):.3%}",
         **common,
     )

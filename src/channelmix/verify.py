@@ -25,6 +25,8 @@ def verify(scenario: Scenario, plan: Plan) -> list[Violation]:
     """Every violated rule and every misreported figure of a solved plan."""
     if not plan.solved:
         return []
+    if scenario.periods is not None:
+        return _verify_periods(scenario, plan)
     on = {c.id: c.on for c in plan.channels}
     spend = {c.id: c.spend for c in plan.channels}
     missing = [ch.id for ch in scenario.channels if ch.id not in on]
@@ -59,6 +61,38 @@ def _misreported(plan: Plan, truth: Evaluation) -> list[Violation]:
     for name, reported, actual in figures:
         if reported is None or not _close(reported, actual):
             out.append(Violation(f"reported {name}", abs((reported or 0.0) - actual), f"says {reported}, recomputed {actual:.6g}"))
+    return out
+
+
+def _verify_periods(scenario: Scenario, plan: Plan) -> list[Violation]:
+    """A plan over periods: only its schedule's on/off and spends are trusted; every figure
+    of the schedule and the horizon totals is recomputed (see evaluate_periods)."""
+    from .evaluate_periods import evaluate_periods
+    from .periods import Horizon
+
+    if plan.schedule is None:
+        return [Violation("plan", 1, "is over periods but has no schedule")]
+    rows = {(r.channel, r.period): r for r in plan.schedule.rows}
+    missing = [f"{c.id} in {p}" for c in scenario.channels for p in Horizon(scenario).ids if (c.id, p) not in rows]
+    if missing:
+        return [Violation("plan", len(missing), f"has no decision for {', '.join(missing[:5])}")]
+    truth = evaluate_periods(scenario, {k: r.on for k, r in rows.items()}, {k: r.spend for k, r in rows.items()})
+    out = list(truth.violations) + _misreported(plan, truth) + _model_disagrees(scenario, plan, truth)
+    figures = []
+    for r, t in zip(plan.schedule.rows, truth.schedule.rows):
+        where = f"{r.channel} in {r.period}"
+        figures += [(f"reach of {where}", r.reach, t.reach), (f"effective spend of {where}", r.effective_spend, t.effective_spend),
+                    (f"set-up cost of {where}", r.setup_cost, t.setup_cost), (f"cost of {where}", r.cost, t.cost)]
+        if r.started != t.started:
+            out.append(Violation(f"reported start of {where}", 1, f"says {r.started}, recomputed {t.started}"))
+    for c, t in zip(plan.schedule.cash, truth.schedule.cash):
+        figures += [(f"cost of {c.period}", c.cost, t.cost), (f"cumulative cost to {c.period}", c.cumulative, t.cumulative),
+                    (f"objective of {c.period}", c.objective, t.objective)]
+    figures += [(f"coverage of ({c.phase}, {c.segment}) in {c.period}", c.level, t.level)
+                for c, t in zip(plan.schedule.coverage, truth.schedule.coverage)]
+    for name, reported, actual in figures:
+        if not _close(reported, actual):
+            out.append(Violation(f"reported {name}", abs(reported - actual), f"says {reported}, recomputed {actual:.6g}"))
     return out
 
 

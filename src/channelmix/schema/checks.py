@@ -13,6 +13,7 @@ import numpy as np
 
 from .limits import MAX_CELL_WEIGHT
 from .models import WILDCARD, Channel, Objective, Phase, Rules, Segment
+from .periods import Periods, every_period_budgeted, period_problems
 from .problems import Problem, did_you_mean, visible, with_hint
 
 
@@ -31,6 +32,8 @@ class Parts:
     budget_ok: bool = False
     accuracy: float = 0.005
     current: dict[str, float] | None = None  # the current plan (channel -> spend), when given
+    periods: Periods | None = None  # a plan over time, when given (and valid)
+    periods_ok: bool = True  # False: periods given but not valid (then nothing is judged that depends on them)
 
 
 def cross_problems(parts: Parts) -> list[Problem]:
@@ -41,6 +44,7 @@ def cross_problems(parts: Parts) -> list[Problem]:
     out += _objective_needs(parts)
     out += _cell_weights(parts)
     out += _current_references(parts)
+    out += period_problems(parts.periods, parts.channels, parts.rules, parts.resources, parts.channel_ids_raw)
     if not out:
         out += _impossible_bounds(parts)
     return out
@@ -151,8 +155,11 @@ def _current_references(parts: Parts) -> list[Problem]:
 def _objective_needs(parts: Parts) -> list[Problem]:
     objective = parts.objective or Objective()
     out = []
-    if objective.maximises and parts.budget_ok and parts.budget is None and not (objective.sense == "max_outcome" and objective.net):
-        out.append(Problem("budget", f"is required for objective {objective.sense}", "add budget: <money for the plan period>, or use objective min_cost"))
+    if objective.maximises and parts.budget_ok and parts.budget is None and not (objective.sense == "max_outcome" and objective.net) \
+            and parts.periods_ok and not every_period_budgeted(parts.periods):
+        fix = "add budget: <money for the whole plan>, or a budget per period (periods: {budget: …})" if parts.periods is not None \
+            else "add budget: <money for the plan period>, or use objective min_cost"
+        out.append(Problem("budget", f"is required for objective {objective.sense}", fix))
     valued = [c for c in parts.channels.values() if c.outcome is not None]
     if (objective.sense == "max_outcome" or objective.outcome_target is not None) and parts.channels and not valued:
         out.append(Problem("channels", f"no channel has an outcome, so objective {objective.sense} has nothing to count",

@@ -13,6 +13,7 @@ from .checks import Parts, cross_problems, warnings_for
 from .models import (
     Channel, Name, NonNegative, Objective, Phase, Rules, Scenario, Segment, SolverSettings, _phases_in, _segments_in, model_keys,
 )
+from .periods import Periods, periods_in
 from .problems import Problem, ScenarioError, problems_from
 from .syntax import TooDeep, check_depth, parse_text, too_deep
 from .tables import names_tables, validate_with_tables
@@ -80,6 +81,8 @@ def _validate(raw: Any, source: str, base: str | Path | None) -> Loaded:
     except ValidationError as err:
         problems += problems_from(err, _KEYS)
     problems += cross_problems(_parts(raw, scenario))
+    if scenario is not None and scenario.periods is not None and scenario.worlds is not None:
+        problems.append(Problem("worlds", "are not yet supported for a plan over periods", "remove worlds, or remove periods"))
     if scenario is not None and not problems:
         scenario, more = worlds_problems(scenario, Path(base) if base is not None else None)
         problems += more
@@ -106,7 +109,7 @@ def _parts(raw: dict[str, Any], scenario: Scenario | None) -> Parts:
             phases=scenario.phases, segments=scenario.segments, channels=dict(enumerate(scenario.channels)),
             channel_ids_raw={c.id for c in scenario.channels}, resources=scenario.resources, rules=scenario.rules,
             objective=scenario.objective, budget=scenario.budget, budget_ok=True, accuracy=scenario.solver.accuracy,
-            current=scenario.current,
+            current=scenario.current, periods=scenario.periods,
         )
     parts = Parts()
     if "phases" in raw:
@@ -127,12 +130,15 @@ def _parts(raw: dict[str, Any], scenario: Scenario | None) -> Parts:
     budget = _try(_BUDGET, raw.get("budget"))
     parts.budget, parts.budget_ok = budget, budget is not None or raw.get("budget") is None
     parts.current = _try(_CURRENT, raw.get("current"))
+    parts.periods = _try(_PERIODS, raw.get("periods"))
+    parts.periods_ok = parts.periods is not None or raw.get("periods") is None
     solver = _try(_SOLVER, raw.get("solver", {}))
     if solver is not None:
         parts.accuracy = solver.accuracy
     return parts
 
 
+_PERIODS = TypeAdapter(Annotated[Periods, BeforeValidator(periods_in)] | None)
 _CURRENT = TypeAdapter(dict[str, NonNegative] | None, config=_STRICT)
 _PHASES = TypeAdapter(Annotated[list[Phase], BeforeValidator(_phases_in)])
 _SEGMENTS = TypeAdapter(Annotated[list[Segment], BeforeValidator(_segments_in)])

@@ -13,6 +13,7 @@ from pydantic import BaseModel, BeforeValidator, Field, model_validator
 
 from ..presets import PHASE_PRESETS
 from .limits import MAX_AMOUNT, MAX_LEVEL, MAX_TIME_LIMIT, MIN_ACCURACY, MIN_CURVE_SPEND, RANGE_FIX
+from .periods import PeriodRef, Periods, periods_in
 from .problems import Fixable, did_you_mean, with_hint
 from .rules import (  # noqa: F401  (re-exported: the rules are part of the scenario's models)
     BreadthRule, Cardinality, CellRule, Concentration, CoverageRule, Group, Pair, RedundancyRule, Rules, rule_for_cell,
@@ -185,6 +186,11 @@ class Channel(Model):
     response: Response
     outcome: Outcome | None = None
     affinity: Annotated[dict[str, dict[str, Share]], BeforeValidator(_affinity_in)] = {}
+    # over periods only (see schema.periods)
+    available_from: PeriodRef | None = None  # first period the channel can run
+    available_until: PeriodRef | None = None  # last period the channel can run
+    setup_cost: NonNegative = 0.0  # paid in each period where the channel starts (on now, not in the period before)
+    carry_over: Annotated[float, Field(ge=0, lt=1)] = 0.0  # adstock θ: effective spend a_t = s_t + θ·a_(t−1)
 
     @model_validator(mode="after")
     def _spend_bounds(self) -> "Channel":
@@ -303,6 +309,7 @@ class Scenario(Model):
     current: dict[str, NonNegative] | None = None  # what is run today: channel -> spend (unnamed channels are off)
     language: Literal["en", "fr", "es", "sv", "fa"] | None = None  # the reports' language (None: English)
     worlds: Worlds | None = None  # possible worlds (uncertain affinities and curves), see channelmix.worlds
+    periods: Annotated[Periods, BeforeValidator(periods_in)] | None = None  # a plan over time (see schema.periods)
 
     # -- derived facts that the formulation and the verifier both read -------------
 

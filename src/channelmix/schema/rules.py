@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
+from .periods import Pacing, PerChannelCount, PerChannelSwitches, Ramp
 from .problems import Fixable
 from .types import Count, Model, Name, NonNegative, Selector, Share, _one_or_many
 
@@ -127,3 +128,8 @@ class Rules(Model):
     excludes: list[Pair] = []
     force_on: list[str] = []
     force_off: list[str] = []
+    # over periods only (see schema.periods): cardinality then counts channels used in any period
+    min_periods_on: PerChannelCount | None = None  # once started, run at least this many periods in a row
+    max_switches: PerChannelSwitches | None = None  # starts + stops of a channel over the horizon
+    pacing: Pacing | None = None
+    ramp: Ramp | None = None
