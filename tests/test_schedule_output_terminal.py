@@ -49,7 +49,7 @@ def test_the_grid_shows_spend_starts_and_off_periods():
     assert row(text, "Community radio") == ["Community radio", "▸400", "600", "–"]
     assert row(text, "Flyers at the taxi rank") == ["Flyers at the taxi rank", "–", "▸150", "1,200"]  # 1,200.5: whole rand
     assert row(text, "Total") == ["Total", "400", "750", "1,200"]
-    assert "Never on: Own stall." in text and "▸ starts here (set-up cost paid)" in text
+    assert "Never on: Own stall." in text and "▸ starts here: any set-up cost is paid" in text
 
 
 def test_cash_and_reach_per_period():

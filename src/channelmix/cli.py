@@ -21,6 +21,7 @@ from .expand import Case, parse_assignment, parse_range, sweep_of, variants
 from .plan import SOLVED
 from .report import print_table, render, rows_as_json, to_json, unique_stem, write_collection, write_outputs
 from .cli_report import LANGUAGE_OPTION
+from .reports.common import without_single_periods
 from .reports.reachable import report_facts
 from .schema import Loaded, Problem, ScenarioError, load
 
@@ -313,7 +314,8 @@ def compare(files: tuple[str, ...], assignments: tuple[str, ...], pair: tuple[st
             click.echo(line)
     else:
         spent = [c for c in table.columns if c.startswith("spend_") and (table[c].fillna(0) > 0).any()]
-        print_table(table, _console(), "Comparison", ["scenario", "status", "objective", "cost", "weakest_cell", *spent])
+        print_table(table, _console(), "Comparison", without_single_periods(
+            ["scenario", "status", "objective", "cost", "weakest_cell", "periods", *spent], table))
     if pair:
         a, b = (next(p for p in plans if p.scenario == n) for n in pair)
         moved = diff(a, b)
@@ -373,7 +375,7 @@ def batch(paths: tuple[str, ...], out_dir: Path, workers: int, resume: bool, exe
             click.echo(line)
     else:
         print_table(table, _console(), f"Batch: {len(table)} scenarios → {out_dir}",
-                    ["scenario", "variant", "status", "objective", "cost", "resumed"])
+                    without_single_periods(["scenario", "variant", "status", "objective", "cost", "periods", "resumed"], table))
     _reports(reports, out_dir, title=f"Batch of {len(table)} scenarios", table=table, plans=results)
     solved = table["status"].isin(SOLVED)
     if nothing_read(results):

@@ -18,7 +18,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .output import atomic_write
 from ..textcells import own_formula, safe_workbook
-from .common import channel_labels, column_title, is_number, plan_view, readable_numbers, shown_columns, spend_columns
+from .common import (channel_labels, column_title, is_number, plan_view, readable_numbers, shown_columns, spend_columns,
+                     without_single_periods)
 from .i18n import localised, of_plan, of_plans, current, t
 from .explain_sections import excel_sheet
 
@@ -278,7 +279,7 @@ def collection_workbook(title: str, table: Any, plans: list[dict[str, Any]], pat
     wb = Workbook()
     ws = wb.active
     ws.title = t("collection.frontier") if varied else t("xlsx.summary")
-    columns = shown_columns(table.columns)
+    columns = without_single_periods(shown_columns(table.columns), table)
     if varied:
         columns = varied + [c for c in columns if c not in varied]
     formats = {}
