@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from .evaluate import Evaluation, evaluate
+from .periods import single_period_only
 from .schema.models import Scenario
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ def decisions(scenario: Scenario, current: dict[str, float] | None = None) -> tu
 
 def score(scenario: Scenario, current: dict[str, float] | None = None) -> Evaluation:
     """The current plan (or the given spends) on the real curves: every figure and every broken rule."""
+    single_period_only(scenario, "scoring a given plan (evaluate)")
     return evaluate(scenario, *decisions(scenario, current))
 
 

@@ -31,8 +31,11 @@ def _fail(lines: list[str]) -> None:
     sys.exit(BAD_INPUT)
 
 
-def _loaded(paths: tuple[str, ...], assignments: tuple[str, ...]) -> list[Loaded]:
-    """Every file, with --set overrides; any problem anywhere stops before anything is solved."""
+def _loaded(paths: tuple[str, ...], assignments: tuple[str, ...], command: str) -> list[Loaded]:
+    """Every file, with --set overrides; any problem anywhere stops before anything is solved
+    (a plan over periods, which ``command`` does not handle yet, is one)."""
+    from .periods import single_period_only
+
     from .expand import derive, parse_assignment
 
     out, problems = [], []
@@ -46,6 +49,7 @@ def _loaded(paths: tuple[str, ...], assignments: tuple[str, ...]) -> list[Loaded
             if overrides:
                 case = derive(loaded, overrides)
                 loaded = Loaded(case.scenario, loaded.source, case.warnings)
+            single_period_only(loaded.scenario, command, loaded.source)
             out.append(loaded)
         except ScenarioError as err:
             problems.append(err.render())
@@ -109,7 +113,7 @@ def explain(files: tuple[str, ...], fmt: str, k: int, within: str, curves_dir: P
     if reports and out_dir is None:
         _fail(["error: --report needs --out DIR (where the report goes)"])
     code, out = OK, _console()
-    for loaded in _loaded(files, assignments):
+    for loaded in _loaded(files, assignments, "explain"):
         result = run(loaded, alternatives=k, within=tolerance)
         if fmt == "json":
             click.echo(jsonout.dumps(result.to_dict(), default=_jsonable))
@@ -172,7 +176,7 @@ def evaluate(file: str, spends: tuple[str, ...], fmt: str, assignments: tuple[st
     from .baseline import score
     from .explain_render import evaluation_dict, render_evaluation
 
-    (loaded,) = _loaded((file,), assignments)
+    (loaded,) = _loaded((file,), assignments, "evaluate")
     scenario = loaded.scenario
     if spends:
         current = _spends(scenario, spends, loaded.source)

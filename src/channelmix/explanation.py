@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .api import solve_from
+from .periods import single_period_only
 from .baseline import Baseline, better_by, compare
 from .diagnose import conflict
 from .limits import limit_of, with_limit
@@ -121,6 +122,7 @@ def explain(what: Loaded | Scenario, alternatives: int = 3, within: float | None
     the optimum; ``step``: the money of "the next step buys"."""
     scenario = what.scenario if isinstance(what, Loaded) else what
     warnings = what.warnings if isinstance(what, Loaded) else warnings
+    single_period_only(scenario, "explain", what.source if isinstance(what, Loaded) else "<scenario>")
     began = time.perf_counter()
     plan, values = solve_from(scenario, warnings)
     solve_seconds = time.perf_counter() - began

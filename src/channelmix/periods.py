@@ -25,6 +25,7 @@ from functools import cached_property
 
 from .schema.models import Scenario
 from .schema.periods import PeriodItem, per_channel
+from .schema.problems import Problem, ScenarioError
 from .schedule import PeriodInfo
 
 
@@ -142,3 +143,14 @@ def adstock(spends: list[float], theta: float, start: float = 0.0) -> list[float
         a = s + theta * a
         out.append(a)
     return out
+
+
+def single_period_only(scenario: Scenario, what: str, source: str = "<scenario>") -> None:
+    """Raise :class:`ScenarioError` (exit 2 in the CLI) when ``what`` meets a plan over periods."""
+    if scenario.periods is not None:
+        raise ScenarioError(source, [not_over_periods(what)])
+
+
+def not_over_periods(what: str) -> Problem:
+    return Problem("periods", f"{what} is not yet available for multi-period scenarios",
+                   "use 'channelmix solve' (or sweep, compare, batch) for this scenario, or remove periods: to plan one period")

@@ -117,6 +117,9 @@ def _periods_plan(scenario: Scenario, solution: Solution, common: dict[str, Any]
     from .evaluate_periods import evaluate_periods
 
     truth = evaluate_periods(scenario, solution.on, solution.spend)
+    budgets = [p.budget for p in truth.schedule.periods]
+    if scenario.budget is None and all(b is not None for b in budgets):  # the horizon's money: the periods' budgets together
+        common = {**common, "budget": float(sum(budgets))}
     return Plan(
         objective=truth.objective, cost=truth.money, weighted_reach=truth.weighted_reach,
         penalties={k: v for k, v in truth.penalties.items() if v}, channels=truth.channels, coverage=truth.cells,

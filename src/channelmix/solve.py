@@ -367,7 +367,7 @@ def _decisions(formulation: Formulation) -> tuple[dict[str, bool], dict[str, flo
 # Constraint families worth telling a person about when they bind, and for on/off
 # bounds and 'requires', only when the channel they concern is on.
 _REPORTED = ("budget", "resource_", "target_", "breadth_", "redundancy_", "concentration_", "group_",
-             "cardinality_", "excludes_", "reach_level")
+             "cardinality_", "excludes_", "reach_level", "switches_", "pace_", "ramp_")  # the last three: over periods
 _WHEN_ON = ("onoff_max_", "onoff_min_", "requires_")
 
 
