@@ -28,7 +28,7 @@ DRIVER = Path("/usr/bin/chromedriver")
 WIDTH = 1280
 PHONE = 390  # an iPhone 12-15 in CSS pixels
 LANGUAGE = {"township-bakery": "en", "boutique-en-ligne": "fr", "pyme-mexico": "es", "butik-kundresan": "sv",
-            "khadamat-persian": "fa"}
+            "khadamat-persian": "fa", "butik-kundresan-kvartal": "sv", "township-bakery-6-months": "en"}
 
 
 @pytest.fixture(scope="session")

@@ -93,24 +93,45 @@ def legend(s: dict[str, Any]) -> Text:
     return Text(s["legend"] + (" " + t("sched.never_on", channels=never) if never else ""), style="dim")
 
 
+def least(head: str, values: list[str]) -> int:
+    """The narrowest a column may get: its widest value (figures are never cut) or its
+    title's longest word (titles wrap between words)."""
+    return max([cell_len(v) for v in values] + [cell_len(w) for w in head.split()] + [1])
+
+
+def figures_table(title: str, heads: list[str], lines: list[list[str]], width: int, last: str | None = None,
+                  notes: list[str] | None = None) -> Table:
+    """Period rows: the period's label (cut when it must), figure columns that never cut a
+    figure (their titles wrap instead) and, with ``last``, a text column taking the room left."""
+    table = Table(title=title, title_justify="left")
+    widths = [least(h, [line[i] for line in lines]) for i, h in enumerate(heads)]
+    label = min(16, max([cell_len(line[0]) for line in lines] + [cell_len(heads[0])]))
+    table.add_column(heads[0], no_wrap=True, overflow="ellipsis", max_width=label)
+    for i, head in enumerate(heads[1:], start=1):
+        table.add_column(head, justify="right", min_width=widths[i], overflow="fold")
+    if last is not None:
+        used = 1 + label + 3 + sum(w + 3 for w in widths[1:])
+        room = max(12, width - used - 3)
+        table.add_column(last, no_wrap=True, overflow="ellipsis", max_width=room)
+        notes = [short(n, room) for n in notes or []]
+    for i, line in enumerate(lines):
+        table.add_row(short(line[0], label), *line[1:], *([notes[i]] if last is not None and notes else []))
+    return table
+
+
 def cash_table(s: dict[str, Any], width: int) -> Table:
-    """Per period: the budget (and the money carried in), the cost (and its set-up part) and the running total."""
+    """Per period: the budget (and the money carried in), the cost (and its set-up part), the
+    running total and each resource's use."""
     cur = f" ({s['currency']})" if s["currency"] else ""
-    table = Table(title=t("sched.cash_title", currency=cur), title_justify="left")
-    table.add_column(t("sched.period"), no_wrap=True, max_width=16)
     columns = [(t("xlsx.budget"), "budget_text", s["any_budget"]), (t("sched.available"), "available_text", s["carried"]),
                (t("cost"), "cost_text", True), (t("sched.setup"), "setup_text", s["any_setup"]),
                (t("sched.cumulative"), "cumulative_text", True)]
     shown = [(name, key) for name, key, wanted in columns if wanted]
-    for name, _ in shown:
-        table.add_column(name, justify="right", no_wrap=True)
-    resources = [r for r in s["resource_names"]]
-    for r in resources:
-        table.add_column(short(r, 14), justify="right", no_wrap=True)
-    for c in s["cash"]:
-        money = [c[key].replace(f" {s['currency']}", "") if s["currency"] else c[key] for _, key in shown]
-        table.add_row(short(c["label"], 16), *money, *(c["resources_text"].get(r, "—") for r in resources))
-    return table
+    strip = (lambda text: text.replace(f" {s['currency']}", "")) if s["currency"] else (lambda text: text)
+    lines = [[c["label"], *(strip(c[key]) for _, key in shown), *(c["resources_text"].get(r, "—") for r in s["resource_names"])]
+             for c in s["cash"]]
+    heads = [t("sched.period"), *(name for name, _ in shown), *s["resource_names"]]
+    return figures_table(t("sched.cash_title", currency=cur), heads, lines, width)
 
 
 def reach_table(s: dict[str, Any], width: int) -> Table:
@@ -118,21 +139,13 @@ def reach_table(s: dict[str, Any], width: int) -> Table:
     how many cells fall below their target and the weakest cell (its name gives way to the width)."""
     money = s["sense"] != "max_reach"
     strip = (lambda text: text.replace(f" {s['currency']}", "")) if s["currency"] else (lambda text: text)
-    lines = [[short(c["label"], 16), num(c["channels_on"], 0), strip(c["objective_text"]),
+    lines = [[c["label"], num(c["channels_on"], 0), strip(c["objective_text"]),
               *([c["weighted_reach_text"]] if money else []), cov["below_text"]]
              for c, cov in zip(s["cash"], s["coverage"])]
     heads = [t("sched.period"), t("channels_on"), s["objective_title"], *([t("sense.max_reach.title")] if money else []),
              t("sched.below")]
-    used = 1 + sum(max(cell_len(h), *(cell_len(line[i]) for line in lines)) + 3 for i, h in enumerate(heads))
-    room = max(12, width - used - 3)
-    table = Table(title=t("sched.reach_title"), title_justify="left")
-    for i, head in enumerate(heads):
-        table.add_column(head, justify="left" if i == 0 else "right", no_wrap=True)
-    table.add_column(t("sched.weakest"), no_wrap=True, max_width=room)
-    for line, cov in zip(lines, s["coverage"]):
-        weak = cov["weakest"]
-        table.add_row(*line, short(f"{weak['level_text']} {weak['name']}", room) if weak else "—")
-    return table
+    notes = [f"{cov['weakest']['level_text']} {cov['weakest']['name']}" if cov["weakest"] else "—" for cov in s["coverage"]]
+    return figures_table(t("sched.reach_title"), heads, lines, width, t("sched.weakest"), notes)
 
 
 __all__ = ["render_schedule", "grid_tables", "cash_table", "legend", "reach_table"]
