@@ -80,3 +80,19 @@ def test_reports_have_the_time_view(solved):
     ws = book["Schedule"]
     assert [ws.cell(row=1, column=j).value for j in range(3, 9)] == [p["label"] for p in plan["schedule"]["periods"]]
     assert book["Cash"].cell(row=8, column=8).value == "=SUM(H2:H7)"
+
+
+def test_format_csv_prints_one_long_table_of_every_plan(solved):
+    plan, _, _ = solved
+    done = channelmix("solve", str(SIX_MONTHS), "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(done.stdout.splitlines()))
+    assert done.stdout.count("scenario,channel,period,") == 1  # one header for every plan (the base and its variants)
+    base = [r for r in rows if r["scenario"] == plan["scenario"]]
+    assert len(base) == len(plan["channels"]) * 6
+    assert abs(sum(float(r["cost"]) for r in base) - plan["cost"]) < 1e-6
+    assert {r["period"] for r in base} == {p["id"] for p in plan["schedule"]["periods"]}
+    single = channelmix("solve", str(ROOT / "scenarios" / "township-bakery.yaml"), "--format", "csv", "--set", "variants=[]")
+    assert single.returncode == 0, single.stderr
+    one = list(csv.DictReader(single.stdout.splitlines()))
+    assert one and all(r["period"] == "" and r["started"] == "" for r in one)

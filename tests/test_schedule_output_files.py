@@ -153,3 +153,15 @@ def test_only_channelmix_own_sums_stay_formulas():
     safe_workbook(book)
     assert (ws["A1"].data_type, ws["A1"].quotePrefix) == ("s", True)
     assert ws["A2"].data_type == "f"
+
+
+def test_plan_rows_for_format_csv_are_formula_safe():
+    from channelmix.reports.output import PLAN_ROW_COLUMNS, csv_rows, plan_rows
+
+    plan = bakery_plan()
+    rows = [replace(r, channel="@SUM(A1)") if r.channel == "flyers" else r for r in plan.schedule.rows]
+    text = csv_rows(plan_rows(replace(plan, schedule=replace(plan.schedule, rows=rows))), PLAN_ROW_COLUMNS, header=True)
+    lines = text.splitlines()
+    assert lines[0] == ",".join(PLAN_ROW_COLUMNS) and len(lines) == 1 + 9
+    assert lines[4] == "bakery-3-months,'@SUM(A1),m1,False,False,0.0,0.0,0.0,0.0,0.0,0.0"
+    assert plan_rows(replace(plan, status="infeasible")) == []

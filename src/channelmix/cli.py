@@ -112,9 +112,12 @@ def main(verbose: bool) -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@FORMAT_OPTION
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
+              help="table: readable; json: one JSON object per line; csv: one table of every plan, a row per "
+                   "scenario, channel and period (period empty for a single-period plan).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Also write <scenario>.json, <scenario>.channels.csv and <scenario>.coverage.csv here.")
+              help="Also write <scenario>.json, <scenario>.channels.csv and <scenario>.coverage.csv here "
+                   "(and for a plan over periods <scenario>.schedule.csv and <scenario>.cash.csv).")
 @REPORT_OPTION
 @SET_OPTION
 @click.option("--solver", type=click.Choice(["highs", "cbc"]), help="Override solver.name.")
@@ -149,6 +152,10 @@ def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, reports: tuple
         extra = {**(extra or {}), "json": {**(extra or {}).get("json", {}), **facts}}
         if fmt == "json":
             click.echo(to_json(plan, extra))
+        elif fmt == "csv":
+            from .reports.output import PLAN_ROW_COLUMNS, csv_rows, plan_rows
+
+            click.echo(csv_rows(plan_rows(plan), PLAN_ROW_COLUMNS, header=case is cases[0]), nl=False)
         else:
             render(plan, out, language or case.scenario.language, extra["json"])
             if plan.risk is not None:
