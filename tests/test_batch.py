@@ -67,7 +67,7 @@ def test_good_infeasible_and_malformed_files(tmp_path: Path):
     assert {"scenario", "status", "objective", "cost", "gap", "verified", "channels", "coverage", "input_hash"} <= set(saved)
     summary = (tmp_path / "out" / "summary.csv").read_text(encoding="utf-8").splitlines()
     assert summary[0].startswith("scenario,source,variant,status,objective,cost,gap,verified,message,currency,sense,"
-                                 "weighted_reach,channels_on,weakest_cell,resumed,spend_ads")
+                                 "weighted_reach,channels_on,weakest_cell,periods,resumed,spend_ads")
 
 
 def test_nothing_readable_exits_2(tmp_path: Path):

@@ -28,7 +28,7 @@ DRIVER = Path("/usr/bin/chromedriver")
 WIDTH = 1280
 PHONE = 390  # an iPhone 12-15 in CSS pixels
 LANGUAGE = {"township-bakery": "en", "boutique-en-ligne": "fr", "pyme-mexico": "es", "butik-kundresan": "sv",
-            "khadamat-persian": "fa"}
+            "khadamat-persian": "fa", "butik-kundresan-kvartal": "sv", "township-bakery-6-months": "en"}
 
 
 @pytest.fixture(scope="session")
@@ -245,3 +245,54 @@ def test_laptop_and_phone_layout(driver, pages, name, width, capsys):
     hover = driver.execute_script("return document.body.innerText")
     assert "hover" not in hover.lower()  # phones cannot hover: nothing asks the reader to
     screenshot(driver, f"{name}-{width}", capsys, width)
+
+
+# ---------------------------------------------------------------- plans over periods
+
+
+@pytest.fixture(scope="module")
+def period_pages(tmp_path_factory) -> dict[str, Path]:
+    """Hand-built plans over periods: three months in English, 13 weeks in Persian, 52 weeks."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from schedule_plans import as_dict, bakery_plan, long_plan
+
+    out = tmp_path_factory.mktemp("period-reports")
+    written = {}
+    for name, plan, language in (("bakery-3-months", bakery_plan(), "en"), ("quarter-13-weeks-fa", long_plan(13), "fa"),
+                                 ("year-52-weeks", long_plan(52), "en")):
+        page = out / f"{name}.html"
+        page.write_text(plan_html(as_dict(plan), language=language), encoding="utf-8")
+        written[name] = page
+    return written
+
+
+@pytest.mark.parametrize("width", [WIDTH, PHONE])
+@pytest.mark.parametrize("name", ["bakery-3-months", "quarter-13-weeks-fa", "year-52-weeks"])
+def test_plan_over_time_in_a_browser(driver, period_pages, name, width, capsys):
+    """The Gantt grid, the cash chart and coverage per period are drawn; the page never
+    scrolls sideways (wide grids scroll in their own box), no text under 10 px, no console
+    error; time runs in the reading direction (right to left in Persian)."""
+    open_page(driver, period_pages[name], width)
+    check_clean(driver)
+    assert layout_problems(driver)["overflow"] <= 0
+    assert driver.execute_script(SMALLEST_TEXT) == []
+    visible(driver, "#schedule-gantt")
+    bars = driver.execute_script("return [...document.querySelectorAll('#schedule-gantt .g-bar')]"
+                                 ".map(b => b.getBoundingClientRect().height)")
+    assert bars and min(bars) >= 3 and max(bars) == 26
+    visible(driver, "#schedule-cash .cash-svg")
+    visible(driver, "#schedule-cash polyline.cumulative-line")
+    visible(driver, "#schedule-coverage")
+    heads = driver.execute_script(
+        "const h = [...document.querySelectorAll('#schedule-gantt thead th[scope=col]')];"
+        "return [h[0].getBoundingClientRect().left, h[h.length - 1].getBoundingClientRect().left]")
+    labels = driver.execute_script(
+        "const l = [...document.querySelectorAll('#schedule-cash .cash-labels span')];"
+        "return [l[0].getBoundingClientRect().left, l[l.length - 1].getBoundingClientRect().left]")
+    rtl = name.endswith("-fa")
+    assert (heads[0] > heads[1]) == rtl and (labels[0] > labels[1]) == rtl  # the first period at the reading start
+    mirrored = driver.execute_script("return getComputedStyle(document.querySelector('.cash-svg')).transform")
+    assert (mirrored != "none") == rtl
+    screenshot(driver, f"{name}-schedule-{width}", capsys, width)

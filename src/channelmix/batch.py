@@ -26,6 +26,7 @@ import pandas as pd
 from . import __version__, jsonout
 from .expand import Case, variants
 from .report import to_json, unique_stem, write_atomic, write_collection
+from .reports.schedule import period_count
 from .schema import SUFFIXES, ScenarioError, load
 
 SUMMARY_KEYS = ("scenario", "source", "variant", "status", "objective", "cost", "gap", "verified", "message")
@@ -244,7 +245,8 @@ def summary(rows: list[dict[str, Any]], varied: list[str] | None = None) -> pd.D
         coverage = [c.get("level") for c in row.get("coverage") or [] if c.get("level") is not None]
         line.update(currency=row.get("currency"), sense=row.get("sense"), weighted_reach=row.get("weighted_reach"),
                     channels_on=sum(bool(c.get("on")) for c in row.get("channels") or []) if row.get("channels") else None,
-                    weakest_cell=min(coverage) if coverage else None)  # one currency and objective kind per row
+                    weakest_cell=min(coverage) if coverage else None,  # one currency and objective kind per row
+                    periods=period_count(row))
         for path in varied or []:
             line[path] = (row.get("overrides") or {}).get(path)
         line["resumed"] = row.get("resumed", False)

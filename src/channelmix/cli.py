@@ -21,6 +21,7 @@ from .expand import Case, parse_assignment, parse_range, sweep_of, variants
 from .plan import SOLVED
 from .report import print_table, render, rows_as_json, to_json, unique_stem, write_collection, write_outputs
 from .cli_report import LANGUAGE_OPTION
+from .reports.common import without_single_periods
 from .reports.reachable import report_facts
 from .schema import Loaded, Problem, ScenarioError, load
 
@@ -111,9 +112,12 @@ def main(verbose: bool) -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@FORMAT_OPTION
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
+              help="table: readable; json: one JSON object per line; csv: one table of every plan, a row per "
+                   "scenario, channel and period (period empty for a single-period plan).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Also write <scenario>.json, <scenario>.channels.csv and <scenario>.coverage.csv here.")
+              help="Also write <scenario>.json, <scenario>.channels.csv and <scenario>.coverage.csv here "
+                   "(and for a plan over periods <scenario>.schedule.csv and <scenario>.cash.csv).")
 @REPORT_OPTION
 @SET_OPTION
 @click.option("--solver", type=click.Choice(["highs", "cbc"]), help="Override solver.name.")
@@ -148,6 +152,10 @@ def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, reports: tuple
         extra = {**(extra or {}), "json": {**(extra or {}).get("json", {}), **facts}}
         if fmt == "json":
             click.echo(to_json(plan, extra))
+        elif fmt == "csv":
+            from .reports.output import PLAN_ROW_COLUMNS, csv_rows, plan_rows
+
+            click.echo(csv_rows(plan_rows(plan), PLAN_ROW_COLUMNS, header=case is cases[0]), nl=False)
         else:
             render(plan, out, language or case.scenario.language, extra["json"])
             if plan.risk is not None:
@@ -322,7 +330,8 @@ def compare(files: tuple[str, ...], assignments: tuple[str, ...], pair: tuple[st
             click.echo(line)
     else:
         spent = [c for c in table.columns if c.startswith("spend_") and (table[c].fillna(0) > 0).any()]
-        print_table(table, _console(), "Comparison", ["scenario", "status", "objective", "cost", "weakest_cell", *spent])
+        print_table(table, _console(), "Comparison", without_single_periods(
+            ["scenario", "status", "objective", "cost", "weakest_cell", "periods", *spent], table))
     if pair:
         a, b = (next(p for p in plans if p.scenario == n) for n in pair)
         moved = diff(a, b)
@@ -382,7 +391,7 @@ def batch(paths: tuple[str, ...], out_dir: Path, workers: int, resume: bool, exe
             click.echo(line)
     else:
         print_table(table, _console(), f"Batch: {len(table)} scenarios → {out_dir}",
-                    ["scenario", "variant", "status", "objective", "cost", "resumed"])
+                    without_single_periods(["scenario", "variant", "status", "objective", "cost", "periods", "resumed"], table))
     _reports(reports, out_dir, title=f"Batch of {len(table)} scenarios", table=table, plans=results)
     solved = table["status"].isin(SOLVED)
     if nothing_read(results):

@@ -6,18 +6,24 @@ live formula when a CSV or workbook that channelmix wrote is opened (CSV injecti
   as "this is text"; :func:`csv_read` removes it again, so channel tables round-trip.
   Numbers are never touched: ``-5`` the number stays ``-5``.
 - Excel: such cells are stored as strings (never formulas) with the quote-prefix style.
+  The only live formulas are the sums channelmix writes itself with :func:`own_formula`
+  (a total row or column): never text from a scenario or a plan.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
     from openpyxl import Workbook
+    from openpyxl.cell import Cell
 
 FORMULA_START = frozenset("=+-@\t\r")
 QUOTE = "'"
+OWN_FORMULA = re.compile(r"=SUM\([A-Z]{1,3}[0-9]{1,7}:[A-Z]{1,3}[0-9]{1,7}\)")  # the one kind channelmix writes
+_OWN = "_channelmix_formulas"  # per worksheet: the coordinates of the formulas channelmix wrote
 
 
 def risky(text: str) -> bool:
@@ -53,12 +59,29 @@ def csv_frame(table: "pd.DataFrame") -> "pd.DataFrame":
     return out
 
 
+def own_formula(cell: "Cell", formula: str) -> "Cell":
+    """Write ``=SUM(<range>)`` into ``cell`` as a live formula that :func:`safe_workbook`
+    keeps; anything else is refused (text from a scenario never becomes a formula)."""
+    if not OWN_FORMULA.fullmatch(formula):
+        raise ValueError(f"not a formula channelmix writes: {formula!r}")
+    cell.value = formula
+    own = getattr(cell.parent, _OWN, None)
+    if own is None:
+        own = set()
+        setattr(cell.parent, _OWN, own)
+    own.add(cell.coordinate)
+    return cell
+
+
 def safe_workbook(book: "Workbook") -> "Workbook":
     """Every text cell that could read as a formula becomes a plain string with the
-    quote-prefix style (channelmix never writes formulas); returns ``book``."""
+    quote-prefix style, except the sums written by :func:`own_formula`; returns ``book``."""
     for sheet in book.worksheets:
+        own = getattr(sheet, _OWN, set())
         for row in sheet.iter_rows():
             for cell in row:
+                if cell.coordinate in own and isinstance(cell.value, str) and OWN_FORMULA.fullmatch(cell.value):
+                    continue
                 if cell.data_type == "f" or (isinstance(cell.value, str) and risky(cell.value)):
                     cell.data_type = "s"
                     cell.quotePrefix = True

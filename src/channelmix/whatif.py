@@ -29,8 +29,9 @@ class Sweep:
 
 
 def plans_table(plans: list[Plan], extra: list[dict[str, Any]] | None = None) -> pd.DataFrame:
-    """One row per plan: scenario, status, objective, cost, weakest cell, channels on and a
-    ``spend_<channel>`` column per channel; ``extra`` adds columns (e.g. varied paths)."""
+    """One row per plan: scenario, status, objective, cost, weakest cell, channels on, the
+    number of periods (1 for a single-period plan) and a ``spend_<channel>`` column per
+    channel (over all periods); ``extra`` adds columns (e.g. varied paths)."""
     rows = []
     for i, plan in enumerate(plans):
         row: dict[str, Any] = {"scenario": plan.scenario}
@@ -38,7 +39,8 @@ def plans_table(plans: list[Plan], extra: list[dict[str, Any]] | None = None) ->
         row.update(status=plan.status, objective=plan.objective, cost=plan.cost, currency=plan.currency, sense=plan.sense,
                    weighted_reach=plan.weighted_reach, verified=plan.verified,
                    weakest_cell=min((c.level for c in plan.coverage), default=None),
-                   channels_on=len(plan.on_channels()) if plan.solved else None)
+                   channels_on=len(plan.on_channels()) if plan.solved else None,
+                   periods=(len(plan.schedule.periods) if plan.schedule is not None else 1) if plan.solved else None)
         row.update({f"spend_{c.id}": c.spend for c in plan.channels})
         rows.append(row)
     return pd.DataFrame(rows)

@@ -348,6 +348,14 @@ def shown_columns(columns: Iterable[str]) -> list[str]:
     return [c for c in columns if not str(c).startswith("spend_") and c not in hidden]
 
 
+def without_single_periods(columns: list[str], table: Any) -> list[str]:
+    """``columns`` less ``periods`` when no plan in ``table`` runs over more than one period."""
+    if "periods" not in columns or "periods" not in getattr(table, "columns", ()):
+        return columns
+    many = (table["periods"].fillna(1).astype(float) > 1).any()
+    return columns if many else [c for c in columns if c != "periods"]
+
+
 def cell_text(column: str, value: Any, decimals: int = 0) -> str:
     """A summary-table value for reading."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -372,5 +380,5 @@ def cell_text(column: str, value: Any, decimals: int = 0) -> str:
 def column_title(column: str) -> str:
     known = ("scenario", "variant", "status", "verified", "objective", "cost", "currency", "sense", "weighted_reach",
              "channels_on", "weakest_cell", "marginal", "knee", "entering", "leaving", "gap", "budget", "message",
-             "seconds")
+             "seconds", "periods")
     return t(f"column.{column}") if column in known else column.replace("_", " ")

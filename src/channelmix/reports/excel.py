@@ -17,8 +17,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .output import atomic_write
-from ..textcells import safe_workbook
-from .common import channel_labels, column_title, is_number, plan_view, readable_numbers, shown_columns, spend_columns
+from ..textcells import own_formula, safe_workbook
+from .common import (channel_labels, column_title, is_number, plan_view, readable_numbers, shown_columns, spend_columns,
+                     without_single_periods)
 from .i18n import localised, of_plan, of_plans, current, t
 from .html import pick_title, today_marks
 from .explain_sections import excel_sheet
@@ -153,8 +154,9 @@ def fill_plan(wb: Workbook, plan: dict[str, Any]) -> None:
         summed = {4, 5, 6, *(9 + i for i in range(len(v["resource_names"])))}
         for c, value in enumerate(total, start=1):
             letter = get_column_letter(c)
-            formula = f"=SUM({letter}2:{letter}{end - 1})" if c in summed else None
-            cell = ws.cell(row=end, column=c, value=formula or _value(value))
+            cell = ws.cell(row=end, column=c, value=None if c in summed else _value(value))
+            if c in summed:  # a live total (it was written as text, so the sheet showed "=SUM(…)")
+                own_formula(cell, f"=SUM({letter}2:{letter}{end - 1})")
             cell.font = Font(bold=True)
             if c in formats and is_number(value):
                 cell.number_format = formats[c]
@@ -185,6 +187,10 @@ def fill_plan(wb: Workbook, plan: dict[str, Any]) -> None:
                           "weight", "channels", "channel labels"], long_rows,
                 {5: PERCENT, 6: PERCENT, 8: "#,##0.##"}, filters=False)
     finish(ws, rtl, freeze="B2")
+    if plan.get("schedule"):  # a plan over periods: the spend grid, every channel in every period, the cash
+        from .schedule_excel import schedule_sheets
+
+        schedule_sheets(wb, plan, rtl)
 
     ws = wb.create_sheet(t("xlsx.rules"))
     row = 1
@@ -275,7 +281,7 @@ def collection_workbook(title: str, table: Any, plans: list[dict[str, Any]], pat
     wb = Workbook()
     ws = wb.active
     ws.title = t("collection.frontier") if varied else t("xlsx.summary")
-    columns = shown_columns(table.columns)
+    columns = without_single_periods(shown_columns(table.columns), table)
     if varied:
         columns = varied + [c for c in columns if c not in varied]
     formats = {}

@@ -10,8 +10,9 @@ import jinja2
 
 from .. import __version__
 from .common import (SOLVED, cell_text, channel_labels, column_title, is_number, money_decimals, num, pct, plan_view,
-                     qty, shown_columns, spend_columns)
+                     qty, shown_columns, spend_columns, without_single_periods)
 from .explain_sections import html_context
+from .schedule_html import schedule_context
 from .i18n import localised, of_plan, of_plans, current, t
 from .variant import diff_view
 from .svg import frontier_svg, heat_colour, legend_gradient, series_colour, sweep_points
@@ -71,7 +72,8 @@ def plan_html(plan: dict[str, Any]) -> str:
     d = v["money_decimals"]
     return environment().get_template("report.html.j2").render(
         v=v, lang=current().code, dir=current().direction, allocation=allocation_bars(v), resource_charts=resource_charts(v),
-        gradient=legend_gradient(), money_num=lambda x: num(x, d), explain=html_context(plan))
+        gradient=legend_gradient(), money_num=lambda x: num(x, d), explain=html_context(plan),
+        sched=schedule_context(plan))
 
 
 # ---------------------------------------------------------------- many plans
@@ -86,7 +88,7 @@ def collection_context(title: str, table: Any, plans: list[dict[str, Any]], vari
     currency = next((p.get("currency") for p in plans if p.get("currency")), "")
     decimals = min((v["money_decimals"] for v in views), default=0)
     labels = channel_labels(plans)
-    columns = shown_columns(table.columns)
+    columns = without_single_periods(shown_columns(table.columns), table)
     if varied:  # a sweep: the varied values first, the scenario name is long and says the same
         columns = varied + [c for c in columns if c not in varied and c != "scenario"]
     numeric = {c: str(table[c].dtype).startswith(("float", "int")) for c in columns}

@@ -11,6 +11,7 @@ from typing import Any
 from .common import is_number, num, pct, plan_view, qty
 from .explain_sections import markdown_sections
 from .i18n import localised, of_plan, of_plans, t
+from .schedule import markdown_lines
 
 
 def escape(text: Any) -> str:
@@ -132,7 +133,8 @@ def plan_markdown(plan: dict[str, Any]) -> str:
         lines += [f"## {t('variant.title')}", ""] + table(v["variant"]["head"], v["variant"]["rows"], list("lrrr")) + [""]
     lines += warnings_section(v) if not v["solved"] else []
     if v["solved"]:
-        lines += channels_section(v) + coverage_section(v) + rules_section(v) + warnings_section(v)
+        lines += channels_section(v) + coverage_section(v) + markdown_lines(plan, table, escape) + rules_section(v) \
+            + warnings_section(v)
         footer = t("footer.curves", error=v["curve_error_text"])
         if v["approximation_bound"] is not None:
             footer += " " + t("footer.bound", bound=v["approximation_bound_text"])

@@ -33,7 +33,8 @@ def _plain(value: Any) -> Any:
 
 
 def tables(plan: Plan) -> dict[str, list[dict[str, Any]]]:
-    """The plan's tables, one row per channel and one per (phase, segment) cell."""
+    """The plan's tables, one row per channel and one per (phase, segment) cell; a plan over
+    periods adds its schedule (one row per channel and period) and the cash of each period."""
     resources = list(plan.resources)
     channels = []
     for c in plan.channels:
@@ -43,7 +44,47 @@ def tables(plan: Plan) -> dict[str, list[dict[str, Any]]]:
         channels.append(row)
     coverage = [{"phase": c.phase, "segment": c.segment, "level": c.level, "target": c.target, "weight": c.weight,
                  "channels": " ".join(c.channels)} for c in plan.coverage]
-    return {"channels": channels, "coverage": coverage}
+    out = {"channels": channels, "coverage": coverage}
+    if getattr(plan, "schedule", None) is not None:
+        from dataclasses import asdict
+
+        from .schedule import cash_rows, long_rows
+
+        timed = {"schedule": asdict(plan.schedule)}
+        out.update(schedule=long_rows(timed), cash=cash_rows(timed))
+    return out
+
+
+PLAN_ROW_COLUMNS = ("scenario", "channel", "period", "on", "started", "spend", "effective_spend", "reach", "fixed_cost",
+                    "setup_cost", "cost")
+
+
+def plan_rows(plan: Plan) -> list[dict[str, Any]]:
+    """The plan as one long table (``solve --format csv``): a row per channel and period, or
+    for a single-period plan a row per channel with no period (and no start: nothing is set
+    up over time); nothing for a plan not found."""
+    if not plan.solved:
+        return []
+    if plan.schedule is not None:
+        from dataclasses import asdict
+
+        from .schedule import long_rows
+
+        rows = long_rows({"schedule": asdict(plan.schedule)})
+    else:
+        rows = [{"channel": c.id, "period": "", "on": c.on, "started": "", "spend": c.spend, "effective_spend": c.spend,
+                 "reach": c.reach, "fixed_cost": c.fixed_cost, "setup_cost": 0.0, "cost": c.cost} for c in plan.channels]
+    return [{"scenario": plan.scenario, **row} for row in rows]
+
+
+def csv_rows(rows: list[dict[str, Any]], columns: tuple[str, ...], header: bool) -> str:
+    """CSV text of ``rows`` in ``columns`` (with the header line when asked), formula-safe."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
+    if header:
+        writer.writeheader()
+    writer.writerows({k: csv_text(row.get(k)) for k in columns} for row in rows)
+    return buffer.getvalue()
 
 
 MAX_STEM_BYTES = 100  # well inside the usual 255-byte file-name limit, with suffixes and temporary names

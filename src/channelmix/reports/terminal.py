@@ -113,6 +113,10 @@ def render(plan: Plan, console: Console, language: str | None = None, facts: dic
             return
         console.print(_channel_table(v, console.width))
         console.print(_coverage_table(v, console.width))
+        if data.get("schedule"):  # a plan over periods: what runs when, cash and reach per period
+            from .schedule_terminal import render_schedule
+
+            render_schedule(data, console)
         if v["binding_lines"]:
             console.print(Text(t("term.binding"), style="bold") + Text(" ".join(_sentence(line) for line in v["binding_lines"])))
         for warning in plan.warnings:
