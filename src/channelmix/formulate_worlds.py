@@ -153,8 +153,8 @@ class _WorldsBuilder(_Builder):
         dx = np.diff(shared.xs)
         self.add({s: 1, **{d: -float(h) for d, h in zip(deltas, dx)}}, pulp.LpConstraintEQ, 0, f"curve_spend_{i}", f"{cid}: spend along the curve")
         for u, y in enumerate(ys):
-            dy = np.diff(shared.ys[u])
-            self.add({y: 1, **{d: -float(h) for d, h in zip(deltas, dy)}}, pulp.LpConstraintLE, 0, f"curve_reach_{i}u{u}",
+            dy = np.diff(shared.ys[u])  # ≥ 0; a rise below 1e-9 is left out (a tighter bound, and no crumbs for the solver)
+            self.add({y: 1, **{d: -float(h) for d, h in zip(deltas, dy) if h > 1e-9}}, pulp.LpConstraintLE, 0, f"curve_reach_{i}u{u}",
                      f"{cid}: reach ≤ response curve (curve {u} of the worlds)")
         self.add({deltas[0]: 1, x: -1}, pulp.LpConstraintLE, 0, f"curve_on_{i}", f"{cid}: curve only when on")
         for j, w in enumerate(fills):

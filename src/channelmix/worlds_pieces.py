@@ -16,16 +16,14 @@ Guarantees, as for :func:`channelmix.curves.pieces`:
   or :data:`MAX_POINTS` is reached (the error is then reported, not hidden).
 
 Curves modelled exactly (linear, pwl) get the union of their own breakpoints: there the
-interpolation is exact and no refinement is needed.  For the other curves, each segment's
-line is the chord lowered by its largest excess over the curve (the tangent parallel to
-the chord where the curve is convex, the chord itself where it is concave); two segments
-meeting at a breakpoint take the lower of their two values there, and the first segment
-is a line through the origin.
+interpolation is exact and no refinement is needed.  The other curves (saturating, hill:
+concave, or convex then concave) get on each segment the line from ``(a, f(a))`` with
+slope ``min(f'(a), chord slope)``, which lies below the curve (see :func:`under_estimate`);
+a linear or pwl curve among them has its kinks on the grid.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -34,8 +32,7 @@ import numpy as np
 from .curves import Pieces, pieces
 from .schema.models import Hill, Linear, Pwl, Response, Saturating
 
-SAMPLES = 33  # points per segment where the excess over the curve is first looked for
-GOLDEN_STEPS = 40  # then refined around the best sample (the bracket shrinks by 0.618^40)
+SAMPLES = 33  # points per segment where the error of the pieces is measured (to refine the grid)
 MAX_POINTS = 4000  # safety net on the grid size
 
 
@@ -65,8 +62,11 @@ def shared_pieces(curves: list[Response], cap: float, accuracy: float) -> Shared
         ys = np.array([[_exact(c, x) for x in grid] for c in curves])
         return SharedPieces(tuple(float(x) for x in grid), ys, 0.0, True)
     f = _batched(curves)
-    tol = accuracy * f(np.full((len(curves), 1), float(cap)))[:, 0]
-    start = pieces(curves[0], cap, accuracy).xs  # the first curve's own breakpoints: a good start for its neighbours
+    tol = accuracy * f(np.full((len(curves), 1), float(cap)))[0][:, 0]
+    # the first curve's own breakpoints (a good start for its neighbours) and every linear or pwl
+    # curve's kinks, so that those are straight on every segment
+    start = [x for c in curves if isinstance(c, (Linear, Pwl)) for x in pieces(c, cap, accuracy).xs]
+    start += pieces(curves[0], cap, accuracy).xs
     grid = np.unique(np.concatenate([[0.0, float(cap)], np.clip(np.array(start, dtype=float), 0.0, cap)]))
     while True:
         ys, error = under_estimate(f, len(curves), grid)
@@ -78,56 +78,34 @@ def shared_pieces(curves: list[Response], cap: float, accuracy: float) -> Shared
     return SharedPieces(tuple(float(x) for x in grid), ys, float(error.max(initial=0.0)), False)
 
 
-def under_estimate(f: Callable[[np.ndarray], np.ndarray], count: int, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def under_estimate(f: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]], count: int,
+                   grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(values V (curves × points) whose interpolation is ≤ each curve, the largest f − V
-    on each segment (curves × segments)); ``f`` evaluates curve u on row u of its argument."""
+    on each segment (curves × segments)); ``f`` gives curve u's values and slopes on row u.
+
+    On a segment [a, b] the line from (a, f(a)) with slope min(f'(a), chord slope) is below
+    f wherever f is convex then concave there (or either): below the tangent on the convex
+    part, below the chord from (p, f(p)) to (b, f(b)) on the concave part.  Each segment
+    starts where the previous line ended (never above f(a)), so V starts at 0, never falls
+    and is never negative."""
     a, b = grid[:-1], grid[1:]
     frac = np.linspace(0.0, 1.0, SAMPLES)
     t = np.broadcast_to(a[:, None] + (b - a)[:, None] * frac[None, :], (count, len(a), SAMPLES))
-    ft = f(t)  # (curves, segments, samples)
+    ft, dt = f(t)  # (curves, segments, samples)
     fa, fb = ft[:, :, 0], ft[:, :, -1]
-    slope = (fb - fa) / (b - a)
-    excess = _largest_excess(f, a, fa, slope, t, ft)  # chord − f at its largest, ≥ 0
-    left, right = fa - excess, fb - excess  # each segment's own line at its two ends
-    # the first segment: a line through the origin below f (on it f(s)/s is smallest at an end, or
-    # at a sample when the segment holds the inflection)
-    tiny = np.full((count, 1), b[0] * 1e-9)
-    through = np.minimum(f(tiny)[:, 0] / tiny[:, 0], fb[:, 0] / b[0])
-    first = np.where(excess[:, 0] > 0, through, slope[:, 0])
-    first = np.minimum(first, np.min(ft[:, 0, 1:] / t[:, 0, 1:], axis=1))
-    right[:, 0] = first * b[0]
+    slope = np.maximum(np.minimum(dt[:, :, 0], (fb - fa) / (b - a)), 0.0)
     v = np.empty((count, len(grid)))
     v[:, 0] = 0.0
-    v[:, 1:-1] = np.minimum(right[:, :-1], left[:, 1:])
-    v[:, -1] = right[:, -1]
+    v[:, 1:] = fa + slope * (b - a)
+    v[v < 1e-9] = 0.0  # no crumbs a solver would drop from its matrix (lowering keeps V below f)
     line = v[:, :-1, None] + (v[:, 1:] - v[:, :-1])[:, :, None] * frac[None, None, :]
     return v, np.maximum(np.max(ft - line, axis=2), 0.0)
 
 
-def _largest_excess(f, a, fa, slope, t, ft) -> np.ndarray:
-    """max over each segment of chord − f (0 where f is concave there): the best sample,
-    then a golden-section search in the bracket around it (curves × segments)."""
-    gap = fa[:, :, None] + slope[:, :, None] * (t - a[None, :, None]) - ft
-    k = np.argmax(gap, axis=2)[:, :, None]
-    best = np.take_along_axis(gap, k, axis=2)[:, :, 0]
-    lo = np.take_along_axis(t, np.maximum(k - 1, 0), axis=2)[:, :, 0]
-    hi = np.take_along_axis(t, np.minimum(k + 1, t.shape[2] - 1), axis=2)[:, :, 0]
-
-    def excess(s: np.ndarray) -> np.ndarray:
-        return fa + slope * (s - a[None, :]) - f(s)
-
-    ratio = (math.sqrt(5.0) - 1.0) / 2.0
-    for _ in range(GOLDEN_STEPS):
-        m1, m2 = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
-        left = excess(m1) > excess(m2)
-        hi, lo = np.where(left, m2, hi), np.where(left, lo, m1)
-    found = np.maximum(best, excess((lo + hi) / 2.0))
-    return np.maximum(found, 0.0) * (1.0 + 1e-12) + np.where(found > 0, 1e-15, 0.0)
-
-
-def _batched(curves: list[Response]) -> Callable[[np.ndarray], np.ndarray]:
-    """f(s) with s of shape (curves, …): row u evaluated on curve u, as
-    :func:`channelmix.curves.reach` computes it (curves of one kind at once)."""
+def _batched(curves: list[Response]) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """(f(s), f'(s)) with s of shape (curves, …): row u evaluated on curve u, as
+    :func:`channelmix.curves.reach` computes it (curves of one kind at once).  A linear or
+    pwl curve reports an infinite slope: its breakpoints are on the grid, so its chords are exact."""
     kinds: dict[type, list[int]] = {}
     for u, c in enumerate(curves):
         kinds.setdefault(type(c), []).append(u)
@@ -142,12 +120,12 @@ def _batched(curves: list[Response]) -> Callable[[np.ndarray], np.ndarray]:
         else:
             parts.append((idx, _rows([_function(curves[u]) for u in rows])))
 
-    def f(s: np.ndarray) -> np.ndarray:
+    def f(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         s = np.asarray(s, dtype=float)
-        out = np.empty(s.shape)
+        value, slope = np.empty(s.shape), np.empty(s.shape)
         for idx, g in parts:
-            out[idx] = g(s[idx])
-        return out
+            value[idx], slope[idx] = g(s[idx])
+        return value, slope
 
     return f
 
@@ -156,25 +134,32 @@ def _column(values: np.ndarray, ndim: int) -> np.ndarray:
     return values.reshape((-1,) + (1,) * (ndim - 1))
 
 
-def _saturating(scale: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
-    return lambda s: -np.expm1(-s / _column(scale, s.ndim))
+def _saturating(scale: np.ndarray):
+    def f(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        k = _column(scale, s.ndim)
+        return -np.expm1(-s / k), np.exp(-s / k) / k
+
+    return f
 
 
-def _hill(shape: np.ndarray, half: np.ndarray, offset: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+def _hill(shape: np.ndarray, half: np.ndarray, offset: np.ndarray):
     def h(s: np.ndarray, a: np.ndarray, log_half: np.ndarray) -> np.ndarray:
         z = a * (log_half - np.log(np.maximum(s, 1e-300)))
         e = np.exp(-np.abs(z))
         return np.where(s <= 0, 0.0, np.where(z > 0, e / (1.0 + e), 1.0 / (1.0 + e)))
 
-    def f(s: np.ndarray) -> np.ndarray:
+    def f(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         a, lh, c = (_column(v, s.ndim) for v in (shape, np.log(half), offset))
-        return np.maximum(h(s + c, a, lh) - h(c + 0.0 * s, a, lh), 0.0)
+        at = h(s + c, a, lh)
+        with np.errstate(divide="ignore", invalid="ignore"):  # shape < 1 at s + c = 0: an infinite slope
+            slope = np.where(s + c > 0, a * at * (1.0 - at) / (s + c), np.where(a < 1, np.inf, 0.0))
+        return np.maximum(at - h(c + 0.0 * s, a, lh), 0.0), slope
 
     return f
 
 
-def _rows(functions: list[Callable[[np.ndarray], np.ndarray]]) -> Callable[[np.ndarray], np.ndarray]:
-    return lambda s: np.stack([g(s[u]) for u, g in enumerate(functions)])
+def _rows(functions: list[Callable[[np.ndarray], np.ndarray]]):
+    return lambda s: (np.stack([g(s[u]) for u, g in enumerate(functions)]), np.full(s.shape, np.inf))
 
 
 def _exact(curve: Linear | Pwl, x: float) -> float:
