@@ -145,10 +145,6 @@ def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, reports: tuple
             click.echo(to_json(plan, extra))
         else:
             render(plan, out, language or case.scenario.language, extra["json"])
-            if plan.risk is not None:
-                from .worlds import risk_line
-
-                out.print(risk_line(plan.risk), markup=False)
             if "explanation" in extra:
                 from .explain_render import render_explanation
 

@@ -46,15 +46,19 @@ class WorldsFormulation(Formulation):
         return [float(pulp.value(e) or 0.0) for e in self.world_objectives]
 
 
-def formulate_worlds(scenario: Scenario, worlds: list[Scenario] | None = None) -> WorldsFormulation:
-    """The robust MILP for ``scenario.objective.risk`` over the scenario's worlds."""
-    return _WorldsBuilder(scenario, worlds_of(scenario) if worlds is None else worlds).build()
+def formulate_worlds(scenario: Scenario, worlds: list[Scenario] | None = None, share: bool = True) -> WorldsFormulation:
+    """The robust MILP for ``scenario.objective.risk`` over the scenario's worlds.
+
+    ``share=False`` gives every distinct curve its own pieces (and a non-concave one its
+    own binaries), as before the worlds shared a grid: for tests and benchmarks."""
+    return _WorldsBuilder(scenario, worlds_of(scenario) if worlds is None else worlds, share).build()
 
 
 class _WorldsBuilder(_Builder):
-    def __init__(self, scenario: Scenario, worlds: list[Scenario]) -> None:
+    def __init__(self, scenario: Scenario, worlds: list[Scenario], share: bool = True) -> None:
         super().__init__(scenario)
         self.worlds = worlds
+        self.share = share
         self.sign = 1.0 if scenario.objective.maximises else -1.0
 
     def _response(self, i, ch, x, s, cap, accuracy) -> None:
@@ -122,23 +126,22 @@ class _WorldsBuilder(_Builder):
             if not distinct:
                 continue
             cap = self.caps[ch.id]
-            if len(distinct) == 1:
-                per_curve = [pieces(distinct[0], cap, accuracy)]
-                shared = None
-            else:
-                shared = shared_pieces(distinct, cap, accuracy)
-                per_curve = [shared.of(u) for u in range(len(distinct))]
+            several = len(distinct) > 1
+            shared = shared_pieces(distinct, cap, accuracy) if several and self.share else None
+            per_curve = [shared.of(u) for u in range(len(distinct))] if shared else [pieces(c, cap, accuracy) for c in distinct]
             curves[ch.id] = per_curve[0]
             if len(per_curve[0].xs) < 2:
                 continue
-            ys = [self.problem.add_variable(f"y_{i}u{u}" if shared else f"y_{i}", 0, 1) for u in range(len(distinct))]
-            if all(p.concave for p in per_curve):
-                for u, (y, curve) in enumerate(zip(ys, per_curve)):
-                    self._concave_response(f"{i}u{u}" if shared else i, ch.id, x, s, y, curve)
-            elif shared is None:
-                self._incremental_response(i, ch.id, x, s, ys[0], per_curve[0])
-            else:
+            tags = [f"{i}u{u}" if several else i for u in range(len(distinct))]
+            ys = [self.problem.add_variable(f"y_{tag}", 0, 1) for tag in tags]
+            if shared is not None and not shared.concave:
                 self._shared_incremental(i, ch.id, x, s, ys, shared)
+            else:
+                for tag, y, curve in zip(tags, ys, per_curve):
+                    if curve.concave:
+                        self._concave_response(tag, ch.id, x, s, y, curve)
+                    else:
+                        self._incremental_response(tag, ch.id, x, s, y, curve)
             for y, ws in zip(ys, users):
                 for w in ws:
                     terms[w][ch.id] = {y: 1.0}

@@ -13,6 +13,7 @@ from .common import (SOLVED, cell_text, channel_labels, column_title, is_number,
                      qty, shown_columns, spend_columns)
 from .explain_sections import html_context
 from .i18n import localised, of_plan, of_plans, current, t
+from .risk import collection_risk, risk_view, with_band
 from .svg import frontier_svg, heat_colour, legend_gradient, series_colour, sweep_points
 
 
@@ -70,7 +71,7 @@ def plan_html(plan: dict[str, Any]) -> str:
     d = v["money_decimals"]
     return environment().get_template("report.html.j2").render(
         v=v, lang=current().code, dir=current().direction, allocation=allocation_bars(v), resource_charts=resource_charts(v),
-        gradient=legend_gradient(), money_num=lambda x: num(x, d), explain=html_context(plan))
+        gradient=legend_gradient(), money_num=lambda x: num(x, d), explain=html_context(plan), risk=risk_view(plan))
 
 
 # ---------------------------------------------------------------- many plans
@@ -135,7 +136,7 @@ def collection_context(title: str, table: Any, plans: list[dict[str, Any]], vari
     chart = None
     if varied and "objective" in table.columns:
         x_title = f"{varied[0]} ({currency})" if currency and varied[0].startswith("budget") else varied[0]
-        points = sweep_points(table, varied[0], varied[1:], currency)
+        points = with_band(sweep_points(table, varied[0], varied[1:], currency), by_scenario)
         y_title = pick_title(solved) if solved else t("objective")
         svg = frontier_svg(points, x_title, y_title)
         if svg:
@@ -145,7 +146,8 @@ def collection_context(title: str, table: Any, plans: list[dict[str, Any]], vari
                      if len(series) > 1 else [],
                      "caption": t("collection.frontier_caption", varied=varied[0])
                                 + (t("collection.frontier_marginal") if len(series) <= 1 else
-                                   t("collection.frontier_lines", others=", ".join(varied[1:]))) + t("summary.end")}
+                                   t("collection.frontier_lines", others=", ".join(varied[1:]))) + t("summary.end"),
+                     "band": any(p.get("p5") is not None for p in points) and len(series) <= 1}
 
     cards = []
     for v in views:
@@ -168,6 +170,7 @@ def collection_context(title: str, table: Any, plans: list[dict[str, Any]], vari
                     for c in columns],
         "rows": rows, "spend_groups": groups, "counts": counts, "best": best, "knee": knee, "chart": chart,
         "cards": cards, "currency": currency, "varied": varied, "views": views, "decimals": decimals,
+        "risk": collection_risk(plans),
         "table_title": t("collection.every_step") if varied else t("collection.summary"),
         "cards_title": t("collection.each_step") if varied else t("collection.each_plan"),
     }

@@ -102,7 +102,7 @@ def frontier_svg(points: list[dict[str, Any]], x_title: str, y_title: str = "obj
     series = list(dict.fromkeys(p.get("series", "") for p in points))
     single = len(series) == 1
     xs = [float(p["x"]) for p in points]
-    ys = [float(p["objective"]) for p in points]
+    ys = [float(p["objective"]) for p in points] + [float(p[k]) for p in points for k in ("p5", "p95") if is_number(p.get(k))]
     x_ticks = nice_ticks(min(xs), max(xs))
     y_ticks = nice_ticks(min(ys), max(ys))
     x0, x1 = x_ticks[0], x_ticks[-1]
@@ -151,6 +151,10 @@ def frontier_svg(points: list[dict[str, Any]], x_title: str, y_title: str = "obj
         if steps:
             out.append(f'<path class="marginal-line" d="{"".join(steps)}" fill="none" stroke="{MARGINAL}" '
                        f'stroke-width="2" stroke-dasharray="6 4"/>')
+    if single:  # with worlds: the band from the 5th to the 95th percentile of each step's plan
+        from .risk_svg import band_path
+
+        out.append(band_path(points, sx, sy))
     # objective: a line per series, a dot per step with a tooltip
     for i, name in enumerate(series):
         colour = series_colour(i)
@@ -186,5 +190,5 @@ def sweep_points(table: Any, path: str, others: list[str], currency: str = "") -
         if is_number(marginal):
             tip += f", marginal {num(float(marginal), 2)}"
         points.append({"x": x, "objective": objective, "marginal": marginal, "knee": bool(row.get("knee")),
-                       "series": series, "tip": tip})
+                       "series": series, "tip": tip, "scenario": row.get("scenario")})
     return points
