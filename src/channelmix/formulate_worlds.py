@@ -61,6 +61,20 @@ class _WorldsBuilder(_Builder):
         self.share = share
         self.sign = 1.0 if scenario.objective.maximises else -1.0
 
+    def _breadth(self, A=None, suffix: str = "", where: str = "") -> None:  # type: ignore[override]
+        """Breadth and redundancy count the channels whose affinity reaches a threshold, which a
+        world's affinities can move: one set of rules (and soft shortfalls) per distinct pattern,
+        holding in the worlds that have it (one set in all when no world moves a channel across)."""
+        groups: dict[tuple, int] = {}
+        self.breadth_group = []
+        for w, world in enumerate(self.worlds):
+            A = self.A if w == 0 else arrays(world)
+            key = _counted(A)
+            if key not in groups:
+                groups[key] = len(groups)
+                super()._breadth(A, f"_{groups[key]}", f"worlds like {w}: " if w else "")
+            self.breadth_group.append(groups[key])
+
     def _response(self, i, ch, x, s, cap, accuracy) -> None:
         """Nothing shared: each world adds its own reach on ``s`` (see :meth:`_world_reach`)."""
 
@@ -71,14 +85,18 @@ class _WorldsBuilder(_Builder):
         self._concentration_and_groups()
         self._cardinality_and_logic()
         shared = {}
-        for terms in self.penalties.values():  # breadth, redundancy, channel count: the same in every world
-            shared = _combine(shared, terms, 1.0)
+        for name, terms in self.penalties.items():  # channel count (and breadth when no world moves it): every world
+            if not name.startswith(("breadth_shortfall_", "redundancy_shortfall_")):
+                shared = _combine(shared, terms, 1.0)
         objectives, weighted_all, first = [], [], None
         reach_all, curves = self._reach()
         for w, world in enumerate(self.worlds):
             reach_terms = reach_all[w]
             weighted, shortfall, coverage = self._world_coverage(w, world, reach_terms)
-            objectives.append(self._world_objective(w, world, reach_terms, weighted, _combine(shared, shortfall, 1.0)))
+            own = {}
+            for family in ("breadth", "redundancy"):
+                own = _combine(own, self.penalties.get(f"{family}_shortfall_{self.breadth_group[w]}", {}), 1.0)
+            objectives.append(self._world_objective(w, world, reach_terms, weighted, _combine(_combine(shared, own, 1.0), shortfall, 1.0)))
             weighted_all.append(weighted)
             if first is None:
                 first = (reach_terms, curves, coverage)
@@ -243,3 +261,19 @@ class _WorldsBuilder(_Builder):
             self.add(_combine({u: 1.0, eta: -1.0}, o, sign), pulp.LpConstraintGE, 0, f"cvar_w{w}", f"tail excess of world {w}")
             out[u] = -1.0 / (alpha * W)
         return out
+
+
+def _counted(A) -> tuple:
+    """Which channels count towards each cell's breadth and redundancy rules (affinity ≥ threshold)."""
+    from .arrays import at_least
+
+    out = []
+    for cr in (A.breadth, A.redundancy):
+        ruled = (cr.rule >= 0) & (cr.level > 0)
+        if not ruled.any():
+            out.append(())
+            continue
+        M = at_least(A.affinity, cr.threshold)
+        out.append(tuple((int(k), float(cr.threshold[k]) <= 0 or tuple(M.indices[M.indptr[k]:M.indptr[k + 1]].tolist()))
+                         for k in np.flatnonzero(ruled)))
+    return tuple(out)
