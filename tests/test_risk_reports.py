@@ -168,3 +168,15 @@ def test_a_robust_variant_in_the_terminal_and_every_language(tmp_path: Path):
         shown = subprocess.run([str(CHANNELMIX), "solve", str(path), "--language", language], capture_output=True,
                                text=True, timeout=300)
         assert shown.returncode == 0 and head in shown.stdout and "Worst world" not in shown.stdout
+
+
+def test_a_sweep_of_plans_judged_in_worlds_has_the_band(tmp_path: Path):
+    import channelmix as cm
+
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(uncertain(None, count=6)), encoding="utf-8")
+    result = cm.sweep(cm.load(path), {"budget": [300, 600, 900]})
+    plans = [p.to_dict() for p in result.plans]
+    page = collection_html("sweep", result.frontier, plans, result.paths)
+    assert '<path class="risk-band"' in page and "5th to 95th percentile over the worlds" in page
+    assert all(p["risk"]["worlds"] == 6 for p in plans)
