@@ -1,39 +1,69 @@
-"""Robust solve time against the number of worlds, for each risk objective.
+"""Robust solve time against the number of worlds, for each risk objective, beside bare HiGHS.
 
-    python benchmarks/bench_worlds.py                  # 20 channels; 1, 10, 50, 200 worlds
-    python benchmarks/bench_worlds.py --worlds 1 10 50 --channels 20 --time-limit 120
+    python benchmarks/bench_worlds.py                  # 20 channels; 1, 10, 50, 200 worlds; mean, worst, cvar
+    python benchmarks/bench_worlds.py --worlds 10 50 --risks cvar --time-limit 120
 
-The scenario is bench_solve's deterministic synthetic one (saturating, hill, linear,
-pwl and constant curves, rules of every kind), given ``worlds: uncertainty`` spreads
-(affinity 0.2, response 0.15, seed 1) and ``objective.risk``.  Each row is one solve
-through the whole pipeline (formulate, both passes, figures, verifier world by
-world); the ratio is against the 1-world solve of the same risk.  Prints one table.
+The scenario is bench_solve's deterministic synthetic one (saturating, hill — two of them
+S-shaped —, linear, pwl and constant curves, rules of every kind), given ``worlds:
+uncertainty`` spreads (affinity 0.2, response 0.15, seed 1) and ``objective.risk``.  Each
+row is one solve through the whole pipeline (formulate, both passes, figures, verifier
+world by world).  "bare" is the same model, written to MPS before channelmix solves it,
+solved by highspy alone with the options channelmix gave HiGHS (first pass; "bare 2p"
+adds the tie-break pass done in HiGHS), timing only ``run()``.  Prints one table.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
-import time
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_solve import synthetic  # noqa: E402
+from bench_solve import Row, _Stages, run_pipeline, run_raw, synthetic  # noqa: E402
 
-from channelmix.api import solve_scenario  # noqa: E402
-from channelmix.schema import validate  # noqa: E402
+from channelmix import api  # noqa: E402
 
 
-def run(channels: int, count: int, risk: str, time_limit: float) -> tuple[float, str, float | None]:
+class _WorldStages(_Stages):
+    """bench_solve's stage timer, also wrapping the robust formulation."""
+
+    NAMES = {**_Stages.NAMES, "formulate_worlds": "build"}
+
+
+def scenario(channels: int, count: int, risk: str, time_limit: float) -> dict:
     raw, _ = synthetic(channels, 1)
     raw["worlds"] = {"uncertainty": {"affinity": 0.2, "response": 0.15, "count": count, "seed": 1}}
     raw["objective"] = {**raw.get("objective", {}), "risk": risk}
     raw["solver"] = {**raw.get("solver", {}), "time_limit": time_limit}
-    scenario = validate(raw).scenario
-    began = time.perf_counter()
-    plan = solve_scenario(scenario)
-    return time.perf_counter() - began, plan.status, plan.risk[risk] if plan.risk else None
+    return raw
+
+
+def measure(channels: int, count: int, risk: str, time_limit: float, workdir: Path) -> tuple[Row, dict]:
+    raw = scenario(channels, count, risk, time_limit)
+    row = Row(size=count)
+    mps = workdir / f"worlds-{count}-{risk}.mps"
+    import bench_solve
+
+    saved = bench_solve._Stages
+    bench_solve._Stages = _WorldStages  # run_pipeline builds its stage timer by this name
+    try:
+        stages = run_pipeline(raw, mps, row)
+    finally:
+        bench_solve._Stages = saved
+    out = stages.out
+    solution = stages.solution
+    extra = {"gap": getattr(solution, "gap", None), "solver_seconds": getattr(solution, "solver_seconds", math.nan)}
+    formulation = stages.formulation
+    highs = getattr(formulation.problem, "solverModel", None)
+    if highs is not None and hasattr(highs, "getOptions"):
+        cost = {v.name: float(w) for v, w in formulation.parts["cost"].items()}
+        run_raw(mps, highs.getOptions(), time_limit, cost, row)
+    mps.unlink(missing_ok=True)
+    row.two = out
+    return row, extra
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,15 +73,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--risks", nargs="+", default=["mean", "worst", "cvar"])
     parser.add_argument("--time-limit", type=float, default=300.0)
     args = parser.parse_args(argv)
-    counts = sorted(set([1, *args.worlds]))
-    print(f"{'risk':<6} {'worlds':>6} {'seconds':>9} {'× 1 world':>9}  {'status':<8} risk figure")
-    for risk in args.risks:
-        first = None
-        for count in counts:
-            seconds, status, figure = run(args.channels, count, risk, args.time_limit)
-            first = seconds if first is None else first
-            shown = "" if figure is None else f"{figure:,.1f}"
-            print(f"{risk:<6} {count:>6} {seconds:>9.2f} {seconds / first:>9.1f}  {status:<8} {shown}", flush=True)
+    head = (f"{'risk':<6} {'worlds':>6} {'vars':>6} {'ints':>5} {'rows':>6} {'build s':>8} {'in HiGHS s':>10} "
+            f"{'total s':>8} {'bare s':>7} {'bare 2p s':>9}  {'status':<8} {'gap':>7}  model risk figure")
+    print(head)
+    with tempfile.TemporaryDirectory() as tmp:
+        for risk in args.risks:
+            for count in args.worlds:
+                row, extra = measure(args.channels, count, risk, args.time_limit, Path(tmp))
+                p = row.two
+                gap = "" if extra["gap"] is None else f"{extra['gap']:.2%}"
+                figure = "" if p.model_objective is None else f"{p.model_objective:,.1f}"
+                print(f"{risk:<6} {count:>6} {row.variables:>6} {row.integers:>5} {row.constraints:>6} {p.build:>8.2f} "
+                      f"{extra['solver_seconds']:>10.2f} {p.total:>8.2f} {row.raw1:>7.2f} {row.raw2:>9.2f}  "
+                      f"{p.status:<8} {gap:>7}  {figure}", flush=True)
     return 0
 
 

@@ -84,7 +84,34 @@ def pages(tmp_path_factory) -> dict[str, tuple[Path, dict]]:
     page.write_text(collection_html("township-bakery: budget sweep", result.frontier, [p.to_dict() for p in result.plans],
                                     result.paths), encoding="utf-8")
     written["township-bakery-sweep"] = (page, {})
+    for name, path, variant, overrides in RISK_PAGES:  # a robust variant beside its base, and risk in Persian
+        cases = cm.variants(cm.load(path), overrides)
+        case = next(c for c in cases if c.variant == variant)
+        base = cm.solve_scenario(cases[0].scenario).to_dict() if variant else None
+        plan = {**cm.solve_scenario(case.scenario).to_dict(),
+                **report_facts(case.scenario, variant, case.overrides, base, cases[0].scenario)}
+        page = out / f"{name}.html"
+        page.write_text(plan_html(plan), encoding="utf-8")
+        written[name] = (page, plan)
     return written
+
+
+RISK_PAGES = [("township-bakery-robust", ROOT / "scenarios" / "township-bakery.yaml", "robust", {}),
+              ("khadamat-persian-risk", ROOT / "scenarios" / "khadamat-persian.yaml", "",
+               {"worlds": {"uncertainty": {"affinity": 0.2, "response": 0.2, "count": 10, "seed": 2}}, "objective.risk": "cvar"})]
+LANGUAGE.update({"township-bakery-robust": "en", "khadamat-persian-risk": "fa"})
+
+
+def test_risk_report_in_a_browser(driver, pages, capsys):
+    page, plan = pages["township-bakery-robust"]
+    open_page(driver, page)
+    check_clean(driver)
+    visible(driver, "#risk-histogram svg")
+    assert len(visible(driver, "#risk-histogram rect.bin")) >= 1
+    assert len(driver.find_elements("css selector", "#risk-histogram line.world")) == plan["risk"]["worlds"]
+    visible(driver, "#risk-trade-table")
+    assert len(visible(driver, "#risk-cells td.heat-cell")) >= 1
+    screenshot(driver, f"township-bakery-robust-{WIDTH}", capsys)
 
 
 def open_page(driver, page: Path, width: int = WIDTH) -> None:
@@ -227,7 +254,7 @@ def layout_problems(driver) -> dict:
 
 
 @pytest.mark.parametrize("width", [WIDTH, PHONE])
-@pytest.mark.parametrize("name", [p.stem for p in SCENARIOS] + ["township-bakery-sweep"])
+@pytest.mark.parametrize("name", [p.stem for p in SCENARIOS] + ["township-bakery-sweep"] + [r[0] for r in RISK_PAGES])
 def test_laptop_and_phone_layout(driver, pages, name, width, capsys):
     """No sideways scrolling of the page, no console error, no text under 10 px, and the
     page in the scenario's language (lang, dir; Persian headings in Persian)."""

@@ -170,3 +170,19 @@ def test_bad_worlds_exit_2_with_file_field_and_fix(tmp_path: Path, worlds, draws
     assert "bad.yaml" in done.stderr and "Traceback" not in done.stderr
     for word in words:
         assert word in done.stderr
+
+
+@pytest.mark.parametrize("risk", ["mean", "cvar"])
+def test_redundancy_counts_the_channels_above_the_threshold_in_each_world(risk):
+    """Affinities near a redundancy threshold cross it in some worlds: the model must count
+    the channels each world counts (it promised worlds a shortfall-free objective before)."""
+    d = uncertain(risk, count=10, seed=2, affinity=0.4, alpha=0.1,
+                  rules={"redundancy": {"min_channels": 2, "threshold": 0.35, "penalty": 150}})
+    sc = load(d)
+    plan = solve_scenario(sc)  # raises VerificationError if a world was promised more than it gives
+    assert plan.verified
+    on, spend = decisions(plan)
+    truths = [evaluate(w, on, spend) for w in worlds_of(sc)]
+    assert plan.risk[risk] == pytest.approx(risk_of(sc, on, spend)[risk], rel=1e-12)
+    assert plan.risk["model"] <= plan.risk[risk] + 1e-6
+    assert len({t.penalties["redundancy_shortfall"] for t in truths}) > 1  # the worlds do count differently

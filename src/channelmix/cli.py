@@ -158,10 +158,6 @@ def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, reports: tuple
             click.echo(csv_rows(plan_rows(plan), PLAN_ROW_COLUMNS, header=case is cases[0]), nl=False)
         else:
             render(plan, out, language or case.scenario.language, extra["json"])
-            if plan.risk is not None:
-                from .worlds import risk_line
-
-                out.print(risk_line(plan.risk), markup=False)
             if "explanation" in extra:
                 from .explain_render import render_explanation
 

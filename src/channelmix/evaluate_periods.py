@@ -49,7 +49,7 @@ def _slack(limit: float) -> float:
 def evaluate_periods(scenario: Scenario, on: dict[Key, bool], spend: dict[Key, float]) -> PeriodsEvaluation:
     """Recompute every figure of a plan over periods and list every rule it breaks."""
     H = Horizon(scenario)
-    ids, T = H.ids, H.T
+    ids = H.ids
     violations: list[Violation] = []
     is_on = {(c.id, p): bool(on.get((c.id, p), False)) for c in scenario.channels for p in ids}
     spent = {k: float(spend.get(k, 0.0)) for k in is_on}

@@ -274,8 +274,10 @@ class _Builder:
 
     # -- 5: breadth and redundancy ---------------------------------------------------
 
-    def _breadth(self) -> None:
-        A = self.A
+    def _breadth(self, A=None, suffix: str = "", where: str = "") -> None:
+        """Breadth and redundancy on the affinities of ``A`` (default: the scenario's); the
+        worlds model states them once per distinct pattern of affinities, with a name suffix."""
+        A = self.A if A is None else A
         x_of = [self.on[cid] for cid in A.ids]
         every = {x: 1.0 for x in x_of}
         for family, cr in (("breadth", A.breadth), ("redundancy", A.redundancy)):
@@ -287,14 +289,14 @@ class _Builder:
                 need, threshold = int(cr.level[k]), float(cr.threshold[k])
                 terms = dict(every) if threshold <= 0 else {x_of[c]: 1.0 for c in M.indices[M.indptr[k]:M.indptr[k + 1]]}
                 hard = family == "breadth" and bool(cr.hard[k])
-                words = f"({p}, {g}) served by ≥ {need} channels with affinity ≥ {_n(threshold)}"
+                words = f"{where}({p}, {g}) served by ≥ {need} channels with affinity ≥ {_n(threshold)}"
                 if not hard:
-                    v = self.problem.add_variable(f"{family}_short_{k}", 0, need)
+                    v = self.problem.add_variable(f"{family}_short_{k}{suffix}", 0, need)
                     terms[v] = 1.0
                     penalty_terms[v] = float(cr.penalty[k])
                     words += " (soft)"
-                self.add(terms, pulp.LpConstraintGE, need, f"{family}_{k}", words)
-            self.penalties[f"{family}_shortfall"] = penalty_terms
+                self.add(terms, pulp.LpConstraintGE, need, f"{family}_{k}{suffix}", words)
+            self.penalties[f"{family}_shortfall{suffix}"] = penalty_terms
 
     # -- 6 & 8: concentration and groups ------------------------------------------------
 

@@ -1,8 +1,12 @@
 """The robust MILP: one plan for every world (see :mod:`channelmix.worlds`).
 
-On/off and spends are shared; every world has its own reach per channel (its own
-curve pieces on the same spend variable), its own coverage and its own objective
-``obj_w``.  The hard rules that do not depend on the world (budget, resources,
+On/off and spends are shared; every world has its own reach per channel, its own
+coverage and its own objective ``obj_w``.  Worlds with the same curve for a channel share
+its reach variable; worlds whose curves differ share one grid of spend breakpoints
+(:mod:`channelmix.worlds_pieces`), so a non-concave curve needs one set of piece binaries
+for all worlds, not one per world, and each world's reach is a linear map of the shared
+piece fills.  Coverage ``z ≤ 1`` stays per world (a mean of capped coverages is not the
+cap of the mean), so every risk objective, ``mean`` included, is exact on the pieces.  The hard rules that do not depend on the world (budget, resources,
 breadth, concentration, groups, cardinality, logic) are stated once; hard coverage
 targets, a reach level and an outcome target must hold **in every world**.
 
@@ -23,10 +27,11 @@ import numpy as np
 import pulp
 
 from .arrays import arrays
-from .curves import pieces, prepare
+from .curves import pieces
 from .formulate import Formulation, _Builder, _combine, _expr, _n
 from .schema.models import Constant, Scenario
 from .worlds import worlds_of
+from .worlds_pieces import SharedPieces, shared_pieces
 
 
 @dataclass
@@ -41,16 +46,34 @@ class WorldsFormulation(Formulation):
         return [float(pulp.value(e) or 0.0) for e in self.world_objectives]
 
 
-def formulate_worlds(scenario: Scenario, worlds: list[Scenario] | None = None) -> WorldsFormulation:
-    """The robust MILP for ``scenario.objective.risk`` over the scenario's worlds."""
-    return _WorldsBuilder(scenario, worlds_of(scenario) if worlds is None else worlds).build()
+def formulate_worlds(scenario: Scenario, worlds: list[Scenario] | None = None, share: bool = True) -> WorldsFormulation:
+    """The robust MILP for ``scenario.objective.risk`` over the scenario's worlds.
+
+    ``share=False`` gives every distinct curve its own pieces (and a non-concave one its
+    own binaries), as before the worlds shared a grid: for tests and benchmarks."""
+    return _WorldsBuilder(scenario, worlds_of(scenario) if worlds is None else worlds, share).build()
 
 
 class _WorldsBuilder(_Builder):
-    def __init__(self, scenario: Scenario, worlds: list[Scenario]) -> None:
+    def __init__(self, scenario: Scenario, worlds: list[Scenario], share: bool = True) -> None:
         super().__init__(scenario)
         self.worlds = worlds
+        self.share = share
         self.sign = 1.0 if scenario.objective.maximises else -1.0
+
+    def _breadth(self, A=None, suffix: str = "", where: str = "") -> None:  # type: ignore[override]
+        """Breadth and redundancy count the channels whose affinity reaches a threshold, which a
+        world's affinities can move: one set of rules (and soft shortfalls) per distinct pattern,
+        holding in the worlds that have it (one set in all when no world moves a channel across)."""
+        groups: dict[tuple, int] = {}
+        self.breadth_group = []
+        for w, world in enumerate(self.worlds):
+            A = self.A if w == 0 else arrays(world)
+            key = _counted(A)
+            if key not in groups:
+                groups[key] = len(groups)
+                super()._breadth(A, f"_{groups[key]}", f"worlds like {w}: " if w else "")
+            self.breadth_group.append(groups[key])
 
     def _response(self, i, ch, x, s, cap, accuracy) -> None:
         """Nothing shared: each world adds its own reach on ``s`` (see :meth:`_world_reach`)."""
@@ -62,13 +85,18 @@ class _WorldsBuilder(_Builder):
         self._concentration_and_groups()
         self._cardinality_and_logic()
         shared = {}
-        for terms in self.penalties.values():  # breadth, redundancy, channel count: the same in every world
-            shared = _combine(shared, terms, 1.0)
+        for name, terms in self.penalties.items():  # channel count (and breadth when no world moves it): every world
+            if not name.startswith(("breadth_shortfall_", "redundancy_shortfall_")):
+                shared = _combine(shared, terms, 1.0)
         objectives, weighted_all, first = [], [], None
+        reach_all, curves = self._reach()
         for w, world in enumerate(self.worlds):
-            reach_terms, curves = self._world_reach(w, world)
+            reach_terms = reach_all[w]
             weighted, shortfall, coverage = self._world_coverage(w, world, reach_terms)
-            objectives.append(self._world_objective(w, world, reach_terms, weighted, _combine(shared, shortfall, 1.0)))
+            own = {}
+            for family in ("breadth", "redundancy"):
+                own = _combine(own, self.penalties.get(f"{family}_shortfall_{self.breadth_group[w]}", {}), 1.0)
+            objectives.append(self._world_objective(w, world, reach_terms, weighted, _combine(_combine(shared, own, 1.0), shortfall, 1.0)))
             weighted_all.append(weighted)
             if first is None:
                 first = (reach_terms, curves, coverage)
@@ -84,32 +112,75 @@ class _WorldsBuilder(_Builder):
             curve_pieces=curves, parts={"weighted_reach": _expr(mean_weighted), "cost": _expr(self.cost)},
             rules=self.rules, approximation_bound=None, worlds=self.worlds, world_objectives=[_expr(o) for o in objectives])
 
-    def _world_reach(self, w: int, world: Scenario) -> tuple[dict[str, dict], dict]:
-        """Each channel's reach in world w as terms: y_w on the world's curve pieces, or value · x."""
-        terms: dict[str, dict] = {}
+    def _reach(self) -> tuple[list[dict[str, dict]], dict]:
+        """Each world's reach per channel as terms, and world 0's pieces per channel.
+
+        Worlds whose curve for a channel is the same share one reach variable; when the
+        curves differ, they share one grid of spend breakpoints (:mod:`channelmix.worlds_pieces`):
+        concave values get ``y_u ≤ m s + q x`` per piece, others one set of piece fills and
+        binaries for the channel, with ``y_u ≤ Σ Δv_u · fill`` for each distinct curve u."""
+        terms: list[dict[str, dict]] = [{} for _ in self.worlds]
         curves = {}
         accuracy = self.sc.solver.accuracy
-        prepare([(ch.response, self.caps[ch.id]) for ch in world.channels if ch.id in self.spend], accuracy)  # all at once
-        for i, ch in enumerate(world.channels):
+        for i, ch in enumerate(self.sc.channels):
             x, s = self.on[ch.id], self.spend.get(ch.id)
-            if isinstance(ch.response, Constant):
-                if ch.response.value > 0:
-                    terms[ch.id] = {x: ch.response.value}
+            distinct: list = []  # the different curves of this channel, first seen first
+            users: list[list[int]] = []  # the worlds that have each
+            for w, world in enumerate(self.worlds):
+                resp = world.channels[i].response
+                if isinstance(resp, Constant):
+                    if resp.value > 0:
+                        terms[w][ch.id] = {x: resp.value}
+                    continue
+                if s is None:
+                    continue
+                for u, other in enumerate(distinct):
+                    if other == resp:
+                        users[u].append(w)
+                        break
+                else:
+                    distinct.append(resp)
+                    users.append([w])
+            if not distinct:
                 continue
-            if s is None:
+            cap = self.caps[ch.id]
+            several = len(distinct) > 1
+            shared = shared_pieces(distinct, cap, accuracy) if several and self.share else None
+            per_curve = [shared.of(u) for u in range(len(distinct))] if shared else [pieces(c, cap, accuracy) for c in distinct]
+            curves[ch.id] = per_curve[0]
+            if len(per_curve[0].xs) < 2:
                 continue
-            curve = pieces(ch.response, self.caps[ch.id], accuracy)
-            curves[ch.id] = curve
-            if len(curve.xs) < 2:
-                continue
-            tag = f"{i}w{w}"
-            y = self.problem.add_variable(f"y_{tag}", 0, 1)
-            terms[ch.id] = {y: 1.0}
-            if curve.concave:
-                self._concave_response(tag, ch.id, x, s, y, curve)
+            tags = [f"{i}u{u}" if several else i for u in range(len(distinct))]
+            ys = [self.problem.add_variable(f"y_{tag}", 0, 1) for tag in tags]
+            if shared is not None and not shared.concave:
+                self._shared_incremental(i, ch.id, x, s, ys, shared)
             else:
-                self._incremental_response(tag, ch.id, x, s, y, curve)
+                for tag, y, curve in zip(tags, ys, per_curve):
+                    if curve.concave:
+                        self._concave_response(tag, ch.id, x, s, y, curve)
+                    else:
+                        self._incremental_response(tag, ch.id, x, s, y, curve)
+            for y, ws in zip(ys, users):
+                for w in ws:
+                    terms[w][ch.id] = {y: 1.0}
         return terms, curves
+
+    def _shared_incremental(self, i, cid, x, s, ys, shared: SharedPieces) -> None:
+        """The incremental form with one set of fills for every world: spend = Σ Δx · d,
+        and for each distinct curve u, y_u ≤ Σ Δv_u · d."""
+        n = len(shared.xs) - 1
+        deltas = [self.problem.add_variable(f"d_{i}_{j}", 0, 1) for j in range(n)]
+        fills = [self.problem.add_variable(f"w_{i}_{j}", 0, 1, cat=pulp.LpBinary) for j in range(n - 1)]
+        dx = np.diff(shared.xs)
+        self.add({s: 1, **{d: -float(h) for d, h in zip(deltas, dx)}}, pulp.LpConstraintEQ, 0, f"curve_spend_{i}", f"{cid}: spend along the curve")
+        for u, y in enumerate(ys):
+            dy = np.diff(shared.ys[u])  # ≥ 0; a rise below 1e-9 is left out (a tighter bound, and no crumbs for the solver)
+            self.add({y: 1, **{d: -float(h) for d, h in zip(deltas, dy) if h > 1e-9}}, pulp.LpConstraintLE, 0, f"curve_reach_{i}u{u}",
+                     f"{cid}: reach ≤ response curve (curve {u} of the worlds)")
+        self.add({deltas[0]: 1, x: -1}, pulp.LpConstraintLE, 0, f"curve_on_{i}", f"{cid}: curve only when on")
+        for j, w in enumerate(fills):
+            self.add({deltas[j + 1]: 1, w: -1}, pulp.LpConstraintLE, 0, f"curve_order_{i}_{j}a", f"{cid}: piece {j + 1} after piece {j}")
+            self.add({w: 1, deltas[j]: -1}, pulp.LpConstraintLE, 0, f"curve_order_{i}_{j}b", f"{cid}: piece {j} full before piece {j + 1}")
 
     def _world_coverage(self, w: int, world: Scenario, reach_terms: dict[str, dict]):
         """z ≤ Σ a · reach in world w; hard targets in this world, soft ones with a shortfall."""
@@ -190,3 +261,19 @@ class _WorldsBuilder(_Builder):
             self.add(_combine({u: 1.0, eta: -1.0}, o, sign), pulp.LpConstraintGE, 0, f"cvar_w{w}", f"tail excess of world {w}")
             out[u] = -1.0 / (alpha * W)
         return out
+
+
+def _counted(A) -> tuple:
+    """Which channels count towards each cell's breadth and redundancy rules (affinity ≥ threshold)."""
+    from .arrays import at_least
+
+    out = []
+    for cr in (A.breadth, A.redundancy):
+        ruled = (cr.rule >= 0) & (cr.level > 0)
+        if not ruled.any():
+            out.append(())
+            continue
+        M = at_least(A.affinity, cr.threshold)
+        out.append(tuple((int(k), float(cr.threshold[k]) <= 0 or tuple(M.indices[M.indptr[k]:M.indptr[k + 1]].tolist()))
+                         for k in np.flatnonzero(ruled)))
+    return tuple(out)

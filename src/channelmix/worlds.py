@@ -115,7 +115,8 @@ def risk_of(scenario: Scenario, on: dict[str, bool], spend: dict[str, float],
 
 
 def summarise(scenario: Scenario, truths: list[Evaluation]) -> dict[str, Any]:
-    """:func:`risk_of` from the evaluations (one per world, world 0 first)."""
+    """:func:`risk_of` from the evaluations (one per world, world 0 first); ``rules_hold``
+    counts the worlds in which the plan breaks no hard rule."""
     maximises = scenario.objective.maximises
     alpha = scenario.objective.alpha
     values = np.array([t.objective for t in truths])
@@ -129,24 +130,12 @@ def summarise(scenario: Scenario, truths: list[Evaluation]) -> dict[str, Any]:
     return {"worlds": len(truths), "risk": scenario.objective.risk, "mean": float(values.mean()),
             "p5": float(np.percentile(values, 5)), "p95": float(np.percentile(values, 95)), "worst": worst,
             "cvar": cvar(values, alpha, maximises), "alpha": alpha, "objectives": [float(v) for v in values],
-            "cell_target_probability": cells}
+            "cell_target_probability": cells, "rules_hold": sum(1 for t in truths if not t.violations)}
 
 
 def risk_figure(risk: dict[str, Any]) -> float | None:
     """The figure the risk objective optimises (mean, worst or cvar)."""
     return None if risk.get("risk") is None else float(risk[risk["risk"]])
-
-
-def risk_line(risk: dict[str, Any]) -> str:
-    """One line for the terminal."""
-    low = [c for c in risk["cell_target_probability"] if c["probability"] < 1]
-    text = (f"over {risk['worlds']} worlds: mean {risk['mean']:,.6g}, p5 {risk['p5']:,.6g}, p95 {risk['p95']:,.6g}, "
-            f"worst {risk['worst']:,.6g}, CVaR {risk['alpha']:.0%} {risk['cvar']:,.6g}")
-    if risk.get("risk"):
-        text = f"risk {risk['risk']} " + text
-    if low:
-        text += "; targets met in " + ", ".join(f"({c['phase']}, {c['segment']}) {c['probability']:.0%}" for c in low[:6])
-    return text
 
 
 def check_worlds(scenario: Scenario, plan: Any, promised: list[float] | None = None,

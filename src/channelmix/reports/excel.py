@@ -23,6 +23,7 @@ from .common import (channel_labels, column_title, is_number, plan_view, readabl
 from .i18n import localised, of_plan, of_plans, current, t
 from .html import pick_title, today_marks
 from .explain_sections import excel_sheet
+from .risk_excel import collection_risk_sheet, risk_sheet
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="0F766E")
@@ -226,6 +227,7 @@ def fill_plan(wb: Workbook, plan: dict[str, Any]) -> None:
     finish(ws, rtl, freeze=None)
     ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width or 0, 28)
     excel_sheet(wb, plan, write_table, finish, rtl)
+    risk_sheet(wb, plan, write_table, finish, rtl)
 
 
 def allocation_chart(ws: Worksheet, on: int, title: str, currency: str, anchor: str) -> None:
@@ -325,6 +327,7 @@ def collection_workbook(title: str, table: Any, plans: list[dict[str, Any]], pat
             for v in views]
     write_table(ws, 1, names, rows, {4: "#,##0.00", 5: money, 6: money, 8: "0.00%"})
     finish(ws, rtl)
+    collection_risk_sheet(wb, plans, write_table, finish, rtl)
     return save_atomic(wb, Path(path))
 
 

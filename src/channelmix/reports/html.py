@@ -15,6 +15,7 @@ from .explain_sections import html_context
 from .schedule_html import schedule_context
 from .i18n import localised, of_plan, of_plans, current, t
 from .variant import diff_view
+from .risk import collection_risk, risk_view, with_band
 from .svg import frontier_svg, heat_colour, legend_gradient, series_colour, sweep_points
 
 
@@ -73,7 +74,7 @@ def plan_html(plan: dict[str, Any]) -> str:
     return environment().get_template("report.html.j2").render(
         v=v, lang=current().code, dir=current().direction, allocation=allocation_bars(v), resource_charts=resource_charts(v),
         gradient=legend_gradient(), money_num=lambda x: num(x, d), explain=html_context(plan),
-        sched=schedule_context(plan))
+        sched=schedule_context(plan), risk=risk_view(plan))
 
 
 # ---------------------------------------------------------------- many plans
@@ -143,7 +144,7 @@ def collection_context(title: str, table: Any, plans: list[dict[str, Any]], vari
     chart = None
     if varied and "objective" in table.columns:
         x_title = f"{varied[0]} ({currency})" if currency and varied[0].startswith("budget") else varied[0]
-        points = sweep_points(table, varied[0], varied[1:], currency)
+        points = with_band(sweep_points(table, varied[0], varied[1:], currency), by_scenario)
         y_title = pick_title(solved) if solved else t("objective")
         per = t("collection.per_money", what=y_title, currency=currency, path=varied[0]) if currency and varied[0] == "budget" \
             else t("collection.per_unit", what=y_title, path=varied[0])
@@ -156,7 +157,8 @@ def collection_context(title: str, table: Any, plans: list[dict[str, Any]], vari
                      if len(series) > 1 else [],
                      "caption": t("collection.frontier_caption", varied=varied[0])
                                 + (t("collection.frontier_marginal") if len(series) <= 1 else
-                                   t("collection.frontier_lines", others=", ".join(varied[1:]))) + t("summary.end")}
+                                   t("collection.frontier_lines", others=", ".join(varied[1:]))) + t("summary.end"),
+                     "band": any(p.get("p5") is not None for p in points) and len(series) <= 1}
 
     cards = []
     for v in views:
@@ -181,6 +183,7 @@ def collection_context(title: str, table: Any, plans: list[dict[str, Any]], vari
         "today": today["line"] if today else "",
         "diff": diff_view(plans, diff, views[0]["money"]) if diff and views else None,
         "cards": cards, "currency": currency, "varied": varied, "views": views, "decimals": decimals,
+        "risk": collection_risk(plans),
         "table_title": t("collection.every_step") if varied else t("collection.summary"),
         "cards_title": t("collection.each_step") if varied else t("collection.each_plan"),
     }

@@ -12,6 +12,7 @@ from .common import is_number, num, pct, plan_view, qty
 from .explain_sections import markdown_sections
 from .i18n import localised, of_plan, of_plans, t
 from .schedule import markdown_lines
+from .risk import collection_markdown as risk_collection, risk_markdown
 
 
 def escape(text: Any) -> str:
@@ -138,7 +139,7 @@ def plan_markdown(plan: dict[str, Any]) -> str:
         footer = t("footer.curves", error=v["curve_error_text"])
         if v["approximation_bound"] is not None:
             footer += " " + t("footer.bound", bound=v["approximation_bound_text"])
-        lines += [f"_{footer}_", ""]
+        lines += risk_markdown(plan, table) + [f"_{footer}_", ""]
     lines += markdown_sections(plan, table)
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -182,6 +183,7 @@ def collection_markdown(title: str, table_: Any, plans: list[dict[str, Any]], va
                        ["l"] + ["r"] * len(g["heads"])) + [""]
         if g["unused"]:
             lines += [t("collection.unused") + " " + ", ".join(escape(u) for u in g["unused"]) + ".", ""]
+    lines += risk_collection(plans, table)
     lines += [f"## {ctx['cards_title']}", ""]
     for v in ctx["views"]:
         if v["solved"]:

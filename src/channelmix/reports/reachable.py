@@ -44,7 +44,9 @@ def report_facts(scenario: "Scenario", variant: str = "", changes: dict[str, Any
                  base: dict[str, Any] | None = None, base_scenario: "Scenario | None" = None) -> dict[str, Any]:
     """The keys a report reads from the scenario: ``language`` (when set), for a reach
     objective ``reachable`` (see :func:`most_reachable`), and for a variant its name,
-    description and changes, with the base plan's headline figures to compare with."""
+    description and changes, with the base plan's headline figures to compare with (and,
+    for a variant with a risk objective, ``risk_reference``: the base plan judged in the
+    variant's worlds)."""
     facts: dict[str, Any] = {}
     if variant:
         described = next((v.description for v in (base_scenario or scenario).variants if v.name == variant), "")
@@ -52,6 +54,11 @@ def report_facts(scenario: "Scenario", variant: str = "", changes: dict[str, Any
         if base is not None:
             facts["base"] = {k: base.get(k) for k in ("scenario", "status", "objective", "cost")}
             facts["base"]["channels"] = [{k: c.get(k) for k in ("id", "label", "on", "cost")} for c in base.get("channels") or []]
+            if scenario.worlds is not None and scenario.objective.risk is not None and base.get("channels"):
+                from ..worlds import risk_of  # a robust variant: the base plan judged in the same worlds, to compare
+
+                on = {c["id"]: bool(c.get("on")) for c in base["channels"]}
+                facts["risk_reference"] = risk_of(scenario, on, {c["id"]: float(c.get("spend") or 0.0) for c in base["channels"]})
     language = getattr(scenario, "language", None)
     if language:
         facts["language"] = language

@@ -104,7 +104,7 @@ def frontier_svg(points: list[dict[str, Any]], x_title: str, y_title: str = "obj
     series = list(dict.fromkeys(p.get("series", "") for p in points))
     single = len(series) == 1
     xs = [float(p["x"]) for p in points]
-    ys = [float(p["objective"]) for p in points]
+    ys = [float(p["objective"]) for p in points] + [float(p[k]) for p in points for k in ("p5", "p95") if is_number(p.get(k))]
     marks = [(float(x), label) for x, label in marks or [] if is_number(x)]
     x_ticks = nice_ticks(min(xs + [x for x, _ in marks]), max(xs + [x for x, _ in marks]))
     y_ticks = nice_ticks(min(ys), max(ys))
@@ -164,6 +164,10 @@ def frontier_svg(points: list[dict[str, Any]], x_title: str, y_title: str = "obj
         out.append(f'<text class="today-label" x="{sx(x) + shift:.1f}" y="{top + plot_h - 8 - 16 * j:.1f}" '
                    f'text-anchor="{anchor}" fill="{INK}" font-weight="600" stroke="#fff" stroke-width="4" '
                    f'paint-order="stroke">{escape(label)}</text>')
+    if single:  # with worlds: the band from the 5th to the 95th percentile of each step's plan
+        from .risk_svg import band_path
+
+        out.append(band_path(points, sx, sy))
     # objective: a line per series, a dot per step with a tooltip
     for i, name in enumerate(series):
         colour = series_colour(i)
@@ -199,5 +203,5 @@ def sweep_points(table: Any, path: str, others: list[str], currency: str = "") -
         if is_number(marginal):
             tip += f", marginal {num(float(marginal), 2)}"
         points.append({"x": x, "objective": objective, "marginal": marginal, "knee": bool(row.get("knee")),
-                       "series": series, "tip": tip})
+                       "series": series, "tip": tip, "scenario": row.get("scenario")})
     return points

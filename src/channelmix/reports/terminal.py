@@ -11,8 +11,9 @@ from rich.table import Table
 from rich.text import Text
 
 from ..plan import Plan
-from .common import auto, num, pct, penalty_words, plan_view, qty, sense_title, status_text
+from .common import auto, num, pct, penalty_words, plan_view, sense_title, status_text
 from .i18n import for_plans, t
+from .risk import risk_lines
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -121,6 +122,8 @@ def render(plan: Plan, console: Console, language: str | None = None, facts: dic
             console.print(Text(t("term.binding"), style="bold") + Text(" ".join(_sentence(line) for line in v["binding_lines"])))
         for warning in plan.warnings:
             console.print(Text(t("term.warning", warning=warning), style="yellow"))
+        for line in risk_lines(data):
+            console.print(Text(line))
 
 
 def _headline(plan: Plan, v: dict[str, Any]) -> Group:

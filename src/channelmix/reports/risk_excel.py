@@ -1,0 +1,69 @@
+"""The Excel "Risk" sheet: the plan's figures over its worlds, the objective in every world
+with a native chart, the share of worlds that meet each target, and the robust plan beside
+the base plan (see :mod:`channelmix.reports.risk`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+
+from .i18n import t
+from .risk import collection_risk, risk_view
+
+PERCENT = "0.0%"
+FIGURE = "#,##0.00"
+
+
+def risk_sheet(wb: Workbook, plan: dict[str, Any], write_table, finish, rtl: bool) -> None:
+    """Add the sheet when the plan was judged in worlds (``write_table``/``finish`` from excel.py)."""
+    view = risk_view(plan)
+    if view is None:
+        return
+    ws = wb.create_sheet(t("xlsx.risk"))
+    row = write_table(ws, 1, [t("risk.figure"), t("objective")], [[f["title"], f["value"]] for f in view["figures"]],
+                      {2: FIGURE}, filters=False)
+    ws.cell(row=row, column=1, value=t("risk.worlds"))
+    ws.cell(row=row, column=2, value=view["worlds"])
+    top = row + 2
+    end = write_table(ws, top, [t("risk.world"), t("objective")], [[w, v] for w, v in enumerate(view["objectives"])],
+                      {2: FIGURE}, filters=False)
+    chart = BarChart()
+    chart.title, chart.legend = t("risk.title"), None
+    chart.x_axis.title, chart.y_axis.title = t("risk.world"), t("objective")
+    chart.add_data(Reference(ws, min_col=2, min_row=top, max_row=end - 1), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=end - 1))
+    chart.height, chart.width = 8.0, 16.0
+    ws.add_chart(chart, "E2")
+    row = max(end + 1, 20)  # below the chart
+    if view["cells"]:
+        row = write_table(ws, row, [t("phase"), t("segment"), t("target"), t("risk.cells_intro").rstrip(":： ")],
+                          [[c["phase_label"], c["segment_label"], c["target"], c["probability"]] for c in view["cells"]],
+                          {3: PERCENT, 4: PERCENT}, filters=False) + 1
+    if view["trade"]:
+        trade_rows(ws, row, view["trade"], write_table)
+    finish(ws, rtl, freeze=None)
+
+
+def trade_rows(ws, row: int, trade: dict[str, Any], write_table) -> int:
+    ws.cell(row=row, column=1, value=trade["sentence"])
+    row = write_table(ws, row + 1, trade["head"], trade["rows"], filters=False) + 1
+    if trade["channels"]:
+        row = write_table(ws, row, trade["channel_head"], trade["channels"], filters=False) + 1
+    return row
+
+
+def collection_risk_sheet(wb: Workbook, plans: list[dict[str, Any]], write_table, finish, rtl: bool) -> None:
+    """A "Risk" sheet for a comparison whose plans were judged in worlds."""
+    ctx = collection_risk(plans)
+    if ctx is None:
+        return
+    ws = wb.create_sheet(t("xlsx.risk"))
+    figures = [[p.get("scenario"), p["risk"].get("risk"), p["risk"]["worlds"], *(p["risk"][k] for k in ("mean", "p5", "p95", "worst", "cvar"))]
+               for p in plans if isinstance(p.get("risk"), dict) and p["risk"].get("objectives")]
+    row = write_table(ws, 1, ctx["head"], figures, {i: FIGURE for i in range(4, 9)}) + 1
+    for trade in ctx["trades"]:
+        ws.cell(row=row, column=1, value=trade["title"])
+        row = trade_rows(ws, row + 1, trade, write_table)
+    finish(ws, rtl)
