@@ -91,7 +91,7 @@ def test_compare_diff_goes_into_the_html_and_markdown_reports(tmp_path):
     md = (tmp_path / "Comparison.md").read_text(encoding="utf-8")
     section = md.split("## From township-bakery to township-bakery/budget-cut")[1].split("##")[0]
     assert "Entering: Stamp loyalty card (10th loaf free). Leaving: Own stall at the taxi rank (assistant-run)." in section
-    assert "| Objective | 23,901 | 20,071 | -3,830 |" in section
+    assert "| Objective | 23,907 | 20,071 | -3,836 |" in section
     assert "| Own stall at the taxi rank (assistant-run) | 2,170 ZAR | off | -2,170 |" in section
     assert "| Stamp loyalty card (10th loaf free) | off | 730 ZAR | +730 |" in section
     html = (tmp_path / "Comparison.html").read_text(encoding="utf-8")
