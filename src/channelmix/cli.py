@@ -10,10 +10,9 @@ import os
 import sys
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
 
 from . import __version__
 from .api import solve_scenario, with_solver
@@ -25,6 +24,9 @@ from .reports.common import without_single_periods
 from .reports.reachable import report_facts
 from .schema import Loaded, Problem, ScenarioError, load
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 OK, NO_PLAN, BAD_INPUT = 0, 1, 2
 
 
@@ -35,6 +37,8 @@ def _need_out(reports: tuple[str, ...], out_dir: Path | None) -> None:
 
 
 def _console(stderr: bool = False) -> Console:
+    from rich.console import Console  # only for tables: JSON output never loads rich
+
     stream = sys.stderr if stderr else sys.stdout
     columns = os.environ.get("COLUMNS", "")
     # a terminal's own width; piped or captured: COLUMNS when set, else wide enough for frontier tables

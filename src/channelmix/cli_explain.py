@@ -10,18 +10,22 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
 
 from . import jsonout
 from .schema import Loaded, ScenarioError, load
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 OK, NO_PLAN, BAD_INPUT = 0, 1, 2
 
 
 def _console() -> Console:
+    from rich.console import Console
+
     return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
 
 
