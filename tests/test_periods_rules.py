@@ -185,7 +185,7 @@ def test_horizon_totals_sum_the_periods():
     levels = [c.level for c in plan.schedule.coverage]
     assert plan.coverage[0].level == pytest.approx((levels[0] + 3 * levels[1]) / 4)
     assert plan.objective == pytest.approx(sum(p.weight * c.objective for p, c in zip(plan.schedule.periods, plan.schedule.cash)))
-    assert plan.budget == pytest.approx(200)  # the periods' budgets, 100 each, are the plan's budget
+    assert plan.budget == pytest.approx(200)  # no total given: the periods' budgets together
 
 
 def test_an_impossible_horizon_is_an_answer_that_names_the_rule_to_blame():

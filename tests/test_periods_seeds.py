@@ -33,11 +33,15 @@ def summary(plan) -> dict:
 
 
 def check_golden(name: str, found: dict) -> None:
+    """Exactly the golden summary, but the objective within 1e-4: the polish has a time budget,
+    so a busy machine may stop it a hair earlier."""
     path = GOLDEN / f"{name}.json"
     if os.environ.get("UPDATE_GOLDEN"):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(found, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    assert found == json.loads(path.read_text(encoding="utf-8"))
+    golden = json.loads(path.read_text(encoding="utf-8"))
+    assert found["objective"] == pytest.approx(golden.pop("objective"), rel=1e-4)
+    assert {k: v for k, v in found.items() if k != "objective"} == golden
 
 
 @pytest.fixture(scope="module")

@@ -36,6 +36,9 @@ def write_tables(scenario: Any, folder: Path, form: str = "csv", affinity: str =
     affinity), ``wide`` (channel, then one column per phase/segment) or ``columns``
     (``affinity:<phase>/<segment>`` columns in the channels table, no affinity table).
     """
+    from .periods import single_period_only
+
+    single_period_only(scenario, "writing channel tables (the period fields have no columns yet)")
     import yaml
 
     if form not in ("csv", "xlsx"):
