@@ -34,10 +34,17 @@ def ceiling(channel: "Channel") -> float:
 
 def most_reachable(scenario: "Scenario") -> float:
     """Σ over cells of weight × coverage with every channel on at saturation (budgets,
-    caps and rules ignored): the weighted reach no plan can exceed."""
+    caps and rules ignored): the weighted reach no plan can exceed — over periods, in
+    every period, each counted by its weight as the objective counts it."""
     A = arrays(scenario)
     ceilings = np.array([ceiling(c) for c in scenario.channels])
-    return float(A.weight @ cell_levels(A, ceilings))
+    once = float(A.weight @ cell_levels(A, ceilings))
+    if scenario.periods is None:
+        return once
+    from ..periods import Horizon  # over periods the objective sums the periods, each by its weight
+
+    H = Horizon(scenario)
+    return once * sum(H.weight(t) for t in range(H.T))
 
 
 def report_facts(scenario: "Scenario", variant: str = "", changes: dict[str, Any] | None = None,
