@@ -3,7 +3,7 @@ file holds — keys dropped, values of the wrong type, huge, negative or non-fin
 deep nesting, long or odd Unicode text, duplicate ids — ``channelmix validate`` and
 ``channelmix solve`` end with exit code 0, 1 or 2, never a traceback, within a bound.
 
-Deterministic (``derandomize``) and small (25 examples), so the suite stays fast; the
+Deterministic (``derandomize``) and small (15 examples), so the suite stays fast; the
 same generator with more examples is the fuzz corpus of the issue."""
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def mutated(draw: st.DrawFn) -> str:
     return text.replace(DEEP, "[" * 1000 + "]" * 1000)
 
 
-@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@settings(max_examples=15, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 @given(text=mutated())
 def test_the_cli_ends_cleanly_on_any_mutated_scenario(text: str, tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("fuzz")

@@ -185,8 +185,8 @@ def test_set_spend_step_from_the_command_line(name, step):
     case = derive(loaded, {"spend_step": step}, label=f"spend_step={step}")
     plan = solve_scenario(case.scenario)
     assert plan.verified and all(_multiple(c.spend, step) for c in plan.channels)
-    if name == "township-bakery":  # whole tens of rand: 23,901 (proven optimal at gap 0) against 23,916 in any amounts
-        assert plan.objective == pytest.approx(23_900.8, abs=0.5)
+    if name == "township-bakery":  # whole tens of rand: 23,907 (the MILP's 23,901, polished on the grid) against 23,916 in any amounts
+        assert plan.objective == pytest.approx(23_906.8, abs=0.5)
 
 
 # ---------------------------------------------------------------- bad input
