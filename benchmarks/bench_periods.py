@@ -30,7 +30,7 @@ import pulp  # noqa: E402
 from channelmix.api import solve_scenario  # noqa: E402
 from channelmix.formulate_periods import formulate_periods  # noqa: E402
 from channelmix.schema import validate  # noqa: E402
-from channelmix.solve import quiet_highs  # noqa: E402
+from channelmix.solvers import quiet_highs  # noqa: E402
 from channelmix.tolerances import FEASIBILITY  # noqa: E402
 
 

@@ -47,7 +47,7 @@ import pulp
 import channelmix
 from channelmix import api, curves
 from channelmix.schema import validate
-from channelmix.solve import quiet_highs
+from channelmix.solvers import quiet_highs
 from channelmix.verify import VerificationError
 
 PHASES = ["awareness", "evaluation", "purchase", "delivery", "after_sales"]
@@ -325,7 +325,7 @@ def _slack(first: float) -> float:
         from channelmix.tolerances import tie_slack
         return tie_slack(first)
     except ImportError:
-        from channelmix.solve import TIE_TOLERANCE
+        from channelmix.tolerances import TIE_TOLERANCE
         return TIE_TOLERANCE * max(1.0, abs(first))
 
 

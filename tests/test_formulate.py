@@ -105,7 +105,7 @@ def test_the_bulk_hand_over_gives_highs_the_same_model_as_pulps_own(path: Path):
     import numpy as np
     import pulp
 
-    from channelmix import solve as solve_module
+    from channelmix import solvers as solve_module
     from channelmix.schema import load as load_file
 
     sc = load_file(path).scenario

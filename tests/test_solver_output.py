@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 import channelmix as cm
-from channelmix.solve import cbc_gap
+from channelmix.cbc_log import cbc_gap
 
 from test_batch import SMALL
 

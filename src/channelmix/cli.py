@@ -108,7 +108,7 @@ def main(verbose: bool) -> None:
     within the budget, hours and rules of a scenario file; every plan is checked
     by an independent verifier before it is shown.
     """
-    from .solve import SOLVER_LOG
+    from .solvers import SOLVER_LOG
 
     # through the environment, so worker processes started later see it too
     os.environ[SOLVER_LOG] = "1" if verbose else "0"
