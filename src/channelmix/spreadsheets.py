@@ -18,9 +18,10 @@ from .presets import PHASE_PRESETS
 from .schema.models import WILDCARD
 from .schema.problems import ScenarioError
 from .textcells import csv_text, safe_workbook
-from .schema.tables import (
-    AFFINITY_PREFIX, EXCEL_SUFFIXES, LONG_COLUMNS, NUMBER_FIELDS, RESPONSE_PARAMS, USE_KINDS, _PARAMS, _format_number, expand,
-)
+from .schema.table_cells import _format_number
+from .schema.table_files import EXCEL_SUFFIXES
+from .schema.table_format import AFFINITY_PREFIX, LONG_COLUMNS, NUMBER_FIELDS, RESPONSE_PARAMS, USE_KINDS, _PARAMS
+from .schema.tables import expand
 
 
 # ---------------------------------------------------------------- scenario -> tables
