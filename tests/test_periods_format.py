@@ -13,7 +13,7 @@ def _horizon(periods, **top) -> Horizon:
 
 
 def test_a_count_with_a_unit_numbers_and_labels_the_periods():
-    H = _horizon({"count": 3, "unit": "vecka", "budget": 50}, resources={"hours": 5})
+    H = _horizon({"count": 3, "unit": "vecka", "budget": 50}, resources={"hours": 5}, language="sv")
     assert H.ids == ["1", "2", "3"] and [p.name for p in H.items] == ["Vecka 1", "Vecka 2", "Vecka 3"]
     assert [p.budget for p in H.items] == [50, 50, 50] and [p.resources for p in H.items] == [{"hours": 5}] * 3
     assert _horizon({"count": 2}, budget=10).items[1].name == "Period 2"
