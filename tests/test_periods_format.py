@@ -47,15 +47,3 @@ def test_a_scenario_without_periods_is_unchanged():
     del data["periods"]
     scenario = validate(data).scenario
     assert scenario.periods is None and scenario.channels[0].setup_cost == 0 and scenario.rules.pacing is None
-
-
-def test_channel_tables_refuse_a_plan_over_periods(tmp_path):
-    import pytest
-
-    from channelmix.schema import ScenarioError
-    from channelmix.spreadsheets import write_tables
-
-    scenario = validate(horizon({"count": 2}, [ch("a", setup_cost=5)], budget=10)).scenario
-    with pytest.raises(ScenarioError, match="writing channel tables .* is not yet available for multi-period scenarios"):
-        write_tables(scenario, tmp_path)
-    assert list(tmp_path.iterdir()) == []  # nothing half-written
