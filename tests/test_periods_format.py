@@ -13,7 +13,7 @@ def _horizon(periods, **top) -> Horizon:
 
 
 def test_a_count_with_a_unit_numbers_and_labels_the_periods():
-    H = _horizon({"count": 3, "unit": "vecka", "budget": 50}, resources={"hours": 5})
+    H = _horizon({"count": 3, "unit": "vecka", "budget": 50}, resources={"hours": 5}, language="sv")
     assert H.ids == ["1", "2", "3"] and [p.name for p in H.items] == ["Vecka 1", "Vecka 2", "Vecka 3"]
     assert [p.budget for p in H.items] == [50, 50, 50] and [p.resources for p in H.items] == [{"hours": 5}] * 3
     assert _horizon({"count": 2}, budget=10).items[1].name == "Period 2"
@@ -47,15 +47,3 @@ def test_a_scenario_without_periods_is_unchanged():
     del data["periods"]
     scenario = validate(data).scenario
     assert scenario.periods is None and scenario.channels[0].setup_cost == 0 and scenario.rules.pacing is None
-
-
-def test_channel_tables_refuse_a_plan_over_periods(tmp_path):
-    import pytest
-
-    from channelmix.schema import ScenarioError
-    from channelmix.spreadsheets import write_tables
-
-    scenario = validate(horizon({"count": 2}, [ch("a", setup_cost=5)], budget=10)).scenario
-    with pytest.raises(ScenarioError, match="writing channel tables .* is not yet available for multi-period scenarios"):
-        write_tables(scenario, tmp_path)
-    assert list(tmp_path.iterdir()) == []  # nothing half-written

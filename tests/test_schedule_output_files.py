@@ -43,15 +43,16 @@ def test_out_writes_the_schedule_and_cash_tables(tmp_path):
     assert written == {f"bakery-3-months.{n}" for n in ("json", "channels.csv", "coverage.csv", "schedule.csv", "cash.csv")}
     rows = read_csv(tmp_path / "bakery-3-months.schedule.csv")
     assert list(rows[0]) == ["channel", "period", "on", "started", "spend", "effective_spend", "reach", "fixed_cost",
-                             "setup_cost", "cost"]
+                             "setup_cost", "cost", "period_label"]
     assert [(r["channel"], r["period"]) for r in rows] == [(c, p) for c in ("radio", "flyers", "stall") for p in ("m1", "m2", "m3")]
     assert rows[0] == {"channel": "radio", "period": "m1", "on": "True", "started": "True", "spend": "400.0",
-                       "effective_spend": "400.0", "reach": "0.3", "fixed_cost": "100.0", "setup_cost": "250.0", "cost": "750.0"}
+                       "effective_spend": "400.0", "reach": "0.3", "fixed_cost": "100.0", "setup_cost": "250.0", "cost": "750.0",
+                       "period_label": "Month 1"}
     assert rows[2]["on"] == "False" and rows[2]["effective_spend"] == "216.0"  # off, yet carry-over still works
     cash = read_csv(tmp_path / "bakery-3-months.cash.csv")
-    assert [(c["period"], c["budget"], c["cost"], c["cumulative"], c["hours_used"]) for c in cash] == [
-        ("m1", "1000.0", "750.0", "750.0", "2.0"), ("m2", "1000.0", "900.0", "1650.0", "7.0"),
-        ("m3", "1500.0", "1200.5", "2850.5", "6.5")]
+    assert [(c["period"], c["budget"], c["cost"], c["cumulative"], c["hours_used"], c["period_label"]) for c in cash] == [
+        ("m1", "1000.0", "750.0", "750.0", "2.0", "Month 1"), ("m2", "1000.0", "900.0", "1650.0", "7.0", "Month 2"),
+        ("m3", "1500.0", "1200.5", "2850.5", "6.5", "Month 3")]
 
 
 def test_a_single_period_plan_writes_no_schedule(tmp_path):
@@ -125,8 +126,8 @@ def test_workbook_every_row_and_cash_sheets(tmp_path):
     book = load_workbook(plan_workbook(as_dict(bakery_plan()), tmp_path / "b.xlsx"))
     rows = list(book["Every channel in every period"].iter_rows(values_only=True))
     assert rows[0] == ("channel", "label", "period", "on", "started", "spend", "effective_spend", "reach", "fixed_cost",
-                       "setup_cost", "cost")
-    assert rows[2] == ("radio", "Community radio", "m2", True, False, 600, 720, 0.4, 100, 0, 700)
+                       "setup_cost", "cost", "period_label")
+    assert rows[2] == ("radio", "Community radio", "m2", True, False, 600, 720, 0.4, 100, 0, 700, "Month 2")
     assert len(rows) == 1 + 9
     cash = list(book["Cash"].iter_rows(values_only=True))
     assert cash[0][:9] == ("id", "Period", "Budget (ZAR)", "Available", "Spend", "Fixed cost", "Set-up", "Cost", "Cumulative")
@@ -163,5 +164,5 @@ def test_plan_rows_for_format_csv_are_formula_safe():
     text = csv_rows(plan_rows(replace(plan, schedule=replace(plan.schedule, rows=rows))), PLAN_ROW_COLUMNS, header=True)
     lines = text.splitlines()
     assert lines[0] == ",".join(PLAN_ROW_COLUMNS) and len(lines) == 1 + 9
-    assert lines[4] == "bakery-3-months,'@SUM(A1),m1,False,False,0.0,0.0,0.0,0.0,0.0,0.0"
+    assert lines[4] == "bakery-3-months,'@SUM(A1),m1,False,False,0.0,0.0,0.0,0.0,0.0,0.0,Month 1"
     assert plan_rows(replace(plan, status="infeasible")) == []

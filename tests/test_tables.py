@@ -21,7 +21,7 @@ from channelmix.spreadsheets import starter_for_table, write_tables
 ROOT = Path(__file__).parents[1]
 DATA = Path(__file__).parent / "data" / "tables"
 ALL_SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
-# channel tables carry no period fields yet: plans over periods are refused (tested in test_periods_format)
+# plans over periods are slow to solve five times each: their round trip is in test_tables_periods
 SCENARIOS = [p for p in ALL_SCENARIOS if "periods" not in yaml.safe_load(p.read_text(encoding="utf-8"))]
 STARTER = ROOT / "src" / "channelmix" / "templates" / "starter.yaml"  # has a pwl curve
 FORMS = [("csv", "long"), ("csv", "wide"), ("csv", "columns"), ("xlsx", "long"), ("xlsx", "wide")]
@@ -201,11 +201,13 @@ def test_unknown_column_with_did_you_mean(tmp_path: Path):
     table = "id,response_type,response_scale,max_spnd,uses_hours\nflyers,saturating,200,800,2\n"
     assert problems_with(tmp_path, {"c.csv": table}, channels="c.csv", resources={"hours": 10}) == [
         "c.csv: row 1, column max_spnd: unknown column. Fix: Did you mean 'max_spend'? Channel columns are id, label, "
-        "function, ownership, medium, tags, fixed_cost, min_spend, max_spend, response_type, response_<parameter> "
+        "function, ownership, medium, tags, fixed_cost, min_spend, max_spend, available_from, available_until, setup_cost, "
+        "carry_over (plans over periods), response_type, response_<parameter> "
         "(value, slope, points, scale, half, shape), uses_<resource>_fixed, uses_<resource>_per_unit and "
         "affinity:<phase>/<segment>; a header starting with # marks a note column",
         "c.csv: row 1, column uses_hours: unknown column. Fix: Did you mean 'uses_hours_fixed'? Channel columns are id, "
-        "label, function, ownership, medium, tags, fixed_cost, min_spend, max_spend, response_type, response_<parameter> "
+        "label, function, ownership, medium, tags, fixed_cost, min_spend, max_spend, available_from, available_until, "
+        "setup_cost, carry_over (plans over periods), response_type, response_<parameter> "
         "(value, slope, points, scale, half, shape), uses_<resource>_fixed, uses_<resource>_per_unit and "
         "affinity:<phase>/<segment>; a header starting with # marks a note column"]
 
@@ -280,7 +282,7 @@ def test_empty_tables_and_unreadable_references(tmp_path: Path):
         "header.csv: has a header but no rows. Fix: Add one row per affinity below the header"]
     assert problems_with(tmp_path, {}, channels="noid.csv") == [
         "noid.csv: row 1, column name: unknown column. Fix: " + "Channel columns are id, label, function, ownership, "
-        "medium, tags, fixed_cost, min_spend, max_spend, response_type, response_<parameter> (value, slope, points, "
+        "medium, tags, fixed_cost, min_spend, max_spend, available_from, available_until, setup_cost, carry_over (plans over periods), response_type, response_<parameter> (value, slope, points, "
         "scale, half, shape), uses_<resource>_fixed, uses_<resource>_per_unit and affinity:<phase>/<segment>; a header "
         "starting with # marks a note column",
         "noid.csv: has no column id. Fix: Add a column headed id"]
@@ -304,7 +306,7 @@ def test_cell_problems_in_the_channels_table(tmp_path: Path):
              "shop,,,,,,,\n")
     assert problems_with(tmp_path, {"c.csv": table}, channels="c.csv") == [
         "c.csv: row 1, column affinity:/x: unknown column. Fix: " + "Channel columns are id, label, function, ownership, "
-        "medium, tags, fixed_cost, min_spend, max_spend, response_type, response_<parameter> (value, slope, points, "
+        "medium, tags, fixed_cost, min_spend, max_spend, available_from, available_until, setup_cost, carry_over (plans over periods), response_type, response_<parameter> (value, slope, points, "
         "scale, half, shape), uses_<resource>_fixed, uses_<resource>_per_unit and affinity:<phase>/<segment>; a header "
         "starting with # marks a note column",
         "c.csv: row 3, column response_points: got '0-0; 500:0.3', expected points spend:reach separated by ';'. "

@@ -23,6 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from .period_labels import period_label
+from .reports.i18n import DEFAULT, catalogue
 from .schema.models import Scenario
 from .schema.periods import PeriodItem, per_channel
 from .schema.problems import Problem, ScenarioError
@@ -37,8 +39,15 @@ class Horizon:
 
     @cached_property
     def items(self) -> list[PeriodItem]:
-        assert self.scenario.periods is not None
-        return self.scenario.periods.resolved(dict(self.scenario.resources))
+        """The resolved periods; counted ones labelled in the scenario's language ("Månad 3"),
+        which the rule sentences of the model and the verifier use."""
+        periods = self.scenario.periods
+        assert periods is not None
+        items = periods.resolved(dict(self.scenario.resources))
+        if periods.count is None:
+            return items
+        language = catalogue(self.scenario.language or DEFAULT)
+        return [p.model_copy(update={"label": period_label(periods.unit, n, language)}) for n, p in enumerate(items, 1)]
 
     @property
     def T(self) -> int:
@@ -58,7 +67,10 @@ class Horizon:
         return bool(self.scenario.periods and self.scenario.periods.carry_over)
 
     def infos(self) -> list[PeriodInfo]:
-        return [PeriodInfo(p.id, p.name, p.weight, p.budget) for p in self.items]
+        """The periods as the plan keeps them; a counted period keeps its number, so an output
+        in another language can label it again (:func:`channelmix.period_labels.period_label`)."""
+        counted = self.scenario.periods is not None and self.scenario.periods.count is not None
+        return [PeriodInfo(p.id, p.name, p.weight, p.budget, n if counted else None) for n, p in enumerate(self.items, 1)]
 
     def weight(self, t: int) -> float:
         """Period t's weight in the horizon objective (1 for minimising senses)."""

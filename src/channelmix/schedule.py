@@ -19,13 +19,17 @@ from typing import Any
 
 @dataclass(frozen=True)
 class PeriodInfo:
-    """One period of the horizon: its id, its readable label, its weight in the objective
-    and its own budget (None: only the total binds)."""
+    """One period of the horizon: its id, its readable label (in the scenario's language),
+    its weight in the objective, its own budget (None: only the total binds) and, for a
+    period made from a count (``{count: 6, unit: month}``), its number, from which an
+    output in another language labels it again (None: the user listed the periods, and
+    their labels are kept as written; also None in plans saved before numbers were kept)."""
 
     id: str
     label: str
     weight: float
     budget: float | None
+    number: int | None = None
 
 
 @dataclass(frozen=True)

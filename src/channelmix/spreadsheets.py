@@ -20,7 +20,8 @@ from .schema.problems import ScenarioError
 from .textcells import csv_text, safe_workbook
 from .schema.table_cells import _format_number
 from .schema.table_files import EXCEL_SUFFIXES
-from .schema.table_format import AFFINITY_PREFIX, LONG_COLUMNS, NUMBER_FIELDS, RESPONSE_PARAMS, USE_KINDS, _PARAMS
+from .schema.table_format import (AFFINITY_PREFIX, LONG_COLUMNS, NUMBER_FIELDS, PERIOD_FIELDS, PERIOD_TEXT_FIELDS, RESPONSE_PARAMS,
+                                  USE_KINDS, _PARAMS)
 from .schema.tables import expand
 
 
@@ -36,10 +37,9 @@ def write_tables(scenario: Any, folder: Path, form: str = "csv", affinity: str =
     ``channels`` and ``affinity``). ``affinity``: ``long`` (channel, phase, segment,
     affinity), ``wide`` (channel, then one column per phase/segment) or ``columns``
     (``affinity:<phase>/<segment>`` columns in the channels table, no affinity table).
+    A plan over periods adds the columns available_from, available_until, setup_cost and
+    carry_over; its ``periods:`` block and time rules stay in the scenario file.
     """
-    from .periods import single_period_only
-
-    single_period_only(scenario, "writing channel tables (the period fields have no columns yet)")
     import yaml
 
     if form not in ("csv", "xlsx"):
@@ -84,14 +84,15 @@ def _channel_table(scenario: Any, wide_affinity: bool) -> tuple[list[str], list[
     params = [p for p in dict.fromkeys(_PARAMS) if p in used]
     resources = list(dict.fromkeys(r for c in scenario.channels for r in c.uses))
     cells = _affinity_cells(scenario) if wide_affinity else []
-    header = ["id", "label", "function", "ownership", "medium", "tags", *NUMBER_FIELDS, "response_type",
+    timed = list(PERIOD_FIELDS) if scenario.periods is not None else []  # a single-period table has no period columns
+    header = ["id", "label", "function", "ownership", "medium", "tags", *NUMBER_FIELDS, *timed, "response_type",
               *(f"response_{p}" for p in params), *(f"uses_{r}_{k}" for r in resources for k in USE_KINDS),
               *(AFFINITY_PREFIX + _wide_header(p, g) for p, g in cells)]
     rows = []
     for c in scenario.channels:
         response = c.response.model_dump()
         row = [c.id, c.label, "; ".join(c.function) or None, c.ownership, c.medium, "; ".join(c.tags) or None,
-               c.fixed_cost, c.min_spend, c.max_spend, c.response.type]
+               c.fixed_cost, c.min_spend, c.max_spend, *(getattr(c, key) for key in timed), c.response.type]
         for p in params:
             value = response.get(p) if p in RESPONSE_PARAMS[c.response.type] else None
             if p == "points" and value is not None:
@@ -224,7 +225,15 @@ def starter_for_table(table_path: Path, scenario_path: Path) -> str:
         lines.append("# EDIT: the table names no segments, so here is a placeholder.")
         lines.append("segments:")
         lines.append("  - {id: customers, label: Customers, size: 1000}")
-    lines += ["", f"budget: {_format_number(_round_nice(money / 2) or 1000)}" + "   # EDIT: money for the plan period (a guess: half of every channel at full spend)"]
+    budget = _format_number(_round_nice(money / 2) or 1000)
+    timed = _periods_guess(channels)
+    if timed is None:
+        lines += ["", f"budget: {budget}" + "   # EDIT: money for the plan period (a guess: half of every channel at full spend)"]
+    else:
+        lines += ["", "# The table has period columns (available_from, available_until, setup_cost, carry_over):",
+                  "# a plan over periods. EDIT the periods and each period's budget (a guess: half of every",
+                  "# channel at full spend); resources below are each period's capacities.",
+                  f"periods: {{{timed}, budget: {budget}}}"]
     if resources:
         inner = ", ".join(f"{_yaml(r)}: {_format_number(_round_nice(v / 2) or 1)}" for r, v in resources.items())
         lines.append(f"resources: {{{inner}}}   # EDIT: capacities (a guess: half of what every channel would use)")
@@ -256,6 +265,18 @@ def starter_for_table(table_path: Path, scenario_path: Path) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _periods_guess(channels: list[dict[str, Any]]) -> str | None:
+    """The periods a starter names when the table's channels use period columns (None when
+    none does): a count of months reaching the latest period named by number (at least 6),
+    else the named periods in the order they first appear."""
+    if not any(c.get(key) not in (None, 0, 0.0) for c in channels for key in PERIOD_FIELDS):
+        return None
+    named = list(dict.fromkeys(str(c[key]) for c in channels for key in PERIOD_TEXT_FIELDS if c.get(key) is not None))
+    if all(name.isdigit() for name in named):
+        return f"count: {max([6, *(int(n) for n in named)])}, unit: month"
+    return "items: [" + ", ".join(_yaml(name) for name in named) + "]"
 
 
 def _relative(path: Path, scenario_path: Path) -> str:

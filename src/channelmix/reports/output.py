@@ -56,7 +56,7 @@ def tables(plan: Plan) -> dict[str, list[dict[str, Any]]]:
 
 
 PLAN_ROW_COLUMNS = ("scenario", "channel", "period", "on", "started", "spend", "effective_spend", "reach", "fixed_cost",
-                    "setup_cost", "cost")
+                    "setup_cost", "cost", "period_label")  # the label last: the columns before it keep their places
 
 
 def plan_rows(plan: Plan) -> list[dict[str, Any]]:
@@ -73,7 +73,8 @@ def plan_rows(plan: Plan) -> list[dict[str, Any]]:
         rows = long_rows({"schedule": asdict(plan.schedule)})
     else:
         rows = [{"channel": c.id, "period": "", "on": c.on, "started": "", "spend": c.spend, "effective_spend": c.spend,
-                 "reach": c.reach, "fixed_cost": c.fixed_cost, "setup_cost": 0.0, "cost": c.cost} for c in plan.channels]
+                 "reach": c.reach, "fixed_cost": c.fixed_cost, "setup_cost": 0.0, "cost": c.cost, "period_label": ""}
+                for c in plan.channels]
     return [{"scenario": plan.scenario, **row} for row in rows]
 
 

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..period_labels import period_label
 from ..plan import SOLVED
 from .common import auto, is_number, labels_of, num, pct, qty, sense_title
-from .i18n import t
+from .i18n import current, t
 
 START = "▸"  # the set-up cost is paid in this period (the channel starts, or starts again)
 OFF = "–"  # the channel does not run in this period
 LONG_COLUMNS = ("channel", "period", "on", "started", "spend", "effective_spend", "reach", "fixed_cost", "setup_cost",
-                "cost")
+                "cost", "period_label")
 CASH_COLUMNS = ("period", "budget", "available", "spend", "fixed", "setup", "cost", "cumulative", "objective",
-                "weighted_reach", "channels_on")
+                "weighted_reach", "channels_on", "period_label")
 
 
 def has_schedule(plan: dict[str, Any]) -> bool:
@@ -44,6 +45,16 @@ def cell_text(cell: dict[str, Any]) -> str:
     return (START if cell["started"] else "") + num(cell["spend"], 0)
 
 
+def shown_label(period: dict[str, Any], unit: str | None) -> str:
+    """A period's label in the report's language: a counted period (it has a number) is
+    labelled again ("Month 3" in an English report of a Swedish plan); a listed one, or one
+    from a plan saved without numbers, keeps the label it has."""
+    number = period.get("number")
+    if isinstance(number, int) and not isinstance(number, bool):
+        return period_label(unit, number, current())
+    return period.get("label") or period["id"]
+
+
 def schedule_view(plan: dict[str, Any]) -> dict[str, Any] | None:
     """Everything the reports show of the plan over time, formatted (raw numbers kept beside)."""
     if not has_schedule(plan):
@@ -51,7 +62,7 @@ def schedule_view(plan: dict[str, Any]) -> dict[str, Any] | None:
     data = plan["schedule"]
     currency = plan.get("currency") or ""
     sense = plan.get("sense") or "max_reach"
-    periods = [{"id": p["id"], "label": p.get("label") or p["id"], "weight": p.get("weight", 1.0),
+    periods = [{"id": p["id"], "label": shown_label(p, data.get("unit")), "weight": p.get("weight", 1.0),
                 "budget": p.get("budget"), "n": i + 1} for i, p in enumerate(data["periods"])]
     index = {p["id"]: i for i, p in enumerate(periods)}
     labels = labels_of(plan.get("channels"))
@@ -131,18 +142,27 @@ def coverage_by_period(plan: dict[str, Any], periods: list[dict[str, Any]]) -> l
     return out
 
 
+def _stored_labels(data: dict[str, Any]) -> dict[str, str]:
+    """Period id -> the label the plan keeps (made in the scenario's language): data files
+    say what the plan says; reports re-label in their own language (:func:`shown_label`)."""
+    return {p["id"]: p.get("label") or p["id"] for p in data.get("periods") or []}
+
+
 def long_rows(plan: dict[str, Any]) -> list[dict[str, Any]]:
     """The schedule as a long table, one row per channel and period (the CSV's columns)."""
     data = plan.get("schedule") or {}
-    return [{key: row.get(key) for key in LONG_COLUMNS} for row in data.get("rows") or []]
+    labels = _stored_labels(data)
+    return [{**{key: row.get(key) for key in LONG_COLUMNS}, "period_label": labels.get(row["period"], row["period"])}
+            for row in data.get("rows") or []]
 
 
 def cash_rows(plan: dict[str, Any]) -> list[dict[str, Any]]:
     """The cash of every period, one row each, with each resource's use and capacity."""
     data = plan.get("schedule") or {}
+    labels = _stored_labels(data)
     rows = []
     for row in data.get("cash") or []:
-        out = {key: row.get(key) for key in CASH_COLUMNS}
+        out = {**{key: row.get(key) for key in CASH_COLUMNS}, "period_label": labels.get(row["period"], row["period"])}
         for name, use in (row.get("resources") or {}).items():
             out[f"{name}_used"], out[f"{name}_capacity"] = use.get("used"), use.get("capacity")
         rows.append(out)
@@ -184,4 +204,5 @@ def markdown_lines(plan: dict[str, Any], table: Any, escape: Any) -> list[str]:
     return lines
 
 
-__all__ = ["LONG_COLUMNS", "markdown_lines", "OFF", "START", "cash_rows", "has_schedule", "long_rows", "period_count", "schedule_view"]
+__all__ = ["LONG_COLUMNS", "markdown_lines", "OFF", "START", "cash_rows", "has_schedule", "long_rows", "period_count", "schedule_view",
+           "shown_label"]

@@ -92,7 +92,7 @@ def rows_sheet(wb: Workbook, s: dict[str, Any], money: str, rtl: bool) -> None:
     for c in s["channels"]:
         for p, cell in zip(s["periods"], c["cells"]):
             rows.append([c["id"], c["label"], p["id"], cell["on"], cell["started"], cell["spend"], cell["effective_spend"],
-                         cell["reach"], cell["fixed_cost"], cell["setup_cost"], cell["cost"]])
+                         cell["reach"], cell["fixed_cost"], cell["setup_cost"], cell["cost"], p["label"]])
     write_table(ws, 1, names, rows, {6: money, 7: money, 8: PERCENT, 9: money, 10: money, 11: money})
     finish(ws, rtl, freeze="C2")
 

@@ -1,7 +1,7 @@
 """Plans over time (``periods:``): the format and its cross-checks.
 
-``periods`` is a count with a unit, ``{count: 6, unit: month}`` (ids "1".."6", labels
-"Month 1".."Month 6"), or a list of ids or ``{id, label, budget, resources, weight}``
+``periods`` is a count with a unit, ``{count: 6, unit: month}`` (ids "1".."6"; their labels,
+"Month 1" or "Månad 1", are made in the output's language by :mod:`channelmix.period_labels`), or a list of ids or ``{id, label, budget, resources, weight}``
 items, plain (``[jan, feb, mar]``) or as ``{items: [...], ...}``.  In either form the
 mapping may give ``budget`` and ``resources`` (each period's own budget and capacities,
 unless an item gives its own) and ``carry_over`` (unspent money rolls into the next
@@ -52,7 +52,7 @@ class PeriodItem(Model):
 
 class Periods(Model):
     count: Annotated[int, Field(ge=1, le=MAX_PERIODS)] | None = None
-    unit: Name | None = None  # month, week, vecka, … (labels "Month 1", "Vecka 1")
+    unit: Name | None = None  # month, week, vecka, sprint, … (labels "Month 1", "Sprint 1" in the output's language)
     items: Annotated[list[Annotated[PeriodItem, BeforeValidator(_item_in)]], Field(min_length=1, max_length=MAX_PERIODS)] | None = None
     budget: NonNegative | None = None  # each period's budget, unless an item gives its own
     resources: dict[Name, NonNegative] = {}  # each period's capacities, unless an item gives its own
@@ -71,15 +71,15 @@ class Periods(Model):
         return self
 
     def resolved(self, resources: dict[str, float]) -> list[PeriodItem]:
-        """Every period with its own label, budget and capacities filled in (``resources``:
-        the scenario's top-level capacities, which hold in every period unless overridden)."""
-        items = self.items if self.items is not None else [
-            PeriodItem(id=str(n), label=f"{(self.unit or 'period').capitalize()} {n}") for n in range(1, (self.count or 0) + 1)]
+        """Every period with its own budget and capacities filled in (``resources``: the
+        scenario's top-level capacities, which hold in every period unless overridden).
+        Counted periods have no label here: it depends on the language it is shown in."""
+        items = self.items if self.items is not None else [PeriodItem(id=str(n)) for n in range(1, (self.count or 0) + 1)]
         out = []
         for item in items:
             budget = item.budget if item.budget is not None else self.budget
             capacity = {**resources, **self.resources, **item.resources}
-            out.append(item.model_copy(update={"budget": budget, "resources": capacity, "label": item.name}))
+            out.append(item.model_copy(update={"budget": budget, "resources": capacity}))
         return out
 
 

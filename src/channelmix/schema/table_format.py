@@ -15,12 +15,16 @@ from .problems import Problem
 TEXT_FIELDS = ("id", "label", "ownership", "medium")
 LIST_FIELDS = ("function", "tags")
 NUMBER_FIELDS = ("fixed_cost", "min_spend", "max_spend")
+# a channel's fields in a plan over periods: its window (period ids; a number stands for its id) and time costs
+PERIOD_TEXT_FIELDS = ("available_from", "available_until")
+PERIOD_NUMBER_FIELDS = ("setup_cost", "carry_over")
+PERIOD_FIELDS = (*PERIOD_TEXT_FIELDS, *PERIOD_NUMBER_FIELDS)
 RESPONSE_PARAMS: dict[str, list[str]] = {
     model.model_fields["type"].annotation.__args__[0]: [name for name in model.model_fields if name != "type"]
     for model in (Constant, Linear, Pwl, Saturating, Hill)
 }
 _PARAMS = [p for t in RESPONSE_TYPES for p in RESPONSE_PARAMS[t]]
-CHANNEL_COLUMNS = [*TEXT_FIELDS[:2], *LIST_FIELDS[:1], *TEXT_FIELDS[2:], *LIST_FIELDS[1:], *NUMBER_FIELDS,
+CHANNEL_COLUMNS = [*TEXT_FIELDS[:2], *LIST_FIELDS[:1], *TEXT_FIELDS[2:], *LIST_FIELDS[1:], *NUMBER_FIELDS, *PERIOD_FIELDS,
                    "response_type", *(f"response_{p}" for p in dict.fromkeys(_PARAMS))]
 USE_KINDS = ("fixed", "per_unit")
 AFFINITY_PREFIX = "affinity:"
@@ -31,7 +35,7 @@ _CHANNEL_PATH = re.compile(r"^channels\[(\d+)\](.*)$")
 _CHANNEL_REF = re.compile(r"channels\[(\d+)\]")
 
 COLUMNS_FIX = ("channel columns are id, label, function, ownership, medium, tags, fixed_cost, min_spend, max_spend, "
-               "response_type, response_<parameter> (value, slope, points, scale, half, shape), uses_<resource>_fixed, "
+               "available_from, available_until, setup_cost, carry_over (plans over periods), response_type, response_<parameter> (value, slope, points, scale, half, shape), uses_<resource>_fixed, "
                "uses_<resource>_per_unit and affinity:<phase>/<segment>; a header starting with # marks a note column")
 
 

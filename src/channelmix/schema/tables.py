@@ -30,7 +30,8 @@ from .models import RESPONSE_TYPES, WILDCARD
 from .problems import Problem, ScenarioError, did_you_mean, with_hint
 from .table_cells import _empty, _letter, _list, _number, _points, _show, _text
 from .table_files import _read_table, _reference, _Table
-from .table_format import AFFINITY_PREFIX, CHANNEL_COLUMNS, COLUMNS_FIX, Expanded, LIST_FIELDS, LONG_COLUMNS, Loc, NUMBER_FIELDS, USE_KINDS, _Entry
+from .table_format import (AFFINITY_PREFIX, CHANNEL_COLUMNS, COLUMNS_FIX, Expanded, LIST_FIELDS, LONG_COLUMNS, Loc, NUMBER_FIELDS,
+                           PERIOD_NUMBER_FIELDS, USE_KINDS, _Entry)
 
 
 def names_tables(raw: Any) -> bool:
@@ -181,7 +182,7 @@ def _channels_from(table: _Table, resources: list[str], out: Expanded) -> list[d
                 fieldname = key[1]
                 if fieldname in LIST_FIELDS:
                     channel[fieldname] = _list(value)
-                elif fieldname in NUMBER_FIELDS:
+                elif fieldname in NUMBER_FIELDS or fieldname in PERIOD_NUMBER_FIELDS:
                     channel[fieldname] = _number(value)
                 else:
                     channel[fieldname] = _text(value)
