@@ -65,6 +65,9 @@ class _Cells:
             return reach_gain, reach_gain + relief
         if sense == "max_value":
             return reach_gain, reach_gain + relief - extra_money
+        if sense == "max_outcome":  # outcome = value × f(s), not capped by the cells
+            bought = (channel.outcome.value if channel.outcome is not None else 0.0) * delta
+            return reach_gain, bought + relief - (extra_money if self.sc.objective.net else 0.0)
         return reach_gain, extra_money - relief  # min senses: the objective is money (+ penalties)
 
 
