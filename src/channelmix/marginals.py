@@ -30,6 +30,7 @@ class Marginal:
     step_spend: float  # how much of the step it can take (0 at its largest spend)
     step_reach: float  # weighted reach the next step buys
     step_objective: float  # objective the next step buys
+    period: str | None = None  # over periods: the period where the next unit buys most (None: one period)
 
 
 class _Cells:
