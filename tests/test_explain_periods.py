@@ -170,3 +170,21 @@ def test_total_and_own_period_budgets_are_limits_of_their_own():
     assert limits["budget"].binding and limits["budget"].worth_per_unit == pytest.approx(0.4, rel=1e-6)
     assert limits["budget"].shadow_price == pytest.approx(0.4, rel=1e-6)
     assert limits["budget of jan"].gain == 0.0
+
+
+# ---------------------------------------------------------------- an infeasible plan over periods
+
+
+def test_conflict_over_periods_names_the_rows_and_verified_repairs():
+    # One linear channel (0.001, every cell), a hard target of 50 % in every cell: 500 a month.
+    # With 300 a month nothing is feasible; the repairs move the scenario's limits, so in
+    # every month: the budget per period to at least 500, or the target to at most 30 %.
+    d = scenario(budget=None, periods=months(2, budget=300), channels=[channel("a", max_spend=1000)],
+                 rules={"coverage": [{"target": 0.5, "hard": True}]})
+    e = explain(load(d), alternatives=0)
+    assert e.status == "infeasible" and e.conflict is not None
+    assert sorted(r.split(": ", 1)[1] for r in e.conflict["rules"]) == ["coverage of (buy, old) ≥ 0.5", "money spent ≤ budget 300"]
+    assert "Dropping any one of these would make it feasible: the budget of every period (300); the hard coverage targets" in e.plan.message
+    changes = {r["change"]: r["verified"] for r in e.conflict["repairs"]}
+    assert changes.get("budget per period must be at least 500") is True
+    assert changes.get("coverage target of rules.coverage[0] (4 cells) must be at most 0.3") is True
