@@ -445,3 +445,13 @@ def test_rules_binding_in_several_periods_are_said_once_with_their_periods():
             "The plan uses the most channels allowed over the whole horizon (2)."]
     with using("sv"):
         assert plain_rules(plan)[0].startswith("Varje period: ")
+
+
+def test_rules_binding_world_by_world_are_said_once_with_their_count():
+    plan = {"phases": [{"id": "aware", "label": "Aware"}], "segments": [{"id": "all", "label": "Everyone"}],
+            "risk": {"objectives": [1.0, 2.0, 3.0]},
+            "binding": ["money spent ≤ budget 100", "world 0: coverage of (aware, all) ≥ 0.5",
+                        "world 2: coverage of (aware, all) ≥ 0.5"]}
+    with using("en"):
+        assert plain_rules(plan) == ["The whole budget of 100 is spent.",
+                                     "In 2 of 3 worlds: Aware × Everyone is held at its coverage target of 50%."]

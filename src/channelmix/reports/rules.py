@@ -3,7 +3,8 @@ rules (``plan["binding"]``) read back with the scenario's labels, only those tha
 for what the plan runs (``a on ⇒ b on`` says nothing when ``a`` is off), and a rule that
 binds in several cells said once with its cells ("7 cells rely on a single channel: …").
 Over periods, a rule that binds in several periods is said once, led by its periods
-("Month 3 – Month 6: …", or every period).
+("Month 3 – Month 6: …", or every period); in a robust plan, a rule that binds world by
+world is said once with the number of worlds it binds in.
 A sentence of a kind not known here is kept as written, numbers made readable.
 """
 
@@ -34,11 +35,14 @@ def _number(text: str) -> float:
     return float(text.replace(",", ""))
 
 
+WORLD = re.compile(r"^world (\d+): (.*)$")
+
+
 def plain_rules(plan: dict[str, Any]) -> list[str]:
     """The binding rules of ``plan`` as sentences in the current report language."""
     periods = [p.get("label") or p["id"] for p in (plan.get("schedule") or {}).get("periods") or []]
     if not periods:
-        return _sentences(plan, plan.get("binding") or [])
+        return _over_worlds(plan, plan.get("binding") or [])
     in_period: dict[str, list[str]] = {}
     horizon = []
     for sentence in plan.get("binding") or []:
@@ -53,6 +57,22 @@ def plain_rules(plan: dict[str, Any]) -> list[str]:
             where.setdefault(line, []).append(i)
     lines = [f"{_spans(found, periods)}: {line}" for line, found in where.items()]
     return lines + _sentences(plan, horizon)
+
+
+def _over_worlds(plan: dict[str, Any], binding: list[str]) -> list[str]:
+    """A robust plan's rules that bind world by world said once, with how many worlds they bind in."""
+    worlds = len((plan.get("risk") or {}).get("objectives") or [])
+    found: dict[str, set[str]] = {}
+    rest = []
+    for sentence in binding:
+        match = WORLD.match(sentence.strip())
+        if match is None or not worlds:
+            rest.append(sentence)
+            continue
+        for line in _sentences(plan, [match[2]]):
+            found.setdefault(line, set()).add(match[1])
+    lines = _sentences(plan, rest)
+    return lines + [f"{t('rule.in_worlds', n=len(w), of=worlds)}: {line}" for line, w in found.items()]
 
 
 def _spans(found: list[int], periods: list[str]) -> str:
