@@ -65,6 +65,27 @@ def test_marginal_respects_the_coverage_cap():
     assert a.verdict == b.verdict == "worse"
 
 
+def test_marginal_of_max_outcome_is_value_times_slope():
+    # max_outcome, saturating curves f(s) = 1 − exp(−s/k): a (value 10, k 500), b (value 5, k 300),
+    # budget 1000. At the optimum the marginals are equal, 10 e^(−sa/500)/500 = 5 e^(−sb/300)/300,
+    # with sa + sb = 1000: sa = (1000·500 + 500·300·ln(10·300/(5·500))) / 800 (hand-solved).
+    # The next unit buys outcome (not money, not capped reach): value × f'(s).
+    import math
+
+    sa = (1000 * 500 + 500 * 300 * math.log(10 * 300 / (5 * 500))) / 800
+    d = scenario(budget=1000, objective={"sense": "max_outcome"},
+                 channels=[channel("a", {"type": "saturating", "scale": 500}, outcome={"value": 10}),
+                           channel("b", {"type": "saturating", "scale": 300}, outcome={"value": 5})])
+    e = explain(load(d), alternatives=0)
+    a, b = e.channels
+    assert a.spend == pytest.approx(sa, rel=1e-4)
+    slope = 10 * math.exp(-sa / 500) / 500
+    assert a.marginal.objective_per_unit == pytest.approx(slope, rel=1e-4)
+    assert b.marginal.objective_per_unit == pytest.approx(slope, rel=1e-3)
+    step = 10 * (math.exp(-sa / 500) - math.exp(-(sa + 100) / 500))
+    assert a.marginal.step_objective == pytest.approx(step, rel=1e-4)
+
+
 # ---------------------------------------------------------------- shadow prices, both senses
 
 

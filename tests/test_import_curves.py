@@ -3,7 +3,9 @@ whose outcome equals the table's (less its value at zero spend) at every point."
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -61,6 +63,10 @@ def test_draws_give_the_mean_curve_and_are_kept_alongside(tmp_path):
     assert loaded.scenario.objective.sense == "max_outcome" and loaded.scenario.objective.net  # no budget: outcome − spend
     assert "mean over draws" in (tmp_path / "curves.yaml").read_text(encoding="utf-8")
     assert solve_scenario(loaded.scenario).verified
+    mask = os.umask(0o022)
+    os.umask(mask)
+    # written through temporary files, yet with the permissions of a plainly created file (not 0600)
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "curves.yaml", tmp_path / "curves.draws.csv")} == {0o666 & ~mask}
 
 
 @pytest.mark.parametrize("text, expect", [

@@ -1,6 +1,6 @@
 """Plans over periods through the CLI (a real subprocess) and the library API: solve carries
-the schedule in its JSON; sweep, compare, variants and batch work; explain and evaluate
-say clearly that they do not handle periods yet (exit 2)."""
+the schedule in its JSON; sweep, compare, variants, batch, explain, evaluate and
+solve --explain work on plans over periods."""
 
 from __future__ import annotations
 
@@ -14,16 +14,13 @@ import pytest
 
 from channelmix.batch import run_batch
 from channelmix.expand import derive
-from channelmix.explanation import explain
 from channelmix.schedule import Schedule
-from channelmix.schema import ScenarioError, load
+from channelmix.schema import load
 from channelmix.whatif import compare, sweep
 
 SMALL = Path(__file__).parent / "data" / "periods_small.yaml"
 EXE = Path(sys.executable).with_name("channelmix")
 CLI = str(EXE) if EXE.exists() else shutil.which("channelmix")
-NOT_YET = ("periods: {what} is not yet available for multi-period scenarios. Fix: Use 'channelmix solve' (or sweep, compare, batch) "
-           "for this scenario, or remove periods: to plan one period")
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -49,18 +46,55 @@ def test_solve_terminal_view_shows_the_horizon():
     assert "small-months" in done.stdout and "verified" in done.stdout
 
 
-@pytest.mark.parametrize("command, what", [(["explain"], "explain"), (["evaluate", "--spend", "flyers=10"], "evaluate"),
-                                           (["solve", "--explain"], "--explain")])
-def test_commands_that_do_not_handle_periods_yet_exit_2(command: list[str], what: str):
-    done = run(*command, str(SMALL))
-    assert done.returncode == 2 and done.stdout == ""
-    assert f"{SMALL}: {NOT_YET.format(what=what)}" in done.stderr
-    assert "Traceback" not in done.stderr
+def test_explain_shows_the_next_unit_period_by_period():
+    done = run("explain", str(SMALL))
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "What the next unit buys, period by period" in out
+    grid = out[out.index("period by period"):]
+    assert all(label in grid for label in ("Month 1", "Month 2", "Month 3"))
+    assert "budget per period" in out and "Traceback" not in done.stderr
 
 
-def test_the_library_refuses_too():
-    with pytest.raises(ScenarioError, match="explain is not yet available for multi-period scenarios"):
-        explain(load(SMALL))
+def test_explain_json_carries_the_period_grid_and_each_channel_s_best_period():
+    done = run("explain", str(SMALL), "--format", "json", "--alternatives", "0")
+    assert done.returncode == 0, done.stderr
+    x = json.loads(done.stdout)
+    cells = {(m["channel"], m["period"]) for m in x["periods"]}
+    assert ("stall", "1") not in cells and ("flyers", "1") in cells  # the stall opens in month 2
+    flyers = next(c for c in x["channels"] if c["id"] == "flyers")
+    assert flyers["marginal"]["period"] in {"1", "2", "3"}
+
+
+def test_evaluate_scores_today_s_spend_kept_up_and_shows_when_it_runs():
+    done = run("evaluate", str(SMALL), "--spend", "flyers=100", "--spend", "stall=150")
+    assert done.returncode == 0, done.stderr
+    assert "Spend per period" in done.stdout and "▸150" in done.stdout  # the stall starts in month 2
+    as_json = json.loads(run("evaluate", str(SMALL), "--spend", "flyers=100", "--spend", "stall=150", "--format", "json").stdout)
+    assert as_json["cost"] == pytest.approx(3 * 100 + 20 + 2 * (150 + 30))  # flyers' set-up, the stall's fixed cost
+    assert len(as_json["schedule"]["periods"]) == 3
+
+
+def test_solve_explain_with_a_current_plan_compares_period_by_period(tmp_path: Path):
+    done = run("solve", str(SMALL), "--explain", "--set", "current.flyers=100", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    plan = json.loads(done.stdout.splitlines()[0])
+    base = plan["baseline"]
+    assert [p["label"] for p in base["periods"]] == ["Month 1", "Month 2", "Month 3"]
+    assert base["cost"] == pytest.approx(300)  # kept up: no set-up, flyers run already
+    assert plan["explain"]["periods"]
+    done = run("explain", str(SMALL), "--set", "current.flyers=100", "--report", "md", "--report", "html", "--report", "xlsx",
+             "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    md = next(tmp_path.glob("*.md")).read_text(encoding="utf-8")
+    assert "### Today's plan kept up, period by period" in md and "## What the next unit buys, period by period" in md
+    html = next(tmp_path.glob("*.html")).read_text(encoding="utf-8")
+    assert 'id="baseline-periods-table"' in html and 'id="period-marginals-table"' in html
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(next(tmp_path.glob("*.xlsx")))["Explain"]
+    titles = [row[0] for row in sheet.iter_rows(values_only=True)]
+    assert "Today's plan kept up, period by period" in titles and "What the next unit buys, period by period" in titles
 
 
 def test_sweep_over_the_monthly_budget():

@@ -426,3 +426,32 @@ def test_a_diff_of_two_files_lists_channels_of_either(plans):
     assert sum(" | off | " in line for line in section.splitlines()) == on_either
     assert "Entering:" in section and "Leaving:" in section
     assert "## From" not in collection_markdown("pair", table, chosen, diff=("township-bakery", "no-such-plan"))
+
+
+def test_rules_binding_in_several_periods_are_said_once_with_their_periods():
+    # the binding sentences of a plan over periods carry their period; the report groups
+    # them: one sentence per rule, led by the periods it binds in (runs as "first – last")
+    plan = {"currency": "ZAR", "channels": [{"id": "stall", "label": "Stall", "on": True}],
+            "phases": [{"id": "aware", "label": "Aware"}], "segments": [{"id": "all", "label": "Everyone"}],
+            "schedule": {"periods": [{"id": str(n), "label": f"Månad {n}"} for n in (1, 2, 3, 4)]},
+            "binding": ["Månad 1: money spent ≤ budget 4,000", "Månad 2: money spent ≤ budget 4,000",
+                        "Månad 3: money spent ≤ budget 4,000", "Månad 4: money spent ≤ budget 4,000",
+                        "Månad 1: coverage of (aware, all) ≥ 0.5", "Månad 3: coverage of (aware, all) ≥ 0.5",
+                        "Månad 4: coverage of (aware, all) ≥ 0.5", "≤ 2 channels used over the plan"]}
+    with using("en"):
+        assert plain_rules(plan) == [
+            "Every period: The whole budget of 4,000 ZAR is spent.",
+            "Månad 1, Månad 3 – Månad 4: Aware × Everyone is held at its coverage target of 50%.",
+            "The plan uses the most channels allowed over the whole horizon (2)."]
+    with using("sv"):
+        assert plain_rules(plan)[0].startswith("Varje period: ")
+
+
+def test_rules_binding_world_by_world_are_said_once_with_their_count():
+    plan = {"phases": [{"id": "aware", "label": "Aware"}], "segments": [{"id": "all", "label": "Everyone"}],
+            "risk": {"objectives": [1.0, 2.0, 3.0]},
+            "binding": ["money spent ≤ budget 100", "world 0: coverage of (aware, all) ≥ 0.5",
+                        "world 2: coverage of (aware, all) ≥ 0.5"]}
+    with using("en"):
+        assert plain_rules(plan) == ["The whole budget of 100 is spent.",
+                                     "In 2 of 3 worlds: Aware × Everyone is held at its coverage target of 50%."]

@@ -83,9 +83,6 @@ def solve_formulated(scenario: Scenario, formulation: Formulation, built: float 
     if over_periods and solution.status in SOLVED and len(formulation.horizon.ids) > 1:
         notes.append("plan over periods: spends are polished on the real curves within each period; how money is split "
                      "between periods is the MILP's, on its curve pieces (see approximation_bound)")
-    if over_periods and solution.status in SOLVED and scenario.current is not None:
-        notes.append("plan over periods: the current plan counts as running before the first period; "
-                     "a comparison with it is not made yet")
     if solution.status in SOLVED and not robust:  # the polish improves the scenario as written, not the risk figure
         polished = (polish_periods if over_periods else polish)(scenario, solution.on, solution.spend, deadline - time.perf_counter())
         if polished.gain > 0 and polished.truth is not None:  # the rules that bind at the polished spends, not the MILP's
@@ -98,7 +95,7 @@ def solve_formulated(scenario: Scenario, formulation: Formulation, built: float 
                       build_seconds=built, warnings=notes)
     plan = replace(plan, polish_gain=gain, solver_seconds=solution.solver_seconds,
                    outside_solver_seconds=time.perf_counter() - began - solution.solver_seconds)
-    if scenario.current is not None and not over_periods:
+    if scenario.current is not None:  # over periods: today's spend kept up in every period
         plan = replace(plan, baseline=compare(scenario, plan).to_dict())
     if solution.status == "infeasible" and diagnose:
         return replace(plan, message=f"{plan.message}. {why_infeasible(scenario, plan.warnings)}"), {}

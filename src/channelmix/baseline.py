@@ -1,17 +1,23 @@
 """The current plan (``current:`` in a scenario), scored on the same curves and rules as
 the optimum, and compared with it (DESIGN §3 "Current plan", §5 "Baseline").
 
+Over periods, the current plan is today's spend kept up: every channel it names runs at
+that spend in every period of its window (it counts as running before the first period,
+so it pays no set-up cost), scored by :func:`evaluate_periods` and compared with the
+optimum period by period.
+
 Nothing here solves anything or imports the solver: the score is :func:`evaluate`'s,
 so a current plan that breaks rules is reported with the rules it breaks.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .evaluate import Evaluation, evaluate
-from .periods import single_period_only
+from .evaluate_periods import Key, PeriodsEvaluation, evaluate_periods
+from .periods import Horizon
 from .schema.models import Scenario
 
 if TYPE_CHECKING:
@@ -33,6 +39,18 @@ class ChannelComparison:
 
 
 @dataclass(frozen=True)
+class PeriodComparison:
+    """One period: what today's plan kept up costs and earns there, and what the optimum does."""
+
+    period: str
+    label: str
+    current_cost: float
+    optimised_cost: float | None
+    current_objective: float  # the period's own (unweighted) objective
+    optimised_objective: float | None
+
+
+@dataclass(frozen=True)
 class Baseline:
     """The current plan's score and how the optimum compares with it."""
 
@@ -44,9 +62,13 @@ class Baseline:
     channels: list[ChannelComparison]
     optimised_objective: float | None
     uplift: float | None  # how much better the optimum is (max senses: more; min senses: money saved)
+    periods: list[PeriodComparison] = field(default_factory=list)  # over periods only
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        if not self.periods:  # a single-period plan's baseline keeps its shape
+            del out["periods"]
+        return out
 
 
 def decisions(scenario: Scenario, current: dict[str, float] | None = None) -> tuple[dict[str, bool], dict[str, float]]:
@@ -59,9 +81,21 @@ def decisions(scenario: Scenario, current: dict[str, float] | None = None) -> tu
     return on, spend
 
 
-def score(scenario: Scenario, current: dict[str, float] | None = None) -> Evaluation:
-    """The current plan (or the given spends) on the real curves: every figure and every broken rule."""
-    single_period_only(scenario, "scoring a given plan (evaluate)")
+def decisions_over_periods(scenario: Scenario, current: dict[str, float] | None = None) -> tuple[dict[Key, bool], dict[Key, float]]:
+    """:func:`decisions` kept up over the horizon: each named channel on at its spend in
+    every period of its window, off outside it."""
+    on, spend = decisions(scenario, current)
+    H = Horizon(scenario)
+    keys = [(ch.id, p, t) for ch in scenario.channels for t, p in enumerate(H.ids)]
+    running = {(cid, p): on[cid] and H.available(cid, t) for cid, p, t in keys}
+    return running, {(cid, p): spend[cid] if running[(cid, p)] else 0.0 for cid, p, _ in keys}
+
+
+def score(scenario: Scenario, current: dict[str, float] | None = None) -> Evaluation | PeriodsEvaluation:
+    """The current plan (or the given spends) on the real curves: every figure and every
+    broken rule (over periods: kept up in every period, see the module docstring)."""
+    if scenario.periods is not None:
+        return evaluate_periods(scenario, *decisions_over_periods(scenario, current))
     return evaluate(scenario, *decisions(scenario, current))
 
 
@@ -84,9 +118,15 @@ def compare(scenario: Scenario, plan: "Plan | None", current: dict[str, float] |
             c.id, c.label, c.on, c.spend, c.reach,
             best.on if best else None, best.spend if best else None, best.reach if best else None))
     optimised = plan.objective if solved else None
+    periods = []
+    if isinstance(truth, PeriodsEvaluation):
+        best = {c.period: c for c in plan.schedule.cash} if solved and plan.schedule is not None else {}
+        periods = [PeriodComparison(info.id, info.label, cash.cost, best[info.id].cost if best else None, cash.objective,
+                                    best[info.id].objective if best else None)
+                   for info, cash in zip(truth.schedule.periods, truth.schedule.cash)]
     return Baseline(
         objective=truth.objective, cost=truth.money, weighted_reach=truth.weighted_reach,
         feasible=not truth.violations, violations=[str(v) for v in truth.violations], channels=rows,
         optimised_objective=optimised,
-        uplift=better_by(scenario, optimised, truth.objective) if optimised is not None else None,
+        uplift=better_by(scenario, optimised, truth.objective) if optimised is not None else None, periods=periods,
     )

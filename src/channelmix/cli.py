@@ -141,11 +141,6 @@ def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, reports: tuple
     """
     _need_out(reports, out_dir)
     cases = _cases(files, assignments, name=solver, time_limit=time_limit, gap=gap, threads=threads)
-    if explained:
-        from .periods import not_over_periods
-
-        over = dict.fromkeys(c.source for c in cases if c.scenario.periods is not None)
-        _stop_if([ScenarioError(source, [not_over_periods("--explain")]) for source in over], "--explain does not handle plans over periods yet")
     out, code, used, bases = _console(), OK, set(), {}
     for case in cases:
         plan, extra = _solve_case(case, explained)

@@ -35,11 +35,8 @@ def _fail(lines: list[str]) -> None:
     sys.exit(BAD_INPUT)
 
 
-def _loaded(paths: tuple[str, ...], assignments: tuple[str, ...], command: str) -> list[Loaded]:
-    """Every file, with --set overrides; any problem anywhere stops before anything is solved
-    (a plan over periods, which ``command`` does not handle yet, is one)."""
-    from .periods import single_period_only
-
+def _loaded(paths: tuple[str, ...], assignments: tuple[str, ...]) -> list[Loaded]:
+    """Every file, with --set overrides; any problem anywhere stops before anything is solved."""
     from .expand import derive, parse_assignment
 
     out, problems = [], []
@@ -53,7 +50,6 @@ def _loaded(paths: tuple[str, ...], assignments: tuple[str, ...], command: str) 
             if overrides:
                 case = derive(loaded, overrides)
                 loaded = Loaded(case.scenario, loaded.source, case.warnings)
-            single_period_only(loaded.scenario, command, loaded.source)
             out.append(loaded)
         except ScenarioError as err:
             problems.append(err.render())
@@ -117,7 +113,7 @@ def explain(files: tuple[str, ...], fmt: str, k: int, within: str, curves_dir: P
     if reports and out_dir is None:
         _fail(["error: --report needs --out DIR (where the report goes)"])
     code, out = OK, _console()
-    for loaded in _loaded(files, assignments, "explain"):
+    for loaded in _loaded(files, assignments):
         result = run(loaded, alternatives=k, within=tolerance)
         if fmt == "json":
             click.echo(jsonout.dumps(result.to_dict(), default=_jsonable))
@@ -170,7 +166,8 @@ def _spends(scenario: Any, given: tuple[str, ...], source: str) -> dict[str, flo
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--spend", "spends", multiple=True, metavar="ID=AMOUNT",
-              help="A channel on at this spend (repeatable; channels not named are off). Default: the file's current plan.")
+              help="A channel on at this spend (repeatable; channels not named are off; over periods: this spend in every "
+                   "period it can run). Default: the file's current plan.")
 @FORMAT_OPTION
 @SET_OPTION
 def evaluate(file: str, spends: tuple[str, ...], fmt: str, assignments: tuple[str, ...]) -> None:
@@ -182,7 +179,7 @@ def evaluate(file: str, spends: tuple[str, ...], fmt: str, assignments: tuple[st
     from .baseline import score
     from .explain_render import evaluation_dict, render_evaluation
 
-    (loaded,) = _loaded((file,), assignments, "evaluate")
+    (loaded,) = _loaded((file,), assignments)
     scenario = loaded.scenario
     if spends:
         current = _spends(scenario, spends, loaded.source)

@@ -1,7 +1,13 @@
 """Why is a scenario infeasible?  Relax one family of hard rules at a time and see
 which relaxations alone would make it feasible; find a minimal set of individual rules
 that conflict (a deletion filter) and, for each numeric limit in it, the smallest change
-that restores feasibility (an elastic re-solve)."""
+that restores feasibility (an elastic re-solve), checked by solving the moved scenario
+through the verified pipeline.
+
+Over periods the rules are the rows of every period (a period's budget, a cell's target
+in one month); a repair moves the scenario's limit, so in every period at once.
+force_on/force_off are not switched over periods (they fix a channel in some periods
+only): a conflict that needs them is not reported, the families above still are."""
 
 from __future__ import annotations
 
@@ -29,6 +35,12 @@ def _relaxations(sc: Scenario) -> list[tuple[str, Callable[[Scenario], Scenario]
 
     if sc.budget is not None:
         out.append((f"the budget ({sc.budget:g})", lambda s: s.model_copy(update={"budget": None})))
+    periods = sc.periods
+    if periods is not None and (periods.budget is not None or any(p.budget is not None for p in periods.items or [])):
+        money = f" ({periods.budget:g})" if periods.budget is not None else ""
+        out.append((f"the budget of every period{money}", lambda s: s.model_copy(update={"periods": s.periods.model_copy(update={
+            "budget": None, "carry_over": False, "items": [p.model_copy(update={"budget": None}) for p in s.periods.items]
+            if s.periods.items is not None else None})})))
     for resource, capacity in sc.resources.items():
         out.append((f"the {resource} limit ({capacity:g})",
                     lambda s, r=resource: s.model_copy(update={"resources": {k: v for k, v in s.resources.items() if k != r}})))
@@ -99,7 +111,7 @@ class Repair:
     name: str  # its constraint name
     change: str  # in words: "the budget must be at least 5,320"
     to: float | None  # the new limit (None: the rule cannot be repaired by moving a number)
-    verified: bool  # the scenario with this change solved to a plan
+    verified: bool  # the scenario with this change solved to a plan that passed the verifier
 
 
 @dataclass(frozen=True)
@@ -116,6 +128,8 @@ def _unbudgeted(scenario: Scenario):
     """The MILP with the budget as one constraint only. A channel without max_spend is
     otherwise capped at the budget too, so that dropping or moving the budget would leave
     its copy in place; here such caps come from the curves, as without a budget."""
+    if scenario.periods is not None:  # the total and each period's money are rows of their own already
+        return formulate_periods(scenario)
     f = formulate(scenario.model_copy(update={"budget": None}))
     if scenario.budget is not None:
         f.problem.addConstraint(pulp.LpConstraint(f.parts["cost"], pulp.LpConstraintLE, name="budget", rhs=scenario.budget))
@@ -136,6 +150,8 @@ class _Switchboard:
         names = [c.name for c in self.problem.constraints()]
         self.words = {n: self.f.rules[n] for n in names if n.startswith(_HARD) and "(soft)" not in self.f.rules[n]}
         rules = scenario.rules
+        if scenario.periods is not None:
+            return  # force_on/force_off stay in place over periods (see the module docstring)
         for cid in rules.force_on:
             self.words[f"force_on:{cid}"] = f"{cid} forced on"
         for cid in rules.force_off:
@@ -193,10 +209,13 @@ def repair(scenario: Scenario, name: str, words: str, time_limit: float = 10.0) 
         to = _elastic(scenario, limit, exact, time_limit)
     if to is None:
         return Repair(words, name, f"moving this limit alone cannot help: {words}", None, False)
+    from .api import solve_from  # api reports infeasibility through this module
+
     moved = with_limit(scenario.model_copy(update={"current": None}), limit, to)
-    solved = solve(formulate(moved)).status in SOLVED
+    plan = solve_from(moved, diagnose=False)[0]
     word = "at least" if limit.bound == LE else "at most"
-    return Repair(words, name, f"{limit.rule} must be {word} {_outward(to, limit.bound == LE, limit.integer)}", to, solved)
+    return Repair(words, name, f"{limit.rule} must be {word} {_outward(to, limit.bound == LE, limit.integer)}", to,
+                  plan.solved and plan.verified)
 
 
 def _outward(value: float, up: bool, integer: bool) -> str:
@@ -212,7 +231,9 @@ def _elastic(scenario: Scenario, limit, settings, time_limit: float) -> float | 
     """The limit moved by the least violation an elastic re-solve finds (None: it cannot help)."""
     problem = _unbudgeted(scenario).problem
     e = problem.add_variable("elastic", 0)
-    for member in limit.names:  # one elastic amount for every constraint the limit sets
+    members = limit.names if scenario.periods is None else \
+        [c.name for c in problem.constraints() if (moved := limit_of(scenario, c.name)) is not None and moved.rule == limit.rule]
+    for member in members:  # one elastic amount for every constraint the limit sets (in every period)
         c = problem.get_constraint_by_name(member)
         if c is None:
             continue

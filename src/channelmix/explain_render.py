@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from rich.console import Console
@@ -10,11 +11,12 @@ from rich.table import Table
 from rich.text import Text
 
 from .evaluate import Evaluation
+from .evaluate_periods import PeriodsEvaluation
 from .explanation import Explanation
 from .plan import Plan
 from .reports.common import num, pct
-from .reports.explain_sections import (alternative_head, baseline_head, limit_head, marginal_head, verdict_word, why_sentence,
-                                       yes_no)
+from .reports.explain_sections import (alternative_head, baseline_head, baseline_period_head, baseline_period_rows, limit_head,
+                                       marginal_head, period_grid, verdict_word, why_sentence, yes_no)
 from .reports.i18n import t, using
 from .reports.terminal import label_column
 from .schema.models import Scenario
@@ -67,6 +69,10 @@ def _explanation(e: Explanation, console: Console) -> None:
         _baseline(plan, console)
     if e.channels:
         _channels(e, console)
+    grid = period_grid({"periods": [vars(m) for m in e.periods], "channels": [{"id": c.id, "label": c.label} for c in e.channels]})
+    if grid:
+        _print(console, t("explain.periods_title"), grid["head"], grid["rows"])
+        console.print(Text(t("explain.periods_note"), style="dim"))
     if e.limits:
         rows = [[x.rule, _n(x.limit, 2), yes_no(x.binding), _n(x.step, 2), _n(x.gain, 2), _n(x.worth_per_unit, 4),
                  _n(x.shadow_price, 4)] for x in e.limits]
@@ -94,6 +100,9 @@ def _baseline(plan: Plan, console: Console) -> None:
     rows.append([t("baseline.total_cost"), _n(b["cost"], 2), _n(plan.cost, 2), "", ""])
     rows.append([t("objective"), _n(b["objective"], 2), _n(b["optimised_objective"], 2), "", ""])
     _print(console, t("baseline.title"), baseline_head(), rows)
+    if b.get("periods"):
+        _print(console, t("baseline.periods_title"), baseline_period_head(), baseline_period_rows({"baseline": b}))
+        console.print(Text(t("baseline.kept_up"), style="dim"))
     if b["uplift"] is not None:
         share = f" ({pct(b['uplift'] / abs(b['objective']), 1)})" if b["objective"] else ""
         console.print(Text(t("explain.uplift", amount=num(b["uplift"], 2) + share)))
@@ -132,27 +141,42 @@ def _conflict(conflict: dict[str, Any], console: Console) -> None:
     _print(console, t("explain.repairs_title"), [t("explain.col_rule"), t("explain.col_change"), t("explain.col_checked")], rows)
 
 
-def evaluation_dict(scenario: Scenario, truth: Evaluation) -> dict[str, Any]:
-    """The JSON of ``channelmix evaluate --format json``."""
-    return {
+def _resources(scenario: Scenario, truth: Evaluation | PeriodsEvaluation) -> dict[str, dict[str, float]]:
+    """Resource -> used and capacity (over periods: summed over the periods)."""
+    if isinstance(truth, PeriodsEvaluation):
+        return truth.resources
+    return {r: {"used": used, "capacity": scenario.resources[r]} for r, used in truth.resources.items()}
+
+
+def evaluation_dict(scenario: Scenario, truth: Evaluation | PeriodsEvaluation) -> dict[str, Any]:
+    """The JSON of ``channelmix evaluate --format json`` (over periods with the plan's ``schedule``)."""
+    out = {
         "scenario": scenario.scenario, "feasible": not truth.violations, "objective": truth.objective, "cost": truth.money,
         "weighted_reach": truth.weighted_reach, "currency": scenario.currency, "sense": scenario.objective.sense,
         "violations": [{"rule": v.rule, "amount": v.amount, "detail": v.detail} for v in truth.violations],
-        "resources": {r: {"used": used, "capacity": scenario.resources[r]} for r, used in truth.resources.items()},
+        "resources": _resources(scenario, truth),
         "penalties": {k: v for k, v in truth.penalties.items() if v},
         "channels": [{"id": c.id, "label": c.label, "on": c.on, "spend": c.spend, "cost": c.cost, "reach": c.reach}
                      for c in truth.channels],
         "coverage": [{"phase": c.phase, "segment": c.segment, "level": c.level, "target": c.target} for c in truth.cells],
     }
+    if isinstance(truth, PeriodsEvaluation):
+        out["schedule"] = asdict(truth.schedule)
+    return out
 
 
-def render_evaluation(scenario: Scenario, truth: Evaluation, console: Console) -> None:
+def render_evaluation(scenario: Scenario, truth: Evaluation | PeriodsEvaluation, console: Console) -> None:
     verdict = "keeps every rule" if not truth.violations else f"breaks {len(truth.violations)} rule(s)"
     head = [f"this plan {verdict}", f"objective: {truth.objective:,.2f} ({scenario.objective.sense})",
             f"money spent: {truth.money:,.2f} {scenario.currency}".rstrip()]
-    head += [f"{r}: {used:,.2f} of {scenario.resources[r]:,.2f}" for r, used in truth.resources.items()]
+    head += [f"{r}: {x['used']:,.2f} of {x['capacity']:,.2f}" for r, x in _resources(scenario, truth).items()]
     console.print(Panel("\n".join(head), title=f"[bold]{scenario.scenario}[/bold] (evaluated, not optimised)", expand=False))
     rows = [[c.label, _n(c.spend, 2), _n(c.cost, 2), _n(c.reach, 3)] for c in truth.channels if c.on]
     _print(console, "Channels on", ["channel", "spend", "cost", "reach"], rows)
+    if isinstance(truth, PeriodsEvaluation):  # what runs when, as a solved plan shows it
+        from .reports.schedule_terminal import render_schedule
+
+        with using(scenario.language):
+            render_schedule({**evaluation_dict(scenario, truth), "status": "optimal"}, console)  # read as a plan's
     for v in truth.violations:
         console.print(Text(f"breaks {v}", style="yellow"))

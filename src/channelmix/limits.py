@@ -9,6 +9,7 @@ moved scenario goes through the whole verified pipeline like any other.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from .schema.models import Scenario
@@ -70,9 +71,16 @@ def step_in(scenario: Scenario, limit: Limit) -> float:
     return round_up(step, unit)
 
 
+PERIOD_ROW = re.compile(r"^(.*)_t(\d+)$")  # a row of one period of a plan over periods
+
+
 def limit_of(scenario: Scenario, name: str) -> Limit | None:
-    """The limit a constraint enforces, or None when it is no numeric limit (logic, force)."""
+    """The limit a constraint enforces, or None when it is no numeric limit (logic, force).
+    Over periods, a period's row is the scenario's limit it comes from (``target_3_t2`` is
+    ``target_3``: moving it moves every period), except a period's own budget."""
     sc = scenario
+    if sc.periods is not None:
+        return _period_limit(sc, name)
     if name == "budget" and sc.budget is not None:
         return Limit(name, "budget", "budget", sc.budget, LE)
     if name.startswith("resource_"):
@@ -123,6 +131,47 @@ def limit_of(scenario: Scenario, name: str) -> Limit | None:
     return None
 
 
+def _period_limit(sc: Scenario, name: str) -> Limit | None:
+    """:func:`limit_of` over periods (see there)."""
+    assert sc.periods is not None
+    row = PERIOD_ROW.match(name)
+    if name == "budget_period" or (row is not None and row.group(1) == "budget"):
+        t = int(row.group(2)) if row is not None else None
+        items = sc.periods.items
+        if t is not None and items is not None and items[t].budget is not None:
+            return Limit(f"budget_t{t}", f"budget of {items[t].name}", "budget", items[t].budget, LE)
+        if sc.periods.budget is not None:
+            return Limit("budget_period", "budget per period", "budget", sc.periods.budget, LE)
+        name = "budget"  # a period's money cap is the total's copy
+    if row is not None:
+        name = row.group(1)
+    if name.startswith("resource_"):
+        resource = list(sc.resources)[int(name.split("_")[1])]
+        own = sc.periods.resources.get(resource)
+        return Limit(name, f"resource {resource} (each period)", "resource", sc.resources[resource] if own is None else own, LE)
+    return limit_of(sc.model_copy(update={"periods": None}), "budget" if name == "budget_total" else name)
+
+
+def _with_period_limit(sc: Scenario, name: str, value: float) -> Scenario | None:
+    """:func:`with_limit` for the limits only a plan over periods has (None: not one of them)."""
+    periods = sc.periods
+    if periods is None:
+        return None
+    if name == "budget_period":
+        return sc.model_copy(update={"periods": periods.model_copy(update={"budget": value})})
+    row = PERIOD_ROW.match(name)
+    if row is not None and row.group(1) == "budget" and periods.items is not None:
+        items = list(periods.items)
+        t = int(row.group(2))
+        items[t] = items[t].model_copy(update={"budget": value})
+        return sc.model_copy(update={"periods": periods.model_copy(update={"items": items})})
+    if name.startswith("resource_"):
+        resource = list(sc.resources)[int(name.split("_")[1])]
+        if resource in periods.resources:
+            return sc.model_copy(update={"periods": periods.model_copy(update={"resources": {**periods.resources, resource: value}})})
+    return None
+
+
 def _governing(rules: list, phase: str, segment: str) -> int | None:
     """The position of the rule that governs a cell (later entries override earlier ones)."""
     found = None
@@ -137,6 +186,9 @@ def with_limit(scenario: Scenario, limit: Limit, value: float) -> Scenario:
     sc, name = scenario, limit.name
     if limit.integer:
         value = float(math.floor(value + 1e-9) if limit.bound == LE else math.ceil(value - 1e-9))
+    over = _with_period_limit(sc, name, value)
+    if over is not None:
+        return over
     rules = sc.rules
 
     def set_rules(**changes) -> Scenario:

@@ -30,6 +30,7 @@ class Marginal:
     step_spend: float  # how much of the step it can take (0 at its largest spend)
     step_reach: float  # weighted reach the next step buys
     step_objective: float  # objective the next step buys
+    period: str | None = None  # over periods: the period where the next unit buys most (None: one period)
 
 
 class _Cells:
@@ -65,6 +66,9 @@ class _Cells:
             return reach_gain, reach_gain + relief
         if sense == "max_value":
             return reach_gain, reach_gain + relief - extra_money
+        if sense == "max_outcome":  # outcome = value × f(s), not capped by the cells
+            bought = (channel.outcome.value if channel.outcome is not None else 0.0) * delta
+            return reach_gain, bought + relief - (extra_money if self.sc.objective.net else 0.0)
         return reach_gain, extra_money - relief  # min senses: the objective is money (+ penalties)
 
 

@@ -14,6 +14,7 @@ import pulp
 
 from .api import solve_formulated
 from .formulate import Formulation, formulate
+from .formulate_periods import formulate_periods
 from .plan import Plan
 from .schema.models import Scenario
 from .solve import _run as run_solver
@@ -41,7 +42,7 @@ def fixed_lp_duals(scenario: Scenario, values: dict[str, float]) -> dict[str, Du
     PuLP 3.3.2 returns ``pi`` with the sign flipped on maximisation; the price returned
     here is always d(objective)/d(rhs): positive when raising the right-hand side raises
     the objective."""
-    f = formulate(scenario)
+    f = _formulate(scenario)
     problem = f.problem
     for v in problem.variables():
         if v.cat == pulp.LpInteger and v.name.startswith("n_"):
@@ -75,18 +76,55 @@ def _drop_budget_copies(scenario: Scenario, f: Formulation) -> None:
     Drop the copies; an off channel keeps spend 0 by its bound."""
     if scenario.budget is None:
         return
-    for i, ch in enumerate(scenario.channels):
-        name = f"onoff_max_{i}"
-        if ch.max_spend is None and f.problem.get_constraint_by_name(name) is not None:
-            f.spend[ch.id].upBound = None if (f.on[ch.id].upBound or 0) > 0.5 else 0.0
+    index = {ch.id: i for i, ch in enumerate(scenario.channels)}
+    periods = {p: t for t, p in enumerate(f.horizon.ids)} if scenario.periods is not None else None
+    for key, spend in f.spend.items():
+        cid = key[0] if periods is not None else key
+        name = f"onoff_max_{index[cid]}" + (f"_t{periods[key[1]]}" if periods is not None else "")
+        if scenario.channel(cid).max_spend is None and f.problem.get_constraint_by_name(name) is not None:
+            spend.upBound = None if (f.on[key].upBound or 0) > 0.5 else 0.0
             del f.problem._constraints[name]  # PuLP 3.3 has no public way to remove a constraint
 
 
-def on_sets_cut(f: Formulation, on: dict[str, bool]) -> pulp.LpConstraint:
-    """The no-good cut that excludes exactly this on/off set: Σ_off x − Σ_on x ≥ 1 − |on|."""
-    terms = {x: (-1.0 if on.get(cid, False) else 1.0) for cid, x in f.on.items()}
-    count = sum(1 for cid in f.on if on.get(cid, False))
+def _formulate(scenario: Scenario) -> Formulation:
+    return formulate_periods(scenario) if scenario.periods is not None else formulate(scenario)
+
+
+def used(f: Formulation) -> dict[str, pulp.LpVariable]:
+    """Channel -> a binary that is 1 exactly when the channel is on (over periods: on in some
+    period, added to the model here: w ≥ x_t for every t, w ≤ Σ_t x_t)."""
+    if f.scenario.periods is None:
+        return dict(f.on)
+    runs: dict[str, list[pulp.LpVariable]] = {}
+    for (cid, _), x in f.on.items():
+        runs.setdefault(cid, []).append(x)
+    out = {}
+    for i, (cid, xs) in enumerate(runs.items()):
+        w = out[cid] = f.problem.add_variable(f"anywhere_{i}", 0, 1, cat=pulp.LpInteger)
+        for t, x in enumerate(xs):
+            f.problem.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression({w: 1, x: -1}), pulp.LpConstraintGE, rhs=0),
+                                    name=f"anywhere_{i}_t{t}")
+        f.problem.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression({w: 1, **{x: -1 for x in xs}}), pulp.LpConstraintLE,
+                                                  rhs=0), name=f"anywhere_{i}")
+    return out
+
+
+def on_sets_cut(indicators: dict[str, pulp.LpVariable], on: dict[str, bool]) -> pulp.LpConstraint:
+    """The no-good cut that excludes exactly this on/off set: Σ_off x − Σ_on x ≥ 1 − |on|
+    (``indicators``: channel -> its on binary, or :func:`used` over periods)."""
+    terms = {x: (-1.0 if on.get(cid, False) else 1.0) for cid, x in indicators.items()}
+    count = sum(1 for cid in indicators if on.get(cid, False))
     return pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintGE, rhs=1 - count)
+
+
+def solve_used(scenario: Scenario, cid: str, anywhere: bool, start: dict[str, float] | None = None) -> Plan:
+    """A plan over periods re-solved with one channel used in at least one period
+    (``anywhere``) or in none; verified like any plan."""
+    f = formulate_periods(scenario)
+    runs = {x: 1.0 for (c, _), x in f.on.items() if c == cid}
+    sense = pulp.LpConstraintGE if anywhere else pulp.LpConstraintLE
+    f.problem.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression(runs), sense, rhs=1 if anywhere else 0), name="explain_forced")
+    return solve_formulated(scenario, f, start=start, diagnose=False)[0]
 
 
 def within(scenario: Scenario, best: float, value: float, tolerance: float | None) -> bool:
@@ -101,6 +139,7 @@ def alternatives(scenario: Scenario, best: Plan, k: int, tolerance: float | None
     """The k next-best distinct on/off sets, each solved to its best spends and verified,
     sorted best first, each within ``tolerance`` of ``best`` (relative; None: no limit).
 
+    Over periods an on/off set is the set of channels used in some period.
     Each found set is excluded by a no-good cut and the MILP re-solved, so the i-th
     solve finds the best mix not yet listed: with k above the number of feasible mixes,
     the list ends when the cut model becomes infeasible."""
@@ -109,11 +148,12 @@ def alternatives(scenario: Scenario, best: Plan, k: int, tolerance: float | None
     # no tie-break pass: it would more than double each re-solve, and the objective it keeps
     # is the first pass's; each alternative's spends are its verified plan's
     scenario = scenario.model_copy(update={"current": None, "objective": scenario.objective.model_copy(update={"tie_break": False})})
-    f = formulate(scenario)
+    f = _formulate(scenario)
+    indicators = used(f)
     found: list[Plan] = []
     cut = {c.id: c.on for c in best.channels}
     for i in range(k):
-        f.problem.addConstraint(on_sets_cut(f, cut), name=f"no_good_{i}")
+        f.problem.addConstraint(on_sets_cut(indicators, cut), name=f"no_good_{i}")
         plan, _ = solve_formulated(scenario, f, diagnose=False)
         if not plan.solved or not within(scenario, best.objective, plan.objective, tolerance):
             break

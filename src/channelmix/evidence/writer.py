@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from ..atomic import file_mode, write_atomic
 from ..schema import Scenario
 from ..schema.load import validate
 
@@ -111,6 +112,7 @@ def write_with_draws(imp: Imported, out: Path, draws: Any) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(draws.to_csv(index=False))
+        os.chmod(tmp, file_mode(final))
         imp.worlds = {"draws": Path(tmp).name}
         render(imp, str(out), out.parent)
         imp.worlds = {"draws": final.name}
@@ -124,13 +126,4 @@ def write_with_draws(imp: Imported, out: Path, draws: Any) -> None:
 
 def write_atomically(path: str | Path, text: str) -> None:
     """Write text to path through a temporary file, so nothing is ever half-written."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".channelmix-", suffix=path.suffix, dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(Path(path), text)

@@ -102,6 +102,30 @@ def baseline_summary(plan: dict[str, Any]) -> str:
     return text
 
 
+def baseline_period_head() -> list[str]:
+    return [t("sched.period"), t("baseline.current_cost"), t("baseline.optimised_cost"), t("baseline.current_objective"),
+            t("baseline.optimised_objective")]
+
+
+def baseline_period_rows(plan: dict[str, Any]) -> list[list[str]]:
+    """Over periods: today's plan kept up beside the optimum, period by period (none for one period)."""
+    return [[p["label"], num(p["current_cost"]), num(p["optimised_cost"]), auto(p["current_objective"]),
+             auto(p["optimised_objective"])] for p in (plan.get("baseline") or {}).get("periods", [])]
+
+
+def period_grid(x: dict[str, Any]) -> dict[str, Any] | None:
+    """Over periods: the objective per extra unit, channel × period ("–" where the channel is off)."""
+    cells = x.get("periods") or []
+    if not cells:
+        return None
+    periods = list(dict.fromkeys((m["period"], m["label"]) for m in cells))
+    by = {(m["channel"], m["period"]): m["objective_per_unit"] for m in cells}
+    labels = {c["id"]: c["label"] for c in x.get("channels", [])}
+    rows = [[labels.get(cid, cid), *(_n(by[(cid, p)], 4) if (cid, p) in by else "–" for p, _ in periods)]
+            for cid in dict.fromkeys(m["channel"] for m in cells)]
+    return {"head": [t("channel"), *(label for _, label in periods)], "rows": rows, "values": by, "periods": periods}
+
+
 def channel_rows(x: dict[str, Any]) -> list[list[str]]:
     rows = []
     for c in x["channels"]:
@@ -129,12 +153,19 @@ def markdown_sections(plan: dict[str, Any], table) -> list[str]:
     if plan.get("baseline"):
         lines += [f"## {t('baseline.title')}", ""] + table(baseline_head(), baseline_rows(plan), list("lrrrr"))
         lines += ["", baseline_summary(plan), ""]
+        if baseline_period_rows(plan):
+            lines += [f"### {t('baseline.periods_title')}", "", f"_{t('baseline.kept_up')}_", ""]
+            lines += table(baseline_period_head(), baseline_period_rows(plan), list("lrrrr")) + [""]
     x = plan.get("explain")
     if not x:
         return lines
     if x["channels"]:
         lines += [f"## {t('explain.why_title')}", ""] + table(marginal_head(), channel_rows(x), list("lcrrrrrrl")) + [""]
         lines += [f"- {why_of(x, c)}" for c in x["channels"]] + [""]
+    grid = period_grid(x)
+    if grid:
+        lines += [f"## {t('explain.periods_title')}", "", f"_{t('explain.periods_note')}_", ""]
+        lines += table(grid["head"], grid["rows"], list("l" + "r" * (len(grid["head"]) - 1))) + [""]
     if x["limits"]:
         lines += [f"## {t('explain.limits_title')}", "", f"_{t('explain.limits_note')}_", ""]
         lines += table(limit_head(), limit_rows(x), list("lrcrrrr")) + [""]
@@ -199,6 +230,8 @@ def html_context(plan: dict[str, Any]) -> dict[str, Any]:
     base = plan.get("baseline")
     return {
         "baseline": {"head": baseline_head(), "rows": baseline_rows(plan), "summary": baseline_summary(plan)} if base else None,
+        "baseline_periods": {"head": baseline_period_head(), "rows": baseline_period_rows(plan)} if base and base.get("periods") else None,
+        "periods": period_grid(x),
         "channels": {"head": marginal_head(), "rows": channel_rows(x), "why": [why_of(x, c) for c in x["channels"]]} if x.get("channels") else None,
         "limits": {"head": limit_head(), "rows": limit_rows(x)} if x.get("limits") else None,
         "alternatives": {"head": alternative_head(), "rows": alternative_rows(x)} if x.get("alternatives") else None,
@@ -223,12 +256,21 @@ def excel_sheet(wb, plan: dict[str, Any], write_table, finish, rtl: bool = False
                           for c in b["channels"] if c["current_on"] or c["optimised_on"]]
                          + [[t("baseline.total_cost"), b["cost"], plan.get("cost"), None, None],
                             [t("objective"), b["objective"], b["optimised_objective"], None, None]]))
+    if b and b.get("periods"):
+        sections.append((t("baseline.periods_title"), baseline_period_head(),
+                         [[p["label"], p["current_cost"], p["optimised_cost"], p["current_objective"], p["optimised_objective"]]
+                          for p in b["periods"]]))
     if x:
         sections.append((t("channels"), [*marginal_head(), t("explain.col_why")],
                          [[c["label"], c["on"], c["spend"], *(_m(c, k) for k in ("reach_per_unit", "objective_per_unit",
                                                                                  "cost_per_customer", "step_objective")),
                            c["value_if_forced_off"] if c["on"] else c["value_if_forced_on"], verdict_word(c["verdict"]), why_of(x, c)]
                           for c in x["channels"]]))
+        grid = period_grid(x)
+        if grid:
+            sections.append((t("explain.periods_title"), grid["head"],
+                             [[row[0], *(grid["values"].get((cid, p)) for p, _ in grid["periods"])]
+                              for cid, row in zip(dict.fromkeys(m["channel"] for m in x["periods"]), grid["rows"])]))
         sections.append((t("explain.limits_short"), limit_head(),
                          [[r["rule"], r["limit"], r["binding"], r["step"], r["gain"], r["worth_per_unit"], r["shadow_price"]]
                           for r in x["limits"]]))

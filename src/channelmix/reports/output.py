@@ -7,14 +7,12 @@ import csv
 import hashlib
 import io
 import json
-import os
 import re
-import stat
-import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from .. import jsonout
+from ..atomic import atomic_write, write_atomic  # noqa: F401  (re-exported: report.py, reports/__init__.py)
 from ..plan import Plan
 from ..textcells import csv_frame, csv_text
 
@@ -162,33 +160,3 @@ def _csv(rows: list[dict[str, Any]]) -> str:
     return buffer.getvalue()
 
 
-def atomic_write(path: Path, write: "Callable[[str], None]") -> Path:
-    """Let ``write(temporary_path)`` make the file, then rename it into place, so a
-    crash never leaves half a file at ``path``. The file gets the usual permissions
-    (0666 less the umask, e.g. 0644; an existing file keeps its own), not mkstemp's 0600."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.chmod(tmp, _file_mode(path))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def _file_mode(path: Path) -> int:
-    """The mode a plainly created file would get (or ``path``'s own, when it exists)."""
-    try:
-        return stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        mask = os.umask(0o022)  # reading the umask means setting it; put it straight back
-        os.umask(mask)
-        return 0o666 & ~mask
-
-
-def write_atomic(path: Path, text: str) -> Path:
-    """Write UTF-8 text atomically (see :func:`atomic_write`)."""
-    return atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8", newline=""))

@@ -2,6 +2,9 @@
 rules (``plan["binding"]``) read back with the scenario's labels, only those that bind
 for what the plan runs (``a on ⇒ b on`` says nothing when ``a`` is off), and a rule that
 binds in several cells said once with its cells ("7 cells rely on a single channel: …").
+Over periods, a rule that binds in several periods is said once, led by its periods
+("Month 3 – Month 6: …", or every period); in a robust plan, a rule that binds world by
+world is said once with the number of worlds it binds in.
 A sentence of a kind not known here is kept as written, numbers made readable.
 """
 
@@ -23,6 +26,7 @@ PATTERNS = [
     ("concentration", re.compile(r"^(\w+): ≤ (\d+(?:\.\d+)?)% of spend$")),
     ("group", re.compile(r"^(\w+) (\w+): ([≤≥]) (\d+(?:\.\d+)?)% of spend$")),
     ("count", re.compile(r"^≤ (\d+) channels on$")),
+    ("count_plan", re.compile(r"^≤ (\d+) channels used over the plan$")),
     ("requires", re.compile(r"^(\w+) on ⇒ (\w+) on$")),
 ]
 
@@ -31,8 +35,60 @@ def _number(text: str) -> float:
     return float(text.replace(",", ""))
 
 
+WORLD = re.compile(r"^world (\d+): (.*)$")
+
+
 def plain_rules(plan: dict[str, Any]) -> list[str]:
     """The binding rules of ``plan`` as sentences in the current report language."""
+    periods = [p.get("label") or p["id"] for p in (plan.get("schedule") or {}).get("periods") or []]
+    if not periods:
+        return _over_worlds(plan, plan.get("binding") or [])
+    in_period: dict[str, list[str]] = {}
+    horizon = []
+    for sentence in plan.get("binding") or []:
+        label, sep, rule = sentence.partition(": ")
+        if sep and label in periods:
+            in_period.setdefault(label, []).append(rule)
+        else:
+            horizon.append(sentence)
+    where: dict[str, list[int]] = {}  # a sentence -> the periods it binds in
+    for i, label in enumerate(periods):
+        for line in _sentences(plan, in_period.get(label, [])):
+            where.setdefault(line, []).append(i)
+    lines = [f"{_spans(found, periods)}: {line}" for line, found in where.items()]
+    return lines + _sentences(plan, horizon)
+
+
+def _over_worlds(plan: dict[str, Any], binding: list[str]) -> list[str]:
+    """A robust plan's rules that bind world by world said once, with how many worlds they bind in."""
+    worlds = len((plan.get("risk") or {}).get("objectives") or [])
+    found: dict[str, set[str]] = {}
+    rest = []
+    for sentence in binding:
+        match = WORLD.match(sentence.strip())
+        if match is None or not worlds:
+            rest.append(sentence)
+            continue
+        for line in _sentences(plan, [match[2]]):
+            found.setdefault(line, set()).add(match[1])
+    lines = _sentences(plan, rest)
+    return lines + [f"{t('rule.in_worlds', n=len(w), of=worlds)}: {line}" for line, w in found.items()]
+
+
+def _spans(found: list[int], periods: list[str]) -> str:
+    """Periods in order, consecutive runs as "first – last" (all of them: every period)."""
+    if len(found) == len(periods) and len(periods) > 1:
+        return t("rule.every_period")
+    runs: list[list[int]] = []
+    for i in found:
+        if runs and i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return t("list_sep").join(periods[r[0]] if len(r) == 1 else f"{periods[r[0]]} – {periods[r[-1]]}" for r in runs)
+
+
+def _sentences(plan: dict[str, Any], binding: list[str]) -> list[str]:
     channel = labels_of(plan.get("channels"))
     phase, segment = labels_of(plan.get("phases")), labels_of(plan.get("segments"))
     on = {c["id"] for c in plan.get("channels") or [] if c.get("on")}
@@ -42,7 +98,7 @@ def plain_rules(plan: dict[str, Any]) -> list[str]:
 
     lines: list[str] = []
     grouped: dict[tuple, list[str]] = {}
-    for sentence in plan.get("binding") or []:
+    for sentence in binding:
         kind, match = next(((k, m) for k, rx in PATTERNS if (m := rx.match(sentence.strip()))), (None, None))
         if match is None:
             lines.append(readable_numbers(sentence))
@@ -65,6 +121,8 @@ def plain_rules(plan: dict[str, Any]) -> list[str]:
             lines.append(t(word, group=f"{match[1]} {match[2]}", share=pct(_number(match[4]) / 100)))
         elif kind == "count":
             lines.append(t("rule.count", n=int(match[1])))
+        elif kind == "count_plan":
+            lines.append(t("rule.count_plan", n=int(match[1])))
         elif kind == "requires" and match[1] in on:  # binds only when the first channel runs
             lines.append(t("rule.requires", a=channel.get(match[1], match[1]), b=channel.get(match[2], match[2])))
     for (kind, value, soft), cells in grouped.items():

@@ -152,8 +152,10 @@ def _pydantic_problem(err: dict[str, Any], allowed_keys: dict[tuple, list[str]])
         tag = ctx.get("tag", got)
         hint = did_you_mean(tag, [o.strip(" '") for o in str(options).split(",")])
         return Problem(path + ".type" if path else "type", f"unknown type {show(tag)}", hint or f"use one of {options}")
-    if kind == "union_tag_not_found":
-        return Problem(path, "has no 'type'", f"add type: one of {ctx.get('discriminator', '')}".strip())
+    if kind == "union_tag_not_found":  # the one tagged union of the format: a channel's response
+        from .types import RESPONSE_TYPES  # types imports this module
+
+        return Problem(path, "has no 'type'", f"add type: one of {', '.join(RESPONSE_TYPES)}")
     if kind in ("too_short", "too_long"):
         want = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
         exact = ctx.get("min_length") == ctx.get("max_length")
@@ -197,3 +199,4 @@ def problems_from(error: ValidationError, allowed_keys: dict[tuple, list[str]], 
         err["loc"] = prefix + tuple(err["loc"])
         out.append(_pydantic_problem(err, allowed_keys))
     return out
+
