@@ -455,3 +455,14 @@ def test_rules_binding_world_by_world_are_said_once_with_their_count():
     with using("en"):
         assert plain_rules(plan) == ["The whole budget of 100 is spent.",
                                      "In 2 of 3 worlds: Aware × Everyone is held at its coverage target of 50%."]
+
+
+def test_counted_periods_of_binding_rules_are_said_in_the_report_language():
+    # the model's sentences carry the scenario's labels ("Månad 2"); an English report says "Month 2"
+    plan = {"currency": "SEK", "schedule": {"unit": "month", "periods": [
+                {"id": "1", "label": "Månad 1", "number": 1}, {"id": "2", "label": "Månad 2", "number": 2}]},
+            "binding": ["Månad 2: money spent ≤ budget 1,000"]}
+    with using("en"):
+        assert plain_rules(plan) == ["Month 2: The whole budget of 1,000 SEK is spent."]
+    with using("sv"):
+        assert plain_rules(plan) == ["Månad 2: Hela budgeten på 1\u00a0000 SEK används."]

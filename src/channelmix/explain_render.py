@@ -16,8 +16,8 @@ from .explanation import Explanation
 from .plan import Plan
 from .reports.common import num, pct
 from .reports.explain_sections import (alternative_head, baseline_head, baseline_period_head, baseline_period_rows, limit_head,
-                                       marginal_head, period_grid, verdict_word, why_sentence, yes_no)
-from .reports.i18n import t, using
+                                       marginal_head, period_grid, period_names, verdict_word, why_sentence, yes_no)
+from .reports.i18n import current, t, using
 from .reports.terminal import label_column
 from .schema.models import Scenario
 
@@ -26,7 +26,7 @@ def _n(value: float | None, decimals: int = 0) -> str:
     if value is None:
         return "—"
     if decimals == 0 and abs(value) < 10 and value != 0:
-        return num(value, 0) if float(value).is_integer() else f"{value:,.3g}"
+        return num(value, 0) if float(value).is_integer() else current().number(f"{value:,.3g}")
     return num(value, decimals)
 
 
@@ -60,16 +60,18 @@ def _explanation(e: Explanation, console: Console) -> None:
     if plan.solved:
         head.append(f"{t('objective')}: {num(e.objective, 2)} ({plan.sense})   "
                     + t("term.spent", spent=f"{num(plan.cost, 2)} {plan.currency}".rstrip()))
-        head.append(t("explain.ties_below", tolerance=f"{e.tolerance:,.3g}"))
+        head.append(t("explain.ties_below", tolerance=current().number(f"{e.tolerance:,.3g}")))
     else:
         head.append(plan.message)
-    head.append(t("explain.seconds", seconds=f"{e.seconds:.2f}", solve=f"{e.solve_seconds:.2f}"))
+    head.append(t("explain.seconds", seconds=num(e.seconds, 2), solve=num(e.solve_seconds, 2)))
     console.print(Panel("\n".join(head), title=f"[bold]{e.scenario}[/bold]", expand=False))
     if plan.baseline is not None:
         _baseline(plan, console)
     if e.channels:
         _channels(e, console)
-    grid = period_grid({"periods": [vars(m) for m in e.periods], "channels": [{"id": c.id, "label": c.label} for c in e.channels]})
+    names = period_names({"schedule": asdict(plan.schedule)}) if plan.schedule is not None else {}
+    grid = period_grid({"periods": [vars(m) for m in e.periods], "channels": [{"id": c.id, "label": c.label} for c in e.channels]},
+                       names)
     if grid:
         _print(console, t("explain.periods_title"), grid["head"], grid["rows"])
         console.print(Text(t("explain.periods_note"), style="dim"))
@@ -101,7 +103,8 @@ def _baseline(plan: Plan, console: Console) -> None:
     rows.append([t("objective"), _n(b["objective"], 2), _n(b["optimised_objective"], 2), "", ""])
     _print(console, t("baseline.title"), baseline_head(), rows)
     if b.get("periods"):
-        _print(console, t("baseline.periods_title"), baseline_period_head(), baseline_period_rows({"baseline": b}))
+        schedule = {"schedule": asdict(plan.schedule)} if plan.schedule is not None else {}
+        _print(console, t("baseline.periods_title"), baseline_period_head(), baseline_period_rows({"baseline": b, **schedule}))
         console.print(Text(t("baseline.kept_up"), style="dim"))
     if b["uplift"] is not None:
         share = f" ({pct(b['uplift'] / abs(b['objective']), 1)})" if b["objective"] else ""

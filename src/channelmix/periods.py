@@ -27,7 +27,6 @@ from .period_labels import period_label
 from .reports.i18n import DEFAULT, catalogue
 from .schema.models import Scenario
 from .schema.periods import PeriodItem, per_channel
-from .schema.problems import Problem, ScenarioError
 from .schedule import PeriodInfo
 
 
@@ -156,13 +155,3 @@ def adstock(spends: list[float], theta: float, start: float = 0.0) -> list[float
         out.append(a)
     return out
 
-
-def single_period_only(scenario: Scenario, what: str, source: str = "<scenario>") -> None:
-    """Raise :class:`ScenarioError` (exit 2 in the CLI) when ``what`` meets a plan over periods."""
-    if scenario.periods is not None:
-        raise ScenarioError(source, [not_over_periods(what)])
-
-
-def not_over_periods(what: str) -> Problem:
-    return Problem("periods", f"{what} is not yet available for multi-period scenarios",
-                   "use 'channelmix solve' (or sweep, compare, batch) for this scenario, or remove periods: to plan one period")

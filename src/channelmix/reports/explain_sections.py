@@ -12,7 +12,7 @@ from html import escape
 from typing import Any
 
 from .common import auto, is_number, num, pct
-from .i18n import t
+from .i18n import current, t
 
 MARGINAL_KEYS = ["explain.col_reach_unit", "explain.col_objective_unit", "explain.col_cost_customer", "explain.col_next_step",
                  "explain.col_lost", "explain.col_verdict"]
@@ -79,7 +79,7 @@ def marginal_head() -> list[str]:
 def _n(value: Any, decimals: int = 2) -> str:
     if not is_number(value):
         return "—"
-    return num(value, decimals) if abs(value) >= 1 or value == 0 else f"{value:.4g}"
+    return num(value, decimals) if abs(value) >= 1 or value == 0 else current().number(f"{value:.4g}")
 
 
 def baseline_rows(plan: dict[str, Any]) -> list[list[str]]:
@@ -107,18 +107,29 @@ def baseline_period_head() -> list[str]:
             t("baseline.optimised_objective")]
 
 
+def period_names(plan: dict[str, Any]) -> dict[str, str]:
+    """Period id -> its label in the report's language (counted periods relabelled)."""
+    from .schedule import shown_label
+
+    schedule = plan.get("schedule") or {}
+    return {p["id"]: shown_label(p, schedule.get("unit")) for p in schedule.get("periods") or []}
+
+
 def baseline_period_rows(plan: dict[str, Any]) -> list[list[str]]:
     """Over periods: today's plan kept up beside the optimum, period by period (none for one period)."""
-    return [[p["label"], num(p["current_cost"]), num(p["optimised_cost"]), auto(p["current_objective"]),
+    names = period_names(plan)
+    return [[names.get(p["period"], p["label"]), num(p["current_cost"]), num(p["optimised_cost"]), auto(p["current_objective"]),
              auto(p["optimised_objective"])] for p in (plan.get("baseline") or {}).get("periods", [])]
 
 
-def period_grid(x: dict[str, Any]) -> dict[str, Any] | None:
-    """Over periods: the objective per extra unit, channel × period ("–" where the channel is off)."""
+def period_grid(x: dict[str, Any], names: dict[str, str] | None = None) -> dict[str, Any] | None:
+    """Over periods: the objective per extra unit, channel × period ("–" where the channel is off);
+    ``names``: the periods' labels in the report's language (:func:`period_names`)."""
     cells = x.get("periods") or []
     if not cells:
         return None
-    periods = list(dict.fromkeys((m["period"], m["label"]) for m in cells))
+    names = names or {}
+    periods = list(dict.fromkeys((m["period"], names.get(m["period"], m["label"])) for m in cells))
     by = {(m["channel"], m["period"]): m["objective_per_unit"] for m in cells}
     labels = {c["id"]: c["label"] for c in x.get("channels", [])}
     rows = [[labels.get(cid, cid), *(_n(by[(cid, p)], 4) if (cid, p) in by else "–" for p, _ in periods)]
@@ -162,7 +173,7 @@ def markdown_sections(plan: dict[str, Any], table) -> list[str]:
     if x["channels"]:
         lines += [f"## {t('explain.why_title')}", ""] + table(marginal_head(), channel_rows(x), list("lcrrrrrrl")) + [""]
         lines += [f"- {why_of(x, c)}" for c in x["channels"]] + [""]
-    grid = period_grid(x)
+    grid = period_grid(x, period_names(plan))
     if grid:
         lines += [f"## {t('explain.periods_title')}", "", f"_{t('explain.periods_note')}_", ""]
         lines += table(grid["head"], grid["rows"], list("l" + "r" * (len(grid["head"]) - 1))) + [""]
@@ -231,7 +242,7 @@ def html_context(plan: dict[str, Any]) -> dict[str, Any]:
     return {
         "baseline": {"head": baseline_head(), "rows": baseline_rows(plan), "summary": baseline_summary(plan)} if base else None,
         "baseline_periods": {"head": baseline_period_head(), "rows": baseline_period_rows(plan)} if base and base.get("periods") else None,
-        "periods": period_grid(x),
+        "periods": period_grid(x, period_names(plan)),
         "channels": {"head": marginal_head(), "rows": channel_rows(x), "why": [why_of(x, c) for c in x["channels"]]} if x.get("channels") else None,
         "limits": {"head": limit_head(), "rows": limit_rows(x)} if x.get("limits") else None,
         "alternatives": {"head": alternative_head(), "rows": alternative_rows(x)} if x.get("alternatives") else None,
@@ -266,7 +277,7 @@ def excel_sheet(wb, plan: dict[str, Any], write_table, finish, rtl: bool = False
                                                                                  "cost_per_customer", "step_objective")),
                            c["value_if_forced_off"] if c["on"] else c["value_if_forced_on"], verdict_word(c["verdict"]), why_of(x, c)]
                           for c in x["channels"]]))
-        grid = period_grid(x)
+        grid = period_grid(x, period_names(plan))
         if grid:
             sections.append((t("explain.periods_title"), grid["head"],
                              [[row[0], *(grid["values"].get((cid, p)) for p, _ in grid["periods"])]

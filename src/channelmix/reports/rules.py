@@ -15,6 +15,7 @@ from typing import Any
 
 from .common import auto, labels_of, pct, readable_numbers
 from .i18n import t
+from .schedule import shown_label
 
 NUMBER = r"([\d,]+(?:\.\d+)?)"
 PATTERNS = [
@@ -40,19 +41,21 @@ WORLD = re.compile(r"^world (\d+): (.*)$")
 
 def plain_rules(plan: dict[str, Any]) -> list[str]:
     """The binding rules of ``plan`` as sentences in the current report language."""
-    periods = [p.get("label") or p["id"] for p in (plan.get("schedule") or {}).get("periods") or []]
-    if not periods:
+    schedule = plan.get("schedule") or {}
+    stored = [p.get("label") or p["id"] for p in schedule.get("periods") or []]  # as the model's sentences say them
+    if not stored:
         return _over_worlds(plan, plan.get("binding") or [])
+    periods = [shown_label(p, schedule.get("unit")) for p in schedule["periods"]]  # as this report says them
     in_period: dict[str, list[str]] = {}
     horizon = []
     for sentence in plan.get("binding") or []:
         label, sep, rule = sentence.partition(": ")
-        if sep and label in periods:
+        if sep and label in stored:
             in_period.setdefault(label, []).append(rule)
         else:
             horizon.append(sentence)
     where: dict[str, list[int]] = {}  # a sentence -> the periods it binds in
-    for i, label in enumerate(periods):
+    for i, label in enumerate(stored):
         for line in _sentences(plan, in_period.get(label, [])):
             where.setdefault(line, []).append(i)
     lines = [f"{_spans(found, periods)}: {line}" for line, found in where.items()]
