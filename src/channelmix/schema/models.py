@@ -6,19 +6,19 @@ not a number).  Cross-field checks live in :mod:`channelmix.schema.checks`.
 
 from __future__ import annotations
 
-import math
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field, model_validator
 
 from ..presets import PHASE_PRESETS
-from .limits import MAX_AMOUNT, MAX_LEVEL, MAX_TIME_LIMIT, MIN_ACCURACY, MIN_CURVE_SPEND, RANGE_FIX
+from .limits import MAX_LEVEL, MAX_TIME_LIMIT, MIN_ACCURACY
 from .periods import PeriodRef, Periods, periods_in
 from .problems import Fixable, did_you_mean, with_hint
 from .steps import round_down, round_up
 from .rules import (  # noqa: F401  (re-exported: the rules are part of the scenario's models)
     BreadthRule, Cardinality, CellRule, Concentration, CoverageRule, Group, Pair, RedundancyRule, Rules, rule_for_cell,
 )
+from .responses import Constant, Hill, Linear, Pwl, Response, Saturating  # noqa: F401  (re-exported: a channel's curves)
 from .types import (  # noqa: F401  (re-exported: the value kinds every model uses)
     FUNCTIONS, RESPONSE_TYPES, WILDCARD, Count, CurveSpend, Id, Label, Model, Name, NonNegative, Positive, Selector, Share,
     Weight, _one_or_many,
@@ -68,86 +68,6 @@ def _segments_in(value: Any) -> Any:
     if isinstance(value, list):
         return [{"id": v} if isinstance(v, str) else v for v in value]
     return value
-
-
-# ---------------------------------------------------------------- response curves
-
-
-class Constant(Model):
-    """Reach when on, whatever the spend (word of mouth, a shop window)."""
-
-    type: Literal["constant"]
-    value: Share
-
-
-class Linear(Model):
-    """min(1, slope · s)."""
-
-    type: Literal["linear"]
-    slope: Annotated[float, Field(ge=1e-12, le=1e12)]
-
-
-class Pwl(Model):
-    """Linear between the given (spend, reach) points, flat after the last."""
-
-    type: Literal["pwl"]
-    points: list[list[float]] = Field(min_length=2)
-
-    @model_validator(mode="after")
-    def _points_are_a_curve(self) -> "Pwl":
-        for i, point in enumerate(self.points):
-            if len(point) != 2 or not all(math.isfinite(v) for v in point):
-                raise Fixable(f"points[{i}] must be a pair of finite numbers [spend, reach]", "write it as [spend, reach]")
-            if not 0 <= point[0] <= MAX_AMOUNT:
-                raise Fixable(f"points[{i}] has spend {point[0]:g}, must be within [0, {MAX_AMOUNT:g}]", RANGE_FIX)
-            if not 0 <= point[1] <= 1:
-                raise Fixable(f"points[{i}] has reach {point[1]}, must be within [0, 1]", "reach is a share of the segment")
-        if self.points[0] != [0, 0]:
-            raise Fixable("the first point must be [0, 0]", "start the curve with [0, 0]: no spend, no reach")
-        xs = [p[0] for p in self.points]
-        for i in range(1, len(xs)):
-            if xs[i] <= xs[i - 1]:
-                raise Fixable(f"points[{i}] spend {xs[i]:g} is not above the previous {xs[i - 1]:g}", "list points by strictly rising spend")
-        return self
-
-
-class Saturating(Model):
-    """1 − exp(−s / scale)."""
-
-    type: Literal["saturating"]
-    scale: CurveSpend
-
-    @model_validator(mode="after")
-    def _not_a_step(self) -> "Saturating":
-        _curve_spend("scale", self.scale)
-        return self
-
-
-class Hill(Model):
-    """h(s) = s^shape / (s^shape + half^shape); S-shaped when shape > 1.
-
-    With a carry-over ``offset`` c (spend-equivalent already in the market, e.g. an
-    MMM's adstock from past periods) the curve is h(s + c) − h(c): still 0 at s = 0."""
-
-    type: Literal["hill"]
-    half: CurveSpend
-    shape: Annotated[float, Field(gt=0, le=20)]
-    offset: NonNegative = 0.0
-
-    @model_validator(mode="after")
-    def _not_a_step(self) -> "Hill":
-        _curve_spend("half", self.half)
-        return self
-
-
-def _curve_spend(name: str, value: float) -> None:
-    if value < MIN_CURVE_SPEND:
-        raise Fixable(f"{name} {value:g} is below {MIN_CURVE_SPEND:g}: the curve jumps to full reach for almost no money, "
-                      "which the solver cannot represent faithfully",
-                      "measure money in smaller units (units rather than millions), or check the value")
-
-
-Response = Annotated[Union[Constant, Linear, Pwl, Saturating, Hill], Field(discriminator="type")]
 
 
 # ---------------------------------------------------------------- channels

@@ -1,0 +1,92 @@
+"""A channel's response curve f(s): the share of a segment it reaches at spend s (DESIGN §3).
+
+One model per curve type, told apart by ``type`` (the format's one tagged union).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal, Union
+
+from pydantic import Field, model_validator
+
+from .limits import MAX_AMOUNT, MIN_CURVE_SPEND, RANGE_FIX
+from .problems import Fixable
+from .types import CurveSpend, Model, NonNegative, Share
+
+
+class Constant(Model):
+    """Reach when on, whatever the spend (word of mouth, a shop window)."""
+
+    type: Literal["constant"]
+    value: Share
+
+
+class Linear(Model):
+    """min(1, slope · s)."""
+
+    type: Literal["linear"]
+    slope: Annotated[float, Field(ge=1e-12, le=1e12)]
+
+
+class Pwl(Model):
+    """Linear between the given (spend, reach) points, flat after the last."""
+
+    type: Literal["pwl"]
+    points: list[list[float]] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _points_are_a_curve(self) -> "Pwl":
+        for i, point in enumerate(self.points):
+            if len(point) != 2 or not all(math.isfinite(v) for v in point):
+                raise Fixable(f"points[{i}] must be a pair of finite numbers [spend, reach]", "write it as [spend, reach]")
+            if not 0 <= point[0] <= MAX_AMOUNT:
+                raise Fixable(f"points[{i}] has spend {point[0]:g}, must be within [0, {MAX_AMOUNT:g}]", RANGE_FIX)
+            if not 0 <= point[1] <= 1:
+                raise Fixable(f"points[{i}] has reach {point[1]}, must be within [0, 1]", "reach is a share of the segment")
+        if self.points[0] != [0, 0]:
+            raise Fixable("the first point must be [0, 0]", "start the curve with [0, 0]: no spend, no reach")
+        xs = [p[0] for p in self.points]
+        for i in range(1, len(xs)):
+            if xs[i] <= xs[i - 1]:
+                raise Fixable(f"points[{i}] spend {xs[i]:g} is not above the previous {xs[i - 1]:g}", "list points by strictly rising spend")
+        return self
+
+
+class Saturating(Model):
+    """1 − exp(−s / scale)."""
+
+    type: Literal["saturating"]
+    scale: CurveSpend
+
+    @model_validator(mode="after")
+    def _not_a_step(self) -> "Saturating":
+        _curve_spend("scale", self.scale)
+        return self
+
+
+class Hill(Model):
+    """h(s) = s^shape / (s^shape + half^shape); S-shaped when shape > 1.
+
+    With a carry-over ``offset`` c (spend-equivalent already in the market, e.g. an
+    MMM's adstock from past periods) the curve is h(s + c) − h(c): still 0 at s = 0."""
+
+    type: Literal["hill"]
+    half: CurveSpend
+    shape: Annotated[float, Field(gt=0, le=20)]
+    offset: NonNegative = 0.0
+
+    @model_validator(mode="after")
+    def _not_a_step(self) -> "Hill":
+        _curve_spend("half", self.half)
+        return self
+
+
+def _curve_spend(name: str, value: float) -> None:
+    if value < MIN_CURVE_SPEND:
+        raise Fixable(f"{name} {value:g} is below {MIN_CURVE_SPEND:g}: the curve jumps to full reach for almost no money, "
+                      "which the solver cannot represent faithfully",
+                      "measure money in smaller units (units rather than millions), or check the value")
+
+
+Response = Annotated[Union[Constant, Linear, Pwl, Saturating, Hill], Field(discriminator="type")]
