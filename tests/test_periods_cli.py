@@ -123,3 +123,18 @@ def test_batch_writes_each_plan_with_its_schedule(tmp_path: Path):
     assert set(table["status"]) == {"optimal"}
     saved = json.loads((tmp_path / "small-months.json").read_text(encoding="utf-8"))
     assert Schedule.from_dict(saved["schedule"]).cash[0].period == "1"
+
+
+def test_evaluate_takes_a_spend_for_one_period_and_names_bad_ones():
+    done = run("evaluate", str(SMALL), "--spend", "flyers=100", "--spend", "stall@2=150", "--spend", "flyers@3=off", "--format", "json")
+    assert done.returncode == 1  # the stall runs one month of its minimum two
+    plan = json.loads(done.stdout)
+    assert [v["rule"] for v in plan["violations"]] == ["min_periods_on of stall"]
+    rows = {(r["channel"], r["period"]): (r["on"], r["spend"]) for r in plan["schedule"]["rows"]}
+    assert rows[("flyers", "3")] == (False, 0.0) and rows[("stall", "2")] == (True, 150.0) and rows[("stall", "3")] == (False, 0.0)
+    done = run("evaluate", str(SMALL), "--spend", "stall@9=3", "--spend", "flyers@1=lots")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines() == [
+        f"{SMALL}: --spend stall@9=3: unknown period '9'. Fix: use one of 1, 2, 3",
+        f"{SMALL}: --spend flyers@1=lots: needs a spend ≥ 0. Fix: write --spend flyers=AMOUNT (0 for a channel that only has to "
+        "be on; off for off in that period)"]

@@ -91,6 +91,15 @@ def decisions_over_periods(scenario: Scenario, current: dict[str, float] | None 
     return running, {(cid, p): spend[cid] if running[(cid, p)] else 0.0 for cid, p, _ in keys}
 
 
+def score_schedule(scenario: Scenario, current: dict[str, float], periods: dict[Key, float | None]) -> PeriodsEvaluation:
+    """A plan over periods given as spends kept up (``current``) with some (channel, period)
+    set apart: a spend there, or None for off there; scored by :func:`evaluate_periods`."""
+    on, spend = decisions_over_periods(scenario, current)
+    for key, value in periods.items():
+        on[key], spend[key] = value is not None, value or 0.0
+    return evaluate_periods(scenario, on, spend)
+
+
 def score(scenario: Scenario, current: dict[str, float] | None = None) -> Evaluation | PeriodsEvaluation:
     """The current plan (or the given spends) on the real curves: every figure and every
     broken rule (over periods: kept up in every period, see the module docstring)."""

@@ -141,33 +141,47 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
-def _spends(scenario: Any, given: tuple[str, ...], source: str) -> dict[str, float]:
+def _spends(scenario: Any, given: tuple[str, ...], source: str) -> tuple[dict[str, float], dict[tuple[str, str], float | None]]:
+    """--spend ID=AMOUNT (kept up in every period) and, over periods, ID@PERIOD=AMOUNT or
+    ID@PERIOD=off (that period only); every problem at once."""
+    from .periods import Horizon
+
     known = {c.id for c in scenario.channels}
-    out, problems = {}, []
+    periods = Horizon(scenario).ids if scenario.periods is not None else []
+    out: dict[str, float] = {}
+    apart: dict[tuple[str, str], float | None] = {}
+    problems = []
     for item in given:
-        cid, sep, amount = item.partition("=")
-        cid = cid.strip()
+        name, sep, amount = item.partition("=")
+        cid, at, period = (part.strip() for part in name.partition("@"))
+        off = at and amount.strip().lower() == "off"
         try:
-            value = float(amount) if sep else None
+            value = None if off else float(amount) if sep else None
         except ValueError:
             value = None
-        if value is None or value != value or value < 0 or value == float("inf"):
+        if not off and (value is None or value != value or value < 0 or value == float("inf")):
             problems.append(f"{source}: --spend {item}: needs a spend ≥ 0. Fix: write --spend {cid or 'channel'}=AMOUNT "
-                            f"(0 for a channel that only has to be on)")
+                            f"(0 for a channel that only has to be on{'; off for off in that period' if at else ''})")
         elif cid not in known:
             problems.append(f"{source}: --spend {item}: unknown channel '{cid}'. Fix: use one of {', '.join(sorted(known))}")
+        elif at and not periods:
+            problems.append(f"{source}: --spend {item}: a period is named but the scenario has no periods. Fix: write --spend {cid}=AMOUNT")
+        elif at and period not in periods:
+            problems.append(f"{source}: --spend {item}: unknown period '{period}'. Fix: use one of {', '.join(periods)}")
+        elif at:
+            apart[(cid, period)] = value
         else:
             out[cid] = value
     if problems:
         _fail(problems)
-    return out
+    return out, apart
 
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--spend", "spends", multiple=True, metavar="ID=AMOUNT",
               help="A channel on at this spend (repeatable; channels not named are off; over periods: this spend in every "
-                   "period it can run). Default: the file's current plan.")
+                   "period it can run, and ID@PERIOD=AMOUNT or ID@PERIOD=off for one period). Default: the file's current plan.")
 @FORMAT_OPTION
 @SET_OPTION
 def evaluate(file: str, spends: tuple[str, ...], fmt: str, assignments: tuple[str, ...]) -> None:
@@ -176,19 +190,20 @@ def evaluate(file: str, spends: tuple[str, ...], fmt: str, assignments: tuple[st
 
     Exit code 0 when the plan keeps every rule, 1 when it breaks some, 2 on bad input.
     """
-    from .baseline import score
+    from .baseline import score, score_schedule
     from .explain_render import evaluation_dict, render_evaluation
 
     (loaded,) = _loaded((file,), assignments)
     scenario = loaded.scenario
+    apart: dict = {}
     if spends:
-        current = _spends(scenario, spends, loaded.source)
+        current, apart = _spends(scenario, spends, loaded.source)
     elif scenario.current is not None:
         current = dict(scenario.current)
     else:
         _fail([f"{loaded.source}: no plan to evaluate. Fix: give --spend ID=AMOUNT (repeatable) or add a current: block "
                "to the file (channel: spend)"])
-    truth = score(scenario, current)
+    truth = score_schedule(scenario, current, apart) if apart else score(scenario, current)
     if fmt == "json":
         click.echo(jsonout.dumps(evaluation_dict(scenario, truth)))
     else:
