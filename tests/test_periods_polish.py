@@ -51,14 +51,14 @@ def test_money_moves_to_the_heavier_period_where_weighted_marginals_are_equal():
     polished = polish_periods(sc, on, even, 10.0)
     # 3·f'(s1) = f'(s2) and s1 + s2 = 200 per channel: s1 − s2 = K ln 3
     s1, s2 = 100 + K * math.log(3) / 2, 100 - K * math.log(3) / 2
-    assert [polished.spend[k] for k in keys()] == pytest.approx([s1, s2, s1, s2], rel=1e-5)
+    assert [polished.spend[k] for k in keys()] == pytest.approx([s1, s2, s1, s2], abs=1e-3)
     before, after = evaluate_periods(sc, on, even), evaluate_periods(sc, on, polished.spend)
     ratio = (3 * f(s1) + f(s2)) / (3 * f(100) + f(100))  # the same cell weight on both sides
     assert after.objective / before.objective == pytest.approx(ratio, rel=1e-9)
     assert ratio > 1.07 and polished.gain == pytest.approx(after.objective - before.objective) and not after.violations
     plan = solve_scenario(sc)  # the pipeline: MILP, then the horizon polish
     assert plan.verified and plan.polish_gain > 0
-    assert [r.spend for r in plan.schedule.rows] == pytest.approx([s1, s2, s1, s2], rel=1e-5)
+    assert [r.spend for r in plan.schedule.rows] == pytest.approx([s1, s2, s1, s2], abs=1e-3)
     assert not any("how money is split" in w for w in plan.warnings)
 
 
@@ -72,7 +72,7 @@ def test_carry_over_moves_spend_earlier_as_the_adstock_says():
     s1 = (budget - K * math.log(1 - theta)) / (2 - theta)
     expected = [s1, budget - s1]
     polished = polish_periods(sc, on, {k: 100.0 for k in on}, 10.0)
-    assert [polished.spend[k] for k in keys(["radio"])] == pytest.approx(expected, rel=1e-5)
+    assert [polished.spend[k] for k in keys(["radio"])] == pytest.approx(expected, abs=1e-3)
     solution = solve(formulate_periods(sc))
     milp = evaluate_periods(sc, solution.on, solution.spend)
     from_milp = polish_periods(sc, solution.on, solution.spend, 10.0)
@@ -81,7 +81,8 @@ def test_carry_over_moves_spend_earlier_as_the_adstock_says():
     assert after.objective == pytest.approx(f(s1) + f(budget - s1 + theta * s1), rel=1e-9)
     plan = solve_scenario(sc)
     assert plan.verified and plan.polish_gain > 0
-    assert [r.spend for r in plan.schedule.rows] == pytest.approx(expected, rel=1e-5)
+    assert [r.spend for r in plan.schedule.rows] == pytest.approx(expected, abs=1e-3)  # the optimum is flat: spends to 1e-3
+    assert plan.objective == pytest.approx(f(s1) + f(budget - s1 + theta * s1), rel=1e-9)
 
 
 def test_a_pacing_band_still_holds_and_binds_after_the_polish():
@@ -151,3 +152,43 @@ def test_the_six_month_bakery_is_polished_over_the_horizon_and_verified():
     plan = solve_scenario(load(Path(__file__).parent.parent / "scenarios" / "township-bakery-6-months.yaml").scenario)
     assert plan.verified and plan.polish_gain > 0
     assert not any("how money is split" in w for w in plan.warnings)
+
+
+def test_with_a_spend_step_the_unit_moves_find_the_best_grid_point_over_the_horizon():
+    data = two_by_two((3, 1))
+    data["spend_step"] = 10
+    sc = validate(data).scenario
+    on = {k: True for k in keys()}
+    polished = polish_periods(sc, on, {k: 100.0 for k in keys()}, 10.0)
+    # per channel 3 f(s1) + f(200 − s1): 2.72408 at 150, 2.72398 at 160 (the continuous optimum is 154.9)
+    assert [polished.spend[k] for k in keys()] == pytest.approx([150, 50, 150, 50], abs=1e-9)
+    assert polished.note == ""
+    plan = solve_scenario(sc)
+    assert plan.verified and [r.spend for r in plan.schedule.rows] == pytest.approx([150, 50, 150, 50], abs=1e-6)
+
+
+def test_many_stepped_spends_are_rounded_and_the_plan_says_so():
+    weights = [1, 3, 2, 1, 2, 3]
+    data = {"scenario": "many", "phases": ["aware"], "segments": [{"id": f"g{c}", "size": 1} for c in range(5)],
+            "periods": {"items": [{"id": str(t + 1), "weight": w} for t, w in enumerate(weights)]}, "budget": 3000, "spend_step": 5,
+            "channels": [channel(f"c{c}", f"g{c}", max_spend=200) for c in range(5)], "rules": {"force_on": [f"c{c}" for c in range(5)]},
+            "objective": {"sense": "max_reach"}, "solver": {"gap": 0}}
+    sc = validate(data).scenario
+    on = {(f"c{c}", str(t + 1)): True for c in range(5) for t in range(6)}
+    even = {k: 100.0 for k in on}
+    polished = polish_periods(sc, on, even, 10.0)
+    assert "rounded to the spend_step grid (no unit-move search over 30 spends)" in polished.note
+    after = evaluate_periods(sc, on, polished.spend)
+    assert not after.violations and polished.gain > 0
+    assert all(abs(v / 5 - round(v / 5)) < 1e-9 for v in polished.spend.values())
+    assert polished.spend[("c0", "2")] > polished.spend[("c0", "1")]  # money follows the weights
+    plan = solve_scenario(sc)
+    assert plan.verified and any("spend_step grid" in w for w in plan.warnings)
+
+
+def test_without_time_left_the_plan_keeps_the_milps_spends_and_says_so():
+    sc = validate(two_by_two((3, 1))).scenario
+    on = {k: True for k in keys()}
+    polished = polish_periods(sc, on, {k: 100.0 for k in keys()}, 0.0)
+    assert polished.gain == 0 and polished.spend == {k: 100.0 for k in keys()}
+    assert "no time was left" in polished.note and "how money is split between periods" in polished.note

@@ -15,6 +15,7 @@ every period as a smooth inequality (the verifier has the final word).
 
 from __future__ import annotations
 
+import time
 import warnings
 
 import numpy as np
@@ -23,6 +24,10 @@ from .arrays import CurveTable, arrays
 from .evaluate_periods import Key, PeriodsEvaluation
 from .periods import Horizon
 from .schema.models import Scenario
+
+ROUNDS = 4  # SLSQP restarts at most (a round that gains less than ROUND_GAIN ends the polish)
+ROUND_GAIN = 1e-9  # of the scaled objective (≈ relative): round-off, like polish.MIN_GAIN
+FTOL = 1e-11  # SLSQP's own stopping test on the scaled objective; tighter ones thrash in the line search at kinks
 
 
 def _tiled(curves: CurveTable, T: int) -> CurveTable:
@@ -227,20 +232,43 @@ class HorizonProblem:
 
     # -- solving ---------------------------------------------------------------------
 
-    def solve(self, iterations: int) -> tuple[np.ndarray | None, bool]:
-        """SLSQP from the MILP's point: (spends in money, converged) — None if it broke down."""
+    def solve(self, iterations: int, deadline: float) -> tuple[np.ndarray | None, str]:
+        """SLSQP from the MILP's point, in rounds of ``iterations`` (each restart forgets a curvature
+        estimate that has gone stale at the kinks of min(1, ·)): (spends in money or None if it broke
+        down, "" when it converged, else why it stopped).  The deadline (a perf_counter instant) only
+        stops a round that would overrun the caller's time limit."""
         from scipy.optimize import minimize
+        from threadpoolctl import threadpool_limits
 
         G, h = self.constraints
         constraints = [{"type": "ineq", "fun": lambda u: h - G @ u, "jac": lambda u: -G}] if len(h) else []
         if self.targets.size:
             constraints.append({"type": "ineq", "fun": lambda u: self.hard_levels(u * self.hi) - self.targets,
                                 "jac": lambda u: self.hard_jacobian(u * self.hi) * self.hi})
-        u0 = np.clip(self.s0 / self.hi, self.lo / self.hi, 1.0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            result = minimize(self.objective, u0, jac=True, method="SLSQP", bounds=list(zip(self.lo / self.hi, np.ones(len(u0)))),
-                              constraints=constraints, options={"maxiter": iterations, "ftol": 1e-12})
-        if not np.all(np.isfinite(result.x)):
-            return None, False
-        return np.clip(result.x, self.lo / self.hi, 1.0) * self.hi, bool(result.success)
+        low = self.lo / self.hi
+        bounds = list(zip(low, np.ones(len(low))))
+
+        def in_time(_: np.ndarray) -> None:
+            if time.perf_counter() > deadline:
+                raise StopIteration
+
+        u, value, why = np.clip(self.s0 / self.hi, low, 1.0), self.objective(np.clip(self.s0 / self.hi, low, 1.0))[0], "iterations"
+        for _ in range(ROUNDS):
+            with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="blas"):
+                warnings.simplefilter("ignore")
+                result = minimize(self.objective, u, jac=True, method="SLSQP", bounds=bounds, constraints=constraints,
+                                  callback=in_time, options={"maxiter": iterations, "ftol": FTOL})
+            if not np.all(np.isfinite(result.x)):
+                return None, "broke down"
+            x = np.clip(result.x, low, 1.0)
+            better = self.objective(x)[0]
+            if better < value:  # a round that breaks a rule is judged by the verifier, not here
+                u, value, progress = x, better, value - better
+            else:
+                progress = 0.0
+            if result.status == 99:
+                return u * self.hi, "time"
+            if progress <= ROUND_GAIN:
+                why = ""
+                break
+        return u * self.hi, why

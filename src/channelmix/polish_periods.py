@@ -27,6 +27,9 @@ from .polish_steps import grid_search, on_grid
 from .schema.models import Scenario
 
 MAX_GRID = 24  # free spends up to which the unit-move search runs over the horizon (its moves grow as n²)
+STOPPED = {"iterations": "the polish stopped at its iteration limit, a hair short of the real optimum",
+           "time": "the polish stopped at the time limit, a hair short of the real optimum",
+           "broke down": "the polish broke down (no finite step) and kept the MILP's spends"}
 
 
 @dataclass(frozen=True)
@@ -48,8 +51,8 @@ def polish_periods(scenario: Scenario, on: dict[Key, bool], spend: dict[Key, flo
     problem = HorizonProblem(scenario, on, spend, before)
     if problem.s0.size == 0:
         return kept
-    x, converged = problem.solve(200 if time_left > 1.0 else 50)
-    note = "" if converged else _note("the polish stopped at its iteration limit, a hair short of the real optimum")
+    x, stopped = problem.solve(50 if time_left > 1.0 else 15, began + time_left)
+    note = _note(STOPPED[stopped]) if stopped else ""
     steps = _steps(scenario, problem)
     candidates = [] if x is None else [x]
     if steps.any() and x is not None:
