@@ -8,8 +8,9 @@ the polished spends are put back on the payable grid: by the unit-move search of
 :mod:`channelmix.polish_steps` over the horizon when the spends are few, else by rounding
 (and the plan says so).  The result is kept only if
 :func:`channelmix.evaluate_periods.evaluate_periods` finds it better by more than
-``MIN_GAIN`` and free of violations.  Deterministic: bounded by iteration and move counts,
-not by the clock; the time left only chooses how many iterations (and none below 10 ms).
+``MIN_GAIN`` and free of violations.  Deterministic: bounded by iteration, round and move
+counts, not by the clock; the time left chooses how many iterations (none below 10 ms), and
+only a polish that would overrun it is stopped there (the plan then says so).
 """
 
 from __future__ import annotations
