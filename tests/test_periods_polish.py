@@ -192,3 +192,19 @@ def test_without_time_left_the_plan_keeps_the_milps_spends_and_says_so():
     polished = polish_periods(sc, on, {k: 100.0 for k in keys()}, 0.0)
     assert polished.gain == 0 and polished.spend == {k: 100.0 for k in keys()}
     assert "no time was left" in polished.note and "how money is split between periods" in polished.note
+
+
+def test_a_hard_coverage_target_in_every_period_holds_and_binds():
+    data = two_by_two((3, 1), coverage=[{"segment": "a", "target": 0.5, "hard": True}])
+    sc = validate(data).scenario
+    on = {k: True for k in keys()}
+    polished = polish_periods(sc, on, {k: 100.0 for k in keys()}, 10.0)
+    # x needs f(s) ≥ 0.5, s ≥ K ln 2, in period 2 too; the rest equalises weighted marginals:
+    # x1 = y1 = s and y2 = s − K ln 3 with s + s + (s − K ln 3) = 400 − K ln 2
+    x2 = K * math.log(2)
+    s = (400 - x2 + K * math.log(3)) / 3
+    assert [polished.spend[k] for k in keys()] == pytest.approx([s, x2, s, s - K * math.log(3)], abs=1e-3)
+    after = evaluate_periods(sc, on, polished.spend)
+    assert not after.violations and polished.gain > 0
+    plan = solve_scenario(sc)
+    assert plan.verified and [r.spend for r in plan.schedule.rows] == pytest.approx([s, x2, s, s - K * math.log(3)], abs=1e-3)

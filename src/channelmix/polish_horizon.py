@@ -22,7 +22,7 @@ import numpy as np
 
 from .arrays import CurveTable, arrays
 from .evaluate_periods import Key, PeriodsEvaluation
-from .periods import Horizon
+from .periods import Horizon, money_sign
 from .schema.models import Scenario
 
 ROUNDS = 4  # SLSQP restarts at most (a round that gains less than ROUND_GAIN ends the polish)
@@ -48,7 +48,8 @@ class HorizonProblem:
         C = len(A.ids)
         self.on = np.array([[bool(on.get((cid, p), False)) for p in H.ids] for cid in A.ids]).reshape(C, T)
         self.S0 = np.array([[float(spend.get((cid, p), 0.0)) for p in H.ids] for cid in A.ids]).reshape(C, T) * self.on
-        caps = np.array([[view.spend_caps()[cid] for view in H.views] for cid in A.ids]).reshape(C, T)
+        by_view = [view.spend_caps() for view in H.views]
+        caps = np.array([[cap[cid] for cap in by_view] for cid in A.ids]).reshape(C, T)
         least = np.array([[view.spend_floor(ch) for view in H.views] for ch in scenario.channels]).reshape(C, T)
         free = self.on & A.spend_dependent[:, None] & (caps > 0)
         self.cells_free = np.argwhere(free)  # (channel, period) of each variable, channel-major
@@ -67,7 +68,7 @@ class HorizonProblem:
         self.soft = has & ~cov.hard
         self.hard_cells = np.flatnonzero(has & cov.hard)
         self.targets = np.tile(cov.level[self.hard_cells], T)
-        self.money = float(scenario.objective.sense == "max_value" or (scenario.objective.sense == "max_outcome" and scenario.objective.net))
+        self.money = -money_sign(scenario)  # 1: each unit spent counts against the objective (max_value, net max_outcome)
         self.outcome = scenario.objective.sense == "max_outcome"
         self.scale = max(1.0, abs(before.objective))
         self.constraints = self.linear()
