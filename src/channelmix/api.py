@@ -15,7 +15,7 @@ from .formulate_periods import formulate_periods
 from .formulate_worlds import WorldsFormulation, formulate_worlds
 from .plan import SOLVED, Plan, build_plan
 from .polish import polish
-from .polish_periods import polish_periods
+from .polish_periods import PeriodsPolished, polish_periods
 from .schema import Loaded, Scenario, load
 from .solve import FIXED_ON_OFF, solve
 from .verify import check
@@ -80,11 +80,10 @@ def solve_formulated(scenario: Scenario, formulation: Formulation, built: float 
                      f"may not be the one that {'spends least' if scenario.objective.maximises else 'reaches most'}")
     gain = 0.0
     over_periods = scenario.periods is not None
-    if over_periods and solution.status in SOLVED and len(formulation.horizon.ids) > 1:
-        notes.append("plan over periods: spends are polished on the real curves within each period; how money is split "
-                     "between periods is the MILP's, on its curve pieces (see approximation_bound)")
     if solution.status in SOLVED and not robust:  # the polish improves the scenario as written, not the risk figure
         polished = (polish_periods if over_periods else polish)(scenario, solution.on, solution.spend, deadline - time.perf_counter())
+        if isinstance(polished, PeriodsPolished) and polished.note:  # the horizon polish did not run in full: say so
+            notes.append(polished.note)
         if polished.gain > 0 and polished.truth is not None:  # the rules that bind at the polished spends, not the MILP's
             binding = rebind(scenario, formulation.rules, solution.binding_names, formulation.caps, polished.truth)
             solution, gain = replace(solution, spend=polished.spend, binding=binding), polished.gain
