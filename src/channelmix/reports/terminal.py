@@ -24,7 +24,7 @@ LABEL_WIDTH = 28  # a channel label longer than this is cut with an ellipsis in 
 def _sentence(line: str) -> str:
     """A rule's sentence, ending with its full stop once (they are printed one after another)."""
     line = line.rstrip()
-    return line if line.endswith((".", "!", "?", "؟")) else line + "."
+    return line if line.rstrip(")»”").endswith((".", "!", "?", "؟")) else line + "."  # "(A soft rule: … penalty.)" too
 
 
 def label_column(table: Table, title: str, width: int) -> None:
