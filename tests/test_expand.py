@@ -463,3 +463,15 @@ def test_sweep_of_the_file():
 def test_sweep_of_a_dict_with_two_paths():
     d = base_dict(sweep={"budget": {"start": 100, "stop": 300, "step": 100}, "resources.hours": {"start": 2, "stop": 3, "step": 0.5}})
     assert sweep_of(loaded(d)) == {"budget": [100, 200, 300], "resources.hours": [2, 2.5, 3]}
+
+
+def test_set_variants_replaces_the_file_s_variants():
+    # --set variants=[] leaves the base alone (it was applied to each variant, which kept them all)
+    loaded = load_file(ROOT / "scenarios" / "township-bakery.yaml")
+    assert [c.name for c in variants(loaded, {"variants": []})] == ["township-bakery"]
+    cases = variants(loaded, {"variants": [{"name": "lean", "set": {"budget": 3000}}], "resources.hours": 20})
+    assert [c.name for c in cases] == ["township-bakery/resources.hours=20", "township-bakery/lean, resources.hours=20"]
+    assert cases[1].scenario.budget == 3000 and cases[1].scenario.resources["hours"] == 20
+    with pytest.raises(ScenarioError) as caught:
+        variants(loaded, {"variants": [{"nam": "x"}]})
+    assert "variants[0].nam: unknown key in variants[0] (after set variants). Fix: Did you mean 'name'?" in caught.value.render()

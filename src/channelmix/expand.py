@@ -165,7 +165,9 @@ def variants(loaded: Loaded, overrides: dict[str, Any] | None = None) -> list[Ca
     """The base scenario and every variant of the file, each with ``overrides`` on top.
 
     Every problem of every variant is collected before anything is raised."""
-    overrides = overrides or {}
+    overrides = dict(overrides or {})
+    if "variants" in overrides:  # --set variants=[] (or a list): the file's variants replaced, not overridden in each
+        loaded = _with_variants(loaded, overrides.pop("variants"))
     cases, problems = [], []
     extra = ", ".join(f"{k}={v}" for k, v in overrides.items())
     jobs = [("", {})] + [(v.name, v.set) for v in loaded.scenario.variants]
@@ -189,6 +191,16 @@ def variants(loaded: Loaded, overrides: dict[str, Any] | None = None) -> list[Ca
     if problems:
         raise ScenarioError(loaded.source, problems)
     return cases
+
+
+def _with_variants(loaded: Loaded, value: Any) -> Loaded:
+    """The file with its ``variants:`` replaced by ``value``, validated like the file itself."""
+    data = copy.deepcopy(loaded.raw)
+    data["variants"] = value
+    try:
+        return validate(data, loaded.source, base=Path(loaded.source).parent)
+    except ScenarioError as err:
+        raise ScenarioError(loaded.source, [Problem(p.path, f"{p.message} (after set variants)", p.fix) for p in err.problems]) from None
 
 
 def grid(loaded: Loaded, vary: dict[str, list[float]], overrides: dict[str, Any] | None = None) -> list[Case]:
