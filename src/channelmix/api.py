@@ -90,7 +90,7 @@ def solve_formulated(scenario: Scenario, formulation: Formulation, built: float 
         polished = (polish_periods if over_periods else polish)(scenario, solution.on, solution.spend, deadline - time.perf_counter())
         if polished.gain > 0 and polished.truth is not None:  # the rules that bind at the polished spends, not the MILP's
             binding = rebind(scenario, formulation.rules, solution.binding_names, formulation.caps, polished.truth)
-            solution, gain = replace(solution, spend=polished.spend, binding=binding), polished.gain
+            solution, gain = replace(solution, on=polished.on or solution.on, spend=polished.spend, binding=binding), polished.gain
         elif polished.gain > 0:  # over periods: the binding rows stay the MILP's
             solution, gain = replace(solution, spend=polished.spend), polished.gain
     curve_error = max((p.max_error for p in formulation.curve_pieces.values()), default=0.0)
