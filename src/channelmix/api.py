@@ -53,6 +53,10 @@ def solve_from(scenario: Scenario, warnings: list[str] | None = None,
         formulation = formulate_periods(scenario)
     else:
         formulation = formulate_worlds(scenario) if robust else formulate(scenario)
+    if robust and start is None:  # the risk-neutral plan as a first incumbent: a time limit then returns a plan
+        from .worlds_start import neutral_start
+
+        start = neutral_start(scenario, formulation, deadline)
     return solve_formulated(scenario, formulation, time.perf_counter() - began, warnings, start, diagnose, deadline, near)
 
 

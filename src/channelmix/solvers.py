@@ -57,6 +57,12 @@ def quiet_highs() -> "highspy.Highs":  # noqa: F821
     return highs
 
 
+class PartialStart(dict):
+    """A start that names only some variables (e.g. the on/off and spend decisions): the
+    solver completes the rest (HiGHS solves for them with the named ones fixed), where a
+    plain start dict sets every variable it lacks to 0."""
+
+
 class _StartedHiGHS(pulp.HiGHS):
     """pulp.HiGHS that creates a silent Highs (see :func:`quiet_highs`) and gives it a
     starting solution just before it runs."""
@@ -118,6 +124,8 @@ class _StartedHiGHS(pulp.HiGHS):
             import numpy as np
 
             columns = lp.variables()
+            if isinstance(self.start, PartialStart):
+                columns = [v for v in columns if v.name in self.start]
             index = np.array([v.index for v in columns], dtype=np.int32)
             value = np.array([self.start.get(v.name, 0.0) for v in columns], dtype=np.float64)
             lp.solverModel.setSolution(len(columns), index, value)
@@ -154,7 +162,8 @@ def _run_highs(problem: pulp.LpProblem, settings: SolverSettings, time_limit: fl
 def _run_cbc(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float, start: dict[str, float] | None = None):
     if start:
         for v in problem.variables():
-            v.setInitialValue(start.get(v.name, 0.0))
+            if v.name in start or not isinstance(start, PartialStart):
+                v.setInitialValue(start.get(v.name, 0.0))
     with tempfile.TemporaryDirectory(prefix="channelmix-cbc-") as folder:
         log = Path(folder) / "cbc.log"
         with warnings.catch_warnings():
