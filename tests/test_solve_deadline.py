@@ -140,3 +140,26 @@ def test_robust_plan_with_the_warm_start_is_the_robust_optimum():
     assert plan.verified and plan.status == "optimal"
     assert plan.risk is not None
     assert {c.id: c.on for c in plan.channels} == cold.on
+
+
+def test_the_wall_clock_interrupts_highs_past_the_deadline(monkeypatch):
+    """HiGHS's own clock leaves out the MIP that completes a partial start; a MIP-interrupt
+    callback on the wall clock stops the search at the deadline too. Here the clock jumps past
+    the deadline as soon as the run starts: HiGHS is interrupted and the solve says so."""
+    import highspy
+
+    import channelmix.solvers as solvers
+
+    class Jumping:
+        calls = 0
+
+        @classmethod
+        def perf_counter(cls) -> float:
+            cls.calls += 1
+            return time.perf_counter() + (0.0 if cls.calls <= 2 else 1e6)  # the deadline and HiGHS's own limit: 60 s
+
+    monkeypatch.setattr(solvers, "time", Jumping)
+    formulation = formulate(load_file(BAKERY).scenario)
+    status, _, _ = solvers._run_highs(formulation.problem, formulation.scenario.solver, 60.0)
+    assert formulation.problem.solverModel.getModelStatus() == highspy.HighsModelStatus.kInterrupt
+    assert status in ("feasible", "no_solution")

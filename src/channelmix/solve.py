@@ -218,7 +218,8 @@ def _tie_break_in_highs(formulation: Formulation, highs, box: float, near: dict[
     status = highs.getModelStatus()
     if status == highspy.HighsModelStatus.kOptimal:
         return FIXED_ON_OFF if fixed else "done"
-    return f"time limit {box:.3g} s" if status == highspy.HighsModelStatus.kTimeLimit else f"node limit {nodes}"
+    stopped = (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt)  # the interrupt: the wall clock's deadline
+    return f"time limit {box:.3g} s" if status in stopped else f"node limit {nodes}"
 
 
 def _fix_on_off(formulation: Formulation, highs, x1) -> bool:

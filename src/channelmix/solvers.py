@@ -10,6 +10,7 @@ import math
 import os
 import sys
 import tempfile
+import time
 import warnings
 from pathlib import Path
 
@@ -70,6 +71,8 @@ class _StartedHiGHS(pulp.HiGHS):
     def __init__(self, start: dict[str, float] | None = None, **options) -> None:
         super().__init__(**options)
         self.start = start
+        # the deadline on the wall clock, from now: PuLP's hand-over counts too
+        self.wall = None if self.timeLimit is None else time.perf_counter() + float(self.timeLimit)
 
     def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:
         # pulp creates highspy.Highs() itself and only then turns output off: too late
@@ -120,6 +123,13 @@ class _StartedHiGHS(pulp.HiGHS):
                           np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(value, dtype=float))
 
     def callSolver(self, lp: pulp.LpProblem) -> None:
+        wall = self.wall
+        if wall is not None:
+            lp.solverModel.setOptionValue("time_limit", max(wall - time.perf_counter(), 0.01))  # what the hand-over left
+        if wall is not None and hasattr(lp.solverModel, "cbMipInterrupt"):
+            # HiGHS's own clock leaves out the MIP that completes a partial start (10 s of a 45 s limit on
+            # cvar over 200 worlds): the wall clock stops the search too, this run and a tie-break on the same Highs
+            lp.solverModel.cbMipInterrupt += lambda event: event.interrupt() if time.perf_counter() > wall else None
         if self.start:
             import numpy as np
 
