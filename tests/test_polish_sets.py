@@ -44,7 +44,8 @@ def test_a_set_with_the_wrong_channel_on_is_switched_to_the_right_one():
     on, spend = {"a": True, "b": False}, {"a": 2000.0, "b": 0.0}
     before = evaluate(sc, on, spend).objective
     assert before == pytest.approx(8000 / 9)
-    polished = polish(sc, on, spend)
+    assert polish(sc, on, spend).on is None  # by default (alternatives, periods) the on/off set is the caller's
+    polished = polish(sc, on, spend, sets=True)
     assert polished.on == {"a": False, "b": True}
     after = evaluate(sc, polished.on, polished.spend)
     assert not after.violations
@@ -56,7 +57,7 @@ def test_a_set_with_the_wrong_channel_on_is_switched_to_the_right_one():
 def test_the_milp_set_kept_when_no_neighbour_is_better():
     """From the right set (b alone at 2000), no neighbour beats it: the on/off set stays."""
     sc = load(two_hills())
-    polished = polish(sc, {"a": False, "b": True}, {"a": 0.0, "b": 2000.0})
+    polished = polish(sc, {"a": False, "b": True}, {"a": 0.0, "b": 2000.0}, sets=True)
     assert polished.on is None and polished.gain == 0.0
 
 
@@ -68,7 +69,7 @@ def test_hill_instance_where_a_neighbouring_set_beats_slsqp():
     sc = load(hill_instance(10, 27))
     solution = solve(formulate(sc))
     assert solution.on["c0"] and not solution.on["c9"]
-    milp_set = polish(sc, solution.on, solution.spend)  # neighbours included: at least the MILP set's polish
+    milp_set = polish(sc, solution.on, solution.spend, sets=True)  # neighbours included: at least the MILP set's polish
     plan = solve_scenario(sc)
     assert plan.verified and not verify(sc, plan)
     assert plan.objective >= 9129.5954725326

@@ -57,16 +57,19 @@ def solve_from(scenario: Scenario, warnings: list[str] | None = None,
         from .worlds_start import neutral_start
 
         start = neutral_start(scenario, formulation, deadline)
-    return solve_formulated(scenario, formulation, time.perf_counter() - began, warnings, start, diagnose, deadline, near)
+    return solve_formulated(scenario, formulation, time.perf_counter() - began, warnings, start, diagnose, deadline, near,
+                            sets=True)
 
 
 def solve_formulated(scenario: Scenario, formulation: Formulation, built: float = 0.0, warnings: list[str] | None = None,
                      start: dict[str, float] | None = None, diagnose: bool = True,
-                     deadline: float | None = None, near: dict[str, bool] | None = None) -> tuple[Plan, dict[str, float]]:
+                     deadline: float | None = None, near: dict[str, bool] | None = None,
+                     sets: bool = False) -> tuple[Plan, dict[str, float]]:
     """:func:`solve_from` for a formulation already built (and perhaps extended, e.g. by the
     no-good cuts of :func:`channelmix.sensitivity.alternatives`).  ``deadline`` (a
     ``time.perf_counter()`` instant) bounds both passes and the polish; by default the
-    scenario's time limit from now."""
+    scenario's time limit from now.  ``sets``: the polish may also try neighbouring on/off sets
+    (the model is the scenario's own, with no cuts on its on/off choice)."""
     began = time.perf_counter() - built
     if deadline is None:
         deadline = began + scenario.solver.time_limit
@@ -91,7 +94,10 @@ def solve_formulated(scenario: Scenario, formulation: Formulation, built: float 
         notes.append("plan over periods: the current plan counts as running before the first period; "
                      "a comparison with it is not made yet")
     if solution.status in SOLVED and not robust:  # the polish improves the scenario as written, not the risk figure
-        polished = (polish_periods if over_periods else polish)(scenario, solution.on, solution.spend, deadline - time.perf_counter())
+        if over_periods:
+            polished = polish_periods(scenario, solution.on, solution.spend, deadline - time.perf_counter())
+        else:
+            polished = polish(scenario, solution.on, solution.spend, deadline - time.perf_counter(), sets=sets)
         if polished.gain > 0 and polished.truth is not None:  # the rules that bind at the polished spends, not the MILP's
             binding = rebind(scenario, formulation.rules, solution.binding_names, formulation.caps, polished.truth)
             solution, gain = replace(solution, on=polished.on or solution.on, spend=polished.spend, binding=binding), polished.gain

@@ -39,9 +39,12 @@ class Polished:
     on: dict[str, bool] | None = None  # a neighbouring on/off set that polished better (None: the MILP's)
 
 
-def polish(scenario: Scenario, on: dict[str, bool], spend: dict[str, float], time_left: float = 5.0) -> Polished:
-    """Better spends for the same on/off set, or for a neighbouring one (see
-    :mod:`channelmix.polish_sets`), or the given ones if none is found."""
+def polish(scenario: Scenario, on: dict[str, bool], spend: dict[str, float], time_left: float = 5.0,
+           sets: bool = False) -> Polished:
+    """Better spends for the same on/off set, or with ``sets`` for a neighbouring one (see
+    :mod:`channelmix.polish_sets`), or the given ones if none is found.  ``sets`` only where
+    the on/off set was the MILP's free choice: not for a model with cuts on it (alternatives)
+    nor for one period of a plan over periods (its on/off is tied to the other periods)."""
     began = time.perf_counter()
     kept = Polished(dict(spend), 0.0, 0.0)
     if not scenario.objective.maximises or time_left <= 0.01:
@@ -56,7 +59,7 @@ def polish(scenario: Scenario, on: dict[str, bool], spend: dict[str, float], tim
         best = (on, *found)
     at_on, at_spend = best[:2] if best else (on, spend)
     problem = _Problem(scenario, at_on, at_spend)
-    for neighbour in neighbours(problem, problem.A.vector(at_spend) * problem.is_on):
+    for neighbour in neighbours(problem, problem.A.vector(at_spend) * problem.is_on) if sets else []:
         to_beat = max(least, best[2].objective if best else -np.inf)
         found = _polish_set(scenario, neighbour.on, neighbour.spend, time_left - (time.perf_counter() - began), to_beat)
         if found is not None:
