@@ -75,7 +75,7 @@ def test_hand_built_case_gains_more_than_a_tenth_of_a_percent():
     before = evaluate(sc, solution.on, solution.spend).objective
     polished = polish(sc, solution.on, solution.spend)
     assert polished.gain > 1e-3 * before
-    after = evaluate(sc, solution.on, polished.spend)
+    after = evaluate(sc, polished.on or solution.on, polished.spend)
     assert not after.violations and after.objective == pytest.approx(before + polished.gain)
 
 
@@ -92,7 +92,7 @@ def test_polish_never_worse_and_never_fails_the_verifier(seed: int):
         pytest.skip(solution.status)
     before = evaluate(sc, solution.on, solution.spend)
     polished = polish(sc, solution.on, solution.spend)
-    after = evaluate(sc, solution.on, polished.spend)
+    after = evaluate(sc, polished.on or solution.on, polished.spend)  # perhaps a neighbouring on/off set
     assert after.objective >= before.objective - 1e-12 * max(1.0, abs(before.objective))
     assert not after.violations
     plan = solve_scenario(sc)  # the whole pipeline keeps the polished plan only if it verifies

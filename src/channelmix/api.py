@@ -15,7 +15,7 @@ from .formulate_periods import formulate_periods
 from .formulate_worlds import WorldsFormulation, formulate_worlds
 from .plan import SOLVED, Plan, build_plan
 from .polish import polish
-from .polish_periods import PeriodsPolished, polish_periods
+from .polish_periods import polish_periods
 from .schema import Loaded, Scenario, load
 from .solve import FIXED_ON_OFF, solve
 from .verify import check
@@ -53,16 +53,23 @@ def solve_from(scenario: Scenario, warnings: list[str] | None = None,
         formulation = formulate_periods(scenario)
     else:
         formulation = formulate_worlds(scenario) if robust else formulate(scenario)
-    return solve_formulated(scenario, formulation, time.perf_counter() - began, warnings, start, diagnose, deadline, near)
+    if robust and start is None:  # the risk-neutral plan as a first incumbent: a time limit then returns a plan
+        from .worlds_start import neutral_start
+
+        start = neutral_start(scenario, formulation, deadline)
+    return solve_formulated(scenario, formulation, time.perf_counter() - began, warnings, start, diagnose, deadline, near,
+                            sets=True)
 
 
 def solve_formulated(scenario: Scenario, formulation: Formulation, built: float = 0.0, warnings: list[str] | None = None,
                      start: dict[str, float] | None = None, diagnose: bool = True,
-                     deadline: float | None = None, near: dict[str, bool] | None = None) -> tuple[Plan, dict[str, float]]:
+                     deadline: float | None = None, near: dict[str, bool] | None = None,
+                     sets: bool = False) -> tuple[Plan, dict[str, float]]:
     """:func:`solve_from` for a formulation already built (and perhaps extended, e.g. by the
     no-good cuts of :func:`channelmix.sensitivity.alternatives`).  ``deadline`` (a
     ``time.perf_counter()`` instant) bounds both passes and the polish; by default the
-    scenario's time limit from now."""
+    scenario's time limit from now.  ``sets``: the polish may also try neighbouring on/off sets
+    (the model is the scenario's own, with no cuts on its on/off choice)."""
     began = time.perf_counter() - built
     if deadline is None:
         deadline = began + scenario.solver.time_limit
@@ -81,12 +88,15 @@ def solve_formulated(scenario: Scenario, formulation: Formulation, built: float 
     gain = 0.0
     over_periods = scenario.periods is not None
     if solution.status in SOLVED and not robust:  # the polish improves the scenario as written, not the risk figure
-        polished = (polish_periods if over_periods else polish)(scenario, solution.on, solution.spend, deadline - time.perf_counter())
-        if isinstance(polished, PeriodsPolished) and polished.note:  # the horizon polish did not run in full: say so
-            notes.append(polished.note)
+        if over_periods:
+            polished = polish_periods(scenario, solution.on, solution.spend, deadline - time.perf_counter())
+            if polished.note:  # the horizon polish did not run in full: say so
+                notes.append(polished.note)
+        else:
+            polished = polish(scenario, solution.on, solution.spend, deadline - time.perf_counter(), sets=sets)
         if polished.gain > 0 and polished.truth is not None:  # the rules that bind at the polished spends, not the MILP's
             binding = rebind(scenario, formulation.rules, solution.binding_names, formulation.caps, polished.truth)
-            solution, gain = replace(solution, spend=polished.spend, binding=binding), polished.gain
+            solution, gain = replace(solution, on=polished.on or solution.on, spend=polished.spend, binding=binding), polished.gain
         elif polished.gain > 0:  # over periods: the binding rows stay the MILP's
             solution, gain = replace(solution, spend=polished.spend), polished.gain
     curve_error = max((p.max_error for p in formulation.curve_pieces.values()), default=0.0)

@@ -126,6 +126,7 @@ class _WorldsBuilder(_Builder):
             x, s = self.on[ch.id], self.spend.get(ch.id)
             distinct: list = []  # the different curves of this channel, first seen first
             users: list[list[int]] = []  # the worlds that have each
+            seen: dict[tuple[str, str], int] = {}  # a curve's text -> its place in distinct (pairwise == was worlds² calls)
             for w, world in enumerate(self.worlds):
                 resp = world.channels[i].response
                 if isinstance(resp, Constant):
@@ -134,13 +135,12 @@ class _WorldsBuilder(_Builder):
                     continue
                 if s is None:
                     continue
-                for u, other in enumerate(distinct):
-                    if other == resp:
-                        users[u].append(w)
-                        break
-                else:
+                key = (type(resp).__name__, resp.model_dump_json())
+                u = seen.setdefault(key, len(distinct))
+                if u == len(distinct):
                     distinct.append(resp)
-                    users.append([w])
+                    users.append([])
+                users[u].append(w)
             if not distinct:
                 continue
             cap = self.caps[ch.id]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from .evaluate import CellOutcome, ChannelOutcome, Evaluation, evaluate
@@ -64,7 +64,7 @@ class Plan:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``channelmix solve --format json``."""
-        out = asdict(self)
+        out = asdict(replace(self, channels=[], coverage=[]))  # both rebuilt below: not deep-copied first
         out["channels"] = [
             {"id": c.id, "label": c.label, "on": c.on, "spend": c.spend, "fixed_cost": c.fixed_cost,
              "cost": c.cost, "reach": c.reach, "uses": c.uses, "outcome": c.outcome}

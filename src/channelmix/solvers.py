@@ -10,6 +10,7 @@ import math
 import os
 import sys
 import tempfile
+import time
 import warnings
 from pathlib import Path
 
@@ -57,6 +58,12 @@ def quiet_highs() -> "highspy.Highs":  # noqa: F821
     return highs
 
 
+class PartialStart(dict):
+    """A start that names only some variables (e.g. the on/off and spend decisions): the
+    solver completes the rest (HiGHS solves for them with the named ones fixed), where a
+    plain start dict sets every variable it lacks to 0."""
+
+
 class _StartedHiGHS(pulp.HiGHS):
     """pulp.HiGHS that creates a silent Highs (see :func:`quiet_highs`) and gives it a
     starting solution just before it runs."""
@@ -64,6 +71,8 @@ class _StartedHiGHS(pulp.HiGHS):
     def __init__(self, start: dict[str, float] | None = None, **options) -> None:
         super().__init__(**options)
         self.start = start
+        # the deadline on the wall clock, from now: PuLP's hand-over counts too
+        self.wall = None if self.timeLimit is None else time.perf_counter() + float(self.timeLimit)
 
     def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:
         # pulp creates highspy.Highs() itself and only then turns output off: too late
@@ -114,10 +123,19 @@ class _StartedHiGHS(pulp.HiGHS):
                           np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(value, dtype=float))
 
     def callSolver(self, lp: pulp.LpProblem) -> None:
+        wall = self.wall
+        if wall is not None:
+            lp.solverModel.setOptionValue("time_limit", max(wall - time.perf_counter(), 0.01))  # what the hand-over left
+        if wall is not None and hasattr(lp.solverModel, "cbMipInterrupt"):
+            # HiGHS's own clock leaves out the MIP that completes a partial start (10 s of a 45 s limit on
+            # cvar over 200 worlds): the wall clock stops the search too, this run and a tie-break on the same Highs
+            lp.solverModel.cbMipInterrupt += lambda event: event.interrupt() if time.perf_counter() > wall else None
         if self.start:
             import numpy as np
 
             columns = lp.variables()
+            if isinstance(self.start, PartialStart):
+                columns = [v for v in columns if v.name in self.start]
             index = np.array([v.index for v in columns], dtype=np.int32)
             value = np.array([self.start.get(v.name, 0.0) for v in columns], dtype=np.float64)
             lp.solverModel.setSolution(len(columns), index, value)
@@ -154,7 +172,8 @@ def _run_highs(problem: pulp.LpProblem, settings: SolverSettings, time_limit: fl
 def _run_cbc(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float, start: dict[str, float] | None = None):
     if start:
         for v in problem.variables():
-            v.setInitialValue(start.get(v.name, 0.0))
+            if v.name in start or not isinstance(start, PartialStart):
+                v.setInitialValue(start.get(v.name, 0.0))
     with tempfile.TemporaryDirectory(prefix="channelmix-cbc-") as folder:
         log = Path(folder) / "cbc.log"
         with warnings.catch_warnings():
