@@ -30,7 +30,7 @@ rules:
 
 
 def run(*args: str):
-    return CliRunner().invoke(main, list(args))
+    return CliRunner().invoke(main, list(args), env={"COLUMNS": "160"})  # tables as wide as when piped, whatever the caller's COLUMNS
 
 
 @pytest.mark.parametrize("command", [[]] + [[name] for name in sorted(main.commands)])

@@ -48,7 +48,7 @@ def write(tmp_path: Path, d: dict, name: str = "small.yaml") -> str:
 
 
 def run(*args: str):
-    return CliRunner().invoke(main, list(args))
+    return CliRunner().invoke(main, list(args), env={"COLUMNS": "160"})  # tables as wide as when piped, whatever the caller's COLUMNS
 
 
 def json_lines(text: str) -> list[dict]:
