@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .evaluate import CellOutcome, ChannelOutcome, Evaluation, Violation, evaluate
-from .periods import Horizon, adstock, money_sign
+from .periods import Horizon, money_sign
 from .schedule import CellPeriod, ChannelPeriod, PeriodCash, Schedule
 from .schema.models import Scenario
 from .tolerances import TOLERANCE
@@ -53,11 +53,7 @@ def evaluate_periods(scenario: Scenario, on: dict[Key, bool], spend: dict[Key, f
     violations: list[Violation] = []
     is_on = {(c.id, p): bool(on.get((c.id, p), False)) for c in scenario.channels for p in ids}
     spent = {k: float(spend.get(k, 0.0)) for k in is_on}
-    effective: dict[Key, float] = {}
-    for ch in scenario.channels:
-        series = [spent[(ch.id, p)] if is_on[(ch.id, p)] else 0.0 for p in ids]
-        effs = adstock(series, ch.carry_over, H.adstock_start(ch.id)) if ch.carry_over > 0 else series
-        effective.update({(ch.id, p): a for p, a in zip(ids, effs)})
+    effective = H.effective(is_on, spent)
     started = {}
     for ch in scenario.channels:
         before = H.running_before(ch.id)

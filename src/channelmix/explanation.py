@@ -160,10 +160,12 @@ def _conflict(scenario: Scenario) -> dict[str, Any] | None:
             "repairs": [{"rule": r.rule, "change": r.change, "to": r.to, "verified": r.verified} for r in found.repairs]}
 
 
-def _forced(quick: Scenario, cid: str, on: bool) -> Scenario:
+def _forced(quick: Scenario, cid: str, on: bool | None) -> Scenario:
+    """The scenario with one channel forced on (True) or off (False), or (None) free of the
+    file's own force for it."""
     rules = quick.rules
-    force_on = [c for c in rules.force_on if c != cid] + ([cid] if on else [])
-    force_off = [c for c in rules.force_off if c != cid] + ([] if on else [cid])
+    force_on = [c for c in rules.force_on if c != cid] + ([cid] if on is True else [])
+    force_off = [c for c in rules.force_off if c != cid] + ([cid] if on is False else [])
     return quick.model_copy(update={"rules": rules.model_copy(update={"force_on": force_on, "force_off": force_off})})
 
 
@@ -203,10 +205,7 @@ def _other_decision(quick: Scenario, cid: str, on: bool, values: dict[str, float
     force for it dropped); over periods, "on" is used in at least one period, "off" in none."""
     if quick.periods is None:
         return solve_from(_forced(quick, cid, on), start=values, diagnose=False)[0]
-    rules = quick.rules
-    free = quick.model_copy(update={"rules": rules.model_copy(update={
-        "force_on": [c for c in rules.force_on if c != cid], "force_off": [c for c in rules.force_off if c != cid]})})
-    return solve_used(free, cid, on, start=values)
+    return solve_used(_forced(quick, cid, None), cid, on, start=values)
 
 
 def _why(label: str, on: bool, verdict: str, best: float, forced: float | None, lost: float | None) -> str:

@@ -39,6 +39,34 @@ class PeriodsFormulation(Formulation):
 
     horizon: Horizon | None = None
     period_objectives: list[pulp.LpAffineExpression] = field(default_factory=list)
+    used: dict[str, pulp.LpVariable] = field(default_factory=dict)  # channel -> 1 when on in some period (see used_binaries)
+
+    def used_binaries(self) -> dict[str, pulp.LpVariable]:
+        """Channel -> w_c = max_t x_ct; the model's own when cardinality built them, else added now."""
+        if not self.used:
+            assert self.horizon is not None
+            self.used = _used_rows(self.problem, self.rules, self.horizon, self.on)
+        return self.used
+
+
+def _add_row(problem: pulp.LpProblem, rules: dict[str, str], terms, sense, rhs, name: str, rule: str) -> None:
+    """A named constraint, and the rule it states in words."""
+    terms = {v: w for v, w in terms.items() if w != 0}
+    problem.addConstraint(pulp.LpConstraint(_expr(terms), sense, name=name, rhs=rhs))
+    rules[name] = rule
+
+
+def _used_rows(problem: pulp.LpProblem, rules: dict[str, str], H: Horizon, on: dict) -> dict[str, pulp.LpVariable]:
+    """w_c = max_t x_ct for every channel, exactly: w ≥ x_ct for every t, w ≤ Σ_t x_ct."""
+    out = {}
+    for i, ch in enumerate(H.scenario.channels):
+        w = out[ch.id] = problem.add_variable(f"used_{i}", 0, 1, cat=pulp.LpInteger)
+        xs = [on[(ch.id, p)] for p in H.ids]
+        for t, x in enumerate(xs):
+            _add_row(problem, rules, {w: 1, x: -1}, pulp.LpConstraintGE, 0, f"used_{i}_t{t}", f"{ch.id}: used if on in {H.items[t].name}")
+        _add_row(problem, rules, {w: 1, **{x: -1.0 for x in xs}}, pulp.LpConstraintLE, 0, f"used_{i}",
+                 f"{ch.id}: used only if on in some period")
+    return out
 
 
 def formulate_periods(scenario: Scenario) -> PeriodsFormulation:
@@ -149,9 +177,7 @@ class _HorizonBuilder:
                             if ch.setup_cost > 0 or self.H.min_run(ch.id) > 1 or self.H.max_switches(ch.id) is not None}
 
     def add(self, terms, sense, rhs, name: str, rule: str) -> None:
-        terms = {v: w for v, w in terms.items() if w != 0}
-        self.problem.addConstraint(pulp.LpConstraint(_expr(terms), sense, name=name, rhs=rhs))
-        self.rules[name] = rule
+        _add_row(self.problem, self.rules, terms, sense, rhs, name, rule)
 
     def build(self) -> PeriodsFormulation:
         objectives = []
@@ -279,16 +305,10 @@ class _HorizonBuilder:
             cost = _combine(cost, b.cost, 1.0)
         for t, b in enumerate(self.periods):
             weighted = _combine(weighted, b.weighted, H.weight(t))
+        binaries: dict[str, pulp.LpVariable] = {}
         if card is not None:
-            used = {}
-            for ch in sc.channels:
-                i = self.index[ch.id]
-                w = self.problem.add_variable(f"used_{i}", 0, 1, cat=pulp.LpInteger)
-                used[w] = 1.0
-                xs = [b.on[ch.id] for b in self.periods]
-                for t, x in enumerate(xs):
-                    self.add({w: 1, x: -1}, pulp.LpConstraintGE, 0, f"used_{i}_t{t}", f"{ch.id}: used if on in {H.items[t].name}")
-                self.add({w: 1, **{x: -1.0 for x in xs}}, pulp.LpConstraintLE, 0, f"used_{i}", f"{ch.id}: used only if on in some period")
+            binaries = _used_rows(self.problem, self.rules, H, on)
+            used = {w: 1.0 for w in binaries.values()}
             if card.min:
                 self.add(used, pulp.LpConstraintGE, card.min, "cardinality_min", f"≥ {card.min} channels used over the plan")
             if card.max is not None:
@@ -305,5 +325,5 @@ class _HorizonBuilder:
         return PeriodsFormulation(
             scenario=sc, problem=self.problem, on=on, spend=spend, reach=reach, coverage=coverage, caps={},
             curve_pieces=pieces, parts=parts, rules=self.rules, approximation_bound=bound, horizon=H,
-            period_objectives=objectives)
+            period_objectives=objectives, used=binaries)
 

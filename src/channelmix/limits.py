@@ -78,9 +78,11 @@ def limit_of(scenario: Scenario, name: str) -> Limit | None:
     """The limit a constraint enforces, or None when it is no numeric limit (logic, force).
     Over periods, a period's row is the scenario's limit it comes from (``target_3_t2`` is
     ``target_3``: moving it moves every period), except a period's own budget."""
-    sc = scenario
-    if sc.periods is not None:
-        return _period_limit(sc, name)
+    return _period_limit(scenario, name) if scenario.periods is not None else _scenario_limit(scenario, name)
+
+
+def _scenario_limit(sc: Scenario, name: str) -> Limit | None:
+    """:func:`limit_of` for a name without a period: read from the scenario's own fields."""
     if name == "budget" and sc.budget is not None:
         return Limit(name, "budget", "budget", sc.budget, LE)
     if name.startswith("resource_"):
@@ -149,7 +151,7 @@ def _period_limit(sc: Scenario, name: str) -> Limit | None:
         resource = list(sc.resources)[int(name.split("_")[1])]
         own = sc.periods.resources.get(resource)
         return Limit(name, f"resource {resource} (each period)", "resource", sc.resources[resource] if own is None else own, LE)
-    return limit_of(sc.model_copy(update={"periods": None}), "budget" if name == "budget_total" else name)
+    return _scenario_limit(sc, "budget" if name == "budget_total" else name)
 
 
 def _with_period_limit(sc: Scenario, name: str, value: float) -> Scenario | None:

@@ -88,9 +88,14 @@ def marginals(scenario: Scenario, on: dict[str, bool], spend: dict[str, float], 
         whole = round_up(step, unit)
         more = whole if ch.max_spend is None else max(0.0, round_down(min(whole, ch.max_spend - s), unit))
         step_reach, step_objective = cells.change(ch, reach(ch.response, s + more), more)
-        sizes = sum(g.size for g in scenario.segments if any(ch.affinity_for(p.id, g.id) > 0 for p in scenario.phases))
-        customers = cells.reach[ch.id] * sizes
-        cost = s + ch.fixed_cost
-        out[ch.id] = Marginal(reach_slope, objective_slope, customers, cost / customers if customers > 0 else None,
+        out[ch.id] = Marginal(reach_slope, objective_slope, *customers(scenario, ch, cells.reach[ch.id], s),
                               whole, more, step_reach, step_objective)
     return out
+
+
+def customers(scenario: Scenario, ch: Channel, reached: float, spend: float) -> tuple[float, float | None]:
+    """The people a channel touches at reach ``reached`` (× the size of every segment it
+    serves) and its cost (spend + fixed) per customer (None when it touches nobody)."""
+    sizes = sum(g.size for g in scenario.segments if any(ch.affinity_for(p.id, g.id) > 0 for p in scenario.phases))
+    touched = reached * sizes
+    return touched, (spend + ch.fixed_cost) / touched if touched > 0 else None

@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .curves import reach
-from .marginals import SLOPE_STEP, Marginal, _Cells
-from .periods import Horizon, adstock
+from .marginals import SLOPE_STEP, Marginal, _Cells, customers
+from .periods import Horizon
 from .schema.models import Scenario
 from .schema.steps import round_down, round_up
 
@@ -48,11 +48,7 @@ def period_marginals(scenario: Scenario, on: dict[Key, bool], spend: dict[Key, f
     ``period`` set); and every (channel, period) where the channel runs, channel-major."""
     H = Horizon(scenario)
     ids = H.ids
-    effective: dict[Key, float] = {}
-    for ch in scenario.channels:
-        series = [spend.get((ch.id, p), 0.0) if on.get((ch.id, p)) else 0.0 for p in ids]
-        effs = adstock(series, ch.carry_over, H.adstock_start(ch.id)) if ch.carry_over > 0 else series
-        effective.update({(ch.id, p): a for p, a in zip(ids, effs)})
+    effective = H.effective(on, spend)
     cells = [_Cells(H.views[t], {c.id: bool(on.get((c.id, p))) for c in scenario.channels},
                     {c.id: effective[(c.id, p)] for c in scenario.channels}) for t, p in enumerate(ids)]
     maximises = scenario.objective.maximises
@@ -91,9 +87,6 @@ def period_marginals(scenario: Scenario, on: dict[Key, bool], spend: dict[Key, f
             better = held is None or (more > 0, objective_slope if maximises else -objective_slope) > \
                 (held.step_spend > 0, held.objective_per_unit if maximises else -held.objective_per_unit)
             if better:
-                sizes = sum(g.size for g in scenario.segments if any(ch.affinity_for(ph.id, g.id) > 0 for ph in scenario.phases))
-                customers = cells[t].reach[ch.id] * sizes
-                cost = s + ch.fixed_cost
-                best[ch.id] = Marginal(reach_slope, objective_slope, customers, cost / customers if customers > 0 else None,
+                best[ch.id] = Marginal(reach_slope, objective_slope, *customers(scenario, ch, cells[t].reach[ch.id], s),
                                        whole, more, step_reach, step_objective, period=p)
     return best, grid

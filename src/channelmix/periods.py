@@ -112,6 +112,16 @@ class Horizon:
         current = (self.scenario.current or {}).get(cid, 0.0)
         return current / (1.0 - theta) if theta > 0 else 0.0
 
+    def effective(self, on: dict[tuple[str, str], bool], spend: dict[tuple[str, str], float]) -> dict[tuple[str, str], float]:
+        """(channel, period) -> the adstock each curve reads: a_t = s_t + θ·a_(t−1) from a_0,
+        a spend counting only while the channel is on (the spend itself without carry-over)."""
+        out: dict[tuple[str, str], float] = {}
+        for ch in self.scenario.channels:
+            series = [float(spend.get((ch.id, p), 0.0)) if on.get((ch.id, p)) else 0.0 for p in self.ids]
+            effs = adstock(series, ch.carry_over, self.adstock_start(ch.id)) if ch.carry_over > 0 else series
+            out.update(zip(((ch.id, p) for p in self.ids), effs))
+        return out
+
     def min_run(self, cid: str) -> int:
         return per_channel(self.scenario.rules.min_periods_on, cid) or 1
 

@@ -14,7 +14,7 @@ import pulp
 
 from .api import solve_formulated
 from .formulate import Formulation, formulate
-from .formulate_periods import formulate_periods
+from .formulate_periods import PeriodsFormulation, formulate_periods
 from .plan import Plan
 from .schema.models import Scenario
 from .solve import _run as run_solver
@@ -92,21 +92,8 @@ def _formulate(scenario: Scenario) -> Formulation:
 
 def used(f: Formulation) -> dict[str, pulp.LpVariable]:
     """Channel -> a binary that is 1 exactly when the channel is on (over periods: on in some
-    period, added to the model here: w ≥ x_t for every t, w ≤ Σ_t x_t)."""
-    if f.scenario.periods is None:
-        return dict(f.on)
-    runs: dict[str, list[pulp.LpVariable]] = {}
-    for (cid, _), x in f.on.items():
-        runs.setdefault(cid, []).append(x)
-    out = {}
-    for i, (cid, xs) in enumerate(runs.items()):
-        w = out[cid] = f.problem.add_variable(f"anywhere_{i}", 0, 1, cat=pulp.LpInteger)
-        for t, x in enumerate(xs):
-            f.problem.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression({w: 1, x: -1}), pulp.LpConstraintGE, rhs=0),
-                                    name=f"anywhere_{i}_t{t}")
-        f.problem.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression({w: 1, **{x: -1 for x in xs}}), pulp.LpConstraintLE,
-                                                  rhs=0), name=f"anywhere_{i}")
-    return out
+    period, :meth:`PeriodsFormulation.used_binaries`)."""
+    return f.used_binaries() if isinstance(f, PeriodsFormulation) else dict(f.on)
 
 
 def on_sets_cut(indicators: dict[str, pulp.LpVariable], on: dict[str, bool]) -> pulp.LpConstraint:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 
 from .formulate import Formulation, formulate
+from .plan import SOLVED
 from .schema import Scenario
 from .solve import solve
 from .solvers import PartialStart
@@ -29,7 +30,7 @@ def neutral_start(scenario: Scenario, robust: Formulation, deadline: float) -> P
         return None
     neutral = scenario.model_copy(update={"objective": scenario.objective.model_copy(update={"tie_break": False})})
     solution = solve(formulate(neutral), deadline=time.perf_counter() + SHARE * left)
-    if solution.status not in ("optimal", "feasible"):
+    if solution.status not in SOLVED:
         return None
     start = PartialStart({x.name: 1.0 if solution.on.get(cid) else 0.0 for cid, x in robust.on.items()})
     start.update({s.name: solution.spend.get(cid, 0.0) for cid, s in robust.spend.items()})

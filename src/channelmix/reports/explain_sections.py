@@ -132,9 +132,11 @@ def period_grid(x: dict[str, Any], names: dict[str, str] | None = None) -> dict[
     periods = list(dict.fromkeys((m["period"], names.get(m["period"], m["label"])) for m in cells))
     by = {(m["channel"], m["period"]): m["objective_per_unit"] for m in cells}
     labels = {c["id"]: c["label"] for c in x.get("channels", [])}
-    rows = [[labels.get(cid, cid), *(_n(by[(cid, p)], 4) if (cid, p) in by else "–" for p, _ in periods)]
-            for cid in dict.fromkeys(m["channel"] for m in cells)]
-    return {"head": [t("channel"), *(label for _, label in periods)], "rows": rows, "values": by, "periods": periods}
+    ids = list(dict.fromkeys(m["channel"] for m in cells))
+    rows = [[labels.get(cid, cid), *(_n(by[(cid, p)], 4) if (cid, p) in by else "–" for p, _ in periods)] for cid in ids]
+    # the raw figures beside the formatted rows, for a sheet that keeps numbers as numbers
+    values = [[labels.get(cid, cid), *(by.get((cid, p)) for p, _ in periods)] for cid in ids]
+    return {"head": [t("channel"), *(label for _, label in periods)], "rows": rows, "values": values}
 
 
 def channel_rows(x: dict[str, Any]) -> list[list[str]]:
@@ -279,9 +281,7 @@ def excel_sheet(wb, plan: dict[str, Any], write_table, finish, rtl: bool = False
                           for c in x["channels"]]))
         grid = period_grid(x, period_names(plan))
         if grid:
-            sections.append((t("explain.periods_title"), grid["head"],
-                             [[row[0], *(grid["values"].get((cid, p)) for p, _ in grid["periods"])]
-                              for cid, row in zip(dict.fromkeys(m["channel"] for m in x["periods"]), grid["rows"])]))
+            sections.append((t("explain.periods_title"), grid["head"], grid["values"]))
         sections.append((t("explain.limits_short"), limit_head(),
                          [[r["rule"], r["limit"], r["binding"], r["step"], r["gain"], r["worth_per_unit"], r["shadow_price"]]
                           for r in x["limits"]]))
