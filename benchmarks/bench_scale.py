@@ -72,7 +72,7 @@ def bare_of_model(raw: dict[str, Any], workdir: Path) -> float:
     """highspy run() seconds on the MPS of channelmix's first-pass model of ``raw``."""
     import highspy
 
-    from channelmix.formulate import formulate
+    from channelmix.formulate.builder import formulate
     from channelmix.schema import validate
 
     sc = validate(raw).scenario
@@ -200,7 +200,7 @@ def slsqp_best(raw: dict[str, Any], starts: int = 20) -> float:
 
 
 def part_d(count: int) -> tuple[list[list[str]], str]:
-    from channelmix.api import solve_scenario
+    from channelmix.solve.pipeline import solve_scenario
     from channelmix.schema import validate
 
     ratios, seconds = [], []

@@ -11,7 +11,7 @@ never sees it, and its name does not match ``test_*.py``.
 For every size it builds one deterministic synthetic scenario (numpy RNG seeded with
 ``(seed, size)``), then measures in one process:
 
-* our pipeline as :func:`channelmix.api.solve_scenario` runs it, stage by stage
+* our pipeline as :func:`channelmix.solve.pipeline.solve_scenario` runs it, stage by stage
   (validate, formulate, solve, build_plan, check/verify), with the default
   ``objective.tie_break: true`` (two solver passes);
 * the same pipeline with ``tie_break: false`` (one pass);
@@ -45,10 +45,11 @@ import numpy as np
 import pulp
 
 import channelmix
-from channelmix import api, curves
+from channelmix.solve import pipeline as api
+from channelmix.model import curves
 from channelmix.schema import validate
-from channelmix.solvers import quiet_highs
-from channelmix.verify import VerificationError
+from channelmix.solve.solvers import quiet_highs
+from channelmix.verify.verifier import VerificationError
 
 PHASES = ["awareness", "evaluation", "purchase", "delivery", "after_sales"]
 SEGMENTS = [  # id, size, weight
@@ -238,7 +239,7 @@ def _cold_curves() -> None:
 
 
 class _Stages:
-    """Times the stages of :func:`channelmix.api.solve_scenario` by wrapping the names it calls.
+    """Times the stages of :func:`channelmix.solve.pipeline.solve_scenario` by wrapping the names it calls.
 
     Wrapping (rather than re-implementing) keeps the benchmark honest while the
     pipeline evolves: whatever solve_scenario does, the total is its wall time."""
@@ -322,10 +323,10 @@ def run_pipeline(raw: dict[str, Any], mps_path: Path | None = None, row: Row | N
 def _slack(first: float) -> float:
     """The tie-break slack channelmix allows (its own helper when it has one)."""
     try:
-        from channelmix.tolerances import tie_slack
+        from channelmix.core.tolerances import tie_slack
         return tie_slack(first)
     except ImportError:
-        from channelmix.tolerances import TIE_TOLERANCE
+        from channelmix.core.tolerances import TIE_TOLERANCE
         return TIE_TOLERANCE * max(1.0, abs(first))
 
 
@@ -335,7 +336,7 @@ def _highs(mps_path: Path, options: Any, time_limit: float):
     h = quiet_highs()  # highspy.Highs() would print its banner into the table
     if h.readModel(str(mps_path)) != highspy.HighsStatus.kOk:
         raise RuntimeError(f"HiGHS could not read {mps_path}")
-    h.passOptions(options)  # exactly the options pulp.HiGHS was given by channelmix.solve
+    h.passOptions(options)  # exactly the options pulp.HiGHS was given by channelmix.solve.passes
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", float(time_limit))
     return h

@@ -20,7 +20,7 @@ import numpy as np
 import yaml
 
 import channelmix as cm
-from channelmix.batch import solve_paths
+from channelmix.analysis.batch import solve_paths
 
 
 def synthetic(n_channels: int, seed: int, budget_share: float = 0.35) -> dict:
@@ -66,7 +66,7 @@ def batch_throughput(count: int, n_channels: int) -> None:
         serial_s = time.perf_counter() - began
         # the parallel run goes through the CLI, with its progress bar (on stderr)
         began = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "channelmix.cli", "batch", str(folder), "--out", str(Path(tmp) / "parallel"),
+        subprocess.run([sys.executable, "-m", "channelmix.cli.commands", "batch", str(folder), "--out", str(Path(tmp) / "parallel"),
                         "--workers", str(os.cpu_count() or 1), "--format", "json"], stdout=subprocess.DEVNULL, check=False)
         parallel_s = time.perf_counter() - began
         import pandas as pd

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from bench_solve import Row, _Stages, run_pipeline, run_raw, synthetic  # noqa: E402
 
-from channelmix import api  # noqa: E402
+from channelmix.solve import pipeline as api  # noqa: E402
 
 
 class _WorldStages(_Stages):

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from channelmix.api import solve_scenario
-from channelmix.plan import Plan
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.verify.plan import Plan
 from channelmix.schema import validate
 from channelmix.schema.models import Scenario
 

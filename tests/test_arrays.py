@@ -2,7 +2,7 @@
 
 The reference below walks channels × cells in plain Python with ``Channel.affinity_for``,
 ``rule_for_cell`` and ``curves.reach``, the way the evaluation did before it read the
-arrays.  Every figure of :func:`channelmix.evaluate.evaluate` must agree with it (to float
+arrays.  Every figure of :func:`channelmix.verify.evaluate.evaluate` must agree with it (to float
 tolerance) on every shipped scenario, with wildcard affinities, rules restricted to some
 cells and random decisions, on and off budget.
 """
@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from channelmix.arrays import CurveTable, affinity_matrix, arrays
-from channelmix.curves import reach
-from channelmix.evaluate import evaluate
+from channelmix.model.arrays import CurveTable, affinity_matrix, arrays
+from channelmix.model.curves import reach
+from channelmix.verify.evaluate import evaluate
 from channelmix.schema import ScenarioError, load as load_file
 from channelmix.schema.models import Scenario, rule_for_cell
 
@@ -134,7 +134,7 @@ def test_the_view_is_built_once_per_scenario():
 
 
 def test_the_kept_affinity_matrix_answers_the_same_channels_and_their_subsets_exactly():
-    from channelmix.arrays import _affinity_matrix
+    from channelmix.model.arrays import _affinity_matrix
 
     sc = load(random_scenario(random.Random(11), min_channels=6, max_channels=8))
     phases, segments = [p.id for p in sc.phases], [g.id for g in sc.segments]

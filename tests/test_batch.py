@@ -15,7 +15,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from channelmix.batch import solve_paths
+from channelmix.analysis.batch import solve_paths
 from channelmix.cli import main
 
 SMALL = {
@@ -158,7 +158,7 @@ def test_bad_files_become_rows_and_the_good_file_is_solved(tmp_path: Path):
 
 
 def test_any_exception_while_reading_a_file_is_that_files_row(tmp_path: Path, monkeypatch):
-    import channelmix.batch as batch_module
+    import channelmix.analysis.batch as batch_module
 
     write_scenarios(tmp_path / "in", [400, 900])
     real_load = batch_module.load
@@ -175,7 +175,7 @@ def test_any_exception_while_reading_a_file_is_that_files_row(tmp_path: Path, mo
 
 
 def test_a_worker_that_dies_fails_only_its_own_case(tmp_path: Path, monkeypatch):
-    import channelmix.batch as batch_module
+    import channelmix.analysis.batch as batch_module
 
     write_scenarios(tmp_path / "in", [400, 900])
     original = batch_module.run_case
@@ -191,7 +191,7 @@ def test_a_worker_that_dies_fails_only_its_own_case(tmp_path: Path, monkeypatch)
 
 
 def test_unwritable_result_is_that_rows_error(tmp_path: Path, monkeypatch):
-    import channelmix.batch as batch_module
+    import channelmix.analysis.batch as batch_module
 
     write_scenarios(tmp_path / "in", [400, 900])
     real_write = batch_module.write_atomic
@@ -212,7 +212,7 @@ def test_unwritable_result_is_that_rows_error(tmp_path: Path, monkeypatch):
 
 
 def test_one_naming_rule_keeps_every_result_apart(tmp_path: Path):
-    from channelmix.report import MAX_STEM_BYTES, file_stem, unique_stem
+    from channelmix.reports.report import MAX_STEM_BYTES, file_stem, unique_stem
 
     assert file_stem("township-bakery") == "township-bakery" and file_stem("خدمات") == "خدمات"
     assert file_stem("a-b") != file_stem("a/b") and file_stem("a/b").startswith("a-b-")

@@ -5,7 +5,7 @@ must equal the true optimum.  The reference here shares no code with channelmix:
 reads the scenario *dict* itself, enumerates every on/off subset, drops those that
 break a rule that depends on the subset alone (force, requires/excludes, cardinality,
 hard breadth, group counts), and solves the continuous rest of each subset as an LP
-built directly in ``highspy`` (no PuLP, no channelmix.formulate).  A concave curve is
+built directly in ``highspy`` (no PuLP, no channelmix.formulate.builder).  A concave curve is
 ``y ≤ every linear piece``; a non-concave pwl is handled by enumerating which piece
 its spend lies on.
 """
@@ -23,7 +23,7 @@ import highspy
 import numpy as np
 import pytest
 
-from channelmix.api import solve_scenario
+from channelmix.solve.pipeline import solve_scenario
 from channelmix.schema import ScenarioError
 
 from helpers import EXACT_CURVES, load, random_scenario

@@ -12,7 +12,7 @@ import yaml
 from click.testing import CliRunner
 
 from channelmix.cli import main
-from channelmix.report import file_stem
+from channelmix.reports.report import file_stem
 
 from helpers import channel, scenario
 

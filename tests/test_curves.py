@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from channelmix.curves import pieces, reach, saturation_spend
+from channelmix.model.curves import pieces, reach, saturation_spend
 from channelmix.schema.models import Constant, Hill, Linear, Pwl, Saturating
 
 
@@ -44,7 +44,7 @@ def test_saturation_spend_is_where_the_curve_is_within_accuracy():
 
 def _one_by_one(response, cap: float, accuracy: float):
     """The pieces of one curve computed alone, by the scalar helpers (the pre-batch way)."""
-    from channelmix.curves import _chord_pieces, _functions, _inflection, _saturating_gap, _tangent_pieces
+    from channelmix.model.curves import _chord_pieces, _functions, _inflection, _saturating_gap, _tangent_pieces
 
     tol = accuracy * reach(response, cap)
     f, df = _functions(response)
@@ -59,7 +59,7 @@ def _one_by_one(response, cap: float, accuracy: float):
 
 
 def test_pieces_of_many_curves_at_once_equal_each_curve_alone_bit_for_bit():
-    from channelmix import curves
+    from channelmix.model import curves
 
     rng = np.random.default_rng(8)
     batch = []
@@ -79,7 +79,7 @@ def test_pieces_of_many_curves_at_once_equal_each_curve_alone_bit_for_bit():
 
 
 def test_the_safety_net_stops_each_curve_of_a_batch_at_its_own_piece_cap(monkeypatch):
-    from channelmix import curves
+    from channelmix.model import curves
 
     monkeypatch.setattr(curves, "MAX_PIECES", 12)
     batch = [(Saturating(type="saturating", scale=100.0), 5000.0), (Hill(type="hill", half=300.0, shape=0.6), 9000.0)]

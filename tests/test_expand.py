@@ -1,4 +1,4 @@
-"""channelmix.expand: --set/--vary parsing, overrides by dotted path, variants, grids.
+"""channelmix.schema.expand: --set/--vary parsing, overrides by dotted path, variants, grids.
 
 Overrides are applied to the parsed file data and validated like the file, so every
 problem names the variant (or step) and the path that caused it.
@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from channelmix import load as load_file
-from channelmix.expand import derive, grid, parse_assignment, parse_range, set_path, steps, sweep_of, variants
-from channelmix.presets import PHASE_PRESETS
+from channelmix.schema.expand import derive, grid, parse_assignment, parse_range, set_path, steps, sweep_of, variants
+from channelmix.schema.presets import PHASE_PRESETS
 from channelmix.schema import ScenarioError, validate
 
 from helpers import channel, on_ids, scenario, solve

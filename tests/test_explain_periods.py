@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from channelmix.api import solve_scenario
-from channelmix.baseline import compare
-from channelmix.evaluate_periods import evaluate_periods
-from channelmix.explanation import explain
-from channelmix.marginals import SLOPE_STEP
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.verify.baseline import compare
+from channelmix.verify.evaluate_periods import evaluate_periods
+from channelmix.analysis.explanation import explain
+from channelmix.analysis.marginals import SLOPE_STEP
 from channelmix.schema import validate
 
 sys.path.insert(0, str(Path(__file__).parent))

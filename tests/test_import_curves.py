@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from channelmix.api import solve_scenario
-from channelmix.curves import reach
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.model.curves import reach
 from channelmix.schema import load
 from channelmix.schema.models import Channel
 

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from channelmix.api import solve_scenario
-from channelmix.curves import reach
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.model.curves import reach
 from channelmix.schema import load
 
 pytest.importorskip("xarray")

@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from channelmix.api import solve_scenario
-from channelmix.curves import reach
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.model.curves import reach
 from channelmix.schema import load
 
 DATA = Path(__file__).parent / "data" / "evidence" / "robyn"

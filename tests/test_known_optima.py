@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from channelmix.curves import pieces, reach
+from channelmix.model.curves import pieces, reach
 from channelmix.schema.models import Hill, Saturating
 
 from helpers import cell, channel, on_ids, scenario, solve, spend

@@ -17,7 +17,7 @@ FIELDS = string.Formatter()
 
 
 def words(code: str) -> dict[str, str]:
-    return json.loads(resources.files("channelmix").joinpath("locales", f"{code}.json").read_text(encoding="utf-8"))
+    return json.loads(resources.files("channelmix.core").joinpath("locales", f"{code}.json").read_text(encoding="utf-8"))
 
 
 def placeholders(text: str) -> set[str]:
@@ -38,7 +38,7 @@ def test_every_key_the_code_asks_for_is_in_the_english_file():
     """A key written in a template or module but missing from the files would only fail when rendered."""
     root = resources.files("channelmix")
     used = set()
-    for folder, pattern in (("reports", "*.py"), ("templates", "*.j2")):
+    for folder, pattern in (("reports", "*.py"), ("reports/templates", "*.j2")):
         for path in (root / folder).iterdir():
             if path.name.endswith(pattern[1:]):
                 used |= set(re.findall(r"""\bt\(\s*["']([a-z_.]+)["']""", path.read_text(encoding="utf-8")))

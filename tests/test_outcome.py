@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from channelmix.api import solve_scenario
-from channelmix.curves import pieces, reach
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.model.curves import pieces, reach
 from channelmix.schema import ScenarioError, validate
 from channelmix.schema.models import Hill
 

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from channelmix.batch import run_batch
-from channelmix.expand import derive
-from channelmix.schedule import Schedule
+from channelmix.analysis.batch import run_batch
+from channelmix.schema.expand import derive
+from channelmix.model.schedule import Schedule
 from channelmix.schema import load
-from channelmix.whatif import compare, sweep
+from channelmix.analysis.whatif import compare, sweep
 
 SMALL = Path(__file__).parent / "data" / "periods_small.yaml"
 EXE = Path(sys.executable).with_name("channelmix")
@@ -108,7 +108,7 @@ def test_sweep_over_the_monthly_budget():
 
 def test_variants_and_compare():
     loaded = load(SMALL)
-    from channelmix.api import solve_scenario
+    from channelmix.solve.pipeline import solve_scenario
 
     base = solve_scenario(loaded.scenario)
     lean_case = derive(loaded, {"periods.budget": 150}, variant="lean")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from channelmix.api import solve_scenario
+from channelmix.solve.pipeline import solve_scenario
 from channelmix.schema import load, validate
 
 SCENARIOS = sorted((Path(__file__).parents[1] / "scenarios").glob("*.yaml"))

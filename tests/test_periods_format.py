@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from channelmix.periods import Horizon
+from channelmix.model.periods import Horizon
 from channelmix.schema import validate
 
 from test_periods_rules import ch, horizon

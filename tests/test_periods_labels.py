@@ -19,8 +19,8 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from channelmix.period_labels import SPELLINGS, period_label, unit_key
-from channelmix.periods import Horizon
+from channelmix.core.period_words import SPELLINGS, period_label, unit_key
+from channelmix.model.periods import Horizon
 from channelmix.reports import plan_markdown
 from channelmix.reports.i18n import LANGUAGES, catalogue, using
 from channelmix.reports.schedule import schedule_view
@@ -114,7 +114,7 @@ def test_an_unknown_unit_is_kept_as_written():
 
 
 def _plan_dict(language: str | None = "sv") -> dict:
-    from channelmix.api import solve_scenario
+    from channelmix.solve.pipeline import solve_scenario
 
     plan = solve_scenario(validate({**SWEDISH, "language": language}).scenario)
     return {**plan.to_dict(), "language": language}

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from channelmix.api import solve_scenario
-from channelmix.reports.reachable import most_reachable
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.verify.reachable import most_reachable
 from channelmix.schema import load, validate
 
 SCENARIOS = Path(__file__).parents[1] / "scenarios"

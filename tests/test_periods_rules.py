@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from channelmix.api import solve_scenario
-from channelmix.plan import Plan
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.verify.plan import Plan
 from channelmix.schema import validate
 
 

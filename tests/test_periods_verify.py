@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from channelmix.plan import Plan
+from channelmix.verify.plan import Plan
 from channelmix.schema import validate
-from channelmix.verify import VerificationError, check, verify
+from channelmix.verify.verifier import VerificationError, check, verify
 
 from test_periods_rules import ch, horizon, solve
 
@@ -85,6 +85,6 @@ def test_the_verifier_side_of_periods_does_not_import_pulp():
     import subprocess
     import sys
 
-    code = ("import sys, channelmix.verify, channelmix.evaluate_periods, channelmix.periods, channelmix.schedule, "
-            "channelmix.polish_periods; sys.exit('pulp' in sys.modules)")
+    code = ("import sys, channelmix.verify.verifier, channelmix.verify.evaluate_periods, channelmix.model.periods, channelmix.model.schedule, "
+            "channelmix.solve.polish.periods; sys.exit('pulp' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0

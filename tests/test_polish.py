@@ -10,14 +10,14 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize
 
-from channelmix.api import solve_scenario
-from channelmix.curves import reach
-from channelmix.evaluate import evaluate
-from channelmix.formulate import formulate
-from channelmix.polish import polish
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.model.curves import reach
+from channelmix.verify.evaluate import evaluate
+from channelmix.formulate.builder import formulate
+from channelmix.solve.polish.single import polish
 from channelmix.schema import ScenarioError
-from channelmix.solve import solve
-from channelmix.verify import verify
+from channelmix.solve.passes import solve
+from channelmix.verify.verifier import verify
 
 from helpers import hill_instance, load, random_scenario
 
@@ -123,7 +123,7 @@ def test_binding_rules_are_those_of_the_polished_spends():
 def test_rebinding_at_unchanged_spends_gives_the_solvers_list():
     """Judged on the real curves at the MILP's own spends, the spend rules bind as the solver said
     (on shipped-like random scenarios where nothing is curved: the model is then exact)."""
-    from channelmix.binding import rebind
+    from channelmix.verify.binding import rebind
 
     for seed in range(12):
         d = random_scenario(random.Random(seed), max_channels=6, curves=("linear", "pwl", "constant"), rule_p=0.7)

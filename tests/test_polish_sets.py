@@ -6,12 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from channelmix.api import solve_scenario
-from channelmix.evaluate import evaluate
-from channelmix.formulate import formulate
-from channelmix.polish import polish
-from channelmix.solve import solve
-from channelmix.verify import verify
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.verify.evaluate import evaluate
+from channelmix.formulate.builder import formulate
+from channelmix.solve.polish.single import polish
+from channelmix.solve.passes import solve
+from channelmix.verify.verifier import verify
 
 from helpers import hill_instance, load
 

@@ -15,9 +15,9 @@ import os
 import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
-from channelmix.api import solve_scenario
+from channelmix.solve.pipeline import solve_scenario
 from channelmix.schema import ScenarioError
-from channelmix.verify import verify
+from channelmix.verify.verifier import verify
 
 from helpers import ALL_SENSES, EXACT_CURVES, load, random_scenario
 

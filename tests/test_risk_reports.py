@@ -14,16 +14,16 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from channelmix.api import solve_scenario
-from channelmix.evaluate import evaluate
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.verify.evaluate import evaluate
 from channelmix.reports import collection_html, plan_html, report_facts
 from channelmix.reports.common import auto
 from channelmix.reports.excel import collection_workbook, plan_workbook
 from channelmix.reports.markdown import collection_markdown, plan_markdown
 from channelmix.reports.risk import collection_risk, risk_lines, risk_view
 from channelmix.reports.svg import frontier_svg
-from channelmix.whatif import compare
-from channelmix.worlds import cvar, worlds_of
+from channelmix.analysis.whatif import compare
+from channelmix.model.worlds import cvar, worlds_of
 
 from helpers import load
 from test_worlds import CHANNELMIX, uncertain

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import pytest
 
-from channelmix.evaluate import evaluate
+from channelmix.verify.evaluate import evaluate
 from channelmix.schema import ScenarioError
 
 from helpers import cell, channel, load, on_ids, scenario, solve, spend

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize
 
-from channelmix.api import solve_scenario
-from channelmix.curves import reach
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.model.curves import reach
 from channelmix.schema import validate
 
 BUDGET = 300.0

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-import channelmix.solve as solve_module
-from channelmix.api import solve_scenario
-from channelmix.formulate import formulate
-from channelmix.formulate_worlds import formulate_worlds
+import channelmix.solve.passes as solve_module
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.formulate.builder import formulate
+from channelmix.formulate.worlds import formulate_worlds
 from channelmix.schema import load as load_file
-from channelmix.solvers import PartialStart
-from channelmix.verify import verify
-from channelmix.worlds_start import neutral_start
+from channelmix.solve.solvers import PartialStart
+from channelmix.verify.verifier import verify
+from channelmix.solve.worlds_start import neutral_start
 
 from helpers import load
 from test_worlds import uncertain
@@ -104,7 +104,7 @@ def test_no_neutral_start_when_the_deadline_is_spent():
 
 def test_a_partial_start_hands_highs_only_the_named_columns(monkeypatch):
     """PartialStart: HiGHS gets the named columns and completes the rest; a plain start sets every column."""
-    import channelmix.solvers as solvers
+    import channelmix.solve.solvers as solvers
 
     given = []
 
@@ -148,7 +148,7 @@ def test_the_wall_clock_interrupts_highs_past_the_deadline(monkeypatch):
     the deadline as soon as the run starts: HiGHS is interrupted and the solve says so."""
     import highspy
 
-    import channelmix.solvers as solvers
+    import channelmix.solve.solvers as solvers
 
     class Jumping:
         calls = 0

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 import channelmix as cm
-from channelmix.cbc_log import cbc_gap
+from channelmix.solve.cbc_log import cbc_gap
 
 from test_batch import SMALL
 

@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 
 from channelmix import load as load_file
-from channelmix.api import solve_scenario
-from channelmix.evaluate import evaluate, off_steps
-from channelmix.expand import derive
-from channelmix.explanation import explain
-from channelmix.polish import polish
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.verify.evaluate import evaluate, off_steps
+from channelmix.schema.expand import derive
+from channelmix.analysis.explanation import explain
+from channelmix.solve.polish.single import polish
 from channelmix.schema import ScenarioError
-from channelmix.verify import verify
+from channelmix.verify.verifier import verify
 
 from helpers import channel, load, scenario, solve, spend
 

@@ -14,16 +14,16 @@ import pytest
 import yaml
 
 import channelmix as cm
-from channelmix.expand import derive
+from channelmix.schema.expand import derive
 from channelmix.schema import ScenarioError, load, validate
-from channelmix.spreadsheets import starter_for_table, write_tables
+from channelmix.schema.spreadsheets import starter_for_table, write_tables
 
 ROOT = Path(__file__).parents[1]
 DATA = Path(__file__).parent / "data" / "tables"
 ALL_SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 # plans over periods are slow to solve five times each: their round trip is in test_tables_periods
 SCENARIOS = [p for p in ALL_SCENARIOS if "periods" not in yaml.safe_load(p.read_text(encoding="utf-8"))]
-STARTER = ROOT / "src" / "channelmix" / "templates" / "starter.yaml"  # has a pwl curve
+STARTER = ROOT / "src" / "channelmix" / "schema" / "starter.yaml"  # has a pwl curve
 FORMS = [("csv", "long"), ("csv", "wide"), ("csv", "columns"), ("xlsx", "long"), ("xlsx", "wide")]
 
 

@@ -20,7 +20,7 @@ import channelmix as cm
 from channelmix.schema import ScenarioError, load
 from channelmix.schema.periods import PERIOD_CHANNEL_KEYS
 from channelmix.schema.table_format import CHANNEL_COLUMNS, PERIOD_FIELDS
-from channelmix.spreadsheets import starter_for_table, write_tables
+from channelmix.schema.spreadsheets import starter_for_table, write_tables
 
 from test_periods_seeds import summary
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from channelmix.formulate import formulate
+from channelmix.formulate.builder import formulate
 from channelmix.schema import load
-from channelmix.solve import TIE_NODE_FLOOR, solve
+from channelmix.solve.passes import TIE_NODE_FLOOR, solve
 
 BAKERY = Path(__file__).parents[1] / "scenarios" / "township-bakery.yaml"
 
@@ -35,7 +35,7 @@ def _waste_and_idle() -> dict:
 def test_on_a_large_model_the_tie_break_chooses_among_the_first_plans_channels(monkeypatch):
     """Above TIE_FULL_INTEGERS the pass keeps off what the first plan left off: same objective,
     a subset of its channels, least spend among those, idle channels off; and it says so."""
-    import channelmix.solve as solve_module
+    import channelmix.solve.passes as solve_module
     from helpers import load, solve as solve_plan
 
     d = _waste_and_idle()

@@ -1,4 +1,4 @@
-"""channelmix.whatif: sweeps and their frontier, grids, warm starts, compare and diff."""
+"""channelmix.analysis.whatif: sweeps and their frontier, grids, warm starts, compare and diff."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from channelmix import load as load_file
-from channelmix.expand import variants
+from channelmix.schema.expand import variants
 from channelmix.schema import validate
-from channelmix.whatif import compare, diff, frontier, plans_table, sweep
+from channelmix.analysis.whatif import compare, diff, frontier, plans_table, sweep
 
 from helpers import channel, on_ids, scenario, solve, spend
 

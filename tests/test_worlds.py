@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 import yaml
 
-from channelmix.api import solve_scenario
-from channelmix.evaluate import evaluate
-from channelmix.verify import VerificationError
-from channelmix.worlds import check_worlds, cvar, risk_of, worlds_of
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.verify.evaluate import evaluate
+from channelmix.verify.verifier import VerificationError
+from channelmix.model.worlds import check_worlds, cvar, risk_of, worlds_of
 
 from helpers import channel, load, scenario
 

@@ -7,11 +7,11 @@ import numpy as np
 import pulp
 import pytest
 
-from channelmix.api import solve_formulated
-from channelmix.curves import reach
-from channelmix.formulate_worlds import formulate_worlds
+from channelmix.solve.pipeline import solve_formulated
+from channelmix.model.curves import reach
+from channelmix.formulate.worlds import formulate_worlds
 from channelmix.schema.models import Hill, Linear, Pwl, Saturating
-from channelmix.worlds_pieces import shared_pieces
+from channelmix.model.worlds_pieces import shared_pieces
 
 from helpers import channel, load, scenario
 

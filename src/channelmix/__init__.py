@@ -8,19 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from .evaluate import evaluate
-from .plan import Plan
+from .verify.evaluate import evaluate
+from .verify.plan import Plan
 from .schema import Loaded, Scenario, ScenarioError, load, validate
-from .verify import VerificationError, verify
+from .verify.verifier import VerificationError, verify
 
 __version__ = "0.1.0"
 
 # loaded on first use: these pull in the solver stack (PuLP, HiGHS), matplotlib or pandas work
 _LAZY = {
-    "solve_file": "api", "solve_scenario": "api", "with_solver": "api",
-    "derive": "expand", "variants": "expand", "grid": "expand",
-    "sweep": "whatif", "compare": "whatif", "diff": "whatif",
-    "solve_paths": "batch", "frontier_chart": "charts", "explain": "explanation",
+    "solve_file": "solve.pipeline", "solve_scenario": "solve.pipeline", "with_solver": "solve.pipeline",
+    "derive": "schema.expand", "variants": "schema.expand", "grid": "schema.expand",
+    "sweep": "analysis.whatif", "compare": "analysis.whatif", "diff": "analysis.whatif",
+    "solve_paths": "analysis.batch", "frontier_chart": "reports.charts", "explain": "analysis.explanation",
 }
 __all__ = ["Loaded", "Plan", "Scenario", "ScenarioError", "VerificationError", "evaluate", "load", "validate",
            "verify", *_LAZY]

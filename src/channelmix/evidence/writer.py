@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from ..atomic import file_mode, write_atomic
+from ..core.atomic import file_mode, write_atomic
 from ..schema import Scenario
 from ..schema.load import validate
 

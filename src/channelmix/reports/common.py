@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from ..plan import SOLVED
+from ..verify.plan import SOLVED
 from .i18n import current, t
 
 

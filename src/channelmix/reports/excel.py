@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .output import atomic_write
-from ..textcells import own_formula, safe_workbook
+from ..core.textcells import own_formula, safe_workbook
 from .common import (channel_labels, column_title, is_number, plan_view, readable_numbers, shown_columns, spend_columns,
                      without_single_periods)
 from .i18n import localised, of_plan, of_plans, current, t

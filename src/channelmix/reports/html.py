@@ -22,7 +22,7 @@ from .svg import frontier_svg, heat_colour, legend_gradient, series_colour, swee
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("channelmix", "templates"),
+        loader=jinja2.PackageLoader("channelmix.reports", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -191,7 +191,7 @@ def collection_context(title: str, table: Any, plans: list[dict[str, Any]], vari
 
 def today_marks(table: Any, varied: list[str], currency: str) -> dict[str, Any] | None:
     """Today's value of the swept path (and, on a budget axis, what today's plan spends),
-    from the frontier table's ``attrs["today"]`` (see :func:`channelmix.whatif.today`):
+    from the frontier table's ``attrs["today"]`` (see :func:`channelmix.analysis.whatif.today`):
     the chart's marks and one sentence; None when the table does not know it."""
     found = getattr(table, "attrs", {}).get("today") if varied else None
     if not found or found.get("path") != varied[0] or found.get("value") is None:

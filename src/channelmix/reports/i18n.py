@@ -58,7 +58,7 @@ def catalogue(code: str) -> Language:
     """The language ``code`` as read from its file."""
     if code not in LANGUAGES:
         raise ValueError(f"unknown report language {code!r}: choose one of {', '.join(LANGUAGES)}")
-    raw = json.loads(resources.files("channelmix").joinpath("locales", f"{code}.json").read_text(encoding="utf-8"))
+    raw = json.loads(resources.files("channelmix.core").joinpath("locales", f"{code}.json").read_text(encoding="utf-8"))
     meta = raw.pop("_meta")
     return Language(code=code, direction=meta["dir"], words=raw, group=meta["group"], decimal=meta["decimal"],
                     percent=meta["percent"], digits=meta["digits"])

@@ -11,10 +11,10 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import jsonout
-from ..atomic import atomic_write, write_atomic  # noqa: F401  (re-exported: report.py, reports/__init__.py)
-from ..plan import Plan
-from ..textcells import csv_frame, csv_text
+from ..core import jsonout
+from ..core.atomic import atomic_write, write_atomic  # noqa: F401  (re-exported: report.py, reports/__init__.py)
+from ..verify.plan import Plan
+from ..core.textcells import csv_frame, csv_text
 
 if TYPE_CHECKING:
     import pandas as pd

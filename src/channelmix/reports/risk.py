@@ -1,10 +1,10 @@
 """Risk in the reports: a plan judged in every world (``plan["risk"]``, see
-:mod:`channelmix.worlds`) and the robust plan beside the risk-neutral one.
+:mod:`channelmix.model.worlds`) and the robust plan beside the risk-neutral one.
 
 * :func:`risk_view` — the figures (mean, p5, p95, worst, CVaR), the histogram of the
   objective over the worlds, the share of worlds in which each target cell is met, and
   with ``plan["risk_reference"]`` (the base plan judged in the same worlds, see
-  :func:`~channelmix.reports.reachable.report_facts`) the trade-off between the two;
+  :func:`~channelmix.verify.reachable.report_facts`) the trade-off between the two;
 * :func:`collection_risk` — the same comparison among the plans of a comparison;
 * :func:`risk_lines` (terminal) and :func:`risk_markdown` (Markdown); the HTML partial is
   ``templates/_risk.html.j2``, the Excel sheet :mod:`channelmix.reports.risk_excel`.

@@ -3,7 +3,7 @@ channel × period grid (spend, on/off, where a set-up cost is paid), the cash of
 period with its running total, and reach and coverage period by period.
 
 Everything reads the plan dict's ``schedule`` (``dataclasses.asdict`` of
-:class:`channelmix.schedule.Schedule`); a single-period plan has none and gets ``None``.
+:class:`channelmix.model.schedule.Schedule`); a single-period plan has none and gets ``None``.
 Time runs in the reading direction of the report: left to right, and right to left in a
 right-to-left language, in every table and chart alike (charts are mirrored, text never).
 """
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..period_labels import period_label
-from ..plan import SOLVED
+from ..core.period_words import period_label
+from ..verify.plan import SOLVED
 from .common import auto, is_number, labels_of, num, pct, qty, sense_title
 from .i18n import current, t
 

@@ -12,7 +12,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 
-from ..textcells import own_formula
+from ..core.textcells import own_formula
 from .excel import KEY_FONT, PERCENT, QTY, _value, finish, header, money_format, write_table
 from .i18n import t
 from .schedule import LONG_COLUMNS, schedule_view

@@ -8,7 +8,7 @@ import math
 from html import escape
 from typing import Any
 
-from ..plan import SOLVED
+from ..verify.plan import SOLVED
 from .common import auto, is_number, num
 from . import i18n
 

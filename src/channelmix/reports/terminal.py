@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..plan import Plan
+from ..verify.plan import Plan
 from .common import auto, num, pct, penalty_words, plan_view, sense_title, status_text
 from .i18n import for_plans, t
 from .risk import risk_lines
@@ -105,7 +105,7 @@ def _cell(column: Any, value: Any) -> str:
 
 def render(plan: Plan, console: Console, language: str | None = None, facts: dict[str, Any] | None = None) -> None:
     """The plan as a person reads it in a terminal, in ``language`` (else English);
-    ``facts`` from :func:`~channelmix.reports.reachable.report_facts` add the share of the most reachable."""
+    ``facts`` from :func:`~channelmix.verify.reachable.report_facts` add the share of the most reachable."""
     data = {**plan.to_dict(), **(facts or {})}
     with for_plans([data], language):
         v = plan_view(data)

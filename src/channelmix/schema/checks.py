@@ -240,7 +240,7 @@ def _impossible_bounds(parts: Parts) -> list[Problem]:
 
 def _governed(rules: list[Any], parts: Parts):
     """(index, rule, cell) for every cell a hard rule of this family governs, by rule then cell."""
-    from ..arrays import governing_rule
+    from ..model.arrays import governing_rule
 
     assert parts.phases is not None and parts.segments is not None
     governs = governing_rule(rules, [p.id for p in parts.phases], [g.id for g in parts.segments])
@@ -251,14 +251,14 @@ def _governed(rules: list[Any], parts: Parts):
 
 
 def _affinity(parts_or_scenario: Any, channels: list[Channel]):
-    from ..arrays import affinity_matrix
+    from ..model.arrays import affinity_matrix
 
     return affinity_matrix(channels, [p.id for p in parts_or_scenario.phases], [g.id for g in parts_or_scenario.segments])
 
 
 def _most_reach(channel: Channel) -> float:
     """The most reach a channel can ever give: at max_spend, or the curve's ceiling."""
-    from ..curves import reach
+    from ..model.curves import reach
     from .models import Constant, Pwl
 
     response = channel.response
@@ -347,7 +347,7 @@ def _cheapest_hard_plan(scenario: Any) -> dict[str, tuple[float, str]]:
     out = {}
     a = _affinity(scenario, usable)
     breadth = []  # (cell, rule, pool) for every cell a hard breadth rule with min_channels > 0 governs
-    from ..arrays import governing_rule
+    from ..model.arrays import governing_rule
 
     governs = governing_rule(rules.breadth, [p.id for p in scenario.phases], [g.id for g in scenario.segments])
     everyone = np.arange(len(usable))

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field, model_validator
 
-from ..presets import PHASE_PRESETS
+from .presets import PHASE_PRESETS
 from .limits import MAX_LEVEL, MAX_TIME_LIMIT, MIN_ACCURACY
 from .periods import PeriodRef, Periods, periods_in
 from .problems import Fixable, did_you_mean, with_hint
@@ -170,7 +170,7 @@ Spread = Annotated[float, Field(ge=0, lt=1)]
 
 
 class Uncertainty(Model):
-    """Relative spreads of sampled worlds (see :mod:`channelmix.worlds`)."""
+    """Relative spreads of sampled worlds (see :mod:`channelmix.model.worlds`)."""
 
     affinity: Spread = 0.0
     response: Spread = 0.0
@@ -231,7 +231,7 @@ class Scenario(Model):
     sweep: dict[str, SweepRange] = {}
     current: dict[str, NonNegative] | None = None  # what is run today: channel -> spend (unnamed channels are off)
     language: Literal["en", "fr", "es", "sv", "fa"] | None = None  # the reports' language (None: English)
-    worlds: Worlds | None = None  # possible worlds (uncertain affinities and curves), see channelmix.worlds
+    worlds: Worlds | None = None  # possible worlds (uncertain affinities and curves), see channelmix.model.worlds
     periods: Annotated[Periods, BeforeValidator(periods_in)] | None = None  # a plan over time (see schema.periods)
 
     # -- derived facts that the formulation and the verifier both read -------------
@@ -273,7 +273,7 @@ class Scenario(Model):
         reach but may pad the total so that share rules (concentration, group shares)
         hold. The cap is the sum of all useful spends times one plus the padding each
         share rule can demand, so that no rule is starved of room."""
-        from ..curves import saturation_spend
+        from ..model.curves import saturation_spend
 
         if self.budget is not None:
             return {c.id: c.max_spend if c.max_spend is not None else max(self.budget - c.fixed_cost, c.min_spend, 0.0)

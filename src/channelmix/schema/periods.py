@@ -1,7 +1,7 @@
 """Plans over time (``periods:``): the format and its cross-checks.
 
 ``periods`` is a count with a unit, ``{count: 6, unit: month}`` (ids "1".."6"; their labels,
-"Month 1" or "Månad 1", are made in the output's language by :mod:`channelmix.period_labels`), or a list of ids or ``{id, label, budget, resources, weight}``
+"Month 1" or "Månad 1", are made in the output's language by :mod:`channelmix.core.period_words`), or a list of ids or ``{id, label, budget, resources, weight}``
 items, plain (``[jan, feb, mar]``) or as ``{items: [...], ...}``.  In either form the
 mapping may give ``budget`` and ``resources`` (each period's own budget and capacities,
 unless an item gives its own) and ``carry_over`` (unspent money rolls into the next

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..textcells import csv_read
+from ..core.textcells import csv_read
 from .problems import Problem, did_you_mean, with_hint
 from .table_cells import _empty, _letter, _show, _text
 

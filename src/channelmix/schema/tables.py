@@ -16,7 +16,7 @@ shows it).
 
 Reading the files is in :mod:`.table_files`, one cell in :mod:`.table_cells`, the column names and
 where each value came from in :mod:`.table_format`. Writing tables (and a starter scenario around a table) is in
-:mod:`channelmix.spreadsheets`.
+:mod:`channelmix.schema.spreadsheets`.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 A draws table (``channel, draw, spend, outcome``, as ``channelmix import curves`` writes
 it beside a scenario) is read here, once: every problem is reported at once, and a
 scenario that loads carries the table's absolute path, so that building its worlds
-(:mod:`channelmix.worlds_draws`) never meets a bad file.
+(:mod:`channelmix.model.worlds_draws`) never meets a bad file.
 """
 
 from __future__ import annotations

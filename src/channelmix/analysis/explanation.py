@@ -1,0 +1,316 @@
+"""Why this plan, compared with what, and what else (DESIGN §5): ``channelmix explain``.
+
+For one scenario: the verified optimum; the current plan beside it; each channel's
+marginal figures on the real curves; the value of each on/off decision (a verified
+re-solve with the channel forced the other way, ties named as ties); what loosening
+the budget, each resource and each binding rule is worth (a verified re-solve with the
+limit moved, beside the LP dual with the decisions fixed); the next-best distinct
+mixes; and, when nothing is feasible, a minimal conflict and the repairs.
+
+Over periods the same questions are asked of the whole horizon: the current plan is
+today's spend kept up in every period; a channel's decision is whether it is used at all
+(forced off: in no period; forced on: in at least one); its marginal figures are those of
+the period where the next unit buys most, carry-over included, beside the full channel ×
+period grid (:mod:`channelmix.analysis.marginals_periods`); a limit is the scenario's (a rule moved
+in every period, the total budget, the budget per period or of one period); alternatives
+are the next-best sets of channels used.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable
+
+from ..solve.pipeline import solve_from
+from ..verify.baseline import Baseline, better_by, compare
+from .diagnose import conflict
+from .limits import Limit, limit_of, step_in, with_limit
+from .marginals import Marginal, marginals
+from .marginals_periods import PeriodMarginal, period_marginals
+from ..verify.plan import Plan
+from ..schema import Loaded, Scenario
+from .sensitivity import alternatives as next_best
+from .sensitivity import fixed_lp_duals, solve_used, tie_tolerance
+
+
+@dataclass(frozen=True)
+class ChannelValue:
+    """One channel's decision, what the next unit buys, and what the other decision would cost."""
+
+    id: str
+    label: str
+    on: bool
+    spend: float
+    current_spend: float | None  # None: the scenario names no current plan
+    marginal: Marginal | None  # None when off
+    value_if_forced_off: float | None  # objective lost by switching it off (on channels); None: cannot be
+    value_if_forced_on: float | None  # objective lost by switching it on (off channels); None: cannot be
+    forced_objective: float | None  # the objective of that re-solve
+    verdict: str  # worse | tie | better | impossible | forced (the file forces it; the value is the rule's cost)
+    why: str  # the decision in plain words
+
+
+@dataclass(frozen=True)
+class LimitValue:
+    """What loosening one limit is worth, by a verified re-solve with the limit moved."""
+
+    rule: str
+    kind: str
+    limit: float
+    binding: bool
+    step: float  # how far the limit was moved (in its own units)
+    gain: float | None  # objective gained by that move (0 within the solver's tolerance; None: cannot move)
+    worth_per_unit: float | None  # gain / step
+    shadow_price: float | None  # d(objective)/d(limit) from the LP with the decisions fixed (None: no dual)
+
+
+@dataclass(frozen=True)
+class Alternative:
+    rank: int
+    objective: float
+    cost: float
+    behind: float  # how much worse than the best (negative: better, within the solver's tolerance)
+    tie: bool  # |behind| within the solver's tolerance: an equally good mix
+    on: list[str]
+    differs: list[str]  # "+id" switched on, "-id" switched off, relative to the best plan
+
+
+@dataclass
+class Explanation:
+    """Everything ``channelmix explain`` shows for one scenario."""
+
+    scenario: str
+    status: str
+    objective: float | None
+    plan: Plan
+    baseline: Baseline | None
+    channels: list[ChannelValue] = field(default_factory=list)
+    limits: list[LimitValue] = field(default_factory=list)
+    alternatives: list[Alternative] = field(default_factory=list)
+    conflict: dict[str, Any] | None = None
+    curves: list[dict[str, Any]] = field(default_factory=list)  # each channel's response curve, for charts
+    tolerance: float = 0.0  # differences below this are ties
+    seconds: float = 0.0
+    solve_seconds: float = 0.0
+    periods: list[PeriodMarginal] = field(default_factory=list)  # over periods: the next unit, channel × period
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of ``channelmix explain --format json``."""
+        base = None
+        if self.baseline is not None:
+            base = {k: v for k, v in self.baseline.to_dict().items()}
+        return {
+            "scenario": self.scenario, "status": self.status, "objective": self.objective,
+            "cost": self.plan.cost, "currency": self.plan.currency, "sense": self.plan.sense,
+            "tolerance": self.tolerance, "baseline": base,
+            "channels": [asdict(c) for c in self.channels], "limits": [asdict(x) for x in self.limits],
+            "alternatives": [asdict(a) for a in self.alternatives], "conflict": self.conflict, "curves": self.curves,
+            "seconds": self.seconds, "solve_seconds": self.solve_seconds,
+            **({"periods": [asdict(m) for m in self.periods]} if self.periods else {}),
+        }
+
+    def frames(self) -> dict[str, Any]:
+        """The same as pandas DataFrames: channels, limits, alternatives, baseline."""
+        import pandas as pd
+
+        channels = pd.DataFrame([{**{k: v for k, v in asdict(c).items() if k != "marginal"},
+                                  **{f"marginal_{k}": v for k, v in (asdict(c.marginal) if c.marginal else {}).items()}}
+                                 for c in self.channels])
+        return {
+            "channels": channels,
+            "limits": pd.DataFrame([asdict(x) for x in self.limits]),
+            "alternatives": pd.DataFrame([asdict(a) for a in self.alternatives]),
+            "baseline": pd.DataFrame([asdict(c) for c in self.baseline.channels]) if self.baseline else pd.DataFrame(),
+            "periods": pd.DataFrame([asdict(m) for m in self.periods]),
+        }
+
+
+def explain(what: Loaded | Scenario, alternatives: int = 3, within: float | None = 0.05, step: float = 100.0,
+            warnings: list[str] | None = None) -> Explanation:
+    """Explain one scenario (a loaded file, or a scenario and its warnings): see the module
+    docstring. ``alternatives`` next-best mixes within ``within`` (relative; None: any) of
+    the optimum; ``step``: the money of "the next step buys"."""
+    scenario = what.scenario if isinstance(what, Loaded) else what
+    warnings = what.warnings if isinstance(what, Loaded) else warnings
+    began = time.perf_counter()
+    plan, values = solve_from(scenario, warnings)
+    solve_seconds = time.perf_counter() - began
+    out = Explanation(scenario.scenario, plan.status, plan.objective, plan, compare(scenario, plan), solve_seconds=solve_seconds)
+    if not plan.solved:
+        if plan.status == "infeasible":
+            out.conflict = _conflict(scenario)
+        out.seconds = time.perf_counter() - began
+        return out
+    out.tolerance = tie_tolerance(scenario, plan.objective, plan.objective)
+    quick = scenario.model_copy(update={"current": None, "objective": scenario.objective.model_copy(update={"tie_break": False})})
+    out.channels, out.periods = _channel_values(scenario, quick, plan, values, step, out.baseline)
+    out.limits = _limit_values(scenario, quick, plan, values)
+    out.alternatives = _alternatives(scenario, plan, alternatives, within)
+    out.curves = curves(scenario, plan)
+    out.seconds = time.perf_counter() - began
+    return out
+
+
+def _conflict(scenario: Scenario) -> dict[str, Any] | None:
+    found = conflict(scenario.model_copy(update={"current": None}))
+    if found is None:
+        return None
+    return {"rules": found.rules, "names": found.names, "minimal": found.minimal,
+            "repairs": [{"rule": r.rule, "change": r.change, "to": r.to, "verified": r.verified} for r in found.repairs]}
+
+
+def _forced(quick: Scenario, cid: str, on: bool | None) -> Scenario:
+    """The scenario with one channel forced on (True) or off (False), or (None) free of the
+    file's own force for it."""
+    rules = quick.rules
+    force_on = [c for c in rules.force_on if c != cid] + ([cid] if on is True else [])
+    force_off = [c for c in rules.force_off if c != cid] + ([cid] if on is False else [])
+    return quick.model_copy(update={"rules": rules.model_copy(update={"force_on": force_on, "force_off": force_off})})
+
+
+def _channel_values(scenario: Scenario, quick: Scenario, plan: Plan, values: dict[str, float], step: float,
+                    baseline: Baseline | None) -> tuple[list[ChannelValue], list[PeriodMarginal]]:
+    grid: list[PeriodMarginal] = []
+    if scenario.periods is None:
+        margins = marginals(scenario, {c.id: c.on for c in plan.channels}, {c.id: c.spend for c in plan.channels}, step)
+        current = scenario.current
+    else:
+        assert plan.schedule is not None
+        margins, grid = period_marginals(scenario, {(r.channel, r.period): r.on for r in plan.schedule.rows},
+                                         {(r.channel, r.period): r.spend for r in plan.schedule.rows}, step)
+        current = None if baseline is None else {c.id: c.current_spend for c in baseline.channels}  # kept up, in total
+    out = []
+    for c in plan.channels:
+        other = _other_decision(quick, c.id, not c.on, values)
+        lost = better_by(scenario, plan.objective, other.objective) if other.solved else None
+        forced = c.id in (scenario.rules.force_on if c.on else scenario.rules.force_off)
+        if lost is None:
+            verdict = "impossible"
+        else:
+            tol = tie_tolerance(scenario, plan.objective, other.objective)
+            verdict = "forced" if forced else "tie" if abs(lost) <= tol else "worse" if lost > 0 else "better"
+            if forced and abs(lost) <= tol:
+                lost = 0.0
+        out.append(ChannelValue(
+            c.id, c.label, c.on, c.spend, current.get(c.id, 0.0) if current is not None else None, margins.get(c.id),
+            lost if c.on else None, lost if not c.on else None, other.objective if other.solved else None, verdict,
+            _why(c.label, c.on, verdict, plan.objective, other.objective if other.solved else None, lost),
+        ))
+    return out, grid
+
+
+def _other_decision(quick: Scenario, cid: str, on: bool, values: dict[str, float]) -> Plan:
+    """The verified plan with one channel's decision forced the other way (the file's own
+    force for it dropped); over periods, "on" is used in at least one period, "off" in none."""
+    if quick.periods is None:
+        return solve_from(_forced(quick, cid, on), start=values, diagnose=False)[0]
+    return solve_used(_forced(quick, cid, None), cid, on, start=values)
+
+
+def _why(label: str, on: bool, verdict: str, best: float, forced: float | None, lost: float | None) -> str:
+    """The decision in plain words (English, for the JSON; reports say it in their language)."""
+    from ..reports.explain_sections import why_sentence
+    from ..reports.i18n import using
+
+    with using(None):
+        return why_sentence(label, on, verdict, best, forced, lost)
+
+
+def _limit_values(scenario: Scenario, quick: Scenario, plan: Plan, values: dict[str, float]) -> list[LimitValue]:
+    duals = fixed_lp_duals(quick, values)
+    on = [c.on for c in plan.channels]
+    names = (["budget"] if scenario.budget is not None else []) + _period_budgets(scenario) + \
+        [f"resource_{r}" for r in range(len(scenario.resources))]
+    for name, d in duals.items():
+        limit = limit_of(scenario, name) if d.binding else None
+        if limit is not None and name not in names and (not name.startswith("onoff_") or on[int(name.split("_")[2])]):
+            names.append(name)
+    members = _members(scenario, duals)
+    out, seen = [], set()
+    for name in names:
+        limit = limit_of(scenario, name)
+        if limit is None or limit.names[0] in seen:
+            continue
+        seen.add(limit.names[0])
+        step = step_in(scenario, limit)
+        moved_to = limit.loosened(step)
+        gain = worth = None
+        if moved_to != limit.value:
+            moved, _ = solve_from(with_limit(quick, limit, moved_to), start=values, diagnose=False)
+            if moved.solved:
+                used = abs(moved_to - limit.value)
+                gain = better_by(scenario, moved.objective, plan.objective)
+                if abs(gain) <= tie_tolerance(scenario, plan.objective, moved.objective):
+                    gain = 0.0  # no gain beyond the solver's tolerance: re-solve noise, not value
+                worth, step = gain / used, used
+        rows = members(limit)
+        # a dual prices a right-hand side: counts are fixed with the decisions, shares are not a
+        # right-hand side; a rule over several cells (or periods) moves them all, so its price is their sum
+        priced = bool(rows) and not limit.integer and limit.kind not in ("group_share", "concentration")
+        price = sum(duals[m].shadow_price for m in rows) if priced else None
+        binding = any(duals[m].binding for m in rows)
+        out.append(LimitValue(limit.rule, limit.kind, limit.value, binding, step, gain, worth, price))
+    return sorted(out, key=lambda x: -(x.gain or 0.0))
+
+
+def _period_budgets(scenario: Scenario) -> list[str]:
+    """The budgets of a plan over periods besides the total: per period, or of each period that has its own."""
+    periods = scenario.periods
+    if periods is None:
+        return []
+    if periods.items is not None and any(p.budget is not None for p in periods.items):
+        return [f"budget_t{t}" for t, p in enumerate(periods.items) if p.budget is not None] + \
+            (["budget_period"] if periods.budget is not None else [])
+    return ["budget_period"] if periods.budget is not None else []
+
+
+def _members(scenario: Scenario, duals: dict) -> Callable[[Limit], list[str]]:
+    """The rows whose duals price a limit: its cells (one period), or its rows in every period."""
+    if scenario.periods is None:
+        return lambda limit: [m for m in limit.names if m in duals]
+    groups: dict[tuple[str, str], list[str]] = {}
+    for name in duals:
+        limit = limit_of(scenario, name)
+        if limit is not None:
+            groups.setdefault((limit.kind, limit.rule), []).append(name)
+    return lambda limit: groups.get((limit.kind, limit.rule), [])
+
+
+def curves(scenario: Scenario, plan: Plan, samples: int = 48) -> list[dict[str, Any]]:
+    """Each spend-driven channel's real response curve, sampled, with the range the plan may
+    use (min_spend to its cap), the optimised spend and the current one (None without).
+    Over periods the spends are per period: the mean of the periods the channel runs in."""
+    from ..model.curves import depends_on_spend, reach
+
+    caps = scenario.spend_caps()
+    chosen = {c.id: c for c in plan.channels}
+    spends = {c.id: c.spend for c in plan.channels}
+    if plan.schedule is not None:  # over periods: the mean spend of the periods it runs in
+        for cid in spends:
+            running = [r.spend for r in plan.schedule.channel_rows(cid) if r.on]
+            spends[cid] = sum(running) / len(running) if running else 0.0
+    current = scenario.current or {}
+    out = []
+    for ch in scenario.channels:
+        if not depends_on_spend(ch.response):
+            continue
+        hi = ch.max_spend if ch.max_spend is not None else caps[ch.id]
+        now = current.get(ch.id) if scenario.current is not None else None
+        right = max(hi, now or 0.0, spends[ch.id]) or 1.0
+        xs = [right * i / samples for i in range(samples + 1)]
+        out.append({"id": ch.id, "label": ch.name, "on": chosen[ch.id].on, "spend": spends[ch.id],
+                    "current_spend": now, "lo": ch.min_spend, "hi": hi, "points": [[x, reach(ch.response, x)] for x in xs]})
+    return out
+
+
+def _alternatives(scenario: Scenario, plan: Plan, k: int, within: float | None) -> list[Alternative]:
+    best_on = {c.id for c in plan.channels if c.on}
+    out = []
+    for rank, alt in enumerate(next_best(scenario, plan, k, within), start=1):
+        on = [c.id for c in alt.channels if c.on]
+        differs = [f"+{cid}" for cid in on if cid not in best_on] + [f"-{c.id}" for c in plan.channels if c.on and c.id not in on]
+        behind = better_by(scenario, plan.objective, alt.objective)
+        tie = abs(behind) <= tie_tolerance(scenario, plan.objective, alt.objective)
+        out.append(Alternative(rank, alt.objective, alt.cost, behind, tie, on, differs))
+    return out

@@ -1,0 +1,228 @@
+"""The numeric limits of a scenario, named as the MILP names their constraints, and how to
+move one: what loosening a rule is worth and what repairs an infeasible scenario both
+come down to "the same scenario with this one limit at another value".
+
+No solver here: a limit is read from and written to the :class:`Scenario` itself, so a
+moved scenario goes through the whole verified pipeline like any other.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from ..schema.models import Scenario
+from ..schema.steps import round_up
+
+LE, GE = "at most", "at least"  # the direction a limit bounds its quantity
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One numeric limit: the constraint (or constraint family) it is, in words, and its value."""
+
+    name: str  # the constraint's name in the MILP (a family's first member for concentration)
+    rule: str  # in words, e.g. "budget", "resource hours", "coverage target (aware, owners)"
+    kind: str  # budget | resource | coverage_target | breadth | cardinality | group_count | group_share |
+    #            concentration | reach_level | min_spend | max_spend
+    value: float
+    bound: str  # LE: the quantity must stay at most the limit (loosen by raising it); GE: at least
+    integer: bool = False
+    share: bool = False  # a share in [0, 1]
+    members: tuple[str, ...] = ()  # every constraint the limit sets (a cell rule governs several cells)
+    index: int | None = None  # the rule's position in its family (rules.coverage[index], …)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self.members or (self.name,)
+
+    @property
+    def loosens_up(self) -> bool:
+        return self.bound == LE
+
+    def loosened(self, step: float) -> float:
+        """The limit moved by ``step`` in the direction that allows more plans."""
+        moved = self.value + step if self.loosens_up else self.value - step
+        if self.share:
+            moved = min(max(moved, 0.0), 1.0)
+        return max(moved, 0.0)
+
+    def step(self) -> float:
+        """A finite-difference step: one channel for counts, a point for shares, 1 % otherwise."""
+        if self.integer:
+            return 1.0
+        if self.share:
+            return 0.01
+        return max(1.0, round(0.01 * abs(self.value), 2)) if self.kind in ("budget", "min_spend", "max_spend") else \
+            max(0.01 * abs(self.value), 1e-3)
+
+
+def step_in(scenario: Scenario, limit: Limit) -> float:
+    """:meth:`Limit.step` for this scenario: a money limit moves by whole payable units
+    (the channel's spend_step, or the largest one for the budget), so the move can buy something."""
+    step = limit.step()
+    if limit.kind == "budget":
+        unit = max((u for c in scenario.channels if (u := scenario.step_of(c))), default=None)
+    elif limit.kind in ("min_spend", "max_spend"):
+        unit = scenario.step_of(scenario.channels[int(limit.name.rsplit("_", 1)[1])])
+    else:
+        return step
+    return round_up(step, unit)
+
+
+PERIOD_ROW = re.compile(r"^(.*)_t(\d+)$")  # a row of one period of a plan over periods
+
+
+def limit_of(scenario: Scenario, name: str) -> Limit | None:
+    """The limit a constraint enforces, or None when it is no numeric limit (logic, force).
+    Over periods, a period's row is the scenario's limit it comes from (``target_3_t2`` is
+    ``target_3``: moving it moves every period), except a period's own budget."""
+    return _period_limit(scenario, name) if scenario.periods is not None else _scenario_limit(scenario, name)
+
+
+def _scenario_limit(sc: Scenario, name: str) -> Limit | None:
+    """:func:`limit_of` for a name without a period: read from the scenario's own fields."""
+    if name == "budget" and sc.budget is not None:
+        return Limit(name, "budget", "budget", sc.budget, LE)
+    if name.startswith("resource_"):
+        resource = list(sc.resources)[int(name.split("_")[1])]
+        return Limit(name, f"resource {resource}", "resource", sc.resources[resource], LE)
+    if name.startswith(("target_", "breadth_")):
+        # a cell rule is one limit however many cells it governs: moving it moves them all
+        family, k = name.split("_")[0], int(name.split("_")[1])
+        rules = sc.rules.coverage if family == "target" else sc.rules.breadth
+        governing = [_governing(rules, p, g) for p, g in sc.cells]
+        j = governing[k]
+        members = tuple(f"{family}_{i}" for i, r in enumerate(governing) if r == j)
+        cells = [sc.cells[int(m.split("_")[1])] for m in members]
+        where = f"({cells[0][0]}, {cells[0][1]})" if len(cells) == 1 else \
+            f"of rules.{'coverage' if family == 'target' else 'breadth'}[{j}] ({len(cells)} cells)"
+        rule = rules[j]
+        if family == "target":
+            return Limit(f"target_{k}", f"coverage target {where}", "coverage_target", rule.target, GE, share=True,
+                         members=members, index=j)
+        return Limit(f"breadth_{k}", f"breadth {where}", "breadth", float(rule.min_channels), GE, integer=True,
+                     members=members, index=j)
+    if name.startswith("cardinality_"):
+        card = sc.rules.cardinality
+        if name.endswith("min"):
+            return Limit(name, "channels on (min)", "cardinality", float(card.min), GE, integer=True)
+        return Limit(name, "channels on (max)", "cardinality", float(card.max), LE, integer=True)
+    if name.startswith("group_"):
+        _, j, side, what = name.split("_")
+        group = sc.rules.groups[int(j)]
+        value = getattr(group, f"{side}_{what}")
+        bound = GE if side == "min" else LE
+        kind = f"group_{what}"
+        return Limit(name, f"group {group.describe()} {side}_{what}", kind, float(value), bound,
+                     integer=what == "count", share=what == "share")
+    if name.startswith("concentration_"):
+        return Limit("concentration", "concentration (largest share of spend)", "concentration",
+                     sc.rules.concentration.max_share, LE, share=True,
+                     members=tuple(f"concentration_{i}" for i in range(len(sc.channels))))
+    if name == "reach_level":
+        return Limit(name, "weighted reach level", "reach_level", sc.objective.level or 0.0, GE)
+    if name.startswith(("onoff_min_", "onoff_max_")):
+        ch = sc.channels[int(name.rsplit("_", 1)[1])]
+        if name.startswith("onoff_min_"):
+            return Limit(name, f"min_spend of {ch.id}", "min_spend", ch.min_spend, GE)
+        if ch.max_spend is None:
+            return None  # the cap comes from the budget, which is its own limit
+        return Limit(name, f"max_spend of {ch.id}", "max_spend", ch.max_spend, LE)
+    return None
+
+
+def _period_limit(sc: Scenario, name: str) -> Limit | None:
+    """:func:`limit_of` over periods (see there)."""
+    assert sc.periods is not None
+    row = PERIOD_ROW.match(name)
+    if name == "budget_period" or (row is not None and row.group(1) == "budget"):
+        t = int(row.group(2)) if row is not None else None
+        items = sc.periods.items
+        if t is not None and items is not None and items[t].budget is not None:
+            return Limit(f"budget_t{t}", f"budget of {items[t].name}", "budget", items[t].budget, LE)
+        if sc.periods.budget is not None:
+            return Limit("budget_period", "budget per period", "budget", sc.periods.budget, LE)
+        name = "budget"  # a period's money cap is the total's copy
+    if row is not None:
+        name = row.group(1)
+    if name.startswith("resource_"):
+        resource = list(sc.resources)[int(name.split("_")[1])]
+        own = sc.periods.resources.get(resource)
+        return Limit(name, f"resource {resource} (each period)", "resource", sc.resources[resource] if own is None else own, LE)
+    return _scenario_limit(sc, "budget" if name == "budget_total" else name)
+
+
+def _with_period_limit(sc: Scenario, name: str, value: float) -> Scenario | None:
+    """:func:`with_limit` for the limits only a plan over periods has (None: not one of them)."""
+    periods = sc.periods
+    if periods is None:
+        return None
+    if name == "budget_period":
+        return sc.model_copy(update={"periods": periods.model_copy(update={"budget": value})})
+    row = PERIOD_ROW.match(name)
+    if row is not None and row.group(1) == "budget" and periods.items is not None:
+        items = list(periods.items)
+        t = int(row.group(2))
+        items[t] = items[t].model_copy(update={"budget": value})
+        return sc.model_copy(update={"periods": periods.model_copy(update={"items": items})})
+    if name.startswith("resource_"):
+        resource = list(sc.resources)[int(name.split("_")[1])]
+        if resource in periods.resources:
+            return sc.model_copy(update={"periods": periods.model_copy(update={"resources": {**periods.resources, resource: value}})})
+    return None
+
+
+def _governing(rules: list, phase: str, segment: str) -> int | None:
+    """The position of the rule that governs a cell (later entries override earlier ones)."""
+    found = None
+    for j, rule in enumerate(rules):
+        if rule.applies(phase, segment):
+            found = j
+    return found
+
+
+def with_limit(scenario: Scenario, limit: Limit, value: float) -> Scenario:
+    """The scenario with one limit set to ``value`` (counts rounded to whole channels)."""
+    sc, name = scenario, limit.name
+    if limit.integer:
+        value = float(math.floor(value + 1e-9) if limit.bound == LE else math.ceil(value - 1e-9))
+    over = _with_period_limit(sc, name, value)
+    if over is not None:
+        return over
+    rules = sc.rules
+
+    def set_rules(**changes) -> Scenario:
+        return sc.model_copy(update={"rules": rules.model_copy(update=changes)})
+
+    if name == "budget":
+        return sc.model_copy(update={"budget": value})
+    if name.startswith("resource_"):
+        resource = list(sc.resources)[int(name.split("_")[1])]
+        return sc.model_copy(update={"resources": {**sc.resources, resource: value}})
+    if name.startswith(("target_", "breadth_")):
+        family = "coverage" if name.startswith("target_") else "breadth"
+        changed = list(getattr(rules, family))
+        key = "target" if family == "coverage" else "min_channels"
+        changed[limit.index] = changed[limit.index].model_copy(update={key: value if family == "coverage" else int(value)})
+        return set_rules(**{family: changed})
+    if name.startswith("cardinality_"):
+        side = "min" if name.endswith("min") else "max"
+        return set_rules(cardinality=rules.cardinality.model_copy(update={side: int(value)}))
+    if name.startswith("group_"):
+        _, j, side, what = name.split("_")
+        groups = list(rules.groups)
+        groups[int(j)] = groups[int(j)].model_copy(update={f"{side}_{what}": int(value) if what == "count" else value})
+        return set_rules(groups=groups)
+    if name == "concentration":
+        return set_rules(concentration=rules.concentration.model_copy(update={"max_share": max(value, 1e-6)}))
+    if name == "reach_level":
+        return sc.model_copy(update={"objective": sc.objective.model_copy(update={"level": value})})
+    if name.startswith(("onoff_min_", "onoff_max_")):
+        i = int(name.rsplit("_", 1)[1])
+        channels = list(sc.channels)
+        key = "min_spend" if name.startswith("onoff_min_") else "max_spend"
+        channels[i] = channels[i].model_copy(update={key: value})
+        return sc.model_copy(update={"channels": channels})
+    raise ValueError(f"{name} is not a numeric limit")

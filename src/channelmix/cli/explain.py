@@ -1,0 +1,211 @@
+"""``channelmix explain`` and ``channelmix evaluate``: thin commands over
+:mod:`channelmix.analysis.explanation` and :mod:`channelmix.verify.baseline`.
+
+Exit codes: explain — 0 every scenario solved, 1 one is infeasible or unsolved;
+evaluate — 0 the plan keeps every rule, 1 it breaks some; both — 2 bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..core import jsonout
+from ..schema import Loaded, ScenarioError, load
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+OK, NO_PLAN, BAD_INPUT = 0, 1, 2
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+
+
+def _fail(lines: list[str]) -> None:
+    for line in lines:
+        click.echo(line, err=True)
+    sys.exit(BAD_INPUT)
+
+
+def _loaded(paths: tuple[str, ...], assignments: tuple[str, ...]) -> list[Loaded]:
+    """Every file, with --set overrides; any problem anywhere stops before anything is solved."""
+    from ..schema.expand import derive, parse_assignment
+
+    out, problems = [], []
+    try:
+        overrides = dict(parse_assignment(a) for a in assignments)
+    except ScenarioError as err:
+        _fail([err.render()])
+    for path in paths:
+        try:
+            loaded = load(path)
+            if overrides:
+                case = derive(loaded, overrides)
+                loaded = Loaded(case.scenario, loaded.source, case.warnings)
+            out.append(loaded)
+        except ScenarioError as err:
+            problems.append(err.render())
+    if problems:
+        _fail(problems + [f"error: {len(problems)} of {len(paths)} file(s) could not be read; nothing was solved"])
+    return out
+
+
+def _share(text: str) -> float | None:
+    """'5%' or '0.05' as 0.05; 'any' as no limit."""
+    text = text.strip()
+    if text.lower() in ("any", "all", "inf"):
+        return None
+    try:
+        value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise click.BadParameter(f"'{text}' is not a share: write 5% or 0.05 (or 'any')") from None
+    if value < 0:
+        raise click.BadParameter(f"'{text}' is negative: write 5% or 0.05")
+    return value
+
+
+SET_OPTION = click.option("--set", "assignments", multiple=True, metavar="PATH=VALUE",
+                          help="Override a value, e.g. --set budget=3500 (repeatable).")
+FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+                             help="table: readable; json: one JSON object per scenario per line.")
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@FORMAT_OPTION
+@click.option("--alternatives", "k", type=click.IntRange(min=0), default=3, show_default=True,
+              help="How many next-best distinct mixes (different on/off sets) to list.")
+@click.option("--within", default="5%", show_default=True, metavar="SHARE",
+              help="Only alternatives within this share of the optimum (5% or 0.05; 'any': no limit).")
+@click.option("--curves", "curves_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write each channel's response curve (current and optimised spend marked) here.")
+@click.option("--chart", type=click.Choice(["png", "svg"]), default="svg", show_default=True, help="Curve format with --curves.")
+@click.option("--report", "reports", multiple=True, type=click.Choice(["html", "md", "xlsx"]),
+              help="Also write a report with every section (repeatable) into --out.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Where --report goes.")
+@SET_OPTION
+def explain(files: tuple[str, ...], fmt: str, k: int, within: str, curves_dir: Path | None, chart: str,
+            reports: tuple[str, ...], out_dir: Path | None, assignments: tuple[str, ...]) -> None:
+    """Explain the plan of each scenario FILE: the current plan beside it, what the next
+    unit of money buys on each channel, what each on/off decision is worth, what
+    loosening each limit is worth, the next-best mixes, and — when nothing is feasible —
+    a minimal set of conflicting rules and the smallest changes that repair it.
+
+    Each file's base scenario is explained (with --set overrides; its variants are not).
+    Every figure comes from a verified re-solve or from the real curves.
+    Exit code 0 when every scenario has a plan, 1 when one has none, 2 on bad input.
+    """
+    from ..reports.explain_render import render_explanation
+    from ..analysis.explanation import explain as run
+
+    try:
+        tolerance = _share(within)
+    except click.BadParameter as err:
+        _fail([f"error: --within: {err.message}"])
+    if reports and out_dir is None:
+        _fail(["error: --report needs --out DIR (where the report goes)"])
+    code, out = OK, _console()
+    for loaded in _loaded(files, assignments):
+        result = run(loaded, alternatives=k, within=tolerance)
+        if fmt == "json":
+            click.echo(jsonout.dumps(result.to_dict(), default=_jsonable))
+        else:
+            render_explanation(result, out, loaded.scenario.language)
+        for kind in reports:
+            from ..reports import report_facts, write_report
+
+            # the scenario's language and most reachable, as solve's reports have them
+            plan = json.loads(jsonout.dumps({**result.plan.to_dict(), **report_facts(loaded.scenario), "explain": result.to_dict()},
+                                            default=_jsonable))
+            click.echo(f"wrote {write_report(kind, out_dir, plan=plan)}", err=True)
+        if curves_dir is not None and result.plan.solved:
+            from ..reports.charts import response_curves
+
+            for path in response_curves(loaded.scenario, result.plan, curves_dir, chart):
+                click.echo(f"wrote {path}", err=True)
+        if not result.plan.solved:
+            code = NO_PLAN
+            click.echo(f"{loaded.source}: {result.scenario}: {result.plan.message}", err=True)
+    sys.exit(code)
+
+
+def _jsonable(value: Any) -> Any:
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def _spends(scenario: Any, given: tuple[str, ...], source: str) -> tuple[dict[str, float], dict[tuple[str, str], float | None]]:
+    """--spend ID=AMOUNT (kept up in every period) and, over periods, ID@PERIOD=AMOUNT or
+    ID@PERIOD=off (that period only); every problem at once."""
+    from ..model.periods import Horizon
+
+    known = {c.id for c in scenario.channels}
+    periods = Horizon(scenario).ids if scenario.periods is not None else []
+    out: dict[str, float] = {}
+    apart: dict[tuple[str, str], float | None] = {}
+    problems = []
+    for item in given:
+        name, sep, amount = item.partition("=")
+        cid, at, period = (part.strip() for part in name.partition("@"))
+        off = at and amount.strip().lower() == "off"
+        try:
+            value = None if off else float(amount) if sep else None
+        except ValueError:
+            value = None
+        if not off and (value is None or value != value or value < 0 or value == float("inf")):
+            problems.append(f"{source}: --spend {item}: needs a spend ≥ 0. Fix: write --spend {cid or 'channel'}=AMOUNT "
+                            f"(0 for a channel that only has to be on{'; off for off in that period' if at else ''})")
+        elif cid not in known:
+            problems.append(f"{source}: --spend {item}: unknown channel '{cid}'. Fix: use one of {', '.join(sorted(known))}")
+        elif at and not periods:
+            problems.append(f"{source}: --spend {item}: a period is named but the scenario has no periods. Fix: write --spend {cid}=AMOUNT")
+        elif at and period not in periods:
+            problems.append(f"{source}: --spend {item}: unknown period '{period}'. Fix: use one of {', '.join(periods)}")
+        elif at:
+            apart[(cid, period)] = value
+        else:
+            out[cid] = value
+    if problems:
+        _fail(problems)
+    return out, apart
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--spend", "spends", multiple=True, metavar="ID=AMOUNT",
+              help="A channel on at this spend (repeatable; channels not named are off; over periods: this spend in every "
+                   "period it can run, and ID@PERIOD=AMOUNT or ID@PERIOD=off for one period). Default: the file's current plan.")
+@FORMAT_OPTION
+@SET_OPTION
+def evaluate(file: str, spends: tuple[str, ...], fmt: str, assignments: tuple[str, ...]) -> None:
+    """Score a given plan of FILE without optimising: every figure recomputed on the real
+    curves and every rule checked (the plan is --spend …, or the file's current: block).
+
+    Exit code 0 when the plan keeps every rule, 1 when it breaks some, 2 on bad input.
+    """
+    from ..verify.baseline import score, score_schedule
+    from ..reports.explain_render import evaluation_dict, render_evaluation
+
+    (loaded,) = _loaded((file,), assignments)
+    scenario = loaded.scenario
+    apart: dict = {}
+    if spends:
+        current, apart = _spends(scenario, spends, loaded.source)
+    elif scenario.current is not None:
+        current = dict(scenario.current)
+    else:
+        _fail([f"{loaded.source}: no plan to evaluate. Fix: give --spend ID=AMOUNT (repeatable) or add a current: block "
+               "to the file (channel: spend)"])
+    truth = score_schedule(scenario, current, apart) if apart else score(scenario, current)
+    if fmt == "json":
+        click.echo(jsonout.dumps(evaluation_dict(scenario, truth)))
+    else:
+        render_evaluation(scenario, truth, _console())
+    sys.exit(NO_PLAN if truth.violations else OK)

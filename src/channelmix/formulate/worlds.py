@@ -1,0 +1,279 @@
+"""The robust MILP: one plan for every world (see :mod:`channelmix.model.worlds`).
+
+On/off and spends are shared; every world has its own reach per channel, its own
+coverage and its own objective ``obj_w``.  Worlds with the same curve for a channel share
+its reach variable; worlds whose curves differ share one grid of spend breakpoints
+(:mod:`channelmix.model.worlds_pieces`), so a non-concave curve needs one set of piece binaries
+for all worlds, not one per world, and each world's reach is a linear map of the shared
+piece fills.  Coverage ``z ≤ 1`` stays per world (a mean of capped coverages is not the
+cap of the mean), so every risk objective, ``mean`` included, is exact on the pieces.  The hard rules that do not depend on the world (budget, resources,
+breadth, concentration, groups, cardinality, logic) are stated once; hard coverage
+targets, a reach level and an outcome target must hold **in every world**.
+
+The objective, on scores ``g_w = obj_w`` (maximising senses) or ``−obj_w`` (minimising):
+
+* ``mean``: max Σ g_w / W;
+* ``worst``: max t  s.t. t ≤ g_w for every w;
+* ``cvar``: max η − Σ u_w / (αW)  s.t. u_w ≥ η − g_w, u_w ≥ 0 (Rockafellar–Uryasev).
+
+The model's objective value is the risk figure in the objective's own units.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pulp
+
+from ..model.arrays import arrays
+from ..model.curves import pieces
+from .builder import Formulation, _Builder, _combine, _expr, _n
+from ..schema.models import Constant, Scenario
+from ..model.worlds import worlds_of
+from ..model.worlds_pieces import SharedPieces, shared_pieces
+
+
+@dataclass
+class WorldsFormulation(Formulation):
+    """A :class:`Formulation` with one objective expression per world (read with ``pulp.value``)."""
+
+    worlds: list[Scenario] = field(default_factory=list)
+    world_objectives: list[pulp.LpAffineExpression] = field(default_factory=list)
+
+    def world_values(self) -> list[float]:
+        """Each world's objective as the model promises it at the solution (on its pieces)."""
+        return [float(pulp.value(e) or 0.0) for e in self.world_objectives]
+
+
+def formulate_worlds(scenario: Scenario, worlds: list[Scenario] | None = None, share: bool = True) -> WorldsFormulation:
+    """The robust MILP for ``scenario.objective.risk`` over the scenario's worlds.
+
+    ``share=False`` gives every distinct curve its own pieces (and a non-concave one its
+    own binaries), as before the worlds shared a grid: for tests and benchmarks."""
+    return _WorldsBuilder(scenario, worlds_of(scenario) if worlds is None else worlds, share).build()
+
+
+class _WorldsBuilder(_Builder):
+    def __init__(self, scenario: Scenario, worlds: list[Scenario], share: bool = True) -> None:
+        super().__init__(scenario)
+        self.worlds = worlds
+        self.share = share
+        self.sign = 1.0 if scenario.objective.maximises else -1.0
+
+    def _breadth(self, A=None, suffix: str = "", where: str = "") -> None:  # type: ignore[override]
+        """Breadth and redundancy count the channels whose affinity reaches a threshold, which a
+        world's affinities can move: one set of rules (and soft shortfalls) per distinct pattern,
+        holding in the worlds that have it (one set in all when no world moves a channel across)."""
+        groups: dict[tuple, int] = {}
+        self.breadth_group = []
+        for w, world in enumerate(self.worlds):
+            A = self.A if w == 0 else arrays(world)
+            key = _counted(A)
+            if key not in groups:
+                groups[key] = len(groups)
+                super()._breadth(A, f"_{groups[key]}", f"worlds like {w}: " if w else "")
+            self.breadth_group.append(groups[key])
+
+    def _response(self, i, ch, x, s, cap, accuracy) -> None:
+        """Nothing shared: each world adds its own reach on ``s`` (see :meth:`_world_reach`)."""
+
+    def build(self) -> WorldsFormulation:  # type: ignore[override]
+        self._channels()
+        self._budget_and_resources()
+        self._breadth()
+        self._concentration_and_groups()
+        self._cardinality_and_logic()
+        shared = {}
+        for name, terms in self.penalties.items():  # channel count (and breadth when no world moves it): every world
+            if not name.startswith(("breadth_shortfall_", "redundancy_shortfall_")):
+                shared = _combine(shared, terms, 1.0)
+        objectives, weighted_all, first = [], [], None
+        reach_all, curves = self._reach()
+        for w, world in enumerate(self.worlds):
+            reach_terms = reach_all[w]
+            weighted, shortfall, coverage = self._world_coverage(w, world, reach_terms)
+            own = {}
+            for family in ("breadth", "redundancy"):
+                own = _combine(own, self.penalties.get(f"{family}_shortfall_{self.breadth_group[w]}", {}), 1.0)
+            objectives.append(self._world_objective(w, world, reach_terms, weighted, _combine(_combine(shared, own, 1.0), shortfall, 1.0)))
+            weighted_all.append(weighted)
+            if first is None:
+                first = (reach_terms, curves, coverage)
+        risk = self._risk(objectives)
+        self.problem.setObjective(_expr({v: self.sign * c for v, c in risk.items()}))
+        mean_weighted: dict = {}
+        for terms in weighted_all:
+            mean_weighted = _combine(mean_weighted, terms, 1.0 / len(self.worlds))
+        reach_terms, curves, coverage = first
+        return WorldsFormulation(
+            scenario=self.sc, problem=self.problem, on=self.on, spend=self.spend,
+            reach={cid: _expr(t) for cid, t in reach_terms.items()}, coverage=coverage, caps=self.caps,
+            curve_pieces=curves, parts={"weighted_reach": _expr(mean_weighted), "cost": _expr(self.cost)},
+            rules=self.rules, approximation_bound=None, worlds=self.worlds, world_objectives=[_expr(o) for o in objectives])
+
+    def _reach(self) -> tuple[list[dict[str, dict]], dict]:
+        """Each world's reach per channel as terms, and world 0's pieces per channel.
+
+        Worlds whose curve for a channel is the same share one reach variable; when the
+        curves differ, they share one grid of spend breakpoints (:mod:`channelmix.model.worlds_pieces`):
+        concave values get ``y_u ≤ m s + q x`` per piece, others one set of piece fills and
+        binaries for the channel, with ``y_u ≤ Σ Δv_u · fill`` for each distinct curve u."""
+        terms: list[dict[str, dict]] = [{} for _ in self.worlds]
+        curves = {}
+        accuracy = self.sc.solver.accuracy
+        for i, ch in enumerate(self.sc.channels):
+            x, s = self.on[ch.id], self.spend.get(ch.id)
+            distinct: list = []  # the different curves of this channel, first seen first
+            users: list[list[int]] = []  # the worlds that have each
+            seen: dict[tuple[str, str], int] = {}  # a curve's text -> its place in distinct (pairwise == was worlds² calls)
+            for w, world in enumerate(self.worlds):
+                resp = world.channels[i].response
+                if isinstance(resp, Constant):
+                    if resp.value > 0:
+                        terms[w][ch.id] = {x: resp.value}
+                    continue
+                if s is None:
+                    continue
+                key = (type(resp).__name__, resp.model_dump_json())
+                u = seen.setdefault(key, len(distinct))
+                if u == len(distinct):
+                    distinct.append(resp)
+                    users.append([])
+                users[u].append(w)
+            if not distinct:
+                continue
+            cap = self.caps[ch.id]
+            several = len(distinct) > 1
+            shared = shared_pieces(distinct, cap, accuracy) if several and self.share else None
+            per_curve = [shared.of(u) for u in range(len(distinct))] if shared else [pieces(c, cap, accuracy) for c in distinct]
+            curves[ch.id] = per_curve[0]
+            if len(per_curve[0].xs) < 2:
+                continue
+            tags = [f"{i}u{u}" if several else i for u in range(len(distinct))]
+            ys = [self.problem.add_variable(f"y_{tag}", 0, 1) for tag in tags]
+            if shared is not None and not shared.concave:
+                self._shared_incremental(i, ch.id, x, s, ys, shared)
+            else:
+                for tag, y, curve in zip(tags, ys, per_curve):
+                    if curve.concave:
+                        self._concave_response(tag, ch.id, x, s, y, curve)
+                    else:
+                        self._incremental_response(tag, ch.id, x, s, y, curve)
+            for y, ws in zip(ys, users):
+                for w in ws:
+                    terms[w][ch.id] = {y: 1.0}
+        return terms, curves
+
+    def _shared_incremental(self, i, cid, x, s, ys, shared: SharedPieces) -> None:
+        """The incremental form with one set of fills for every world: spend = Σ Δx · d,
+        and for each distinct curve u, y_u ≤ Σ Δv_u · d."""
+        n = len(shared.xs) - 1
+        deltas = [self.problem.add_variable(f"d_{i}_{j}", 0, 1) for j in range(n)]
+        fills = [self.problem.add_variable(f"w_{i}_{j}", 0, 1, cat=pulp.LpBinary) for j in range(n - 1)]
+        dx = np.diff(shared.xs)
+        self.add({s: 1, **{d: -float(h) for d, h in zip(deltas, dx)}}, pulp.LpConstraintEQ, 0, f"curve_spend_{i}", f"{cid}: spend along the curve")
+        for u, y in enumerate(ys):
+            dy = np.diff(shared.ys[u])  # ≥ 0; a rise below 1e-9 is left out (a tighter bound, and no crumbs for the solver)
+            self.add({y: 1, **{d: -float(h) for d, h in zip(deltas, dy) if h > 1e-9}}, pulp.LpConstraintLE, 0, f"curve_reach_{i}u{u}",
+                     f"{cid}: reach ≤ response curve (curve {u} of the worlds)")
+        self.add({deltas[0]: 1, x: -1}, pulp.LpConstraintLE, 0, f"curve_on_{i}", f"{cid}: curve only when on")
+        for j, w in enumerate(fills):
+            self.add({deltas[j + 1]: 1, w: -1}, pulp.LpConstraintLE, 0, f"curve_order_{i}_{j}a", f"{cid}: piece {j + 1} after piece {j}")
+            self.add({w: 1, deltas[j]: -1}, pulp.LpConstraintLE, 0, f"curve_order_{i}_{j}b", f"{cid}: piece {j} full before piece {j + 1}")
+
+    def _world_coverage(self, w: int, world: Scenario, reach_terms: dict[str, dict]):
+        """z ≤ Σ a · reach in world w; hard targets in this world, soft ones with a shortfall."""
+        A = arrays(world)
+        sc = self.sc
+        cov = A.coverage
+        target = np.where(cov.rule >= 0, cov.level, 0.0)
+        reads_weight = sc.objective.sense != "min_cost" or sc.objective.tie_break
+        needed = (target > 0) | ((A.weight != 0) & reads_weight)
+        weighted: dict = {}
+        shortfall: dict = {}
+        coverage = {}
+        M = A.affinity
+        terms_of = [reach_terms.get(cid) for cid in A.ids]
+        for k in np.flatnonzero(needed):
+            p, g = A.cells[k]
+            serving: dict = {}
+            for c, a in zip(M.indices[M.indptr[k]:M.indptr[k + 1]], M.data[M.indptr[k]:M.indptr[k + 1]]):
+                for v, wt in (terms_of[c] or {}).items():
+                    serving[v] = serving.get(v, 0.0) - a * wt
+            z = self.problem.add_variable(f"z_{k}w{w}", 0, 1 if serving else 0)
+            coverage[(p, g)] = z
+            if serving:
+                serving[z] = 1.0
+                self.add(serving, pulp.LpConstraintLE, 0, f"cover_{k}w{w}", f"world {w}: coverage of ({p}, {g}) ≤ reach of its channels")
+            if A.weight[k]:
+                weighted[z] = float(A.weight[k])
+            if target[k] > 0:
+                t = float(target[k])
+                if cov.hard[k]:
+                    self.add({z: 1}, pulp.LpConstraintGE, t, f"target_{k}w{w}", f"world {w}: coverage of ({p}, {g}) ≥ {_n(t)}")
+                else:
+                    u = self.problem.add_variable(f"short_{k}w{w}", 0, t)
+                    shortfall[u] = float(cov.penalty[k])
+                    self.add({z: 1, u: 1}, pulp.LpConstraintGE, t, f"target_{k}w{w}", f"world {w}: coverage of ({p}, {g}) ≥ {_n(t)} (soft)")
+        return weighted, shortfall, coverage
+
+    def _world_objective(self, w: int, world: Scenario, reach_terms: dict, weighted: dict, penalty: dict) -> dict:
+        """obj_w as terms, exactly as :func:`channelmix.formulate.builder` states it for one scenario."""
+        sc, sense = self.sc, self.sc.objective.sense
+        outcome: dict = {}
+        for c in world.channels:
+            if c.outcome is not None and c.outcome.value:
+                outcome = _combine(outcome, reach_terms.get(c.id, {}), c.outcome.value)
+        if sense == "max_reach":
+            return _combine(weighted, penalty, -1.0)
+        if sense == "max_value":
+            return _combine(_combine(weighted, self.cost, -1.0), penalty, -1.0)
+        if sense == "max_outcome":
+            return _combine(_combine(outcome, self.cost, -1.0 if sc.objective.net else 0.0), penalty, -1.0)
+        if sc.objective.outcome_target is not None:
+            self.add(outcome, pulp.LpConstraintGE, sc.objective.outcome_target, f"outcome_target_w{w}",
+                     f"world {w}: total outcome ≥ {_n(sc.objective.outcome_target)}")
+        if sense == "target":
+            self.add(weighted, pulp.LpConstraintGE, sc.objective.level or 0.0, f"reach_level_w{w}",
+                     f"world {w}: weighted reach ≥ {_n(sc.objective.level)}")
+        return _combine(self.cost, penalty, 1.0)
+
+    def _risk(self, objectives: list[dict]) -> dict:
+        """The risk measure of the scores g_w = sign · obj_w, as terms to maximise."""
+        W, sign = len(objectives), self.sign
+        risk = self.sc.objective.risk
+        if risk == "mean":
+            out: dict = {}
+            for o in objectives:
+                out = _combine(out, o, sign / W)
+            return out
+        if risk == "worst":
+            t = self.problem.add_variable("worst", None, None)
+            for w, o in enumerate(objectives):  # t − g_w ≤ 0
+                self.add(_combine({t: 1.0}, o, -sign), pulp.LpConstraintLE, 0, f"worst_w{w}", f"worst case ≤ world {w}")
+            return {t: 1.0}
+        alpha = self.sc.objective.alpha
+        eta = self.problem.add_variable("cvar_eta", None, None)
+        out = {eta: 1.0}
+        for w, o in enumerate(objectives):  # u_w ≥ η − g_w
+            u = self.problem.add_variable(f"cvar_u_{w}", 0, None)
+            self.add(_combine({u: 1.0, eta: -1.0}, o, sign), pulp.LpConstraintGE, 0, f"cvar_w{w}", f"tail excess of world {w}")
+            out[u] = -1.0 / (alpha * W)
+        return out
+
+
+def _counted(A) -> tuple:
+    """Which channels count towards each cell's breadth and redundancy rules (affinity ≥ threshold)."""
+    from ..model.arrays import at_least
+
+    out = []
+    for cr in (A.breadth, A.redundancy):
+        ruled = (cr.rule >= 0) & (cr.level > 0)
+        if not ruled.any():
+            out.append(())
+            continue
+        M = at_least(A.affinity, cr.threshold)
+        out.append(tuple((int(k), float(cr.threshold[k]) <= 0 or tuple(M.indices[M.indptr[k]:M.indptr[k + 1]].tolist()))
+                         for k in np.flatnonzero(ruled)))
+    return tuple(out)

@@ -1,0 +1,122 @@
+"""The library API: what the CLI does, for notebooks and scripts."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from ..verify.baseline import compare
+from ..verify.binding import rebind
+from ..analysis.diagnose import explain as why_infeasible
+from ..formulate.builder import Formulation, formulate
+from ..formulate.periods import formulate_periods
+from ..formulate.worlds import WorldsFormulation, formulate_worlds
+from ..verify.plan import SOLVED, Plan, build_plan
+from .polish.single import polish
+from .polish.periods import polish_periods
+from ..schema import Loaded, Scenario, load
+from .passes import FIXED_ON_OFF, solve
+from ..verify.verifier import check
+from ..model.worlds import check_worlds
+
+
+def with_solver(scenario: Scenario, **settings: Any) -> Scenario:
+    """The scenario with some solver settings replaced (None leaves one as it is)."""
+    changes = {k: v for k, v in settings.items() if v is not None}
+    if not changes:
+        return scenario
+    return scenario.model_copy(update={"solver": scenario.solver.model_copy(update=changes)})
+
+
+def solve_scenario(scenario: Scenario, warnings: list[str] | None = None) -> Plan:
+    """Formulate, solve, recompute and verify one scenario.
+
+    Returns a verified plan, or (infeasible, no solution) a plan with a status and a
+    message that says why; raises :class:`~channelmix.verify.verifier.VerificationError` on a bug.
+    """
+    return solve_from(scenario, warnings)[0]
+
+
+def solve_from(scenario: Scenario, warnings: list[str] | None = None,
+               start: dict[str, float] | None = None, diagnose: bool = True,
+               near: dict[str, bool] | None = None) -> tuple[Plan, dict[str, float]]:
+    """:func:`solve_scenario`, warm-started from ``start``; also returns the solver's
+    values, to warm-start a neighbouring scenario (the next step of a sweep).
+    ``diagnose=False`` skips saying why an infeasible scenario is (several more solves).
+    ``near`` (channel -> on): among equal optima, prefer the fewest on/off changes from it."""
+    began = time.perf_counter()
+    deadline = began + scenario.solver.time_limit  # the time limit covers formulate, both passes and the polish
+    robust = scenario.worlds is not None and scenario.objective.risk is not None
+    if scenario.periods is not None:
+        formulation = formulate_periods(scenario)
+    else:
+        formulation = formulate_worlds(scenario) if robust else formulate(scenario)
+    if robust and start is None:  # the risk-neutral plan as a first incumbent: a time limit then returns a plan
+        from .worlds_start import neutral_start
+
+        start = neutral_start(scenario, formulation, deadline)
+    return solve_formulated(scenario, formulation, time.perf_counter() - began, warnings, start, diagnose, deadline, near,
+                            sets=True)
+
+
+def solve_formulated(scenario: Scenario, formulation: Formulation, built: float = 0.0, warnings: list[str] | None = None,
+                     start: dict[str, float] | None = None, diagnose: bool = True,
+                     deadline: float | None = None, near: dict[str, bool] | None = None,
+                     sets: bool = False) -> tuple[Plan, dict[str, float]]:
+    """:func:`solve_from` for a formulation already built (and perhaps extended, e.g. by the
+    no-good cuts of :func:`channelmix.analysis.sensitivity.alternatives`).  ``deadline`` (a
+    ``time.perf_counter()`` instant) bounds both passes and the polish; by default the
+    scenario's time limit from now.  ``sets``: the polish may also try neighbouring on/off sets
+    (the model is the scenario's own, with no cuts on its on/off choice)."""
+    began = time.perf_counter() - built
+    if deadline is None:
+        deadline = began + scenario.solver.time_limit
+    solution = solve(formulation, start=start, deadline=deadline, near=near)
+    robust = isinstance(formulation, WorldsFormulation)
+    promised = formulation.world_values() if robust and solution.status in SOLVED else None
+    if robust:  # the model's value is a risk figure over the worlds, checked world by world below, not against the scenario alone
+        solution = replace(solution, model_objective=None)
+    notes = list(warnings or [])
+    if solution.tie_break.startswith(("node limit", "time limit", "skipped")):
+        notes.append(f"tie-break {solution.tie_break}: among equal optima this plan may not be the one that "
+                     f"{'spends least' if scenario.objective.maximises else 'reaches most'}")
+    elif solution.tie_break == FIXED_ON_OFF:
+        notes.append(f"tie-break {FIXED_ON_OFF} (a large model): among equal optima with channels it left off, this plan "
+                     f"may not be the one that {'spends least' if scenario.objective.maximises else 'reaches most'}")
+    gain = 0.0
+    over_periods = scenario.periods is not None
+    if solution.status in SOLVED and not robust:  # the polish improves the scenario as written, not the risk figure
+        if over_periods:
+            polished = polish_periods(scenario, solution.on, solution.spend, deadline - time.perf_counter())
+            if polished.note:  # the horizon polish did not run in full: say so
+                notes.append(polished.note)
+        else:
+            polished = polish(scenario, solution.on, solution.spend, deadline - time.perf_counter(), sets=sets)
+        if polished.gain > 0 and polished.truth is not None:  # the rules that bind at the polished spends, not the MILP's
+            binding = rebind(scenario, formulation.rules, solution.binding_names, formulation.caps, polished.truth)
+            solution, gain = replace(solution, on=polished.on or solution.on, spend=polished.spend, binding=binding), polished.gain
+        elif polished.gain > 0:  # over periods: the binding rows stay the MILP's
+            solution, gain = replace(solution, spend=polished.spend), polished.gain
+    curve_error = max((p.max_error for p in formulation.curve_pieces.values()), default=0.0)
+    plan = build_plan(scenario, solution, curve_error=curve_error, approximation_bound=formulation.approximation_bound,
+                      build_seconds=built, warnings=notes)
+    plan = replace(plan, polish_gain=gain, solver_seconds=solution.solver_seconds,
+                   outside_solver_seconds=time.perf_counter() - began - solution.solver_seconds)
+    if scenario.current is not None:  # over periods: today's spend kept up in every period
+        plan = replace(plan, baseline=compare(scenario, plan).to_dict())
+    if solution.status == "infeasible" and diagnose:
+        return replace(plan, message=f"{plan.message}. {why_infeasible(scenario, plan.warnings)}"), {}
+    if not plan.solved:
+        return plan, {}
+    plan = check(scenario, plan)
+    if scenario.worlds is not None:
+        plan = check_worlds(scenario, plan, promised, formulation.worlds if robust else None)
+    return plan, solution.values
+
+
+def solve_file(path: str | Path, **solver_settings: Any) -> Plan:
+    """Load, validate and solve one scenario file (raises ScenarioError on bad input)."""
+    loaded: Loaded = load(path)
+    return solve_scenario(with_solver(loaded.scenario, **solver_settings), loaded.warnings)

@@ -1,0 +1,198 @@
+"""The solver back-ends behind :func:`channelmix.solve.passes.solve`: HiGHS in process (silent,
+with the model handed over in bulk and an optional starting solution) and CBC by its
+command line (its log in a file, its proven gap read from it).  Each returns the status,
+the relative gap and the dual bound."""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import pulp
+
+from .cbc_log import cbc_gap
+from ..verify.plan import SOLVED
+from ..schema.models import SolverSettings
+from ..core.tolerances import FEASIBILITY
+
+
+SOLVER_LOG = "CHANNELMIX_SOLVER_LOG"  # "1": solver logs on stderr (set by --verbose; inherited by workers)
+
+
+def solver_log() -> bool:
+    """Whether the solvers' own logs are wanted (on stderr; stdout never carries them)."""
+    return os.environ.get(SOLVER_LOG) == "1"
+
+
+@functools.cache
+def _quiet_class() -> type:
+    import highspy
+
+    class QuietHighs(highspy.Highs):  # type: ignore[misc, valid-type]
+        """highspy.Highs with output_flag off before its first call that can log.
+
+        highspy 1.16 prints its banner to C-level stdout when ``Highs.__init__`` registers
+        its callbacks, before any option can be set on the object: turn output off first."""
+
+        def enableCallbacks(self) -> None:
+            self.setOptionValue("output_flag", False)
+            super().enableCallbacks()
+
+    return QuietHighs
+
+
+def quiet_highs() -> "highspy.Highs":  # noqa: F821
+    """A new ``highspy.Highs`` that prints nothing; with :func:`solver_log`, its log goes to stderr."""
+    highs = _quiet_class()()
+    highs.setOptionValue("output_flag", False)
+    if solver_log() and hasattr(highs, "cbLogging"):
+        highs.setOptionValue("output_flag", True)
+        highs.setOptionValue("log_to_console", False)  # the console is stdout: logs come through the callback
+        highs.cbLogging += lambda event: sys.stderr.write(event.message)
+    return highs
+
+
+class PartialStart(dict):
+    """A start that names only some variables (e.g. the on/off and spend decisions): the
+    solver completes the rest (HiGHS solves for them with the named ones fixed), where a
+    plain start dict sets every variable it lacks to 0."""
+
+
+class _StartedHiGHS(pulp.HiGHS):
+    """pulp.HiGHS that creates a silent Highs (see :func:`quiet_highs`) and gives it a
+    starting solution just before it runs."""
+
+    def __init__(self, start: dict[str, float] | None = None, **options) -> None:
+        super().__init__(**options)
+        self.start = start
+        # the deadline on the wall clock, from now: PuLP's hand-over counts too
+        self.wall = None if self.timeLimit is None else time.perf_counter() + float(self.timeLimit)
+
+    def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:
+        # pulp creates highspy.Highs() itself and only then turns output off: too late
+        lp.solverModel = quiet_highs()
+        given = {"mip_rel_gap": self.gapRel, "mip_abs_gap": self.gapAbs, "threads": self.threads,
+                 "time_limit": None if self.timeLimit is None else float(self.timeLimit), **self.optionsDict}
+        for key, value in given.items():
+            if value is not None:
+                lp.solverModel.setOptionValue(key, value)
+
+    def buildSolverModel(self, lp: pulp.LpProblem) -> None:
+        """PuLP's model hand-over in bulk: the same columns, rows and order as
+        ``pulp.HiGHS.buildSolverModel`` (one ``addCol``/``addRow`` call per column and row),
+        passed in one ``addCols`` and one ``addRows`` call."""
+        import highspy
+        import numpy as np
+
+        inf = highspy.kHighsInf
+        highs = lp.solverModel
+        sign = -1.0 if lp.sense == pulp.LpMaximize else 1.0
+        columns = lp.variables()
+        objective = lp.objective if lp.objective is not None else {}
+        for i, v in enumerate(columns):
+            v.index = i
+        n = len(columns)
+        cost = np.array([sign * objective.get(v, 0.0) for v in columns], dtype=float)
+        lower = np.array([-inf if v.lowBound is None else v.lowBound for v in columns], dtype=float)
+        upper = np.array([inf if v.upBound is None else v.upBound for v in columns], dtype=float)
+        highs.addCols(n, cost, lower, upper, 0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
+        if self.mip:
+            integer = np.array([v.index for v in columns if v.cat == pulp.LpInteger], dtype=np.int32)
+            if len(integer):
+                highs.changeColsIntegrality(len(integer), integer, np.full(len(integer), highspy.HighsVarType.kInteger))
+        rows = list(lp._constraints.values())
+        starts, index, value, row_lower, row_upper = [], [], [], [], []
+        for i, c in enumerate(rows):
+            c.index = i
+            starts.append(len(index))
+            for v, a in c.items():
+                if a != 0:
+                    index.append(v.index)
+                    value.append(a)
+            lb, ub = c.getLb(), c.getUb()
+            row_lower.append(-inf if lb is None else lb)
+            row_upper.append(inf if ub is None else ub)
+        if rows:
+            highs.addRows(len(rows), np.array(row_lower, dtype=float), np.array(row_upper, dtype=float), len(index),
+                          np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(value, dtype=float))
+
+    def callSolver(self, lp: pulp.LpProblem) -> None:
+        wall = self.wall
+        if wall is not None:
+            lp.solverModel.setOptionValue("time_limit", max(wall - time.perf_counter(), 0.01))  # what the hand-over left
+        if wall is not None and hasattr(lp.solverModel, "cbMipInterrupt"):
+            # HiGHS's own clock leaves out the MIP that completes a partial start (10 s of a 45 s limit on
+            # cvar over 200 worlds): the wall clock stops the search too, this run and a tie-break on the same Highs
+            lp.solverModel.cbMipInterrupt += lambda event: event.interrupt() if time.perf_counter() > wall else None
+        if self.start:
+            import numpy as np
+
+            columns = lp.variables()
+            if isinstance(self.start, PartialStart):
+                columns = [v for v in columns if v.name in self.start]
+            index = np.array([v.index for v in columns], dtype=np.int32)
+            value = np.array([self.start.get(v.name, 0.0) for v in columns], dtype=np.float64)
+            lp.solverModel.setSolution(len(columns), index, value)
+        super().callSolver(lp)
+
+
+def _run_highs(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float, start: dict[str, float] | None = None):
+    import highspy
+
+    solver = _StartedHiGHS(start, msg=False, timeLimit=time_limit, gapRel=settings.gap, threads=settings.threads, random_seed=0,
+                           mip_feasibility_tolerance=FEASIBILITY, primal_feasibility_tolerance=FEASIBILITY)
+    problem.solve(solver)
+    highs = problem.solverModel
+    model_status = highs.getModelStatus()
+    info = highs.getInfo()
+    has_plan = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    S = highspy.HighsModelStatus
+    if model_status == S.kOptimal:
+        status = "optimal"
+    elif model_status in (S.kInfeasible, S.kUnboundedOrInfeasible):
+        status = "infeasible"
+    elif model_status == S.kUnbounded:
+        status = "unbounded"
+    else:
+        status = "feasible" if has_plan else "no_solution"
+    if status not in SOLVED:
+        return status, None, None
+    gap = info.mip_gap if math.isfinite(info.mip_gap) else None
+    dual = info.mip_dual_bound
+    bound = None if not math.isfinite(dual) else (-dual if problem.sense == pulp.LpMaximize else dual)
+    return status, max(gap, 0.0) if gap is not None else None, bound
+
+
+def _run_cbc(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float, start: dict[str, float] | None = None):
+    if start:
+        for v in problem.variables():
+            if v.name in start or not isinstance(start, PartialStart):
+                v.setInitialValue(start.get(v.name, 0.0))
+    with tempfile.TemporaryDirectory(prefix="channelmix-cbc-") as folder:
+        log = Path(folder) / "cbc.log"
+        with warnings.catch_warnings():
+            # PuLP 3.3 deprecates its bundled CBC for 4.0; we pin <4 and use it on purpose.
+            warnings.filterwarnings("ignore", message="PULP_CBC_CMD is deprecated", category=DeprecationWarning)
+            # msg=False with a log file: CBC's output goes to the file, never to stdout
+            solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=settings.gap, threads=settings.threads,
+                                       warmStart=bool(start), logPath=str(log),
+                                       options=["randomSeed 1", f"integerTolerance {FEASIBILITY}", f"primalTolerance {FEASIBILITY}"])
+        problem.solve(solver)
+        text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+    if solver_log():
+        sys.stderr.write(text)
+    if problem.sol_status == pulp.LpSolutionOptimal:
+        return ("optimal", *cbc_gap(text, problem.sense == pulp.LpMaximize))
+    if problem.sol_status == pulp.LpSolutionIntegerFeasible:
+        return ("feasible", *cbc_gap(text, problem.sense == pulp.LpMaximize))
+    if problem.sol_status == pulp.LpSolutionInfeasible or problem.status == pulp.LpStatusInfeasible:
+        return "infeasible", None, None
+    if problem.sol_status == pulp.LpSolutionUnbounded:
+        return "unbounded", None, None
+    return "no_solution", None, None

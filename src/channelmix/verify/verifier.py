@@ -1,0 +1,112 @@
+"""The independent verifier: a plan is checked against the scenario, not the solver.
+
+Only the plan's on/off decisions and spends are trusted as input.  Everything else
+(cost, reach on the real curves, coverage, every hard rule, the objective) is
+recomputed, and the plan's own figures must match.  A plan that fails is a bug in
+channelmix, never the user's fault: :func:`check` raises.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+from .evaluate import Evaluation, Violation, evaluate, off_steps
+from .plan import Plan
+from ..schema.models import Scenario
+from ..core.tolerances import TOLERANCE, tie_slack
+
+
+class VerificationError(AssertionError):
+    """A plan that breaks a rule or misreports a figure: a bug, reported as one."""
+
+
+def verify(scenario: Scenario, plan: Plan) -> list[Violation]:
+    """Every violated rule and every misreported figure of a solved plan."""
+    if not plan.solved:
+        return []
+    if scenario.periods is not None:
+        return _verify_periods(scenario, plan)
+    on = {c.id: c.on for c in plan.channels}
+    spend = {c.id: c.spend for c in plan.channels}
+    missing = [ch.id for ch in scenario.channels if ch.id not in on]
+    if missing:
+        return [Violation("plan", len(missing), f"has no decision for {', '.join(missing)}")]
+    truth = evaluate(scenario, on, spend)
+    return list(truth.violations) + off_steps(scenario, spend) + _misreported(plan, truth) + _model_disagrees(scenario, plan, truth)
+
+
+def check(scenario: Scenario, plan: Plan) -> Plan:
+    """The plan, marked verified; raise :class:`VerificationError` if it fails."""
+    if not plan.solved:
+        return plan
+    problems = verify(scenario, plan)
+    if problems:
+        lines = "\n  ".join(str(p) for p in problems)
+        raise VerificationError(f"plan for '{scenario.scenario}' failed verification (a channelmix bug, please report it):\n  {lines}")
+    return dataclasses.replace(plan, verified=True)
+
+
+def _close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=TOLERANCE, abs_tol=TOLERANCE)
+
+
+def _misreported(plan: Plan, truth: Evaluation) -> list[Violation]:
+    out = []
+    figures = [("cost", plan.cost, truth.money), ("objective", plan.objective, truth.objective),
+               ("weighted reach", plan.weighted_reach, truth.weighted_reach), ("outcome", plan.outcome, truth.outcome)]
+    figures += [(f"reach of {c.id}", c.reach, t.reach) for c, t in zip(plan.channels, truth.channels)]
+    figures += [(f"cost of {c.id}", c.cost, t.cost) for c, t in zip(plan.channels, truth.channels)]
+    figures += [(f"coverage of ({c.phase}, {c.segment})", c.level, t.level) for c, t in zip(plan.coverage, truth.cells)]
+    for name, reported, actual in figures:
+        if reported is None or not _close(reported, actual):
+            out.append(Violation(f"reported {name}", abs((reported or 0.0) - actual), f"says {reported}, recomputed {actual:.6g}"))
+    return out
+
+
+def _verify_periods(scenario: Scenario, plan: Plan) -> list[Violation]:
+    """A plan over periods: only its schedule's on/off and spends are trusted; every figure
+    of the schedule and the horizon totals is recomputed (see evaluate_periods)."""
+    from .evaluate_periods import evaluate_periods
+    from ..model.periods import Horizon
+
+    if plan.schedule is None:
+        return [Violation("plan", 1, "is over periods but has no schedule")]
+    rows = {(r.channel, r.period): r for r in plan.schedule.rows}
+    missing = [f"{c.id} in {p}" for c in scenario.channels for p in Horizon(scenario).ids if (c.id, p) not in rows]
+    if missing:
+        return [Violation("plan", len(missing), f"has no decision for {', '.join(missing[:5])}")]
+    truth = evaluate_periods(scenario, {k: r.on for k, r in rows.items()}, {k: r.spend for k, r in rows.items()})
+    out = list(truth.violations) + _misreported(plan, truth) + _model_disagrees(scenario, plan, truth)
+    figures = []
+    for r, t in zip(plan.schedule.rows, truth.schedule.rows):
+        where = f"{r.channel} in {r.period}"
+        figures += [(f"reach of {where}", r.reach, t.reach), (f"effective spend of {where}", r.effective_spend, t.effective_spend),
+                    (f"set-up cost of {where}", r.setup_cost, t.setup_cost), (f"cost of {where}", r.cost, t.cost)]
+        if r.started != t.started:
+            out.append(Violation(f"reported start of {where}", 1, f"says {r.started}, recomputed {t.started}"))
+    for c, t in zip(plan.schedule.cash, truth.schedule.cash):
+        figures += [(f"cost of {c.period}", c.cost, t.cost), (f"cumulative cost to {c.period}", c.cumulative, t.cumulative),
+                    (f"objective of {c.period}", c.objective, t.objective)]
+    figures += [(f"coverage of ({c.phase}, {c.segment}) in {c.period}", c.level, t.level)
+                for c, t in zip(plan.schedule.coverage, truth.schedule.coverage)]
+    for name, reported, actual in figures:
+        if not _close(reported, actual):
+            out.append(Violation(f"reported {name}", abs(reported - actual), f"says {reported}, recomputed {actual:.6g}"))
+    return out
+
+
+def _model_disagrees(scenario: Scenario, plan: Plan, truth: Evaluation) -> list[Violation]:
+    """The MILP's pieces under-estimate every curve, so the model may never promise
+    more than the real curves give: for max senses model ≤ truth, for min senses
+    model ≥ truth (up to the tie-break slack)."""
+    if plan.model_objective is None:
+        return []
+    slack = tie_slack(plan.model_objective) + TOLERANCE * max(1.0, abs(truth.objective))
+    if scenario.objective.maximises:
+        excess = plan.model_objective - slack - truth.objective
+    else:
+        excess = truth.objective - plan.model_objective - slack
+    if excess > 0:
+        return [Violation("model objective", excess, f"the MILP promised {plan.model_objective:.6g} but the plan is worth {truth.objective:.6g}")]
+    return []
