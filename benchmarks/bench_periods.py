@@ -23,15 +23,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import pulp  # noqa: E402
 from bench_solve import synthetic  # noqa: E402
 
-import pulp  # noqa: E402
-
-from channelmix.solve.pipeline import solve_scenario  # noqa: E402
+from channelmix.core.tolerances import FEASIBILITY  # noqa: E402
 from channelmix.formulate.periods import formulate_periods  # noqa: E402
 from channelmix.schema import validate  # noqa: E402
+from channelmix.solve.pipeline import solve_scenario  # noqa: E402
 from channelmix.solve.solvers import quiet_highs  # noqa: E402
-from channelmix.core.tolerances import FEASIBILITY  # noqa: E402
 
 
 def scenario_over(channels: int, periods: int, time_limit: float):

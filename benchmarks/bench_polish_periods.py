@@ -25,11 +25,11 @@ import scipy.optimize  # noqa: E402,F401  imported once up front, so "polish s" 
 import threadpoolctl  # noqa: E402,F401
 from bench_periods import scenario_over  # noqa: E402
 
-from channelmix.verify.evaluate_periods import evaluate_periods  # noqa: E402
 from channelmix.formulate.periods import formulate_periods  # noqa: E402
-from channelmix.solve.polish.periods import polish_periods  # noqa: E402
 from channelmix.schema.periods import Pacing, Ramp  # noqa: E402
 from channelmix.solve.passes import solve  # noqa: E402
+from channelmix.solve.polish.periods import polish_periods  # noqa: E402
+from channelmix.verify.evaluate_periods import evaluate_periods  # noqa: E402
 
 
 def with_rule(scenario, rule: str | None):

@@ -200,8 +200,8 @@ def slsqp_best(raw: dict[str, Any], starts: int = 20) -> float:
 
 
 def part_d(count: int) -> tuple[list[list[str]], str]:
-    from channelmix.solve.pipeline import solve_scenario
     from channelmix.schema import validate
+    from channelmix.solve.pipeline import solve_scenario
 
     ratios, seconds = [], []
     for k in range(count):

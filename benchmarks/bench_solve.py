@@ -45,9 +45,9 @@ import numpy as np
 import pulp
 
 import channelmix
-from channelmix.solve import pipeline as api
 from channelmix.model import curves
 from channelmix.schema import validate
+from channelmix.solve import pipeline as api
 from channelmix.solve.solvers import quiet_highs
 from channelmix.verify.verifier import VerificationError
 

@@ -24,8 +24,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from bench_solve import Row, _Stages, run_pipeline, run_raw, synthetic  # noqa: E402
 
-from channelmix.solve import pipeline as api  # noqa: E402
-
 
 class _WorldStages(_Stages):
     """bench_solve's stage timer, also wrapping the robust formulation."""

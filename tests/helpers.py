@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from channelmix.solve.pipeline import solve_scenario
-from channelmix.verify.plan import Plan
 from channelmix.schema import validate
 from channelmix.schema.models import Scenario
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.verify.plan import Plan
 
 PHASES = ["aware", "buy"]
 SEGMENTS = ["young", "old"]

@@ -8,9 +8,15 @@ from __future__ import annotations
 from dataclasses import asdict, replace
 from typing import Any
 
+from channelmix.model.schedule import (
+    CellPeriod,
+    ChannelPeriod,
+    PeriodCash,
+    PeriodInfo,
+    Schedule,
+)
 from channelmix.verify.evaluate import CellOutcome, ChannelOutcome
 from channelmix.verify.plan import Plan
-from channelmix.model.schedule import CellPeriod, ChannelPeriod, PeriodCash, PeriodInfo, Schedule
 
 MONTHS = [PeriodInfo("m1", "Month 1", 1.0, 1000.0), PeriodInfo("m2", "Month 2", 1.0, 1000.0),
           PeriodInfo("m3", "Month 3", 2.0, 1500.0)]

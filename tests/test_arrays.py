@@ -15,14 +15,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from channelmix.model.arrays import CurveTable, affinity_matrix, arrays
-from channelmix.model.curves import reach
-from channelmix.verify.evaluate import evaluate
-from channelmix.schema import ScenarioError, load as load_file
-from channelmix.schema.models import Scenario, rule_for_cell
-
 from helpers import load, random_scenario
+
+from channelmix.model.arrays import CurveTable, arrays
+from channelmix.schema import ScenarioError
+from channelmix.schema import load as load_file
+from channelmix.schema.cells import affinity_matrix
+from channelmix.schema.models import Scenario, rule_for_cell
+from channelmix.schema.responses import reach
+from channelmix.verify.evaluate import evaluate
 
 SCENARIOS = sorted((Path(__file__).parent.parent / "scenarios").glob("*.yaml"))
 ALL_CURVES = ("constant", "linear", "pwl", "pwl_s", "saturating", "hill")
@@ -113,6 +114,7 @@ def test_affinity_matrix_follows_wildcard_precedence():
 def test_curve_table_matches_reach_and_its_slope():
     rng = random.Random(3)
     from helpers import random_response
+
     from channelmix.schema.models import Channel
 
     responses = [Channel.model_validate({"id": f"c{i}", "response": random_response(rng, ALL_CURVES)[0]}).response
@@ -134,7 +136,7 @@ def test_the_view_is_built_once_per_scenario():
 
 
 def test_the_kept_affinity_matrix_answers_the_same_channels_and_their_subsets_exactly():
-    from channelmix.model.arrays import _affinity_matrix
+    from channelmix.schema.cells import _affinity_matrix
 
     sc = load(random_scenario(random.Random(11), min_channels=6, max_channels=8))
     phases, segments = [p.id for p in sc.phases], [g.id for g in sc.segments]

@@ -22,11 +22,10 @@ from typing import Any
 import highspy
 import numpy as np
 import pytest
-
-from channelmix.solve.pipeline import solve_scenario
-from channelmix.schema import ScenarioError
-
 from helpers import EXACT_CURVES, load, random_scenario
+
+from channelmix.schema import ScenarioError
+from channelmix.solve.pipeline import solve_scenario
 
 N_RANDOM = 300
 

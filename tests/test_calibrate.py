@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 import yaml
 
+from channelmix.evidence.calibrate import calibrate_channel
 from channelmix.schema import load
 from channelmix.schema.models import Channel
-from channelmix.evidence.calibrate import calibrate_channel
 
 
 def _cli() -> str:

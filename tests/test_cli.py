@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from scenario_files import with_variants
 
 from channelmix.cli import main
-from scenario_files import with_variants
 
 ROOT = Path(__file__).parents[1]
 BAKERY = str(ROOT / "scenarios" / "township-bakery.yaml")

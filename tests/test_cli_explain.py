@@ -15,7 +15,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 from helpers import channel, scenario  # noqa: E402
 
 
-
 def _script() -> str:
     here = Path(sys.executable).with_name("channelmix")
     return str(here) if here.exists() else shutil.which("channelmix")

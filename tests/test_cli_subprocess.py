@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from test_batch import SMALL
 
 ROOT = Path(__file__).parents[1]

@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from helpers import channel, scenario
 
 from channelmix.cli import main
 from channelmix.reports.report import file_stem
-
-from helpers import channel, scenario
 
 SOLVE_KEYS = {"scenario", "status", "objective", "cost", "gap", "verified", "channels", "coverage"}
 CHANNELS = ["radio", "ads", "mail", "stall"]

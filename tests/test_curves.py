@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from channelmix.model.curves import pieces, reach, saturation_spend
+from channelmix.model.curves import pieces
 from channelmix.schema.models import Constant, Hill, Linear, Pwl, Saturating
-
+from channelmix.schema.responses import reach, saturation_spend
 
 # Pieces never exceed the curve and stay within accuracy: see test_known_optima.py.
 
@@ -44,7 +44,13 @@ def test_saturation_spend_is_where_the_curve_is_within_accuracy():
 
 def _one_by_one(response, cap: float, accuracy: float):
     """The pieces of one curve computed alone, by the scalar helpers (the pre-batch way)."""
-    from channelmix.model.curves import _chord_pieces, _functions, _inflection, _saturating_gap, _tangent_pieces
+    from channelmix.model.curves import (
+        _chord_pieces,
+        _functions,
+        _inflection,
+        _saturating_gap,
+        _tangent_pieces,
+    )
 
     tol = accuracy * reach(response, cap)
     f, df = _functions(response)

@@ -10,13 +10,21 @@ import copy
 from pathlib import Path
 
 import pytest
+from helpers import channel, on_ids, scenario, solve
 
 from channelmix import load as load_file
-from channelmix.schema.expand import derive, grid, parse_assignment, parse_range, set_path, steps, sweep_of, variants
-from channelmix.schema.presets import PHASE_PRESETS
 from channelmix.schema import ScenarioError, validate
-
-from helpers import channel, on_ids, scenario, solve
+from channelmix.schema.expand import (
+    derive,
+    grid,
+    parse_assignment,
+    parse_range,
+    set_path,
+    steps,
+    sweep_of,
+    variants,
+)
+from channelmix.schema.presets import PHASE_PRESETS
 
 ROOT = Path(__file__).parents[1]
 BAKERY = ROOT / "scenarios" / "township-bakery.yaml"

@@ -15,13 +15,13 @@ from pathlib import Path
 import highspy
 import pytest
 
-from channelmix.solve.pipeline import solve_from, solve_scenario
-from channelmix.verify.baseline import compare
 from channelmix.analysis.diagnose import _Switchboard, conflict
 from channelmix.analysis.explanation import explain
 from channelmix.analysis.limits import limit_of, with_limit
-from channelmix.schema import ScenarioError
 from channelmix.analysis.sensitivity import alternatives, fixed_lp_duals
+from channelmix.schema import ScenarioError
+from channelmix.solve.pipeline import solve_from, solve_scenario
+from channelmix.verify.baseline import compare
 
 sys.path.insert(0, str(Path(__file__).parent))
 from helpers import EXACT_CURVES, channel, load, random_scenario, scenario  # noqa: E402

@@ -12,12 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from channelmix.solve.pipeline import solve_scenario
-from channelmix.verify.baseline import compare
-from channelmix.verify.evaluate_periods import evaluate_periods
 from channelmix.analysis.explanation import explain
 from channelmix.analysis.marginals import SLOPE_STEP
 from channelmix.schema import validate
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.verify.baseline import compare
+from channelmix.verify.evaluate_periods import evaluate_periods
 
 sys.path.insert(0, str(Path(__file__).parent))
 from helpers import channel, load, scenario  # noqa: E402

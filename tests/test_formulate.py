@@ -105,8 +105,8 @@ def test_the_bulk_hand_over_gives_highs_the_same_model_as_pulps_own(path: Path):
     import numpy as np
     import pulp
 
-    from channelmix.solve import solvers as solve_module
     from channelmix.schema import load as load_file
+    from channelmix.solve import solvers as solve_module
 
     sc = load_file(path).scenario
     models = []

@@ -21,15 +21,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from channelmix.model.curves import MAX_PIECES, _chord_pieces
-from channelmix.schema.expand import parse_assignment
 from channelmix.core.jsonout import dumps
-from channelmix.reports.report import write_outputs
-from channelmix.reports import plan_markdown, plan_workbook
-from channelmix.schema import ScenarioError, load, validate
-from channelmix.schema.syntax import MAX_DEPTH, parse_text
-from channelmix.schema.spreadsheets import write_tables
 from channelmix.core.textcells import csv_read, csv_text
+from channelmix.model.curves import MAX_PIECES, _chord_pieces
+from channelmix.reports import plan_markdown, plan_workbook
+from channelmix.reports.report import write_outputs
+from channelmix.schema import ScenarioError, load, validate
+from channelmix.schema.expand import parse_assignment
+from channelmix.schema.spreadsheets import write_tables
+from channelmix.schema.syntax import MAX_DEPTH, parse_text
 
 sys.path.insert(0, str(Path(__file__).parent))
 from helpers import channel, scenario, solve  # noqa: E402

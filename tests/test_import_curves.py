@@ -12,12 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 
-from channelmix.solve.pipeline import solve_scenario
-from channelmix.model.curves import reach
 from channelmix.schema import load
 from channelmix.schema.models import Channel
+from channelmix.schema.responses import reach
+from channelmix.solve.pipeline import solve_scenario
 
 DATA = Path(__file__).parent / "data" / "evidence" / "curves"
 

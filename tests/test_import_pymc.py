@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from channelmix.solve.pipeline import solve_scenario
-from channelmix.model.curves import reach
 from channelmix.schema import load
+from channelmix.schema.responses import reach
+from channelmix.solve.pipeline import solve_scenario
 
 pytest.importorskip("xarray")
 pytest.importorskip("h5netcdf")

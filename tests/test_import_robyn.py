@@ -25,9 +25,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from channelmix.solve.pipeline import solve_scenario
-from channelmix.model.curves import reach
 from channelmix.schema import load
+from channelmix.schema.responses import reach
+from channelmix.solve.pipeline import solve_scenario
 
 DATA = Path(__file__).parent / "data" / "evidence" / "robyn"
 

@@ -6,12 +6,13 @@ import itertools
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
-
-from channelmix.model.curves import pieces, reach
-from channelmix.schema.models import Hill, Saturating
-
 from helpers import cell, channel, on_ids, scenario, solve, spend
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from channelmix.model.curves import pieces
+from channelmix.schema.models import Hill, Saturating
+from channelmix.schema.responses import reach
 
 # ---------------------------------------------------------------- set covering (min_cost)
 

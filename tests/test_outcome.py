@@ -8,12 +8,14 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from channelmix.solve.pipeline import solve_scenario
-from channelmix.model.curves import pieces, reach
+from channelmix.model.curves import pieces
 from channelmix.schema import ScenarioError, validate
 from channelmix.schema.models import Hill
+from channelmix.schema.responses import reach
+from channelmix.solve.pipeline import solve_scenario
 
 
 def _hill(s: float, half: float, shape: float) -> float:

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog
 
-from channelmix.solve.pipeline import solve_scenario
 from channelmix.schema import validate
+from channelmix.solve.pipeline import solve_scenario
 
 CELLS = [("aware", 1.0), ("buy", 1.0)]  # phase, weight; one segment "all" of size 1
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from channelmix.analysis.batch import run_batch
-from channelmix.schema.expand import derive
+from channelmix.analysis.whatif import compare, sweep
 from channelmix.model.schedule import Schedule
 from channelmix.schema import load
-from channelmix.analysis.whatif import compare, sweep
+from channelmix.schema.expand import derive
 
 SMALL = Path(__file__).parent / "data" / "periods_small.yaml"
 EXE = Path(sys.executable).with_name("channelmix")

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 from openpyxl import load_workbook
+from test_periods_rules import ch, horizon
 
 from channelmix.core.period_words import SPELLINGS, period_label, unit_key
 from channelmix.model.periods import Horizon
@@ -25,8 +26,6 @@ from channelmix.reports import plan_markdown
 from channelmix.reports.i18n import LANGUAGES, catalogue, using
 from channelmix.reports.schedule import schedule_view
 from channelmix.schema import validate
-
-from test_periods_rules import ch, horizon
 
 SWEDISH = {
     "scenario": "bageriet-tre-månader", "language": "sv", "currency": "SEK", "budget": 3000,

@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 
-from channelmix.solve.pipeline import solve_scenario
-from channelmix.verify.evaluate_periods import evaluate_periods
 from channelmix.formulate.periods import formulate_periods
-from channelmix.solve.polish.periods import polish_periods
 from channelmix.schema import validate
 from channelmix.solve.passes import solve
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.solve.polish.periods import polish_periods
+from channelmix.verify.evaluate_periods import evaluate_periods
 
 K = 100.0  # every curve's scale
 

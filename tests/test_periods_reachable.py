@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from channelmix.schema import load, validate
 from channelmix.solve.pipeline import solve_scenario
 from channelmix.verify.reachable import most_reachable
-from channelmix.schema import load, validate
 
 SCENARIOS = Path(__file__).parents[1] / "scenarios"
 

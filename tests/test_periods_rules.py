@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from channelmix.schema import validate
 from channelmix.solve.pipeline import solve_scenario
 from channelmix.verify.plan import Plan
-from channelmix.schema import validate
 
 
 def horizon(periods: Any, channels: list[dict], **top: Any) -> dict:

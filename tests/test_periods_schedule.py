@@ -5,7 +5,13 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from channelmix.model.schedule import CellPeriod, ChannelPeriod, PeriodCash, PeriodInfo, Schedule
+from channelmix.model.schedule import (
+    CellPeriod,
+    ChannelPeriod,
+    PeriodCash,
+    PeriodInfo,
+    Schedule,
+)
 
 
 def _schedule() -> Schedule:

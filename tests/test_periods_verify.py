@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-
-from channelmix.verify.plan import Plan
-from channelmix.schema import validate
-from channelmix.verify.verifier import VerificationError, check, verify
-
 from test_periods_rules import ch, horizon, solve
+
+from channelmix.schema import validate
+from channelmix.verify.plan import Plan
+from channelmix.verify.verifier import VerificationError, check, verify
 
 
 def _tamper(plan: Plan, channel: str, period: str, **fields) -> Plan:

@@ -8,18 +8,17 @@ import random
 
 import numpy as np
 import pytest
+from helpers import hill_instance, load, random_scenario
 from scipy.optimize import minimize
 
-from channelmix.solve.pipeline import solve_scenario
-from channelmix.model.curves import reach
-from channelmix.verify.evaluate import evaluate
 from channelmix.formulate.builder import formulate
-from channelmix.solve.polish.single import polish
 from channelmix.schema import ScenarioError
+from channelmix.schema.responses import reach
 from channelmix.solve.passes import solve
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.solve.polish.single import polish
+from channelmix.verify.evaluate import evaluate
 from channelmix.verify.verifier import verify
-
-from helpers import hill_instance, load, random_scenario
 
 CURVED = ("saturating", "hill", "linear", "pwl", "constant")
 

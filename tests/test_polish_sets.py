@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from channelmix.solve.pipeline import solve_scenario
-from channelmix.verify.evaluate import evaluate
-from channelmix.formulate.builder import formulate
-from channelmix.solve.polish.single import polish
-from channelmix.solve.passes import solve
-from channelmix.verify.verifier import verify
-
 from helpers import hill_instance, load
+
+from channelmix.formulate.builder import formulate
+from channelmix.solve.passes import solve
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.solve.polish.single import polish
+from channelmix.verify.evaluate import evaluate
+from channelmix.verify.verifier import verify
 
 
 def two_hills() -> dict:

@@ -13,13 +13,13 @@ import copy
 import os
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
-
-from channelmix.solve.pipeline import solve_scenario
-from channelmix.schema import ScenarioError
-from channelmix.verify.verifier import verify
-
 from helpers import ALL_SENSES, EXACT_CURVES, load, random_scenario
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from channelmix.schema import ScenarioError
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.verify.verifier import verify
 
 ALL_CURVES = ("constant", "linear", "pwl", "pwl_s", "saturating", "hill")
 EXAMPLES = int(os.environ.get("CHANNELMIX_EXAMPLES", "30"))  # raise for a deeper run

@@ -23,13 +23,21 @@ from markupsafe import escape
 from openpyxl import load_workbook
 
 import channelmix as cm
-from channelmix.reports.report import file_stem
-from channelmix.reports import report_facts, using
-from channelmix.reports.rules import plain_rules
-from channelmix.reports import (collection_html, collection_markdown, collection_workbook, plan_html, plan_markdown,
-                                plan_workbook, write_report)
-from channelmix.reports.common import binding_lines, language, readable_numbers
 from channelmix.analysis.whatif import plans_table
+from channelmix.reports import (
+    collection_html,
+    collection_markdown,
+    collection_workbook,
+    plan_html,
+    plan_markdown,
+    plan_workbook,
+    report_facts,
+    using,
+    write_report,
+)
+from channelmix.reports.common import binding_lines, language, readable_numbers
+from channelmix.reports.report import file_stem
+from channelmix.reports.rules import plain_rules
 
 sys.path.insert(0, str(Path(__file__).parent))
 from helpers import scenario, solve  # noqa: E402

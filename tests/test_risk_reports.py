@@ -12,21 +12,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from helpers import load
 from openpyxl import load_workbook
+from test_worlds import CHANNELMIX, uncertain
 
-from channelmix.solve.pipeline import solve_scenario
-from channelmix.verify.evaluate import evaluate
+from channelmix.analysis.whatif import compare
+from channelmix.model.worlds import worlds_of
 from channelmix.reports import collection_html, plan_html, report_facts
 from channelmix.reports.common import auto
 from channelmix.reports.excel import collection_workbook, plan_workbook
 from channelmix.reports.markdown import collection_markdown, plan_markdown
 from channelmix.reports.risk import collection_risk, risk_lines, risk_view
 from channelmix.reports.svg import frontier_svg
-from channelmix.analysis.whatif import compare
-from channelmix.model.worlds import cvar, worlds_of
-
-from helpers import load
-from test_worlds import CHANNELMIX, uncertain
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.verify.evaluate import evaluate
+from channelmix.verify.risk import cvar
 
 TARGETS = {"coverage": [{"segment": "young", "target": 0.5, "hard": True}, {"phase": "buy", "target": 0.4}]}
 

@@ -19,11 +19,10 @@ optimum) may give up 1e-6 of the objective by design.
 from __future__ import annotations
 
 import pytest
-
-from channelmix.verify.evaluate import evaluate
-from channelmix.schema import ScenarioError
-
 from helpers import cell, channel, load, on_ids, scenario, solve, spend
+
+from channelmix.schema import ScenarioError
+from channelmix.verify.evaluate import evaluate
 
 
 def abc(budget: float = 800, rules: dict | None = None, objective: dict | None = None, **overrides) -> dict:

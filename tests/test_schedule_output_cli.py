@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-
 from scenario_files import with_variants
 
 ROOT = Path(__file__).parents[1]

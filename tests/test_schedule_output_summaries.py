@@ -12,9 +12,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from schedule_plans import as_dict, bakery_plan, long_plan  # noqa: E402
 
 from channelmix.analysis.batch import summary  # noqa: E402
+from channelmix.analysis.whatif import plans_table  # noqa: E402
 from channelmix.reports import collection_html, collection_markdown, collection_workbook  # noqa: E402
 from channelmix.reports.common import without_single_periods  # noqa: E402
-from channelmix.analysis.whatif import plans_table  # noqa: E402
 
 
 def test_plans_table_and_batch_summary_count_periods():

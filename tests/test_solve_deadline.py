@@ -9,18 +9,17 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import load
+from test_worlds import uncertain
 
 import channelmix.solve.passes as solve_module
-from channelmix.solve.pipeline import solve_scenario
 from channelmix.formulate.builder import formulate
 from channelmix.formulate.worlds import formulate_worlds
 from channelmix.schema import load as load_file
+from channelmix.solve.pipeline import solve_scenario
 from channelmix.solve.solvers import PartialStart
-from channelmix.verify.verifier import verify
 from channelmix.solve.worlds_start import neutral_start
-
-from helpers import load
-from test_worlds import uncertain
+from channelmix.verify.verifier import verify
 
 BAKERY = Path(__file__).parents[1] / "scenarios" / "township-bakery.yaml"
 

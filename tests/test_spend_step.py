@@ -13,17 +13,16 @@ import random
 from pathlib import Path
 
 import pytest
+from helpers import channel, load, scenario, solve, spend
 
 from channelmix import load as load_file
-from channelmix.solve.pipeline import solve_scenario
-from channelmix.verify.evaluate import evaluate, off_steps
-from channelmix.schema.expand import derive
 from channelmix.analysis.explanation import explain
-from channelmix.solve.polish.single import polish
 from channelmix.schema import ScenarioError
+from channelmix.schema.expand import derive
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.solve.polish.single import polish
+from channelmix.verify.evaluate import evaluate, off_steps
 from channelmix.verify.verifier import verify
-
-from helpers import channel, load, scenario, solve, spend
 
 SCENARIOS = Path(__file__).parents[1] / "scenarios"
 

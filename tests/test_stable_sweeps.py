@@ -5,12 +5,11 @@ channels that are interchangeable, so any mix with one twin is as good as the ot
 from __future__ import annotations
 
 import pytest
-
-from channelmix.solve.pipeline import solve_from
-from channelmix.schema import validate
-from channelmix.analysis.whatif import sweep
-
 from helpers import channel, load, on_ids, scenario
+
+from channelmix.analysis.whatif import sweep
+from channelmix.schema import validate
+from channelmix.solve.pipeline import solve_from
 
 TWIN = {"type": "linear", "slope": 0.002}
 

@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 import channelmix as cm
-from channelmix.schema.expand import derive
 from channelmix.schema import ScenarioError, load, validate
+from channelmix.schema.expand import derive
 from channelmix.schema.spreadsheets import starter_for_table, write_tables
 
 ROOT = Path(__file__).parents[1]

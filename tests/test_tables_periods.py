@@ -15,14 +15,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
+from test_periods_seeds import summary
 
 import channelmix as cm
 from channelmix.schema import ScenarioError, load
 from channelmix.schema.periods import PERIOD_CHANNEL_KEYS
-from channelmix.schema.table_format import CHANNEL_COLUMNS, PERIOD_FIELDS
 from channelmix.schema.spreadsheets import starter_for_table, write_tables
-
-from test_periods_seeds import summary
+from channelmix.schema.table_format import CHANNEL_COLUMNS, PERIOD_FIELDS
 
 ROOT = Path(__file__).parents[1]
 BAKERY = ROOT / "scenarios" / "township-bakery-6-months.yaml"

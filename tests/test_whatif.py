@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import channel, on_ids, scenario, solve, spend
 
 from channelmix import load as load_file
-from channelmix.schema.expand import variants
-from channelmix.schema import validate
 from channelmix.analysis.whatif import compare, diff, frontier, plans_table, sweep
-
-from helpers import channel, on_ids, scenario, solve, spend
+from channelmix.schema import validate
+from channelmix.schema.expand import variants
 
 ROOT = Path(__file__).parents[1]
 BAKERY = ROOT / "scenarios" / "township-bakery.yaml"

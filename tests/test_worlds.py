@@ -12,13 +12,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from helpers import channel, load, scenario
 
+from channelmix.model.worlds import worlds_of
 from channelmix.solve.pipeline import solve_scenario
 from channelmix.verify.evaluate import evaluate
+from channelmix.verify.risk import check_worlds, cvar, risk_of
 from channelmix.verify.verifier import VerificationError
-from channelmix.model.worlds import check_worlds, cvar, risk_of, worlds_of
-
-from helpers import channel, load, scenario
 
 CHANNELMIX = Path(sys.executable).with_name("channelmix")
 if not CHANNELMIX.exists():

@@ -6,14 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pulp
 import pytest
-
-from channelmix.solve.pipeline import solve_formulated
-from channelmix.model.curves import reach
-from channelmix.formulate.worlds import formulate_worlds
-from channelmix.schema.models import Hill, Linear, Pwl, Saturating
-from channelmix.model.worlds_pieces import shared_pieces
-
 from helpers import channel, load, scenario
+
+from channelmix.formulate.worlds import formulate_worlds
+from channelmix.model.worlds_pieces import shared_pieces
+from channelmix.schema.models import Hill, Linear, Pwl, Saturating
+from channelmix.schema.responses import reach
+from channelmix.solve.pipeline import solve_formulated
 
 
 def _curves(kind: str, rng: np.random.Generator, count: int) -> list:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from .schema import Loaded, Scenario, ScenarioError, load, validate
 from .verify.evaluate import evaluate
 from .verify.plan import Plan
-from .schema import Loaded, Scenario, ScenarioError, load, validate
 from .verify.verifier import VerificationError, verify
 
 __version__ = "0.1.0"

@@ -25,10 +25,10 @@ import pandas as pd
 
 from .. import __version__
 from ..core import jsonout
-from ..schema.expand import Case, variants
 from ..reports.report import to_json, unique_stem, write_atomic, write_collection
 from ..reports.schedule import period_count
 from ..schema import SUFFIXES, ScenarioError, load
+from ..schema.expand import Case, variants
 
 SUMMARY_KEYS = ("scenario", "source", "variant", "status", "objective", "cost", "gap", "verified", "message")
 

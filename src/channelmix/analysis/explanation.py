@@ -22,14 +22,14 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
+from ..schema import Loaded, Scenario
 from ..solve.pipeline import solve_from
 from ..verify.baseline import Baseline, better_by, compare
+from ..verify.plan import Plan
 from .diagnose import conflict
 from .limits import Limit, limit_of, step_in, with_limit
 from .marginals import Marginal, marginals
 from .marginals_periods import PeriodMarginal, period_marginals
-from ..verify.plan import Plan
-from ..schema import Loaded, Scenario
 from .sensitivity import alternatives as next_best
 from .sensitivity import fixed_lp_duals, solve_used, tie_tolerance
 
@@ -281,7 +281,7 @@ def curves(scenario: Scenario, plan: Plan, samples: int = 48) -> list[dict[str, 
     """Each spend-driven channel's real response curve, sampled, with the range the plan may
     use (min_spend to its cap), the optimised spend and the current one (None without).
     Over periods the spends are per period: the mean of the periods the channel runs in."""
-    from ..model.curves import depends_on_spend, reach
+    from ..schema.responses import depends_on_spend, reach
 
     caps = scenario.spend_caps()
     chosen = {c.id: c for c in plan.channels}

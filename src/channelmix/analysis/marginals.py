@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model.curves import reach
 from ..schema.models import Channel, Scenario, rule_for_cell
+from ..schema.responses import reach
 from ..schema.steps import round_down, round_up
 
 SLOPE_STEP = 1e-6  # relative forward-difference step for the slope of a curve

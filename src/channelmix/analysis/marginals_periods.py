@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model.curves import reach
-from .marginals import SLOPE_STEP, Marginal, _Cells, customers
 from ..model.periods import Horizon
 from ..schema.models import Scenario
+from ..schema.responses import reach
 from ..schema.steps import round_down, round_up
+from .marginals import SLOPE_STEP, Marginal, _Cells, customers
 
 Key = tuple[str, str]  # (channel id, period id)
 FADED = 1e-12  # carry-over below this share of a unit is gone

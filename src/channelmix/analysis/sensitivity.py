@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 import pulp
 
-from ..solve.pipeline import solve_formulated
 from ..formulate.builder import Formulation, formulate
 from ..formulate.periods import PeriodsFormulation, formulate_periods
-from ..verify.plan import Plan
 from ..schema.models import Scenario
 from ..solve.passes import _run as run_solver
+from ..solve.pipeline import solve_formulated
+from ..verify.plan import Plan
 
 # constraint families that are limits a person set (the rest define the model)
 LIMIT_FAMILIES = ("budget", "resource_", "target_", "breadth_", "concentration_", "group_", "cardinality_",

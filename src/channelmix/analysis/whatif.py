@@ -11,10 +11,11 @@ from typing import Any
 
 import pandas as pd
 
-from ..solve.pipeline import solve_from
-from ..schema.expand import Case, grid, value_at
-from ..verify.plan import SOLVED, Plan
+from ..model.solution import SOLVED
 from ..schema import Loaded
+from ..schema.expand import Case, grid, value_at
+from ..solve.pipeline import solve_from
+from ..verify.plan import Plan
 
 
 @dataclass(frozen=True)

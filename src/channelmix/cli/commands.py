@@ -15,14 +15,22 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .. import __version__
-from ..solve.pipeline import solve_scenario, with_solver
-from ..schema.expand import Case, parse_assignment, parse_range, sweep_of, variants
-from ..verify.plan import SOLVED
-from ..reports.report import print_table, render, rows_as_json, to_json, unique_stem, write_collection, write_outputs
-from .report import LANGUAGE_OPTION
+from ..model.solution import SOLVED
 from ..reports.common import without_single_periods
-from ..verify.reachable import report_facts
+from ..reports.report import (
+    print_table,
+    render,
+    rows_as_json,
+    to_json,
+    unique_stem,
+    write_collection,
+    write_outputs,
+)
 from ..schema import Loaded, Problem, ScenarioError, load
+from ..schema.expand import Case, parse_assignment, parse_range, sweep_of, variants
+from ..solve.pipeline import solve_scenario, with_solver
+from ..verify.reachable import report_facts
+from .report import LANGUAGE_OPTION
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -261,9 +269,9 @@ def sweep(file: str, ranges: tuple[str, ...], assignments: tuple[str, ...], fmt:
 
     Exit code 0 when every step has a plan, 1 when some step has none, 2 on bad input.
     """
+    from ..analysis.whatif import sweep as run_sweep
     from ..reports.charts import frontier_chart
     from ..reports.html import today_marks
-    from ..analysis.whatif import sweep as run_sweep
 
     _need_out(reports, out_dir)
     (loaded,) = _load_all((file,))
@@ -367,7 +375,14 @@ def batch(paths: tuple[str, ...], out_dir: Path, workers: int, resume: bool, exe
     A bad or infeasible scenario gets a row with its status and message; the rest
     finish. Exit code 0 when all solved, 1 when some did not, 2 when none could be read.
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     from ..analysis.batch import nothing_read, run_batch, stop_on_sigterm
 
@@ -401,7 +416,8 @@ def batch(paths: tuple[str, ...], out_dir: Path, workers: int, resume: bool, exe
 
 # Commands of their own modules (they import this one's helpers, so they come last).
 from .evidence import calibrate_command, import_command  # noqa: E402  (curves from evidence)
-from .explain import evaluate as _evaluate, explain as _explain  # noqa: E402  (decision support)
+from .explain import evaluate as _evaluate  # noqa: E402  (decision support)
+from .explain import explain as _explain
 from .report import report as _report  # noqa: E402  (reports of saved results)
 
 for _command in (import_command, calibrate_command, _explain, _evaluate, _report):

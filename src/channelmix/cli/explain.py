@@ -103,8 +103,8 @@ def explain(files: tuple[str, ...], fmt: str, k: int, within: str, curves_dir: P
     Every figure comes from a verified re-solve or from the real curves.
     Exit code 0 when every scenario has a plan, 1 when one has none, 2 on bad input.
     """
-    from ..reports.explain_render import render_explanation
     from ..analysis.explanation import explain as run
+    from ..reports.explain_render import render_explanation
 
     try:
         tolerance = _share(within)
@@ -190,8 +190,8 @@ def evaluate(file: str, spends: tuple[str, ...], fmt: str, assignments: tuple[st
 
     Exit code 0 when the plan keeps every rule, 1 when it breaks some, 2 on bad input.
     """
-    from ..verify.baseline import score, score_schedule
     from ..reports.explain_render import evaluation_dict, render_evaluation
+    from ..verify.baseline import score, score_schedule
 
     (loaded,) = _loaded((file,), assignments)
     scenario = loaded.scenario

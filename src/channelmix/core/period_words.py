@@ -10,7 +10,7 @@ it, first letter raised ("sprint" → "Sprint 1").  Labels the user listed are n
 
 from __future__ import annotations
 
-from ..reports.i18n import Language
+from .catalogue import Language
 
 UNITS = ("month", "week", "day", "quarter", "year", "period")
 

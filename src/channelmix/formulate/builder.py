@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pulp
 
-import numpy as np
-
 from ..model.arrays import arrays, at_least
-from ..model.curves import Pieces, depends_on_spend, pieces, prepare
+from ..model.curves import Pieces, pieces, prepare
 from ..schema.models import Constant, Scenario
+from ..schema.responses import depends_on_spend
 
 
 def _n(value: float) -> str:

@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 
 import pulp
 
-from .builder import Formulation, _Builder, _combine, _expr, _n
 from ..model.periods import Horizon
 from ..schema.models import Scenario
+from .builder import Formulation, _Builder, _combine, _expr, _n
 
 
 @dataclass

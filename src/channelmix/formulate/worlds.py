@@ -28,10 +28,10 @@ import pulp
 
 from ..model.arrays import arrays
 from ..model.curves import pieces
-from .builder import Formulation, _Builder, _combine, _expr, _n
-from ..schema.models import Constant, Scenario
 from ..model.worlds import worlds_of
 from ..model.worlds_pieces import SharedPieces, shared_pieces
+from ..schema.models import Constant, Scenario
+from .builder import Formulation, _Builder, _combine, _expr, _n
 
 
 @dataclass

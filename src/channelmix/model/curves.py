@@ -15,54 +15,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..schema.models import Constant, Hill, Linear, Pwl, Response, Saturating
+from ..schema.responses import (
+    Constant,
+    Hill,
+    Linear,
+    Pwl,
+    Response,
+    Saturating,
+    reach,
+)
 
 _GOLDEN_STEPS = 40  # golden-section steps: the interval shrinks by 0.618^40 ≈ 4e-9 of a piece, and the
 # gap is flat at its maximum, so its value is found to ~1e-17 of the piece's rise
 MAX_PIECES = 4000  # per curve part: a safety net under solver.accuracy ≥ 1e-6 (a 1e-6 saturating curve needs ~600)
-
-
-def reach(response: Response, spend: float) -> float:
-    """f(s): the share of a segment the channel touches at this spend (exact)."""
-    s = max(float(spend), 0.0)
-    if isinstance(response, Constant):
-        return response.value
-    if isinstance(response, Linear):
-        return min(1.0, response.slope * s)
-    if isinstance(response, Saturating):
-        return -math.expm1(-s / response.scale)
-    if isinstance(response, Hill):
-        if response.offset:  # carry-over c: h(s + c) − h(c), so no spend still means no reach
-            return max(_hill(response, s + response.offset) - _hill(response, response.offset), 0.0)
-        return _hill(response, s)
-    xs = [p[0] for p in response.points]
-    ys = [p[1] for p in response.points]
-    return float(np.interp(s, xs, ys))
-
-
-def _hill(response: Hill, s: float) -> float:
-    """s^a / (s^a + K^a) = 1 / (1 + (K/s)^a), stable for large a."""
-    if s <= 0.0:
-        return 0.0
-    power = response.shape * (math.log(response.half) - math.log(s))
-    return 0.0 if power > 700.0 else 1.0 / (1.0 + math.exp(power))
-
-
-def saturation_spend(response: Response, accuracy: float) -> float:
-    """The spend past which the curve gains less than ``accuracy`` of its ceiling."""
-    if isinstance(response, Constant):
-        return 0.0
-    if isinstance(response, Linear):
-        return 1.0 / response.slope
-    if isinstance(response, Saturating):
-        return response.scale * math.log(1.0 / accuracy)
-    if isinstance(response, Hill):
-        return max(response.half * ((1.0 - accuracy) / accuracy) ** (1.0 / response.shape) - response.offset, response.half * accuracy)
-    return response.points[-1][0]
-
-
-def depends_on_spend(response: Response) -> bool:
-    return not isinstance(response, Constant)
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from ..core.catalogue import DEFAULT, catalogue
 from ..core.period_words import period_label
-from ..reports.i18n import DEFAULT, catalogue
 from ..schema.models import Scenario
 from ..schema.periods import PeriodItem, per_channel
 from .schedule import PeriodInfo

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .curves import Pieces, pieces
 from ..schema.models import Hill, Linear, Pwl, Response, Saturating
+from .curves import Pieces, pieces
 
 SAMPLES = 33  # points per segment where the error of the pieces is measured (to refine the grid)
 MAX_POINTS = 4000  # safety net on the grid size

@@ -11,7 +11,7 @@ matplotlib.use("Agg")  # files only, never a window
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from ..verify.plan import SOLVED  # noqa: E402
+from ..model.solution import SOLVED  # noqa: E402
 
 
 def frontier_chart(frontier: pd.DataFrame, path: str, out: Path, title: str = "", currency: str = "") -> Path:
@@ -44,8 +44,8 @@ def response_curves(scenario, plan, out_dir: Path, fmt: str = "svg") -> list[Pat
     """One chart per spend-driven channel: its real response curve, the range the plan may
     use shaded, the optimised spend (and the current one, when the scenario names it)
     marked. Files <scenario>.<channel>.<png|svg> in ``out_dir``; returns their paths."""
-    from ..model.curves import reach
     from ..analysis.explanation import curves
+    from ..schema.responses import reach
     from .report import file_stem
 
     out_dir.mkdir(parents=True, exist_ok=True)

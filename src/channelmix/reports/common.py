@@ -15,9 +15,8 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from ..verify.plan import SOLVED
+from ..model.solution import SOLVED
 from .i18n import current, t
-
 
 SENSES = ("max_reach", "max_value", "max_outcome", "min_cost", "target")
 MAXIMISE = ("max_reach", "max_value", "max_outcome")

@@ -16,13 +16,21 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .output import atomic_write
 from ..core.textcells import own_formula, safe_workbook
-from .common import (channel_labels, column_title, is_number, plan_view, readable_numbers, shown_columns, spend_columns,
-                     without_single_periods)
-from .i18n import localised, of_plan, of_plans, current, t
-from .html import pick_title, today_marks
+from .common import (
+    channel_labels,
+    column_title,
+    is_number,
+    plan_view,
+    readable_numbers,
+    shown_columns,
+    spend_columns,
+    without_single_periods,
+)
 from .explain_sections import excel_sheet
+from .html import pick_title, today_marks
+from .i18n import current, localised, of_plan, of_plans, t
+from .output import atomic_write
 from .risk_excel import collection_risk_sheet, risk_sheet
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")

@@ -10,16 +10,27 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from ..analysis.explanation import Explanation
+from ..schema.models import Scenario
 from ..verify.evaluate import Evaluation
 from ..verify.evaluate_periods import PeriodsEvaluation
-from ..analysis.explanation import Explanation
 from ..verify.plan import Plan
 from .common import num, pct
-from .explain_sections import (alternative_head, baseline_head, baseline_period_head, baseline_period_rows, limit_head,
-                                       marginal_head, period_grid, period_names, verdict_word, why_sentence, yes_no)
+from .explain_sections import (
+    alternative_head,
+    baseline_head,
+    baseline_period_head,
+    baseline_period_rows,
+    limit_head,
+    marginal_head,
+    period_grid,
+    period_names,
+    verdict_word,
+    why_sentence,
+    yes_no,
+)
 from .i18n import current, t, using
 from .terminal import label_column
-from ..schema.models import Scenario
 
 
 def _n(value: float | None, decimals: int = 0) -> str:

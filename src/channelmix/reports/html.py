@@ -9,14 +9,27 @@ from typing import Any
 import jinja2
 
 from .. import __version__
-from .common import (SOLVED, cell_text, channel_labels, column_title, is_number, money_decimals, num, pct, plan_view,
-                     qty, shown_columns, spend_columns, without_single_periods)
+from .common import (
+    SOLVED,
+    cell_text,
+    channel_labels,
+    column_title,
+    is_number,
+    money_decimals,
+    num,
+    pct,
+    plan_view,
+    qty,
+    shown_columns,
+    spend_columns,
+    without_single_periods,
+)
 from .explain_sections import html_context
-from .schedule_html import schedule_context
-from .i18n import localised, of_plan, of_plans, current, t
-from .variant import diff_view
+from .i18n import current, localised, of_plan, of_plans, t
 from .risk import collection_risk, risk_view, with_band
+from .schedule_html import schedule_context
 from .svg import frontier_svg, heat_colour, legend_gradient, series_colour, sweep_points
+from .variant import diff_view
 
 
 @lru_cache(maxsize=1)

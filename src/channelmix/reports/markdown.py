@@ -11,8 +11,9 @@ from typing import Any
 from .common import is_number, num, pct, plan_view, qty
 from .explain_sections import markdown_sections
 from .i18n import localised, of_plan, of_plans, t
+from .risk import collection_markdown as risk_collection
+from .risk import risk_markdown
 from .schedule import markdown_lines
-from .risk import collection_markdown as risk_collection, risk_markdown
 
 
 def escape(text: Any) -> str:

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..core import jsonout
 from ..core.atomic import atomic_write, write_atomic  # noqa: F401  (re-exported: report.py, reports/__init__.py)
-from ..verify.plan import Plan
 from ..core.textcells import csv_frame, csv_text
+from ..verify.plan import Plan
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -6,8 +6,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from .output import (MAX_STEM_BYTES, RESERVED, atomic_write, file_stem, rows_as_json, tables, to_json,
-                             unique_stem, write_atomic, write_collection, write_outputs)
+from .output import (
+    MAX_STEM_BYTES,
+    RESERVED,
+    atomic_write,
+    file_stem,
+    rows_as_json,
+    tables,
+    to_json,
+    unique_stem,
+    write_atomic,
+    write_collection,
+    write_outputs,
+)
 
 
 def print_table(*args: Any, **kwargs: Any) -> Any:

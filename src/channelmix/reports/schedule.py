@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.period_words import period_label
-from ..verify.plan import SOLVED
+from ..model.solution import SOLVED
 from .common import auto, is_number, labels_of, num, pct, qty, sense_title
 from .i18n import current, t
 

@@ -13,7 +13,16 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 
 from ..core.textcells import own_formula
-from .excel import KEY_FONT, PERCENT, QTY, _value, finish, header, money_format, write_table
+from .excel import (
+    KEY_FONT,
+    PERCENT,
+    QTY,
+    _value,
+    finish,
+    header,
+    money_format,
+    write_table,
+)
 from .i18n import t
 from .schedule import LONG_COLUMNS, schedule_view
 

@@ -14,7 +14,7 @@ from typing import Any
 from .common import is_number, num, pct
 from .i18n import current, t
 from .schedule import OFF, START, schedule_view
-from .svg import INK, MARGINAL, heat_colour, nice_ticks, axis_labels
+from .svg import INK, MARGINAL, axis_labels, heat_colour, nice_ticks
 
 SPEND, FIXED, SETUP = "#0f766e", "#5eead4", "#f59e0b"
 BAR = 26  # px: the tallest bar of the Gantt grid (the largest spend in any period)

@@ -8,9 +8,9 @@ import math
 from html import escape
 from typing import Any
 
-from ..verify.plan import SOLVED
-from .common import auto, is_number, num
+from ..model.solution import SOLVED
 from . import i18n
+from .common import auto, is_number, num
 
 INK = "#1e293b"
 MUTED = "#64748b"

@@ -11,10 +11,12 @@ from typing import Any
 
 import numpy as np
 
+from .cells import affinity_matrix, governing_rule
 from .limits import MAX_CELL_WEIGHT
 from .models import WILDCARD, Channel, Objective, Phase, Rules, Segment
 from .periods import Periods, every_period_budgeted, period_problems
 from .problems import Problem, did_you_mean, visible, with_hint
+from .responses import Constant, Pwl, reach
 from .steps import round_down, round_up
 
 
@@ -240,8 +242,6 @@ def _impossible_bounds(parts: Parts) -> list[Problem]:
 
 def _governed(rules: list[Any], parts: Parts):
     """(index, rule, cell) for every cell a hard rule of this family governs, by rule then cell."""
-    from ..model.arrays import governing_rule
-
     assert parts.phases is not None and parts.segments is not None
     governs = governing_rule(rules, [p.id for p in parts.phases], [g.id for g in parts.segments])
     for j, rule in enumerate(rules):
@@ -251,15 +251,11 @@ def _governed(rules: list[Any], parts: Parts):
 
 
 def _affinity(parts_or_scenario: Any, channels: list[Channel]):
-    from ..model.arrays import affinity_matrix
-
     return affinity_matrix(channels, [p.id for p in parts_or_scenario.phases], [g.id for g in parts_or_scenario.segments])
 
 
 def _most_reach(channel: Channel) -> float:
     """The most reach a channel can ever give: at max_spend, or the curve's ceiling."""
-    from ..model.curves import reach
-    from .models import Constant, Pwl
 
     response = channel.response
     if isinstance(response, Constant):
@@ -347,8 +343,6 @@ def _cheapest_hard_plan(scenario: Any) -> dict[str, tuple[float, str]]:
     out = {}
     a = _affinity(scenario, usable)
     breadth = []  # (cell, rule, pool) for every cell a hard breadth rule with min_channels > 0 governs
-    from ..model.arrays import governing_rule
-
     governs = governing_rule(rules.breadth, [p.id for p in scenario.phases], [g.id for g in scenario.segments])
     everyone = np.arange(len(usable))
     for k in np.flatnonzero(governs >= 0):

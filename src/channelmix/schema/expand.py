@@ -19,11 +19,10 @@ from typing import Any
 
 import yaml
 
-from .presets import PHASE_PRESETS
 from . import Loaded, Problem, Scenario, ScenarioError, validate
+from .presets import PHASE_PRESETS
 from .problems import did_you_mean, with_hint
 from .syntax import DuplicateKey, TooDeep, yaml_value
-
 
 
 @dataclass(frozen=True)

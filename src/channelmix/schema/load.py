@@ -8,15 +8,27 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, ConfigDict, TypeAdapter, ValidationError
 
-from .worlds import worlds_problems
 from .checks import Parts, cross_problems, warnings_for
 from .models import (
-    Channel, Name, NonNegative, Objective, Positive, Phase, Rules, Scenario, Segment, SolverSettings, _phases_in, _segments_in, model_keys,
+    Channel,
+    Name,
+    NonNegative,
+    Objective,
+    Phase,
+    Positive,
+    Rules,
+    Scenario,
+    Segment,
+    SolverSettings,
+    _phases_in,
+    _segments_in,
+    model_keys,
 )
 from .periods import Periods, periods_in
 from .problems import Problem, ScenarioError, problems_from
 from .syntax import TooDeep, check_depth, parse_text, too_deep
 from .tables import names_tables, validate_with_tables
+from .worlds import worlds_problems
 
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json"}
 _KEYS = model_keys()

@@ -10,20 +10,49 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field, model_validator
 
-from .presets import PHASE_PRESETS
 from .limits import MAX_LEVEL, MAX_TIME_LIMIT, MIN_ACCURACY
 from .periods import PeriodRef, Periods, periods_in
+from .presets import PHASE_PRESETS
 from .problems import Fixable, did_you_mean, with_hint
-from .steps import round_down, round_up
+from .responses import (  # noqa: F401  (re-exported: a channel's curves)
+    Constant,
+    Hill,
+    Linear,
+    Pwl,
+    Response,
+    Saturating,
+    saturation_spend,
+)
 from .rules import (  # noqa: F401  (re-exported: the rules are part of the scenario's models)
-    BreadthRule, Cardinality, CellRule, Concentration, CoverageRule, Group, Pair, RedundancyRule, Rules, rule_for_cell,
+    BreadthRule,
+    Cardinality,
+    CellRule,
+    Concentration,
+    CoverageRule,
+    Group,
+    Pair,
+    RedundancyRule,
+    Rules,
+    rule_for_cell,
 )
-from .responses import Constant, Hill, Linear, Pwl, Response, Saturating  # noqa: F401  (re-exported: a channel's curves)
+from .steps import round_down, round_up
 from .types import (  # noqa: F401  (re-exported: the value kinds every model uses)
-    FUNCTIONS, RESPONSE_TYPES, WILDCARD, Count, CurveSpend, Id, Label, Model, Name, NonNegative, Positive, Selector, Share,
-    Weight, _one_or_many,
+    FUNCTIONS,
+    RESPONSE_TYPES,
+    WILDCARD,
+    Count,
+    CurveSpend,
+    Id,
+    Label,
+    Model,
+    Name,
+    NonNegative,
+    Positive,
+    Selector,
+    Share,
+    Weight,
+    _one_or_many,
 )
-
 
 # ---------------------------------------------------------------- phases, segments
 
@@ -273,8 +302,6 @@ class Scenario(Model):
         reach but may pad the total so that share rules (concentration, group shares)
         hold. The cap is the sum of all useful spends times one plus the padding each
         share rule can demand, so that no rule is starved of room."""
-        from ..model.curves import saturation_spend
-
         if self.budget is not None:
             return {c.id: c.max_spend if c.max_spend is not None else max(self.budget - c.fixed_cost, c.min_spend, 0.0)
                     for c in self.channels}

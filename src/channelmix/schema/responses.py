@@ -1,6 +1,8 @@
 """A channel's response curve f(s): the share of a segment it reaches at spend s (DESIGN §3).
 
-One model per curve type, told apart by ``type`` (the format's one tagged union).
+One model per curve type, told apart by ``type`` (the format's one tagged union), and what a
+curve means: its exact value :func:`reach` and where it saturates.  The model's piecewise-linear
+pieces of a curve are :mod:`channelmix.model.curves`.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal, Union
 
+import numpy as np
 from pydantic import Field, model_validator
 
 from .limits import MAX_AMOUNT, MIN_CURVE_SPEND, RANGE_FIX
@@ -90,3 +93,46 @@ def _curve_spend(name: str, value: float) -> None:
 
 
 Response = Annotated[Union[Constant, Linear, Pwl, Saturating, Hill], Field(discriminator="type")]
+
+
+def reach(response: Response, spend: float) -> float:
+    """f(s): the share of a segment the channel touches at this spend (exact)."""
+    s = max(float(spend), 0.0)
+    if isinstance(response, Constant):
+        return response.value
+    if isinstance(response, Linear):
+        return min(1.0, response.slope * s)
+    if isinstance(response, Saturating):
+        return -math.expm1(-s / response.scale)
+    if isinstance(response, Hill):
+        if response.offset:  # carry-over c: h(s + c) − h(c), so no spend still means no reach
+            return max(_hill(response, s + response.offset) - _hill(response, response.offset), 0.0)
+        return _hill(response, s)
+    xs = [p[0] for p in response.points]
+    ys = [p[1] for p in response.points]
+    return float(np.interp(s, xs, ys))
+
+
+def _hill(response: Hill, s: float) -> float:
+    """s^a / (s^a + K^a) = 1 / (1 + (K/s)^a), stable for large a."""
+    if s <= 0.0:
+        return 0.0
+    power = response.shape * (math.log(response.half) - math.log(s))
+    return 0.0 if power > 700.0 else 1.0 / (1.0 + math.exp(power))
+
+
+def saturation_spend(response: Response, accuracy: float) -> float:
+    """The spend past which the curve gains less than ``accuracy`` of its ceiling."""
+    if isinstance(response, Constant):
+        return 0.0
+    if isinstance(response, Linear):
+        return 1.0 / response.slope
+    if isinstance(response, Saturating):
+        return response.scale * math.log(1.0 / accuracy)
+    if isinstance(response, Hill):
+        return max(response.half * ((1.0 - accuracy) / accuracy) ** (1.0 / response.shape) - response.offset, response.half * accuracy)
+    return response.points[-1][0]
+
+
+def depends_on_spend(response: Response) -> bool:
+    return not isinstance(response, Constant)

@@ -11,6 +11,7 @@ from .periods import Pacing, PerChannelCount, PerChannelSwitches, Ramp
 from .problems import Fixable
 from .types import Count, Model, Name, NonNegative, Selector, Share, _one_or_many
 
+
 class CellRule(Model):
     """Base of rules that apply per (phase, segment) cell, optionally to some cells only."""
 

@@ -14,16 +14,23 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .presets import PHASE_PRESETS
-from .models import WILDCARD
-from .problems import ScenarioError
 from ..core.textcells import csv_text, safe_workbook
+from .models import WILDCARD
+from .presets import PHASE_PRESETS
+from .problems import ScenarioError
 from .table_cells import _format_number
 from .table_files import EXCEL_SUFFIXES
-from .table_format import (AFFINITY_PREFIX, LONG_COLUMNS, NUMBER_FIELDS, PERIOD_FIELDS, PERIOD_TEXT_FIELDS, RESPONSE_PARAMS,
-                                  USE_KINDS, _PARAMS)
+from .table_format import (
+    _PARAMS,
+    AFFINITY_PREFIX,
+    LONG_COLUMNS,
+    NUMBER_FIELDS,
+    PERIOD_FIELDS,
+    PERIOD_TEXT_FIELDS,
+    RESPONSE_PARAMS,
+    USE_KINDS,
+)
 from .tables import expand
-
 
 # ---------------------------------------------------------------- scenario -> tables
 

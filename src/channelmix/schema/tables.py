@@ -30,8 +30,19 @@ from .models import RESPONSE_TYPES, WILDCARD
 from .problems import Problem, ScenarioError, did_you_mean, with_hint
 from .table_cells import _empty, _letter, _list, _number, _points, _show, _text
 from .table_files import _read_table, _reference, _Table
-from .table_format import (AFFINITY_PREFIX, CHANNEL_COLUMNS, COLUMNS_FIX, Expanded, LIST_FIELDS, LONG_COLUMNS, Loc, NUMBER_FIELDS,
-                           PERIOD_NUMBER_FIELDS, USE_KINDS, _Entry)
+from .table_format import (
+    AFFINITY_PREFIX,
+    CHANNEL_COLUMNS,
+    COLUMNS_FIX,
+    LIST_FIELDS,
+    LONG_COLUMNS,
+    NUMBER_FIELDS,
+    PERIOD_NUMBER_FIELDS,
+    USE_KINDS,
+    Expanded,
+    Loc,
+    _Entry,
+)
 
 
 def names_tables(raw: Any) -> bool:

@@ -10,17 +10,16 @@ least (max senses) or reaches most (min senses): fewer arbitrary choices, same v
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 
 import pulp
 
-from ..verify.binding import BINDING
+from ..core.tolerances import tie_slack
 from ..formulate.builder import Formulation
-from ..verify.plan import SOLVED
+from ..model.solution import SOLVED, Solution
 from ..schema.models import SolverSettings
 from ..schema.steps import nearest
+from ..verify.binding import BINDING
 from .solvers import _run_cbc, _run_highs
-from ..core.tolerances import tie_slack
 
 IDLE_WEIGHT = 1e-7  # per channel on, relative to the plan's money or reach, in the tie-break pass
 TIE_NODE_SHARE = 0.2  # the tie-break pass may search this share of the first pass's branch-and-bound nodes ...
@@ -34,26 +33,6 @@ FIXED_ON_OFF = "done among the first plan's channels"
 # deadline: HiGHS presolves the changed model afresh and does not look at the clock while it does, so a
 # large model given a few seconds overran its limit by close to a minute (mean over 200 worlds: 353 s of 300).
 TIE_MIN_SHARE = 0.25
-
-
-@dataclass(frozen=True)
-class Solution:
-    """What the solver decided, before anything is recomputed from the scenario."""
-
-    status: str
-    on: dict[str, bool]
-    spend: dict[str, float]
-    model_objective: float | None  # the first objective, on the LP pieces
-    bound: float | None  # best bound on the first objective the solver proved
-    gap: float | None  # relative gap between the two, when known
-    seconds: float
-    solver: str
-    passes: int
-    binding: list[str]  # the rules that bind in the optimisation, in words
-    values: dict[str, float] = field(default_factory=dict, repr=False)  # every variable, to warm-start a neighbour
-    solver_seconds: float = 0.0  # inside the solver's run(), both passes
-    tie_break: str = ""  # "", "done", or why it stopped short ("node limit 500")
-    binding_names: list[str] = field(default_factory=list)  # the constraint names behind ``binding``
 
 
 def solve(formulation: Formulation, settings: SolverSettings | None = None, start: dict[str, float] | None = None,

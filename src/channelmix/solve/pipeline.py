@@ -7,19 +7,20 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..verify.baseline import compare
-from ..verify.binding import rebind
-from ..analysis.diagnose import explain as why_infeasible
 from ..formulate.builder import Formulation, formulate
 from ..formulate.periods import formulate_periods
 from ..formulate.worlds import WorldsFormulation, formulate_worlds
-from ..verify.plan import SOLVED, Plan, build_plan
-from .polish.single import polish
-from .polish.periods import polish_periods
+from ..model.solution import SOLVED
 from ..schema import Loaded, Scenario, load
-from .passes import FIXED_ON_OFF, solve
+from ..verify.baseline import compare
+from ..verify.binding import rebind
+from ..verify.plan import Plan, build_plan
+from ..verify.risk import check_worlds
 from ..verify.verifier import check
-from ..model.worlds import check_worlds
+from .diagnosis import explain as why_infeasible
+from .passes import FIXED_ON_OFF, solve
+from .polish.periods import polish_periods
+from .polish.single import polish
 
 
 def with_solver(scenario: Scenario, **settings: Any) -> Scenario:

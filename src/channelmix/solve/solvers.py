@@ -16,11 +16,10 @@ from pathlib import Path
 
 import pulp
 
-from .cbc_log import cbc_gap
-from ..verify.plan import SOLVED
-from ..schema.models import SolverSettings
 from ..core.tolerances import FEASIBILITY
-
+from ..model.solution import SOLVED
+from ..schema.models import SolverSettings
+from .cbc_log import cbc_gap
 
 SOLVER_LOG = "CHANNELMIX_SOLVER_LOG"  # "1": solver logs on stderr (set by --verbose; inherited by workers)
 

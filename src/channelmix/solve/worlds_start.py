@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 
 from ..formulate.builder import Formulation, formulate
-from ..verify.plan import SOLVED
+from ..model.solution import SOLVED
 from ..schema import Scenario
 from .passes import solve
 from .solvers import PartialStart

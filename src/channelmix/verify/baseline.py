@@ -15,10 +15,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .evaluate import Evaluation, evaluate
-from .evaluate_periods import Key, PeriodsEvaluation, evaluate_periods
 from ..model.periods import Horizon
 from ..schema.models import Scenario
+from .evaluate import Evaluation, evaluate
+from .evaluate_periods import Key, PeriodsEvaluation, evaluate_periods
 
 if TYPE_CHECKING:
     from .plan import Plan

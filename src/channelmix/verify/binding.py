@@ -11,8 +11,8 @@ keep the solver's verdict.
 from __future__ import annotations
 
 from ..model.arrays import arrays
-from .evaluate import Evaluation
 from ..schema.models import Scenario
+from .evaluate import Evaluation
 
 BINDING = 1e-5  # relative slack within which a rule counts as binding (as the solver's reading of its rows)
 _BY_SPEND = ("budget", "resource_", "target_", "concentration_", "onoff_max_", "onoff_min_")

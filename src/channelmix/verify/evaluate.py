@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..core.tolerances import TOLERANCE
 from ..model.arrays import CellRules, ScenarioArrays, arrays, at_least
 from ..schema.models import Scenario
 from ..schema.steps import off_step
-from ..core.tolerances import TOLERANCE
-
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .evaluate import CellOutcome, ChannelOutcome, Evaluation, Violation, evaluate
+from ..core.tolerances import TOLERANCE
 from ..model.periods import Horizon, money_sign
 from ..model.schedule import CellPeriod, ChannelPeriod, PeriodCash, Schedule
 from ..schema.models import Scenario
-from ..core.tolerances import TOLERANCE
+from .evaluate import CellOutcome, ChannelOutcome, Evaluation, Violation, evaluate
 
 Key = tuple[str, str]  # (channel id, period id)
 

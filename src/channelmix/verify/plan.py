@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .evaluate import CellOutcome, ChannelOutcome, Evaluation, evaluate
 from ..model.schedule import Schedule
+from ..model.solution import SOLVED, Solution
 from ..schema.models import Scenario
-
-if TYPE_CHECKING:  # the plan reads a Solution but must not pull in the solver (and PuLP)
-    from ..solve.passes import Solution
-
-SOLVED = ("optimal", "feasible")
+from .evaluate import CellOutcome, ChannelOutcome, Evaluation, evaluate
 
 
 @dataclass(frozen=True)

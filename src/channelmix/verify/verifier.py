@@ -11,10 +11,10 @@ from __future__ import annotations
 import dataclasses
 import math
 
+from ..core.tolerances import TOLERANCE, tie_slack
+from ..schema.models import Scenario
 from .evaluate import Evaluation, Violation, evaluate, off_steps
 from .plan import Plan
-from ..schema.models import Scenario
-from ..core.tolerances import TOLERANCE, tie_slack
 
 
 class VerificationError(AssertionError):
@@ -67,8 +67,8 @@ def _misreported(plan: Plan, truth: Evaluation) -> list[Violation]:
 def _verify_periods(scenario: Scenario, plan: Plan) -> list[Violation]:
     """A plan over periods: only its schedule's on/off and spends are trusted; every figure
     of the schedule and the horizon totals is recomputed (see evaluate_periods)."""
-    from .evaluate_periods import evaluate_periods
     from ..model.periods import Horizon
+    from .evaluate_periods import evaluate_periods
 
     if plan.schedule is None:
         return [Violation("plan", 1, "is over periods but has no schedule")]

@@ -21,9 +21,9 @@ import warnings
 import numpy as np
 
 from ...model.arrays import CurveTable, arrays
-from ...verify.evaluate_periods import Key, PeriodsEvaluation
 from ...model.periods import Horizon, money_sign
 from ...schema.models import Scenario
+from ...verify.evaluate_periods import Key, PeriodsEvaluation
 
 ROUNDS = 4  # SLSQP restarts at most (a round that gains less than ROUND_GAIN ends the polish)
 ROUND_GAIN = 1e-9  # of the scaled objective (≈ relative): round-off, like polish.MIN_GAIN

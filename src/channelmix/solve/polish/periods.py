@@ -21,11 +21,11 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from ...verify.evaluate_periods import Key, evaluate_periods
-from .single import MIN_GAIN, Polished
-from .horizon import HorizonProblem
-from .steps import grid_search, on_grid
 from ...schema.models import Scenario
+from ...verify.evaluate_periods import Key, evaluate_periods
+from .horizon import HorizonProblem
+from .single import MIN_GAIN, Polished
+from .steps import grid_search, on_grid
 
 MAX_GRID = 24  # free spends up to which the unit-move search runs over the horizon (its moves grow as n²)
 STOPPED = {"iterations": "the polish stopped at its iteration limit, a hair short of the real optimum",

@@ -21,8 +21,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ...model.arrays import arrays
-
 if TYPE_CHECKING:
     from .single import _Problem
 

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...model.arrays import arrays
-from ...verify.evaluate import Evaluation, evaluate, off_steps
 from ...schema.models import Scenario
+from ...verify.evaluate import Evaluation, evaluate, off_steps
 from .sets import neighbours
 from .steps import grid_search, on_grid
 
