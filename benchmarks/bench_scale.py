@@ -72,7 +72,7 @@ def bare_of_model(raw: dict[str, Any], workdir: Path) -> float:
     """highspy run() seconds on the MPS of channelmix's first-pass model of ``raw``."""
     import highspy
 
-    from channelmix.formulate.builder import formulate
+    from channelmix.formulate import formulate
     from channelmix.schema import validate
 
     sc = validate(raw).scenario

@@ -15,11 +15,12 @@ from pathlib import Path
 import highspy
 import pytest
 
-from channelmix.analysis.diagnose import _Switchboard, conflict
+from channelmix.analysis.alternatives import alternatives
+from channelmix.analysis.conflicts import Switchboard, conflict
 from channelmix.analysis.explanation import explain
 from channelmix.analysis.limits import limit_of, with_limit
-from channelmix.analysis.sensitivity import alternatives, fixed_lp_duals
 from channelmix.schema import ScenarioError
+from channelmix.solve.duals import fixed_lp_duals
 from channelmix.solve.pipeline import solve_from, solve_scenario
 from channelmix.verify.baseline import compare
 
@@ -238,7 +239,7 @@ def _needs_budget(budget: float) -> dict:
 
 
 def _minimal(sc, found) -> None:
-    board = _Switchboard(sc, 10.0)
+    board = Switchboard(sc, 10.0)
     for name in board.words:
         if name not in found.names:
             board.switch(name, False)

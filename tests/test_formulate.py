@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from channelmix.formulate.builder import formulate
+from channelmix.formulate import formulate
 from channelmix.schema import validate
 
 GOLDEN = Path(__file__).parent / "data" / "golden" / "every_rule.lp"
@@ -84,7 +84,7 @@ def test_the_model_is_lean():
 def test_the_kept_variable_list_follows_every_change_to_the_rows_and_objective():
     import pulp
 
-    from channelmix.formulate.builder import Problem
+    from channelmix.formulate.formulation import Problem
 
     p = Problem("t", pulp.LpMaximize)
     x, y, z, w = (p.add_variable(n, 0, 1) for n in "xyzw")

@@ -11,7 +11,7 @@ import pytest
 from helpers import hill_instance, load, random_scenario
 from scipy.optimize import minimize
 
-from channelmix.formulate.builder import formulate
+from channelmix.formulate import formulate
 from channelmix.schema import ScenarioError
 from channelmix.schema.responses import reach
 from channelmix.solve.passes import solve

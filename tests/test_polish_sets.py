@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from helpers import hill_instance, load
 
-from channelmix.formulate.builder import formulate
+from channelmix.formulate import formulate
 from channelmix.solve.passes import solve
 from channelmix.solve.pipeline import solve_scenario
 from channelmix.solve.polish.single import polish

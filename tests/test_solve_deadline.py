@@ -13,7 +13,7 @@ from helpers import load
 from test_worlds import uncertain
 
 import channelmix.solve.passes as solve_module
-from channelmix.formulate.builder import formulate
+from channelmix.formulate import formulate
 from channelmix.formulate.worlds import formulate_worlds
 from channelmix.schema import load as load_file
 from channelmix.solve.pipeline import solve_scenario
@@ -38,7 +38,7 @@ def _first_pass_takes(monkeypatch, seconds: float) -> None:
     """The first pass appears to take ``seconds`` more than it does; the tie-break pass is not slowed."""
     _Clock.offset = 0.0
     monkeypatch.setattr(solve_module, "time", _Clock)
-    real_run, calls = solve_module._run, []
+    real_run, calls = solve_module.run, []
 
     def run(*args, **kwargs):
         out = real_run(*args, **kwargs)
@@ -47,7 +47,7 @@ def _first_pass_takes(monkeypatch, seconds: float) -> None:
             _Clock.offset += seconds
         return out
 
-    monkeypatch.setattr(solve_module, "_run", run)
+    monkeypatch.setattr(solve_module, "run", run)
 
 
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
@@ -159,6 +159,6 @@ def test_the_wall_clock_interrupts_highs_past_the_deadline(monkeypatch):
 
     monkeypatch.setattr(solvers, "time", Jumping)
     formulation = formulate(load_file(BAKERY).scenario)
-    status, _, _ = solvers._run_highs(formulation.problem, formulation.scenario.solver, 60.0)
+    status, _, _ = solvers.run_highs(formulation.problem, formulation.scenario.solver, 60.0)
     assert formulation.problem.solverModel.getModelStatus() == highspy.HighsModelStatus.kInterrupt
     assert status in ("feasible", "no_solution")

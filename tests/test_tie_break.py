@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from channelmix.formulate.builder import formulate
+from channelmix.formulate import formulate
 from channelmix.schema import load
 from channelmix.solve.passes import TIE_NODE_FLOOR, solve
 

@@ -23,15 +23,16 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
 from ..schema import Loaded, Scenario
+from ..solve.duals import fixed_lp_duals
 from ..solve.pipeline import solve_from
 from ..verify.baseline import Baseline, better_by, compare
 from ..verify.plan import Plan
-from .diagnose import conflict
+from .alternatives import alternatives as next_best
+from .alternatives import solve_used, tie_tolerance
+from .conflicts import conflict
 from .limits import Limit, limit_of, step_in, with_limit
 from .marginals import Marginal, marginals
 from .marginals_periods import PeriodMarginal, period_marginals
-from .sensitivity import alternatives as next_best
-from .sensitivity import fixed_lp_duals, solve_used, tie_tolerance
 
 
 @dataclass(frozen=True)

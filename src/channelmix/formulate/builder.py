@@ -1,94 +1,66 @@
-"""Build the channel-mix MILP (DESIGN §3) in PuLP, every constraint named after its rule.
+"""The channel-mix MILP of one scenario (DESIGN §3), built step by step in PuLP, every
+constraint named after its rule.
 
-Variables and constraints carry short index-based names (``x_3``, ``cover_12``) so
-that any script survives the LP/MPS file formats; :attr:`Formulation.rules` maps
-each constraint name to the rule it enforces, in words.  Expressions are built from
-coefficient dicts (``LpAffineExpression``), which is several times faster than
-``lpSum`` of products on large models.
+:class:`Builder` writes the single-period model; a plan over periods
+(:mod:`channelmix.formulate.periods`) builds one per period into a shared problem, and the
+robust model (:mod:`channelmix.formulate.worlds`) replaces the steps that differ by world.
+They change the model only through the public steps below, each a hook:
+
+* :meth:`Builder.channels` — on/off, spend and curve variables of every channel, and
+  :meth:`Builder.channels_built` right after them (periods: availability and starts);
+* :meth:`Builder.response` — a spend-driven channel's reach (periods: read at the adstock;
+  worlds: one reach per world, added later);
+* :meth:`Builder.money_terms` — money spent as terms (periods: plus set-up costs) and
+  :meth:`Builder.budget_row` (periods with carry-over: the horizon chains the budgets);
+* :meth:`Builder.coverage_rows`, :meth:`Builder.breadth`, :meth:`Builder.objective` — the cells,
+  breadth and redundancy, and the objective (worlds: per world, and the risk measure);
+* :meth:`Builder.formulation` — what the build returns.
+
+A step writes rows with :meth:`Builder.add` and variables with :meth:`Builder.variable`, which
+add the builder's ``suffix`` to every name (``x_3_t2`` in period 2).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 import pulp
 
-from ..model.arrays import arrays, at_least
+from ..model.arrays import ScenarioArrays, arrays, at_least
 from ..model.curves import Pieces, pieces, prepare
-from ..schema.models import Constant, Scenario
+from ..schema.models import Channel, Constant, Scenario
 from ..schema.responses import depends_on_spend
+from .formulation import (
+    Formulation,
+    Problem,
+    Terms,
+    add_row,
+    combine,
+    expression,
+    rule_number,
+)
 
 
-def _n(value: float) -> str:
-    """A number as a person writes it in a rule: 4,500 or 0.45, never 9e+07."""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.6g}"
+def formulate_single(scenario: Scenario) -> Formulation:
+    """The MILP of one single-period scenario (see :func:`channelmix.formulate.formulate`)."""
+    return Builder(scenario).build()
 
 
-def _expr(terms: dict[pulp.LpVariable, float] | list[tuple[pulp.LpVariable, float]], constant: float = 0.0) -> pulp.LpAffineExpression:
-    return pulp.LpAffineExpression(terms, constant=constant)
+class Builder:
+    """Builds the single-period MILP of ``scenario`` (see the module docstring for its steps).
 
+    ``problem`` and ``rules``: write into these instead of a new problem (one period of a plan
+    over periods); ``suffix`` ends every variable and row name, ``prefix`` starts every rule's words."""
 
-@dataclass
-class Formulation:
-    """The PuLP problem plus what is needed to read a solution back.
-
-    The model is lean: ``spend`` and ``reach`` hold variables only for channels with a
-    spend lever (a spend cap above 0); a channel without one has no ``spend`` entry
-    (it spends nothing) and its ``reach`` is the expression ``value · x`` (a constant
-    response) or absent (no reach at all).  ``coverage`` holds a variable only for the
-    cells something reads: a coverage target, the objective's weighted reach, or the
-    tie-break.  Read values with ``pulp.value``, which takes variables and expressions."""
-
-    scenario: Scenario
-    problem: pulp.LpProblem
-    on: dict[str, pulp.LpVariable]
-    spend: dict[str, pulp.LpVariable]
-    reach: dict[str, pulp.LpVariable | pulp.LpAffineExpression]
-    coverage: dict[tuple[str, str], pulp.LpVariable]
-    caps: dict[str, float]
-    curve_pieces: dict[str, Pieces]
-    parts: dict[str, pulp.LpAffineExpression]  # weighted_reach, cost and each penalty
-    rules: dict[str, str] = field(default_factory=dict)  # constraint name -> rule in words
-    approximation_bound: float | None = 0.0  # how far the true optimum can be above the plan (None: unknown)
-
-
-class Problem(pulp.LpProblem):
-    """An LpProblem whose ``variables()`` walks the rows again only when they changed.
-
-    PuLP rebuilds the variable list from every term of every row on each call, and a
-    HiGHS solve calls it three times (plus once for the values read back): 2 million
-    term visits on a 5,000-channel model.  The list can only change when the objective
-    or a row is replaced or gains terms, which the key (the objective and each row, by
-    identity and size) sees."""
-
-    def variables(self) -> list[pulp.LpVariable]:
-        objective, rows = self.objective, list(self._constraints.values())
-        sizes = [len(c) for c in rows]
-        size = len(objective) if objective is not None else 0
-        seen = getattr(self, "_seen", None)  # what the list was built from (held, so no identity is reused)
-        if seen is not None and seen[0] is objective and seen[1] == size and len(seen[2]) == len(rows) \
-                and seen[3] == sizes and all(a is b for a, b in zip(seen[2], rows)):
-            return self._variables
-        found = super().variables()
-        self._seen = (objective, size, rows, sizes)
-        return found
-
-
-def formulate(scenario: Scenario) -> Formulation:
-    """The MILP for one concrete scenario."""
-    return _Builder(scenario).build()
-
-
-class _Builder:
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario, problem: pulp.LpProblem | None = None, rules: dict[str, str] | None = None,
+                 suffix: str = "", prefix: str = "") -> None:
         self.sc = scenario
         maximise = scenario.objective.maximises
-        self.problem = Problem("channelmix", pulp.LpMaximize if maximise else pulp.LpMinimize)
-        self.rules: dict[str, str] = {}
+        self.problem = problem if problem is not None else Problem("channelmix", pulp.LpMaximize if maximise else pulp.LpMinimize)
+        self.rules: dict[str, str] = rules if rules is not None else {}
+        self.suffix, self.prefix = suffix, prefix
         self.on: dict[str, pulp.LpVariable] = {}
         self.spend: dict[str, pulp.LpVariable] = {}
-        self.reach: dict[str, pulp.LpVariable] = {}
+        self.reach: dict[str, pulp.LpVariable | pulp.LpAffineExpression] = {}
         self.coverage: dict[tuple[str, str], pulp.LpVariable] = {}
         self.reach_terms: dict[str, dict[pulp.LpVariable, float]] = {}  # reach of a channel as terms (y, or value · x)
         self.A = arrays(scenario)
@@ -97,24 +69,42 @@ class _Builder:
         self.penalties: dict[str, dict[pulp.LpVariable, float]] = {}
         self.total_spend: pulp.LpVariable | None = None
         self.approximation_bound: float | None = 0.0
+        self.cost: Terms = {}
+        self.weighted: Terms = {}
+        self.parts: dict[str, pulp.LpAffineExpression] = {}
 
-    def add(self, terms: dict[pulp.LpVariable, float], sense: int, rhs: float, name: str, rule: str) -> None:
-        terms = {v: w for v, w in terms.items() if w != 0}
-        self.problem.addConstraint(pulp.LpConstraint(_expr(terms), sense, name=name, rhs=rhs))
-        self.rules[name] = rule
+    def add(self, terms: Terms, sense: int, rhs: float, name: str, rule: str) -> None:
+        """A row named ``name`` (and the suffix) stating ``rule``."""
+        add_row(self.problem, self.rules, terms, sense, rhs, name + self.suffix, self.prefix + rule)
+
+    def variable(self, name: str, low: float | None = None, up: float | None = None,
+                 cat: str = pulp.LpContinuous) -> pulp.LpVariable:
+        """A variable named ``name`` (and the suffix)."""
+        return self.problem.add_variable(name + self.suffix, low, up, cat=cat)
 
     def build(self) -> Formulation:
-        self._channels()
-        self._budget_and_resources()
-        cover = self._coverage()
-        self._breadth()
-        self._concentration_and_groups()
-        self._cardinality_and_logic()
-        return self._objective(cover)
+        """Every row, the objective, and the formulation."""
+        self.problem.setObjective(expression(self.rows()))
+        return self.formulation()
+
+    def rows(self) -> Terms:
+        """Every row, in the model's order; returns the objective as terms (a period's, over periods)."""
+        self.channels()
+        self.channels_built()
+        self.budget_and_resources()
+        self.weighted = self.coverage_rows()
+        self.breadth()
+        self.concentration_and_groups()
+        self.cardinality_and_logic()
+        return self.objective(self.weighted)
+
+    def channels_built(self) -> None:
+        """Hook: after the channels' variables and rows (nothing here)."""
 
     # -- 1 & 3: on/off, spend, response ------------------------------------------
 
-    def _channels(self) -> None:
+    def channels(self) -> None:
+        """On/off x, spend s (with its bounds and payable units) and the reach of every channel."""
         rules = self.sc.rules
         accuracy = self.sc.solver.accuracy
         caps = self.sc.spend_caps()
@@ -122,52 +112,54 @@ class _Builder:
         for i, ch in enumerate(self.sc.channels):
             forced = 1 if ch.id in rules.force_on else 0 if ch.id in rules.force_off else None
             # LpInteger in [0, 1], not LpBinary: PuLP resets a binary's bounds, which would undo force_on/off
-            x = self.problem.add_variable(f"x_{i}", 0 if forced is None else forced, 1 if forced is None else forced, cat=pulp.LpInteger)
+            x = self.variable(f"x_{i}", 0 if forced is None else forced, 1 if forced is None else forced, cat=pulp.LpInteger)
             cap = caps[ch.id] if depends_on_spend(ch.response) or (ch.max_spend or 0) > 0 else 0.0
             self.on[ch.id], self.caps[ch.id] = x, cap
             if isinstance(ch.response, Constant):
                 if ch.response.value > 0:  # reach value · x, no variable needed
                     self.reach_terms[ch.id] = {x: ch.response.value}
-                    self.reach[ch.id] = _expr({x: ch.response.value})
+                    self.reach[ch.id] = expression({x: ch.response.value})
             if cap <= 0:
                 continue  # no spend lever: no spend variable, and a spend-driven curve gives no reach
-            s = self.problem.add_variable(f"s_{i}", 0, cap)
+            s = self.variable(f"s_{i}", 0, cap)
             self.spend[ch.id] = s
-            self.add({s: 1, x: -cap}, pulp.LpConstraintLE, 0, f"onoff_max_{i}", f"{ch.id}: spend ≤ {_n(cap)} when on, 0 when off")
+            self.add({s: 1, x: -cap}, pulp.LpConstraintLE, 0, f"onoff_max_{i}", f"{ch.id}: spend ≤ {rule_number(cap)} when on, 0 when off")
             least = self.sc.spend_floor(ch)  # min_spend, rounded up to the spend_step
             if least > 0:
-                self.add({s: 1, x: -least}, pulp.LpConstraintGE, 0, f"onoff_min_{i}", f"{ch.id}: spend ≥ min_spend {_n(least)} when on")
+                self.add({s: 1, x: -least}, pulp.LpConstraintGE, 0, f"onoff_min_{i}", f"{ch.id}: spend ≥ min_spend {rule_number(least)} when on")
             step = self.sc.step_of(ch)
             if step:  # s = step · n, n a whole number of payable units (cap is already a multiple)
-                n = self.problem.add_variable(f"n_{i}", 0, round(cap / step), cat=pulp.LpInteger)
-                self.add({s: 1, n: -step}, pulp.LpConstraintEQ, 0, f"spend_step_{i}", f"{ch.id}: spend in multiples of {_n(step)}")
+                n = self.variable(f"n_{i}", 0, round(cap / step), cat=pulp.LpInteger)
+                self.add({s: 1, n: -step}, pulp.LpConstraintEQ, 0, f"spend_step_{i}", f"{ch.id}: spend in multiples of {rule_number(step)}")
             if not isinstance(ch.response, Constant):
-                self._response(i, ch, x, s, cap, accuracy)
+                self.response(i, ch, x, s, cap, accuracy)
 
-    def _response(self, i, ch, x, s, cap: float, accuracy: float) -> None:
-        """reach ≤ the channel's curve pieces (an extension point: the worlds model has one reach per world)."""
+    def response(self, i: int, ch: Channel, x: pulp.LpVariable, s: pulp.LpVariable, cap: float, accuracy: float) -> None:
+        """Hook: reach y ≤ the pieces of a spend-driven channel's curve on [0, cap]."""
         curve = pieces(ch.response, cap, accuracy)
         self.curve_pieces[ch.id] = curve
         if len(curve.xs) < 2:
             return
-        y = self.problem.add_variable(f"y_{i}", 0, 1)
+        y = self.variable(f"y_{i}", 0, 1)
         self.reach[ch.id], self.reach_terms[ch.id] = y, {y: 1.0}
         if curve.concave:
-            self._concave_response(i, ch.id, x, s, y, curve)
+            self.concave_response(i, ch.id, x, s, y, curve)
         else:
-            self._incremental_response(i, ch.id, x, s, y, curve)
+            self.incremental_response(i, ch.id, x, s, y, curve)
 
-    def _concave_response(self, i, cid, x, s, y, curve: Pieces) -> None:
+    def concave_response(self, i: int | str, cid: str, x: pulp.LpVariable, s: pulp.LpVariable, y: pulp.LpVariable,
+                         curve: Pieces) -> None:
         """y ≤ m_j s + q_j x for every piece j: exact for a concave g with g(0) = 0."""
         for j, slope in enumerate(curve.slopes):
             intercept = curve.ys[j] - slope * curve.xs[j]
             self.add({y: 1, s: -slope, x: -intercept}, pulp.LpConstraintLE, 0, f"response_{i}_{j}", f"{cid}: reach ≤ response curve, piece {j}")
 
-    def _incremental_response(self, i, cid, x, s, y, curve: Pieces) -> None:
+    def incremental_response(self, i: int | str, cid: str, x: pulp.LpVariable, s: pulp.LpVariable, y: pulp.LpVariable,
+                             curve: Pieces) -> None:
         """Incremental (delta) form for a non-concave g: binaries fill pieces in order."""
         n = len(curve.xs) - 1
-        deltas = [self.problem.add_variable(f"d_{i}_{j}", 0, 1) for j in range(n)]
-        fills = [self.problem.add_variable(f"w_{i}_{j}", 0, 1, cat=pulp.LpBinary) for j in range(n - 1)]
+        deltas = [self.variable(f"d_{i}_{j}", 0, 1) for j in range(n)]
+        fills = [self.variable(f"w_{i}_{j}", 0, 1, cat=pulp.LpBinary) for j in range(n - 1)]
         dx = [curve.xs[j + 1] - curve.xs[j] for j in range(n)]
         dy = [curve.ys[j + 1] - curve.ys[j] for j in range(n)]
         self.add({s: 1, **{d: -w for d, w in zip(deltas, dx)}}, pulp.LpConstraintEQ, 0, f"curve_spend_{i}", f"{cid}: spend along the curve")
@@ -179,8 +171,8 @@ class _Builder:
 
     # -- 2: budget and other resources ----------------------------------------------
 
-    def _money_terms(self) -> dict[pulp.LpVariable, float]:
-        """Money spent, as terms: spends and fixed costs (an extension point: periods add set-up costs)."""
+    def money_terms(self) -> Terms:
+        """Hook: money spent, as terms: spends and fixed costs."""
         cost: dict[pulp.LpVariable, float] = {}
         for ch in self.sc.channels:
             if ch.id in self.spend:
@@ -189,14 +181,15 @@ class _Builder:
                 cost[self.on[ch.id]] = ch.fixed_cost
         return cost
 
-    def _budget_row(self) -> None:
-        """money spent ≤ budget (an extension point: with carry-over the periods chain their budgets)."""
+    def budget_row(self) -> None:
+        """Hook: money spent ≤ budget."""
         if self.sc.budget is not None:
-            self.add(self.cost, pulp.LpConstraintLE, self.sc.budget, "budget", f"money spent ≤ budget {_n(self.sc.budget)}")
+            self.add(self.cost, pulp.LpConstraintLE, self.sc.budget, "budget", f"money spent ≤ budget {rule_number(self.sc.budget)}")
 
-    def _budget_and_resources(self) -> None:
-        self.cost = self._money_terms()
-        self._budget_row()
+    def budget_and_resources(self) -> None:
+        """The money (:meth:`money_terms`, :meth:`budget_row`) and every resource's capacity."""
+        self.cost = self.money_terms()
+        self.budget_row()
         for r, (resource, capacity) in enumerate(self.sc.resources.items()):
             terms: dict[pulp.LpVariable, float] = {}
             for ch in self.sc.channels:
@@ -207,12 +200,12 @@ class _Builder:
                     terms[self.spend[ch.id]] = use.per_unit
                 if use.fixed:
                     terms[self.on[ch.id]] = use.fixed
-            self.add(terms, pulp.LpConstraintLE, capacity, f"resource_{r}", f"{resource} used ≤ {_n(capacity)}")
+            self.add(terms, pulp.LpConstraintLE, capacity, f"resource_{r}", f"{resource} used ≤ {rule_number(capacity)}")
 
     # -- 4: coverage -------------------------------------------------------------
 
-    def _coverage(self) -> dict[pulp.LpVariable, float]:
-        """z_k ≤ Σ a · reach and targets, for the cells something reads; returns the weighted-reach terms."""
+    def coverage_rows(self) -> Terms:
+        """Hook: z_k ≤ Σ a · reach and targets, for the cells something reads; returns the weighted-reach terms."""
         sc, A = self.sc, self.A
         weighted: dict[pulp.LpVariable, float] = {}
         shortfall_terms: dict[pulp.LpVariable, float] = {}
@@ -232,7 +225,7 @@ class _Builder:
             for c, a in zip(M.indices[M.indptr[k]:M.indptr[k + 1]], M.data[M.indptr[k]:M.indptr[k + 1]]):
                 for v, w in (terms_of[c] or {}).items():
                     serving[v] = serving.get(v, 0.0) - a * w
-            z = self.problem.add_variable(f"z_{k}", 0, 1 if serving else 0)
+            z = self.variable(f"z_{k}", 0, 1 if serving else 0)
             self.coverage[(p, g)] = z
             if serving:
                 serving[z] = 1.0
@@ -244,13 +237,13 @@ class _Builder:
             if target[k] > 0:
                 where, t = f"({p}, {g})", float(target[k])
                 if cov.hard[k]:
-                    self.add({z: 1}, pulp.LpConstraintGE, t, f"target_{k}", f"coverage of {where} ≥ {_n(t)}")
+                    self.add({z: 1}, pulp.LpConstraintGE, t, f"target_{k}", f"coverage of {where} ≥ {rule_number(t)}")
                 else:
-                    u = self.problem.add_variable(f"short_{k}", 0, t)
+                    u = self.variable(f"short_{k}", 0, t)
                     shortfall_terms[u] = float(cov.penalty[k])
                     understated += float(cov.penalty[k]) * min(lost[k], t)
                     understated_penalty += float(cov.penalty[k]) * min(lost[k], t)
-                    self.add({z: 1, u: 1}, pulp.LpConstraintGE, t, f"target_{k}", f"coverage of {where} ≥ {_n(t)} (soft)")
+                    self.add({z: 1, u: 1}, pulp.LpConstraintGE, t, f"target_{k}", f"coverage of {where} ≥ {rule_number(t)} (soft)")
         self.penalties["coverage_shortfall"] = shortfall_terms
         if sc.objective.sense == "max_outcome":  # cell weights are not in this objective; each channel's value is
             understated = understated_penalty + sum(
@@ -274,10 +267,12 @@ class _Builder:
 
     # -- 5: breadth and redundancy ---------------------------------------------------
 
-    def _breadth(self, A=None, suffix: str = "", where: str = "") -> None:
-        """Breadth and redundancy on the affinities of ``A`` (default: the scenario's); the
-        worlds model states them once per distinct pattern of affinities, with a name suffix."""
-        A = self.A if A is None else A
+    def breadth(self) -> None:
+        """Hook: breadth and redundancy of every cell (worlds: once per pattern of affinities)."""
+        self.breadth_rows(self.A)
+
+    def breadth_rows(self, A: ScenarioArrays, suffix: str = "", where: str = "") -> None:
+        """Breadth and redundancy on the affinities of ``A``, row names ending in ``suffix``."""
         x_of = [self.on[cid] for cid in A.ids]
         every = {x: 1.0 for x in x_of}
         for family, cr in (("breadth", A.breadth), ("redundancy", A.redundancy)):
@@ -289,9 +284,9 @@ class _Builder:
                 need, threshold = int(cr.level[k]), float(cr.threshold[k])
                 terms = dict(every) if threshold <= 0 else {x_of[c]: 1.0 for c in M.indices[M.indptr[k]:M.indptr[k + 1]]}
                 hard = family == "breadth" and bool(cr.hard[k])
-                words = f"{where}({p}, {g}) served by ≥ {need} channels with affinity ≥ {_n(threshold)}"
+                words = f"{where}({p}, {g}) served by ≥ {need} channels with affinity ≥ {rule_number(threshold)}"
                 if not hard:
-                    v = self.problem.add_variable(f"{family}_short_{k}{suffix}", 0, need)
+                    v = self.variable(f"{family}_short_{k}{suffix}", 0, need)
                     terms[v] = 1.0
                     penalty_terms[v] = float(cr.penalty[k])
                     words += " (soft)"
@@ -302,11 +297,12 @@ class _Builder:
 
     def _total_spend(self) -> pulp.LpVariable:
         if self.total_spend is None:
-            self.total_spend = self.problem.add_variable("total_spend", 0)
+            self.total_spend = self.variable("total_spend", 0)
             self.add({self.total_spend: 1, **{s: -1 for s in self.spend.values()}}, pulp.LpConstraintEQ, 0, "total_spend", "total spend")
         return self.total_spend
 
-    def _concentration_and_groups(self) -> None:
+    def concentration_and_groups(self) -> None:
+        """No channel above its share of the spend; each group's shares and counts."""
         sc = self.sc
         if sc.rules.concentration is not None and sc.rules.concentration.max_share < 1:
             share = sc.rules.concentration.max_share
@@ -331,7 +327,8 @@ class _Builder:
 
     # -- 7 & 9: cardinality and logic -----------------------------------------------------
 
-    def _cardinality_and_logic(self) -> None:
+    def cardinality_and_logic(self) -> None:
+        """How many channels run (and their attention penalty); requires and excludes."""
         sc = self.sc
         card = sc.rules.cardinality
         every = {x: 1.0 for x in self.on.values()}
@@ -349,44 +346,44 @@ class _Builder:
 
     # -- objective -------------------------------------------------------------------
 
-    def _objective(self, weighted: dict[pulp.LpVariable, float]) -> Formulation:
+    def objective(self, weighted: Terms) -> Terms:
+        """Hook: the objective as terms (and the rows of the min senses' targets); keeps ``parts``."""
         sc = self.sc
         outcome: dict[pulp.LpVariable, float] = {}  # Σ value_c · reach_c, reach as terms (y, or value · x when constant)
         for c in sc.channels:
             if c.outcome is not None and c.outcome.value:
                 for v, w in self.reach_terms.get(c.id, {}).items():
                     outcome[v] = outcome.get(v, 0.0) + c.outcome.value * w
-        parts = {"weighted_reach": _expr(weighted), "cost": _expr(self.cost), "outcome": _expr(outcome)}
+        parts = {"weighted_reach": expression(weighted), "cost": expression(self.cost), "outcome": expression(outcome)}
         penalty_total: dict[pulp.LpVariable, float] = {}
         for name, terms in self.penalties.items():
             if terms:
-                parts[f"penalty_{name}"] = _expr(terms)
+                parts[f"penalty_{name}"] = expression(terms)
                 for v, w in terms.items():
                     penalty_total[v] = penalty_total.get(v, 0.0) + w
         sense = sc.objective.sense
         if sense == "max_reach":
-            objective = _combine(weighted, penalty_total, -1.0)
+            objective = combine(weighted, penalty_total, -1.0)
         elif sense == "max_value":
-            objective = _combine(_combine(weighted, self.cost, -1.0), penalty_total, -1.0)
+            objective = combine(combine(weighted, self.cost, -1.0), penalty_total, -1.0)
         elif sense == "max_outcome":  # Σ value_c · y_c, less the money spent when net
-            objective = _combine(_combine(outcome, self.cost, -1.0 if sc.objective.net else 0.0), penalty_total, -1.0)
+            objective = combine(combine(outcome, self.cost, -1.0 if sc.objective.net else 0.0), penalty_total, -1.0)
         else:
-            objective = _combine(self.cost, penalty_total, 1.0)
+            objective = combine(self.cost, penalty_total, 1.0)
             if sc.objective.outcome_target is not None:
                 self.add(outcome, pulp.LpConstraintGE, sc.objective.outcome_target, "outcome_target",
-                         f"total outcome ≥ {_n(sc.objective.outcome_target)}")
+                         f"total outcome ≥ {rule_number(sc.objective.outcome_target)}")
             if sense == "target":
-                self.add(weighted, pulp.LpConstraintGE, sc.objective.level or 0.0, "reach_level", f"weighted reach ≥ {_n(sc.objective.level)}")
-        self.problem.setObjective(_expr(objective))
+                self.add(weighted, pulp.LpConstraintGE, sc.objective.level or 0.0, "reach_level", f"weighted reach ≥ {rule_number(sc.objective.level)}")
+        self.parts = parts
+        return objective
+
+    def formulation(self) -> Formulation:
+        """Hook: what :meth:`build` returns."""
         return Formulation(
-            scenario=sc, problem=self.problem, on=self.on, spend=self.spend, reach=self.reach, coverage=self.coverage,
-            caps=self.caps, curve_pieces=self.curve_pieces, parts=parts, rules=self.rules,
+            scenario=self.sc, problem=self.problem, on=self.on, spend=self.spend, reach=self.reach, coverage=self.coverage,
+            caps=self.caps, curve_pieces=self.curve_pieces, parts=self.parts, rules=self.rules,
             approximation_bound=self.approximation_bound,
         )
 
 
-def _combine(a: dict, b: dict, sign: float) -> dict:
-    out = dict(a)
-    for v, w in b.items():
-        out[v] = out.get(v, 0.0) + sign * w
-    return out

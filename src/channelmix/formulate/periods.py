@@ -1,9 +1,11 @@
 """The MILP of a plan over periods (DESIGN §3, "Periods"): one model for the whole horizon.
 
 Each period is the single-period model of its view (:meth:`channelmix.model.periods.Horizon.view`),
-built by :class:`_PeriodBuilder` — :class:`channelmix.formulate.builder._Builder` writing into the
+built by :class:`PeriodBuilder` — a :class:`channelmix.formulate.builder.Builder` writing into the
 shared problem with the period's suffix on every name (``x_3_t2``, ``budget_t2``,
-``cover_12_t2``).  The horizon ties the periods together:
+``cover_12_t2``) and overriding four of its hooks: the channels' availability and starts, the
+response read at the adstock, set-up costs in the money, and the budget row when unspent money
+carries over.  The horizon ties the periods together:
 
 * availability: x_ct = 0 outside the channel's window (a bound);
 * starts u_ct = x_ct·(1 − x_c,t−1) (exact: u ≥ x_t − x_t−1, u ≤ x_t, u ≤ 1 − x_t−1) pay the
@@ -29,8 +31,9 @@ from dataclasses import dataclass, field
 import pulp
 
 from ..model.periods import Horizon
-from ..schema.models import Scenario
-from .builder import Formulation, _Builder, _combine, _expr, _n
+from ..schema.models import Channel, Scenario
+from .builder import Builder
+from .formulation import Formulation, Terms, add_row, combine, expression, rule_number
 
 
 @dataclass
@@ -45,104 +48,65 @@ class PeriodsFormulation(Formulation):
         """Channel -> w_c = max_t x_ct; the model's own when cardinality built them, else added now."""
         if not self.used:
             assert self.horizon is not None
-            self.used = _used_rows(self.problem, self.rules, self.horizon, self.on)
+            self.used = used_rows(self.problem, self.rules, self.horizon, self.on)
         return self.used
 
 
-def _add_row(problem: pulp.LpProblem, rules: dict[str, str], terms, sense, rhs, name: str, rule: str) -> None:
-    """A named constraint, and the rule it states in words."""
-    terms = {v: w for v, w in terms.items() if w != 0}
-    problem.addConstraint(pulp.LpConstraint(_expr(terms), sense, name=name, rhs=rhs))
-    rules[name] = rule
-
-
-def _used_rows(problem: pulp.LpProblem, rules: dict[str, str], H: Horizon, on: dict) -> dict[str, pulp.LpVariable]:
+def used_rows(problem: pulp.LpProblem, rules: dict[str, str], H: Horizon, on: dict) -> dict[str, pulp.LpVariable]:
     """w_c = max_t x_ct for every channel, exactly: w ≥ x_ct for every t, w ≤ Σ_t x_ct."""
     out = {}
     for i, ch in enumerate(H.scenario.channels):
         w = out[ch.id] = problem.add_variable(f"used_{i}", 0, 1, cat=pulp.LpInteger)
         xs = [on[(ch.id, p)] for p in H.ids]
         for t, x in enumerate(xs):
-            _add_row(problem, rules, {w: 1, x: -1}, pulp.LpConstraintGE, 0, f"used_{i}_t{t}", f"{ch.id}: used if on in {H.items[t].name}")
-        _add_row(problem, rules, {w: 1, **{x: -1.0 for x in xs}}, pulp.LpConstraintLE, 0, f"used_{i}",
+            add_row(problem, rules, {w: 1, x: -1}, pulp.LpConstraintGE, 0, f"used_{i}_t{t}", f"{ch.id}: used if on in {H.items[t].name}")
+        add_row(problem, rules, {w: 1, **{x: -1.0 for x in xs}}, pulp.LpConstraintLE, 0, f"used_{i}",
                  f"{ch.id}: used only if on in some period")
     return out
 
 
 def formulate_periods(scenario: Scenario) -> PeriodsFormulation:
-    """The one MILP for a scenario with ``periods``."""
-    return _HorizonBuilder(scenario).build()
+    """The one MILP for a scenario with ``periods`` (see :func:`channelmix.formulate.formulate`)."""
+    return PeriodsBuilder(scenario).build()
 
 
-class _Suffixed:
-    """The shared problem as one period's builder sees it: variables get the period's
-    suffix, and the period's objective is kept instead of set."""
-
-    def __init__(self, problem: pulp.LpProblem, suffix: str) -> None:
-        self.problem, self.suffix = problem, suffix
-        self.objective: pulp.LpAffineExpression | None = None
-
-    def add_variable(self, name: str, *args, **kwargs) -> pulp.LpVariable:
-        return self.problem.add_variable(name + self.suffix, *args, **kwargs)
-
-    def addConstraint(self, constraint: pulp.LpConstraint) -> None:
-        self.problem.addConstraint(constraint)
-
-    def setObjective(self, objective: pulp.LpAffineExpression) -> None:
-        self.objective = objective
-
-
-class _PeriodBuilder(_Builder):
+class PeriodBuilder(Builder):
     """One period's single-period model inside the horizon's problem."""
 
-    def __init__(self, horizon: "_HorizonBuilder", t: int) -> None:
-        super().__init__(horizon.H.views[t])
-        self.horizon, self.t = horizon, t
-        self.suffix = f"_t{t}"
-        self.label = horizon.H.items[t].name
-        self.problem = _Suffixed(horizon.problem, self.suffix)  # type: ignore[assignment]
-        self.rules = horizon.rules
+    def __init__(self, horizon: PeriodsBuilder, t: int) -> None:
+        label = horizon.H.items[t].name
+        super().__init__(horizon.H.views[t], horizon.problem, horizon.rules, suffix=f"_t{t}", prefix=f"{label}: ")
+        self.horizon, self.t, self.label = horizon, t, label
         self.effective: dict[str, pulp.LpVariable] = {}  # adstock a_ct of channels with carry_over
 
-    def add(self, terms, sense, rhs, name, rule) -> None:
-        super().add(terms, sense, rhs, name + self.suffix, f"{self.label}: {rule}")
-
-    def build(self) -> pulp.LpAffineExpression:  # type: ignore[override]
-        self._channels()
+    def channels_built(self) -> None:
+        """Off outside the channel's window; the starts of this period (see :meth:`PeriodsBuilder.starts`)."""
         for cid, x in self.on.items():
             if not self.horizon.H.available(cid, self.t):
                 x.upBound = 0
         self.horizon.starts(self)
-        self._budget_and_resources()
-        cover = self._coverage()
-        self.weighted = cover
-        self._breadth()
-        self._concentration_and_groups()
-        self._cardinality_and_logic()
-        self._objective(cover)
-        assert self.problem.objective is not None
-        return self.problem.objective
 
-    def _money_terms(self):
+    def money_terms(self) -> Terms:
         """Spends and fixed costs, and the set-up cost of every channel that starts now."""
-        cost = super()._money_terms()
+        cost = super().money_terms()
         for cid, u in self.horizon.start_of.get(self.t, {}).items():
             setup = self.sc.channel(cid).setup_cost
             if setup:
                 cost[u] = cost.get(u, 0.0) + setup
         return cost
 
-    def _budget_row(self) -> None:
+    def budget_row(self) -> None:
+        """The period's own budget row, unless unspent money carries over (the horizon chains them)."""
         if not self.horizon.H.carry_money:
-            super()._budget_row()
+            super().budget_row()
 
-    def _response(self, i, ch, x, s, cap: float, accuracy: float) -> None:
+    def response(self, i: int, ch: Channel, x: pulp.LpVariable, s: pulp.LpVariable, cap: float, accuracy: float) -> None:
         """The curve read at the adstock a_t = s_t + θ a_t−1 (while on) for a channel with carry_over."""
         theta = ch.carry_over
         if theta <= 0:
-            return super()._response(i, ch, x, s, cap, accuracy)
+            return super().response(i, ch, x, s, cap, accuracy)
         H, t = self.horizon.H, self.t
-        a = self.problem.add_variable(f"a_{i}", 0)
+        a = self.variable(f"a_{i}", 0)
         terms, rhs = {a: 1.0, s: -1.0}, 0.0
         earlier = next((tau for tau in range(t - 1, -1, -1) if (ch.id, tau) in self.horizon.adstock), None)
         if earlier is None:  # decayed from a_0 (periods without a spend lever spend nothing)
@@ -153,38 +117,40 @@ class _PeriodBuilder(_Builder):
             terms[a_before] = -theta ** (t - earlier)
             bound = cap + theta ** (t - earlier) * bound_before
         a.upBound = bound
-        self.add(terms, pulp.LpConstraintEQ, rhs, f"adstock_{i}", f"{ch.id}: effective spend = spend + {_n(theta)} × last period's")
+        self.add(terms, pulp.LpConstraintEQ, rhs, f"adstock_{i}", f"{ch.id}: effective spend = spend + {rule_number(theta)} × last period's")
         self.horizon.adstock[(ch.id, t)] = (a, bound)
-        e = self.problem.add_variable(f"e_{i}", 0, bound)
+        e = self.variable(f"e_{i}", 0, bound)
         self.add({e: 1, a: -1}, pulp.LpConstraintLE, 0, f"effective_{i}", f"{ch.id}: the curve reads the effective spend")
         self.add({e: 1, x: -bound}, pulp.LpConstraintLE, 0, f"effective_on_{i}", f"{ch.id}: no reach while off")
         self.add({e: 1, a: -1, x: -bound}, pulp.LpConstraintGE, -bound, f"effective_all_{i}", f"{ch.id}: all of it while on")
         self.effective[ch.id] = a
-        super()._response(i, ch, x, e, bound, accuracy)
+        super().response(i, ch, x, e, bound, accuracy)
 
 
-class _HorizonBuilder:
+class PeriodsBuilder:
+    """The horizon: a :class:`PeriodBuilder` per period, and the rows that tie the periods together."""
+
     def __init__(self, scenario: Scenario) -> None:
         self.sc = scenario
         self.H = Horizon(scenario)
         self.problem = pulp.LpProblem("channelmix", pulp.LpMaximize if scenario.objective.maximises else pulp.LpMinimize)
         self.rules: dict[str, str] = {}
         self.index = {ch.id: i for i, ch in enumerate(scenario.channels)}
-        self.periods: list[_PeriodBuilder] = []
+        self.periods: list[PeriodBuilder] = []
         self.start_of: dict[int, dict[str, pulp.LpVariable]] = {}  # t -> channel -> u_ct
         self.adstock: dict[tuple[str, int], tuple[pulp.LpVariable, float]] = {}  # (channel, t) -> (a_ct, its upper bound)
         self.needs_start = {ch.id for ch in scenario.channels
                             if ch.setup_cost > 0 or self.H.min_run(ch.id) > 1 or self.H.max_switches(ch.id) is not None}
 
-    def add(self, terms, sense, rhs, name: str, rule: str) -> None:
-        _add_row(self.problem, self.rules, terms, sense, rhs, name, rule)
+    def add(self, terms: Terms, sense: int, rhs: float, name: str, rule: str) -> None:
+        add_row(self.problem, self.rules, terms, sense, rhs, name, rule)
 
     def build(self) -> PeriodsFormulation:
         objectives = []
         for t in range(self.H.T):
-            builder = _PeriodBuilder(self, t)
+            builder = PeriodBuilder(self, t)
             self.periods.append(builder)
-            objectives.append(builder.build())
+            objectives.append(expression(builder.rows()))
         self._money()
         self._runs()
         self._pacing_and_ramp()
@@ -192,7 +158,7 @@ class _HorizonBuilder:
 
     # -- starts, set-up, minimum runs, switches --------------------------------------
 
-    def starts(self, builder: _PeriodBuilder) -> None:
+    def starts(self, builder: PeriodBuilder) -> None:
         """u_ct for the channels that need it, exact: u = x_t · (1 − x_t−1)."""
         t = builder.t
         for cid in sorted(self.needs_start, key=self.index.get):
@@ -241,15 +207,15 @@ class _HorizonBuilder:
             running: dict = {}
             allowed = 0.0
             for t, builder in enumerate(self.periods):
-                running = _combine(running, builder.cost, 1.0)
+                running = combine(running, builder.cost, 1.0)
                 allowed += H.items[t].budget or 0.0
                 self.add(running, pulp.LpConstraintLE, allowed, f"budget_t{t}",
-                         f"{builder.label}: money spent so far ≤ budgets so far {_n(allowed)} (unspent money carries over)")
+                         f"{builder.label}: money spent so far ≤ budgets so far {rule_number(allowed)} (unspent money carries over)")
         if self.sc.budget is not None:
             total: dict = {}
             for builder in self.periods:
-                total = _combine(total, builder.cost, 1.0)
-            self.add(total, pulp.LpConstraintLE, self.sc.budget, "budget_total", f"money spent over the plan ≤ budget {_n(self.sc.budget)}")
+                total = combine(total, builder.cost, 1.0)
+            self.add(total, pulp.LpConstraintLE, self.sc.budget, "budget_total", f"money spent over the plan ≤ budget {rule_number(self.sc.budget)}")
 
     # -- pacing and ramp -------------------------------------------------------------
 
@@ -268,10 +234,10 @@ class _HorizonBuilder:
                 total = {s: -share for s in spends[first:last + 1]}
                 for t in range(first, last + 1):
                     where = f"{ch.id}: spend in {self.periods[t].label}"
-                    self.add(_combine({spends[t]: 1.0}, total, 1 + band), pulp.LpConstraintLE, 0, f"pace_hi_{i}_t{t}",
+                    self.add(combine({spends[t]: 1.0}, total, 1 + band), pulp.LpConstraintLE, 0, f"pace_hi_{i}_t{t}",
                              f"{where} ≤ {1 + band:g} × an even share of its total")
                     if band < 1:
-                        self.add(_combine({spends[t]: 1.0}, total, 1 - band), pulp.LpConstraintGE, 0, f"pace_lo_{i}_t{t}",
+                        self.add(combine({spends[t]: 1.0}, total, 1 - band), pulp.LpConstraintGE, 0, f"pace_lo_{i}_t{t}",
                                  f"{where} ≥ {1 - band:g} × an even share of its total")
             if rules.ramp is not None:
                 growth = rules.ramp.max_growth
@@ -291,7 +257,7 @@ class _HorizonBuilder:
         H, sc = self.H, self.sc
         total: dict = {}
         for t, objective in enumerate(objectives):
-            total = _combine(total, dict(objective.items()), H.weight(t))
+            total = combine(total, dict(objective.items()), H.weight(t))
         penalties: dict = {}
         card = sc.rules.cardinality
         on, spend, reach, coverage, pieces, weighted, cost = {}, {}, {}, {}, {}, {}, {}
@@ -302,12 +268,12 @@ class _HorizonBuilder:
             reach.update({(cid, pid): y for cid, y in b.reach.items()})
             coverage.update({(pid, *cell): z for cell, z in b.coverage.items()})
             pieces.update({f"{cid}@{pid}": p for cid, p in b.curve_pieces.items()})
-            cost = _combine(cost, b.cost, 1.0)
+            cost = combine(cost, b.cost, 1.0)
         for t, b in enumerate(self.periods):
-            weighted = _combine(weighted, b.weighted, H.weight(t))
+            weighted = combine(weighted, b.weighted, H.weight(t))
         binaries: dict[str, pulp.LpVariable] = {}
         if card is not None:
-            binaries = _used_rows(self.problem, self.rules, H, on)
+            binaries = used_rows(self.problem, self.rules, H, on)
             used = {w: 1.0 for w in binaries.values()}
             if card.min:
                 self.add(used, pulp.LpConstraintGE, card.min, "cardinality_min", f"≥ {card.min} channels used over the plan")
@@ -316,12 +282,12 @@ class _HorizonBuilder:
             if card.penalty_per_channel:
                 penalties = {w: card.penalty_per_channel for w in used}
         sign = -1.0 if sc.objective.maximises else 1.0
-        self.problem.setObjective(_expr(_combine(total, penalties, sign)))
+        self.problem.setObjective(expression(combine(total, penalties, sign)))
         bounds = [b.approximation_bound for b in self.periods]
         bound = None if any(v is None for v in bounds) else sum(H.weight(t) * v for t, v in enumerate(bounds))
-        parts = {"weighted_reach": _expr(weighted), "cost": _expr(cost)}
+        parts = {"weighted_reach": expression(weighted), "cost": expression(cost)}
         if penalties:
-            parts["penalty_channel_count"] = _expr(penalties)
+            parts["penalty_channel_count"] = expression(penalties)
         return PeriodsFormulation(
             scenario=sc, problem=self.problem, on=on, spend=spend, reach=reach, coverage=coverage, caps={},
             curve_pieces=pieces, parts=parts, rules=self.rules, approximation_bound=bound, horizon=H,

@@ -26,12 +26,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pulp
 
-from ..model.arrays import arrays
+from ..model.arrays import ScenarioArrays, arrays, at_least
 from ..model.curves import pieces
 from ..model.worlds import worlds_of
 from ..model.worlds_pieces import SharedPieces, shared_pieces
-from ..schema.models import Constant, Scenario
-from .builder import Formulation, _Builder, _combine, _expr, _n
+from ..schema.models import Channel, Constant, Scenario
+from .builder import Builder
+from .formulation import Formulation, Terms, combine, expression, rule_number
 
 
 @dataclass
@@ -51,43 +52,47 @@ def formulate_worlds(scenario: Scenario, worlds: list[Scenario] | None = None, s
 
     ``share=False`` gives every distinct curve its own pieces (and a non-concave one its
     own binaries), as before the worlds shared a grid: for tests and benchmarks."""
-    return _WorldsBuilder(scenario, worlds_of(scenario) if worlds is None else worlds, share).build()
+    return WorldsBuilder(scenario, worlds_of(scenario) if worlds is None else worlds, share).build()
 
 
-class _WorldsBuilder(_Builder):
+class WorldsBuilder(Builder):
+    """The robust model: the single-period builder with the steps that differ by world replaced
+    (:meth:`response`, :meth:`coverage_rows`, :meth:`breadth`, :meth:`objective`, :meth:`formulation`)."""
+
     def __init__(self, scenario: Scenario, worlds: list[Scenario], share: bool = True) -> None:
         super().__init__(scenario)
         self.worlds = worlds
         self.share = share
         self.sign = 1.0 if scenario.objective.maximises else -1.0
+        self.breadth_group: list[int] = []
+        self.world_objectives: list[pulp.LpAffineExpression] = []
 
-    def _breadth(self, A=None, suffix: str = "", where: str = "") -> None:  # type: ignore[override]
+    def breadth(self) -> None:
         """Breadth and redundancy count the channels whose affinity reaches a threshold, which a
         world's affinities can move: one set of rules (and soft shortfalls) per distinct pattern,
         holding in the worlds that have it (one set in all when no world moves a channel across)."""
         groups: dict[tuple, int] = {}
-        self.breadth_group = []
         for w, world in enumerate(self.worlds):
             A = self.A if w == 0 else arrays(world)
             key = _counted(A)
             if key not in groups:
                 groups[key] = len(groups)
-                super()._breadth(A, f"_{groups[key]}", f"worlds like {w}: " if w else "")
+                self.breadth_rows(A, f"_{groups[key]}", f"worlds like {w}: " if w else "")
             self.breadth_group.append(groups[key])
 
-    def _response(self, i, ch, x, s, cap, accuracy) -> None:
-        """Nothing shared: each world adds its own reach on ``s`` (see :meth:`_world_reach`)."""
+    def response(self, i: int, ch: Channel, x: pulp.LpVariable, s: pulp.LpVariable, cap: float, accuracy: float) -> None:
+        """Nothing shared: each world adds its own reach on ``s`` (see :meth:`objective`)."""
 
-    def build(self) -> WorldsFormulation:  # type: ignore[override]
-        self._channels()
-        self._budget_and_resources()
-        self._breadth()
-        self._concentration_and_groups()
-        self._cardinality_and_logic()
-        shared = {}
+    def coverage_rows(self) -> Terms:
+        """Nothing shared: each world has its own coverage (see :meth:`objective`)."""
+        return {}
+
+    def objective(self, weighted: Terms) -> Terms:
+        """Every world's reach, coverage and objective, and the risk measure over them."""
+        shared: Terms = {}
         for name, terms in self.penalties.items():  # channel count (and breadth when no world moves it): every world
             if not name.startswith(("breadth_shortfall_", "redundancy_shortfall_")):
-                shared = _combine(shared, terms, 1.0)
+                shared = combine(shared, terms, 1.0)
         objectives, weighted_all, first = [], [], None
         reach_all, curves = self._reach()
         for w, world in enumerate(self.worlds):
@@ -95,22 +100,26 @@ class _WorldsBuilder(_Builder):
             weighted, shortfall, coverage = self._world_coverage(w, world, reach_terms)
             own = {}
             for family in ("breadth", "redundancy"):
-                own = _combine(own, self.penalties.get(f"{family}_shortfall_{self.breadth_group[w]}", {}), 1.0)
-            objectives.append(self._world_objective(w, world, reach_terms, weighted, _combine(_combine(shared, own, 1.0), shortfall, 1.0)))
+                own = combine(own, self.penalties.get(f"{family}_shortfall_{self.breadth_group[w]}", {}), 1.0)
+            objectives.append(self._world_objective(w, world, reach_terms, weighted, combine(combine(shared, own, 1.0), shortfall, 1.0)))
             weighted_all.append(weighted)
             if first is None:
                 first = (reach_terms, curves, coverage)
         risk = self._risk(objectives)
-        self.problem.setObjective(_expr({v: self.sign * c for v, c in risk.items()}))
-        mean_weighted: dict = {}
+        mean_weighted: Terms = {}
         for terms in weighted_all:
-            mean_weighted = _combine(mean_weighted, terms, 1.0 / len(self.worlds))
-        reach_terms, curves, coverage = first
+            mean_weighted = combine(mean_weighted, terms, 1.0 / len(self.worlds))
+        reach_terms, self.curve_pieces, self.coverage = first
+        self.reach = {cid: expression(t) for cid, t in reach_terms.items()}
+        self.parts = {"weighted_reach": expression(mean_weighted), "cost": expression(self.cost)}
+        self.world_objectives = [expression(o) for o in objectives]
+        return {v: self.sign * c for v, c in risk.items()}
+
+    def formulation(self) -> WorldsFormulation:
         return WorldsFormulation(
-            scenario=self.sc, problem=self.problem, on=self.on, spend=self.spend,
-            reach={cid: _expr(t) for cid, t in reach_terms.items()}, coverage=coverage, caps=self.caps,
-            curve_pieces=curves, parts={"weighted_reach": _expr(mean_weighted), "cost": _expr(self.cost)},
-            rules=self.rules, approximation_bound=None, worlds=self.worlds, world_objectives=[_expr(o) for o in objectives])
+            scenario=self.sc, problem=self.problem, on=self.on, spend=self.spend, reach=self.reach, coverage=self.coverage,
+            caps=self.caps, curve_pieces=self.curve_pieces, parts=self.parts, rules=self.rules, approximation_bound=None,
+            worlds=self.worlds, world_objectives=self.world_objectives)
 
     def _reach(self) -> tuple[list[dict[str, dict]], dict]:
         """Each world's reach per channel as terms, and world 0's pieces per channel.
@@ -151,15 +160,15 @@ class _WorldsBuilder(_Builder):
             if len(per_curve[0].xs) < 2:
                 continue
             tags = [f"{i}u{u}" if several else i for u in range(len(distinct))]
-            ys = [self.problem.add_variable(f"y_{tag}", 0, 1) for tag in tags]
+            ys = [self.variable(f"y_{tag}", 0, 1) for tag in tags]
             if shared is not None and not shared.concave:
                 self._shared_incremental(i, ch.id, x, s, ys, shared)
             else:
                 for tag, y, curve in zip(tags, ys, per_curve):
                     if curve.concave:
-                        self._concave_response(tag, ch.id, x, s, y, curve)
+                        self.concave_response(tag, ch.id, x, s, y, curve)
                     else:
-                        self._incremental_response(tag, ch.id, x, s, y, curve)
+                        self.incremental_response(tag, ch.id, x, s, y, curve)
             for y, ws in zip(ys, users):
                 for w in ws:
                     terms[w][ch.id] = {y: 1.0}
@@ -169,8 +178,8 @@ class _WorldsBuilder(_Builder):
         """The incremental form with one set of fills for every world: spend = Σ Δx · d,
         and for each distinct curve u, y_u ≤ Σ Δv_u · d."""
         n = len(shared.xs) - 1
-        deltas = [self.problem.add_variable(f"d_{i}_{j}", 0, 1) for j in range(n)]
-        fills = [self.problem.add_variable(f"w_{i}_{j}", 0, 1, cat=pulp.LpBinary) for j in range(n - 1)]
+        deltas = [self.variable(f"d_{i}_{j}", 0, 1) for j in range(n)]
+        fills = [self.variable(f"w_{i}_{j}", 0, 1, cat=pulp.LpBinary) for j in range(n - 1)]
         dx = np.diff(shared.xs)
         self.add({s: 1, **{d: -float(h) for d, h in zip(deltas, dx)}}, pulp.LpConstraintEQ, 0, f"curve_spend_{i}", f"{cid}: spend along the curve")
         for u, y in enumerate(ys):
@@ -201,7 +210,7 @@ class _WorldsBuilder(_Builder):
             for c, a in zip(M.indices[M.indptr[k]:M.indptr[k + 1]], M.data[M.indptr[k]:M.indptr[k + 1]]):
                 for v, wt in (terms_of[c] or {}).items():
                     serving[v] = serving.get(v, 0.0) - a * wt
-            z = self.problem.add_variable(f"z_{k}w{w}", 0, 1 if serving else 0)
+            z = self.variable(f"z_{k}w{w}", 0, 1 if serving else 0)
             coverage[(p, g)] = z
             if serving:
                 serving[z] = 1.0
@@ -211,11 +220,11 @@ class _WorldsBuilder(_Builder):
             if target[k] > 0:
                 t = float(target[k])
                 if cov.hard[k]:
-                    self.add({z: 1}, pulp.LpConstraintGE, t, f"target_{k}w{w}", f"world {w}: coverage of ({p}, {g}) ≥ {_n(t)}")
+                    self.add({z: 1}, pulp.LpConstraintGE, t, f"target_{k}w{w}", f"world {w}: coverage of ({p}, {g}) ≥ {rule_number(t)}")
                 else:
-                    u = self.problem.add_variable(f"short_{k}w{w}", 0, t)
+                    u = self.variable(f"short_{k}w{w}", 0, t)
                     shortfall[u] = float(cov.penalty[k])
-                    self.add({z: 1, u: 1}, pulp.LpConstraintGE, t, f"target_{k}w{w}", f"world {w}: coverage of ({p}, {g}) ≥ {_n(t)} (soft)")
+                    self.add({z: 1, u: 1}, pulp.LpConstraintGE, t, f"target_{k}w{w}", f"world {w}: coverage of ({p}, {g}) ≥ {rule_number(t)} (soft)")
         return weighted, shortfall, coverage
 
     def _world_objective(self, w: int, world: Scenario, reach_terms: dict, weighted: dict, penalty: dict) -> dict:
@@ -224,20 +233,20 @@ class _WorldsBuilder(_Builder):
         outcome: dict = {}
         for c in world.channels:
             if c.outcome is not None and c.outcome.value:
-                outcome = _combine(outcome, reach_terms.get(c.id, {}), c.outcome.value)
+                outcome = combine(outcome, reach_terms.get(c.id, {}), c.outcome.value)
         if sense == "max_reach":
-            return _combine(weighted, penalty, -1.0)
+            return combine(weighted, penalty, -1.0)
         if sense == "max_value":
-            return _combine(_combine(weighted, self.cost, -1.0), penalty, -1.0)
+            return combine(combine(weighted, self.cost, -1.0), penalty, -1.0)
         if sense == "max_outcome":
-            return _combine(_combine(outcome, self.cost, -1.0 if sc.objective.net else 0.0), penalty, -1.0)
+            return combine(combine(outcome, self.cost, -1.0 if sc.objective.net else 0.0), penalty, -1.0)
         if sc.objective.outcome_target is not None:
             self.add(outcome, pulp.LpConstraintGE, sc.objective.outcome_target, f"outcome_target_w{w}",
-                     f"world {w}: total outcome ≥ {_n(sc.objective.outcome_target)}")
+                     f"world {w}: total outcome ≥ {rule_number(sc.objective.outcome_target)}")
         if sense == "target":
             self.add(weighted, pulp.LpConstraintGE, sc.objective.level or 0.0, f"reach_level_w{w}",
-                     f"world {w}: weighted reach ≥ {_n(sc.objective.level)}")
-        return _combine(self.cost, penalty, 1.0)
+                     f"world {w}: weighted reach ≥ {rule_number(sc.objective.level)}")
+        return combine(self.cost, penalty, 1.0)
 
     def _risk(self, objectives: list[dict]) -> dict:
         """The risk measure of the scores g_w = sign · obj_w, as terms to maximise."""
@@ -246,27 +255,25 @@ class _WorldsBuilder(_Builder):
         if risk == "mean":
             out: dict = {}
             for o in objectives:
-                out = _combine(out, o, sign / W)
+                out = combine(out, o, sign / W)
             return out
         if risk == "worst":
-            t = self.problem.add_variable("worst", None, None)
+            t = self.variable("worst", None, None)
             for w, o in enumerate(objectives):  # t − g_w ≤ 0
-                self.add(_combine({t: 1.0}, o, -sign), pulp.LpConstraintLE, 0, f"worst_w{w}", f"worst case ≤ world {w}")
+                self.add(combine({t: 1.0}, o, -sign), pulp.LpConstraintLE, 0, f"worst_w{w}", f"worst case ≤ world {w}")
             return {t: 1.0}
         alpha = self.sc.objective.alpha
-        eta = self.problem.add_variable("cvar_eta", None, None)
+        eta = self.variable("cvar_eta", None, None)
         out = {eta: 1.0}
         for w, o in enumerate(objectives):  # u_w ≥ η − g_w
-            u = self.problem.add_variable(f"cvar_u_{w}", 0, None)
-            self.add(_combine({u: 1.0, eta: -1.0}, o, sign), pulp.LpConstraintGE, 0, f"cvar_w{w}", f"tail excess of world {w}")
+            u = self.variable(f"cvar_u_{w}", 0, None)
+            self.add(combine({u: 1.0, eta: -1.0}, o, sign), pulp.LpConstraintGE, 0, f"cvar_w{w}", f"tail excess of world {w}")
             out[u] = -1.0 / (alpha * W)
         return out
 
 
-def _counted(A) -> tuple:
+def _counted(A: ScenarioArrays) -> tuple:
     """Which channels count towards each cell's breadth and redundancy rules (affinity ≥ threshold)."""
-    from ..model.arrays import at_least
-
     out = []
     for cr in (A.breadth, A.redundancy):
         ruled = (cr.rule >= 0) & (cr.level > 0)

@@ -242,6 +242,9 @@ class SweepRange(Model):
     step: Positive
 
 
+Kind = Literal["single", "periods", "robust"]
+
+
 class Scenario(Model):
     format: Literal[1] = 1
     scenario: Annotated[Name, Field(min_length=1)]
@@ -264,6 +267,18 @@ class Scenario(Model):
     periods: Annotated[Periods, BeforeValidator(periods_in)] | None = None  # a plan over time (see schema.periods)
 
     # -- derived facts that the formulation and the verifier both read -------------
+
+    @property
+    def kind(self) -> Kind:
+        """What is planned: ``"periods"`` (a plan over time), ``"robust"`` (one plan for every
+        world, judged by ``objective.risk``) or ``"single"`` (one period; worlds without a risk
+        objective only report the plan in every world).  Periods and worlds do not mix (a schema
+        problem), so the three are apart."""
+        if self.periods is not None:
+            return "periods"
+        if self.worlds is not None and self.objective.risk is not None:
+            return "robust"
+        return "single"
 
     @property
     def cells(self) -> list[tuple[str, str]]:

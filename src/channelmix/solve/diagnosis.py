@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ..formulate.builder import formulate
-from ..formulate.periods import formulate_periods
+from ..formulate import formulate
 from ..model.solution import SOLVED
 from ..schema.models import Scenario
 from .passes import solve
@@ -68,7 +67,7 @@ def diagnose(scenario: Scenario, time_limit: float = 10.0) -> list[str]:
     culprits = []
     for words, relax in _relaxations(quick):
         relaxed = relax(quick)
-        if solve(formulate_periods(relaxed) if relaxed.periods is not None else formulate(relaxed)).status in SOLVED:
+        if solve(formulate(relaxed, worlds=False)).status in SOLVED:
             culprits.append(words)
     return culprits
 

@@ -14,12 +14,12 @@ import time
 import pulp
 
 from ..core.tolerances import tie_slack
-from ..formulate.builder import Formulation
+from ..formulate import Formulation
 from ..model.solution import SOLVED, Solution
 from ..schema.models import SolverSettings
 from ..schema.steps import nearest
 from ..verify.binding import BINDING
-from .solvers import _run_cbc, _run_highs
+from .solvers import run_cbc, run_highs
 
 IDLE_WEIGHT = 1e-7  # per channel on, relative to the plan's money or reach, in the tie-break pass
 TIE_NODE_SHARE = 0.2  # the tie-break pass may search this share of the first pass's branch-and-bound nodes ...
@@ -57,7 +57,7 @@ def solve(formulation: Formulation, settings: SolverSettings | None = None, star
     settings = settings or formulation.scenario.solver
     began = time.perf_counter()
     deadline = began + settings.time_limit if deadline is None else deadline
-    status, gap, bound = _run(formulation.problem, settings, max(deadline - began, 0.01), start)
+    status, gap, bound = run(formulation.problem, settings, max(deadline - began, 0.01), start)
     first_seconds = time.perf_counter() - began
     solver_seconds = _run_seconds(formulation.problem, first_seconds)
     objective = pulp.value(formulation.problem.objective) if status in SOLVED else None
@@ -145,7 +145,7 @@ def _tie_break(formulation: Formulation, settings: SolverSettings, first: float,
     second.sense = pulp.LpMinimize if minimise else pulp.LpMaximize
     second.addConstraint(keep)
     second.setObjective(pulp.LpAffineExpression(terms))
-    status, _, _ = _run(second, settings, box, saved)
+    status, _, _ = run(second, settings, box, saved)
     if status not in SOLVED:
         for v in problem.variables():
             v.varValue = saved[v.name]
@@ -213,11 +213,17 @@ def _fix_on_off(formulation: Formulation, highs, x1) -> bool:
     return True
 
 
-def _run(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float,
-         start: dict[str, float] | None = None) -> tuple[str, float | None, float | None]:
+def run(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float,
+        start: dict[str, float] | None = None) -> tuple[str, float | None, float | None]:
+    """One solve of ``problem`` by the settings' solver: (status, relative gap, bound)."""
     if settings.name == "cbc":
-        return _run_cbc(problem, settings, time_limit, start)
-    return _run_highs(problem, settings, time_limit, start)
+        return run_cbc(problem, settings, time_limit, start)
+    return run_highs(problem, settings, time_limit, start)
+
+
+def feasible(f: Formulation, settings: SolverSettings, time_limit: float) -> bool:
+    """Whether the model (a feasibility model, see :func:`channelmix.formulate.rows.feasibility`) has a plan."""
+    return run(f.problem, settings, time_limit)[0] in SOLVED
 
 
 def _decisions(formulation: Formulation) -> tuple[dict[str, bool], dict[str, float]]:

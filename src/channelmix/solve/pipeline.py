@@ -7,9 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..formulate.builder import Formulation, formulate
-from ..formulate.periods import formulate_periods
-from ..formulate.worlds import WorldsFormulation, formulate_worlds
+from ..formulate import Formulation, WorldsFormulation, formulate
 from ..model.solution import SOLVED
 from ..schema import Loaded, Scenario, load
 from ..verify.baseline import compare
@@ -49,12 +47,8 @@ def solve_from(scenario: Scenario, warnings: list[str] | None = None,
     ``near`` (channel -> on): among equal optima, prefer the fewest on/off changes from it."""
     began = time.perf_counter()
     deadline = began + scenario.solver.time_limit  # the time limit covers formulate, both passes and the polish
-    robust = scenario.worlds is not None and scenario.objective.risk is not None
-    if scenario.periods is not None:
-        formulation = formulate_periods(scenario)
-    else:
-        formulation = formulate_worlds(scenario) if robust else formulate(scenario)
-    if robust and start is None:  # the risk-neutral plan as a first incumbent: a time limit then returns a plan
+    formulation = formulate(scenario)
+    if isinstance(formulation, WorldsFormulation) and start is None:  # the risk-neutral plan as a first incumbent: a time limit then returns a plan
         from .worlds_start import neutral_start
 
         start = neutral_start(scenario, formulation, deadline)

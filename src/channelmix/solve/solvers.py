@@ -141,7 +141,7 @@ class _StartedHiGHS(pulp.HiGHS):
         super().callSolver(lp)
 
 
-def _run_highs(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float, start: dict[str, float] | None = None):
+def run_highs(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float, start: dict[str, float] | None = None):
     import highspy
 
     solver = _StartedHiGHS(start, msg=False, timeLimit=time_limit, gapRel=settings.gap, threads=settings.threads, random_seed=0,
@@ -168,7 +168,7 @@ def _run_highs(problem: pulp.LpProblem, settings: SolverSettings, time_limit: fl
     return status, max(gap, 0.0) if gap is not None else None, bound
 
 
-def _run_cbc(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float, start: dict[str, float] | None = None):
+def run_cbc(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float, start: dict[str, float] | None = None):
     if start:
         for v in problem.variables():
             if v.name in start or not isinstance(start, PartialStart):

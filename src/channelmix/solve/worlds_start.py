@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 
-from ..formulate.builder import Formulation, formulate
+from ..formulate import Formulation, formulate
 from ..model.solution import SOLVED
 from ..schema import Scenario
 from .passes import solve
@@ -29,7 +29,7 @@ def neutral_start(scenario: Scenario, robust: Formulation, deadline: float) -> P
     if left <= 0.5:
         return None
     neutral = scenario.model_copy(update={"objective": scenario.objective.model_copy(update={"tie_break": False})})
-    solution = solve(formulate(neutral), deadline=time.perf_counter() + SHARE * left)
+    solution = solve(formulate(neutral, worlds=False), deadline=time.perf_counter() + SHARE * left)
     if solution.status not in SOLVED:
         return None
     start = PartialStart({x.name: 1.0 if solution.on.get(cid) else 0.0 for cid, x in robust.on.items()})

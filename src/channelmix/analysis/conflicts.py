@@ -14,14 +14,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import pulp
-
-from ..formulate.builder import formulate
-from ..formulate.periods import formulate_periods
-from ..model.solution import SOLVED
-from ..schema.models import Scenario
-from ..solve.passes import _run as run_solver
-from .limits import LE, limit_of, with_limit
+from ..formulate import Formulation
+from ..formulate.rows import Row, drop, elastic, feasibility, force, restore, unbudgeted
+from ..schema.models import Scenario, SolverSettings
+from ..solve.passes import feasible, run
+from ..solve.pipeline import solve_from
+from .limits import LE, Limit, limit_of, with_limit
 
 # ---------------------------------------------------------------- a minimal conflict and its repairs
 
@@ -51,33 +49,18 @@ class Conflict:
     minimal: bool = True
 
 
-def _unbudgeted(scenario: Scenario):
-    """The MILP with the budget as one constraint only. A channel without max_spend is
-    otherwise capped at the budget too, so that dropping or moving the budget would leave
-    its copy in place; here such caps come from the curves, as without a budget."""
-    if scenario.periods is not None:  # the total and each period's money are rows of their own already
-        return formulate_periods(scenario)
-    f = formulate(scenario.model_copy(update={"budget": None}))
-    if scenario.budget is not None:
-        f.problem.addConstraint(pulp.LpConstraint(f.parts["cost"], pulp.LpConstraintLE, name="budget", rhs=scenario.budget))
-        f.rules["budget"] = f"money spent ≤ budget {scenario.budget:,.6g}"
-    return f
-
-
-class _Switchboard:
+class Switchboard:
     """A feasibility model whose hard rules can be switched off and on again."""
 
     def __init__(self, scenario: Scenario, time_limit: float) -> None:
-        self.f = _unbudgeted(scenario)
-        self.problem = self.f.problem
-        self.problem.setObjective(pulp.LpAffineExpression())
+        self.f = feasibility(unbudgeted(scenario))
         self.time_limit = time_limit
         self.settings = scenario.solver.model_copy(update={"name": "highs"})
-        self.saved: dict[str, pulp.LpConstraint] = {}
-        names = [c.name for c in self.problem.constraints()]
+        self.saved: dict[str, Row] = {}
+        names = [c.name for c in self.f.problem.constraints()]
         self.words = {n: self.f.rules[n] for n in names if n.startswith(_HARD) and "(soft)" not in self.f.rules[n]}
         rules = scenario.rules
-        if scenario.periods is not None:
+        if scenario.kind == "periods":
             return  # force_on/force_off stay in place over periods (see the module docstring)
         for cid in rules.force_on:
             self.words[f"force_on:{cid}"] = f"{cid} forced on"
@@ -85,16 +68,16 @@ class _Switchboard:
             self.words[f"force_off:{cid}"] = f"{cid} forced off"
 
     def switch(self, name: str, on: bool) -> None:
+        """Rule ``name`` kept (``on``) or dropped."""
         if name.startswith(("force_on:", "force_off:")):
-            x = self.f.on[name.split(":", 1)[1]]
-            x.lowBound, x.upBound = (1, 1) if on and name.startswith("force_on") else (0, 0) if on else (0, 1)
-        elif on:  # PuLP 3.3 has no public way to remove a constraint: its own dict, by name
-            self.problem._constraints[name] = self.saved.pop(name)
+            force(self.f, name.split(":", 1)[1], name.startswith("force_on") if on else None)
+        elif on:
+            restore(self.f, self.saved.pop(name))
         else:
-            self.saved[name] = self.problem._constraints.pop(name)
+            self.saved[name] = drop(self.f, name)
 
     def feasible(self) -> bool:
-        return run_solver(self.problem, self.settings, self.time_limit)[0] in SOLVED
+        return feasible(self.f, self.settings, self.time_limit)
 
 
 def conflict(scenario: Scenario, time_limit: float = 10.0) -> Conflict | None:
@@ -102,7 +85,7 @@ def conflict(scenario: Scenario, time_limit: float = 10.0) -> Conflict | None:
     is dropped in turn and stays dropped if the rest are still infeasible; what is left
     conflicts, and dropping any one of it makes the rest feasible. None when the scenario
     is feasible, or infeasible without any of the rules (which would be a bug)."""
-    board = _Switchboard(scenario, time_limit)
+    board = Switchboard(scenario, time_limit)
     if board.feasible():
         return None
     names = list(board.words)
@@ -136,10 +119,6 @@ def repair(scenario: Scenario, name: str, words: str, time_limit: float = 10.0) 
         to = _elastic(scenario, limit, exact, time_limit)
     if to is None:
         return Repair(words, name, f"moving this limit alone cannot help: {words}", None, False)
-    from ..solve.pipeline import (
-        solve_from,  # api reports infeasibility through this module
-    )
-
     moved = with_limit(scenario.model_copy(update={"current": None}), limit, to)
     plan = solve_from(moved, diagnose=False)[0]
     word = "at least" if limit.bound == LE else "at most"
@@ -156,23 +135,11 @@ def _outward(value: float, up: bool, integer: bool) -> str:
     return f"{rounded:,.{max(digits, 0)}f}".rstrip("0").rstrip(".") if digits > 0 else f"{rounded:,.0f}"
 
 
-def _elastic(scenario: Scenario, limit, settings, time_limit: float) -> float | None:
+def _elastic(scenario: Scenario, limit: Limit, settings: SolverSettings, time_limit: float) -> float | None:
     """The limit moved by the least violation an elastic re-solve finds (None: it cannot help)."""
-    problem = _unbudgeted(scenario).problem
-    e = problem.add_variable("elastic", 0)
-    members = limit.names if scenario.periods is None else \
-        [c.name for c in problem.constraints() if (moved := limit_of(scenario, c.name)) is not None and moved.rule == limit.rule]
-    for member in members:  # one elastic amount for every constraint the limit sets (in every period)
-        c = problem.get_constraint_by_name(member)
-        if c is None:
-            continue
-        terms = dict(c.items())
-        terms[e] = terms.get(e, 0.0) + (-1.0 if c.sense == pulp.LpConstraintLE else 1.0)
-        # replaced in place (PuLP 3.3 has no public way), so the constraint keeps its name and order
-        problem._constraints[member] = pulp.LpConstraint(pulp.LpAffineExpression(terms), c.sense, name=member, rhs=-c.constant)
-    problem.setObjective(pulp.LpAffineExpression({e: 1.0}))
-    problem.sense = pulp.LpMinimize
-    if run_solver(problem, settings, time_limit)[0] != "optimal":
+    f = unbudgeted(scenario)
+    e = elastic(f, _members(scenario, f, limit))  # one elastic amount for every row the limit sets (in every period)
+    if run(f.problem, settings, time_limit)[0] != "optimal":
         return None
     move = max(e.varValue or 0.0, 0.0)
     move += 1e-7 * max(1.0, abs(limit.value))  # a hair past the boundary, so the plan holds on the real curves
@@ -182,18 +149,23 @@ def _elastic(scenario: Scenario, limit, settings, time_limit: float) -> float | 
     return to
 
 
-def _bisect(scenario: Scenario, limit, settings, time_limit: float, steps: int = 30) -> float | None:
+def _members(scenario: Scenario, f: Formulation, limit: Limit) -> list[str]:
+    """The rows a limit sets: its own (its cells), or over periods its rows in every period."""
+    if scenario.kind != "periods":
+        return list(limit.names)
+    return [c.name for c in f.problem.constraints() if (moved := limit_of(scenario, c.name)) is not None and moved.rule == limit.rule]
+
+
+def _bisect(scenario: Scenario, limit: Limit, settings: SolverSettings, time_limit: float, steps: int = 30) -> float | None:
     """A share limit moved as little as feasibility needs: bisection between the limit and
     its loosest value (0 or 1), each step a feasibility solve (None: even that fails)."""
-    def feasible(value: float) -> bool:
-        f = _unbudgeted(with_limit(scenario, limit, value))
-        f.problem.setObjective(pulp.LpAffineExpression())
-        return run_solver(f.problem, settings, time_limit)[0] in SOLVED
+    def holds(value: float) -> bool:
+        return feasible(feasibility(unbudgeted(with_limit(scenario, limit, value))), settings, time_limit)
 
     tight, loose = limit.value, limit.loosened(1.0)
-    if not feasible(loose):
+    if not holds(loose):
         return None
     for _ in range(steps):
         middle = (tight + loose) / 2
-        tight, loose = (tight, middle) if feasible(middle) else (middle, loose)
+        tight, loose = (tight, middle) if holds(middle) else (middle, loose)
     return loose
