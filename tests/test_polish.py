@@ -16,7 +16,7 @@ from channelmix.schema import ScenarioError
 from channelmix.schema.responses import reach
 from channelmix.solve.passes import solve
 from channelmix.solve.pipeline import solve_scenario
-from channelmix.solve.polish.single import polish
+from channelmix.solve.polish import polish
 from channelmix.verify.evaluate import evaluate
 from channelmix.verify.verifier import verify
 

@@ -10,7 +10,7 @@ from helpers import hill_instance, load
 from channelmix.formulate import formulate
 from channelmix.solve.passes import solve
 from channelmix.solve.pipeline import solve_scenario
-from channelmix.solve.polish.single import polish
+from channelmix.solve.polish import polish
 from channelmix.verify.evaluate import evaluate
 from channelmix.verify.verifier import verify
 

@@ -35,7 +35,8 @@ from channelmix.reports import (
     using,
     write_report,
 )
-from channelmix.reports.common import binding_lines, language, readable_numbers
+from channelmix.reports.common import binding_lines, readable_numbers
+from channelmix.reports.i18n import language
 from channelmix.reports.report import file_stem
 from channelmix.reports.rules import plain_rules
 

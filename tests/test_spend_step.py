@@ -20,7 +20,7 @@ from channelmix.analysis.explanation import explain
 from channelmix.schema import ScenarioError
 from channelmix.schema.expand import derive
 from channelmix.solve.pipeline import solve_scenario
-from channelmix.solve.polish.single import polish
+from channelmix.solve.polish import polish
 from channelmix.verify.evaluate import evaluate, off_steps
 from channelmix.verify.verifier import verify
 

@@ -33,7 +33,7 @@ class Marginal:
     period: str | None = None  # over periods: the period where the next unit buys most (None: one period)
 
 
-class _Cells:
+class Cells:
     """The plan's coverage before the min(1, ·) cap, cell by cell."""
 
     def __init__(self, scenario: Scenario, on: dict[str, bool], spend: dict[str, float]) -> None:
@@ -74,7 +74,7 @@ class _Cells:
 
 def marginals(scenario: Scenario, on: dict[str, bool], spend: dict[str, float], step: float = 100.0) -> dict[str, Marginal]:
     """Marginal figures of every channel that is on, by id."""
-    cells = _Cells(scenario, on, spend)
+    cells = Cells(scenario, on, spend)
     out = {}
     for ch in scenario.channels:
         if not on.get(ch.id):

@@ -20,7 +20,7 @@ from ..model.periods import Horizon
 from ..schema.models import Scenario
 from ..schema.responses import reach
 from ..schema.steps import round_down, round_up
-from .marginals import SLOPE_STEP, Marginal, _Cells, customers
+from .marginals import SLOPE_STEP, Marginal, Cells, customers
 
 Key = tuple[str, str]  # (channel id, period id)
 FADED = 1e-12  # carry-over below this share of a unit is gone
@@ -49,7 +49,7 @@ def period_marginals(scenario: Scenario, on: dict[Key, bool], spend: dict[Key, f
     H = Horizon(scenario)
     ids = H.ids
     effective = H.effective(on, spend)
-    cells = [_Cells(H.views[t], {c.id: bool(on.get((c.id, p))) for c in scenario.channels},
+    cells = [Cells(H.views[t], {c.id: bool(on.get((c.id, p))) for c in scenario.channels},
                     {c.id: effective[(c.id, p)] for c in scenario.channels}) for t, p in enumerate(ids)]
     maximises = scenario.objective.maximises
     best: dict[str, Marginal] = {}

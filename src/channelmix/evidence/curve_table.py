@@ -67,7 +67,7 @@ def import_curves(path: str, budget: float | None = None) -> tuple[Imported, pd.
         if issue:
             problems.append(Problem(f"channel '{name}'", *issue))
             continue
-        channels.append(_channel(cid, name, spend, outcome, problems))
+        channels.append(pwl_channel(cid, name, spend, outcome, problems))
     if problems:
         raise ScenarioError(path, problems)
     notes = [f"Imported from the curve table {Path(path).name}: spend and outcome in its own units (per its period).",
@@ -107,7 +107,7 @@ def _mean_curve(rows: pd.DataFrame, has_draw: bool) -> tuple[np.ndarray, np.ndar
     return first, mean, None
 
 
-def _channel(cid: str, name: str, spend: np.ndarray, outcome: np.ndarray, problems: list[Problem]) -> ImportedChannel:
+def pwl_channel(cid: str, name: str, spend: np.ndarray, outcome: np.ndarray, problems: list[Problem]) -> ImportedChannel:
     if spend[0] > 0:  # no point at zero spend: the curve starts at (0, 0)
         spend, outcome = np.concatenate(([0.0], spend)), np.concatenate(([0.0], outcome))
     base = float(outcome[0])

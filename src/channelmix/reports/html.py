@@ -9,8 +9,8 @@ from typing import Any
 import jinja2
 
 from .. import __version__
+from ..model.solution import SOLVED
 from .common import (
-    SOLVED,
     cell_text,
     channel_labels,
     column_title,
@@ -18,7 +18,6 @@ from .common import (
     money_decimals,
     num,
     pct,
-    plan_view,
     qty,
     shown_columns,
     spend_columns,
@@ -30,6 +29,7 @@ from .risk import collection_risk, risk_view, with_band
 from .schedule_html import schedule_context
 from .svg import frontier_svg, heat_colour, legend_gradient, series_colour, sweep_points
 from .variant import diff_view
+from .view import plan_view
 
 
 @lru_cache(maxsize=1)

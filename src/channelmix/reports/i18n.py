@@ -11,13 +11,14 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
-from collections.abc import Callable, Iterator
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ..core.catalogue import DEFAULT, LANGUAGES, Language, catalogue
 
-__all__ = ["DEFAULT", "LANGUAGES", "Language", "catalogue", "choose", "current", "for_plans", "localised", "of_plan",
-           "of_plans", "report_language", "t", "using"]
+__all__ = ["DEFAULT", "LANGUAGES", "Language", "catalogue", "choose", "current", "first_strong", "for_plans", "labels_of",
+           "language", "localised", "of_plan", "of_plans", "report_language", "t", "using"]
 
 _CURRENT: contextvars.ContextVar[str | None] = contextvars.ContextVar("channelmix_report_language", default=None)
 
@@ -74,8 +75,6 @@ def localised(plans_of: Callable[..., list[dict[str, Any]]]) -> Callable:
 def report_language(requested: str | None, plans: list[dict[str, Any]]) -> str:
     """The language of a report of these plans: the one asked for, else the plans' own
     (when they agree), else Persian when most labels are Persian, else English."""
-    from .common import labels_of
-
     own = {p.get("language") for p in plans}
     plan = plans[0] if len(own) == 1 and plans else None
     labels = [text for p in plans for text in (p.get("scenario") or "", *labels_of(p.get("channels")).values(),
@@ -91,9 +90,38 @@ def choose(requested: str | None, plan: dict[str, Any] | None = None, labels: li
     if plan and plan.get("language") in LANGUAGES:
         return plan["language"]
     if labels:
-        from .common import language
-
         guessed, _ = language(labels)
         if guessed in LANGUAGES:
             return guessed
     return DEFAULT
+
+
+def first_strong(text: str) -> str | None:
+    """``rtl`` or ``ltr`` by the first strongly directional character (as ``dir="auto"`` does)."""
+    for ch in text or "":
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return None
+
+
+def language(labels: Iterable[str]) -> tuple[str, str]:
+    """``(lang, dir)`` for a document whose user labels are these: right to left when most
+    labels are in a right-to-left script."""
+    labels = [t for t in labels if t]
+    directions = [first_strong(t) for t in labels]
+    rtl, ltr = directions.count("rtl"), directions.count("ltr")
+    if rtl <= ltr:
+        return "en", "ltr"
+    text = "".join(labels)
+    if any("\u0590" <= ch <= "\u05ff" for ch in text):
+        return "he", "rtl"
+    if any(ch in text for ch in "پچژگکی"):
+        return "fa", "rtl"
+    return "ar", "rtl"
+
+
+def labels_of(items: list[dict[str, Any]] | None) -> dict[str, str]:
+    return {item["id"]: item.get("label") or item["id"] for item in items or [] if "id" in item}

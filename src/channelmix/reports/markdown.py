@@ -8,12 +8,13 @@ import html
 from collections import Counter
 from typing import Any
 
-from .common import is_number, num, pct, plan_view, qty
+from .common import is_number, num, pct, qty
 from .explain_sections import markdown_sections
 from .i18n import localised, of_plan, of_plans, t
 from .risk import collection_markdown as risk_collection
 from .risk import risk_markdown
 from .schedule import markdown_lines
+from .view import plan_view
 
 
 def escape(text: Any) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 from html import escape
-from typing import Any
 
 import numpy as np
 
@@ -68,11 +67,3 @@ def histogram_svg(values: list[float], marks: dict[str, float]) -> str:
     return "".join(out)
 
 
-def band_path(points: list[dict[str, Any]], sx, sy) -> str:
-    """The p5–p95 band of a frontier as an SVG path (points with ``x``, ``p5``, ``p95``), or ""."""
-    ordered = sorted((p for p in points if p.get("p5") is not None and p.get("p95") is not None), key=lambda p: float(p["x"]))
-    if len(ordered) < 2:
-        return ""
-    upper = [f"{sx(float(p['x'])):.1f},{sy(float(p['p95'])):.1f}" for p in ordered]
-    lower = [f"{sx(float(p['x'])):.1f},{sy(float(p['p5'])):.1f}" for p in reversed(ordered)]
-    return f'<path class="risk-band" d="M{" L".join(upper + lower)} Z" fill="{OBJECTIVE}" fill-opacity="0.15" stroke="none"/>'

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .common import auto, labels_of, pct, readable_numbers
-from .i18n import t
+from .common import auto, pct, readable_numbers
+from .i18n import labels_of, t
 from .schedule import shown_label
 
 NUMBER = r"([\d,]+(?:\.\d+)?)"

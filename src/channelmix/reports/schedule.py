@@ -14,8 +14,8 @@ from typing import Any
 
 from ..core.period_words import period_label
 from ..model.solution import SOLVED
-from .common import auto, is_number, labels_of, num, pct, qty, sense_title
-from .i18n import current, t
+from .common import auto, is_number, num, pct, qty, sense_title
+from .i18n import current, labels_of, t
 
 START = "▸"  # the set-up cost is paid in this period (the channel starts, or starts again)
 OFF = "–"  # the channel does not run in this period

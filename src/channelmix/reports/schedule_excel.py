@@ -13,11 +13,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 
 from ..core.textcells import own_formula
-from .excel import (
+from .excel_cells import (
     KEY_FONT,
     PERCENT,
     QTY,
-    _value,
+    cell_value,
     finish,
     header,
     money_format,
@@ -54,7 +54,7 @@ def schedule_sheet(wb: Workbook, s: dict[str, Any], money: str, rtl: bool) -> No
         ws.cell(row=r, column=1, value=channel["id"])
         ws.cell(row=r, column=2, value=channel["label"])
         for j, cell in enumerate(channel["cells"], start=3):
-            out = ws.cell(row=r, column=j, value=_value(cell["spend"]) if cell["on"] else None)
+            out = ws.cell(row=r, column=j, value=cell_value(cell["spend"]) if cell["on"] else None)
             out.number_format = money
             out.fill = START_FILL if cell["started"] else ON_FILL if cell["on"] else OFF_FILL
             if cell["started"]:

@@ -165,8 +165,6 @@ def frontier_svg(points: list[dict[str, Any]], x_title: str, y_title: str = "obj
                    f'text-anchor="{anchor}" fill="{INK}" font-weight="600" stroke="#fff" stroke-width="4" '
                    f'paint-order="stroke">{escape(label)}</text>')
     if single:  # with worlds: the band from the 5th to the 95th percentile of each step's plan
-        from .risk_svg import band_path
-
         out.append(band_path(points, sx, sy))
     # objective: a line per series, a dot per step with a tooltip
     for i, name in enumerate(series):
@@ -205,3 +203,13 @@ def sweep_points(table: Any, path: str, others: list[str], currency: str = "") -
         points.append({"x": x, "objective": objective, "marginal": marginal, "knee": bool(row.get("knee")),
                        "series": series, "tip": tip, "scenario": row.get("scenario")})
     return points
+
+
+def band_path(points: list[dict[str, Any]], sx, sy) -> str:
+    """The p5–p95 band of a frontier as an SVG path (points with ``x``, ``p5``, ``p95``), or ""."""
+    ordered = sorted((p for p in points if p.get("p5") is not None and p.get("p95") is not None), key=lambda p: float(p["x"]))
+    if len(ordered) < 2:
+        return ""
+    upper = [f"{sx(float(p['x'])):.1f},{sy(float(p['p95'])):.1f}" for p in ordered]
+    lower = [f"{sx(float(p['x'])):.1f},{sy(float(p['p5'])):.1f}" for p in reversed(ordered)]
+    return f'<path class="risk-band" d="M{" L".join(upper + lower)} Z" fill="{OBJECTIVE}" fill-opacity="0.15" stroke="none"/>'

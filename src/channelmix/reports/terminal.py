@@ -11,9 +11,10 @@ from rich.table import Table
 from rich.text import Text
 
 from ..verify.plan import Plan
-from .common import auto, num, pct, penalty_words, plan_view, sense_title, status_text
+from .common import auto, num, pct, penalty_words, sense_title, status_text
 from .i18n import for_plans, t
 from .risk import risk_lines
+from .view import plan_view
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -14,7 +14,8 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..core.sparse import Csr
-from .models import WILDCARD, Channel
+from .models import Channel
+from .vocabulary import WILDCARD
 
 _LAST_AFFINITY: list[tuple[tuple[Channel, ...], tuple[str, ...], tuple[str, ...], "Csr"]] = []  # the last matrix built
 

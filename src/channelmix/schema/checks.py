@@ -13,11 +13,12 @@ import numpy as np
 
 from .cells import affinity_matrix, governing_rule
 from .limits import MAX_CELL_WEIGHT
-from .models import WILDCARD, Channel, Objective, Phase, Rules, Segment
+from .models import Channel, Objective, Phase, Rules, Segment
 from .periods import Periods, every_period_budgeted, period_problems
 from .problems import Problem, did_you_mean, visible, with_hint
 from .responses import Constant, Pwl, reach
 from .steps import round_down, round_up
+from .vocabulary import WILDCARD
 
 
 @dataclass

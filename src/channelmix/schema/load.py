@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,14 +20,14 @@ from .models import (
     Scenario,
     Segment,
     SolverSettings,
-    _phases_in,
-    _segments_in,
     model_keys,
+    phases_in,
+    segments_in,
 )
 from .periods import Periods, periods_in
 from .problems import Problem, ScenarioError, problems_from
 from .syntax import TooDeep, check_depth, parse_text, too_deep
-from .tables import names_tables, validate_with_tables
+from .tables import expand, names_tables
 from .worlds import worlds_problems
 
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json"}
@@ -85,7 +85,7 @@ def _validate(raw: Any, source: str, base: str | Path | None) -> Loaded:
     if not isinstance(raw, dict):
         raise ScenarioError(source, [Problem("", "must be a mapping of keys (scenario, phases, segments, channels, …)", "start from 'channelmix init'")])
     if names_tables(raw):
-        return validate_with_tables(raw, source, Path(base) if base is not None else Path.cwd())
+        return _with_tables(raw, source, Path(base) if base is not None else Path.cwd())
     problems: list[Problem] = []
     scenario: Scenario | None = None
     try:
@@ -102,6 +102,21 @@ def _validate(raw: Any, source: str, base: str | Path | None) -> Loaded:
         raise ScenarioError(source, problems)
     assert scenario is not None
     return Loaded(scenario, source, warnings_for(scenario), raw)
+
+
+def _with_tables(raw: dict[str, Any], source: str, base: Path) -> Loaded:
+    """Read the tables that ``raw`` names (relative to ``base``), validate the result like
+    a scenario file, and report every problem — of the tables, in the tables, and of
+    the file itself — at once. The :class:`Loaded` ``raw`` holds the channels as a list,
+    so overrides (``channels.<id>.<field>``) work."""
+    expanded = expand(raw, base)
+    try:
+        loaded = validate(expanded.data, source, base)
+    except ScenarioError as err:
+        raise ScenarioError(source, [*expanded.problems, *expanded.place(err.problems)]) from None
+    if expanded.problems:
+        raise ScenarioError(source, expanded.problems)
+    return replace(loaded, warnings=[expanded.place_warning(w) for w in loaded.warnings])
 
 
 _STRICT = ConfigDict(strict=True, allow_inf_nan=False)
@@ -153,8 +168,8 @@ def _parts(raw: dict[str, Any], scenario: Scenario | None) -> Parts:
 
 _PERIODS = TypeAdapter(Annotated[Periods, BeforeValidator(periods_in)] | None)
 _CURRENT = TypeAdapter(dict[str, NonNegative] | None, config=_STRICT)
-_PHASES = TypeAdapter(Annotated[list[Phase], BeforeValidator(_phases_in)])
-_SEGMENTS = TypeAdapter(Annotated[list[Segment], BeforeValidator(_segments_in)])
+_PHASES = TypeAdapter(Annotated[list[Phase], BeforeValidator(phases_in)])
+_SEGMENTS = TypeAdapter(Annotated[list[Segment], BeforeValidator(segments_in)])
 _CHANNEL = TypeAdapter(Channel)
 _RESOURCES = TypeAdapter(dict[Name, NonNegative], config=_STRICT)
 _RULES = TypeAdapter(Rules)

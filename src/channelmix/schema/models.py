@@ -37,9 +37,6 @@ from .rules import (  # noqa: F401  (re-exported: the rules are part of the scen
 )
 from .steps import round_down, round_up
 from .types import (  # noqa: F401  (re-exported: the value kinds every model uses)
-    FUNCTIONS,
-    RESPONSE_TYPES,
-    WILDCARD,
     Count,
     CurveSpend,
     Id,
@@ -51,8 +48,9 @@ from .types import (  # noqa: F401  (re-exported: the value kinds every model us
     Selector,
     Share,
     Weight,
-    _one_or_many,
+    one_or_many,
 )
+from .vocabulary import FUNCTIONS, RESPONSE_TYPES, WILDCARD  # noqa: F401  (re-exported: the format's fixed words)
 
 # ---------------------------------------------------------------- phases, segments
 
@@ -79,7 +77,7 @@ class Segment(Model):
         return self.label or self.id
 
 
-def _phases_in(value: Any) -> Any:
+def phases_in(value: Any) -> Any:
     if isinstance(value, str):
         if value not in PHASE_PRESETS:
             hint = did_you_mean(value, PHASE_PRESETS)
@@ -93,7 +91,7 @@ def _phases_in(value: Any) -> Any:
     return value
 
 
-def _segments_in(value: Any) -> Any:
+def segments_in(value: Any) -> Any:
     if isinstance(value, list):
         return [{"id": v} if isinstance(v, str) else v for v in value]
     return value
@@ -125,10 +123,10 @@ def _affinity_in(value: Any) -> Any:
 class Channel(Model):
     id: Id
     label: Label | None = None
-    function: Annotated[list[Literal["communication", "sales", "distribution"]], BeforeValidator(_one_or_many)] = []
+    function: Annotated[list[Literal["communication", "sales", "distribution"]], BeforeValidator(one_or_many)] = []
     ownership: Literal["own", "partner"] | None = None
     medium: Literal["digital", "physical"] | None = None
-    tags: Annotated[list[Name], BeforeValidator(_one_or_many)] = []
+    tags: Annotated[list[Name], BeforeValidator(one_or_many)] = []
     fixed_cost: NonNegative = 0.0
     min_spend: NonNegative = 0.0
     max_spend: NonNegative | None = None
@@ -250,8 +248,8 @@ class Scenario(Model):
     scenario: Annotated[Name, Field(min_length=1)]
     description: str = ""
     currency: str = ""
-    phases: Annotated[list[Phase], BeforeValidator(_phases_in), Field(min_length=1)]
-    segments: Annotated[list[Segment], BeforeValidator(_segments_in), Field(min_length=1)]
+    phases: Annotated[list[Phase], BeforeValidator(phases_in), Field(min_length=1)]
+    segments: Annotated[list[Segment], BeforeValidator(segments_in), Field(min_length=1)]
     budget: NonNegative | None = None
     spend_step: Positive | None = None  # spends in multiples of this payable unit (10 rand, 1,000 toman)
     resources: dict[Name, NonNegative] = {}

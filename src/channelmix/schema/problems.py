@@ -11,6 +11,7 @@ from typing import Any, Iterable
 from pydantic import ValidationError
 
 from .limits import WHY, WHY_BY_FIELD
+from .vocabulary import RESPONSE_TYPES
 
 
 @dataclass(frozen=True)
@@ -153,8 +154,6 @@ def _pydantic_problem(err: dict[str, Any], allowed_keys: dict[tuple, list[str]])
         hint = did_you_mean(tag, [o.strip(" '") for o in str(options).split(",")])
         return Problem(path + ".type" if path else "type", f"unknown type {show(tag)}", hint or f"use one of {options}")
     if kind == "union_tag_not_found":  # the one tagged union of the format: a channel's response
-        from .types import RESPONSE_TYPES  # types imports this module
-
         return Problem(path, "has no 'type'", f"add type: one of {', '.join(RESPONSE_TYPES)}")
     if kind in ("too_short", "too_long"):
         want = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")

@@ -9,7 +9,7 @@ from pydantic import BeforeValidator, Field, model_validator
 
 from .periods import Pacing, PerChannelCount, PerChannelSwitches, Ramp
 from .problems import Fixable
-from .types import Count, Model, Name, NonNegative, Selector, Share, _one_or_many
+from .types import Count, Model, Name, NonNegative, Selector, Share, one_or_many
 
 
 class CellRule(Model):
@@ -123,9 +123,9 @@ Pair = Annotated[list[str], Field(min_length=2, max_length=2)]
 
 
 class Rules(Model):
-    coverage: Annotated[list[CoverageRule], BeforeValidator(_one_or_many)] = []
-    breadth: Annotated[list[BreadthRule], BeforeValidator(_one_or_many)] = []
-    redundancy: Annotated[list[RedundancyRule], BeforeValidator(_one_or_many)] = []
+    coverage: Annotated[list[CoverageRule], BeforeValidator(one_or_many)] = []
+    breadth: Annotated[list[BreadthRule], BeforeValidator(one_or_many)] = []
+    redundancy: Annotated[list[RedundancyRule], BeforeValidator(one_or_many)] = []
     concentration: Concentration | None = None
     cardinality: Cardinality | None = None
     groups: list[Group] = []

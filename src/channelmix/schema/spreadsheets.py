@@ -15,14 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from ..core.textcells import csv_text, safe_workbook
-from .models import WILDCARD
 from .presets import PHASE_PRESETS
 from .problems import ScenarioError
-from .table_cells import _format_number
+from .table_cells import format_number
 from .table_files import EXCEL_SUFFIXES
 from .table_format import (
-    _PARAMS,
     AFFINITY_PREFIX,
+    ALL_PARAMS,
     LONG_COLUMNS,
     NUMBER_FIELDS,
     PERIOD_FIELDS,
@@ -31,6 +30,7 @@ from .table_format import (
     USE_KINDS,
 )
 from .tables import expand
+from .vocabulary import WILDCARD
 
 # ---------------------------------------------------------------- scenario -> tables
 
@@ -88,7 +88,7 @@ def write_tables(scenario: Any, folder: Path, form: str = "csv", affinity: str =
 
 def _channel_table(scenario: Any, wide_affinity: bool) -> tuple[list[str], list[list[Any]]]:
     used = {p for c in scenario.channels for p in RESPONSE_PARAMS[c.response.type]}
-    params = [p for p in dict.fromkeys(_PARAMS) if p in used]
+    params = [p for p in dict.fromkeys(ALL_PARAMS) if p in used]
     resources = list(dict.fromkeys(r for c in scenario.channels for r in c.uses))
     cells = _affinity_cells(scenario) if wide_affinity else []
     timed = list(PERIOD_FIELDS) if scenario.periods is not None else []  # a single-period table has no period columns
@@ -103,7 +103,7 @@ def _channel_table(scenario: Any, wide_affinity: bool) -> tuple[list[str], list[
         for p in params:
             value = response.get(p) if p in RESPONSE_PARAMS[c.response.type] else None
             if p == "points" and value is not None:
-                value = "; ".join(f"{_format_number(x)}:{_format_number(y)}" for x, y in value)
+                value = "; ".join(f"{format_number(x)}:{format_number(y)}" for x, y in value)
             row.append(value)
         for r in resources:
             use = c.uses.get(r)
@@ -141,7 +141,7 @@ def _write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
         if value is None:
             return ""
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return _format_number(value)
+            return format_number(value)
         return csv_text(str(value))
 
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
@@ -232,7 +232,7 @@ def starter_for_table(table_path: Path, scenario_path: Path) -> str:
         lines.append("# EDIT: the table names no segments, so here is a placeholder.")
         lines.append("segments:")
         lines.append("  - {id: customers, label: Customers, size: 1000}")
-    budget = _format_number(_round_nice(money / 2) or 1000)
+    budget = format_number(_round_nice(money / 2) or 1000)
     timed = _periods_guess(channels)
     if timed is None:
         lines += ["", f"budget: {budget}" + "   # EDIT: money for the plan period (a guess: half of every channel at full spend)"]
@@ -242,7 +242,7 @@ def starter_for_table(table_path: Path, scenario_path: Path) -> str:
                   "# channel at full spend); resources below are each period's capacities.",
                   f"periods: {{{timed}, budget: {budget}}}"]
     if resources:
-        inner = ", ".join(f"{_yaml(r)}: {_format_number(_round_nice(v / 2) or 1)}" for r, v in resources.items())
+        inner = ", ".join(f"{_yaml(r)}: {format_number(_round_nice(v / 2) or 1)}" for r, v in resources.items())
         lines.append(f"resources: {{{inner}}}   # EDIT: capacities (a guess: half of what every channel would use)")
     lines += ["", "# One row per channel; the columns are described in the README (Channel tables)."]
     if affinity_sheet is not None:

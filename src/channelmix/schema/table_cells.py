@@ -11,26 +11,26 @@ _INTEGER = re.compile(r"[+-]?\d+")
 _LIST_SPLIT = re.compile(r"[;,]")
 
 
-def _empty(value: Any) -> bool:
+def is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _text(value: Any) -> str | None:
+def cell_text(value: Any) -> str | None:
     """A cell as text: numbers as written (1.0 -> '1'), dates in ISO form; empty -> None."""
-    if _empty(value):
+    if is_empty(value):
         return None
     if isinstance(value, str):
         return value.strip()
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return _format_number(value)
+        return format_number(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
 
 
-def _number(value: Any) -> Any:
+def cell_number(value: Any) -> Any:
     """A cell as a number when it is one (or numeric text); anything else is left as it is,
     for the schema to report."""
     if isinstance(value, str):
@@ -43,14 +43,14 @@ def _number(value: Any) -> Any:
     return value
 
 
-def _list(value: Any) -> list[str]:
-    text = _text(value) or ""
+def cell_list(value: Any) -> list[str]:
+    text = cell_text(value) or ""
     return [part.strip() for part in _LIST_SPLIT.split(text) if part.strip()]
 
 
-def _points(value: Any) -> list[list[float]] | None:
+def cell_points(value: Any) -> list[list[float]] | None:
     """'0:0; 500:0.3; 2000:0.5' -> [[0, 0], [500, 0.3], [2000, 0.5]], or None if it is not that."""
-    text = _text(value) or ""
+    text = cell_text(value) or ""
     points = []
     for part in _LIST_SPLIT.split(text):
         if not part.strip():
@@ -58,17 +58,17 @@ def _points(value: Any) -> list[list[float]] | None:
         pair = [p.strip() for p in part.split(":")]
         if len(pair) != 2 or not all(_NUMBER.fullmatch(p) for p in pair):
             return None
-        points.append([_number(p) for p in pair])
+        points.append([cell_number(p) for p in pair])
     return points or None
 
 
-def _format_number(value: float | int) -> str:
+def format_number(value: float | int) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return repr(value) if isinstance(value, float) else str(value)
 
 
-def _letter(position: int) -> str:
+def column_letter(position: int) -> str:
     """0 -> A, 25 -> Z, 26 -> AA: the column letter a spreadsheet shows."""
     out = ""
     position += 1
@@ -78,7 +78,7 @@ def _letter(position: int) -> str:
     return out
 
 
-def _show(value: Any) -> str:
+def show_cell(value: Any) -> str:
     from .problems import show
 
     return show(value)

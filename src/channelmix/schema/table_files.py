@@ -11,14 +11,14 @@ from typing import Any
 
 from ..core.textcells import csv_read
 from .problems import Problem, did_you_mean, with_hint
-from .table_cells import _empty, _letter, _show, _text
+from .table_cells import cell_text, column_letter, is_empty, show_cell
 
 CSV_SUFFIXES = {".csv": None, ".tsv": "\t"}  # suffix -> forced delimiter (None: detect , ; or tab)
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 
 
 @dataclass(frozen=True)
-class _Ref:
+class TableRef:
     key: str  # the scenario key that names the table
     file: str  # as written in the scenario
     sheet: str | None
@@ -29,7 +29,7 @@ class _Ref:
         return f"{self.file}, sheet {self.sheet}" if self.sheet is not None else self.file
 
 
-def _reference(key: str, value: Any, base: Path, problems: list[Problem]) -> _Ref | None:
+def table_reference(key: str, value: Any, base: Path, problems: list[Problem]) -> TableRef | None:
     example = f"write {key}: {key}.csv, or {key}: {{file: {key}.xlsx, sheet: <sheet name>}}"
     if isinstance(value, str):
         file, sheet = value, None
@@ -42,14 +42,14 @@ def _reference(key: str, value: Any, base: Path, problems: list[Problem]) -> _Re
             problems.append(Problem(f"{key}.file", "is required but missing", example))
             return None
         if not isinstance(file, str):
-            problems.append(Problem(f"{key}.file", f"got {_show(file)}, expected the path of a table", example))
+            problems.append(Problem(f"{key}.file", f"got {show_cell(file)}, expected the path of a table", example))
             return None
         if sheet is not None and not isinstance(sheet, (str, int)):
-            problems.append(Problem(f"{key}.sheet", f"got {_show(sheet)}, expected a sheet name", "write the sheet's name as text"))
+            problems.append(Problem(f"{key}.sheet", f"got {show_cell(sheet)}, expected a sheet name", "write the sheet's name as text"))
             return None
         sheet = None if sheet is None else str(sheet)
     else:
-        problems.append(Problem(key, f"got {_show(value)}, expected the path of a table", example))
+        problems.append(Problem(key, f"got {show_cell(value)}, expected the path of a table", example))
         return None
     if not file.strip():
         problems.append(Problem(key, "names no file", example))
@@ -68,10 +68,10 @@ def _reference(key: str, value: Any, base: Path, problems: list[Problem]) -> _Re
     if sheet is not None and suffix in CSV_SUFFIXES:
         problems.append(Problem(f"{key}.sheet", f"{file} is a CSV file, which has no sheets", "remove sheet, or name an .xlsx file"))
         return None
-    return _Ref(key, file, sheet, path)
+    return TableRef(key, file, sheet, path)
 
 
-def _read_grid(ref: _Ref, problems: list[Problem]) -> list[list[Any]] | None:
+def _read_grid(ref: TableRef, problems: list[Problem]) -> list[list[Any]] | None:
     """The cells of a table, row by row (row 1 first), or None with a problem."""
     folder = ref.path.parent.resolve()
     if not ref.path.exists():
@@ -86,7 +86,7 @@ def _read_grid(ref: _Ref, problems: list[Problem]) -> list[list[Any]] | None:
     return _read_excel(ref, problems)
 
 
-def _read_csv(ref: _Ref, problems: list[Problem]) -> list[list[Any]] | None:
+def _read_csv(ref: TableRef, problems: list[Problem]) -> list[list[Any]] | None:
     try:
         text = ref.path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -107,7 +107,7 @@ def _read_csv(ref: _Ref, problems: list[Problem]) -> list[list[Any]] | None:
         return None
 
 
-def _read_excel(ref: _Ref, problems: list[Problem]) -> list[list[Any]] | None:
+def _read_excel(ref: TableRef, problems: list[Problem]) -> list[list[Any]] | None:
     import zipfile
 
     import openpyxl
@@ -140,7 +140,7 @@ def _read_excel(ref: _Ref, problems: list[Problem]) -> list[list[Any]] | None:
 
 
 @dataclass
-class _Table:
+class Table:
     label: str
     header_row: int
     columns: list[tuple[int, str]]  # (position, header as written)
@@ -150,13 +150,13 @@ class _Table:
         return cells[position] if position < len(cells) else None
 
 
-def _read_table(ref: _Ref, problems: list[Problem], kind: str) -> _Table | None:
+def read_table(ref: TableRef, problems: list[Problem], kind: str) -> Table | None:
     """A table: the first non-empty row is its header; empty rows are skipped."""
     grid = _read_grid(ref, problems)
     if grid is None:
         return None
     label = ref.label
-    header_at = next((i for i, row in enumerate(grid) if any(not _empty(c) for c in row)), None)
+    header_at = next((i for i, row in enumerate(grid) if any(not is_empty(c) for c in row)), None)
     what = "one row per channel" if kind == "channel" else "one row per affinity"
     if header_at is None:
         first = "id, label, …, response_type, …" if kind == "channel" else "channel, phase, segment, affinity"
@@ -165,15 +165,15 @@ def _read_table(ref: _Ref, problems: list[Problem], kind: str) -> _Table | None:
     header = grid[header_at]
     columns = []
     for position, cell in enumerate(header):
-        name = _text(cell)
+        name = cell_text(cell)
         if name is not None:
             columns.append((position, name))
-        elif any(position < len(row) and not _empty(row[position]) for row in grid[header_at + 1:]):
-            problems.append(Problem(f"{label}: column {_letter(position)}", "has values but no header",
+        elif any(position < len(row) and not is_empty(row[position]) for row in grid[header_at + 1:]):
+            problems.append(Problem(f"{label}: column {column_letter(position)}", "has values but no header",
                                     f"write a header in row {header_at + 1}, or clear the column"))
     rows = [(number, row) for number, row in enumerate(grid[header_at + 1:], start=header_at + 2)
-            if any(p < len(row) and not _empty(row[p]) for p, _ in columns)]
+            if any(p < len(row) and not is_empty(row[p]) for p, _ in columns)]
     if not rows:
         problems.append(Problem(label, "has a header but no rows", f"add {what} below the header"))
         return None
-    return _Table(label, header_at + 1, columns, rows)
+    return Table(label, header_at + 1, columns, rows)

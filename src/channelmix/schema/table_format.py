@@ -9,8 +9,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from .models import RESPONSE_TYPES, Constant, Hill, Linear, Pwl, Saturating
+from .models import Constant, Hill, Linear, Pwl, Saturating
 from .problems import Problem
+from .vocabulary import RESPONSE_TYPES
 
 TEXT_FIELDS = ("id", "label", "ownership", "medium")
 LIST_FIELDS = ("function", "tags")
@@ -23,9 +24,9 @@ RESPONSE_PARAMS: dict[str, list[str]] = {
     model.model_fields["type"].annotation.__args__[0]: [name for name in model.model_fields if name != "type"]
     for model in (Constant, Linear, Pwl, Saturating, Hill)
 }
-_PARAMS = [p for t in RESPONSE_TYPES for p in RESPONSE_PARAMS[t]]
+ALL_PARAMS = [p for t in RESPONSE_TYPES for p in RESPONSE_PARAMS[t]]
 CHANNEL_COLUMNS = [*TEXT_FIELDS[:2], *LIST_FIELDS[:1], *TEXT_FIELDS[2:], *LIST_FIELDS[1:], *NUMBER_FIELDS, *PERIOD_FIELDS,
-                   "response_type", *(f"response_{p}" for p in dict.fromkeys(_PARAMS))]
+                   "response_type", *(f"response_{p}" for p in dict.fromkeys(ALL_PARAMS))]
 USE_KINDS = ("fixed", "per_unit")
 AFFINITY_PREFIX = "affinity:"
 LONG_COLUMNS = ("channel", "phase", "segment", "affinity")
@@ -72,7 +73,7 @@ def _merge(locs: Iterable[Loc]) -> list[Loc]:
 
 
 @dataclass
-class _Entry:
+class Entry:
     """One affinity value from a table, and where its value, phase and segment were written."""
 
     value: Loc
@@ -91,7 +92,7 @@ class Expanded:
     channel_rows: dict[int, int] = field(default_factory=dict)  # channel index -> row
     columns: dict[str, str] = field(default_factory=dict)  # normalised column name -> header as written
     response_types: dict[int, str] = field(default_factory=dict)
-    affinity: dict[tuple[int, str, str], _Entry] = field(default_factory=dict)
+    affinity: dict[tuple[int, str, str], Entry] = field(default_factory=dict)
     handled: set[tuple[str, int, str]] = field(default_factory=set)  # cells whose problem the table reader reported
     channels_lost: bool = False  # the channels table could not be read at all
 

@@ -22,14 +22,20 @@ where each value came from in :mod:`.table_format`. Writing tables (and a starte
 from __future__ import annotations
 
 import copy
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .models import RESPONSE_TYPES, WILDCARD
-from .problems import Problem, ScenarioError, did_you_mean, with_hint
-from .table_cells import _empty, _letter, _list, _number, _points, _show, _text
-from .table_files import _read_table, _reference, _Table
+from .problems import Problem, did_you_mean, with_hint
+from .table_cells import (
+    cell_list,
+    cell_number,
+    cell_points,
+    cell_text,
+    column_letter,
+    is_empty,
+    show_cell,
+)
+from .table_files import Table, read_table, table_reference
 from .table_format import (
     AFFINITY_PREFIX,
     CHANNEL_COLUMNS,
@@ -39,10 +45,11 @@ from .table_format import (
     NUMBER_FIELDS,
     PERIOD_NUMBER_FIELDS,
     USE_KINDS,
+    Entry,
     Expanded,
     Loc,
-    _Entry,
 )
+from .vocabulary import RESPONSE_TYPES, WILDCARD
 
 
 def names_tables(raw: Any) -> bool:
@@ -56,31 +63,14 @@ def _is_reference(value: Any) -> bool:
     return isinstance(value, str) or (isinstance(value, dict) and ("file" in value or "sheet" in value))
 
 
-def validate_with_tables(raw: dict[str, Any], source: str, base: Path) -> Any:
-    """Read the tables that ``raw`` names (relative to ``base``), validate the result like
-    a scenario file, and report every problem — of the tables, in the tables, and of
-    the file itself — at once. Returns a :class:`~channelmix.schema.load.Loaded` whose
-    ``raw`` holds the channels as a list, so overrides (``channels.<id>.<field>``) work."""
-    from .load import validate
-
-    expanded = expand(raw, base)
-    try:
-        loaded = validate(expanded.data, source, base)
-    except ScenarioError as err:
-        raise ScenarioError(source, [*expanded.problems, *expanded.place(err.problems)]) from None
-    if expanded.problems:
-        raise ScenarioError(source, expanded.problems)
-    return replace(loaded, warnings=[expanded.place_warning(w) for w in loaded.warnings])
-
-
 def expand(raw: dict[str, Any], base: Path) -> Expanded:
     """The scenario data with its tables read in (channels as a list, each channel's
     affinity filled), plus the tables' own problems."""
     data = {k: v for k, v in raw.items() if k != "affinity"}
     out = Expanded(data)
     if _is_reference(raw.get("channels")):
-        ref = _reference("channels", raw["channels"], base, out.problems)
-        table = _read_table(ref, out.problems, "channel") if ref is not None else None
+        ref = table_reference("channels", raw["channels"], base, out.problems)
+        table = read_table(ref, out.problems, "channel") if ref is not None else None
         if table is None:
             out.channels_lost = True
             data.pop("channels")
@@ -90,8 +80,8 @@ def expand(raw: dict[str, Any], base: Path) -> Expanded:
     elif isinstance(raw.get("channels"), list):
         data["channels"] = copy.deepcopy(raw["channels"])
     if "affinity" in raw:
-        ref = _reference("affinity", raw["affinity"], base, out.problems)
-        table = _read_table(ref, out.problems, "affinity") if ref is not None else None
+        ref = table_reference("affinity", raw["affinity"], base, out.problems)
+        table = read_table(ref, out.problems, "affinity") if ref is not None else None
         if table is not None:
             _affinity_from(table, out)
     return out
@@ -100,7 +90,7 @@ def expand(raw: dict[str, Any], base: Path) -> Expanded:
 # ---------------------------------------------------------------- naming and reading a table
 
 
-def _unique_columns(table: _Table, key_of: Any, problems: list[Problem]) -> list[tuple[int, str, Any]]:
+def _unique_columns(table: Table, key_of: Any, problems: list[Problem]) -> list[tuple[int, str, Any]]:
     """(position, header, key) of every column whose key is new; a repeated header is a problem.
     ``key_of(position, header)`` gives a column's key, or None to skip the column."""
     seen: dict[Any, int] = {}
@@ -111,8 +101,8 @@ def _unique_columns(table: _Table, key_of: Any, problems: list[Problem]) -> list
             continue
         if key in seen:
             problems.append(Problem(f"{table.label}: row {table.header_row}, column {name}",
-                                    f"columns {_letter(seen[key])} and {_letter(position)} are both headed '{name}'",
-                                    f"keep one of them (column {_letter(position)} is ignored)"))
+                                    f"columns {column_letter(seen[key])} and {column_letter(position)} are both headed '{name}'",
+                                    f"keep one of them (column {column_letter(position)} is ignored)"))
             continue
         seen[key] = position
         out.append((position, name, key))
@@ -154,7 +144,7 @@ def _phase_segment(text: str) -> tuple[str, str] | None:
     return (phase, segment) if phase else None
 
 
-def _channels_from(table: _Table, resources: list[str], out: Expanded) -> list[dict[str, Any]]:
+def _channels_from(table: Table, resources: list[str], out: Expanded) -> list[dict[str, Any]]:
     out.channel_table = table.label
     problems = out.problems
     kinds: dict[int, Any] = {}
@@ -187,32 +177,32 @@ def _channels_from(table: _Table, resources: list[str], out: Expanded) -> list[d
         uses: dict[str, dict[str, Any]] = {}
         for position, name, key in used:
             value = table.cell(cells, position)
-            if _empty(value):
+            if is_empty(value):
                 continue
             if key[0] == "field":
                 fieldname = key[1]
                 if fieldname in LIST_FIELDS:
-                    channel[fieldname] = _list(value)
+                    channel[fieldname] = cell_list(value)
                 elif fieldname in NUMBER_FIELDS or fieldname in PERIOD_NUMBER_FIELDS:
-                    channel[fieldname] = _number(value)
+                    channel[fieldname] = cell_number(value)
                 else:
-                    channel[fieldname] = _text(value)
+                    channel[fieldname] = cell_text(value)
             elif key[0] == "response":
                 if key[1] == "type":
-                    response["type"] = _text(value)
+                    response["type"] = cell_text(value)
                 elif key[1] == "points":
-                    points = _points(value)
+                    points = cell_points(value)
                     if points is None:
                         problems.append(Problem(str(Loc(table.label, (row,), name)),
-                                                f"got {_show(_text(value))}, expected points spend:reach separated by ';'",
+                                                f"got {show_cell(cell_text(value))}, expected points spend:reach separated by ';'",
                                                 "write e.g. 0:0; 500:0.3; 2000:0.5 (rising spend, starting at 0:0)"))
                         out.handled.add((table.label, row, name))
                     else:
                         response["points"] = points
                 else:
-                    response[key[1]] = _number(value)
+                    response[key[1]] = cell_number(value)
             elif key[0] == "uses":
-                uses.setdefault(key[1], {})[key[2]] = _number(value)
+                uses.setdefault(key[1], {})[key[2]] = cell_number(value)
         if response:
             channel["response"] = response
             if isinstance(response.get("type"), str):
@@ -223,10 +213,10 @@ def _channels_from(table: _Table, resources: list[str], out: Expanded) -> list[d
         out.channel_rows[index] = row
         for position, name, key in used:
             value = table.cell(cells, position)
-            if key[0] == "affinity" and not _empty(value):
+            if key[0] == "affinity" and not is_empty(value):
                 place = Loc(table.label, (row,), name)
                 header = Loc(table.label, (table.header_row,), name)
-                _add_affinity(channels, index, key[1], key[2], _number(value), _Entry(place, header, header), out)
+                _add_affinity(channels, index, key[1], key[2], cell_number(value), Entry(place, header, header), out)
     return channels
 
 
@@ -243,7 +233,7 @@ def _normal(key: tuple) -> str:
 # ---------------------------------------------------------------- the affinity table
 
 
-def _affinity_from(table: _Table, out: Expanded) -> None:
+def _affinity_from(table: Table, out: Expanded) -> None:
     """Fill channels' affinity from a table in long form (channel, phase, segment,
     affinity) or wide form (channel, then one column per phase/segment)."""
     problems = out.problems
@@ -291,7 +281,7 @@ def _affinity_from(table: _Table, out: Expanded) -> None:
     seen_rows: dict[str, int] = {}
     for row, cells in table.rows:
         position, name = where["channel"]
-        channel_id = _text(table.cell(cells, position))
+        channel_id = cell_text(table.cell(cells, position))
         channel_loc = Loc(table.label, (row,), name)
         if channel_id is None:
             problems.append(Problem(str(channel_loc), "is empty", "write the id of the channel this row is about"))
@@ -306,20 +296,20 @@ def _affinity_from(table: _Table, out: Expanded) -> None:
         index = ids[channel_id]
         if long_form:
             value = table.cell(cells, where["affinity"][0])
-            if _empty(value):
+            if is_empty(value):
                 continue  # not given
             p_position, p_name = where["phase"]
-            phase = _text(table.cell(cells, p_position))
+            phase = cell_text(table.cell(cells, p_position))
             if phase is None:
                 problems.append(Problem(str(Loc(table.label, (row,), p_name)), "is empty", "write a phase id, or * for every phase"))
                 continue
             segment, s_name = WILDCARD, None
             if "segment" in where:
                 s_position, s_name = where["segment"]
-                segment = _text(table.cell(cells, s_position)) or WILDCARD
-            entry = _Entry(Loc(table.label, (row,), where["affinity"][1]), Loc(table.label, (row,), p_name),
+                segment = cell_text(table.cell(cells, s_position)) or WILDCARD
+            entry = Entry(Loc(table.label, (row,), where["affinity"][1]), Loc(table.label, (row,), p_name),
                            Loc(table.label, (row,), s_name or p_name))
-            _add_affinity(channels, index, phase, segment, _number(value), entry, out)
+            _add_affinity(channels, index, phase, segment, cell_number(value), entry, out)
         else:
             if channel_id in seen_rows:
                 problems.append(Problem(str(channel_loc), f"channel '{channel_id}' already has a row (row {seen_rows[channel_id]})",
@@ -328,14 +318,14 @@ def _affinity_from(table: _Table, out: Expanded) -> None:
             seen_rows[channel_id] = row
             for position, name, key in used:
                 value = table.cell(cells, position)
-                if key == "channel" or _empty(value):
+                if key == "channel" or is_empty(value):
                     continue
                 header = Loc(table.label, (table.header_row,), name)
-                _add_affinity(channels, index, key[0], key[1], _number(value),
-                              _Entry(Loc(table.label, (row,), name), header, header), out)
+                _add_affinity(channels, index, key[0], key[1], cell_number(value),
+                              Entry(Loc(table.label, (row,), name), header, header), out)
 
 
-def _add_affinity(channels: Any, index: int, phase: str, segment: str, value: Any, entry: _Entry, out: Expanded) -> None:
+def _add_affinity(channels: Any, index: int, phase: str, segment: str, value: Any, entry: Entry, out: Expanded) -> None:
     """Put one affinity into a channel's data; the same (phase, segment) given twice is a problem."""
     channel = channels[index]
     if not isinstance(channel, dict):

@@ -10,10 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from .limits import MAX_AMOUNT, MAX_COUNT, MAX_WEIGHT
 from .problems import Fixable, describe_char
-
-WILDCARD = "*"
-RESPONSE_TYPES = ("constant", "linear", "pwl", "saturating", "hill")
-FUNCTIONS = ("communication", "sales", "distribution")
+from .vocabulary import WILDCARD
 
 
 class Model(BaseModel):
@@ -57,7 +54,7 @@ def _check_id(value: Any) -> Any:
     return value
 
 
-def _one_or_many(value: Any) -> Any:
+def one_or_many(value: Any) -> Any:
     return [value] if isinstance(value, (str, dict)) else value
 
 
@@ -70,4 +67,4 @@ Positive = Annotated[float, Field(gt=0)]
 CurveSpend = Annotated[float, Field(gt=0, le=MAX_AMOUNT)]  # a curve's scale or half-saturation spend
 Share = Annotated[float, Field(ge=0, le=1)]
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
-Selector = Annotated[list[str], BeforeValidator(_one_or_many)]
+Selector = Annotated[list[str], BeforeValidator(one_or_many)]

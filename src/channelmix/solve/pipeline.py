@@ -17,8 +17,7 @@ from ..verify.risk import check_worlds
 from ..verify.verifier import check
 from .diagnosis import explain as why_infeasible
 from .passes import FIXED_ON_OFF, solve
-from .polish.periods import polish_periods
-from .polish.single import polish
+from .polish import polish
 
 
 def with_solver(scenario: Scenario, **settings: Any) -> Scenario:
@@ -81,14 +80,10 @@ def solve_formulated(scenario: Scenario, formulation: Formulation, built: float 
         notes.append(f"tie-break {FIXED_ON_OFF} (a large model): among equal optima with channels it left off, this plan "
                      f"may not be the one that {'spends least' if scenario.objective.maximises else 'reaches most'}")
     gain = 0.0
-    over_periods = scenario.periods is not None
     if solution.status in SOLVED and not robust:  # the polish improves the scenario as written, not the risk figure
-        if over_periods:
-            polished = polish_periods(scenario, solution.on, solution.spend, deadline - time.perf_counter())
-            if polished.note:  # the horizon polish did not run in full: say so
-                notes.append(polished.note)
-        else:
-            polished = polish(scenario, solution.on, solution.spend, deadline - time.perf_counter(), sets=sets)
+        polished = polish(scenario, solution.on, solution.spend, deadline - time.perf_counter(), sets=sets)
+        if polished.note:  # the horizon polish did not run in full: say so
+            notes.append(polished.note)
         if polished.gain > 0 and polished.truth is not None:  # the rules that bind at the polished spends, not the MILP's
             binding = rebind(scenario, formulation.rules, solution.binding_names, formulation.caps, polished.truth)
             solution, gain = replace(solution, on=polished.on or solution.on, spend=polished.spend, binding=binding), polished.gain

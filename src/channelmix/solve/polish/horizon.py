@@ -105,6 +105,15 @@ class HorizonProblem:
         df = np.where(self.on, self.curves.slope(flat).reshape(a.T.shape).T, 0.0)
         return self.M @ f, f, df
 
+    @property
+    def start_spends(self) -> np.ndarray:
+        """The free spends the polish starts from (the MILP's)."""
+        return self.s0
+
+    def misses_target(self, s: np.ndarray) -> bool:
+        """Whether these spends leave some hard coverage target short in some period."""
+        return bool(self.targets.size) and bool(np.any(self.hard_levels(s) < self.targets - 1e-9))
+
     def hard_levels(self, s: np.ndarray) -> np.ndarray:
         """Raw coverage of every hard cell in every period (period-major), to compare with ``targets``."""
         return self.levels(s)[0][self.hard_cells].T.ravel()
@@ -136,7 +145,7 @@ class HorizonProblem:
     def linear(self) -> tuple[np.ndarray, np.ndarray]:
         """G u ≤ h for every linear rule over the free spends (constants from the MILP's plan)."""
         n, T, H = len(self.s0), self.H.T, self.H
-        ch, per = self.cells_free[:, 0], self.cells_free[:, 1]
+        per = self.cells_free[:, 1]
         rows: list[np.ndarray] = []
         rhs: list[float] = []
 

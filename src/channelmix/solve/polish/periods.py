@@ -16,8 +16,6 @@ only a polish that would overrun it is stopped there (the plan then says so).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from types import SimpleNamespace
 
 import numpy as np
 
@@ -33,19 +31,14 @@ STOPPED = {"iterations": "the polish stopped at its iteration limit, a hair shor
            "broke down": "the polish broke down (no finite step) and kept the MILP's spends"}
 
 
-@dataclass(frozen=True)
-class PeriodsPolished(Polished):
-    note: str = ""  # what the plan should say when the polish did not run in full ("" when it did)
-
-
-def polish_periods(scenario: Scenario, on: dict[Key, bool], spend: dict[Key, float], time_left: float = 5.0) -> PeriodsPolished:
+def polish_periods(scenario: Scenario, on: dict[Key, bool], spend: dict[Key, float], time_left: float = 5.0) -> Polished:
     """Better spends for the same on/off schedule over the horizon, or the given ones if none is found."""
     began = time.perf_counter()
-    kept = PeriodsPolished(dict(spend), 0.0, 0.0)
+    kept = Polished(dict(spend), 0.0, 0.0)
     if not scenario.objective.maximises:
         return kept
     if time_left <= 0.01:
-        return PeriodsPolished(dict(spend), 0.0, 0.0, note=_note("no time was left to polish the spends"))
+        return Polished(dict(spend), 0.0, 0.0, note=_note("no time was left to polish the spends"))
     before = evaluate_periods(scenario, on, spend)
     if before.violations:
         return kept
@@ -58,7 +51,7 @@ def polish_periods(scenario: Scenario, on: dict[Key, bool], spend: dict[Key, flo
     candidates = [] if x is None else [x]
     if steps.any() and x is not None:
         if problem.s0.size <= MAX_GRID:
-            candidates = [grid_search(_GridView(problem), steps, on_grid(x, steps))]
+            candidates = [grid_search(problem, steps, on_grid(x, steps))]
         else:  # the unit-move search over the horizon would cost n² moves a step: round instead
             candidates = on_grid(x, steps)
             note = _note(f"the polished spends were rounded to the spend_step grid (no unit-move search over {problem.s0.size} spends)")
@@ -71,8 +64,8 @@ def polish_periods(scenario: Scenario, on: dict[Key, bool], spend: dict[Key, flo
         if not after.violations and after.objective - before.objective > best_gain:
             best, best_gain = candidate, after.objective - before.objective
     if best is None:
-        return PeriodsPolished(kept.spend, 0.0, time.perf_counter() - began, note=note)
-    return PeriodsPolished(best, best_gain, time.perf_counter() - began, note=note)
+        return Polished(kept.spend, 0.0, time.perf_counter() - began, note=note)
+    return Polished(best, best_gain, time.perf_counter() - began, note=note)
 
 
 def _note(why: str) -> str:
@@ -82,15 +75,3 @@ def _note(why: str) -> str:
 def _steps(scenario: Scenario, problem: HorizonProblem) -> np.ndarray:
     step_of = [scenario.step_of(ch) or 0.0 for ch in scenario.channels]
     return np.array([step_of[c] for c in problem.cells_free[:, 0]])
-
-
-class _GridView:
-    """A :class:`HorizonProblem` as :func:`channelmix.solve.polish.steps.grid_search` reads a single-period problem."""
-
-    def __init__(self, problem: HorizonProblem) -> None:
-        self.lo, self.hi, self.s0, self.constraints = problem.lo, problem.hi, problem.s0, problem.constraints
-        self.free = np.arange(problem.s0.size)
-        self.hard = np.arange(problem.targets.size)
-        self.A = SimpleNamespace(coverage=SimpleNamespace(level=problem.targets))
-        self.objective = problem.objective
-        self._levels = lambda s: (problem.hard_levels(s), None, None)

@@ -17,12 +17,10 @@ busy machine cannot change the plan.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from .single import _Problem
+from .problem import SpendProblem
 
 MAX_CHANNELS = 60  # spend-dependent channels; past this the neighbours are not searched (cost, and the pieces are finer)
 TRIED = 4  # neighbours polished on the exact curves, best estimates first
@@ -38,10 +36,10 @@ class Neighbour:
     estimate: float  # first-order change of the objective (ranking only)
 
 
-def neighbours(problem: "_Problem", spend: np.ndarray) -> list[Neighbour]:
+def neighbours(problem: SpendProblem, spend: np.ndarray) -> list[Neighbour]:
     """The :data:`TRIED` most promising neighbouring on/off sets of the polished point ``spend``
     (money per channel, file order), best first; ties broken by channel order."""
-    sc, A = problem.sc, problem.A
+    A = problem.A
     flippable = A.spend_dependent & ~A.force_on & ~A.force_off & (problem.caps > 0)
     pieced = np.isin(A.curves.kind, (2, 3))  # saturating and Hill curves: the MILP sees their pieces, not them
     if int(flippable.sum()) > MAX_CHANNELS or not (flippable & pieced).any():
@@ -75,7 +73,7 @@ def neighbours(problem: "_Problem", spend: np.ndarray) -> list[Neighbour]:
     return out
 
 
-def _marginals(problem: "_Problem", spend: np.ndarray) -> tuple[np.ndarray, float, float]:
+def _marginals(problem: SpendProblem, spend: np.ndarray) -> tuple[np.ndarray, float, float]:
     """Each channel's objective per unit of reach at the cells' present levels (linearised),
     the marginal value of money (median over the interior free channels), and the money's own
     price in the objective (1 when the objective nets spend out, else 0)."""
@@ -93,7 +91,7 @@ def _marginals(problem: "_Problem", spend: np.ndarray) -> tuple[np.ndarray, floa
     return value, max(money_value, 0.0), net
 
 
-def _best_spends(problem: "_Problem", value: np.ndarray, money_value: float, net: float) -> tuple[np.ndarray, np.ndarray]:
+def _best_spends(problem: SpendProblem, value: np.ndarray, money_value: float, net: float) -> tuple[np.ndarray, np.ndarray]:
     """For every channel, the spend on a grid over [floor, cap] that adds most on the estimate, and what it adds."""
     A = problem.A
     lo, hi = problem.floors, problem.caps
@@ -106,7 +104,7 @@ def _best_spends(problem: "_Problem", value: np.ndarray, money_value: float, net
     return grid[rows, k], gain[rows, k]
 
 
-def _fit_budget(problem: "_Problem", start: np.ndarray, j: int, on: dict[str, bool]) -> None:
+def _fit_budget(problem: SpendProblem, start: np.ndarray, j: int, on: dict[str, bool]) -> None:
     """Scale the other on channels' spends down (not below their floors) so the budget holds at the start."""
     sc, A = problem.sc, problem.A
     if sc.budget is None:

@@ -16,22 +16,35 @@ unless it is better.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from .single import _Problem
+
+class GridProblem(Protocol):
+    """What the search reads of a polish problem (one period's, or the horizon's)."""
+
+    lo: np.ndarray  # bounds of the free spends, in money
+    hi: np.ndarray
+    constraints: tuple[np.ndarray, np.ndarray]  # G u ≤ h on u = s / hi
+
+    @property
+    def start_spends(self) -> np.ndarray: ...
+
+    def objective(self, u: np.ndarray) -> tuple[float, np.ndarray]: ...
+
+    def misses_target(self, s: np.ndarray) -> bool: ...
+
 
 TOL = 1e-9
 MAX_MOVES = 60  # per start: a rounded optimum is a few units from the grid's best
 
 
-def grid_search(problem: "_Problem", steps: np.ndarray, starts: list[np.ndarray]) -> np.ndarray | None:
+def grid_search(problem: GridProblem, steps: np.ndarray, starts: list[np.ndarray]) -> np.ndarray | None:
     """The best spends (free channels, in money) reached by unit moves from any feasible start.
 
     ``steps[j]`` is free channel j's payable unit (0: it keeps its start spend)."""
-    feasible = [s for s in starts if _feasible(problem, s)] or [problem.s0[problem.free]]
+    feasible = [s for s in starts if _feasible(problem, s)] or [problem.start_spends]
     ends = [_climb(problem, steps, s) for s in feasible]
     if not ends:
         return None
@@ -44,21 +57,17 @@ def on_grid(s: np.ndarray, steps: np.ndarray) -> list[np.ndarray]:
         return [np.where(steps > 0, rounding(s / steps + 1e-9) * steps, s) for rounding in (np.round, np.floor)]
 
 
-def _feasible(problem: "_Problem", s: np.ndarray) -> bool:
+def _feasible(problem: GridProblem, s: np.ndarray) -> bool:
     lo, hi = problem.lo, problem.hi
     if np.any(s < lo - TOL * np.maximum(1.0, lo)) or np.any(s > hi + TOL * np.maximum(1.0, hi)):
         return False
     G, h = problem.constraints
     if len(h) and np.any(G @ (s / hi) > h + 1e-9 * np.maximum(1.0, np.abs(h))):
         return False
-    if problem.hard.size:
-        raw, _, _ = problem._levels(s)
-        if np.any(raw[problem.hard] < problem.A.coverage.level[problem.hard] - 1e-9):
-            return False
-    return True
+    return not problem.misses_target(s)
 
 
-def _climb(problem: "_Problem", steps: np.ndarray, s: np.ndarray) -> np.ndarray:
+def _climb(problem: GridProblem, steps: np.ndarray, s: np.ndarray) -> np.ndarray:
     value = problem.objective(s / problem.hi)[0]  # to minimise
     stepped = np.flatnonzero(steps > 0)
     for _ in range(MAX_MOVES):
