@@ -15,6 +15,7 @@ from channelmix.model.schedule import (
     PeriodInfo,
     Schedule,
 )
+from channelmix.reports.documents import plan_document
 from channelmix.verify.evaluate import CellOutcome, ChannelOutcome
 from channelmix.verify.plan import Plan
 
@@ -126,7 +127,7 @@ def as_dict(plan: Plan) -> dict[str, Any]:
     """The plan's JSON dict, as ``solve --format json`` writes it."""
     import json
 
-    return json.loads(json.dumps(plan.to_dict()))
+    return json.loads(json.dumps(plan_document(plan)))
 
 
 __all__ = ["as_dict", "bakery_plan", "long_plan", "asdict", "replace"]

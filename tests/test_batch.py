@@ -15,7 +15,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from channelmix.analysis.batch import solve_paths
+from channelmix import solve_paths
 from channelmix.cli import main
 
 SMALL = {
@@ -180,10 +180,10 @@ def test_a_worker_that_dies_fails_only_its_own_case(tmp_path: Path, monkeypatch)
     write_scenarios(tmp_path / "in", [400, 900])
     original = batch_module.run_case
 
-    def crash_on_second(case):
+    def crash_on_second(case, document):
         if case.name == "small-001":
             raise MemoryError("worker lost")
-        return original(case)
+        return original(case, document)
 
     monkeypatch.setattr(batch_module, "run_case", crash_on_second)
     table = solve_paths([tmp_path / "in"], tmp_path / "out", executor="serial")
@@ -212,7 +212,7 @@ def test_unwritable_result_is_that_rows_error(tmp_path: Path, monkeypatch):
 
 
 def test_one_naming_rule_keeps_every_result_apart(tmp_path: Path):
-    from channelmix.reports.report import MAX_STEM_BYTES, file_stem, unique_stem
+    from channelmix.core.filenames import MAX_STEM_BYTES, file_stem, unique_stem
 
     assert file_stem("township-bakery") == "township-bakery" and file_stem("خدمات") == "خدمات"
     assert file_stem("a-b") != file_stem("a/b") and file_stem("a/b").startswith("a-b-")

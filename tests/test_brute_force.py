@@ -24,6 +24,7 @@ import numpy as np
 import pytest
 from helpers import EXACT_CURVES, load, random_scenario
 
+from channelmix.reports.wording import plan_message
 from channelmix.schema import ScenarioError
 from channelmix.solve.pipeline import solve_scenario
 
@@ -439,7 +440,7 @@ def check_against_brute_force(d: dict) -> None:
     if best is None:
         assert plan.status == "infeasible", f"brute force: no feasible subset; channelmix: {plan.status} {plan.objective}"
         return
-    assert plan.status == "optimal", f"brute force found {best} with {best_on}; channelmix says {plan.status}: {plan.message}"
+    assert plan.status == "optimal", f"brute force found {best} with {best_on}; channelmix says {plan.status}: {plan_message(plan)}"
     assert plan.verified
     tie_break = d.get("objective", {}).get("tie_break", True)
     want = dict(zip(m.ids, best_on))

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from helpers import channel, scenario
 
 from channelmix.cli import main
-from channelmix.reports.report import file_stem
+from channelmix.core.filenames import file_stem
 
 SOLVE_KEYS = {"scenario", "status", "objective", "cost", "gap", "verified", "channels", "coverage"}
 CHANNELS = ["radio", "ads", "mail", "stall"]

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from channelmix.reports.report import write_outputs
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -25,7 +26,7 @@ from channelmix.core.jsonout import dumps
 from channelmix.core.textcells import csv_read, csv_text
 from channelmix.model.curves import MAX_PIECES, _chord_pieces
 from channelmix.reports import plan_markdown, plan_workbook
-from channelmix.reports.report import write_outputs
+from channelmix.reports.documents import plan_document
 from channelmix.schema import ScenarioError, load, validate
 from channelmix.schema.expand import parse_assignment
 from channelmix.schema.spreadsheets import write_tables
@@ -151,7 +152,7 @@ def test_amounts_at_the_supported_limit_solve_and_write_finite_json():
                     channels=[channel("a", max_spend=1e12, fixed_cost=1e11), channel("b", response={"type": "saturating", "scale": 1e11})])
     plan = solve(data)
     assert plan.status == "optimal" and plan.verified
-    line = json.dumps(plan.to_dict(), allow_nan=False)  # raises on a non-finite number
+    line = json.dumps(plan_document(plan), allow_nan=False)  # raises on a non-finite number
     assert json.loads(line)["objective"] == pytest.approx(plan.objective)
 
 
@@ -242,7 +243,7 @@ def _formula_plan_dict():
 
 def test_formula_labels_are_text_in_the_excel_report(tmp_path: Path):
     _, plan = _formula_plan_dict()
-    path = plan_workbook(plan.to_dict(), tmp_path / "plan.xlsx")
+    path = plan_workbook(plan_document(plan), tmp_path / "plan.xlsx")
     book = load_workbook(path)
     found = [c for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value in (HYPERLINK, "-2+3", "@SUM(A1)")]
     assert {c.value for c in found} == {HYPERLINK, "-2+3", "@SUM(A1)"}
@@ -280,7 +281,7 @@ def test_formula_labels_round_trip_through_channel_tables(tmp_path: Path, form: 
 
 def test_markdown_escapes_html_in_labels_and_descriptions():
     data, plan = _formula_plan_dict()
-    d = plan.to_dict()
+    d = plan_document(plan)
     d["channels"][0]["label"] = "<img src=x onerror=alert(1)>"
     text = plan_markdown(d)
     assert "<script>" not in text and "<img" not in text
@@ -292,7 +293,7 @@ def test_written_files_get_the_usual_permissions(tmp_path: Path):
     old = os.umask(0o022)
     try:
         written = write_outputs(plan, tmp_path / "out")
-        written.append(plan_workbook(plan.to_dict(), tmp_path / "out" / "plan.xlsx"))
+        written.append(plan_workbook(plan_document(plan), tmp_path / "out" / "plan.xlsx"))
     finally:
         os.umask(old)
     assert {oct(p.stat().st_mode & 0o777) for p in written} == {"0o644"}

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from channelmix.model.curves import pieces
+from channelmix.reports.wording import plan_message
 from channelmix.schema import ScenarioError, validate
 from channelmix.schema.models import Hill
 from channelmix.schema.responses import reach
@@ -112,7 +113,7 @@ def test_coverage_rules_still_apply_with_max_outcome():
 def test_an_unreachable_outcome_target_is_an_answer_that_names_it():
     plan = solve_scenario(validate(_scenario({"sense": "min_cost", "outcome_target": 10_000}, budget=None)).scenario)
     assert plan.status == "infeasible"
-    assert "the outcome target (10000)" in plan.message
+    assert "the outcome target (10000)" in plan_message(plan)
 
 
 

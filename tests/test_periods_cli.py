@@ -15,6 +15,7 @@ import pytest
 from channelmix.analysis.batch import run_batch
 from channelmix.analysis.whatif import compare, sweep
 from channelmix.model.schedule import Schedule
+from channelmix.reports.documents import plan_document
 from channelmix.schema import load
 from channelmix.schema.expand import derive
 
@@ -119,7 +120,7 @@ def test_variants_and_compare():
 
 
 def test_batch_writes_each_plan_with_its_schedule(tmp_path: Path):
-    table, _ = run_batch([SMALL], tmp_path, workers=1, executor="serial")
+    table, _ = run_batch([SMALL], tmp_path, document=plan_document, workers=1, executor="serial")
     assert set(table["status"]) == {"optimal"}
     saved = json.loads((tmp_path / "small-months.json").read_text(encoding="utf-8"))
     assert Schedule.from_dict(saved["schedule"]).cash[0].period == "1"

@@ -23,6 +23,7 @@ from test_periods_rules import ch, horizon
 from channelmix.core.period_words import SPELLINGS, period_label, unit_key
 from channelmix.model.periods import Horizon
 from channelmix.reports import plan_markdown
+from channelmix.reports.documents import plan_document
 from channelmix.reports.i18n import LANGUAGES, catalogue, using
 from channelmix.reports.schedule import schedule_view
 from channelmix.schema import validate
@@ -116,7 +117,7 @@ def _plan_dict(language: str | None = "sv") -> dict:
     from channelmix.solve.pipeline import solve_scenario
 
     plan = solve_scenario(validate({**SWEDISH, "language": language}).scenario)
-    return {**plan.to_dict(), "language": language}
+    return {**plan_document(plan), "language": language}
 
 
 @pytest.fixture(scope="module")

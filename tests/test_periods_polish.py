@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from channelmix.formulate.periods import formulate_periods
+from channelmix.reports.wording import note_words, plan_message, plan_warnings
 from channelmix.schema import validate
 from channelmix.solve.passes import solve
 from channelmix.solve.pipeline import solve_scenario
@@ -59,7 +60,7 @@ def test_money_moves_to_the_heavier_period_where_weighted_marginals_are_equal():
     plan = solve_scenario(sc)  # the pipeline: MILP, then the horizon polish
     assert plan.verified and plan.polish_gain > 0
     assert [r.spend for r in plan.schedule.rows] == pytest.approx([s1, s2, s1, s2], abs=1e-3)
-    assert not any("how money is split" in w for w in plan.warnings)
+    assert not any("how money is split" in w for w in plan_warnings(plan))
 
 
 def test_carry_over_moves_spend_earlier_as_the_adstock_says():
@@ -141,7 +142,7 @@ def test_the_polish_never_returns_a_worse_or_unverified_plan(seed):
     assert polished.gain == pytest.approx(after.objective - before.objective, abs=1e-12)
     assert polish_periods(sc, solution.on, solution.spend, 10.0).spend == polished.spend  # deterministic
     plan = solve_scenario(sc)
-    assert plan.verified, plan.message
+    assert plan.verified, plan_message(plan)
 
 
 def test_the_six_month_bakery_is_polished_over_the_horizon_and_verified():
@@ -151,7 +152,7 @@ def test_the_six_month_bakery_is_polished_over_the_horizon_and_verified():
 
     plan = solve_scenario(load(Path(__file__).parent.parent / "scenarios" / "township-bakery-6-months.yaml").scenario)
     assert plan.verified and plan.polish_gain > 0
-    assert not any("how money is split" in w for w in plan.warnings)
+    assert not any("how money is split" in w for w in plan_warnings(plan))
 
 
 def test_with_a_spend_step_the_unit_moves_find_the_best_grid_point_over_the_horizon():
@@ -162,7 +163,7 @@ def test_with_a_spend_step_the_unit_moves_find_the_best_grid_point_over_the_hori
     polished = polish_periods(sc, on, {k: 100.0 for k in keys()}, 10.0)
     # per channel 3 f(s1) + f(200 − s1): 2.72408 at 150, 2.72398 at 160 (the continuous optimum is 154.9)
     assert [polished.spend[k] for k in keys()] == pytest.approx([150, 50, 150, 50], abs=1e-9)
-    assert polished.note == ""
+    assert polished.note is None
     plan = solve_scenario(sc)
     assert plan.verified and [r.spend for r in plan.schedule.rows] == pytest.approx([150, 50, 150, 50], abs=1e-6)
 
@@ -177,13 +178,13 @@ def test_many_stepped_spends_are_rounded_and_the_plan_says_so():
     on = {(f"c{c}", str(t + 1)): True for c in range(5) for t in range(6)}
     even = {k: 100.0 for k in on}
     polished = polish_periods(sc, on, even, 10.0)
-    assert "rounded to the spend_step grid (no unit-move search over 30 spends)" in polished.note
+    assert "rounded to the spend_step grid (no unit-move search over 30 spends)" in note_words(polished.note)
     after = evaluate_periods(sc, on, polished.spend)
     assert not after.violations and polished.gain > 0
     assert all(abs(v / 5 - round(v / 5)) < 1e-9 for v in polished.spend.values())
     assert polished.spend[("c0", "2")] > polished.spend[("c0", "1")]  # money follows the weights
     plan = solve_scenario(sc)
-    assert plan.verified and any("spend_step grid" in w for w in plan.warnings)
+    assert plan.verified and any("spend_step grid" in w for w in plan_warnings(plan))
 
 
 def test_without_time_left_the_plan_keeps_the_milps_spends_and_says_so():
@@ -191,7 +192,7 @@ def test_without_time_left_the_plan_keeps_the_milps_spends_and_says_so():
     on = {k: True for k in keys()}
     polished = polish_periods(sc, on, {k: 100.0 for k in keys()}, 0.0)
     assert polished.gain == 0 and polished.spend == {k: 100.0 for k in keys()}
-    assert "no time was left" in polished.note and "how money is split between periods" in polished.note
+    assert "no time was left" in note_words(polished.note) and "how money is split between periods" in note_words(polished.note)
 
 
 def test_a_hard_coverage_target_in_every_period_holds_and_binds():

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from channelmix.reports.wording import plan_message
 from channelmix.schema import validate
 from channelmix.solve.pipeline import solve_scenario
 from channelmix.verify.plan import Plan
@@ -30,7 +31,7 @@ def ch(cid: str, **fields: Any) -> dict:
 
 def solve(data: dict) -> Plan:
     plan = solve_scenario(validate(data).scenario)
-    assert plan.verified, plan.message
+    assert plan.verified, plan_message(plan)
     return plan
 
 
@@ -193,13 +194,13 @@ def test_an_impossible_horizon_is_an_answer_that_names_the_rule_to_blame():
     plan = solve_scenario(validate(horizon({"count": 3, "budget": 100}, [ch("radio", available_from=2)],
                                            rules={"coverage": {"target": 0.5}})).scenario)
     assert plan.status == "infeasible" and plan.schedule is None
-    assert "Dropping any one of these would make it feasible: the hard coverage targets." in plan.message
+    assert "Dropping any one of these would make it feasible: the hard coverage targets." in plan_message(plan)
     # one channel must be used, but a three-month run is more than the money of month 3 can pay for
     plan = solve_scenario(validate(horizon({"items": [{"id": "1", "budget": 100}, {"id": "2", "budget": 100}, {"id": "3", "budget": 10}]},
                                            [ch("radio", fixed_cost=50)], rules={"min_periods_on": 3, "cardinality": {"min": 1}})).scenario)
     assert plan.status == "infeasible"
     # (without month 3's budget of 10 the run could be paid for, too)
-    assert plan.message.endswith("feasible: the budget of every period; the limits on how many channels run; the minimum runs.")
+    assert plan_message(plan).endswith("feasible: the budget of every period; the limits on how many channels run; the minimum runs.")
 
 
 def test_ramp_goes_on_from_the_current_spend():

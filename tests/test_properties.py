@@ -17,6 +17,7 @@ from helpers import ALL_SENSES, EXACT_CURVES, load, random_scenario
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from channelmix.reports.wording import plan_message
 from channelmix.schema import ScenarioError
 from channelmix.solve.pipeline import solve_scenario
 from channelmix.verify.verifier import verify
@@ -59,7 +60,7 @@ def better_or_equal(a: float, b: float, maximise: bool) -> bool:
 @given(scenarios(max_channels=6))
 def test_every_returned_plan_passes_the_verifier(d: dict) -> None:
     scenario, plan = solved_or_skip(d)
-    assert plan.status in ("optimal", "infeasible"), plan.message
+    assert plan.status in ("optimal", "infeasible"), plan_message(plan)
     if plan.solved:
         assert plan.verified
         assert verify(scenario, plan) == []

@@ -19,6 +19,7 @@ import pytest
 
 import channelmix as cm
 from channelmix.reports import collection_html, plan_html, report_facts
+from channelmix.reports.documents import plan_document
 
 ROOT = Path(__file__).parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -74,21 +75,21 @@ def pages(tmp_path_factory) -> dict[str, tuple[Path, dict]]:
     out = tmp_path_factory.mktemp("reports")
     written = {}
     for path in SCENARIOS:
-        plan = {**cm.solve_file(path).to_dict(), **report_facts(cm.load(path).scenario)}  # as the CLI writes it
+        plan = {**plan_document(cm.solve_file(path)), **report_facts(cm.load(path).scenario)}  # as the CLI writes it
         page = out / f"{path.stem}.html"
         page.write_text(plan_html(plan), encoding="utf-8")
         written[path.stem] = (page, plan)
     loaded = cm.load(ROOT / "scenarios" / "township-bakery.yaml")
     result = cm.sweep(loaded, {"budget": [1500, 3000, 4500, 6000, 9000]})
     page = out / "township-bakery-sweep.html"
-    page.write_text(collection_html("township-bakery: budget sweep", result.frontier, [p.to_dict() for p in result.plans],
+    page.write_text(collection_html("township-bakery: budget sweep", result.frontier, [plan_document(p) for p in result.plans],
                                     result.paths), encoding="utf-8")
     written["township-bakery-sweep"] = (page, {})
     for name, path, variant, overrides in RISK_PAGES:  # a robust variant beside its base, and risk in Persian
         cases = cm.variants(cm.load(path), overrides)
         case = next(c for c in cases if c.variant == variant)
-        base = cm.solve_scenario(cases[0].scenario).to_dict() if variant else None
-        plan = {**cm.solve_scenario(case.scenario).to_dict(),
+        base = plan_document(cm.solve_scenario(cases[0].scenario)) if variant else None
+        plan = {**plan_document(cm.solve_scenario(case.scenario)),
                 **report_facts(case.scenario, variant, case.overrides, base, cases[0].scenario)}
         page = out / f"{name}.html"
         page.write_text(plan_html(plan), encoding="utf-8")

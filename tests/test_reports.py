@@ -24,6 +24,7 @@ from openpyxl import load_workbook
 
 import channelmix as cm
 from channelmix.analysis.whatif import plans_table
+from channelmix.core.filenames import file_stem
 from channelmix.reports import (
     collection_html,
     collection_markdown,
@@ -35,9 +36,8 @@ from channelmix.reports import (
     using,
     write_report,
 )
-from channelmix.reports.common import binding_lines, readable_numbers
+from channelmix.reports.documents import plan_document
 from channelmix.reports.i18n import language
-from channelmix.reports.report import file_stem
 from channelmix.reports.rules import plain_rules
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -56,13 +56,13 @@ TIMINGS = ("build seconds", "solve seconds")
 def plans() -> dict[str, dict[str, Any]]:
     """The base plan of every shipped scenario, as the JSON dict of ``solve --format json``
     (with the scenario's language and most reachable, as the CLI adds them)."""
-    return {path.stem: json.loads(json.dumps({**cm.solve_file(path).to_dict(), **report_facts(cm.load(path).scenario)}))
+    return {path.stem: json.loads(json.dumps({**plan_document(cm.solve_file(path)), **report_facts(cm.load(path).scenario)}))
             for path in SCENARIOS}
 
 
 @pytest.fixture(scope="module")
 def infeasible() -> dict[str, Any]:
-    plan = solve(scenario(scenario="impossible", budget=100, rules={"coverage": {"target": 1.0}})).to_dict()
+    plan = plan_document(solve(scenario(scenario="impossible", budget=100, rules={"coverage": {"target": 1.0}})))
     assert plan["status"] == "infeasible"
     return plan
 
@@ -252,13 +252,18 @@ def test_limits_in_plain_sentences_with_labels_grouped_and_only_what_binds():
                          {"id": "c", "label": "App", "on": False}, {"id": "d", "label": "Shop", "on": False}],
             "phases": [{"id": "aware", "label": "Aware"}, {"id": "buy", "label": "Buy"}],
             "segments": [{"id": "x", "label": "Commuters"}],
-            "binding": ["a on ⇒ b on", "c on ⇒ d on", "(aware, x) served by ≥ 1 channels with affinity ≥ 0.05",
-                        "(buy, x) served by ≥ 1 channels with affinity ≥ 0.05", "a: spend ≤ 400 when on, 0 when off",
-                        "money spent ≤ budget 90000000", "coverage of (buy, x) ≥ 0.5 (soft)", "something new ≤ 3"]}
+            "binding_rules": [{"row": "requires_0", "kind": "requires", "channel": "a", "other": "b"},
+                              {"row": "requires_1", "kind": "requires", "channel": "c", "other": "d"},
+                              {"row": "breadth_0", "kind": "breadth", "limit": 1, "cell": ["aware", "x"], "threshold": 0.05},
+                              {"row": "breadth_1", "kind": "breadth", "limit": 1, "cell": ["buy", "x"], "threshold": 0.05},
+                              {"row": "onoff_max_0", "kind": "cap", "limit": 400, "channel": "a"},
+                              {"row": "budget", "kind": "budget", "limit": 90000000},
+                              {"row": "target_1", "kind": "target", "limit": 0.5, "cell": ["buy", "x"], "soft": True},
+                              {"row": "reach_level", "kind": "reach_level", "limit": 3}]}
     with using("en"):
         lines = plain_rules(plan)
     assert lines == ["Stall needs Bike, so Bike is on too.", "Stall spends its full cap of 400.",
-                     "The whole budget of 90,000,000 is spent.", "something new ≤ 3",
+                     "The whole budget of 90,000,000 is spent.", "weighted reach ≥ 3",
                      "2 cells rely on a single channel, the fewest allowed: Aware × Commuters, Buy × Commuters.",
                      "Buy × Commuters is held at its coverage target of 50%. (A soft rule: it may be missed at its penalty.)"]
     with using("fa"):
@@ -266,13 +271,17 @@ def test_limits_in_plain_sentences_with_labels_grouped_and_only_what_binds():
 
 
 def test_binding_rules_in_plain_words():
-    assert readable_numbers("telegram: spend ≤ 2e+07 when on") == "telegram: spend ≤ 20,000,000 when on"
-    assert readable_numbers("money spent ≤ budget 4500; affinity ≥ 0.05; radio2024") == \
-        "money spent ≤ budget 4,500; affinity ≥ 0.05; radio2024"
-    lines = binding_lines([f"({p}, young) served by ≥ 2 channels (soft)" for p in ("aware", "buy", "use")]
-                          + ["coverage of (aware, old) ≥ 0.3", "≤ 4 channels on"])
-    assert lines == ["3 cells served by ≥ 2 channels (soft): aware × young, buy × young, use × young",
-                     "coverage of (aware, old) ≥ 0.3", "≤ 4 channels on"]
+    """A rule a report does not word in its language is said as the model states it, numbers readable
+    (the rules are records: nothing is parsed back from English)."""
+    plan = {"channels": [{"id": "telegram", "label": "Telegram", "on": True}],
+            "binding_rules": [{"row": "onoff_min_0", "kind": "min_spend", "limit": 2e7, "channel": "telegram"},
+                              {"row": "cardinality_min", "kind": "cardinality", "limit": 4, "side": "min"},
+                              {"row": "excludes_0", "kind": "excludes", "channel": "radio2024", "other": "telegram"}]}
+    with using("en"):
+        assert plain_rules(plan) == ["telegram: spend ≥ min_spend 20,000,000 when on", "≥ 4 channels on",
+                                     "not both radio2024 and telegram"]
+    assert plain_rules({"binding": ["a result saved before the rules were records"]}) == \
+        ["a result saved before the rules were records"]
 
 
 def test_infeasible_plan_renders_everywhere(infeasible, tmp_path):
@@ -325,7 +334,7 @@ def test_workbook_sheets_styles_and_formats(plans, tmp_path):
 def sweep_result():
     loaded = cm.load(ROOT / "scenarios" / "township-bakery.yaml")
     result = cm.sweep(loaded, {"budget": [1500, 3000, 4500, 6000, 9000]})
-    return result.frontier, [p.to_dict() for p in result.plans], result.paths
+    return result.frontier, [plan_document(p) for p in result.plans], result.paths
 
 
 def test_sweep_reports(sweep_result, tmp_path):
@@ -373,7 +382,7 @@ def test_sweep_reports_mark_today_and_title_their_axes(sweep_result, tmp_path):
 def test_grid_report_draws_a_line_per_other_value(tmp_path):
     loaded = cm.load(ROOT / "scenarios" / "township-bakery.yaml")
     result = cm.sweep(loaded, {"budget": [3000, 4500], "resources.hours": [15, 22]})
-    plans_ = [p.to_dict() for p in result.plans]
+    plans_ = [plan_document(p) for p in result.plans]
     html = collection_html("grid", result.frontier, plans_, result.paths)
     assert html.count("objective-line") == 2 and "resources.hours 15" in html and "marginal-line" not in html
     md = collection_markdown("grid", result.frontier, plans_, result.paths)
@@ -420,7 +429,7 @@ def test_reports_of_a_plans_table(plans):
     """The compare table of whatif works as it is."""
     plan_objs = [cm.solve_file(ROOT / "scenarios" / "pyme-mexico.yaml")]
     table = plans_table(plan_objs)
-    html = collection_html("pyme", table, [p.to_dict() for p in plan_objs])
+    html = collection_html("pyme", table, [plan_document(p) for p in plan_objs])
     assert "Mercado Libre (con Mercado Envíos)" in html and "MXN" in html
 
 
@@ -443,10 +452,11 @@ def test_rules_binding_in_several_periods_are_said_once_with_their_periods():
     plan = {"currency": "ZAR", "channels": [{"id": "stall", "label": "Stall", "on": True}],
             "phases": [{"id": "aware", "label": "Aware"}], "segments": [{"id": "all", "label": "Everyone"}],
             "schedule": {"periods": [{"id": str(n), "label": f"Månad {n}"} for n in (1, 2, 3, 4)]},
-            "binding": ["Månad 1: money spent ≤ budget 4,000", "Månad 2: money spent ≤ budget 4,000",
-                        "Månad 3: money spent ≤ budget 4,000", "Månad 4: money spent ≤ budget 4,000",
-                        "Månad 1: coverage of (aware, all) ≥ 0.5", "Månad 3: coverage of (aware, all) ≥ 0.5",
-                        "Månad 4: coverage of (aware, all) ≥ 0.5", "≤ 2 channels used over the plan"]}
+            "binding_rules": [*({"row": f"budget_t{n - 1}", "kind": "budget", "limit": 4000,
+                                 "scope": {"period": str(n), "period_label": f"Månad {n}"}} for n in (1, 2, 3, 4)),
+                              *({"row": f"target_0_t{n - 1}", "kind": "target", "limit": 0.5, "cell": ["aware", "all"],
+                                 "scope": {"period": str(n), "period_label": f"Månad {n}"}} for n in (1, 3, 4)),
+                              {"row": "cardinality_max", "kind": "cardinality_plan", "limit": 2, "side": "max"}]}
     with using("en"):
         assert plain_rules(plan) == [
             "Every period: The whole budget of 4,000 ZAR is spent.",
@@ -459,8 +469,9 @@ def test_rules_binding_in_several_periods_are_said_once_with_their_periods():
 def test_rules_binding_world_by_world_are_said_once_with_their_count():
     plan = {"phases": [{"id": "aware", "label": "Aware"}], "segments": [{"id": "all", "label": "Everyone"}],
             "risk": {"objectives": [1.0, 2.0, 3.0]},
-            "binding": ["money spent ≤ budget 100", "world 0: coverage of (aware, all) ≥ 0.5",
-                        "world 2: coverage of (aware, all) ≥ 0.5"]}
+            "binding_rules": [{"row": "budget", "kind": "budget", "limit": 100},
+                              {"row": "target_0w0", "kind": "target", "limit": 0.5, "cell": ["aware", "all"], "scope": {"world": 0}},
+                              {"row": "target_0w2", "kind": "target", "limit": 0.5, "cell": ["aware", "all"], "scope": {"world": 2}}]}
     with using("en"):
         assert plain_rules(plan) == ["The whole budget of 100 is spent.",
                                      "In 2 of 3 worlds: Aware × Everyone is held at its coverage target of 50%."]
@@ -470,7 +481,8 @@ def test_counted_periods_of_binding_rules_are_said_in_the_report_language():
     # the model's sentences carry the scenario's labels ("Månad 2"); an English report says "Month 2"
     plan = {"currency": "SEK", "schedule": {"unit": "month", "periods": [
                 {"id": "1", "label": "Månad 1", "number": 1}, {"id": "2", "label": "Månad 2", "number": 2}]},
-            "binding": ["Månad 2: money spent ≤ budget 1,000"]}
+            "binding_rules": [{"row": "budget_t1", "kind": "budget", "limit": 1000,
+                               "scope": {"period": "2", "period_label": "Månad 2"}}]}
     with using("en"):
         assert plain_rules(plan) == ["Month 2: The whole budget of 1,000 SEK is spent."]
     with using("sv"):

@@ -20,6 +20,7 @@ from channelmix.analysis.whatif import compare
 from channelmix.model.worlds import worlds_of
 from channelmix.reports import collection_html, plan_html, report_facts
 from channelmix.reports.common import auto
+from channelmix.reports.documents import plan_document
 from channelmix.reports.excel import collection_workbook, plan_workbook
 from channelmix.reports.markdown import collection_markdown, plan_markdown
 from channelmix.reports.risk import collection_risk, risk_lines, risk_view
@@ -35,9 +36,9 @@ TARGETS = {"coverage": [{"segment": "young", "target": 0.5, "hard": True}, {"pha
 def robust() -> tuple[dict, dict, object]:
     """A CVaR variant's plan dict (as the CLI writes it), its base plan dict, its scenario."""
     base_sc = load(uncertain(None, count=8, rules=TARGETS))
-    base = solve_scenario(load({k: v for k, v in uncertain(None, count=8, rules=TARGETS).items() if k != "worlds"})).to_dict()
+    base = plan_document(solve_scenario(load({k: v for k, v in uncertain(None, count=8, rules=TARGETS).items() if k != "worlds"})))
     sc = load(uncertain("cvar", count=8, rules=TARGETS))
-    plan = solve_scenario(sc).to_dict()
+    plan = plan_document(solve_scenario(sc))
     plan.update(report_facts(sc, "robust", {"objective.risk": "cvar"}, base, base_sc))
     return plan, base, sc
 
@@ -126,7 +127,7 @@ def test_comparison_sets_the_robust_plan_beside_the_mean_plan(tmp_path: Path):
         d = uncertain(risk, count=8, rules=TARGETS)
         d["scenario"] = f"plan-{risk}"
         plans.append(solve_scenario(load(d)))
-    dicts = [p.to_dict() for p in plans]
+    dicts = [plan_document(p) for p in plans]
     ctx = collection_risk(dicts)
     assert [row[0] for row in ctx["rows"]] == ["plan-mean", "plan-cvar", "plan-worst"]
     assert [t["title"] for t in ctx["trades"]] == ["plan-cvar beside plan-mean", "plan-worst beside plan-mean"]
@@ -140,7 +141,7 @@ def test_comparison_sets_the_robust_plan_beside_the_mean_plan(tmp_path: Path):
     page = collection_html("Risk", table, dicts)
     assert 'id="risk-table"' in page and 'id="risk-trade-1-table"' in page
     text = collection_markdown("Risk", table, dicts)
-    assert "### plan-cvar beside plan-mean" in text and f"| plan-cvar | the average of the worst worlds (CVaR) | 8 |" in text
+    assert "### plan-cvar beside plan-mean" in text and "| plan-cvar | the average of the worst worlds (CVaR) | 8 |" in text
     assert "Risk" in load_workbook(collection_workbook("Risk", table, dicts, tmp_path / "c.xlsx")).sheetnames
 
 
@@ -176,7 +177,7 @@ def test_a_sweep_of_plans_judged_in_worlds_has_the_band(tmp_path: Path):
     path = tmp_path / "s.yaml"
     path.write_text(yaml.safe_dump(uncertain(None, count=6)), encoding="utf-8")
     result = cm.sweep(cm.load(path), {"budget": [300, 600, 900]})
-    plans = [p.to_dict() for p in result.plans]
+    plans = [plan_document(p) for p in result.plans]
     page = collection_html("sweep", result.frontier, plans, result.paths)
     assert '<path class="risk-band"' in page and "5th to 95th percentile over the worlds" in page
     assert all(p["risk"]["worlds"] == 6 for p in plans)

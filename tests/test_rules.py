@@ -21,6 +21,7 @@ from __future__ import annotations
 import pytest
 from helpers import cell, channel, load, on_ids, scenario, solve, spend
 
+from channelmix.reports.wording import plan_message
 from channelmix.schema import ScenarioError
 from channelmix.verify.evaluate import evaluate
 
@@ -124,7 +125,7 @@ def test_hard_coverage_target_moves_money_to_the_weaker_channel() -> None:
 def test_hard_coverage_target_out_of_budget_is_infeasible() -> None:
     plan = solve(abc(budget=400, rules={"coverage": [{"phase": "buy", "target": 0.5}, {"phase": "aware", "target": 0.5}]}))
     assert plan.status == "infeasible"  # needs b 500 + a 250
-    assert "coverage" in plan.message
+    assert "coverage" in plan_message(plan)
 
 
 @pytest.mark.parametrize("penalty, b_spend, objective", [(1000, 500, 220), (100, 300, 240)])
@@ -234,7 +235,7 @@ def test_min_cost_is_not_infeasible_because_of_the_implicit_spend_cap() -> None:
     exists = evaluate(load(d), {"a": True, "b": True}, {"a": 800, "b": 800})
     assert exists.violations == []
     plan = solve(d)
-    assert plan.status == "optimal", plan.message
+    assert plan.status == "optimal", plan_message(plan)
     assert plan.objective == pytest.approx(1600)
 
 
@@ -251,7 +252,7 @@ def test_min_cost_group_min_share_may_need_padding_beyond_total_over_share() -> 
     exists = evaluate(load(d), {"a": True, "b": True}, {"a": 800, "b": 7200})
     assert exists.violations == [] and exists.objective == pytest.approx(8000)
     plan = solve(d)
-    assert plan.status == "optimal", plan.message
+    assert plan.status == "optimal", plan_message(plan)
     assert plan.objective == pytest.approx(8000)
 
 

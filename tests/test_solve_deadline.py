@@ -15,6 +15,7 @@ from test_worlds import uncertain
 import channelmix.solve.passes as solve_module
 from channelmix.formulate import formulate
 from channelmix.formulate.worlds import formulate_worlds
+from channelmix.reports.wording import plan_warnings
 from channelmix.schema import load as load_file
 from channelmix.solve.pipeline import solve_scenario
 from channelmix.solve.solvers import PartialStart
@@ -78,7 +79,7 @@ def test_a_skipped_tie_break_still_gives_a_verified_plan_that_says_so(monkeypatc
     _first_pass_takes(monkeypatch, 10 * sc.solver.time_limit)  # past the deadline: the first pass still returned optimal
     plan = solve_scenario(sc)
     assert plan.solved and plan.verified and not verify(sc, plan)
-    assert any(w.startswith("tie-break skipped: too little of the time limit left") for w in plan.warnings)
+    assert any(w.startswith("tie-break skipped: too little of the time limit left") for w in plan_warnings(plan))
 
 
 def test_the_neutral_start_names_the_robust_models_decisions_at_the_risk_neutral_plan():

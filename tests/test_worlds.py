@@ -15,6 +15,7 @@ import yaml
 from helpers import channel, load, scenario
 
 from channelmix.model.worlds import worlds_of
+from channelmix.reports.documents import plan_document
 from channelmix.solve.pipeline import solve_scenario
 from channelmix.verify.evaluate import evaluate
 from channelmix.verify.risk import check_worlds, cvar, risk_of
@@ -104,7 +105,7 @@ def test_the_plain_plan_is_judged_in_every_world():
     assert plan.risk["risk"] is None and plan.risk["worlds"] == 7
     on, spend = decisions(plan)
     assert plan.risk == {**risk_of(sc, on, spend), "risk": None}
-    assert plan.to_dict()["risk"]["worst"] == min(plan.risk["objectives"])
+    assert plan_document(plan)["risk"]["worst"] == min(plan.risk["objectives"])
 
 
 def test_worst_case_plan_is_optimal_among_a_grid_of_spends():

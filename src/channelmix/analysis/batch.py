@@ -23,14 +23,19 @@ from typing import Any
 
 import pandas as pd
 
-from .. import __version__
 from ..core import jsonout
-from ..reports.report import to_json, unique_stem, write_atomic, write_collection
-from ..reports.schedule import period_count
+from ..core.atomic import write_atomic
+from ..core.filenames import unique_stem
+from ..core.textcells import csv_frame
+from ..core.version import VERSION
+from ..model.solution import SOLVED
 from ..schema import SUFFIXES, ScenarioError, load
 from ..schema.expand import Case, variants
+from ..verify.plan import Plan
 
 SUMMARY_KEYS = ("scenario", "source", "variant", "status", "objective", "cost", "gap", "verified", "message")
+
+Document = Callable[[Plan], dict[str, Any]]  # a plan's result file, as JSON data (the reports' plan_document)
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,7 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
 def digest(case: Case) -> str:
     """What a result answers: the concrete scenario and the channelmix version."""
     text = json.dumps(case.scenario.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(f"{__version__}\n{text}".encode()).hexdigest()[:20]
+    return hashlib.sha256(f"{VERSION}\n{text}".encode()).hexdigest()[:20]
 
 
 def prepare(files: list[Path], overrides: dict[str, Any] | None = None) -> tuple[list[Job], list[dict[str, Any]]]:
@@ -93,22 +98,24 @@ def nothing_read(results: list[dict[str, Any]]) -> bool:
     return bool(results) and not any("input_hash" in row for row in results)
 
 
-def run_case(case: Case) -> dict[str, Any]:
+def run_case(case: Case, document: Document) -> dict[str, Any]:
     """Solve one case in a worker; never raises: a failure becomes a result with a message."""
-    from ..solve.pipeline import solve_scenario
+    from ..solve.pipeline import (
+        solve_scenario,  # in the worker: the parent of a batch only reads files
+    )
 
     base = {"source": case.source, "variant": case.variant, "overrides": case.overrides}
     try:
         plan = solve_scenario(case.scenario, case.warnings)
-        return {**json.loads(to_json(plan)), **base}
+        return {**json.loads(jsonout.dumps(document(plan))), **base}
     except Exception as err:  # a bug in channelmix must not stop the batch; it is reported
         return _error_row(case, err, traceback.format_exc())
 
 
-def _guarded(case: Case) -> dict[str, Any]:
+def _guarded(case: Case, document: Document) -> dict[str, Any]:
     """:func:`run_case` in this process; even what escapes it fails only this case."""
     try:
-        return run_case(case)
+        return run_case(case, document)
     except Exception as err:  # noqa: BLE001
         return _error_row(case, err, traceback.format_exc())
 
@@ -118,9 +125,11 @@ def _error_row(case: Case, err: BaseException, trace: str = "") -> dict[str, Any
             "status": "error", "verified": False, "message": _describe(err), "traceback": trace}
 
 
-def run(jobs: list[Job], out_dir: Path, *, workers: int = 0, resume: bool = False, executor: str = "processes",
-        scheduler: str | None = None, progress: Callable[[int, int], None] | None = None) -> list[dict[str, Any]]:
-    """Solve the jobs, writing ``<stem>.json`` per result as it arrives; return one row per job."""
+def run(jobs: list[Job], out_dir: Path, document: Document, *, workers: int = 0, resume: bool = False,
+        executor: str = "processes", scheduler: str | None = None,
+        progress: Callable[[int, int], None] | None = None) -> list[dict[str, Any]]:
+    """Solve the jobs, writing ``<stem>.json`` (the plan's ``document``) per result as it arrives;
+    return one row per job."""
     out_dir.mkdir(parents=True, exist_ok=True)
     results: dict[str, dict[str, Any]] = {}
     todo: list[Job] = []
@@ -133,7 +142,7 @@ def run(jobs: list[Job], out_dir: Path, *, workers: int = 0, resume: bool = Fals
     if progress:
         progress(len(results), len(jobs))
     by_name = {id(job.case): job for job in todo}
-    for case, result in _execute([job.case for job in todo], workers, executor, scheduler):
+    for case, result in _execute([job.case for job in todo], document, workers, executor, scheduler):
         job = by_name[id(case)]
         result["input_hash"] = job.digest
         try:
@@ -155,16 +164,17 @@ def _finished(path: Path, expected: str) -> dict[str, Any] | None:
     return data if data.get("input_hash") == expected else None
 
 
-def _execute(cases: list[Case], workers: int, executor: str, scheduler: str | None) -> Iterator[tuple[Case, dict[str, Any]]]:
+def _execute(cases: list[Case], document: Document, workers: int, executor: str,
+             scheduler: str | None) -> Iterator[tuple[Case, dict[str, Any]]]:
     if not cases:
         return
     if executor == "dask":
-        yield from _on_dask(cases, scheduler)
+        yield from _on_dask(cases, document, scheduler)
         return
     count = workers or os.cpu_count() or 1
     if executor == "serial" or count == 1 or len(cases) == 1:
         for case in cases:
-            yield case, _guarded(case)
+            yield case, _guarded(case, document)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -173,7 +183,7 @@ def _execute(cases: list[Case], workers: int, executor: str, scheduler: str | No
     others = set(multiprocessing.active_children())  # children that are not this pool's workers
     pool = ProcessPoolExecutor(max_workers=min(count, len(cases)), mp_context=context)
     try:
-        futures = {pool.submit(run_case, case): case for case in cases}
+        futures = {pool.submit(run_case, case, document): case for case in cases}
         for future in as_completed(futures):
             case = futures[future]
             try:
@@ -223,7 +233,7 @@ def stop_on_sigterm() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _on_dask(cases: list[Case], scheduler: str | None) -> Iterator[tuple[Case, dict[str, Any]]]:
+def _on_dask(cases: list[Case], document: Document, scheduler: str | None) -> Iterator[tuple[Case, dict[str, Any]]]:
     try:
         from distributed import Client, as_completed
     except ImportError:
@@ -232,7 +242,7 @@ def _on_dask(cases: list[Case], scheduler: str | None) -> Iterator[tuple[Case, d
     # scheduler closing at the end logs a traceback, on a busy machine), while every case's
     # failure still comes back as that case's error row. A user's scheduler keeps its logging.
     with Client(scheduler) if scheduler else Client(processes=True, silence_logs=logging.CRITICAL) as client:
-        futures = client.map(run_case, cases, pure=False)
+        futures = client.map(run_case, cases, [document] * len(cases), pure=False)
         order = {f.key: case for f, case in zip(futures, cases)}
         for future in as_completed(futures):
             yield order[future.key], future.result()
@@ -257,24 +267,33 @@ def summary(rows: list[dict[str, Any]], varied: list[str] | None = None) -> pd.D
     return pd.DataFrame(table)
 
 
-def write_summary(table: pd.DataFrame, out_dir: Path) -> None:
+def write_summary(table: pd.DataFrame, out_dir: Path) -> list[Path]:
     """summary.csv and summary.json, each written atomically."""
-    write_collection(table, [], out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    records = json.loads(table.to_json(orient="records", force_ascii=False))
+    return [write_atomic(out_dir / "summary.csv", csv_frame(table).to_csv(index=False)),
+            write_atomic(out_dir / "summary.json", jsonout.dumps(records, indent=1) + "\n")]
 
 
-def solve_paths(paths: Iterable[str | Path], out_dir: str | Path, **options: Any) -> pd.DataFrame:
-    """The whole batch: discover, solve, write each result and the summary; the summary
-    table. Options as for :func:`run_batch`."""
-    return run_batch(paths, out_dir, **options)[0]
-
-
-def run_batch(paths: Iterable[str | Path], out_dir: str | Path, *, overrides: dict[str, Any] | None = None,
-              workers: int = 0, resume: bool = False, executor: str = "processes", scheduler: str | None = None,
+def run_batch(paths: Iterable[str | Path], out_dir: str | Path, *, document: Document,
+              overrides: dict[str, Any] | None = None, workers: int = 0, resume: bool = False, executor: str = "processes",
+              scheduler: str | None = None,
               progress: Callable[[int, int], None] | None = None) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-    """:func:`solve_paths`, also returning every result (as its JSON dict, unread files included)."""
+    """The whole batch: discover, solve, write each result (``document``: the plan's JSON, see
+    :func:`channelmix.reports.documents.plan_document`) and the summary; returns the summary
+    table and every result (as its JSON dict, unread files included).  ``channelmix.solve_paths``
+    is this with the reports' document."""
     out = Path(out_dir)
     jobs, unread = prepare(discover(paths), overrides)
-    rows = run(jobs, out, workers=workers, resume=resume, executor=executor, scheduler=scheduler, progress=progress)
+    rows = run(jobs, out, document, workers=workers, resume=resume, executor=executor, scheduler=scheduler,
+               progress=progress)
     table = summary(unread + rows)
     write_summary(table, out)
     return table, unread + rows
+
+
+def period_count(plan: dict[str, Any]) -> int | None:
+    """How many periods the plan covers: 1 without a schedule, None without a plan."""
+    if plan.get("status") not in SOLVED:
+        return None
+    return len((plan.get("schedule") or {}).get("periods") or []) or 1

@@ -11,11 +11,11 @@ only): a conflict that needs them is not reported, the families above still are.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from ..formulate import Formulation
 from ..formulate.rows import Row, drop, elastic, feasibility, force, restore, unbudgeted
+from ..model.facts import Rule
 from ..schema.models import Scenario, SolverSettings
 from ..solve.passes import feasible, run
 from ..solve.pipeline import solve_from
@@ -30,11 +30,12 @@ _HARD = ("budget", "resource_", "target_", "breadth_", "concentration_", "group_
 
 @dataclass(frozen=True)
 class Repair:
-    """The smallest change of one limit that, alone, makes the scenario feasible."""
+    """The smallest change of one limit that, alone, makes the scenario feasible (the reports
+    say it: "the budget must be at least 5,320")."""
 
-    rule: str  # the limit in words
+    rule: Rule  # the rule to change
     name: str  # its constraint name
-    change: str  # in words: "the budget must be at least 5,320"
+    limit: Limit | None  # the numeric limit it sets (None: a logic rule, which can only be dropped)
     to: float | None  # the new limit (None: the rule cannot be repaired by moving a number)
     verified: bool  # the scenario with this change solved to a plan that passed the verifier
 
@@ -43,7 +44,7 @@ class Repair:
 class Conflict:
     """A minimal set of rules that cannot all hold: drop any one and the rest can."""
 
-    rules: list[str]  # in words
+    rules: list[Rule]
     names: list[str]  # constraint (or force_on:/force_off:) names, for tests and tools
     repairs: list[Repair]
     minimal: bool = True
@@ -58,14 +59,14 @@ class Switchboard:
         self.settings = scenario.solver.model_copy(update={"name": "highs"})
         self.saved: dict[str, Row] = {}
         names = [c.name for c in self.f.problem.constraints()]
-        self.words = {n: self.f.rules[n] for n in names if n.startswith(_HARD) and "(soft)" not in self.f.rules[n]}
+        self.rules = {n: self.f.rules[n] for n in names if n.startswith(_HARD) and not self.f.rules[n].soft}
         rules = scenario.rules
         if scenario.kind == "periods":
             return  # force_on/force_off stay in place over periods (see the module docstring)
         for cid in rules.force_on:
-            self.words[f"force_on:{cid}"] = f"{cid} forced on"
+            self.rules[f"force_on:{cid}"] = Rule(f"force_on:{cid}", "force_on", channel=cid)
         for cid in rules.force_off:
-            self.words[f"force_off:{cid}"] = f"{cid} forced off"
+            self.rules[f"force_off:{cid}"] = Rule(f"force_off:{cid}", "force_off", channel=cid)
 
     def switch(self, name: str, on: bool) -> None:
         """Rule ``name`` kept (``on``) or dropped."""
@@ -88,7 +89,7 @@ def conflict(scenario: Scenario, time_limit: float = 10.0) -> Conflict | None:
     board = Switchboard(scenario, time_limit)
     if board.feasible():
         return None
-    names = list(board.words)
+    names = list(board.rules)
     for name in names:
         board.switch(name, False)
     if not board.feasible():
@@ -101,38 +102,28 @@ def conflict(scenario: Scenario, time_limit: float = 10.0) -> Conflict | None:
         if board.feasible():
             board.switch(name, True)
             kept.append(name)
-    return Conflict([board.words[n] for n in kept], kept, [repair(scenario, n, board.words[n], time_limit) for n in kept])
+    return Conflict([board.rules[n] for n in kept], kept, [repair(scenario, board.rules[n], time_limit) for n in kept])
 
 
-def repair(scenario: Scenario, name: str, words: str, time_limit: float = 10.0) -> Repair:
+def repair(scenario: Scenario, rule: Rule, time_limit: float = 10.0) -> Repair:
     """The smallest move of one limit that restores feasibility, every other rule kept, then
     checked by solving the scenario with the limit moved: an elastic re-solve minimising the
     limit's violation, or for a share rule (not a right-hand side) a bisection on the share.
     Logic rules (requires, excludes, force) can only be dropped."""
+    name = rule.row
     limit = limit_of(scenario, name)
     if limit is None:
-        return Repair(words, name, f"drop or change: {words}", None, False)
+        return Repair(rule, name, None, None, False)
     exact = scenario.solver.model_copy(update={"name": "highs", "gap": 0.0})
     if limit.kind in ("group_share", "concentration"):
         to = _bisect(scenario, limit, exact, time_limit)
     else:
         to = _elastic(scenario, limit, exact, time_limit)
     if to is None:
-        return Repair(words, name, f"moving this limit alone cannot help: {words}", None, False)
+        return Repair(rule, name, limit, None, False)
     moved = with_limit(scenario.model_copy(update={"current": None}), limit, to)
     plan = solve_from(moved, diagnose=False)[0]
-    word = "at least" if limit.bound == LE else "at most"
-    return Repair(words, name, f"{limit.rule} must be {word} {_outward(to, limit.bound == LE, limit.integer)}", to,
-                  plan.solved and plan.verified)
-
-
-def _outward(value: float, up: bool, integer: bool) -> str:
-    """A limit as a person reads it, rounded away from infeasibility (up for 'at least')."""
-    digits = 0 if integer or abs(value) >= 100 else 3 - math.floor(math.log10(abs(value))) if value else 0
-    scale = 10.0 ** digits
-    # the repair is a hair (1e-7, relative) past the boundary: not worth a digit of its own
-    rounded = (math.ceil(value * scale * (1 - 1e-6)) if up else math.floor(value * scale * (1 + 1e-6))) / scale
-    return f"{rounded:,.{max(digits, 0)}f}".rstrip("0").rstrip(".") if digits > 0 else f"{rounded:,.0f}"
+    return Repair(rule, name, limit, to, plan.solved and plan.verified)
 
 
 def _elastic(scenario: Scenario, limit: Limit, settings: SolverSettings, time_limit: float) -> float | None:
@@ -153,7 +144,7 @@ def _members(scenario: Scenario, f: Formulation, limit: Limit) -> list[str]:
     """The rows a limit sets: its own (its cells), or over periods its rows in every period."""
     if scenario.kind != "periods":
         return list(limit.names)
-    return [c.name for c in f.problem.constraints() if (moved := limit_of(scenario, c.name)) is not None and moved.rule == limit.rule]
+    return [c.name for c in f.problem.constraints() if (moved := limit_of(scenario, c.name)) is not None and moved.identity == limit.identity]
 
 
 def _bisect(scenario: Scenario, limit: Limit, settings: SolverSettings, time_limit: float, steps: int = 30) -> float | None:

@@ -19,7 +19,7 @@ are the next-best sets of channels used.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..schema import Loaded, Scenario
@@ -29,7 +29,7 @@ from ..verify.baseline import Baseline, better_by, compare
 from ..verify.plan import Plan
 from .alternatives import alternatives as next_best
 from .alternatives import solve_used, tie_tolerance
-from .conflicts import conflict
+from .conflicts import Conflict, conflict
 from .limits import Limit, limit_of, step_in, with_limit
 from .marginals import Marginal, marginals
 from .marginals_periods import PeriodMarginal, period_marginals
@@ -49,14 +49,13 @@ class ChannelValue:
     value_if_forced_on: float | None  # objective lost by switching it on (off channels); None: cannot be
     forced_objective: float | None  # the objective of that re-solve
     verdict: str  # worse | tie | better | impossible | forced (the file forces it; the value is the rule's cost)
-    why: str  # the decision in plain words
 
 
 @dataclass(frozen=True)
 class LimitValue:
     """What loosening one limit is worth, by a verified re-solve with the limit moved."""
 
-    rule: str
+    what: Limit  # the limit (the reports name it)
     kind: str
     limit: float
     binding: bool
@@ -89,42 +88,12 @@ class Explanation:
     channels: list[ChannelValue] = field(default_factory=list)
     limits: list[LimitValue] = field(default_factory=list)
     alternatives: list[Alternative] = field(default_factory=list)
-    conflict: dict[str, Any] | None = None
+    conflict: Conflict | None = None
     curves: list[dict[str, Any]] = field(default_factory=list)  # each channel's response curve, for charts
     tolerance: float = 0.0  # differences below this are ties
     seconds: float = 0.0
     solve_seconds: float = 0.0
     periods: list[PeriodMarginal] = field(default_factory=list)  # over periods: the next unit, channel × period
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON of ``channelmix explain --format json``."""
-        base = None
-        if self.baseline is not None:
-            base = {k: v for k, v in self.baseline.to_dict().items()}
-        return {
-            "scenario": self.scenario, "status": self.status, "objective": self.objective,
-            "cost": self.plan.cost, "currency": self.plan.currency, "sense": self.plan.sense,
-            "tolerance": self.tolerance, "baseline": base,
-            "channels": [asdict(c) for c in self.channels], "limits": [asdict(x) for x in self.limits],
-            "alternatives": [asdict(a) for a in self.alternatives], "conflict": self.conflict, "curves": self.curves,
-            "seconds": self.seconds, "solve_seconds": self.solve_seconds,
-            **({"periods": [asdict(m) for m in self.periods]} if self.periods else {}),
-        }
-
-    def frames(self) -> dict[str, Any]:
-        """The same as pandas DataFrames: channels, limits, alternatives, baseline."""
-        import pandas as pd
-
-        channels = pd.DataFrame([{**{k: v for k, v in asdict(c).items() if k != "marginal"},
-                                  **{f"marginal_{k}": v for k, v in (asdict(c.marginal) if c.marginal else {}).items()}}
-                                 for c in self.channels])
-        return {
-            "channels": channels,
-            "limits": pd.DataFrame([asdict(x) for x in self.limits]),
-            "alternatives": pd.DataFrame([asdict(a) for a in self.alternatives]),
-            "baseline": pd.DataFrame([asdict(c) for c in self.baseline.channels]) if self.baseline else pd.DataFrame(),
-            "periods": pd.DataFrame([asdict(m) for m in self.periods]),
-        }
 
 
 def explain(what: Loaded | Scenario, alternatives: int = 3, within: float | None = 0.05, step: float = 100.0,
@@ -153,12 +122,8 @@ def explain(what: Loaded | Scenario, alternatives: int = 3, within: float | None
     return out
 
 
-def _conflict(scenario: Scenario) -> dict[str, Any] | None:
-    found = conflict(scenario.model_copy(update={"current": None}))
-    if found is None:
-        return None
-    return {"rules": found.rules, "names": found.names, "minimal": found.minimal,
-            "repairs": [{"rule": r.rule, "change": r.change, "to": r.to, "verified": r.verified} for r in found.repairs]}
+def _conflict(scenario: Scenario) -> Conflict | None:
+    return conflict(scenario.model_copy(update={"current": None}))
 
 
 def _forced(quick: Scenario, cid: str, on: bool | None) -> Scenario:
@@ -195,9 +160,7 @@ def _channel_values(scenario: Scenario, quick: Scenario, plan: Plan, values: dic
                 lost = 0.0
         out.append(ChannelValue(
             c.id, c.label, c.on, c.spend, current.get(c.id, 0.0) if current is not None else None, margins.get(c.id),
-            lost if c.on else None, lost if not c.on else None, other.objective if other.solved else None, verdict,
-            _why(c.label, c.on, verdict, plan.objective, other.objective if other.solved else None, lost),
-        ))
+            lost if c.on else None, lost if not c.on else None, other.objective if other.solved else None, verdict))
     return out, grid
 
 
@@ -207,15 +170,6 @@ def _other_decision(quick: Scenario, cid: str, on: bool, values: dict[str, float
     if quick.periods is None:
         return solve_from(_forced(quick, cid, on), start=values, diagnose=False)[0]
     return solve_used(_forced(quick, cid, None), cid, on, start=values)
-
-
-def _why(label: str, on: bool, verdict: str, best: float, forced: float | None, lost: float | None) -> str:
-    """The decision in plain words (English, for the JSON; reports say it in their language)."""
-    from ..reports.explain_sections import why_sentence
-    from ..reports.i18n import using
-
-    with using(None):
-        return why_sentence(label, on, verdict, best, forced, lost)
 
 
 def _limit_values(scenario: Scenario, quick: Scenario, plan: Plan, values: dict[str, float]) -> list[LimitValue]:
@@ -251,7 +205,7 @@ def _limit_values(scenario: Scenario, quick: Scenario, plan: Plan, values: dict[
         priced = bool(rows) and not limit.integer and limit.kind not in ("group_share", "concentration")
         price = sum(duals[m].shadow_price for m in rows) if priced else None
         binding = any(duals[m].binding for m in rows)
-        out.append(LimitValue(limit.rule, limit.kind, limit.value, binding, step, gain, worth, price))
+        out.append(LimitValue(limit, limit.kind, limit.value, binding, step, gain, worth, price))
     return sorted(out, key=lambda x: -(x.gain or 0.0))
 
 
@@ -274,8 +228,8 @@ def _members(scenario: Scenario, duals: dict) -> Callable[[Limit], list[str]]:
     for name in duals:
         limit = limit_of(scenario, name)
         if limit is not None:
-            groups.setdefault((limit.kind, limit.rule), []).append(name)
-    return lambda limit: groups.get((limit.kind, limit.rule), [])
+            groups.setdefault(limit.identity, []).append(name)
+    return lambda limit: groups.get(limit.identity, [])
 
 
 def curves(scenario: Scenario, plan: Plan, samples: int = 48) -> list[dict[str, Any]]:

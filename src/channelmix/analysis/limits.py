@@ -20,10 +20,10 @@ LE, GE = "at most", "at least"  # the direction a limit bounds its quantity
 
 @dataclass(frozen=True)
 class Limit:
-    """One numeric limit: the constraint (or constraint family) it is, in words, and its value."""
+    """One numeric limit: the constraint (or constraint family) it is, what it concerns, and its
+    value (no words: the reports name it, :func:`channelmix.reports.wording.limit_words`)."""
 
     name: str  # the constraint's name in the MILP (a family's first member for concentration)
-    rule: str  # in words, e.g. "budget", "resource hours", "coverage target (aware, owners)"
     kind: str  # budget | resource | coverage_target | breadth | cardinality | group_count | group_share |
     #            concentration | reach_level | min_spend | max_spend
     value: float
@@ -32,6 +32,20 @@ class Limit:
     share: bool = False  # a share in [0, 1]
     members: tuple[str, ...] = ()  # every constraint the limit sets (a cell rule governs several cells)
     index: int | None = None  # the rule's position in its family (rules.coverage[index], …)
+    cell: tuple[str, str] | None = None  # a cell rule governing one cell: that cell
+    cells: int = 0  # a cell rule: how many cells it governs
+    resource: str | None = None
+    channel: str | None = None
+    group: str | None = None  # a group rule: the channels it selects, as the scenario writes them
+    side: str | None = None  # min | max (cardinality, group rules)
+    period: str | None = None  # a period's own budget: the period's label
+    each_period: bool = False  # a budget or capacity that holds in each period
+
+    @property
+    def identity(self) -> tuple:
+        """What the limit is, whichever of its rows (cells, periods) it was read from."""
+        return (self.kind, self.index, self.cell, self.cells, self.resource, self.channel, self.group, self.side,
+                self.period, self.each_period)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -84,10 +98,10 @@ def limit_of(scenario: Scenario, name: str) -> Limit | None:
 def _scenario_limit(sc: Scenario, name: str) -> Limit | None:
     """:func:`limit_of` for a name without a period: read from the scenario's own fields."""
     if name == "budget" and sc.budget is not None:
-        return Limit(name, "budget", "budget", sc.budget, LE)
+        return Limit(name, "budget", sc.budget, LE)
     if name.startswith("resource_"):
         resource = list(sc.resources)[int(name.split("_")[1])]
-        return Limit(name, f"resource {resource}", "resource", sc.resources[resource], LE)
+        return Limit(name, "resource", sc.resources[resource], LE, resource=resource)
     if name.startswith(("target_", "breadth_")):
         # a cell rule is one limit however many cells it governs: moving it moves them all
         family, k = name.split("_")[0], int(name.split("_")[1])
@@ -96,40 +110,36 @@ def _scenario_limit(sc: Scenario, name: str) -> Limit | None:
         j = governing[k]
         members = tuple(f"{family}_{i}" for i, r in enumerate(governing) if r == j)
         cells = [sc.cells[int(m.split("_")[1])] for m in members]
-        where = f"({cells[0][0]}, {cells[0][1]})" if len(cells) == 1 else \
-            f"of rules.{'coverage' if family == 'target' else 'breadth'}[{j}] ({len(cells)} cells)"
+        where = {"cell": cells[0] if len(cells) == 1 else None, "cells": len(cells), "members": members, "index": j}
         rule = rules[j]
         if family == "target":
-            return Limit(f"target_{k}", f"coverage target {where}", "coverage_target", rule.target, GE, share=True,
-                         members=members, index=j)
-        return Limit(f"breadth_{k}", f"breadth {where}", "breadth", float(rule.min_channels), GE, integer=True,
-                     members=members, index=j)
+            return Limit(f"target_{k}", "coverage_target", rule.target, GE, share=True, **where)
+        return Limit(f"breadth_{k}", "breadth", float(rule.min_channels), GE, integer=True, **where)
     if name.startswith("cardinality_"):
         card = sc.rules.cardinality
         if name.endswith("min"):
-            return Limit(name, "channels on (min)", "cardinality", float(card.min), GE, integer=True)
-        return Limit(name, "channels on (max)", "cardinality", float(card.max), LE, integer=True)
+            return Limit(name, "cardinality", float(card.min), GE, integer=True, side="min")
+        return Limit(name, "cardinality", float(card.max), LE, integer=True, side="max")
     if name.startswith("group_"):
         _, j, side, what = name.split("_")
         group = sc.rules.groups[int(j)]
         value = getattr(group, f"{side}_{what}")
         bound = GE if side == "min" else LE
         kind = f"group_{what}"
-        return Limit(name, f"group {group.describe()} {side}_{what}", kind, float(value), bound,
-                     integer=what == "count", share=what == "share")
+        return Limit(name, kind, float(value), bound, integer=what == "count", share=what == "share", index=int(j),
+                     group=group.describe(), side=side)
     if name.startswith("concentration_"):
-        return Limit("concentration", "concentration (largest share of spend)", "concentration",
-                     sc.rules.concentration.max_share, LE, share=True,
+        return Limit("concentration", "concentration", sc.rules.concentration.max_share, LE, share=True,
                      members=tuple(f"concentration_{i}" for i in range(len(sc.channels))))
     if name == "reach_level":
-        return Limit(name, "weighted reach level", "reach_level", sc.objective.level or 0.0, GE)
+        return Limit(name, "reach_level", sc.objective.level or 0.0, GE)
     if name.startswith(("onoff_min_", "onoff_max_")):
         ch = sc.channels[int(name.rsplit("_", 1)[1])]
         if name.startswith("onoff_min_"):
-            return Limit(name, f"min_spend of {ch.id}", "min_spend", ch.min_spend, GE)
+            return Limit(name, "min_spend", ch.min_spend, GE, channel=ch.id)
         if ch.max_spend is None:
             return None  # the cap comes from the budget, which is its own limit
-        return Limit(name, f"max_spend of {ch.id}", "max_spend", ch.max_spend, LE)
+        return Limit(name, "max_spend", ch.max_spend, LE, channel=ch.id)
     return None
 
 
@@ -141,16 +151,16 @@ def _period_limit(sc: Scenario, name: str) -> Limit | None:
         t = int(row.group(2)) if row is not None else None
         items = sc.periods.items
         if t is not None and items is not None and items[t].budget is not None:
-            return Limit(f"budget_t{t}", f"budget of {items[t].name}", "budget", items[t].budget, LE)
+            return Limit(f"budget_t{t}", "budget", items[t].budget, LE, period=items[t].name)
         if sc.periods.budget is not None:
-            return Limit("budget_period", "budget per period", "budget", sc.periods.budget, LE)
+            return Limit("budget_period", "budget", sc.periods.budget, LE, each_period=True)
         name = "budget"  # a period's money cap is the total's copy
     if row is not None:
         name = row.group(1)
     if name.startswith("resource_"):
         resource = list(sc.resources)[int(name.split("_")[1])]
         own = sc.periods.resources.get(resource)
-        return Limit(name, f"resource {resource} (each period)", "resource", sc.resources[resource] if own is None else own, LE)
+        return Limit(name, "resource", sc.resources[resource] if own is None else own, LE, resource=resource, each_period=True)
     return _scenario_limit(sc, "budget" if name == "budget_total" else name)
 
 

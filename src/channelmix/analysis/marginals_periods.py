@@ -20,7 +20,7 @@ from ..model.periods import Horizon
 from ..schema.models import Scenario
 from ..schema.responses import reach
 from ..schema.steps import round_down, round_up
-from .marginals import SLOPE_STEP, Marginal, Cells, customers
+from .marginals import SLOPE_STEP, Cells, Marginal, customers
 
 Key = tuple[str, str]  # (channel id, period id)
 FADED = 1e-12  # carry-over below this share of a unit is gone

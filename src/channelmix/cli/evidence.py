@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from ..core import jsonout
 from ..schema import ScenarioError
+from .common import fail
 
-BAD_INPUT = 2
 
-
-def _bad(err: ScenarioError) -> None:
-    click.echo(err.render(), err=True)
-    click.echo("error: nothing was written", err=True)
-    sys.exit(BAD_INPUT)
+def _bad(err: ScenarioError) -> NoReturn:
+    fail([err.render(), "error: nothing was written"])
 
 
 def _yaml_out(path: Path) -> None:
     if path.suffix.lower() not in (".yaml", ".yml"):
-        click.echo(f"error: {path}: the scenario is written as YAML; name it .yaml or .yml", err=True)
-        sys.exit(BAD_INPUT)
+        fail([f"error: {path}: the scenario is written as YAML; name it .yaml or .yml"])
 
 
 def _ratio_pair(text: str) -> tuple[float, float]:
@@ -128,7 +124,6 @@ def calibrate_command(scenario: str, results: str, out: Path, seed: int, boot: i
         for line in report_lines(fits):
             click.echo(line)
     if not any(f.ok for f in fits):
-        click.echo("error: no channel could be calibrated; nothing was written", err=True)
-        sys.exit(BAD_INPUT)
+        fail(["error: no channel could be calibrated; nothing was written"])
     write_atomically(out, text)
     click.echo(f"wrote {out}: {sum(f.ok for f in fits)} of {len(fits)} channels refitted", err=True)

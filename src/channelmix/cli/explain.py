@@ -10,52 +10,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from ..core import jsonout
-from ..schema import Loaded, ScenarioError, load
-
-if TYPE_CHECKING:
-    from rich.console import Console
-
-OK, NO_PLAN, BAD_INPUT = 0, 1, 2
-
-
-def _console() -> Console:
-    from rich.console import Console
-
-    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
-
-
-def _fail(lines: list[str]) -> None:
-    for line in lines:
-        click.echo(line, err=True)
-    sys.exit(BAD_INPUT)
-
-
-def _loaded(paths: tuple[str, ...], assignments: tuple[str, ...]) -> list[Loaded]:
-    """Every file, with --set overrides; any problem anywhere stops before anything is solved."""
-    from ..schema.expand import derive, parse_assignment
-
-    out, problems = [], []
-    try:
-        overrides = dict(parse_assignment(a) for a in assignments)
-    except ScenarioError as err:
-        _fail([err.render()])
-    for path in paths:
-        try:
-            loaded = load(path)
-            if overrides:
-                case = derive(loaded, overrides)
-                loaded = Loaded(case.scenario, loaded.source, case.warnings)
-            out.append(loaded)
-        except ScenarioError as err:
-            problems.append(err.render())
-    if problems:
-        _fail(problems + [f"error: {len(problems)} of {len(paths)} file(s) could not be read; nothing was solved"])
-    return out
+from ..model.periods import Horizon
+from ..reports.wording import plan_message
+from .common import NO_PLAN, OK, bases, console, fail, set_option
 
 
 def _share(text: str) -> float | None:
@@ -72,8 +34,6 @@ def _share(text: str) -> float | None:
     return value
 
 
-SET_OPTION = click.option("--set", "assignments", multiple=True, metavar="PATH=VALUE",
-                          help="Override a value, e.g. --set budget=3500 (repeatable).")
 FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
                              help="table: readable; json: one JSON object per scenario per line.")
 
@@ -91,7 +51,7 @@ FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["table", "jso
 @click.option("--report", "reports", multiple=True, type=click.Choice(["html", "md", "xlsx"]),
               help="Also write a report with every section (repeatable) into --out.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Where --report goes.")
-@SET_OPTION
+@set_option
 def explain(files: tuple[str, ...], fmt: str, k: int, within: str, curves_dir: Path | None, chart: str,
             reports: tuple[str, ...], out_dir: Path | None, assignments: tuple[str, ...]) -> None:
     """Explain the plan of each scenario FILE: the current plan beside it, what the next
@@ -104,27 +64,26 @@ def explain(files: tuple[str, ...], fmt: str, k: int, within: str, curves_dir: P
     Exit code 0 when every scenario has a plan, 1 when one has none, 2 on bad input.
     """
     from ..analysis.explanation import explain as run
+    from ..reports import report_facts, write_report
+    from ..reports.documents import explanation_document, plan_document
     from ..reports.explain_render import render_explanation
 
     try:
         tolerance = _share(within)
     except click.BadParameter as err:
-        _fail([f"error: --within: {err.message}"])
+        fail([f"error: --within: {err.message}"])
     if reports and out_dir is None:
-        _fail(["error: --report needs --out DIR (where the report goes)"])
-    code, out = OK, _console()
-    for loaded in _loaded(files, assignments):
+        fail(["error: --report needs --out DIR (where the report goes)"])
+    code, out = OK, console(columns=False)
+    for loaded in bases(files, assignments):
         result = run(loaded, alternatives=k, within=tolerance)
         if fmt == "json":
-            click.echo(jsonout.dumps(result.to_dict(), default=_jsonable))
+            click.echo(jsonout.dumps(explanation_document(result), default=_jsonable))
         else:
             render_explanation(result, out, loaded.scenario.language)
-        for kind in reports:
-            from ..reports import report_facts, write_report
-
-            # the scenario's language and most reachable, as solve's reports have them
-            plan = json.loads(jsonout.dumps({**result.plan.to_dict(), **report_facts(loaded.scenario), "explain": result.to_dict()},
-                                            default=_jsonable))
+        for kind in reports:  # the scenario's language and most reachable, as solve's reports have them
+            plan = json.loads(jsonout.dumps({**plan_document(result.plan), **report_facts(loaded.scenario),
+                                             "explain": explanation_document(result)}, default=_jsonable))
             click.echo(f"wrote {write_report(kind, out_dir, plan=plan)}", err=True)
         if curves_dir is not None and result.plan.solved:
             from ..reports.charts import response_curves
@@ -133,7 +92,7 @@ def explain(files: tuple[str, ...], fmt: str, k: int, within: str, curves_dir: P
                 click.echo(f"wrote {path}", err=True)
         if not result.plan.solved:
             code = NO_PLAN
-            click.echo(f"{loaded.source}: {result.scenario}: {result.plan.message}", err=True)
+            click.echo(f"{loaded.source}: {result.scenario}: {plan_message(result.plan)}", err=True)
     sys.exit(code)
 
 
@@ -144,10 +103,8 @@ def _jsonable(value: Any) -> Any:
 def _spends(scenario: Any, given: tuple[str, ...], source: str) -> tuple[dict[str, float], dict[tuple[str, str], float | None]]:
     """--spend ID=AMOUNT (kept up in every period) and, over periods, ID@PERIOD=AMOUNT or
     ID@PERIOD=off (that period only); every problem at once."""
-    from ..model.periods import Horizon
-
     known = {c.id for c in scenario.channels}
-    periods = Horizon(scenario).ids if scenario.periods is not None else []
+    periods = Horizon(scenario).ids if scenario.kind == "periods" else []
     out: dict[str, float] = {}
     apart: dict[tuple[str, str], float | None] = {}
     problems = []
@@ -173,7 +130,7 @@ def _spends(scenario: Any, given: tuple[str, ...], source: str) -> tuple[dict[st
         else:
             out[cid] = value
     if problems:
-        _fail(problems)
+        fail(problems)
     return out, apart
 
 
@@ -183,7 +140,7 @@ def _spends(scenario: Any, given: tuple[str, ...], source: str) -> tuple[dict[st
               help="A channel on at this spend (repeatable; channels not named are off; over periods: this spend in every "
                    "period it can run, and ID@PERIOD=AMOUNT or ID@PERIOD=off for one period). Default: the file's current plan.")
 @FORMAT_OPTION
-@SET_OPTION
+@set_option
 def evaluate(file: str, spends: tuple[str, ...], fmt: str, assignments: tuple[str, ...]) -> None:
     """Score a given plan of FILE without optimising: every figure recomputed on the real
     curves and every rule checked (the plan is --spend …, or the file's current: block).
@@ -193,7 +150,7 @@ def evaluate(file: str, spends: tuple[str, ...], fmt: str, assignments: tuple[st
     from ..reports.explain_render import evaluation_dict, render_evaluation
     from ..verify.baseline import score, score_schedule
 
-    (loaded,) = _loaded((file,), assignments)
+    (loaded,) = bases((file,), assignments)
     scenario = loaded.scenario
     apart: dict = {}
     if spends:
@@ -201,11 +158,11 @@ def evaluate(file: str, spends: tuple[str, ...], fmt: str, assignments: tuple[st
     elif scenario.current is not None:
         current = dict(scenario.current)
     else:
-        _fail([f"{loaded.source}: no plan to evaluate. Fix: give --spend ID=AMOUNT (repeatable) or add a current: block "
-               "to the file (channel: spend)"])
+        fail([f"{loaded.source}: no plan to evaluate. Fix: give --spend ID=AMOUNT (repeatable) or add a current: block "
+              "to the file (channel: spend)"])
     truth = score_schedule(scenario, current, apart) if apart else score(scenario, current)
     if fmt == "json":
         click.echo(jsonout.dumps(evaluation_dict(scenario, truth)))
     else:
-        render_evaluation(scenario, truth, _console())
+        render_evaluation(scenario, truth, console(columns=False))
     sys.exit(NO_PLAN if truth.violations else OK)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import sys
+import json
 from pathlib import Path
+from typing import Any
 
 import click
 
-from ..reports.i18n import LANGUAGES
-
-LANGUAGE_OPTION = click.option("--language", type=click.Choice(list(LANGUAGES)),
-                               help="Language of the reports and the terminal view "
-                                    "(default: the scenario's language:, else English).")
+from .common import fail, language_option, write_reports
 
 
 @click.command()
@@ -20,15 +17,12 @@ LANGUAGE_OPTION = click.option("--language", type=click.Choice(list(LANGUAGES)),
               show_default=True, help="Report kind (repeatable).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
               help="Where the reports go.")
-@LANGUAGE_OPTION
+@language_option
 def report(results: tuple[Path, ...], reports: tuple[str, ...], out_dir: Path, language: str | None) -> None:
     """Render reports from saved results (RESULTS: JSON written by solve --format json
     or --out, one plan per line or per file) without solving again."""
-    import json
-
-    from .commands import BAD_INPUT, _reports  # here: cli imports this module
-
-    plans, problems = [], []
+    plans: list[dict[str, Any]] = []
+    problems: list[str] = []
     for path in results:
         try:
             text = path.read_text(encoding="utf-8")
@@ -42,8 +36,6 @@ def report(results: tuple[Path, ...], reports: tuple[str, ...], out_dir: Path, l
             continue
         plans += objects
     if problems:
-        for problem in problems:
-            click.echo(problem, err=True)
-        sys.exit(BAD_INPUT)
+        fail(problems)
     for plan in plans:
-        _reports(reports, out_dir, plan=plan, language=language)
+        write_reports(reports, out_dir, plan=plan, language=language)

@@ -22,11 +22,14 @@ add the builder's ``suffix`` to every name (``x_3_t2`` in period 2).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pulp
 
 from ..model.arrays import ScenarioArrays, arrays, at_least
 from ..model.curves import Pieces, pieces, prepare
+from ..model.facts import EVERYWHERE, Rule, Scope
 from ..schema.models import Channel, Constant, Scenario
 from ..schema.responses import depends_on_spend
 from .formulation import (
@@ -36,7 +39,6 @@ from .formulation import (
     add_row,
     combine,
     expression,
-    rule_number,
 )
 
 
@@ -49,15 +51,16 @@ class Builder:
     """Builds the single-period MILP of ``scenario`` (see the module docstring for its steps).
 
     ``problem`` and ``rules``: write into these instead of a new problem (one period of a plan
-    over periods); ``suffix`` ends every variable and row name, ``prefix`` starts every rule's words."""
+    over periods); ``suffix`` ends every variable and row name, and ``scope`` is where every rule
+    written holds (a period)."""
 
-    def __init__(self, scenario: Scenario, problem: pulp.LpProblem | None = None, rules: dict[str, str] | None = None,
-                 suffix: str = "", prefix: str = "") -> None:
+    def __init__(self, scenario: Scenario, problem: pulp.LpProblem | None = None, rules: dict[str, Rule] | None = None,
+                 suffix: str = "", scope: Scope = EVERYWHERE) -> None:
         self.sc = scenario
         maximise = scenario.objective.maximises
         self.problem = problem if problem is not None else Problem("channelmix", pulp.LpMaximize if maximise else pulp.LpMinimize)
-        self.rules: dict[str, str] = rules if rules is not None else {}
-        self.suffix, self.prefix = suffix, prefix
+        self.rules: dict[str, Rule] = rules if rules is not None else {}
+        self.suffix, self.scope = suffix, scope
         self.on: dict[str, pulp.LpVariable] = {}
         self.spend: dict[str, pulp.LpVariable] = {}
         self.reach: dict[str, pulp.LpVariable | pulp.LpAffineExpression] = {}
@@ -73,9 +76,10 @@ class Builder:
         self.weighted: Terms = {}
         self.parts: dict[str, pulp.LpAffineExpression] = {}
 
-    def add(self, terms: Terms, sense: int, rhs: float, name: str, rule: str) -> None:
-        """A row named ``name`` (and the suffix) stating ``rule``."""
-        add_row(self.problem, self.rules, terms, sense, rhs, name + self.suffix, self.prefix + rule)
+    def add(self, terms: Terms, sense: int, rhs: float, rule: Rule) -> None:
+        """A row named ``rule.row`` (and the suffix) stating ``rule``, in the builder's scope unless it has its own."""
+        scope = self.scope if rule.scope == EVERYWHERE else rule.scope
+        add_row(self.problem, self.rules, terms, sense, rhs, replace(rule, row=rule.row + self.suffix, scope=scope))
 
     def variable(self, name: str, low: float | None = None, up: float | None = None,
                  cat: str = pulp.LpContinuous) -> pulp.LpVariable:
@@ -123,14 +127,14 @@ class Builder:
                 continue  # no spend lever: no spend variable, and a spend-driven curve gives no reach
             s = self.variable(f"s_{i}", 0, cap)
             self.spend[ch.id] = s
-            self.add({s: 1, x: -cap}, pulp.LpConstraintLE, 0, f"onoff_max_{i}", f"{ch.id}: spend ≤ {rule_number(cap)} when on, 0 when off")
+            self.add({s: 1, x: -cap}, pulp.LpConstraintLE, 0, Rule(f"onoff_max_{i}", "cap", cap, channel=ch.id))
             least = self.sc.spend_floor(ch)  # min_spend, rounded up to the spend_step
             if least > 0:
-                self.add({s: 1, x: -least}, pulp.LpConstraintGE, 0, f"onoff_min_{i}", f"{ch.id}: spend ≥ min_spend {rule_number(least)} when on")
+                self.add({s: 1, x: -least}, pulp.LpConstraintGE, 0, Rule(f"onoff_min_{i}", "min_spend", least, channel=ch.id))
             step = self.sc.step_of(ch)
             if step:  # s = step · n, n a whole number of payable units (cap is already a multiple)
                 n = self.variable(f"n_{i}", 0, round(cap / step), cat=pulp.LpInteger)
-                self.add({s: 1, n: -step}, pulp.LpConstraintEQ, 0, f"spend_step_{i}", f"{ch.id}: spend in multiples of {rule_number(step)}")
+                self.add({s: 1, n: -step}, pulp.LpConstraintEQ, 0, Rule(f"spend_step_{i}", "spend_step", step, channel=ch.id))
             if not isinstance(ch.response, Constant):
                 self.response(i, ch, x, s, cap, accuracy)
 
@@ -152,7 +156,8 @@ class Builder:
         """y ≤ m_j s + q_j x for every piece j: exact for a concave g with g(0) = 0."""
         for j, slope in enumerate(curve.slopes):
             intercept = curve.ys[j] - slope * curve.xs[j]
-            self.add({y: 1, s: -slope, x: -intercept}, pulp.LpConstraintLE, 0, f"response_{i}_{j}", f"{cid}: reach ≤ response curve, piece {j}")
+            self.add({y: 1, s: -slope, x: -intercept}, pulp.LpConstraintLE, 0,
+                     Rule(f"response_{i}_{j}", "response_piece", channel=cid, piece=j))
 
     def incremental_response(self, i: int | str, cid: str, x: pulp.LpVariable, s: pulp.LpVariable, y: pulp.LpVariable,
                              curve: Pieces) -> None:
@@ -162,12 +167,12 @@ class Builder:
         fills = [self.variable(f"w_{i}_{j}", 0, 1, cat=pulp.LpBinary) for j in range(n - 1)]
         dx = [curve.xs[j + 1] - curve.xs[j] for j in range(n)]
         dy = [curve.ys[j + 1] - curve.ys[j] for j in range(n)]
-        self.add({s: 1, **{d: -w for d, w in zip(deltas, dx)}}, pulp.LpConstraintEQ, 0, f"curve_spend_{i}", f"{cid}: spend along the curve")
-        self.add({y: 1, **{d: -h for d, h in zip(deltas, dy)}}, pulp.LpConstraintLE, 0, f"curve_reach_{i}", f"{cid}: reach ≤ response curve")
-        self.add({deltas[0]: 1, x: -1}, pulp.LpConstraintLE, 0, f"curve_on_{i}", f"{cid}: curve only when on")
+        self.add({s: 1, **{d: -w for d, w in zip(deltas, dx)}}, pulp.LpConstraintEQ, 0, Rule(f"curve_spend_{i}", "curve_spend", channel=cid))
+        self.add({y: 1, **{d: -h for d, h in zip(deltas, dy)}}, pulp.LpConstraintLE, 0, Rule(f"curve_reach_{i}", "curve_reach", channel=cid))
+        self.add({deltas[0]: 1, x: -1}, pulp.LpConstraintLE, 0, Rule(f"curve_on_{i}", "curve_on", channel=cid))
         for j, w in enumerate(fills):
-            self.add({deltas[j + 1]: 1, w: -1}, pulp.LpConstraintLE, 0, f"curve_order_{i}_{j}a", f"{cid}: piece {j + 1} after piece {j}")
-            self.add({w: 1, deltas[j]: -1}, pulp.LpConstraintLE, 0, f"curve_order_{i}_{j}b", f"{cid}: piece {j} full before piece {j + 1}")
+            self.add({deltas[j + 1]: 1, w: -1}, pulp.LpConstraintLE, 0, Rule(f"curve_order_{i}_{j}a", "curve_after", channel=cid, piece=j))
+            self.add({w: 1, deltas[j]: -1}, pulp.LpConstraintLE, 0, Rule(f"curve_order_{i}_{j}b", "curve_full", channel=cid, piece=j))
 
     # -- 2: budget and other resources ----------------------------------------------
 
@@ -184,7 +189,7 @@ class Builder:
     def budget_row(self) -> None:
         """Hook: money spent ≤ budget."""
         if self.sc.budget is not None:
-            self.add(self.cost, pulp.LpConstraintLE, self.sc.budget, "budget", f"money spent ≤ budget {rule_number(self.sc.budget)}")
+            self.add(self.cost, pulp.LpConstraintLE, self.sc.budget, Rule("budget", "budget", self.sc.budget))
 
     def budget_and_resources(self) -> None:
         """The money (:meth:`money_terms`, :meth:`budget_row`) and every resource's capacity."""
@@ -200,7 +205,7 @@ class Builder:
                     terms[self.spend[ch.id]] = use.per_unit
                 if use.fixed:
                     terms[self.on[ch.id]] = use.fixed
-            self.add(terms, pulp.LpConstraintLE, capacity, f"resource_{r}", f"{resource} used ≤ {rule_number(capacity)}")
+            self.add(terms, pulp.LpConstraintLE, capacity, Rule(f"resource_{r}", "resource", capacity, resource=resource))
 
     # -- 4: coverage -------------------------------------------------------------
 
@@ -229,21 +234,21 @@ class Builder:
             self.coverage[(p, g)] = z
             if serving:
                 serving[z] = 1.0
-                self.add(serving, pulp.LpConstraintLE, 0, f"cover_{k}", f"coverage of ({p}, {g}) ≤ reach of its channels")
+                self.add(serving, pulp.LpConstraintLE, 0, Rule(f"cover_{k}", "cover", cell=(p, g)))
             weight = float(A.weight[k])
             if weight:
                 weighted[z] = weight
                 understated += weight * lost[k] if sc.objective.maximises else 0.0
             if target[k] > 0:
-                where, t = f"({p}, {g})", float(target[k])
+                t = float(target[k])
                 if cov.hard[k]:
-                    self.add({z: 1}, pulp.LpConstraintGE, t, f"target_{k}", f"coverage of {where} ≥ {rule_number(t)}")
+                    self.add({z: 1}, pulp.LpConstraintGE, t, Rule(f"target_{k}", "target", t, cell=(p, g)))
                 else:
                     u = self.variable(f"short_{k}", 0, t)
                     shortfall_terms[u] = float(cov.penalty[k])
                     understated += float(cov.penalty[k]) * min(lost[k], t)
                     understated_penalty += float(cov.penalty[k]) * min(lost[k], t)
-                    self.add({z: 1, u: 1}, pulp.LpConstraintGE, t, f"target_{k}", f"coverage of {where} ≥ {rule_number(t)} (soft)")
+                    self.add({z: 1, u: 1}, pulp.LpConstraintGE, t, Rule(f"target_{k}", "target", t, cell=(p, g), soft=True))
         self.penalties["coverage_shortfall"] = shortfall_terms
         if sc.objective.sense == "max_outcome":  # cell weights are not in this objective; each channel's value is
             understated = understated_penalty + sum(
@@ -271,8 +276,8 @@ class Builder:
         """Hook: breadth and redundancy of every cell (worlds: once per pattern of affinities)."""
         self.breadth_rows(self.A)
 
-    def breadth_rows(self, A: ScenarioArrays, suffix: str = "", where: str = "") -> None:
-        """Breadth and redundancy on the affinities of ``A``, row names ending in ``suffix``."""
+    def breadth_rows(self, A: ScenarioArrays, suffix: str = "", scope: Scope = EVERYWHERE) -> None:
+        """Breadth and redundancy on the affinities of ``A``, row names ending in ``suffix``, rules in ``scope``."""
         x_of = [self.on[cid] for cid in A.ids]
         every = {x: 1.0 for x in x_of}
         for family, cr in (("breadth", A.breadth), ("redundancy", A.redundancy)):
@@ -284,13 +289,12 @@ class Builder:
                 need, threshold = int(cr.level[k]), float(cr.threshold[k])
                 terms = dict(every) if threshold <= 0 else {x_of[c]: 1.0 for c in M.indices[M.indptr[k]:M.indptr[k + 1]]}
                 hard = family == "breadth" and bool(cr.hard[k])
-                words = f"{where}({p}, {g}) served by ≥ {need} channels with affinity ≥ {rule_number(threshold)}"
                 if not hard:
                     v = self.variable(f"{family}_short_{k}{suffix}", 0, need)
                     terms[v] = 1.0
                     penalty_terms[v] = float(cr.penalty[k])
-                    words += " (soft)"
-                self.add(terms, pulp.LpConstraintGE, need, f"{family}_{k}{suffix}", words)
+                self.add(terms, pulp.LpConstraintGE, need, Rule(f"{family}_{k}{suffix}", family, need, cell=(p, g),
+                                                                threshold=threshold, soft=not hard, scope=scope))
             self.penalties[f"{family}_shortfall{suffix}"] = penalty_terms
 
     # -- 6 & 8: concentration and groups ------------------------------------------------
@@ -298,7 +302,7 @@ class Builder:
     def _total_spend(self) -> pulp.LpVariable:
         if self.total_spend is None:
             self.total_spend = self.variable("total_spend", 0)
-            self.add({self.total_spend: 1, **{s: -1 for s in self.spend.values()}}, pulp.LpConstraintEQ, 0, "total_spend", "total spend")
+            self.add({self.total_spend: 1, **{s: -1 for s in self.spend.values()}}, pulp.LpConstraintEQ, 0, Rule("total_spend", "total_spend"))
         return self.total_spend
 
     def concentration_and_groups(self) -> None:
@@ -309,21 +313,23 @@ class Builder:
             total = self._total_spend()
             for i, ch in enumerate(sc.channels):
                 if ch.id in self.spend:
-                    self.add({self.spend[ch.id]: 1, total: -share}, pulp.LpConstraintLE, 0, f"concentration_{i}", f"{ch.id}: ≤ {share:.0%} of spend")
+                    self.add({self.spend[ch.id]: 1, total: -share}, pulp.LpConstraintLE, 0,
+                             Rule(f"concentration_{i}", "concentration", share, channel=ch.id))
         for j, group in enumerate(sc.rules.groups):
             members = [sc.channels[c] for c in np.flatnonzero(self.A.groups[j])]
             what = group.describe()
-            for bound, sense, word in ((group.min_share, pulp.LpConstraintGE, "≥"), (group.max_share, pulp.LpConstraintLE, "≤")):
+            for bound, sense in ((group.min_share, pulp.LpConstraintGE), (group.max_share, pulp.LpConstraintLE)):
                 if bound is not None:
                     total = self._total_spend()
                     terms = {self.spend[c.id]: 1.0 for c in members if c.id in self.spend}
                     terms[total] = terms.get(total, 0.0) - bound
                     tag = "min" if sense == pulp.LpConstraintGE else "max"
-                    self.add(terms, sense, 0, f"group_{j}_{tag}_share", f"{what}: {word} {bound:.0%} of spend")
-            for bound, sense, word in ((group.min_count, pulp.LpConstraintGE, "≥"), (group.max_count, pulp.LpConstraintLE, "≤")):
+                    self.add(terms, sense, 0, Rule(f"group_{j}_{tag}_share", "group_share", bound, group=what, side=tag))
+            for bound, sense in ((group.min_count, pulp.LpConstraintGE), (group.max_count, pulp.LpConstraintLE)):
                 if bound is not None:
                     tag = "min" if sense == pulp.LpConstraintGE else "max"
-                    self.add({self.on[c.id]: 1.0 for c in members}, sense, bound, f"group_{j}_{tag}_count", f"{what}: {word} {bound} channels on")
+                    self.add({self.on[c.id]: 1.0 for c in members}, sense, bound,
+                             Rule(f"group_{j}_{tag}_count", "group_count", bound, group=what, side=tag))
 
     # -- 7 & 9: cardinality and logic -----------------------------------------------------
 
@@ -334,15 +340,15 @@ class Builder:
         every = {x: 1.0 for x in self.on.values()}
         if card is not None:
             if card.min:
-                self.add(every, pulp.LpConstraintGE, card.min, "cardinality_min", f"≥ {card.min} channels on")
+                self.add(every, pulp.LpConstraintGE, card.min, Rule("cardinality_min", "cardinality", card.min, side="min"))
             if card.max is not None:
-                self.add(every, pulp.LpConstraintLE, card.max, "cardinality_max", f"≤ {card.max} channels on")
+                self.add(every, pulp.LpConstraintLE, card.max, Rule("cardinality_max", "cardinality", card.max, side="max"))
             if card.penalty_per_channel:
                 self.penalties["channel_count"] = {x: card.penalty_per_channel for x in self.on.values()}
         for j, (a, b) in enumerate(sc.rules.requires):
-            self.add({self.on[a]: 1, self.on[b]: -1}, pulp.LpConstraintLE, 0, f"requires_{j}", f"{a} on ⇒ {b} on")
+            self.add({self.on[a]: 1, self.on[b]: -1}, pulp.LpConstraintLE, 0, Rule(f"requires_{j}", "requires", channel=a, other=b))
         for j, (a, b) in enumerate(sc.rules.excludes):
-            self.add({self.on[a]: 1, self.on[b]: 1}, pulp.LpConstraintLE, 1, f"excludes_{j}", f"not both {a} and {b}")
+            self.add({self.on[a]: 1, self.on[b]: 1}, pulp.LpConstraintLE, 1, Rule(f"excludes_{j}", "excludes", channel=a, other=b))
 
     # -- objective -------------------------------------------------------------------
 
@@ -371,10 +377,10 @@ class Builder:
         else:
             objective = combine(self.cost, penalty_total, 1.0)
             if sc.objective.outcome_target is not None:
-                self.add(outcome, pulp.LpConstraintGE, sc.objective.outcome_target, "outcome_target",
-                         f"total outcome ≥ {rule_number(sc.objective.outcome_target)}")
+                self.add(outcome, pulp.LpConstraintGE, sc.objective.outcome_target,
+                         Rule("outcome_target", "outcome_target", sc.objective.outcome_target))
             if sense == "target":
-                self.add(weighted, pulp.LpConstraintGE, sc.objective.level or 0.0, "reach_level", f"weighted reach ≥ {rule_number(sc.objective.level)}")
+                self.add(weighted, pulp.LpConstraintGE, sc.objective.level or 0.0, Rule("reach_level", "reach_level", sc.objective.level))
         self.parts = parts
         return objective
 

@@ -14,14 +14,10 @@ from dataclasses import dataclass, field
 import pulp
 
 from ..model.curves import Pieces
+from ..model.facts import Rule
 from ..schema.models import Scenario
 
 Terms = dict[pulp.LpVariable, float]
-
-
-def rule_number(value: float) -> str:
-    """A number as a person writes it in a rule: 4,500 or 0.45, never 9e+07."""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.6g}"
 
 
 def expression(terms: Terms | list[tuple[pulp.LpVariable, float]], constant: float = 0.0) -> pulp.LpAffineExpression:
@@ -49,7 +45,7 @@ class Formulation:
     caps: dict[str, float]
     curve_pieces: dict[str, Pieces]
     parts: dict[str, pulp.LpAffineExpression]  # weighted_reach, cost and each penalty
-    rules: dict[str, str] = field(default_factory=dict)  # constraint name -> rule in words
+    rules: dict[str, Rule] = field(default_factory=dict)  # constraint name -> the rule it states
     approximation_bound: float | None = 0.0  # how far the true optimum can be above the plan (None: unknown)
 
 
@@ -83,8 +79,8 @@ def combine(a: dict, b: dict, sign: float) -> dict:
     return out
 
 
-def add_row(problem: pulp.LpProblem, rules: dict[str, str], terms: Terms, sense: int, rhs: float, name: str, rule: str) -> None:
-    """A named constraint (zero coefficients left out), and the rule it states."""
+def add_row(problem: pulp.LpProblem, rules: dict[str, Rule], terms: Terms, sense: int, rhs: float, rule: Rule) -> None:
+    """A constraint named ``rule.row`` (zero coefficients left out), and the rule it states."""
     terms = {v: w for v, w in terms.items() if w != 0}
-    problem.addConstraint(pulp.LpConstraint(expression(terms), sense, name=name, rhs=rhs))
-    rules[name] = rule
+    problem.addConstraint(pulp.LpConstraint(expression(terms), sense, name=rule.row, rhs=rhs))
+    rules[rule.row] = rule

@@ -30,10 +30,11 @@ from dataclasses import dataclass, field
 
 import pulp
 
+from ..model.facts import Rule, Scope
 from ..model.periods import Horizon
 from ..schema.models import Channel, Scenario
 from .builder import Builder
-from .formulation import Formulation, Terms, add_row, combine, expression, rule_number
+from .formulation import Formulation, Terms, add_row, combine, expression
 
 
 @dataclass
@@ -52,17 +53,22 @@ class PeriodsFormulation(Formulation):
         return self.used
 
 
-def used_rows(problem: pulp.LpProblem, rules: dict[str, str], H: Horizon, on: dict) -> dict[str, pulp.LpVariable]:
+def used_rows(problem: pulp.LpProblem, rules: dict[str, Rule], H: Horizon, on: dict) -> dict[str, pulp.LpVariable]:
     """w_c = max_t x_ct for every channel, exactly: w ≥ x_ct for every t, w ≤ Σ_t x_ct."""
     out = {}
     for i, ch in enumerate(H.scenario.channels):
         w = out[ch.id] = problem.add_variable(f"used_{i}", 0, 1, cat=pulp.LpInteger)
         xs = [on[(ch.id, p)] for p in H.ids]
         for t, x in enumerate(xs):
-            add_row(problem, rules, {w: 1, x: -1}, pulp.LpConstraintGE, 0, f"used_{i}_t{t}", f"{ch.id}: used if on in {H.items[t].name}")
-        add_row(problem, rules, {w: 1, **{x: -1.0 for x in xs}}, pulp.LpConstraintLE, 0, f"used_{i}",
-                 f"{ch.id}: used only if on in some period")
+            add_row(problem, rules, {w: 1, x: -1}, pulp.LpConstraintGE, 0,
+                    Rule(f"used_{i}_t{t}", "used_period", channel=ch.id, scope=_period(H, t)))
+        add_row(problem, rules, {w: 1, **{x: -1.0 for x in xs}}, pulp.LpConstraintLE, 0, Rule(f"used_{i}", "used", channel=ch.id))
     return out
+
+
+def _period(H: Horizon, t: int) -> Scope:
+    """Period t as the scope of its rows."""
+    return Scope(period=H.ids[t], period_label=H.items[t].name)
 
 
 def formulate_periods(scenario: Scenario) -> PeriodsFormulation:
@@ -75,7 +81,7 @@ class PeriodBuilder(Builder):
 
     def __init__(self, horizon: PeriodsBuilder, t: int) -> None:
         label = horizon.H.items[t].name
-        super().__init__(horizon.H.views[t], horizon.problem, horizon.rules, suffix=f"_t{t}", prefix=f"{label}: ")
+        super().__init__(horizon.H.views[t], horizon.problem, horizon.rules, suffix=f"_t{t}", scope=_period(horizon.H, t))
         self.horizon, self.t, self.label = horizon, t, label
         self.effective: dict[str, pulp.LpVariable] = {}  # adstock a_ct of channels with carry_over
 
@@ -117,12 +123,12 @@ class PeriodBuilder(Builder):
             terms[a_before] = -theta ** (t - earlier)
             bound = cap + theta ** (t - earlier) * bound_before
         a.upBound = bound
-        self.add(terms, pulp.LpConstraintEQ, rhs, f"adstock_{i}", f"{ch.id}: effective spend = spend + {rule_number(theta)} × last period's")
+        self.add(terms, pulp.LpConstraintEQ, rhs, Rule(f"adstock_{i}", "adstock", theta, channel=ch.id))
         self.horizon.adstock[(ch.id, t)] = (a, bound)
         e = self.variable(f"e_{i}", 0, bound)
-        self.add({e: 1, a: -1}, pulp.LpConstraintLE, 0, f"effective_{i}", f"{ch.id}: the curve reads the effective spend")
-        self.add({e: 1, x: -bound}, pulp.LpConstraintLE, 0, f"effective_on_{i}", f"{ch.id}: no reach while off")
-        self.add({e: 1, a: -1, x: -bound}, pulp.LpConstraintGE, -bound, f"effective_all_{i}", f"{ch.id}: all of it while on")
+        self.add({e: 1, a: -1}, pulp.LpConstraintLE, 0, Rule(f"effective_{i}", "effective", channel=ch.id))
+        self.add({e: 1, x: -bound}, pulp.LpConstraintLE, 0, Rule(f"effective_on_{i}", "effective_on", channel=ch.id))
+        self.add({e: 1, a: -1, x: -bound}, pulp.LpConstraintGE, -bound, Rule(f"effective_all_{i}", "effective_all", channel=ch.id))
         self.effective[ch.id] = a
         super().response(i, ch, x, e, bound, accuracy)
 
@@ -142,8 +148,8 @@ class PeriodsBuilder:
         self.needs_start = {ch.id for ch in scenario.channels
                             if ch.setup_cost > 0 or self.H.min_run(ch.id) > 1 or self.H.max_switches(ch.id) is not None}
 
-    def add(self, terms: Terms, sense: int, rhs: float, name: str, rule: str) -> None:
-        add_row(self.problem, self.rules, terms, sense, rhs, name, rule)
+    def add(self, terms: Terms, sense: int, rhs: float, rule: Rule) -> None:
+        add_row(self.problem, self.rules, terms, sense, rhs, rule)
 
     def build(self) -> PeriodsFormulation:
         objectives = []
@@ -167,13 +173,17 @@ class PeriodsBuilder:
             self.start_of.setdefault(t, {})[cid] = u
             if t == 0:
                 was = 1.0 if self.H.running_before(cid) else 0.0
-                self.add({u: 1, x: -1}, pulp.LpConstraintGE, -was, f"start_{i}_t0", f"{cid}: starts in {builder.label} if on now and not before")
-                self.add({u: 1}, pulp.LpConstraintLE, 1 - was, f"start_off_{i}_t0", f"{cid}: no start in {builder.label} if it runs before")
+            at = builder.scope
+            if t == 0:
+                was = 1.0 if self.H.running_before(cid) else 0.0
+                self.add({u: 1, x: -1}, pulp.LpConstraintGE, -was, Rule(f"start_{i}_t0", "start", channel=cid, scope=at))
+                self.add({u: 1}, pulp.LpConstraintLE, 1 - was, Rule(f"start_off_{i}_t0", "no_start_running", channel=cid, scope=at))
             else:
                 before = self.periods[t - 1].on[cid]
-                self.add({u: 1, x: -1, before: 1}, pulp.LpConstraintGE, 0, f"start_{i}_t{t}", f"{cid}: starts in {builder.label} if on now and not before")
-                self.add({u: 1, before: 1}, pulp.LpConstraintLE, 1, f"start_off_{i}_t{t}", f"{cid}: no start in {builder.label} if on before")
-            self.add({u: 1, x: -1}, pulp.LpConstraintLE, 0, f"start_on_{i}_t{t}", f"{cid}: a start in {builder.label} is a period on")
+                self.add({u: 1, x: -1, before: 1}, pulp.LpConstraintGE, 0, Rule(f"start_{i}_t{t}", "start", channel=cid, scope=at))
+                self.add({u: 1, before: 1}, pulp.LpConstraintLE, 1,
+                         Rule(f"start_off_{i}_t{t}", "no_start_after_on", channel=cid, scope=at))
+            self.add({u: 1, x: -1}, pulp.LpConstraintLE, 0, Rule(f"start_on_{i}_t{t}", "start_on", channel=cid, scope=at))
 
     def _runs(self) -> None:
         for cid in sorted(self.needs_start, key=self.index.get):
@@ -184,8 +194,8 @@ class PeriodsBuilder:
                 x = self.periods[t].on[cid]
                 for tau in range(max(0, t - k + 1), t + 1):
                     if t <= last and tau < t:  # a run started at tau must go on to t, unless the window has closed
-                        self.add({x: 1, self.start_of[tau][cid]: -1}, pulp.LpConstraintGE, 0, f"minrun_{i}_t{tau}_{t}",
-                                 f"{cid}: once started in {self.H.items[tau].name}, on for ≥ {k} periods")
+                        self.add({x: 1, self.start_of[tau][cid]: -1}, pulp.LpConstraintGE, 0,
+                                 Rule(f"minrun_{i}_t{tau}_{t}", "min_run", k, channel=cid, scope=_period(self.H, tau)))
             limit = self.H.max_switches(cid)
             if limit is None:
                 continue
@@ -193,11 +203,12 @@ class PeriodsBuilder:
             for t in range(1, self.H.T):
                 x, before = self.periods[t].on[cid], self.periods[t - 1].on[cid]
                 v = self.problem.add_variable(f"v_{i}_t{t}", 0, 1, cat=pulp.LpInteger)
-                self.add({v: 1, before: -1, x: 1}, pulp.LpConstraintGE, 0, f"stop_{i}_t{t}", f"{cid}: stops in {self.H.items[t].name} if off after on")
-                self.add({v: 1, before: -1}, pulp.LpConstraintLE, 0, f"stop_on_{i}_t{t}", f"{cid}: a stop follows a period on")
-                self.add({v: 1, x: 1}, pulp.LpConstraintLE, 1, f"stop_off_{i}_t{t}", f"{cid}: a stop is a period off")
+                at = _period(self.H, t)
+                self.add({v: 1, before: -1, x: 1}, pulp.LpConstraintGE, 0, Rule(f"stop_{i}_t{t}", "stop", channel=cid, scope=at))
+                self.add({v: 1, before: -1}, pulp.LpConstraintLE, 0, Rule(f"stop_on_{i}_t{t}", "stop_on", channel=cid, scope=at))
+                self.add({v: 1, x: 1}, pulp.LpConstraintLE, 1, Rule(f"stop_off_{i}_t{t}", "stop_off", channel=cid, scope=at))
                 switches[v] = 1.0
-            self.add(switches, pulp.LpConstraintLE, limit, f"switches_{i}", f"{cid}: ≤ {limit} starts and stops")
+            self.add(switches, pulp.LpConstraintLE, limit, Rule(f"switches_{i}", "switches", limit, channel=cid))
 
     # -- money over the horizon --------------------------------------------------------
 
@@ -209,13 +220,12 @@ class PeriodsBuilder:
             for t, builder in enumerate(self.periods):
                 running = combine(running, builder.cost, 1.0)
                 allowed += H.items[t].budget or 0.0
-                self.add(running, pulp.LpConstraintLE, allowed, f"budget_t{t}",
-                         f"{builder.label}: money spent so far ≤ budgets so far {rule_number(allowed)} (unspent money carries over)")
+                self.add(running, pulp.LpConstraintLE, allowed, Rule(f"budget_t{t}", "budget_so_far", allowed, scope=builder.scope))
         if self.sc.budget is not None:
             total: dict = {}
             for builder in self.periods:
                 total = combine(total, builder.cost, 1.0)
-            self.add(total, pulp.LpConstraintLE, self.sc.budget, "budget_total", f"money spent over the plan ≤ budget {rule_number(self.sc.budget)}")
+            self.add(total, pulp.LpConstraintLE, self.sc.budget, Rule("budget_total", "budget_total", self.sc.budget))
 
     # -- pacing and ramp -------------------------------------------------------------
 
@@ -233,23 +243,23 @@ class PeriodsBuilder:
                 share = 1.0 / (last - first + 1)
                 total = {s: -share for s in spends[first:last + 1]}
                 for t in range(first, last + 1):
-                    where = f"{ch.id}: spend in {self.periods[t].label}"
-                    self.add(combine({spends[t]: 1.0}, total, 1 + band), pulp.LpConstraintLE, 0, f"pace_hi_{i}_t{t}",
-                             f"{where} ≤ {1 + band:g} × an even share of its total")
+                    at = self.periods[t].scope
+                    self.add(combine({spends[t]: 1.0}, total, 1 + band), pulp.LpConstraintLE, 0,
+                             Rule(f"pace_hi_{i}_t{t}", "pace_hi", 1 + band, channel=ch.id, scope=at))
                     if band < 1:
-                        self.add(combine({spends[t]: 1.0}, total, 1 - band), pulp.LpConstraintGE, 0, f"pace_lo_{i}_t{t}",
-                                 f"{where} ≥ {1 - band:g} × an even share of its total")
+                        self.add(combine({spends[t]: 1.0}, total, 1 - band), pulp.LpConstraintGE, 0,
+                                 Rule(f"pace_lo_{i}_t{t}", "pace_lo", 1 - band, channel=ch.id, scope=at))
             if rules.ramp is not None:
                 growth = rules.ramp.max_growth
                 current = (self.sc.current or {}).get(ch.id)
                 for t, (s, b) in enumerate(zip(spends, self.periods)):
-                    where = f"{ch.id}: spend in {b.label} ≤ {1 + growth:g} × the period before's"
                     if t == 0:
                         if current:  # a run that goes on from the current plan's spend
-                            self.add({s: 1}, pulp.LpConstraintLE, (1 + growth) * current, f"ramp_{i}_t0", where)
+                            self.add({s: 1}, pulp.LpConstraintLE, (1 + growth) * current,
+                                     Rule(f"ramp_{i}_t0", "ramp_from_current", 1 + growth, channel=ch.id, scope=b.scope))
                         continue
                     self.add({s: 1, spends[t - 1]: -(1 + growth), self.periods[t - 1].on[ch.id]: caps[t]}, pulp.LpConstraintLE, caps[t],
-                             f"ramp_{i}_t{t}", where + " while it ran")
+                             Rule(f"ramp_{i}_t{t}", "ramp", 1 + growth, channel=ch.id, scope=b.scope))
 
     # -- objective ---------------------------------------------------------------------
 
@@ -276,9 +286,9 @@ class PeriodsBuilder:
             binaries = used_rows(self.problem, self.rules, H, on)
             used = {w: 1.0 for w in binaries.values()}
             if card.min:
-                self.add(used, pulp.LpConstraintGE, card.min, "cardinality_min", f"≥ {card.min} channels used over the plan")
+                self.add(used, pulp.LpConstraintGE, card.min, Rule("cardinality_min", "cardinality_plan", card.min, side="min"))
             if card.max is not None:
-                self.add(used, pulp.LpConstraintLE, card.max, "cardinality_max", f"≤ {card.max} channels used over the plan")
+                self.add(used, pulp.LpConstraintLE, card.max, Rule("cardinality_max", "cardinality_plan", card.max, side="max"))
             if card.penalty_per_channel:
                 penalties = {w: card.penalty_per_channel for w in used}
         sign = -1.0 if sc.objective.maximises else 1.0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pulp
 
+from ..model.facts import Rule
 from ..schema.models import Scenario
 from .dispatch import formulate
 from .formulation import Formulation, expression
@@ -27,7 +28,7 @@ def unbudgeted(scenario: Scenario) -> Formulation:
     f = formulate(scenario.model_copy(update={"budget": None}), worlds=False)
     if scenario.budget is not None:
         f.problem.addConstraint(pulp.LpConstraint(f.parts["cost"], pulp.LpConstraintLE, name="budget", rhs=scenario.budget))
-        f.rules["budget"] = f"money spent ≤ budget {scenario.budget:,.6g}"
+        f.rules["budget"] = Rule("budget", "budget", scenario.budget)
     return f
 
 

@@ -28,11 +28,12 @@ import pulp
 
 from ..model.arrays import ScenarioArrays, arrays, at_least
 from ..model.curves import pieces
+from ..model.facts import Rule, Scope
 from ..model.worlds import worlds_of
 from ..model.worlds_pieces import SharedPieces, shared_pieces
 from ..schema.models import Channel, Constant, Scenario
 from .builder import Builder
-from .formulation import Formulation, Terms, combine, expression, rule_number
+from .formulation import Formulation, Terms, combine, expression
 
 
 @dataclass
@@ -77,7 +78,7 @@ class WorldsBuilder(Builder):
             key = _counted(A)
             if key not in groups:
                 groups[key] = len(groups)
-                self.breadth_rows(A, f"_{groups[key]}", f"worlds like {w}: " if w else "")
+                self.breadth_rows(A, f"_{groups[key]}", Scope(world=w, like=True) if w else Scope())
             self.breadth_group.append(groups[key])
 
     def response(self, i: int, ch: Channel, x: pulp.LpVariable, s: pulp.LpVariable, cap: float, accuracy: float) -> None:
@@ -181,15 +182,15 @@ class WorldsBuilder(Builder):
         deltas = [self.variable(f"d_{i}_{j}", 0, 1) for j in range(n)]
         fills = [self.variable(f"w_{i}_{j}", 0, 1, cat=pulp.LpBinary) for j in range(n - 1)]
         dx = np.diff(shared.xs)
-        self.add({s: 1, **{d: -float(h) for d, h in zip(deltas, dx)}}, pulp.LpConstraintEQ, 0, f"curve_spend_{i}", f"{cid}: spend along the curve")
+        self.add({s: 1, **{d: -float(h) for d, h in zip(deltas, dx)}}, pulp.LpConstraintEQ, 0, Rule(f"curve_spend_{i}", "curve_spend", channel=cid))
         for u, y in enumerate(ys):
             dy = np.diff(shared.ys[u])  # ≥ 0; a rise below 1e-9 is left out (a tighter bound, and no crumbs for the solver)
-            self.add({y: 1, **{d: -float(h) for d, h in zip(deltas, dy) if h > 1e-9}}, pulp.LpConstraintLE, 0, f"curve_reach_{i}u{u}",
-                     f"{cid}: reach ≤ response curve (curve {u} of the worlds)")
-        self.add({deltas[0]: 1, x: -1}, pulp.LpConstraintLE, 0, f"curve_on_{i}", f"{cid}: curve only when on")
+            self.add({y: 1, **{d: -float(h) for d, h in zip(deltas, dy) if h > 1e-9}}, pulp.LpConstraintLE, 0,
+                     Rule(f"curve_reach_{i}u{u}", "curve_reach", channel=cid, curve=u))
+        self.add({deltas[0]: 1, x: -1}, pulp.LpConstraintLE, 0, Rule(f"curve_on_{i}", "curve_on", channel=cid))
         for j, w in enumerate(fills):
-            self.add({deltas[j + 1]: 1, w: -1}, pulp.LpConstraintLE, 0, f"curve_order_{i}_{j}a", f"{cid}: piece {j + 1} after piece {j}")
-            self.add({w: 1, deltas[j]: -1}, pulp.LpConstraintLE, 0, f"curve_order_{i}_{j}b", f"{cid}: piece {j} full before piece {j + 1}")
+            self.add({deltas[j + 1]: 1, w: -1}, pulp.LpConstraintLE, 0, Rule(f"curve_order_{i}_{j}a", "curve_after", channel=cid, piece=j))
+            self.add({w: 1, deltas[j]: -1}, pulp.LpConstraintLE, 0, Rule(f"curve_order_{i}_{j}b", "curve_full", channel=cid, piece=j))
 
     def _world_coverage(self, w: int, world: Scenario, reach_terms: dict[str, dict]):
         """z ≤ Σ a · reach in world w; hard targets in this world, soft ones with a shortfall."""
@@ -214,17 +215,18 @@ class WorldsBuilder(Builder):
             coverage[(p, g)] = z
             if serving:
                 serving[z] = 1.0
-                self.add(serving, pulp.LpConstraintLE, 0, f"cover_{k}w{w}", f"world {w}: coverage of ({p}, {g}) ≤ reach of its channels")
+                self.add(serving, pulp.LpConstraintLE, 0, Rule(f"cover_{k}w{w}", "cover", cell=(p, g), scope=Scope(world=w)))
             if A.weight[k]:
                 weighted[z] = float(A.weight[k])
             if target[k] > 0:
                 t = float(target[k])
                 if cov.hard[k]:
-                    self.add({z: 1}, pulp.LpConstraintGE, t, f"target_{k}w{w}", f"world {w}: coverage of ({p}, {g}) ≥ {rule_number(t)}")
+                    self.add({z: 1}, pulp.LpConstraintGE, t, Rule(f"target_{k}w{w}", "target", t, cell=(p, g), scope=Scope(world=w)))
                 else:
                     u = self.variable(f"short_{k}w{w}", 0, t)
                     shortfall[u] = float(cov.penalty[k])
-                    self.add({z: 1, u: 1}, pulp.LpConstraintGE, t, f"target_{k}w{w}", f"world {w}: coverage of ({p}, {g}) ≥ {rule_number(t)} (soft)")
+                    self.add({z: 1, u: 1}, pulp.LpConstraintGE, t, Rule(f"target_{k}w{w}", "target", t, cell=(p, g), soft=True,
+                                                                     scope=Scope(world=w)))
         return weighted, shortfall, coverage
 
     def _world_objective(self, w: int, world: Scenario, reach_terms: dict, weighted: dict, penalty: dict) -> dict:
@@ -241,11 +243,11 @@ class WorldsBuilder(Builder):
         if sense == "max_outcome":
             return combine(combine(outcome, self.cost, -1.0 if sc.objective.net else 0.0), penalty, -1.0)
         if sc.objective.outcome_target is not None:
-            self.add(outcome, pulp.LpConstraintGE, sc.objective.outcome_target, f"outcome_target_w{w}",
-                     f"world {w}: total outcome ≥ {rule_number(sc.objective.outcome_target)}")
+            self.add(outcome, pulp.LpConstraintGE, sc.objective.outcome_target,
+                     Rule(f"outcome_target_w{w}", "outcome_target", sc.objective.outcome_target, scope=Scope(world=w)))
         if sense == "target":
-            self.add(weighted, pulp.LpConstraintGE, sc.objective.level or 0.0, f"reach_level_w{w}",
-                     f"world {w}: weighted reach ≥ {rule_number(sc.objective.level)}")
+            self.add(weighted, pulp.LpConstraintGE, sc.objective.level or 0.0,
+                     Rule(f"reach_level_w{w}", "reach_level", sc.objective.level, scope=Scope(world=w)))
         return combine(self.cost, penalty, 1.0)
 
     def _risk(self, objectives: list[dict]) -> dict:
@@ -260,14 +262,14 @@ class WorldsBuilder(Builder):
         if risk == "worst":
             t = self.variable("worst", None, None)
             for w, o in enumerate(objectives):  # t − g_w ≤ 0
-                self.add(combine({t: 1.0}, o, -sign), pulp.LpConstraintLE, 0, f"worst_w{w}", f"worst case ≤ world {w}")
+                self.add(combine({t: 1.0}, o, -sign), pulp.LpConstraintLE, 0, Rule(f"worst_w{w}", "worst", scope=Scope(world=w)))
             return {t: 1.0}
         alpha = self.sc.objective.alpha
         eta = self.variable("cvar_eta", None, None)
         out = {eta: 1.0}
         for w, o in enumerate(objectives):  # u_w ≥ η − g_w
             u = self.variable(f"cvar_u_{w}", 0, None)
-            self.add(combine({u: 1.0, eta: -1.0}, o, sign), pulp.LpConstraintGE, 0, f"cvar_w{w}", f"tail excess of world {w}")
+            self.add(combine({u: 1.0, eta: -1.0}, o, sign), pulp.LpConstraintGE, 0, Rule(f"cvar_w{w}", "cvar", scope=Scope(world=w)))
             out[u] = -1.0 / (alpha * W)
         return out
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .facts import Rule
+
 SOLVED = ("optimal", "feasible")  # the statuses that come with a plan
 
 
@@ -25,7 +27,7 @@ class Solution:
     seconds: float
     solver: str
     passes: int
-    binding: list[str]  # the rules that bind in the optimisation, in words
+    binding: list[Rule]  # the rules that bind in the optimisation
     values: dict[str, float] = field(default_factory=dict, repr=False)  # every variable, to warm-start a neighbour
     solver_seconds: float = 0.0  # inside the solver's run(), both passes
     tie_break: str = ""  # "", "done", or why it stopped short ("node limit 500")

@@ -13,9 +13,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..core.atomic import write_atomic
+from ..core.filenames import file_stem
 from ..verify.reachable import most_reachable, report_facts
 from .i18n import LANGUAGES, report_language, t, using
-from .output import file_stem, write_atomic
 
 _RENDERERS = {"collection_html": "html", "plan_html": "html", "collection_markdown": "markdown",
               "plan_markdown": "markdown", "collection_workbook": "excel", "plan_workbook": "excel"}

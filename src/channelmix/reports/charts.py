@@ -45,8 +45,8 @@ def response_curves(scenario, plan, out_dir: Path, fmt: str = "svg") -> list[Pat
     use shaded, the optimised spend (and the current one, when the scenario names it)
     marked. Files <scenario>.<channel>.<png|svg> in ``out_dir``; returns their paths."""
     from ..analysis.explanation import curves
+    from ..core.filenames import file_stem
     from ..schema.responses import reach
-    from .report import file_stem
 
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []

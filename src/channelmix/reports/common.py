@@ -1,5 +1,6 @@
-"""What every report says about a plan, worked out once: numbers formatted for people,
-labels looked up, the headline in plain words, the coverage matrix, the text direction.
+"""The words and numbers every report shares: objective, penalty and status names from the
+locale files, numbers formatted for people (the report language's separators and digits), and
+the columns of a table of many plans.  (One plan's whole view is :mod:`.view`.)
 
 Everything here reads the *plan dict* (the JSON of ``channelmix solve --format json``)
 and tolerates what a batch result may lack (an error row has no channels, no coverage).
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -99,49 +99,6 @@ def gap_text(plan: dict[str, Any]) -> str:
     if status == "feasible":
         return t("gap.feasible", gap=pct(gap, 2)) if is_number(gap) else t("gap.no_bound")
     return "—"
-
-
-# ---------------------------------------------------------------- binding rules in plain words
-
-_EXPONENT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?e[+-]?\d+)(?![\w.])")
-_LONG = re.compile(r"(?<![\w.,])(\d{4,})(\.\d+)?(?![\w,])")
-_CELL = re.compile(r"\(([^(),]+), ([^(),]+)\)")
-
-
-def readable_numbers(text: str) -> str:
-    """``9e+07`` and ``90000000`` as ``90,000,000``."""
-    def expand(match: re.Match) -> str:
-        value = float(match.group(1))
-        return auto(value) if value >= 1 or value == 0 else match.group(1)
-
-    text = _EXPONENT.sub(expand, text)
-    return _LONG.sub(lambda m: current().number(f"{int(m.group(1)):,}" + (m.group(2) or "")), text)
-
-
-def binding_lines(binding: list[str]) -> list[str]:
-    """The binding rules, numbers made readable, and a rule that binds in three or more
-    cells said once with its cells listed."""
-    groups: dict[str, list[str]] = {}
-    for sentence in binding:
-        sentence = readable_numbers(sentence)
-        match = _CELL.search(sentence)
-        key = _CELL.sub("{cell}", sentence, count=1) if match else sentence
-        groups.setdefault(key, []).append(f"{match.group(1)} × {match.group(2)}" if match else sentence)
-    lines = []
-    for key, cells in groups.items():
-        if "{cell}" in key and len(cells) >= 3:
-            lines.append(key.replace("{cell}", t("cells_count", n=len(cells)), 1).strip() + ": " + ", ".join(cells))
-        elif "{cell}" in key:
-            lines += [key.replace("{cell}", "(" + cell.replace(" × ", ", ") + ")", 1) for cell in cells]
-        else:
-            lines += cells
-    return lines
-
-
-# ---------------------------------------------------------------- text direction
-
-
-# ---------------------------------------------------------------- the view of one plan
 
 
 # ---------------------------------------------------------------- many plans

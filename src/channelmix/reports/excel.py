@@ -20,7 +20,6 @@ from .common import (
     channel_labels,
     column_title,
     is_number,
-    readable_numbers,
     shown_columns,
     spend_columns,
     without_single_periods,
@@ -161,7 +160,7 @@ def _rules_sheet(wb: Workbook, plan: dict[str, Any], v: dict[str, Any], rtl: boo
     header(ws, row, [t("limits_title")])
     for line in v["binding_lines"] or [f"({t('none')})"]:
         row += 1
-        ws.cell(row=row, column=1, value=readable_numbers(line))
+        ws.cell(row=row, column=1, value=line)
     row += 2
     header(ws, row, ["id", t("penalties"), t("xlsx.amount")])
     for p in v["penalties"]:

@@ -10,12 +10,14 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from ..analysis.conflicts import Conflict
 from ..analysis.explanation import Explanation
 from ..schema.models import Scenario
 from ..verify.evaluate import Evaluation
 from ..verify.evaluate_periods import PeriodsEvaluation
 from ..verify.plan import Plan
 from .common import num, pct
+from .documents import conflict_document
 from .explain_sections import (
     alternative_head,
     baseline_head,
@@ -31,6 +33,7 @@ from .explain_sections import (
 )
 from .i18n import current, t, using
 from .terminal import label_column
+from .wording import limit_words, plan_message
 
 
 def _n(value: float | None, decimals: int = 0) -> str:
@@ -73,7 +76,7 @@ def _explanation(e: Explanation, console: Console) -> None:
                     + t("term.spent", spent=f"{num(plan.cost, 2)} {plan.currency}".rstrip()))
         head.append(t("explain.ties_below", tolerance=current().number(f"{e.tolerance:,.3g}")))
     else:
-        head.append(plan.message)
+        head.append(plan_message(plan))
     head.append(t("explain.seconds", seconds=num(e.seconds, 2), solve=num(e.solve_seconds, 2)))
     console.print(Panel("\n".join(head), title=f"[bold]{e.scenario}[/bold]", expand=False))
     if plan.baseline is not None:
@@ -87,7 +90,7 @@ def _explanation(e: Explanation, console: Console) -> None:
         _print(console, t("explain.periods_title"), grid["head"], grid["rows"])
         console.print(Text(t("explain.periods_note"), style="dim"))
     if e.limits:
-        rows = [[x.rule, _n(x.limit, 2), yes_no(x.binding), _n(x.step, 2), _n(x.gain, 2), _n(x.worth_per_unit, 4),
+        rows = [[limit_words(x.what), _n(x.limit, 2), yes_no(x.binding), _n(x.step, 2), _n(x.gain, 2), _n(x.worth_per_unit, 4),
                  _n(x.shadow_price, 4)] for x in e.limits]
         _print(console, t("explain.limits_terminal"), limit_head(), rows)
     if e.alternatives:
@@ -107,7 +110,8 @@ def render_baseline(plan: Plan, console: Console, language: str | None = None) -
 
 
 def _baseline(plan: Plan, console: Console) -> None:
-    b = plan.baseline
+    assert plan.baseline is not None
+    b = plan.baseline.to_dict()
     rows = [[c["label"], _n(c["current_spend"], 2), _n(c["optimised_spend"], 2), _n(c["current_reach"], 3),
              _n(c["optimised_reach"], 3)] for c in b["channels"] if c["current_on"] or c["optimised_on"]]
     rows.append([t("baseline.total_cost"), _n(b["cost"], 2), _n(plan.cost, 2), "", ""])
@@ -147,7 +151,9 @@ def _channels(e: Explanation, console: Console) -> None:
         console.print(Text(f"• {why_sentence(c.label, c.on, c.verdict, e.objective, c.forced_objective, lost)}", style=style))
 
 
-def _conflict(conflict: dict[str, Any], console: Console) -> None:
+def _conflict(found: Conflict, console: Console) -> None:
+    conflict = conflict_document(found)
+    assert conflict is not None
     console.print(Text(t("explain.conflict_intro"), style="bold"))
     for rule in conflict["rules"]:
         console.print(Text(f"  • {rule}"))

@@ -8,7 +8,7 @@ from typing import Any
 
 import jinja2
 
-from .. import __version__
+from ..core.version import VERSION
 from ..model.solution import SOLVED
 from .common import (
     cell_text,
@@ -42,7 +42,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals.update(qty=qty, version=__version__, t=t, pct=pct, num=num)
+    env.globals.update(qty=qty, version=VERSION, t=t, pct=pct, num=num)
     return env
 
 

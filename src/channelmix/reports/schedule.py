@@ -30,13 +30,6 @@ def has_schedule(plan: dict[str, Any]) -> bool:
     return bool(plan.get("schedule")) and plan.get("status") in SOLVED
 
 
-def period_count(plan: dict[str, Any]) -> int | None:
-    """How many periods the plan covers: 1 without a schedule, None without a plan."""
-    if plan.get("status") not in SOLVED:
-        return None
-    return len((plan.get("schedule") or {}).get("periods") or []) or 1
-
-
 def cell_text(cell: dict[str, Any]) -> str:
     """A grid cell for reading: the spend in whole units, START before it when the set-up
     cost is paid there, OFF when the channel does not run."""
@@ -204,5 +197,5 @@ def markdown_lines(plan: dict[str, Any], table: Any, escape: Any) -> list[str]:
     return lines
 
 
-__all__ = ["LONG_COLUMNS", "markdown_lines", "OFF", "START", "cash_rows", "has_schedule", "long_rows", "period_count", "schedule_view",
+__all__ = ["LONG_COLUMNS", "markdown_lines", "OFF", "START", "cash_rows", "has_schedule", "long_rows", "schedule_view",
            "shown_label"]

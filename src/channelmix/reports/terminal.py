@@ -12,6 +12,7 @@ from rich.text import Text
 
 from ..verify.plan import Plan
 from .common import auto, num, pct, penalty_words, sense_title, status_text
+from .documents import plan_document
 from .i18n import for_plans, t
 from .risk import risk_lines
 from .view import plan_view
@@ -107,10 +108,10 @@ def _cell(column: Any, value: Any) -> str:
 def render(plan: Plan, console: Console, language: str | None = None, facts: dict[str, Any] | None = None) -> None:
     """The plan as a person reads it in a terminal, in ``language`` (else English);
     ``facts`` from :func:`~channelmix.verify.reachable.report_facts` add the share of the most reachable."""
-    data = {**plan.to_dict(), **(facts or {})}
+    data = {**plan_document(plan), **(facts or {})}
     with for_plans([data], language):
         v = plan_view(data)
-        console.print(Panel(_headline(plan, v), title=f"[bold]{plan.scenario}[/bold]", expand=False))
+        console.print(Panel(_headline(plan, v, data["warnings"]), title=f"[bold]{plan.scenario}[/bold]", expand=False))
         if not plan.solved:
             return
         console.print(_channel_table(v, console.width))
@@ -121,18 +122,18 @@ def render(plan: Plan, console: Console, language: str | None = None, facts: dic
             render_schedule(data, console)
         if v["binding_lines"]:
             console.print(Text(t("term.binding"), style="bold") + Text(" ".join(_sentence(line) for line in v["binding_lines"])))
-        for warning in plan.warnings:
+        for warning in data["warnings"]:
             console.print(Text(t("term.warning", warning=warning), style="yellow"))
         for line in risk_lines(data):
             console.print(Text(line))
 
 
-def _headline(plan: Plan, v: dict[str, Any]) -> Group:
+def _headline(plan: Plan, v: dict[str, Any], warnings: list[str]) -> Group:
     status_style = {"optimal": "green", "feasible": "yellow"}.get(plan.status, "red")
     lines = [Text.assemble((t("term.status") + ": ", "bold"), (status_text(plan.status), status_style),
                            ("  " + t("term.verified") if plan.verified else "", "green"))]
-    if plan.message:
-        lines.append(Text(plan.message))
+    if v["message"]:
+        lines.append(Text(v["message"]))
     if plan.solved:
         value = v["objective_text"] + (f"  ({v['reachable_text']})" if v["reachable_text"] else "")
         lines.append(Text(t("term.objective", title=sense_title(plan.sense), value=value)))
@@ -149,7 +150,7 @@ def _headline(plan: Plan, v: dict[str, Any]) -> Group:
         gap = "—" if plan.gap is None else pct(plan.gap, 2)
         lines.append(Text(t("term.gap", gap=gap, error=num(plan.curve_error, 4),
                             seconds=num(plan.build_seconds + plan.solve_seconds, 2), solver=plan.solver), style="dim"))
-    for warning in plan.warnings if not plan.solved else []:
+    for warning in warnings if not plan.solved else []:
         lines.append(Text(t("term.warning", warning=warning), style="yellow"))
     return Group(*lines)
 

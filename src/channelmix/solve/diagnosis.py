@@ -10,76 +10,71 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..formulate import formulate
+from ..model.facts import Diagnosis, Relaxation
 from ..model.solution import SOLVED
 from ..schema.models import Scenario
 from .passes import solve
 
+Relax = Callable[[Scenario], Scenario]
 
-def _relaxations(sc: Scenario) -> list[tuple[str, Callable[[Scenario], Scenario]]]:
+
+def _relaxations(sc: Scenario) -> list[tuple[Relaxation, Relax]]:
+    """Every family of hard rules the scenario has, and the scenario without it."""
     rules = sc.rules
-    out: list[tuple[str, Callable[[Scenario], Scenario]]] = []
+    out: list[tuple[Relaxation, Relax]] = []
 
-    def rules_update(**changes: Any) -> Callable[[Scenario], Scenario]:
+    def rules_update(**changes: Any) -> Relax:
         return lambda s: s.model_copy(update={"rules": s.rules.model_copy(update=changes)})
 
     if sc.budget is not None:
-        out.append((f"the budget ({sc.budget:g})", lambda s: s.model_copy(update={"budget": None})))
+        out.append((Relaxation("budget", sc.budget), lambda s: s.model_copy(update={"budget": None})))
     periods = sc.periods
     if periods is not None and (periods.budget is not None or any(p.budget is not None for p in periods.items or [])):
-        money = f" ({periods.budget:g})" if periods.budget is not None else ""
-        out.append((f"the budget of every period{money}", lambda s: s.model_copy(update={"periods": s.periods.model_copy(update={
-            "budget": None, "carry_over": False, "items": [p.model_copy(update={"budget": None}) for p in s.periods.items]
-            if s.periods.items is not None else None})})))
+        out.append((Relaxation("period_budget", periods.budget), _without_period_budgets))
     for resource, capacity in sc.resources.items():
-        out.append((f"the {resource} limit ({capacity:g})",
+        out.append((Relaxation("resource", capacity, resource=resource),
                     lambda s, r=resource: s.model_copy(update={"resources": {k: v for k, v in s.resources.items() if k != r}})))
     if any(r.hard for r in rules.coverage):
-        out.append(("the hard coverage targets", rules_update(coverage=[r for r in rules.coverage if not r.hard])))
+        out.append((Relaxation("coverage"), rules_update(coverage=[r for r in rules.coverage if not r.hard])))
     if any(r.hard and r.min_channels for r in rules.breadth):
-        out.append(("the hard breadth rules", rules_update(breadth=[r for r in rules.breadth if not r.hard])))
+        out.append((Relaxation("breadth"), rules_update(breadth=[r for r in rules.breadth if not r.hard])))
     if rules.concentration is not None:
-        out.append((f"the concentration limit ({rules.concentration.max_share:.0%})", rules_update(concentration=None)))
+        out.append((Relaxation("concentration", rules.concentration.max_share), rules_update(concentration=None)))
     if rules.cardinality is not None and (rules.cardinality.min or rules.cardinality.max is not None):
-        out.append(("the limits on how many channels run", rules_update(cardinality=rules.cardinality.model_copy(update={"min": 0, "max": None}))))
+        out.append((Relaxation("cardinality"), rules_update(cardinality=rules.cardinality.model_copy(update={"min": 0, "max": None}))))
     for j, group in enumerate(rules.groups):
-        out.append((f"the group rule on {group.describe()}", rules_update(groups=[g for k, g in enumerate(rules.groups) if k != j])))
+        out.append((Relaxation("group", group=group.describe()),
+                    rules_update(groups=[g for k, g in enumerate(rules.groups) if k != j])))
     if rules.requires or rules.excludes:
-        out.append(("the requires/excludes rules", rules_update(requires=[], excludes=[])))
+        out.append((Relaxation("logic"), rules_update(requires=[], excludes=[])))
     if rules.force_on or rules.force_off:
-        out.append(("force_on/force_off", rules_update(force_on=[], force_off=[])))
-    for key, words in (("min_periods_on", "the minimum runs"), ("max_switches", "the limits on switches"),
-                       ("pacing", "the pacing band"), ("ramp", "the ramp limit")):  # over periods
-        if getattr(rules, key) is not None:
-            out.append((words, rules_update(**{key: None})))
+        out.append((Relaxation("force"), rules_update(force_on=[], force_off=[])))
+    for key, kind in (("min_periods_on", "min_runs"), ("max_switches", "switches"), ("pacing", "pacing"), ("ramp", "ramp")):
+        if getattr(rules, key) is not None:  # over periods
+            out.append((Relaxation(kind), rules_update(**{key: None})))
     if sc.objective.sense == "target":
-        out.append((f"the reach level ({sc.objective.level:g})",
+        out.append((Relaxation("reach_level", sc.objective.level),
                     lambda s: s.model_copy(update={"objective": s.objective.model_copy(update={"level": 0.0})})))
     if sc.objective.outcome_target is not None:
-        out.append((f"the outcome target ({sc.objective.outcome_target:g})",
+        out.append((Relaxation("outcome_target", sc.objective.outcome_target),
                     lambda s: s.model_copy(update={"objective": s.objective.model_copy(update={"outcome_target": None})})))
     return out
 
 
-def diagnose(scenario: Scenario, time_limit: float = 10.0) -> list[str]:
+def _without_period_budgets(s: Scenario) -> Scenario:
+    periods = s.periods
+    assert periods is not None
+    items = [p.model_copy(update={"budget": None}) for p in periods.items] if periods.items is not None else None
+    return s.model_copy(update={"periods": periods.model_copy(update={"budget": None, "carry_over": False, "items": items})})
+
+
+def diagnose(scenario: Scenario, time_limit: float = 10.0) -> list[Relaxation]:
     """The rule families whose removal alone makes the scenario feasible."""
     settings = scenario.solver.model_copy(update={"time_limit": time_limit})
     quick = scenario.model_copy(update={"objective": scenario.objective.model_copy(update={"tie_break": False}), "solver": settings})
-    culprits = []
-    for words, relax in _relaxations(quick):
-        relaxed = relax(quick)
-        if solve(formulate(relaxed, worlds=False)).status in SOLVED:
-            culprits.append(words)
-    return culprits
+    return [family for family, relax in _relaxations(quick) if solve(formulate(relax(quick), worlds=False)).status in SOLVED]
 
 
-def explain(scenario: Scenario, warnings: list[str]) -> str:
-    """A sentence or two on why no plan exists."""
-    culprits = diagnose(scenario)
-    if culprits:
-        text = "Dropping any one of these would make it feasible: " + "; ".join(culprits) + "."
-    else:
-        text = "No single family of rules is to blame: several conflict at once."
-    likely = [w for w in warnings if "infeasible" in w]
-    if likely:
-        text += " Likely cause: " + " ".join(likely)
-    return text
+def diagnosis(scenario: Scenario, warnings: list[str]) -> Diagnosis:
+    """Why no plan exists: the families to blame, and the input's warnings that foresaw it."""
+    return Diagnosis(tuple(diagnose(scenario)), tuple(w for w in warnings if "infeasible" in w))

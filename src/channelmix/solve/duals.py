@@ -10,6 +10,7 @@ import pulp
 
 from ..formulate import formulate
 from ..formulate.rows import drop_budget_copies, fix_decisions
+from ..model.facts import Rule
 from ..schema.models import Scenario
 from .passes import run
 
@@ -24,7 +25,7 @@ class Dual:
     """A limit constraint at the plan, with the on/off decisions held fixed."""
 
     name: str
-    rule: str  # in words
+    rule: Rule
     binding: bool
     shadow_price: float  # d(objective) / d(right-hand side), the true sign for either sense
 

@@ -15,6 +15,7 @@ import pulp
 
 from ..core.tolerances import tie_slack
 from ..formulate import Formulation
+from ..model.facts import Rule
 from ..model.solution import SOLVED, Solution
 from ..schema.models import SolverSettings
 from ..schema.steps import nearest
@@ -250,8 +251,8 @@ _REPORTED = ("budget", "resource_", "target_", "breadth_", "redundancy_", "conce
 _WHEN_ON = ("onoff_max_", "onoff_min_", "requires_")
 
 
-def binding_rules(formulation: Formulation, on: dict[str, bool]) -> list[str]:
-    """Rules whose constraint holds with equality at the solution, in words."""
+def binding_rules(formulation: Formulation, on: dict[str, bool]) -> list[Rule]:
+    """Rules whose constraint holds with equality at the solution."""
     return [formulation.rules[name] for name in binding_names(formulation, on)]
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..formulate import Formulation, WorldsFormulation, formulate
+from ..model.facts import Note
 from ..model.solution import SOLVED
 from ..schema import Loaded, Scenario, load
 from ..verify.baseline import compare
@@ -15,7 +16,7 @@ from ..verify.binding import rebind
 from ..verify.plan import Plan, build_plan
 from ..verify.risk import check_worlds
 from ..verify.verifier import check
-from .diagnosis import explain as why_infeasible
+from .diagnosis import diagnosis
 from .passes import FIXED_ON_OFF, solve
 from .polish import polish
 
@@ -72,13 +73,7 @@ def solve_formulated(scenario: Scenario, formulation: Formulation, built: float 
     promised = formulation.world_values() if robust and solution.status in SOLVED else None
     if robust:  # the model's value is a risk figure over the worlds, checked world by world below, not against the scenario alone
         solution = replace(solution, model_objective=None)
-    notes = list(warnings or [])
-    if solution.tie_break.startswith(("node limit", "time limit", "skipped")):
-        notes.append(f"tie-break {solution.tie_break}: among equal optima this plan may not be the one that "
-                     f"{'spends least' if scenario.objective.maximises else 'reaches most'}")
-    elif solution.tie_break == FIXED_ON_OFF:
-        notes.append(f"tie-break {FIXED_ON_OFF} (a large model): among equal optima with channels it left off, this plan "
-                     f"may not be the one that {'spends least' if scenario.objective.maximises else 'reaches most'}")
+    notes = _tie_break_notes(solution.tie_break, scenario.objective.maximises)
     gain = 0.0
     if solution.status in SOLVED and not robust:  # the polish improves the scenario as written, not the risk figure
         polished = polish(scenario, solution.on, solution.spend, deadline - time.perf_counter(), sets=sets)
@@ -91,19 +86,28 @@ def solve_formulated(scenario: Scenario, formulation: Formulation, built: float 
             solution, gain = replace(solution, spend=polished.spend), polished.gain
     curve_error = max((p.max_error for p in formulation.curve_pieces.values()), default=0.0)
     plan = build_plan(scenario, solution, curve_error=curve_error, approximation_bound=formulation.approximation_bound,
-                      build_seconds=built, warnings=notes)
+                      build_seconds=built, warnings=warnings, notes=notes)
     plan = replace(plan, polish_gain=gain, solver_seconds=solution.solver_seconds,
                    outside_solver_seconds=time.perf_counter() - began - solution.solver_seconds)
     if scenario.current is not None:  # over periods: today's spend kept up in every period
-        plan = replace(plan, baseline=compare(scenario, plan).to_dict())
+        plan = replace(plan, baseline=compare(scenario, plan))
     if solution.status == "infeasible" and diagnose:
-        return replace(plan, message=f"{plan.message}. {why_infeasible(scenario, plan.warnings)}"), {}
+        return replace(plan, diagnosis=diagnosis(scenario, plan.warnings)), {}
     if not plan.solved:
         return plan, {}
     plan = check(scenario, plan)
     if scenario.worlds is not None:
         plan = check_worlds(scenario, plan, promised, formulation.worlds if robust else None)
     return plan, solution.values
+
+
+def _tie_break_notes(tie_break: str, maximises: bool) -> list[Note]:
+    """What the plan says about a tie-break pass that stopped short or ran among the first plan's channels."""
+    if tie_break.startswith(("node limit", "time limit", "skipped")):
+        return [Note("tie_break", tie_break, maximises)]
+    if tie_break == FIXED_ON_OFF:
+        return [Note("tie_break_fixed", tie_break, maximises)]
+    return []
 
 
 def solve_file(path: str | Path, **solver_settings: Any) -> Plan:

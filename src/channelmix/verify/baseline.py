@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..model.periods import Horizon
 from ..schema.models import Scenario
-from .evaluate import Evaluation, evaluate
+from .evaluate import Evaluation, Violation, evaluate
 from .evaluate_periods import Key, PeriodsEvaluation, evaluate_periods
 
 if TYPE_CHECKING:
@@ -58,14 +58,16 @@ class Baseline:
     cost: float
     weighted_reach: float
     feasible: bool
-    violations: list[str]  # the rules the current plan breaks, in words
+    violations: list[Violation]  # the rules the current plan breaks
     channels: list[ChannelComparison]
     optimised_objective: float | None
     uplift: float | None  # how much better the optimum is (max senses: more; min senses: money saved)
     periods: list[PeriodComparison] = field(default_factory=list)  # over periods only
 
     def to_dict(self) -> dict[str, Any]:
+        """As JSON data: each broken rule as the verifier words it (format 1)."""
         out = asdict(self)
+        out["violations"] = [str(v) for v in self.violations]
         if not self.periods:  # a single-period plan's baseline keeps its shape
             del out["periods"]
         return out
@@ -135,7 +137,7 @@ def compare(scenario: Scenario, plan: "Plan | None", current: dict[str, float] |
                    for info, cash in zip(truth.schedule.periods, truth.schedule.cash)]
     return Baseline(
         objective=truth.objective, cost=truth.money, weighted_reach=truth.weighted_reach,
-        feasible=not truth.violations, violations=[str(v) for v in truth.violations], channels=rows,
+        feasible=not truth.violations, violations=list(truth.violations), channels=rows,
         optimised_objective=optimised,
         uplift=better_by(scenario, optimised, truth.objective) if optimised is not None else None, periods=periods,
     )

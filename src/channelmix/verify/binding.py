@@ -11,6 +11,7 @@ keep the solver's verdict.
 from __future__ import annotations
 
 from ..model.arrays import arrays
+from ..model.facts import Rule
 from ..schema.models import Scenario
 from .evaluate import Evaluation
 
@@ -23,9 +24,9 @@ def depends_on_spend(name: str) -> bool:
     return name.startswith(_BY_SPEND) or (name.startswith("group_") and name.endswith("_share"))
 
 
-def rebind(scenario: Scenario, rules: dict[str, str], solver_binding: list[str], caps: dict[str, float],
-           truth: Evaluation) -> list[str]:
-    """The binding rules in words, in the model's order: the solver's verdict for rules that
+def rebind(scenario: Scenario, rules: dict[str, Rule], solver_binding: list[str], caps: dict[str, float],
+           truth: Evaluation) -> list[Rule]:
+    """The binding rules, in the model's order: the solver's verdict for rules that
     depend on on/off only (``solver_binding``: constraint names), and for the rest whether
     they hold with equality in ``truth`` (the evaluation at the polished spends)."""
     kept = set(solver_binding)
@@ -34,14 +35,14 @@ def rebind(scenario: Scenario, rules: dict[str, str], solver_binding: list[str],
     ids = [c.id for c in scenario.channels]
     total = sum(spend.values())
     out = []
-    for name, words in rules.items():
+    for name, rule in rules.items():
         if not depends_on_spend(name):
             if name in kept:
-                out.append(words)
+                out.append(rule)
             continue
         slack = _slack(scenario, name, ids, spend, on, total, caps, truth)
         if slack is not None and abs(slack[0]) <= BINDING * max(1.0, abs(slack[1])):
-            out.append(words)
+            out.append(rule)
     return out
 
 

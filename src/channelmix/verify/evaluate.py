@@ -9,6 +9,7 @@ about the MILP or imports pulp: this is what the verifier and every report trust
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -43,9 +44,22 @@ class CellOutcome:
 
 @dataclass(frozen=True)
 class Violation:
+    """A rule a set of decisions breaks: the facts (``kind``, what it concerns, where, the figure
+    and the limit) and the verifier's own diagnostic (``rule`` and ``detail``, in English: what a
+    bug report and ``evaluate --format json`` say)."""
+
     rule: str
     amount: float  # how far past the limit, in the rule's own units
     detail: str
+    kind: str = ""  # budget, resource, min_spend, max_spend, spend (negative or while off), force_on, force_off,
+    #                 coverage_target, breadth, concentration, cardinality, group, requires, excludes, reach_level,
+    #                 outcome_target, spend_step, availability, min_periods_on, max_switches, pacing, ramp,
+    #                 reported (a misreported figure), plan (decisions missing), model (the MILP's promise)
+    channel: str | None = None
+    cell: tuple[str, str] | None = None
+    period: str | None = None  # a plan over periods: the period's id
+    value: float | None = None  # the figure that breaks the rule
+    limit: float | None = None  # the limit it breaks
 
     def __str__(self) -> str:
         return f"{self.rule}: {self.detail} (off by {self.amount:.6g})"
@@ -77,13 +91,15 @@ def evaluate(scenario: Scenario, on: dict[str, bool], spend: dict[str, float], e
     sc, rules, A = scenario, scenario.rules, arrays(scenario)
     violations: list[Violation] = []
 
-    def over(rule: str, value: float, limit: float, what: str) -> None:
+    def over(rule: str, value: float, limit: float, what: str, kind: str, **facts: Any) -> None:
         if value > limit + _slack(limit):
-            violations.append(Violation(rule, value - limit, f"{what} is {value:.6g}, above {limit:.6g}"))
+            violations.append(Violation(rule, value - limit, f"{what} is {value:.6g}, above {limit:.6g}", kind, value=value,
+                                        limit=limit, **facts))
 
-    def under(rule: str, value: float, limit: float, what: str) -> None:
+    def under(rule: str, value: float, limit: float, what: str, kind: str, **facts: Any) -> None:
         if value < limit - _slack(limit):
-            violations.append(Violation(rule, limit - value, f"{what} is {value:.6g}, below {limit:.6g}"))
+            violations.append(Violation(rule, limit - value, f"{what} is {value:.6g}, below {limit:.6g}", kind, value=value,
+                                        limit=limit, **facts))
 
     is_on = np.array([bool(on.get(cid, False)) for cid in A.ids], dtype=bool)
     s = A.vector(spend)
@@ -91,14 +107,14 @@ def evaluate(scenario: Scenario, on: dict[str, bool], spend: dict[str, float], e
                             | (is_on & ~np.isnan(A.max_spend))):
         cid, sc_ = A.ids[c], float(s[c])
         if sc_ < -_slack(0):
-            violations.append(Violation(f"channel {cid}", -sc_, f"spend is negative ({sc_:.6g})"))
+            violations.append(Violation(f"channel {cid}", -sc_, f"spend is negative ({sc_:.6g})", "spend", cid, value=sc_))
         if not is_on[c] and sc_ > _slack(0):
-            violations.append(Violation(f"channel {cid}", sc_, f"is off but spends {sc_:.6g}"))
+            violations.append(Violation(f"channel {cid}", sc_, f"is off but spends {sc_:.6g}", "spend", cid, value=sc_))
         if is_on[c]:
             if A.min_spend[c] > 0:
-                under(f"min_spend of {cid}", sc_, float(A.min_spend[c]), "spend")
+                under(f"min_spend of {cid}", sc_, float(A.min_spend[c]), "spend", "min_spend", channel=cid)
             if not np.isnan(A.max_spend[c]):
-                over(f"max_spend of {cid}", sc_, float(A.max_spend[c]), "spend")
+                over(f"max_spend of {cid}", sc_, float(A.max_spend[c]), "spend", "max_spend", channel=cid)
     spent = np.where(is_on, s, 0.0)
     reach = np.where(is_on, A.curves.reach(s if effective is None else A.vector(effective)), 0.0)
     cost = np.where(is_on, s + A.fixed, 0.0)
@@ -111,17 +127,17 @@ def evaluate(scenario: Scenario, on: dict[str, bool], spend: dict[str, float], e
         for c, (cid, ch) in enumerate(zip(A.ids, sc.channels))
     ]
     for c in np.flatnonzero(A.force_on & ~is_on):
-        violations.append(Violation("force_on", 1, f"{A.ids[c]} is off"))
+        violations.append(Violation("force_on", 1, f"{A.ids[c]} is off", "force_on", A.ids[c]))
     for c in np.flatnonzero(A.force_off & is_on):
-        violations.append(Violation("force_off", 1, f"{A.ids[c]} is on"))
+        violations.append(Violation("force_off", 1, f"{A.ids[c]} is on", "force_off", A.ids[c]))
 
     money = float(cost.sum())
     outcome = float(bought.sum())
     if sc.budget is not None:
-        over("budget", money, sc.budget, "money spent")
+        over("budget", money, sc.budget, "money spent", "budget")
     resources = {r: float(use[i].sum()) for i, r in enumerate(A.resources)}
     for r, capacity in sc.resources.items():
-        over(f"resource {r}", resources[r], capacity, f"{r} used")
+        over(f"resource {r}", resources[r], capacity, f"{r} used", "resource")
 
     cells, weighted, penalties = _cells(A, is_on, reach, under)
     _channel_rules(sc, channels, violations, over, under)
@@ -141,9 +157,9 @@ def evaluate(scenario: Scenario, on: dict[str, bool], spend: dict[str, float], e
     else:
         objective = money + total_penalty
         if sense == "target":
-            under("reach level", weighted, sc.objective.level or 0.0, "weighted reach")
+            under("reach level", weighted, sc.objective.level or 0.0, "weighted reach", "reach_level")
         if sc.objective.outcome_target is not None:
-            under("outcome target", outcome, sc.objective.outcome_target, "total outcome")
+            under("outcome target", outcome, sc.objective.outcome_target, "total outcome", "outcome_target")
     baseline = sum(ch.outcome.baseline for ch in sc.channels if ch.outcome is not None)
     return Evaluation(channels, cells, money, resources, weighted, penalties, objective, violations, outcome, baseline)
 
@@ -157,7 +173,8 @@ def off_steps(scenario: Scenario, spend: dict[str, float]) -> list[Violation]:
     for ch in scenario.channels:
         step, s = scenario.step_of(ch), float(spend.get(ch.id, 0.0))
         if step and off_step(s, step) > _slack(s):
-            out.append(Violation(f"spend_step of {ch.id}", off_step(s, step), f"spend {s:.10g} is not a multiple of {step:g}"))
+            out.append(Violation(f"spend_step of {ch.id}", off_step(s, step), f"spend {s:.10g} is not a multiple of {step:g}",
+                                 "spend_step", ch.id, value=s, limit=step))
     return out
 
 
@@ -196,7 +213,7 @@ def _cells(A: ScenarioArrays, is_on: np.ndarray, reach: np.ndarray, under):
             checks.append((int(k), "breadth", float(count[k]), float(cr.level[k]), "channels serving it"))
     for k, rule, value, limit, what in sorted(checks, key=lambda t: t[0]):
         p, g = A.cells[k]
-        under(f"{rule} ({p}, {g})", value, limit, what)
+        under(f"{rule} ({p}, {g})", value, limit, what, rule.replace(" ", "_"), cell=(p, g))
     serving = A.affinity.columns(np.flatnonzero(is_on)) if is_on.any() else None
     on_ids = [A.ids[c] for c in np.flatnonzero(is_on)]
     cells = []
@@ -214,14 +231,14 @@ def _channel_rules(sc: Scenario, channels: list[ChannelOutcome], violations, ove
         limit = rules.concentration.max_share * total_spend
         for c in channels:
             if c.spend > 0:
-                over(f"concentration {c.id}", c.spend, limit, f"spend on {c.id}")
+                over(f"concentration {c.id}", c.spend, limit, f"spend on {c.id}", "concentration", channel=c.id)
     card = rules.cardinality
     active = sum(1 for c in channels if c.on)
     if card is not None:
         if card.min:
-            under("cardinality min", active, card.min, "channels on")
+            under("cardinality min", active, card.min, "channels on", "cardinality")
         if card.max is not None:
-            over("cardinality max", active, card.max, "channels on")
+            over("cardinality max", active, card.max, "channels on", "cardinality")
     by_id = {c.id: c for c in channels}
     for j, group in enumerate(rules.groups):
         members = [by_id[ch.id] for ch in sc.channels if ch.in_group(group)]
@@ -229,16 +246,16 @@ def _channel_rules(sc: Scenario, channels: list[ChannelOutcome], violations, ove
         share_spend = sum(c.spend for c in members)
         count = sum(1 for c in members if c.on)
         if group.min_share is not None:
-            under(f"group {what} min_share", share_spend, group.min_share * total_spend, "its spend")
+            under(f"group {what} min_share", share_spend, group.min_share * total_spend, "its spend", "group")
         if group.max_share is not None:
-            over(f"group {what} max_share", share_spend, group.max_share * total_spend, "its spend")
+            over(f"group {what} max_share", share_spend, group.max_share * total_spend, "its spend", "group")
         if group.min_count is not None:
-            under(f"group {what} min_count", count, group.min_count, "channels on")
+            under(f"group {what} min_count", count, group.min_count, "channels on", "group")
         if group.max_count is not None:
-            over(f"group {what} max_count", count, group.max_count, "channels on")
+            over(f"group {what} max_count", count, group.max_count, "channels on", "group")
     for a, b in rules.requires:
         if by_id[a].on and not by_id[b].on:
-            violations.append(Violation(f"requires {a} → {b}", 1, f"{a} is on but {b} is off"))
+            violations.append(Violation(f"requires {a} → {b}", 1, f"{a} is on but {b} is off", "requires", a))
     for a, b in rules.excludes:
         if by_id[a].on and by_id[b].on:
-            violations.append(Violation(f"excludes {a} × {b}", 1, "both are on"))
+            violations.append(Violation(f"excludes {a} × {b}", 1, "both are on", "excludes", a))

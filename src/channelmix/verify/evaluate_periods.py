@@ -16,7 +16,8 @@ the plan — and the horizon totals a :class:`~channelmix.verify.plan.Plan` repo
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ..core.tolerances import TOLERANCE
 from ..model.periods import Horizon, money_sign
@@ -64,7 +65,7 @@ def evaluate_periods(scenario: Scenario, on: dict[Key, bool], spend: dict[Key, f
     for t, p in enumerate(ids):
         ev = evaluate(H.views[t], {c: is_on[(c, p)] for c, _ in _keys(scenario, p)}, {c: spent[(c, p)] for c, _ in _keys(scenario, p)},
                       {c: effective[(c, p)] for c, _ in _keys(scenario, p)})
-        violations += [Violation(f"{H.items[t].name}: {v.rule}", v.amount, v.detail) for v in ev.violations
+        violations += [replace(v, rule=f"{H.items[t].name}: {v.rule}", period=p) for v in ev.violations
                        if v.rule != "budget"]  # money is judged below, set-up costs included
         evals.append(ev)
     schedule, objectives = _schedule(scenario, H, evals, is_on, effective, started)
@@ -112,60 +113,67 @@ def _horizon_rules(scenario: Scenario, H: Horizon, schedule: Schedule, is_on, sp
     out: list[Violation] = []
     rules = scenario.rules
 
-    def over(rule: str, value: float, limit: float, what: str) -> None:
+    def over(rule: str, value: float, limit: float, what: str, kind: str, **facts: Any) -> None:
         if value > limit + _slack(limit):
-            out.append(Violation(rule, value - limit, f"{what} is {value:.6g}, above {limit:.6g}"))
+            out.append(Violation(rule, value - limit, f"{what} is {value:.6g}, above {limit:.6g}", kind, value=value, limit=limit,
+                                 **facts))
 
     running, allowed = 0.0, 0.0
     for t, (item, cash) in enumerate(zip(H.items, schedule.cash)):
         running += cash.cost
         if H.carry_money:
             allowed += item.budget or 0.0
-            over(f"budget {item.name}", running, allowed, "money spent so far (unspent money carried over)")
+            over(f"budget {item.name}", running, allowed, "money spent so far (unspent money carried over)", "budget", period=item.id)
         elif item.budget is not None:
-            over(f"budget {item.name}", cash.cost, item.budget, "money spent")
+            over(f"budget {item.name}", cash.cost, item.budget, "money spent", "budget", period=item.id)
     if scenario.budget is not None:
-        over("budget", running, scenario.budget, "money spent over the plan")
+        over("budget", running, scenario.budget, "money spent over the plan", "budget")
     used = 0
     for ch in scenario.channels:
         rows = schedule.channel_rows(ch.id)
         first, last = H.window(ch.id)
         for t, row in enumerate(rows):
             if row.on and not first <= t <= last:
-                out.append(Violation(f"availability of {ch.id}", 1, f"on in {H.items[t].name}, outside its window"))
+                out.append(Violation(f"availability of {ch.id}", 1, f"on in {H.items[t].name}, outside its window", "availability",
+                                     ch.id, period=H.ids[t]))
         k = H.min_run(ch.id)
         for t, row in enumerate(rows):
             if row.started:
                 end = min(t + k - 1, last, H.T - 1)
                 short = [H.items[tau].name for tau in range(t, end + 1) if not rows[tau].on]
                 if short:
-                    out.append(Violation(f"min_periods_on of {ch.id}", len(short), f"started in {H.items[t].name} but off in {', '.join(short)}"))
+                    out.append(Violation(f"min_periods_on of {ch.id}", len(short), f"started in {H.items[t].name} but off in {', '.join(short)}",
+                                         "min_periods_on", ch.id, period=H.ids[t], limit=k))
         limit = H.max_switches(ch.id)
         if limit is not None:
             stops = sum(1 for a, b in zip(rows, rows[1:]) if a.on and not b.on)
-            over(f"max_switches of {ch.id}", sum(r.started for r in rows) + stops, limit, "starts and stops")
+            over(f"max_switches of {ch.id}", sum(r.started for r in rows) + stops, limit, "starts and stops", "max_switches", channel=ch.id)
         if rules.pacing is not None:
             band, window = rules.pacing.band, rows[first:last + 1]
             even = sum(r.spend for r in window) / len(window)
             for t, row in enumerate(window, start=first):
                 where = f"pacing of {ch.id} in {H.items[t].name}"
-                over(where, row.spend, (1 + band) * even, f"spend (an even share of its total is {even:.6g})")
+                over(where, row.spend, (1 + band) * even, f"spend (an even share of its total is {even:.6g})", "pacing", channel=ch.id,
+                     period=row.period)
                 if row.spend < (1 - band) * even - _slack(even):
-                    out.append(Violation(where, (1 - band) * even - row.spend, f"spend is {row.spend:.6g}, below {(1 - band) * even:.6g}"))
+                    out.append(Violation(where, (1 - band) * even - row.spend, f"spend is {row.spend:.6g}, below {(1 - band) * even:.6g}",
+                                         "pacing", ch.id, period=row.period, value=row.spend, limit=(1 - band) * even))
         if rules.ramp is not None:
             growth = rules.ramp.max_growth
             current = (scenario.current or {}).get(ch.id)
             previous = [(current, bool(current))] + [(r.spend, r.on) for r in rows[:-1]]  # a current spend of 0 sets no ramp
             for t, (row, (before, was_on)) in enumerate(zip(rows, previous)):
                 if was_on and row.on:
-                    over(f"ramp of {ch.id} in {H.items[t].name}", row.spend, (1 + growth) * before, "spend")
+                    over(f"ramp of {ch.id} in {H.items[t].name}", row.spend, (1 + growth) * before, "spend", "ramp", channel=ch.id,
+                         period=row.period)
         used += any(r.on for r in rows)
     card = rules.cardinality
     if card is not None:
         if card.min and used < card.min:
-            out.append(Violation("cardinality min", card.min - used, f"channels used over the plan is {used}, below {card.min}"))
+            out.append(Violation("cardinality min", card.min - used, f"channels used over the plan is {used}, below {card.min}",
+                                 "cardinality", value=used, limit=card.min))
         if card.max is not None:
-            over("cardinality max", used, card.max, "channels used over the plan")
+            over("cardinality max", used, card.max, "channels used over the plan", "cardinality")
     return out
 
 

@@ -1,14 +1,25 @@
-"""A plan: the solver's decisions, with every figure recomputed from the scenario."""
+"""A plan: the solver's decisions, with every figure recomputed from the scenario.
+
+The plan holds facts, not sentences: the rules that bind (:class:`~channelmix.model.facts.Rule`),
+the notes on how it was found (:class:`~channelmix.model.facts.Note`), why there is none
+(:class:`~channelmix.model.facts.Diagnosis`).  Its JSON, with the sentences of format 1, is the
+reports' (:func:`channelmix.reports.documents.plan_document`).
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
+from ..model.facts import Diagnosis, Note, Rule
 from ..model.schedule import Schedule
 from ..model.solution import SOLVED, Solution
 from ..schema.models import Scenario
 from .evaluate import CellOutcome, ChannelOutcome, Evaluation, evaluate
+from .evaluate_periods import evaluate_periods
+
+if TYPE_CHECKING:
+    from .baseline import Baseline
 
 
 @dataclass(frozen=True)
@@ -30,26 +41,27 @@ class Plan:
     resources: dict[str, dict[str, float]]  # resource -> {used, capacity}
     channels: list[ChannelOutcome]
     coverage: list[CellOutcome]
-    binding: list[str]
+    binding: list[Rule]  # the rules that bind at the plan
     curve_error: float  # largest gap between a curve and its LP pieces, in reach share
     approximation_bound: float | None  # how far the true optimum can be from this plan (None: no bound known)
     solver: str
     build_seconds: float
     solve_seconds: float
-    message: str = ""
-    warnings: list[str] = field(default_factory=list)
+    diagnosis: Diagnosis | None = None  # an infeasible scenario: why (see solve.diagnosis)
+    warnings: list[str] = field(default_factory=list)  # the input's, as the schema words them
     verified: bool = False
     description: str = ""
     phases: list[dict[str, str]] = field(default_factory=list)  # [{id, label}] in journey order
     segments: list[dict[str, str]] = field(default_factory=list)  # [{id, label}]
     outcome: float | None = None  # Σ outcome.value × reach: what the spend buys (money or KPI units)
     baseline_outcome: float = 0.0  # carry-over outcome there at zero spend, not counted in outcome
-    baseline: dict[str, Any] | None = None  # the scenario's current plan beside this one (see baseline.py)
+    baseline: Baseline | None = None  # the scenario's current plan beside this one (see baseline.py)
     solver_seconds: float = 0.0  # inside the solver's run(), both passes
     outside_solver_seconds: float = 0.0  # formulate, PuLP's hand-over, polish, figures and verifier: the rest of the wall time
     polish_gain: float = 0.0  # objective gained on the real curves by polishing the MILP's spends
     risk: dict[str, Any] | None = None  # with worlds: the plan judged in every world (see worlds.py)
     schedule: Schedule | None = None  # with periods: the plan period by period (see schedule.py); the fields above are horizon totals
+    notes: list[Note] = field(default_factory=list)  # how the plan was found, where a step did not run in full
 
     @property
     def solved(self) -> bool:
@@ -58,60 +70,39 @@ class Plan:
     def on_channels(self) -> list[ChannelOutcome]:
         return [c for c in self.channels if c.on]
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of ``channelmix solve --format json``."""
-        out = asdict(replace(self, channels=[], coverage=[]))  # both rebuilt below: not deep-copied first
-        out["channels"] = [
-            {"id": c.id, "label": c.label, "on": c.on, "spend": c.spend, "fixed_cost": c.fixed_cost,
-             "cost": c.cost, "reach": c.reach, "uses": c.uses, "outcome": c.outcome}
-            for c in self.channels
-        ]
-        out["coverage"] = [
-            {"phase": c.phase, "segment": c.segment, "level": c.level, "weight": c.weight, "target": c.target,
-             "channels": c.channels}
-            for c in self.coverage
-        ]
-        return out
-
 
 def build_plan(scenario: Scenario, solution: Solution, *, curve_error: float, approximation_bound: float | None,
-               build_seconds: float, warnings: list[str] | None = None) -> Plan:
+               build_seconds: float, warnings: list[str] | None = None, notes: list[Note] | None = None) -> Plan:
     """Assemble a plan; every reported figure comes from :func:`evaluate`, not the solver."""
     common = dict(
         scenario=scenario.scenario, status=solution.status, sense=scenario.objective.sense,
         model_objective=solution.model_objective, bound=solution.bound, gap=solution.gap,
         budget=scenario.budget, currency=scenario.currency, curve_error=curve_error,
         approximation_bound=approximation_bound, solver=solution.solver, build_seconds=build_seconds,
-        solve_seconds=solution.seconds, warnings=list(warnings or []), description=scenario.description,
+        solve_seconds=solution.seconds, warnings=list(warnings or []), notes=list(notes or []), description=scenario.description,
         phases=[{"id": p.id, "label": p.name} for p in scenario.phases],
         segments=[{"id": g.id, "label": g.name} for g in scenario.segments],
     )
     if solution.status not in SOLVED:
         return Plan(objective=None, cost=None, weighted_reach=None, penalties={}, channels=[], coverage=[],
-                    binding=[], resources={r: {"used": 0.0, "capacity": c} for r, c in scenario.resources.items()},
-                    message=_no_plan_message(solution.status), **common)
-    if scenario.periods is not None:
+                    binding=[], resources={r: {"used": 0.0, "capacity": c} for r, c in scenario.resources.items()}, **common)
+    if scenario.kind == "periods":
         return _periods_plan(scenario, solution, common)
     truth: Evaluation = evaluate(scenario, solution.on, solution.spend)
     idle = [c.id for c in truth.channels if c.on and c.reach == 0 and c.cost == 0]
     if idle:
-        common["warnings"] = common["warnings"] + [
-            f"{', '.join(idle)}: on with no spend and no reach, yet counted by breadth, cardinality and group counts; "
-            "set min_spend to what running a channel really takes"]
+        common["notes"] = common["notes"] + [Note("idle_channels", channels=tuple(idle))]
     return Plan(
         objective=truth.objective, cost=truth.money, weighted_reach=truth.weighted_reach,
         penalties={k: v for k, v in truth.penalties.items() if v}, channels=truth.channels, coverage=truth.cells,
         binding=solution.binding, outcome=truth.outcome, baseline_outcome=truth.baseline_outcome,
         resources={r: {"used": truth.resources[r], "capacity": c} for r, c in scenario.resources.items()},
-        message="" if solution.status == "optimal" else f"stopped at the time limit with a gap of {solution.gap or float('nan'):.3%}",
         **common,
     )
 
 
 def _periods_plan(scenario: Scenario, solution: Solution, common: dict[str, Any]) -> Plan:
     """A plan over periods: horizon totals on top, the schedule period by period (see evaluate_periods)."""
-    from .evaluate_periods import evaluate_periods
-
     truth = evaluate_periods(scenario, solution.on, solution.spend)
     budgets = [p.budget for p in truth.schedule.periods]
     if scenario.budget is None and all(b is not None for b in budgets):  # the horizon's money: the periods' budgets together
@@ -120,14 +111,5 @@ def _periods_plan(scenario: Scenario, solution: Solution, common: dict[str, Any]
         objective=truth.objective, cost=truth.money, weighted_reach=truth.weighted_reach,
         penalties={k: v for k, v in truth.penalties.items() if v}, channels=truth.channels, coverage=truth.cells,
         binding=solution.binding, outcome=truth.outcome, resources=truth.resources, schedule=truth.schedule,
-        message="" if solution.status == "optimal" else f"stopped at the time limit with a gap of {solution.gap or float('nan'):.3%}",
         **common,
     )
-
-
-def _no_plan_message(status: str) -> str:
-    return {
-        "infeasible": "infeasible: no plan meets every hard rule",
-        "unbounded": "unbounded: the objective can grow without limit (a bug: every variable is bounded)",
-        "no_solution": "no plan found within the time limit; raise solver.time_limit",
-    }.get(status, status)

@@ -31,7 +31,7 @@ def verify(scenario: Scenario, plan: Plan) -> list[Violation]:
     spend = {c.id: c.spend for c in plan.channels}
     missing = [ch.id for ch in scenario.channels if ch.id not in on]
     if missing:
-        return [Violation("plan", len(missing), f"has no decision for {', '.join(missing)}")]
+        return [Violation("plan", len(missing), f"has no decision for {', '.join(missing)}", "plan")]
     truth = evaluate(scenario, on, spend)
     return list(truth.violations) + off_steps(scenario, spend) + _misreported(plan, truth) + _model_disagrees(scenario, plan, truth)
 
@@ -60,7 +60,8 @@ def _misreported(plan: Plan, truth: Evaluation) -> list[Violation]:
     figures += [(f"coverage of ({c.phase}, {c.segment})", c.level, t.level) for c, t in zip(plan.coverage, truth.cells)]
     for name, reported, actual in figures:
         if reported is None or not _close(reported, actual):
-            out.append(Violation(f"reported {name}", abs((reported or 0.0) - actual), f"says {reported}, recomputed {actual:.6g}"))
+            out.append(Violation(f"reported {name}", abs((reported or 0.0) - actual), f"says {reported}, recomputed {actual:.6g}",
+                                 "reported", value=reported, limit=actual))
     return out
 
 
@@ -71,11 +72,11 @@ def _verify_periods(scenario: Scenario, plan: Plan) -> list[Violation]:
     from .evaluate_periods import evaluate_periods
 
     if plan.schedule is None:
-        return [Violation("plan", 1, "is over periods but has no schedule")]
+        return [Violation("plan", 1, "is over periods but has no schedule", "plan")]
     rows = {(r.channel, r.period): r for r in plan.schedule.rows}
     missing = [f"{c.id} in {p}" for c in scenario.channels for p in Horizon(scenario).ids if (c.id, p) not in rows]
     if missing:
-        return [Violation("plan", len(missing), f"has no decision for {', '.join(missing[:5])}")]
+        return [Violation("plan", len(missing), f"has no decision for {', '.join(missing[:5])}", "plan")]
     truth = evaluate_periods(scenario, {k: r.on for k, r in rows.items()}, {k: r.spend for k, r in rows.items()})
     out = list(truth.violations) + _misreported(plan, truth) + _model_disagrees(scenario, plan, truth)
     figures = []
@@ -84,7 +85,8 @@ def _verify_periods(scenario: Scenario, plan: Plan) -> list[Violation]:
         figures += [(f"reach of {where}", r.reach, t.reach), (f"effective spend of {where}", r.effective_spend, t.effective_spend),
                     (f"set-up cost of {where}", r.setup_cost, t.setup_cost), (f"cost of {where}", r.cost, t.cost)]
         if r.started != t.started:
-            out.append(Violation(f"reported start of {where}", 1, f"says {r.started}, recomputed {t.started}"))
+            out.append(Violation(f"reported start of {where}", 1, f"says {r.started}, recomputed {t.started}", "reported",
+                                     r.channel, period=r.period))
     for c, t in zip(plan.schedule.cash, truth.schedule.cash):
         figures += [(f"cost of {c.period}", c.cost, t.cost), (f"cumulative cost to {c.period}", c.cumulative, t.cumulative),
                     (f"objective of {c.period}", c.objective, t.objective)]
@@ -92,7 +94,8 @@ def _verify_periods(scenario: Scenario, plan: Plan) -> list[Violation]:
                 for c, t in zip(plan.schedule.coverage, truth.schedule.coverage)]
     for name, reported, actual in figures:
         if not _close(reported, actual):
-            out.append(Violation(f"reported {name}", abs(reported - actual), f"says {reported}, recomputed {actual:.6g}"))
+            out.append(Violation(f"reported {name}", abs(reported - actual), f"says {reported}, recomputed {actual:.6g}", "reported",
+                                 value=reported, limit=actual))
     return out
 
 
@@ -108,5 +111,6 @@ def _model_disagrees(scenario: Scenario, plan: Plan, truth: Evaluation) -> list[
     else:
         excess = truth.objective - plan.model_objective - slack
     if excess > 0:
-        return [Violation("model objective", excess, f"the MILP promised {plan.model_objective:.6g} but the plan is worth {truth.objective:.6g}")]
+        return [Violation("model objective", excess, f"the MILP promised {plan.model_objective:.6g} but the plan is worth "
+                          f"{truth.objective:.6g}", "model", value=plan.model_objective, limit=truth.objective)]
     return []

@@ -19,6 +19,7 @@ import time
 
 import numpy as np
 
+from ...model.facts import Note
 from ...schema.models import Scenario
 from ...verify.evaluate_periods import Key, evaluate_periods
 from .horizon import HorizonProblem
@@ -26,9 +27,6 @@ from .single import MIN_GAIN, Polished
 from .steps import grid_search, on_grid
 
 MAX_GRID = 24  # free spends up to which the unit-move search runs over the horizon (its moves grow as n²)
-STOPPED = {"iterations": "the polish stopped at its iteration limit, a hair short of the real optimum",
-           "time": "the polish stopped at the time limit, a hair short of the real optimum",
-           "broke down": "the polish broke down (no finite step) and kept the MILP's spends"}
 
 
 def polish_periods(scenario: Scenario, on: dict[Key, bool], spend: dict[Key, float], time_left: float = 5.0) -> Polished:
@@ -38,7 +36,7 @@ def polish_periods(scenario: Scenario, on: dict[Key, bool], spend: dict[Key, flo
     if not scenario.objective.maximises:
         return kept
     if time_left <= 0.01:
-        return Polished(dict(spend), 0.0, 0.0, note=_note("no time was left to polish the spends"))
+        return Polished(dict(spend), 0.0, 0.0, note=Note("polish_periods", "no_time"))
     before = evaluate_periods(scenario, on, spend)
     if before.violations:
         return kept
@@ -46,7 +44,7 @@ def polish_periods(scenario: Scenario, on: dict[Key, bool], spend: dict[Key, flo
     if problem.s0.size == 0:
         return kept
     x, stopped = problem.solve(50 if time_left > 1.0 else 15, began + time_left)
-    note = _note(STOPPED[stopped]) if stopped else ""
+    note = Note("polish_periods", stopped) if stopped else None
     steps = _steps(scenario, problem)
     candidates = [] if x is None else [x]
     if steps.any() and x is not None:
@@ -54,7 +52,7 @@ def polish_periods(scenario: Scenario, on: dict[Key, bool], spend: dict[Key, flo
             candidates = [grid_search(problem, steps, on_grid(x, steps))]
         else:  # the unit-move search over the horizon would cost n² moves a step: round instead
             candidates = on_grid(x, steps)
-            note = _note(f"the polished spends were rounded to the spend_step grid (no unit-move search over {problem.s0.size} spends)")
+            note = Note("polish_periods", "rounded", count=int(problem.s0.size))
     best, best_gain = None, MIN_GAIN * max(1.0, abs(before.objective))
     for s in candidates:
         if s is None:
@@ -66,10 +64,6 @@ def polish_periods(scenario: Scenario, on: dict[Key, bool], spend: dict[Key, flo
     if best is None:
         return Polished(kept.spend, 0.0, time.perf_counter() - began, note=note)
     return Polished(best, best_gain, time.perf_counter() - began, note=note)
-
-
-def _note(why: str) -> str:
-    return f"plan over periods: {why}; how money is split between periods may be the MILP's, on its curve pieces (see approximation_bound)"
 
 
 def _steps(scenario: Scenario, problem: HorizonProblem) -> np.ndarray:

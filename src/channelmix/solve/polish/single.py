@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...model.arrays import arrays
+from ...model.facts import Note
 from ...schema.models import Scenario
 from ...verify.evaluate import Evaluation, evaluate, off_steps
 from .problem import SpendProblem
@@ -38,7 +39,7 @@ class Polished:
     seconds: float
     truth: Evaluation | None = None  # the evaluation at the polished spends (None: kept the MILP's)
     on: dict[str, bool] | None = None  # a neighbouring on/off set that polished better (None: the MILP's)
-    note: str = ""  # what the plan should say when the polish did not run in full ("" when it did)
+    note: Note | None = None  # what the plan should say when the polish did not run in full (the horizon's)
 
 
 def polish_single(scenario: Scenario, on: dict[str, bool], spend: dict[str, float], time_left: float = 5.0,

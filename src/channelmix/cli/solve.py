@@ -1,0 +1,128 @@
+"""``channelmix solve`` and ``channelmix validate``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..core.filenames import unique_stem
+from ..reports.documents import explanation_document, plan_document
+from ..reports.output import to_json, write_outputs
+from ..reports.wording import plan_message
+from ..schema.expand import Case
+from ..solve.pipeline import solve_scenario
+from ..verify.plan import Plan
+from ..verify.reachable import report_facts
+
+if TYPE_CHECKING:
+    from ..analysis.explanation import Explanation
+
+from .common import (
+    NO_PLAN,
+    OK,
+    cases,
+    console,
+    language_option,
+    need_out,
+    report_option,
+    set_option,
+    solver_options,
+    write_reports,
+)
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
+              help="table: readable; json: one JSON object per line; csv: one table of every plan, a row per "
+                   "scenario, channel and period (period empty for a single-period plan).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Also write <scenario>.json, <scenario>.channels.csv and <scenario>.coverage.csv here "
+                   "(and for a plan over periods <scenario>.schedule.csv and <scenario>.cash.csv).")
+@report_option
+@set_option
+@solver_options
+@click.option("--explain", "explained", is_flag=True, help="Also explain each plan (as 'channelmix explain' does) in the "
+              "JSON and the reports: marginal figures, value of each decision and limit, alternatives.")
+@language_option
+def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, reports: tuple[str, ...], assignments: tuple[str, ...],
+          solver: str | None, time_limit: float | None, gap: float | None, threads: int | None, explained: bool,
+          language: str | None) -> None:
+    """Solve scenario FILES (and each file's variants) and show the verified plan of each.
+
+    Exit code 0 when every scenario has a plan, 1 when one is infeasible or no plan
+    was found in time, 2 when a file is invalid (then nothing is solved).
+    """
+    need_out(reports, out_dir)
+    todo = cases(files, assignments, name=solver, time_limit=time_limit, gap=gap, threads=threads)
+    out = console() if fmt == "table" else None  # JSON and CSV never load rich (a tenth of a second at start-up)
+    code, used, bases, base_json = OK, set(), {}, {}
+    for case in todo:
+        plan, explanation = _solve_case(case, explained)
+        if not case.variant:
+            bases[case.source] = (plan, case.scenario)
+        # the scenario's language and most reachable (and a variant's base) go into the JSON: a saved result reports the same
+        base_plan, base_scenario = bases.get(case.source, (None, None))
+        if case.variant and base_plan is not None and case.source not in base_json:  # only variants read it: made once
+            base_json[case.source] = plan_document(base_plan)
+        facts = report_facts(case.scenario, case.variant, case.overrides, base_json.get(case.source) if case.variant else None,
+                             base_scenario)
+        extra = {"json": {**({"explain": explanation_document(explanation)} if explanation else {}), **facts}}
+        _show(plan, explanation, extra, fmt, out, language or case.scenario.language, first=case is todo[0])
+        if out_dir is not None:
+            write_outputs(plan, out_dir, unique_stem(plan.scenario, used), extra)
+            write_reports(reports, out_dir, plan={**plan_document(plan), **extra["json"]}, language=language)
+        if not plan.solved:
+            code = NO_PLAN
+            click.echo(f"{case.source}: {case.name}: {plan_message(plan)}", err=True)
+    sys.exit(code)
+
+
+def _solve_case(case: Case, explained: bool) -> tuple[Plan, Explanation | None]:
+    """The verified plan, and with ``explained`` its explanation (which solves it once)."""
+    if not explained:
+        return solve_scenario(case.scenario, case.warnings), None
+    from ..analysis.explanation import explain
+
+    found = explain(case.scenario, warnings=case.warnings)
+    return found.plan, found
+
+
+def _show(plan: Plan, explanation: Explanation | None, extra: dict[str, Any], fmt: str, out: Any, language: str | None,
+          first: bool) -> None:
+    """One plan on stdout: its JSON line, its CSV rows, or its tables (with its explanation or baseline)."""
+    if fmt == "json":
+        click.echo(to_json(plan, extra))
+    elif fmt == "csv":
+        from ..reports.output import PLAN_ROW_COLUMNS, csv_rows, plan_rows
+
+        click.echo(csv_rows(plan_rows(plan), PLAN_ROW_COLUMNS, header=first), nl=False)
+    else:
+        from ..reports.explain_render import render_baseline, render_explanation
+        from ..reports.terminal import render
+
+        render(plan, out, language, extra["json"])
+        if explanation is not None:
+            render_explanation(explanation, out, language)
+        elif plan.baseline is not None:
+            render_baseline(plan, out, language)
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@set_option
+def validate(files: tuple[str, ...], assignments: tuple[str, ...]) -> None:
+    """Check scenario FILES and their variants without solving: every problem, with
+    where and how to fix it.
+
+    Exit code 0 when all are valid (warnings are printed but allowed), 2 otherwise.
+    """
+    for case in cases(files, assignments):
+        sc = case.scenario
+        click.echo(f"{case.source}: ok — '{sc.scenario}', {len(sc.channels)} channels, {len(sc.phases)} phases × "
+                   f"{len(sc.segments)} segments, objective {sc.objective.sense}")
+        for warning in case.warnings:
+            click.echo(f"{case.source}: warning: {warning}", err=True)

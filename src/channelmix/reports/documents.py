@@ -1,0 +1,106 @@
+"""The JSON documents channelmix writes, from the records the pipeline hands over: a plan (what
+``solve --format json`` prints and every result file holds) and an explanation (``explain
+--format json``).  Format version 1 carries some English sentences (``binding``, ``message``,
+``warnings``, an explanation's ``why``, its limits' and repairs' names); they are made here
+(:mod:`.wording`), and the records beside them (``binding_rules``) let a report say the same in
+its own language."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+from typing import TYPE_CHECKING, Any
+
+from ..verify.plan import Plan
+from .explain_sections import why_sentence
+from .i18n import using
+from .wording import limit_words, plan_message, plan_warnings, repair_words, rule_words
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..analysis.conflicts import Conflict
+    from ..analysis.explanation import ChannelValue, Explanation, LimitValue
+
+
+def plan_document(plan: Plan) -> dict[str, Any]:
+    """The JSON shape of ``channelmix solve --format json``."""
+    bare = replace(plan, channels=[], coverage=[], binding=[], notes=[], diagnosis=None, baseline=None)
+    out: dict[str, Any] = {}
+    for key, value in asdict(bare).items():  # the fields in their order; the sentences where format 1 has them
+        if key == "channels":
+            value = [{"id": c.id, "label": c.label, "on": c.on, "spend": c.spend, "fixed_cost": c.fixed_cost,
+                      "cost": c.cost, "reach": c.reach, "uses": c.uses, "outcome": c.outcome} for c in plan.channels]
+        elif key == "coverage":
+            value = [{"phase": c.phase, "segment": c.segment, "level": c.level, "weight": c.weight, "target": c.target,
+                      "channels": c.channels} for c in plan.coverage]
+        elif key == "binding":
+            value = [rule_words(r) for r in plan.binding]
+        elif key == "diagnosis":
+            key, value = "message", plan_message(plan)
+        elif key == "warnings":
+            value = plan_warnings(plan)
+        elif key == "baseline":
+            value = plan.baseline.to_dict() if plan.baseline is not None else None
+        elif key == "notes":
+            continue
+        out[key] = value
+    out["binding_rules"] = [r.to_dict() for r in plan.binding]
+    return out
+
+
+# ---------------------------------------------------------------- an explanation
+
+
+def why_words(e: Explanation, c: ChannelValue) -> str:
+    """A channel's decision in plain English (the JSON's ``why``; reports say it in their language)."""
+    lost = c.value_if_forced_off if c.on else c.value_if_forced_on
+    with using(None):
+        return why_sentence(c.label, c.on, c.verdict, e.objective or 0.0, c.forced_objective, lost)
+
+
+def limit_row(x: LimitValue) -> dict[str, Any]:
+    """One limit of an explanation as its JSON row."""
+    return {"rule": limit_words(x.what), "kind": x.kind, "limit": x.limit, "binding": x.binding, "step": x.step,
+            "gain": x.gain, "worth_per_unit": x.worth_per_unit, "shadow_price": x.shadow_price}
+
+
+def conflict_document(found: Conflict | None) -> dict[str, Any] | None:
+    """An infeasible scenario's conflicting rules and their repairs, as the JSON says them."""
+    if found is None:
+        return None
+    return {"rules": [rule_words(r) for r in found.rules], "names": found.names, "minimal": found.minimal,
+            "repairs": [{"rule": rule_words(r.rule), "change": repair_words(r), "to": r.to, "verified": r.verified}
+                        for r in found.repairs]}
+
+
+def channel_row(e: Explanation, c: ChannelValue) -> dict[str, Any]:
+    return {**asdict(c), "why": why_words(e, c)}
+
+
+def explanation_document(e: Explanation) -> dict[str, Any]:
+    """The JSON of ``channelmix explain --format json``."""
+    return {
+        "scenario": e.scenario, "status": e.status, "objective": e.objective,
+        "cost": e.plan.cost, "currency": e.plan.currency, "sense": e.plan.sense,
+        "tolerance": e.tolerance, "baseline": e.baseline.to_dict() if e.baseline is not None else None,
+        "channels": [channel_row(e, c) for c in e.channels], "limits": [limit_row(x) for x in e.limits],
+        "alternatives": [asdict(a) for a in e.alternatives], "conflict": conflict_document(e.conflict), "curves": e.curves,
+        "seconds": e.seconds, "solve_seconds": e.solve_seconds,
+        **({"periods": [asdict(m) for m in e.periods]} if e.periods else {}),
+    }
+
+
+def explanation_frames(e: Explanation) -> dict[str, pd.DataFrame]:
+    """The explanation as pandas DataFrames: channels, limits, alternatives, baseline, periods."""
+    import pandas as pd
+
+    channels = pd.DataFrame([{**{k: v for k, v in channel_row(e, c).items() if k != "marginal"},
+                              **{f"marginal_{k}": v for k, v in (asdict(c.marginal) if c.marginal else {}).items()}}
+                             for c in e.channels])
+    return {
+        "channels": channels,
+        "limits": pd.DataFrame([limit_row(x) for x in e.limits]),
+        "alternatives": pd.DataFrame([asdict(a) for a in e.alternatives]),
+        "baseline": pd.DataFrame([asdict(c) for c in e.baseline.channels]) if e.baseline else pd.DataFrame(),
+        "periods": pd.DataFrame([asdict(m) for m in e.periods]),
+    }
