@@ -40,12 +40,13 @@ def main() -> None:
     rows = []
     for path in paths:
         loaded = cm.load(path)
-        solve_s, plan = timed(lambda: cm.solve_scenario(loaded.scenario, loaded.warnings), args.repeat)
-        explain_s, e = timed(lambda: cm.explain(loaded, alternatives=args.alternatives), args.repeat)
+        solve_s, plan = timed(lambda loaded=loaded: cm.solve_scenario(loaded.scenario, loaded.warnings), args.repeat)
+        explain_s, e = timed(lambda loaded=loaded: cm.explain(loaded, alternatives=args.alternatives), args.repeat)
         resolves = len(e.channels) + len(e.limits) + len(e.alternatives) + 1
         rows.append((loaded.scenario.scenario, len(loaded.scenario.channels), resolves, solve_s, explain_s))
         print(f"{path.name}: solve {solve_s:.2f} s, explain {explain_s:.2f} s", file=sys.stderr)
-    print(f"{'scenario':<20} {'channels':>8} {'re-solves':>9} {'solve s':>8} {'explain s':>9} {'ratio':>6} {'per re-solve':>12}")
+    print(f"{'scenario':<20} {'channels':>8} {'re-solves':>9} {'solve s':>8} {'explain s':>9} {'ratio':>6} "
+          f"{'per re-solve':>12}")
     for name, n, resolves, solve_s, explain_s in rows:
         print(f"{name:<20} {n:>8} {resolves:>9} {solve_s:>8.2f} {explain_s:>9.2f} {explain_s / solve_s:>6.1f} "
               f"{explain_s / resolves / solve_s:>12.2f}")

@@ -28,7 +28,8 @@ from channelmix.schema.syntax import _Base, parse_text
 
 PHASES = ["awareness", "evaluation", "purchase", "delivery", "after_sales"]
 SEGMENTS = ["young", "parents", "gifts", "seniors", "students"]
-LABELS = ["Référencement naturel", "Nyhetsbrev för kunder", "تبلیغات در اینستاگرام", "Publicidad en radio local", "Shop window"]
+LABELS = ["Référencement naturel", "Nyhetsbrev för kunder", "تبلیغات در اینستاگرام", "Publicidad en radio local",
+          "Shop window"]
 
 
 def scenario(channels: int, seed: int = 1) -> dict[str, Any]:
@@ -40,10 +41,12 @@ def scenario(channels: int, seed: int = 1) -> dict[str, Any]:
         response = ({"type": "saturating", "scale": rng.randint(500, 9000)} if kind == "saturating" else
                     {"type": "hill", "half": rng.randint(500, 9000), "shape": round(rng.uniform(0.8, 2.5), 2)}
                     if kind == "hill" else {"type": "linear", "slope": round(rng.uniform(1e-4, 1e-3), 6)})
-        affinity = {p: {g: round(rng.uniform(0.05, 0.9), 2) for g in rng.sample(SEGMENTS, 3)} for p in rng.sample(PHASES, 2)}
-        items.append({"id": f"ch_{i:05d}", "label": f"{rng.choice(LABELS)} {i}", "tags": [rng.choice(["own", "paid", "partner"])],
-                      "fixed_cost": rng.choice([0, 100, 250, 1e3]), "max_spend": 4.5e3 if i % 7 else 1e4,
-                      "response": response, "affinity": affinity})
+        affinity = {p: {g: round(rng.uniform(0.05, 0.9), 2) for g in rng.sample(SEGMENTS, 3)}
+                    for p in rng.sample(PHASES, 2)}
+        items.append(
+            {"id": f"ch_{i:05d}", "label": f"{rng.choice(LABELS)} {i}",
+             "tags": [rng.choice(["own", "paid", "partner"])], "fixed_cost": rng.choice([0, 100, 250, 1e3]),
+             "max_spend": 4.5e3 if i % 7 else 1e4, "response": response, "affinity": affinity})
     return {"scenario": "bench-load", "currency": "EUR", "phases": "osterwalder",
             "segments": [{"id": g, "size": 10000 + 1000 * k} for k, g in enumerate(SEGMENTS)],
             "budget": 250000, "channels": items}
@@ -73,13 +76,15 @@ def main(argv: list[str] | None = None) -> int:
         text = paths["yaml"].read_text(encoding="utf-8")
         rows = [
             ("YAML parse, PyYAML SafeLoader (pure Python)", best(1, lambda: yaml.load(text, Loader=yaml.SafeLoader))),
-            ("YAML parse, PyYAML CSafeLoader (libyaml)", best(opts.repeat, lambda: yaml.load(text, Loader=yaml.CSafeLoader))),
-            (f"YAML parse, channelmix ({_Base.__name__})", best(opts.repeat, lambda: parse_text(text, "yaml", "big.yaml"))),
+            ("YAML parse, PyYAML CSafeLoader (libyaml)",
+             best(opts.repeat, lambda: yaml.load(text, Loader=yaml.CSafeLoader))),
+            (f"YAML parse, channelmix ({_Base.__name__})",
+             best(opts.repeat, lambda: parse_text(text, "yaml", "big.yaml"))),
             ("YAML load + validate (channelmix.schema.load)", best(opts.repeat, lambda: load(paths["yaml"]))),
-            ("JSON load + validate (channelmix.schema.load)", best(opts.repeat, lambda: load(paths["json"]))),
-        ]
+            ("JSON load + validate (channelmix.schema.load)", best(opts.repeat, lambda: load(paths["json"])))]
         size = paths["yaml"].stat().st_size
-    print(f"{opts.channels} channels, {size / 1e6:.2f} MB of YAML; best of {opts.repeat} (the pure-Python row: one run)")
+    print(
+        f"{opts.channels} channels, {size / 1e6:.2f} MB of YAML; best of {opts.repeat} (the pure-Python row: one run)")
     print(f"{'step':<50} {'wall s':>8} {'CPU s':>8}")
     for name, (wall, cpu) in rows:
         print(f"{name:<50} {wall:>8.3f} {cpu:>8.3f}")

@@ -24,8 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 import pulp  # noqa: E402
-from bench_solve import synthetic  # noqa: E402
 
+from bench_solve import synthetic  # noqa: E402
 from channelmix.core.tolerances import FEASIBILITY  # noqa: E402
 from channelmix.formulate.periods import formulate_periods  # noqa: E402
 from channelmix.schema import validate  # noqa: E402
@@ -52,15 +52,17 @@ def bare(scenario, time_limit: float) -> tuple[float, str, dict[str, int]]:
     formulation = formulate_periods(scenario)
     problem = formulation.problem
     variables = problem.variables()
-    size = {"vars": len(variables), "ints": sum(1 for v in variables if v.cat == pulp.LpInteger), "rows": len(problem.constraints)}
+    size = {"vars": len(variables), "ints": sum(1 for v in variables if v.cat == pulp.LpInteger),
+            "rows": len(problem.constraints)}
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "model.mps"
         problem.writeMPS(str(path), with_objsense=True)
         h = quiet_highs()
         h.readModel(str(path))
     settings = scenario.solver
-    for key, value in (("mip_rel_gap", settings.gap), ("threads", settings.threads), ("random_seed", 0), ("time_limit", float(time_limit)),
-                       ("mip_feasibility_tolerance", FEASIBILITY), ("primal_feasibility_tolerance", FEASIBILITY)):
+    for key, value in (("mip_rel_gap", settings.gap), ("threads", settings.threads), ("random_seed", 0),
+                       ("time_limit", float(time_limit)), ("mip_feasibility_tolerance", FEASIBILITY),
+                       ("primal_feasibility_tolerance", FEASIBILITY)):
         h.setOptionValue(key, value)
     began = time.perf_counter()
     h.run()
@@ -73,8 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--periods", type=int, nargs="+", default=[1, 3, 6, 13, 52])
     parser.add_argument("--time-limit", type=float, default=300.0)
     args = parser.parse_args(argv)
-    print(f"{'periods':>7} {'vars':>6} {'ints':>5} {'rows':>6} {'pipeline s':>10} {'bare s':>8} {'ratio':>6} {'× 1 period':>10}  "
-          f"{'status':<8} {'gap':>7} verified")
+    print(f"{'periods':>7} {'vars':>6} {'ints':>5} {'rows':>6} {'pipeline s':>10} {'bare s':>8} {'ratio':>6} "
+          f"{'× 1 period':>10}  " f"{'status':<8} {'gap':>7} verified")
     first = None
     for count in sorted(set(args.periods)):
         scenario = scenario_over(args.channels, count, args.time_limit)
@@ -85,8 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         first = seconds if first is None else first
         gap = "" if plan.gap is None else f"{plan.gap:.2%}"
         print(f"{count:>7} {size['vars']:>6} {size['ints']:>5} {size['rows']:>6} {seconds:>10.2f} {raw_seconds:>8.2f} "
-              f"{seconds / max(raw_seconds, 1e-9):>6.1f} {seconds / first:>10.1f}  {plan.status:<8} {gap:>7} {plan.verified}"
-              f"{'' if raw_status == 'Optimal' else '  (bare: ' + raw_status + ')'}", flush=True)
+              f"{seconds / max(raw_seconds, 1e-9):>6.1f} {seconds / first:>10.1f}  {plan.status:<8} {gap:>7} "
+              f"{plan.verified}" f"{'' if raw_status == 'Optimal' else '  (bare: ' + raw_status + ')'}", flush=True)
     return 0
 
 

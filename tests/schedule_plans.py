@@ -8,13 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, replace
 from typing import Any
 
-from channelmix.model.schedule import (
-    CellPeriod,
-    ChannelPeriod,
-    PeriodCash,
-    PeriodInfo,
-    Schedule,
-)
+from channelmix.model.schedule import CellPeriod, ChannelPeriod, PeriodCash, PeriodInfo, Schedule
 from channelmix.reports.documents import plan_document
 from channelmix.verify.evaluate import CellOutcome, ChannelOutcome
 from channelmix.verify.plan import Plan
@@ -42,8 +36,9 @@ def _rows(runs: dict[tuple[str, str], tuple], periods: list[PeriodInfo]) -> list
     for c in channels:
         for p in periods:
             on, started, spend, effective, reach, fixed, setup, hours = runs[(c, p.id)]
-            rows.append(ChannelPeriod(c, p.id, on, started, spend, effective, reach, fixed, setup, spend + fixed + setup,
-                                      {"hours": hours}))
+            rows.append(
+                ChannelPeriod(c, p.id, on, started, spend, effective, reach, fixed, setup, spend + fixed + setup,
+                              {"hours": hours}))
     return rows
 
 
@@ -54,8 +49,10 @@ def _cash(rows: list[ChannelPeriod], periods: list[PeriodInfo], hours: float) ->
         spend, fixed, setup = (sum(getattr(r, k) for r in mine) for k in ("spend", "fixed_cost", "setup_cost"))
         total += spend + fixed + setup
         reach = sum(r.reach for r in mine if r.on) * 100
-        cash.append(PeriodCash(p.id, p.budget, p.budget, spend, fixed, setup, spend + fixed + setup, total, reach, reach,
-                               sum(r.on for r in mine), {"hours": {"used": sum(r.uses["hours"] for r in mine), "capacity": hours}}))
+        cash.append(
+            PeriodCash(p.id, p.budget, p.budget, spend, fixed, setup, spend + fixed + setup, total, reach, reach,
+                       sum(r.on for r in mine),
+                       {"hours": {"used": sum(r.uses["hours"] for r in mine), "capacity": hours}}))
     return cash
 
 
@@ -77,20 +74,22 @@ def _plan(name: str, periods: list[PeriodInfo], runs: dict, labels: dict[str, st
     channels = []
     for cid, label in labels.items():
         mine = [r for r in rows if r.channel == cid]
-        channels.append(ChannelOutcome(id=cid, label=label, on=any(r.on for r in mine), spend=sum(r.spend for r in mine),
-                                       fixed_cost=sum(r.fixed_cost + r.setup_cost for r in mine),
-                                       cost=sum(r.cost for r in mine), reach=max(r.reach for r in mine),
-                                       uses={"hours": sum(r.uses["hours"] for r in mine)}, outcome=0.0))
+        channels.append(
+            ChannelOutcome(id=cid, label=label, on=any(r.on for r in mine), spend=sum(r.spend for r in mine),
+                           fixed_cost=sum(r.fixed_cost + r.setup_cost for r in mine), cost=sum(r.cost for r in mine),
+                           reach=max(r.reach for r in mine), uses={"hours": sum(r.uses["hours"] for r in mine)},
+                           outcome=0.0))
     cells = [CellOutcome(phase=c.split("/")[0], segment=c.split("/")[1], level=sum(v) / len(v), weight=1.0, target=0.2,
                          channels=["radio"]) for c, v in levels.items()]
     plan = Plan(scenario=name, status="optimal", sense="max_reach", objective=sum(c.objective for c in cash),
                 model_objective=None, bound=None, gap=0.0, cost=cash[-1].cumulative,
                 budget=sum(p.budget or 0.0 for p in periods), currency=currency,
                 weighted_reach=sum(c.weighted_reach for c in cash), penalties={},
-                resources={"hours": {"used": sum(c.resources["hours"]["used"] for c in cash), "capacity": 15.0 * len(periods)}},
-                channels=channels, coverage=cells, binding=[], curve_error=0.001, approximation_bound=None, solver="highs",
-                build_seconds=0.0, solve_seconds=0.0, verified=True,
-                phases=[{"id": "aware", "label": "Awareness"}, {"id": "buy", "label": "Purchase"}],
+                resources={
+                    "hours": {"used": sum(c.resources["hours"]["used"] for c in cash),
+                              "capacity": 15.0 * len(periods)}}, channels=channels, coverage=cells, binding=[],
+                curve_error=0.001, approximation_bound=None, solver="highs", build_seconds=0.0, solve_seconds=0.0,
+                verified=True, phases=[{"id": "aware", "label": "Awareness"}, {"id": "buy", "label": "Purchase"}],
                 segments=[{"id": "commuters", "label": "Commuters"}, {"id": "spaza", "label": "Spaza owners"}],
                 schedule=schedule)
     return plan

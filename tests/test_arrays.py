@@ -15,7 +15,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import load, random_scenario
 
 from channelmix.model.arrays import CurveTable, arrays
 from channelmix.schema import ScenarioError
@@ -24,6 +23,7 @@ from channelmix.schema.cells import affinity_matrix
 from channelmix.schema.models import Scenario, rule_for_cell
 from channelmix.schema.responses import reach
 from channelmix.verify.evaluate import evaluate
+from helpers import load, random_scenario
 
 SCENARIOS = sorted((Path(__file__).parent.parent / "scenarios").glob("*.yaml"))
 ALL_CURVES = ("constant", "linear", "pwl", "pwl_s", "saturating", "hill")
@@ -55,7 +55,8 @@ def reference(sc: Scenario, on: dict[str, bool], spend: dict[str, float]) -> dic
         penalty += card.penalty_per_channel * sum(on.values())
     sense = sc.objective.sense
     objective = {"max_reach": weighted - penalty, "max_value": weighted - money - penalty}.get(sense, money + penalty)
-    return {"reach": r, "money": money, "weighted": weighted, "levels": levels, "serving": serving, "objective": objective}
+    return {"reach": r, "money": money, "weighted": weighted, "levels": levels, "serving": serving,
+            "objective": objective}
 
 
 def random_decisions(sc: Scenario, rng: random.Random) -> tuple[dict[str, bool], dict[str, float]]:
@@ -113,9 +114,8 @@ def test_affinity_matrix_follows_wildcard_precedence():
 
 def test_curve_table_matches_reach_and_its_slope():
     rng = random.Random(3)
-    from helpers import random_response
-
     from channelmix.schema.models import Channel
+    from helpers import random_response
 
     responses = [Channel.model_validate({"id": f"c{i}", "response": random_response(rng, ALL_CURVES)[0]}).response
                  for i in range(80)]

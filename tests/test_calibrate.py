@@ -40,7 +40,8 @@ def test_recovers_known_parameters_within_the_interval_in_most_repetitions():
         assert fit.r2 > 0.95 and fit.observations == 12 and len(fit.residuals) == 12
         # an S-shaped outcome curve (true half 1200, shape 2, value 5000), the prior elsewhere
         outcome = 5000 * spend**2 / (spend**2 + 1200**2) + rng.normal(0, 150, 12)
-        ch = Channel.model_validate({"id": "b", "response": {"type": "hill", "half": 2000, "shape": 1.2}, "outcome": {"value": 3000}})
+        ch = Channel.model_validate(
+            {"id": "b", "response": {"type": "hill", "half": 2000, "shape": 1.2}, "outcome": {"value": 3000}})
         fit = calibrate_channel(ch, spend, outcome, "outcome", boot=50, seed=rep)
         for name, truth in (("half", 1200), ("shape", 2), ("value", 5000)):
             lo, hi = fit.intervals[name]
@@ -53,7 +54,8 @@ def test_recovers_known_parameters_within_the_interval_in_most_repetitions():
     ([1000.0, 2000.0], "2 observations, fewer than its 3 parameters"),
 ])
 def test_unidentifiable_data_is_refused(spends, reason):
-    ch = Channel.model_validate({"id": "b", "response": {"type": "hill", "half": 2000, "shape": 1.2}, "outcome": {"value": 3000}})
+    ch = Channel.model_validate(
+        {"id": "b", "response": {"type": "hill", "half": 2000, "shape": 1.2}, "outcome": {"value": 3000}})
     fit = calibrate_channel(ch, np.array(spends), np.linspace(100, 200, len(spends)), "outcome", boot=10)
     assert not fit.ok and reason in fit.refused and not fit.params
 
@@ -103,8 +105,10 @@ def test_cli_refits_the_channels_with_data_and_keeps_the_rest(tmp_path):
     fits = {f["channel"]: f for f in map(json.loads, done.stdout.splitlines())}
     assert fits["flyers"]["params"]["scale"] == pytest.approx(1200, rel=0.1)
     assert "every spend is 500" in fits["instagram"]["refused"]
-    before, after = yaml.safe_load(_scenario(tmp_path).read_text(encoding="utf-8")), yaml.safe_load(out.read_text(encoding="utf-8"))
-    assert after["channels"][0]["response"] == {"type": "saturating", "scale": pytest.approx(fits["flyers"]["params"]["scale"], rel=1e-5)}
+    before, after = (yaml.safe_load(_scenario(tmp_path).read_text(encoding="utf-8")),
+                     yaml.safe_load(out.read_text(encoding="utf-8")))
+    assert after["channels"][0]["response"] == {"type": "saturating",
+                                                "scale": pytest.approx(fits["flyers"]["params"]["scale"], rel=1e-5)}
     after["channels"][0]["response"] = before["channels"][0]["response"]
     assert after == before  # everything else kept, Unicode included
     assert "Café Øst" in out.read_text(encoding="utf-8")
@@ -112,20 +116,24 @@ def test_cli_refits_the_channels_with_data_and_keeps_the_rest(tmp_path):
 
 
 def test_cli_bad_results_exit_2(tmp_path):
-    (tmp_path / "results.csv").write_text("period,channel,spend,reach\n1,flyer,100,0.2\n2,flyers,-3,0.2\n3,flyers,10,1.4\n")
+    (tmp_path / "results.csv").write_text(
+        "period,channel,spend,reach\n1,flyer,100,0.2\n2,flyers,-3,0.2\n3,flyers,10,1.4\n")
     out = tmp_path / "updated.yaml"
-    done = subprocess.run([_cli(), "calibrate", str(_scenario(tmp_path)), str(tmp_path / "results.csv"), "-o", str(out)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [_cli(), "calibrate", str(_scenario(tmp_path)), str(tmp_path / "results.csv"), "-o", str(out)],
+        capture_output=True, text=True)
     assert done.returncode == 2 and not out.exists() and "Traceback" not in done.stderr
-    for expect in ("'flyer' is not a channel", "Did you mean 'flyers'?", "row 3, column spend: is -3", "row 4, column reach: is 1.4, above 1"):
+    for expect in ("'flyer' is not a channel", "Did you mean 'flyers'?", "row 3, column spend: is -3",
+                   "row 4, column reach: is 1.4, above 1"):
         assert expect in done.stderr
 
 
 def test_cli_nothing_identifiable_writes_nothing(tmp_path):
     (tmp_path / "results.csv").write_text("period,channel,spend,reach\n1,instagram,100,0.2\n2,instagram,100,0.25\n")
     out = tmp_path / "updated.yaml"
-    done = subprocess.run([_cli(), "calibrate", str(_scenario(tmp_path)), str(tmp_path / "results.csv"), "-o", str(out)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [_cli(), "calibrate", str(_scenario(tmp_path)), str(tmp_path / "results.csv"), "-o", str(out)],
+        capture_output=True, text=True)
     assert done.returncode == 2 and not out.exists()
     assert "instagram: not calibrated" in done.stdout and "every spend is 100" in done.stdout
 

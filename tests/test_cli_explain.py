@@ -50,7 +50,8 @@ def test_explain_json_lines_have_every_section(tmp_path: Path):
     assert done.returncode == 1, done.stderr  # one scenario is infeasible
     first, second = json_lines(done.stdout)
     assert first["scenario"] == "två-kanaler" and first["status"] == "optimal"
-    assert first["baseline"]["feasible"] is False and any("max_spend of b" in v for v in first["baseline"]["violations"])
+    assert first["baseline"]["feasible"] is False and any("max_spend of b" in v
+                                                          for v in first["baseline"]["violations"])
     assert {"objective", "cost", "feasible", "violations"} <= set(first["baseline"])
     for c in first["channels"]:
         assert {"id", "on", "spend", "marginal", "value_if_forced_off", "value_if_forced_on", "current_spend"} <= set(c)
@@ -95,14 +96,15 @@ def test_evaluate_exit_codes_and_json(tmp_path: Path):
 def test_explain_reports_have_every_section(tmp_path: Path):
     path = _write(tmp_path, {**_two_channels(), "scenario": "två-kanaler"})
     out = tmp_path / "out"
-    done = run("explain", str(path), "--within", "any", "--report", "html", "--report", "md", "--report", "xlsx", "--out", str(out))
+    done = run("explain", str(path), "--within", "any", "--report", "html", "--report", "md", "--report", "xlsx",
+               "--out", str(out))
     assert done.returncode == 0, done.stderr
     html = (out / "två-kanaler.html").read_text(encoding="utf-8")
     for anchor in ("baseline-table", "marginals-table", "decisions", "limits-table", "alternatives-table", "curve-svg"):
         assert anchor in html, anchor
     md = (out / "två-kanaler.md").read_text(encoding="utf-8")
-    for title in ("## Current plan vs optimised", "## Why each channel is on or off", "## What loosening each limit is worth",
-                  "## Next-best distinct mixes"):
+    for title in ("## Current plan vs optimised", "## Why each channel is on or off",
+                  "## What loosening each limit is worth", "## Next-best distinct mixes"):
         assert title in md
     from openpyxl import load_workbook
 

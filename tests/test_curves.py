@@ -44,13 +44,7 @@ def test_saturation_spend_is_where_the_curve_is_within_accuracy():
 
 def _one_by_one(response, cap: float, accuracy: float):
     """The pieces of one curve computed alone, by the scalar helpers (the pre-batch way)."""
-    from channelmix.model.curves import (
-        _chord_pieces,
-        _functions,
-        _inflection,
-        _saturating_gap,
-        _tangent_pieces,
-    )
+    from channelmix.model.curves import _chord_pieces, _functions, _inflection, _saturating_gap, _tangent_pieces
 
     tol = accuracy * reach(response, cap)
     f, df = _functions(response)

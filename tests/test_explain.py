@@ -19,12 +19,7 @@ from channelmix.analysis.alternatives import alternatives
 from channelmix.analysis.conflicts import Switchboard, conflict
 from channelmix.analysis.explanation import explain
 from channelmix.analysis.limits import limit_of, with_limit
-from channelmix.reports.documents import (
-    conflict_document,
-    explanation_document,
-    plan_document,
-    why_words,
-)
+from channelmix.reports.documents import conflict_document, explanation_document, plan_document, why_words
 from channelmix.reports.wording import repair_words
 from channelmix.schema import ScenarioError
 from channelmix.solve.duals import fixed_lp_duals
@@ -118,7 +113,8 @@ def test_budget_shadow_price_on_a_minimisation():
     # each unit costs 1 and saves 2, so s = 300 and cost 300 + 2000 × 0.2 = 700;
     # d objective / d budget = 1 − 2 = −1 (more budget, lower cost): worth +1 per unit
     d = scenario(budget=300, objective={"sense": "min_cost"},
-                 rules={"coverage": {"phase": "aware", "segment": "young", "target": 0.5, "hard": False, "penalty": 2000}})
+                 rules={
+                     "coverage": {"phase": "aware", "segment": "young", "target": 0.5, "hard": False, "penalty": 2000}})
     plan, duals = _duals(d)
     assert plan.objective == pytest.approx(700)
     assert duals["budget"].shadow_price == pytest.approx(-1.0, rel=1e-9)
@@ -164,8 +160,10 @@ def load_file(stem: str):
 
 
 def test_current_plan_equal_to_the_optimum_has_no_uplift():
-    sc = load(scenario(budget=600, channels=[channel("a"), channel("b", {"type": "linear", "slope": 0.004}, {"aware": 1.0},
-                                                                   max_spend=250)]))
+    sc = load(
+        scenario(budget=600,
+                 channels=[channel("a"),
+                           channel("b", {"type": "linear", "slope": 0.004}, {"aware": 1.0}, max_spend=250)]))
     plan = solve_scenario(sc)
     now = sc.model_copy(update={"current": {c.id: c.spend for c in plan.channels if c.on}})
     base = compare(now, plan)
@@ -180,7 +178,8 @@ def test_current_plan_that_breaks_a_rule_is_named():
     plan = solve_scenario(load(d))
     base = plan_document(plan)["baseline"]
     assert base["feasible"] is False
-    assert any(v.startswith("budget") for v in base["violations"]) and any("excludes a × b" in v for v in base["violations"])
+    assert any(v.startswith("budget") for v in base["violations"]) and any("excludes a × b" in v
+                                                                           for v in base["violations"])
     assert base["cost"] == pytest.approx(700) and base["uplift"] == pytest.approx(plan.objective - base["objective"])
     assert plan_document(solve_scenario(load(scenario())))["baseline"] is None
 
@@ -317,12 +316,14 @@ def test_twin_channels_are_ties_in_decisions_and_alternatives():
     assert off.verdict == "tie" and off.value_if_forced_on == pytest.approx(0, abs=1e-6)
     assert len(e.alternatives) == 1  # the other twin; the empty mix (0) is not within 5 %
     (alt,) = e.alternatives
-    assert alt.tie and alt.objective == pytest.approx(200) and alt.differs == [f"+{off.id}", f"-{next(c.id for c in e.channels if c.on)}"]
+    assert (alt.tie and alt.objective == pytest.approx(200)
+            and alt.differs == [f"+{off.id}", f"-{next(c.id for c in e.channels if c.on)}"])
 
 
 def test_repair_of_hours_names_the_hours_needed():
     # coverage 0.6 needs spend 600; hours used: 5 fixed + 0.01 × 600 = 11 > 8
-    d = scenario(budget=5000, resources={"hours": 8}, channels=[channel("a", uses={"hours": {"fixed": 5, "per_unit": 0.01}})],
+    d = scenario(budget=5000, resources={"hours": 8},
+                 channels=[channel("a", uses={"hours": {"fixed": 5, "per_unit": 0.01}})],
                  rules={"coverage": {"target": 0.6}})
     found = conflict(load(d))
     repair = next(r for r in found.repairs if r.name == "resource_0")

@@ -17,34 +17,26 @@ from channelmix.schema import validate
 
 GOLDEN = Path(__file__).parent / "data" / "golden" / "every_rule.lp"
 
-EVERY_RULE = {
-    "scenario": "every-rule",
-    "phases": ["aware", "buy"],
-    "segments": [{"id": "a", "size": 10}, {"id": "b", "size": 5}],
-    "budget": 100,
-    "resources": {"hours": 8},
-    "channels": [
-        {"id": "ads", "medium": "digital", "function": "communication", "fixed_cost": 5, "max_spend": 60,
-         "uses": {"hours": {"fixed": 1, "per_unit": 0.05}}, "response": {"type": "linear", "slope": 0.02},
-         "affinity": {"aware": 0.8}},
-        {"id": "shop", "function": ["sales", "distribution"], "fixed_cost": 30, "max_spend": 0,
-         "uses": {"hours": {"fixed": 4}}, "response": {"type": "constant", "value": 0.7}, "affinity": {"buy": 1.0}},
-        {"id": "promo", "medium": "physical", "min_spend": 10, "max_spend": 40,
-         "response": {"type": "pwl", "points": [[0, 0], [20, 0.1], [40, 0.5]]}, "affinity": {"aware": {"b": 0.6}, "buy": 0.2}},
-    ],
-    "rules": {
-        "coverage": [{"target": 0.2, "hard": False, "penalty": 30}, {"phase": "buy", "target": 0.3}],
-        "breadth": {"min_channels": 1, "threshold": 0.1},
-        "redundancy": {"phase": "aware", "min_channels": 2, "penalty": 3},
-        "concentration": {"max_share": 0.8},
-        "cardinality": {"min": 1, "max": 3, "penalty_per_channel": 0.5},
-        "groups": [{"medium": "digital", "min_share": 0.2}, {"function": "sales", "min_count": 1}],
-        "requires": [["promo", "shop"]],
-        "excludes": [["ads", "promo"]],
-        "force_on": ["shop"],
-    },
-    "objective": {"sense": "max_reach"},
-}
+EVERY_RULE = {"scenario": "every-rule", "phases": ["aware", "buy"],
+              "segments": [{"id": "a", "size": 10}, {"id": "b", "size": 5}], "budget": 100, "resources": {"hours": 8},
+              "channels": [
+                  {"id": "ads", "medium": "digital", "function": "communication", "fixed_cost": 5, "max_spend": 60,
+                   "uses": {"hours": {"fixed": 1, "per_unit": 0.05}}, "response": {"type": "linear", "slope": 0.02},
+                   "affinity": {"aware": 0.8}},
+                  {"id": "shop", "function": ["sales", "distribution"], "fixed_cost": 30, "max_spend": 0,
+                   "uses": {"hours": {"fixed": 4}}, "response": {"type": "constant", "value": 0.7},
+                   "affinity": {"buy": 1.0}},
+                  {"id": "promo", "medium": "physical", "min_spend": 10, "max_spend": 40,
+                   "response": {"type": "pwl", "points": [[0, 0], [20, 0.1], [40, 0.5]]},
+                   "affinity": {"aware": {"b": 0.6}, "buy": 0.2}}],
+              "rules": {"coverage": [{"target": 0.2, "hard": False, "penalty": 30}, {"phase": "buy", "target": 0.3}],
+                        "breadth": {"min_channels": 1, "threshold": 0.1},
+                        "redundancy": {"phase": "aware", "min_channels": 2, "penalty": 3},
+                        "concentration": {"max_share": 0.8},
+                        "cardinality": {"min": 1, "max": 3, "penalty_per_channel": 0.5},
+                        "groups": [{"medium": "digital", "min_share": 0.2}, {"function": "sales", "min_count": 1}],
+                        "requires": [["promo", "shop"]], "excludes": [["ads", "promo"]], "force_on": ["shop"]},
+              "objective": {"sense": "max_reach"}}
 
 
 def test_golden_lp_file(tmp_path: Path):
@@ -95,7 +87,8 @@ def test_the_kept_variable_list_follows_every_change_to_the_rows_and_objective()
     assert [v.name for v in first] == ["x", "y"] and p.variables() is first  # unchanged: the kept list
     p.setObjective(pulp.LpAffineExpression({z: 1}))  # a new objective
     assert [v.name for v in p.variables()] == ["x", "y", "z"]
-    p._constraints["r"] = pulp.LpConstraint(pulp.LpAffineExpression({x: 1, w: 1}), pulp.LpConstraintLE, name="r", rhs=1)  # diagnose's replacement
+    # diagnose's replacement
+    p._constraints["r"] = pulp.LpConstraint(pulp.LpAffineExpression({x: 1, w: 1}), pulp.LpConstraintLE, name="r", rhs=1)
     assert "w" in [v.name for v in p.variables()]
     p.get_constraint_by_name("r").addInPlace(2.0 * y)  # a row gaining a term in place
     assert [v.name for v in p.variables()] == [v.name for v in pulp.LpProblem.variables(p)]
@@ -121,4 +114,5 @@ def test_the_bulk_hand_over_gives_highs_the_same_model_as_pulps_own(path: Path):
         assert np.array_equal(np.asarray(getattr(ours, part)), np.asarray(getattr(theirs, part))), part
     assert list(ours.integrality_) == list(theirs.integrality_)
     for part in ("start_", "index_", "value_"):
-        assert np.array_equal(np.asarray(getattr(ours.a_matrix_, part)), np.asarray(getattr(theirs.a_matrix_, part))), part
+        assert np.array_equal(np.asarray(getattr(ours.a_matrix_, part)), np.asarray(getattr(theirs.a_matrix_, part))), (
+            part)

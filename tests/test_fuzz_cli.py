@@ -75,7 +75,9 @@ def mutated(draw: st.DrawFn) -> str:
         elif kind == "number":
             parent[key] = draw(st.sampled_from(ODD_NUMBERS))
         elif kind == "text":
-            parent[key] = draw(st.sampled_from(ODD_TEXT) | st.text(max_size=30).filter(lambda t: not any(0xD800 <= ord(c) <= 0xDFFF for c in t)))
+            parent[key] = draw(
+                st.sampled_from(ODD_TEXT) | st.text(max_size=30).filter(
+                    lambda t: not any(0xD800 <= ord(c) <= 0xDFFF for c in t)))
         else:
             parent[key] = DEEP
     text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=200)

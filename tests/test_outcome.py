@@ -25,11 +25,18 @@ def _hill(s: float, half: float, shape: float) -> float:
 
 def _scenario(objective: dict, budget: float | None = 100.0) -> dict:
     out = {
-        "scenario": "outcome", "phases": ["all"], "segments": ["all"],
+        "scenario": "outcome",
+        "phases": ["all"],
+        "segments": ["all"],
         "channels": [
-            {"id": "tv", "response": {"type": "hill", "half": 50, "shape": 2, "offset": 10}, "outcome": {"value": 300, "baseline": 11.5}},
+            {
+                "id": "tv",
+                "response": {"type": "hill", "half": 50, "shape": 2, "offset": 10},
+                "outcome": {"value": 300, "baseline": 11.5},
+            },
             {"id": "search", "response": {"type": "saturating", "scale": 40}, "outcome": {"value": 100}},
-            {"id": "posters", "response": {"type": "linear", "slope": 0.01}, "fixed_cost": 5},  # no outcome: worth nothing here
+            # no outcome: worth nothing here
+            {"id": "posters", "response": {"type": "linear", "slope": 0.01}, "fixed_cost": 5},
         ],
         "objective": objective,
     }

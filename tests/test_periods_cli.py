@@ -71,7 +71,8 @@ def test_evaluate_scores_today_s_spend_kept_up_and_shows_when_it_runs():
     done = run("evaluate", str(SMALL), "--spend", "flyers=100", "--spend", "stall=150")
     assert done.returncode == 0, done.stderr
     assert "Spend per period" in done.stdout and "▸150" in done.stdout  # the stall starts in month 2
-    as_json = json.loads(run("evaluate", str(SMALL), "--spend", "flyers=100", "--spend", "stall=150", "--format", "json").stdout)
+    as_json = json.loads(
+        run("evaluate", str(SMALL), "--spend", "flyers=100", "--spend", "stall=150", "--format", "json").stdout)
     assert as_json["cost"] == pytest.approx(3 * 100 + 20 + 2 * (150 + 30))  # flyers' set-up, the stall's fixed cost
     assert len(as_json["schedule"]["periods"]) == 3
 
@@ -84,8 +85,8 @@ def test_solve_explain_with_a_current_plan_compares_period_by_period(tmp_path: P
     assert [p["label"] for p in base["periods"]] == ["Month 1", "Month 2", "Month 3"]
     assert base["cost"] == pytest.approx(300)  # kept up: no set-up, flyers run already
     assert plan["explain"]["periods"]
-    done = run("explain", str(SMALL), "--set", "current.flyers=100", "--report", "md", "--report", "html", "--report", "xlsx",
-             "--out", str(tmp_path))
+    done = run("explain", str(SMALL), "--set", "current.flyers=100", "--report", "md", "--report", "html", "--report",
+               "xlsx", "--out", str(tmp_path))
     assert done.returncode == 0, done.stderr
     md = next(tmp_path.glob("*.md")).read_text(encoding="utf-8")
     assert "### Today's plan kept up, period by period" in md and "## What the next unit buys, period by period" in md
@@ -127,15 +128,19 @@ def test_batch_writes_each_plan_with_its_schedule(tmp_path: Path):
 
 
 def test_evaluate_takes_a_spend_for_one_period_and_names_bad_ones():
-    done = run("evaluate", str(SMALL), "--spend", "flyers=100", "--spend", "stall@2=150", "--spend", "flyers@3=off", "--format", "json")
+    done = run("evaluate", str(SMALL), "--spend", "flyers=100", "--spend", "stall@2=150", "--spend", "flyers@3=off",
+               "--format", "json")
     assert done.returncode == 1  # the stall runs one month of its minimum two
     plan = json.loads(done.stdout)
     assert [v["rule"] for v in plan["violations"]] == ["min_periods_on of stall"]
     rows = {(r["channel"], r["period"]): (r["on"], r["spend"]) for r in plan["schedule"]["rows"]}
-    assert rows[("flyers", "3")] == (False, 0.0) and rows[("stall", "2")] == (True, 150.0) and rows[("stall", "3")] == (False, 0.0)
+    assert (rows[("flyers", "3")] == (False, 0.0) and rows[("stall", "2")] == (True, 150.0)
+            and rows[("stall", "3")] == (False, 0.0))
     done = run("evaluate", str(SMALL), "--spend", "stall@9=3", "--spend", "flyers@1=lots")
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.splitlines() == [
         f"{SMALL}: --spend stall@9=3: unknown period '9'. Fix: use one of 1, 2, 3",
-        f"{SMALL}: --spend flyers@1=lots: needs a spend ≥ 0. Fix: write --spend flyers=AMOUNT (0 for a channel that only has to "
-        "be on; off for off in that period)"]
+        f"{SMALL}: --spend flyers@1=lots: needs a spend ≥ 0. Fix: write --spend flyers=AMOUNT (0 for a channel that "
+        "only has to "
+        "be on; off for off in that period)",
+    ]

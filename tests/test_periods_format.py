@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from test_periods_rules import ch, horizon
-
 from channelmix.model.periods import Horizon
 from channelmix.schema import validate
+from test_periods_rules import ch, horizon
 
 
 def _horizon(periods, **top) -> Horizon:

@@ -8,7 +8,6 @@ import random
 
 import numpy as np
 import pytest
-from helpers import hill_instance, load, random_scenario
 from scipy.optimize import minimize
 
 from channelmix.formulate import formulate
@@ -20,6 +19,7 @@ from channelmix.solve.pipeline import solve_scenario
 from channelmix.solve.polish import polish
 from channelmix.verify.evaluate import evaluate
 from channelmix.verify.verifier import verify
+from helpers import hill_instance, load, random_scenario
 
 CURVED = ("saturating", "hill", "linear", "pwl", "constant")
 
@@ -101,8 +101,8 @@ def test_polish_never_worse_and_never_fails_the_verifier(seed: int):
 
 
 def test_binding_rules_are_those_of_the_polished_spends():
-    """Coarse pieces (accuracy 0.1) of 600 · (1 − e^(−s/100)) (4 cells of weight 300 / 2 phases), less the money: the last chord on
-    [100, 200] still pays 1.4 per unit, so the MILP runs the channel to its cap of 200, where
+    """Coarse pieces (accuracy 0.1) of 600 · (1 − e^(−s/100)) (4 cells of weight 300 / 2 phases), less the
+    money: the last chord on [100, 200] still pays 1.4 per unit, so the MILP runs the channel to its cap of 200, where
     "spend ≤ 200" binds; on the real curve the marginal there is 6e⁻² ≈ 0.81, and the polish
     backs off to 100 ln 6 ≈ 179.2, where no spend bound binds any more."""
     from helpers import channel, scenario

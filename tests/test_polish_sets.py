@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import hill_instance, load
 
 from channelmix.formulate import formulate
 from channelmix.solve.passes import solve
@@ -13,6 +12,7 @@ from channelmix.solve.pipeline import solve_scenario
 from channelmix.solve.polish import polish
 from channelmix.verify.evaluate import evaluate
 from channelmix.verify.verifier import verify
+from helpers import hill_instance, load
 
 
 def two_hills() -> dict:

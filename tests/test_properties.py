@@ -13,7 +13,6 @@ import copy
 import os
 
 import pytest
-from helpers import ALL_SENSES, EXACT_CURVES, load, random_scenario
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +20,7 @@ from channelmix.reports.wording import plan_message
 from channelmix.schema import ScenarioError
 from channelmix.solve.pipeline import solve_scenario
 from channelmix.verify.verifier import verify
+from helpers import ALL_SENSES, EXACT_CURVES, load, random_scenario
 
 ALL_CURVES = ("constant", "linear", "pwl", "pwl_s", "saturating", "hill")
 EXAMPLES = int(os.environ.get("CHANNELMIX_EXAMPLES", "30"))  # raise for a deeper run
@@ -28,10 +28,11 @@ PROFILE = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[
 
 
 @st.composite
-def scenarios(draw, curves=ALL_CURVES, senses=ALL_SENSES, omit_max_spend=0.3, omit_for=("linear", "pwl", "saturating", "hill"),
-              max_channels=5):
+def scenarios(draw, curves=ALL_CURVES, senses=ALL_SENSES, omit_max_spend=0.3,
+              omit_for=("linear", "pwl", "saturating", "hill"), max_channels=5):
     rng = draw(st.randoms(use_true_random=False))
-    return random_scenario(rng, max_channels=max_channels, curves=curves, senses=senses, omit_max_spend=omit_max_spend, omit_for=omit_for)
+    return random_scenario(rng, max_channels=max_channels, curves=curves, senses=senses, omit_max_spend=omit_max_spend,
+                           omit_for=omit_for)
 
 
 def solved_or_skip(d: dict):
@@ -84,7 +85,8 @@ def test_exact_curves_model_objective_equals_true_objective(d: dict) -> None:
 
 
 @PROFILE
-@given(scenarios(senses=("max_reach", "max_value", "min_cost", "target"), omit_for=("linear", "pwl")), st.sampled_from([1.1, 1.5, 2.0, 4.0]))
+@given(scenarios(senses=("max_reach", "max_value", "min_cost", "target"), omit_for=("linear", "pwl")),
+       st.sampled_from([1.1, 1.5, 2.0, 4.0]))
 def test_raising_the_budget_never_worsens_the_optimum(d: dict, factor: float) -> None:
     assume(d.get("budget") is not None)
     _, low = solved_or_skip(d)

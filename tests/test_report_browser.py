@@ -82,8 +82,9 @@ def pages(tmp_path_factory) -> dict[str, tuple[Path, dict]]:
     loaded = cm.load(ROOT / "scenarios" / "township-bakery.yaml")
     result = cm.sweep(loaded, {"budget": [1500, 3000, 4500, 6000, 9000]})
     page = out / "township-bakery-sweep.html"
-    page.write_text(collection_html("township-bakery: budget sweep", result.frontier, [plan_document(p) for p in result.plans],
-                                    result.paths), encoding="utf-8")
+    page.write_text(
+        collection_html("township-bakery: budget sweep", result.frontier, [plan_document(p) for p in result.plans],
+                        result.paths), encoding="utf-8")
     written["township-bakery-sweep"] = (page, {})
     for name, path, variant, overrides in RISK_PAGES:  # a robust variant beside its base, and risk in Persian
         cases = cm.variants(cm.load(path), overrides)
@@ -99,7 +100,8 @@ def pages(tmp_path_factory) -> dict[str, tuple[Path, dict]]:
 
 RISK_PAGES = [("township-bakery-robust", ROOT / "scenarios" / "township-bakery.yaml", "robust", {}),
               ("khadamat-persian-risk", ROOT / "scenarios" / "khadamat-persian.yaml", "",
-               {"worlds": {"uncertainty": {"affinity": 0.2, "response": 0.2, "count": 10, "seed": 2}}, "objective.risk": "cvar"})]
+               {"worlds": {"uncertainty": {"affinity": 0.2, "response": 0.2, "count": 10, "seed": 2}},
+                "objective.risk": "cvar"})]
 LANGUAGE.update({"township-bakery-robust": "en", "khadamat-persian-risk": "fa"})
 
 

@@ -56,8 +56,10 @@ TIMINGS = ("build seconds", "solve seconds")
 def plans() -> dict[str, dict[str, Any]]:
     """The base plan of every shipped scenario, as the JSON dict of ``solve --format json``
     (with the scenario's language and most reachable, as the CLI adds them)."""
-    return {path.stem: json.loads(json.dumps({**plan_document(cm.solve_file(path)), **report_facts(cm.load(path).scenario)}))
-            for path in SCENARIOS}
+    return {
+        path.stem: json.loads(
+            json.dumps({**plan_document(cm.solve_file(path)), **report_facts(cm.load(path).scenario)}))
+        for path in SCENARIOS}
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +178,8 @@ def test_markdown_warnings_section(plans):
 
 # ---------------------------------------------------------------- HTML
 
-RESOURCE = re.compile(r"""(?:\b(?:src|href|srcset|poster|data)\s*=|url\(|@import|<script|<link|<iframe|<object)""", re.I)
+RESOURCE = re.compile(r"""(?:\b(?:src|href|srcset|poster|data)\s*=|url\(|@import|<script|<link|<iframe|<object)""",
+                      re.I)
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
@@ -192,7 +195,7 @@ def test_html_is_self_contained_and_has_the_headline(plans, path):
     assert f"{plan['cost']:,.{decimals}f} {currency}" in html  # money spent
     assert f"{plan['budget']:,.{decimals}f} {currency}" in html  # of the budget
     assert f"{plan['objective']:,.0f}" in html or f"{plan['objective']:,.0f} {currency}" in html
-    for name, use in plan["resources"].items():
+    for use in plan["resources"].values():
         assert f"{round(use['capacity'], 1):,.0f}" in html
     assert "✓ verified" in html and 'id="allocation-chart"' in html and 'id="coverage-heatmap"' in html
     for c in plan["channels"]:
@@ -248,24 +251,30 @@ def test_language_by_majority_of_labels():
 
 
 def test_limits_in_plain_sentences_with_labels_grouped_and_only_what_binds():
-    plan = {"channels": [{"id": "a", "label": "Stall", "on": True}, {"id": "b", "label": "Bike", "on": True},
-                         {"id": "c", "label": "App", "on": False}, {"id": "d", "label": "Shop", "on": False}],
-            "phases": [{"id": "aware", "label": "Aware"}, {"id": "buy", "label": "Buy"}],
-            "segments": [{"id": "x", "label": "Commuters"}],
-            "binding_rules": [{"row": "requires_0", "kind": "requires", "channel": "a", "other": "b"},
-                              {"row": "requires_1", "kind": "requires", "channel": "c", "other": "d"},
-                              {"row": "breadth_0", "kind": "breadth", "limit": 1, "cell": ["aware", "x"], "threshold": 0.05},
-                              {"row": "breadth_1", "kind": "breadth", "limit": 1, "cell": ["buy", "x"], "threshold": 0.05},
-                              {"row": "onoff_max_0", "kind": "cap", "limit": 400, "channel": "a"},
-                              {"row": "budget", "kind": "budget", "limit": 90000000},
-                              {"row": "target_1", "kind": "target", "limit": 0.5, "cell": ["buy", "x"], "soft": True},
-                              {"row": "reach_level", "kind": "reach_level", "limit": 3}]}
+    plan = {
+        "channels": [{"id": "a", "label": "Stall", "on": True}, {"id": "b", "label": "Bike", "on": True},
+                     {"id": "c", "label": "App", "on": False}, {"id": "d", "label": "Shop", "on": False}],
+        "phases": [{"id": "aware", "label": "Aware"}, {"id": "buy", "label": "Buy"}],
+        "segments": [{"id": "x", "label": "Commuters"}],
+        "binding_rules": [{"row": "requires_0", "kind": "requires", "channel": "a", "other": "b"},
+                          {"row": "requires_1", "kind": "requires", "channel": "c", "other": "d"},
+                          {"row": "breadth_0", "kind": "breadth", "limit": 1, "cell": ["aware", "x"],
+                           "threshold": 0.05},
+                          {"row": "breadth_1", "kind": "breadth", "limit": 1, "cell": ["buy", "x"], "threshold": 0.05},
+                          {"row": "onoff_max_0", "kind": "cap", "limit": 400, "channel": "a"},
+                          {"row": "budget", "kind": "budget", "limit": 90000000},
+                          {"row": "target_1", "kind": "target", "limit": 0.5, "cell": ["buy", "x"], "soft": True},
+                          {"row": "reach_level", "kind": "reach_level", "limit": 3}]}
     with using("en"):
         lines = plain_rules(plan)
-    assert lines == ["Stall needs Bike, so Bike is on too.", "Stall spends its full cap of 400.",
-                     "The whole budget of 90,000,000 is spent.", "weighted reach ≥ 3",
-                     "2 cells rely on a single channel, the fewest allowed: Aware × Commuters, Buy × Commuters.",
-                     "Buy × Commuters is held at its coverage target of 50%. (A soft rule: it may be missed at its penalty.)"]
+    assert lines == [
+        "Stall needs Bike, so Bike is on too.",
+        "Stall spends its full cap of 400.",
+        "The whole budget of 90,000,000 is spent.",
+        "weighted reach ≥ 3",
+        "2 cells rely on a single channel, the fewest allowed: Aware × Commuters, Buy × Commuters.",
+        "Buy × Commuters is held at its coverage target of 50%. (A soft rule: it may be missed at its penalty.)",
+    ]
     with using("fa"):
         assert plain_rules(plan)[0] == "Stall به Bike نیاز دارد، پس Bike هم فعال است."
 
@@ -324,7 +333,8 @@ def test_workbook_sheets_styles_and_formats(plans, tmp_path):
     coverage = wb["پوشش"]
     assert coverage["B1"].value == "استارتاپ‌ها و شرکت‌های فناوری" and coverage["A2"].value == "آگاهی"
     assert coverage["B2"].number_format == "0.0%" and coverage.conditional_formatting
-    assert not load_workbook(plan_workbook(plans["township-bakery"], tmp_path / "t.xlsx"))["Plan"].sheet_view.rightToLeft
+    assert not load_workbook(plan_workbook(plans["township-bakery"], tmp_path / "t.xlsx"))[
+        "Plan"].sheet_view.rightToLeft
 
 
 # ---------------------------------------------------------------- many plans
@@ -345,7 +355,8 @@ def test_sweep_reports(sweep_result, tmp_path):
     assert html.count('class="card plan-card"') == len(plans_)
     assert "budget (ZAR)" in html and "Stamp loyalty card (10th loaf free)" in html
     md = collection_markdown("township-bakery budget sweep", frontier, plans_, paths)
-    assert "| budget | status | objective |" in md and "| 4,500 · today | optimal | 23,916 |" in md  # 23,914 before the polish on the real curves
+    # 23,914 before the polish on the real curves
+    assert "| budget | status | objective |" in md and "| 4,500 · today | optimal | 23,916 |" in md
     assert "## Cost per channel" in md and "| Channel (ZAR) | 1,500 | 3,000 |" in md
     wb = load_workbook(collection_workbook("sweep", frontier, plans_, tmp_path / "s.xlsx", paths))
     assert wb.sheetnames == ["Frontier", "Spends", "Plans"]
@@ -372,7 +383,8 @@ def test_sweep_reports_mark_today_and_title_their_axes(sweep_result, tmp_path):
     assert ws.cell(row=len(plans_) + 3, column=1).value == "Today's budget: 4,500 ZAR. Today's plan spends 4,450 ZAR."
     chart = ws._charts[0]
     assert "today: 4,500" in "".join(r.t for p in chart.title.tx.rich.p for r in (p.r or []))
-    swedish = collection_markdown("township-bakery budget sweep", frontier, [{**p, "language": "sv"} for p in plans_], paths)
+    swedish = collection_markdown("township-bakery budget sweep", frontier, [{**p, "language": "sv"} for p in plans_],
+                                  paths)
     assert "budget i dag: 4 500 ZAR." in re.sub(r"\s", " ", swedish) and "· i dag |" in swedish
     bare = frontier.copy()
     bare.attrs = {}  # a table read back from summary.csv knows no today: nothing is marked
@@ -436,8 +448,9 @@ def test_reports_of_a_plans_table(plans):
 def test_a_diff_of_two_files_lists_channels_of_either(plans):
     """Two businesses: every channel is in one plan only, so each reads "off" in the other."""
     chosen = [plans["township-bakery"], plans["pyme-mexico"]]
-    table = pd.DataFrame([{"scenario": p["scenario"], "status": p["status"], "objective": p["objective"], "cost": p["cost"]}
-                          for p in chosen])
+    table = pd.DataFrame(
+        [{"scenario": p["scenario"], "status": p["status"], "objective": p["objective"], "cost": p["cost"]}
+         for p in chosen])
     md = collection_markdown("pair", table, chosen, diff=("township-bakery", "pyme-mexico"))
     section = md.split("## From township-bakery to pyme-mexico")[1].split("\n## ")[0]
     on_either = sum(c["on"] for p in chosen for c in p["channels"])
@@ -470,8 +483,10 @@ def test_rules_binding_world_by_world_are_said_once_with_their_count():
     plan = {"phases": [{"id": "aware", "label": "Aware"}], "segments": [{"id": "all", "label": "Everyone"}],
             "risk": {"objectives": [1.0, 2.0, 3.0]},
             "binding_rules": [{"row": "budget", "kind": "budget", "limit": 100},
-                              {"row": "target_0w0", "kind": "target", "limit": 0.5, "cell": ["aware", "all"], "scope": {"world": 0}},
-                              {"row": "target_0w2", "kind": "target", "limit": 0.5, "cell": ["aware", "all"], "scope": {"world": 2}}]}
+                              {"row": "target_0w0", "kind": "target", "limit": 0.5, "cell": ["aware", "all"],
+                               "scope": {"world": 0}},
+                              {"row": "target_0w2", "kind": "target", "limit": 0.5, "cell": ["aware", "all"],
+                               "scope": {"world": 2}}]}
     with using("en"):
         assert plain_rules(plan) == ["The whole budget of 100 is spent.",
                                      "In 2 of 3 worlds: Aware × Everyone is held at its coverage target of 50%."]

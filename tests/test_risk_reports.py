@@ -12,9 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from helpers import load
 from openpyxl import load_workbook
-from test_worlds import CHANNELMIX, uncertain
 
 from channelmix.analysis.whatif import compare
 from channelmix.model.worlds import worlds_of
@@ -28,6 +26,8 @@ from channelmix.reports.svg import frontier_svg
 from channelmix.solve.pipeline import solve_scenario
 from channelmix.verify.evaluate import evaluate
 from channelmix.verify.risk import cvar
+from helpers import load
+from test_worlds import CHANNELMIX, uncertain
 
 TARGETS = {"coverage": [{"segment": "young", "target": 0.5, "hard": True}, {"phase": "buy", "target": 0.4}]}
 
@@ -36,7 +36,8 @@ TARGETS = {"coverage": [{"segment": "young", "target": 0.5, "hard": True}, {"pha
 def robust() -> tuple[dict, dict, object]:
     """A CVaR variant's plan dict (as the CLI writes it), its base plan dict, its scenario."""
     base_sc = load(uncertain(None, count=8, rules=TARGETS))
-    base = plan_document(solve_scenario(load({k: v for k, v in uncertain(None, count=8, rules=TARGETS).items() if k != "worlds"})))
+    base = plan_document(
+        solve_scenario(load({k: v for k, v in uncertain(None, count=8, rules=TARGETS).items() if k != "worlds"})))
     sc = load(uncertain("cvar", count=8, rules=TARGETS))
     plan = plan_document(solve_scenario(sc))
     plan.update(report_facts(sc, "robust", {"objective.risk": "cvar"}, base, base_sc))
@@ -66,7 +67,8 @@ def test_risk_view_figures_and_trade_off_are_exact(robust):
     assert trade["tail"] == pytest.approx(risk["cvar"] - reference["cvar"], abs=1e-12)
     assert trade["worst_gain"] == pytest.approx(risk["worst"] - reference["worst"], abs=1e-12)
     assert trade["rows"][0] == ["Mean", auto(reference["mean"]), auto(risk["mean"]),
-                                ("+" if risk["mean"] > reference["mean"] else "") + auto(risk["mean"] - reference["mean"])]
+                                ("+" if risk["mean"] > reference["mean"] else "")
+                                + auto(risk["mean"] - reference["mean"])]
     assert trade["rows"][-1][1:3] == [f"{reference['rules_hold']} of 8", "8 of 8"]
     # the CVaR plan's tail is never below the base plan's when the base keeps the rules everywhere, and the
     # sentence says what is given up on average
@@ -141,12 +143,14 @@ def test_comparison_sets_the_robust_plan_beside_the_mean_plan(tmp_path: Path):
     page = collection_html("Risk", table, dicts)
     assert 'id="risk-table"' in page and 'id="risk-trade-1-table"' in page
     text = collection_markdown("Risk", table, dicts)
-    assert "### plan-cvar beside plan-mean" in text and "| plan-cvar | the average of the worst worlds (CVaR) | 8 |" in text
+    assert ("### plan-cvar beside plan-mean" in text
+            and "| plan-cvar | the average of the worst worlds (CVaR) | 8 |" in text)
     assert "Risk" in load_workbook(collection_workbook("Risk", table, dicts, tmp_path / "c.xlsx")).sheetnames
 
 
 def test_frontier_draws_the_band_between_p5_and_p95():
-    points = [{"x": x, "objective": 10.0 * x, "p5": 8.0 * x, "p95": 12.0 * x, "marginal": None, "series": ""} for x in (1, 2, 3)]
+    points = [{"x": x, "objective": 10.0 * x, "p5": 8.0 * x, "p95": 12.0 * x, "marginal": None, "series": ""}
+              for x in (1, 2, 3)]
     svg = frontier_svg(points, "budget")
     band = re.search(r'<path class="risk-band" d="M([^"]+) Z"', svg)
     assert band and len(band.group(1).split(" L")) == 6  # three points up the p95 side, three back along p5

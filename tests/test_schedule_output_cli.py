@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+
 from scenario_files import with_variants
 
 ROOT = Path(__file__).parents[1]

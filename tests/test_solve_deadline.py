@@ -9,8 +9,6 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import load
-from test_worlds import uncertain
 
 import channelmix.solve.passes as solve_module
 from channelmix.formulate import formulate
@@ -21,6 +19,8 @@ from channelmix.solve.pipeline import solve_scenario
 from channelmix.solve.solvers import PartialStart
 from channelmix.solve.worlds_start import neutral_start
 from channelmix.verify.verifier import verify
+from helpers import load
+from test_worlds import uncertain
 
 BAKERY = Path(__file__).parents[1] / "scenarios" / "township-bakery.yaml"
 
@@ -76,7 +76,8 @@ def test_tie_break_runs_in_what_is_left_when_that_is_enough(monkeypatch):
 
 def test_a_skipped_tie_break_still_gives_a_verified_plan_that_says_so(monkeypatch):
     sc = load_file(BAKERY).scenario
-    _first_pass_takes(monkeypatch, 10 * sc.solver.time_limit)  # past the deadline: the first pass still returned optimal
+    # past the deadline: the first pass still returned optimal
+    _first_pass_takes(monkeypatch, 10 * sc.solver.time_limit)
     plan = solve_scenario(sc)
     assert plan.solved and plan.verified and not verify(sc, plan)
     assert any(w.startswith("tie-break skipped: too little of the time limit left") for w in plan_warnings(plan))

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_batch import SMALL
 
 import channelmix as cm
 from channelmix.solve.cbc_log import cbc_gap
+from test_batch import SMALL
 
 ROOT = Path(__file__).parents[1]
 

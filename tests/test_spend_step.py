@@ -13,7 +13,6 @@ import random
 from pathlib import Path
 
 import pytest
-from helpers import channel, load, scenario, solve, spend
 
 from channelmix import load as load_file
 from channelmix.analysis.explanation import explain
@@ -23,6 +22,7 @@ from channelmix.solve.pipeline import solve_scenario
 from channelmix.solve.polish import polish
 from channelmix.verify.evaluate import evaluate, off_steps
 from channelmix.verify.verifier import verify
+from helpers import channel, load, scenario, solve, spend
 
 SCENARIOS = Path(__file__).parents[1] / "scenarios"
 
@@ -86,9 +86,9 @@ def _tiny(rng: random.Random) -> dict:
         channel("a", {"type": "linear", "slope": rng.choice([0.001, 0.002])}, {"*": {"*": rng.choice([0.4, 0.7])}},
                 max_spend=rng.choice([450.0, 700.0])),
         channel("b", {"type": "pwl", "points": [[0, 0], [250, 0.6], [900, 0.9]]},
-                {"aware": {"*": 0.8}, "buy": {"*": 0.3}}, min_spend=rng.choice([0.0, 100.0]), fixed_cost=rng.choice([0.0, 55.0])),
-        channel("c", {"type": "linear", "slope": 0.0015}, {"buy": {"young": 0.9}}, max_spend=520.0),
-    ]
+                {"aware": {"*": 0.8}, "buy": {"*": 0.3}}, min_spend=rng.choice([0.0, 100.0]),
+                fixed_cost=rng.choice([0.0, 55.0])),
+        channel("c", {"type": "linear", "slope": 0.0015}, {"buy": {"young": 0.9}}, max_spend=520.0)]
     return scenario(budget=rng.choice([610.0, 1000.0, 1333.0]), spend_step=step, channels=channels)
 
 
@@ -113,7 +113,8 @@ def test_a_hand_checked_case():
 
 def test_min_and_max_spend_are_rounded_inward():
     # min 120 → 200, max 950 → 900 with a unit of 100: a slope so steep that the cap binds
-    d = scenario(spend_step=100, channels=[channel("a", {"type": "linear", "slope": 0.0005}, min_spend=120, max_spend=950)])
+    d = scenario(spend_step=100,
+                 channels=[channel("a", {"type": "linear", "slope": 0.0005}, min_spend=120, max_spend=950)])
     assert spend(solve(d), "a") == 900
     # and a channel too dear to be worth its least spend stays off rather than spending 120
     small = scenario(budget=150, spend_step=100, channels=[channel("a", min_spend=120)])
@@ -121,7 +122,8 @@ def test_min_and_max_spend_are_rounded_inward():
 
 
 def test_a_channel_overrides_the_scenarios_step():
-    d = scenario(spend_step=300, channels=[channel("a", max_spend=500, spend_step=250), channel("b", affinity={"aware": {"*": 1.0}})])
+    d = scenario(spend_step=300,
+                 channels=[channel("a", max_spend=500, spend_step=250), channel("b", affinity={"aware": {"*": 1.0}})])
     plan = solve(d)
     assert spend(plan, "a") == 500
     assert _multiple(spend(plan, "b"), 300)
@@ -144,7 +146,8 @@ def test_the_verifier_catches_a_spend_off_the_step():
 def test_the_polish_never_returns_a_spend_off_the_step():
     # S-shaped curves: the MILP's pieces are approximate, so the polish has room to move
     hill = {"type": "hill", "half": 400, "shape": 2.2}
-    d = scenario(budget=1500, spend_step=50, channels=[channel("a", hill), channel("b", {**hill, "half": 300}, {"aware": {"*": 1.0}})])
+    d = scenario(budget=1500, spend_step=50,
+                 channels=[channel("a", hill), channel("b", {**hill, "half": 300}, {"aware": {"*": 1.0}})])
     sc = load(d)
     free = polish(sc, {"a": True, "b": True}, {"a": 700.0, "b": 800.0})
     assert all(_multiple(s, 50) for s in free.spend.values())
@@ -153,8 +156,9 @@ def test_the_polish_never_returns_a_spend_off_the_step():
 
 
 def test_explain_keeps_the_step_in_every_re_solve():
-    d = scenario(budget=1000, spend_step=150, channels=[channel("a", max_spend=700), channel("b", affinity={"aware": {"*": 0.8}}),
-                                                         channel("c", affinity={"buy": {"*": 0.5}}, fixed_cost=40)])
+    d = scenario(budget=1000, spend_step=150,
+                 channels=[channel("a", max_spend=700), channel("b", affinity={"aware": {"*": 0.8}}),
+                           channel("c", affinity={"buy": {"*": 0.5}}, fixed_cost=40)])
     out = explain(load(d), alternatives=2, within=None, step=100)
     assert out.plan.verified  # every re-solve went through the verifier, which checks the step
     for c in out.channels:
@@ -184,7 +188,8 @@ def test_set_spend_step_from_the_command_line(name, step):
     case = derive(loaded, {"spend_step": step}, label=f"spend_step={step}")
     plan = solve_scenario(case.scenario)
     assert plan.verified and all(_multiple(c.spend, step) for c in plan.channels)
-    if name == "township-bakery":  # whole tens of rand: 23,907 (the MILP's 23,901, polished on the grid) against 23,916 in any amounts
+    # whole tens of rand: 23,907 (the MILP's 23,901, polished on the grid) against 23,916 in any amounts
+    if name == "township-bakery":
         assert plan.objective == pytest.approx(23_906.8, abs=0.5)
 
 

@@ -5,11 +5,11 @@ channels that are interchangeable, so any mix with one twin is as good as the ot
 from __future__ import annotations
 
 import pytest
-from helpers import channel, load, on_ids, scenario
 
 from channelmix.analysis.whatif import sweep
 from channelmix.schema import validate
 from channelmix.solve.pipeline import solve_from
+from helpers import channel, load, on_ids, scenario
 
 TWIN = {"type": "linear", "slope": 0.002}
 

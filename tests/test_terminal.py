@@ -96,11 +96,13 @@ def test_compare_diff_goes_into_the_html_and_markdown_reports(tmp_path):
     assert "From township-bakery to township-bakery/budget-cut" in done.stdout  # the terminal's own diff, as before
     md = (tmp_path / "Comparison.md").read_text(encoding="utf-8")
     section = md.split("## From township-bakery to township-bakery/budget-cut")[1].split("##")[0]
-    assert "Entering: Stamp loyalty card (10th loaf free). Leaving: Own stall at the taxi rank (assistant-run)." in section
+    assert (
+        "Entering: Stamp loyalty card (10th loaf free). Leaving: Own stall at the taxi rank (assistant-run)." in section
+    )
     assert "| Objective | 23,916 | 20,073 | -3,843 |" in section
     assert "| Own stall at the taxi rank (assistant-run) | 2,175 ZAR | off | -2,175 |" in section
     assert "| Stamp loyalty card (10th loaf free) | off | 730 ZAR | +730 |" in section
     html = (tmp_path / "Comparison.html").read_text(encoding="utf-8")
     assert 'id="diff-table"' in html and "Entering: Stamp loyalty card (10th loaf free)." in html
-    plain = channelmix("compare", bakery, "--out", str(tmp_path / "plain"), "--report", "md")
+    channelmix("compare", bakery, "--out", str(tmp_path / "plain"), "--report", "md")
     assert "## From" not in (tmp_path / "plain" / "Comparison.md").read_text(encoding="utf-8")

@@ -36,10 +36,9 @@ def _waste_and_idle() -> dict:
 def test_on_a_large_model_the_tie_break_chooses_among_the_first_plans_channels(monkeypatch):
     """Above TIE_FULL_INTEGERS the pass keeps off what the first plan left off: same objective,
     a subset of its channels, least spend among those, idle channels off; and it says so."""
+    import channelmix.solve.passes as solve_module
     from helpers import load
     from helpers import solve as solve_plan
-
-    import channelmix.solve.passes as solve_module
 
     d = _waste_and_idle()
     first = solve(formulate(load({**d, "objective": {"sense": "max_reach", "tie_break": False}})))

@@ -6,13 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pulp
 import pytest
-from helpers import channel, load, scenario
 
 from channelmix.formulate.worlds import formulate_worlds
 from channelmix.model.worlds_pieces import shared_pieces
 from channelmix.schema.models import Hill, Linear, Pwl, Saturating
 from channelmix.schema.responses import reach
 from channelmix.solve.pipeline import solve_formulated
+from helpers import channel, load, scenario
 
 
 def _curves(kind: str, rng: np.random.Generator, count: int) -> list:
@@ -61,18 +61,19 @@ def test_exact_curves_share_the_union_of_their_breakpoints():
 
 def _s_shaped(risk: str, response: dict, count: int = 5, seed: int = 4) -> dict:
     """Two S-shaped channels (they need binaries) and a linear one, worlds that scale their reach."""
-    return scenario(
-        budget=1500,
-        channels=[channel("s1", response, {"aware": 0.9, "buy": 0.3}),
-                  channel("s2", {**response, **({"half": 700} if response["type"] == "hill" else {})}, {"buy": 0.8, "aware": 0.2}),
-                  channel("c", {"type": "linear", "slope": 0.0008}, {"*": 0.4}, fixed_cost=60)],
-        objective={"sense": "max_reach", "tie_break": False, "risk": risk, "alpha": 0.4},
-        worlds={"uncertainty": {"affinity": 0.3, "response": 0.3, "count": count, "seed": seed}})
+    return scenario(budget=1500,
+                    channels=[channel("s1", response, {"aware": 0.9, "buy": 0.3}),
+                              channel("s2", {**response, **({"half": 700} if response["type"] == "hill" else {})},
+                                      {"buy": 0.8, "aware": 0.2}),
+                              channel("c", {"type": "linear", "slope": 0.0008}, {"*": 0.4}, fixed_cost=60)],
+                    objective={"sense": "max_reach", "tie_break": False, "risk": risk, "alpha": 0.4},
+                    worlds={"uncertainty": {"affinity": 0.3, "response": 0.3, "count": count, "seed": seed}})
 
 
 def _solve(sc, share: bool):
     formulation = formulate_worlds(sc, share=share)
-    binaries = sum(1 for v in formulation.problem.variables() if v.cat == pulp.LpInteger and not v.name.startswith("x_"))
+    binaries = sum(1 for v in formulation.problem.variables() if v.cat == pulp.LpInteger
+                   and not v.name.startswith("x_"))
     return solve_formulated(sc, formulation)[0], binaries
 
 

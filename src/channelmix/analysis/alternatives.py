@@ -40,7 +40,8 @@ def alternatives(scenario: Scenario, best: Plan, k: int, tolerance: float | None
         return []
     # no tie-break pass: it would more than double each re-solve, and the objective it keeps
     # is the first pass's; each alternative's spends are its verified plan's
-    scenario = scenario.model_copy(update={"current": None, "objective": scenario.objective.model_copy(update={"tie_break": False})})
+    scenario = scenario.model_copy(
+        update={"current": None, "objective": scenario.objective.model_copy(update={"tie_break": False})})
     f = formulate(scenario, worlds=False)
     indicators = used(f)
     found: list[Plan] = []
@@ -48,11 +49,11 @@ def alternatives(scenario: Scenario, best: Plan, k: int, tolerance: float | None
     for i in range(k):
         cut(f, indicators, seen, f"no_good_{i}")
         plan, _ = solve_formulated(scenario, f, diagnose=False)
-        if not plan.solved or not within(scenario, best.objective, plan.objective, tolerance):
+        if not plan.solved or not within(scenario, best.value, plan.value, tolerance):
             break
         found.append(plan)
         seen = {c.id: c.on for c in plan.channels}
-    return sorted(found, key=lambda p: -p.objective if scenario.objective.maximises else p.objective)
+    return sorted(found, key=lambda p: -p.value if scenario.objective.maximises else p.value)
 
 
 def tie_tolerance(scenario: Scenario, a: float, b: float) -> float:

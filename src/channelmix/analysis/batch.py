@@ -100,9 +100,7 @@ def nothing_read(results: list[dict[str, Any]]) -> bool:
 
 def run_case(case: Case, document: Document) -> dict[str, Any]:
     """Solve one case in a worker; never raises: a failure becomes a result with a message."""
-    from ..solve.pipeline import (
-        solve_scenario,  # in the worker: the parent of a batch only reads files
-    )
+    from ..solve.pipeline import solve_scenario  # in the worker: the parent of a batch only reads files
 
     base = {"source": case.source, "variant": case.variant, "overrides": case.overrides}
     try:
@@ -179,7 +177,8 @@ def _execute(cases: list[Case], document: Document, workers: int, executor: str,
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
+    context = multiprocessing.get_context(
+        "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
     others = set(multiprocessing.active_children())  # children that are not this pool's workers
     pool = ProcessPoolExecutor(max_workers=min(count, len(cases)), mp_context=context)
     try:
@@ -254,10 +253,14 @@ def summary(rows: list[dict[str, Any]], varied: list[str] | None = None) -> pd.D
     for row in rows:
         line = {key: row.get(key) for key in SUMMARY_KEYS}
         coverage = [c.get("level") for c in row.get("coverage") or [] if c.get("level") is not None]
-        line.update(currency=row.get("currency"), sense=row.get("sense"), weighted_reach=row.get("weighted_reach"),
-                    channels_on=sum(bool(c.get("on")) for c in row.get("channels") or []) if row.get("channels") else None,
-                    weakest_cell=min(coverage) if coverage else None,  # one currency and objective kind per row
-                    periods=period_count(row))
+        line.update(
+            currency=row.get("currency"),
+            sense=row.get("sense"),
+            weighted_reach=row.get("weighted_reach"),
+            channels_on=sum(bool(c.get("on")) for c in row.get("channels") or []) if row.get("channels") else None,
+            weakest_cell=min(coverage) if coverage else None,  # one currency and objective kind per row
+            periods=period_count(row),
+        )
         for path in varied or []:
             line[path] = (row.get("overrides") or {}).get(path)
         line["resumed"] = row.get("resumed", False)
@@ -276,8 +279,8 @@ def write_summary(table: pd.DataFrame, out_dir: Path) -> list[Path]:
 
 
 def run_batch(paths: Iterable[str | Path], out_dir: str | Path, *, document: Document,
-              overrides: dict[str, Any] | None = None, workers: int = 0, resume: bool = False, executor: str = "processes",
-              scheduler: str | None = None,
+              overrides: dict[str, Any] | None = None, workers: int = 0, resume: bool = False,
+              executor: str = "processes", scheduler: str | None = None,
               progress: Callable[[int, int], None] | None = None) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """The whole batch: discover, solve, write each result (``document``: the plan's JSON, see
     :func:`channelmix.reports.documents.plan_document`) and the summary; returns the summary

@@ -144,10 +144,12 @@ def _members(scenario: Scenario, f: Formulation, limit: Limit) -> list[str]:
     """The rows a limit sets: its own (its cells), or over periods its rows in every period."""
     if scenario.kind != "periods":
         return list(limit.names)
-    return [c.name for c in f.problem.constraints() if (moved := limit_of(scenario, c.name)) is not None and moved.identity == limit.identity]
+    return [c.name for c in f.problem.constraints() if (moved := limit_of(scenario, c.name)) is not None
+            and moved.identity == limit.identity]
 
 
-def _bisect(scenario: Scenario, limit: Limit, settings: SolverSettings, time_limit: float, steps: int = 30) -> float | None:
+def _bisect(scenario: Scenario, limit: Limit, settings: SolverSettings, time_limit: float,
+            steps: int = 30) -> float | None:
     """A share limit moved as little as feasibility needs: bisection between the limit and
     its loosest value (0 or 1), each step a feasibility solve (None: even that fails)."""
     def holds(value: float) -> bool:

@@ -1,4 +1,5 @@
-"""Why this plan, compared with what, and what else (DESIGN §5): ``channelmix explain``.
+"""Why this plan, compared with what, and what else: ``channelmix explain``
+(docs/architecture.md, "Questions after a solve").
 
 For one scenario: the verified optimum; the current plan beside it; each channel's
 marginal figures on the real curves; the value of each on/off decision (a verified
@@ -69,7 +70,7 @@ class LimitValue:
 class Alternative:
     rank: int
     objective: float
-    cost: float
+    cost: float | None  # the plan's, as it reports it
     behind: float  # how much worse than the best (negative: better, within the solver's tolerance)
     tie: bool  # |behind| within the solver's tolerance: an equally good mix
     on: list[str]
@@ -106,14 +107,16 @@ def explain(what: Loaded | Scenario, alternatives: int = 3, within: float | None
     began = time.perf_counter()
     plan, values = solve_from(scenario, warnings)
     solve_seconds = time.perf_counter() - began
-    out = Explanation(scenario.scenario, plan.status, plan.objective, plan, compare(scenario, plan), solve_seconds=solve_seconds)
+    out = Explanation(scenario.scenario, plan.status, plan.objective, plan, compare(scenario, plan),
+                      solve_seconds=solve_seconds)
     if not plan.solved:
         if plan.status == "infeasible":
             out.conflict = _conflict(scenario)
         out.seconds = time.perf_counter() - began
         return out
-    out.tolerance = tie_tolerance(scenario, plan.objective, plan.objective)
-    quick = scenario.model_copy(update={"current": None, "objective": scenario.objective.model_copy(update={"tie_break": False})})
+    out.tolerance = tie_tolerance(scenario, plan.value, plan.value)
+    quick = scenario.model_copy(
+        update={"current": None, "objective": scenario.objective.model_copy(update={"tie_break": False})})
     out.channels, out.periods = _channel_values(scenario, quick, plan, values, step, out.baseline)
     out.limits = _limit_values(scenario, quick, plan, values)
     out.alternatives = _alternatives(scenario, plan, alternatives, within)
@@ -149,12 +152,12 @@ def _channel_values(scenario: Scenario, quick: Scenario, plan: Plan, values: dic
     out = []
     for c in plan.channels:
         other = _other_decision(quick, c.id, not c.on, values)
-        lost = better_by(scenario, plan.objective, other.objective) if other.solved else None
+        lost = better_by(scenario, plan.value, other.value) if other.solved else None
         forced = c.id in (scenario.rules.force_on if c.on else scenario.rules.force_off)
         if lost is None:
             verdict = "impossible"
         else:
-            tol = tie_tolerance(scenario, plan.objective, other.objective)
+            tol = tie_tolerance(scenario, plan.value, other.value)
             verdict = "forced" if forced else "tie" if abs(lost) <= tol else "worse" if lost > 0 else "better"
             if forced and abs(lost) <= tol:
                 lost = 0.0
@@ -195,8 +198,8 @@ def _limit_values(scenario: Scenario, quick: Scenario, plan: Plan, values: dict[
             moved, _ = solve_from(with_limit(quick, limit, moved_to), start=values, diagnose=False)
             if moved.solved:
                 used = abs(moved_to - limit.value)
-                gain = better_by(scenario, moved.objective, plan.objective)
-                if abs(gain) <= tie_tolerance(scenario, plan.objective, moved.objective):
+                gain = better_by(scenario, moved.value, plan.value)
+                if abs(gain) <= tie_tolerance(scenario, plan.value, moved.value):
                     gain = 0.0  # no gain beyond the solver's tolerance: re-solve noise, not value
                 worth, step = gain / used, used
         rows = members(limit)
@@ -254,8 +257,9 @@ def curves(scenario: Scenario, plan: Plan, samples: int = 48) -> list[dict[str, 
         now = current.get(ch.id) if scenario.current is not None else None
         right = max(hi, now or 0.0, spends[ch.id]) or 1.0
         xs = [right * i / samples for i in range(samples + 1)]
-        out.append({"id": ch.id, "label": ch.name, "on": chosen[ch.id].on, "spend": spends[ch.id],
-                    "current_spend": now, "lo": ch.min_spend, "hi": hi, "points": [[x, reach(ch.response, x)] for x in xs]})
+        out.append(
+            {"id": ch.id, "label": ch.name, "on": chosen[ch.id].on, "spend": spends[ch.id], "current_spend": now,
+             "lo": ch.min_spend, "hi": hi, "points": [[x, reach(ch.response, x)] for x in xs]})
     return out
 
 
@@ -264,8 +268,9 @@ def _alternatives(scenario: Scenario, plan: Plan, k: int, within: float | None) 
     out = []
     for rank, alt in enumerate(next_best(scenario, plan, k, within), start=1):
         on = [c.id for c in alt.channels if c.on]
-        differs = [f"+{cid}" for cid in on if cid not in best_on] + [f"-{c.id}" for c in plan.channels if c.on and c.id not in on]
-        behind = better_by(scenario, plan.objective, alt.objective)
-        tie = abs(behind) <= tie_tolerance(scenario, plan.objective, alt.objective)
-        out.append(Alternative(rank, alt.objective, alt.cost, behind, tie, on, differs))
+        differs = [f"+{cid}" for cid in on if cid not in best_on] + [f"-{c.id}" for c in plan.channels if c.on
+                                                                     and c.id not in on]
+        behind = better_by(scenario, plan.value, alt.value)
+        tie = abs(behind) <= tie_tolerance(scenario, plan.value, alt.value)
+        out.append(Alternative(rank, alt.value, alt.cost, behind, tie, on, differs))
     return out

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..schema.models import Scenario
+from ..schema.models import BreadthRule, CoverageRule, Scenario
 from ..schema.steps import round_up
 
 LE, GE = "at most", "at least"  # the direction a limit bounds its quantity
@@ -105,30 +106,36 @@ def _scenario_limit(sc: Scenario, name: str) -> Limit | None:
     if name.startswith(("target_", "breadth_")):
         # a cell rule is one limit however many cells it governs: moving it moves them all
         family, k = name.split("_")[0], int(name.split("_")[1])
-        rules = sc.rules.coverage if family == "target" else sc.rules.breadth
+        rules: Sequence[CoverageRule | BreadthRule] = sc.rules.coverage if family == "target" else sc.rules.breadth
         governing = [_governing(rules, p, g) for p, g in sc.cells]
         j = governing[k]
+        if j is None:
+            return None  # no rule governs the cell: no row either
         members = tuple(f"{family}_{i}" for i, r in enumerate(governing) if r == j)
         cells = [sc.cells[int(m.split("_")[1])] for m in members]
-        where = {"cell": cells[0] if len(cells) == 1 else None, "cells": len(cells), "members": members, "index": j}
-        rule = rules[j]
-        if family == "target":
-            return Limit(f"target_{k}", "coverage_target", rule.target, GE, share=True, **where)
-        return Limit(f"breadth_{k}", "breadth", float(rule.min_channels), GE, integer=True, **where)
+        cell, rule = (cells[0] if len(cells) == 1 else None), rules[j]
+        if isinstance(rule, CoverageRule):
+            return Limit(f"target_{k}", "coverage_target", rule.target, GE, share=True, members=members, index=j,
+                         cell=cell, cells=len(cells))
+        return Limit(f"breadth_{k}", "breadth", float(rule.min_channels), GE, integer=True, members=members, index=j,
+                     cell=cell, cells=len(cells))
     if name.startswith("cardinality_"):
         card = sc.rules.cardinality
+        assert card is not None  # the rows exist only with the rule
         if name.endswith("min"):
             return Limit(name, "cardinality", float(card.min), GE, integer=True, side="min")
+        assert card.max is not None
         return Limit(name, "cardinality", float(card.max), LE, integer=True, side="max")
     if name.startswith("group_"):
-        _, j, side, what = name.split("_")
-        group = sc.rules.groups[int(j)]
+        _, index, side, what = name.split("_")
+        group = sc.rules.groups[int(index)]
         value = getattr(group, f"{side}_{what}")
         bound = GE if side == "min" else LE
         kind = f"group_{what}"
-        return Limit(name, kind, float(value), bound, integer=what == "count", share=what == "share", index=int(j),
+        return Limit(name, kind, float(value), bound, integer=what == "count", share=what == "share", index=int(index),
                      group=group.describe(), side=side)
     if name.startswith("concentration_"):
+        assert sc.rules.concentration is not None  # the rows exist only with the rule
         return Limit("concentration", "concentration", sc.rules.concentration.max_share, LE, share=True,
                      members=tuple(f"concentration_{i}" for i in range(len(sc.channels))))
     if name == "reach_level":
@@ -150,8 +157,9 @@ def _period_limit(sc: Scenario, name: str) -> Limit | None:
     if name == "budget_period" or (row is not None and row.group(1) == "budget"):
         t = int(row.group(2)) if row is not None else None
         items = sc.periods.items
-        if t is not None and items is not None and items[t].budget is not None:
-            return Limit(f"budget_t{t}", "budget", items[t].budget, LE, period=items[t].name)
+        own = items[t].budget if t is not None and items is not None else None
+        if t is not None and items is not None and own is not None:
+            return Limit(f"budget_t{t}", "budget", own, LE, period=items[t].name)
         if sc.periods.budget is not None:
             return Limit("budget_period", "budget", sc.periods.budget, LE, each_period=True)
         name = "budget"  # a period's money cap is the total's copy
@@ -160,7 +168,8 @@ def _period_limit(sc: Scenario, name: str) -> Limit | None:
     if name.startswith("resource_"):
         resource = list(sc.resources)[int(name.split("_")[1])]
         own = sc.periods.resources.get(resource)
-        return Limit(name, "resource", sc.resources[resource] if own is None else own, LE, resource=resource, each_period=True)
+        return Limit(name, "resource", sc.resources[resource] if own is None else own, LE, resource=resource,
+                     each_period=True)
     return _scenario_limit(sc, "budget" if name == "budget_total" else name)
 
 
@@ -180,11 +189,12 @@ def _with_period_limit(sc: Scenario, name: str, value: float) -> Scenario | None
     if name.startswith("resource_"):
         resource = list(sc.resources)[int(name.split("_")[1])]
         if resource in periods.resources:
-            return sc.model_copy(update={"periods": periods.model_copy(update={"resources": {**periods.resources, resource: value}})})
+            return sc.model_copy(
+                update={"periods": periods.model_copy(update={"resources": {**periods.resources, resource: value}})})
     return None
 
 
-def _governing(rules: list, phase: str, segment: str) -> int | None:
+def _governing(rules: Sequence[CoverageRule | BreadthRule], phase: str, segment: str) -> int | None:
     """The position of the rule that governs a cell (later entries override earlier ones)."""
     found = None
     for j, rule in enumerate(rules):
@@ -215,10 +225,13 @@ def with_limit(scenario: Scenario, limit: Limit, value: float) -> Scenario:
         family = "coverage" if name.startswith("target_") else "breadth"
         changed = list(getattr(rules, family))
         key = "target" if family == "coverage" else "min_channels"
-        changed[limit.index] = changed[limit.index].model_copy(update={key: value if family == "coverage" else int(value)})
+        assert limit.index is not None  # a cell rule's limit knows its rule
+        changed[limit.index] = changed[limit.index].model_copy(
+            update={key: value if family == "coverage" else int(value)})
         return set_rules(**{family: changed})
     if name.startswith("cardinality_"):
         side = "min" if name.endswith("min") else "max"
+        assert rules.cardinality is not None  # the limit exists only with the rule
         return set_rules(cardinality=rules.cardinality.model_copy(update={side: int(value)}))
     if name.startswith("group_"):
         _, j, side, what = name.split("_")
@@ -226,6 +239,7 @@ def with_limit(scenario: Scenario, limit: Limit, value: float) -> Scenario:
         groups[int(j)] = groups[int(j)].model_copy(update={f"{side}_{what}": int(value) if what == "count" else value})
         return set_rules(groups=groups)
     if name == "concentration":
+        assert rules.concentration is not None  # the limit exists only with the rule
         return set_rules(concentration=rules.concentration.model_copy(update={"max_share": max(value, 1e-6)}))
     if name == "reach_level":
         return sc.model_copy(update={"objective": sc.objective.model_copy(update={"level": value})})

@@ -72,7 +72,8 @@ class Cells:
         return reach_gain, extra_money - relief  # min senses: the objective is money (+ penalties)
 
 
-def marginals(scenario: Scenario, on: dict[str, bool], spend: dict[str, float], step: float = 100.0) -> dict[str, Marginal]:
+def marginals(scenario: Scenario, on: dict[str, bool], spend: dict[str, float],
+              step: float = 100.0) -> dict[str, Marginal]:
     """Marginal figures of every channel that is on, by id."""
     cells = Cells(scenario, on, spend)
     out = {}

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model.periods import Horizon
-from ..schema.models import Scenario
+from ..schema.models import Channel, Scenario
 from ..schema.responses import reach
 from ..schema.steps import round_down, round_up
 from .marginals import SLOPE_STEP, Cells, Marginal, customers
@@ -61,7 +61,7 @@ def period_marginals(scenario: Scenario, on: dict[Key, bool], spend: dict[Key, f
             if not on.get((ch.id, p)):
                 continue
 
-            def gain(h: float, t: int = t) -> tuple[float, float]:
+            def gain(h: float, t: int = t, ch: Channel = ch) -> tuple[float, float]:
                 reach_gain = objective_gain = 0.0
                 for u in range(t, H.T):
                     share = ch.carry_over ** (u - t) if u > t else 1.0
@@ -81,8 +81,9 @@ def period_marginals(scenario: Scenario, on: dict[Key, bool], spend: dict[Key, f
             more = whole if ch.max_spend is None else max(0.0, round_down(min(whole, ch.max_spend - s), unit))
             more = more if more > ROOM * max(1.0, s) else 0.0  # a hair below the largest spend (the polish's) is at it
             step_reach, step_objective = gain(more)
-            grid.append(PeriodMarginal(ch.id, p, H.items[t].name, s, effective[(ch.id, p)], reach_slope, objective_slope,
-                                       more, step_objective))
+            grid.append(
+                PeriodMarginal(ch.id, p, H.items[t].name, s, effective[(ch.id, p)], reach_slope, objective_slope, more,
+                               step_objective))
             held = best.get(ch.id)  # a period with room for the next unit beats one at the channel's largest spend
             better = held is None or (more > 0, objective_slope if maximises else -objective_slope) > \
                 (held.step_spend > 0, held.objective_per_unit if maximises else -held.objective_per_unit)

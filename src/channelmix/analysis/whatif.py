@@ -37,8 +37,8 @@ def plans_table(plans: list[Plan], extra: list[dict[str, Any]] | None = None) ->
     for i, plan in enumerate(plans):
         row: dict[str, Any] = {"scenario": plan.scenario}
         row.update((extra or [{}] * len(plans))[i])
-        row.update(status=plan.status, objective=plan.objective, cost=plan.cost, currency=plan.currency, sense=plan.sense,
-                   weighted_reach=plan.weighted_reach, verified=plan.verified,
+        row.update(status=plan.status, objective=plan.objective, cost=plan.cost, currency=plan.currency,
+                   sense=plan.sense, weighted_reach=plan.weighted_reach, verified=plan.verified,
                    weakest_cell=min((c.level for c in plan.coverage), default=None),
                    channels_on=len(plan.on_channels()) if plan.solved else None,
                    periods=(len(plan.schedule.periods) if plan.schedule is not None else 1) if plan.solved else None)
@@ -95,13 +95,14 @@ def frontier(plans: list[Plan], cases: list[Case], paths: list[str]) -> pd.DataF
     previous: dict[tuple, tuple[float, Plan]] = {}  # other paths' values -> (first path's value, plan)
     for case, plan in zip(cases, plans):
         key = tuple(case.overrides[p] for p in others)
-        was_at, before = previous.get(key, (None, None))
+        prior = previous.get(key)
         now_on = {c.id for c in plan.on_channels()} if plan.solved else set()
         on_names.append(" ".join(c.id for c in plan.on_channels()) if plan.solved else "")
-        if before is not None and before.solved and plan.solved:
+        if prior is not None and prior[1].solved and plan.solved:
+            was_at, before = prior
             step = case.overrides[first] - was_at
-            rise = plan.objective - before.objective
-            rise = 0.0 if abs(rise) <= 1e-9 * max(1.0, abs(plan.objective)) else rise  # solver noise
+            rise = plan.value - before.value
+            rise = 0.0 if abs(rise) <= 1e-9 * max(1.0, abs(plan.value)) else rise  # solver noise
             marginal.append(rise / step if step else math.nan)
             was_on = {c.id for c in before.on_channels()}
             entering.append(" ".join(sorted(now_on - was_on)))

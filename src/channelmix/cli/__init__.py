@@ -38,7 +38,8 @@ def main(verbose: bool) -> None:
     os.environ[SOLVER_LOG] = "1" if verbose else "0"
 
 
-for _command in (solve, validate, init, sweep, compare, batch, import_command, calibrate_command, explain, evaluate, report):
+for _command in (solve, validate, init, sweep, compare, batch, import_command, calibrate_command, explain, evaluate,
+                 report):
     main.add_command(_command)
 
 __all__ = ["main"]

@@ -59,7 +59,9 @@ def batch(paths: tuple[str, ...], out_dir: Path, workers: int, resume: bool, exe
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        fail([f"error: cannot write results to {out_dir}: {err.strerror or err}. Fix: give --out a folder you can write"])
+        fail(
+            [f"error: cannot write results to {out_dir}: {err.strerror or err}. Fix: give --out a folder you can write"]
+        )
     with stop_on_sigterm(), Progress(TextColumn("solving"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                                      TextColumn("ETA"), TimeRemainingColumn(), console=console(stderr=True),
                                      transient=False) as bar:
@@ -75,7 +77,8 @@ def batch(paths: tuple[str, ...], out_dir: Path, workers: int, resume: bool, exe
             click.echo(line)
     else:
         print_table(table, console(), f"Batch: {len(table)} scenarios → {out_dir}",
-                    without_single_periods(["scenario", "variant", "status", "objective", "cost", "periods", "resumed"], table))
+                    without_single_periods(["scenario", "variant", "status", "objective", "cost", "periods", "resumed"],
+                                           table))
     write_reports(reports, out_dir, title=f"Batch of {len(table)} scenarios", table=table, plans=results)
     if nothing_read(results):
         sys.exit(BAD_INPUT)

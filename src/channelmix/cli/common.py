@@ -24,8 +24,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def set_option(fn: F) -> F:
-    return click.option("--set", "assignments", multiple=True, metavar="PATH=VALUE",
-                        help="Override a value, e.g. --set budget=3500 --set channels.fb_ads.fixed_cost=900 (repeatable).")(fn)
+    return click.option(
+        "--set",
+        "assignments",
+        multiple=True,
+        metavar="PATH=VALUE",
+        help="Override a value, e.g. --set budget=3500 --set channels.fb_ads.fixed_cost=900 (repeatable).",
+    )(fn)
 
 
 def report_option(fn: F) -> F:
@@ -47,12 +52,13 @@ def language_option(fn: F) -> F:
 
 def solver_options(fn: F) -> F:
     """--solver, --time-limit, --gap and --threads: the file's solver settings overridden."""
-    for option in reversed([
-        click.option("--solver", type=click.Choice(["highs", "cbc"]), help="Override solver.name."),
-        click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Override solver.time_limit (seconds)."),
-        click.option("--gap", type=click.FloatRange(min=0, max=1, max_open=True), help="Override solver.gap (relative)."),
-        click.option("--threads", type=click.IntRange(min=1), help="Override solver.threads."),
-    ]):
+    for option in reversed(
+        [click.option("--solver", type=click.Choice(["highs", "cbc"]), help="Override solver.name."),
+         click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
+                      help="Override solver.time_limit (seconds)."),
+         click.option("--gap", type=click.FloatRange(min=0, max=1, max_open=True),
+                      help="Override solver.gap (relative)."),
+         click.option("--threads", type=click.IntRange(min=1), help="Override solver.threads.")]):
         fn = option(fn)
     return fn
 
@@ -116,7 +122,8 @@ def cases(paths: tuple[str, ...], assignments: tuple[str, ...], **solver: Any) -
         except ScenarioError as err:
             failed.append(err)
     stop_if(failed, "some variants or overrides are invalid")
-    return [Case(c.name, with_solver(c.scenario, **solver), c.source, c.warnings, c.overrides, c.variant) for c in found]
+    return [Case(c.name, with_solver(c.scenario, **solver), c.source, c.warnings, c.overrides, c.variant)
+            for c in found]
 
 
 def bases(paths: tuple[str, ...], assignments: tuple[str, ...]) -> list[Loaded]:

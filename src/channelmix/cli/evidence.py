@@ -35,22 +35,32 @@ def _ratio_pair(text: str) -> tuple[float, float]:
 @click.command("import")
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(["robyn", "curves", "pymc-marketing"]))
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Scenario file to write (.yaml).")
+@click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Scenario file to write (.yaml).")
 @click.option("--solid", help="robyn: the model (solID) to import from the pareto CSVs.")
-@click.option("--window", metavar="START:END", help="robyn: dates for today's spend and carry-over (default Robyn's: the modelling window).")
-@click.option("--model-window", metavar="START:END", help="robyn CSVs: the modelling window (default: every row of the raw data).")
-@click.option("--adstock", type=click.Choice(["geometric", "weibull_cdf", "weibull_pdf"]), help="robyn CSVs: the run's adstock when Weibull.")
-@click.option("--bounds", default="0.5:2", show_default=True, metavar="LO:HI", help="robyn: min_spend/max_spend as multiples of today's spend.")
-@click.option("--budget", type=click.FloatRange(min=0),
-              help="Budget per period (robyn, pymc-marketing default: today's total; curves default: none, objective net).")
+@click.option("--window", metavar="START:END",
+              help="robyn: dates for today's spend and carry-over (default Robyn's: the modelling window).")
+@click.option("--model-window", metavar="START:END",
+              help="robyn CSVs: the modelling window (default: every row of the raw data).")
+@click.option("--adstock", type=click.Choice(["geometric", "weibull_cdf", "weibull_pdf"]),
+              help="robyn CSVs: the run's adstock when Weibull.")
+@click.option("--bounds", default="0.5:2", show_default=True, metavar="LO:HI",
+              help="robyn: min_spend/max_spend as multiples of today's spend.")
+@click.option(
+    "--budget",
+    type=click.FloatRange(min=0),
+    help="Budget per period (robyn, pymc-marketing default: today's total; curves default: none, objective net).",
+)
 @click.option("--recent", type=click.IntRange(min=1), default=13, show_default=True,
               help="pymc-marketing: today's spend is the mean of this many last periods of the training data.")
 @click.option("--draws", "n_draws", type=click.IntRange(min=0), default=50, show_default=True,
               help="pymc-marketing: posterior draws kept as worlds (0: none).")
 @click.option("--seed", type=int, default=0, show_default=True, help="pymc-marketing: seed for thinning the draws.")
-def import_command(fmt: str, paths: tuple[str, ...], out: Path, solid: str | None, window: str | None, model_window: str | None,
-                   adstock: str | None, bounds: str, budget: float | None, recent: int, n_draws: int, seed: int) -> None:
-    """Write a scenario from a fitted MMM (robyn, pymc-marketing) or a curve table (curves: channel, spend, outcome[, draw])."""
+def import_command(fmt: str, paths: tuple[str, ...], out: Path, solid: str | None, window: str | None,
+                   model_window: str | None, adstock: str | None, bounds: str, budget: float | None, recent: int,
+                   n_draws: int, seed: int) -> None:
+    """Write a scenario from a fitted MMM (robyn, pymc-marketing) or a curve table
+    (curves: channel, spend, outcome[, draw])."""
     from ..evidence.writer import render, write_atomically, write_with_draws
 
     _yaml_out(out)
@@ -69,8 +79,8 @@ def import_command(fmt: str, paths: tuple[str, ...], out: Path, solid: str | Non
         except ScenarioError as err:
             _bad(err)
             return
-        click.echo(f"wrote {out}: {len(imported.channels)} channels" + ("" if draws is None else f", worlds in {out.with_suffix('.draws.csv')}"),
-                   err=True)
+        click.echo(f"wrote {out}: {len(imported.channels)} channels"
+                   + ("" if draws is None else f", worlds in {out.with_suffix('.draws.csv')}"), err=True)
         return
     try:
         if fmt == "robyn":
@@ -98,13 +108,16 @@ def import_command(fmt: str, paths: tuple[str, ...], out: Path, solid: str | Non
 @click.command("calibrate")
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.argument("results", type=click.Path(dir_okay=False))
-@click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Updated scenario to write (.yaml).")
+@click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Updated scenario to write (.yaml).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap.")
-@click.option("--boot", type=click.IntRange(min=0), default=200, show_default=True, help="Bootstrap fits for the intervals (0: none).")
+@click.option("--boot", type=click.IntRange(min=0), default=200, show_default=True,
+              help="Bootstrap fits for the intervals (0: none).")
 @click.option("--prior-weight", type=click.FloatRange(min=0), default=1e-4, show_default=True,
               help="Weak pull of the scenario's own curve (ridge on log-parameters); 0 = none.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def calibrate_command(scenario: str, results: str, out: Path, seed: int, boot: int, prior_weight: float, fmt: str) -> None:
+def calibrate_command(scenario: str, results: str, out: Path, seed: int, boot: int, prior_weight: float,
+                      fmt: str) -> None:
     """Refit channels' curves to observed periods (period, channel, spend, reach | outcome)."""
     import dataclasses
 

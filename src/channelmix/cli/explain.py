@@ -34,8 +34,8 @@ def _share(text: str) -> float | None:
     return value
 
 
-FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
-                             help="table: readable; json: one JSON object per scenario per line.")
+FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+                             show_default=True, help="table: readable; json: one JSON object per scenario per line.")
 
 
 @click.command()
@@ -47,7 +47,8 @@ FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["table", "jso
               help="Only alternatives within this share of the optimum (5% or 0.05; 'any': no limit).")
 @click.option("--curves", "curves_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write each channel's response curve (current and optimised spend marked) here.")
-@click.option("--chart", type=click.Choice(["png", "svg"]), default="svg", show_default=True, help="Curve format with --curves.")
+@click.option("--chart", type=click.Choice(["png", "svg"]), default="svg", show_default=True,
+              help="Curve format with --curves.")
 @click.option("--report", "reports", multiple=True, type=click.Choice(["html", "md", "xlsx"]),
               help="Also write a report with every section (repeatable) into --out.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Where --report goes.")
@@ -100,7 +101,8 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
-def _spends(scenario: Any, given: tuple[str, ...], source: str) -> tuple[dict[str, float], dict[tuple[str, str], float | None]]:
+def _spends(scenario: Any, given: tuple[str, ...],
+            source: str) -> tuple[dict[str, float], dict[tuple[str, str], float | None]]:
     """--spend ID=AMOUNT (kept up in every period) and, over periods, ID@PERIOD=AMOUNT or
     ID@PERIOD=off (that period only); every problem at once."""
     known = {c.id for c in scenario.channels}
@@ -117,14 +119,19 @@ def _spends(scenario: Any, given: tuple[str, ...], source: str) -> tuple[dict[st
         except ValueError:
             value = None
         if not off and (value is None or value != value or value < 0 or value == float("inf")):
-            problems.append(f"{source}: --spend {item}: needs a spend ≥ 0. Fix: write --spend {cid or 'channel'}=AMOUNT "
-                            f"(0 for a channel that only has to be on{'; off for off in that period' if at else ''})")
+            problems.append(
+                f"{source}: --spend {item}: needs a spend ≥ 0. Fix: write --spend {cid or 'channel'}=AMOUNT "
+                f"(0 for a channel that only has to be on{'; off for off in that period' if at else ''})")
         elif cid not in known:
-            problems.append(f"{source}: --spend {item}: unknown channel '{cid}'. Fix: use one of {', '.join(sorted(known))}")
+            problems.append(
+                f"{source}: --spend {item}: unknown channel '{cid}'. Fix: use one of {', '.join(sorted(known))}")
         elif at and not periods:
-            problems.append(f"{source}: --spend {item}: a period is named but the scenario has no periods. Fix: write --spend {cid}=AMOUNT")
+            problems.append(
+                f"{source}: --spend {item}: a period is named but the scenario has no periods. Fix: write --spend "
+                f"{cid}=AMOUNT")
         elif at and period not in periods:
-            problems.append(f"{source}: --spend {item}: unknown period '{period}'. Fix: use one of {', '.join(periods)}")
+            problems.append(
+                f"{source}: --spend {item}: unknown period '{period}'. Fix: use one of {', '.join(periods)}")
         elif at:
             apart[(cid, period)] = value
         else:
@@ -136,9 +143,14 @@ def _spends(scenario: Any, given: tuple[str, ...], source: str) -> tuple[dict[st
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--spend", "spends", multiple=True, metavar="ID=AMOUNT",
-              help="A channel on at this spend (repeatable; channels not named are off; over periods: this spend in every "
-                   "period it can run, and ID@PERIOD=AMOUNT or ID@PERIOD=off for one period). Default: the file's current plan.")
+@click.option(
+    "--spend",
+    "spends",
+    multiple=True,
+    metavar="ID=AMOUNT",
+    help="A channel on at this spend (repeatable; channels not named are off; over periods: this spend in every "
+    "period it can run, and ID@PERIOD=AMOUNT or ID@PERIOD=off for one period). Default: the file's current plan.",
+)
 @FORMAT_OPTION
 @set_option
 def evaluate(file: str, spends: tuple[str, ...], fmt: str, assignments: tuple[str, ...]) -> None:

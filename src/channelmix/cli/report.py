@@ -15,8 +15,8 @@ from .common import fail, language_option, write_reports
 @click.argument("results", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--report", "reports", multiple=True, type=click.Choice(["html", "md", "xlsx"]), default=("html",),
               show_default=True, help="Report kind (repeatable).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
-              help="Where the reports go.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Where the reports go.")
 @language_option
 def report(results: tuple[Path, ...], reports: tuple[str, ...], out_dir: Path, language: str | None) -> None:
     """Render reports from saved results (RESULTS: JSON written by solve --format json
@@ -26,11 +26,15 @@ def report(results: tuple[Path, ...], reports: tuple[str, ...], out_dir: Path, l
     for path in results:
         try:
             text = path.read_text(encoding="utf-8")
-            objects = [json.loads(line) for line in text.splitlines() if line.strip()] if not text.lstrip().startswith("[") else []
+            objects = ([json.loads(line) for line in text.splitlines() if line.strip()]
+                       if not text.lstrip().startswith("[") else [])
         except (OSError, ValueError) as err:
-            problems.append(f"{path}: is not a channelmix result ({err}). Fix: give a file written by 'solve --format json' or --out")
+            problems.append(
+                f"{path}: is not a channelmix result ({err}). Fix: give a file written by 'solve --format json' or "
+                "--out")
             continue
-        if not objects or not all(isinstance(o, dict) and {"scenario", "status", "channels"} <= set(o) for o in objects):
+        if not objects or not all(isinstance(o, dict) and {"scenario", "status", "channels"} <= set(o)
+                                  for o in objects):
             problems.append(f"{path}: is not a channelmix result (no scenario, status and channels). "
                             "Fix: give a file written by 'solve --format json' or --out")
             continue

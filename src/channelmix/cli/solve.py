@@ -38,19 +38,20 @@ from .common import (
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
               help="table: readable; json: one JSON object per line; csv: one table of every plan, a row per "
-                   "scenario, channel and period (period empty for a single-period plan).")
+              "scenario, channel and period (period empty for a single-period plan).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Also write <scenario>.json, <scenario>.channels.csv and <scenario>.coverage.csv here "
-                   "(and for a plan over periods <scenario>.schedule.csv and <scenario>.cash.csv).")
+              "(and for a plan over periods <scenario>.schedule.csv and <scenario>.cash.csv).")
 @report_option
 @set_option
 @solver_options
-@click.option("--explain", "explained", is_flag=True, help="Also explain each plan (as 'channelmix explain' does) in the "
+@click.option("--explain", "explained", is_flag=True,
+              help="Also explain each plan (as 'channelmix explain' does) in the "
               "JSON and the reports: marginal figures, value of each decision and limit, alternatives.")
 @language_option
-def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, reports: tuple[str, ...], assignments: tuple[str, ...],
-          solver: str | None, time_limit: float | None, gap: float | None, threads: int | None, explained: bool,
-          language: str | None) -> None:
+def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, reports: tuple[str, ...],
+          assignments: tuple[str, ...], solver: str | None, time_limit: float | None, gap: float | None,
+          threads: int | None, explained: bool, language: str | None) -> None:
     """Solve scenario FILES (and each file's variants) and show the verified plan of each.
 
     Exit code 0 when every scenario has a plan, 1 when one is infeasible or no plan
@@ -64,12 +65,13 @@ def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, reports: tuple
         plan, explanation = _solve_case(case, explained)
         if not case.variant:
             bases[case.source] = (plan, case.scenario)
-        # the scenario's language and most reachable (and a variant's base) go into the JSON: a saved result reports the same
+        # the scenario's language and most reachable (and a variant's base) go into the JSON: a saved result reports the
+        # same
         base_plan, base_scenario = bases.get(case.source, (None, None))
         if case.variant and base_plan is not None and case.source not in base_json:  # only variants read it: made once
             base_json[case.source] = plan_document(base_plan)
-        facts = report_facts(case.scenario, case.variant, case.overrides, base_json.get(case.source) if case.variant else None,
-                             base_scenario)
+        facts = report_facts(case.scenario, case.variant, case.overrides,
+                             base_json.get(case.source) if case.variant else None, base_scenario)
         extra = {"json": {**({"explain": explanation_document(explanation)} if explanation else {}), **facts}}
         _show(plan, explanation, extra, fmt, out, language or case.scenario.language, first=case is todo[0])
         if out_dir is not None:

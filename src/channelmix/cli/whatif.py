@@ -37,14 +37,16 @@ FRONTIER_COLUMNS = ["status", "objective", "cost", "marginal", "channels_on", "e
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--vary", "ranges", multiple=True, metavar="PATH=START:STOP:STEP",
               help="A numeric path to sweep, e.g. budget=1000:20000:500 or resources.hours=10,20,40; "
-                   "several make a grid. Default: the file's sweep.")
+              "several make a grid. Default: the file's sweep.")
 @set_option
 @format_option
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write summary.csv, summary.json, each step's JSON and the frontier chart here.")
-@click.option("--chart", type=click.Choice(["png", "svg"]), default="png", show_default=True, help="Chart format with --out.")
+@click.option("--chart", type=click.Choice(["png", "svg"]), default="png", show_default=True,
+              help="Chart format with --out.")
 @report_option
-@click.option("--no-warm-start", is_flag=True, help="Solve every step from scratch (for measuring what warm starts save).")
+@click.option("--no-warm-start", is_flag=True,
+              help="Solve every step from scratch (for measuring what warm starts save).")
 @language_option
 def sweep(file: str, ranges: tuple[str, ...], assignments: tuple[str, ...], fmt: str, out_dir: Path | None, chart: str,
           reports: tuple[str, ...], no_warm_start: bool, language: str | None) -> None:
@@ -64,7 +66,9 @@ def sweep(file: str, ranges: tuple[str, ...], assignments: tuple[str, ...], fmt:
     try:
         vary = dict(parse_range(r) for r in ranges) if ranges else sweep_of(loaded)
         if not vary:
-            raise ScenarioError(file, [Problem("sweep", "nothing to vary", "give --vary PATH=START:STOP:STEP or a sweep: in the file")])
+            raise ScenarioError(
+                file, [Problem("sweep", "nothing to vary", "give --vary PATH=START:STOP:STEP or a sweep: in the file")]
+            )
         result = run_sweep(loaded, vary, overrides(assignments), warm_start=not no_warm_start)
     except ScenarioError as err:
         fail([err.render()])
@@ -137,5 +141,6 @@ def compare(files: tuple[str, ...], assignments: tuple[str, ...], pair: tuple[st
         facts = [report_facts(c.scenario) for c in todo]
         write_collection(table, plans, out_dir, [{"json": f} for f in facts])
         write_reports(reports, out_dir, title="Comparison", table=table, language=language,
-                      plans=[{**plan_document(p), **f} for p, f in zip(plans, facts)], diff=tuple(pair) if pair else None)
+                      plans=[{**plan_document(p), **f} for p, f in zip(plans, facts)],
+                      diff=tuple(pair) if pair else None)
     sys.exit(OK if all(p.solved for p in plans) else NO_PLAN)

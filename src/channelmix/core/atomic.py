@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 
-def atomic_write(path: Path, write: Callable[[str], None]) -> Path:
+def atomic_write(path: Path, write: Callable[[str], object]) -> Path:
     """Let ``write(temporary_path)`` make the file, then rename it into place, so a crash
     never leaves half a file at ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -20,12 +20,12 @@ SPELLINGS: dict[str, tuple[str, ...]] = {
     "week": ("week", "weeks", "wk", "vecka", "veckor", "semana", "semanas", "semaine", "semaines", "هفته", "هفته‌ها",
              "هفتهها"),
     "day": ("day", "days", "dag", "dagar", "día", "dia", "días", "dias", "jour", "jours", "روز", "روزها", "روز‌ها"),
-    "quarter": ("quarter", "quarters", "q", "kvartal", "trimestre", "trimestres", "فصل", "فصل‌ها", "سه‌ماهه", "سه ماهه"),
-    "year": ("year", "years", "yr", "år", "año", "años", "ano", "anos", "an", "ans", "année", "années", "annee", "annees",
-             "سال", "سال‌ها", "سالها"),
+    "quarter": ("quarter", "quarters", "q", "kvartal", "trimestre", "trimestres", "فصل", "فصل‌ها", "سه‌ماهه",
+                "سه ماهه"),
+    "year": ("year", "years", "yr", "år", "año", "años", "ano", "anos", "an", "ans", "année", "années", "annee",
+             "annees", "سال", "سال‌ها", "سالها"),
     "period": ("period", "periods", "perioder", "período", "periodo", "períodos", "periodos", "période", "périodes",
-               "periode", "periodes", "دوره", "دوره‌ها", "دورهها"),
-}
+               "periode", "periodes", "دوره", "دوره‌ها", "دورهها")}
 _KNOWN = {spelling.casefold(): unit for unit, spellings in SPELLINGS.items() for spelling in spellings}
 
 
@@ -41,5 +41,6 @@ def period_label(unit: str | None, number: int, language: Language) -> str:
     key = unit_key(unit)
     if key is not None:
         return language(f"period.{key}", n=number)
-    word = unit.strip()  # unit_key(None) is "period", so unit is a word here
+    assert unit is not None  # unit_key(None) is "period", so unit is a word here
+    word = unit.strip()
     return f"{word[:1].upper()}{word[1:]} {language.number(str(number))}"

@@ -35,7 +35,8 @@ def csv_text(value: Any) -> Any:
     """A CSV cell value: risky text with a leading apostrophe (and text that already starts
     with an apostrophe before a risky character or another apostrophe, so reading it back
     gives what was written); anything else unchanged."""
-    if isinstance(value, str) and value and (risky(value) or (value[0] == QUOTE and (risky(value[1:]) or value[1:2] == QUOTE))):
+    if (isinstance(value, str) and value
+        and (risky(value) or (value[0] == QUOTE and (risky(value[1:]) or value[1:2] == QUOTE)))):
         return QUOTE + value
     return value
 
@@ -77,7 +78,7 @@ def safe_workbook(book: "Workbook") -> "Workbook":
     """Every text cell that could read as a formula becomes a plain string with the
     quote-prefix style, except the sums written by :func:`own_formula`; returns ``book``."""
     for sheet in book.worksheets:
-        own = getattr(sheet, _OWN, set())
+        own: set[str] = getattr(sheet, _OWN, set())
         for row in sheet.iter_rows():
             for cell in row:
                 if cell.coordinate in own and isinstance(cell.value, str) and OWN_FORMULA.fullmatch(cell.value):

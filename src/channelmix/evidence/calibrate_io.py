@@ -23,19 +23,28 @@ def read_results(path: str, loaded: Loaded) -> tuple[dict[str, tuple[np.ndarray,
     kinds = [k for k in ("reach", "outcome") if k in frame.columns]
     if len(kinds) != 1:
         got = "both reach and outcome" if kinds else "neither reach nor outcome"
-        raise ScenarioError(path, [Problem("header", f"has {got}", "give one column of results: reach (a share 0–1) or outcome (money or KPI)")])
+        raise ScenarioError(path,
+                            [
+                                Problem("header", f"has {got}",
+                                        "give one column of results: reach (a share 0–1) or outcome (money or KPI)")])
     kind = kinds[0]
     problems: list[Problem] = []
     ids = {c.id for c in loaded.scenario.channels}
     for column in ("spend", kind):
         values = pd.to_numeric(frame[column], errors="coerce")
         for i in np.flatnonzero(values.isna().to_numpy())[:5]:
-            problems.append(Problem(f"row {i + 2}, column {column}", f"is {frame[column].iloc[i]!r}, not a number", "write a plain number"))
+            problems.append(
+                Problem(f"row {i + 2}, column {column}", f"is {frame[column].iloc[i]!r}, not a number",
+                        "write a plain number"))
         for i in np.flatnonzero((values < 0).to_numpy())[:5]:
-            problems.append(Problem(f"row {i + 2}, column {column}", f"is {values.iloc[i]:g}, below 0", f"{column} cannot be negative"))
+            problems.append(
+                Problem(f"row {i + 2}, column {column}", f"is {values.iloc[i]:g}, below 0",
+                        f"{column} cannot be negative"))
         if column == "reach":
             for i in np.flatnonzero((values > 1).to_numpy())[:5]:
-                problems.append(Problem(f"row {i + 2}, column reach", f"is {values.iloc[i]:g}, above 1", "reach is a share of the segment: 0.35 for 35%"))
+                problems.append(
+                    Problem(f"row {i + 2}, column reach", f"is {values.iloc[i]:g}, above 1",
+                            "reach is a share of the segment: 0.35 for 35%"))
         frame[column] = values
     frame["channel"] = frame["channel"].astype(str).str.strip()
     for name in sorted(set(frame["channel"]) - ids):
@@ -44,10 +53,13 @@ def read_results(path: str, loaded: Loaded) -> tuple[dict[str, tuple[np.ndarray,
                                 with_hint(did_you_mean(name, ids), f"use one of {', '.join(sorted(ids))}")))
     dup = frame.duplicated(["period", "channel"], keep="first")
     for i in np.flatnonzero(dup.to_numpy())[:5]:
-        problems.append(Problem(f"row {i + 2}", f"repeats period {frame['period'].iloc[i]!r} for {frame['channel'].iloc[i]}", "keep one row per channel and period"))
+        problems.append(
+            Problem(f"row {i + 2}", f"repeats period {frame['period'].iloc[i]!r} for {frame['channel'].iloc[i]}",
+                    "keep one row per channel and period"))
     if problems:
         raise ScenarioError(path, problems)
-    out = {cid: (rows["spend"].to_numpy(float), rows[kind].to_numpy(float)) for cid, rows in frame.groupby("channel", sort=False)}
+    out = {cid: (rows["spend"].to_numpy(float), rows[kind].to_numpy(float))
+           for cid, rows in frame.groupby("channel", sort=False)}
     return out, kind
 
 
@@ -57,7 +69,10 @@ def calibrate_file(scenario_path: str, results_path: str, *, prior_weight: float
     loaded = load(scenario_path)
     raw = parse(Path(scenario_path).read_text(encoding="utf-8"), _kind(scenario_path), scenario_path)
     if not isinstance(raw.get("channels"), list):
-        raise ScenarioError(scenario_path, [Problem("channels", "is read from a table", "calibrate a scenario that lists its channels in the file")])
+        raise ScenarioError(scenario_path,
+                            [
+                                Problem("channels", "is read from a table",
+                                        "calibrate a scenario that lists its channels in the file")])
     results, kind = read_results(results_path, loaded)
     fits = []
     for i, channel in enumerate(loaded.scenario.channels):

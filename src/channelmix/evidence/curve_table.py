@@ -36,9 +36,13 @@ def read_curves(path: str) -> tuple[pd.DataFrame, bool]:
     for column in ("spend", "outcome"):
         values = pd.to_numeric(frame[column], errors="coerce")
         for i in np.flatnonzero(values.isna().to_numpy())[:5]:
-            problems.append(Problem(f"row {i + 2}, column {column}", f"is {frame[column].iloc[i]!r}, not a number", "write a plain number"))
+            problems.append(
+                Problem(f"row {i + 2}, column {column}", f"is {frame[column].iloc[i]!r}, not a number",
+                        "write a plain number"))
         for i in np.flatnonzero((values < 0).to_numpy())[:5]:
-            problems.append(Problem(f"row {i + 2}, column {column}", f"is {values.iloc[i]:g}, below 0", f"{column} cannot be negative; fix or drop the row"))
+            problems.append(
+                Problem(f"row {i + 2}, column {column}", f"is {values.iloc[i]:g}, below 0",
+                        f"{column} cannot be negative; fix or drop the row"))
         frame[column] = values
     names = frame["channel"]
     for i in np.flatnonzero(names.isna().to_numpy() | (names.astype(str).str.strip() == "").to_numpy())[:5]:
@@ -60,7 +64,8 @@ def import_curves(path: str, budget: float | None = None) -> tuple[Imported, pd.
     for name, rows in frame.groupby("channel", sort=False):
         cid = channel_id(name)
         if cid in ids:
-            problems.append(Problem(f"channel '{name}'", f"has the same id '{cid}' as '{ids[cid]}'", "rename one of them"))
+            problems.append(
+                Problem(f"channel '{name}'", f"has the same id '{cid}' as '{ids[cid]}'", "rename one of them"))
             continue
         ids[cid] = name
         spend, outcome, issue = _mean_curve(rows, has_draw)
@@ -71,9 +76,12 @@ def import_curves(path: str, budget: float | None = None) -> tuple[Imported, pd.
     if problems:
         raise ScenarioError(path, problems)
     notes = [f"Imported from the curve table {Path(path).name}: spend and outcome in its own units (per its period).",
-             "outcome.value is each curve's largest outcome above its value at zero spend (outcome.baseline, reported apart)."]
+             "outcome.value is each curve's largest outcome above its value at zero spend (outcome.baseline, reported "
+             "apart)."]
     if has_draw:
-        notes.append("The table has draws: the curves here are the mean over draws; the draws are in the .draws.csv beside this file.")
+        notes.append(
+            "The table has draws: the curves here are the mean over draws; the draws are in the .draws.csv beside this "
+            "file.")
     imported = Imported(name=Path(path).stem, description=f"Response curves from {Path(path).name}.", channels=channels,
                         notes=notes, net=budget is None, budget=budget)
     if budget is not None:
@@ -87,16 +95,18 @@ def _mean_curve(rows: pd.DataFrame, has_draw: bool) -> tuple[np.ndarray, np.ndar
         rows = rows.sort_values("spend", kind="stable")
         dup = rows["spend"].duplicated()
         if dup.any():
-            return rows["spend"].to_numpy(), rows["outcome"].to_numpy(), (
-                f"gives spend {rows['spend'][dup].iloc[0]:g} twice", "keep one outcome per spend, or add a draw column for samples")
+            return (rows["spend"].to_numpy(), rows["outcome"].to_numpy(),
+                    (f"gives spend {rows['spend'][dup].iloc[0]:g} twice",
+                     "keep one outcome per spend, or add a draw column for samples"))
         return rows["spend"].to_numpy(float), rows["outcome"].to_numpy(float), None
     grids = {d: g.sort_values("spend", kind="stable") for d, g in rows.groupby("draw", sort=False)}
     sizes = {d: len(g) for d, g in grids.items()}
     if len(set(sizes.values())) > 1:
-        short = min(sizes, key=sizes.get)
-        long = max(sizes, key=sizes.get)
-        return np.empty(0), np.empty(0), (f"has draws of unequal length (draw {short}: {sizes[short]} points, draw {long}: {sizes[long]})",
-                                          "give every draw the same spends")
+        short = min(sizes, key=lambda d: sizes[d])
+        long = max(sizes, key=lambda d: sizes[d])
+        return (np.empty(0), np.empty(0),
+                (f"has draws of unequal length (draw {short}: {sizes[short]} points, draw {long}: {sizes[long]})",
+                 "give every draw the same spends"))
     first = next(iter(grids.values()))["spend"].to_numpy(float)
     for d, g in grids.items():
         if not np.allclose(g["spend"].to_numpy(float), first, rtol=1e-9, atol=0):
@@ -107,7 +117,8 @@ def _mean_curve(rows: pd.DataFrame, has_draw: bool) -> tuple[np.ndarray, np.ndar
     return first, mean, None
 
 
-def pwl_channel(cid: str, name: str, spend: np.ndarray, outcome: np.ndarray, problems: list[Problem]) -> ImportedChannel:
+def pwl_channel(cid: str, name: str, spend: np.ndarray, outcome: np.ndarray,
+                problems: list[Problem]) -> ImportedChannel:
     if spend[0] > 0:  # no point at zero spend: the curve starts at (0, 0)
         spend, outcome = np.concatenate(([0.0], spend)), np.concatenate(([0.0], outcome))
     base = float(outcome[0])

@@ -46,7 +46,9 @@ def import_pymc(path: str, recent: int = 13, draws: int = 50, seed: int = 0,
             continue
         cid = channel_id(name)
         if cid in ids:
-            problems.append(Problem(f"channel '{name}'", f"has the same id '{cid}' as '{ids[cid]}'", "rename one of them in the model"))
+            problems.append(
+                Problem(f"channel '{name}'", f"has the same id '{cid}' as '{ids[cid]}'",
+                        "rename one of them in the model"))
             continue
         ids[cid] = name
         grid = np.unique(np.concatenate([np.linspace(0.0, CAP * top[j], GRID + 1), [current[j], top[j]]]))
@@ -62,19 +64,23 @@ def import_pymc(path: str, recent: int = 13, draws: int = 50, seed: int = 0,
         if pick is not None:
             rows.append(_draw_rows(cid, grid, outcome[pick], pick))
     if not channels and not problems:
-        problems.append(Problem("constant_data", "no channel has any spend in the training data", "import a model fitted on spends"))
+        problems.append(
+            Problem("constant_data", "no channel has any spend in the training data",
+                    "import a model fitted on spends"))
     if problems:
         raise ScenarioError(path, problems)
-    imported = Imported(name=Path(path).stem, description=_description(saved, Path(path).name, recent), channels=channels,
-                        notes=_notes(saved, Path(path).name, recent, len(pick) if pick is not None else 0, samples, skipped),
-                        budget=budget)
+    imported = Imported(name=Path(path).stem, description=_description(saved, Path(path).name, recent),
+                        channels=channels,
+                        notes=_notes(saved, Path(path).name, recent, len(pick) if pick is not None else 0, samples,
+                                     skipped), budget=budget)
     return imported, (pd.concat(rows, ignore_index=True) if rows else None)
 
 
 def _model(saved: Saved, j: int) -> ChannelModel:
-    return ChannelModel(saturation=saved.saturation, sat={k: v[:, j] for k, v in saved.sat.items()}, adstock=saved.adstock,
-                        ad={k: v[:, j] for k, v in saved.ad.items()}, l_max=saved.l_max, normalize=saved.normalize,
-                        adstock_first=saved.adstock_first, channel_scale=float(saved.channel_scale[j]), target_scale=saved.target_scale)
+    return ChannelModel(saturation=saved.saturation, sat={k: v[:, j] for k, v in saved.sat.items()},
+                        adstock=saved.adstock, ad={k: v[:, j] for k, v in saved.ad.items()}, l_max=saved.l_max,
+                        normalize=saved.normalize, adstock_first=saved.adstock_first,
+                        channel_scale=float(saved.channel_scale[j]), target_scale=saved.target_scale)
 
 
 def _thin(samples: int, draws: int, seed: int) -> np.ndarray | None:
@@ -105,12 +111,14 @@ def saturation_text(saved: Saved) -> str:
 
 
 def _notes(saved: Saved, source: str, recent: int, kept: int, samples: int, skipped: list[str]) -> list[str]:
-    notes = [f"Imported from the PyMC-Marketing model {source} (file shape of PyMC-Marketing {saved.family}).",
-             f"Model: {saturation_text(saved)}.",
-             "Spend and outcome are per period of the training data (a week for weekly data); the outcome is in the",
-             "model's target units. Each curve is the posterior-mean steady-state contribution (the same spend every",
-             f"period), up to {CAP:g}x the largest historical spend per period (max_spend); current: the mean spend of the",
-             f"last {recent} periods."]
+    notes = [
+        f"Imported from the PyMC-Marketing model {source} (file shape of PyMC-Marketing {saved.family}).",
+        f"Model: {saturation_text(saved)}.",
+        "Spend and outcome are per period of the training data (a week for weekly data); the outcome is in the",
+        "model's target units. Each curve is the posterior-mean steady-state contribution (the same spend every",
+        f"period), up to {CAP:g}x the largest historical spend per period (max_spend); current: the mean spend of the",
+        f"last {recent} periods.",
+    ]
     if kept:
         notes.append(f"worlds: {kept} of the {samples} posterior draws (seeded), in the .draws.csv beside this file.")
     if skipped:

@@ -61,8 +61,13 @@ def libraries(path: str) -> tuple[Any, Any]:
         import xarray
     except ImportError as err:
         missing = err.name or "xarray"
-        raise fail(path, "", f"reading a PyMC-Marketing model needs the optional packages xarray, h5netcdf and h5py ({missing} is not installed)",
-                   f"install them: {EXTRA}") from None
+        raise fail(
+            path,
+            "",
+            f"reading a PyMC-Marketing model needs the optional packages xarray, h5netcdf and h5py ({missing} is not "
+            "installed)",
+            f"install them: {EXTRA}",
+        ) from None
     return xarray, h5netcdf
 
 
@@ -79,7 +84,8 @@ def read_saved(path: str) -> Saved:
     if "posterior" not in groups:
         raise fail(path, "group posterior", f"is missing (the file has {', '.join(sorted(groups)) or 'no groups'})",
                    f"import a fitted model: {SAVE_AGAIN} after MMM.fit()")
-    data = {g: xr.open_dataset(path, group=g, engine="h5netcdf").load() for g in ("posterior", "constant_data", "fit_data") if g in groups}
+    data = {g: xr.open_dataset(path, group=g, engine="h5netcdf").load()
+            for g in ("posterior", "constant_data", "fit_data") if g in groups}
     return _checked(path, attrs, data)
 
 
@@ -113,25 +119,44 @@ def _checked(path: str, attrs: dict[str, str], data: dict[str, Any]) -> Saved:
     problems: list[Problem] = []
     channels = _json(attrs, "channel_columns", None)
     if not isinstance(channels, list) or not channels or not all(isinstance(c, str) for c in channels):
-        raise fail(path, "attribute channel_columns", f"is {attrs.get('channel_columns', 'missing')!r}, not a JSON list of channel names",
+        raise fail(path, "attribute channel_columns",
+                   f"is {attrs.get('channel_columns', 'missing')!r}, not a JSON list of channel names",
                    f"{SAVE_AGAIN} (it stores the model's configuration as attributes)")
     dims = _json(attrs, "dims", [])
     if dims:
-        problems.append(Problem("attribute dims", f"is {dims}: models with panel dimensions are not supported",
-                                "import a model fitted without dims, or export its response curves and use 'channelmix import curves'"))
+        problems.append(
+            Problem(
+                "attribute dims",
+                f"is {dims}: models with panel dimensions are not supported",
+                "import a model fitted without dims, or export its response curves and use 'channelmix import curves'",
+            )
+        )
     if _json(attrs, "time_varying_media", False) not in (False, None):
-        problems.append(Problem("attribute time_varying_media", "is set: media effects that vary over time have no single response curve",
-                                "refit with time_varying_media=False, or export response curves and use 'channelmix import curves'"))
+        problems.append(
+            Problem(
+                "attribute time_varying_media",
+                "is set: media effects that vary over time have no single response curve",
+                "refit with time_varying_media=False, or export response curves and use 'channelmix import curves'",
+            )
+        )
     legacy = "adstock" not in attrs and "saturation" not in attrs
     adstock_spec = _json(attrs, "adstock", "geometric")
     saturation_spec = _json(attrs, "saturation", "logistic")
     adstock, saturation = _kind(adstock_spec), _kind(saturation_spec)
     if saturation not in SATURATIONS:
-        problems.append(Problem("attribute saturation", f"is '{saturation}', which channelmix cannot read",
-                                f"fit the model with one of: {', '.join(SATURATIONS)} (or export response curves and use 'channelmix import curves')"))
+        problems.append(
+            Problem(
+                "attribute saturation",
+                f"is '{saturation}', which channelmix cannot read",
+                f"fit the model with one of: {', '.join(SATURATIONS)} (or export response curves and use 'channelmix "
+                "import curves')",
+            )
+        )
     if adstock not in ADSTOCKS:
-        problems.append(Problem("attribute adstock", f"is '{adstock}', which channelmix cannot read",
-                                f"fit the model with one of: {', '.join(ADSTOCKS)} (or export response curves and use 'channelmix import curves')"))
+        problems.append(
+            Problem("attribute adstock", f"is '{adstock}', which channelmix cannot read",
+                    f"fit the model with one of: {', '.join(ADSTOCKS)} (or export response curves and use 'channelmix "
+                    "import curves')"))
     ad_dict = adstock_spec if isinstance(adstock_spec, dict) else {}
     l_max = ad_dict.get("l_max", _json(attrs, "adstock_max_lag", None))
     if not isinstance(l_max, int) or isinstance(l_max, bool) or l_max < 1:
@@ -141,15 +166,18 @@ def _checked(path: str, attrs: dict[str, str], data: dict[str, Any]) -> Saved:
     if not problems:  # the parameters to read depend on the model's kind
         sat_prefix = saturation_spec.get("prefix", "saturation") if isinstance(saturation_spec, dict) else "saturation"
         posterior = data["posterior"]
-        sat, names = _params(posterior, "saturation", sat_prefix, SATURATIONS[saturation].params, channels, legacy, problems)
-        ad, more = _params(posterior, "adstock", ad_dict.get("prefix", "adstock"), ADSTOCKS[adstock], channels, legacy, problems)
+        sat, names = _params(posterior, "saturation", sat_prefix, SATURATIONS[saturation].params, channels, legacy,
+                             problems)
+        ad, more = _params(posterior, "adstock", ad_dict.get("prefix", "adstock"), ADSTOCKS[adstock], channels, legacy,
+                           problems)
         _same_draws(names + more, posterior, problems)
     scale, target, spends, family = _scales_and_spends(attrs, data, channels, problems)
     if problems:
         raise ScenarioError(path, problems)
     return Saved(channels=channels, saturation=saturation, sat=sat, adstock=adstock, ad=ad, l_max=int(l_max),
-                 normalize=bool(ad_dict.get("normalize", True)), adstock_first=bool(_json(attrs, "adstock_first", True)),
-                 channel_scale=scale, target_scale=target, spends=spends, family=family)
+                 normalize=bool(ad_dict.get("normalize", True)),
+                 adstock_first=bool(_json(attrs, "adstock_first", True)), channel_scale=scale, target_scale=target,
+                 spends=spends, family=family)
 
 
 def _params(posterior: Any, part: str, prefix: str, params: tuple[str, ...], channels: list[str], legacy: bool,
@@ -161,20 +189,25 @@ def _params(posterior: Any, part: str, prefix: str, params: tuple[str, ...], cha
         names = [f"{prefix}_{p}"] + ([LEGACY[(part, p)]] if legacy and (part, p) in LEGACY else [])
         name = next((n for n in names if n in posterior.data_vars), None)
         if name is None:
-            problems.append(Problem(f"posterior.{names[0]}", f"is missing (the {part} needs {', '.join(f'{prefix}_{q}' for q in params)})",
-                                    f"import the model the file's attributes describe: {SAVE_AGAIN}"))
+            problems.append(
+                Problem(f"posterior.{names[0]}",
+                        f"is missing (the {part} needs {', '.join(f'{prefix}_{q}' for q in params)})",
+                        f"import the model the file's attributes describe: {SAVE_AGAIN}"))
             continue
         var = posterior[name]
         extra = [d for d in var.dims[2:] if d != "channel"]
         if len(var.dims) < 2 or extra:
-            problems.append(Problem(f"posterior.{name}", f"has dims ({', '.join(var.dims)}), not (chain, draw[, channel])",
-                                    "import a model without panel dims or time-varying parameters"))
+            problems.append(
+                Problem(f"posterior.{name}", f"has dims ({', '.join(var.dims)}), not (chain, draw[, channel])",
+                        "import a model without panel dims or time-varying parameters"))
             continue
         values = np.asarray(var.values, dtype=float).reshape(var.shape[0] * var.shape[1], -1)
         if "channel" in var.dims:
             order = [str(c) for c in var["channel"].values]
             if sorted(order) != sorted(channels):
-                problems.append(Problem(f"posterior.{name}", f"has channels {order}, but channel_columns are {channels}", SAVE_AGAIN))
+                problems.append(
+                    Problem(f"posterior.{name}", f"has channels {order}, but channel_columns are {channels}",
+                            SAVE_AGAIN))
                 continue
             values = values[:, [order.index(c) for c in channels]]
         else:
@@ -194,9 +227,11 @@ def _same_draws(names: list[str], posterior: Any, problems: list[Problem]) -> No
     for name in names[1:]:
         var = posterior[name]
         if var.shape[:2] != first.shape[:2]:
-            problems.append(Problem(f"posterior.{name}", f"has draws of unequal length ({var.shape[0]} chains × {var.shape[1]} draws, "
-                                    f"but {names[0]} has {first.shape[0]} × {first.shape[1]})",
-                                    f"give every parameter the same posterior draws: {SAVE_AGAIN}"))
+            problems.append(
+                Problem(f"posterior.{name}",
+                        f"has draws of unequal length ({var.shape[0]} chains × {var.shape[1]} draws, "
+                        f"but {names[0]} has {first.shape[0]} × {first.shape[1]})",
+                        f"give every parameter the same posterior draws: {SAVE_AGAIN}"))
 
 
 def _scales_and_spends(attrs: dict[str, str], data: dict[str, Any], channels: list[str],
@@ -222,7 +257,9 @@ def _scales_and_spends(attrs: dict[str, str], data: dict[str, Any], channels: li
         target_name = target_name if target_name in fit.data_vars else "y"
         missing = [c for c in [*channels, target_name] if c not in fit.data_vars]
         if missing:
-            problems.append(Problem("group fit_data", f"has no column {', '.join(repr(m) for m in missing)} (the training data)", SAVE_AGAIN))
+            problems.append(
+                Problem("group fit_data", f"has no column {', '.join(repr(m) for m in missing)} (the training data)",
+                        SAVE_AGAIN))
             return np.ones(len(channels)), 1.0, np.zeros((0, len(channels))), ""
         spends = np.column_stack([np.asarray(fit[c].values, dtype=float).reshape(-1) for c in channels])
         scale = np.abs(spends).max(axis=0) if len(spends) else np.zeros(len(channels))
@@ -231,8 +268,9 @@ def _scales_and_spends(attrs: dict[str, str], data: dict[str, Any], channels: li
         labels = _labels(first.coords[first.dims[0]].values) if first.dims else []
         family = "0.2-0.13 (max-abs scales from fit_data)"
     else:
-        problems.append(Problem("group constant_data", "has no channel_scale, and the file has no group fit_data to compute the scales from",
-                                SAVE_AGAIN))
+        problems.append(
+            Problem("group constant_data",
+                    "has no channel_scale, and the file has no group fit_data to compute the scales from", SAVE_AGAIN))
         return np.ones(len(channels)), 1.0, np.zeros((0, len(channels))), ""
     _check_spends(where, spends, channels, labels, problems)
     if not (np.isfinite(target) and target > 0):
@@ -260,7 +298,8 @@ def _labels(values: np.ndarray) -> list[str]:
     return [str(v) for v in values]
 
 
-def _check_spends(where: str, spends: np.ndarray, channels: list[str], labels: list[str], problems: list[Problem]) -> None:
+def _check_spends(where: str, spends: np.ndarray, channels: list[str], labels: list[str],
+                  problems: list[Problem]) -> None:
     bad = np.argwhere(~np.isfinite(spends) | (spends < 0))
     for row, col in bad[:5]:
         period = labels[row] if row < len(labels) else str(row)

@@ -67,13 +67,12 @@ SATURATIONS: dict[str, Form] = {
 ADSTOCKS: dict[str, tuple[str, ...]] = {"geometric": ("alpha",), "delayed": ("alpha", "theta")}
 
 # Class names of the newer serialisation (``__type__``) and of older files, to the lookup names above.
-CLASS_NAMES = {
-    "GeometricAdstock": "geometric", "DelayedAdstock": "delayed", "WeibullPDFAdstock": "weibull_pdf",
-    "WeibullCDFAdstock": "weibull_cdf", "WeibullAdstock": "weibull", "BinomialAdstock": "binomial",
-    "NoAdstock": "no_adstock", "LogisticSaturation": "logistic", "InverseScaledLogisticSaturation": "inverse_scaled_logistic",
-    "TanhSaturation": "tanh", "TanhSaturationBaselined": "tanh_baselined", "MichaelisMentenSaturation": "michaelis_menten",
-    "HillSaturation": "hill", "HillSaturationSigmoid": "hill_sigmoid", "RootSaturation": "root",
-}
+CLASS_NAMES = {"GeometricAdstock": "geometric", "DelayedAdstock": "delayed", "WeibullPDFAdstock": "weibull_pdf",
+               "WeibullCDFAdstock": "weibull_cdf", "WeibullAdstock": "weibull", "BinomialAdstock": "binomial",
+               "NoAdstock": "no_adstock", "LogisticSaturation": "logistic",
+               "InverseScaledLogisticSaturation": "inverse_scaled_logistic", "TanhSaturation": "tanh",
+               "TanhSaturationBaselined": "tanh_baselined", "MichaelisMentenSaturation": "michaelis_menten",
+               "HillSaturation": "hill", "HillSaturationSigmoid": "hill_sigmoid", "RootSaturation": "root"}
 
 
 def weight_sum(kind: str, params: Params, l_max: int, normalize: bool) -> np.ndarray:

@@ -36,7 +36,8 @@ class RobynModel:
     source: str
 
 
-def load(paths: list[str], solid: str | None = None, adstock: str | None = None, model_window: str | None = None) -> RobynModel:
+def load(paths: list[str], solid: str | None = None, adstock: str | None = None,
+         model_window: str | None = None) -> RobynModel:
     """Read a JSON export plus raw data, or the three CSV outputs, into one model."""
     jsons = [p for p in paths if Path(p).suffix.lower() == ".json"]
     tables = {p: read_table(p) for p in paths if p not in jsons}
@@ -52,27 +53,33 @@ def load(paths: list[str], solid: str | None = None, adstock: str | None = None,
     hyp = [p for p, t in tables.items() if "solID" in t.columns and any(c.endswith("_alphas") for c in t.columns)]
     agg = [p for p, t in tables.items() if "solID" in t.columns and "rn" in t.columns]
     if len(hyp) != 1 or len(agg) != 1:
-        raise fail(", ".join(paths), "", "needs pareto_hyperparameters.csv and pareto_aggregated.csv (or a RobynModel-<solID>.json)",
+        raise fail(", ".join(paths), "",
+                   "needs pareto_hyperparameters.csv and pareto_aggregated.csv (or a RobynModel-<solID>.json)",
                    "pass the CSV outputs of robyn_outputs() together with raw_data.csv")
-    return _from_csv(hyp[0], tables[hyp[0]], agg[0], tables[agg[0]], raw[0], tables[raw[0]], solid, adstock, model_window)
+    return _from_csv(hyp[0], tables[hyp[0]], agg[0], tables[agg[0]], raw[0], tables[raw[0]], solid, adstock,
+                     model_window)
 
 
 def _from_json(path: str, raw_path: str, raw: pd.DataFrame, solid: str | None) -> RobynModel:
     doc = read_json(path)
     if not isinstance(doc, dict) or "InputCollect" not in doc or "ExportedModel" not in doc:
-        raise fail(path, "", "has no InputCollect and ExportedModel", "export the selected model with robyn_write(InputCollect, OutputCollect, select_model)")
+        raise fail(path, "", "has no InputCollect and ExportedModel",
+                   "export the selected model with robyn_write(InputCollect, OutputCollect, select_model)")
     inputs, model = doc["InputCollect"], doc["ExportedModel"]
     found = str(one(model.get("select_model", "")))
     if solid is not None and solid != found:
-        raise fail(path, "ExportedModel.select_model", f"is '{found}', not the --solid '{solid}' asked for", f"use --solid {found} or the JSON of model {solid}")
+        raise fail(path, "ExportedModel.select_model", f"is '{found}', not the --solid '{solid}' asked for",
+                   f"use --solid {found} or the JSON of model {solid}")
     kind = str(one(inputs.get("adstock", "")))
     if kind not in rm.ADSTOCKS:
         raise fail(path, "InputCollect.adstock", f"is {kind!r}", f"expected one of {', '.join(rm.ADSTOCKS)}")
     spends = inputs.get("paid_media_spends")
     if not isinstance(spends, list) or not spends:
-        raise fail(path, "InputCollect.paid_media_spends", "is missing or empty", "export the model again with robyn_write()")
+        raise fail(path, "InputCollect.paid_media_spends", "is missing or empty",
+                   "export the model again with robyn_write()")
     hyper_raw = model.get("hyper_values") or {}
-    hyper = {k: number(v, path, f"ExportedModel.hyper_values.{k}") for k, v in hyper_raw.items() if one(v) is not None and not isinstance(one(v), str)}
+    hyper = {k: number(v, path, f"ExportedModel.hyper_values.{k}") for k, v in hyper_raw.items() if one(v) is not None
+             and not isinstance(one(v), str)}
     coef = {}
     for i, row in enumerate(model.get("summary") or []):
         if isinstance(row, dict) and "variable" in row and "coef" in row:
@@ -91,20 +98,25 @@ def _from_csv(hyp_path, hyp: pd.DataFrame, agg_path, agg: pd.DataFrame, raw_path
               solid: str | None, adstock: str | None, model_window: str | None) -> RobynModel:
     need_columns(agg, agg_path, ["solID", "rn", "coef"], "Robyn's pareto_aggregated.csv")
     if solid is None:
-        raise fail(hyp_path, "solID", "names many models; which one to import is not given", "pass --solid <solID>, e.g. the model you picked in the one-pagers")
+        raise fail(hyp_path, "solID", "names many models; which one to import is not given",
+                   "pass --solid <solID>, e.g. the model you picked in the one-pagers")
     rows = hyp[hyp["solID"].astype(str) == solid]
     if rows.empty:
         known = ", ".join(map(str, hyp["solID"].astype(str).unique()[:8]))
-        raise fail(hyp_path, "solID", f"has no model '{solid}'", f"use one of {known}{', …' if hyp['solID'].nunique() > 8 else ''}")
-    hyper = {c: float(rows.iloc[0][c]) for c in hyp.columns if c != "solID" and pd.api.types.is_number(rows.iloc[0][c]) and not pd.isna(rows.iloc[0][c])}
+        raise fail(hyp_path, "solID", f"has no model '{solid}'",
+                   f"use one of {known}{', …' if hyp['solID'].nunique() > 8 else ''}")
+    hyper = {c: float(rows.iloc[0][c]) for c in hyp.columns if c != "solID" and pd.api.types.is_number(rows.iloc[0][c])
+             and not pd.isna(rows.iloc[0][c])}
     decomp = agg[agg["solID"].astype(str) == solid]
     if decomp.empty:
-        raise fail(agg_path, "solID", f"has no rows for model '{solid}'", "pass the pareto_aggregated.csv of the same run")
+        raise fail(agg_path, "solID", f"has no rows for model '{solid}'",
+                   "pass the pareto_aggregated.csv of the same run")
     has_spend = "mean_spend" in decomp.columns
-    channels = [str(r["rn"]) for _, r in decomp.iterrows()
-                if f"{r['rn']}_alphas" in hyper and str(r["rn"]) in raw.columns and (not has_spend or not pd.isna(r["mean_spend"]))]
+    channels = [str(r["rn"]) for _, r in decomp.iterrows() if f"{r['rn']}_alphas" in hyper
+                and str(r["rn"]) in raw.columns and (not has_spend or not pd.isna(r["mean_spend"]))]
     if not channels:
-        raise fail(agg_path, "rn", f"names no paid media channel with hyperparameters and a raw data column for model '{solid}'",
+        raise fail(agg_path, "rn",
+                   f"names no paid media channel with hyperparameters and a raw data column for model '{solid}'",
                    "pass the raw data the model was fitted on (its spend columns are named like the rn values)")
     coef = {str(r["rn"]): float(r["coef"]) for _, r in decomp.iterrows()}
     kind = adstock or ("geometric" if any(c.endswith("_thetas") for c in hyper) else None)
@@ -137,19 +149,22 @@ def _raw(path: str, raw: pd.DataFrame, channels: list[str], date_var: str | None
     names += [c for c in DATE_COLUMNS if c not in names]
     date_col = next((c for c in names if c in raw.columns), None)
     if date_col is None:
-        raise fail(path, "header", f"has no date column ({', '.join(names[:3])}, …)", "keep the date column of Robyn's input data")
+        raise fail(path, "header", f"has no date column ({', '.join(names[:3])}, …)",
+                   "keep the date column of Robyn's input data")
     need_columns(raw, path, channels, "spend per period of every paid channel")
     dates = pd.to_datetime(raw[date_col], errors="coerce")
     bad = dates.isna()
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0]) + 2
-        raise fail(path, f"row {row}, column {date_col}", f"is {raw[date_col].iloc[row - 2]!r}, not a date", "write dates as 2024-01-31")
+        raise fail(path, f"row {row}, column {date_col}", f"is {raw[date_col].iloc[row - 2]!r}, not a date",
+                   "write dates as 2024-01-31")
     data = raw[channels].apply(pd.to_numeric, errors="coerce")
     for c in channels:
         col = data[c]
         if col.isna().any() or (col < 0).any():
             i = int(np.flatnonzero((col.isna() | (col < 0)).to_numpy())[0])
-            raise fail(path, f"row {i + 2}, column {c}", f"is {raw[c].iloc[i]!r}: spends must be numbers ≥ 0", "fix that cell (0 for no spend)")
+            raise fail(path, f"row {i + 2}, column {c}", f"is {raw[c].iloc[i]!r}: spends must be numbers ≥ 0",
+                       "fix that cell (0 for no spend)")
     order = np.argsort(dates.to_numpy(), kind="stable")
     return dates.iloc[order].reset_index(drop=True), data.iloc[order].reset_index(drop=True)
 
@@ -158,10 +173,12 @@ def _rows(dates: pd.Series, start: str, end: str, path: str, where: str) -> tupl
     try:
         lo, hi = pd.Timestamp(start), pd.Timestamp(end)
     except (ValueError, TypeError):
-        raise fail(path, where, f"'{start}:{end}' is not a pair of dates", "write START:END as 2024-01-01:2024-06-30") from None
+        raise fail(path, where, f"'{start}:{end}' is not a pair of dates",
+                   "write START:END as 2024-01-01:2024-06-30") from None
     inside = np.flatnonzero(((dates >= lo) & (dates <= hi)).to_numpy())
     if len(inside) == 0:
-        raise fail(path, where, f"{start}:{end} holds no row of the data ({dates.iloc[0].date()} to {dates.iloc[-1].date()})",
+        raise fail(path, where,
+                   f"{start}:{end} holds no row of the data ({dates.iloc[0].date()} to {dates.iloc[-1].date()})",
                    "pick dates inside the data")
     return int(inside[0]), int(inside[-1])
 
@@ -176,7 +193,8 @@ def channel_curves(model: RobynModel, window: str | None = None, bounds: tuple[f
         alloc = np.arange(max(lo, ws), min(hi, we) + 1)  # the allocator clips the range to the modelling window
         response_rows = np.arange(lo, hi + 1)
         if len(alloc) == 0:
-            raise fail(model.source, "--window", f"{window} lies outside the modelling window", "pick dates inside the modelling window")
+            raise fail(model.source, "--window", f"{window} lies outside the modelling window",
+                       "pick dates inside the modelling window")
     else:
         alloc = np.arange(ws, we + 1)
         response_rows = np.arange(len(model.dates))  # robyn_response's default date range: every row of the input

@@ -27,7 +27,8 @@ def read_table(path: str | Path) -> pd.DataFrame:
     except FileNotFoundError:
         raise fail(path, "", "no such file", "check the path") from None
     except (UnicodeDecodeError, pd.errors.ParserError, ValueError) as err:
-        raise fail(path, "", f"cannot be read as a table: {str(err).splitlines()[0]}", "save it as UTF-8 CSV or .xlsx with a header row") from None
+        raise fail(path, "", f"cannot be read as a table: {str(err).splitlines()[0]}",
+                   "save it as UTF-8 CSV or .xlsx with a header row") from None
     first = frame.columns[0] if len(frame.columns) else None
     if first is not None and (str(first) == "" or str(first).startswith("Unnamed: 0")):
         frame = frame.drop(columns=[first])
@@ -48,7 +49,8 @@ def read_json(path: str | Path) -> Any:
 def need_columns(frame: pd.DataFrame, path: str | Path, columns: list[str], what: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise fail(path, "header", f"has no column{'s' if len(missing) > 1 else ''} {', '.join(repr(c) for c in missing)} ({what})",
+        raise fail(path, "header",
+                   f"has no column{'s' if len(missing) > 1 else ''} {', '.join(repr(c) for c in missing)} ({what})",
                    f"add {', '.join(missing)}; the columns found are {', '.join(frame.columns) or 'none'}")
 
 

@@ -1,5 +1,5 @@
-"""The channel-mix MILP of one scenario (DESIGN §3), built step by step in PuLP, every
-constraint named after its rule.
+"""The channel-mix MILP of one scenario (docs/architecture.md, "The model"), built step by
+step in PuLP, every constraint named after its rule (a :class:`channelmix.model.facts.Rule`).
 
 :class:`Builder` writes the single-period model; a plan over periods
 (:mod:`channelmix.formulate.periods`) builds one per period into a shared problem, and the
@@ -32,14 +32,7 @@ from ..model.curves import Pieces, pieces, prepare
 from ..model.facts import EVERYWHERE, Rule, Scope
 from ..schema.models import Channel, Constant, Scenario
 from ..schema.responses import depends_on_spend
-from .formulation import (
-    Formulation,
-    Problem,
-    Terms,
-    add_row,
-    combine,
-    expression,
-)
+from .formulation import Formulation, Problem, Terms, add_row, approximation_bound, combine, expression
 
 
 def formulate_single(scenario: Scenario) -> Formulation:
@@ -58,7 +51,8 @@ class Builder:
                  suffix: str = "", scope: Scope = EVERYWHERE) -> None:
         self.sc = scenario
         maximise = scenario.objective.maximises
-        self.problem = problem if problem is not None else Problem("channelmix", pulp.LpMaximize if maximise else pulp.LpMinimize)
+        self.problem = (
+            problem if problem is not None else Problem("channelmix", pulp.LpMaximize if maximise else pulp.LpMinimize))
         self.rules: dict[str, Rule] = rules if rules is not None else {}
         self.suffix, self.scope = suffix, scope
         self.on: dict[str, pulp.LpVariable] = {}
@@ -116,7 +110,8 @@ class Builder:
         for i, ch in enumerate(self.sc.channels):
             forced = 1 if ch.id in rules.force_on else 0 if ch.id in rules.force_off else None
             # LpInteger in [0, 1], not LpBinary: PuLP resets a binary's bounds, which would undo force_on/off
-            x = self.variable(f"x_{i}", 0 if forced is None else forced, 1 if forced is None else forced, cat=pulp.LpInteger)
+            x = self.variable(f"x_{i}", 0 if forced is None else forced, 1 if forced is None else forced,
+                              cat=pulp.LpInteger)
             cap = caps[ch.id] if depends_on_spend(ch.response) or (ch.max_spend or 0) > 0 else 0.0
             self.on[ch.id], self.caps[ch.id] = x, cap
             if isinstance(ch.response, Constant):
@@ -130,15 +125,18 @@ class Builder:
             self.add({s: 1, x: -cap}, pulp.LpConstraintLE, 0, Rule(f"onoff_max_{i}", "cap", cap, channel=ch.id))
             least = self.sc.spend_floor(ch)  # min_spend, rounded up to the spend_step
             if least > 0:
-                self.add({s: 1, x: -least}, pulp.LpConstraintGE, 0, Rule(f"onoff_min_{i}", "min_spend", least, channel=ch.id))
+                self.add({s: 1, x: -least}, pulp.LpConstraintGE, 0,
+                         Rule(f"onoff_min_{i}", "min_spend", least, channel=ch.id))
             step = self.sc.step_of(ch)
             if step:  # s = step · n, n a whole number of payable units (cap is already a multiple)
                 n = self.variable(f"n_{i}", 0, round(cap / step), cat=pulp.LpInteger)
-                self.add({s: 1, n: -step}, pulp.LpConstraintEQ, 0, Rule(f"spend_step_{i}", "spend_step", step, channel=ch.id))
+                self.add({s: 1, n: -step}, pulp.LpConstraintEQ, 0,
+                         Rule(f"spend_step_{i}", "spend_step", step, channel=ch.id))
             if not isinstance(ch.response, Constant):
                 self.response(i, ch, x, s, cap, accuracy)
 
-    def response(self, i: int, ch: Channel, x: pulp.LpVariable, s: pulp.LpVariable, cap: float, accuracy: float) -> None:
+    def response(self, i: int, ch: Channel, x: pulp.LpVariable, s: pulp.LpVariable, cap: float,
+                 accuracy: float) -> None:
         """Hook: reach y ≤ the pieces of a spend-driven channel's curve on [0, cap]."""
         curve = pieces(ch.response, cap, accuracy)
         self.curve_pieces[ch.id] = curve
@@ -167,12 +165,16 @@ class Builder:
         fills = [self.variable(f"w_{i}_{j}", 0, 1, cat=pulp.LpBinary) for j in range(n - 1)]
         dx = [curve.xs[j + 1] - curve.xs[j] for j in range(n)]
         dy = [curve.ys[j + 1] - curve.ys[j] for j in range(n)]
-        self.add({s: 1, **{d: -w for d, w in zip(deltas, dx)}}, pulp.LpConstraintEQ, 0, Rule(f"curve_spend_{i}", "curve_spend", channel=cid))
-        self.add({y: 1, **{d: -h for d, h in zip(deltas, dy)}}, pulp.LpConstraintLE, 0, Rule(f"curve_reach_{i}", "curve_reach", channel=cid))
+        self.add({s: 1, **{d: -w for d, w in zip(deltas, dx)}}, pulp.LpConstraintEQ, 0,
+                 Rule(f"curve_spend_{i}", "curve_spend", channel=cid))
+        self.add({y: 1, **{d: -h for d, h in zip(deltas, dy)}}, pulp.LpConstraintLE, 0,
+                 Rule(f"curve_reach_{i}", "curve_reach", channel=cid))
         self.add({deltas[0]: 1, x: -1}, pulp.LpConstraintLE, 0, Rule(f"curve_on_{i}", "curve_on", channel=cid))
         for j, w in enumerate(fills):
-            self.add({deltas[j + 1]: 1, w: -1}, pulp.LpConstraintLE, 0, Rule(f"curve_order_{i}_{j}a", "curve_after", channel=cid, piece=j))
-            self.add({w: 1, deltas[j]: -1}, pulp.LpConstraintLE, 0, Rule(f"curve_order_{i}_{j}b", "curve_full", channel=cid, piece=j))
+            self.add({deltas[j + 1]: 1, w: -1}, pulp.LpConstraintLE, 0,
+                     Rule(f"curve_order_{i}_{j}a", "curve_after", channel=cid, piece=j))
+            self.add({w: 1, deltas[j]: -1}, pulp.LpConstraintLE, 0,
+                     Rule(f"curve_order_{i}_{j}b", "curve_full", channel=cid, piece=j))
 
     # -- 2: budget and other resources ----------------------------------------------
 
@@ -205,7 +207,8 @@ class Builder:
                     terms[self.spend[ch.id]] = use.per_unit
                 if use.fixed:
                     terms[self.on[ch.id]] = use.fixed
-            self.add(terms, pulp.LpConstraintLE, capacity, Rule(f"resource_{r}", "resource", capacity, resource=resource))
+            self.add(terms, pulp.LpConstraintLE, capacity,
+                     Rule(f"resource_{r}", "resource", capacity, resource=resource))
 
     # -- 4: coverage -------------------------------------------------------------
 
@@ -216,13 +219,14 @@ class Builder:
         shortfall_terms: dict[pulp.LpVariable, float] = {}
         cov = A.coverage
         target = np.where(cov.rule >= 0, cov.level, 0.0)
-        reads_weight = sc.objective.sense != "min_cost" or sc.objective.tie_break  # min_cost reads reach only to break ties
+        # min_cost reads reach only to break ties
+        reads_weight = sc.objective.sense != "min_cost" or sc.objective.tie_break
         needed = (target > 0) | ((A.weight != 0) & reads_weight)
         error = np.array([self.curve_pieces[cid].max_error if cid in self.curve_pieces else 0.0 for cid in A.ids])
         lost = np.minimum(1.0, A.affinity @ error)  # how much the pieces can understate each cell's coverage
         terms_of = [self.reach_terms.get(cid) for cid in A.ids]
         M = A.affinity
-        understated = 0.0  # how much the pieces can understate the objective (see _bound)
+        understated = 0.0  # how much the pieces can understate the objective (see approximation_bound)
         understated_penalty = 0.0  # the part of it that comes from soft coverage penalties
         for k in np.flatnonzero(needed):
             p, g = A.cells[k]
@@ -248,27 +252,15 @@ class Builder:
                     shortfall_terms[u] = float(cov.penalty[k])
                     understated += float(cov.penalty[k]) * min(lost[k], t)
                     understated_penalty += float(cov.penalty[k]) * min(lost[k], t)
-                    self.add({z: 1, u: 1}, pulp.LpConstraintGE, t, Rule(f"target_{k}", "target", t, cell=(p, g), soft=True))
+                    self.add({z: 1, u: 1}, pulp.LpConstraintGE, t,
+                             Rule(f"target_{k}", "target", t, cell=(p, g), soft=True))
         self.penalties["coverage_shortfall"] = shortfall_terms
         if sc.objective.sense == "max_outcome":  # cell weights are not in this objective; each channel's value is
             understated = understated_penalty + sum(
-                (c.outcome.value if c.outcome else 0.0) * self.curve_pieces[c.id].max_error for c in sc.channels if c.id in self.curve_pieces)
-        self.approximation_bound = self._bound(understated)
+                (c.outcome.value if c.outcome else 0.0) * self.curve_pieces[c.id].max_error for c in sc.channels
+                if c.id in self.curve_pieces)
+        self.approximation_bound = approximation_bound(sc, self.curve_pieces, understated)
         return weighted
-
-    def _bound(self, understated: float) -> float | None:
-        """The true optimum is at most this much better than the plan found.
-
-        The pieces change no feasible set when the only coverage rules are soft, so the
-        model's value at the true optimum's spends is at most ``understated`` below its
-        true value. Hard targets (or a reach level) are judged on the pieces too, which
-        shrinks the feasible set, and then no such bound holds: None."""
-        if all(p.max_error == 0 for p in self.curve_pieces.values()):
-            return 0.0  # every curve is modelled exactly
-        if any(r.hard and r.target > 0 for r in self.sc.rules.coverage) or self.sc.objective.sense == "target" \
-                or self.sc.objective.outcome_target is not None:
-            return None
-        return understated
 
     # -- 5: breadth and redundancy ---------------------------------------------------
 
@@ -285,9 +277,11 @@ class Builder:
             ruled = (cr.rule >= 0) & (cr.level > 0)
             M = at_least(A.affinity, cr.threshold) if ruled.any() else None
             for k in np.flatnonzero(ruled):
+                assert M is not None  # some cell is ruled
                 p, g = A.cells[k]
                 need, threshold = int(cr.level[k]), float(cr.threshold[k])
-                terms = dict(every) if threshold <= 0 else {x_of[c]: 1.0 for c in M.indices[M.indptr[k]:M.indptr[k + 1]]}
+                terms = (
+                    dict(every) if threshold <= 0 else {x_of[c]: 1.0 for c in M.indices[M.indptr[k] : M.indptr[k + 1]]})
                 hard = family == "breadth" and bool(cr.hard[k])
                 if not hard:
                     v = self.variable(f"{family}_short_{k}{suffix}", 0, need)
@@ -302,7 +296,8 @@ class Builder:
     def _total_spend(self) -> pulp.LpVariable:
         if self.total_spend is None:
             self.total_spend = self.variable("total_spend", 0)
-            self.add({self.total_spend: 1, **{s: -1 for s in self.spend.values()}}, pulp.LpConstraintEQ, 0, Rule("total_spend", "total_spend"))
+            self.add({self.total_spend: 1, **{s: -1 for s in self.spend.values()}}, pulp.LpConstraintEQ, 0,
+                     Rule("total_spend", "total_spend"))
         return self.total_spend
 
     def concentration_and_groups(self) -> None:
@@ -324,7 +319,8 @@ class Builder:
                     terms = {self.spend[c.id]: 1.0 for c in members if c.id in self.spend}
                     terms[total] = terms.get(total, 0.0) - bound
                     tag = "min" if sense == pulp.LpConstraintGE else "max"
-                    self.add(terms, sense, 0, Rule(f"group_{j}_{tag}_share", "group_share", bound, group=what, side=tag))
+                    self.add(terms, sense, 0,
+                             Rule(f"group_{j}_{tag}_share", "group_share", bound, group=what, side=tag))
             for bound, sense in ((group.min_count, pulp.LpConstraintGE), (group.max_count, pulp.LpConstraintLE)):
                 if bound is not None:
                     tag = "min" if sense == pulp.LpConstraintGE else "max"
@@ -340,22 +336,27 @@ class Builder:
         every = {x: 1.0 for x in self.on.values()}
         if card is not None:
             if card.min:
-                self.add(every, pulp.LpConstraintGE, card.min, Rule("cardinality_min", "cardinality", card.min, side="min"))
+                self.add(every, pulp.LpConstraintGE, card.min,
+                         Rule("cardinality_min", "cardinality", card.min, side="min"))
             if card.max is not None:
-                self.add(every, pulp.LpConstraintLE, card.max, Rule("cardinality_max", "cardinality", card.max, side="max"))
+                self.add(every, pulp.LpConstraintLE, card.max,
+                         Rule("cardinality_max", "cardinality", card.max, side="max"))
             if card.penalty_per_channel:
                 self.penalties["channel_count"] = {x: card.penalty_per_channel for x in self.on.values()}
         for j, (a, b) in enumerate(sc.rules.requires):
-            self.add({self.on[a]: 1, self.on[b]: -1}, pulp.LpConstraintLE, 0, Rule(f"requires_{j}", "requires", channel=a, other=b))
+            self.add({self.on[a]: 1, self.on[b]: -1}, pulp.LpConstraintLE, 0,
+                     Rule(f"requires_{j}", "requires", channel=a, other=b))
         for j, (a, b) in enumerate(sc.rules.excludes):
-            self.add({self.on[a]: 1, self.on[b]: 1}, pulp.LpConstraintLE, 1, Rule(f"excludes_{j}", "excludes", channel=a, other=b))
+            self.add({self.on[a]: 1, self.on[b]: 1}, pulp.LpConstraintLE, 1,
+                     Rule(f"excludes_{j}", "excludes", channel=a, other=b))
 
     # -- objective -------------------------------------------------------------------
 
     def objective(self, weighted: Terms) -> Terms:
         """Hook: the objective as terms (and the rows of the min senses' targets); keeps ``parts``."""
         sc = self.sc
-        outcome: dict[pulp.LpVariable, float] = {}  # Σ value_c · reach_c, reach as terms (y, or value · x when constant)
+        # Σ value_c · reach_c, reach as terms (y, or value · x when constant)
+        outcome: dict[pulp.LpVariable, float] = {}
         for c in sc.channels:
             if c.outcome is not None and c.outcome.value:
                 for v, w in self.reach_terms.get(c.id, {}).items():
@@ -380,16 +381,15 @@ class Builder:
                 self.add(outcome, pulp.LpConstraintGE, sc.objective.outcome_target,
                          Rule("outcome_target", "outcome_target", sc.objective.outcome_target))
             if sense == "target":
-                self.add(weighted, pulp.LpConstraintGE, sc.objective.level or 0.0, Rule("reach_level", "reach_level", sc.objective.level))
+                self.add(weighted, pulp.LpConstraintGE, sc.objective.level or 0.0,
+                         Rule("reach_level", "reach_level", sc.objective.level))
         self.parts = parts
         return objective
 
     def formulation(self) -> Formulation:
         """Hook: what :meth:`build` returns."""
-        return Formulation(
-            scenario=self.sc, problem=self.problem, on=self.on, spend=self.spend, reach=self.reach, coverage=self.coverage,
-            caps=self.caps, curve_pieces=self.curve_pieces, parts=self.parts, rules=self.rules,
-            approximation_bound=self.approximation_bound,
-        )
+        return Formulation(scenario=self.sc, problem=self.problem, on=self.on, spend=self.spend, reach=self.reach,
+                           coverage=self.coverage, caps=self.caps, curve_pieces=self.curve_pieces, parts=self.parts,
+                           rules=self.rules, approximation_bound=self.approximation_bound)
 
 

@@ -10,6 +10,7 @@ to the rule it enforces.  Expressions are built from coefficient dicts
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulp
 
@@ -38,10 +39,12 @@ class Formulation:
 
     scenario: Scenario
     problem: pulp.LpProblem
-    on: dict[str, pulp.LpVariable]
-    spend: dict[str, pulp.LpVariable]
-    reach: dict[str, pulp.LpVariable | pulp.LpAffineExpression]
-    coverage: dict[tuple[str, str], pulp.LpVariable]
+    # keyed by channel id, cell (group, segment) for coverage; over periods by (channel, period id)
+    # and (period id, group, segment): see PeriodsFormulation
+    on: dict[Any, pulp.LpVariable]
+    spend: dict[Any, pulp.LpVariable]
+    reach: dict[Any, pulp.LpVariable | pulp.LpAffineExpression]
+    coverage: dict[Any, pulp.LpVariable]
     caps: dict[str, float]
     curve_pieces: dict[str, Pieces]
     parts: dict[str, pulp.LpAffineExpression]  # weighted_reach, cost and each penalty
@@ -84,3 +87,18 @@ def add_row(problem: pulp.LpProblem, rules: dict[str, Rule], terms: Terms, sense
     terms = {v: w for v, w in terms.items() if w != 0}
     problem.addConstraint(pulp.LpConstraint(expression(terms), sense, name=rule.row, rhs=rhs))
     rules[rule.row] = rule
+
+
+def approximation_bound(scenario: Scenario, curve_pieces: dict[str, Pieces], understated: float) -> float | None:
+    """How much better than the plan found the true optimum can be.
+
+    The pieces change no feasible set when the only coverage rules are soft, so the
+    model's value at the true optimum's spends is at most ``understated`` below its
+    true value. Hard targets (or a reach level) are judged on the pieces too, which
+    shrinks the feasible set, and then no such bound holds: None."""
+    if all(p.max_error == 0 for p in curve_pieces.values()):
+        return 0.0  # every curve is modelled exactly
+    if any(r.hard and r.target > 0 for r in scenario.rules.coverage) or scenario.objective.sense == "target" \
+            or scenario.objective.outcome_target is not None:
+        return None
+    return understated

@@ -1,4 +1,5 @@
-"""The MILP of a plan over periods (DESIGN §3, "Periods"): one model for the whole horizon.
+"""The MILP of a plan over periods (docs/architecture.md, "The model"): one model for the
+whole horizon.
 
 Each period is the single-period model of its view (:meth:`channelmix.model.periods.Horizon.view`),
 built by :class:`PeriodBuilder` — a :class:`channelmix.formulate.builder.Builder` writing into the
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 
 import pulp
 
+from ..model.curves import Pieces
 from ..model.facts import Rule, Scope
 from ..model.periods import Horizon
 from ..schema.models import Channel, Scenario
@@ -43,7 +45,8 @@ class PeriodsFormulation(Formulation):
 
     horizon: Horizon | None = None
     period_objectives: list[pulp.LpAffineExpression] = field(default_factory=list)
-    used: dict[str, pulp.LpVariable] = field(default_factory=dict)  # channel -> 1 when on in some period (see used_binaries)
+    # channel -> 1 when on in some period (see used_binaries)
+    used: dict[str, pulp.LpVariable] = field(default_factory=dict)
 
     def used_binaries(self) -> dict[str, pulp.LpVariable]:
         """Channel -> w_c = max_t x_ct; the model's own when cardinality built them, else added now."""
@@ -62,7 +65,8 @@ def used_rows(problem: pulp.LpProblem, rules: dict[str, Rule], H: Horizon, on: d
         for t, x in enumerate(xs):
             add_row(problem, rules, {w: 1, x: -1}, pulp.LpConstraintGE, 0,
                     Rule(f"used_{i}_t{t}", "used_period", channel=ch.id, scope=_period(H, t)))
-        add_row(problem, rules, {w: 1, **{x: -1.0 for x in xs}}, pulp.LpConstraintLE, 0, Rule(f"used_{i}", "used", channel=ch.id))
+        add_row(problem, rules, {w: 1, **{x: -1.0 for x in xs}}, pulp.LpConstraintLE, 0,
+                Rule(f"used_{i}", "used", channel=ch.id))
     return out
 
 
@@ -81,7 +85,8 @@ class PeriodBuilder(Builder):
 
     def __init__(self, horizon: PeriodsBuilder, t: int) -> None:
         label = horizon.H.items[t].name
-        super().__init__(horizon.H.views[t], horizon.problem, horizon.rules, suffix=f"_t{t}", scope=_period(horizon.H, t))
+        super().__init__(horizon.H.views[t], horizon.problem, horizon.rules, suffix=f"_t{t}",
+                         scope=_period(horizon.H, t))
         self.horizon, self.t, self.label = horizon, t, label
         self.effective: dict[str, pulp.LpVariable] = {}  # adstock a_ct of channels with carry_over
 
@@ -106,7 +111,8 @@ class PeriodBuilder(Builder):
         if not self.horizon.H.carry_money:
             super().budget_row()
 
-    def response(self, i: int, ch: Channel, x: pulp.LpVariable, s: pulp.LpVariable, cap: float, accuracy: float) -> None:
+    def response(self, i: int, ch: Channel, x: pulp.LpVariable, s: pulp.LpVariable, cap: float,
+                 accuracy: float) -> None:
         """The curve read at the adstock a_t = s_t + θ a_t−1 (while on) for a channel with carry_over."""
         theta = ch.carry_over
         if theta <= 0:
@@ -128,7 +134,8 @@ class PeriodBuilder(Builder):
         e = self.variable(f"e_{i}", 0, bound)
         self.add({e: 1, a: -1}, pulp.LpConstraintLE, 0, Rule(f"effective_{i}", "effective", channel=ch.id))
         self.add({e: 1, x: -bound}, pulp.LpConstraintLE, 0, Rule(f"effective_on_{i}", "effective_on", channel=ch.id))
-        self.add({e: 1, a: -1, x: -bound}, pulp.LpConstraintGE, -bound, Rule(f"effective_all_{i}", "effective_all", channel=ch.id))
+        self.add({e: 1, a: -1, x: -bound}, pulp.LpConstraintGE, -bound,
+                 Rule(f"effective_all_{i}", "effective_all", channel=ch.id))
         self.effective[ch.id] = a
         super().response(i, ch, x, e, bound, accuracy)
 
@@ -139,12 +146,14 @@ class PeriodsBuilder:
     def __init__(self, scenario: Scenario) -> None:
         self.sc = scenario
         self.H = Horizon(scenario)
-        self.problem = pulp.LpProblem("channelmix", pulp.LpMaximize if scenario.objective.maximises else pulp.LpMinimize)
-        self.rules: dict[str, str] = {}
+        self.problem = pulp.LpProblem("channelmix",
+                                      pulp.LpMaximize if scenario.objective.maximises else pulp.LpMinimize)
+        self.rules: dict[str, Rule] = {}
         self.index = {ch.id: i for i, ch in enumerate(scenario.channels)}
         self.periods: list[PeriodBuilder] = []
         self.start_of: dict[int, dict[str, pulp.LpVariable]] = {}  # t -> channel -> u_ct
-        self.adstock: dict[tuple[str, int], tuple[pulp.LpVariable, float]] = {}  # (channel, t) -> (a_ct, its upper bound)
+        # (channel, t) -> (a_ct, its upper bound)
+        self.adstock: dict[tuple[str, int], tuple[pulp.LpVariable, float]] = {}
         self.needs_start = {ch.id for ch in scenario.channels
                             if ch.setup_cost > 0 or self.H.min_run(ch.id) > 1 or self.H.max_switches(ch.id) is not None}
 
@@ -167,7 +176,7 @@ class PeriodsBuilder:
     def starts(self, builder: PeriodBuilder) -> None:
         """u_ct for the channels that need it, exact: u = x_t · (1 − x_t−1)."""
         t = builder.t
-        for cid in sorted(self.needs_start, key=self.index.get):
+        for cid in sorted(self.needs_start, key=lambda cid: self.index[cid]):
             i, x = self.index[cid], builder.on[cid]
             u = self.problem.add_variable(f"u_{i}_t{t}", 0, 1, cat=pulp.LpInteger)
             self.start_of.setdefault(t, {})[cid] = u
@@ -176,17 +185,21 @@ class PeriodsBuilder:
             at = builder.scope
             if t == 0:
                 was = 1.0 if self.H.running_before(cid) else 0.0
-                self.add({u: 1, x: -1}, pulp.LpConstraintGE, -was, Rule(f"start_{i}_t0", "start", channel=cid, scope=at))
-                self.add({u: 1}, pulp.LpConstraintLE, 1 - was, Rule(f"start_off_{i}_t0", "no_start_running", channel=cid, scope=at))
+                self.add({u: 1, x: -1}, pulp.LpConstraintGE, -was,
+                         Rule(f"start_{i}_t0", "start", channel=cid, scope=at))
+                self.add({u: 1}, pulp.LpConstraintLE, 1 - was,
+                         Rule(f"start_off_{i}_t0", "no_start_running", channel=cid, scope=at))
             else:
                 before = self.periods[t - 1].on[cid]
-                self.add({u: 1, x: -1, before: 1}, pulp.LpConstraintGE, 0, Rule(f"start_{i}_t{t}", "start", channel=cid, scope=at))
+                self.add({u: 1, x: -1, before: 1}, pulp.LpConstraintGE, 0,
+                         Rule(f"start_{i}_t{t}", "start", channel=cid, scope=at))
                 self.add({u: 1, before: 1}, pulp.LpConstraintLE, 1,
                          Rule(f"start_off_{i}_t{t}", "no_start_after_on", channel=cid, scope=at))
-            self.add({u: 1, x: -1}, pulp.LpConstraintLE, 0, Rule(f"start_on_{i}_t{t}", "start_on", channel=cid, scope=at))
+            self.add({u: 1, x: -1}, pulp.LpConstraintLE, 0,
+                     Rule(f"start_on_{i}_t{t}", "start_on", channel=cid, scope=at))
 
     def _runs(self) -> None:
-        for cid in sorted(self.needs_start, key=self.index.get):
+        for cid in sorted(self.needs_start, key=lambda cid: self.index[cid]):
             i = self.index[cid]
             first, last = self.H.window(cid)
             k = self.H.min_run(cid)
@@ -204,9 +217,12 @@ class PeriodsBuilder:
                 x, before = self.periods[t].on[cid], self.periods[t - 1].on[cid]
                 v = self.problem.add_variable(f"v_{i}_t{t}", 0, 1, cat=pulp.LpInteger)
                 at = _period(self.H, t)
-                self.add({v: 1, before: -1, x: 1}, pulp.LpConstraintGE, 0, Rule(f"stop_{i}_t{t}", "stop", channel=cid, scope=at))
-                self.add({v: 1, before: -1}, pulp.LpConstraintLE, 0, Rule(f"stop_on_{i}_t{t}", "stop_on", channel=cid, scope=at))
-                self.add({v: 1, x: 1}, pulp.LpConstraintLE, 1, Rule(f"stop_off_{i}_t{t}", "stop_off", channel=cid, scope=at))
+                self.add({v: 1, before: -1, x: 1}, pulp.LpConstraintGE, 0,
+                         Rule(f"stop_{i}_t{t}", "stop", channel=cid, scope=at))
+                self.add({v: 1, before: -1}, pulp.LpConstraintLE, 0,
+                         Rule(f"stop_on_{i}_t{t}", "stop_on", channel=cid, scope=at))
+                self.add({v: 1, x: 1}, pulp.LpConstraintLE, 1,
+                         Rule(f"stop_off_{i}_t{t}", "stop_off", channel=cid, scope=at))
                 switches[v] = 1.0
             self.add(switches, pulp.LpConstraintLE, limit, Rule(f"switches_{i}", "switches", limit, channel=cid))
 
@@ -220,7 +236,8 @@ class PeriodsBuilder:
             for t, builder in enumerate(self.periods):
                 running = combine(running, builder.cost, 1.0)
                 allowed += H.items[t].budget or 0.0
-                self.add(running, pulp.LpConstraintLE, allowed, Rule(f"budget_t{t}", "budget_so_far", allowed, scope=builder.scope))
+                self.add(running, pulp.LpConstraintLE, allowed,
+                         Rule(f"budget_t{t}", "budget_so_far", allowed, scope=builder.scope))
         if self.sc.budget is not None:
             total: dict = {}
             for builder in self.periods:
@@ -256,9 +273,11 @@ class PeriodsBuilder:
                     if t == 0:
                         if current:  # a run that goes on from the current plan's spend
                             self.add({s: 1}, pulp.LpConstraintLE, (1 + growth) * current,
-                                     Rule(f"ramp_{i}_t0", "ramp_from_current", 1 + growth, channel=ch.id, scope=b.scope))
+                                     Rule(f"ramp_{i}_t0", "ramp_from_current", 1 + growth, channel=ch.id,
+                                          scope=b.scope))
                         continue
-                    self.add({s: 1, spends[t - 1]: -(1 + growth), self.periods[t - 1].on[ch.id]: caps[t]}, pulp.LpConstraintLE, caps[t],
+                    self.add({s: 1, spends[t - 1]: -(1 + growth), self.periods[t - 1].on[ch.id]: caps[t]},
+                             pulp.LpConstraintLE, caps[t],
                              Rule(f"ramp_{i}_t{t}", "ramp", 1 + growth, channel=ch.id, scope=b.scope))
 
     # -- objective ---------------------------------------------------------------------
@@ -270,7 +289,13 @@ class PeriodsBuilder:
             total = combine(total, dict(objective.items()), H.weight(t))
         penalties: dict = {}
         card = sc.rules.cardinality
-        on, spend, reach, coverage, pieces, weighted, cost = {}, {}, {}, {}, {}, {}, {}
+        on: dict[tuple[str, str], pulp.LpVariable] = {}
+        spend: dict[tuple[str, str], pulp.LpVariable] = {}
+        reach: dict[tuple[str, str], pulp.LpVariable | pulp.LpAffineExpression] = {}
+        coverage: dict[tuple[str, str, str], pulp.LpVariable] = {}
+        pieces: dict[str, Pieces] = {}
+        weighted: Terms = {}
+        cost: Terms = {}
         for t, b in enumerate(self.periods):
             pid = H.ids[t]
             on.update({(cid, pid): x for cid, x in b.on.items()})
@@ -286,15 +311,19 @@ class PeriodsBuilder:
             binaries = used_rows(self.problem, self.rules, H, on)
             used = {w: 1.0 for w in binaries.values()}
             if card.min:
-                self.add(used, pulp.LpConstraintGE, card.min, Rule("cardinality_min", "cardinality_plan", card.min, side="min"))
+                self.add(used, pulp.LpConstraintGE, card.min,
+                         Rule("cardinality_min", "cardinality_plan", card.min, side="min"))
             if card.max is not None:
-                self.add(used, pulp.LpConstraintLE, card.max, Rule("cardinality_max", "cardinality_plan", card.max, side="max"))
+                self.add(used, pulp.LpConstraintLE, card.max,
+                         Rule("cardinality_max", "cardinality_plan", card.max, side="max"))
             if card.penalty_per_channel:
                 penalties = {w: card.penalty_per_channel for w in used}
         sign = -1.0 if sc.objective.maximises else 1.0
         self.problem.setObjective(expression(combine(total, penalties, sign)))
         bounds = [b.approximation_bound for b in self.periods]
-        bound = None if any(v is None for v in bounds) else sum(H.weight(t) * v for t, v in enumerate(bounds))
+        bound: float | None = 0  # None (unknown) when any period's is
+        for t, v in enumerate(bounds):
+            bound = None if bound is None or v is None else bound + H.weight(t) * v
         parts = {"weighted_reach": expression(weighted), "cost": expression(cost)}
         if penalties:
             parts["penalty_channel_count"] = expression(penalties)

@@ -27,7 +27,8 @@ def unbudgeted(scenario: Scenario) -> Formulation:
         return formulate(scenario)
     f = formulate(scenario.model_copy(update={"budget": None}), worlds=False)
     if scenario.budget is not None:
-        f.problem.addConstraint(pulp.LpConstraint(f.parts["cost"], pulp.LpConstraintLE, name="budget", rhs=scenario.budget))
+        f.problem.addConstraint(
+            pulp.LpConstraint(f.parts["cost"], pulp.LpConstraintLE, name="budget", rhs=scenario.budget))
         f.rules["budget"] = Rule("budget", "budget", scenario.budget)
     return f
 

@@ -6,8 +6,9 @@ its reach variable; worlds whose curves differ share one grid of spend breakpoin
 (:mod:`channelmix.model.worlds_pieces`), so a non-concave curve needs one set of piece binaries
 for all worlds, not one per world, and each world's reach is a linear map of the shared
 piece fills.  Coverage ``z ≤ 1`` stays per world (a mean of capped coverages is not the
-cap of the mean), so every risk objective, ``mean`` included, is exact on the pieces.  The hard rules that do not depend on the world (budget, resources,
-breadth, concentration, groups, cardinality, logic) are stated once; hard coverage
+cap of the mean), so every risk objective, ``mean`` included, is exact on the pieces.  The hard
+rules that do not depend on the world (budget, resources, breadth, concentration, groups,
+cardinality, logic) are stated once; hard coverage
 targets, a reach level and an outcome target must hold **in every world**.
 
 The objective, on scores ``g_w = obj_w`` (maximising senses) or ``−obj_w`` (minimising):
@@ -81,7 +82,8 @@ class WorldsBuilder(Builder):
                 self.breadth_rows(A, f"_{groups[key]}", Scope(world=w, like=True) if w else Scope())
             self.breadth_group.append(groups[key])
 
-    def response(self, i: int, ch: Channel, x: pulp.LpVariable, s: pulp.LpVariable, cap: float, accuracy: float) -> None:
+    def response(self, i: int, ch: Channel, x: pulp.LpVariable, s: pulp.LpVariable, cap: float,
+                 accuracy: float) -> None:
         """Nothing shared: each world adds its own reach on ``s`` (see :meth:`objective`)."""
 
     def coverage_rows(self) -> Terms:
@@ -94,15 +96,19 @@ class WorldsBuilder(Builder):
         for name, terms in self.penalties.items():  # channel count (and breadth when no world moves it): every world
             if not name.startswith(("breadth_shortfall_", "redundancy_shortfall_")):
                 shared = combine(shared, terms, 1.0)
-        objectives, weighted_all, first = [], [], None
+        objectives: list[Terms] = []
+        weighted_all: list[Terms] = []
+        first: tuple[dict, dict, dict] | None = None  # the nominal world's reach, pieces and coverage
         reach_all, curves = self._reach()
         for w, world in enumerate(self.worlds):
             reach_terms = reach_all[w]
             weighted, shortfall, coverage = self._world_coverage(w, world, reach_terms)
-            own = {}
+            own: Terms = {}
             for family in ("breadth", "redundancy"):
                 own = combine(own, self.penalties.get(f"{family}_shortfall_{self.breadth_group[w]}", {}), 1.0)
-            objectives.append(self._world_objective(w, world, reach_terms, weighted, combine(combine(shared, own, 1.0), shortfall, 1.0)))
+            objectives.append(
+                self._world_objective(w, world, reach_terms, weighted,
+                                      combine(combine(shared, own, 1.0), shortfall, 1.0)))
             weighted_all.append(weighted)
             if first is None:
                 first = (reach_terms, curves, coverage)
@@ -110,17 +116,23 @@ class WorldsBuilder(Builder):
         mean_weighted: Terms = {}
         for terms in weighted_all:
             mean_weighted = combine(mean_weighted, terms, 1.0 / len(self.worlds))
+        assert first is not None  # a scenario has at least its nominal world
         reach_terms, self.curve_pieces, self.coverage = first
         self.reach = {cid: expression(t) for cid, t in reach_terms.items()}
         self.parts = {"weighted_reach": expression(mean_weighted), "cost": expression(self.cost)}
         self.world_objectives = [expression(o) for o in objectives]
         return {v: self.sign * c for v, c in risk.items()}
 
+    def build(self) -> WorldsFormulation:
+        """As :meth:`Builder.build`; the formulation carries every world's objective."""
+        self.problem.setObjective(expression(self.rows()))
+        return self.formulation()
+
     def formulation(self) -> WorldsFormulation:
-        return WorldsFormulation(
-            scenario=self.sc, problem=self.problem, on=self.on, spend=self.spend, reach=self.reach, coverage=self.coverage,
-            caps=self.caps, curve_pieces=self.curve_pieces, parts=self.parts, rules=self.rules, approximation_bound=None,
-            worlds=self.worlds, world_objectives=self.world_objectives)
+        return WorldsFormulation(scenario=self.sc, problem=self.problem, on=self.on, spend=self.spend, reach=self.reach,
+                                 coverage=self.coverage, caps=self.caps, curve_pieces=self.curve_pieces,
+                                 parts=self.parts, rules=self.rules, approximation_bound=None, worlds=self.worlds,
+                                 world_objectives=self.world_objectives)
 
     def _reach(self) -> tuple[list[dict[str, dict]], dict]:
         """Each world's reach per channel as terms, and world 0's pieces per channel.
@@ -136,7 +148,8 @@ class WorldsBuilder(Builder):
             x, s = self.on[ch.id], self.spend.get(ch.id)
             distinct: list = []  # the different curves of this channel, first seen first
             users: list[list[int]] = []  # the worlds that have each
-            seen: dict[tuple[str, str], int] = {}  # a curve's text -> its place in distinct (pairwise == was worlds² calls)
+            # a curve's text -> its place in distinct (pairwise == was worlds² calls)
+            seen: dict[tuple[str, str], int] = {}
             for w, world in enumerate(self.worlds):
                 resp = world.channels[i].response
                 if isinstance(resp, Constant):
@@ -156,7 +169,8 @@ class WorldsBuilder(Builder):
             cap = self.caps[ch.id]
             several = len(distinct) > 1
             shared = shared_pieces(distinct, cap, accuracy) if several and self.share else None
-            per_curve = [shared.of(u) for u in range(len(distinct))] if shared else [pieces(c, cap, accuracy) for c in distinct]
+            per_curve = ([shared.of(u) for u in range(len(distinct))] if shared
+                         else [pieces(c, cap, accuracy) for c in distinct])
             curves[ch.id] = per_curve[0]
             if len(per_curve[0].xs) < 2:
                 continue
@@ -182,15 +196,19 @@ class WorldsBuilder(Builder):
         deltas = [self.variable(f"d_{i}_{j}", 0, 1) for j in range(n)]
         fills = [self.variable(f"w_{i}_{j}", 0, 1, cat=pulp.LpBinary) for j in range(n - 1)]
         dx = np.diff(shared.xs)
-        self.add({s: 1, **{d: -float(h) for d, h in zip(deltas, dx)}}, pulp.LpConstraintEQ, 0, Rule(f"curve_spend_{i}", "curve_spend", channel=cid))
+        self.add({s: 1, **{d: -float(h) for d, h in zip(deltas, dx)}}, pulp.LpConstraintEQ, 0,
+                 Rule(f"curve_spend_{i}", "curve_spend", channel=cid))
         for u, y in enumerate(ys):
-            dy = np.diff(shared.ys[u])  # ≥ 0; a rise below 1e-9 is left out (a tighter bound, and no crumbs for the solver)
+            # ≥ 0; a rise below 1e-9 is left out (a tighter bound, and no crumbs for the solver)
+            dy = np.diff(shared.ys[u])
             self.add({y: 1, **{d: -float(h) for d, h in zip(deltas, dy) if h > 1e-9}}, pulp.LpConstraintLE, 0,
                      Rule(f"curve_reach_{i}u{u}", "curve_reach", channel=cid, curve=u))
         self.add({deltas[0]: 1, x: -1}, pulp.LpConstraintLE, 0, Rule(f"curve_on_{i}", "curve_on", channel=cid))
         for j, w in enumerate(fills):
-            self.add({deltas[j + 1]: 1, w: -1}, pulp.LpConstraintLE, 0, Rule(f"curve_order_{i}_{j}a", "curve_after", channel=cid, piece=j))
-            self.add({w: 1, deltas[j]: -1}, pulp.LpConstraintLE, 0, Rule(f"curve_order_{i}_{j}b", "curve_full", channel=cid, piece=j))
+            self.add({deltas[j + 1]: 1, w: -1}, pulp.LpConstraintLE, 0,
+                     Rule(f"curve_order_{i}_{j}a", "curve_after", channel=cid, piece=j))
+            self.add({w: 1, deltas[j]: -1}, pulp.LpConstraintLE, 0,
+                     Rule(f"curve_order_{i}_{j}b", "curve_full", channel=cid, piece=j))
 
     def _world_coverage(self, w: int, world: Scenario, reach_terms: dict[str, dict]):
         """z ≤ Σ a · reach in world w; hard targets in this world, soft ones with a shortfall."""
@@ -215,18 +233,20 @@ class WorldsBuilder(Builder):
             coverage[(p, g)] = z
             if serving:
                 serving[z] = 1.0
-                self.add(serving, pulp.LpConstraintLE, 0, Rule(f"cover_{k}w{w}", "cover", cell=(p, g), scope=Scope(world=w)))
+                self.add(serving, pulp.LpConstraintLE, 0,
+                         Rule(f"cover_{k}w{w}", "cover", cell=(p, g), scope=Scope(world=w)))
             if A.weight[k]:
                 weighted[z] = float(A.weight[k])
             if target[k] > 0:
                 t = float(target[k])
                 if cov.hard[k]:
-                    self.add({z: 1}, pulp.LpConstraintGE, t, Rule(f"target_{k}w{w}", "target", t, cell=(p, g), scope=Scope(world=w)))
+                    self.add({z: 1}, pulp.LpConstraintGE, t,
+                             Rule(f"target_{k}w{w}", "target", t, cell=(p, g), scope=Scope(world=w)))
                 else:
                     u = self.variable(f"short_{k}w{w}", 0, t)
                     shortfall[u] = float(cov.penalty[k])
-                    self.add({z: 1, u: 1}, pulp.LpConstraintGE, t, Rule(f"target_{k}w{w}", "target", t, cell=(p, g), soft=True,
-                                                                     scope=Scope(world=w)))
+                    self.add({z: 1, u: 1}, pulp.LpConstraintGE, t,
+                             Rule(f"target_{k}w{w}", "target", t, cell=(p, g), soft=True, scope=Scope(world=w)))
         return weighted, shortfall, coverage
 
     def _world_objective(self, w: int, world: Scenario, reach_terms: dict, weighted: dict, penalty: dict) -> dict:
@@ -262,21 +282,23 @@ class WorldsBuilder(Builder):
         if risk == "worst":
             t = self.variable("worst", None, None)
             for w, o in enumerate(objectives):  # t − g_w ≤ 0
-                self.add(combine({t: 1.0}, o, -sign), pulp.LpConstraintLE, 0, Rule(f"worst_w{w}", "worst", scope=Scope(world=w)))
+                self.add(combine({t: 1.0}, o, -sign), pulp.LpConstraintLE, 0,
+                         Rule(f"worst_w{w}", "worst", scope=Scope(world=w)))
             return {t: 1.0}
         alpha = self.sc.objective.alpha
         eta = self.variable("cvar_eta", None, None)
         out = {eta: 1.0}
         for w, o in enumerate(objectives):  # u_w ≥ η − g_w
             u = self.variable(f"cvar_u_{w}", 0, None)
-            self.add(combine({u: 1.0, eta: -1.0}, o, sign), pulp.LpConstraintGE, 0, Rule(f"cvar_w{w}", "cvar", scope=Scope(world=w)))
+            self.add(combine({u: 1.0, eta: -1.0}, o, sign), pulp.LpConstraintGE, 0,
+                     Rule(f"cvar_w{w}", "cvar", scope=Scope(world=w)))
             out[u] = -1.0 / (alpha * W)
         return out
 
 
 def _counted(A: ScenarioArrays) -> tuple:
     """Which channels count towards each cell's breadth and redundancy rules (affinity ≥ threshold)."""
-    out = []
+    out: list[tuple] = []
     for cr in (A.breadth, A.redundancy):
         ruled = (cr.rule >= 0) & (cr.level > 0)
         if not ruled.any():

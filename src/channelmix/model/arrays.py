@@ -114,22 +114,23 @@ def _build(sc: Scenario) -> ScenarioArrays:
     weight = np.array([sc.cell_weight(p, g) for p in sc.phases for g in sc.segments])
     ids = tuple(ch.id for ch in channels)
     rules = sc.rules
-    return ScenarioArrays(
-        ids=ids, index={cid: i for i, cid in enumerate(ids)}, cells=sc.cells,
-        affinity=affinity_matrix(channels, phases, segments),
-        fixed=np.array([ch.fixed_cost for ch in channels]), min_spend=np.array([ch.min_spend for ch in channels]),
-        max_spend=np.array([math.nan if ch.max_spend is None else ch.max_spend for ch in channels]),
-        spend_dependent=np.array([not isinstance(ch.response, Constant) for ch in channels]),
-        resources=resources, use_fixed=use_fixed, use_per_unit=use_per_unit, weight=weight,
-        outcome_value=np.array([ch.outcome.value if ch.outcome is not None else 0.0 for ch in channels]),
-        coverage=CellRules.of(rules.coverage, phases, segments, "target"),
-        breadth=CellRules.of(rules.breadth, phases, segments, "min_channels"),
-        redundancy=CellRules.of(rules.redundancy, phases, segments, "min_channels"),
-        force_on=np.isin(np.array(ids, dtype=object), rules.force_on),
-        force_off=np.isin(np.array(ids, dtype=object), rules.force_off),
-        groups=np.array([[ch.in_group(g) for ch in channels] for g in rules.groups], dtype=bool).reshape(len(rules.groups), len(channels)),
-        curves=CurveTable.of([ch.response for ch in channels]),
-    )
+    return ScenarioArrays(ids=ids, index={cid: i for i, cid in enumerate(ids)}, cells=sc.cells,
+                          affinity=affinity_matrix(channels, phases, segments),
+                          fixed=np.array([ch.fixed_cost for ch in channels]),
+                          min_spend=np.array([ch.min_spend for ch in channels]),
+                          max_spend=np.array([math.nan if ch.max_spend is None else ch.max_spend for ch in channels]),
+                          spend_dependent=np.array([not isinstance(ch.response, Constant) for ch in channels]),
+                          resources=resources, use_fixed=use_fixed, use_per_unit=use_per_unit, weight=weight,
+                          outcome_value=np.array(
+                              [ch.outcome.value if ch.outcome is not None else 0.0 for ch in channels]),
+                          coverage=CellRules.of(rules.coverage, phases, segments, "target"),
+                          breadth=CellRules.of(rules.breadth, phases, segments, "min_channels"),
+                          redundancy=CellRules.of(rules.redundancy, phases, segments, "min_channels"),
+                          force_on=np.isin(np.array(ids, dtype=object), rules.force_on),
+                          force_off=np.isin(np.array(ids, dtype=object), rules.force_off),
+                          groups=np.array([[ch.in_group(g) for ch in channels] for g in rules.groups],
+                                          dtype=bool).reshape(len(rules.groups), len(channels)),
+                          curves=CurveTable.of([ch.response for ch in channels]))
 
 
 @dataclass(frozen=True, eq=False)

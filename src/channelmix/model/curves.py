@@ -15,15 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..schema.responses import (
-    Constant,
-    Hill,
-    Linear,
-    Pwl,
-    Response,
-    Saturating,
-    reach,
-)
+from ..schema.responses import Constant, Hill, Linear, Pwl, Response, Saturating, reach
 
 _GOLDEN_STEPS = 40  # golden-section steps: the interval shrinks by 0.618^40 ≈ 4e-9 of a piece, and the
 # gap is flat at its maximum, so its value is found to ~1e-17 of the piece's rise
@@ -97,8 +89,8 @@ def prepare(curves: list[tuple[Response, float]], accuracy: float) -> None:
     for kind in (Saturating, Hill):
         batch = [(key, r, cap) for key, (r, cap) in todo.items() if isinstance(r, kind)]
         if batch:
-            for (key, _, _), found in zip(batch, _approximate_many([(r, cap) for _, r, cap in batch], accuracy)):
-                _CACHE[key] = found
+            for (done, _, _), found in zip(batch, _approximate_many([(r, cap) for _, r, cap in batch], accuracy)):
+                _CACHE[done] = found
 
 
 def _approximate_many(curves: list[tuple[Saturating | Hill, float]], accuracy: float) -> list[Pieces]:
@@ -135,7 +127,7 @@ def _bulk_functions(responses: list[Saturating | Hill]):
     """(f(s, curve), gap(a, b, curve) or None) for curves of one kind, element by element
     the same operations as :func:`_functions` and :func:`_saturating_gap` make for one curve."""
     if isinstance(responses[0], Saturating):
-        k = np.array([r.scale for r in responses])
+        k = np.array([r.scale for r in responses if isinstance(r, Saturating)])
 
         def f_sat(s, c):
             return -np.expm1(-s / k[c])
@@ -144,10 +136,11 @@ def _bulk_functions(responses: list[Saturating | Hill]):
             return _saturating_gap(k[c])(a, b)
 
         return f_sat, gap
-    a = np.array([r.shape for r in responses])
-    log_half = np.array([math.log(r.half) for r in responses])
-    offset = np.array([r.offset for r in responses])
-    hc = np.array([float(_h(r.offset, r.shape, math.log(r.half))) if r.offset else 0.0 for r in responses])  # h(c)
+    hills = [r for r in responses if isinstance(r, Hill)]
+    a = np.array([r.shape for r in hills])
+    log_half = np.array([math.log(r.half) for r in hills])
+    offset = np.array([r.offset for r in hills])
+    hc = np.array([float(_h(r.offset, r.shape, math.log(r.half))) if r.offset else 0.0 for r in hills])  # h(c)
 
     def f_hill(s, c):
         s = np.asarray(s, dtype=float)
@@ -165,7 +158,8 @@ def _h(s, a, log_half):
     return np.where(z > 0, e / (1.0 + e), 1.0 / (1.0 + e))
 
 
-def _chord_pieces_many(f, gap_of, lo: np.ndarray, hi: np.ndarray, tol: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+def _chord_pieces_many(f, gap_of, lo: np.ndarray, hi: np.ndarray,
+                       tol: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
     """:func:`_chord_pieces` for many curves at once: every chord of every curve whose gap
     exceeds its curve's tol is bisected, round after round.  ``f(s, c)`` and
     ``gap_of(a, b, c)`` take the curve index ``c`` of each element.  Returns each curve's
@@ -204,7 +198,7 @@ def _chord_pieces_many(f, gap_of, lo: np.ndarray, hi: np.ndarray, tol: np.ndarra
     return [ends[bounds[i]:bounds[i + 1]] for i in range(n)], worst
 
 
-def _chord_gap_many(f, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+def _chord_gap_many(f, a: np.ndarray, b: np.ndarray, c: np.ndarray | None) -> np.ndarray:
     """:func:`_chord_gap` with a curve index per element."""
     fa, fb = f(a, c), f(b, c)
     slope = (fb - fa) / (b - a)
@@ -257,14 +251,16 @@ def _functions(response: Saturating | Hill):
     if not c:
         return h, dh
     hc = float(h(c))
-    return (lambda s: np.maximum(h(np.asarray(s, dtype=float) + c) - hc, 0.0)), (lambda s: dh(np.asarray(s, dtype=float) + c))
+    return (lambda s: np.maximum(h(np.asarray(s, dtype=float) + c) - hc, 0.0)), (
+        lambda s: dh(np.asarray(s, dtype=float) + c))
 
 
 def _inflection(response: Saturating | Hill) -> float:
     """End of the convex stretch that starts at 0 (0 for a concave curve)."""
     if isinstance(response, Hill) and response.shape > 1:
         a = response.shape
-        return max(response.half * ((a - 1.0) / (a + 1.0)) ** (1.0 / a) - response.offset, 0.0)  # h(s + c) bends at K·(…)^(1/a) − c
+        # h(s + c) bends at K·(…)^(1/a) − c
+        return max(response.half * ((a - 1.0) / (a + 1.0)) ** (1.0 / a) - response.offset, 0.0)
     return 0.0
 
 
@@ -284,7 +280,8 @@ def _chord_pieces(f, lo: float, hi: float, tol: float, gap_of=None) -> tuple[lis
             split[:] = False  # the safety net: stop refining; the worst gap is still reported
         done += [t for t, s in zip(todo, split) if not s]
         worst = max(worst, float(gaps[~split].max(initial=0.0)))
-        todo = [half for t, s in zip(todo, split) if s for half in ((t[0], (t[0] + t[1]) / 2), ((t[0] + t[1]) / 2, t[1]))]
+        todo = [half for t, s in zip(todo, split) if s
+                for half in ((t[0], (t[0] + t[1]) / 2), ((t[0] + t[1]) / 2, t[1]))]
     xs = sorted({lo, hi, *(t[0] for t in done), *(t[1] for t in done)})
     return xs, [float(f(x)) for x in xs], worst
 

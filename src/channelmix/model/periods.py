@@ -69,7 +69,8 @@ class Horizon:
         """The periods as the plan keeps them; a counted period keeps its number, so an output
         in another language can label it again (:func:`channelmix.core.period_words.period_label`)."""
         counted = self.scenario.periods is not None and self.scenario.periods.count is not None
-        return [PeriodInfo(p.id, p.name, p.weight, p.budget, n if counted else None) for n, p in enumerate(self.items, 1)]
+        return [PeriodInfo(p.id, p.name, p.weight, p.budget, n if counted else None)
+                for n, p in enumerate(self.items, 1)]
 
     def weight(self, t: int) -> float:
         """Period t's weight in the horizon objective (1 for minimising senses)."""
@@ -112,7 +113,8 @@ class Horizon:
         current = (self.scenario.current or {}).get(cid, 0.0)
         return current / (1.0 - theta) if theta > 0 else 0.0
 
-    def effective(self, on: dict[tuple[str, str], bool], spend: dict[tuple[str, str], float]) -> dict[tuple[str, str], float]:
+    def effective(self, on: dict[tuple[str, str], bool],
+                  spend: dict[tuple[str, str], float]) -> dict[tuple[str, str], float]:
         """(channel, period) -> the adstock each curve reads: a_t = s_t + θ·a_(t−1) from a_0,
         a spend counting only while the channel is on (the spend itself without carry-over)."""
         out: dict[tuple[str, str], float] = {}

@@ -55,7 +55,8 @@ class PeriodCash:
 
     period: str
     budget: float | None  # the period's own budget (None: no per-period cap)
-    available: float | None  # budget + money carried in from earlier periods (carry_over of unspent money); None without a budget
+    # budget + money carried in from earlier periods (carry_over of unspent money); None without a budget
+    available: float | None
     spend: float
     fixed: float
     setup: float
@@ -100,10 +101,8 @@ class Schedule:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Schedule":
         """The inverse of ``dataclasses.asdict``: a schedule read back from a saved plan."""
-        return cls(
-            unit=data.get("unit"),
-            periods=[PeriodInfo(**p) for p in data["periods"]],
-            rows=[ChannelPeriod(**{**r, "uses": dict(r.get("uses") or {})}) for r in data["rows"]],
-            cash=[PeriodCash(**{**c, "resources": {k: dict(v) for k, v in (c.get("resources") or {}).items()}}) for c in data["cash"]],
-            coverage=[CellPeriod(**{**c, "channels": list(c.get("channels") or [])}) for c in data["coverage"]],
-        )
+        return cls(unit=data.get("unit"), periods=[PeriodInfo(**p) for p in data["periods"]],
+                   rows=[ChannelPeriod(**{**r, "uses": dict(r.get("uses") or {})}) for r in data["rows"]],
+                   cash=[PeriodCash(**{**c, "resources": {k: dict(v) for k, v in (c.get("resources") or {}).items()}})
+                         for c in data["cash"]],
+                   coverage=[CellPeriod(**{**c, "channels": list(c.get("channels") or [])}) for c in data["coverage"]])

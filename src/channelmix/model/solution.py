@@ -8,6 +8,7 @@ object: the plan is built from it and every figure recomputed from the scenario
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .facts import Rule
 
@@ -19,8 +20,8 @@ class Solution:
     """What the solver decided, before anything is recomputed from the scenario."""
 
     status: str
-    on: dict[str, bool]
-    spend: dict[str, float]
+    on: dict[Any, bool]  # by channel, or by (channel, period id) for a plan over periods
+    spend: dict[Any, float]
     model_objective: float | None  # the first objective, on the LP pieces
     bound: float | None  # best bound on the first objective the solver proved
     gap: float | None  # relative gap between the two, when known

@@ -40,6 +40,7 @@ def worlds_of(scenario: Scenario) -> list[Scenario]:
 
         return [scenario, *draw_worlds(scenario, spec.draws)]
     u = spec.uncertainty
+    assert u is not None  # the schema asks for draws or an uncertainty
     rng = np.random.default_rng(u.seed)
     n = len(scenario.channels)
     out = [scenario]

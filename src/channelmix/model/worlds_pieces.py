@@ -57,9 +57,10 @@ class SharedPieces:
 
 def shared_pieces(curves: list[Response], cap: float, accuracy: float) -> SharedPieces:
     """One grid on [0, cap] for every curve in ``curves`` (none of them constant)."""
-    if all(isinstance(c, (Linear, Pwl)) for c in curves):
-        grid = np.array(sorted({x for c in curves for x in pieces(c, cap, accuracy).xs}), dtype=float)
-        ys = np.array([[_exact(c, x) for x in grid] for c in curves])
+    exact = [c for c in curves if isinstance(c, (Linear, Pwl))]
+    if len(exact) == len(curves):
+        grid = np.array(sorted({x for c in exact for x in pieces(c, cap, accuracy).xs}), dtype=float)
+        ys = np.array([[_exact(c, x) for x in grid] for c in exact])
         return SharedPieces(tuple(float(x) for x in grid), ys, 0.0, True)
     f = _batched(curves)
     tol = accuracy * f(np.full((len(curves), 1), float(cap)))[0][:, 0]
@@ -112,13 +113,18 @@ def _batched(curves: list[Response]) -> Callable[[np.ndarray], tuple[np.ndarray,
     parts = []
     for kind, rows in kinds.items():
         idx = np.array(rows)
+        same = [curves[u] for u in rows]
+        saturating = [c for c in same if isinstance(c, Saturating)]
+        hill = [c for c in same if isinstance(c, Hill)]
+        exact = [c for c in same if isinstance(c, (Linear, Pwl))]
         if kind is Saturating:
-            parts.append((idx, _saturating(np.array([curves[u].scale for u in rows]))))
+            parts.append((idx, _saturating(np.array([c.scale for c in saturating]))))
         elif kind is Hill:
-            parts.append((idx, _hill(*(np.array([getattr(curves[u], k) for u in rows], dtype=float)
+            parts.append((idx, _hill(*(np.array([getattr(c, k) for c in hill], dtype=float)
                                        for k in ("shape", "half", "offset")))))
         else:
-            parts.append((idx, _rows([_function(curves[u]) for u in rows])))
+            assert len(exact) == len(rows)  # constant curves have no pieces to share
+            parts.append((idx, _rows([_function(c) for c in exact])))
 
     def f(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         s = np.asarray(s, dtype=float)

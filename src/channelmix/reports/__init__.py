@@ -50,7 +50,8 @@ def report_path(kind: str, out_dir: Path, name: str) -> Path:
 
 def write_report(kind: str, out_dir: Path, plan: dict[str, Any] | None = None, *, title: str | None = None,
                  table: "pd.DataFrame | None" = None, plans: list[dict[str, Any]] | None = None,
-                 varied: list[str] | None = None, language: str | None = None, diff: tuple[str, str] | None = None) -> Path:
+                 varied: list[str] | None = None, language: str | None = None,
+                 diff: tuple[str, str] | None = None) -> Path:
     """Write one report, atomically: of ``plan`` if given, else of ``table`` and ``plans``
     (a sweep when ``varied`` names the swept paths; ``diff`` names two of the plans to set
     side by side, as ``compare --diff``), in ``language`` (else the plans' own).

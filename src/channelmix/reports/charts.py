@@ -32,7 +32,8 @@ def frontier_chart(frontier: pd.DataFrame, path: str, out: Path, title: str = ""
     left.grid(alpha=0.3)
     left.set_title(title or f"Frontier over {path}")
     lines = left.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
-    left.legend(lines, [ln.get_label() for ln in lines], loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
+    left.legend(lines, [ln.get_label() for ln in lines], loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2,
+                frameon=False)
     fig.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, format=out.suffix.lstrip(".") or "png")

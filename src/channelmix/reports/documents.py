@@ -79,15 +79,13 @@ def channel_row(e: Explanation, c: ChannelValue) -> dict[str, Any]:
 
 def explanation_document(e: Explanation) -> dict[str, Any]:
     """The JSON of ``channelmix explain --format json``."""
-    return {
-        "scenario": e.scenario, "status": e.status, "objective": e.objective,
-        "cost": e.plan.cost, "currency": e.plan.currency, "sense": e.plan.sense,
-        "tolerance": e.tolerance, "baseline": e.baseline.to_dict() if e.baseline is not None else None,
-        "channels": [channel_row(e, c) for c in e.channels], "limits": [limit_row(x) for x in e.limits],
-        "alternatives": [asdict(a) for a in e.alternatives], "conflict": conflict_document(e.conflict), "curves": e.curves,
-        "seconds": e.seconds, "solve_seconds": e.solve_seconds,
-        **({"periods": [asdict(m) for m in e.periods]} if e.periods else {}),
-    }
+    return {"scenario": e.scenario, "status": e.status, "objective": e.objective, "cost": e.plan.cost,
+            "currency": e.plan.currency, "sense": e.plan.sense, "tolerance": e.tolerance,
+            "baseline": e.baseline.to_dict() if e.baseline is not None else None,
+            "channels": [channel_row(e, c) for c in e.channels], "limits": [limit_row(x) for x in e.limits],
+            "alternatives": [asdict(a) for a in e.alternatives], "conflict": conflict_document(e.conflict),
+            "curves": e.curves, "seconds": e.seconds, "solve_seconds": e.solve_seconds,
+            **({"periods": [asdict(m) for m in e.periods]} if e.periods else {})}
 
 
 def explanation_frames(e: Explanation) -> dict[str, pd.DataFrame]:

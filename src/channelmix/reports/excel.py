@@ -16,14 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..core.textcells import own_formula
-from .common import (
-    channel_labels,
-    column_title,
-    is_number,
-    shown_columns,
-    spend_columns,
-    without_single_periods,
-)
+from .common import channel_labels, column_title, is_number, shown_columns, spend_columns, without_single_periods
 from .excel_cells import (
     KEY_FONT,
     PERCENT,
@@ -80,7 +73,8 @@ def _summary_sheet(wb: Workbook, v: dict[str, Any], rtl: bool) -> None:
     pairs += [(t("money_spent"), v["cost"], money), (t("xlsx.budget"), v["budget"], money),
               (t("column.currency"), cur or None, None)]
     for r in v["resources"]:
-        pairs += [(f"{r['name']}: {t('used')}", r["used"], QTY), (f"{r['name']}: {t('xlsx.available')}", r["capacity"], QTY)]
+        pairs += [(f"{r['name']}: {t('used')}", r["used"], QTY),
+                  (f"{r['name']}: {t('xlsx.available')}", r["capacity"], QTY)]
     pairs += [(t("channels_on"), len(v["on"]) if v["solved"] else None, None)]
     pairs += [(f"{t('penalties')}: {p['words']}", p["amount"], "#,##0") for p in v["penalties"]]
     if v["message"]:
@@ -144,9 +138,10 @@ def _coverage_sheet(wb: Workbook, v: dict[str, Any], rtl: bool) -> None:
                            end_type="num", end_value=1, end_color="115E59"))
     top = last_row + 3
     ws.cell(row=top - 1, column=1, value="every cell").font = KEY_FONT
-    long_rows = [[c["phase"], c["phase_label"], c["segment"], c["segment_label"], c["level"], c.get("target"),
-                  not c["short"] if is_number(c.get("target")) else None, c.get("weight"), " ".join(c.get("channels") or []),
-                  ", ".join(c["channel_labels"])] for c in v["cells"]]
+    long_rows = [
+        [c["phase"], c["phase_label"], c["segment"], c["segment_label"], c["level"], c.get("target"),
+         not c["short"] if is_number(c.get("target")) else None, c.get("weight"), " ".join(c.get("channels") or []),
+         ", ".join(c["channel_labels"])] for c in v["cells"]]
     write_table(ws, top, ["phase", "phase label", "segment", "segment label", "coverage", "target", "meets target",
                           "weight", "channels", "channel labels"], long_rows,
                 {5: PERCENT, 6: PERCENT, 8: "#,##0.##"}, filters=False)
@@ -203,7 +198,8 @@ def allocation_chart(ws: Worksheet, on: int, title: str, currency: str, anchor: 
     ws.add_chart(chart, anchor)
 
 
-def frontier_chart(ws: Worksheet, x_col: int, y_col: int, rows: int, x_title: str, y_title: str, marks: str = "") -> None:
+def frontier_chart(ws: Worksheet, x_col: int, y_col: int, rows: int, x_title: str, y_title: str,
+                   marks: str = "") -> None:
     """A native line chart of the objective against the swept value; ``marks`` (today's value)
     goes into its title."""
     if rows < 2:
@@ -280,11 +276,13 @@ def collection_workbook(title: str, table: Any, plans: list[dict[str, Any]], pat
         finish(ws, rtl, freeze=f"{get_column_letter(len(keys) + 1)}2")
 
     ws = wb.create_sheet(t("collection.plans"))
-    names = [t("column.scenario"), t("column.status"), t("verified"), t("objective"), t("money_spent"), t("xlsx.budget"),
-             t("column.currency"), t("column.gap"), t("channels_on"), t("channels"), t("column.message")]
-    rows = [[v["scenario"], v["status_text"], v["verified"], v["objective"], v["cost"], v["budget"], v["currency"] or None,
-             v["gap"], len(v["on"]) if v["solved"] else None, ", ".join(c["label"] for c in v["on"]), v["message"] or None]
-            for v in views]
+    names = [t("column.scenario"), t("column.status"), t("verified"), t("objective"), t("money_spent"),
+             t("xlsx.budget"), t("column.currency"), t("column.gap"), t("channels_on"), t("channels"),
+             t("column.message")]
+    rows = [
+        [v["scenario"], v["status_text"], v["verified"], v["objective"], v["cost"], v["budget"], v["currency"] or None,
+         v["gap"], len(v["on"]) if v["solved"] else None, ", ".join(c["label"] for c in v["on"]), v["message"] or None]
+        for v in views]
     write_table(ws, 1, names, rows, {4: "#,##0.00", 5: money, 6: money, 8: "0.00%"})
     finish(ws, rtl)
     collection_risk_sheet(wb, plans, write_table, finish, rtl)

@@ -84,14 +84,16 @@ def _explanation(e: Explanation, console: Console) -> None:
     if e.channels:
         _channels(e, console)
     names = period_names({"schedule": asdict(plan.schedule)}) if plan.schedule is not None else {}
-    grid = period_grid({"periods": [vars(m) for m in e.periods], "channels": [{"id": c.id, "label": c.label} for c in e.channels]},
-                       names)
+    grid = period_grid(
+        {"periods": [vars(m) for m in e.periods], "channels": [{"id": c.id, "label": c.label} for c in e.channels]},
+        names)
     if grid:
         _print(console, t("explain.periods_title"), grid["head"], grid["rows"])
         console.print(Text(t("explain.periods_note"), style="dim"))
     if e.limits:
-        rows = [[limit_words(x.what), _n(x.limit, 2), yes_no(x.binding), _n(x.step, 2), _n(x.gain, 2), _n(x.worth_per_unit, 4),
-                 _n(x.shadow_price, 4)] for x in e.limits]
+        rows = [
+            [limit_words(x.what), _n(x.limit, 2), yes_no(x.binding), _n(x.step, 2), _n(x.gain, 2),
+             _n(x.worth_per_unit, 4), _n(x.shadow_price, 4)] for x in e.limits]
         _print(console, t("explain.limits_terminal"), limit_head(), rows)
     if e.alternatives:
         rows = [[str(a.rank), _n(a.objective, 2), _n(a.cost, 2), verdict_word("tie") if a.tie else _n(a.behind, 2),
@@ -119,7 +121,8 @@ def _baseline(plan: Plan, console: Console) -> None:
     _print(console, t("baseline.title"), baseline_head(), rows)
     if b.get("periods"):
         schedule = {"schedule": asdict(plan.schedule)} if plan.schedule is not None else {}
-        _print(console, t("baseline.periods_title"), baseline_period_head(), baseline_period_rows({"baseline": b, **schedule}))
+        _print(console, t("baseline.periods_title"), baseline_period_head(),
+               baseline_period_rows({"baseline": b, **schedule}))
         console.print(Text(t("baseline.kept_up"), style="dim"))
     if b["uplift"] is not None:
         share = f" ({pct(b['uplift'] / abs(b['objective']), 1)})" if b["objective"] else ""
@@ -148,7 +151,8 @@ def _channels(e: Explanation, console: Console) -> None:
     for c in e.channels:
         style = "bold" if c.verdict == "tie" else None
         lost = c.value_if_forced_off if c.on else c.value_if_forced_on
-        console.print(Text(f"• {why_sentence(c.label, c.on, c.verdict, e.objective, c.forced_objective, lost)}", style=style))
+        console.print(
+            Text(f"• {why_sentence(c.label, c.on, c.verdict, e.objective, c.forced_objective, lost)}", style=style))
 
 
 def _conflict(found: Conflict, console: Console) -> None:
@@ -158,7 +162,8 @@ def _conflict(found: Conflict, console: Console) -> None:
     for rule in conflict["rules"]:
         console.print(Text(f"  • {rule}"))
     rows = [[r["rule"], r["change"], yes_no(r["verified"])] for r in conflict["repairs"]]
-    _print(console, t("explain.repairs_title"), [t("explain.col_rule"), t("explain.col_change"), t("explain.col_checked")], rows)
+    _print(console, t("explain.repairs_title"),
+           [t("explain.col_rule"), t("explain.col_change"), t("explain.col_checked")], rows)
 
 
 def _resources(scenario: Scenario, truth: Evaluation | PeriodsEvaluation) -> dict[str, dict[str, float]]:
@@ -170,16 +175,15 @@ def _resources(scenario: Scenario, truth: Evaluation | PeriodsEvaluation) -> dic
 
 def evaluation_dict(scenario: Scenario, truth: Evaluation | PeriodsEvaluation) -> dict[str, Any]:
     """The JSON of ``channelmix evaluate --format json`` (over periods with the plan's ``schedule``)."""
-    out = {
-        "scenario": scenario.scenario, "feasible": not truth.violations, "objective": truth.objective, "cost": truth.money,
-        "weighted_reach": truth.weighted_reach, "currency": scenario.currency, "sense": scenario.objective.sense,
-        "violations": [{"rule": v.rule, "amount": v.amount, "detail": v.detail} for v in truth.violations],
-        "resources": _resources(scenario, truth),
-        "penalties": {k: v for k, v in truth.penalties.items() if v},
-        "channels": [{"id": c.id, "label": c.label, "on": c.on, "spend": c.spend, "cost": c.cost, "reach": c.reach}
-                     for c in truth.channels],
-        "coverage": [{"phase": c.phase, "segment": c.segment, "level": c.level, "target": c.target} for c in truth.cells],
-    }
+    out = {"scenario": scenario.scenario, "feasible": not truth.violations, "objective": truth.objective,
+           "cost": truth.money, "weighted_reach": truth.weighted_reach, "currency": scenario.currency,
+           "sense": scenario.objective.sense,
+           "violations": [{"rule": v.rule, "amount": v.amount, "detail": v.detail} for v in truth.violations],
+           "resources": _resources(scenario, truth), "penalties": {k: v for k, v in truth.penalties.items() if v},
+           "channels": [{"id": c.id, "label": c.label, "on": c.on, "spend": c.spend, "cost": c.cost, "reach": c.reach}
+                        for c in truth.channels],
+           "coverage": [{"phase": c.phase, "segment": c.segment, "level": c.level, "target": c.target}
+                        for c in truth.cells]}
     if isinstance(truth, PeriodsEvaluation):
         out["schedule"] = asdict(truth.schedule)
     return out
@@ -190,7 +194,8 @@ def render_evaluation(scenario: Scenario, truth: Evaluation | PeriodsEvaluation,
     head = [f"this plan {verdict}", f"objective: {truth.objective:,.2f} ({scenario.objective.sense})",
             f"money spent: {truth.money:,.2f} {scenario.currency}".rstrip()]
     head += [f"{r}: {x['used']:,.2f} of {x['capacity']:,.2f}" for r, x in _resources(scenario, truth).items()]
-    console.print(Panel("\n".join(head), title=f"[bold]{scenario.scenario}[/bold] (evaluated, not optimised)", expand=False))
+    console.print(
+        Panel("\n".join(head), title=f"[bold]{scenario.scenario}[/bold] (evaluated, not optimised)", expand=False))
     rows = [[c.label, _n(c.spend, 2), _n(c.cost, 2), _n(c.reach, 3)] for c in truth.channels if c.on]
     _print(console, "Channels on", ["channel", "spend", "cost", "reach"], rows)
     if isinstance(truth, PeriodsEvaluation):  # what runs when, as a solved plan shows it

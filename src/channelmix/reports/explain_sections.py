@@ -14,8 +14,8 @@ from typing import Any
 from .common import auto, is_number, num, pct
 from .i18n import current, t
 
-MARGINAL_KEYS = ["explain.col_reach_unit", "explain.col_objective_unit", "explain.col_cost_customer", "explain.col_next_step",
-                 "explain.col_lost", "explain.col_verdict"]
+MARGINAL_KEYS = ["explain.col_reach_unit", "explain.col_objective_unit", "explain.col_cost_customer",
+                 "explain.col_next_step", "explain.col_lost", "explain.col_verdict"]
 LIMIT_KEYS = ["explain.col_limit", "explain.col_now", "explain.col_binding", "explain.col_step", "explain.col_gain",
               "explain.col_per_unit", "explain.col_shadow"]
 ALTERNATIVE_KEYS = ["explain.col_rank", "column.objective", "column.cost", "explain.col_behind", "explain.col_differs"]
@@ -103,8 +103,8 @@ def baseline_summary(plan: dict[str, Any]) -> str:
 
 
 def baseline_period_head() -> list[str]:
-    return [t("sched.period"), t("baseline.current_cost"), t("baseline.optimised_cost"), t("baseline.current_objective"),
-            t("baseline.optimised_objective")]
+    return [t("sched.period"), t("baseline.current_cost"), t("baseline.optimised_cost"),
+            t("baseline.current_objective"), t("baseline.optimised_objective")]
 
 
 def period_names(plan: dict[str, Any]) -> dict[str, str]:
@@ -118,8 +118,10 @@ def period_names(plan: dict[str, Any]) -> dict[str, str]:
 def baseline_period_rows(plan: dict[str, Any]) -> list[list[str]]:
     """Over periods: today's plan kept up beside the optimum, period by period (none for one period)."""
     names = period_names(plan)
-    return [[names.get(p["period"], p["label"]), num(p["current_cost"]), num(p["optimised_cost"]), auto(p["current_objective"]),
-             auto(p["optimised_objective"])] for p in (plan.get("baseline") or {}).get("periods", [])]
+    return [
+        [names.get(p["period"], p["label"]), num(p["current_cost"]), num(p["optimised_cost"]),
+         auto(p["current_objective"]), auto(p["optimised_objective"])]
+        for p in (plan.get("baseline") or {}).get("periods", [])]
 
 
 def period_grid(x: dict[str, Any], names: dict[str, str] | None = None) -> dict[str, Any] | None:
@@ -133,7 +135,8 @@ def period_grid(x: dict[str, Any], names: dict[str, str] | None = None) -> dict[
     by = {(m["channel"], m["period"]): m["objective_per_unit"] for m in cells}
     labels = {c["id"]: c["label"] for c in x.get("channels", [])}
     ids = list(dict.fromkeys(m["channel"] for m in cells))
-    rows = [[labels.get(cid, cid), *(_n(by[(cid, p)], 4) if (cid, p) in by else "–" for p, _ in periods)] for cid in ids]
+    rows = [[labels.get(cid, cid), *(_n(by[(cid, p)], 4) if (cid, p) in by else "–" for p, _ in periods)]
+            for cid in ids]
     # the raw figures beside the formatted rows, for a sheet that keeps numbers as numbers
     values = [[labels.get(cid, cid), *(by.get((cid, p)) for p, _ in periods)] for cid in ids]
     return {"head": [t("channel"), *(label for _, label in periods)], "rows": rows, "values": values}
@@ -144,9 +147,10 @@ def channel_rows(x: dict[str, Any]) -> list[list[str]]:
     for c in x["channels"]:
         m = c.get("marginal")
         lost = c["value_if_forced_off"] if c["on"] else c["value_if_forced_on"]
-        rows.append([c["label"], t("on_word") if c["on"] else t("off_word"), _n(c["spend"]), _n(m and m["reach_per_unit"], 4),
-                     _n(m and m["objective_per_unit"], 4), _n(m and m["cost_per_customer"], 4), _n(m and m["step_objective"]),
-                     _n(lost) if lost is not None else verdict_word("impossible"), verdict_word(c["verdict"])])
+        rows.append(
+            [c["label"], t("on_word") if c["on"] else t("off_word"), _n(c["spend"]), _n(m and m["reach_per_unit"], 4),
+             _n(m and m["objective_per_unit"], 4), _n(m and m["cost_per_customer"], 4), _n(m and m["step_objective"]),
+             _n(lost) if lost is not None else verdict_word("impossible"), verdict_word(c["verdict"])])
     return rows
 
 
@@ -156,8 +160,9 @@ def limit_rows(x: dict[str, Any]) -> list[list[str]]:
 
 
 def alternative_rows(x: dict[str, Any]) -> list[list[str]]:
-    return [[str(a["rank"]), _n(a["objective"]), _n(a["cost"]), verdict_word("tie") if a.get("tie") else _n(a["behind"]),
-             " ".join(a["differs"]) or t("explain.same_channels")] for a in x["alternatives"]]
+    return [
+        [str(a["rank"]), _n(a["objective"]), _n(a["cost"]), verdict_word("tie") if a.get("tie") else _n(a["behind"]),
+         " ".join(a["differs"]) or t("explain.same_channels")] for a in x["alternatives"]]
 
 
 def markdown_sections(plan: dict[str, Any], table) -> list[str]:
@@ -173,7 +178,8 @@ def markdown_sections(plan: dict[str, Any], table) -> list[str]:
     if not x:
         return lines
     if x["channels"]:
-        lines += [f"## {t('explain.why_title')}", ""] + table(marginal_head(), channel_rows(x), list("lcrrrrrrl")) + [""]
+        lines += ([f"## {t('explain.why_title')}", ""] + table(marginal_head(), channel_rows(x), list("lcrrrrrrl"))
+                  + [""])
         lines += [f"- {why_of(x, c)}" for c in x["channels"]] + [""]
     grid = period_grid(x, period_names(plan))
     if grid:
@@ -183,7 +189,8 @@ def markdown_sections(plan: dict[str, Any], table) -> list[str]:
         lines += [f"## {t('explain.limits_title')}", "", f"_{t('explain.limits_note')}_", ""]
         lines += table(limit_head(), limit_rows(x), list("lrcrrrr")) + [""]
     if x["alternatives"]:
-        lines += [f"## {t('explain.alternatives_title')}", ""] + table(alternative_head(), alternative_rows(x), list("rrrrl")) + [""]
+        lines += ([f"## {t('explain.alternatives_title')}", ""]
+                  + table(alternative_head(), alternative_rows(x), list("rrrrl")) + [""])
     if x.get("conflict"):
         lines += [f"## {t('explain.conflict_title')}", "", t("explain.conflict_intro"), ""]
         lines += [f"- {r}" for r in x["conflict"]["rules"]] + [""]
@@ -206,18 +213,22 @@ def curve_svg(c: dict[str, Any], currency: str = "") -> str:
 
     path = " ".join(f"{'M' if i == 0 else 'L'}{sx(x):.1f},{sy(y):.1f}" for i, (x, y) in enumerate(c["points"]))
     lo, hi = sx(min(c["lo"], xmax)), sx(min(c["hi"], xmax))
-    out = [f'<svg viewBox="0 0 {width} {height}" class="curve-svg" role="img" '
-           f'aria-label="{escape(t("explain.curve_of", label=c["label"]))}" font-size="10" font-family="system-ui, sans-serif">',
-           f'<text x="{left}" y="14" font-weight="bold">{escape(c["label"])}</text>',
-           f'<rect x="{lo:.1f}" y="{top}" width="{max(hi - lo, 0):.1f}" height="{ph}" fill="#dbe9f4"><title>{escape(t("explain.curve_range"))}'
-           f'</title></rect>',
-           f'<line x1="{left}" y1="{top + ph}" x2="{left + pw}" y2="{top + ph}" stroke="#888"/>',
-           f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + ph}" stroke="#888"/>',
-           f'<text x="{left - 4}" y="{top + 4}" text-anchor="end">1</text>',
-           f'<text x="{left - 4}" y="{top + ph}" text-anchor="end">0</text>',
-           f'<text x="{left + pw}" y="{height - 18}" text-anchor="end">{escape(num(xmax, 0))} {escape(currency)}</text>',
-           f'<text x="{left + pw / 2:.1f}" y="{height - 4}" text-anchor="middle">{escape(t("explain.curve_axis"))}</text>',
-           f'<path d="{path}" fill="none" stroke="#1f5f8b" stroke-width="2"/>']
+    out = [
+        f'<svg viewBox="0 0 {width} {height}" class="curve-svg" role="img" '
+        f'aria-label="{escape(t("explain.curve_of", label=c["label"]))}" font-size="10" font-family="system-ui, '
+        'sans-serif">',
+        f'<text x="{left}" y="14" font-weight="bold">{escape(c["label"])}</text>',
+        f'<rect x="{lo:.1f}" y="{top}" width="{max(hi - lo, 0):.1f}" height="{ph}" '
+        f'fill="#dbe9f4"><title>{escape(t("explain.curve_range"))}'
+        f"</title></rect>",
+        f'<line x1="{left}" y1="{top + ph}" x2="{left + pw}" y2="{top + ph}" stroke="#888"/>',
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + ph}" stroke="#888"/>',
+        f'<text x="{left - 4}" y="{top + 4}" text-anchor="end">1</text>',
+        f'<text x="{left - 4}" y="{top + ph}" text-anchor="end">0</text>',
+        f'<text x="{left + pw}" y="{height - 18}" text-anchor="end">{escape(num(xmax, 0))} {escape(currency)}</text>',
+        f'<text x="{left + pw / 2:.1f}" y="{height - 4}" text-anchor="middle">{escape(t("explain.curve_axis"))}</text>',
+        f'<path d="{path}" fill="none" stroke="#1f5f8b" stroke-width="2"/>',
+    ]
     marks = [(c["spend"], "#2e7d32", t("explain.curve_optimised"))] if c["on"] else []
     if c.get("current_spend") is not None:
         marks.append((c["current_spend"], "#c0504d", t("explain.curve_current")))
@@ -241,16 +252,14 @@ def html_context(plan: dict[str, Any]) -> dict[str, Any]:
     """What the ``_explain.html.j2`` partial shows (empty lists hide its sections)."""
     x = plan.get("explain") or {}
     base = plan.get("baseline")
-    return {
-        "baseline": {"head": baseline_head(), "rows": baseline_rows(plan), "summary": baseline_summary(plan)} if base else None,
-        "baseline_periods": {"head": baseline_period_head(), "rows": baseline_period_rows(plan)} if base and base.get("periods") else None,
-        "periods": period_grid(x, period_names(plan)),
-        "channels": {"head": marginal_head(), "rows": channel_rows(x), "why": [why_of(x, c) for c in x["channels"]]} if x.get("channels") else None,
-        "limits": {"head": limit_head(), "rows": limit_rows(x)} if x.get("limits") else None,
-        "alternatives": {"head": alternative_head(), "rows": alternative_rows(x)} if x.get("alternatives") else None,
-        "conflict": x.get("conflict"),
-        "curves": [curve_svg(c, plan.get("currency", "")) for c in x.get("curves", [])],
-    }
+    return {"baseline": {"head": baseline_head(), "rows": baseline_rows(plan), "summary": baseline_summary(plan)}
+            if base else None, "baseline_periods": {"head": baseline_period_head(), "rows": baseline_period_rows(plan)}
+            if base and base.get("periods") else None, "periods": period_grid(x, period_names(plan)),
+            "channels": {"head": marginal_head(), "rows": channel_rows(x), "why": [why_of(x, c) for c in x["channels"]]}
+            if x.get("channels") else None, "limits": {"head": limit_head(), "rows": limit_rows(x)} if x.get("limits")
+            else None, "alternatives": {"head": alternative_head(), "rows": alternative_rows(x)}
+            if x.get("alternatives") else None, "conflict": x.get("conflict"),
+            "curves": [curve_svg(c, plan.get("currency", "")) for c in x.get("curves", [])]}
 
 
 def excel_sheet(wb, plan: dict[str, Any], write_table, finish, rtl: bool = False) -> None:
@@ -264,29 +273,35 @@ def excel_sheet(wb, plan: dict[str, Any], write_table, finish, rtl: bool = False
     sections = []
     b = plan.get("baseline")
     if b:
-        sections.append((t("baseline.title"), baseline_head(),
-                         [[c["label"], c["current_spend"], c["optimised_spend"], c["current_reach"], c["optimised_reach"]]
-                          for c in b["channels"] if c["current_on"] or c["optimised_on"]]
-                         + [[t("baseline.total_cost"), b["cost"], plan.get("cost"), None, None],
-                            [t("objective"), b["objective"], b["optimised_objective"], None, None]]))
+        sections.append(
+            (t("baseline.title"), baseline_head(),
+             [[c["label"], c["current_spend"], c["optimised_spend"], c["current_reach"], c["optimised_reach"]]
+              for c in b["channels"] if c["current_on"] or c["optimised_on"]]
+             + [[t("baseline.total_cost"), b["cost"], plan.get("cost"), None, None],
+                [t("objective"), b["objective"], b["optimised_objective"], None, None]]))
     if b and b.get("periods"):
-        sections.append((t("baseline.periods_title"), baseline_period_head(),
-                         [[p["label"], p["current_cost"], p["optimised_cost"], p["current_objective"], p["optimised_objective"]]
-                          for p in b["periods"]]))
+        sections.append(
+            (t("baseline.periods_title"), baseline_period_head(),
+             [[p["label"], p["current_cost"], p["optimised_cost"], p["current_objective"], p["optimised_objective"]]
+              for p in b["periods"]]))
     if x:
-        sections.append((t("channels"), [*marginal_head(), t("explain.col_why")],
-                         [[c["label"], c["on"], c["spend"], *(_m(c, k) for k in ("reach_per_unit", "objective_per_unit",
-                                                                                 "cost_per_customer", "step_objective")),
-                           c["value_if_forced_off"] if c["on"] else c["value_if_forced_on"], verdict_word(c["verdict"]), why_of(x, c)]
-                          for c in x["channels"]]))
+        sections.append(
+            (t("channels"), [*marginal_head(), t("explain.col_why")],
+             [
+                 [c["label"], c["on"], c["spend"],
+                  *(_m(c, k) for k in ("reach_per_unit", "objective_per_unit", "cost_per_customer", "step_objective")),
+                  c["value_if_forced_off"] if c["on"] else c["value_if_forced_on"], verdict_word(c["verdict"]),
+                  why_of(x, c)] for c in x["channels"]]))
         grid = period_grid(x, period_names(plan))
         if grid:
             sections.append((t("explain.periods_title"), grid["head"], grid["values"]))
-        sections.append((t("explain.limits_short"), limit_head(),
-                         [[r["rule"], r["limit"], r["binding"], r["step"], r["gain"], r["worth_per_unit"], r["shadow_price"]]
-                          for r in x["limits"]]))
-        sections.append((t("explain.alternatives_short"), alternative_head(),
-                         [[a["rank"], a["objective"], a["cost"], a["behind"], " ".join(a["differs"])] for a in x["alternatives"]]))
+        sections.append(
+            (t("explain.limits_short"), limit_head(),
+             [[r["rule"], r["limit"], r["binding"], r["step"], r["gain"], r["worth_per_unit"], r["shadow_price"]]
+              for r in x["limits"]]))
+        sections.append(
+            (t("explain.alternatives_short"), alternative_head(),
+             [[a["rank"], a["objective"], a["cost"], a["behind"], " ".join(a["differs"])] for a in x["alternatives"]]))
     for title, head, rows in sections:
         ws.cell(row=row, column=1, value=title)
         row = write_table(ws, row + 1, head, rows) + 2

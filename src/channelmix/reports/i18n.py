@@ -17,8 +17,8 @@ from typing import Any
 
 from ..core.catalogue import DEFAULT, LANGUAGES, Language, catalogue
 
-__all__ = ["DEFAULT", "LANGUAGES", "Language", "catalogue", "choose", "current", "first_strong", "for_plans", "labels_of",
-           "language", "localised", "of_plan", "of_plans", "report_language", "t", "using"]
+__all__ = ["DEFAULT", "LANGUAGES", "Language", "catalogue", "choose", "current", "first_strong", "for_plans",
+           "labels_of", "language", "localised", "of_plan", "of_plans", "report_language", "t", "using"]
 
 _CURRENT: contextvars.ContextVar[str | None] = contextvars.ContextVar("channelmix_report_language", default=None)
 
@@ -77,8 +77,9 @@ def report_language(requested: str | None, plans: list[dict[str, Any]]) -> str:
     (when they agree), else Persian when most labels are Persian, else English."""
     own = {p.get("language") for p in plans}
     plan = plans[0] if len(own) == 1 and plans else None
-    labels = [text for p in plans for text in (p.get("scenario") or "", *labels_of(p.get("channels")).values(),
-                                               *labels_of(p.get("phases")).values(), *labels_of(p.get("segments")).values())]
+    labels = [text for p in plans
+              for text in (p.get("scenario") or "", *labels_of(p.get("channels")).values(),
+                           *labels_of(p.get("phases")).values(), *labels_of(p.get("segments")).values())]
     return choose(requested, plan, labels)
 
 

@@ -66,10 +66,12 @@ def headline(v: dict[str, Any]) -> list[str]:
 
 def channels_section(v: dict[str, Any]) -> list[str]:
     cur = f" ({v['currency']})" if v["currency"] else ""
-    head = [t("channel"), "id", t("on"), t("spend") + cur, t("fixed_cost") + cur, t("cost") + cur, t("share"), t("reach"),
-            *v["resource_names"]]
-    rows = [[c["label"], f"`{c['id']}`", "✓" if c["on"] else t("off_word"), c["spend_text"], c["fixed_text"], c["cost_text"],
-             c["share_text"], c["reach_text"], *(c["uses_text"][r] for r in v["resource_names"])] for c in v["channels"]]
+    head = [t("channel"), "id", t("on"), t("spend") + cur, t("fixed_cost") + cur, t("cost") + cur, t("share"),
+            t("reach"), *v["resource_names"]]
+    rows = [
+        [c["label"], f"`{c['id']}`", "✓" if c["on"] else t("off_word"), c["spend_text"], c["fixed_text"],
+         c["cost_text"], c["share_text"], c["reach_text"], *(c["uses_text"][r] for r in v["resource_names"])]
+        for c in v["channels"]]
     d = v["money_decimals"]
     rows.append([f"**{t('total_on', on=len(v['on']))}**", "", "", f"**{num(v['total_spend'], d)}**",
                  f"**{num(v['total_fixed'], d)}**", f"**{num(v['total_cost'], d)}**", "", "",
@@ -133,7 +135,8 @@ def plan_markdown(plan: dict[str, Any]) -> str:
         lines += [escape(v["description"]), ""]
     lines += headline(v)
     if v["variant"] and v["variant"]["rows"]:
-        lines += [f"## {t('variant.title')}", ""] + table(v["variant"]["head"], v["variant"]["rows"], list("lrrr")) + [""]
+        lines += ([f"## {t('variant.title')}", ""] + table(v["variant"]["head"], v["variant"]["rows"], list("lrrr"))
+                  + [""])
     lines += warnings_section(v) if not v["solved"] else []
     if v["solved"]:
         lines += channels_section(v) + coverage_section(v) + markdown_lines(plan, table, escape) + rules_section(v) \
@@ -167,7 +170,8 @@ def collection_markdown(title: str, table_: Any, plans: list[dict[str, Any]], va
     if ctx["today"]:
         lines += [escape(ctx["today"]), ""]
     lines += [f"## {ctx['table_title']}", ""]
-    lines += table([c["title"] for c in ctx["columns"]], [[cell["text"] for cell in row["cells"]] for row in ctx["rows"]],
+    lines += table([c["title"] for c in ctx["columns"]],
+                   [[cell["text"] for cell in row["cells"]] for row in ctx["rows"]],
                    ["r" if c["numeric"] else "l" for c in ctx["columns"]]) + [""]
     if ctx["diff"]:
         d = ctx["diff"]
@@ -189,8 +193,8 @@ def collection_markdown(title: str, table_: Any, plans: list[dict[str, Any]], va
     lines += [f"## {ctx['cards_title']}", ""]
     for v in ctx["views"]:
         if v["solved"]:
-            facts = [f"{v['objective_title']}: {v['objective_text']}",
-                     f"{t('money_spent')}: {v['cost_text']}" + (f" {t('of_n', n=v['budget_text'])}" if v["budget"] is not None else "")]
+            facts = [f"{v['objective_title']}: {v['objective_text']}", f"{t('money_spent')}: {v['cost_text']}"
+                     + (f" {t('of_n', n=v['budget_text'])}" if v["budget"] is not None else "")]
             facts += [f"{r['name']}: {r['used_text']} {t('of_n', n=r['capacity_text'])}" for r in v["resources"]]
             facts.append(f"{t('channels_on')} ({num(len(v['on']))}): " + ", ".join(c["label"] for c in v["on"]))
         else:

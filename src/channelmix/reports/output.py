@@ -1,5 +1,6 @@
-"""Plans for programs and files: JSON, CSV tables, the one naming rule for result and
-report files, and atomic writes. (The terminal view is :mod:`channelmix.reports.terminal`.)"""
+"""Plans for programs and files: JSON and CSV tables, written atomically under the one naming
+rule for result files (:mod:`channelmix.core.filenames`).  The terminal view is
+:mod:`channelmix.reports.terminal`."""
 
 from __future__ import annotations
 
@@ -86,7 +87,8 @@ def csv_rows(rows: list[dict[str, Any]], columns: tuple[str, ...], header: bool)
     return buffer.getvalue()
 
 
-def write_outputs(plan: Plan, out_dir: Path, stem: str | None = None, extra: dict[str, Any] | None = None) -> list[Path]:
+def write_outputs(plan: Plan, out_dir: Path, stem: str | None = None,
+                  extra: dict[str, Any] | None = None) -> list[Path]:
     """``<stem>.json`` and ``<stem>.<table>.csv`` in out_dir, each written atomically;
     ``stem`` defaults to :func:`file_stem` of the scenario name (pass a
     :func:`unique_stem` when writing many plans into one folder)."""

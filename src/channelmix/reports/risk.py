@@ -54,9 +54,11 @@ def risk_view(plan: dict[str, Any]) -> dict[str, Any] | None:
     cells = []
     for c in risk.get("cell_target_probability") or []:
         bg, fg = heat_colour(c["probability"])
-        cells.append({"phase": c["phase"], "segment": c["segment"], "phase_label": labels.get(c["phase"], c["phase"]),
-                      "segment_label": segments.get(c["segment"], c["segment"]), "target": c["target"], "target_text": pct(c["target"]),
-                      "probability": c["probability"], "text": pct(c["probability"]), "bg": bg, "fg": fg})
+        cells.append(
+            {"phase": c["phase"], "segment": c["segment"], "phase_label": labels.get(c["phase"], c["phase"]),
+             "segment_label": segments.get(c["segment"], c["segment"]), "target": c["target"],
+             "target_text": pct(c["target"]), "probability": c["probability"], "text": pct(c["probability"]), "bg": bg,
+             "fg": fg})
     maximises = (plan.get("sense") or "max_reach") in MAXIMISE
     measure = risk.get("risk")
     intro = t("risk.intro", n=int(risk["worlds"]), measure=measure_text(measure))
@@ -77,7 +79,8 @@ def risk_view(plan: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def trade_off(neutral: dict[str, Any], robust: dict[str, Any], neutral_channels: list[dict[str, Any]],
-              robust_channels: list[dict[str, Any]], maximises: bool, fmt, neutral_name: str, robust_name: str) -> dict[str, Any]:
+              robust_channels: list[dict[str, Any]], maximises: bool, fmt, neutral_name: str,
+              robust_name: str) -> dict[str, Any]:
     """The robust plan beside the risk-neutral one, judged in the same worlds: figures side by
     side, what the robust plan gives up on average and gains in the bad worlds, and the
     channels whose cost differs."""
@@ -87,12 +90,15 @@ def trade_off(neutral: dict[str, Any], robust: dict[str, Any], neutral_channels:
     for key in ("mean", "p5", "worst", "cvar"):
         a, b = float(neutral[key]), float(robust[key])
         change = b - a
-        rows.append([figure_title(key, alpha), fmt(a), fmt(b), ("+" if change > 0 else "") + fmt(change) if abs(change) > 1e-9 else "0"])
+        rows.append(
+            [figure_title(key, alpha), fmt(a), fmt(b), ("+" if change > 0 else "")
+             + fmt(change) if abs(change) > 1e-9 else "0"])
     loss = sign * (float(neutral["mean"]) - float(robust["mean"]))  # > 0: the robust plan is worse on average
     tail = sign * (float(robust["cvar"]) - float(neutral["cvar"]))  # > 0: better in the worst α share
     worst = sign * (float(robust["worst"]) - float(neutral["worst"]))
     share = pct(loss / abs(float(neutral["mean"])), 1) if float(neutral["mean"]) else "—"
-    values = {"loss": fmt(abs(loss)), "share": share, "tail": fmt(abs(tail)), "alpha": pct(alpha), "worst": fmt(abs(worst))}
+    values = {"loss": fmt(abs(loss)), "share": share, "tail": fmt(abs(tail)), "alpha": pct(alpha),
+              "worst": fmt(abs(worst))}
     if loss > 1e-9 * max(1.0, abs(float(neutral["mean"]))):
         sentence = t("risk.trade", **values) if tail > 0 else t("risk.trade_nothing", **values)
     else:
@@ -111,8 +117,9 @@ def trade_off(neutral: dict[str, Any], robust: dict[str, Any], neutral_channels:
     for cid in dict.fromkeys([*before, *after]):
         (on_a, cost_a), (on_b, cost_b) = before.get(cid, (False, 0.0)), after.get(cid, (False, 0.0))
         if on_a != on_b or abs(cost_a - cost_b) > 0.5:
-            channels.append([labels[cid], num(cost_a) if on_a else t("off_word"), num(cost_b) if on_b else t("off_word"),
-                             ("+" if cost_b - cost_a > 0.5 else "") + num(cost_b - cost_a)])
+            channels.append(
+                [labels[cid], num(cost_a) if on_a else t("off_word"), num(cost_b) if on_b else t("off_word"),
+                 ("+" if cost_b - cost_a > 0.5 else "") + num(cost_b - cost_a)])
     return {"head": [t("risk.figure"), neutral_name, robust_name, t("variant.change")], "rows": rows,
             "sentence": sentence, "channel_head": [t("channel"), neutral_name, robust_name, t("variant.change")],
             "channels": channels, "loss": loss, "tail": tail, "worst_gain": worst}
@@ -140,8 +147,9 @@ def collection_risk(plans: list[dict[str, Any]]) -> dict[str, Any] | None:
                     and p.get("sense") == neutral.get("sense"):
                 trade = trade_off(neutral["risk"], p["risk"], neutral.get("channels") or [], p.get("channels") or [],
                                   maximises, fmt, neutral.get("scenario") or "", p.get("scenario") or "")
-                trades.append({"title": t("risk.versus", robust=p.get("scenario") or "", neutral=neutral.get("scenario") or ""),
-                               **trade})
+                trades.append(
+                    {"title": t("risk.versus", robust=p.get("scenario") or "", neutral=neutral.get("scenario") or ""),
+                     **trade})
     return {"head": head, "rows": rows, "trades": trades}
 
 
@@ -181,14 +189,17 @@ def risk_markdown(plan: dict[str, Any], table) -> list[str]:
     if view is None:
         return []
     lines = [f"## {t('risk.title')}", "", view["intro"], ""]
-    lines += table([t("risk.figure"), t("objective")], [[f["title"], f["text"]] for f in view["figures"]], ["l", "r"]) + [""]
+    lines += table([t("risk.figure"), t("objective")], [[f["title"], f["text"]] for f in view["figures"]],
+                   ["l", "r"]) + [""]
     lines += [t("risk.per_world"), ""]
-    lines += table([t("risk.world"), t("objective")], [[num(w), view["format"](v)] for w, v in enumerate(view["objectives"])],
-                   ["r", "r"]) + [""]
+    lines += table([t("risk.world"), t("objective")],
+                   [[num(w), view["format"](v)] for w, v in enumerate(view["objectives"])], ["r", "r"]) + [""]
     if view["cells"]:
         lines += [t("risk.cells_intro"), ""]
-        rows = [[p["label"], *(view["matrix"][(p["id"], g["id"])]["text"] if (p["id"], g["id"]) in view["matrix"] else "—"
-                               for g in view["segments"])] for p in view["phases"]]
+        rows = [
+            [p["label"],
+             *(view["matrix"][(p["id"], g["id"])]["text"] if (p["id"], g["id"]) in view["matrix"] else "—"
+               for g in view["segments"])] for p in view["phases"]]
         lines += table([t("phase_segment"), *(g["label"] for g in view["segments"])], rows,
                        ["l"] + ["r"] * len(view["segments"])) + [""]
     if view["trade"]:
@@ -208,10 +219,12 @@ def collection_markdown(plans: list[dict[str, Any]], table) -> list[str]:
     ctx = collection_risk(plans)
     if ctx is None:
         return []
-    lines = [f"## {t('risk.title')}", ""] + table(ctx["head"], ctx["rows"], ["l", "l"] + ["r"] * (len(ctx["head"]) - 2)) + [""]
+    lines = ([f"## {t('risk.title')}", ""]
+             + table(ctx["head"], ctx["rows"], ["l", "l"] + ["r"] * (len(ctx["head"]) - 2)) + [""])
     for trade in ctx["trades"]:
         lines += trade_markdown(trade, table, f"### {trade['title']}")
     return lines
 
 
-__all__ = ["risk_view", "collection_risk", "with_band", "risk_lines", "risk_markdown", "collection_markdown", "trade_off"]
+__all__ = ["risk_view", "collection_risk", "with_band", "risk_lines", "risk_markdown", "collection_markdown",
+           "trade_off"]

@@ -38,9 +38,10 @@ def risk_sheet(wb: Workbook, plan: dict[str, Any], write_table, finish, rtl: boo
     ws.add_chart(chart, "E2")
     row = max(end + 1, 20)  # below the chart
     if view["cells"]:
-        row = write_table(ws, row, [t("phase"), t("segment"), t("target"), t("risk.cells_intro").rstrip(":： ")],
-                          [[c["phase_label"], c["segment_label"], c["target"], c["probability"]] for c in view["cells"]],
-                          {3: PERCENT, 4: PERCENT}, filters=False) + 1
+        row = (
+            write_table(ws, row, [t("phase"), t("segment"), t("target"), t("risk.cells_intro").rstrip(":： ")],
+                        [[c["phase_label"], c["segment_label"], c["target"], c["probability"]] for c in view["cells"]],
+                        {3: PERCENT, 4: PERCENT}, filters=False) + 1)
     if view["trade"]:
         trade_rows(ws, row, view["trade"], write_table)
     finish(ws, rtl, freeze=None)
@@ -60,8 +61,10 @@ def collection_risk_sheet(wb: Workbook, plans: list[dict[str, Any]], write_table
     if ctx is None:
         return
     ws = wb.create_sheet(t("xlsx.risk"))
-    figures = [[p.get("scenario"), p["risk"].get("risk"), p["risk"]["worlds"], *(p["risk"][k] for k in ("mean", "p5", "p95", "worst", "cvar"))]
-               for p in plans if isinstance(p.get("risk"), dict) and p["risk"].get("objectives")]
+    figures = [
+        [p.get("scenario"), p["risk"].get("risk"), p["risk"]["worlds"],
+         *(p["risk"][k] for k in ("mean", "p5", "p95", "worst", "cvar"))] for p in plans
+        if isinstance(p.get("risk"), dict) and p["risk"].get("objectives")]
     row = write_table(ws, 1, ctx["head"], figures, {i: FIGURE for i in range(4, 9)}) + 1
     for trade in ctx["trades"]:
         ws.cell(row=row, column=1, value=trade["title"])

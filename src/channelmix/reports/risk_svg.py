@@ -42,18 +42,22 @@ def histogram_svg(values: list[float], marks: dict[str, float]) -> str:
     def sy(n: float) -> float:
         return top + plot_h - n / (y_ticks[-1] or 1) * plot_h
 
-    out = [f'<svg viewBox="0 0 {width} {height}" class="risk-svg" role="img" aria-label="histogram of {len(xs)} worlds" '
-           f'font-family="system-ui, -apple-system, Segoe UI, Roboto, Noto Sans, DejaVu Sans, sans-serif" font-size="12">']
+    out = [
+        f'<svg viewBox="0 0 {width} {height}" class="risk-svg" role="img" aria-label="histogram of {len(xs)} worlds" '
+        f'font-family="system-ui, -apple-system, Segoe UI, Roboto, Noto Sans, DejaVu Sans, sans-serif" font-size="12">']
     for k in y_ticks:
         out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{sy(k):.1f}" y2="{sy(k):.1f}" stroke="{GRID}"/>')
         out.append(f'<text x="{left - 6}" y="{sy(k) + 4:.1f}" text-anchor="end" fill="{MUTED}">{int(k)}</text>')
     for n, a, b in zip(counts, edges, edges[1:]):
         if n:
-            out.append(f'<rect class="bin" x="{sx(a) + 1:.1f}" y="{sy(n):.1f}" width="{max(sx(b) - sx(a) - 2, 1):.1f}" '
-                       f'height="{sy(0) - sy(n):.1f}" fill="{BAR}"><title>{auto(a)} – {auto(b)}: {int(n)}</title></rect>')
+            out.append(
+                f'<rect class="bin" x="{sx(a) + 1:.1f}" y="{sy(n):.1f}" width="{max(sx(b) - sx(a) - 2, 1):.1f}" '
+                f'height="{sy(0) - sy(n):.1f}" fill="{BAR}"><title>{auto(a)} – {auto(b)}: {int(n)}</title></rect>'
+            )
     base = top + plot_h
     for v in xs:  # a rug: one tick per world
-        out.append(f'<line class="world" x1="{sx(v):.1f}" x2="{sx(v):.1f}" y1="{base + 2}" y2="{base + 9}" stroke="{OBJECTIVE}"/>')
+        out.append(f'<line class="world" x1="{sx(v):.1f}" x2="{sx(v):.1f}" y1="{base + 2}" y2="{base + 9}" '
+                   f'stroke="{OBJECTIVE}"/>')
     out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{base}" y2="{base}" stroke="{MUTED}"/>')
     for tick, text in zip(ticks, axis_labels(ticks)):
         out.append(f'<text x="{sx(tick):.1f}" y="{base + 24}" text-anchor="middle" fill="{INK}">{text}</text>')

@@ -98,8 +98,13 @@ def _sentences(plan: dict[str, Any], rules: list[Rule]) -> list[str]:
     grouped: dict[tuple[str, Any, bool], list[str]] = {}
     for rule in rules:
         kind, limit = rule.kind, rule.limit if is_number(rule.limit) else 0.0
-        if kind not in TRANSLATED or rule.scope != EVERYWHERE or (kind.startswith("cardinality") and rule.side == "min"):
-            lines.append(rule_words(rule, _readable))  # said as the model states it (only a ceiling on channels is worded)
+        if (
+            kind not in TRANSLATED
+            or rule.scope != EVERYWHERE
+            or (kind.startswith("cardinality") and rule.side == "min")
+        ):
+            # said as the model states it (only a ceiling on channels is worded)
+            lines.append(rule_words(rule, _readable))
         elif kind in ("target", "breadth", "redundancy"):
             p, g = rule.cell or ("", "")
             key = ("target", pct(limit), rule.soft) if kind == "target" else ("breadth", int(limit), rule.soft)
@@ -120,7 +125,8 @@ def _sentences(plan: dict[str, Any], rules: list[Rule]) -> list[str]:
         elif kind == "cardinality_plan":
             lines.append(t("rule.count_plan", n=int(limit)))
         elif kind == "requires" and rule.channel in on:  # binds only when the first channel runs
-            lines.append(t("rule.requires", a=channel.get(rule.channel, rule.channel), b=channel.get(rule.other, rule.other)))
+            lines.append(
+                t("rule.requires", a=channel.get(rule.channel, rule.channel), b=channel.get(rule.other, rule.other)))
     for (kind, value, soft), cells in grouped.items():
         lines.append(_cells_sentence(kind, value, soft, cells))
     return lines

@@ -100,18 +100,16 @@ def schedule_view(plan: dict[str, Any]) -> dict[str, Any] | None:
         })
     cash.sort(key=lambda c: c["n"])
 
-    return {
-        "unit": data.get("unit"), "periods": periods, "channels": channels, "running": running,
-        "idle": [c for c in channels if not c["periods_on"]], "largest": largest, "cash": cash,
-        "coverage": coverage_by_period(plan, periods), "currency": currency, "money": money,
-        "sense": sense, "objective_title": sense_title(sense),
-        "total_budget": plan.get("budget"), "total_cost": sum(c["cost"] or 0.0 for c in cash),
-        "resource_names": list(dict.fromkeys(r for c in cash for r in c.get("resources") or {})),
-        "any_setup": any(c["setup"] for c in cash), "any_budget": any(is_number(c.get("budget")) for c in cash),
-        "carried": any(is_number(c.get("available")) and is_number(c.get("budget")) and abs(c["available"] - c["budget"]) > 0.5
-                       for c in cash),
-        "legend": t("sched.legend", start=START, off=OFF),
-    }
+    return {"unit": data.get("unit"), "periods": periods, "channels": channels, "running": running,
+            "idle": [c for c in channels if not c["periods_on"]], "largest": largest, "cash": cash,
+            "coverage": coverage_by_period(plan, periods), "currency": currency, "money": money, "sense": sense,
+            "objective_title": sense_title(sense), "total_budget": plan.get("budget"),
+            "total_cost": sum(c["cost"] or 0.0 for c in cash),
+            "resource_names": list(dict.fromkeys(r for c in cash for r in c.get("resources") or {})),
+            "any_setup": any(c["setup"] for c in cash), "any_budget": any(is_number(c.get("budget")) for c in cash),
+            "carried": any(is_number(c.get("available")) and is_number(c.get("budget"))
+                           and abs(c["available"] - c["budget"]) > 0.5 for c in cash),
+            "legend": t("sched.legend", start=START, off=OFF)}
 
 
 def coverage_by_period(plan: dict[str, Any], periods: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -121,10 +119,11 @@ def coverage_by_period(plan: dict[str, Any], periods: list[dict[str, Any]]) -> l
     for cell in plan["schedule"].get("coverage") or []:
         target = cell.get("target")
         level = cell.get("level") or 0.0
-        by_period.setdefault(cell["period"], []).append({
-            **cell, "name": f"{phase_label.get(cell['phase'], cell['phase'])} × {segment_label.get(cell['segment'], cell['segment'])}",
-            "level_text": pct(level), "short": is_number(target) and level < target - 1e-6,
-            "target_text": pct(target) if is_number(target) else ""})
+        by_period.setdefault(cell["period"], []).append(
+            {**cell, "name": f"{phase_label.get(cell['phase'], cell['phase'])} × "
+             f"{segment_label.get(cell['segment'], cell['segment'])}", "level_text": pct(level),
+             "short": is_number(target) and level < target - 1e-6,
+             "target_text": pct(target) if is_number(target) else ""})
     out = []
     for p in periods:
         cells = by_period.get(p["id"], [])
@@ -183,9 +182,10 @@ def markdown_lines(plan: dict[str, Any], table: Any, escape: Any) -> list[str]:
     head = [t("sched.period"), t("xlsx.budget"), *([t("sched.available")] if s["carried"] else []), t("spend"),
             t("fixed_cost"), t("sched.setup"), t("cost"), t("sched.cumulative"), *s["resource_names"]]
     strip = (lambda text: text.replace(f" {s['currency']}", "")) if s["currency"] else (lambda text: text)
-    rows = [[c["label"], strip(c["budget_text"]), *([strip(c["available_text"])] if s["carried"] else []), c["spend_text"],
-             c["fixed_text"], c["setup_text"], c["cost_text"], c["cumulative_text"],
-             *(c["resources_text"].get(r, "—") for r in s["resource_names"])] for c in s["cash"]]
+    rows = [
+        [c["label"], strip(c["budget_text"]), *([strip(c["available_text"])] if s["carried"] else []), c["spend_text"],
+         c["fixed_text"], c["setup_text"], c["cost_text"], c["cumulative_text"],
+         *(c["resources_text"].get(r, "—") for r in s["resource_names"])] for c in s["cash"]]
     lines += table(head, rows, ["l"] + ["r"] * (len(head) - 1)) + [""]
     money = s["sense"] != "max_reach"
     head = [t("sched.period"), t("channels_on"), s["objective_title"], *([t("sense.max_reach.title")] if money else []),

@@ -13,16 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 
 from ..core.textcells import own_formula
-from .excel_cells import (
-    KEY_FONT,
-    PERCENT,
-    QTY,
-    cell_value,
-    finish,
-    header,
-    money_format,
-    write_table,
-)
+from .excel_cells import KEY_FONT, PERCENT, QTY, cell_value, finish, header, money_format, write_table
 from .i18n import t
 from .schedule import LONG_COLUMNS, schedule_view
 
@@ -100,8 +91,9 @@ def rows_sheet(wb: Workbook, s: dict[str, Any], money: str, rtl: bool) -> None:
     rows = []
     for c in s["channels"]:
         for p, cell in zip(s["periods"], c["cells"]):
-            rows.append([c["id"], c["label"], p["id"], cell["on"], cell["started"], cell["spend"], cell["effective_spend"],
-                         cell["reach"], cell["fixed_cost"], cell["setup_cost"], cell["cost"], p["label"]])
+            rows.append(
+                [c["id"], c["label"], p["id"], cell["on"], cell["started"], cell["spend"], cell["effective_spend"],
+                 cell["reach"], cell["fixed_cost"], cell["setup_cost"], cell["cost"], p["label"]])
     write_table(ws, 1, names, rows, {6: money, 7: money, 8: PERCENT, 9: money, 10: money, 11: money})
     finish(ws, rtl, freeze="C2")
 
@@ -132,7 +124,8 @@ def cash_sheet(wb: Workbook, s: dict[str, Any], money: str, rtl: bool) -> None:
                 (t("sched.weakest"), lambda c: (weak[c["period"]]["weakest"] or {}).get("name"), None, False),
                 (t("coverage"), lambda c: (weak[c["period"]]["weakest"] or {}).get("level"), PERCENT, False)]
     for r in s["resource_names"]:
-        columns += [(f"{r}: {t('used')}", use(r, "used"), QTY, False), (f"{r}: {t('xlsx.available')}", use(r, "capacity"), QTY, False)]
+        columns += [(f"{r}: {t('used')}", use(r, "used"), QTY, False),
+                    (f"{r}: {t('xlsx.available')}", use(r, "capacity"), QTY, False)]
     rows = [[value(c) for _, value, _, _ in columns] for c in s["cash"]]
     end = write_table(ws, 1, [name for name, _, _, _ in columns], rows,
                       {j: fmt for j, (_, _, fmt, _) in enumerate(columns, start=1) if fmt})

@@ -51,7 +51,8 @@ def print_table(table: "pd.DataFrame", console: Console, title: str = "", column
     cells = [[_cell(name, v) for name, v in zip(shown.columns, row)] for row in shown.itertuples(index=False)]
     for line in cells:
         out.add_row(*line)
-    natural = sum(max([len(str(name))] + [len(line[i]) for line in cells]) + 3 for i, name in enumerate(shown.columns)) + 1
+    natural = (sum(max([len(str(name))] + [len(line[i]) for line in cells]) + 3 for i, name in enumerate(shown.columns))
+               + 1)
     if natural > console.width and len(shown) <= 12:  # rich would cut every cell to "o…": read it sideways
         for part in _sideways(shown, title, console.width):
             console.print(part)
@@ -121,7 +122,8 @@ def render(plan: Plan, console: Console, language: str | None = None, facts: dic
 
             render_schedule(data, console)
         if v["binding_lines"]:
-            console.print(Text(t("term.binding"), style="bold") + Text(" ".join(_sentence(line) for line in v["binding_lines"])))
+            console.print(Text(t("term.binding"), style="bold")
+                          + Text(" ".join(_sentence(line) for line in v["binding_lines"])))
         for warning in data["warnings"]:
             console.print(Text(t("term.warning", warning=warning), style="yellow"))
         for line in risk_lines(data):
@@ -138,7 +140,10 @@ def _headline(plan: Plan, v: dict[str, Any], warnings: list[str]) -> Group:
         value = v["objective_text"] + (f"  ({v['reachable_text']})" if v["reachable_text"] else "")
         lines.append(Text(t("term.objective", title=sense_title(plan.sense), value=value)))
         if plan.outcome or plan.baseline_outcome:
-            lines.append(Text(t("term.outcome", outcome=v["money"](plan.outcome or 0.0), baseline=v["money"](plan.baseline_outcome))))
+            lines.append(
+                Text(
+                    t("term.outcome", outcome=v["money"](plan.outcome or 0.0),
+                      baseline=v["money"](plan.baseline_outcome))))
         lines.append(Text(t("term.spent", spent=v["cost_text"])
                           + (t("term.of", budget=v["budget_text"]) if plan.budget is not None else "")))
         for r in v["resources"]:
@@ -168,8 +173,8 @@ def _channel_table(v: dict[str, Any], width: int) -> Table:
         table.add_column(r, justify="right")
     for c in v["on"]:
         name = c["label"] if c["label"] == c["id"] or width < 120 else f"{c['label']} ({c['id']})"
-        table.add_row(short(name, LABEL_WIDTH) if width < 120 else name, c["spend_text"], c["fixed_text"], c["cost_text"],
-                      c["reach_text"], *([v["money"](c["outcome"])] if valued else []),
+        table.add_row(short(name, LABEL_WIDTH) if width < 120 else name, c["spend_text"], c["fixed_text"],
+                      c["cost_text"], c["reach_text"], *([v["money"](c["outcome"])] if valued else []),
                       *(c["uses_text"][r] for r in v["resource_names"]))
     off = [c["label"] for c in v["off"]]
     if off:

@@ -51,68 +51,41 @@ def plan_view(plan: dict[str, Any]) -> dict[str, Any]:
     reachable = plan.get("reachable")
     share = objective / reachable if solved and sense == "max_reach" and is_number(objective) and \
         is_number(reachable) and reachable > 0 else None
-    return {
-        "variant": variant_view(plan, money),
-        "reachable": reachable, "reachable_share": share,
-        "reachable_text": t("share_of_reachable", share=pct(share), reachable=auto(reachable)) if share is not None else "",
-        "scenario": plan.get("scenario") or "",
-        "description": plan.get("description") or "",
-        "status": plan.get("status") or "",
-        "status_text": status_text(plan.get("status") or ""),
-        "solved": solved,
-        "verified": bool(plan.get("verified")),
-        "message": plan.get("message") or "",
-        "sense": sense,
-        "objective": objective,
-        "objective_title": sense_title(sense),
-        "objective_meaning": sense_meaning(sense),
-        "objective_text": (money(objective) if money_objective else auto(objective)) if solved else "—",
-        "currency": currency,
-        "money_decimals": d,
-        "money": money,
-        "cost": cost, "budget": budget, "budget_share": budget_share,
-        "cost_text": money(cost) if solved else "—",
-        "budget_text": money(budget),
-        "budget_share_text": pct(budget_share),
-        "resources": resource_rows,
-        "gap": plan.get("gap"),
-        "gap_text": gap_text(plan),
-        "gap_pct_text": pct(plan.get("gap"), 2),
-        "penalties": [{"name": k, "words": penalty_words(k), "amount": v,
-                       "text": money(v) if money_objective else t("penalty.in_reach", amount=auto(v))}
-                      for k, v in (plan.get("penalties") or {}).items()],
-        "weighted_reach": plan.get("weighted_reach"),
-        "weighted_reach_text": auto(plan.get("weighted_reach")),
-        "channels": rows,
-        "on": [r for r in rows if r["on"]],
-        "off": [r for r in rows if not r["on"]],
-        "total_cost": sum(c.get("cost") or 0.0 for c in on), "total_spend": sum(c.get("spend") or 0.0 for c in on),
-        "total_fixed": sum(c.get("fixed_cost") or 0.0 for c in on),
-        "total_uses": {r: sum((c.get("uses") or {}).get(r, 0.0) for c in on) for r in resources},
-        "resource_names": list(resources),
-        "phases": [{"id": p["id"], "label": p.get("label") or p["id"]} for p in phases],
-        "segments": [{"id": g["id"], "label": g.get("label") or g["id"]} for g in segments],
-        "cells": cells,
-        "matrix": {(c["phase"], c["segment"]): c for c in cells},
-        "below": [c for c in cells if c["short"]],
-        "weakest": min(cells, key=lambda c: c.get("level") or 0.0, default=None),
-        "summary": summary_lines(plan, solved, channels, cells, resource_rows, money) if solved else [],
-        "binding": list(plan.get("binding") or []),
-        "binding_lines": plain_rules(plan),
-        "binding_intro": t("binding.intro") if plan.get("binding") else t("binding.none"),
-        "warnings": list(plan.get("warnings") or []),
-        "curve_error": plan.get("curve_error"),
-        "curve_error_text": pct(plan.get("curve_error"), 1),
-        "approximation_bound": plan.get("approximation_bound"),
-        "approximation_bound_text": auto(plan.get("approximation_bound")),
-        "model_objective": plan.get("model_objective"),
-        "bound": plan.get("bound"),
-        "solver": plan.get("solver") or "",
-        "seconds": (plan.get("build_seconds") or 0.0) + (plan.get("solve_seconds") or 0.0),
-        "labels": [plan.get("scenario") or "", plan.get("description") or "",
-                   *(c.get("label") or "" for c in channels), *(p.get("label") or "" for p in phases),
-                   *(g.get("label") or "" for g in segments)],
-    }
+    return {"variant": variant_view(plan, money), "reachable": reachable, "reachable_share": share,
+            "reachable_text": t("share_of_reachable", share=pct(share), reachable=auto(reachable)) if share is not None
+            else "", "scenario": plan.get("scenario") or "", "description": plan.get("description") or "",
+            "status": plan.get("status") or "", "status_text": status_text(plan.get("status") or ""), "solved": solved,
+            "verified": bool(plan.get("verified")), "message": plan.get("message") or "", "sense": sense,
+            "objective": objective, "objective_title": sense_title(sense), "objective_meaning": sense_meaning(sense),
+            "objective_text": (money(objective) if money_objective else auto(objective)) if solved else "—",
+            "currency": currency, "money_decimals": d, "money": money, "cost": cost, "budget": budget,
+            "budget_share": budget_share, "cost_text": money(cost) if solved else "—", "budget_text": money(budget),
+            "budget_share_text": pct(budget_share), "resources": resource_rows, "gap": plan.get("gap"),
+            "gap_text": gap_text(plan), "gap_pct_text": pct(plan.get("gap"), 2),
+            "penalties": [
+                {"name": k, "words": penalty_words(k), "amount": v, "text": money(v) if money_objective
+                 else t("penalty.in_reach", amount=auto(v))} for k, v in (plan.get("penalties") or {}).items()],
+            "weighted_reach": plan.get("weighted_reach"), "weighted_reach_text": auto(plan.get("weighted_reach")),
+            "channels": rows, "on": [r for r in rows if r["on"]], "off": [r for r in rows if not r["on"]],
+            "total_cost": sum(c.get("cost") or 0.0 for c in on), "total_spend": sum(c.get("spend") or 0.0 for c in on),
+            "total_fixed": sum(c.get("fixed_cost") or 0.0 for c in on),
+            "total_uses": {r: sum((c.get("uses") or {}).get(r, 0.0) for c in on) for r in resources},
+            "resource_names": list(resources),
+            "phases": [{"id": p["id"], "label": p.get("label") or p["id"]} for p in phases],
+            "segments": [{"id": g["id"], "label": g.get("label") or g["id"]} for g in segments], "cells": cells,
+            "matrix": {(c["phase"], c["segment"]): c for c in cells}, "below": [c for c in cells if c["short"]],
+            "weakest": min(cells, key=lambda c: c.get("level") or 0.0, default=None),
+            "summary": summary_lines(plan, solved, channels, cells, resource_rows, money) if solved else [],
+            "binding": list(plan.get("binding") or []), "binding_lines": plain_rules(plan),
+            "binding_intro": t("binding.intro") if plan.get("binding") else t("binding.none"),
+            "warnings": list(plan.get("warnings") or []), "curve_error": plan.get("curve_error"),
+            "curve_error_text": pct(plan.get("curve_error"), 1), "approximation_bound": plan.get("approximation_bound"),
+            "approximation_bound_text": auto(plan.get("approximation_bound")),
+            "model_objective": plan.get("model_objective"), "bound": plan.get("bound"), "solver": plan.get("solver")
+            or "", "seconds": (plan.get("build_seconds") or 0.0) + (plan.get("solve_seconds") or 0.0),
+            "labels": [plan.get("scenario") or "", plan.get("description") or "",
+                       *(c.get("label") or "" for c in channels), *(p.get("label") or "" for p in phases),
+                       *(g.get("label") or "" for g in segments)]}
 
 
 def channel_rows(channels: list[dict[str, Any]], resources: dict[str, Any], d: int) -> list[dict[str, Any]]:
@@ -170,8 +143,8 @@ def summary_lines(plan: dict[str, Any], solved: bool, channels: list[dict[str, A
     budget = plan.get("budget")
     out = [t("summary.run", on=len(on), n=len(channels), cost=money(plan.get("cost")))
            + (t("summary.of_budget", budget=money(budget)) if is_number(budget) else "")
-           + "".join(t("summary.using", used=r["used_text"], capacity=r["capacity_text"], name=r["name"]) for r in resources)
-           + t("summary.end")]
+           + "".join(t("summary.using", used=r["used_text"], capacity=r["capacity_text"], name=r["name"])
+                     for r in resources) + t("summary.end")]
     weakest = min(cells, key=lambda c: c.get("level") or 0.0, default=None)
     if weakest is not None:
         cell_name = f"{weakest['phase_label']} × {weakest['segment_label']}"

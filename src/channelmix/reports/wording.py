@@ -25,9 +25,9 @@ def number(value: float) -> str:
 
 # kinds of a plan over periods whose words say their period themselves (the others are a
 # period's own copy of a rule, said after the period: "Month 2: money spent ≤ budget 1,000")
-SAYS_ITS_PERIOD = frozenset({"used_period", "used", "start", "no_start_running", "no_start_after_on", "start_on", "min_run",
-                             "stop", "stop_on", "stop_off", "switches", "budget_total", "pace_hi", "pace_lo", "ramp",
-                             "ramp_from_current", "cardinality_plan"})
+SAYS_ITS_PERIOD = frozenset(
+    {"used_period", "used", "start", "no_start_running", "no_start_after_on", "start_on", "min_run", "stop", "stop_on",
+     "stop_off", "switches", "budget_total", "pace_hi", "pace_lo", "ramp", "ramp_from_current", "cardinality_plan"})
 SAYS_ITS_WORLD = frozenset({"worst", "cvar"})
 
 
@@ -65,8 +65,9 @@ def body_words(rule: Rule, fmt: Callable[[float], str] = number) -> str:
         "spend_step": lambda: f"{ch}: spend in multiples of {fmt(limit)}",
         "response_piece": lambda: f"{ch}: reach ≤ response curve, piece {rule.piece}",
         "curve_spend": lambda: f"{ch}: spend along the curve",
-        "curve_reach": lambda: f"{ch}: reach ≤ response curve"
-                               + (f" (curve {rule.curve} of the worlds)" if rule.curve is not None else ""),
+        "curve_reach": lambda: (
+            f"{ch}: reach ≤ response curve" + (f" (curve {rule.curve} of the worlds)" if rule.curve is not None else "")
+        ),
         "curve_on": lambda: f"{ch}: curve only when on",
         "curve_after": lambda: f"{ch}: piece {(rule.piece or 0) + 1} after piece {rule.piece}",
         "curve_full": lambda: f"{ch}: piece {rule.piece} full before piece {(rule.piece or 0) + 1}",
@@ -74,7 +75,9 @@ def body_words(rule: Rule, fmt: Callable[[float], str] = number) -> str:
         "resource": lambda: f"{rule.resource} used ≤ {fmt(limit)}",
         "cover": lambda: f"coverage of ({p}, {g}) ≤ reach of its channels",
         "target": lambda: f"coverage of ({p}, {g}) ≥ {fmt(limit)}{soft}",
-        "breadth": lambda: f"({p}, {g}) served by ≥ {_count(limit)} channels with affinity ≥ {fmt(rule.threshold or 0.0)}{soft}",
+        "breadth": lambda: (
+            f"({p}, {g}) served by ≥ {_count(limit)} channels with affinity ≥ {fmt(rule.threshold or 0.0)}{soft}"
+        ),
         "total_spend": lambda: "total spend",
         "concentration": lambda: f"{ch}: ≤ {limit:.0%} of spend",
         "group_share": lambda: f"{rule.group}: {_sign(rule)} {limit:.0%} of spend",
@@ -132,8 +135,9 @@ def note_words(note: Note) -> str:
         return (f"tie-break {note.status} (a large model): among equal optima with channels it left off, this plan "
                 f"may not be the one that {aim}")
     if note.kind == "idle_channels":
-        return (f"{', '.join(note.channels)}: on with no spend and no reach, yet counted by breadth, cardinality and group "
-                "counts; set min_spend to what running a channel really takes")
+        return (
+            f"{', '.join(note.channels)}: on with no spend and no reach, yet counted by breadth, cardinality and group "
+            "counts; set min_spend to what running a channel really takes")
     why = POLISH_STOPPED.get(note.status) or \
         f"the polished spends were rounded to the spend_step grid (no unit-move search over {note.count} spends)"
     return (f"plan over periods: {why}; how money is split between periods may be the MILP's, on its curve pieces "
@@ -153,7 +157,8 @@ NO_PLAN = {"infeasible": "infeasible: no plan meets every hard rule",
 def plan_message(plan: Plan) -> str:
     """The plan's ``message``: why there is none (and what would fix it), or that it stopped early."""
     if plan.solved:
-        return "" if plan.status == "optimal" else f"stopped at the time limit with a gap of {plan.gap or float('nan'):.3%}"
+        return ("" if plan.status == "optimal"
+                else f"stopped at the time limit with a gap of {plan.gap or float('nan'):.3%}")
     text = NO_PLAN.get(plan.status, plan.status)
     return text if plan.diagnosis is None else f"{text}. {diagnosis_words(plan.diagnosis)}"
 
@@ -184,7 +189,8 @@ def relaxation_words(family: Relaxation) -> str:
 def diagnosis_words(found: Diagnosis) -> str:
     """A sentence or two on why no plan exists."""
     if found.culprits:
-        text = "Dropping any one of these would make it feasible: " + "; ".join(map(relaxation_words, found.culprits)) + "."
+        text = ("Dropping any one of these would make it feasible: " + "; ".join(map(relaxation_words, found.culprits))
+                + ".")
     else:
         text = "No single family of rules is to blame: several conflict at once."
     if found.likely:
@@ -204,7 +210,8 @@ def limit_words(limit: Limit) -> str:
         return f"resource {limit.resource}" + (" (each period)" if limit.each_period else "")
     if kind in ("coverage_target", "breadth"):
         family = "coverage" if kind == "coverage_target" else "breadth"
-        where = f"({limit.cell[0]}, {limit.cell[1]})" if limit.cell else f"of rules.{family}[{limit.index}] ({limit.cells} cells)"
+        where = (f"({limit.cell[0]}, {limit.cell[1]})" if limit.cell
+                 else f"of rules.{family}[{limit.index}] ({limit.cells} cells)")
         return f"{'coverage target' if family == 'coverage' else 'breadth'} {where}"
     if kind == "cardinality":
         return f"channels on ({limit.side})"
@@ -233,4 +240,5 @@ def repair_words(repair: Repair) -> str:
     if repair.to is None:
         return f"moving this limit alone cannot help: {rule_words(repair.rule)}"
     up = repair.limit.loosens_up
-    return f"{limit_words(repair.limit)} must be {'at least' if up else 'at most'} {outward(repair.to, up, repair.limit.integer)}"
+    to = outward(repair.to, up, repair.limit.integer)
+    return f"{limit_words(repair.limit)} must be {'at least' if up else 'at most'} {to}"

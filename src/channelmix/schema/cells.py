@@ -42,6 +42,12 @@ def affinity_matrix(channels: Sequence[Channel], phases: Sequence[str], segments
     return matrix
 
 
+def scenario_affinity(parts_or_scenario: Any, channels: Sequence[Channel]) -> Csr:
+    """:func:`affinity_matrix` over a scenario's (or its checked parts') phases and segments."""
+    return affinity_matrix(channels, [p.id for p in parts_or_scenario.phases],
+                           [g.id for g in parts_or_scenario.segments])
+
+
 def _affinity_matrix(channels: Sequence[Channel], phases: Sequence[str], segments: Sequence[str]) -> Csr:
     p_index = {p: i for i, p in enumerate(phases)}
     g_index = {g: j for j, g in enumerate(segments)}
@@ -60,16 +66,16 @@ def _affinity_matrix(channels: Sequence[Channel], phases: Sequence[str], segment
         for phase, row in ch.affinity.items():
             if phase != WILDCARD and phase in p_index:
                 _fill(block, p_index[phase], row, g_index)
-        k = np.flatnonzero(block)
-        rows.append(k)
-        cols.append(np.full(len(k), c))
-        vals.append(block.ravel()[k])
+        cells = np.flatnonzero(block)
+        rows.append(cells)
+        cols.append(np.full(len(cells), c))
+        vals.append(block.ravel()[cells])
     if rows:
-        r, c, v = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+        r, cs, v = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
     else:
-        r = c = np.zeros(0, dtype=np.int64)
+        r = cs = np.zeros(0, dtype=np.int64)
         v = np.zeros(0)
-    return Csr.from_entries(r, c, v, (n_p * n_g, len(channels)))
+    return Csr.from_entries(r, cs, v, (n_p * n_g, len(channels)))
 
 
 def _fill(block: np.ndarray, at: Any, row: dict[str, float], g_index: dict[str, int]) -> None:
@@ -85,7 +91,9 @@ def governing_rule(rules: Sequence[Any], phases: Sequence[str], segments: Sequen
     override earlier ones, as ``rule_for_cell``), or -1."""
     out = np.full((len(phases), len(segments)), -1)
     for j, rule in enumerate(rules):
-        p_mask = np.ones(len(phases), bool) if rule.phase is None else np.isin(np.array(phases, dtype=object), rule.phase)
-        g_mask = np.ones(len(segments), bool) if rule.segment is None else np.isin(np.array(segments, dtype=object), rule.segment)
+        p_mask = (
+            np.ones(len(phases), bool) if rule.phase is None else np.isin(np.array(phases, dtype=object), rule.phase))
+        g_mask = (np.ones(len(segments), bool) if rule.segment is None
+                  else np.isin(np.array(segments, dtype=object), rule.segment))
         out[np.ix_(p_mask, g_mask)] = j
     return out.ravel()

@@ -69,8 +69,10 @@ def parse_range(text: str) -> tuple[str, list[float]]:
 def steps(start: float, stop: float, step: float, where: str) -> list[float]:
     """start, start + step, …, up to stop (inclusive, within rounding)."""
     if not all(math.isfinite(v) for v in (start, stop, step)) or step <= 0 or stop < start:
-        raise ScenarioError(where, [Problem(where, f"is not a rising range (start {start:g}, stop {stop:g}, step {step:g})",
-                                            "use a positive step and stop ≥ start")])
+        raise ScenarioError(where,
+                            [
+                                Problem(where, f"is not a rising range (start {start:g}, stop {stop:g}, step {step:g})",
+                                        "use a positive step and stop ≥ start")])
     count = int(math.floor((stop - start) / step + 1e-9)) + 1
     if count > 100_000:
         raise ScenarioError(where, [Problem(where, f"has {count} steps", "use a larger step (at most 100000 steps)")])
@@ -116,7 +118,8 @@ def value_at(data: Any, path: str) -> Any:
             node = node.get(part)
         elif isinstance(node, list):
             ids = [item.get("id") if isinstance(item, dict) else item for item in node]
-            node = node[ids.index(part)] if part in ids else node[int(part)] if part.isdigit() and int(part) < len(node) else None
+            node = (node[ids.index(part)] if part in ids else node[int(part)] if part.isdigit()
+                    and int(part) < len(node) else None)
         else:
             return None
     return node
@@ -130,7 +133,8 @@ def _find(items: list[Any], key: str, where: str) -> int:
         return int(key)
     known = [str(i) for i in ids]
     hint = did_you_mean(key, known)
-    raise ScenarioError("override", [Problem(where, f"no item with id '{key}'", with_hint(hint, f"known ids: {', '.join(known)}"))])
+    raise ScenarioError("override",
+                        [Problem(where, f"no item with id '{key}'", with_hint(hint, f"known ids: {', '.join(known)}"))])
 
 
 def derive(loaded: Loaded, overrides: dict[str, Any], label: str = "", variant: str = "") -> Case:
@@ -156,7 +160,9 @@ def derive(loaded: Loaded, overrides: dict[str, Any], label: str = "", variant: 
         derived = validate(data, where, base=Path(loaded.source).parent)
     except ScenarioError as err:
         paths = ", ".join(overrides)
-        raise ScenarioError(where, [Problem(p.path, f"{p.message} (after set {paths})", p.fix) for p in err.problems]) from None
+        raise ScenarioError(where,
+                            [Problem(p.path, f"{p.message} (after set {paths})", p.fix)
+                             for p in err.problems]) from None
     return Case(name, derived.scenario, loaded.source, derived.warnings, dict(overrides), variant)
 
 
@@ -169,7 +175,7 @@ def variants(loaded: Loaded, overrides: dict[str, Any] | None = None) -> list[Ca
         loaded = _with_variants(loaded, overrides.pop("variants"))
     cases, problems = [], []
     extra = ", ".join(f"{k}={v}" for k, v in overrides.items())
-    jobs = [("", {})] + [(v.name, v.set) for v in loaded.scenario.variants]
+    jobs: list[tuple[str, dict[str, Any]]] = [("", {})] + [(v.name, v.set) for v in loaded.scenario.variants]
     seen: set[str] = set()
     base_problems: set[tuple[str, str]] = set()
     for name, sets in jobs:
@@ -199,7 +205,9 @@ def _with_variants(loaded: Loaded, value: Any) -> Loaded:
     try:
         return validate(data, loaded.source, base=Path(loaded.source).parent)
     except ScenarioError as err:
-        raise ScenarioError(loaded.source, [Problem(p.path, f"{p.message} (after set variants)", p.fix) for p in err.problems]) from None
+        raise ScenarioError(loaded.source,
+                            [Problem(p.path, f"{p.message} (after set variants)", p.fix)
+                             for p in err.problems]) from None
 
 
 def grid(loaded: Loaded, vary: dict[str, list[float]], overrides: dict[str, Any] | None = None) -> list[Case]:

@@ -18,15 +18,16 @@ MIN_ACCURACY = 1e-6  # finer curve pieces multiply the model's size and time wit
 MAX_TIME_LIMIT = 1e7  # seconds (about 116 days)
 MAX_COUNT = 1_000_000  # channel counts in rules
 
-RANGE_FIX = "use bigger units (thousands or millions) so the numbers stay within the supported range (README: Supported ranges)"
+RANGE_FIX = (
+    "use bigger units (thousands or millions) so the numbers stay within the supported range (README: Supported ranges)"
+)
 
 # Why a bound exists, and its fix, by the bound's value (for the messages of schema.problems).
-WHY = {
-    MAX_AMOUNT: ("the largest amount the solver handles faithfully", RANGE_FIX),
-    MAX_WEIGHT: ("the largest weight the solver handles faithfully", "scale all weights down by the same factor: only their ratios matter"),
-    MAX_LEVEL: ("the largest level the solver handles faithfully", RANGE_FIX),
-    MAX_TIME_LIMIT: ("about 116 days", "use a time limit in seconds of at most 1e+07"),
-}
+WHY = {MAX_AMOUNT: ("the largest amount the solver handles faithfully", RANGE_FIX),
+       MAX_WEIGHT: ("the largest weight the solver handles faithfully",
+                    "scale all weights down by the same factor: only their ratios matter"),
+       MAX_LEVEL: ("the largest level the solver handles faithfully", RANGE_FIX),
+       MAX_TIME_LIMIT: ("about 116 days", "use a time limit in seconds of at most 1e+07")}
 WHY_BY_FIELD = {
     "accuracy": ("finer curve pieces multiply the model's size and solve time without a visible gain",
                    "use a value between 1e-06 and 0.1; the default 0.005 keeps every curve within half a percent"),

@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, ConfigDict, TypeAdapter, ValidationError
 
-from .checks import Parts, cross_problems, warnings_for
+from .advice import warnings_for
+from .checks import Parts, cross_problems
 from .models import (
     Channel,
     Name,
@@ -51,15 +52,20 @@ def load(path: str | Path) -> Loaded:
     source = str(path)
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
-        raise ScenarioError(source, [Problem("", f"cannot read files ending in '{path.suffix}'", "use .yaml, .yml, .toml or .json")])
+        raise ScenarioError(
+            source, [Problem("", f"cannot read files ending in '{path.suffix}'", "use .yaml, .yml, .toml or .json")]
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ScenarioError(source, [Problem("", "no such file", "check the path")]) from None
     except IsADirectoryError:
-        raise ScenarioError(source, [Problem("", "is a folder, not a scenario file", "name a .yaml, .toml or .json file")]) from None
+        raise ScenarioError(
+            source, [Problem("", "is a folder, not a scenario file", "name a .yaml, .toml or .json file")]
+        ) from None
     except UnicodeDecodeError as err:
-        raise ScenarioError(source, [Problem("", f"is not UTF-8 text (byte {err.start})", "save the file as UTF-8")]) from None
+        raise ScenarioError(source,
+                            [Problem("", f"is not UTF-8 text (byte {err.start})", "save the file as UTF-8")]) from None
     raw = parse(text, kind, source)
     return _validate(raw, source, base=path.parent)
 
@@ -83,7 +89,10 @@ def validate(raw: Any, source: str = "<scenario>", base: str | Path | None = Non
 
 def _validate(raw: Any, source: str, base: str | Path | None) -> Loaded:
     if not isinstance(raw, dict):
-        raise ScenarioError(source, [Problem("", "must be a mapping of keys (scenario, phases, segments, channels, …)", "start from 'channelmix init'")])
+        raise ScenarioError(source,
+                            [
+                                Problem("", "must be a mapping of keys (scenario, phases, segments, channels, …)",
+                                        "start from 'channelmix init'")])
     if names_tables(raw):
         return _with_tables(raw, source, Path(base) if base is not None else Path.cwd())
     problems: list[Problem] = []
@@ -94,7 +103,8 @@ def _validate(raw: Any, source: str, base: str | Path | None) -> Loaded:
         problems += problems_from(err, _KEYS)
     problems += cross_problems(_parts(raw, scenario))
     if scenario is not None and scenario.periods is not None and scenario.worlds is not None:
-        problems.append(Problem("worlds", "are not yet supported for a plan over periods", "remove worlds, or remove periods"))
+        problems.append(
+            Problem("worlds", "are not yet supported for a plan over periods", "remove worlds, or remove periods"))
     if scenario is not None and not problems:
         scenario, more = worlds_problems(scenario, Path(base) if base is not None else None)
         problems += more
@@ -166,14 +176,22 @@ def _parts(raw: dict[str, Any], scenario: Scenario | None) -> Parts:
     return parts
 
 
-_PERIODS = TypeAdapter(Annotated[Periods, BeforeValidator(periods_in)] | None)
-_CURRENT = TypeAdapter(dict[str, NonNegative] | None, config=_STRICT)
-_PHASES = TypeAdapter(Annotated[list[Phase], BeforeValidator(phases_in)])
-_SEGMENTS = TypeAdapter(Annotated[list[Segment], BeforeValidator(segments_in)])
-_CHANNEL = TypeAdapter(Channel)
-_RESOURCES = TypeAdapter(dict[Name, NonNegative], config=_STRICT)
-_RULES = TypeAdapter(Rules)
-_OBJECTIVE = TypeAdapter(Objective)
-_STEP = TypeAdapter(Positive | None, config=_STRICT)
-_BUDGET = TypeAdapter(NonNegative | None, config=_STRICT)
-_SOLVER = TypeAdapter(SolverSettings)
+# Each part validated on its own. mypy reads TypeAdapter's argument as a class, which Annotated[…] and
+# X | None are not (pydantic takes any type expression): those lines carry an ignore of that one error.
+_PERIODS: TypeAdapter[Any] = TypeAdapter(
+    Annotated[Periods, BeforeValidator(periods_in)] | None  # type: ignore[arg-type]
+)
+_CURRENT: TypeAdapter[Any] = TypeAdapter(dict[str, NonNegative] | None, config=_STRICT)  # type: ignore[arg-type]
+_PHASES: TypeAdapter[Any] = TypeAdapter(
+    Annotated[list[Phase], BeforeValidator(phases_in)]  # type: ignore[arg-type]
+)
+_SEGMENTS: TypeAdapter[Any] = TypeAdapter(
+    Annotated[list[Segment], BeforeValidator(segments_in)]  # type: ignore[arg-type]
+)
+_CHANNEL: TypeAdapter[Any] = TypeAdapter(Channel)
+_RESOURCES: TypeAdapter[Any] = TypeAdapter(dict[Name, NonNegative], config=_STRICT)
+_RULES: TypeAdapter[Any] = TypeAdapter(Rules)
+_OBJECTIVE: TypeAdapter[Any] = TypeAdapter(Objective)
+_STEP: TypeAdapter[Any] = TypeAdapter(Positive | None, config=_STRICT)  # type: ignore[arg-type]
+_BUDGET: TypeAdapter[Any] = TypeAdapter(NonNegative | None, config=_STRICT)  # type: ignore[arg-type]
+_SOLVER: TypeAdapter[Any] = TypeAdapter(SolverSettings)

@@ -1,4 +1,5 @@
-"""The scenario file, format version 1 (DESIGN §7), as frozen pydantic models.
+"""The scenario file, format version 1, as frozen pydantic models (docs/architecture.md,
+"The scenario file").
 
 Unknown keys are errors, numbers must be finite, types are strict (``"5"`` is
 not a number).  Cross-field checks live in :mod:`channelmix.schema.checks`.
@@ -14,16 +15,10 @@ from .limits import MAX_LEVEL, MAX_TIME_LIMIT, MIN_ACCURACY
 from .periods import PeriodRef, Periods, periods_in
 from .presets import PHASE_PRESETS
 from .problems import Fixable, did_you_mean, with_hint
-from .responses import (  # noqa: F401  (re-exported: a channel's curves)
-    Constant,
-    Hill,
-    Linear,
-    Pwl,
-    Response,
-    Saturating,
-    saturation_spend,
-)
-from .rules import (  # noqa: F401  (re-exported: the rules are part of the scenario's models)
+
+# a channel's curves, the rules and the value kinds are re-exported: they are part of the scenario's models
+from .responses import Constant, Hill, Linear, Pwl, Response, Saturating, saturation_spend  # noqa: F401
+from .rules import (  # noqa: F401
     BreadthRule,
     Cardinality,
     CellRule,
@@ -36,7 +31,7 @@ from .rules import (  # noqa: F401  (re-exported: the rules are part of the scen
     rule_for_cell,
 )
 from .steps import round_down, round_up
-from .types import (  # noqa: F401  (re-exported: the value kinds every model uses)
+from .types import (  # noqa: F401
     Count,
     CurveSpend,
     Id,
@@ -116,7 +111,8 @@ class ResourceUse(Model):
 
 def _affinity_in(value: Any) -> Any:
     if isinstance(value, dict):
-        return {phase: ({WILDCARD: v} if isinstance(v, (int, float)) and not isinstance(v, bool) else v) for phase, v in value.items()}
+        return {phase: ({WILDCARD: v} if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
+                for phase, v in value.items()}
     return value
 
 
@@ -215,8 +211,11 @@ class Worlds(Model):
     @model_validator(mode="after")
     def _one_source(self) -> "Worlds":
         if (self.uncertainty is None) == (self.draws is None):
-            raise Fixable("needs exactly one of uncertainty or draws",
-                          "write worlds: {uncertainty: {affinity: 0.2, response: 0.15, count: 50, seed: 1}} or worlds: {draws: FILE.draws.csv}")
+            raise Fixable(
+                "needs exactly one of uncertainty or draws",
+                "write worlds: {uncertainty: {affinity: 0.2, response: 0.15, count: 50, seed: 1}} or worlds: {draws: "
+                "FILE.draws.csv}",
+            )
         return self
 
 
@@ -225,7 +224,8 @@ class SolverSettings(Model):
     time_limit: Annotated[float, Field(gt=0, le=MAX_TIME_LIMIT)] = 60.0
     gap: Annotated[float, Field(ge=0, lt=1)] = 1e-4
     threads: Annotated[int, Field(ge=1, le=256)] = 1
-    accuracy: Annotated[float, Field(ge=MIN_ACCURACY, le=0.1)] = 0.005  # LP pieces: max error as a share of a curve's range
+    # LP pieces: max error as a share of a curve's range
+    accuracy: Annotated[float, Field(ge=MIN_ACCURACY, le=0.1)] = 0.005
 
 
 class Variant(Model):
@@ -318,8 +318,8 @@ class Scenario(Model):
         if self.budget is not None:
             return {c.id: c.max_spend if c.max_spend is not None else max(self.budget - c.fixed_cost, c.min_spend, 0.0)
                     for c in self.channels}
-        useful = {c.id: c.max_spend if c.max_spend is not None else max(saturation_spend(c.response, self.solver.accuracy), c.min_spend)
-                  for c in self.channels}
+        useful = {c.id: c.max_spend if c.max_spend is not None
+                  else max(saturation_spend(c.response, self.solver.accuracy), c.min_spend) for c in self.channels}
         # Padding a rule may need, per unit of useful spend: a group at min_share lo must
         # spend lo/(1-lo) times the rest; at max_share hi the rest must spend (1-hi)/hi
         # times the group; concentration α needs a total of 1/α times the largest spend.

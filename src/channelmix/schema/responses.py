@@ -1,4 +1,5 @@
-"""A channel's response curve f(s): the share of a segment it reaches at spend s (DESIGN §3).
+"""A channel's response curve f(s): the share of a segment it reaches at spend s
+(docs/architecture.md, "The model").
 
 One model per curve type, told apart by ``type`` (the format's one tagged union), and what a
 curve means: its exact value :func:`reach` and where it saturates.  The model's piecewise-linear
@@ -42,17 +43,20 @@ class Pwl(Model):
     def _points_are_a_curve(self) -> "Pwl":
         for i, point in enumerate(self.points):
             if len(point) != 2 or not all(math.isfinite(v) for v in point):
-                raise Fixable(f"points[{i}] must be a pair of finite numbers [spend, reach]", "write it as [spend, reach]")
+                raise Fixable(f"points[{i}] must be a pair of finite numbers [spend, reach]",
+                              "write it as [spend, reach]")
             if not 0 <= point[0] <= MAX_AMOUNT:
                 raise Fixable(f"points[{i}] has spend {point[0]:g}, must be within [0, {MAX_AMOUNT:g}]", RANGE_FIX)
             if not 0 <= point[1] <= 1:
-                raise Fixable(f"points[{i}] has reach {point[1]}, must be within [0, 1]", "reach is a share of the segment")
+                raise Fixable(f"points[{i}] has reach {point[1]}, must be within [0, 1]",
+                              "reach is a share of the segment")
         if self.points[0] != [0, 0]:
             raise Fixable("the first point must be [0, 0]", "start the curve with [0, 0]: no spend, no reach")
         xs = [p[0] for p in self.points]
         for i in range(1, len(xs)):
             if xs[i] <= xs[i - 1]:
-                raise Fixable(f"points[{i}] spend {xs[i]:g} is not above the previous {xs[i - 1]:g}", "list points by strictly rising spend")
+                raise Fixable(f"points[{i}] spend {xs[i]:g} is not above the previous {xs[i - 1]:g}",
+                              "list points by strictly rising spend")
         return self
 
 
@@ -87,9 +91,10 @@ class Hill(Model):
 
 def _curve_spend(name: str, value: float) -> None:
     if value < MIN_CURVE_SPEND:
-        raise Fixable(f"{name} {value:g} is below {MIN_CURVE_SPEND:g}: the curve jumps to full reach for almost no money, "
-                      "which the solver cannot represent faithfully",
-                      "measure money in smaller units (units rather than millions), or check the value")
+        raise Fixable(
+            f"{name} {value:g} is below {MIN_CURVE_SPEND:g}: the curve jumps to full reach for almost no money, "
+            "which the solver cannot represent faithfully",
+            "measure money in smaller units (units rather than millions), or check the value")
 
 
 Response = Annotated[Union[Constant, Linear, Pwl, Saturating, Hill], Field(discriminator="type")]
@@ -130,7 +135,8 @@ def saturation_spend(response: Response, accuracy: float) -> float:
     if isinstance(response, Saturating):
         return response.scale * math.log(1.0 / accuracy)
     if isinstance(response, Hill):
-        return max(response.half * ((1.0 - accuracy) / accuracy) ** (1.0 / response.shape) - response.offset, response.half * accuracy)
+        return max(response.half * ((1.0 - accuracy) / accuracy) ** (1.0 / response.shape) - response.offset,
+                   response.half * accuracy)
     return response.points[-1][0]
 
 

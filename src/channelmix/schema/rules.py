@@ -1,5 +1,5 @@
-"""The rules of a scenario (DESIGN §3, constraints 4–9): coverage targets, breadth and
-redundancy per cell, concentration, cardinality, groups, and channel logic."""
+"""The rules of a scenario (docs/architecture.md, "The model", rows 4–9): coverage targets,
+breadth and redundancy per cell, concentration, cardinality, groups, and channel logic."""
 
 from __future__ import annotations
 
@@ -107,9 +107,11 @@ class Group(Model):
         if all(b is None for b in bounds):
             raise Fixable("sets no bound", "add min_share, max_share, min_count or max_count")
         if self.min_share is not None and self.max_share is not None and self.min_share > self.max_share:
-            raise Fixable(f"min_share {self.min_share:g} is above max_share {self.max_share:g}", "lower min_share or raise max_share")
+            raise Fixable(f"min_share {self.min_share:g} is above max_share {self.max_share:g}",
+                          "lower min_share or raise max_share")
         if self.min_count is not None and self.max_count is not None and self.min_count > self.max_count:
-            raise Fixable(f"min_count {self.min_count} is above max_count {self.max_count}", "lower min_count or raise max_count")
+            raise Fixable(f"min_count {self.min_count} is above max_count {self.max_count}",
+                          "lower min_count or raise max_count")
         return self
 
     def describe(self) -> str:

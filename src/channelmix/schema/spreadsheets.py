@@ -114,7 +114,8 @@ def _affinity_cells(scenario: Any) -> list[tuple[str, str]]:
 
 def _wide_header(phase: str, segment: str) -> str:
     if "/" in phase:
-        raise ValueError(f"phase id {phase!r} contains '/', which a wide affinity header cannot show; use affinity='long'")
+        raise ValueError(
+            f"phase id {phase!r} contains '/', which a wide affinity header cannot show; use affinity='long'")
     return phase if segment == WILDCARD else f"{phase}/{segment}"
 
 

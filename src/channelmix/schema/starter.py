@@ -76,7 +76,8 @@ def _read(table_path: Path, scenario_path: Path) -> _Table:
     if expanded.channels_lost:
         raise ScenarioError(str(table_path), [p for p in expanded.problems])
     channels = [c for c in expanded.data["channels"] if isinstance(c, dict)]
-    pairs = [(p, g) for c in channels for p, row in (c.get("affinity") or {}).items() if isinstance(row, dict) for g in row]
+    pairs = [(p, g) for c in channels for p, row in (c.get("affinity") or {}).items() if isinstance(row, dict)
+             for g in row]
     resources: dict[str, float] = {}
     money = 0.0
     for c in channels:
@@ -85,7 +86,8 @@ def _read(table_path: Path, scenario_path: Path) -> _Table:
         money += (_plain(c.get("fixed_cost")) or 0.0) + top
         for resource, use in (c.get("uses") or {}).items():
             if isinstance(use, dict):
-                resources[resource] = resources.get(resource, 0.0) + (_plain(use.get("fixed")) or 0.0) + (_plain(use.get("per_unit")) or 0.0) * top
+                resources[resource] = (resources.get(resource, 0.0) + (_plain(use.get("fixed")) or 0.0)
+                                       + (_plain(use.get("per_unit")) or 0.0) * top)
     return _Table(relative, raw, affinity_sheet, sibling, channels, pairs, money, resources)
 
 
@@ -128,7 +130,8 @@ def _money(found: _Table) -> list[str]:
     budget = format_number(_round_nice(found.money / 2) or 1000)
     timed = _periods_guess(found.channels)
     if timed is None:
-        lines = ["", f"budget: {budget}" + "   # EDIT: money for the plan period (a guess: half of every channel at full spend)"]
+        lines = ["", f"budget: {budget}"
+                 + "   # EDIT: money for the plan period (a guess: half of every channel at full spend)"]
     else:
         lines = ["", "# The table has period columns (available_from, available_until, setup_cost, carry_over):",
                  "# a plan over periods. EDIT the periods and each period's budget (a guess: half of every",
@@ -233,7 +236,8 @@ def _sheet_names(path: Path) -> list[str]:
 
 
 def _plain(value: Any) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) else None
+    return (float(value) if isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value) else None)
 
 
 def _round_nice(value: float) -> float:

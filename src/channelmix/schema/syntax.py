@@ -13,7 +13,7 @@ import gc
 import json
 import re
 import tomllib
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import yaml
 
@@ -52,7 +52,13 @@ def _deeper_than(levels: int) -> str:
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed, else pure Python
 
 
-class _Strict:
+if TYPE_CHECKING:  # a mixin of the loaders below, which give it resolve, construct_object …
+    from yaml import SafeLoader as _Loader
+else:
+    _Loader = object
+
+
+class _Strict(_Loader):
     """Rejects a key given twice, reads 4.5e3 as a number, builds plain data in one checked pass."""
 
     _plain_tags: dict[str, str] = {}  # plain scalar text -> its implicit tag (pure function of the text)
@@ -98,8 +104,9 @@ class _Strict:
         data = self._build(root, 0)
         total, distinct = self._sizes.get(id(root), 1), len(self._sizes)
         if total > MAX_ALIAS_GROWTH * distinct + 100_000:
-            raise TooDeep(f"expands through aliases to {total:,} lists and mappings from {distinct:,} written; the limit is "
-                          f"{MAX_ALIAS_GROWTH}× plus 100,000", fix="write the repeated parts out, or use fewer aliases")
+            raise TooDeep(
+                f"expands through aliases to {total:,} lists and mappings from {distinct:,} written; the limit is "
+                f"{MAX_ALIAS_GROWTH}× plus 100,000", fix="write the repeated parts out, or use fewer aliases")
         return data
 
     def _build(self, node: yaml.Node, depth: int) -> Any:
@@ -118,7 +125,8 @@ class _Strict:
             return found
         where = f"line {node.start_mark.line + 1}"
         if key in self._open:
-            raise TooDeep("contains itself (an alias inside its own anchor)", where, "remove the alias, or point it at another anchor")
+            raise TooDeep("contains itself (an alias inside its own anchor)", where,
+                          "remove the alias, or point it at another anchor")
         if depth >= MAX_DEPTH:
             raise TooDeep(_deeper_than(MAX_DEPTH), where)
         self._open.add(key)
@@ -145,7 +153,7 @@ class _Strict:
         return out
 
 
-class StrictLoader(_Strict, _Base):  # type: ignore[misc, valid-type]
+class StrictLoader(_Strict, _Base):
     """The safe YAML loader: libyaml's when installed."""
 
 
@@ -192,7 +200,8 @@ def parse_text(text: str, kind: str, source: str) -> Any:
         check_depth(data)
         return data
     except DuplicateKey as err:
-        raise ScenarioError(source, [Problem(err.where, f"key '{err.key}' appears twice", "keep one of them")]) from None
+        raise ScenarioError(source,
+                            [Problem(err.where, f"key '{err.key}' appears twice", "keep one of them")]) from None
     except (TooDeep, RecursionError) as err:
         raise ScenarioError(source, [too_deep(err)]) from None
     except yaml.YAMLError as err:
@@ -201,12 +210,20 @@ def parse_text(text: str, kind: str, source: str) -> Any:
         problem = getattr(err, "problem", None) or str(err)
         if "maximum nesting depth" in problem:  # newer libyaml stops at 1000 levels: word it as the build pass does,
             # so the message is the same whichever libyaml a fresh install brings
-            raise ScenarioError(source, [too_deep(TooDeep(_deeper_than(MAX_DEPTH), f"line {mark.line + 1}" if mark else ""))]) from None
-        raise ScenarioError(source, [Problem(where, f"is not valid YAML: {problem}", "fix the syntax there (indentation, colons, quotes)")]) from None
+            raise ScenarioError(
+                source, [too_deep(TooDeep(_deeper_than(MAX_DEPTH), f"line {mark.line + 1}" if mark else ""))]
+            ) from None
+        raise ScenarioError(source,
+                            [
+                                Problem(where, f"is not valid YAML: {problem}",
+                                        "fix the syntax there (indentation, colons, quotes)")]) from None
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(source, [Problem("", f"is not valid TOML: {err}", "fix the syntax there")]) from None
     except json.JSONDecodeError as err:
-        raise ScenarioError(source, [Problem(f"line {err.lineno}, column {err.colno}", f"is not valid JSON: {err.msg}", "fix the syntax there")]) from None
+        raise ScenarioError(source,
+                            [
+                                Problem(f"line {err.lineno}, column {err.colno}", f"is not valid JSON: {err.msg}",
+                                        "fix the syntax there")]) from None
 
 
 def _yaml_worded(text: str) -> Any:
@@ -308,8 +325,9 @@ def _check_shape(root: Any, children: Callable[[Any], Iterable[tuple[Any, Any]] 
         stack.extend((child, name, False) for name, child in kids)
     total, distinct = size.get(id(root), 1), len(size)
     if total > MAX_ALIAS_GROWTH * distinct + 100_000:
-        raise TooDeep(f"expands through aliases to {total:,} lists and mappings from {distinct:,} written; the limit is "
-                      f"{MAX_ALIAS_GROWTH}× plus 100,000", fix="write the repeated parts out, or use fewer aliases")
+        raise TooDeep(
+            f"expands through aliases to {total:,} lists and mappings from {distinct:,} written; the limit is "
+            f"{MAX_ALIAS_GROWTH}× plus 100,000", fix="write the repeated parts out, or use fewer aliases")
 
 
 def _place(path: list[Any], label: Any, node: Any, where: Callable[[Any], str] | None) -> str:

@@ -31,12 +31,16 @@ class TableRef:
 
 def table_reference(key: str, value: Any, base: Path, problems: list[Problem]) -> TableRef | None:
     example = f"write {key}: {key}.csv, or {key}: {{file: {key}.xlsx, sheet: <sheet name>}}"
+    file: Any
+    sheet: Any
     if isinstance(value, str):
         file, sheet = value, None
     elif isinstance(value, dict):
         for extra in [k for k in value if k not in ("file", "sheet")]:
             hint = did_you_mean(extra, ["file", "sheet"])
-            problems.append(Problem(f"{key}.{extra}", f"unknown key in {key}", with_hint(hint, "a table is named by file and sheet")))
+            problems.append(
+                Problem(f"{key}.{extra}", f"unknown key in {key}",
+                        with_hint(hint, "a table is named by file and sheet")))
         file, sheet = value.get("file"), value.get("sheet")
         if file is None:
             problems.append(Problem(f"{key}.file", "is required but missing", example))
@@ -45,7 +49,9 @@ def table_reference(key: str, value: Any, base: Path, problems: list[Problem]) -
             problems.append(Problem(f"{key}.file", f"got {show_cell(file)}, expected the path of a table", example))
             return None
         if sheet is not None and not isinstance(sheet, (str, int)):
-            problems.append(Problem(f"{key}.sheet", f"got {show_cell(sheet)}, expected a sheet name", "write the sheet's name as text"))
+            problems.append(
+                Problem(f"{key}.sheet", f"got {show_cell(sheet)}, expected a sheet name",
+                        "write the sheet's name as text"))
             return None
         sheet = None if sheet is None else str(sheet)
     else:
@@ -62,11 +68,14 @@ def table_reference(key: str, value: Any, base: Path, problems: list[Problem]) -
         if suffix == ".xls":
             fix = "save it as an Excel Workbook (.xlsx) or as CSV UTF-8 (.csv)"
         else:
-            fix = "list the channels here, or name a .csv or .xlsx table" if key == "channels" else "name a .csv or .xlsx table"
+            fix = ("list the channels here, or name a .csv or .xlsx table" if key == "channels"
+                   else "name a .csv or .xlsx table")
         problems.append(Problem(key, f"cannot read '{file}': tables are read from .csv and .xlsx files", fix))
         return None
     if sheet is not None and suffix in CSV_SUFFIXES:
-        problems.append(Problem(f"{key}.sheet", f"{file} is a CSV file, which has no sheets", "remove sheet, or name an .xlsx file"))
+        problems.append(
+            Problem(f"{key}.sheet", f"{file} is a CSV file, which has no sheets",
+                    "remove sheet, or name an .xlsx file"))
         return None
     return TableRef(key, file, sheet, path)
 
@@ -101,7 +110,8 @@ def _read_csv(ref: TableRef, problems: list[Problem]) -> list[list[Any]] | None:
         first = next((line for line in text.splitlines() if line.strip()), "")
         delimiter = max([",", ";", "\t"], key=first.count) if any(d in first for d in ",;\t") else ","
     try:
-        return [[csv_read(cell) for cell in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        return [[csv_read(cell) for cell in row]
+                for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as err:
         problems.append(Problem(ref.key, f"{ref.file} is not a readable CSV file: {err}", "save it again as CSV"))
         return None
@@ -123,7 +133,8 @@ def _read_excel(ref: TableRef, problems: list[Problem]) -> list[list[Any]] | Non
         if ref.sheet is None:
             sheet = book[names[0]]
         else:
-            name = ref.sheet if ref.sheet in names else next((n for n in names if n.casefold() == ref.sheet.casefold()), None)
+            name = (ref.sheet if ref.sheet in names
+                    else next((n for n in names if n.casefold() == ref.sheet.casefold()), None))
             if name is None:
                 hint = did_you_mean(ref.sheet, names)
                 problems.append(Problem(f"{ref.key}.sheet", f"{ref.file} has no sheet '{ref.sheet}'",
@@ -131,7 +142,9 @@ def _read_excel(ref: TableRef, problems: list[Problem]) -> list[list[Any]] | Non
                 return None
             sheet = book[name]
         if not hasattr(sheet, "iter_rows"):
-            problems.append(Problem(ref.key, f"sheet '{sheet.title}' of {ref.file} is a chart, not a table", "name a sheet with cells"))
+            problems.append(
+                Problem(ref.key, f"sheet '{sheet.title}' of {ref.file} is a chart, not a table",
+                        "name a sheet with cells"))
             return None
         sheet.reset_dimensions()  # some writers record wrong sizes: read every row there is
         return [list(row) for row in sheet.iter_rows(values_only=True)]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, get_args
 
 from .models import Constant, Hill, Linear, Pwl, Saturating
 from .problems import Problem
@@ -20,13 +20,13 @@ NUMBER_FIELDS = ("fixed_cost", "min_spend", "max_spend")
 PERIOD_TEXT_FIELDS = ("available_from", "available_until")
 PERIOD_NUMBER_FIELDS = ("setup_cost", "carry_over")
 PERIOD_FIELDS = (*PERIOD_TEXT_FIELDS, *PERIOD_NUMBER_FIELDS)
+# a curve model's type field is Literal["…"]: its one argument is the name of the type
 RESPONSE_PARAMS: dict[str, list[str]] = {
-    model.model_fields["type"].annotation.__args__[0]: [name for name in model.model_fields if name != "type"]
-    for model in (Constant, Linear, Pwl, Saturating, Hill)
-}
+    get_args(model.model_fields["type"].annotation)[0]: [name for name in model.model_fields if name != "type"]
+    for model in (Constant, Linear, Pwl, Saturating, Hill)}
 ALL_PARAMS = [p for t in RESPONSE_TYPES for p in RESPONSE_PARAMS[t]]
-CHANNEL_COLUMNS = [*TEXT_FIELDS[:2], *LIST_FIELDS[:1], *TEXT_FIELDS[2:], *LIST_FIELDS[1:], *NUMBER_FIELDS, *PERIOD_FIELDS,
-                   "response_type", *(f"response_{p}" for p in dict.fromkeys(ALL_PARAMS))]
+CHANNEL_COLUMNS = [*TEXT_FIELDS[:2], *LIST_FIELDS[:1], *TEXT_FIELDS[2:], *LIST_FIELDS[1:], *NUMBER_FIELDS,
+                   *PERIOD_FIELDS, "response_type", *(f"response_{p}" for p in dict.fromkeys(ALL_PARAMS))]
 USE_KINDS = ("fixed", "per_unit")
 AFFINITY_PREFIX = "affinity:"
 LONG_COLUMNS = ("channel", "phase", "segment", "affinity")
@@ -35,9 +35,12 @@ _PATH_TOKENS = re.compile(r"\.[^.\[]+|\[\d+\]")
 _CHANNEL_PATH = re.compile(r"^channels\[(\d+)\](.*)$")
 _CHANNEL_REF = re.compile(r"channels\[(\d+)\]")
 
-COLUMNS_FIX = ("channel columns are id, label, function, ownership, medium, tags, fixed_cost, min_spend, max_spend, "
-               "available_from, available_until, setup_cost, carry_over (plans over periods), response_type, response_<parameter> (value, slope, points, scale, half, shape), uses_<resource>_fixed, "
-               "uses_<resource>_per_unit and affinity:<phase>/<segment>; a header starting with # marks a note column")
+COLUMNS_FIX = (
+    "channel columns are id, label, function, ownership, medium, tags, fixed_cost, min_spend, max_spend, "
+    "available_from, available_until, setup_cost, carry_over (plans over periods), response_type, response_<parameter> "
+    "(value, slope, points, scale, half, shape), uses_<resource>_fixed, "
+    "uses_<resource>_per_unit and affinity:<phase>/<segment>; a header starting with # marks a note column"
+)
 
 
 # ---------------------------------------------------------------- where a value came from
@@ -199,7 +202,8 @@ class Expanded:
 
         def row(match: re.Match) -> str:
             index = int(match.group(1))
-            return f"{self.channel_table} row {self.channel_rows[index]}" if index in self.channel_rows else match.group(0)
+            return (f"{self.channel_table} row {self.channel_rows[index]}" if index in self.channel_rows
+                    else match.group(0))
 
         return _CHANNEL_REF.sub(row, warning)
 

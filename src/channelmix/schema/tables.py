@@ -1,4 +1,5 @@
-"""Channel catalogues and affinities kept in CSV or Excel tables (DESIGN §7).
+"""Channel catalogues and affinities kept in CSV or Excel tables (docs/architecture.md,
+"The scenario file").
 
 A scenario may name a table instead of listing its channels inline, and may take
 the channels' affinities from a table of their own::
@@ -23,18 +24,10 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .problems import Problem, did_you_mean, with_hint
-from .table_cells import (
-    cell_list,
-    cell_number,
-    cell_points,
-    cell_text,
-    column_letter,
-    is_empty,
-    show_cell,
-)
+from .table_cells import cell_list, cell_number, cell_points, cell_text, column_letter, is_empty, show_cell
 from .table_files import Table, read_table, table_reference
 from .table_format import (
     AFFINITY_PREFIX,
@@ -100,9 +93,10 @@ def _unique_columns(table: Table, key_of: Any, problems: list[Problem]) -> list[
         if key is None:
             continue
         if key in seen:
-            problems.append(Problem(f"{table.label}: row {table.header_row}, column {name}",
-                                    f"columns {column_letter(seen[key])} and {column_letter(position)} are both headed '{name}'",
-                                    f"keep one of them (column {column_letter(position)} is ignored)"))
+            problems.append(
+                Problem(f"{table.label}: row {table.header_row}, column {name}",
+                        f"columns {column_letter(seen[key])} and {column_letter(position)} are both headed '{name}'",
+                        f"keep one of them (column {column_letter(position)} is ignored)"))
             continue
         seen[key] = position
         out.append((position, name, key))
@@ -155,8 +149,8 @@ def _channels_from(table: Table, resources: list[str], out: Expanded) -> list[di
                                     with_hint(kind[1:], COLUMNS_FIX)))
         else:
             kinds[position] = kind
-    used = _unique_columns(table, lambda position, _: None if kinds.get(position) in (None, "note") else kinds[position],
-                           problems)
+    used = _unique_columns(table, lambda position,
+                           _: None if kinds.get(position) in (None, "note") else kinds[position], problems)
     by_key = {key: (position, name) for position, name, key in used}
     for key, (_, name) in by_key.items():
         out.columns[_normal(key)] = name
@@ -165,11 +159,12 @@ def _channels_from(table: Table, resources: list[str], out: Expanded) -> list[di
         for column in missing:
             hint = did_you_mean(column, [name for _, name in table.columns])
             what = f" ({', '.join(RESPONSE_TYPES)})" if column == "response_type" else ""
-            problems.append(Problem(table.label, f"has no column {column}", with_hint(hint, f"add a column headed {column}{what}")))
+            problems.append(
+                Problem(table.label, f"has no column {column}", with_hint(hint, f"add a column headed {column}{what}")))
         out.channels_lost = True
         out.channel_table = None
         return []
-    channels = []
+    channels: list[dict[str, Any]] = []
     for row, cells in table.rows:
         index = len(channels)
         channel: dict[str, Any] = {}
@@ -193,9 +188,10 @@ def _channels_from(table: Table, resources: list[str], out: Expanded) -> list[di
                 elif key[1] == "points":
                     points = cell_points(value)
                     if points is None:
-                        problems.append(Problem(str(Loc(table.label, (row,), name)),
-                                                f"got {show_cell(cell_text(value))}, expected points spend:reach separated by ';'",
-                                                "write e.g. 0:0; 500:0.3; 2000:0.5 (rising spend, starting at 0:0)"))
+                        problems.append(
+                            Problem(str(Loc(table.label, (row,), name)),
+                                    f"got {show_cell(cell_text(value))}, expected points spend:reach separated by ';'",
+                                    "write e.g. 0:0; 500:0.3; 2000:0.5 (rising spend, starting at 0:0)"))
                         out.handled.add((table.label, row, name))
                     else:
                         response["points"] = points
@@ -245,36 +241,16 @@ def _affinity_from(table: Table, out: Expanded) -> None:
                 ids.setdefault(ch["id"], i)
     lower = {name.lower() for _, name in table.columns}
     long_form = "phase" in lower or "affinity" in lower
-    if long_form:
-        def key_of(_: int, name: str) -> Any:
-            if name.startswith("#"):
-                return None
-            if name.lower() not in LONG_COLUMNS:
-                hint = did_you_mean(name.lower(), LONG_COLUMNS)
-                problems.append(Problem(f"{table.label}: row {table.header_row}, column {name}", "unknown column",
-                                        with_hint(hint, "an affinity table in long form has the columns channel, phase, "
-                                                  "segment and affinity; a header starting with # marks a note column")))
-                return None
-            return name.lower()
-    else:
-        def key_of(_: int, name: str) -> Any:
-            if name.startswith("#"):
-                return None
-            if name.lower() == "channel":
-                return "channel"
-            cell = _phase_segment(name)
-            if cell is None:
-                problems.append(Problem(f"{table.label}: row {table.header_row}, column {name}", "names no phase",
-                                        "head the column phase/segment, or phase alone for every segment"))
-            return cell
-    used = _unique_columns(table, key_of, problems)
+    used = _unique_columns(table, _affinity_key(table, long_form, problems), problems)
     where = {key: (position, name) for position, name, key in used}
     required = ("channel", "phase", "affinity") if long_form else ("channel",)
     missing = [c for c in required if c not in where]
     for column in missing:
         hint = did_you_mean(column, [name for _, name in table.columns])
-        form = "long form: channel, phase, segment, affinity" if long_form else "wide form: channel, then one column per phase/segment"
-        problems.append(Problem(table.label, f"has no column {column}", with_hint(hint, f"add a column headed {column} ({form})")))
+        form = ("long form: channel, phase, segment, affinity" if long_form
+                else "wide form: channel, then one column per phase/segment")
+        problems.append(
+            Problem(table.label, f"has no column {column}", with_hint(hint, f"add a column headed {column} ({form})")))
     if missing:
         return
     known = sorted(ids)
@@ -292,37 +268,71 @@ def _affinity_from(table: Table, out: Expanded) -> None:
             listed = ", ".join(known[:12]) + (", …" if len(known) > 12 else "")
             problems.append(Problem(str(channel_loc), f"unknown channel '{channel_id}'",
                                     with_hint(did_you_mean(channel_id, known), f"known channels: {listed}")))
-            continue
-        index = ids[channel_id]
-        if long_form:
-            value = table.cell(cells, where["affinity"][0])
-            if is_empty(value):
-                continue  # not given
-            p_position, p_name = where["phase"]
-            phase = cell_text(table.cell(cells, p_position))
-            if phase is None:
-                problems.append(Problem(str(Loc(table.label, (row,), p_name)), "is empty", "write a phase id, or * for every phase"))
-                continue
-            segment, s_name = WILDCARD, None
-            if "segment" in where:
-                s_position, s_name = where["segment"]
-                segment = cell_text(table.cell(cells, s_position)) or WILDCARD
-            entry = Entry(Loc(table.label, (row,), where["affinity"][1]), Loc(table.label, (row,), p_name),
-                           Loc(table.label, (row,), s_name or p_name))
-            _add_affinity(channels, index, phase, segment, cell_number(value), entry, out)
+        elif long_form:
+            _long_affinity(table, row, cells, where, ids[channel_id], out)
+        elif channel_id in seen_rows:
+            problems.append(
+                Problem(str(channel_loc), f"channel '{channel_id}' already has a row (row {seen_rows[channel_id]})",
+                        "merge the two rows into one"))
         else:
-            if channel_id in seen_rows:
-                problems.append(Problem(str(channel_loc), f"channel '{channel_id}' already has a row (row {seen_rows[channel_id]})",
-                                        "merge the two rows into one"))
-                continue
             seen_rows[channel_id] = row
             for position, name, key in used:
                 value = table.cell(cells, position)
                 if key == "channel" or is_empty(value):
                     continue
                 header = Loc(table.label, (table.header_row,), name)
-                _add_affinity(channels, index, key[0], key[1], cell_number(value),
+                _add_affinity(channels, ids[channel_id], key[0], key[1], cell_number(value),
                               Entry(Loc(table.label, (row,), name), header, header), out)
+
+
+def _affinity_key(table: Table, long_form: bool, problems: list[Problem]) -> Callable[[int, str], Any]:
+    """What each column of an affinity table holds: in long form its name, in wide form the
+    (phase, segment) it heads; None for a note column or one that names nothing (a problem)."""
+    def long_key(_: int, name: str) -> Any:
+        if name.startswith("#"):
+            return None
+        if name.lower() not in LONG_COLUMNS:
+            hint = did_you_mean(name.lower(), LONG_COLUMNS)
+            problems.append(
+                Problem(f"{table.label}: row {table.header_row}, column {name}", "unknown column",
+                        with_hint(hint, "an affinity table in long form has the columns channel, phase, "
+                                  "segment and affinity; a header starting with # marks a note column")))
+            return None
+        return name.lower()
+
+    def wide_key(_: int, name: str) -> Any:
+        if name.startswith("#"):
+            return None
+        if name.lower() == "channel":
+            return "channel"
+        cell = _phase_segment(name)
+        if cell is None:
+            problems.append(Problem(f"{table.label}: row {table.header_row}, column {name}", "names no phase",
+                                    "head the column phase/segment, or phase alone for every segment"))
+        return cell
+
+    return long_key if long_form else wide_key
+
+
+def _long_affinity(table: Table, row: int, cells: Any, where: dict[Any, tuple[int, str]], index: int,
+                   out: Expanded) -> None:
+    """One row of an affinity table in long form: the affinity of a channel in a phase (and segment)."""
+    value = table.cell(cells, where["affinity"][0])
+    if is_empty(value):
+        return  # not given
+    p_position, p_name = where["phase"]
+    phase = cell_text(table.cell(cells, p_position))
+    if phase is None:
+        out.problems.append(
+            Problem(str(Loc(table.label, (row,), p_name)), "is empty", "write a phase id, or * for every phase"))
+        return
+    segment, s_name = WILDCARD, None
+    if "segment" in where:
+        s_position, s_name = where["segment"]
+        segment = cell_text(table.cell(cells, s_position)) or WILDCARD
+    entry = Entry(Loc(table.label, (row,), where["affinity"][1]), Loc(table.label, (row,), p_name),
+                  Loc(table.label, (row,), s_name or p_name))
+    _add_affinity(out.data.get("channels"), index, phase, segment, cell_number(value), entry, out)
 
 
 def _add_affinity(channels: Any, index: int, phase: str, segment: str, value: Any, entry: Entry, out: Expanded) -> None:
@@ -345,10 +355,14 @@ def _add_affinity(channels: Any, index: int, phase: str, segment: str, value: An
         if before is not None:
             also = f"row {before.value.rows[0]}" if before.value.table == entry.value.table else str(before.value)
         else:
-            also = f"channels[{index}].affinity.{phase}{'' if segment == WILDCARD else '.' + segment} in the scenario file"
+            also = (
+                f"channels[{index}].affinity.{phase}{'' if segment == WILDCARD else '.' + segment} in the scenario file"
+            )
         cid = channel.get("id")
-        out.problems.append(Problem(str(entry.value), f"the affinity of '{cid}' for phase {phase}, segment {segment} is given twice (also {also})",
-                                    "keep one of them"))
+        out.problems.append(
+            Problem(str(entry.value),
+                    f"the affinity of '{cid}' for phase {phase}, segment {segment} is given twice (also {also})",
+                    "keep one of them"))
         return
     row[segment] = value
     out.affinity[(index, phase, segment)] = entry

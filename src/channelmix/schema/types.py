@@ -48,7 +48,8 @@ def _check_id(value: Any) -> Any:
     if isinstance(value, str):
         _check_name(value)
         if not value.strip() or value != value.strip() or any(ch.isspace() for ch in value):
-            raise Fixable(f"id {value!r} has spaces", "use an id without spaces, e.g. 'word_of_mouth'; put the readable name in 'label'")
+            raise Fixable(f"id {value!r} has spaces",
+                          "use an id without spaces, e.g. 'word_of_mouth'; put the readable name in 'label'")
         if "." in value or value == WILDCARD:
             raise Fixable(f"id {value!r} may not contain '.' or be '*'", "use letters, digits, '_' or '-'")
     return value

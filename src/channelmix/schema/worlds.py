@@ -21,8 +21,9 @@ DRAW_COLUMNS = ("channel", "draw", "spend", "outcome")
 def worlds_problems(scenario: Any, base: Path | None) -> tuple[Any, list[Problem]]:
     """(the scenario with its draws path made absolute, problems)."""
     if scenario.objective.risk is not None and scenario.worlds is None:
-        return scenario, [Problem("objective.risk", f"{scenario.objective.risk} needs worlds to judge a plan in",
-                                  "add worlds: {uncertainty: {affinity: 0.2, response: 0.15, count: 50, seed: 1}}, or remove risk")]
+        return scenario, [
+            Problem("objective.risk", f"{scenario.objective.risk} needs worlds to judge a plan in",
+                    "add worlds: {uncertainty: {affinity: 0.2, response: 0.15, count: 50, seed: 1}}, or remove risk")]
     if scenario.worlds is None or scenario.worlds.draws is None:
         return scenario, []
     path = Path(scenario.worlds.draws)
@@ -41,14 +42,19 @@ def read_draws(path: Path, scenario: Any) -> tuple[dict[str, dict[str, list[tupl
 
     where = f"worlds.draws ({path.name})"
     if not path.is_file():
-        return {}, [Problem("worlds.draws", f"no such file: {path}", "give the path of a .draws.csv relative to the scenario file")]
+        return {}, [
+            Problem("worlds.draws", f"no such file: {path}",
+                    "give the path of a .draws.csv relative to the scenario file")]
     try:
         frame = pd.read_csv(path, dtype={"channel": str, "draw": str})
     except (ValueError, OSError, UnicodeDecodeError) as err:
-        return {}, [Problem(where, f"cannot be read as CSV ({err})", "write it as 'channelmix import curves' does: channel,draw,spend,outcome")]
+        return {}, [
+            Problem(where, f"cannot be read as CSV ({err})",
+                    "write it as 'channelmix import curves' does: channel,draw,spend,outcome")]
     missing = [c for c in DRAW_COLUMNS if c not in frame.columns]
     if missing:
-        return {}, [Problem(where, f"lacks column(s) {', '.join(missing)}", f"the columns are {', '.join(DRAW_COLUMNS)}")]
+        return {}, [
+            Problem(where, f"lacks column(s) {', '.join(missing)}", f"the columns are {', '.join(DRAW_COLUMNS)}")]
     problems: list[Problem] = []
     ids = {c.id for c in scenario.channels}
     labels = {c.name: c.id for c in scenario.channels}
@@ -64,14 +70,18 @@ def read_draws(path: Path, scenario: Any) -> tuple[dict[str, dict[str, list[tupl
         except (TypeError, ValueError):
             s = o = math.nan
         if not (math.isfinite(s) and math.isfinite(o)) or s < 0 or o < 0:
-            problems.append(Problem(f"{where}: row {row}", f"spend {spend!r} and outcome {outcome!r} must be numbers ≥ 0", "fix the row"))
+            problems.append(
+                Problem(f"{where}: row {row}", f"spend {spend!r} and outcome {outcome!r} must be numbers ≥ 0",
+                        "fix the row"))
             continue
         out.setdefault(str(draw), {}).setdefault(cid, []).append((s, o))
     for draw, curves in out.items():
         for cid, points in curves.items():
             points.sort()
             if any(b[0] <= a[0] for a, b in zip(points, points[1:])):
-                problems.append(Problem(f"{where}: draw {draw}, channel {cid}", "gives the same spend twice", "keep one outcome per spend in each draw"))
+                problems.append(
+                    Problem(f"{where}: draw {draw}, channel {cid}", "gives the same spend twice",
+                            "keep one outcome per spend in each draw"))
     problems += _equal_lengths(out, where)
     if not out and not problems:
         problems.append(Problem(where, "has no rows", "export the draws with 'channelmix import curves'"))
@@ -94,8 +104,13 @@ def _equal_lengths(out: dict[str, dict[str, list]], where: str) -> list[Problem]
     for cid in channels:
         sizes = {d: len(curves.get(cid, [])) for d, curves in out.items()}
         if len(set(sizes.values())) > 1:
-            short = min(sizes, key=sizes.get)
-            long = max(sizes, key=sizes.get)
-            problems.append(Problem(f"{where}: channel {cid}", f"has draws of unequal length (draw {short}: {sizes[short]} points, "
-                                    f"draw {long}: {sizes[long]})", "give every draw the same spends"))
+            short = min(sizes, key=lambda d: sizes[d])
+            long = max(sizes, key=lambda d: sizes[d])
+            problems.append(
+                Problem(
+                    f"{where}: channel {cid}",
+                    f"has draws of unequal length (draw {short}: {sizes[short]} points, draw {long}: {sizes[long]})",
+                    "give every draw the same spends",
+                )
+            )
     return problems

@@ -26,14 +26,16 @@ def _relaxations(sc: Scenario) -> list[tuple[Relaxation, Relax]]:
     def rules_update(**changes: Any) -> Relax:
         return lambda s: s.model_copy(update={"rules": s.rules.model_copy(update=changes)})
 
+    def without_resource(r: str) -> Relax:
+        return lambda s: s.model_copy(update={"resources": {k: v for k, v in s.resources.items() if k != r}})
+
     if sc.budget is not None:
         out.append((Relaxation("budget", sc.budget), lambda s: s.model_copy(update={"budget": None})))
     periods = sc.periods
     if periods is not None and (periods.budget is not None or any(p.budget is not None for p in periods.items or [])):
         out.append((Relaxation("period_budget", periods.budget), _without_period_budgets))
     for resource, capacity in sc.resources.items():
-        out.append((Relaxation("resource", capacity, resource=resource),
-                    lambda s, r=resource: s.model_copy(update={"resources": {k: v for k, v in s.resources.items() if k != r}})))
+        out.append((Relaxation("resource", capacity, resource=resource), without_resource(resource)))
     if any(r.hard for r in rules.coverage):
         out.append((Relaxation("coverage"), rules_update(coverage=[r for r in rules.coverage if not r.hard])))
     if any(r.hard and r.min_channels for r in rules.breadth):
@@ -41,7 +43,9 @@ def _relaxations(sc: Scenario) -> list[tuple[Relaxation, Relax]]:
     if rules.concentration is not None:
         out.append((Relaxation("concentration", rules.concentration.max_share), rules_update(concentration=None)))
     if rules.cardinality is not None and (rules.cardinality.min or rules.cardinality.max is not None):
-        out.append((Relaxation("cardinality"), rules_update(cardinality=rules.cardinality.model_copy(update={"min": 0, "max": None}))))
+        out.append(
+            (Relaxation("cardinality"),
+             rules_update(cardinality=rules.cardinality.model_copy(update={"min": 0, "max": None}))))
     for j, group in enumerate(rules.groups):
         out.append((Relaxation("group", group=group.describe()),
                     rules_update(groups=[g for k, g in enumerate(rules.groups) if k != j])))
@@ -49,15 +53,17 @@ def _relaxations(sc: Scenario) -> list[tuple[Relaxation, Relax]]:
         out.append((Relaxation("logic"), rules_update(requires=[], excludes=[])))
     if rules.force_on or rules.force_off:
         out.append((Relaxation("force"), rules_update(force_on=[], force_off=[])))
-    for key, kind in (("min_periods_on", "min_runs"), ("max_switches", "switches"), ("pacing", "pacing"), ("ramp", "ramp")):
+    for key, kind in (("min_periods_on", "min_runs"), ("max_switches", "switches"), ("pacing", "pacing"),
+                      ("ramp", "ramp")):
         if getattr(rules, key) is not None:  # over periods
             out.append((Relaxation(kind), rules_update(**{key: None})))
     if sc.objective.sense == "target":
         out.append((Relaxation("reach_level", sc.objective.level),
                     lambda s: s.model_copy(update={"objective": s.objective.model_copy(update={"level": 0.0})})))
     if sc.objective.outcome_target is not None:
-        out.append((Relaxation("outcome_target", sc.objective.outcome_target),
-                    lambda s: s.model_copy(update={"objective": s.objective.model_copy(update={"outcome_target": None})})))
+        out.append(
+            (Relaxation("outcome_target", sc.objective.outcome_target),
+             lambda s: s.model_copy(update={"objective": s.objective.model_copy(update={"outcome_target": None})})))
     return out
 
 
@@ -65,14 +71,17 @@ def _without_period_budgets(s: Scenario) -> Scenario:
     periods = s.periods
     assert periods is not None
     items = [p.model_copy(update={"budget": None}) for p in periods.items] if periods.items is not None else None
-    return s.model_copy(update={"periods": periods.model_copy(update={"budget": None, "carry_over": False, "items": items})})
+    return s.model_copy(
+        update={"periods": periods.model_copy(update={"budget": None, "carry_over": False, "items": items})})
 
 
 def diagnose(scenario: Scenario, time_limit: float = 10.0) -> list[Relaxation]:
     """The rule families whose removal alone makes the scenario feasible."""
     settings = scenario.solver.model_copy(update={"time_limit": time_limit})
-    quick = scenario.model_copy(update={"objective": scenario.objective.model_copy(update={"tie_break": False}), "solver": settings})
-    return [family for family, relax in _relaxations(quick) if solve(formulate(relax(quick), worlds=False)).status in SOLVED]
+    quick = scenario.model_copy(
+        update={"objective": scenario.objective.model_copy(update={"tie_break": False}), "solver": settings})
+    return [family for family, relax in _relaxations(quick)
+            if solve(formulate(relax(quick), worlds=False)).status in SOLVED]
 
 
 def diagnosis(scenario: Scenario, warnings: list[str]) -> Diagnosis:

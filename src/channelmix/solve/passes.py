@@ -76,21 +76,21 @@ def solve(formulation: Formulation, settings: SolverSettings | None = None, star
     on, spend = _decisions(formulation) if objective is not None else ({}, {})
     names = binding_names(formulation, on) if objective is not None else []
     binding = [formulation.rules[name] for name in names]
-    values = {v.name: v.varValue for v in formulation.problem.variables() if v.varValue is not None} if objective is not None else {}
-    return Solution(status, on, spend, objective, bound, gap, time.perf_counter() - began, settings.name, passes, binding, values,
-                    solver_seconds, tie, names)
+    values = ({v.name: v.varValue for v in formulation.problem.variables() if v.varValue is not None}
+              if objective is not None else {})
+    return Solution(status, on, spend, objective, bound, gap, time.perf_counter() - began, settings.name, passes,
+                    binding, values, solver_seconds, tie, names)
 
 
 def _run_seconds(problem: pulp.LpProblem, fallback: float) -> float:
     """Seconds on HiGHS's run clock (the wall time around the call for CBC)."""
     highs = getattr(problem, "solverModel", None)
-    try:
-        return float(highs.getRunTime())
-    except AttributeError:
-        return fallback
+    run_time = getattr(highs, "getRunTime", None)  # CBC leaves no such model behind
+    return float(run_time()) if run_time is not None else fallback
 
 
-def _secondary(formulation: Formulation, near: dict[str, bool] | None = None) -> tuple[bool, dict[pulp.LpVariable, float]]:
+def _secondary(formulation: Formulation,
+               near: dict[str, bool] | None = None) -> tuple[bool, dict[pulp.LpVariable, float]]:
     """(minimise?, terms) of the tie-break objective: least money plus a hair per channel
     on (max senses), or most reach less that hair (min senses); with ``near``, see :func:`_nearest`."""
     minimise, terms = _money_or_reach(formulation)
@@ -184,7 +184,8 @@ def _tie_break_in_highs(formulation: Formulation, highs, box: float, near: dict[
     highs.changeObjectiveSense(highspy.ObjSense.kMinimize if minimise else highspy.ObjSense.kMaximize)
     highs.changeColsCost(n, np.arange(n, dtype=np.int32), second)
     highs.changeObjectiveOffset(0.0)
-    fixed = _fix_on_off(formulation, highs, x1) if int(np.count_nonzero(np.asarray(lp.integrality_) != 0)) > TIE_FULL_INTEGERS else False
+    fixed = (_fix_on_off(formulation, highs, x1)
+             if int(np.count_nonzero(np.asarray(lp.integrality_) != 0)) > TIE_FULL_INTEGERS else False)
     highs.setOptionValue("time_limit", float(box))
     highs.setOptionValue("mip_max_nodes", nodes)
     highs.setSolution(n, np.arange(n, dtype=np.int32), x1)
@@ -198,7 +199,8 @@ def _tie_break_in_highs(formulation: Formulation, highs, box: float, near: dict[
     status = highs.getModelStatus()
     if status == highspy.HighsModelStatus.kOptimal:
         return FIXED_ON_OFF if fixed else "done"
-    stopped = (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt)  # the interrupt: the wall clock's deadline
+    # the interrupt: the wall clock's deadline
+    stopped = (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt)
     return f"time limit {box:.3g} s" if status in stopped else f"node limit {nodes}"
 
 
@@ -234,7 +236,8 @@ def _decisions(formulation: Formulation) -> tuple[dict[str, bool], dict[str, flo
     to the exact multiple of a ``spend_step`` that the solver's integer count stands for."""
     on, spend = {}, {}
     sc = formulation.scenario
-    steps = {c.id: sc.step_of(c) for c in sc.channels} if sc.spend_step or any(c.spend_step for c in sc.channels) else {}
+    steps = ({c.id: sc.step_of(c) for c in sc.channels} if sc.spend_step
+             or any(c.spend_step for c in sc.channels) else {})
     for cid, x in formulation.on.items():
         on[cid] = (x.varValue or 0.0) > 0.5
         s = formulation.spend.get(cid)  # no variable: no spend lever

@@ -1,4 +1,6 @@
-"""The library API: what the CLI does, for notebooks and scripts."""
+"""The verified pipeline: formulate → solve → polish → fill the plan → verify
+(docs/architecture.md, "Stages").  What the CLI, the analyses and the library's
+``channelmix.solve_scenario`` run; no plan leaves it unverified."""
 
 from __future__ import annotations
 
@@ -32,8 +34,9 @@ def with_solver(scenario: Scenario, **settings: Any) -> Scenario:
 def solve_scenario(scenario: Scenario, warnings: list[str] | None = None) -> Plan:
     """Formulate, solve, recompute and verify one scenario.
 
-    Returns a verified plan, or (infeasible, no solution) a plan with a status and a
-    message that says why; raises :class:`~channelmix.verify.verifier.VerificationError` on a bug.
+    Returns a verified plan, or (infeasible, no solution) a plan with a status and, when
+    infeasible, the :class:`~channelmix.model.facts.Diagnosis` of why (the reports word it);
+    raises :class:`~channelmix.verify.verifier.VerificationError` on a bug.
     """
     return solve_from(scenario, warnings)[0]
 
@@ -48,20 +51,21 @@ def solve_from(scenario: Scenario, warnings: list[str] | None = None,
     began = time.perf_counter()
     deadline = began + scenario.solver.time_limit  # the time limit covers formulate, both passes and the polish
     formulation = formulate(scenario)
-    if isinstance(formulation, WorldsFormulation) and start is None:  # the risk-neutral plan as a first incumbent: a time limit then returns a plan
+    # the risk-neutral plan as a first incumbent: a time limit then returns a plan
+    if isinstance(formulation, WorldsFormulation) and start is None:
         from .worlds_start import neutral_start
 
         start = neutral_start(scenario, formulation, deadline)
-    return solve_formulated(scenario, formulation, time.perf_counter() - began, warnings, start, diagnose, deadline, near,
-                            sets=True)
+    return solve_formulated(scenario, formulation, time.perf_counter() - began, warnings, start, diagnose, deadline,
+                            near, sets=True)
 
 
-def solve_formulated(scenario: Scenario, formulation: Formulation, built: float = 0.0, warnings: list[str] | None = None,
-                     start: dict[str, float] | None = None, diagnose: bool = True,
+def solve_formulated(scenario: Scenario, formulation: Formulation, built: float = 0.0,
+                     warnings: list[str] | None = None, start: dict[str, float] | None = None, diagnose: bool = True,
                      deadline: float | None = None, near: dict[str, bool] | None = None,
                      sets: bool = False) -> tuple[Plan, dict[str, float]]:
     """:func:`solve_from` for a formulation already built (and perhaps extended, e.g. by the
-    no-good cuts of :func:`channelmix.analysis.sensitivity.alternatives`).  ``deadline`` (a
+    no-good cuts of :func:`channelmix.analysis.alternatives.alternatives`).  ``deadline`` (a
     ``time.perf_counter()`` instant) bounds both passes and the polish; by default the
     scenario's time limit from now.  ``sets``: the polish may also try neighbouring on/off sets
     (the model is the scenario's own, with no cuts on its on/off choice)."""
@@ -69,19 +73,22 @@ def solve_formulated(scenario: Scenario, formulation: Formulation, built: float 
     if deadline is None:
         deadline = began + scenario.solver.time_limit
     solution = solve(formulation, start=start, deadline=deadline, near=near)
-    robust = isinstance(formulation, WorldsFormulation)
-    promised = formulation.world_values() if robust and solution.status in SOLVED else None
-    if robust:  # the model's value is a risk figure over the worlds, checked world by world below, not against the scenario alone
+    robust = formulation if isinstance(formulation, WorldsFormulation) else None
+    promised = robust.world_values() if robust is not None and solution.status in SOLVED else None
+    # the model's value is a risk figure over the worlds, checked world by world below, not against the scenario alone
+    if robust is not None:
         solution = replace(solution, model_objective=None)
     notes = _tie_break_notes(solution.tie_break, scenario.objective.maximises)
     gain = 0.0
-    if solution.status in SOLVED and not robust:  # the polish improves the scenario as written, not the risk figure
+    if solution.status in SOLVED and robust is None:  # the polish improves the scenario as written, not the risk figure
         polished = polish(scenario, solution.on, solution.spend, deadline - time.perf_counter(), sets=sets)
         if polished.note:  # the horizon polish did not run in full: say so
             notes.append(polished.note)
-        if polished.gain > 0 and polished.truth is not None:  # the rules that bind at the polished spends, not the MILP's
+        # the rules that bind at the polished spends, not the MILP's
+        if polished.gain > 0 and polished.truth is not None:
             binding = rebind(scenario, formulation.rules, solution.binding_names, formulation.caps, polished.truth)
-            solution, gain = replace(solution, on=polished.on or solution.on, spend=polished.spend, binding=binding), polished.gain
+            solution, gain = (replace(solution, on=polished.on or solution.on, spend=polished.spend, binding=binding),
+                              polished.gain)
         elif polished.gain > 0:  # over periods: the binding rows stay the MILP's
             solution, gain = replace(solution, spend=polished.spend), polished.gain
     curve_error = max((p.max_error for p in formulation.curve_pieces.values()), default=0.0)
@@ -97,7 +104,7 @@ def solve_formulated(scenario: Scenario, formulation: Formulation, built: float 
         return plan, {}
     plan = check(scenario, plan)
     if scenario.worlds is not None:
-        plan = check_worlds(scenario, plan, promised, formulation.worlds if robust else None)
+        plan = check_worlds(scenario, plan, promised, robust.worlds if robust is not None else None)
     return plan, solution.values
 
 

@@ -13,6 +13,7 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pulp
 
@@ -33,7 +34,7 @@ def solver_log() -> bool:
 def _quiet_class() -> type:
     import highspy
 
-    class QuietHighs(highspy.Highs):  # type: ignore[misc, valid-type]
+    class QuietHighs(highspy.Highs):
         """highspy.Highs with output_flag off before its first call that can log.
 
         highspy 1.16 prints its banner to C-level stdout when ``Highs.__init__`` registers
@@ -46,7 +47,7 @@ def _quiet_class() -> type:
     return QuietHighs
 
 
-def quiet_highs() -> "highspy.Highs":  # noqa: F821
+def quiet_highs() -> Any:
     """A new ``highspy.Highs`` that prints nothing; with :func:`solver_log`, its log goes to stderr."""
     highs = _quiet_class()()
     highs.setOptionValue("output_flag", False)
@@ -106,7 +107,11 @@ class _StartedHiGHS(pulp.HiGHS):
             if len(integer):
                 highs.changeColsIntegrality(len(integer), integer, np.full(len(integer), highspy.HighsVarType.kInteger))
         rows = list(lp._constraints.values())
-        starts, index, value, row_lower, row_upper = [], [], [], [], []
+        starts: list[int] = []
+        index: list[int] = []
+        value: list[float] = []
+        row_lower: list[float] = []
+        row_upper: list[float] = []
         for i, c in enumerate(rows):
             c.index = i
             starts.append(len(index))
@@ -119,12 +124,14 @@ class _StartedHiGHS(pulp.HiGHS):
             row_upper.append(inf if ub is None else ub)
         if rows:
             highs.addRows(len(rows), np.array(row_lower, dtype=float), np.array(row_upper, dtype=float), len(index),
-                          np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(value, dtype=float))
+                          np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32),
+                          np.array(value, dtype=float))
 
     def callSolver(self, lp: pulp.LpProblem) -> None:
         wall = self.wall
         if wall is not None:
-            lp.solverModel.setOptionValue("time_limit", max(wall - time.perf_counter(), 0.01))  # what the hand-over left
+            # what the hand-over left
+            lp.solverModel.setOptionValue("time_limit", max(wall - time.perf_counter(), 0.01))
         if wall is not None and hasattr(lp.solverModel, "cbMipInterrupt"):
             # HiGHS's own clock leaves out the MIP that completes a partial start (10 s of a 45 s limit on
             # cvar over 200 worlds): the wall clock stops the search too, this run and a tie-break on the same Highs
@@ -141,11 +148,13 @@ class _StartedHiGHS(pulp.HiGHS):
         super().callSolver(lp)
 
 
-def run_highs(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float, start: dict[str, float] | None = None):
+def run_highs(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float,
+              start: dict[str, float] | None = None):
     import highspy
 
-    solver = _StartedHiGHS(start, msg=False, timeLimit=time_limit, gapRel=settings.gap, threads=settings.threads, random_seed=0,
-                           mip_feasibility_tolerance=FEASIBILITY, primal_feasibility_tolerance=FEASIBILITY)
+    solver = _StartedHiGHS(start, msg=False, timeLimit=time_limit, gapRel=settings.gap, threads=settings.threads,
+                           random_seed=0, mip_feasibility_tolerance=FEASIBILITY,
+                           primal_feasibility_tolerance=FEASIBILITY)
     problem.solve(solver)
     highs = problem.solverModel
     model_status = highs.getModelStatus()
@@ -168,7 +177,8 @@ def run_highs(problem: pulp.LpProblem, settings: SolverSettings, time_limit: flo
     return status, max(gap, 0.0) if gap is not None else None, bound
 
 
-def run_cbc(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float, start: dict[str, float] | None = None):
+def run_cbc(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float,
+            start: dict[str, float] | None = None):
     if start:
         for v in problem.variables():
             if v.name in start or not isinstance(start, PartialStart):
@@ -181,7 +191,8 @@ def run_cbc(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float
             # msg=False with a log file: CBC's output goes to the file, never to stdout
             solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=settings.gap, threads=settings.threads,
                                        warmStart=bool(start), logPath=str(log),
-                                       options=["randomSeed 1", f"integerTolerance {FEASIBILITY}", f"primalTolerance {FEASIBILITY}"])
+                                       options=["randomSeed 1", f"integerTolerance {FEASIBILITY}",
+                                                f"primalTolerance {FEASIBILITY}"])
         problem.solve(solver)
         text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
     if solver_log():

@@ -1,5 +1,6 @@
 """The current plan (``current:`` in a scenario), scored on the same curves and rules as
-the optimum, and compared with it (DESIGN §3 "Current plan", §5 "Baseline").
+the optimum, and compared with it (docs/architecture.md, "The model" and
+"Questions after a solve").
 
 Over periods, the current plan is today's spend kept up: every channel it names runs at
 that spend in every period of its window (it counts as running before the first period,
@@ -83,7 +84,8 @@ def decisions(scenario: Scenario, current: dict[str, float] | None = None) -> tu
     return on, spend
 
 
-def decisions_over_periods(scenario: Scenario, current: dict[str, float] | None = None) -> tuple[dict[Key, bool], dict[Key, float]]:
+def decisions_over_periods(scenario: Scenario,
+                           current: dict[str, float] | None = None) -> tuple[dict[Key, bool], dict[Key, float]]:
     """:func:`decisions` kept up over the horizon: each named channel on at its spend in
     every period of its window, off outside it."""
     on, spend = decisions(scenario, current)
@@ -93,7 +95,8 @@ def decisions_over_periods(scenario: Scenario, current: dict[str, float] | None 
     return running, {(cid, p): spend[cid] if running[(cid, p)] else 0.0 for cid, p, _ in keys}
 
 
-def score_schedule(scenario: Scenario, current: dict[str, float], periods: dict[Key, float | None]) -> PeriodsEvaluation:
+def score_schedule(scenario: Scenario, current: dict[str, float],
+                   periods: dict[Key, float | None]) -> PeriodsEvaluation:
     """A plan over periods given as spends kept up (``current``) with some (channel, period)
     set apart: a spend there, or None for off there; scored by :func:`evaluate_periods`."""
     on, spend = decisions_over_periods(scenario, current)
@@ -120,21 +123,22 @@ def compare(scenario: Scenario, plan: "Plan | None", current: dict[str, float] |
     if current is None and scenario.current is None:
         return None
     truth = score(scenario, current)
-    solved = plan is not None and plan.solved
-    chosen = {c.id: c for c in plan.channels} if solved else {}
+    solved = plan if plan is not None and plan.solved else None
+    chosen = {c.id: c for c in solved.channels} if solved else {}
     rows = []
     for c in truth.channels:
         best = chosen.get(c.id)
         rows.append(ChannelComparison(
             c.id, c.label, c.on, c.spend, c.reach,
             best.on if best else None, best.spend if best else None, best.reach if best else None))
-    optimised = plan.objective if solved else None
+    optimised = solved.objective if solved else None
     periods = []
     if isinstance(truth, PeriodsEvaluation):
-        best = {c.period: c for c in plan.schedule.cash} if solved and plan.schedule is not None else {}
-        periods = [PeriodComparison(info.id, info.label, cash.cost, best[info.id].cost if best else None, cash.objective,
-                                    best[info.id].objective if best else None)
-                   for info, cash in zip(truth.schedule.periods, truth.schedule.cash)]
+        by_period = {c.period: c for c in solved.schedule.cash} if solved and solved.schedule is not None else {}
+        periods = [
+            PeriodComparison(info.id, info.label, cash.cost, by_period[info.id].cost if by_period else None,
+                             cash.objective, by_period[info.id].objective if by_period else None)
+            for info, cash in zip(truth.schedule.periods, truth.schedule.cash)]
     return Baseline(
         objective=truth.objective, cost=truth.money, weighted_reach=truth.weighted_reach,
         feasible=not truth.violations, violations=list(truth.violations), channels=rows,

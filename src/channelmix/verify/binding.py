@@ -51,6 +51,7 @@ def _slack(scenario: Scenario, name: str, ids: list[str], spend: dict[str, float
     """(left side − right side, right side) of the rule's row at these figures; None when
     it cannot bind (a channel's spend bound while the channel is off)."""
     if name == "budget":
+        assert scenario.budget is not None  # the row exists only with a budget
         return truth.money - scenario.budget, scenario.budget
     family, _, rest = name.partition("_")
     if family == "resource":
@@ -60,16 +61,19 @@ def _slack(scenario: Scenario, name: str, ids: list[str], spend: dict[str, float
         k = int(rest)
         cov = arrays(scenario).coverage
         target, level = float(cov.level[k]), truth.cells[k].level
-        if not cov.hard[k] and level < target:  # a soft target's row (coverage + shortfall ≥ target) holds with equality
+        # a soft target's row (coverage + shortfall ≥ target) holds with equality
+        if not cov.hard[k] and level < target:
             return 0.0, target
         return level - target, target
     if family == "concentration":
         cid = ids[int(rest)]
+        assert scenario.rules.concentration is not None  # the row exists only with the rule
         return spend[cid] - scenario.rules.concentration.max_share * total, 0.0
     if family == "group":
         j, tag = int(rest.split("_")[0]), rest.split("_")[1]
         group = scenario.rules.groups[j]
         share = group.min_share if tag == "min" else group.max_share
+        assert share is not None  # the row exists only with the share
         members = sum(spend[c.id] for c in scenario.channels if c.in_group(group))
         return members - share * total, 0.0
     c = int(name.rsplit("_", 1)[1])

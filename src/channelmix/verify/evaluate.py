@@ -9,7 +9,7 @@ about the MILP or imports pulp: this is what the verifier and every report trust
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -17,6 +17,9 @@ from ..core.tolerances import TOLERANCE
 from ..model.arrays import CellRules, ScenarioArrays, arrays, at_least
 from ..schema.models import Scenario
 from ..schema.steps import off_step
+
+# over(rule, value, limit, what, kind, **facts) / under(…): a Violation when value is past its limit
+Check = Callable[..., None]
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,8 @@ def _slack(limit: float) -> float:
     return TOLERANCE * max(1.0, abs(limit))
 
 
-def evaluate(scenario: Scenario, on: dict[str, bool], spend: dict[str, float], effective: dict[str, float] | None = None) -> Evaluation:
+def evaluate(scenario: Scenario, on: dict[str, bool], spend: dict[str, float],
+             effective: dict[str, float] | None = None) -> Evaluation:
     """Recompute everything about these decisions; list violated and binding rules.
 
     ``effective``: the spend each curve reads, when it is not the spend itself (a plan
@@ -93,28 +97,19 @@ def evaluate(scenario: Scenario, on: dict[str, bool], spend: dict[str, float], e
 
     def over(rule: str, value: float, limit: float, what: str, kind: str, **facts: Any) -> None:
         if value > limit + _slack(limit):
-            violations.append(Violation(rule, value - limit, f"{what} is {value:.6g}, above {limit:.6g}", kind, value=value,
-                                        limit=limit, **facts))
+            violations.append(
+                Violation(rule, value - limit, f"{what} is {value:.6g}, above {limit:.6g}", kind, value=value,
+                          limit=limit, **facts))
 
     def under(rule: str, value: float, limit: float, what: str, kind: str, **facts: Any) -> None:
         if value < limit - _slack(limit):
-            violations.append(Violation(rule, limit - value, f"{what} is {value:.6g}, below {limit:.6g}", kind, value=value,
-                                        limit=limit, **facts))
+            violations.append(
+                Violation(rule, limit - value, f"{what} is {value:.6g}, below {limit:.6g}", kind, value=value,
+                          limit=limit, **facts))
 
     is_on = np.array([bool(on.get(cid, False)) for cid in A.ids], dtype=bool)
     s = A.vector(spend)
-    for c in np.flatnonzero((s < -_slack(0)) | (~is_on & (s > _slack(0))) | (is_on & (A.min_spend > 0))
-                            | (is_on & ~np.isnan(A.max_spend))):
-        cid, sc_ = A.ids[c], float(s[c])
-        if sc_ < -_slack(0):
-            violations.append(Violation(f"channel {cid}", -sc_, f"spend is negative ({sc_:.6g})", "spend", cid, value=sc_))
-        if not is_on[c] and sc_ > _slack(0):
-            violations.append(Violation(f"channel {cid}", sc_, f"is off but spends {sc_:.6g}", "spend", cid, value=sc_))
-        if is_on[c]:
-            if A.min_spend[c] > 0:
-                under(f"min_spend of {cid}", sc_, float(A.min_spend[c]), "spend", "min_spend", channel=cid)
-            if not np.isnan(A.max_spend[c]):
-                over(f"max_spend of {cid}", sc_, float(A.max_spend[c]), "spend", "max_spend", channel=cid)
+    _spend_rules(A, is_on, s, violations, over, under)
     spent = np.where(is_on, s, 0.0)
     reach = np.where(is_on, A.curves.reach(s if effective is None else A.vector(effective)), 0.0)
     cost = np.where(is_on, s + A.fixed, 0.0)
@@ -122,10 +117,9 @@ def evaluate(scenario: Scenario, on: dict[str, bool], spend: dict[str, float], e
     bought = A.outcome_value * reach  # outcome.value × reach (money or KPI units), 0 without an outcome
     channels = [
         ChannelOutcome(cid, ch.name, bool(is_on[c]), float(spent[c]), float(A.fixed[c]) if is_on[c] else 0.0,
-                       float(cost[c]), float(reach[c]), {r: float(use[A.resources.index(r), c]) for r in ch.uses if r in A.resources},
-                       float(bought[c]))
-        for c, (cid, ch) in enumerate(zip(A.ids, sc.channels))
-    ]
+                       float(cost[c]), float(reach[c]),
+                       {r: float(use[A.resources.index(r), c]) for r in ch.uses if r in A.resources}, float(bought[c]))
+        for c, (cid, ch) in enumerate(zip(A.ids, sc.channels))]
     for c in np.flatnonzero(A.force_on & ~is_on):
         violations.append(Violation("force_on", 1, f"{A.ids[c]} is off", "force_on", A.ids[c]))
     for c in np.flatnonzero(A.force_off & is_on):
@@ -146,22 +140,44 @@ def evaluate(scenario: Scenario, on: dict[str, bool], spend: dict[str, float], e
     card = rules.cardinality
     if card is not None and card.penalty_per_channel:
         penalties["channel_count"] = card.penalty_per_channel * active
-    total_penalty = sum(penalties.values())
-    sense = sc.objective.sense
-    if sense == "max_reach":
-        objective = weighted - total_penalty
-    elif sense == "max_value":
-        objective = weighted - money - total_penalty
-    elif sense == "max_outcome":
-        objective = outcome - (money if sc.objective.net else 0.0) - total_penalty
-    else:
-        objective = money + total_penalty
-        if sense == "target":
-            under("reach level", weighted, sc.objective.level or 0.0, "weighted reach", "reach_level")
-        if sc.objective.outcome_target is not None:
-            under("outcome target", outcome, sc.objective.outcome_target, "total outcome", "outcome_target")
+    objective = _objective(sc, weighted, money, outcome, sum(penalties.values()), under)
     baseline = sum(ch.outcome.baseline for ch in sc.channels if ch.outcome is not None)
     return Evaluation(channels, cells, money, resources, weighted, penalties, objective, violations, outcome, baseline)
+
+
+def _spend_rules(A: ScenarioArrays, is_on: np.ndarray, s: np.ndarray, violations: list[Violation], over: Check,
+                 under: Check) -> None:
+    """A channel's spend: not negative, none while off, within its min_spend and max_spend while on."""
+    for c in np.flatnonzero(
+        (s < -_slack(0)) | (~is_on & (s > _slack(0))) | (is_on & (A.min_spend > 0)) | (is_on & ~np.isnan(A.max_spend))):
+        cid, sc_ = A.ids[c], float(s[c])
+        if sc_ < -_slack(0):
+            violations.append(
+                Violation(f"channel {cid}", -sc_, f"spend is negative ({sc_:.6g})", "spend", cid, value=sc_))
+        if not is_on[c] and sc_ > _slack(0):
+            violations.append(Violation(f"channel {cid}", sc_, f"is off but spends {sc_:.6g}", "spend", cid, value=sc_))
+        if is_on[c]:
+            if A.min_spend[c] > 0:
+                under(f"min_spend of {cid}", sc_, float(A.min_spend[c]), "spend", "min_spend", channel=cid)
+            if not np.isnan(A.max_spend[c]):
+                over(f"max_spend of {cid}", sc_, float(A.max_spend[c]), "spend", "max_spend", channel=cid)
+
+
+def _objective(sc: Scenario, weighted: float, money: float, outcome: float, total_penalty: float,
+               under: Check) -> float:
+    """The objective's value on the real curves; the min senses' targets checked."""
+    sense = sc.objective.sense
+    if sense == "max_reach":
+        return weighted - total_penalty
+    if sense == "max_value":
+        return weighted - money - total_penalty
+    if sense == "max_outcome":
+        return outcome - (money if sc.objective.net else 0.0) - total_penalty
+    if sense == "target":
+        under("reach level", weighted, sc.objective.level or 0.0, "weighted reach", "reach_level")
+    if sc.objective.outcome_target is not None:
+        under("outcome target", outcome, sc.objective.outcome_target, "total outcome", "outcome_target")
+    return money + total_penalty
 
 
 def off_steps(scenario: Scenario, spend: dict[str, float]) -> list[Violation]:
@@ -173,8 +189,9 @@ def off_steps(scenario: Scenario, spend: dict[str, float]) -> list[Violation]:
     for ch in scenario.channels:
         step, s = scenario.step_of(ch), float(spend.get(ch.id, 0.0))
         if step and off_step(s, step) > _slack(s):
-            out.append(Violation(f"spend_step of {ch.id}", off_step(s, step), f"spend {s:.10g} is not a multiple of {step:g}",
-                                 "spend_step", ch.id, value=s, limit=step))
+            out.append(
+                Violation(f"spend_step of {ch.id}", off_step(s, step), f"spend {s:.10g} is not a multiple of {step:g}",
+                          "spend_step", ch.id, value=s, limit=step))
     return out
 
 
@@ -190,17 +207,18 @@ def serving_counts(A: ScenarioArrays, family: CellRules, is_on: np.ndarray) -> n
     return count
 
 
-def _cells(A: ScenarioArrays, is_on: np.ndarray, reach: np.ndarray, under):
+def _cells(A: ScenarioArrays, is_on: np.ndarray, reach: np.ndarray, under: Check):
     level = cell_levels(A, reach)
     weighted = float(A.weight @ level)
     cov = A.coverage
     has_target = (cov.rule >= 0) & (cov.level > 0)
     soft = has_target & ~cov.hard
-    penalties = {"coverage_shortfall": float(np.sum(cov.penalty[soft] * np.maximum(0.0, cov.level[soft] - level[soft]))),
-                 "breadth_shortfall": 0.0, "redundancy_shortfall": 0.0}
+    penalties = {
+        "coverage_shortfall": float(np.sum(cov.penalty[soft] * np.maximum(0.0, cov.level[soft] - level[soft]))),
+        "breadth_shortfall": 0.0, "redundancy_shortfall": 0.0}
     checks: list[tuple[int, str, float, float, str]] = []  # (cell, rule, value, limit, what)
-    for k in np.flatnonzero(has_target & cov.hard):
-        checks.append((int(k), "coverage target", float(level[k]), float(cov.level[k]), "coverage"))
+    for cell in np.flatnonzero(has_target & cov.hard):
+        checks.append((int(cell), "coverage target", float(level[cell]), float(cov.level[cell]), "coverage"))
     for family, cr in (("breadth", A.breadth), ("redundancy", A.redundancy)):
         ruled = (cr.rule >= 0) & (cr.level > 0)
         if not ruled.any():
@@ -208,23 +226,26 @@ def _cells(A: ScenarioArrays, is_on: np.ndarray, reach: np.ndarray, under):
         count = serving_counts(A, cr, is_on)
         hard = ruled & cr.hard if family == "breadth" else np.zeros_like(ruled)
         soft = ruled & ~hard
-        penalties[f"{family}_shortfall"] = float(np.sum(cr.penalty[soft] * np.maximum(0.0, cr.level[soft] - count[soft])))
-        for k in np.flatnonzero(hard):
-            checks.append((int(k), "breadth", float(count[k]), float(cr.level[k]), "channels serving it"))
-    for k, rule, value, limit, what in sorted(checks, key=lambda t: t[0]):
-        p, g = A.cells[k]
+        penalties[f"{family}_shortfall"] = float(
+            np.sum(cr.penalty[soft] * np.maximum(0.0, cr.level[soft] - count[soft])))
+        for cell in np.flatnonzero(hard):
+            checks.append((int(cell), "breadth", float(count[cell]), float(cr.level[cell]), "channels serving it"))
+    for at, rule, value, limit, what in sorted(checks, key=lambda t: t[0]):
+        p, g = A.cells[at]
         under(f"{rule} ({p}, {g})", value, limit, what, rule.replace(" ", "_"), cell=(p, g))
     serving = A.affinity.columns(np.flatnonzero(is_on)) if is_on.any() else None
     on_ids = [A.ids[c] for c in np.flatnonzero(is_on)]
     cells = []
     for k, (p, g) in enumerate(A.cells):
-        names = [on_ids[j] for j in serving.indices[serving.indptr[k]:serving.indptr[k + 1]]] if serving is not None else []
+        names = ([on_ids[j] for j in serving.indices[serving.indptr[k] : serving.indptr[k + 1]]] if serving is not None
+                 else [])
         target = float(cov.level[k]) if has_target[k] else None
         cells.append(CellOutcome(p, g, float(level[k]), float(A.weight[k]), target, names))
     return cells, weighted, penalties
 
 
-def _channel_rules(sc: Scenario, channels: list[ChannelOutcome], violations, over, under) -> None:
+def _channel_rules(sc: Scenario, channels: list[ChannelOutcome], violations: list[Violation], over: Check,
+                   under: Check) -> None:
     rules = sc.rules
     total_spend = sum(c.spend for c in channels)
     if rules.concentration is not None and rules.concentration.max_share < 1:
@@ -240,7 +261,7 @@ def _channel_rules(sc: Scenario, channels: list[ChannelOutcome], violations, ove
         if card.max is not None:
             over("cardinality max", active, card.max, "channels on", "cardinality")
     by_id = {c.id: c for c in channels}
-    for j, group in enumerate(rules.groups):
+    for group in rules.groups:
         members = [by_id[ch.id] for ch in sc.channels if ch.in_group(group)]
         what = group.describe()
         share_spend = sum(c.spend for c in members)

@@ -57,15 +57,24 @@ class Plan:
     baseline_outcome: float = 0.0  # carry-over outcome there at zero spend, not counted in outcome
     baseline: Baseline | None = None  # the scenario's current plan beside this one (see baseline.py)
     solver_seconds: float = 0.0  # inside the solver's run(), both passes
-    outside_solver_seconds: float = 0.0  # formulate, PuLP's hand-over, polish, figures and verifier: the rest of the wall time
+    # formulate, PuLP's hand-over, polish, figures and verifier: the rest of the wall time
+    outside_solver_seconds: float = 0.0
     polish_gain: float = 0.0  # objective gained on the real curves by polishing the MILP's spends
-    risk: dict[str, Any] | None = None  # with worlds: the plan judged in every world (see worlds.py)
-    schedule: Schedule | None = None  # with periods: the plan period by period (see schedule.py); the fields above are horizon totals
+    risk: dict[str, Any] | None = None  # with worlds: the plan judged in every world (see risk.py)
+    # with periods: the plan period by period (see model/schedule.py); the fields above are horizon totals
+    schedule: Schedule | None = None
     notes: list[Note] = field(default_factory=list)  # how the plan was found, where a step did not run in full
 
     @property
     def solved(self) -> bool:
         return self.status in SOLVED
+
+    @property
+    def value(self) -> float:
+        """The objective of a solved plan, on the real curves (a plan without one raises)."""
+        if self.objective is None:
+            raise ValueError(f"a plan with status {self.status!r} has no objective")
+        return self.objective
 
     def on_channels(self) -> list[ChannelOutcome]:
         return [c for c in self.channels if c.on]
@@ -74,18 +83,18 @@ class Plan:
 def build_plan(scenario: Scenario, solution: Solution, *, curve_error: float, approximation_bound: float | None,
                build_seconds: float, warnings: list[str] | None = None, notes: list[Note] | None = None) -> Plan:
     """Assemble a plan; every reported figure comes from :func:`evaluate`, not the solver."""
-    common = dict(
-        scenario=scenario.scenario, status=solution.status, sense=scenario.objective.sense,
-        model_objective=solution.model_objective, bound=solution.bound, gap=solution.gap,
-        budget=scenario.budget, currency=scenario.currency, curve_error=curve_error,
-        approximation_bound=approximation_bound, solver=solution.solver, build_seconds=build_seconds,
-        solve_seconds=solution.seconds, warnings=list(warnings or []), notes=list(notes or []), description=scenario.description,
-        phases=[{"id": p.id, "label": p.name} for p in scenario.phases],
-        segments=[{"id": g.id, "label": g.name} for g in scenario.segments],
-    )
+    common: dict[str, Any] = dict(scenario=scenario.scenario, status=solution.status, sense=scenario.objective.sense,
+                                  model_objective=solution.model_objective, bound=solution.bound, gap=solution.gap,
+                                  budget=scenario.budget, currency=scenario.currency, curve_error=curve_error,
+                                  approximation_bound=approximation_bound, solver=solution.solver,
+                                  build_seconds=build_seconds, solve_seconds=solution.seconds,
+                                  warnings=list(warnings or []), notes=list(notes or []),
+                                  description=scenario.description,
+                                  phases=[{"id": p.id, "label": p.name} for p in scenario.phases],
+                                  segments=[{"id": g.id, "label": g.name} for g in scenario.segments])
     if solution.status not in SOLVED:
-        return Plan(objective=None, cost=None, weighted_reach=None, penalties={}, channels=[], coverage=[],
-                    binding=[], resources={r: {"used": 0.0, "capacity": c} for r, c in scenario.resources.items()}, **common)
+        return Plan(objective=None, cost=None, weighted_reach=None, penalties={}, channels=[], coverage=[], binding=[],
+                    resources={r: {"used": 0.0, "capacity": c} for r, c in scenario.resources.items()}, **common)
     if scenario.kind == "periods":
         return _periods_plan(scenario, solution, common)
     truth: Evaluation = evaluate(scenario, solution.on, solution.spend)
@@ -105,8 +114,9 @@ def _periods_plan(scenario: Scenario, solution: Solution, common: dict[str, Any]
     """A plan over periods: horizon totals on top, the schedule period by period (see evaluate_periods)."""
     truth = evaluate_periods(scenario, solution.on, solution.spend)
     budgets = [p.budget for p in truth.schedule.periods]
-    if scenario.budget is None and all(b is not None for b in budgets):  # the horizon's money: the periods' budgets together
-        common = {**common, "budget": float(sum(budgets))}
+    # the horizon's money: the periods' budgets together
+    if scenario.budget is None and all(b is not None for b in budgets):
+        common = {**common, "budget": float(sum(b for b in budgets if b is not None))}
     return Plan(
         objective=truth.objective, cost=truth.money, weighted_reach=truth.weighted_reach,
         penalties={k: v for k, v in truth.penalties.items() if v}, channels=truth.channels, coverage=truth.cells,

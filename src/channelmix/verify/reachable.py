@@ -41,9 +41,7 @@ def most_reachable(scenario: "Scenario") -> float:
     once = float(A.weight @ cell_levels(A, ceilings))
     if scenario.periods is None:
         return once
-    from ..model.periods import (
-        Horizon,  # over periods the objective sums the periods, each by its weight
-    )
+    from ..model.periods import Horizon  # over periods the objective sums the periods, each by its weight
 
     H = Horizon(scenario)
     return once * sum(H.weight(t) for t in range(H.T))
@@ -62,14 +60,14 @@ def report_facts(scenario: "Scenario", variant: str = "", changes: dict[str, Any
         facts["variant"] = {"name": variant, "description": described, "changes": dict(changes or {})}
         if base is not None:
             facts["base"] = {k: base.get(k) for k in ("scenario", "status", "objective", "cost")}
-            facts["base"]["channels"] = [{k: c.get(k) for k in ("id", "label", "on", "cost")} for c in base.get("channels") or []]
+            facts["base"]["channels"] = [{k: c.get(k) for k in ("id", "label", "on", "cost")}
+                                         for c in base.get("channels") or []]
             if scenario.worlds is not None and scenario.objective.risk is not None and base.get("channels"):
-                from .risk import (
-                    risk_of,  # a robust variant: the base plan judged in the same worlds, to compare
-                )
+                from .risk import risk_of  # a robust variant: the base plan judged in the same worlds, to compare
 
                 on = {c["id"]: bool(c.get("on")) for c in base["channels"]}
-                facts["risk_reference"] = risk_of(scenario, on, {c["id"]: float(c.get("spend") or 0.0) for c in base["channels"]})
+                facts["risk_reference"] = risk_of(scenario, on,
+                                                  {c["id"]: float(c.get("spend") or 0.0) for c in base["channels"]})
     language = getattr(scenario, "language", None)
     if language:
         facts["language"] = language

@@ -59,7 +59,8 @@ def summarise(scenario: Scenario, truths: list[Evaluation]) -> dict[str, Any]:
         if cell.target is None:
             continue
         met = sum(1 for t in truths if t.cells[k].level >= cell.target - TOLERANCE * max(1.0, cell.target))
-        cells.append({"phase": cell.phase, "segment": cell.segment, "target": cell.target, "probability": met / len(truths)})
+        cells.append(
+            {"phase": cell.phase, "segment": cell.segment, "target": cell.target, "probability": met / len(truths)})
     return {"worlds": len(truths), "risk": scenario.objective.risk, "mean": float(values.mean()),
             "p5": float(np.percentile(values, 5)), "p95": float(np.percentile(values, 95)), "worst": worst,
             "cvar": cvar(values, alpha, maximises), "alpha": alpha, "objectives": [float(v) for v in values],
@@ -95,10 +96,13 @@ def check_worlds(scenario: Scenario, plan: Any, promised: list[float] | None = N
                 problems.append(f"world {w}: {v}")
         risk["model"] = _model_risk(scenario, promised)
         if sign * (risk["model"] - (risk_figure(risk) or 0.0)) > TOLERANCE * max(1.0, abs(risk["model"])) * 10:
-            problems.append(f"risk {risk['risk']}: the MILP promised {risk['model']:.6g}, recomputed {risk_figure(risk):.6g}")
+            problems.append(
+                f"risk {risk['risk']}: the MILP promised {risk['model']:.6g}, recomputed {risk_figure(risk):.6g}")
     if problems:
         lines = "\n  ".join(problems)
-        raise VerificationError(f"plan for '{scenario.scenario}' failed verification in its worlds (a channelmix bug, please report it):\n  {lines}")
+        raise VerificationError(
+            f"plan for '{scenario.scenario}' failed verification in its worlds (a channelmix bug, please report it):\n "
+            f" {lines}")
     return dataclasses.replace(plan, risk=risk)
 
 

@@ -12,8 +12,10 @@ import dataclasses
 import math
 
 from ..core.tolerances import TOLERANCE, tie_slack
+from ..model.periods import Horizon
 from ..schema.models import Scenario
 from .evaluate import Evaluation, Violation, evaluate, off_steps
+from .evaluate_periods import PeriodsEvaluation, evaluate_periods
 from .plan import Plan
 
 
@@ -25,7 +27,7 @@ def verify(scenario: Scenario, plan: Plan) -> list[Violation]:
     """Every violated rule and every misreported figure of a solved plan."""
     if not plan.solved:
         return []
-    if scenario.periods is not None:
+    if scenario.kind == "periods":
         return _verify_periods(scenario, plan)
     on = {c.id: c.on for c in plan.channels}
     spend = {c.id: c.spend for c in plan.channels}
@@ -33,7 +35,8 @@ def verify(scenario: Scenario, plan: Plan) -> list[Violation]:
     if missing:
         return [Violation("plan", len(missing), f"has no decision for {', '.join(missing)}", "plan")]
     truth = evaluate(scenario, on, spend)
-    return list(truth.violations) + off_steps(scenario, spend) + _misreported(plan, truth) + _model_disagrees(scenario, plan, truth)
+    return (list(truth.violations) + off_steps(scenario, spend) + _misreported(plan, truth)
+            + _model_disagrees(scenario, plan, truth))
 
 
 def check(scenario: Scenario, plan: Plan) -> Plan:
@@ -43,7 +46,8 @@ def check(scenario: Scenario, plan: Plan) -> Plan:
     problems = verify(scenario, plan)
     if problems:
         lines = "\n  ".join(str(p) for p in problems)
-        raise VerificationError(f"plan for '{scenario.scenario}' failed verification (a channelmix bug, please report it):\n  {lines}")
+        raise VerificationError(
+            f"plan for '{scenario.scenario}' failed verification (a channelmix bug, please report it):\n  {lines}")
     return dataclasses.replace(plan, verified=True)
 
 
@@ -51,7 +55,7 @@ def _close(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=TOLERANCE, abs_tol=TOLERANCE)
 
 
-def _misreported(plan: Plan, truth: Evaluation) -> list[Violation]:
+def _misreported(plan: Plan, truth: Evaluation | PeriodsEvaluation) -> list[Violation]:
     out = []
     figures = [("cost", plan.cost, truth.money), ("objective", plan.objective, truth.objective),
                ("weighted reach", plan.weighted_reach, truth.weighted_reach), ("outcome", plan.outcome, truth.outcome)]
@@ -60,17 +64,15 @@ def _misreported(plan: Plan, truth: Evaluation) -> list[Violation]:
     figures += [(f"coverage of ({c.phase}, {c.segment})", c.level, t.level) for c, t in zip(plan.coverage, truth.cells)]
     for name, reported, actual in figures:
         if reported is None or not _close(reported, actual):
-            out.append(Violation(f"reported {name}", abs((reported or 0.0) - actual), f"says {reported}, recomputed {actual:.6g}",
-                                 "reported", value=reported, limit=actual))
+            out.append(
+                Violation(f"reported {name}", abs((reported or 0.0) - actual),
+                          f"says {reported}, recomputed {actual:.6g}", "reported", value=reported, limit=actual))
     return out
 
 
 def _verify_periods(scenario: Scenario, plan: Plan) -> list[Violation]:
     """A plan over periods: only its schedule's on/off and spends are trusted; every figure
     of the schedule and the horizon totals is recomputed (see evaluate_periods)."""
-    from ..model.periods import Horizon
-    from .evaluate_periods import evaluate_periods
-
     if plan.schedule is None:
         return [Violation("plan", 1, "is over periods but has no schedule", "plan")]
     rows = {(r.channel, r.period): r for r in plan.schedule.rows}
@@ -82,24 +84,28 @@ def _verify_periods(scenario: Scenario, plan: Plan) -> list[Violation]:
     figures = []
     for r, t in zip(plan.schedule.rows, truth.schedule.rows):
         where = f"{r.channel} in {r.period}"
-        figures += [(f"reach of {where}", r.reach, t.reach), (f"effective spend of {where}", r.effective_spend, t.effective_spend),
+        figures += [(f"reach of {where}", r.reach, t.reach),
+                    (f"effective spend of {where}", r.effective_spend, t.effective_spend),
                     (f"set-up cost of {where}", r.setup_cost, t.setup_cost), (f"cost of {where}", r.cost, t.cost)]
         if r.started != t.started:
-            out.append(Violation(f"reported start of {where}", 1, f"says {r.started}, recomputed {t.started}", "reported",
-                                     r.channel, period=r.period))
-    for c, t in zip(plan.schedule.cash, truth.schedule.cash):
-        figures += [(f"cost of {c.period}", c.cost, t.cost), (f"cumulative cost to {c.period}", c.cumulative, t.cumulative),
-                    (f"objective of {c.period}", c.objective, t.objective)]
+            out.append(
+                Violation(f"reported start of {where}", 1, f"says {r.started}, recomputed {t.started}", "reported",
+                          r.channel, period=r.period))
+    for cash, now in zip(plan.schedule.cash, truth.schedule.cash):
+        figures += [(f"cost of {cash.period}", cash.cost, now.cost),
+                    (f"cumulative cost to {cash.period}", cash.cumulative, now.cumulative),
+                    (f"objective of {cash.period}", cash.objective, now.objective)]
     figures += [(f"coverage of ({c.phase}, {c.segment}) in {c.period}", c.level, t.level)
                 for c, t in zip(plan.schedule.coverage, truth.schedule.coverage)]
     for name, reported, actual in figures:
         if not _close(reported, actual):
-            out.append(Violation(f"reported {name}", abs(reported - actual), f"says {reported}, recomputed {actual:.6g}", "reported",
-                                 value=reported, limit=actual))
+            out.append(
+                Violation(f"reported {name}", abs(reported - actual), f"says {reported}, recomputed {actual:.6g}",
+                          "reported", value=reported, limit=actual))
     return out
 
 
-def _model_disagrees(scenario: Scenario, plan: Plan, truth: Evaluation) -> list[Violation]:
+def _model_disagrees(scenario: Scenario, plan: Plan, truth: Evaluation | PeriodsEvaluation) -> list[Violation]:
     """The MILP's pieces under-estimate every curve, so the model may never promise
     more than the real curves give: for max senses model ≤ truth, for min senses
     model ≥ truth (up to the tie-break slack)."""
@@ -111,6 +117,8 @@ def _model_disagrees(scenario: Scenario, plan: Plan, truth: Evaluation) -> list[
     else:
         excess = truth.objective - plan.model_objective - slack
     if excess > 0:
-        return [Violation("model objective", excess, f"the MILP promised {plan.model_objective:.6g} but the plan is worth "
-                          f"{truth.objective:.6g}", "model", value=plan.model_objective, limit=truth.objective)]
+        return [
+            Violation("model objective", excess,
+                      f"the MILP promised {plan.model_objective:.6g} but the plan is worth {truth.objective:.6g}",
+                      "model", value=plan.model_objective, limit=truth.objective)]
     return []

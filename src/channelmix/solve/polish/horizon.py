@@ -40,7 +40,8 @@ def _tiled(curves: CurveTable, T: int) -> CurveTable:
 class HorizonProblem:
     """The free spends over the horizon, their objective, gradient and constraints."""
 
-    def __init__(self, scenario: Scenario, on: dict[Key, bool], spend: dict[Key, float], before: PeriodsEvaluation) -> None:
+    def __init__(self, scenario: Scenario, on: dict[Key, bool], spend: dict[Key, float],
+                 before: PeriodsEvaluation) -> None:
         self.sc, H = scenario, Horizon(scenario)
         self.H, T = H, H.T
         self.As = [arrays(view) for view in H.views]
@@ -68,7 +69,8 @@ class HorizonProblem:
         self.soft = has & ~cov.hard
         self.hard_cells = np.flatnonzero(has & cov.hard)
         self.targets = np.tile(cov.level[self.hard_cells], T)
-        self.money = -money_sign(scenario)  # 1: each unit spent counts against the objective (max_value, net max_outcome)
+        # 1: each unit spent counts against the objective (max_value, net max_outcome)
+        self.money = -money_sign(scenario)
         self.outcome = scenario.objective.sense == "max_outcome"
         self.scale = max(1.0, abs(before.objective))
         self.constraints = self.linear()
@@ -128,7 +130,8 @@ class HorizonProblem:
         level = np.minimum(raw, 1.0)
         weight = np.zeros_like(A.weight) if self.outcome else A.weight
         short = self.soft[:, None] & (level < cov.level[:, None])
-        per_period = weight @ level - np.sum(np.where(short, cov.penalty[:, None] * (cov.level[:, None] - level), 0.0), axis=0)
+        per_period = weight @ level - np.sum(np.where(short, cov.penalty[:, None] * (cov.level[:, None] - level), 0.0),
+                                             axis=0)
         d_level = weight[:, None] * (raw < 1.0) + np.where(short & (raw < 1.0), cov.penalty[:, None], 0.0)
         d_reach = self.M.T @ d_level
         if self.outcome:
@@ -155,7 +158,8 @@ class HorizonProblem:
                 rhs.append(bound)
 
         in_t = [(per == t).astype(float) for t in range(T)]
-        cost = [c.cost - float(self.s0 @ in_t[t]) for t, c in enumerate(self.before.schedule.cash)]  # fixed part of each period's money
+        # fixed part of each period's money
+        cost = [c.cost - float(self.s0 @ in_t[t]) for t, c in enumerate(self.before.schedule.cash)]
         allowed, so_far, row = 0.0, 0.0, np.zeros(n)
         for t, item in enumerate(H.items):
             so_far += cost[t]
@@ -222,7 +226,7 @@ class HorizonProblem:
                     was_on = bool(current) if t == 0 else bool(self.on[c, t - 1])
                     if was_on and self.on[c, t]:
                         v, k = var(c, t)
-                        pv, pk = (np.zeros(n), float(current)) if t == 0 else var(c, t - 1)  # type: ignore[arg-type]
+                        pv, pk = (np.zeros(n), float(current or 0.0)) if t == 0 else var(c, t - 1)
                         add(v - (1 + growth) * pv, (1 + growth) * pk - k)
 
     def hard_jacobian(self, s: np.ndarray) -> np.ndarray:
@@ -262,7 +266,8 @@ class HorizonProblem:
             if time.perf_counter() > deadline:
                 raise StopIteration
 
-        u, value, why = np.clip(self.s0 / self.hi, low, 1.0), self.objective(np.clip(self.s0 / self.hi, low, 1.0))[0], "iterations"
+        u, value, why = (np.clip(self.s0 / self.hi, low, 1.0), self.objective(np.clip(self.s0 / self.hi, low, 1.0))[0],
+                         "iterations")
         for _ in range(ROUNDS):
             with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="blas"):
                 warnings.simplefilter("ignore")

@@ -29,7 +29,8 @@ from .steps import grid_search, on_grid
 MAX_GRID = 24  # free spends up to which the unit-move search runs over the horizon (its moves grow as n²)
 
 
-def polish_periods(scenario: Scenario, on: dict[Key, bool], spend: dict[Key, float], time_left: float = 5.0) -> Polished:
+def polish_periods(scenario: Scenario, on: dict[Key, bool], spend: dict[Key, float],
+                   time_left: float = 5.0) -> Polished:
     """Better spends for the same on/off schedule over the horizon, or the given ones if none is found."""
     began = time.perf_counter()
     kept = Polished(dict(spend), 0.0, 0.0)
@@ -49,15 +50,16 @@ def polish_periods(scenario: Scenario, on: dict[Key, bool], spend: dict[Key, flo
     candidates = [] if x is None else [x]
     if steps.any() and x is not None:
         if problem.s0.size <= MAX_GRID:
-            candidates = [grid_search(problem, steps, on_grid(x, steps))]
+            found = grid_search(problem, steps, on_grid(x, steps))
+            candidates = [] if found is None else [found]
         else:  # the unit-move search over the horizon would cost n² moves a step: round instead
             candidates = on_grid(x, steps)
             note = Note("polish_periods", "rounded", count=int(problem.s0.size))
     best, best_gain = None, MIN_GAIN * max(1.0, abs(before.objective))
     for s in candidates:
-        if s is None:
-            continue
-        candidate = {**spend, **{(scenario.channels[c].id, problem.H.ids[t]): float(v) for (c, t), v in zip(problem.cells_free, s)}}
+        candidate = {**spend,
+                     **{(scenario.channels[c].id, problem.H.ids[t]): float(v)
+                        for (c, t), v in zip(problem.cells_free, s)}}
         after = evaluate_periods(scenario, on, candidate)
         if not after.violations and after.objective - before.objective > best_gain:
             best, best_gain = candidate, after.objective - before.objective

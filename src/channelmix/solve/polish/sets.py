@@ -9,9 +9,9 @@ From the polished point every neighbour is ranked by a first-order estimate — 
 channel's reach is worth at the cells' current marginal weights, less its money at the
 marginal value of money.  Only neighbours that move little money (:data:`MOVED`) and are
 estimated close to the plan or better (:data:`CLOSE`) are kept, and only the :data:`TRIED`
-best of those are polished on the exact curves.  The caller keeps a neighbour only if the evaluator finds it better and free of
-violations.  Bounded by counts (channels, neighbours tried), never by seconds, so a
-busy machine cannot change the plan.
+best of those are polished on the exact curves.  The caller keeps a neighbour only if the
+evaluator finds it better and free of violations.  Bounded by counts (channels, neighbours
+tried), never by seconds, so a busy machine cannot change the plan.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ import numpy as np
 
 from .problem import SpendProblem
 
-MAX_CHANNELS = 60  # spend-dependent channels; past this the neighbours are not searched (cost, and the pieces are finer)
+# spend-dependent channels; past this the neighbours are not searched (cost, and the pieces are finer)
+MAX_CHANNELS = 60
 TRIED = 4  # neighbours polished on the exact curves, best estimates first
 GRID = 65  # spends tried for a channel switched on (its best one on the estimate)
 MOVED = 0.25  # a neighbour moves at most this share of the plan's money (the estimate is first-order)
@@ -59,7 +60,8 @@ def neighbours(problem: SpendProblem, spend: np.ndarray) -> list[Neighbour]:
     floor = -CLOSE * max(1.0, abs(problem.scale))
     candidates = [(-kept[i], i, -1, money[i]) for i in ons] + [(added[j], -1, j, spent[j]) for j in offs]
     candidates += [(added[j] - kept[i], i, j, abs(money[i] - spent[j])) for i in ons for j in offs]
-    moves = sorted(((e, i, j) for e, i, j, moved in candidates if moved <= most and e >= floor), key=lambda m: (-m[0], m[1], m[2]))
+    moves = sorted(((e, i, j) for e, i, j, moved in candidates if moved <= most and e >= floor),
+                   key=lambda m: (-m[0], m[1], m[2]))
     out = []
     for estimate, i, j in moves[:TRIED]:
         on = {cid: bool(is_on[c]) for c, cid in enumerate(A.ids)}
@@ -69,7 +71,8 @@ def neighbours(problem: SpendProblem, spend: np.ndarray) -> list[Neighbour]:
         if j >= 0:
             on[A.ids[j]], start[j] = True, best_x[j]
             _fit_budget(problem, start, j, on)
-        out.append(Neighbour(on, {cid: float(start[c]) if on[cid] else 0.0 for c, cid in enumerate(A.ids)}, float(estimate)))
+        out.append(
+            Neighbour(on, {cid: float(start[c]) if on[cid] else 0.0 for c, cid in enumerate(A.ids)}, float(estimate)))
     return out
 
 
@@ -91,7 +94,8 @@ def _marginals(problem: SpendProblem, spend: np.ndarray) -> tuple[np.ndarray, fl
     return value, max(money_value, 0.0), net
 
 
-def _best_spends(problem: SpendProblem, value: np.ndarray, money_value: float, net: float) -> tuple[np.ndarray, np.ndarray]:
+def _best_spends(problem: SpendProblem, value: np.ndarray, money_value: float,
+                 net: float) -> tuple[np.ndarray, np.ndarray]:
     """For every channel, the spend on a grid over [floor, cap] that adds most on the estimate, and what it adds."""
     A = problem.A
     lo, hi = problem.floors, problem.caps

@@ -26,7 +26,9 @@ class GridProblem(Protocol):
 
     lo: np.ndarray  # bounds of the free spends, in money
     hi: np.ndarray
-    constraints: tuple[np.ndarray, np.ndarray]  # G u ≤ h on u = s / hi
+
+    @property
+    def constraints(self) -> tuple[np.ndarray, np.ndarray]: ...  # G u ≤ h on u = s / hi
 
     @property
     def start_spends(self) -> np.ndarray: ...
