@@ -20,7 +20,6 @@ import numpy as np
 import yaml
 
 import channelmix as cm
-from channelmix.analysis.batch import solve_paths
 
 
 def synthetic(n_channels: int, seed: int, budget_share: float = 0.35) -> dict:
@@ -60,7 +59,7 @@ def batch_throughput(count: int, n_channels: int) -> None:
         for seed in range(count):
             (folder / f"s{seed:04d}.yaml").write_text(yaml.safe_dump(synthetic(n_channels, seed)), encoding="utf-8")
         began = time.perf_counter()
-        serial = solve_paths([folder], Path(tmp) / "serial", executor="serial")
+        serial = cm.solve_paths([folder], Path(tmp) / "serial", executor="serial")
         serial_s = time.perf_counter() - began
         # the parallel run goes through the CLI, with its progress bar (on stderr)
         began = time.perf_counter()
