@@ -176,22 +176,21 @@ def _parts(raw: dict[str, Any], scenario: Scenario | None) -> Parts:
     return parts
 
 
-# Each part validated on its own. mypy reads TypeAdapter's argument as a class, which Annotated[…] and
-# X | None are not (pydantic takes any type expression): those lines carry an ignore of that one error.
-_PERIODS: TypeAdapter[Any] = TypeAdapter(
-    Annotated[Periods, BeforeValidator(periods_in)] | None  # type: ignore[arg-type]
-)
-_CURRENT: TypeAdapter[Any] = TypeAdapter(dict[str, NonNegative] | None, config=_STRICT)  # type: ignore[arg-type]
-_PHASES: TypeAdapter[Any] = TypeAdapter(
-    Annotated[list[Phase], BeforeValidator(phases_in)]  # type: ignore[arg-type]
-)
-_SEGMENTS: TypeAdapter[Any] = TypeAdapter(
-    Annotated[list[Segment], BeforeValidator(segments_in)]  # type: ignore[arg-type]
-)
-_CHANNEL: TypeAdapter[Any] = TypeAdapter(Channel)
-_RESOURCES: TypeAdapter[Any] = TypeAdapter(dict[Name, NonNegative], config=_STRICT)
-_RULES: TypeAdapter[Any] = TypeAdapter(Rules)
-_OBJECTIVE: TypeAdapter[Any] = TypeAdapter(Objective)
-_STEP: TypeAdapter[Any] = TypeAdapter(Positive | None, config=_STRICT)  # type: ignore[arg-type]
-_BUDGET: TypeAdapter[Any] = TypeAdapter(NonNegative | None, config=_STRICT)  # type: ignore[arg-type]
-_SOLVER: TypeAdapter[Any] = TypeAdapter(SolverSettings)
+def _adapter(kind: Any, config: ConfigDict | None = None) -> TypeAdapter[Any]:
+    """A validator for any type expression: ``Annotated[…]`` and ``X | None`` too, which pydantic takes
+    and mypy's reading of ``TypeAdapter(type[T])`` does not."""
+    return TypeAdapter(kind, config=config)
+
+
+# each part validated on its own
+_PERIODS = _adapter(Annotated[Periods, BeforeValidator(periods_in)] | None)
+_CURRENT = _adapter(dict[str, NonNegative] | None, _STRICT)
+_PHASES = _adapter(Annotated[list[Phase], BeforeValidator(phases_in)])
+_SEGMENTS = _adapter(Annotated[list[Segment], BeforeValidator(segments_in)])
+_CHANNEL = _adapter(Channel)
+_RESOURCES = _adapter(dict[Name, NonNegative], _STRICT)
+_RULES = _adapter(Rules)
+_OBJECTIVE = _adapter(Objective)
+_STEP = _adapter(Positive | None, _STRICT)
+_BUDGET = _adapter(NonNegative | None, _STRICT)
+_SOLVER = _adapter(SolverSettings)
