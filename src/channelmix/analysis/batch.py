@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import os
 import signal
 import traceback
@@ -270,9 +271,31 @@ def summary(rows: list[dict[str, Any]], varied: list[str] | None = None) -> pd.D
     return pd.DataFrame(table)
 
 
+COUNT_COLUMNS = ("channels_on", "periods")  # whole numbers, float only where a row without a plan left a gap
+
+
+def tidy(table: pd.DataFrame) -> pd.DataFrame:
+    """The table as a summary file shows it: counts as whole numbers (``4``, not ``4.0``, an empty
+    cell where there is no plan) and floating-point noise rounded away (``4999.999999999999`` is
+    ``5000``; 12 significant digits keep every figure a solver or curve can tell apart)."""
+    from pandas.api.types import is_float_dtype
+
+    out = table.copy()
+    for name in out.columns:
+        column = out[name]
+        if not is_float_dtype(column):
+            continue
+        if name in COUNT_COLUMNS:
+            out[name] = column.round().astype("Int64")
+        else:
+            out[name] = column.map(lambda v: float(f"{v:.12g}") if math.isfinite(v) else v)
+    return out
+
+
 def write_summary(table: pd.DataFrame, out_dir: Path) -> list[Path]:
-    """summary.csv and summary.json, each written atomically."""
+    """summary.csv and summary.json (see :func:`tidy`), each written atomically."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    table = tidy(table)
     records = json.loads(table.to_json(orient="records", force_ascii=False))
     return [write_atomic(out_dir / "summary.csv", csv_frame(table).to_csv(index=False)),
             write_atomic(out_dir / "summary.json", jsonout.dumps(records, indent=1) + "\n")]

@@ -63,13 +63,13 @@ def solver_options(fn: F) -> F:
     return fn
 
 
-def console(stderr: bool = False, columns: bool = True) -> Console:
-    """A terminal's own width; piped or captured: COLUMNS when set (``columns``), else wide
-    enough for frontier tables."""
+def console(stderr: bool = False) -> Console:
+    """A terminal's own width; piped or captured: COLUMNS when set, else wide enough for
+    frontier tables."""
     from rich.console import Console  # only for tables: JSON output never loads rich
 
     stream = sys.stderr if stderr else sys.stdout
-    given = os.environ.get("COLUMNS", "") if columns else ""
+    given = os.environ.get("COLUMNS", "")
     width = None if stream.isatty() else (int(given) if given.isdigit() and int(given) >= 40 else 160)
     return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
 

@@ -17,7 +17,7 @@ import click
 from ..core import jsonout
 from ..model.periods import Horizon
 from ..reports.wording import plan_message
-from .common import NO_PLAN, OK, bases, console, fail, set_option
+from .common import NO_PLAN, OK, bases, console, fail, language_option, set_option
 
 
 def _share(text: str) -> float | None:
@@ -53,8 +53,9 @@ FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["table", "jso
               help="Also write a report with every section (repeatable) into --out.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Where --report goes.")
 @set_option
+@language_option
 def explain(files: tuple[str, ...], fmt: str, k: int, within: str, curves_dir: Path | None, chart: str,
-            reports: tuple[str, ...], out_dir: Path | None, assignments: tuple[str, ...]) -> None:
+            reports: tuple[str, ...], out_dir: Path | None, assignments: tuple[str, ...], language: str | None) -> None:
     """Explain the plan of each scenario FILE: the current plan beside it, what the next
     unit of money buys on each channel, what each on/off decision is worth, what
     loosening each limit is worth, the next-best mixes, and — when nothing is feasible —
@@ -75,17 +76,17 @@ def explain(files: tuple[str, ...], fmt: str, k: int, within: str, curves_dir: P
         fail([f"error: --within: {err.message}"])
     if reports and out_dir is None:
         fail(["error: --report needs --out DIR (where the report goes)"])
-    code, out = OK, console(columns=False)
+    code, out = OK, console()
     for loaded in bases(files, assignments):
         result = run(loaded, alternatives=k, within=tolerance)
         if fmt == "json":
             click.echo(jsonout.dumps(explanation_document(result), default=_jsonable))
         else:
-            render_explanation(result, out, loaded.scenario.language)
+            render_explanation(result, out, language or loaded.scenario.language)
         for kind in reports:  # the scenario's language and most reachable, as solve's reports have them
             plan = json.loads(jsonout.dumps({**plan_document(result.plan), **report_facts(loaded.scenario),
                                              "explain": explanation_document(result)}, default=_jsonable))
-            click.echo(f"wrote {write_report(kind, out_dir, plan=plan)}", err=True)
+            click.echo(f"wrote {write_report(kind, out_dir, plan=plan, language=language)}", err=True)
         if curves_dir is not None and result.plan.solved:
             from ..reports.charts import response_curves
 
@@ -153,13 +154,15 @@ def _spends(scenario: Any, given: tuple[str, ...],
 )
 @FORMAT_OPTION
 @set_option
-def evaluate(file: str, spends: tuple[str, ...], fmt: str, assignments: tuple[str, ...]) -> None:
+@language_option
+def evaluate(file: str, spends: tuple[str, ...], fmt: str, assignments: tuple[str, ...], language: str | None) -> None:
     """Score a given plan of FILE without optimising: every figure recomputed on the real
     curves and every rule checked (the plan is --spend …, or the file's current: block).
 
     Exit code 0 when the plan keeps every rule, 1 when it breaks some, 2 on bad input.
     """
-    from ..reports.explain_render import evaluation_dict, render_evaluation
+    from ..reports.evaluation import render_evaluation
+    from ..reports.explain_render import evaluation_dict
     from ..verify.baseline import score, score_schedule
 
     (loaded,) = bases((file,), assignments)
@@ -176,5 +179,5 @@ def evaluate(file: str, spends: tuple[str, ...], fmt: str, assignments: tuple[st
     if fmt == "json":
         click.echo(jsonout.dumps(evaluation_dict(scenario, truth)))
     else:
-        render_evaluation(scenario, truth, console(columns=False))
+        render_evaluation(scenario, truth, console(), language)
     sys.exit(NO_PLAN if truth.violations else OK)

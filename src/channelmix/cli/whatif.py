@@ -10,6 +10,7 @@ import click
 from ..reports.common import without_single_periods
 from ..reports.documents import plan_document
 from ..reports.output import rows_as_json, write_collection
+from ..reports.wording import plan_message
 from ..schema import Problem, ScenarioError
 from ..schema.expand import parse_range, sweep_of
 from ..solve.pipeline import solve_scenario
@@ -77,11 +78,15 @@ def sweep(file: str, ranges: tuple[str, ...], assignments: tuple[str, ...], fmt:
         for line in rows_as_json(table):
             click.echo(line)
     else:
-        print_table(table, console(), f"Frontier of {loaded.scenario.scenario} ({result.seconds:.2f} s)",
+        out = console()
+        print_table(table, out, f"Frontier of {loaded.scenario.scenario} ({result.seconds:.2f} s)",
                     result.paths + FRONTIER_COLUMNS)
         marked = today_marks(table, result.paths, loaded.scenario.currency)
         if marked:
             click.echo(marked["line"])
+        for plan in result.plans:  # a step without a plan says why, and what would give it one
+            if not plan.solved:
+                out.print(f"{plan.scenario}: {plan_message(plan)}", markup=False)
     if out_dir is not None:
         facts = report_facts(loaded.scenario)
         write_collection(table, result.plans, out_dir, [{"json": facts}] * len(result.plans))

@@ -7,7 +7,6 @@ from typing import Any
 
 from rich.console import Console
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from ..analysis.conflicts import Conflict
@@ -16,7 +15,7 @@ from ..schema.models import Scenario
 from ..verify.evaluate import Evaluation
 from ..verify.evaluate_periods import PeriodsEvaluation
 from ..verify.plan import Plan
-from .common import num, pct
+from .common import auto, num, pct, sense_title
 from .documents import conflict_document
 from .explain_sections import (
     alternative_head,
@@ -31,35 +30,27 @@ from .explain_sections import (
     why_sentence,
     yes_no,
 )
+from .fit import fitted
 from .i18n import current, t, using
-from .terminal import label_column
+from .violations import Names, violation_words
 from .wording import limit_words, plan_message
 
 
-def _n(value: float | None, decimals: int = 0) -> str:
+def _n(value: float | None) -> str:
+    """A figure rounded to what a reader uses: whole above 100, else three significant digits."""
     if value is None:
         return "—"
-    if decimals == 0 and abs(value) < 10 and value != 0:
-        return num(value, 0) if float(value).is_integer() else current().number(f"{value:,.3g}")
-    return num(value, decimals)
+    if abs(value) >= 100 or value == 0 or float(value).is_integer():
+        return num(value, 0)
+    return current().number(f"{value:,.3g}")
 
 
-def _table(title: str, columns: list[str], rows: list[list[str]], width: int = 200) -> Table:
-    """A table whose first column (labels) is cut with an ellipsis in a narrow console,
-    so the figures keep their room."""
-    out = Table(title=title, title_justify="left")
-    for i, name in enumerate(columns):
-        if i == 0:
-            label_column(out, name, width)
-        else:
-            out.add_column(name, justify="right")
-    for row in rows:
-        out.add_row(*row)
-    return out
-
-
-def _print(console: Console, title: str, columns: list[str], rows: list[list[str]]) -> None:
-    console.print(_table(title, columns, rows, console.width))
+def _print(console: Console, title: str, columns: list[str], rows: list[list[str]], names: bool = True) -> None:
+    """A table that fits the console (:func:`channelmix.reports.fit.fitted`): parts below
+    each other when its columns do not fit beside each other; ``names``: the labels are
+    names (shortened with an ellipsis), else sentences (wrapped)."""
+    for part in fitted(title, columns, rows, console.width, names):
+        console.print(part)
 
 
 def render_explanation(e: Explanation, console: Console, language: str | None = None) -> None:
@@ -72,8 +63,8 @@ def _explanation(e: Explanation, console: Console) -> None:
     plan = e.plan
     head = [f"{t('term.status')}: {e.status}" + (f"  {t('term.verified')}" if plan.verified else "")]
     if plan.solved:
-        head.append(f"{t('objective')}: {num(e.objective, 2)} ({plan.sense})   "
-                    + t("term.spent", spent=f"{num(plan.cost, 2)} {plan.currency}".rstrip()))
+        head.append(t("term.objective", title=sense_title(plan.sense), value=auto(e.objective)))
+        head.append(t("term.spent", spent=f"{num(plan.cost)} {plan.currency}".rstrip()))
         head.append(t("explain.ties_below", tolerance=current().number(f"{e.tolerance:,.3g}")))
     else:
         head.append(plan_message(plan))
@@ -88,15 +79,16 @@ def _explanation(e: Explanation, console: Console) -> None:
         {"periods": [vars(m) for m in e.periods], "channels": [{"id": c.id, "label": c.label} for c in e.channels]},
         names)
     if grid:
-        _print(console, t("explain.periods_title"), grid["head"], grid["rows"])
+        rows = [[line[0], *("–" if v is None else _n(v) for v in line[1:])] for line in grid["values"]]
+        _print(console, t("explain.periods_title"), grid["head"], rows)
         console.print(Text(t("explain.periods_note"), style="dim"))
     if e.limits:
         rows = [
-            [limit_words(x.what), _n(x.limit, 2), yes_no(x.binding), _n(x.step, 2), _n(x.gain, 2),
-             _n(x.worth_per_unit, 4), _n(x.shadow_price, 4)] for x in e.limits]
-        _print(console, t("explain.limits_terminal"), limit_head(), rows)
+            [limit_words(x.what), _n(x.limit), yes_no(x.binding), _n(x.step), _n(x.gain),
+             _n(x.worth_per_unit), _n(x.shadow_price)] for x in e.limits]
+        _print(console, t("explain.limits_terminal"), limit_head(), rows, names=False)
     if e.alternatives:
-        rows = [[str(a.rank), _n(a.objective, 2), _n(a.cost, 2), verdict_word("tie") if a.tie else _n(a.behind, 2),
+        rows = [[str(a.rank), _n(a.objective), num(a.cost), verdict_word("tie") if a.tie else _n(a.behind),
                  " ".join(a.differs) or t("explain.same_channels")] for a in e.alternatives]
         _print(console, t("explain.alternatives_title"), alternative_head(), rows)
     elif plan.solved:
@@ -114,10 +106,10 @@ def render_baseline(plan: Plan, console: Console, language: str | None = None) -
 def _baseline(plan: Plan, console: Console) -> None:
     assert plan.baseline is not None
     b = plan.baseline.to_dict()
-    rows = [[c["label"], _n(c["current_spend"], 2), _n(c["optimised_spend"], 2), _n(c["current_reach"], 3),
-             _n(c["optimised_reach"], 3)] for c in b["channels"] if c["current_on"] or c["optimised_on"]]
-    rows.append([t("baseline.total_cost"), _n(b["cost"], 2), _n(plan.cost, 2), "", ""])
-    rows.append([t("objective"), _n(b["objective"], 2), _n(b["optimised_objective"], 2), "", ""])
+    rows = [[c["label"], num(c["current_spend"]), num(c["optimised_spend"]), pct(c["current_reach"]),
+             pct(c["optimised_reach"])] for c in b["channels"] if c["current_on"] or c["optimised_on"]]
+    rows.append([t("baseline.total_cost"), num(b["cost"]), num(plan.cost), "", ""])
+    rows.append([t("objective"), _n(b["objective"]), _n(b["optimised_objective"]), "", ""])
     _print(console, t("baseline.title"), baseline_head(), rows)
     if b.get("periods"):
         schedule = {"schedule": asdict(plan.schedule)} if plan.schedule is not None else {}
@@ -126,9 +118,11 @@ def _baseline(plan: Plan, console: Console) -> None:
         console.print(Text(t("baseline.kept_up"), style="dim"))
     if b["uplift"] is not None:
         share = f" ({pct(b['uplift'] / abs(b['objective']), 1)})" if b["objective"] else ""
-        console.print(Text(t("explain.uplift", amount=num(b["uplift"], 2) + share)))
-    if b["violations"]:
-        console.print(Text(t("baseline.breaks", violations="; ".join(b["violations"])).rstrip("."), style="yellow"))
+        console.print(Text(t("explain.uplift", amount=auto(b["uplift"]) + share)))
+    if plan.baseline.violations:
+        names = Names.of_plan(plan)
+        broken = "; ".join(violation_words(v, names) for v in plan.baseline.violations)
+        console.print(Text(t("baseline.breaks", violations=broken).rstrip("."), style="yellow"))
     else:
         console.print(Text(t("baseline.keeps"), style="dim"))
 
@@ -139,11 +133,11 @@ def _channels(e: Explanation, console: Console) -> None:
     for c in e.channels:
         m = c.marginal
         lost = c.value_if_forced_off if c.on else c.value_if_forced_on
-        buys = "—" if m is None else _n(m.step_objective, 2) + ("" if m.step_spend >= m.step else " *")
-        rows.append([c.label, t("on_word") if c.on else t("off_word"), _n(c.spend, 2),
-                     _n(m.reach_per_unit, 4) if m else "—", _n(m.objective_per_unit, 4) if m else "—",
-                     _n(m.cost_per_customer, 4) if m else "—", buys,
-                     _n(lost, 2) if lost is not None else verdict_word("impossible"), verdict_word(c.verdict)])
+        buys = "—" if m is None else _n(m.step_objective) + ("" if m.step_spend >= m.step else " *")
+        rows.append([c.label, t("on_word") if c.on else t("off_word"), num(c.spend),
+                     _n(m.reach_per_unit) if m else "—", _n(m.objective_per_unit) if m else "—",
+                     _n(m.cost_per_customer) if m else "—", buys,
+                     _n(lost) if lost is not None else verdict_word("impossible"), verdict_word(c.verdict)])
     head = marginal_head()
     head[1], head[6] = "", t("explain.col_next_amount", step=num(step))
     _print(console, t("explain.channels_terminal"), head, rows)
@@ -163,10 +157,10 @@ def _conflict(found: Conflict, console: Console) -> None:
         console.print(Text(f"  • {rule}"))
     rows = [[r["rule"], r["change"], yes_no(r["verified"])] for r in conflict["repairs"]]
     _print(console, t("explain.repairs_title"),
-           [t("explain.col_rule"), t("explain.col_change"), t("explain.col_checked")], rows)
+           [t("explain.col_rule"), t("explain.col_change"), t("explain.col_checked")], rows, names=False)
 
 
-def _resources(scenario: Scenario, truth: Evaluation | PeriodsEvaluation) -> dict[str, dict[str, float]]:
+def resources_of(scenario: Scenario, truth: Evaluation | PeriodsEvaluation) -> dict[str, dict[str, float]]:
     """Resource -> used and capacity (over periods: summed over the periods)."""
     if isinstance(truth, PeriodsEvaluation):
         return truth.resources
@@ -179,7 +173,7 @@ def evaluation_dict(scenario: Scenario, truth: Evaluation | PeriodsEvaluation) -
            "cost": truth.money, "weighted_reach": truth.weighted_reach, "currency": scenario.currency,
            "sense": scenario.objective.sense,
            "violations": [{"rule": v.rule, "amount": v.amount, "detail": v.detail} for v in truth.violations],
-           "resources": _resources(scenario, truth), "penalties": {k: v for k, v in truth.penalties.items() if v},
+           "resources": resources_of(scenario, truth), "penalties": {k: v for k, v in truth.penalties.items() if v},
            "channels": [{"id": c.id, "label": c.label, "on": c.on, "spend": c.spend, "cost": c.cost, "reach": c.reach}
                         for c in truth.channels],
            "coverage": [{"phase": c.phase, "segment": c.segment, "level": c.level, "target": c.target}
@@ -187,21 +181,3 @@ def evaluation_dict(scenario: Scenario, truth: Evaluation | PeriodsEvaluation) -
     if isinstance(truth, PeriodsEvaluation):
         out["schedule"] = asdict(truth.schedule)
     return out
-
-
-def render_evaluation(scenario: Scenario, truth: Evaluation | PeriodsEvaluation, console: Console) -> None:
-    verdict = "keeps every rule" if not truth.violations else f"breaks {len(truth.violations)} rule(s)"
-    head = [f"this plan {verdict}", f"objective: {truth.objective:,.2f} ({scenario.objective.sense})",
-            f"money spent: {truth.money:,.2f} {scenario.currency}".rstrip()]
-    head += [f"{r}: {x['used']:,.2f} of {x['capacity']:,.2f}" for r, x in _resources(scenario, truth).items()]
-    console.print(
-        Panel("\n".join(head), title=f"[bold]{scenario.scenario}[/bold] (evaluated, not optimised)", expand=False))
-    rows = [[c.label, _n(c.spend, 2), _n(c.cost, 2), _n(c.reach, 3)] for c in truth.channels if c.on]
-    _print(console, "Channels on", ["channel", "spend", "cost", "reach"], rows)
-    if isinstance(truth, PeriodsEvaluation):  # what runs when, as a solved plan shows it
-        from .schedule_terminal import render_schedule
-
-        with using(scenario.language):
-            render_schedule({**evaluation_dict(scenario, truth), "status": "optimal"}, console)  # read as a plan's
-    for v in truth.violations:
-        console.print(Text(f"breaks {v}", style="yellow"))

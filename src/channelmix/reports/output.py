@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ..core import jsonout
 from ..core.atomic import write_atomic
 from ..core.filenames import file_stem, unique_stem
-from ..core.textcells import csv_frame, csv_text
+from ..core.textcells import csv_text
 from ..verify.plan import Plan
 from .documents import plan_document
 
@@ -109,10 +109,9 @@ def write_collection(table: "pd.DataFrame", plans: list[Plan], out_dir: Path,
     for plan, extra in zip(plans, extras or [None] * len(plans)):
         stem = unique_stem(plan.scenario, used)
         written.append(write_atomic(out_dir / f"{stem}.json", to_json(plan, extra) + "\n"))
-    written.append(write_atomic(out_dir / "summary.csv", csv_frame(table).to_csv(index=False)))
-    records = json.loads(table.to_json(orient="records", force_ascii=False))
-    written.append(write_atomic(out_dir / "summary.json", jsonout.dumps(records, indent=1) + "\n"))
-    return written
+    from ..analysis.batch import write_summary  # pandas: only when a collection is written
+
+    return written + write_summary(table, out_dir)
 
 
 def rows_as_json(table: "pd.DataFrame") -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -40,24 +41,44 @@ def short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(width - 1, 1)].rstrip() + "…"
 
 
+WORD_COLUMNS = ("status",)  # text columns that are one word each: shown whole, never cut
+
+
 def print_table(table: "pd.DataFrame", console: Console, title: str = "", columns: list[str] | None = None) -> None:
-    """A DataFrame as a rich table; numbers rounded for reading; turned sideways (one
-    row per column) when it is wider than the console."""
+    """A DataFrame as a rich table; numbers rounded for reading.  Wider than the console:
+    its lists of names (entering, leaving …) go under the table, one line per row; still
+    too wide, it is turned sideways (one row per column), so no figure or status is cut."""
     shown = table[columns] if columns else table
-    out = Table(title=title or None, title_justify="left")
-    for i, name in enumerate(shown.columns):
-        numeric = str(shown[name].dtype).startswith(("float", "int"))
-        out.add_column(str(name), justify="right" if numeric else "left", no_wrap=i == 0)
     cells = [[_cell(name, v) for name, v in zip(shown.columns, row)] for row in shown.itertuples(index=False)]
-    for line in cells:
-        out.add_row(*line)
-    natural = (sum(max([len(str(name))] + [len(line[i]) for line in cells]) + 3 for i, name in enumerate(shown.columns))
-               + 1)
-    if natural > console.width and len(shown) <= 12:  # rich would cut every cell to "o…": read it sideways
-        for part in _sideways(shown, title, console.width):
-            console.print(part)
+    names = [str(name) for name in shown.columns]
+    widths = [max([cell_len(name)] + [cell_len(line[i]) for line in cells]) + 3 for i, name in enumerate(names)]
+    if sum(widths) + 1 <= console.width:
+        console.print(_flat(shown, cells, title, range(len(names))))
         return
-    console.print(out)
+    lists = [i for i, name in enumerate(names) if i and name not in WORD_COLUMNS
+             and not str(shown[name].dtype).startswith(("float", "int", "bool"))]
+    kept = [i for i in range(len(names)) if i not in lists]
+    if len(shown) > 12 and lists and sum(widths[i] for i in kept) + 1 <= console.width:
+        console.print(_flat(shown, cells, title, kept))
+        for line in cells:
+            said = "; ".join(f"{names[i]} {line[i]}" for i in lists if line[i] not in ("", "—"))
+            if said:
+                console.print(Text(f"{line[0]}: {said}"))
+        return
+    for part in _sideways(shown, title, console.width):
+        console.print(part)
+
+
+def _flat(shown: "pd.DataFrame", cells: list[list[str]], title: str, keep: Any) -> Table:
+    """One row per row of ``shown``, the columns at positions ``keep``."""
+    out = Table(title=title or None, title_justify="left")
+    for i in keep:
+        name = shown.columns[i]
+        numeric = str(shown[name].dtype).startswith(("float", "int"))
+        out.add_column(str(name), justify="right" if numeric else "left", no_wrap=True)
+    for line in cells:
+        out.add_row(*(line[i] for i in keep))
+    return out
 
 
 def _sideways(shown: "pd.DataFrame", title: str, width: int) -> list[Table]:
@@ -70,11 +91,11 @@ def _sideways(shown: "pd.DataFrame", title: str, width: int) -> list[Table]:
              for i, name in enumerate(names)]
     rows = list(shown.columns)[1:]
     cells = [[_cell(name, v) for v in shown[name]] for name in rows]  # per row, one cell per plan
-    label = max([len(short(str(name), 16)) for name in rows] + [0]) + 3
+    label = max([cell_len(short(str(name), 16)) for name in rows] + [0]) + 3
     parts: list[list[int]] = [[]]
     used = label + 1
     for j, head in enumerate(heads):
-        need = max([len(head)] + [len(line[j]) for line in cells]) + 3
+        need = max([cell_len(head)] + [cell_len(line[j]) for line in cells]) + 3
         if parts[-1] and used + need > width:
             parts.append([])
             used = label + 1
