@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import click
 
+from ..reports.documents import read_results
 from .common import fail, language_option, write_reports
 
 
@@ -25,20 +25,16 @@ def report(results: tuple[Path, ...], reports: tuple[str, ...], out_dir: Path, l
     problems: list[str] = []
     for path in results:
         try:
-            text = path.read_text(encoding="utf-8")
-            objects = ([json.loads(line) for line in text.splitlines() if line.strip()]
-                       if not text.lstrip().startswith("[") else [])
-        except (OSError, ValueError) as err:
+            found = read_results(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as err:
             problems.append(
-                f"{path}: is not a channelmix result ({err}). Fix: give a file written by 'solve --format json' or "
-                "--out")
+                f"{path}: cannot be read ({err}). Fix: give a file written by 'solve --format json' or --out")
             continue
-        if not objects or not all(isinstance(o, dict) and {"scenario", "status", "channels"} <= set(o)
-                                  for o in objects):
+        if found is None:
             problems.append(f"{path}: is not a channelmix result (no scenario, status and channels). "
                             "Fix: give a file written by 'solve --format json' or --out")
             continue
-        plans += objects
+        plans += found
     if problems:
         fail(problems)
     for plan in plans:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from ..reports.common import without_single_periods
-from ..reports.documents import plan_document
+from ..reports.documents import plan_document, plan_of, read_results
 from ..reports.output import rows_as_json, write_collection
 from ..reports.wording import plan_message
 from ..schema import Problem, ScenarioError
@@ -110,7 +111,8 @@ def sweep(file: str, ranges: tuple[str, ...], assignments: tuple[str, ...], fmt:
 def compare(files: tuple[str, ...], assignments: tuple[str, ...], pair: tuple[str, str] | None, fmt: str,
             out_dir: Path | None, reports: tuple[str, ...], language: str | None) -> None:
     """Compare FILES (and every variant of each) in one table: status, objective, cost,
-    the weakest cell's coverage and each channel's spend.
+    the weakest cell's coverage and each channel's spend.  A FILE may be a saved result
+    (written by solve --format json or --out): its plans are compared as they are.
 
     Exit code 0 when every scenario has a plan, 1 when some has none, 2 on bad input.
     """
@@ -119,8 +121,11 @@ def compare(files: tuple[str, ...], assignments: tuple[str, ...], pair: tuple[st
     from ..reports.terminal import print_table
 
     need_out(reports, out_dir)
-    todo = cases(files, assignments)
-    plans = [solve_scenario(c.scenario, c.warnings) for c in todo]
+    saved, scenarios = _saved_results(files)
+    todo = cases(scenarios, assignments) if scenarios else []
+    solved = [solve_scenario(c.scenario, c.warnings) for c in todo]
+    documents = [{**plan_document(p), **report_facts(c.scenario)} for p, c in zip(solved, todo)] + saved
+    plans = solved + [plan_of(d) for d in saved]  # a saved plan is compared as it was written, not solved again
     table = compare_plans(plans)
     names = [p.scenario for p in plans]
     missing = [n for n in pair or () if n not in names]
@@ -143,9 +148,26 @@ def compare(files: tuple[str, ...], assignments: tuple[str, ...], pair: tuple[st
             print_table(moved[moved["change"] != ""] if (moved["change"] != "").any() else moved, console(),
                         f"From {a.scenario} to {b.scenario}")
     if out_dir is not None:
-        facts = [report_facts(c.scenario) for c in todo]
-        write_collection(table, plans, out_dir, [{"json": f} for f in facts])
-        write_reports(reports, out_dir, title="Comparison", table=table, language=language,
-                      plans=[{**plan_document(p), **f} for p, f in zip(plans, facts)],
+        write_collection(table, plans, out_dir, [{"json": d} for d in documents])
+        write_reports(reports, out_dir, title="Comparison", table=table, language=language, plans=documents,
                       diff=tuple(pair) if pair else None)
     sys.exit(OK if all(p.solved for p in plans) else NO_PLAN)
+
+
+def _saved_results(files: tuple[str, ...]) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
+    """The plans of the files that are saved results (``solve --format json`` or ``--out``),
+    and the other files, which are scenarios to solve."""
+    saved, scenarios = [], []
+    for name in files:
+        path = Path(name)
+        found = None
+        if path.suffix.lower() in (".json", ".jsonl") and path.is_file():
+            try:
+                found = read_results(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError):
+                found = None  # read as a scenario, which reports what is wrong with it
+        if found is None:
+            scenarios.append(name)
+        else:
+            saved += found
+    return saved, tuple(scenarios)

@@ -48,6 +48,56 @@ def plan_document(plan: Plan) -> dict[str, Any]:
     return out
 
 
+RESULT_KEYS = frozenset({"scenario", "status", "channels"})  # every saved plan has them; a scenario has no status
+
+
+def is_result(data: Any) -> bool:
+    """Is this parsed JSON a plan channelmix wrote (``solve --format json``, ``--out``), not a scenario?"""
+    return isinstance(data, dict) and RESULT_KEYS <= set(data) and isinstance(data["channels"], list)
+
+
+def read_results(text: str) -> list[dict[str, Any]] | None:
+    """The plans in a saved result file (one JSON object per line, or one object over several
+    lines), or None when the text is not a saved result (a scenario, say)."""
+    import json
+
+    try:
+        found = [json.loads(text)]
+    except ValueError:
+        try:
+            found = [json.loads(line) for line in text.splitlines() if line.strip()]
+        except ValueError:
+            return None
+    return found if found and all(is_result(d) for d in found) else None
+
+
+def plan_of(data: dict[str, Any]) -> Plan:
+    """A saved plan read back into the record :func:`plan_document` wrote it from (its
+    sentences and any explanation stay in the document; the baseline is not read back)."""
+    from ..model.facts import Rule
+    from ..model.schedule import Schedule
+    from ..verify.evaluate import CellOutcome, ChannelOutcome
+
+    get = data.get
+    schedule = get("schedule")
+    return Plan(
+        scenario=data["scenario"], status=data["status"], sense=get("sense") or "", objective=get("objective"),
+        model_objective=get("model_objective"), bound=get("bound"), gap=get("gap"), cost=get("cost"),
+        budget=get("budget"), currency=get("currency") or "", weighted_reach=get("weighted_reach"),
+        penalties=dict(get("penalties") or {}), resources=dict(get("resources") or {}),
+        channels=[ChannelOutcome(c["id"], c.get("label", c["id"]), bool(c.get("on")), c.get("spend") or 0.0,
+                                 c.get("fixed_cost") or 0.0, c.get("cost") or 0.0, c.get("reach") or 0.0,
+                                 dict(c.get("uses") or {}), c.get("outcome") or 0.0) for c in data["channels"]],
+        coverage=[CellOutcome(c["phase"], c["segment"], c["level"], c.get("weight") or 0.0, c.get("target"),
+                              list(c.get("channels") or [])) for c in get("coverage") or []],
+        binding=[Rule.from_dict(r) for r in get("binding_rules") or []], curve_error=get("curve_error") or 0.0,
+        approximation_bound=get("approximation_bound"), solver=get("solver") or "", build_seconds=get("build_seconds")
+        or 0.0, solve_seconds=get("solve_seconds") or 0.0, warnings=list(get("warnings") or []),
+        verified=bool(get("verified")), description=get("description") or "", phases=list(get("phases") or []),
+        segments=list(get("segments") or []), outcome=get("outcome"), baseline_outcome=get("baseline_outcome") or 0.0,
+        risk=get("risk"), schedule=Schedule.from_dict(schedule) if schedule else None)
+
+
 # ---------------------------------------------------------------- an explanation
 
 
