@@ -276,8 +276,9 @@ COUNT_COLUMNS = ("channels_on", "periods")  # whole numbers, float only where a 
 
 def tidy(table: pd.DataFrame) -> pd.DataFrame:
     """The table as a summary file shows it: counts as whole numbers (``4``, not ``4.0``, an empty
-    cell where there is no plan) and floating-point noise rounded away (``4999.999999999999`` is
-    ``5000``; 12 significant digits keep every figure a solver or curve can tell apart)."""
+    cell where there is no plan) and floating-point and solver noise rounded away
+    (``4999.999999999999`` and ``2499.999999792494`` are ``5000`` and ``2500``): 10 significant
+    digits, finer than any rule is checked (:data:`~channelmix.core.tolerances.TOLERANCE`, 1e-6)."""
     from pandas.api.types import is_float_dtype
 
     out = table.copy()
@@ -288,7 +289,7 @@ def tidy(table: pd.DataFrame) -> pd.DataFrame:
         if name in COUNT_COLUMNS:
             out[name] = column.round().astype("Int64")
         else:
-            out[name] = column.map(lambda v: float(f"{v:.12g}") if math.isfinite(v) else v)
+            out[name] = column.map(lambda v: float(f"{v:.10g}") if math.isfinite(v) else v)
     return out
 
 
