@@ -13,7 +13,7 @@ import click
 
 from ..reports.i18n import LANGUAGES
 from ..schema import Loaded, ScenarioError, load
-from ..schema.expand import Case, derive, parse_assignment, variants
+from ..schema.expand import Case, derive, parse_assignments, variants
 from ..solve.pipeline import with_solver
 
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ def load_all(paths: tuple[str, ...]) -> list[Loaded]:
 
 def overrides(assignments: tuple[str, ...]) -> dict[str, Any]:
     try:
-        return dict(parse_assignment(a) for a in assignments)
+        return parse_assignments(assignments)
     except ScenarioError as err:
         fail([err.render()])
 
@@ -130,7 +130,7 @@ def bases(paths: tuple[str, ...], assignments: tuple[str, ...]) -> list[Loaded]:
     """Every file's base scenario with --set overrides (no variants); any problem anywhere
     stops before anything is solved."""
     try:
-        changes = dict(parse_assignment(a) for a in assignments)
+        changes = parse_assignments(assignments)
     except ScenarioError as err:
         fail([err.render()])
     out, problems = [], []

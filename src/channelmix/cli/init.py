@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..core.atomic import write_atomic
 from ..schema import ScenarioError
 from ..schema.starter import starter
 from .common import fail
@@ -15,14 +16,16 @@ from .common import fail
 @click.argument("path", default="scenario.yaml", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--from-csv", "table", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Build the scenario around this channel table (.csv or .xlsx) instead of the example channels.")
+@click.option("--decimal", type=click.Choice([".", ","]),
+              help="The decimal sign of the table's numbers (default: found from the table; ',' for 0,5).")
 @click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
-def init(path: Path, table: Path | None, force: bool) -> None:
+def init(path: Path, table: Path | None, decimal: str | None, force: bool) -> None:
     """Write a commented starter scenario to PATH (default scenario.yaml)."""
     if path.exists() and not force:
         fail([f"error: {path} exists; use --force to overwrite it or name another file"])
     try:
-        text = starter(path, table)
+        text = starter(path, table, decimal)
     except ScenarioError as err:
         fail([err.render()])
-    path.write_text(text, encoding="utf-8")
+    write_atomic(path, text)
     click.echo(f"wrote {path}; solve it with: channelmix solve {path}")

@@ -21,8 +21,9 @@ import yaml
 
 from . import Loaded, Problem, Scenario, ScenarioError, validate
 from .presets import PHASE_PRESETS
-from .problems import did_you_mean, with_hint
+from .problems import did_you_mean, show, with_hint
 from .syntax import DuplicateKey, TooDeep, yaml_value
+from .table_cells import number_advice
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,28 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         parsed = value
     except TooDeep as err:
         raise ScenarioError("--set", [Problem(text, err.message, "give a plain value")]) from None
+    if isinstance(parsed, (str, int, float)) and path.strip().rsplit(".", 1)[-1] not in TEXT_KEYS:
+        _, advice = number_advice(value, table=False)  # 60%, 4 500, R4,500, 0,5, 4.500: the number, written plainly
+        if advice is not None:
+            raise ScenarioError("--set", [Problem(text, f"got {show(value.strip())}, {advice[0]}", advice[1])])
     return path.strip(), parsed
+
+
+TEXT_KEYS = ("scenario", "description", "label", "name", "id", "currency", "language", "medium", "ownership", "unit")
+
+
+def parse_assignments(texts: tuple[str, ...] | list[str]) -> dict[str, Any]:
+    """Every ``--set PATH=VALUE``; the problems of all of them at once."""
+    out, problems = {}, []
+    for text in texts:
+        try:
+            path, value = parse_assignment(text)
+            out[path] = value
+        except ScenarioError as err:
+            problems += err.problems
+    if problems:
+        raise ScenarioError("--set", problems)
+    return out
 
 
 def parse_range(text: str) -> tuple[str, list[float]]:

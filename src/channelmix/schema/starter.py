@@ -20,11 +20,11 @@ from .tables import expand
 from .vocabulary import WILDCARD
 
 
-def starter(scenario_path: Path, table: Path | None = None) -> str:
+def starter(scenario_path: Path, table: Path | None = None, decimal: str | None = None) -> str:
     """The starter scenario's text: around ``table`` when given (see :func:`starter_for_table`),
     else the commented example."""
     if table is not None:
-        return starter_for_table(table, scenario_path)
+        return starter_for_table(table, scenario_path, decimal)
     return resources.files("channelmix.schema").joinpath("starter.yaml").read_text(encoding="utf-8")
 
 
@@ -43,7 +43,7 @@ class _Table:
     resources: dict[str, float]
 
 
-def starter_for_table(table_path: Path, scenario_path: Path) -> str:
+def starter_for_table(table_path: Path, scenario_path: Path, decimal: str | None = None) -> str:
     """A commented starter scenario (YAML text) that names an existing channel table.
 
     The table is named by its path relative to the scenario file. Phases: the preset
@@ -56,15 +56,17 @@ def starter_for_table(table_path: Path, scenario_path: Path) -> str:
     table cannot be read (missing, empty, no id or response_type column).
     """
     table_path, scenario_path = Path(table_path), Path(scenario_path)
-    found = _read(table_path, scenario_path)
+    found = _read(table_path, scenario_path, decimal)
     name = re.sub(r"[^\w-]+", "-", table_path.stem).strip("-") or "my-plan"
     lines = _head(found, name, scenario_path) + _money(found) + _channels(found) + _tail(found)
     return "\n".join(lines)
 
 
-def _read(table_path: Path, scenario_path: Path) -> _Table:
+def _read(table_path: Path, scenario_path: Path, decimal: str | None = None) -> _Table:
+    """The table read as the scenario will read it; numbers it cannot read (written as 60% or
+    4 500, an ambiguous 4.500) stop the starter, with their fixes, before anything is written."""
     relative = _relative(table_path, scenario_path)
-    raw: dict[str, Any] = {"channels": relative}
+    raw: dict[str, Any] = {"channels": {"file": relative, "decimal": decimal} if decimal else relative}
     affinity_sheet = _affinity_sheet(table_path)
     sibling = _affinity_sibling(table_path)
     if affinity_sheet is not None:
@@ -73,7 +75,7 @@ def _read(table_path: Path, scenario_path: Path) -> _Table:
     elif sibling is not None:
         raw["affinity"] = _relative(sibling, scenario_path)
     expanded = expand(raw, scenario_path.resolve().parent)
-    if expanded.channels_lost:
+    if expanded.channels_lost or expanded.handled:
         raise ScenarioError(str(table_path), [p for p in expanded.problems])
     channels = [c for c in expanded.data["channels"] if isinstance(c, dict)]
     pairs = [(p, g) for c in channels for p, row in (c.get("affinity") or {}).items() if isinstance(row, dict)
@@ -154,7 +156,9 @@ def _channels(found: _Table) -> list[str]:
         lines.append(f"channels: {_yaml(relative)}")
         lines.append(f"affinity: {_yaml(raw['affinity'])}   # phase × segment affinities of the channels")
     else:
-        lines.append(f"channels: {_yaml(relative)}")
+        decimal = raw["channels"].get("decimal") if isinstance(raw["channels"], dict) else None
+        lines.append(f"channels: {{file: {_yaml(relative)}, decimal: ','}}   # numbers written 0,5" if decimal == ","
+                     else f"channels: {_yaml(relative)}")
         if not found.pairs:
             lines.append("# EDIT: say which channel serves which phase and segment, e.g. in a table")
             lines.append("# with the columns channel, phase, segment, affinity (0 to 1):")

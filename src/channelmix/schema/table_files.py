@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ class TableRef:
     file: str  # as written in the scenario
     sheet: str | None
     path: Path
+    decimal: str | None = None  # the decimal sign the table's numbers use; None: found from the table
 
     @property
     def label(self) -> str:
@@ -36,12 +38,17 @@ def table_reference(key: str, value: Any, base: Path, problems: list[Problem]) -
     if isinstance(value, str):
         file, sheet = value, None
     elif isinstance(value, dict):
-        for extra in [k for k in value if k not in ("file", "sheet")]:
-            hint = did_you_mean(extra, ["file", "sheet"])
+        for extra in [k for k in value if k not in ("file", "sheet", "decimal")]:
+            hint = did_you_mean(extra, ["file", "sheet", "decimal"])
             problems.append(
                 Problem(f"{key}.{extra}", f"unknown key in {key}",
                         with_hint(hint, "a table is named by file and sheet")))
         file, sheet = value.get("file"), value.get("sheet")
+        decimal = value.get("decimal")
+        if decimal is not None and decimal not in (".", ","):
+            problems.append(Problem(f"{key}.decimal", f"got {show_cell(decimal)}, expected '.' or ','",
+                                    "write decimal: ',' for numbers written 0,5 (or leave it out: it is found)"))
+            return None
         if file is None:
             problems.append(Problem(f"{key}.file", "is required but missing", example))
             return None
@@ -77,7 +84,7 @@ def table_reference(key: str, value: Any, base: Path, problems: list[Problem]) -
             Problem(f"{key}.sheet", f"{file} is a CSV file, which has no sheets",
                     "remove sheet, or name an .xlsx file"))
         return None
-    return TableRef(key, file, sheet, path)
+    return TableRef(key, file, sheet, path, decimal if isinstance(value, dict) else None)
 
 
 def _read_grid(ref: TableRef, problems: list[Problem]) -> list[list[Any]] | None:
@@ -105,10 +112,7 @@ def _read_csv(ref: TableRef, problems: list[Problem]) -> list[list[Any]] | None:
     except OSError as err:
         problems.append(Problem(ref.key, f"cannot read {ref.file}: {err.strerror or err}", "check the file"))
         return None
-    delimiter = CSV_SUFFIXES[ref.path.suffix.lower()]
-    if delimiter is None:
-        first = next((line for line in text.splitlines() if line.strip()), "")
-        delimiter = max([",", ";", "\t"], key=first.count) if any(d in first for d in ",;\t") else ","
+    delimiter = CSV_SUFFIXES[ref.path.suffix.lower()] or _detect_delimiter(text)
     try:
         return [[csv_read(cell) for cell in row]
                 for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
@@ -158,6 +162,7 @@ class Table:
     header_row: int
     columns: list[tuple[int, str]]  # (position, header as written)
     rows: list[tuple[int, list[Any]]]  # (row number, cells)
+    decimal: str = "."  # the decimal sign of the numbers written as text
 
     def cell(self, cells: list[Any], position: int) -> Any:
         return cells[position] if position < len(cells) else None
@@ -184,9 +189,67 @@ def read_table(ref: TableRef, problems: list[Problem], kind: str) -> Table | Non
         elif any(position < len(row) and not is_empty(row[position]) for row in grid[header_at + 1:]):
             problems.append(Problem(f"{label}: column {column_letter(position)}", "has values but no header",
                                     f"write a header in row {header_at + 1}, or clear the column"))
-    rows = [(number, row) for number, row in enumerate(grid[header_at + 1:], start=header_at + 2)
-            if any(p < len(row) and not is_empty(row[p]) for p, _ in columns)]
-    if not rows:
+    width = len(header)  # cells, empty ones included: a column with values but no header is reported as such
+    rows = []
+    for number, row in enumerate(grid[header_at + 1:], start=header_at + 2):
+        if not any(p < len(row) and not is_empty(row[p]) for p, _ in columns):
+            continue
+        if ref.path.suffix.lower() in CSV_SUFFIXES and _used(row) > width:  # a separator inside a value
+            problems.append(Problem(f"{label}: row {number}", f"has {_used(row)} cells, the header {width}",
+                                    _ragged_fix(ref, row)))
+            continue
+        rows.append((number, row))
+    if not rows and not any(p.path.startswith(f"{label}: row ") for p in problems):
         problems.append(Problem(label, "has a header but no rows", f"add {what} below the header"))
         return None
-    return Table(label, header_at + 1, columns, rows)
+    if not rows:
+        return None
+    decimal = ref.decimal or _decimal_of(grid[header_at + 1:], _delimiter_of(ref))
+    return Table(label, header_at + 1, columns, rows, decimal)
+
+
+def _used(row: list[Any]) -> int:
+    """How many cells a row has, empty ones at its end not counted."""
+    return max((i + 1 for i, cell in enumerate(row) if not is_empty(cell)), default=0)
+
+
+def _ragged_fix(ref: TableRef, row: list[Any]) -> str:
+    delimiter = _delimiter_of(ref)
+    if delimiter == "," and any(re.fullmatch(r"[+-]?\d+", cell_text(c) or "") for c in row):
+        return ("a number written with a comma (2,5 or 4,500) splits in two: write 2.5 or 4500 (or put the value in "
+                "quotes and give the table decimal: ',' for decimal commas)")
+    return f"a value holds the separator '{delimiter}': put that value in quotes"
+
+
+def _delimiter_of(ref: TableRef) -> str | None:
+    """The separator of a CSV table (None for a sheet)."""
+    suffix = ref.path.suffix.lower()
+    if suffix not in CSV_SUFFIXES:
+        return None
+    if CSV_SUFFIXES[suffix] is not None:
+        return CSV_SUFFIXES[suffix]
+    try:
+        text = ref.path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return ","
+    return _detect_delimiter(text)
+
+
+def _detect_delimiter(text: str) -> str:
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return max([",", ";", "\t"], key=first.count) if any(d in first for d in ",;\t") else ","
+
+
+_COMMA_DECIMAL = re.compile(r"[+-]?\d+,\d+")
+_POINT_DECIMAL = re.compile(r"[+-]?\d*\.\d+")
+
+
+def _decimal_of(rows: list[list[Any]], delimiter: str | None) -> str:
+    """',' when a table separated by ';' or tabs writes its numbers with decimal commas (0,5)
+    and none with a decimal point; '.' otherwise (a sheet's numbers are numbers already)."""
+    if delimiter in (None, ","):
+        return "."
+    texts = [c.strip() for row in rows for c in row if isinstance(c, str)]
+    commas = any(_COMMA_DECIMAL.fullmatch(c) for c in texts)
+    points = any(_POINT_DECIMAL.fullmatch(c) for c in texts)
+    return "," if commas and not points else "."

@@ -11,6 +11,7 @@ from typing import Any, Iterable, get_args
 
 from .models import Constant, Hill, Linear, Pwl, Saturating
 from .problems import Problem
+from .table_cells import cell_number, number_advice, show_cell
 from .vocabulary import RESPONSE_TYPES
 
 TEXT_FIELDS = ("id", "label", "ownership", "medium")
@@ -98,6 +99,19 @@ class Expanded:
     affinity: dict[tuple[int, str, str], Entry] = field(default_factory=dict)
     handled: set[tuple[str, int, str]] = field(default_factory=set)  # cells whose problem the table reader reported
     channels_lost: bool = False  # the channels table could not be read at all
+
+    def number(self, where: Loc, value: Any, decimal: str) -> Any:
+        """A cell as a number in its table's decimal sign; a number written another way ('60%',
+        '4 500', 'R4,500', an ambiguous '4.500') is a problem at its cell, with the exact fix."""
+        if not isinstance(value, str):
+            return cell_number(value)
+        found, advice = number_advice(value, decimal)
+        if found is not None:
+            return found
+        if advice is not None:
+            self.problems.append(Problem(str(where), f"got {show_cell(value.strip())}, {advice[0]}", advice[1]))
+            self.handled.add((where.table, where.rows[0], where.column or ""))
+        return cell_number(value)
 
     # -- the schema's problems, placed in the tables ---------------------------------
 

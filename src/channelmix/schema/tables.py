@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .problems import Problem, did_you_mean, with_hint
-from .table_cells import cell_list, cell_number, cell_points, cell_text, column_letter, is_empty, show_cell
+from .table_cells import cell_list, cell_points, cell_text, column_letter, is_empty, show_cell
 from .table_files import Table, read_table, table_reference
 from .table_format import (
     AFFINITY_PREFIX,
@@ -179,7 +179,7 @@ def _channels_from(table: Table, resources: list[str], out: Expanded) -> list[di
                 if fieldname in LIST_FIELDS:
                     channel[fieldname] = cell_list(value)
                 elif fieldname in NUMBER_FIELDS or fieldname in PERIOD_NUMBER_FIELDS:
-                    channel[fieldname] = cell_number(value)
+                    channel[fieldname] = out.number(Loc(table.label, (row,), name), value, table.decimal)
                 else:
                     channel[fieldname] = cell_text(value)
             elif key[0] == "response":
@@ -196,9 +196,9 @@ def _channels_from(table: Table, resources: list[str], out: Expanded) -> list[di
                     else:
                         response["points"] = points
                 else:
-                    response[key[1]] = cell_number(value)
+                    response[key[1]] = out.number(Loc(table.label, (row,), name), value, table.decimal)
             elif key[0] == "uses":
-                uses.setdefault(key[1], {})[key[2]] = cell_number(value)
+                uses.setdefault(key[1], {})[key[2]] = out.number(Loc(table.label, (row,), name), value, table.decimal)
         if response:
             channel["response"] = response
             if isinstance(response.get("type"), str):
@@ -212,7 +212,9 @@ def _channels_from(table: Table, resources: list[str], out: Expanded) -> list[di
             if key[0] == "affinity" and not is_empty(value):
                 place = Loc(table.label, (row,), name)
                 header = Loc(table.label, (table.header_row,), name)
-                _add_affinity(channels, index, key[1], key[2], cell_number(value), Entry(place, header, header), out)
+                number = out.number(Loc(table.label, (row,), name), value, table.decimal)
+                if (table.label, row, name) not in out.handled:
+                    _add_affinity(channels, index, key[1], key[2], number, Entry(place, header, header), out)
     return channels
 
 
@@ -281,8 +283,10 @@ def _affinity_from(table: Table, out: Expanded) -> None:
                 if key == "channel" or is_empty(value):
                     continue
                 header = Loc(table.label, (table.header_row,), name)
-                _add_affinity(channels, ids[channel_id], key[0], key[1], cell_number(value),
-                              Entry(Loc(table.label, (row,), name), header, header), out)
+                number = out.number(Loc(table.label, (row,), name), value, table.decimal)
+                if (table.label, row, name) not in out.handled:
+                    _add_affinity(channels, ids[channel_id], key[0], key[1], number,
+                                  Entry(Loc(table.label, (row,), name), header, header), out)
 
 
 def _affinity_key(table: Table, long_form: bool, problems: list[Problem]) -> Callable[[int, str], Any]:
@@ -332,7 +336,9 @@ def _long_affinity(table: Table, row: int, cells: Any, where: dict[Any, tuple[in
         segment = cell_text(table.cell(cells, s_position)) or WILDCARD
     entry = Entry(Loc(table.label, (row,), where["affinity"][1]), Loc(table.label, (row,), p_name),
                   Loc(table.label, (row,), s_name or p_name))
-    _add_affinity(out.data.get("channels"), index, phase, segment, cell_number(value), entry, out)
+    number = out.number(Loc(table.label, (row,), where["affinity"][1]), value, table.decimal)
+    if (table.label, row, where["affinity"][1]) not in out.handled:
+        _add_affinity(out.data.get("channels"), index, phase, segment, number, entry, out)
 
 
 def _add_affinity(channels: Any, index: int, phase: str, segment: str, value: Any, entry: Entry, out: Expanded) -> None:
