@@ -187,3 +187,26 @@ def test_compare_of_a_json_that_is_neither_keeps_the_scenario_errors(tmp_path: P
     done = channelmix("compare", str(path))
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "x.json" in done.stderr
+
+
+def test_a_min_cost_plan_is_explained_by_what_one_more_reached_customer_costs():
+    """explain's "objective / unit" was 1.0000 for every channel of a min-cost plan and "next 100
+    buys 100": the money itself.  Now: money per extra unit of weighted reach (1 / reach per unit)."""
+    path = SCENARIOS / "butik-kundresan.yaml"
+    data = json.loads(channelmix("explain", str(path), "--alternatives", "0", "--format", "json").stdout)
+    assert data["sense"] == "min_cost"
+    priced = [c for c in data["channels"] if c["marginal"] and c["marginal"]["reach_per_unit"] > 0]
+    assert len(priced) >= 3
+    for c in priced:
+        m = c["marginal"]
+        assert m["objective_per_unit"] == pytest.approx(1.0)  # why the old figure said nothing
+        assert m["cost_per_reach"] == pytest.approx(1 / m["reach_per_unit"])
+    done = channelmix("explain", str(path), "--alternatives", "0", "--language", "en", columns=200)
+    assert done.returncode == 0, done.stderr
+    table = done.stdout.split("Channels: marginal figures")[1].split("\n• ")[0]
+    assert "cost of one more reached" in table and "objective / unit" not in table and "next 100 reaches" in table
+    cheapest = min(priced, key=lambda c: c["marginal"]["cost_per_reach"])
+    figure = cheapest["marginal"]["cost_per_reach"]
+    shown = f"{figure:,.3g}" if figure < 100 else f"{figure:,.0f}"
+    row = next(line for line in table.splitlines() if cheapest["label"][:20] in line)
+    assert f" {shown} " in row, (shown, row)

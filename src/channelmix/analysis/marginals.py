@@ -31,6 +31,9 @@ class Marginal:
     step_reach: float  # weighted reach the next step buys
     step_objective: float  # objective the next step buys
     period: str | None = None  # over periods: the period where the next unit buys most (None: one period)
+    # money per unit of weighted reach at the margin: what one more customer reached costs on this channel (the
+    # figure a min-cost plan is explained by, where every channel's objective per unit is the money itself, 1.0)
+    cost_per_reach: float | None = None
 
 
 class Cells:
@@ -90,8 +93,14 @@ def marginals(scenario: Scenario, on: dict[str, bool], spend: dict[str, float],
         more = whole if ch.max_spend is None else max(0.0, round_down(min(whole, ch.max_spend - s), unit))
         step_reach, step_objective = cells.change(ch, reach(ch.response, s + more), more)
         out[ch.id] = Marginal(reach_slope, objective_slope, *customers(scenario, ch, cells.reach[ch.id], s),
-                              whole, more, step_reach, step_objective)
+                              whole, more, step_reach, step_objective, cost_per_reach=money_per_reach(reach_slope))
     return out
+
+
+def money_per_reach(reach_slope: float) -> float | None:
+    """What one more unit of weighted reach costs at a channel's margin (None: more money on it
+    reaches nobody new, every cell it serves being full)."""
+    return 1.0 / reach_slope if reach_slope > 1e-12 else None
 
 
 def customers(scenario: Scenario, ch: Channel, reached: float, spend: float) -> tuple[float, float | None]:

@@ -20,7 +20,7 @@ from ..model.periods import Horizon
 from ..schema.models import Channel, Scenario
 from ..schema.responses import reach
 from ..schema.steps import round_down, round_up
-from .marginals import SLOPE_STEP, Cells, Marginal, customers
+from .marginals import SLOPE_STEP, Cells, Marginal, customers, money_per_reach
 
 Key = tuple[str, str]  # (channel id, period id)
 FADED = 1e-12  # carry-over below this share of a unit is gone
@@ -40,6 +40,7 @@ class PeriodMarginal:
     objective_per_unit: float  # objective per extra unit (weights, penalties and money included)
     step_spend: float  # how much of the next step it can take (0 at its largest spend)
     step_objective: float  # objective the next step buys
+    cost_per_reach: float | None = None  # money per unit of weighted reach at the margin (see Marginal)
 
 
 def period_marginals(scenario: Scenario, on: dict[Key, bool], spend: dict[Key, float],
@@ -83,11 +84,13 @@ def period_marginals(scenario: Scenario, on: dict[Key, bool], spend: dict[Key, f
             step_reach, step_objective = gain(more)
             grid.append(
                 PeriodMarginal(ch.id, p, H.items[t].name, s, effective[(ch.id, p)], reach_slope, objective_slope, more,
-                               step_objective))
+                               step_objective, money_per_reach(reach_slope)))
             held = best.get(ch.id)  # a period with room for the next unit beats one at the channel's largest spend
-            better = held is None or (more > 0, objective_slope if maximises else -objective_slope) > \
-                (held.step_spend > 0, held.objective_per_unit if maximises else -held.objective_per_unit)
+            better = held is None or (more > 0, objective_slope if maximises else -objective_slope, reach_slope) > \
+                (held.step_spend > 0, held.objective_per_unit if maximises else -held.objective_per_unit,
+                 held.reach_per_unit)
             if better:
                 best[ch.id] = Marginal(reach_slope, objective_slope, *customers(scenario, ch, cells[t].reach[ch.id], s),
-                                       whole, more, step_reach, step_objective, period=p)
+                                       whole, more, step_reach, step_objective, period=p,
+                                       cost_per_reach=money_per_reach(reach_slope))
     return best, grid

@@ -15,7 +15,7 @@ from ..schema.models import Scenario
 from ..verify.evaluate import Evaluation
 from ..verify.evaluate_periods import PeriodsEvaluation
 from ..verify.plan import Plan
-from .common import auto, num, pct, sense_title
+from .common import MAXIMISE, auto, num, pct, sense_title
 from .documents import conflict_document
 from .explain_sections import (
     alternative_head,
@@ -75,13 +75,19 @@ def _explanation(e: Explanation, console: Console) -> None:
     if e.channels:
         _channels(e, console)
     names = period_names({"schedule": asdict(plan.schedule)}) if plan.schedule is not None else {}
+    money = plan.sense not in MAXIMISE  # the objective is the money: explained by what more reach costs
+    figure = "cost_per_reach" if money else "objective_per_unit"
     grid = period_grid(
-        {"periods": [vars(m) for m in e.periods], "channels": [{"id": c.id, "label": c.label} for c in e.channels]},
-        names)
+        {"periods": [{**vars(m), "objective_per_unit": getattr(m, figure)} for m in e.periods],
+         "channels": [{"id": c.id, "label": c.label} for c in e.channels]}, names)
     if grid:
-        rows = [[line[0], *("–" if v is None else _n(v) for v in line[1:])] for line in grid["values"]]
-        _print(console, t("explain.periods_title"), grid["head"], rows)
-        console.print(Text(t("explain.periods_note"), style="dim"))
+        on = {(m.channel, m.period) for m in e.periods}
+        ids = list(dict.fromkeys(m.channel for m in e.periods))
+        rows = [[line[0], *(_n(v) if v is not None else "—" if (cid, p) in on else "–"
+                            for v, p in zip(line[1:], dict.fromkeys(m.period for m in e.periods)))]
+                for cid, line in zip(ids, grid["values"])]
+        _print(console, t("explain.periods_cost_title" if money else "explain.periods_title"), grid["head"], rows)
+        console.print(Text(t("explain.periods_cost_note" if money else "explain.periods_note"), style="dim"))
     if e.limits:
         rows = [
             [limit_words(x.what), _n(x.limit), yes_no(x.binding), _n(x.step), _n(x.gain),
@@ -129,17 +135,21 @@ def _baseline(plan: Plan, console: Console) -> None:
 
 def _channels(e: Explanation, console: Console) -> None:
     step = next((c.marginal.step for c in e.channels if c.marginal), 100.0)
+    money = e.plan.sense not in MAXIMISE
     rows = []
     for c in e.channels:
         m = c.marginal
         lost = c.value_if_forced_off if c.on else c.value_if_forced_on
-        buys = "—" if m is None else _n(m.step_objective) + ("" if m.step_spend >= m.step else " *")
+        bought = None if m is None else m.step_reach if money else m.step_objective
+        buys = "—" if m is None else _n(bought) + ("" if m.step_spend >= m.step else " *")
+        per_unit = None if m is None else m.cost_per_reach if money else m.objective_per_unit
         rows.append([c.label, t("on_word") if c.on else t("off_word"), num(c.spend),
-                     _n(m.reach_per_unit) if m else "—", _n(m.objective_per_unit) if m else "—",
-                     _n(m.cost_per_customer) if m else "—", buys,
+                     _n(m.reach_per_unit) if m else "—", _n(per_unit), _n(m.cost_per_customer) if m else "—", buys,
                      _n(lost) if lost is not None else verdict_word("impossible"), verdict_word(c.verdict)])
     head = marginal_head()
-    head[1], head[6] = "", t("explain.col_next_amount", step=num(step))
+    head[1], head[6] = "", t("explain.col_next_reach" if money else "explain.col_next_amount", step=num(step))
+    if money:  # a min-cost plan: the objective per unit is the money itself (1 everywhere); what more reach costs
+        head[4] = t("explain.col_cost_reach")
     _print(console, t("explain.channels_terminal"), head, rows)
     console.print(Text(t("explain.partial_step", step=num(step)), style="dim"))
     for c in e.channels:

@@ -72,8 +72,25 @@ def baseline_head() -> list[str]:
             t("baseline.optimised_reach")]
 
 
-def marginal_head() -> list[str]:
-    return [t("channel"), t("on"), t("spend"), *(t(k) for k in MARGINAL_KEYS)]
+def marginal_head(money: bool = False) -> list[str]:
+    """The channels table's columns; ``money``: a plan whose objective is the money (min-cost), explained by
+    what one more unit of reach costs and the reach the next step buys."""
+    head = [t("channel"), t("on"), t("spend"), *(t(k) for k in MARGINAL_KEYS)]
+    if money:
+        head[4], head[6] = t("explain.col_cost_reach"), t("explain.col_next_reach", step=num(100))
+    return head
+
+
+def is_money(x: dict[str, Any]) -> bool:
+    """Is the explained objective money (min_cost, target), so that its per-unit figure is 1 everywhere?"""
+    return x.get("sense") in ("min_cost", "target")
+
+
+def periods_words(x: dict[str, Any]) -> tuple[str, str]:
+    """The period grid's title and note (keys), by what its figure is."""
+    if is_money(x):
+        return "explain.periods_cost_title", "explain.periods_cost_note"
+    return "explain.periods_title", "explain.periods_note"
 
 
 def _n(value: Any, decimals: int = 2) -> str:
@@ -132,7 +149,8 @@ def period_grid(x: dict[str, Any], names: dict[str, str] | None = None) -> dict[
         return None
     names = names or {}
     periods = list(dict.fromkeys((m["period"], names.get(m["period"], m["label"])) for m in cells))
-    by = {(m["channel"], m["period"]): m["objective_per_unit"] for m in cells}
+    figure = "cost_per_reach" if is_money(x) else "objective_per_unit"
+    by = {(m["channel"], m["period"]): m.get(figure) for m in cells}
     labels = {c["id"]: c["label"] for c in x.get("channels", [])}
     ids = list(dict.fromkeys(m["channel"] for m in cells))
     rows = [[labels.get(cid, cid), *(_n(by[(cid, p)], 4) if (cid, p) in by else "–" for p, _ in periods)]
@@ -144,12 +162,13 @@ def period_grid(x: dict[str, Any], names: dict[str, str] | None = None) -> dict[
 
 def channel_rows(x: dict[str, Any]) -> list[list[str]]:
     rows = []
+    per_unit, bought = ("cost_per_reach", "step_reach") if is_money(x) else ("objective_per_unit", "step_objective")
     for c in x["channels"]:
         m = c.get("marginal")
         lost = c["value_if_forced_off"] if c["on"] else c["value_if_forced_on"]
         rows.append(
             [c["label"], t("on_word") if c["on"] else t("off_word"), _n(c["spend"]), _n(m and m["reach_per_unit"], 4),
-             _n(m and m["objective_per_unit"], 4), _n(m and m["cost_per_customer"], 4), _n(m and m["step_objective"]),
+             _n(m and m.get(per_unit), 4), _n(m and m["cost_per_customer"], 4), _n(m and m[bought]),
              _n(lost) if lost is not None else verdict_word("impossible"), verdict_word(c["verdict"])])
     return rows
 
@@ -178,12 +197,13 @@ def markdown_sections(plan: dict[str, Any], table) -> list[str]:
     if not x:
         return lines
     if x["channels"]:
-        lines += ([f"## {t('explain.why_title')}", ""] + table(marginal_head(), channel_rows(x), list("lcrrrrrrl"))
-                  + [""])
+        lines += [f"## {t('explain.why_title')}", ""]
+        lines += table(marginal_head(is_money(x)), channel_rows(x), list("lcrrrrrrl")) + [""]
         lines += [f"- {why_of(x, c)}" for c in x["channels"]] + [""]
     grid = period_grid(x, period_names(plan))
     if grid:
-        lines += [f"## {t('explain.periods_title')}", "", f"_{t('explain.periods_note')}_", ""]
+        title, note = periods_words(x)
+        lines += [f"## {t(title)}", "", f"_{t(note)}_", ""]
         lines += table(grid["head"], grid["rows"], list("l" + "r" * (len(grid["head"]) - 1))) + [""]
     if x["limits"]:
         lines += [f"## {t('explain.limits_title')}", "", f"_{t('explain.limits_note')}_", ""]
@@ -255,7 +275,9 @@ def html_context(plan: dict[str, Any]) -> dict[str, Any]:
     return {"baseline": {"head": baseline_head(), "rows": baseline_rows(plan), "summary": baseline_summary(plan)}
             if base else None, "baseline_periods": {"head": baseline_period_head(), "rows": baseline_period_rows(plan)}
             if base and base.get("periods") else None, "periods": period_grid(x, period_names(plan)),
-            "channels": {"head": marginal_head(), "rows": channel_rows(x), "why": [why_of(x, c) for c in x["channels"]]}
+            "periods_words": [t(key) for key in periods_words(x)],
+            "channels": {"head": marginal_head(is_money(x)), "rows": channel_rows(x),
+                         "why": [why_of(x, c) for c in x["channels"]]}
             if x.get("channels") else None, "limits": {"head": limit_head(), "rows": limit_rows(x)} if x.get("limits")
             else None, "alternatives": {"head": alternative_head(), "rows": alternative_rows(x)}
             if x.get("alternatives") else None, "conflict": x.get("conflict"),
@@ -294,7 +316,7 @@ def excel_sheet(wb, plan: dict[str, Any], write_table, finish, rtl: bool = False
                   why_of(x, c)] for c in x["channels"]]))
         grid = period_grid(x, period_names(plan))
         if grid:
-            sections.append((t("explain.periods_title"), grid["head"], grid["values"]))
+            sections.append((t(periods_words(x)[0]), grid["head"], grid["values"]))
         sections.append(
             (t("explain.limits_short"), limit_head(),
              [[r["rule"], r["limit"], r["binding"], r["step"], r["gain"], r["worth_per_unit"], r["shadow_price"]]

@@ -78,6 +78,9 @@ def violation_words(v: Violation, names: Names) -> str:
         text = t("violation.negative", channel=channel, value=figure("spend", v.value, names))
     elif v.kind == "spend":
         text = t("violation.off_spends", channel=channel, value=figure("spend", v.value, names))
+    elif v.kind in ("min_spend", "max_spend") and v.value is not None and v.limit is not None:
+        text = t(f"violation.{v.kind}", channel=channel, value=figure(v.kind, v.value, names),
+                 limit=figure(v.kind, v.limit, names))
     elif v.kind in ON_OFF:
         text = t(f"violation.{v.kind}", channel=channel, limit=num(v.limit))
     elif v.kind in MEASURE and v.value is not None and v.limit is not None:
