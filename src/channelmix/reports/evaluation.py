@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.panel import Panel
-from rich.text import Text
 
 from ..schema.models import Scenario
 from ..verify.evaluate import Evaluation
 from ..verify.evaluate_periods import PeriodsEvaluation
 from .common import auto, num, pct, qty, sense_title
 from .explain_render import evaluation_dict, resources_of
-from .fit import fitted
+from .fit import fitted, say
 from .i18n import t, using
 from .violations import Names, violation_words
 
@@ -42,4 +41,4 @@ def render_evaluation(scenario: Scenario, truth: Evaluation | PeriodsEvaluation,
             render_schedule({**evaluation_dict(scenario, truth), "status": "optimal"}, console)  # read as a plan's
         names = Names.of_scenario(scenario)
         for v in truth.violations:
-            console.print(Text(t("evaluate.rule", rule=violation_words(v, names)), style="yellow"))
+            say(console, t("evaluate.rule", rule=violation_words(v, names)), "yellow", indent="  ")

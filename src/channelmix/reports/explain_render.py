@@ -30,7 +30,7 @@ from .explain_sections import (
     why_sentence,
     yes_no,
 )
-from .fit import fitted
+from .fit import fitted, say
 from .i18n import current, t, using
 from .violations import Names, violation_words
 from .wording import limit_words, plan_message
@@ -128,7 +128,7 @@ def _baseline(plan: Plan, console: Console) -> None:
     if plan.baseline.violations:
         names = Names.of_plan(plan)
         broken = "; ".join(violation_words(v, names) for v in plan.baseline.violations)
-        console.print(Text(t("baseline.breaks", violations=broken).rstrip("."), style="yellow"))
+        say(console, t("baseline.breaks", violations=broken).rstrip("."), "yellow")
     else:
         console.print(Text(t("baseline.keeps"), style="dim"))
 
@@ -155,8 +155,8 @@ def _channels(e: Explanation, console: Console) -> None:
     for c in e.channels:
         style = "bold" if c.verdict == "tie" else None
         lost = c.value_if_forced_off if c.on else c.value_if_forced_on
-        console.print(
-            Text(f"• {why_sentence(c.label, c.on, c.verdict, e.objective, c.forced_objective, lost)}", style=style))
+        say(console, f"• {why_sentence(c.label, c.on, c.verdict, e.objective, c.forced_objective, lost)}", style,
+            indent="  ")
 
 
 def _conflict(found: Conflict, console: Console) -> None:

@@ -6,7 +6,9 @@ wrap at their spaces, and a column of words (the channels a mix adds and drops) 
 from __future__ import annotations
 
 from rich.cells import cell_len
+from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 LABEL_WIDTH = 28  # a label longer than this is shortened (a name) or wrapped (a sentence) below 120 columns
 FIGURE_WIDTH = 14  # a column whose every cell is this narrow holds figures: never wrapped, never cut
@@ -56,3 +58,15 @@ def fitted(title: str, columns: list[str], rows: list[list[str]], width: int, na
         tables.append(out)
     return tables
 
+
+
+def say(console: Console, text: str, style: str | None = None, indent: str = "") -> None:
+    """A sentence wrapped to the console at ordinary spaces only: a figure grouped with no-break
+    spaces (Swedish ``91 157``, French ``1 500``) stays on one line, which rich's own wrapping
+    (any whitespace) would split.  ``indent``: the continuation lines' indent."""
+    import textwrap
+
+    lines = textwrap.wrap(text, width=max(console.width, 20), subsequent_indent=indent, break_long_words=True,
+                          break_on_hyphens=False) or [""]
+    for line in lines:
+        console.print(Text(line, style=style or ""), soft_wrap=True)
