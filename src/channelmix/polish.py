@@ -26,8 +26,9 @@ from .evaluate import Evaluation, evaluate, off_steps
 from .schema.models import Scenario
 from .polish_sets import neighbours
 from .polish_steps import grid_search, on_grid
+from .scaling import objective_scale, unit_rows
 
-MIN_GAIN = 1e-9  # relative: smaller gains are round-off, not worth changing the plan
+MIN_GAIN = 1e-8  # relative: smaller gains are round-off (or the hair the tie-break pass gave up for less money)
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def polish(scenario: Scenario, on: dict[str, bool], spend: dict[str, float], tim
     before = evaluate(scenario, on, spend)
     if before.violations:
         return kept
-    least = before.objective + MIN_GAIN * max(1.0, abs(before.objective))
+    least = before.objective + MIN_GAIN * objective_scale(before.objective, objective_coefficients(arrays(scenario)))
     best: tuple[dict[str, bool], dict[str, float], Evaluation] | None = None
     found = _polish_set(scenario, on, spend, time_left)
     if found is not None and found[1].objective > least:
@@ -98,8 +99,8 @@ def _idle_off(scenario: Scenario, on: dict[str, bool], spend: dict[str, float],
               truth: Evaluation) -> tuple[dict[str, bool], tuple[dict[str, float], Evaluation]]:
     """A neighbouring set with the channels its polish left at no spend switched off, when that
     breaks no rule and loses nothing (idle channels off, as the tie-break promises)."""
-    A = arrays(scenario)
-    idle = [cid for c, cid in enumerate(A.ids) if on.get(cid) and A.spend_dependent[c] and spend.get(cid, 0.0) <= 1e-9]
+    A, caps = arrays(scenario), scenario.spend_caps()
+    idle = [cid for c, cid in enumerate(A.ids) if on.get(cid) and A.spend_dependent[c] and spend.get(cid, 0.0) <= 1e-9 * caps[cid]]
     if not idle:
         return on, (spend, truth)
     fewer, unspent = {**on, **dict.fromkeys(idle, False)}, {**spend, **dict.fromkeys(idle, 0.0)}
@@ -111,6 +112,11 @@ def _idle_off(scenario: Scenario, on: dict[str, bool], spend: dict[str, float],
 
 def _unchanged(kept: Polished, began: float) -> Polished:
     return Polished(kept.spend, 0.0, time.perf_counter() - began)
+
+
+def objective_coefficients(A) -> np.ndarray:
+    """The coefficients the polished objective weighs reach with: cell weights and outcome values."""
+    return np.concatenate([A.weight, A.outcome_value])
 
 
 class _Problem:
@@ -137,7 +143,7 @@ class _Problem:
         has = (cov.rule >= 0) & (cov.level > 0)
         self.hard = np.flatnonzero(has & cov.hard)
         self.soft = has & ~cov.hard
-        self.scale = max(1.0, abs(evaluate(scenario, on, spend).objective))
+        self.scale = objective_scale(evaluate(scenario, on, spend).objective, objective_coefficients(A))
 
     # -- the true objective and its gradient in the free spends -------------------------
 
@@ -207,7 +213,7 @@ class _Problem:
                 rhs.append(group.max_share * total_fixed - member_fixed)
         if not rows:
             return np.zeros((0, n)), np.zeros(0)
-        return np.array(rows), np.array(rhs)
+        return unit_rows(np.array(rows), np.array(rhs))
 
     @functools.cached_property
     def constraints(self) -> tuple[np.ndarray, np.ndarray]:

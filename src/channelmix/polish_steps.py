@@ -46,7 +46,7 @@ def on_grid(s: np.ndarray, steps: np.ndarray) -> list[np.ndarray]:
 
 def _feasible(problem: "_Problem", s: np.ndarray) -> bool:
     lo, hi = problem.lo, problem.hi
-    if np.any(s < lo - TOL * np.maximum(1.0, lo)) or np.any(s > hi + TOL * np.maximum(1.0, hi)):
+    if np.any(s < lo - TOL * hi) or np.any(s > hi + TOL * hi):  # relative to each spend's range, in any currency
         return False
     G, h = problem.constraints
     if len(h) and np.any(G @ (s / hi) > h + 1e-9 * np.maximum(1.0, np.abs(h))):
