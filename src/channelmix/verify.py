@@ -14,7 +14,7 @@ import math
 from .evaluate import Evaluation, Violation, evaluate, off_steps
 from .plan import Plan
 from .schema.models import Scenario
-from .tolerances import TOLERANCE, tie_slack
+from .tolerances import TOLERANCE
 
 
 class VerificationError(AssertionError):
@@ -99,10 +99,10 @@ def _verify_periods(scenario: Scenario, plan: Plan) -> list[Violation]:
 def _model_disagrees(scenario: Scenario, plan: Plan, truth: Evaluation) -> list[Violation]:
     """The MILP's pieces under-estimate every curve, so the model may never promise
     more than the real curves give: for max senses model ≤ truth, for min senses
-    model ≥ truth (up to the tie-break slack)."""
+    model ≥ truth (up to what the tie-break pass may give up, as the plan states it)."""
     if plan.model_objective is None:
         return []
-    slack = tie_slack(plan.model_objective) + TOLERANCE * max(1.0, abs(truth.objective))
+    slack = plan.tie_slack + TOLERANCE * max(1.0, abs(truth.objective))
     if scenario.objective.maximises:
         excess = plan.model_objective - slack - truth.objective
     else:
