@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .arrays import arrays
+from .arrays import KINK, arrays
 from .evaluate import Evaluation, evaluate, off_steps
 from .schema.models import Scenario
 from .polish_sets import neighbours
@@ -163,10 +163,10 @@ class _Problem:
         outcome = self.sc.objective.sense == "max_outcome"  # Σ value · f(s), not the cells' weights
         weight = np.zeros_like(A.weight) if outcome else A.weight
         value = float(weight @ level)
-        d_level = weight * (raw < 1.0)
+        d_level = weight * (raw < 1.0 - KINK)
         short = self.soft & (level < cov.level)
         value -= float(np.sum(cov.penalty[short] * (cov.level[short] - level[short])))
-        d_level = d_level + np.where(short & (raw < 1.0), cov.penalty, 0.0)
+        d_level = d_level + np.where(short & (raw < 1.0 - KINK), cov.penalty, 0.0)
         grad = self.M.rmatvec(d_level) * df * self.hi
         if outcome:
             v = A.outcome_value[self.free]

@@ -20,7 +20,7 @@ import warnings
 
 import numpy as np
 
-from .arrays import CurveTable, arrays
+from .arrays import KINK, CurveTable, arrays
 from .evaluate_periods import Key, PeriodsEvaluation
 from .periods import Horizon, money_sign
 from .scaling import objective_scale, unit_rows
@@ -121,7 +121,7 @@ class HorizonProblem:
         weight = np.zeros_like(A.weight) if self.outcome else A.weight
         short = self.soft[:, None] & (level < cov.level[:, None])
         per_period = weight @ level - np.sum(np.where(short, cov.penalty[:, None] * (cov.level[:, None] - level), 0.0), axis=0)
-        d_level = weight[:, None] * (raw < 1.0) + np.where(short & (raw < 1.0), cov.penalty[:, None], 0.0)
+        d_level = weight[:, None] * (raw < 1.0 - KINK) + np.where(short & (raw < 1.0 - KINK), cov.penalty[:, None], 0.0)
         d_reach = self.M.T @ d_level
         if self.outcome:
             per_period = per_period + A.outcome_value @ f

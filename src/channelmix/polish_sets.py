@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .arrays import arrays
+from .arrays import KINK, arrays
 
 if TYPE_CHECKING:
     from .polish import _Problem
@@ -84,7 +84,7 @@ def _marginals(problem: "_Problem", spend: np.ndarray) -> tuple[np.ndarray, floa
     sc, A = problem.sc, problem.A
     raw = A.affinity @ np.where(problem.is_on, A.curves.reach(spend), 0.0)
     outcome = sc.objective.sense == "max_outcome"
-    d_level = np.zeros_like(A.weight) if outcome else A.weight * (raw < 1.0)
+    d_level = np.zeros_like(A.weight) if outcome else A.weight * (raw < 1.0 - KINK)
     value = A.affinity.rmatvec(d_level) + (A.outcome_value if outcome else 0.0)
     net = 1.0 if sc.objective.sense == "max_value" or (outcome and sc.objective.net) else 0.0
     free = problem.free
