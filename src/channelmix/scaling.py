@@ -12,8 +12,9 @@ plan as optimal).  So the solver is never given the user's units:
   cap, so it lies in [0, 1]); a variable without finite bounds (a total of spends, a risk
   figure, an elastic amount) in units of the largest term it balances in its rows;
   integers keep their unit;
-* every row is divided by its largest coefficient (after the variables' units), so each
-  row's largest term is 1 and the feasibility tolerance is relative to the row's size;
+* every row is divided by the geometric mean of its largest and smallest coefficient (after
+  the variables' units): a row of like terms has its largest term 1, so the feasibility
+  tolerance is relative to the row's size, and no coefficient falls below HiGHS's 1e-9;
 * the objective is divided by its largest coefficient.
 
 Every unit is a product of the scenario's own amounts, so multiplying all money by k leaves
@@ -31,6 +32,9 @@ from dataclasses import dataclass
 from typing import Iterator
 
 import numpy as np
+
+
+ROUND_OFF = 1e-12  # a coefficient this small beside its row's largest is the formulation's round-off, not a term
 
 
 @dataclass(frozen=True)
@@ -85,12 +89,27 @@ def scale_free(model: Model) -> Scaling:
     free = ~model.integer & ~bounded
     if free.any() and len(model.index):
         columns[free] = _balancing_units(model, row_of, columns, free)[free]
-    size = np.zeros(m)
-    if len(model.index):
-        np.maximum.at(size, row_of, np.abs(model.value) * columns[model.index])
-    rows = np.where(size > 0, 1.0 / np.where(size > 0, size, 1.0), 1.0)
+    rows = _row_units(model, row_of, columns)
     largest = float(np.max(np.abs(model.cost) * columns, initial=0.0))
     return Scaling(columns, rows, largest if largest > 0 else 1.0)
+
+
+def _row_units(model: Model, row_of: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """1 / the geometric mean of each row's largest and smallest coefficient (in the columns'
+    units): a row whose terms are alike gets its largest term 1, and one whose terms span many
+    decades (a curve's knee far below its channel's cap) keeps its smallest above the 1e-9 HiGHS
+    drops (dividing by the largest put a reach coefficient of 1e-9 beside a spend's 1).  Entries
+    below ROUND_OFF of the row's largest are round-off and left out of the mean (HiGHS drops them)."""
+    m = len(model.starts)
+    if not len(model.index):
+        return np.ones(m)
+    a = np.abs(model.value) * columns[model.index]
+    largest, smallest = np.zeros(m), np.full(m, np.inf)
+    np.maximum.at(largest, row_of, a)
+    meaningful = a >= ROUND_OFF * largest[row_of]  # below: round-off of the formulation (an intercept of 1e-17 for 0)
+    np.minimum.at(smallest, row_of, np.where(meaningful & (a > 0), a, np.inf))
+    size = np.sqrt(largest * np.where(np.isfinite(smallest), smallest, largest))
+    return np.where(size > 0, 1.0 / np.where(size > 0, size, 1.0), 1.0)
 
 
 def _balancing_units(model: Model, row_of: np.ndarray, columns: np.ndarray, free: np.ndarray) -> np.ndarray:
