@@ -93,7 +93,7 @@ def solve(formulation: Formulation, settings: SolverSettings | None = None, star
             tie = _tie_break(formulation, settings, objective, box, near)
             if tie:  # the slack, and the solver's tolerance on the row that keeps it (both in its units)
                 unit = formulation.problem.scaling.objective
-                given_up = (tie_slack(objective / unit) + FEASIBILITY) * unit
+                given_up = tie_slack(objective / unit) * unit
             # HiGHS's run clock keeps counting across runs on the same object: take the difference
             solver_seconds += max(_run_seconds(formulation.problem, time.perf_counter() - t + clock) - clock, 0.0)
             passes = 2 if tie else 1
@@ -172,7 +172,7 @@ def _tie_break(formulation: Formulation, settings: SolverSettings, first: float,
     second = problem.copy()
     minimise, terms = _secondary(formulation, near)
     unit = problem.scaling.objective  # the slack as the HiGHS pass has it: relative to the objective in the solver's units
-    slack = tie_slack(first / unit) * unit
+    slack = _row_slack(first / unit) * unit
     if problem.sense == pulp.LpMaximize:
         keep = pulp.LpConstraint(problem.objective, pulp.LpConstraintGE, name="tie_break", rhs=first - slack)
     else:
@@ -186,6 +186,12 @@ def _tie_break(formulation: Formulation, settings: SolverSettings, first: float,
             v.varValue = saved[v.name]
         return ""
     return "done" if status == "optimal" else f"time limit {box:.3g} s"
+
+
+def _row_slack(first: float) -> float:
+    """The tie-break row's slack in the solver's units: tie_slack less the solver's feasibility
+    tolerance on that row, so that together they give up at most tie_slack of the optimum."""
+    return max(tie_slack(first) - FEASIBILITY, 0.0)
 
 
 def _tie_break_in_highs(formulation: Formulation, highs, box: float, near: dict[str, bool] | None = None) -> str:
@@ -204,7 +210,7 @@ def _tie_break_in_highs(formulation: Formulation, highs, box: float, near: dict[
     first = highs.getInfo().objective_function_value - lp.offset_
     x1 = np.asarray(highs.getSolution().col_value, dtype=float)
     minimised = lp.sense_ == highspy.ObjSense.kMinimize
-    slack = tie_slack(first)
+    slack = _row_slack(first)
     nz = np.flatnonzero(first_costs).astype(np.int32)
     inf = highspy.kHighsInf
     lower, upper = (-inf, first + slack) if minimised else (first - slack, inf)
@@ -249,6 +255,34 @@ def _fix_on_off(formulation: Formulation, highs, x1) -> bool:
     if off:
         highs.changeColsBounds(len(off), np.array(off, dtype=np.int32), np.zeros(len(off)), np.zeros(len(off)))
     return True
+
+
+def recheck_infeasible(formulation: Formulation, time_limit: float) -> str:
+    """A second look before a model is called infeasible, in the solver's units: its LP
+    relaxation (every integer free within its bounds; infeasible: "relaxation"), else the
+    model without its objective ("feasibility" when it finds no plan either, "found" when it
+    does, "" when it runs out of time).  The problem is left as it was, values aside."""
+    problem = formulation.problem
+    settings = formulation.scenario.solver
+    integers = [v for v in problem.variables() if v.cat == pulp.LpInteger]
+    objective, sense = problem.objective, problem.sense
+    began = time.perf_counter()
+    try:
+        problem.setObjective(pulp.LpAffineExpression())
+        for v in integers:
+            v.cat = pulp.LpContinuous
+        relaxed = _run(problem, settings, time_limit)[0]
+        if relaxed == "infeasible":
+            return "relaxation"
+        for v in integers:
+            v.cat = pulp.LpInteger
+        status = _run(problem, settings, max(time_limit - (time.perf_counter() - began), 0.01))[0]
+    finally:
+        for v in integers:
+            v.cat = pulp.LpInteger
+        problem.setObjective(objective)
+        problem.sense = sense
+    return {"infeasible": "feasibility", "optimal": "found", "feasible": "found"}.get(status, "")
 
 
 def _run(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float,
