@@ -30,6 +30,8 @@ import csv
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 MONEY_FIELDS = ("fixed_cost", "min_spend", "max_spend", "spend_step", "setup_cost")
 MONEY_OBJECTIVES = ("max_value", "min_cost", "target")
 
@@ -177,3 +179,43 @@ def scale_draws(source: Path, target: Path, k: float, outcome_money: bool = True
             if outcome_money:
                 row["outcome"] = repr(float(row["outcome"]) * k)
             writer.writerow(row)
+
+
+# ---------------------------------------------------------------- the relation, as the tests check it
+
+KS = (1e-2, 1e3, 1e6, 1e9)  # the factors issue #22 asks for (a case runs those that keep every amount in range)
+RANGE_WORDS = ("must be ≤", "must be ≥", "must be within", "above the supported", "payable units")  # the schema's range refusals
+REL = 1e-6  # spends × k and the objective (× k where it is money) agree to this, relative
+
+
+def out_of_range(error: Exception) -> bool:
+    """Whether a ScenarioError refuses amounts beyond the supported range (README: Supported ranges);
+    the channels it refuses may leave rules that need them unmet, which it reports as well."""
+    problems = getattr(error, "problems", [])
+    return any(any(words in p.message for words in RANGE_WORDS) for p in problems)
+
+
+def assert_scaled(reference: Any, plan: Any, k: float, factor: float, spends: float = REL) -> None:
+    """``plan`` (money × k) is ``reference``'s plan: same status and on/off set (per period too),
+    spends × k (to ``spends`` of each spend, or of all the money for a spend near 0) and
+    objective × ``factor`` to REL, the MILP's own objective and the risk figures alike."""
+    assert plan.status == reference.status, (plan.status, plan.message)
+    if not reference.solved:
+        return
+    assert {c.id for c in plan.on_channels()} == {c.id for c in reference.on_channels()}
+    money = max(sum(c.spend for c in reference.channels), 1e-300)
+    for a, b in zip(reference.channels, plan.channels):
+        assert b.spend == pytest.approx(a.spend * k, rel=spends, abs=1e-3 * spends * k * money), a.id
+    assert plan.objective == pytest.approx(reference.objective * factor, rel=REL, abs=1e-9 * factor * max(abs(reference.objective), 1.0))
+    assert plan.cost == pytest.approx(reference.cost * k, rel=spends, abs=1e-3 * spends * k * money)
+    if reference.model_objective is not None:
+        assert plan.model_objective == pytest.approx(reference.model_objective * factor, rel=REL,
+                                                     abs=1e-9 * factor * max(abs(reference.model_objective), 1.0))
+    if reference.schedule is not None:
+        for a, b in zip(reference.schedule.rows, plan.schedule.rows):
+            assert (b.channel, b.period, b.on) == (a.channel, a.period, a.on)
+            assert b.spend == pytest.approx(a.spend * k, rel=spends, abs=1e-3 * spends * k * money), (a.channel, a.period)
+    if reference.risk is not None:
+        for key in ("mean", "worst", "cvar", "p5", "p95"):
+            assert plan.risk[key] == pytest.approx(reference.risk[key] * factor, rel=REL,
+                                                   abs=1e-9 * factor * max(abs(reference.risk[key]), 1.0)), key
