@@ -41,6 +41,7 @@ class Imported:
     worlds: dict[str, Any] | None = None  # e.g. {"draws": "<output>.draws.csv"}
     source: dict[str, Any] | None = None  # the scenario's ``source:`` block (schema.source); ``check`` is filled in here
     force_on: list[str] = field(default_factory=list)  # channels the source's own optimiser always runs
+    check_note: str = ""  # a line under the check table: what the comparison means, or a wider one
 
 
 def scenario_data(imp: Imported) -> dict[str, Any]:
@@ -85,7 +86,7 @@ def scenario_data(imp: Imported) -> dict[str, Any]:
 
 
 def _round(value: float) -> float:
-    return float(f"{value:.10g}")
+    return float(f"{value:.12g}")  # as curve points are written: a cap at the last point is that point
 
 
 def render(imp: Imported, source: str = "<import>", base: Path | None = None) -> str:
@@ -161,6 +162,25 @@ def write_with_draws(imp: Imported, out: Path, draws: Any, band: Any = None) -> 
             Path(tmp).unlink(missing_ok=True)
         raise
     write_atomically(out, text)
+
+
+def spend_range(spends: Any) -> list[float]:
+    """``source.measured`` of one channel: [lowest nonzero spend, highest spend] (both 0 when it never spent)."""
+    import numpy as np
+
+    values = np.asarray(spends, dtype=float)
+    positive = values[values > 0]
+    return [_round(float(positive.min())) if len(positive) else 0.0, _round(float(values.max(initial=0.0)))]
+
+
+def period_unit(days: float | None) -> str:
+    """The unit of a data set's periods from their length in days (``period`` when irregular)."""
+    if days is None:
+        return "period"
+    for unit, low, high in (("day", 1, 1), ("week", 7, 7), ("month", 28, 31), ("quarter", 89, 92), ("year", 365, 366)):
+        if low <= days <= high:
+            return unit
+    return "period"
 
 
 def with_calibration(raw: dict[str, Any], results: str, channels: list[str]) -> None:
