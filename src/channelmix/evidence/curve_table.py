@@ -84,7 +84,7 @@ def import_curves(path: str, budget: float | None = None, per: str | None = None
         if issue:
             problems.append(Problem(f"channel '{name}'", *issue))
             continue
-        channel = _channel(cid, name, spend, outcome, problems)
+        channel = pwl_channel(cid, name, spend, outcome, problems)
         channel.max_spend = float(spend[-1])  # never past the table's last point
         channels.append(channel)
         measured[cid] = spend_range(spend)
@@ -133,7 +133,8 @@ def _mean_curve(rows: pd.DataFrame, has_draw: bool) -> tuple[np.ndarray, np.ndar
     return first, mean, None
 
 
-def _channel(cid: str, name: str, spend: np.ndarray, outcome: np.ndarray, problems: list[Problem]) -> ImportedChannel:
+def pwl_channel(cid: str, name: str, spend: np.ndarray, outcome: np.ndarray, problems: list[Problem]) -> ImportedChannel:
+    """A channel whose curve runs through (spend, outcome): the outcome at 0 is its baseline, the rest over its largest value the reach."""
     if spend[0] > 0:  # no point at zero spend: the curve starts at (0, 0)
         spend, outcome = np.concatenate(([0.0], spend)), np.concatenate(([0.0], outcome))
     base = float(outcome[0])

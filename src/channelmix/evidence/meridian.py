@@ -28,7 +28,7 @@ import pandas as pd
 
 from ..schema.problems import Problem, ScenarioError
 from . import meridian_math as mm
-from .curve_table import _channel as pwl_channel
+from .curve_table import pwl_channel
 from .curve_table import channel_id
 from .exact_grid import exact_grid
 from .meridian_file import MeridianModel, read_model
@@ -196,7 +196,7 @@ def _channel(run: Run, name: str, cid: str, today: float, bounds: tuple) -> tupl
     problems: list[Problem] = []
     channel = pwl_channel(cid, name, spends, outcomes, problems)
     if problems:
-        raise ScenarioError(name, problems)
+        raise ScenarioError(", ".join(inputs.files), problems)
     channel.current, channel.tool = today, None if tool is None else tool / run.divisor
     top = float(spends[-1])
     channel.max_spend = min(top, hi) if hi is not None else top

@@ -76,7 +76,7 @@ class MeridianModel:
     spend_total: np.ndarray  # (c,) spend over the window, as Meridian's response curves count it
     kpi: np.ndarray  # (g, t) KPI (NaN outside the window)
     revenue_per_kpi: np.ndarray  # (g, t) 1 for a revenue KPI or when none is given
-    outcome_unit: str  # "revenue", or the KPI's name when there is no revenue per KPI
+    outcome_unit: str  # "revenue", or "KPI" when the model has no revenue per KPI
     currency: str
     version: str
     model_id: str
@@ -183,7 +183,7 @@ def _marketing_data(data: Any, path: str) -> dict[str, Any]:
     _check_data(paid, media, spend_total, kpi_week, path)
     return {"channels": paid, "geos": geos, "population": population, "weeks": weeks, "period_days": _period_days(weeks),
             "kpi_week": kpi_week, "media": media, "spend": spend, "spend_total": spend_total, "kpi": kpi,
-            "revenue_per_kpi": rpk, "outcome_unit": "revenue" if priced else (data.metadata.kpi_type or "KPI"),
+            "revenue_per_kpi": rpk, "outcome_unit": "revenue" if priced else "KPI",
             "currency": data.metadata.currency_code}
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..schema.problems import Problem, ScenarioError
-from .curve_table import _channel as pwl_channel
+from .curve_table import pwl_channel
 from .curve_table import channel_id
 from .pymc_file import Saved, read_saved
 from .pymc_math import ChannelModel
