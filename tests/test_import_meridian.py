@@ -163,3 +163,31 @@ def test_weekly_curves_with_the_window_budget_are_warned_about(tmp_path, table_i
     assert solved.returncode == 0, solved.stderr
     assert "likely unit mismatch: the budget 171,761,719 is 78× the most the curves were measured at" in solved.stderr
     assert "the budget looks like a total over the model's 156 weeks: per week it would be 1,101,037 (÷156)" in solved.stderr
+
+
+TABLE_OPTIONS = [  # (arguments, what the written scenario shows, or None for exit 2)
+    (["--weeks", "156"], "count: 156"),  # the window's length: the units say "totals over 156 weeks"
+    (["--per", "week", "--weeks", "156"], "unit: week"),
+    (["--bounds", "meridian"], "force_on:"),
+    (["--bounds", "0.8:1.2"], "min_spend:"),
+    (["--budget", "100000000"], "budget: 100000000"),
+    (["--per", "week"], None),  # the table does not say how many weeks
+    (["--per", "month"], None),
+    (["--draws", "5"], None),  # a table has no posterior draws
+    (["--seed", "1"], None),
+    (["--bounds", "2:1"], None),
+    (["--solid", "x"], None),
+]
+
+
+@pytest.mark.parametrize("args, shows", TABLE_OPTIONS)
+def test_every_option_changes_the_scenario_or_exits_2(tmp_path, table_import, args, shows):
+    plain = table_import[1].read_text(encoding="utf-8")
+    done, out = imported(tmp_path, FIXTURE / "response_curves.csv", *args)
+    if shows is None:
+        assert done.returncode == 2 and "Traceback" not in done.stderr and not out.exists(), done.stderr
+        assert "nothing was written" in done.stderr or "Error" in done.stderr
+        return
+    assert done.returncode == 0, done.stderr
+    text = out.read_text(encoding="utf-8")
+    assert shows in text and shows not in plain
