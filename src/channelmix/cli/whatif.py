@@ -122,6 +122,8 @@ def compare(files: tuple[str, ...], assignments: tuple[str, ...], pair: tuple[st
 
     need_out(reports, out_dir)
     saved, scenarios = _saved_results(files)
+    if saved and assignments:  # a saved plan is compared as written: an override cannot change it
+        click.echo(f"note: --set applies to the scenarios, not to the {len(saved)} saved plan(s)", err=True)
     todo = cases(scenarios, assignments) if scenarios else []
     solved = [solve_scenario(c.scenario, c.warnings) for c in todo]
     documents = [{**plan_document(p), **report_facts(c.scenario)} for p, c in zip(solved, todo)] + saved
