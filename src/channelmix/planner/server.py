@@ -3,13 +3,14 @@ asked for (127.0.0.1 unless told otherwise), the browser opened on the tokened a
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
 import webbrowser
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 from urllib.parse import quote
 
 from .app import Planner, make_app
@@ -57,14 +58,39 @@ def open_when_up(server: Any, url: str) -> None:
         time.sleep(0.05)
 
 
-def run(started: Started, open_browser: bool, announce: Callable[[str], None]) -> None:
-    """Serve until interrupted; the worker processes end with the server."""
+def server_of(started: Started) -> Any:
     import uvicorn
 
-    started.planner.plans.start()  # warm: the first plan does not wait for the solver's imports
     config = uvicorn.Config(make_app(started.planner, started.gate), host=started.gate.host, port=started.gate.port,
                             log_level="warning", lifespan="on", server_header=False, date_header=False)
-    server = uvicorn.Server(config)
+    return uvicorn.Server(config)
+
+
+@contextlib.contextmanager
+def serving(started: Started) -> Iterator[Started]:
+    """The planner served from a thread of this process while the block runs (tests, benchmarks)."""
+    server = server_of(started)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(600):
+            if server.started or not thread.is_alive():
+                break
+            time.sleep(0.02)
+        if not server.started:
+            raise RuntimeError(f"the planner did not start on port {started.gate.port}")
+        yield started
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        started.planner.plans.close()
+        started.planner.questions.close()
+
+
+def run(started: Started, open_browser: bool, announce: Callable[[str], None]) -> None:
+    """Serve until interrupted; the worker processes end with the server."""
+    started.planner.plans.start()  # warm: the first plan does not wait for the solver's imports
+    server = server_of(started)
     announce(started.url)
     if open_browser:
         threading.Thread(target=open_when_up, args=(server, started.url), daemon=True).start()
