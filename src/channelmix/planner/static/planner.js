@@ -161,6 +161,7 @@
   function changed() {
     clearTimeout(timer);
     remember();
+    say("solving", words.solving);  // at once: what is on screen is no longer the plan of these values
     timer = setTimeout(solve, 250);
   }
 
