@@ -15,11 +15,13 @@ import pytest
 pytest.importorskip("starlette", reason="the planner's extra is not installed (pip install -e '.[serve]')")
 
 import channelmix as cm  # noqa: E402
+import test_report_browser as report_tests  # noqa: E402
 from channelmix.planner.server import prepare, serving  # noqa: E402
 from test_cli_subprocess import run  # noqa: E402
-from test_report_browser import PHONE, WIDTH, chromium, driver  # noqa: E402,F401  (the report tests' browser)
 
 pytestmark = pytest.mark.browser
+chromium, driver = report_tests.chromium, report_tests.driver  # the report tests' browser fixtures
+PHONE, WIDTH = report_tests.PHONE, report_tests.WIDTH
 ROOT = Path(__file__).parents[1]
 BAKERY = "township-bakery.yaml"
 PERSIAN = "khadamat-persian.yaml"
