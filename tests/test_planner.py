@@ -177,6 +177,30 @@ def test_why_a_channel_is_off_is_the_verified_forced_plan(base, folder):
     assert "Community radio slots" in answer["html"] and "is off because" in answer["html"]
 
 
+def test_the_budget_frontier_is_verified_plans_with_the_knee_and_today_marked(base, folder):
+    with client(base, cookies={"channelmix_token": TOKEN}) as c:
+        answer = c.post("/api/frontier", json={"file": BAKERY, "sets": ["rules.force_off=[whatsapp_groups]"]}).json()
+    assert answer["status"] == "ok"
+    points = answer["points"]
+    assert [p["budget"] for p in points] == [1400.0 + 700 * i for i in range(13)]  # a quarter to twice 4500
+    assert all(p["verified"] for p in points if p["solved"]) and sum(p["solved"] for p in points) >= 10
+    solved = [p["objective"] for p in points if p["solved"]]
+    assert solved == sorted(solved)  # more money never buys less reach
+    step = points[6]
+    expected = cli_plan(folder / BAKERY, ["rules.force_off=[whatsapp_groups]", f"budget={step['budget']:g}"])
+    assert step["objective"] == pytest.approx(expected["objective"], rel=1e-6)
+    assert 'id="frontier-chart"' in answer["html"] and 'id="today-note"' in answer["html"]
+
+
+def test_the_files_variants_side_by_side_with_the_edits_on_top(base):
+    with client(base, cookies={"channelmix_token": TOKEN}) as c:
+        answer = c.post("/api/variants", json={"file": BAKERY, "sets": ["resources.hours=25"]}).json()
+    assert answer["status"] == "ok"
+    assert answer["names"] == ["base", "budget-cut", "no-whatsapp", "busy-owner", "uncertain"]
+    assert answer["skipped"] == ["robust-mean", "robust"]  # robust plans: shown by `compare`, not here
+    assert 'id="summary-table"' in answer["html"] and "busy-owner" in answer["html"]
+
+
 # ---------------------------------------------------------------- saving
 
 

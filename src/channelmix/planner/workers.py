@@ -22,15 +22,31 @@ FAILED = "failed"
 
 
 def serve(conn: Connection) -> None:
-    """A worker's life: import the solver once, then answer jobs until the pipe closes."""
-    from ..solve import pipeline  # noqa: F401  (warm: the first job does not pay for the imports)
-
+    """A worker's life: warm up once, then answer jobs until the pipe closes."""
+    warm_up()
     while True:
         try:
             job = conn.recv()
         except (EOFError, OSError):
             return
         conn.send(run_job(job))
+
+
+def warm_up() -> None:
+    """Solve and render the starter scenario once, so that a spare taking over pays neither the
+    imports nor the solver's and the report's first-use costs (about 2 s on a first solve)."""
+    from importlib import resources
+
+    from ..reports.documents import plan_document
+    from ..reports.html import plan_html
+    from ..schema.load import parse, validate
+    from ..solve.pipeline import solve_scenario
+
+    text = resources.files("channelmix.schema").joinpath("starter.yaml").read_text(encoding="utf-8")
+    try:
+        plan_html(plan_document(solve_scenario(validate(parse(text, "yaml", "starter.yaml")).scenario)))
+    except Exception:  # a warm-up that fails costs only the warmth; the jobs report their own failures
+        pass
 
 
 @dataclass
