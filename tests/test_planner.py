@@ -258,6 +258,43 @@ def test_a_save_that_fails_leaves_the_file_as_it_was(folder, monkeypatch):
     assert not [p for p in folder.iterdir() if p.name.startswith(".crash.yaml")]  # no temporary file left
 
 
+def test_killing_the_server_during_saves_leaves_the_old_or_a_new_file(tmp_path):
+    """SIGKILL while saves are being written, three times: the file is always one whole version."""
+    shutil.copy(ROOT / "scenarios" / BAKERY, tmp_path / BAKERY)
+    path = tmp_path / BAKERY
+    versions = {4500} | {4000 + i for i in range(1000)}
+    for round_ in range(3):
+        process = subprocess.Popen([str(CHANNELMIX), "serve", str(tmp_path), "--no-browser"], stderr=subprocess.PIPE,
+                                   stdout=subprocess.DEVNULL, text=True)
+        url = process.stderr.readline().split("channelmix planner: ", 1)[1].strip()
+        port, token = url.split(":")[2].split("/")[0], url.split("token=")[1]
+        stop = threading.Event()
+
+        def save(k: int) -> None:
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30,
+                              cookies={"channelmix_token": token}) as c:
+                i = 0
+                while not stop.is_set():
+                    try:
+                        c.post("/api/save", json={"file": BAKERY, "sets": [f"budget={4000 + (k * 250 + i) % 1000}"]})
+                    except httpx.HTTPError:
+                        time.sleep(0.01)
+                    i += 1
+
+        threads = [threading.Thread(target=save, args=(k,)) for k in range(4)]
+        for t in threads:
+            t.start()
+        time.sleep(1.5 + 0.7 * round_)
+        process.kill()
+        process.wait(timeout=30)
+        stop.set()
+        for t in threads:
+            t.join(timeout=60)
+        assert cm.load(path).scenario.budget in versions  # parses, validates, one whole version
+        assert "# what Nomsa runs today" in path.read_text(encoding="utf-8")
+    assert path.read_text(encoding="utf-8") != (ROOT / "scenarios" / BAKERY).read_text(encoding="utf-8")  # saves ran
+
+
 def test_twenty_concurrent_edits_leave_the_server_answering_and_the_file_intact(base, folder):
     path = folder / "busy.yaml"
     shutil.copy(ROOT / "scenarios" / BAKERY, path)
