@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -201,6 +202,38 @@ def test_the_files_variants_side_by_side_with_the_edits_on_top(base):
     assert 'id="summary-table"' in answer["html"] and "busy-owner" in answer["html"]
 
 
+def test_export_is_the_files_solve_out_writes(base, folder, tmp_path):
+    import io
+    import zipfile
+
+    sets = ["budget=5600", "channels.flyers.max_spend=900"]
+    with client(base, cookies={"channelmix_token": TOKEN}) as c:
+        response = c.post("/api/export", json={"file": BAKERY, "sets": sets})
+    assert response.status_code == 200 and response.headers["content-type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    done = run("solve", folder / BAKERY, *[a for s in sets for a in ("--set", s)], "--out", tmp_path,
+               "--report", "html", "--report", "md", "--report", "xlsx")
+    assert done.returncode == 0, done.stderr
+    stem = archive.namelist()[0].split(".")[0]  # the base plan's files (the command line also solves the variants)
+    assert len(archive.namelist()) == 6
+    assert sorted(archive.namelist()) == sorted(p.name for p in tmp_path.iterdir() if p.name.split(".")[0] == stem)
+    for name in archive.namelist():
+        ours, theirs = archive.read(name), (tmp_path / name).read_bytes()
+        if name.endswith(".csv"):
+            assert ours == theirs, name
+        elif name.endswith(".json"):
+            assert untimed(json.loads(ours)) == untimed(json.loads(theirs)), name
+        elif name.endswith((".md", ".html")):
+            assert re.sub(SECONDS, "", ours.decode()) == re.sub(SECONDS, "", theirs.decode()), name
+
+
+SECONDS = r"\d+(\.\d+)? s\b"  # "solved in 0.30 s": how long a solve took is the one thing that differs
+
+
+def untimed(document: dict) -> dict:
+    return {k: v for k, v in document.items() if not k.endswith("seconds")}
+
+
 # ---------------------------------------------------------------- saving
 
 
@@ -270,7 +303,7 @@ def test_killing_the_server_during_saves_leaves_the_old_or_a_new_file(tmp_path):
         port, token = url.split(":")[2].split("/")[0], url.split("token=")[1]
         stop = threading.Event()
 
-        def save(k: int) -> None:
+        def save(k: int, port: str = port, token: str = token, stop: threading.Event = stop) -> None:
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30,
                               cookies={"channelmix_token": token}) as c:
                 i = 0

@@ -14,6 +14,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 import markupsafe
@@ -148,6 +149,10 @@ def make_app(planner: Planner, gate: Gate) -> Guard:
             answer = await to_thread.run_sync(lane.run, job)
             if kind == "why" and answer.get("status") == "ok":
                 answer["html"] = why_html(answer, case.scenario)
+            if kind == "export" and answer.get("status") == "ok":
+                disposition = f"attachment; filename*=UTF-8''{quote(answer['name'])}"
+                return Response(answer["zip"], media_type="application/zip",
+                                headers={"content-disposition": disposition})
             return json_response({**answer, "seq": data.get("seq")})
         return endpoint
 
@@ -178,6 +183,7 @@ def make_app(planner: Planner, gate: Gate) -> Guard:
               Route("/api/why", ask(planner.questions, "why"), methods=["POST"]),
               Route("/api/frontier", ask(planner.questions, "frontier"), methods=["POST"]),
               Route("/api/variants", ask(planner.questions, "variants"), methods=["POST"]),
+              Route("/api/export", ask(planner.questions, "export"), methods=["POST"]),
               Route("/api/save", store, methods=["POST"])]
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

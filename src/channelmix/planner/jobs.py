@@ -119,4 +119,35 @@ def variants_job(source: Path, sets: list[str], job: dict[str, Any]) -> dict[str
                         if v.name not in {c.variant for c in cases}]}
 
 
-JOBS = {"plan": plan_job, "why": why_job, "frontier": frontier_job, "variants": variants_job}
+def export_job(source: Path, sets: list[str], job: dict[str, Any]) -> dict[str, Any]:
+    """The files ``channelmix solve FILE --set … --out DIR --report html --report md --report xlsx``
+    writes (the plan's JSON and CSV tables and the three reports), written the command line's way
+    into a temporary folder and returned as one zip."""
+    import io
+    import tempfile
+    import zipfile
+
+    from ..core.filenames import unique_stem
+    from ..reports import write_report
+    from ..reports.documents import plan_document
+    from ..reports.output import write_outputs
+    from ..solve.pipeline import solve_scenario
+    from ..verify.reachable import report_facts
+
+    case = case_of(source, sets)
+    plan = solve_scenario(case.scenario, case.warnings)
+    extra = {"json": report_facts(case.scenario)}
+    buffer = io.BytesIO()
+    with tempfile.TemporaryDirectory(prefix="channelmix-export-") as tmp:
+        out = Path(tmp)
+        written = write_outputs(plan, out, unique_stem(plan.scenario, set()), extra)
+        document = {**plan_document(plan), **extra["json"]}
+        written += [write_report(kind, out, plan=document) for kind in ("html", "md", "xlsx")]
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in written:
+                archive.write(path, path.name)
+    return {"status": "ok", "zip": buffer.getvalue(), "name": f"{unique_stem(plan.scenario, set())}.zip",
+            "files": [p.name for p in written], "verified": bool(plan.verified)}
+
+
+JOBS = {"export": export_job, "plan": plan_job, "why": why_job, "frontier": frontier_job, "variants": variants_job}

@@ -208,6 +208,19 @@
   for (const button of document.querySelectorAll("button[data-why]")) {
     button.addEventListener("click", () => question("/api/why", "why-answer", { channel: button.dataset.why }));
   }
+  document.getElementById("export").addEventListener("click", async () => {
+    const response = await fetch("/api/export", { method: "POST", headers: { "Content-Type": "application/json" },
+                                                  body: JSON.stringify({ file: file, sets: assignments() }),
+                                                  credentials: "same-origin" });
+    if (!response.ok) { showProblems(((await response.json()).problems) || []); return; }
+    const name = /filename\*=UTF-8''([^;]+)/.exec(response.headers.get("content-disposition") || "");
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(await response.blob());
+    link.download = name ? decodeURIComponent(name[1]) : "plan.zip";
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+  });
   document.getElementById("show-frontier").addEventListener("click", () => question("/api/frontier", "frontier", {}));
   document.getElementById("show-variants").addEventListener("click", () => question("/api/variants", "variants", {}));
 
