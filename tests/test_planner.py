@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import threading
 import time
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -129,6 +130,50 @@ def test_a_large_request_is_refused(base):
         assert big.status_code == 413
         assert c.post("/api/solve", content=b"not json").status_code == 400
         assert c.post("/api/solve", json={"file": BAKERY, "sets": "budget=1"}).status_code == 400
+
+
+# ---------------------------------------------------------------- the forms
+
+
+class Fields(HTMLParser):
+    """Every form field of a page: its --set path and the value it starts with."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: dict[str, str] = {}
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "input" and "data-path" in a:
+            value = a.get("data-initial") or ""
+            if "data-percent" in a and value:
+                value = str(float(value) / 100)
+            if "data-list" in a:
+                value = "[" + ", ".join(json.dumps(x.strip()) for x in value.split(",") if x.strip()) + "]"
+            self.found[a["data-path"]] = value
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_field_names_a_path_set_reads_and_starts_at_the_files_value(path):
+    """Each field's path, set to the value the field shows, gives back the file's own scenario:
+    the form reads the file right and every edit lands where the command line's --set puts it."""
+    from channelmix.planner.app import pages, plain
+    from channelmix.planner.forms import form_of
+
+    item = cm.load(path)
+    form = form_of(item)
+    html = pages().get_template("planner.html.j2").render(form=form, file=path.name, files=[], lang="en", dir="ltr",
+                                                          style="")
+    parser = Fields()
+    parser.feed(html)
+    fields = {k: v for k, v in parser.found.items() if v != ""}
+    assert "budget" in fields or "periods.budget" in fields
+    assert sum(k.startswith("channels.") for k in fields) >= 4 * len(item.scenario.channels)
+    assert all(f"segments.{g.id}.weight" in fields for g in item.scenario.segments)
+    ignored = {"scenario", "variants", "sweep"}
+    again = derive(item, overrides([f"{k}={v}" for k, v in fields.items()])).scenario
+    assert again.model_dump(exclude=ignored) == item.scenario.model_dump(exclude=ignored)
+    assert plain(90_000_000) == "90000000" and plain(0.45) == "0.45" and plain(None) == ""
 
 
 # ---------------------------------------------------------------- plans

@@ -29,10 +29,11 @@ def channel_rows(scenario: Scenario) -> list[dict[str, Any]]:
     rows = []
     for ch in scenario.channels:
         state = "on" if ch.id in rules.force_on else "off" if ch.id in rules.force_off else "auto"
+        uses = {r: (ch.uses[r].fixed, ch.uses[r].per_unit) if r in ch.uses else (0.0, 0.0) for r in scenario.resources}
         rows.append({"id": ch.id, "label": ch.name, "state": state, "fixed_cost": ch.fixed_cost,
                      "setup_cost": ch.setup_cost, "min_spend": ch.min_spend, "max_spend": ch.max_spend,
                      "today": current.get(ch.id) if scenario.current is not None else None,
-                     "tags": list(ch.tags)})
+                     "tags": ", ".join(ch.tags), "uses": uses})
     return rows
 
 
@@ -66,6 +67,8 @@ def form_of(item: Loaded) -> dict[str, Any]:
             "currency": sc.currency or "", "language": sc.language or "en", "budget": budget,
             "budget_path": budget_path, "budget_top": top, "budget_step": slider_step(top),
             "resources": resources, "channels": channel_rows(sc), "rules": rule_rows(sc),
+            "segments": [{"id": g.id, "label": g.name, "size": g.size, "weight": g.weight} for g in sc.segments],
+            "phases": [{"id": p.id, "label": p.name, "weight": p.weight} for p in sc.phases],
             "force_on": list(sc.rules.force_on), "force_off": list(sc.rules.force_off),
             "has_current": sc.current is not None, "periods": sc.kind == "periods",
             "variants": [v.name for v in sc.variants]}

@@ -24,6 +24,7 @@
     return text.replace(/[۰-۹٠-٩]/g, (d) => String(DIGITS[d])).replace(/٫/g, ".").replace(/[٬\s]/g, "");
   }
   function valueOf(input) {
+    if (input.dataset.list) return flow(input.value.split(",").map((x) => x.trim()).filter((x) => x));
     let text = western(input.value.trim());
     if (input.dataset.percent && text !== "" && !isNaN(Number(text))) text = String(Number(text) / 100);
     return text;
