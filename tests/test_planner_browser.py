@@ -5,7 +5,6 @@ edits, save into the file, a 390 px phone without sideways scrolling, Persian ri
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
 from pathlib import Path
@@ -16,8 +15,8 @@ pytest.importorskip("starlette", reason="the planner's extra is not installed (p
 
 import channelmix as cm  # noqa: E402
 import test_report_browser as report_tests  # noqa: E402
+from channelmix.cli.common import cases  # noqa: E402
 from channelmix.planner.server import prepare, serving  # noqa: E402
-from test_cli_subprocess import run  # noqa: E402
 
 pytestmark = pytest.mark.browser
 chromium, driver = report_tests.chromium, report_tests.driver  # the report tests' browser fixtures
@@ -62,10 +61,11 @@ def shown(driver) -> dict:
 
 
 def cli(path: Path, sets: list[str]) -> dict:
-    done = run("solve", path, *[a for s in sets for a in ("--set", s)], "--format", "json")
-    assert done.returncode == 0, done.stderr
-    plan = json.loads(done.stdout.splitlines()[0])
-    return {"objective": plan["objective"], "cost": plan["cost"], "on": {c["id"] for c in plan["channels"] if c["on"]}}
+    """The plan ``channelmix solve PATH --set …`` shows, by the command line's own code in this process
+    (tests/test_planner.py holds the planner equal to the installed command run as a process)."""
+    case = cases((str(path),), tuple(sets))[0]
+    plan = cm.solve_scenario(case.scenario, case.warnings)
+    return {"objective": plan.objective, "cost": plan.cost, "on": {c.id for c in plan.channels if c.on}}
 
 
 def type_into(driver, selector: str, text: str) -> None:
@@ -121,12 +121,28 @@ def test_reload_keeps_unsaved_edits_and_save_writes_the_file(driver, planner):
         if path.read_text(encoding="utf-8") != old:
             break
         time.sleep(0.1)
+    eventually(lambda: driver.find_element("css selector", '[data-path="resources.hours"]')
+               .get_attribute("data-initial") == "30")  # the page reloaded from the saved file
     settled(driver)
     saved = cm.load(path).scenario
     assert saved.resources == {"hours": 30} and saved.rules.concentration.max_share == 0.5
     assert "# what Nomsa runs today, scored beside the optimum" in path.read_text(encoding="utf-8")
     assert (planner.root / (BAKERY + ".bak")).read_text(encoding="utf-8") == old
-    assert driver.find_element("css selector", '[data-path="resources.hours"]').get_attribute("data-initial") == "30"
+
+
+def eventually(check, timeout: float = 120) -> None:
+    """Wait for ``check()`` to hold, through a page reload (elements go stale meanwhile)."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            if check():
+                return
+        except (StaleElementReferenceException, NoSuchElementException):
+            pass
+        time.sleep(0.1)
+    raise AssertionError("never held")
 
 
 def overflow(driver) -> int:
