@@ -145,6 +145,18 @@ def eventually(check, timeout: float = 120) -> None:
     raise AssertionError("never held")
 
 
+def test_the_frontier_marks_the_budget_slider_and_why_answers(driver, planner):
+    open_page(driver, planner, BAKERY)
+    driver.find_element("id", "show-frontier").click()
+    eventually(lambda: driver.find_elements("id", "frontier-chart"), timeout=600)
+    slider = driver.find_element("id", "s-budget")
+    assert slider.get_attribute("list") == "frontier-marks"
+    marks = [float(o.get_attribute("value")) for o in driver.find_elements("css selector", "#frontier-marks option")]
+    assert marks[:3] == [1400.0, 2100.0, 2800.0] and slider.get_attribute("data-knee") in {str(int(m)) for m in marks}
+    driver.find_element("css selector", 'button[data-why="community_radio"]').click()
+    eventually(lambda: "is off because" in driver.find_element("id", "why-answer").text, timeout=600)
+
+
 def overflow(driver) -> int:
     return driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
 

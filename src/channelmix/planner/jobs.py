@@ -96,7 +96,8 @@ def frontier_job(source: Path, sets: list[str], job: dict[str, Any]) -> dict[str
     found = sweep(base, {"budget": values}, changes)
     plans = [plan_document(p) for p in found.plans]
     body, style = body_of(collection_html(f"{base.scenario.scenario}: budget", found.frontier, plans, ["budget"]))
-    return {"status": "ok", "html": body, "style": style,
+    knees = [v for v, knee in zip(values, found.frontier["knee"]) if knee]
+    return {"status": "ok", "html": body, "style": style, "knee": knees[0] if knees else None,
             "points": [{"budget": v, "objective": p.objective, "solved": p.solved, "verified": bool(p.verified)}
                        for v, p in zip(values, found.plans)]}
 

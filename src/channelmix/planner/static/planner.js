@@ -198,11 +198,31 @@
     if (name) store({ variant: name.trim() });
   });
 
+  function onTheSlider(answer) {  // the frontier's budgets as the budget slider's ticks, the knee marked
+    const slider = document.getElementById("s-budget");
+    if (!slider || !answer.points) return;
+    let marks = document.getElementById("frontier-marks");
+    if (!marks) {
+      marks = document.createElement("datalist");
+      marks.id = "frontier-marks";
+      slider.after(marks);
+    }
+    marks.replaceChildren(...answer.points.filter((p) => p.solved).map((p) => {
+      const option = document.createElement("option");
+      option.value = String(p.budget);
+      if (p.budget === answer.knee) option.label = "knee";
+      return option;
+    }));
+    slider.setAttribute("list", "frontier-marks");
+    slider.dataset.knee = answer.knee == null ? "" : String(answer.knee);
+  }
+
   async function question(url, target, body) {
     const box = document.getElementById(target);
     box.hidden = false;
     box.textContent = words.solving;
     const answer = await post(url, { sets: assignments(), ...body });
+    if (answer.status === "ok" && answer.points) onTheSlider(answer);
     if (answer.status === "ok") box.innerHTML = answer.html;
     else box.textContent = (answer.message || answer.status) + (answer.problems ? " " + answer.problems.map((p) => p.message).join("; ") : "");
   }
