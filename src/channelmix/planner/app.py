@@ -106,23 +106,26 @@ async def body_of(request: Request) -> dict[str, Any]:
     return data
 
 
-def make_app(planner: Planner, gate: Gate) -> Guard:
-    """The application behind its guard."""
+class Routes:
+    """The pages and the API of one planner."""
 
-    async def index(request: Request) -> Response:
-        files = planner.files()
-        if planner.start_file:
-            return RedirectResponse(f"/plan?file={planner.start_file}", status_code=303)
-        if len(files) == 1:
-            return RedirectResponse(f"/plan?file={files[0]}", status_code=303)
+    def __init__(self, planner: Planner, gate: Gate) -> None:
+        self.planner = planner
+        self.gate = gate
+
+    async def index(self, request: Request) -> Response:
+        files = self.planner.files()
+        first = self.planner.start_file or (files[0] if len(files) == 1 else "")
+        if first:
+            return RedirectResponse(f"/plan?file={quote(first)}", status_code=303)
         with using("en"):
-            html = pages().get_template("planner_index.html.j2").render(files=files, folder=planner.root.name,
+            html = pages().get_template("planner_index.html.j2").render(files=files, folder=self.planner.root.name,
                                                                          lang="en", dir="ltr")
         return HTMLResponse(html)
 
-    async def page(request: Request) -> Response:
+    async def page(self, request: Request) -> Response:
         name = request.query_params.get("file", "")
-        path = planner.path(name)
+        path = self.planner.path(name)
         try:
             item = loaded(path)
         except ScenarioError as err:
@@ -130,20 +133,21 @@ def make_app(planner: Planner, gate: Gate) -> Guard:
         form = form_of(item)
         with using(form["language"]) as language:
             html = pages().get_template("planner.html.j2").render(
-                form=form, file=name, files=planner.files(), lang=language.code, dir=language.direction,
+                form=form, file=name, files=self.planner.files(), lang=language.code, dir=language.direction,
                 style=report_style())
         return HTMLResponse(html)
 
-    async def script(request: Request) -> Response:
+    async def script(self, request: Request) -> Response:
         text = resources.files("channelmix.planner").joinpath("static", "planner.js").read_text(encoding="utf-8")
         return Response(text, media_type="text/javascript; charset=utf-8")
 
-    def ask(lane: Lane, kind: str) -> Any:
+    def ask(self, lane: Lane, kind: str) -> Any:
+        """An endpoint that validates the edits here (a bad one answers at once) and asks a worker."""
         async def endpoint(request: Request) -> Response:
             data = await body_of(request)
-            path = planner.path(data.get("file"))
+            path = self.planner.path(data.get("file"))
             sets = list(data["sets"]) if "sets" in data else []
-            case = await to_thread.run_sync(case_of, path, sets)  # a bad edit answers at once, no worker needed
+            case = await to_thread.run_sync(case_of, path, sets)
             job = {"kind": kind, "source": str(path), "sets": sets, "channel": str(data.get("channel", "")),
                    "values": budget_steps(case.scenario.budget)}
             answer = await to_thread.run_sync(lane.run, job)
@@ -156,42 +160,47 @@ def make_app(planner: Planner, gate: Gate) -> Guard:
             return json_response({**answer, "seq": data.get("seq")})
         return endpoint
 
-    async def store(request: Request) -> Response:
+    async def store(self, request: Request) -> Response:
         data = await body_of(request)
-        path = planner.path(data.get("file"))
+        path = self.planner.path(data.get("file"))
         variant, description = str(data.get("variant") or ""), str(data.get("description") or "")
 
         def write() -> dict[str, str]:
-            with planner.save_lock:
+            with self.planner.save_lock:
                 return save(path, list(data.get("sets", [])), variant, description)
         return json_response({"status": "saved", **await to_thread.run_sync(write)})
 
-    async def refused(request: Request, exc: Exception) -> Response:
+    async def refused(self, request: Request, exc: Exception) -> Response:
         return json_response({"status": "refused", "message": str(exc)}, 403)
 
-    async def invalid(request: Request, exc: Exception) -> Response:
+    async def invalid(self, request: Request, exc: Exception) -> Response:
         problems = exc.problems if isinstance(exc, Invalid) else []
         message = "; ".join(p.message for p in problems) or "the request is not a planner request"
         return json_response({"status": "invalid", "message": message, "problems": [p.to_dict() for p in problems]},
                              422 if problems else 400)
 
-    async def too_large(request: Request, exc: Exception) -> Response:
-        return json_response({"status": "refused", "message": f"larger than {gate.max_body} bytes"}, 413)
+    async def too_large(self, request: Request, exc: Exception) -> Response:
+        return json_response({"status": "refused", "message": f"larger than {self.gate.max_body} bytes"}, 413)
 
-    routes = [Route("/", index), Route("/plan", page), Route("/static/planner.js", script),
-              Route("/api/solve", ask(planner.plans, "plan"), methods=["POST"]),
-              Route("/api/why", ask(planner.questions, "why"), methods=["POST"]),
-              Route("/api/frontier", ask(planner.questions, "frontier"), methods=["POST"]),
-              Route("/api/variants", ask(planner.questions, "variants"), methods=["POST"]),
-              Route("/api/export", ask(planner.questions, "export"), methods=["POST"]),
-              Route("/api/save", store, methods=["POST"])]
+
+def make_app(planner: Planner, gate: Gate) -> Guard:
+    """The application behind its guard."""
+    r = Routes(planner, gate)
+    routes = [Route("/", r.index), Route("/plan", r.page), Route("/static/planner.js", r.script),
+              Route("/api/solve", r.ask(planner.plans, "plan"), methods=["POST"]),
+              Route("/api/why", r.ask(planner.questions, "why"), methods=["POST"]),
+              Route("/api/frontier", r.ask(planner.questions, "frontier"), methods=["POST"]),
+              Route("/api/variants", r.ask(planner.questions, "variants"), methods=["POST"]),
+              Route("/api/export", r.ask(planner.questions, "export"), methods=["POST"]),
+              Route("/api/save", r.store, methods=["POST"])]
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
         planner.plans.close()  # no worker process outlives the server
         planner.questions.close()
 
-    app = Starlette(routes=routes, exception_handlers={Refused: refused, Invalid: invalid, TooLarge: too_large},
+    app = Starlette(routes=routes, exception_handlers={Refused: r.refused, Invalid: r.invalid, TooLarge: r.too_large},
                     lifespan=lifespan)
     return Guard(app, gate)
 
