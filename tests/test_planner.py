@@ -86,6 +86,8 @@ def test_every_request_needs_the_token(base):
         assert first.status_code == 200 and "data-path=\"budget\"" in first.text
         assert "HttpOnly" in first.headers["set-cookie"] and "SameSite=Strict" in first.headers["set-cookie"]
         assert c.get(f"/plan?file={BAKERY}").status_code == 200  # the cookie from the first visit
+        style = first.text.split("<style>")[1].split("</style>")[0]
+        assert ".heat-cell .served > span" in style and "&gt;" not in style  # the report's CSS as it is
         assert "script-src 'self'" in first.headers["content-security-policy"]
         assert first.headers["referrer-policy"] == "no-referrer"
     with client(base) as c:

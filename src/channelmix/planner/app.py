@@ -232,6 +232,7 @@ def why_html(answer: dict[str, Any], scenario: Scenario) -> str:
 
 
 @lru_cache(maxsize=1)
-def report_style() -> str:
-    """The HTML report's own style sheet (and the schedule's), which the plan's sections need."""
-    return pages().get_template("planner_style.css.j2").render()
+def report_style() -> markupsafe.Markup:
+    """The HTML report's own style sheet (and the schedule's), which the plan's sections need: our own
+    template's text, put into the page as it is (escaped, `a > b` would become `a &gt; b`)."""
+    return markupsafe.Markup(pages().get_template("planner_style.css.j2").render())
