@@ -1,6 +1,7 @@
 """The ``channelmix`` command line: the only place that uses click.  Each command lives in the
 module of its kind (:mod:`.solve`, :mod:`.whatif`, :mod:`.batch`, :mod:`.explain`,
-:mod:`.report`, :mod:`.evidence`, :mod:`.init`), the options they share in :mod:`.common`.
+:mod:`.report`, :mod:`.evidence`, :mod:`.init`,
+:mod:`.serve`), the options they share in :mod:`.common`.
 
 Exit codes: 0 every scenario solved; 1 some scenario infeasible or unsolved;
 2 bad input (nothing is solved or written).
@@ -18,6 +19,7 @@ from .evidence import calibrate_command, import_command
 from .explain import evaluate, explain
 from .init import init
 from .report import report
+from .serve import serve
 from .solve import solve, validate
 from .whatif import compare, sweep
 
@@ -39,7 +41,7 @@ def main(verbose: bool) -> None:
 
 
 for _command in (solve, validate, init, sweep, compare, batch, import_command, calibrate_command, explain, evaluate,
-                 report):
+                 report, serve):
     main.add_command(_command)
 
 __all__ = ["main"]
