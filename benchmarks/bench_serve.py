@@ -24,8 +24,8 @@ from pathlib import Path
 import httpx
 
 import channelmix as cm
-from channelmix.planner.forms import form_of
-from channelmix.planner.server import prepare, serving
+from channelmix.cli.planner.forms import form_of
+from channelmix.cli.planner.server import prepare, serving
 
 ROOT = Path(__file__).parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))

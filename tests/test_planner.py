@@ -22,9 +22,9 @@ pytest.importorskip("starlette", reason="the planner's extra is not installed (p
 httpx = pytest.importorskip("httpx")
 
 import channelmix as cm  # noqa: E402
-from channelmix.planner.edits import overrides  # noqa: E402
-from channelmix.planner.server import prepare, serving  # noqa: E402
-from channelmix.planner.workers import TIMEOUT, Lane  # noqa: E402
+from channelmix.cli.planner.edits import overrides  # noqa: E402
+from channelmix.cli.planner.server import prepare, serving  # noqa: E402
+from channelmix.cli.planner.workers import TIMEOUT, Lane  # noqa: E402
 from channelmix.schema.expand import derive  # noqa: E402
 from test_cli_subprocess import CHANNELMIX, run  # noqa: E402
 
@@ -159,8 +159,8 @@ class Fields(HTMLParser):
 def test_every_field_names_a_path_set_reads_and_starts_at_the_files_value(path):
     """Each field's path, set to the value the field shows, gives back the file's own scenario:
     the form reads the file right and every edit lands where the command line's --set puts it."""
-    from channelmix.planner.app import pages, plain
-    from channelmix.planner.forms import form_of
+    from channelmix.cli.planner.app import pages, plain
+    from channelmix.cli.planner.forms import form_of
 
     item = cm.load(path)
     form = form_of(item)
@@ -322,7 +322,7 @@ def test_save_as_variant_adds_one_entry_and_refuses_a_taken_name(base, folder):
 
 
 def test_a_save_that_fails_leaves_the_file_as_it_was(folder, monkeypatch):
-    from channelmix.planner import saving
+    from channelmix.cli.planner import saving
 
     path = folder / "crash.yaml"
     shutil.copy(ROOT / "scenarios" / BAKERY, path)
@@ -438,7 +438,7 @@ def test_a_newer_edit_stops_the_older_solve(folder):
 
 
 def test_a_job_that_raises_answers_with_its_message(folder):
-    from channelmix.planner.jobs import run_job
+    from channelmix.cli.planner.jobs import run_job
 
     answer = run_job({"kind": "why", "source": str(folder / BAKERY), "sets": [], "channel": "no_such"})
     assert answer["status"] == "invalid"

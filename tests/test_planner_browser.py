@@ -16,7 +16,7 @@ pytest.importorskip("starlette", reason="the planner's extra is not installed (p
 import channelmix as cm  # noqa: E402
 import test_report_browser as report_tests  # noqa: E402
 from channelmix.cli.common import cases  # noqa: E402
-from channelmix.planner.server import prepare, serving  # noqa: E402
+from channelmix.cli.planner.server import prepare, serving  # noqa: E402
 
 pytestmark = pytest.mark.browser
 chromium, driver = report_tests.chromium, report_tests.driver  # the report tests' browser fixtures

@@ -34,7 +34,7 @@ def serve(target: Path, host: str, port: int, no_browser: bool, solve_timeout: f
         fail([MISSING])
     if target.is_file() and target.suffix.lower() not in (".yaml", ".yml", ".json", ".toml"):
         fail([f"error: {target}: not a scenario file (.yaml, .yml, .json or .toml) nor a folder"])
-    from ..planner.server import prepare, run
+    from .planner.server import prepare, run
 
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"warning: listening on {host}: other machines can reach the planner; anyone with the "

@@ -39,10 +39,10 @@ def body_of(page: str) -> tuple[str, str]:
 
 
 def plan_job(source: Path, sets: list[str], job: dict[str, Any]) -> dict[str, Any]:
-    from ..reports.documents import plan_document
-    from ..reports.html import plan_html
-    from ..solve.pipeline import solve_scenario
-    from ..verify.reachable import report_facts
+    from ...reports.documents import plan_document
+    from ...reports.html import plan_html
+    from ...solve.pipeline import solve_scenario
+    from ...verify.reachable import report_facts
 
     case = case_of(source, sets)
     plan = solve_scenario(case.scenario, case.warnings)
@@ -55,9 +55,9 @@ def plan_job(source: Path, sets: list[str], job: dict[str, Any]) -> dict[str, An
 def why_job(source: Path, sets: list[str], job: dict[str, Any]) -> dict[str, Any]:
     """The plan with ``channel``'s decision turned the other way (the file's own force for it
     dropped), verified, against the plan itself."""
-    from ..reports.wording import plan_message
-    from ..solve.pipeline import solve_scenario
-    from ..verify.baseline import better_by
+    from ...reports.wording import plan_message
+    from ...solve.pipeline import solve_scenario
+    from ...verify.baseline import better_by
 
     cid = str(job["channel"])
     case = case_of(source, sets)
@@ -85,9 +85,9 @@ def why_job(source: Path, sets: list[str], job: dict[str, Any]) -> dict[str, Any
 def frontier_job(source: Path, sets: list[str], job: dict[str, Any]) -> dict[str, Any]:
     """The budget swept over ``values`` (each step verified, warm-started from the one before)
     as the sweep report draws it: the knee and today's point marked."""
-    from ..analysis.whatif import sweep
-    from ..reports.documents import plan_document
-    from ..reports.html import collection_html
+    from ...analysis.whatif import sweep
+    from ...reports.documents import plan_document
+    from ...reports.html import collection_html
 
     case = case_of(source, sets)  # the edits are valid before anything is swept
     base = loaded(source)
@@ -104,11 +104,11 @@ def frontier_job(source: Path, sets: list[str], job: dict[str, Any]) -> dict[str
 
 def variants_job(source: Path, sets: list[str], job: dict[str, Any]) -> dict[str, Any]:
     """The file's base and its variants (single-period ones), each with the edits on top, side by side."""
-    from ..analysis.whatif import compare
-    from ..reports.documents import plan_document
-    from ..reports.html import collection_html
-    from ..schema.expand import variants
-    from ..solve.pipeline import solve_scenario
+    from ...analysis.whatif import compare
+    from ...reports.documents import plan_document
+    from ...reports.html import collection_html
+    from ...schema.expand import variants
+    from ...solve.pipeline import solve_scenario
 
     case = case_of(source, sets)
     cases = [c for c in variants(loaded(source), case.overrides) if c.scenario.kind == "single"]
@@ -128,12 +128,12 @@ def export_job(source: Path, sets: list[str], job: dict[str, Any]) -> dict[str, 
     import tempfile
     import zipfile
 
-    from ..core.filenames import unique_stem
-    from ..reports import write_report
-    from ..reports.documents import plan_document
-    from ..reports.output import write_outputs
-    from ..solve.pipeline import solve_scenario
-    from ..verify.reachable import report_facts
+    from ...core.filenames import unique_stem
+    from ...reports import write_report
+    from ...reports.documents import plan_document
+    from ...reports.output import write_outputs
+    from ...solve.pipeline import solve_scenario
+    from ...verify.reachable import report_facts
 
     case = case_of(source, sets)
     plan = solve_scenario(case.scenario, case.warnings)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..schema import Loaded, ScenarioError, load
-from ..schema.expand import Case, derive, parse_assignment
+from ...schema import Loaded, ScenarioError, load
+from ...schema.expand import Case, derive, parse_assignment
 
 MAX_ASSIGNMENTS = 500
 _INDEXED = re.compile(r"^(phases|segments|channels)\[(\d+)\](.*)$")

@@ -24,11 +24,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ..core.jsonout import dumps
-from ..reports.html import environment
-from ..reports.i18n import t, using
-from ..schema import Scenario, ScenarioError
-from ..schema.load import SUFFIXES
+from ...core.jsonout import dumps
+from ...reports.html import environment
+from ...reports.i18n import t, using
+from ...schema import Scenario, ScenarioError
+from ...schema.load import SUFFIXES
 from .edits import Invalid, case_of, loaded, relative
 from .forms import form_of
 from .guard import Gate, Guard, Refused, TooLarge, inside
@@ -75,7 +75,7 @@ def pages() -> jinja2.Environment:
     """The reports' environment (their globals, macros and style) with the planner's templates first."""
     reports = environment().loader
     assert reports is not None
-    env = environment().overlay(loader=jinja2.ChoiceLoader([jinja2.PackageLoader("channelmix.planner", "templates"),
+    env = environment().overlay(loader=jinja2.ChoiceLoader([jinja2.PackageLoader("channelmix.cli.planner", "templates"),
                                                             reports]))
     env.globals.update(plain=plain)
     return env
@@ -138,7 +138,7 @@ class Routes:
         return HTMLResponse(html)
 
     async def script(self, request: Request) -> Response:
-        text = resources.files("channelmix.planner").joinpath("static", "planner.js").read_text(encoding="utf-8")
+        text = resources.files("channelmix.cli.planner").joinpath("static", "planner.js").read_text(encoding="utf-8")
         return Response(text, media_type="text/javascript; charset=utf-8")
 
     def ask(self, lane: Lane, kind: str) -> Any:
@@ -216,7 +216,7 @@ def budget_steps(budget: float | None, count: int = 13) -> list[float]:
 
 def why_html(answer: dict[str, Any], scenario: Scenario) -> str:
     """One channel's decision against its opposite, in the page's language."""
-    from ..reports.common import num
+    from ...reports.common import num
 
     labels = {c.id: c.name for c in scenario.channels}
     cid = answer["channel"]

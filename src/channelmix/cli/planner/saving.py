@@ -16,10 +16,10 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
-from ..core.atomic import atomic_write, write_atomic
-from ..schema import ScenarioError
-from ..schema.expand import set_path, variants
-from ..schema.load import parse, validate
+from ...core.atomic import atomic_write, write_atomic
+from ...schema import ScenarioError
+from ...schema.expand import set_path, variants
+from ...schema.load import parse, validate
 from .edits import FieldProblem, Invalid, overrides
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..schema import Loaded, Scenario
+from ...schema import Loaded, Scenario
 
 CHANNEL_FIELDS = ("fixed_cost", "setup_cost", "min_spend", "max_spend")
 

@@ -37,10 +37,10 @@ def warm_up() -> None:
     imports nor the solver's and the report's first-use costs (about 2 s on a first solve)."""
     from importlib import resources
 
-    from ..reports.documents import plan_document
-    from ..reports.html import plan_html
-    from ..schema.load import parse, validate
-    from ..solve.pipeline import solve_scenario
+    from ...reports.documents import plan_document
+    from ...reports.html import plan_html
+    from ...schema.load import parse, validate
+    from ...solve.pipeline import solve_scenario
 
     text = resources.files("channelmix.schema").joinpath("starter.yaml").read_text(encoding="utf-8")
     try:
