@@ -89,6 +89,7 @@ def sweep(file: str, ranges: tuple[str, ...], assignments: tuple[str, ...], fmt:
             frontier_chart(table, result.paths[0], out_dir / f"frontier.{chart}", loaded.scenario.scenario,
                            loaded.scenario.currency)
         write_reports(reports, out_dir, title=f"Frontier of {loaded.scenario.scenario}", table=table, language=language,
+                      heading=("collection.frontier_of", {"scenario": loaded.scenario.scenario}),
                       plans=[{**plan_document(p), **facts} for p in result.plans], varied=result.paths)
     sys.exit(OK if all(p.solved for p in result.plans) else NO_PLAN)
 
@@ -141,6 +142,7 @@ def compare(files: tuple[str, ...], assignments: tuple[str, ...], pair: tuple[st
         facts = [report_facts(c.scenario) for c in todo]
         write_collection(table, plans, out_dir, [{"json": f} for f in facts])
         write_reports(reports, out_dir, title="Comparison", table=table, language=language,
+                      heading=("collection.comparison", {}),
                       plans=[{**plan_document(p), **f} for p, f in zip(plans, facts)],
                       diff=tuple(pair) if pair else None)
     sys.exit(OK if all(p.solved for p in plans) else NO_PLAN)

@@ -16,7 +16,15 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..core.textcells import own_formula
-from .common import channel_labels, column_title, is_number, shown_columns, spend_columns, without_single_periods
+from .common import (
+    channel_labels,
+    column_title,
+    is_number,
+    resource_name,
+    shown_columns,
+    spend_columns,
+    without_single_periods,
+)
 from .excel_cells import (
     KEY_FONT,
     PERCENT,
@@ -73,7 +81,7 @@ def _summary_sheet(wb: Workbook, v: dict[str, Any], rtl: bool) -> None:
     pairs += [(t("money_spent"), v["cost"], money), (t("xlsx.budget"), v["budget"], money),
               (t("column.currency"), cur or None, None)]
     for r in v["resources"]:
-        pairs += [(f"{r['name']}: {t('used')}", r["used"], QTY),
+        pairs += [(t("resource_used", name=r["name"]), r["used"], QTY),
                   (f"{r['name']}: {t('xlsx.available')}", r["capacity"], QTY)]
     pairs += [(t("channels_on"), len(v["on"]) if v["solved"] else None, None)]
     pairs += [(f"{t('penalties')}: {p['words']}", p["amount"], "#,##0") for p in v["penalties"]]
@@ -97,7 +105,7 @@ def _plan_sheet(wb: Workbook, v: dict[str, Any], rtl: bool) -> None:
     cur = v["currency"]
     ws = wb.create_sheet(t("xlsx.plan"))
     names = ["id", t("channel"), t("on"), f"{t('spend')} ({cur})" if cur else t("spend"), t("fixed_cost"), t("cost"),
-             t("share"), t("reach"), *v["resource_names"]]
+             t("share"), t("reach"), *map(resource_name, v["resource_names"])]
     rows = [[c["id"], c["label"], c["on"], c["spend"], c["fixed_cost"], c["cost"], c["share"] if c["on"] else None,
              c["reach"], *(c["uses"][r] for r in v["resource_names"])] for c in v["channels"]]
     formats = {4: money, 5: money, 6: money, 7: PERCENT, 8: PERCENT}

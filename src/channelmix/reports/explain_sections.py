@@ -12,7 +12,8 @@ from html import escape
 from typing import Any
 
 from .common import auto, is_number, num, pct
-from .i18n import current, t
+from .i18n import current, isolated, t
+from .limit_names import limit_name
 
 MARGINAL_KEYS = ["explain.col_reach_unit", "explain.col_objective_unit", "explain.col_cost_customer",
                  "explain.col_next_step", "explain.col_lost", "explain.col_verdict"]
@@ -154,15 +155,16 @@ def channel_rows(x: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
-def limit_rows(x: dict[str, Any]) -> list[list[str]]:
-    return [[r["rule"], _n(r["limit"]), yes_no(r["binding"]), _n(r["step"]), _n(r["gain"]), _n(r["worth_per_unit"], 4),
+def limit_rows(x: dict[str, Any], plan: dict[str, Any]) -> list[list[str]]:
+    return [[limit_name(r, plan), _n(r["limit"]), yes_no(r["binding"]), _n(r["step"]), _n(r["gain"]),
+             _n(r["worth_per_unit"], 4),
              _n(r["shadow_price"], 4)] for r in x["limits"]]
 
 
 def alternative_rows(x: dict[str, Any]) -> list[list[str]]:
     return [
         [str(a["rank"]), _n(a["objective"]), _n(a["cost"]), verdict_word("tie") if a.get("tie") else _n(a["behind"]),
-         " ".join(a["differs"]) or t("explain.same_channels")] for a in x["alternatives"]]
+         " ".join(map(isolated, a["differs"])) or t("explain.same_channels")] for a in x["alternatives"]]
 
 
 def markdown_sections(plan: dict[str, Any], table) -> list[str]:
@@ -187,7 +189,7 @@ def markdown_sections(plan: dict[str, Any], table) -> list[str]:
         lines += table(grid["head"], grid["rows"], list("l" + "r" * (len(grid["head"]) - 1))) + [""]
     if x["limits"]:
         lines += [f"## {t('explain.limits_title')}", "", f"_{t('explain.limits_note')}_", ""]
-        lines += table(limit_head(), limit_rows(x), list("lrcrrrr")) + [""]
+        lines += table(limit_head(), limit_rows(x, plan), list("lrcrrrr")) + [""]
     if x["alternatives"]:
         lines += ([f"## {t('explain.alternatives_title')}", ""]
                   + table(alternative_head(), alternative_rows(x), list("rrrrl")) + [""])
@@ -256,9 +258,10 @@ def html_context(plan: dict[str, Any]) -> dict[str, Any]:
             if base else None, "baseline_periods": {"head": baseline_period_head(), "rows": baseline_period_rows(plan)}
             if base and base.get("periods") else None, "periods": period_grid(x, period_names(plan)),
             "channels": {"head": marginal_head(), "rows": channel_rows(x), "why": [why_of(x, c) for c in x["channels"]]}
-            if x.get("channels") else None, "limits": {"head": limit_head(), "rows": limit_rows(x)} if x.get("limits")
-            else None, "alternatives": {"head": alternative_head(), "rows": alternative_rows(x)}
-            if x.get("alternatives") else None, "conflict": x.get("conflict"),
+            if x.get("channels") else None,
+            "limits": {"head": limit_head(), "rows": limit_rows(x, plan)} if x.get("limits") else None,
+            "alternatives": {"head": alternative_head(), "rows": alternative_rows(x)} if x.get("alternatives") else None,
+            "conflict": x.get("conflict"),
             "curves": [curve_svg(c, plan.get("currency", "")) for c in x.get("curves", [])]}
 
 
@@ -297,7 +300,8 @@ def excel_sheet(wb, plan: dict[str, Any], write_table, finish, rtl: bool = False
             sections.append((t("explain.periods_title"), grid["head"], grid["values"]))
         sections.append(
             (t("explain.limits_short"), limit_head(),
-             [[r["rule"], r["limit"], r["binding"], r["step"], r["gain"], r["worth_per_unit"], r["shadow_price"]]
+             [[limit_name(r, plan), r["limit"], r["binding"], r["step"], r["gain"], r["worth_per_unit"],
+               r["shadow_price"]]
               for r in x["limits"]]))
         sections.append(
             (t("explain.alternatives_short"), alternative_head(),

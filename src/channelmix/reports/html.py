@@ -19,6 +19,7 @@ from .common import (
     num,
     pct,
     qty,
+    resource_name,
     shown_columns,
     spend_columns,
     without_single_periods,
@@ -42,7 +43,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals.update(qty=qty, version=VERSION, t=t, pct=pct, num=num)
+    env.globals.update(qty=qty, version=VERSION, t=t, pct=pct, num=num, resource_name=resource_name, current=current)
     return env
 
 
@@ -64,14 +65,14 @@ def allocation_bars(v: dict[str, Any]) -> list[dict[str, Any]]:
 def resource_charts(v: dict[str, Any]) -> list[dict[str, Any]]:
     charts = []
     for r in v["resources"]:
-        name = r["name"]
+        name = r["id"]
         using = sorted((c for c in v["on"] if c["uses"][name] > 0), key=lambda c: -c["uses"][name])
         if not using:
             continue
         largest = max(c["uses"][name] for c in using)
-        charts.append({"name": name, "capacity_text": r["capacity_text"], "rows": [
+        charts.append({"name": r["name"], "capacity_text": r["capacity_text"], "rows": [
             {"id": c["id"], "label": c["label"], "spend_pct": 100 * c["uses"][name] / largest, "fixed_pct": 0,
-             "kind": "use", "value": f"{c['uses_text'][name]} {name}", "note": ""} for c in using]})
+             "kind": "use", "value": f"{c['uses_text'][name]} {r['name']}", "note": ""} for c in using]})
     return charts
 
 
@@ -145,7 +146,9 @@ def _rows(table: Any, plans: list[dict[str, Any]], columns: list[str], numeric: 
     by_scenario = {p.get("scenario"): p for p in plans}
 
     def names(ids: Any) -> str:
-        return ", ".join(labels.get(i, i) for i in str(ids).split()) if isinstance(ids, str) else cell_text("", ids)
+        if not isinstance(ids, str):
+            return cell_text("", ids)
+        return t("list_sep").join(labels.get(i, i) for i in ids.split())
 
     rows = []
     for _, row in table.iterrows():

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from .common import MAXIMISE, auto, is_number, num, pct
-from .i18n import t
+from .i18n import labels_of, t
 from .risk_svg import histogram_svg
 from .svg import heat_colour
 
@@ -49,7 +49,7 @@ def risk_view(plan: dict[str, Any]) -> dict[str, Any] | None:
     fmt = _formatter(plan)
     alpha = float(risk.get("alpha") or 0.1)
     figures = [{"key": k, "title": figure_title(k, alpha), "value": risk[k], "text": fmt(risk[k])} for k in FIGURES]
-    labels = {p["id"]: p["label"] for p in plan.get("phases") or []}
+    labels = labels_of(plan.get("phases"))
     segments = {g["id"]: g["label"] for g in plan.get("segments") or []}
     cells = []
     for c in risk.get("cell_target_probability") or []:
@@ -67,7 +67,8 @@ def risk_view(plan: dict[str, Any]) -> dict[str, Any] | None:
     if isinstance(reference, dict) and reference.get("objectives"):
         trade = trade_off(reference, risk, (plan.get("base") or {}).get("channels") or [], plan.get("channels") or [],
                           maximises, fmt, t("risk.base_plan"), t("risk.this_plan"))
-    phases = [p for p in plan.get("phases") or [] if any(c["phase"] == p["id"] for c in cells)]
+    phases = [{**p, "label": labels[p["id"]]} for p in plan.get("phases") or []
+              if any(c["phase"] == p["id"] for c in cells)]
     segs = [g for g in plan.get("segments") or [] if any(c["segment"] == g["id"] for c in cells)]
     return {
         "worlds": int(risk["worlds"]), "measure": measure, "measure_text": measure_text(measure), "alpha": alpha,

@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 
 from ..core.textcells import own_formula
+from .common import resource_name
 from .excel_cells import KEY_FONT, PERCENT, QTY, cell_value, finish, header, money_format, write_table
 from .i18n import t
 from .schedule import LONG_COLUMNS, schedule_view
@@ -124,8 +125,8 @@ def cash_sheet(wb: Workbook, s: dict[str, Any], money: str, rtl: bool) -> None:
                 (t("sched.weakest"), lambda c: (weak[c["period"]]["weakest"] or {}).get("name"), None, False),
                 (t("coverage"), lambda c: (weak[c["period"]]["weakest"] or {}).get("level"), PERCENT, False)]
     for r in s["resource_names"]:
-        columns += [(f"{r}: {t('used')}", use(r, "used"), QTY, False),
-                    (f"{r}: {t('xlsx.available')}", use(r, "capacity"), QTY, False)]
+        columns += [(t("resource_used", name=resource_name(r)), use(r, "used"), QTY, False),
+                    (f"{resource_name(r)}: {t('xlsx.available')}", use(r, "capacity"), QTY, False)]
     rows = [[value(c) for _, value, _, _ in columns] for c in s["cash"]]
     end = write_table(ws, 1, [name for name, _, _, _ in columns], rows,
                       {j: fmt for j, (_, _, fmt, _) in enumerate(columns, start=1) if fmt})

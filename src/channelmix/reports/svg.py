@@ -222,7 +222,7 @@ def _objective_lines(f: _Frame, points: list[dict[str, Any]], series: list[str])
                 out.append(f'<circle class="knee" cx="{x:.1f}" cy="{y:.1f}" r="9" fill="none" stroke="{INK}" '
                            f'stroke-width="1.5"/>')
                 out.append(f'<text x="{x:.1f}" y="{y - 14:.1f}" text-anchor="middle" fill="{INK}" '
-                           f'font-weight="600">knee</text>')
+                           f'font-weight="600">{escape(i18n.t("column.knee"))}</text>')
     return out
 
 

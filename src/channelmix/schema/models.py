@@ -54,6 +54,7 @@ class Phase(Model):
     id: Id
     label: Label | None = None
     weight: Weight = 1.0
+    term: str | None = Field(default=None, pattern=r"^preset\.[a-z-]+\.\w+$")  # a preset phase's catalogue key
 
     @property
     def name(self) -> str:

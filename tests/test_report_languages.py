@@ -1,0 +1,160 @@
+"""Nothing untranslated: every page of every shipped scenario (plan, plans over periods,
+explanation, variant, risk over worlds, sweep, comparison), in HTML and Markdown, rendered in
+every report language, shows no visible text that is an English catalogue sentence on a
+non-English page; ids and the names the user wrote are the user's words and are let be.
+
+A sentence with placeholders counts when its own words (without the filled-in values) are
+enough to be English on their own: "{name} used" is, "{a} of {b}" is not (a user's label
+"Word of mouth" would match it).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+from html.parser import HTMLParser
+from importlib import resources
+
+import pytest
+
+from channelmix.reports import i18n
+from report_pages import pages
+
+OTHERS = [code for code in i18n.LANGUAGES if code != "en"]
+FIELDS = string.Formatter()
+
+
+def words(code: str) -> dict[str, str]:
+    raw = json.loads(resources.files("channelmix.core").joinpath("locales", f"{code}.json").read_text(encoding="utf-8"))
+    return {k: v for k, v in raw.items() if k != "_meta"}
+
+
+class VisibleText(HTMLParser):
+    """The page's text nodes (SVG text among them), without scripts and styles."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.nodes: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.hidden += tag in ("script", "style")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.hidden -= tag in ("script", "style")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden and data.strip():
+            self.nodes.append(data)
+
+
+def html_nodes(page: str) -> list[str]:
+    parser = VisibleText()
+    parser.feed(page)
+    return parser.nodes
+
+
+def markdown_nodes(page: str) -> list[str]:
+    """A Markdown page's lines, table cells one by one (markup and bullets taken off)."""
+    nodes = []
+    for line in page.splitlines():
+        for cell in re.split(r"(?<!\\)\|", line):
+            nodes.append(re.sub(r"^(#+|[-*>]|\d+\.)\s+|[*_`]", "", cell.strip()))
+    return nodes
+
+
+def clean(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("\u2068", "").replace("\u2069", "")).strip(" :.;,")
+
+
+def template(text: str) -> re.Pattern | None:
+    """A sentence as a pattern (placeholders match anything), or None when its own words are
+    too few to tell English from a user's label."""
+    parts, own = [], ""
+    for literal, name, _, _ in FIELDS.parse(clean(text)):
+        parts.append(re.escape(literal))
+        own += literal
+        if name is not None:
+            parts.append(".+")
+    letters = re.findall(r"[A-Za-z]{2,}", own)
+    if not letters or ("{" in text and sum(map(len, letters)) < 8):
+        return None
+    return re.compile("".join(parts), re.S)
+
+
+def english_for(code: str) -> list[tuple[str, re.Pattern]]:
+    """The English sentences that a page in ``code`` must not show: those the language words
+    differently (a word both languages share, "Budget", "Total", is that language's too)."""
+    own = words(code)
+    theirs = {clean(v) for v in own.values()}
+    found = []
+    for key, text in words("en").items():
+        if own[key] == text or clean(text) in theirs:
+            continue
+        pattern = template(text)
+        if pattern is not None:
+            found.append((key, pattern))
+    return found
+
+
+def user_words(page) -> set[str]:
+    """Ids and names the user wrote: scenario, variants, channels, phases, segments, groups, resources' ids."""
+    plans = [page.plan] if page.plan is not None else page.plans
+    out: set[str] = set()
+    for plan in plans:
+        out |= {str(plan.get(k) or "") for k in ("scenario", "description", "variant", "currency")}
+        for part in ("channels", "phases", "segments"):
+            for item in plan.get(part) or []:
+                out |= {item.get("id") or "", item.get("label") or ""}
+    return {clean(w) for w in out if w}
+
+
+def english_in_document(page) -> set[str]:
+    """The English the result JSON keeps for its own readers (an explanation's limit names and
+    sentences): a translated page says them in its own words."""
+    x = (page.plan or {}).get("explain") or {}
+    return {clean(r["rule"]) for r in x.get("limits") or []} | {clean(c["why"]) for c in x.get("channels") or []
+                                                                  if c.get("why")}
+
+
+@pytest.fixture(scope="module")
+def every_page():
+    return pages()
+
+
+@pytest.mark.parametrize("code", OTHERS)
+def test_no_english_sentence_on_a_translated_page(every_page, code):
+    english = english_for(code)
+    found: dict[str, set[str]] = {}
+    for name, page in every_page.items():
+        mine, theirs = user_words(page), english_in_document(page)
+        for kind, nodes in (("html", html_nodes(page.html(code))), ("md", markdown_nodes(page.markdown(code)))):
+            for node in map(clean, nodes):
+                if not node or node in mine:
+                    continue
+                if node in theirs:
+                    found.setdefault(f"explanation JSON: {node[:80]!r}", set()).add(f"{name}.{kind}")
+                    continue
+                for key, pattern in english:
+                    if pattern.fullmatch(node):
+                        found.setdefault(f"{key}: {node[:80]!r}", set()).add(f"{name}.{kind}")
+                        break
+    assert not found, "\n".join(f"{k} on {', '.join(sorted(v)[:3])}" for k, v in sorted(found.items()))
+
+
+def test_the_pages_cover_every_kind_and_scenario(every_page):
+    """Plans of every shipped scenario, over periods and over worlds, explanations, variants, a sweep, a comparison."""
+    from report_pages import SCENARIOS
+
+    assert {p.stem for p in SCENARIOS} <= set(every_page)
+    kinds = {"explain": False, "schedule": False, "risk": False, "variant": False, "sweep": False, "diff": False}
+    for page in every_page.values():
+        plan = page.plan or {}
+        kinds["explain"] |= "explain" in plan
+        kinds["schedule"] |= "schedule" in plan
+        kinds["risk"] |= "risk" in plan
+        kinds["variant"] |= bool(plan.get("variant"))
+        kinds["sweep"] |= bool(page.varied)
+        kinds["diff"] |= page.diff is not None
+    assert all(kinds.values()), kinds
