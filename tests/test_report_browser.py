@@ -128,7 +128,21 @@ def open_page(driver, page: Path, width: int = WIDTH) -> None:
     driver.set_window_size(width, 1000)
     driver.get_log("browser")  # drop what earlier pages logged
     driver.get(page.as_uri())
-    assert driver.execute_script("return document.readyState") == "complete"
+    wait_until_loaded(driver)
+
+
+def wait_until_loaded(driver, seconds: float = 30) -> None:
+    """Wait for the page to finish loading (on a busy machine ``get`` can return while it is
+    still 'loading'); fails with the state it was left in after ``seconds``."""
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    try:
+        WebDriverWait(driver, seconds, poll_frequency=0.05).until(
+            lambda d: d.execute_script("return document.readyState") == "complete")
+    except TimeoutException:
+        state = driver.execute_script("return document.readyState")
+        raise AssertionError(f"the page did not finish loading in {seconds} s (readyState {state!r})") from None
 
 
 def check_clean(driver) -> None:
