@@ -26,6 +26,10 @@ EXPLAINED = ("township-bakery", "butik-kundresan", "boutique-en-ligne")
 VARIANTS = {"township-bakery": ("busy-owner", "robust"), "boutique-en-ligne": ("sans-amazon",),
             "township-bakery-6-months": ("tight-months",)}
 
+# the Persian plan judged over worlds, its risk chosen by CVaR
+PERSIAN_RISK = {"worlds": {"uncertainty": {"affinity": 0.2, "response": 0.2, "count": 10, "seed": 2}},
+                "objective.risk": "cvar"}
+
 
 @dataclass
 class Page:
@@ -81,6 +85,13 @@ def _json(document: dict[str, Any]) -> dict[str, Any]:
     return json.loads(jsonout.dumps(document, default=str))
 
 
+def page_names() -> list[str]:
+    """The names :func:`pages` returns, known without solving (for parametrising tests)."""
+    return ([p.stem for p in SCENARIOS] + [f"{s}-explain" for s in EXPLAINED]
+            + [f"{s}-{v}" for s, names in VARIANTS.items() for v in names]
+            + ["khadamat-persian-risk", "township-bakery-sweep", "boutique-en-ligne-compare"])
+
+
 @lru_cache(maxsize=1)
 def pages() -> dict[str, Page]:
     """Every page, by name: ``<stem>``, ``<stem>-explain``, ``<stem>-<variant>``, and the bakery's
@@ -102,6 +113,9 @@ def pages() -> dict[str, Page]:
                 facts = report_facts(case.scenario, case.variant, case.overrides, base_json, loaded.scenario)
                 out[f"{path.stem}-{case.variant}"] = Page(f"{path.stem}-{case.variant}",
                                                           _json({**plan_document(plan), **facts}))
+    persian = cm.variants(cm.load(ROOT / "scenarios" / "khadamat-persian.yaml"), PERSIAN_RISK)[0]
+    out["khadamat-persian-risk"] = Page("khadamat-persian-risk", _json(
+        {**plan_document(cm.solve_scenario(persian.scenario)), **report_facts(persian.scenario)}))
     bakery = cm.load(ROOT / "scenarios" / "township-bakery.yaml")
     swept = cm.sweep(bakery, {"budget": [1500, 3000, 4500, 6000, 9000]})
     facts = report_facts(bakery.scenario)

@@ -160,7 +160,8 @@ def test_set_path_expands_a_phase_preset_without_touching_the_preset():
     data = {"phases": "osterwalder"}
     set_path(data, "phases.purchase.weight", 3)
     assert [p["id"] for p in data["phases"]] == [p["id"] for p in PHASE_PRESETS["osterwalder"]]
-    assert data["phases"][2] == {"id": "purchase", "label": "Purchase", "term": "preset.osterwalder.purchase", "weight": 3}
+    assert data["phases"][2] == {"id": "purchase", "label": "Purchase", "term": "preset.osterwalder.purchase",
+                                 "weight": 3}
     assert PHASE_PRESETS == before
 
 

@@ -216,8 +216,8 @@ def curve_svg(c: dict[str, Any], currency: str = "") -> str:
     path = " ".join(f"{'M' if i == 0 else 'L'}{sx(x):.1f},{sy(y):.1f}" for i, (x, y) in enumerate(c["points"]))
     lo, hi = sx(min(c["lo"], xmax)), sx(min(c["hi"], xmax))
     out = [
-        f'<svg viewBox="0 0 {width} {height}" class="curve-svg" role="img" '
-        f'aria-label="{escape(t("explain.curve_of", label=c["label"]))}" font-size="10" font-family="system-ui, '
+        f'<svg viewBox="0 0 {width} {height}" class="curve-svg" role="img" direction="ltr" '
+        f'aria-label="{escape(t("explain.curve_of", label=c["label"]))}" font-size="12" font-family="system-ui, '
         'sans-serif">',
         f'<text x="{left}" y="14" font-weight="bold">{escape(c["label"])}</text>',
         f'<rect x="{lo:.1f}" y="{top}" width="{max(hi - lo, 0):.1f}" height="{ph}" '
@@ -225,8 +225,8 @@ def curve_svg(c: dict[str, Any], currency: str = "") -> str:
         f"</title></rect>",
         f'<line x1="{left}" y1="{top + ph}" x2="{left + pw}" y2="{top + ph}" stroke="#888"/>',
         f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + ph}" stroke="#888"/>',
-        f'<text x="{left - 4}" y="{top + 4}" text-anchor="end">1</text>',
-        f'<text x="{left - 4}" y="{top + ph}" text-anchor="end">0</text>',
+        f'<text x="{left - 4}" y="{top + 4}" text-anchor="end">{num(1)}</text>',
+        f'<text x="{left - 4}" y="{top + ph}" text-anchor="end">{num(0)}</text>',
         f'<text x="{left + pw}" y="{height - 18}" text-anchor="end">{escape(num(xmax, 0))} {escape(currency)}</text>',
         f'<text x="{left + pw / 2:.1f}" y="{height - 4}" text-anchor="middle">{escape(t("explain.curve_axis"))}</text>',
         f'<path d="{path}" fill="none" stroke="#1f5f8b" stroke-width="2"/>',
@@ -260,7 +260,8 @@ def html_context(plan: dict[str, Any]) -> dict[str, Any]:
             "channels": {"head": marginal_head(), "rows": channel_rows(x), "why": [why_of(x, c) for c in x["channels"]]}
             if x.get("channels") else None,
             "limits": {"head": limit_head(), "rows": limit_rows(x, plan)} if x.get("limits") else None,
-            "alternatives": {"head": alternative_head(), "rows": alternative_rows(x)} if x.get("alternatives") else None,
+            "alternatives": {"head": alternative_head(), "rows": alternative_rows(x)}
+            if x.get("alternatives") else None,
             "conflict": x.get("conflict"),
             "curves": [curve_svg(c, plan.get("currency", "")) for c in x.get("curves", [])]}
 

@@ -208,7 +208,8 @@ def _frontier(table: Any, plans: list[dict[str, Any]], varied: list[str], curren
     y_title = pick_title(solved) if solved else t("objective")
     per = (t("collection.per_money", what=y_title, currency=currency, path=varied[0]) if currency
            and varied[0] == "budget" else t("collection.per_unit", what=y_title, path=varied[0]))
-    svg = frontier_svg(points, x_title, y_title, marks=today["marks"] if today else None, marginal_title=per)
+    svg = "".join(frontier_svg(points, x_title, y_title, marks=today["marks"] if today else None, marginal_title=per,
+                               narrow=narrow) for narrow in (False, True))
     if not svg:
         return None
     series = list(dict.fromkeys(p["series"] for p in points if p["series"]))

@@ -73,7 +73,8 @@ def risk_view(plan: dict[str, Any]) -> dict[str, Any] | None:
     return {
         "worlds": int(risk["worlds"]), "measure": measure, "measure_text": measure_text(measure), "alpha": alpha,
         "intro": intro, "figures": figures, "objectives": list(risk["objectives"]), "format": fmt,
-        "svg": histogram_svg(risk["objectives"], {k: risk[k] for k in ("mean", "p5", "p95", "worst")}),
+        "svg": "".join(histogram_svg(risk["objectives"], {k: risk[k] for k in ("mean", "p5", "p95", "worst")}, narrow)
+                       for narrow in (False, True)),
         "cells": cells, "matrix": {(c["phase"], c["segment"]): c for c in cells}, "phases": phases, "segments": segs,
         "trade": trade, "maximises": maximises,
     }

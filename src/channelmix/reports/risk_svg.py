@@ -24,13 +24,14 @@ def bins_of(values: list[float], ticks: list[float]) -> tuple[np.ndarray, np.nda
     return counts, edges
 
 
-def histogram_svg(values: list[float], marks: dict[str, float]) -> str:
-    """The histogram of ``values`` with a vertical line at each of ``marks`` (mean, p5, p95, worst)."""
-    width, height = 640, 220
+def histogram_svg(values: list[float], marks: dict[str, float], narrow: bool = False) -> str:
+    """The histogram of ``values`` with a vertical line at each of ``marks`` (mean, p5, p95, worst);
+    ``narrow``: the phone's drawing, about 1:1 on a 390 px screen."""
+    width, height = (360, 220) if narrow else (640, 220)
     left, right, top, bottom = 44, 16, 14, 46
     plot_w, plot_h = width - left - right, height - top - bottom
     xs = [float(v) for v in values]
-    ticks = nice_ticks(min(xs), max(xs))
+    ticks = nice_ticks(min(xs), max(xs), 4 if narrow else 5)
     counts, edges = bins_of(xs, ticks)
     x0, x1 = ticks[0], ticks[-1]
     tallest = int(counts.max()) if len(counts) else 1
@@ -43,7 +44,8 @@ def histogram_svg(values: list[float], marks: dict[str, float]) -> str:
         return top + plot_h - n / (y_ticks[-1] or 1) * plot_h
 
     out = [
-        f'<svg viewBox="0 0 {width} {height}" class="risk-svg" role="img" aria-label="histogram of {len(xs)} worlds" '
+        f'<svg viewBox="0 0 {width} {height}" class="risk-svg {"narrow" if narrow else "wide"}" direction="ltr" '
+        f'role="img" aria-label="histogram of {len(xs)} worlds" '
         f'font-family="system-ui, -apple-system, Segoe UI, Roboto, Noto Sans, DejaVu Sans, sans-serif" font-size="12">']
     for k in y_ticks:
         out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{sy(k):.1f}" y2="{sy(k):.1f}" stroke="{GRID}"/>')
