@@ -285,7 +285,8 @@ for (const el of document.querySelectorAll(boxes)) {
   if (!el.getBoundingClientRect().width) continue;
   if (el.scrollWidth > el.clientWidth + 1) {
     const inner = el.firstElementChild;
-    wide.push([el.tagName, el.id || el.className, inner ? inner.id || inner.className : '', el.scrollWidth, el.clientWidth]);
+    const what = inner ? inner.id || inner.className : '';
+    wide.push([el.tagName, el.id || el.className, what, el.scrollWidth, el.clientWidth]);
   }
 }
 return wide;
