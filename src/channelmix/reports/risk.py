@@ -88,10 +88,11 @@ def trade_off(neutral: dict[str, Any], robust: dict[str, Any], neutral_channels:
     channels whose cost differs."""
     sign = 1.0 if maximises else -1.0
     alpha = float(robust.get("alpha") or neutral.get("alpha") or 0.1)
-    rows = []
+    rows, numbers = [], []  # the table as text, and as numbers (a workbook keeps numbers)
     for key in ("mean", "p5", "worst", "cvar"):
         a, b = float(neutral[key]), float(robust[key])
         change = b - a
+        numbers.append([figure_title(key, alpha), a, b, change])
         rows.append(
             [figure_title(key, alpha), fmt(a), fmt(b), ("+" if change > 0 else "")
              + fmt(change) if abs(change) > 1e-9 else "0"])
@@ -108,6 +109,7 @@ def trade_off(neutral: dict[str, Any], robust: dict[str, Any], neutral_channels:
     n = int(robust.get("worlds") or 0)
     held = (neutral.get("rules_hold"), robust.get("rules_hold"))
     if all(isinstance(h, int) for h in held):
+        numbers.append([t("risk.rules_hold"), held[0], held[1], held[1] - held[0]])
         rows.append([t("risk.rules_hold"), t("of_n_worlds", k=held[0], n=n), t("of_n_worlds", k=held[1], n=n),
                      ("+" if held[1] > held[0] else "") + num(held[1] - held[0])])
         if held[1] > held[0]:
@@ -115,16 +117,19 @@ def trade_off(neutral: dict[str, Any], robust: dict[str, Any], neutral_channels:
     labels = {c["id"]: c.get("label") or c["id"] for c in [*neutral_channels, *robust_channels]}
     before = {c["id"]: (bool(c.get("on")), float(c.get("cost") or 0.0)) for c in neutral_channels}
     after = {c["id"]: (bool(c.get("on")), float(c.get("cost") or 0.0)) for c in robust_channels}
-    channels = []
+    channels, channel_numbers = [], []
     for cid in dict.fromkeys([*before, *after]):
         (on_a, cost_a), (on_b, cost_b) = before.get(cid, (False, 0.0)), after.get(cid, (False, 0.0))
         if on_a != on_b or abs(cost_a - cost_b) > 0.5:
+            channel_numbers.append([labels[cid], cost_a if on_a else t("off_word"), cost_b if on_b else t("off_word"),
+                                    cost_b - cost_a])
             channels.append(
                 [labels[cid], num(cost_a) if on_a else t("off_word"), num(cost_b) if on_b else t("off_word"),
                  ("+" if cost_b - cost_a > 0.5 else "") + num(cost_b - cost_a)])
     return {"head": [t("risk.figure"), neutral_name, robust_name, t("variant.change")], "rows": rows,
             "sentence": sentence, "channel_head": [t("channel"), neutral_name, robust_name, t("variant.change")],
-            "channels": channels, "loss": loss, "tail": tail, "worst_gain": worst}
+            "channels": channels, "numbers": numbers, "channel_numbers": channel_numbers, "worlds": n,
+            "loss": loss, "tail": tail, "worst_gain": worst}
 
 
 def collection_risk(plans: list[dict[str, Any]]) -> dict[str, Any] | None:

@@ -1,4 +1,6 @@
-"""Nothing untranslated: every page of every shipped scenario (plan, plans over periods,
+"""Every page of every shipped scenario, in every language and every format.
+
+Nothing untranslated: every page of every shipped scenario (plan, plans over periods,
 explanation, variant, risk over worlds, sweep, comparison), in HTML and Markdown, rendered in
 every report language, shows no visible text that is an English catalogue sentence on a
 non-English page; ids and the names the user wrote are the user's words and are let be.
@@ -6,6 +8,10 @@ non-English page; ids and the names the user wrote are the user's words and are 
 A sentence with placeholders counts when its own words (without the filled-in values) are
 enough to be English on their own: "{name} used" is, "{a} of {b}" is not (a user's label
 "Word of mouth" would match it).
+
+Workbooks: numbers stored as numbers and formatted on every sheet; a plan over periods keeps
+its running total as a formula; today's plan beside the optimised one with a change column
+and a chart; comparisons with spend and cost per channel and a chart.
 """
 
 from __future__ import annotations
@@ -17,9 +23,10 @@ from html.parser import HTMLParser
 from importlib import resources
 
 import pytest
+from openpyxl.utils import get_column_letter
 
 from channelmix.reports import i18n
-from report_pages import pages
+from report_pages import page_names, pages
 
 OTHERS = [code for code in i18n.LANGUAGES if code != "en"]
 FIELDS = string.Formatter()
@@ -158,3 +165,97 @@ def test_the_pages_cover_every_kind_and_scenario(every_page):
         kinds["sweep"] |= bool(page.varied)
         kinds["diff"] |= page.diff is not None
     assert all(kinds.values()), kinds
+
+
+# ---------------------------------------------------------------- the workbooks a lead forwards
+
+NUMBER_AS_TEXT = re.compile(r"^[+\-−]?[\d۰-۹][\d۰-۹,.\s\u00a0\u202f٬٫]*\s*[%٪]?$|^[\d۰-۹]+\s+\S+\s+[\d۰-۹]+$")
+
+
+def workbook(page, code: str, folder):
+    from openpyxl import load_workbook
+
+    return load_workbook(page.workbook(code, folder))
+
+
+def own_language(page) -> str:
+    return (page.plan or page.plans[0]).get("language") or "en"
+
+
+@pytest.mark.parametrize("name", page_names())
+def test_workbooks_keep_numbers_as_formatted_numbers(every_page, name, tmp_path):
+    """No number stored as text ("22,043", "12 of 12"), and every number has a format (none
+    left in Excel's General), on every sheet of every page's workbook, in its own language."""
+    page = every_page[name]
+    book = workbook(page, own_language(page), tmp_path)
+    as_text, general = [], []
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                value = cell.value
+                if isinstance(value, str) and not value.startswith("=") and NUMBER_AS_TEXT.match(value.strip()):
+                    as_text.append(f"{ws.title}!{cell.coordinate}={value!r}")
+                if isinstance(value, (int, float)) and not isinstance(value, bool) and cell.number_format == "General":
+                    general.append(f"{ws.title}!{cell.coordinate}={value!r}")
+    assert (as_text, general) == ([], []), "numbers as text, then numbers without a format"
+
+
+def test_cash_keeps_a_running_total_excel_computes(every_page, tmp_path):
+    """Plans over periods: the Cash sheet's running total is a formula (the period's cost plus
+    the total before it) that adds up to the plan's own running total."""
+    from channelmix.reports import t, using
+
+    page = every_page["township-bakery-6-months"]
+    book = workbook(page, "en", tmp_path)
+    with using("en"):
+        ws = book[t("sched.cash_sheet")]
+        titles = [c.value for c in ws[1]]
+        running, cost = titles.index(t("sched.cumulative")) + 1, titles.index(t("cost")) + 1
+    cash = page.plan["schedule"]["cash"]
+    total = 0.0
+    for i, period in enumerate(cash, start=2):
+        formula = ws.cell(row=i, column=running).value
+        own = f"{get_column_letter(cost)}{i}"
+        assert formula == (f"={own}" if i == 2 else f"={get_column_letter(running)}{i - 1}+{own}")
+        total += ws.cell(row=i, column=cost).value
+        assert total == pytest.approx(period["cumulative"], abs=0.01)
+
+
+def test_current_beside_optimised_with_its_change_and_a_chart(every_page, tmp_path):
+    """A plan with today's plan: a sheet of both spends per channel, the change a formula, a native chart."""
+    from channelmix.reports import t, using
+
+    page = every_page["township-bakery"]
+    book = workbook(page, "en", tmp_path)
+    with using("en"):
+        ws = book[t("baseline.sheet")]
+    shown = [c for c in page.plan["baseline"]["channels"] if c["current_on"] or c["optimised_on"]]
+    assert len(ws._charts) == 1
+    for i, channel in enumerate(shown, start=2):
+        assert ws.cell(row=i, column=1).value == channel["label"]
+        assert ws.cell(row=i, column=3).value == pytest.approx(channel["current_spend"], abs=0.01)
+        assert ws.cell(row=i, column=5).value == pytest.approx(channel["optimised_spend"], abs=0.01)
+        assert ws.cell(row=i, column=6).value == f"=E{i}-C{i}"
+    assert ws.cell(row=len(shown) + 2, column=6).value == f"=SUM(F2:F{len(shown) + 1})"
+
+
+@pytest.mark.parametrize("name", ["boutique-en-ligne-compare", "township-bakery-sweep"])
+def test_comparisons_give_spend_and_cost_with_a_chart(every_page, name, tmp_path):
+    """A comparison's or sweep's workbook has the spend per channel and, beside it, the cost
+    (spend plus fixed cost) the HTML shows, with a native chart."""
+    from channelmix.reports import t, using
+
+    page = every_page[name]
+    code = own_language(page)
+    book = workbook(page, code, tmp_path)
+    with using(code):
+        spends, costs = book[t("xlsx.spends")], book[t("collection.spend_title")]
+    assert len(costs._charts) == 1
+    labels = {c["id"]: c.get("label") or c["id"] for p in page.plans for c in p["channels"]}
+    heads = [c.value for c in costs[1]]
+    for row, plan in enumerate(page.plans, start=2):
+        for channel in plan["channels"]:
+            if channel["on"]:
+                value = costs.cell(row=row, column=heads.index(labels[channel["id"]]) + 1).value
+                assert value == pytest.approx(channel["spend"] + channel["fixed_cost"], abs=0.01)
+    assert spends.max_row == costs.max_row
