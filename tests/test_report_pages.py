@@ -259,3 +259,29 @@ def test_comparisons_give_spend_and_cost_with_a_chart(every_page, name, tmp_path
                 value = costs.cell(row=row, column=heads.index(labels[channel["id"]]) + 1).value
                 assert value == pytest.approx(channel["spend"] + channel["fixed_cost"], abs=0.01)
     assert spends.max_row == costs.max_row
+
+
+@pytest.mark.parametrize("name", ["khadamat-persian-risk", "township-bakery-sweep", "township-bakery-explain"])
+def test_charts_on_a_right_to_left_page_count_in_persian_and_anchor_left_to_right(every_page, name):
+    """Every SVG chart of a Persian page lays its text out left to right (its coordinates do: an
+    inherited right-to-left direction would flip text-anchor and cut titles off) and writes its
+    figures in Persian digits."""
+    mine = user_words(every_page[name])  # a channel's label may hold digits of its own
+    page = every_page[name].html("fa")
+    charts = re.findall(r"<svg\b[^>]*>.*?</svg>", page, re.S)
+    assert charts
+    for chart in charts:
+        assert 'direction="ltr"' in chart.split(">", 1)[0] or "cash-svg" in chart.split(">", 1)[0]
+        texts = [clean(x) for x in re.findall(r"<text\b[^>]*>([^<]*)</text>", chart)]
+        assert not [x for x in texts if re.search(r"[0-9]", x) and x not in mine], texts
+
+
+def test_signed_alternatives_keep_their_sign_in_front_right_to_left(every_page):
+    """ "+referral −webinar" is isolated token by token, so a right-to-left page cannot move a sign."""
+    page = every_page["township-bakery-explain"]
+    alternatives = page.plan["explain"]["alternatives"]
+    differs = [d for a in alternatives for d in a["differs"]]
+    assert differs
+    html = page.html("fa")
+    for token in differs:
+        assert f"\u2068{token}\u2069" in html

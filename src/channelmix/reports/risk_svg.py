@@ -9,7 +9,7 @@ from html import escape
 
 import numpy as np
 
-from .common import auto
+from .common import auto, num
 from .svg import GRID, INK, MARGINAL, MUTED, OBJECTIVE, axis_labels, nice_ticks
 
 MARKS = {"mean": (INK, ""), "p5": (MUTED, "5 3"), "p95": (MUTED, "5 3"), "worst": (MARGINAL, "")}
@@ -49,12 +49,12 @@ def histogram_svg(values: list[float], marks: dict[str, float], narrow: bool = F
         f'font-family="system-ui, -apple-system, Segoe UI, Roboto, Noto Sans, DejaVu Sans, sans-serif" font-size="12">']
     for k in y_ticks:
         out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{sy(k):.1f}" y2="{sy(k):.1f}" stroke="{GRID}"/>')
-        out.append(f'<text x="{left - 6}" y="{sy(k) + 4:.1f}" text-anchor="end" fill="{MUTED}">{int(k)}</text>')
+        out.append(f'<text x="{left - 6}" y="{sy(k) + 4:.1f}" text-anchor="end" fill="{MUTED}">{num(int(k))}</text>')
     for n, a, b in zip(counts, edges, edges[1:]):
         if n:
             out.append(
                 f'<rect class="bin" x="{sx(a) + 1:.1f}" y="{sy(n):.1f}" width="{max(sx(b) - sx(a) - 2, 1):.1f}" '
-                f'height="{sy(0) - sy(n):.1f}" fill="{BAR}"><title>{auto(a)} – {auto(b)}: {int(n)}</title></rect>'
+                f'height="{sy(0) - sy(n):.1f}" fill="{BAR}"><title>{auto(a)} – {auto(b)}: {num(int(n))}</title></rect>'
             )
     base = top + plot_h
     for v in xs:  # a rug: one tick per world
