@@ -30,4 +30,12 @@ def preset_phases(name: str) -> list[dict[str, str]]:
     return [{"id": i, "label": words(f"preset.{name}.{i}"), "term": f"preset.{name}.{i}"} for i in ids]
 
 
+def preset_label(term: str) -> str | None:
+    """The label a preset phase loads with (``term``: ``preset.<preset>.<id>``), None for no such phase."""
+    _, name, phase = term.split(".", 2)
+    if name not in PRESETS or phase not in PRESETS[name][1]:
+        return None
+    return catalogue(PRESETS[name][0])(term)
+
+
 PHASE_PRESETS: dict[str, list[dict[str, str]]] = {name: preset_phases(name) for name in PRESETS}
