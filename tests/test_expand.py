@@ -160,7 +160,8 @@ def test_set_path_expands_a_phase_preset_without_touching_the_preset():
     data = {"phases": "osterwalder"}
     set_path(data, "phases.purchase.weight", 3)
     assert [p["id"] for p in data["phases"]] == [p["id"] for p in PHASE_PRESETS["osterwalder"]]
-    assert data["phases"][2] == {"id": "purchase", "label": "Purchase", "weight": 3}
+    assert data["phases"][2] == {"id": "purchase", "label": "Purchase", "term": "preset.osterwalder.purchase",
+                                 "weight": 3}
     assert PHASE_PRESETS == before
 
 
@@ -491,3 +492,16 @@ def test_set_variants_replaces_the_file_s_variants():
         "variants[0].nam: unknown key in variants[0] (after set variants). Fix: Did you mean 'name'?"
         in caught.value.render()
     )
+
+
+def test_a_preset_phase_relabelled_by_the_user_keeps_the_users_words():
+    """A preset phase shows in the report's language, unless the user wrote its label: then the user's words."""
+    from channelmix.reports.i18n import labels_of, using
+    from channelmix.schema import validate
+
+    data = {"phases": "osterwalder"}
+    set_path(data, "phases.purchase.label", "Commande")
+    phases = validate(scenario(phases=data["phases"]), "test").scenario.phases
+    shown = [{"id": p.id, "label": p.name, **({"term": p.term} if p.term else {})} for p in phases]
+    with using("fr"):
+        assert labels_of(shown)["purchase"] == "Commande" and labels_of(shown)["awareness"] == "Notoriété"

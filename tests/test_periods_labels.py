@@ -179,7 +179,7 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
 
 def test_swedish_terminal_grid(swedish_run):
     text, _ = swedish_run
-    grid = text.split("Spend per period (SEK)")[1]
+    grid = text.split("Utgift per period (SEK)")[1]  # the Swedish word for spend
     assert "Månad 1" in grid and "Månad 3" in grid and "Month" not in text
 
 

@@ -149,8 +149,9 @@ def test_markdown_keeps_labels_and_has_every_part(plans):
     assert "## کانال‌ها" in persian and "## چه چیزی برنامه را محدود می‌کند" in persian
     assert "۹۰٬۰۰۰٬۰۰۰ toman" in persian and "Channels" not in persian
     md = plan_markdown(plans["khadamat-persian"], language="en")
-    for label in ("کانال تلگرام", "وب‌سایت و سئو", "آگاهی", "استارتاپ‌ها و شرکت‌های فناوری"):
+    for label in ("کانال تلگرام", "وب‌سایت و سئو", "استارتاپ‌ها و شرکت‌های فناوری"):  # the user's own words
         assert label in md
+    assert "| Awareness |" in md and "آگاهی" in persian  # a preset's phase in the report's language
     for heading in ("## Channels", "## Coverage", "## What limits the plan"):
         assert heading in md
     assert "| Phase \\ segment |" in md and "90,000,000 toman" in md
@@ -359,7 +360,7 @@ def test_sweep_reports(sweep_result, tmp_path):
     assert "| budget | status | objective |" in md and "| 4,500 · today | optimal | 23,916 |" in md
     assert "## Cost per channel" in md and "| Channel (ZAR) | 1,500 | 3,000 |" in md
     wb = load_workbook(collection_workbook("sweep", frontier, plans_, tmp_path / "s.xlsx", paths))
-    assert wb.sheetnames == ["Frontier", "Spends", "Plans"]
+    assert wb.sheetnames == ["Frontier", "Spends", "Cost per channel", "Plans"]
     assert wb["Frontier"]["A1"].value == "budget" and wb["Frontier"]["A2"].value == 1500
     assert wb["Plans"].max_row == len(plans_) + 1
 
@@ -371,7 +372,7 @@ def test_sweep_reports_mark_today_and_title_their_axes(sweep_result, tmp_path):
     from html import unescape
 
     html = unescape(collection_html("township-bakery budget sweep", frontier, plans_, paths))
-    assert html.count('class="today-line"') == 2
+    assert html.count('class="today-line"') == 2 * 2  # two marks, in the laptop's drawing and the phone's
     assert ">today: 4,500</text>" in html and ">today's plan: 4,450</text>" in html
     assert "Today's budget: 4,500 ZAR. Today's plan spends 4,450 ZAR." in html
     assert "budget (ZAR)</text>" in html and ">Weighted reach per extra ZAR of budget</text>" in html
@@ -396,7 +397,7 @@ def test_grid_report_draws_a_line_per_other_value(tmp_path):
     result = cm.sweep(loaded, {"budget": [3000, 4500], "resources.hours": [15, 22]})
     plans_ = [plan_document(p) for p in result.plans]
     html = collection_html("grid", result.frontier, plans_, result.paths)
-    assert html.count("objective-line") == 2 and "resources.hours 15" in html and "marginal-line" not in html
+    assert html.count("objective-line") == 2 * 2 and "resources.hours 15" in html and "marginal-line" not in html
     md = collection_markdown("grid", result.frontier, plans_, result.paths)
     assert "| budget | resources.hours | status |" in md and "| Channel (ZAR) | 3,000 · 15 | 3,000 · 22 |" in md
 
@@ -414,7 +415,7 @@ def test_compare_and_batch_reports(plans, infeasible, tmp_path):
     md = collection_markdown("mixed batch", table, rows)
     assert "### township-bakery (ZAR)" in md and "### khadamat-persian (toman)" in md and "| broken |" in md
     wb = load_workbook(collection_workbook("mixed batch", table, rows, tmp_path / "b.xlsx"))
-    assert wb.sheetnames == ["Summary", "Spends", "Plans"]
+    assert wb.sheetnames == ["Summary", "Spends", "Cost per channel", "Plans"]
     compare = cm.compare([cm.solve_file(ROOT / "scenarios" / "township-bakery.yaml")])
     assert "Each plan" in collection_html("one", compare, [plans["township-bakery"]])
 

@@ -84,11 +84,12 @@ def test_html_has_the_histogram_the_cells_and_the_trade_off(robust):
     plan, _, _ = robust
     page = plan_html(plan)
     assert 'id="risk-histogram"' in page and 'id="risk-trade-table"' in page and 'id="risk-cells"' in page
-    assert page.count('class="world"') == 8  # a tick per world
+    assert page.count('class="world"') == 8 * 2  # a tick per world, in the laptop's drawing and the phone's
     for key in ("mean", "p5", "p95", "worst"):
         assert f'class="mark mark-{key}"' in page
-    bins = [int(n) for n in re.findall(r": (\d+)</title></rect>", page)]
-    assert sum(bins) == 8  # every world in one bin
+    for drawing in page.split('class="risk-svg ')[1:]:  # the laptop's and the phone's
+        bins = [int(n) for n in re.findall(r": (\d+)</title></rect>", drawing.split("</svg>")[0])]
+        assert sum(bins) == 8  # every world in one bin
     probabilities = {(c["phase"], c["segment"]): c["probability"] for c in plan["risk"]["cell_target_probability"]}
     shown = [float(p) for p in re.findall(r'data-probability="([\d.]+)"', page)]
     assert sorted(shown) == pytest.approx(sorted(probabilities.values()), abs=1e-4)

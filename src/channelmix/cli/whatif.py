@@ -95,6 +95,7 @@ def sweep(file: str, ranges: tuple[str, ...], assignments: tuple[str, ...], fmt:
             frontier_chart(table, result.paths[0], out_dir / f"frontier.{chart}", loaded.scenario.scenario,
                            loaded.scenario.currency)
         write_reports(reports, out_dir, title=f"Frontier of {loaded.scenario.scenario}", table=table, language=language,
+                      heading=("collection.frontier_of", {"scenario": loaded.scenario.scenario}),
                       plans=[{**plan_document(p), **facts} for p in result.plans], varied=result.paths)
     sys.exit(OK if all(p.solved for p in result.plans) else NO_PLAN)
 
@@ -152,6 +153,7 @@ def compare(files: tuple[str, ...], assignments: tuple[str, ...], pair: tuple[st
     if out_dir is not None:
         write_collection(table, plans, out_dir, [{"json": d} for d in documents])
         write_reports(reports, out_dir, title="Comparison", table=table, language=language, plans=documents,
+                      heading=("collection.comparison", {}),
                       diff=tuple(pair) if pair else None)
     sys.exit(OK if all(p.solved for p in plans) else NO_PLAN)
 

@@ -31,6 +31,7 @@ class Language:
     decimal: str
     percent: str  # the percent sign with any space before it, e.g. "\u00a0%"
     digits: str  # the ten digits 0-9 in this language's script
+    list_style: str = "decimal"  # how numbered lists count (CSS list-style-type): Persian counts ۱، ۲، ۳
 
     def __call__(self, key: str, **values: Any) -> str:
         """The sentence ``key`` with ``{names}`` filled in (English when this language lacks it)."""
@@ -59,4 +60,4 @@ def catalogue(code: str) -> Language:
     raw = json.loads(resources.files("channelmix.core").joinpath("locales", f"{code}.json").read_text(encoding="utf-8"))
     meta = raw.pop("_meta")
     return Language(code=code, direction=meta["dir"], words=raw, group=meta["group"], decimal=meta["decimal"],
-                    percent=meta["percent"], digits=meta["digits"])
+                    percent=meta["percent"], digits=meta["digits"], list_style=meta.get("list_style", "decimal"))

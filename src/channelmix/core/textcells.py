@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 
 FORMULA_START = frozenset("=+-@\t\r")
 QUOTE = "'"
-OWN_FORMULA = re.compile(r"=SUM\([A-Z]{1,3}[0-9]{1,7}:[A-Z]{1,3}[0-9]{1,7}\)")  # the one kind channelmix writes
+_REF = r"[A-Z]{1,3}[0-9]{1,7}"
+# the kinds channelmix writes: a column's sum, a running total (=I2+H3) and a change (=C2-B2), cell references only
+OWN_FORMULA = re.compile(rf"=SUM\({_REF}:{_REF}\)|={_REF}(?:[+-]{_REF})?")
 _OWN = "_channelmix_formulas"  # per worksheet: the coordinates of the formulas channelmix wrote
 
 
@@ -61,7 +63,8 @@ def csv_frame(table: "pd.DataFrame") -> "pd.DataFrame":
 
 
 def own_formula(cell: "Cell", formula: str) -> "Cell":
-    """Write ``=SUM(<range>)`` into ``cell`` as a live formula that :func:`safe_workbook`
+    """Write one of our own formulas (a sum, a running total, a change: cell references only) into
+    ``cell`` as a live formula that :func:`safe_workbook`
     keeps; anything else is refused (text from a scenario never becomes a formula)."""
     if not OWN_FORMULA.fullmatch(formula):
         raise ValueError(f"not a formula channelmix writes: {formula!r}")

@@ -14,7 +14,7 @@ import numbers
 from collections.abc import Iterable
 from typing import Any
 
-from .i18n import current, t
+from .i18n import DEFAULT, catalogue, current, t
 
 SENSES = ("max_reach", "max_value", "max_outcome", "min_cost", "target")
 MAXIMISE = ("max_reach", "max_value", "max_outcome")
@@ -33,6 +33,13 @@ def sense_meaning(sense: str) -> str:
 
 def penalty_words(name: str) -> str:
     return t(f"penalty.{name}") if name in PENALTIES else name.replace("_", " ")
+
+
+def resource_name(resource: str) -> str:
+    """A resource's name in the report language when it is a word the catalogue knows ("hours"
+    → "timmar"), else as the user wrote it."""
+    key = f"resource.{resource.casefold()}"
+    return t(key) if key in catalogue(DEFAULT).words else resource
 
 
 def status_text(status: str) -> str:
@@ -139,6 +146,8 @@ def cell_text(column: str, value: Any, decimals: int = 0) -> str:
         return "✓" if value else ""
     if column == "sense":
         return sense_title(str(value))
+    if column == "status":
+        return status_text(str(value))
     if column in ("gap",):
         return pct(float(value), 2)
     if column in ("weakest_cell",):

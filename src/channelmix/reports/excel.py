@@ -16,7 +16,15 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..core.textcells import own_formula
-from .common import channel_labels, column_title, is_number, shown_columns, spend_columns, without_single_periods
+from .common import (
+    channel_labels,
+    column_title,
+    is_number,
+    resource_name,
+    shown_columns,
+    spend_columns,
+    without_single_periods,
+)
 from .excel_cells import (
     KEY_FONT,
     PERCENT,
@@ -24,12 +32,14 @@ from .excel_cells import (
     TITLE_FONT,
     cell_value,
     finish,
+    formatted,
     header,
     key_values,
     money_format,
     save_atomic,
     write_table,
 )
+from .excel_sheets import baseline_sheet, cost_sheet
 from .explain_sections import excel_sheet
 from .html import pick_title, today_marks
 from .i18n import current, localised, of_plan, of_plans, t
@@ -50,6 +60,7 @@ def fill_plan(wb: Workbook, plan: dict[str, Any]) -> None:
     _coverage_sheet(wb, v, rtl)
     if plan.get("schedule"):  # a plan over periods: the spend grid, every channel in every period, the cash
         schedule_sheets(wb, plan, rtl)
+    baseline_sheet(wb, plan, v["money_decimals"], rtl)
     _rules_sheet(wb, plan, v, rtl)
     excel_sheet(wb, plan, write_table, finish, rtl)
     risk_sheet(wb, plan, write_table, finish, rtl)
@@ -75,7 +86,7 @@ def _summary_sheet(wb: Workbook, v: dict[str, Any], rtl: bool) -> None:
     pairs += [(t("money_spent"), v["cost"], money), (t("xlsx.budget"), v["budget"], money),
               (t("column.currency"), cur or None, None)]
     for r in v["resources"]:
-        pairs += [(f"{r['name']}: {t('used')}", r["used"], QTY),
+        pairs += [(t("resource_used", name=r["name"]), r["used"], QTY),
                   (f"{r['name']}: {t('xlsx.available')}", r["capacity"], QTY)]
     pairs += [(t("channels_on"), len(v["on"]) if v["solved"] else None, None)]
     pairs += [(f"{t('penalties')}: {p['words']}", p["amount"], "#,##0") for p in v["penalties"]]
@@ -99,7 +110,7 @@ def _plan_sheet(wb: Workbook, v: dict[str, Any], rtl: bool) -> None:
     cur = v["currency"]
     ws = wb.create_sheet(t("xlsx.plan"))
     names = ["id", t("channel"), t("on"), f"{t('spend')} ({cur})" if cur else t("spend"), t("fixed_cost"), t("cost"),
-             t("share"), t("reach"), *v["resource_names"]]
+             t("share"), t("reach"), *map(resource_name, v["resource_names"])]
     rows = [[c["id"], c["label"], c["on"], c["spend"], c["fixed_cost"], c["cost"], c["share"] if c["on"] else None,
              c["reach"], *(c["uses"][r] for r in v["resource_names"])] for c in v["channels"]]
     formats = {4: money, 5: money, 6: money, 7: PERCENT, 8: PERCENT}
@@ -115,8 +126,10 @@ def _plan_sheet(wb: Workbook, v: dict[str, Any], rtl: bool) -> None:
             if c in summed:  # a live total (it was written as text, so the sheet showed "=SUM(…)")
                 own_formula(cell, f"=SUM({letter}2:{letter}{end - 1})")
             cell.font = Font(bold=True)
-            if c in formats and is_number(value):
+            if c in summed and c in formats:
                 cell.number_format = formats[c]
+            else:
+                formatted(cell, value, formats.get(c))
         allocation_chart(ws, len(v["on"]), t("html.money_goes"), cur, f"{get_column_letter(len(names) + 2)}2")
     finish(ws, rtl)
 
@@ -276,6 +289,7 @@ def collection_workbook(title: str, table: Any, plans: list[dict[str, Any]], pat
         rows = [[row.get(k) for k in keys] + [row.get(c) for c in spend_cols] for _, row in table.iterrows()]
         write_table(ws, 1, names, rows, {len(keys) + i: money for i in range(1, len(spend_cols) + 1)})
         finish(ws, rtl, freeze=f"{get_column_letter(len(keys) + 1)}2")
+        cost_sheet(wb, plans, keys, [[row.get(k) for k in keys] for _, row in table.iterrows()], labels, decimals, rtl)
 
     ws = wb.create_sheet(t("collection.plans"))
     names = [t("column.scenario"), t("column.status"), t("verified"), t("objective"), t("money_spent"),

@@ -39,6 +39,21 @@ def money_format(decimals: int) -> str:
     return "#,##0" if decimals == 0 else "#,##0.00"
 
 
+def default_format(value: Any) -> str:
+    """The format of a number no column chose one for: whole numbers grouped, fractions to the
+    digits :func:`cell_value` keeps (two, or four under one)."""
+    if isinstance(value, int):
+        return "#,##0"
+    return "#,##0.00" if abs(value) >= 1 else "0.0000"
+
+
+def formatted(cell: Any, value: Any, fmt: str | None) -> None:
+    """Give a number cell ``fmt``, else its default: no number is left in Excel's General."""
+    stored = cell.value
+    if isinstance(stored, (int, float)) and not isinstance(stored, bool):
+        cell.number_format = fmt if fmt and is_number(value) else default_format(stored)
+
+
 def cell_value(value: Any) -> Any:
     """A cell value: numbers as numbers, NaN and None as empty, the rest as text."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -66,8 +81,7 @@ def write_table(ws: Worksheet, top: int, names: list[str], rows: list[list[Any]]
     for r, row in enumerate(rows, start=top + 1):
         for c, value in enumerate(row, start=1):
             cell = ws.cell(row=r, column=c, value=cell_value(value))
-            if formats and c in formats and is_number(value):
-                cell.number_format = formats[c]
+            formatted(cell, value, (formats or {}).get(c))
     if filters and rows and top == 1:
         ws.auto_filter.ref = f"A{top}:{get_column_letter(len(names))}{top + len(rows)}"
     return top + len(rows) + 1
@@ -77,17 +91,17 @@ def key_values(ws: Worksheet, top: int, pairs: list[tuple[str, Any, str | None]]
     for r, (key, value, fmt) in enumerate(pairs, start=top):
         ws.cell(row=r, column=1, value=key).font = KEY_FONT
         cell = ws.cell(row=r, column=2, value=cell_value(value))
-        if fmt and is_number(value):
-            cell.number_format = fmt
+        formatted(cell, value, fmt)
     return top + len(pairs)
 
 
 def fit_columns(ws: Worksheet, widest: int = 60) -> None:
-    """Column widths from the longest value shown (roughly)."""
+    """Column widths from the longest value shown (roughly); a sentence (a legend, a note) runs
+    over the empty cells beside it and does not widen its column."""
     widths: dict[int, int] = {}
     for row in ws.iter_rows():
         for cell in row:
-            if cell.value is None:
+            if cell.value is None or (isinstance(cell.value, str) and len(cell.value) > 40 and " " in cell.value):
                 continue
             value = cell.value
             text = f"{value:,.2f}" if isinstance(value, float) else str(value)

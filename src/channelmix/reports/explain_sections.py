@@ -12,7 +12,8 @@ from html import escape
 from typing import Any
 
 from .common import auto, is_number, num, pct
-from .i18n import current, t
+from .i18n import current, isolated, t
+from .limit_names import limit_name
 
 MARGINAL_KEYS = ["explain.col_reach_unit", "explain.col_objective_unit", "explain.col_cost_customer",
                  "explain.col_next_step", "explain.col_lost", "explain.col_verdict"]
@@ -173,15 +174,16 @@ def channel_rows(x: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
-def limit_rows(x: dict[str, Any]) -> list[list[str]]:
-    return [[r["rule"], _n(r["limit"]), yes_no(r["binding"]), _n(r["step"]), _n(r["gain"]), _n(r["worth_per_unit"], 4),
+def limit_rows(x: dict[str, Any], plan: dict[str, Any]) -> list[list[str]]:
+    return [[limit_name(r, plan), _n(r["limit"]), yes_no(r["binding"]), _n(r["step"]), _n(r["gain"]),
+             _n(r["worth_per_unit"], 4),
              _n(r["shadow_price"], 4)] for r in x["limits"]]
 
 
 def alternative_rows(x: dict[str, Any]) -> list[list[str]]:
     return [
         [str(a["rank"]), _n(a["objective"]), _n(a["cost"]), verdict_word("tie") if a.get("tie") else _n(a["behind"]),
-         " ".join(a["differs"]) or t("explain.same_channels")] for a in x["alternatives"]]
+         " ".join(map(isolated, a["differs"])) or t("explain.same_channels")] for a in x["alternatives"]]
 
 
 def markdown_sections(plan: dict[str, Any], table) -> list[str]:
@@ -207,7 +209,7 @@ def markdown_sections(plan: dict[str, Any], table) -> list[str]:
         lines += table(grid["head"], grid["rows"], list("l" + "r" * (len(grid["head"]) - 1))) + [""]
     if x["limits"]:
         lines += [f"## {t('explain.limits_title')}", "", f"_{t('explain.limits_note')}_", ""]
-        lines += table(limit_head(), limit_rows(x), list("lrcrrrr")) + [""]
+        lines += table(limit_head(), limit_rows(x, plan), list("lrcrrrr")) + [""]
     if x["alternatives"]:
         lines += ([f"## {t('explain.alternatives_title')}", ""]
                   + table(alternative_head(), alternative_rows(x), list("rrrrl")) + [""])
@@ -234,8 +236,8 @@ def curve_svg(c: dict[str, Any], currency: str = "") -> str:
     path = " ".join(f"{'M' if i == 0 else 'L'}{sx(x):.1f},{sy(y):.1f}" for i, (x, y) in enumerate(c["points"]))
     lo, hi = sx(min(c["lo"], xmax)), sx(min(c["hi"], xmax))
     out = [
-        f'<svg viewBox="0 0 {width} {height}" class="curve-svg" role="img" '
-        f'aria-label="{escape(t("explain.curve_of", label=c["label"]))}" font-size="10" font-family="system-ui, '
+        f'<svg viewBox="0 0 {width} {height}" class="curve-svg" role="img" direction="ltr" '
+        f'aria-label="{escape(t("explain.curve_of", label=c["label"]))}" font-size="12" font-family="system-ui, '
         'sans-serif">',
         f'<text x="{left}" y="14" font-weight="bold">{escape(c["label"])}</text>',
         f'<rect x="{lo:.1f}" y="{top}" width="{max(hi - lo, 0):.1f}" height="{ph}" '
@@ -243,8 +245,8 @@ def curve_svg(c: dict[str, Any], currency: str = "") -> str:
         f"</title></rect>",
         f'<line x1="{left}" y1="{top + ph}" x2="{left + pw}" y2="{top + ph}" stroke="#888"/>',
         f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + ph}" stroke="#888"/>',
-        f'<text x="{left - 4}" y="{top + 4}" text-anchor="end">1</text>',
-        f'<text x="{left - 4}" y="{top + ph}" text-anchor="end">0</text>',
+        f'<text x="{left - 4}" y="{top + 4}" text-anchor="end">{num(1)}</text>',
+        f'<text x="{left - 4}" y="{top + ph}" text-anchor="end">{num(0)}</text>',
         f'<text x="{left + pw}" y="{height - 18}" text-anchor="end">{escape(num(xmax, 0))} {escape(currency)}</text>',
         f'<text x="{left + pw / 2:.1f}" y="{height - 4}" text-anchor="middle">{escape(t("explain.curve_axis"))}</text>',
         f'<path d="{path}" fill="none" stroke="#1f5f8b" stroke-width="2"/>',
@@ -278,8 +280,9 @@ def html_context(plan: dict[str, Any]) -> dict[str, Any]:
             "periods_words": [t(key) for key in periods_words(x)],
             "channels": {"head": marginal_head(is_money(x)), "rows": channel_rows(x),
                          "why": [why_of(x, c) for c in x["channels"]]}
-            if x.get("channels") else None, "limits": {"head": limit_head(), "rows": limit_rows(x)} if x.get("limits")
-            else None, "alternatives": {"head": alternative_head(), "rows": alternative_rows(x)}
+            if x.get("channels") else None,
+            "limits": {"head": limit_head(), "rows": limit_rows(x, plan)} if x.get("limits") else None,
+            "alternatives": {"head": alternative_head(), "rows": alternative_rows(x)}
             if x.get("alternatives") else None, "conflict": x.get("conflict"),
             "curves": [curve_svg(c, plan.get("currency", "")) for c in x.get("curves", [])]}
 
@@ -319,7 +322,8 @@ def excel_sheet(wb, plan: dict[str, Any], write_table, finish, rtl: bool = False
             sections.append((t(periods_words(x)[0]), grid["head"], grid["values"]))
         sections.append(
             (t("explain.limits_short"), limit_head(),
-             [[r["rule"], r["limit"], r["binding"], r["step"], r["gain"], r["worth_per_unit"], r["shadow_price"]]
+             [[limit_name(r, plan), r["limit"], r["binding"], r["step"], r["gain"], r["worth_per_unit"],
+               r["shadow_price"]]
               for r in x["limits"]]))
         sections.append(
             (t("explain.alternatives_short"), alternative_head(),

@@ -19,6 +19,7 @@ from .common import (
     num,
     pct,
     qty,
+    resource_name,
     shown_columns,
     spend_columns,
     without_single_periods,
@@ -43,7 +44,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals.update(qty=qty, version=VERSION, t=t, pct=pct, num=num)
+    env.globals.update(qty=qty, version=VERSION, t=t, pct=pct, num=num, resource_name=resource_name, current=current)
     return env
 
 
@@ -65,14 +66,14 @@ def allocation_bars(v: dict[str, Any]) -> list[dict[str, Any]]:
 def resource_charts(v: dict[str, Any]) -> list[dict[str, Any]]:
     charts = []
     for r in v["resources"]:
-        name = r["name"]
+        name = r["id"]
         using = sorted((c for c in v["on"] if c["uses"][name] > 0), key=lambda c: -c["uses"][name])
         if not using:
             continue
         largest = max(c["uses"][name] for c in using)
-        charts.append({"name": name, "capacity_text": r["capacity_text"], "rows": [
+        charts.append({"name": r["name"], "capacity_text": r["capacity_text"], "rows": [
             {"id": c["id"], "label": c["label"], "spend_pct": 100 * c["uses"][name] / largest, "fixed_pct": 0,
-             "kind": "use", "value": f"{c['uses_text'][name]} {name}", "note": ""} for c in using]})
+             "kind": "use", "value": f"{c['uses_text'][name]} {r['name']}", "note": ""} for c in using]})
     return charts
 
 
@@ -147,7 +148,9 @@ def _rows(table: Any, plans: list[dict[str, Any]], columns: list[str], numeric: 
     by_scenario = {p.get("scenario"): p for p in plans}
 
     def names(ids: Any) -> str:
-        return ", ".join(labels.get(i, i) for i in str(ids).split()) if isinstance(ids, str) else cell_text("", ids)
+        if not isinstance(ids, str):
+            return cell_text("", ids)
+        return t("list_sep").join(labels.get(i, i) for i in ids.split())
 
     rows = []
     for _, row in table.iterrows():
@@ -207,7 +210,8 @@ def _frontier(table: Any, plans: list[dict[str, Any]], varied: list[str], curren
     y_title = pick_title(solved) if solved else t("objective")
     per = (t("collection.per_money", what=y_title, currency=currency, path=varied[0]) if currency
            and varied[0] == "budget" else t("collection.per_unit", what=y_title, path=varied[0]))
-    svg = frontier_svg(points, x_title, y_title, marks=today["marks"] if today else None, marginal_title=per)
+    svg = "".join(frontier_svg(points, x_title, y_title, marks=today["marks"] if today else None, marginal_title=per,
+                               narrow=narrow) for narrow in (False, True))
     if not svg:
         return None
     series = list(dict.fromkeys(p["series"] for p in points if p["series"]))

@@ -18,7 +18,8 @@ from typing import Any
 from ..core.catalogue import DEFAULT, LANGUAGES, Language, catalogue
 
 __all__ = ["DEFAULT", "LANGUAGES", "Language", "catalogue", "choose", "current", "first_strong", "for_plans",
-           "labels_of", "language", "localised", "of_plan", "of_plans", "report_language", "t", "using"]
+           "isolated", "labels_of", "language", "shown",
+           "localised", "of_plan", "of_plans", "report_language", "t", "using"]
 
 _CURRENT: contextvars.ContextVar[str | None] = contextvars.ContextVar("channelmix_report_language", default=None)
 
@@ -125,4 +126,20 @@ def language(labels: Iterable[str]) -> tuple[str, str]:
 
 
 def labels_of(items: list[dict[str, Any]] | None) -> dict[str, str]:
-    return {item["id"]: item.get("label") or item["id"] for item in items or [] if "id" in item}
+    """Each item's label by id: a preset phase's (``term``) in the report language, else the user's words."""
+    return {item["id"]: shown(item) for item in items or [] if "id" in item}
+
+
+def isolated(text: str) -> str:
+    """Text set apart from the direction around it (Unicode's first-strong isolate): a signed id
+    ("+referral") keeps its sign in front on a right-to-left page."""
+    return f"\u2068{text}\u2069"
+
+
+def shown(item: dict[str, Any]) -> str:
+    """An item's label as a report shows it: a catalogue ``term`` (a preset phase) in the current
+    language, else the label the user wrote, else the id."""
+    term = item.get("term")
+    if term and term in catalogue(DEFAULT).words:
+        return t(term)
+    return item.get("label") or item["id"]

@@ -8,7 +8,7 @@ import html
 from collections import Counter
 from typing import Any
 
-from .common import is_number, num, pct, qty
+from .common import is_number, num, pct, qty, resource_name
 from .explain_sections import markdown_sections
 from .i18n import localised, of_plan, of_plans, t
 from .risk import collection_markdown as risk_collection
@@ -52,8 +52,9 @@ def headline(v: dict[str, Any]) -> list[str]:
             [f"**{t('money_spent')}**", v["cost_text"] + (" " + t("of_budget_share", budget=v["budget_text"],
                                                                     share=v["budget_share_text"])
                                                           if v["budget"] is not None else "")]]
-    rows += [[f"**{r['name']}: {t('used')}**", f"{r['used_text']} " + t("of_available", capacity=r["capacity_text"],
-                                                                       share=r["share_text"])] for r in v["resources"]]
+    rows += [[f"**{t('resource_used', name=r['name'])}**",
+              f"{r['used_text']} " + t("of_available", capacity=r["capacity_text"], share=r["share_text"])]
+             for r in v["resources"]]
     rows.append([f"**{t('channels_on')}**", f"{num(len(v['on']))} {t('of_n', n=len(v['channels']))}"])
     if v["penalties"]:
         rows.append([f"**{t('penalties')}**", "; ".join(t("penalty.for", amount=p["text"], words=p["words"])
@@ -68,7 +69,7 @@ def headline(v: dict[str, Any]) -> list[str]:
 def channels_section(v: dict[str, Any]) -> list[str]:
     cur = f" ({v['currency']})" if v["currency"] else ""
     head = [t("channel"), "id", t("on"), t("spend") + cur, t("fixed_cost") + cur, t("cost") + cur, t("share"),
-            t("reach"), *v["resource_names"]]
+            t("reach"), *map(resource_name, v["resource_names"])]
     rows = [
         [c["label"], f"`{c['id']}`", "✓" if c["on"] else t("off_word"), c["spend_text"], c["fixed_text"],
          c["cost_text"], c["share_text"], c["reach_text"], *(c["uses_text"][r] for r in v["resource_names"])]

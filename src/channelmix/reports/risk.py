@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from .common import MAXIMISE, auto, is_number, num, pct
-from .i18n import t
+from .i18n import labels_of, t
 from .risk_svg import histogram_svg
 from .svg import heat_colour
 
@@ -49,7 +49,7 @@ def risk_view(plan: dict[str, Any]) -> dict[str, Any] | None:
     fmt = _formatter(plan)
     alpha = float(risk.get("alpha") or 0.1)
     figures = [{"key": k, "title": figure_title(k, alpha), "value": risk[k], "text": fmt(risk[k])} for k in FIGURES]
-    labels = {p["id"]: p["label"] for p in plan.get("phases") or []}
+    labels = labels_of(plan.get("phases"))
     segments = {g["id"]: g["label"] for g in plan.get("segments") or []}
     cells = []
     for c in risk.get("cell_target_probability") or []:
@@ -67,12 +67,14 @@ def risk_view(plan: dict[str, Any]) -> dict[str, Any] | None:
     if isinstance(reference, dict) and reference.get("objectives"):
         trade = trade_off(reference, risk, (plan.get("base") or {}).get("channels") or [], plan.get("channels") or [],
                           maximises, fmt, t("risk.base_plan"), t("risk.this_plan"))
-    phases = [p for p in plan.get("phases") or [] if any(c["phase"] == p["id"] for c in cells)]
+    phases = [{**p, "label": labels[p["id"]]} for p in plan.get("phases") or []
+              if any(c["phase"] == p["id"] for c in cells)]
     segs = [g for g in plan.get("segments") or [] if any(c["segment"] == g["id"] for c in cells)]
     return {
         "worlds": int(risk["worlds"]), "measure": measure, "measure_text": measure_text(measure), "alpha": alpha,
         "intro": intro, "figures": figures, "objectives": list(risk["objectives"]), "format": fmt,
-        "svg": histogram_svg(risk["objectives"], {k: risk[k] for k in ("mean", "p5", "p95", "worst")}),
+        "svg": "".join(histogram_svg(risk["objectives"], {k: risk[k] for k in ("mean", "p5", "p95", "worst")}, narrow)
+                       for narrow in (False, True)),
         "cells": cells, "matrix": {(c["phase"], c["segment"]): c for c in cells}, "phases": phases, "segments": segs,
         "trade": trade, "maximises": maximises,
     }
@@ -86,10 +88,11 @@ def trade_off(neutral: dict[str, Any], robust: dict[str, Any], neutral_channels:
     channels whose cost differs."""
     sign = 1.0 if maximises else -1.0
     alpha = float(robust.get("alpha") or neutral.get("alpha") or 0.1)
-    rows = []
+    rows, numbers = [], []  # the table as text, and as numbers (a workbook keeps numbers)
     for key in ("mean", "p5", "worst", "cvar"):
         a, b = float(neutral[key]), float(robust[key])
         change = b - a
+        numbers.append([figure_title(key, alpha), a, b, change])
         rows.append(
             [figure_title(key, alpha), fmt(a), fmt(b), ("+" if change > 0 else "")
              + fmt(change) if abs(change) > 1e-9 else "0"])
@@ -106,6 +109,7 @@ def trade_off(neutral: dict[str, Any], robust: dict[str, Any], neutral_channels:
     n = int(robust.get("worlds") or 0)
     held = (neutral.get("rules_hold"), robust.get("rules_hold"))
     if all(isinstance(h, int) for h in held):
+        numbers.append([t("risk.rules_hold"), held[0], held[1], held[1] - held[0]])
         rows.append([t("risk.rules_hold"), t("of_n_worlds", k=held[0], n=n), t("of_n_worlds", k=held[1], n=n),
                      ("+" if held[1] > held[0] else "") + num(held[1] - held[0])])
         if held[1] > held[0]:
@@ -113,16 +117,19 @@ def trade_off(neutral: dict[str, Any], robust: dict[str, Any], neutral_channels:
     labels = {c["id"]: c.get("label") or c["id"] for c in [*neutral_channels, *robust_channels]}
     before = {c["id"]: (bool(c.get("on")), float(c.get("cost") or 0.0)) for c in neutral_channels}
     after = {c["id"]: (bool(c.get("on")), float(c.get("cost") or 0.0)) for c in robust_channels}
-    channels = []
+    channels, channel_numbers = [], []
     for cid in dict.fromkeys([*before, *after]):
         (on_a, cost_a), (on_b, cost_b) = before.get(cid, (False, 0.0)), after.get(cid, (False, 0.0))
         if on_a != on_b or abs(cost_a - cost_b) > 0.5:
+            channel_numbers.append([labels[cid], cost_a if on_a else t("off_word"), cost_b if on_b else t("off_word"),
+                                    cost_b - cost_a])
             channels.append(
                 [labels[cid], num(cost_a) if on_a else t("off_word"), num(cost_b) if on_b else t("off_word"),
                  ("+" if cost_b - cost_a > 0.5 else "") + num(cost_b - cost_a)])
     return {"head": [t("risk.figure"), neutral_name, robust_name, t("variant.change")], "rows": rows,
             "sentence": sentence, "channel_head": [t("channel"), neutral_name, robust_name, t("variant.change")],
-            "channels": channels, "loss": loss, "tail": tail, "worst_gain": worst}
+            "channels": channels, "numbers": numbers, "channel_numbers": channel_numbers, "worlds": n,
+            "loss": loss, "tail": tail, "worst_gain": worst}
 
 
 def collection_risk(plans: list[dict[str, Any]]) -> dict[str, Any] | None:

@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..model.facts import EVERYWHERE, Rule
-from .common import auto, is_number, pct
+from .common import auto, is_number, pct, resource_name
 from .i18n import labels_of, t
 from .schedule import shown_label
 from .wording import SAYS_ITS_PERIOD, SAYS_ITS_WORLD, number, rule_words
@@ -114,7 +114,7 @@ def _sentences(plan: dict[str, Any], rules: list[Rule]) -> list[str]:
         elif kind == "budget":
             lines.append(t("rule.budget", budget=f"{auto(limit)} {currency}".strip()))
         elif kind == "resource":
-            lines.append(t("rule.resource", name=rule.resource, capacity=auto(limit)))
+            lines.append(t("rule.resource", name=resource_name(rule.resource), capacity=auto(limit)))
         elif kind == "concentration":
             lines.append(t("rule.concentration", channel=channel.get(rule.channel, rule.channel), share=pct(limit)))
         elif kind == "group_share":

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..core.period_words import period_label
 from ..model.solution import SOLVED
-from .common import auto, is_number, num, pct, qty, sense_title
+from .common import auto, is_number, num, pct, qty, resource_name, sense_title
 from .i18n import current, labels_of, t
 
 START = "▸"  # the set-up cost is paid in this period (the channel starts, or starts again)
@@ -180,7 +180,8 @@ def markdown_lines(plan: dict[str, Any], table: Any, escape: Any) -> list[str]:
     lines += [escape(s["legend"]) + (" " + t("sched.never_on", channels=never) if never else ""), ""]
     lines += [f"### {t('sched.cash_title', currency=cur)}", ""]
     head = [t("sched.period"), t("xlsx.budget"), *([t("sched.available")] if s["carried"] else []), t("spend"),
-            t("fixed_cost"), t("sched.setup"), t("cost"), t("sched.cumulative"), *s["resource_names"]]
+            t("fixed_cost"), t("sched.setup"), t("cost"), t("sched.cumulative"),
+            *map(resource_name, s["resource_names"])]
     strip = (lambda text: text.replace(f" {s['currency']}", "")) if s["currency"] else (lambda text: text)
     rows = [
         [c["label"], strip(c["budget_text"]), *([strip(c["available_text"])] if s["carried"] else []), c["spend_text"],

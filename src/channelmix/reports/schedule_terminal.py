@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .common import num
+from .common import num, resource_name
 from .i18n import t
 from .schedule import schedule_view
 
@@ -131,7 +131,7 @@ def cash_table(s: dict[str, Any], width: int) -> Table:
     lines = [
         [c["label"], *(strip(c[key]) for _, key in shown),
          *(c["resources_text"].get(r, "—") for r in s["resource_names"])] for c in s["cash"]]
-    heads = [t("sched.period"), *(name for name, _ in shown), *s["resource_names"]]
+    heads = [t("sched.period"), *(name for name, _ in shown), *map(resource_name, s["resource_names"])]
     return figures_table(t("sched.cash_title", currency=cur), heads, lines, width)
 
 

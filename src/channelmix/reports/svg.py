@@ -89,21 +89,23 @@ def series_colour(index: int) -> str:
 
 def frontier_svg(points: list[dict[str, Any]], x_title: str, y_title: str = "objective",
                  series_names: list[str] | None = None, marks: list[tuple[float, str]] | None = None,
-                 marginal_title: str | None = None) -> str:
+                 marginal_title: str | None = None, narrow: bool = False) -> str:
     """Objective against the swept value (one line per series) and, for a single series, the
     marginal value of the next unit as a step line on a second axis; the knee marked.
 
     ``points``: ``{x, objective, marginal, knee, series, tip}`` for each solved step; ``marks``:
-    (x, label) drawn as labelled vertical lines (today's budget, what today's plan spends)."""
+    (x, label) drawn as labelled vertical lines (today's budget, what today's plan spends); ``narrow``:
+    the phone's drawing (the page shows one of the two by the screen's width)."""
     points = [p for p in points if is_number(p.get("x")) and is_number(p.get("objective"))]
     if not points:
         return ""
     series = list(dict.fromkeys(p.get("series", "") for p in points))
     single = len(series) == 1
     marks = [(float(x), label) for x, label in marks or [] if is_number(x)]
-    f = _Frame(points, marks, single)
+    f = _Frame(points, marks, single, narrow)
     out = [
-        f'<svg viewBox="0 0 {f.width} {f.height}" class="frontier-svg" '
+        f'<svg viewBox="0 0 {f.width} {f.height}" class="frontier-svg {"narrow" if narrow else "wide"}" '
+        'direction="ltr" '
         f'role="img" aria-label="{escape(y_title)} against {escape(x_title)}" '
         f'font-family="system-ui, -apple-system, Segoe UI, Roboto, Noto Sans, DejaVu Sans, sans-serif" font-size="12">'
     ]
@@ -124,15 +126,19 @@ class _Frame:
     width, height = 760, 340
     left, right, top, bottom = 72, 72, 18, 52
 
-    def __init__(self, points: list[dict[str, Any]], marks: list[tuple[float, str]], single: bool) -> None:
+    def __init__(self, points: list[dict[str, Any]], marks: list[tuple[float, str]], single: bool,
+                 narrow: bool = False) -> None:
+        if narrow:  # a phone's: drawn about 1:1 on a 390 px screen, so its 12 px text stays 11 px or more
+            self.width, self.height, self.left, self.right = 360, 300, 56, 56
+        count = 4 if narrow else 5
         self.plot_w, self.plot_h = self.width - self.left - self.right, self.height - self.top - self.bottom
         xs = [float(p["x"]) for p in points]
         ys = [float(p["objective"]) for p in points] + [float(p[k]) for p in points for k in ("p5", "p95")
                                                         if is_number(p.get(k))]
-        self.x_ticks = nice_ticks(min(xs + [x for x, _ in marks]), max(xs + [x for x, _ in marks]))
-        self.y_ticks = nice_ticks(min(ys), max(ys))
+        self.x_ticks = nice_ticks(min(xs + [x for x, _ in marks]), max(xs + [x for x, _ in marks]), count)
+        self.y_ticks = nice_ticks(min(ys), max(ys), count)
         margins = [float(p["marginal"]) for p in points if is_number(p.get("marginal"))] if single else []
-        self.m_ticks = nice_ticks(min(0.0, *margins), max(0.0, *margins)) if margins else []
+        self.m_ticks = nice_ticks(min(0.0, *margins), max(0.0, *margins), count) if margins else []
 
     def sx(self, x: float) -> float:
         x0, x1 = self.x_ticks[0], self.x_ticks[-1]
@@ -222,7 +228,7 @@ def _objective_lines(f: _Frame, points: list[dict[str, Any]], series: list[str])
                 out.append(f'<circle class="knee" cx="{x:.1f}" cy="{y:.1f}" r="9" fill="none" stroke="{INK}" '
                            f'stroke-width="1.5"/>')
                 out.append(f'<text x="{x:.1f}" y="{y - 14:.1f}" text-anchor="middle" fill="{INK}" '
-                           f'font-weight="600">knee</text>')
+                           f'font-weight="600">{escape(i18n.t("column.knee"))}</text>')
     return out
 
 

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..verify.plan import Plan
-from .common import auto, num, pct, penalty_words, sense_title, status_text
+from .common import auto, num, pct, penalty_words, resource_name, sense_title, status_text
 from .documents import plan_document
 from .i18n import for_plans, t
 from .risk import risk_lines
@@ -194,7 +194,7 @@ def _channel_table(v: dict[str, Any], width: int) -> Table:
     if valued:
         table.add_column(t("term.outcome_column"), justify="right")
     for r in v["resource_names"]:
-        table.add_column(r, justify="right")
+        table.add_column(resource_name(r), justify="right")
     for c in v["on"]:
         name = c["label"] if c["label"] == c["id"] or width < 120 else f"{c['label']} ({c['id']})"
         table.add_row(short(name, LABEL_WIDTH) if width < 120 else name, c["spend_text"], c["fixed_text"],

@@ -16,11 +16,12 @@ from .common import (
     pct,
     penalty_words,
     qty,
+    resource_name,
     sense_meaning,
     sense_title,
     status_text,
 )
-from .i18n import labels_of, t
+from .i18n import labels_of, shown, t
 from .rules import plain_rules
 from .variant import variant_view
 
@@ -33,7 +34,8 @@ def plan_view(plan: dict[str, Any]) -> dict[str, Any]:
     sense = plan.get("sense") or "max_reach"
     channels = plan.get("channels") or []
     coverage = plan.get("coverage") or []
-    phases = plan.get("phases") or [{"id": p, "label": p} for p in dict.fromkeys(c["phase"] for c in coverage)]
+    phases = [{**p, "label": shown(p)} for p in plan.get("phases") or []] or [
+        {"id": p, "label": p} for p in dict.fromkeys(c["phase"] for c in coverage)]  # preset phases in its language
     segments = plan.get("segments") or [{"id": g, "label": g} for g in dict.fromkeys(c["segment"] for c in coverage)]
     resources = plan.get("resources") or {}
 
@@ -131,7 +133,7 @@ def resource_lines(resources: dict[str, dict[str, Any]]) -> list[dict[str, Any]]
     for name, use in resources.items():
         used, capacity = use.get("used"), use.get("capacity")
         share = used / capacity if is_number(used) and is_number(capacity) and capacity > 0 else None
-        out.append({"name": name, "used": used, "capacity": capacity, "share": share,
+        out.append({"id": name, "name": resource_name(name), "used": used, "capacity": capacity, "share": share,
                     "used_text": qty(used), "capacity_text": qty(capacity), "share_text": pct(share)})
     return out
 

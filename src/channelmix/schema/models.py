@@ -13,7 +13,7 @@ from pydantic import BaseModel, BeforeValidator, Field, model_validator
 
 from .limits import MAX_LEVEL, MAX_TIME_LIMIT, MIN_ACCURACY
 from .periods import PeriodRef, Periods, periods_in
-from .presets import PHASE_PRESETS
+from .presets import PHASE_PRESETS, preset_label
 from .problems import Fixable, did_you_mean, with_hint
 
 # a channel's curves, the rules and the value kinds are re-exported: they are part of the scenario's models
@@ -56,6 +56,14 @@ class Phase(Model):
     id: Id
     label: Label | None = None
     weight: Weight = 1.0
+    term: str | None = Field(default=None, pattern=r"^preset\.[a-z-]+\.\w+$")  # a preset phase's catalogue key
+
+    @model_validator(mode="after")
+    def _own_label_wins(self) -> "Phase":
+        """A preset phase whose label the user changed (``--set phases.buy.label=…``) shows the user's words."""
+        if self.term and self.label != preset_label(self.term):
+            return self.model_copy(update={"term": None})
+        return self
 
     @property
     def name(self) -> str:

@@ -91,7 +91,8 @@ def build_plan(scenario: Scenario, solution: Solution, *, curve_error: float, ap
                                   build_seconds=build_seconds, solve_seconds=solution.seconds,
                                   tie_slack=solution.tie_slack, warnings=list(warnings or []),
                                   notes=list(notes or []), description=scenario.description,
-                                  phases=[{"id": p.id, "label": p.name} for p in scenario.phases],
+                                  phases=[{"id": p.id, "label": p.name, **({"term": p.term} if p.term else {})}
+                                          for p in scenario.phases],
                                   segments=[{"id": g.id, "label": g.name} for g in scenario.segments])
     if solution.status not in SOLVED:
         return Plan(objective=None, cost=None, weighted_reach=None, penalties={}, channels=[], coverage=[], binding=[],
