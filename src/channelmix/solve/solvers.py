@@ -149,12 +149,14 @@ class _StartedHiGHS(pulp.HiGHS):
 
 
 def run_highs(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float,
-              start: dict[str, float] | None = None):
+              start: dict[str, float] | None = None, cutoff: float | None = None, target: float | None = None):
+    """HiGHS on ``problem``; ``cutoff`` and ``target``: see :func:`channelmix.solve.passes.run`."""
     import highspy
 
+    bounds = _internal_bounds(problem, cutoff, target)
     solver = _StartedHiGHS(start, msg=False, timeLimit=time_limit, gapRel=settings.gap, threads=settings.threads,
                            random_seed=0, mip_feasibility_tolerance=FEASIBILITY,
-                           primal_feasibility_tolerance=FEASIBILITY)
+                           primal_feasibility_tolerance=FEASIBILITY, **bounds)
     problem.solve(solver)
     highs = problem.solverModel
     model_status = highs.getModelStatus()
@@ -169,12 +171,39 @@ def run_highs(problem: pulp.LpProblem, settings: SolverSettings, time_limit: flo
         status = "unbounded"
     else:
         status = "feasible" if has_plan else "no_solution"
+    if status in SOLVED and cutoff is not None and _worse(problem, cutoff):
+        status = "infeasible"  # the search pruned every plan at least as good as the cutoff: none is
+    if model_status == S.kObjectiveTarget and has_plan:
+        status = "feasible"
     if status not in SOLVED:
         return status, None, None
     gap = info.mip_gap if math.isfinite(info.mip_gap) else None
     dual = info.mip_dual_bound
     bound = None if not math.isfinite(dual) else (-dual if problem.sense == pulp.LpMaximize else dual)
     return status, max(gap, 0.0) if gap is not None else None, bound
+
+
+def _internal_bounds(problem: pulp.LpProblem, cutoff: float | None, target: float | None) -> dict[str, float]:
+    """HiGHS's objective_bound and objective_target for a cutoff and a target in the objective's own
+    terms: HiGHS minimises the objective without its constant, negated for maximisation (as handed over)."""
+    sign = -1.0 if problem.sense == pulp.LpMaximize else 1.0
+    constant = problem.objective.constant if problem.objective is not None else 0.0
+    out = {}
+    if cutoff is not None:
+        out["objective_bound"] = sign * (cutoff - constant)
+    if target is not None:
+        out["objective_target"] = sign * (target - constant)
+    return out
+
+
+def _worse(problem: pulp.LpProblem, cutoff: float) -> bool:
+    """Is the plan the solver left worse than ``cutoff``?  HiGHS hands back its last incumbent when
+    the cutoff pruned the whole search."""
+    value = pulp.value(problem.objective)
+    if value is None:
+        return True
+    slack = 1e-9 * max(1.0, abs(cutoff))
+    return value < cutoff - slack if problem.sense == pulp.LpMaximize else value > cutoff + slack
 
 
 def run_cbc(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float,
