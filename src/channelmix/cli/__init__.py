@@ -9,20 +9,39 @@ Exit codes: 0 every scenario solved; 1 some scenario infeasible or unsolved;
 from __future__ import annotations
 
 import os
+from importlib import import_module
 
 import click
 
+from ..core.environment import SOLVER_LOG
 from ..core.version import VERSION
-from .batch import batch
-from .evidence import calibrate_command, import_command
-from .explain import evaluate, explain
-from .init import init
-from .report import report
-from .solve import solve, validate
-from .whatif import compare, sweep
+
+# command -> (module, function): a command's module is imported when the command runs (or --help lists
+# it), so `channelmix --version` loads no scenario, solver or report code, and `validate` no solver
+COMMANDS = {
+    "solve": ("solve", "solve"), "validate": ("validate", "validate"), "init": ("init", "init"),
+    "sweep": ("whatif", "sweep"), "compare": ("whatif", "compare"), "batch": ("batch", "batch"),
+    "import": ("evidence", "import_command"), "calibrate": ("evidence", "calibrate_command"),
+    "explain": ("explain", "explain"), "evaluate": ("explain", "evaluate"), "report": ("report", "report"),
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use (see :data:`COMMANDS`)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, name = COMMANDS[cmd_name]
+        command = getattr(import_module(f".{module}", __name__), name)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(VERSION, prog_name="channelmix")
 @click.option("--verbose", "-v", is_flag=True, help="Show the solver's own log (on stderr; stdout stays clean).")
 def main(verbose: bool) -> None:
@@ -32,14 +51,8 @@ def main(verbose: bool) -> None:
     within the budget, hours and rules of a scenario file; every plan is checked
     by an independent verifier before it is shown.
     """
-    from ..solve.solvers import SOLVER_LOG
-
     # through the environment, so worker processes started later see it too
     os.environ[SOLVER_LOG] = "1" if verbose else "0"
 
-
-for _command in (solve, validate, init, sweep, compare, batch, import_command, calibrate_command, explain, evaluate,
-                 report):
-    main.add_command(_command)
 
 __all__ = ["main"]

@@ -14,7 +14,6 @@ import click
 from ..reports.i18n import LANGUAGES
 from ..schema import Loaded, ScenarioError, load
 from ..schema.expand import Case, derive, parse_assignment, variants
-from ..solve.pipeline import with_solver
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -122,6 +121,10 @@ def cases(paths: tuple[str, ...], assignments: tuple[str, ...], **solver: Any) -
         except ScenarioError as err:
             failed.append(err)
     stop_if(failed, "some variants or overrides are invalid")
+    if all(v is None for v in solver.values()):
+        return found  # validate never loads the solver stack
+    from ..solve.pipeline import with_solver
+
     return [Case(c.name, with_solver(c.scenario, **solver), c.source, c.warnings, c.overrides, c.variant)
             for c in found]
 

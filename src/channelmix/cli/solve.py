@@ -1,4 +1,4 @@
-"""``channelmix solve`` and ``channelmix validate``."""
+"""``channelmix solve``."""
 
 from __future__ import annotations
 
@@ -111,20 +111,3 @@ def _show(plan: Plan, explanation: Explanation | None, extra: dict[str, Any], fm
             render_explanation(explanation, out, language)
         elif plan.baseline is not None:
             render_baseline(plan, out, language)
-
-
-@click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@set_option
-def validate(files: tuple[str, ...], assignments: tuple[str, ...]) -> None:
-    """Check scenario FILES and their variants without solving: every problem, with
-    where and how to fix it.
-
-    Exit code 0 when all are valid (warnings are printed but allowed), 2 otherwise.
-    """
-    for case in cases(files, assignments):
-        sc = case.scenario
-        click.echo(f"{case.source}: ok — '{sc.scenario}', {len(sc.channels)} channels, {len(sc.phases)} phases × "
-                   f"{len(sc.segments)} segments, objective {sc.objective.sense}")
-        for warning in case.warnings:
-            click.echo(f"{case.source}: warning: {warning}", err=True)

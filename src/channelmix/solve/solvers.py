@@ -17,12 +17,11 @@ from typing import Any
 
 import pulp
 
+from ..core.environment import SOLVER_LOG
 from ..core.tolerances import FEASIBILITY
 from ..model.solution import SOLVED
 from ..schema.models import SolverSettings
 from .cbc_log import cbc_gap
-
-SOLVER_LOG = "CHANNELMIX_SOLVER_LOG"  # "1": solver logs on stderr (set by --verbose; inherited by workers)
 
 
 def solver_log() -> bool:
