@@ -43,3 +43,12 @@ def test_validate_never_loads_the_solver_stack():
     assert "channelmix.schema.load" in loaded  # it did validate
     assert _top(loaded, SOLVER_STACK) == []
     assert sorted(m for m in loaded if m.startswith(("channelmix.solve", "channelmix.formulate"))) == []
+
+
+def test_a_json_scenario_loads_no_yaml(tmp_path):
+    path = tmp_path / "tiny.json"
+    path.write_text('{"scenario": "tiny", "phases": ["aware"], "segments": [{"id": "all", "size": 1, "value": 1}], '
+                    '"budget": 100, "channels": [{"id": "a", "response": {"type": "linear", "slope": 0.01}, '
+                    '"affinity": {"aware": 1}}]}', encoding="utf-8")
+    loaded = _loaded_after(_cli("validate", str(path)))
+    assert "channelmix.schema.load" in loaded and _top(loaded, ("yaml",)) == []
