@@ -7,8 +7,9 @@ an infeasible scenario.  So a task gives the same answer in this process or in a
 any order and with any number of workers; the explanation is put together in a fixed order
 from the answers.  Every re-solve starts from the plan it perturbs (:class:`~channelmix.solve.warm.Warm`):
 
-- a channel forced the other way starts from the plan with that channel repaired (off; or left
-  to the solver where forced on over periods) and stops at the first plan within the tie
+- a channel forced the other way starts from the plan with that channel repaired (its on/off the
+  other way, the solver completing the spends; over periods from the plan itself, which the
+  solver drops if it no longer fits) and stops at the first plan within the tie
   tolerance of the optimum — it cannot do better than the optimum, so such a plan is a tie
   (not for a channel the file forces: its re-solve drops that rule, and may do better);
 - a limit moved a step looser starts from the plan itself, which still keeps it, with the plan's
@@ -117,8 +118,9 @@ def _forced_plan(context: Context, cid: str, on: bool) -> Plan:
     if quick.periods is None:
         return solve_from(forced(quick, cid, on), start=Warm(context.values, {cid: on}, target=tie),
                           diagnose=False)[0]
-    warm = Warm(context.values, {cid: None if on else False}, target=tie)
-    return solve_used(forced(quick, cid, None), cid, on, start=warm)
+    # over periods the plan's own values, not a repaired partial start: completing one is a MIP over the
+    # other channels' starts and runs, which cost more than it saved (bench_explain, the 13-week quarter)
+    return solve_used(forced(quick, cid, None), cid, on, start=Warm(context.values, target=tie))
 
 
 def forced(quick: Scenario, cid: str, on: bool | None) -> Scenario:

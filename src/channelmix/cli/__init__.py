@@ -9,7 +9,9 @@ Exit codes: 0 every scenario solved; 1 some scenario infeasible or unsolved;
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, MutableMapping
 from importlib import import_module
+from typing import Any
 
 import click
 
@@ -26,19 +28,39 @@ COMMANDS = {
 }
 
 
+class LazyCommands(MutableMapping[str, click.Command]):
+    """A group's commands by name, each imported when first looked up (see :data:`COMMANDS`)."""
+
+    def __init__(self) -> None:
+        self.loaded: dict[str, click.Command] = {}
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self.loaded and name in COMMANDS:
+            module, attribute = COMMANDS[name]
+            command = getattr(import_module(f".{module}", __name__), attribute)
+            assert isinstance(command, click.Command)
+            self.loaded[name] = command
+        return self.loaded[name]
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self.loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self.loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted({*COMMANDS, *self.loaded}))
+
+    def __len__(self) -> int:
+        return len({*COMMANDS, *self.loaded})
+
+
 class LazyGroup(click.Group):
-    """A group whose commands are imported on first use (see :data:`COMMANDS`)."""
+    """A group whose commands are imported on first use (:class:`LazyCommands`)."""
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in COMMANDS:
-            return None
-        module, name = COMMANDS[cmd_name]
-        command = getattr(import_module(f".{module}", __name__), name)
-        assert isinstance(command, click.Command)
-        return command
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = LazyCommands()  # click reads it as a mapping: get, iteration, item assignment
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
