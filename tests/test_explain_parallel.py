@@ -127,10 +127,10 @@ def test_warm_loosened_limits_give_the_cold_objectives():
         assert warm.value == pytest.approx(cold.value, abs=tol), name
 
 
-def test_a_cutoff_nothing_meets_is_infeasible_and_a_target_stops_at_a_good_enough_plan():
+def test_a_cutoff_nothing_meets_gives_no_plan_and_a_target_stops_at_a_good_enough_plan():
     sc = _quick(cm.load(ROOT / "scenarios" / "butik-kundresan.yaml").scenario)  # min_cost
     plan, values = solve_from(sc)
-    assert solve_from(sc, start=Warm({}, cutoff=0.9 * plan.value), diagnose=False)[0].status == "infeasible"
+    assert solve_from(sc, start=Warm({}, cutoff=0.9 * plan.value), diagnose=False)[0].status == "no_solution"
     good = solve_from(sc, start=Warm({}, target=1.5 * plan.value), diagnose=False)[0]
     assert good.solved and good.verified and good.value <= 1.5 * plan.value + 1e-6
 
