@@ -278,7 +278,7 @@ def run(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float,
 
     Two bounds known before the solve, in the objective's own terms (HiGHS; CBC solves without them):
     ``cutoff``: no plan worse than this is wanted, so the search prunes whatever cannot beat it
-    ("no_solution" when no plan is at least this good); ``target``: a plan at least this good
+    ("no_solution" when none is at least this good, the model infeasible or not); ``target``: a plan at least this good
     answers the question, so the search stops at the first one ("feasible", its gap stated)."""
     if settings.name == "cbc":
         return run_cbc(problem, settings, time_limit, start)

@@ -212,9 +212,9 @@ def run_highs(problem: pulp.LpProblem, settings: SolverSettings, time_limit: flo
         status = "unbounded"
     else:
         status = "feasible" if has_plan else "no_solution"
-    if status in SOLVED and cutoff is not None and _worse(problem, cutoff):
-        status = "no_solution"  # the cutoff pruned the whole search: no plan at least that good (not "infeasible":
-        # the model has plans, which the check of an "infeasible" would find)
+    if cutoff is not None and (status == "infeasible" or (status in SOLVED and _worse(problem, cutoff))):
+        status = "no_solution"  # no plan at least as good as the cutoff, which pruned the search: whether the model
+        # has other plans is unknown, so not "infeasible" (whose check would find them)
     if model_status == S.kObjectiveTarget and has_plan:
         status = "feasible"
     if status not in SOLVED:
