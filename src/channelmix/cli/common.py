@@ -17,6 +17,7 @@ from ..schema.expand import Case, derive, parse_assignment, variants
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.progress import Progress
 
 OK, NO_PLAN, BAD_INPUT = 0, 1, 2
 F = TypeVar("F", bound=Callable[..., Any])
@@ -71,6 +72,21 @@ def console(stderr: bool = False, columns: bool = True) -> Console:
     given = os.environ.get("COLUMNS", "") if columns else ""
     width = None if stream.isatty() else (int(given) if given.isdigit() and int(given) >= 40 else 160)
     return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
+
+
+def progress_bar(label: str, transient: bool = False) -> Progress:
+    """A progress bar with the count, elapsed time and ETA, on stderr (stdout stays the answer's)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("ETA"),
+                    TimeRemainingColumn(), console=console(stderr=True), transient=transient)
 
 
 def fail(lines: list[str]) -> NoReturn:

@@ -20,7 +20,7 @@ from ..analysis.explain_tasks import QUESTIONS
 from ..core import jsonout
 from ..model.periods import Horizon
 from ..reports.wording import plan_message
-from .common import NO_PLAN, OK, bases, console, fail, set_option
+from .common import NO_PLAN, OK, bases, console, fail, progress_bar, set_option
 
 
 def _share(text: str) -> float | None:
@@ -119,19 +119,9 @@ def _progress(show: bool, language: str | None) -> Iterator[Callable[[int, int, 
     if not show:
         yield None
         return
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
     from ..reports.explain_render import finished_line
 
-    with Progress(TextColumn("explaining"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("ETA"),
-                  TimeRemainingColumn(), console=console(stderr=True), transient=True) as bar:
+    with progress_bar("explaining", transient=True) as bar:
         task = bar.add_task("explain", total=None)
         best: list[float | None] = [None]
 
