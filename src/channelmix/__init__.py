@@ -1,7 +1,8 @@
 """channelmix: pick the channel mix that covers every journey phase and segment, provably optimally.
 
-The solving functions are imported on first use, so that the schema, ``evaluate`` and
-``verify`` load without the solver stack (PuLP).  Two names join stages that do not import
+Every name is imported on first use, so that ``import channelmix`` (and ``channelmix --version``)
+loads neither the schema (pydantic) nor the solver stack (PuLP, HiGHS, scipy), and the schema,
+``evaluate`` and ``verify`` load without the solver stack.  Two names join stages that do not import
 each other: :func:`explain` returns the analysis with its JSON and DataFrames (the words are the
 reports'), and :func:`solve_paths` writes each result as the CLI writes it.
 """
@@ -11,11 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import verify as _verify_package  # noqa: F401 - the package first: its name here is the function below
 from .core.version import VERSION
-from .schema import Loaded, Scenario, ScenarioError, load, validate
-from .verify.evaluate import evaluate
-from .verify.plan import Plan
-from .verify.verifier import VerificationError, verify
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -23,18 +21,23 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .reports.explained import Explained
+    from .schema import Loaded, Scenario
+    from .verify.evaluate import Violation
+    from .verify.plan import Plan
 
 __version__ = VERSION
 
-# loaded on first use: these pull in the solver stack (PuLP, HiGHS), matplotlib or pandas work
+# loaded on first use: the schema (pydantic), the verifier (numpy), the solver stack (PuLP, HiGHS),
+# matplotlib and pandas; `import channelmix` itself loads none of them
 _LAZY = {
+    "Loaded": "schema", "Scenario": "schema", "ScenarioError": "schema", "load": "schema", "validate": "schema",
+    "evaluate": "verify.evaluate", "Plan": "verify.plan", "VerificationError": "verify.verifier",
     "solve_file": "solve.pipeline", "solve_scenario": "solve.pipeline", "with_solver": "solve.pipeline",
     "derive": "schema.expand", "variants": "schema.expand", "grid": "schema.expand",
     "sweep": "analysis.whatif", "compare": "analysis.whatif", "diff": "analysis.whatif",
     "frontier_chart": "reports.charts",
 }
-__all__ = ["Loaded", "Plan", "Scenario", "ScenarioError", "VerificationError", "evaluate", "explain", "load",
-           "solve_paths", "validate", "verify", *_LAZY]
+__all__ = ["explain", "solve_paths", "verify", *_LAZY]
 
 
 def __getattr__(name: str) -> Any:
@@ -43,6 +46,14 @@ def __getattr__(name: str) -> Any:
 
         return getattr(import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module 'channelmix' has no attribute {name!r}")
+
+
+def verify(scenario: Scenario, plan: Plan) -> list[Violation]:
+    """Every violated rule and every misreported figure of a solved plan
+    (:func:`channelmix.verify.verifier.verify`)."""
+    from .verify.verifier import verify as run
+
+    return run(scenario, plan)
 
 
 def explain(what: Loaded | Scenario, alternatives: int = 3, within: float | None = 0.05, step: float = 100.0,

@@ -8,10 +8,11 @@ from ..formulate import PeriodsFormulation, formulate
 from ..formulate.rows import cut, use, used
 from ..schema.models import Scenario
 from ..solve.pipeline import solve_formulated
+from ..solve.warm import Warm
 from ..verify.plan import Plan
 
 
-def solve_used(scenario: Scenario, cid: str, anywhere: bool, start: dict[str, float] | None = None) -> Plan:
+def solve_used(scenario: Scenario, cid: str, anywhere: bool, start: dict[str, float] | Warm | None = None) -> Plan:
     """A plan over periods re-solved with one channel used in at least one period
     (``anywhere``) or in none; verified like any plan."""
     f = formulate(scenario)
@@ -28,14 +29,16 @@ def within(scenario: Scenario, best: float, value: float, tolerance: float | Non
     return value >= best - room if scenario.objective.maximises else value <= best + room
 
 
-def alternatives(scenario: Scenario, best: Plan, k: int, tolerance: float | None) -> list[Plan]:
+def alternatives(scenario: Scenario, best: Plan, k: int, tolerance: float | None,
+                 cutoff: float | None = None) -> list[Plan]:
     """The k next-best distinct on/off sets, each solved to its best spends and verified,
     sorted best first, each within ``tolerance`` of ``best`` (relative; None: no limit).
 
     Over periods an on/off set is the set of channels used in some period.
     Each found set is excluded by a no-good cut and the MILP re-solved, so the i-th
     solve finds the best mix not yet listed: with k above the number of feasible mixes,
-    the list ends when the cut model becomes infeasible."""
+    the list ends when the cut model becomes infeasible.  ``cutoff`` (the model's objective): no
+    mix worse than this is wanted, so a search that can find none stops early."""
     if k <= 0 or not best.solved:
         return []
     # no tie-break pass: it would more than double each re-solve, and the objective it keeps
@@ -46,9 +49,10 @@ def alternatives(scenario: Scenario, best: Plan, k: int, tolerance: float | None
     indicators = used(f)
     found: list[Plan] = []
     seen = {c.id: c.on for c in best.channels}
+    warm = None if cutoff is None else Warm({}, cutoff=cutoff)
     for i in range(k):
         cut(f, indicators, seen, f"no_good_{i}")
-        plan, _ = solve_formulated(scenario, f, diagnose=False)
+        plan, _ = solve_formulated(scenario, f, diagnose=False, start=warm)
         if not plan.solved or not within(scenario, best.value, plan.value, tolerance):
             break
         found.append(plan)

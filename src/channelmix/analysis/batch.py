@@ -33,6 +33,7 @@ from ..model.solution import SOLVED
 from ..schema import SUFFIXES, ScenarioError, load
 from ..schema.expand import Case, variants
 from ..verify.plan import Plan
+from .parallel import cores, in_processes
 
 SUMMARY_KEYS = ("scenario", "source", "variant", "status", "objective", "cost", "gap", "verified", "message")
 
@@ -170,50 +171,12 @@ def _execute(cases: list[Case], document: Document, workers: int, executor: str,
     if executor == "dask":
         yield from _on_dask(cases, document, scheduler)
         return
-    count = workers or os.cpu_count() or 1
-    if executor == "serial" or count == 1 or len(cases) == 1:
+    if executor == "serial" or cores(workers) == 1 or len(cases) == 1:
         for case in cases:
             yield case, _guarded(case, document)
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    context = multiprocessing.get_context(
-        "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
-    others = set(multiprocessing.active_children())  # children that are not this pool's workers
-    pool = ProcessPoolExecutor(max_workers=min(count, len(cases)), mp_context=context)
-    try:
-        futures = {pool.submit(run_case, case, document): case for case in cases}
-        for future in as_completed(futures):
-            case = futures[future]
-            try:
-                result = future.result()
-            except Exception as err:  # noqa: BLE001 - a worker that died (BrokenProcessPool …) fails its case only
-                result = _error_row(case, err)
-            yield case, result
-    except BaseException:
-        _stop_workers(pool, others)  # interrupted (Ctrl-C, SIGTERM, a closed generator): leave no worker behind
-        raise
-    pool.shutdown(wait=True)
-
-
-def _stop_workers(pool: Any, others: set[Any]) -> None:
-    """Cancel what has not started and end the running workers now, not after their case.
-
-    The workers are this process's children that ``others`` (taken before the pool started)
-    does not hold: Python 3.11's pool has no public handle on them."""
-    import multiprocessing
-
-    processes = [p for p in multiprocessing.active_children() if p not in others]
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-    for process in processes:
-        process.join(timeout=5)
-        if process.is_alive():
-            process.kill()
-            process.join(timeout=1)
+    for case, result in in_processes(run_case, cases, document, workers=workers):
+        yield case, (_error_row(case, result) if isinstance(result, BaseException) else result)
 
 
 @contextmanager

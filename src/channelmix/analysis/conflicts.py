@@ -82,10 +82,20 @@ class Switchboard:
 
 
 def conflict(scenario: Scenario, time_limit: float = 10.0) -> Conflict | None:
+    """A minimal conflicting set of individual hard rules (:func:`minimal_conflict`) and the
+    repair of each. None when the scenario is feasible, or infeasible without any of the rules."""
+    found = minimal_conflict(scenario, time_limit)
+    if found is None:
+        return None
+    return Conflict(found.rules, found.names, [repair(scenario, rule, time_limit) for rule in found.rules])
+
+
+def minimal_conflict(scenario: Scenario, time_limit: float = 10.0) -> Conflict | None:
     """A minimal conflicting set of individual hard rules, by a deletion filter: each rule
     is dropped in turn and stays dropped if the rest are still infeasible; what is left
     conflicts, and dropping any one of it makes the rest feasible. None when the scenario
-    is feasible, or infeasible without any of the rules (which would be a bug)."""
+    is feasible, or infeasible without any of the rules (which would be a bug).  No repairs
+    yet: each is a re-solve of its own (:func:`repair`)."""
     board = Switchboard(scenario, time_limit)
     if board.feasible():
         return None
@@ -102,7 +112,7 @@ def conflict(scenario: Scenario, time_limit: float = 10.0) -> Conflict | None:
         if board.feasible():
             board.switch(name, True)
             kept.append(name)
-    return Conflict([board.rules[n] for n in kept], kept, [repair(scenario, board.rules[n], time_limit) for n in kept])
+    return Conflict([board.rules[n] for n in kept], kept, [])
 
 
 def repair(scenario: Scenario, rule: Rule, time_limit: float = 10.0) -> Repair:

@@ -20,20 +20,25 @@ are the next-best sets of channels used.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ..schema import Loaded, Scenario
 from ..solve.duals import fixed_lp_duals
 from ..solve.pipeline import solve_from
 from ..verify.baseline import Baseline, better_by, compare
 from ..verify.plan import Plan
-from .alternatives import alternatives as next_best
-from .alternatives import solve_used, tie_tolerance
-from .conflicts import Conflict, conflict
-from .limits import Limit, limit_of, step_in, with_limit
+from .alternatives import tie_tolerance
+from .conflicts import Conflict, minimal_conflict
+from .explain_tasks import ALTERNATIVES, CHANNEL, LIMIT, QUESTIONS, REPAIR, Answer, Context, Task, run_task
+from .limits import Limit, limit_of, step_in
 from .marginals import Marginal, marginals
 from .marginals_periods import PeriodMarginal, period_marginals
+from .parallel import Pool, cores, in_processes
+
+# what a worker of an explanation loads before its first task: the tasks, and the polish's optimiser
+PRELOAD = ["channelmix.analysis.explain_tasks", "scipy.optimize"]
 
 
 @dataclass(frozen=True)
@@ -97,49 +102,110 @@ class Explanation:
     periods: list[PeriodMarginal] = field(default_factory=list)  # over periods: the next unit, channel × period
 
 
+Progress = Callable[[int, int, Any], None]  # (done, total, the finished item: ChannelValue, LimitValue, …)
+
+
 def explain(what: Loaded | Scenario, alternatives: int = 3, within: float | None = 0.05, step: float = 100.0,
-            warnings: list[str] | None = None) -> Explanation:
+            warnings: list[str] | None = None, *, workers: int = 1, only: Collection[str] | None = None,
+            progress: Progress | None = None) -> Explanation:
     """Explain one scenario (a loaded file, or a scenario and its warnings): see the module
     docstring. ``alternatives`` next-best mixes within ``within`` (relative; None: any) of
-    the optimum; ``step``: the money of "the next step buys"."""
+    the optimum; ``step``: the money of "the next step buys".
+
+    The re-solves run as tasks (:mod:`channelmix.analysis.explain_tasks`) on ``workers``
+    processes, this one among them (0: every core; 1: in this process only), with the same
+    answers either way.
+    ``only``: the questions to ask (of :data:`QUESTIONS`; None: all).  ``progress`` is called
+    with (0, total, the solved plan) when the tasks are known and (done, total, item) as each finishes,
+    the item being what the explanation will hold: a ChannelValue, a LimitValue, the list of
+    Alternatives or a Repair."""
     scenario = what.scenario if isinstance(what, Loaded) else what
     warnings = what.warnings if isinstance(what, Loaded) else warnings
+    asked = set(QUESTIONS if only is None else only)
     began = time.perf_counter()
-    plan, values = solve_from(scenario, warnings)
-    solve_seconds = time.perf_counter() - began
-    out = Explanation(scenario.scenario, plan.status, plan.objective, plan, compare(scenario, plan),
-                      solve_seconds=solve_seconds)
-    if not plan.solved:
-        if plan.status == "infeasible":
-            out.conflict = _conflict(scenario)
-        out.seconds = time.perf_counter() - began
-        return out
-    out.tolerance = tie_tolerance(scenario, plan.value, plan.value)
-    quick = scenario.model_copy(
-        update={"current": None, "objective": scenario.objective.model_copy(update={"tie_break": False})})
-    out.channels, out.periods = _channel_values(scenario, quick, plan, values, step, out.baseline)
-    out.limits = _limit_values(scenario, quick, plan, values)
-    out.alternatives = _alternatives(scenario, plan, alternatives, within)
-    out.curves = curves(scenario, plan)
+    count = cores(workers)
+    pool = Pool(count - 1, PRELOAD) if count > 1 else None  # this process is the other worker
+    if pool is not None:
+        pool.warm()  # the workers load the solver stack while the plan is solved here
+    try:
+        plan, values = solve_from(scenario, warnings)
+        solve_seconds = time.perf_counter() - began
+        out = Explanation(scenario.scenario, plan.status, plan.objective, plan, compare(scenario, plan),
+                          solve_seconds=solve_seconds)
+        quick = scenario.model_copy(
+            update={"current": None, "objective": scenario.objective.model_copy(update={"tie_break": False})})
+        context = Context(scenario, quick, plan, values, alternatives, within)
+        tasks: list[Task] = []
+        if not plan.solved:
+            if plan.status == "infeasible" and REPAIR in asked:
+                out.conflict = minimal_conflict(scenario.model_copy(update={"current": None}))
+                tasks = [Task(REPAIR, name, rule=rule) for name, rule in
+                         zip(out.conflict.names, out.conflict.rules)] if out.conflict is not None else []
+        else:
+            out.tolerance = tie_tolerance(scenario, plan.value, plan.value)
+            if CHANNEL in asked:
+                out.channels, out.periods = _marginal_values(scenario, plan, step, out.baseline)
+            out.limits = limits = _limits(scenario, quick, plan, values) if LIMIT in asked else []
+            # the workers take tasks from the front, this process from the back: it starts on the
+            # longest (the chain of alternatives) at once, whether or not the workers are up yet
+            tasks = [Task(CHANNEL, c.id, on=not c.on) for c in plan.channels if CHANNEL in asked] + \
+                [Task(LIMIT, x.what.name, limit=x.what, moved_to=x.limit) for x in limits if x.gain is not None] + \
+                ([Task(ALTERNATIVES)] if ALTERNATIVES in asked and alternatives > 0 else [])
+        answers = _answers(out, tasks, context, pool, progress)
+        pool = None  # closed by _answers
+    except BaseException:
+        if pool is not None:
+            pool.stop()
+        raise
+    if plan.solved:
+        out.channels = [_channel_value(scenario, plan, c, answers[(CHANNEL, c.id)]) for c in out.channels]
+        out.limits = sorted((_limit_value(scenario, plan, lv, answers.get((LIMIT, lv.what.name))) for lv in limits),
+                            key=lambda x: -(x.gain or 0.0))
+        found = answers.get((ALTERNATIVES, ""))
+        out.alternatives = _alternatives(scenario, plan, list(found.plans)) if found is not None else []
+        out.curves = curves(scenario, plan)
+    elif out.conflict is not None:
+        repairs = [answers[(REPAIR, n)].repair for n in out.conflict.names]
+        out.conflict = replace(out.conflict, repairs=[r for r in repairs if r is not None])
     out.seconds = time.perf_counter() - began
     return out
 
 
-def _conflict(scenario: Scenario) -> Conflict | None:
-    return conflict(scenario.model_copy(update={"current": None}))
+def _answers(out: Explanation, tasks: list[Task], context: Context, pool: Pool | None,
+             progress: Progress | None) -> dict[tuple[str, str], Answer]:
+    """Every task's answer, by (kind, key), reporting each as it arrives."""
+    answers: dict[tuple[str, str], Answer] = {}
+    if progress is not None:
+        progress(0, len(tasks), out.plan)
+    if not tasks:
+        if pool is not None:
+            pool.close()
+        return answers
+    for task, answer in in_processes(run_task, tasks, context, workers=1, pool=pool):
+        if isinstance(answer, BaseException):
+            raise answer
+        answers[(task.kind, task.key)] = answer
+        if progress is not None:
+            progress(len(answers), len(tasks), _item(out, context, task, answer))
+    return answers
 
 
-def _forced(quick: Scenario, cid: str, on: bool | None) -> Scenario:
-    """The scenario with one channel forced on (True) or off (False), or (None) free of the
-    file's own force for it."""
-    rules = quick.rules
-    force_on = [c for c in rules.force_on if c != cid] + ([cid] if on is True else [])
-    force_off = [c for c in rules.force_off if c != cid] + ([cid] if on is False else [])
-    return quick.model_copy(update={"rules": rules.model_copy(update={"force_on": force_on, "force_off": force_off})})
+def _item(out: Explanation, context: Context, task: Task, answer: Answer) -> Any:
+    """What a finished task adds to the explanation, as the explanation will hold it."""
+    scenario, plan = context.scenario, context.plan
+    if task.kind == CHANNEL:
+        c = next(c for c in out.channels if c.id == task.key)
+        return _channel_value(scenario, plan, c, answer)
+    if task.kind == LIMIT:
+        return _limit_value(scenario, plan, next(lv for lv in out.limits if lv.what.name == task.key), answer)
+    if task.kind == ALTERNATIVES:
+        return _alternatives(scenario, plan, list(answer.plans))
+    return answer.repair
 
 
-def _channel_values(scenario: Scenario, quick: Scenario, plan: Plan, values: dict[str, float], step: float,
-                    baseline: Baseline | None) -> tuple[list[ChannelValue], list[PeriodMarginal]]:
+def _marginal_values(scenario: Scenario, plan: Plan, step: float,
+                     baseline: Baseline | None) -> tuple[list[ChannelValue], list[PeriodMarginal]]:
+    """Each channel's decision and marginal figures, before its re-solve (verdict "pending")."""
     grid: list[PeriodMarginal] = []
     if scenario.periods is None:
         margins = marginals(scenario, {c.id: c.on for c in plan.channels}, {c.id: c.spend for c in plan.channels}, step)
@@ -149,33 +215,29 @@ def _channel_values(scenario: Scenario, quick: Scenario, plan: Plan, values: dic
         margins, grid = period_marginals(scenario, {(r.channel, r.period): r.on for r in plan.schedule.rows},
                                          {(r.channel, r.period): r.spend for r in plan.schedule.rows}, step)
         current = None if baseline is None else {c.id: c.current_spend for c in baseline.channels}  # kept up, in total
-    out = []
-    for c in plan.channels:
-        other = _other_decision(quick, c.id, not c.on, values)
-        lost = better_by(scenario, plan.value, other.value) if other.solved else None
-        forced = c.id in (scenario.rules.force_on if c.on else scenario.rules.force_off)
-        if lost is None:
-            verdict = "impossible"
-        else:
-            tol = tie_tolerance(scenario, plan.value, other.value)
-            verdict = "forced" if forced else "tie" if abs(lost) <= tol else "worse" if lost > 0 else "better"
-            if forced and abs(lost) <= tol:
-                lost = 0.0
-        out.append(ChannelValue(
-            c.id, c.label, c.on, c.spend, current.get(c.id, 0.0) if current is not None else None, margins.get(c.id),
-            lost if c.on else None, lost if not c.on else None, other.objective if other.solved else None, verdict))
+    out = [ChannelValue(c.id, c.label, c.on, c.spend, current.get(c.id, 0.0) if current is not None else None,
+                        margins.get(c.id), None, None, None, "pending") for c in plan.channels]
     return out, grid
 
 
-def _other_decision(quick: Scenario, cid: str, on: bool, values: dict[str, float]) -> Plan:
-    """The verified plan with one channel's decision forced the other way (the file's own
-    force for it dropped); over periods, "on" is used in at least one period, "off" in none."""
-    if quick.periods is None:
-        return solve_from(_forced(quick, cid, on), start=values, diagnose=False)[0]
-    return solve_used(_forced(quick, cid, None), cid, on, start=values)
+def _channel_value(scenario: Scenario, plan: Plan, c: ChannelValue, other: Answer) -> ChannelValue:
+    """A channel's decision valued by its forced re-solve."""
+    lost = better_by(scenario, plan.value, other.value) if other.solved and other.value is not None else None
+    forced = c.id in (scenario.rules.force_on if c.on else scenario.rules.force_off)
+    if lost is None or other.value is None:
+        verdict = "impossible"
+    else:
+        tol = tie_tolerance(scenario, plan.value, other.value)
+        verdict = "forced" if forced else "tie" if abs(lost) <= tol else "worse" if lost > 0 else "better"
+        if forced and abs(lost) <= tol:
+            lost = 0.0
+    return replace(c, value_if_forced_off=lost if c.on else None, value_if_forced_on=lost if not c.on else None,
+                   forced_objective=other.objective if other.solved else None, verdict=verdict)
 
 
-def _limit_values(scenario: Scenario, quick: Scenario, plan: Plan, values: dict[str, float]) -> list[LimitValue]:
+def _limits(scenario: Scenario, quick: Scenario, plan: Plan, values: dict[str, float]) -> list[LimitValue]:
+    """Every limit worth moving, with its LP price; ``limit`` holds the value it moves to and
+    ``gain`` is None where it cannot move (the re-solves fill in the rest: :func:`_limit_value`)."""
     duals = fixed_lp_duals(quick, values)
     on = [c.on for c in plan.channels]
     names = (["budget"] if scenario.budget is not None else []) + _period_budgets(scenario) + \
@@ -193,23 +255,29 @@ def _limit_values(scenario: Scenario, quick: Scenario, plan: Plan, values: dict[
         seen.add(limit.names[0])
         step = step_in(scenario, limit)
         moved_to = limit.loosened(step)
-        gain = worth = None
-        if moved_to != limit.value:
-            moved, _ = solve_from(with_limit(quick, limit, moved_to), start=values, diagnose=False)
-            if moved.solved:
-                used = abs(moved_to - limit.value)
-                gain = better_by(scenario, moved.value, plan.value)
-                if abs(gain) <= tie_tolerance(scenario, plan.value, moved.value):
-                    gain = 0.0  # no gain beyond the solver's tolerance: re-solve noise, not value
-                worth, step = gain / used, used
         rows = members(limit)
         # a dual prices a right-hand side: counts are fixed with the decisions, shares are not a
         # right-hand side; a rule over several cells (or periods) moves them all, so its price is their sum
         priced = bool(rows) and not limit.integer and limit.kind not in ("group_share", "concentration")
         price = sum(duals[m].shadow_price for m in rows) if priced else None
         binding = any(duals[m].binding for m in rows)
-        out.append(LimitValue(limit, limit.kind, limit.value, binding, step, gain, worth, price))
-    return sorted(out, key=lambda x: -(x.gain or 0.0))
+        # until its re-solve: limit is where it moves to, gain 0.0 if it can move (None if not)
+        out.append(LimitValue(limit, limit.kind, moved_to, binding, step, 0.0 if moved_to != limit.value else None,
+                              None, price))
+    return out
+
+
+def _limit_value(scenario: Scenario, plan: Plan, pending: LimitValue, moved: Answer | None) -> LimitValue:
+    """A limit valued by its re-solve (``moved``; None: it could not move)."""
+    limit, moved_to, step = pending.what, pending.limit, pending.step
+    gain = worth = None
+    if moved is not None and moved.solved and moved.value is not None:
+        used = abs(moved_to - limit.value)
+        gain = better_by(scenario, moved.value, plan.value)
+        if abs(gain) <= tie_tolerance(scenario, plan.value, moved.value):
+            gain = 0.0  # no gain beyond the solver's tolerance: re-solve noise, not value
+        worth, step = gain / used, used
+    return replace(pending, limit=limit.value, step=step, gain=gain, worth_per_unit=worth)
 
 
 def _period_budgets(scenario: Scenario) -> list[str]:
@@ -263,10 +331,10 @@ def curves(scenario: Scenario, plan: Plan, samples: int = 48) -> list[dict[str, 
     return out
 
 
-def _alternatives(scenario: Scenario, plan: Plan, k: int, within: float | None) -> list[Alternative]:
+def _alternatives(scenario: Scenario, plan: Plan, found: list[Plan]) -> list[Alternative]:
     best_on = {c.id for c in plan.channels if c.on}
     out = []
-    for rank, alt in enumerate(next_best(scenario, plan, k, within), start=1):
+    for rank, alt in enumerate(found, start=1):
         on = [c.id for c in alt.channels if c.on]
         differs = [f"+{cid}" for cid in on if cid not in best_on] + [f"-{c.id}" for c in plan.channels if c.on
                                                                      and c.id not in on]

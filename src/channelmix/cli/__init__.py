@@ -10,21 +10,62 @@ Exit codes: 0 every scenario solved; 1 some scenario infeasible or unsolved;
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, MutableMapping
+from importlib import import_module
+from typing import Any
 
 import click
 
+from ..core.environment import SOLVER_LOG
 from ..core.version import VERSION
-from .batch import batch
-from .evidence import calibrate_command, import_command
-from .explain import evaluate, explain
-from .init import init
-from .report import report
-from .serve import serve
-from .solve import solve, validate
-from .whatif import compare, sweep
+
+# command -> (module, function): a command's module is imported when the command runs (or --help lists
+# it), so `channelmix --version` loads no scenario, solver or report code, and `validate` no solver
+COMMANDS = {
+    "solve": ("solve", "solve"), "validate": ("validate", "validate"), "init": ("init", "init"),
+    "sweep": ("whatif", "sweep"), "compare": ("whatif", "compare"), "batch": ("batch", "batch"),
+    "import": ("evidence", "import_command"), "calibrate": ("evidence", "calibrate_command"),
+    "explain": ("explain", "explain"), "evaluate": ("explain", "evaluate"), "report": ("report", "report"),
+    "serve": ("serve", "serve"),
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyCommands(MutableMapping[str, click.Command]):
+    """A group's commands by name, each imported when first looked up (see :data:`COMMANDS`)."""
+
+    def __init__(self) -> None:
+        self.loaded: dict[str, click.Command] = {}
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self.loaded and name in COMMANDS:
+            module, attribute = COMMANDS[name]
+            command = getattr(import_module(f".{module}", __name__), attribute)
+            assert isinstance(command, click.Command)
+            self.loaded[name] = command
+        return self.loaded[name]
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self.loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self.loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted({*COMMANDS, *self.loaded}))
+
+    def __len__(self) -> int:
+        return len({*COMMANDS, *self.loaded})
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use (:class:`LazyCommands`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = LazyCommands()  # click reads it as a mapping: get, iteration, item assignment
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(VERSION, prog_name="channelmix")
 @click.option("--verbose", "-v", is_flag=True, help="Show the solver's own log (on stderr; stdout stays clean).")
 def main(verbose: bool) -> None:
@@ -34,14 +75,8 @@ def main(verbose: bool) -> None:
     within the budget, hours and rules of a scenario file; every plan is checked
     by an independent verifier before it is shown.
     """
-    from ..solve.solvers import SOLVER_LOG
-
     # through the environment, so worker processes started later see it too
     os.environ[SOLVER_LOG] = "1" if verbose else "0"
 
-
-for _command in (solve, validate, init, sweep, compare, batch, import_command, calibrate_command, explain, evaluate,
-                 report, serve):
-    main.add_command(_command)
 
 __all__ = ["main"]

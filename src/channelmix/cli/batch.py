@@ -19,6 +19,7 @@ from .common import (
     fail,
     format_option,
     overrides,
+    progress_bar,
     report_option,
     set_option,
     write_reports,
@@ -43,15 +44,6 @@ def batch(paths: tuple[str, ...], out_dir: Path, workers: int, resume: bool, exe
     A bad or infeasible scenario gets a row with its status and message; the rest
     finish. Exit code 0 when all solved, 1 when some did not, 2 when none could be read.
     """
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
     from ..analysis.batch import nothing_read, run_batch, stop_on_sigterm
     from ..reports.terminal import print_table
 
@@ -62,9 +54,7 @@ def batch(paths: tuple[str, ...], out_dir: Path, workers: int, resume: bool, exe
         fail(
             [f"error: cannot write results to {out_dir}: {err.strerror or err}. Fix: give --out a folder you can write"]
         )
-    with stop_on_sigterm(), Progress(TextColumn("solving"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                                     TextColumn("ETA"), TimeRemainingColumn(), console=console(stderr=True),
-                                     transient=False) as bar:
+    with stop_on_sigterm(), progress_bar("solving") as bar:
         task = bar.add_task("batch", total=None)
 
         def progress(done: int, total: int) -> None:

@@ -14,10 +14,10 @@ import click
 from ..reports.i18n import LANGUAGES
 from ..schema import Loaded, ScenarioError, load
 from ..schema.expand import Case, derive, parse_assignments, variants
-from ..solve.pipeline import with_solver
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.progress import Progress
 
 OK, NO_PLAN, BAD_INPUT = 0, 1, 2
 F = TypeVar("F", bound=Callable[..., Any])
@@ -74,6 +74,21 @@ def console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
 
 
+def progress_bar(label: str, transient: bool = False) -> Progress:
+    """A progress bar with the count, elapsed time and ETA, on stderr (stdout stays the answer's)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("ETA"),
+                    TimeRemainingColumn(), console=console(stderr=True), transient=transient)
+
+
 def fail(lines: list[str]) -> NoReturn:
     """Every problem on stderr, then exit 2: bad input, nothing solved or written."""
     for line in lines:
@@ -122,6 +137,10 @@ def cases(paths: tuple[str, ...], assignments: tuple[str, ...], **solver: Any) -
         except ScenarioError as err:
             failed.append(err)
     stop_if(failed, "some variants or overrides are invalid")
+    if all(v is None for v in solver.values()):
+        return found  # validate never loads the solver stack
+    from ..solve.pipeline import with_solver
+
     return [Case(c.name, with_solver(c.scenario, **solver), c.source, c.warnings, c.overrides, c.variant)
             for c in found]
 

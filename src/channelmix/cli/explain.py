@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 
+from ..analysis.explain_tasks import QUESTIONS
 from ..core import jsonout
 from ..model.periods import Horizon
 from ..reports.wording import plan_message
-from .common import NO_PLAN, OK, bases, console, fail, language_option, set_option
+from .common import NO_PLAN, OK, bases, console, fail, language_option, progress_bar, set_option
 
 
 def _share(text: str) -> float | None:
@@ -52,10 +55,19 @@ FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["table", "jso
 @click.option("--report", "reports", multiple=True, type=click.Choice(["html", "md", "xlsx"]),
               help="Also write a report with every section (repeatable) into --out.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Where --report goes.")
+@click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Processes for the re-solves, this one included; 0 = every core. Same figures with any number.")
+@click.option("--only", "only", multiple=True, type=click.Choice(list(QUESTIONS)),
+              help="Ask only this question (repeatable): channels (each on/off decision), limits (loosening each "
+                   "limit), alternatives (next-best mixes), conflict (an infeasible file's conflict and repairs).")
+@click.option("--progress/--no-progress", "show_progress", default=None,
+              help="A progress bar with ETA and each result as it finishes, on stderr (default: when stderr is a "
+                   "terminal).")
 @set_option
 @language_option
 def explain(files: tuple[str, ...], fmt: str, k: int, within: str, curves_dir: Path | None, chart: str,
-            reports: tuple[str, ...], out_dir: Path | None, assignments: tuple[str, ...], language: str | None) -> None:
+            reports: tuple[str, ...], out_dir: Path | None, workers: int, only: tuple[str, ...],
+            show_progress: bool | None, assignments: tuple[str, ...], language: str | None) -> None:
     """Explain the plan of each scenario FILE: the current plan beside it, what the next
     unit of money buys on each channel, what each on/off decision is worth, what
     loosening each limit is worth, the next-best mixes, and — when nothing is feasible —
@@ -77,8 +89,12 @@ def explain(files: tuple[str, ...], fmt: str, k: int, within: str, curves_dir: P
     if reports and out_dir is None:
         fail(["error: --report needs --out DIR (where the report goes)"])
     code, out = OK, console()
+    if show_progress is None:
+        show_progress = sys.stderr.isatty()
     for loaded in bases(files, assignments):
-        result = run(loaded, alternatives=k, within=tolerance)
+        with _progress(show_progress, language or loaded.scenario.language) as progress:
+            result = run(loaded, alternatives=k, within=tolerance, workers=workers, only=only or None,
+                         progress=progress)
         if fmt == "json":
             click.echo(jsonout.dumps(explanation_document(result), default=_jsonable))
         else:
@@ -96,6 +112,29 @@ def explain(files: tuple[str, ...], fmt: str, k: int, within: str, curves_dir: P
             code = NO_PLAN
             click.echo(f"{loaded.source}: {result.scenario}: {plan_message(result.plan)}", err=True)
     sys.exit(code)
+
+
+@contextmanager
+def _progress(show: bool, language: str | None) -> Iterator[Callable[[int, int, Any], None] | None]:
+    """A progress bar with ETA on stderr, each finished re-solve printed above it (None: no bar)."""
+    if not show:
+        yield None
+        return
+    from ..reports.explain_render import finished_line
+
+    with progress_bar("explaining", transient=True) as bar:
+        task = bar.add_task("explain", total=None)
+        best: list[float | None] = [None]
+
+        def progress(done: int, total: int, item: Any) -> None:
+            if done == 0:  # the solved plan, before its re-solves
+                best[0], item = getattr(item, "objective", None), None
+            line = finished_line(item, best[0], language) if item is not None else None
+            if line:
+                bar.console.print(line, highlight=False, markup=False)
+            bar.update(task, completed=done, total=total)
+
+        yield progress
 
 
 def _jsonable(value: Any) -> Any:

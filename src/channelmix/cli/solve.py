@@ -1,4 +1,4 @@
-"""``channelmix solve`` and ``channelmix validate``."""
+"""``channelmix solve``."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from .common import (
     OK,
     cases,
     console,
+    fail,
     language_option,
     need_out,
     report_option,
@@ -49,16 +50,26 @@ from .common import (
               help="Also explain each plan (as 'channelmix explain' does) in the "
               "JSON and the reports: marginal figures, value of each decision and limit, alternatives.")
 @language_option
+@click.option("--all", "every", is_flag=True,
+              help="Show every variant's plan in full in the table (JSON, CSV and --out always have every variant).")
+@click.option("--variant", "named", multiple=True, metavar="NAME",
+              help="Solve and show only this variant of each file beside its base plan (repeatable).")
 def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, reports: tuple[str, ...],
           assignments: tuple[str, ...], solver: str | None, time_limit: float | None, gap: float | None,
-          threads: int | None, explained: bool, language: str | None) -> None:
-    """Solve scenario FILES (and each file's variants) and show the verified plan of each.
+          threads: int | None, explained: bool, language: str | None, every: bool, named: tuple[str, ...]) -> None:
+    """Solve scenario FILES and show the verified plan of each. A file's variants: in the table, one
+    line each (--all: every variant in full; --variant NAME: that one); in JSON, CSV and --out, every
+    variant in full.
 
     Exit code 0 when every scenario has a plan, 1 when one is infeasible or no plan
     was found in time, 2 when a file is invalid (then nothing is solved).
     """
     need_out(reports, out_dir)
     todo = cases(files, assignments, name=solver, time_limit=time_limit, gap=gap, threads=threads)
+    todo = _chosen(todo, named)
+    listed: list[Case] = []
+    if fmt == "table" and not every and not named and out_dir is None:  # a first look: the base plans in full
+        listed, todo = [c for c in todo if c.variant], [c for c in todo if not c.variant]
     out = console() if fmt == "table" else None  # JSON and CSV never load rich (a tenth of a second at start-up)
     code, used, bases, base_json = OK, set(), {}, {}
     for case in todo:
@@ -82,7 +93,24 @@ def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, reports: tuple
         if not plan.solved:
             code = NO_PLAN
             click.echo(f"{case.source}: {case.name}: {plan_message(plan)}", err=True)
+    if listed:
+        from ..reports.terminal import render_listed_variants
+
+        render_listed_variants([(c.name, c.variant, c.source, list(c.overrides)) for c in listed], out,
+                               language or listed[0].scenario.language)
     sys.exit(code)
+
+
+def _chosen(todo: list[Case], named: tuple[str, ...]) -> list[Case]:
+    """The base cases and, with --variant, only the variants named (an unknown name is bad input)."""
+    if not named:
+        return todo
+    known = sorted({c.variant for c in todo if c.variant})
+    unknown = [n for n in named if n not in known]
+    if unknown:
+        fail([f"error: --variant {n}: no such variant. Fix: use one of {', '.join(known) or '(none: no variants)'}"
+              for n in unknown])
+    return [c for c in todo if not c.variant or c.variant in named]
 
 
 def _solve_case(case: Case, explained: bool) -> tuple[Plan, Explanation | None]:
@@ -113,20 +141,3 @@ def _show(plan: Plan, explanation: Explanation | None, extra: dict[str, Any], fm
             render_explanation(explanation, out, language)
         elif plan.baseline is not None:
             render_baseline(plan, out, language)
-
-
-@click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@set_option
-def validate(files: tuple[str, ...], assignments: tuple[str, ...]) -> None:
-    """Check scenario FILES and their variants without solving: every problem, with
-    where and how to fix it.
-
-    Exit code 0 when all are valid (warnings are printed but allowed), 2 otherwise.
-    """
-    for case in cases(files, assignments):
-        sc = case.scenario
-        click.echo(f"{case.source}: ok — '{sc.scenario}', {len(sc.channels)} channels, {len(sc.phases)} phases × "
-                   f"{len(sc.segments)} segments, objective {sc.objective.sense}")
-        for warning in case.warnings:
-            click.echo(f"{case.source}: warning: {warning}", err=True)

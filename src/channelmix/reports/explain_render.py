@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
-from ..analysis.conflicts import Conflict
-from ..analysis.explanation import Explanation
+from ..analysis.conflicts import Conflict, Repair
+from ..analysis.explanation import ChannelValue, Explanation, LimitValue
 from ..schema.models import Scenario
 from ..verify.evaluate import Evaluation
 from ..verify.evaluate_periods import PeriodsEvaluation
@@ -101,6 +101,24 @@ def _explanation(e: Explanation, console: Console) -> None:
         console.print(Text(t("explain.none_within"), style="dim"))
     if e.conflict is not None:
         _conflict(e.conflict, console)
+
+
+def finished_line(item: Any, best: float | None, language: str | None = None) -> str | None:
+    """One finished re-solve of an explanation as a line, while the others still run (None: nothing to
+    say): a channel's decision in words, a limit and its gain, the alternatives found, a repair."""
+    with using(language):
+        if isinstance(item, ChannelValue) and best is not None:
+            lost = item.value_if_forced_off if item.on else item.value_if_forced_on
+            return f"• {why_sentence(item.label, item.on, item.verdict, best, item.forced_objective, lost)}"
+        if isinstance(item, LimitValue):
+            head = limit_head()
+            return f"• {limit_words(item.what)}: {head[4]} {_n(item.gain, 2)} ({head[3]} {_n(item.step, 2)})"
+        if isinstance(item, list):
+            return f"• {t('explain.alternatives_title')}: {len(item)}"
+        if isinstance(item, Repair):
+            found = conflict_document(Conflict([item.rule], [item.name], [item]))
+            return f"• {found['repairs'][0]['rule']}: {found['repairs'][0]['change']}" if found else None
+    return None
 
 
 def render_baseline(plan: Plan, console: Console, language: str | None = None) -> None:

@@ -14,7 +14,7 @@ from rich.text import Text
 from ..verify.plan import Plan
 from .common import auto, num, pct, penalty_words, resource_name, sense_title, status_text
 from .documents import plan_document
-from .i18n import for_plans, t
+from .i18n import for_plans, t, using
 from .risk import risk_lines
 from .source import source_view
 from .view import plan_view
@@ -126,6 +126,18 @@ def _cell(column: Any, value: Any) -> str:
             return pct(value, 2 if str(column) == "gap" else 0)
         return auto(value)
     return short(str(value), 40) if isinstance(value, str) else str(value)
+
+
+def render_listed_variants(listed: list[tuple[str, str, str, list[str]]], console: Console,
+                           language: str | None = None) -> None:
+    """One line for each variant not solved in this run: (name, variant, source file, paths it changes),
+    and for each file the command that shows them all."""
+    with using(language):
+        for i, (name, variant, source, changes) in enumerate(listed):
+            console.print(Text(t("variant.listed", name=name, changes=", ".join(changes), variant=variant),
+                               style="dim"))
+            if i + 1 == len(listed) or listed[i + 1][2] != source:
+                console.print(Text(t("variant.listed_all", source=source), style="dim"))
 
 
 def render(plan: Plan, console: Console, language: str | None = None, facts: dict[str, Any] | None = None) -> None:

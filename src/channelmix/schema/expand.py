@@ -17,12 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from . import Loaded, Problem, Scenario, ScenarioError, validate
 from .presets import PHASE_PRESETS
 from .problems import did_you_mean, show, with_hint
-from .syntax import DuplicateKey, TooDeep, yaml_value
+from .shape import TooDeep
 from .table_cells import number_advice
 
 
@@ -43,10 +41,10 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     path, sep, value = text.partition("=")
     if not sep or not path.strip():
         raise ScenarioError("--set", [Problem(text, "is not PATH=VALUE", "write e.g. --set budget=3500")])
+    from .yaml_reader import plain_value  # PyYAML only when a value is set
+
     try:
-        parsed = yaml_value(value) if value.strip() else ""  # the file's own reader: 4.5e3 is a number
-    except (yaml.YAMLError, DuplicateKey):
-        parsed = value
+        parsed = plain_value(value) if value.strip() else ""  # the file's own reader: 4.5e3 is a number
     except TooDeep as err:
         raise ScenarioError("--set", [Problem(text, err.message, "give a plain value")]) from None
     if isinstance(parsed, (str, int, float)) and path.strip().rsplit(".", 1)[-1] not in TEXT_KEYS:

@@ -40,7 +40,8 @@ TIE_MIN_SHARE = 0.25
 
 
 def solve(formulation: Formulation, settings: SolverSettings | None = None, start: dict[str, float] | None = None,
-          deadline: float | None = None, near: dict[str, bool] | None = None) -> Solution:
+          deadline: float | None = None, near: dict[str, bool] | None = None, cutoff: float | None = None,
+          target: float | None = None) -> Solution:
     """Solve; with tie-breaking, a second pass on the same model with a budget of nodes.
 
     ``start`` (variable name -> value, e.g. a neighbouring sweep step's solution) is
@@ -57,11 +58,13 @@ def solve(formulation: Formulation, settings: SolverSettings | None = None, star
 
     ``near`` (channel -> on, e.g. the previous sweep step's plan) makes the tie-break pass
     lexicographic: first the fewest on/off changes from ``near``, then the usual money (or
-    reach), so neighbouring plans share their mix whenever an equally good one does."""
+    reach), so neighbouring plans share their mix whenever an equally good one does.
+
+    ``cutoff`` and ``target`` (the objective's own terms, HiGHS only): see :func:`run`."""
     settings = settings or formulation.scenario.solver
     began = time.perf_counter()
     deadline = began + settings.time_limit if deadline is None else deadline
-    status, gap, bound = run(formulation.problem, settings, max(deadline - began, 0.01), start)
+    status, gap, bound = run(formulation.problem, settings, max(deadline - began, 0.01), start, cutoff, target)
     first_seconds = time.perf_counter() - began
     solver_seconds = _run_seconds(formulation.problem, first_seconds)
     objective = pulp.value(formulation.problem.objective) if status in SOLVED else None
@@ -269,11 +272,17 @@ def recheck_infeasible(formulation: Formulation, time_limit: float) -> str:
 
 
 def run(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float,
-        start: dict[str, float] | None = None) -> tuple[str, float | None, float | None]:
-    """One solve of ``problem`` by the settings' solver: (status, relative gap, bound)."""
+        start: dict[str, float] | None = None, cutoff: float | None = None,
+        target: float | None = None) -> tuple[str, float | None, float | None]:
+    """One solve of ``problem`` by the settings' solver: (status, relative gap, bound).
+
+    Two bounds known before the solve, in the objective's own terms (HiGHS; CBC solves without them):
+    ``cutoff``: no plan worse than this is wanted, so the search prunes whatever cannot beat it
+    ("no_solution" when none is at least this good, the model infeasible or not); ``target``: a plan at least this good
+    answers the question, so the search stops at the first one ("feasible", its gap stated)."""
     if settings.name == "cbc":
         return run_cbc(problem, settings, time_limit, start)
-    return run_highs(problem, settings, time_limit, start)
+    return run_highs(problem, settings, time_limit, start, cutoff, target)
 
 
 def feasible(f: Formulation, settings: SolverSettings, time_limit: float) -> bool:

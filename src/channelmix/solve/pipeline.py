@@ -22,6 +22,7 @@ from ..verify.verifier import check
 from .diagnosis import diagnosis
 from .passes import FIXED_ON_OFF, recheck_infeasible, solve
 from .polish import polish
+from .warm import Warm
 
 
 def with_solver(scenario: Scenario, **settings: Any) -> Scenario:
@@ -43,16 +44,18 @@ def solve_scenario(scenario: Scenario, warnings: list[str] | None = None) -> Pla
 
 
 def solve_from(scenario: Scenario, warnings: list[str] | None = None,
-               start: dict[str, float] | None = None, diagnose: bool = True,
+               start: dict[str, float] | Warm | None = None, diagnose: bool = True,
                near: dict[str, bool] | None = None) -> tuple[Plan, dict[str, float]]:
-    """:func:`solve_scenario`, warm-started from ``start``; also returns the solver's
+    """:func:`solve_scenario`, warm-started from ``start`` (a neighbour's values, or a
+    :class:`~channelmix.solve.warm.Warm` start with its cutoff and target); also returns the solver's
     values, to warm-start a neighbouring scenario (the next step of a sweep).
     ``diagnose=False`` skips saying why an infeasible scenario is (several more solves).
     ``near`` (channel -> on): among equal optima, prefer the fewest on/off changes from it."""
     began = time.perf_counter()
     deadline = began + scenario.solver.time_limit  # the time limit covers formulate, both passes and the polish
     formulation = formulate(scenario)
-    given = [] if start is None else [_decoded(formulation, start, "the warm start")]
+    first = start.start(formulation) if isinstance(start, Warm) else start
+    given = [] if not first else [_decoded(formulation, first, "the warm start")]
     # the risk-neutral plan as a first incumbent: a time limit then returns a plan
     if isinstance(formulation, WorldsFormulation) and start is None:
         from .worlds_start import neutral_start
@@ -64,7 +67,8 @@ def solve_from(scenario: Scenario, warnings: list[str] | None = None,
 
 
 def solve_formulated(scenario: Scenario, formulation: Formulation, built: float = 0.0,
-                     warnings: list[str] | None = None, start: dict[str, float] | None = None, diagnose: bool = True,
+                     warnings: list[str] | None = None, start: dict[str, float] | Warm | None = None,
+                     diagnose: bool = True,
                      deadline: float | None = None, near: dict[str, bool] | None = None,
                      sets: bool = False, rivals: list[Rival] | None = None) -> tuple[Plan, dict[str, float]]:
     """:func:`solve_from` for a formulation already built (and perhaps extended, e.g. by the
@@ -77,7 +81,11 @@ def solve_formulated(scenario: Scenario, formulation: Formulation, built: float 
     began = time.perf_counter() - built
     if deadline is None:
         deadline = began + scenario.solver.time_limit
-    solution = solve(formulation, start=start, deadline=deadline, near=near)
+    if isinstance(start, Warm):
+        solution = solve(formulation, start=start.start(formulation), deadline=deadline, near=near,
+                         cutoff=start.cutoff, target=start.target)
+    else:
+        solution = solve(formulation, start=start, deadline=deadline, near=near)
     curves = _model_curves(formulation)
     if solution.status == "infeasible":
         solution = _confirmed(scenario, formulation, solution, rivals, curves, deadline)

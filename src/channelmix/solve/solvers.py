@@ -18,13 +18,12 @@ from typing import Any
 import numpy as np
 import pulp
 
+from ..core.environment import SOLVER_LOG
 from ..core.tolerances import FEASIBILITY
 from ..model.solution import SOLVED
 from ..schema.models import SolverSettings
 from .cbc_log import cbc_gap
 from .scaling import Model, Scaling, choose
-
-SOLVER_LOG = "CHANNELMIX_SOLVER_LOG"  # "1": solver logs on stderr (set by --verbose; inherited by workers)
 
 
 def solver_log() -> bool:
@@ -108,6 +107,7 @@ class _StartedHiGHS(pulp.HiGHS):
     def __init__(self, start: dict[str, float] | None = None, **options) -> None:
         super().__init__(**options)
         self.start = start
+        self.bounds: tuple[float | None, float | None] = (None, None)  # cutoff, target: see passes.run
         # the deadline on the wall clock, from now: PuLP's hand-over counts too
         self.wall = None if self.timeLimit is None else time.perf_counter() + float(self.timeLimit)
 
@@ -174,6 +174,8 @@ class _StartedHiGHS(pulp.HiGHS):
             # HiGHS's own clock leaves out the MIP that completes a partial start (10 s of a 45 s limit on
             # cvar over 200 worlds): the wall clock stops the search too, this run and a tie-break on the same Highs
             lp.solverModel.cbMipInterrupt += lambda event: event.interrupt() if time.perf_counter() > wall else None
+        for option, value in _internal_bounds(lp, *self.bounds).items():
+            lp.solverModel.setOptionValue(option, value)
         if self.start:
             columns = lp.variables()
             if isinstance(self.start, PartialStart):
@@ -186,7 +188,8 @@ class _StartedHiGHS(pulp.HiGHS):
 
 
 def run_highs(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float,
-              start: dict[str, float] | None = None):
+              start: dict[str, float] | None = None, cutoff: float | None = None, target: float | None = None):
+    """HiGHS on ``problem``; ``cutoff`` and ``target``: see :func:`channelmix.solve.passes.run`."""
     import highspy
 
     # mip_abs_gap: HiGHS stops at an absolute gap of 1e-6 by default, which on an objective in the solver's units
@@ -194,6 +197,7 @@ def run_highs(problem: pulp.LpProblem, settings: SolverSettings, time_limit: flo
     solver = _StartedHiGHS(start, msg=False, timeLimit=time_limit, gapRel=settings.gap, gapAbs=FEASIBILITY,
                            threads=settings.threads, random_seed=0, mip_feasibility_tolerance=FEASIBILITY,
                            primal_feasibility_tolerance=FEASIBILITY)
+    solver.bounds = (cutoff, target)
     problem.solve(solver)
     highs = problem.solverModel
     model_status = highs.getModelStatus()
@@ -208,12 +212,42 @@ def run_highs(problem: pulp.LpProblem, settings: SolverSettings, time_limit: flo
         status = "unbounded"
     else:
         status = "feasible" if has_plan else "no_solution"
+    if cutoff is not None and (status == "infeasible" or (status in SOLVED and _worse(problem, cutoff))):
+        status = "no_solution"  # no plan at least as good as the cutoff, which pruned the search: whether the model
+        # has other plans is unknown, so not "infeasible" (whose check would find them)
+    if model_status == S.kObjectiveTarget and has_plan:
+        status = "feasible"
     if status not in SOLVED:
         return status, None, None
     gap = info.mip_gap if math.isfinite(info.mip_gap) else None
     dual = info.mip_dual_bound * problem.scaling.objective  # in the user's units
     bound = None if not math.isfinite(dual) else (-dual if problem.sense == pulp.LpMaximize else dual)
     return status, max(gap, 0.0) if gap is not None else None, bound
+
+
+def _internal_bounds(problem: pulp.LpProblem, cutoff: float | None, target: float | None) -> dict[str, float]:
+    """HiGHS's objective_bound and objective_target for a cutoff and a target in the objective's own
+    terms: HiGHS minimises the objective without its constant, negated for maximisation and divided by
+    the scaling's objective unit (as handed over, :meth:`_StartedHiGHS.buildSolverModel`)."""
+    sign = -1.0 if problem.sense == pulp.LpMaximize else 1.0
+    constant = problem.objective.constant if problem.objective is not None else 0.0
+    unit = problem.scaling.objective
+    out = {}
+    if cutoff is not None:
+        out["objective_bound"] = sign * (cutoff - constant) / unit
+    if target is not None:
+        out["objective_target"] = sign * (target - constant) / unit
+    return out
+
+
+def _worse(problem: pulp.LpProblem, cutoff: float) -> bool:
+    """Is the plan the solver left worse than ``cutoff``?  HiGHS hands back its last incumbent when
+    the cutoff pruned the whole search."""
+    value = pulp.value(problem.objective)
+    if value is None:
+        return True
+    slack = 1e-9 * max(1.0, abs(cutoff))
+    return value < cutoff - slack if problem.sense == pulp.LpMaximize else value > cutoff + slack
 
 
 def run_cbc(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float,
