@@ -13,7 +13,6 @@ import hashlib
 import json
 import logging
 import math
-import os
 import signal
 import traceback
 from collections.abc import Callable, Iterable, Iterator
