@@ -16,7 +16,8 @@ from ..schema.models import Scenario
 from ..verify.evaluate import Evaluation
 from ..verify.evaluate_periods import PeriodsEvaluation
 from ..verify.plan import Plan
-from .common import num, pct
+from .claims import uplift_claim
+from .common import num
 from .documents import conflict_document
 from .explain_sections import (
     alternative_head,
@@ -24,9 +25,11 @@ from .explain_sections import (
     baseline_period_head,
     baseline_period_rows,
     limit_head,
+    lost_text,
     marginal_head,
     period_grid,
     period_names,
+    plan_money,
     verdict_word,
     why_sentence,
     yes_no,
@@ -124,9 +127,10 @@ def _baseline(plan: Plan, console: Console) -> None:
         _print(console, t("baseline.periods_title"), baseline_period_head(),
                baseline_period_rows({"baseline": b, **schedule}))
         console.print(Text(t("baseline.kept_up"), style="dim"))
-    if b["uplift"] is not None:
-        share = f" ({pct(b['uplift'] / abs(b['objective']), 1)})" if b["objective"] else ""
-        console.print(Text(t("explain.uplift", amount=num(b["uplift"], 2) + share)))
+    claim = uplift_claim({"baseline": b, "cost": plan.cost, "sense": plan.sense, "currency": plan.currency},
+                         plan_money({"currency": plan.currency}))
+    if claim is not None:
+        console.print(Text(claim.sentence))
     if b["violations"]:
         console.print(Text(t("baseline.breaks", violations="; ".join(b["violations"])).rstrip("."), style="yellow"))
     else:
@@ -143,7 +147,7 @@ def _channels(e: Explanation, console: Console) -> None:
         rows.append([c.label, t("on_word") if c.on else t("off_word"), _n(c.spend, 2),
                      _n(m.reach_per_unit, 4) if m else "—", _n(m.objective_per_unit, 4) if m else "—",
                      _n(m.cost_per_customer, 4) if m else "—", buys,
-                     _n(lost, 2) if lost is not None else verdict_word("impossible"), verdict_word(c.verdict)])
+                     lost_text(c.verdict, lost), verdict_word(c.verdict)])
     head = marginal_head()
     head[1], head[6] = "", t("explain.col_next_amount", step=num(step))
     _print(console, t("explain.channels_terminal"), head, rows)

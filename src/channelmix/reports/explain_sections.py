@@ -11,6 +11,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from .claims import uplift_claim
 from .common import auto, is_number, num, pct
 from .i18n import current, t
 
@@ -57,6 +58,19 @@ def why_sentence(label: str, on: bool, verdict: str, best: float, forced: float 
     return t("explain.why_worse_plain", head=head, amount=auto(lost))
 
 
+def lost_text(verdict: str, lost: float | None, decimals: int = 2) -> str:
+    """What switching a decision loses, as the table shows it: a tie is a tie (the difference is the
+    solver's noise, whatever its sign), a switch that would do better says what it gains; never a
+    negative loss."""
+    if lost is None:
+        return verdict_word("impossible")
+    if verdict == "tie":
+        return verdict_word("tie")
+    if lost < 0:
+        return t("explain.gains_if_switched", amount=_n(-lost, decimals))
+    return _n(lost, decimals)
+
+
 def why_of(x: dict[str, Any], c: dict[str, Any]) -> str:
     """The sentence of one channel of an explanation dict (a saved result from before the
     sentences were translated has only its English ``why``)."""
@@ -93,13 +107,17 @@ def baseline_rows(plan: dict[str, Any]) -> list[list[str]]:
 
 
 def baseline_summary(plan: dict[str, Any]) -> str:
+    """The uplift against today (with both spends when they differ), then whether today's plan keeps every rule."""
     b = plan["baseline"]
     text = t("baseline.keeps") if b["feasible"] else t("baseline.breaks", violations="; ".join(b["violations"]))
-    if is_number(b.get("uplift")):
-        share = f" ({pct(b['uplift'] / abs(b['objective']), 1)})" if b["objective"] else ""
-        word = "baseline.saves" if plan.get("sense") in ("min_cost", "target") else "baseline.adds"
-        text = t(word, amount=auto(b["uplift"]) + share) + " " + text
-    return text
+    claim = uplift_claim(plan, plan_money(plan))
+    return text if claim is None else claim.sentence + " " + text
+
+
+def plan_money(plan: dict[str, Any]):
+    """Money as the plan's reports write it: whole units and the currency."""
+    currency = plan.get("currency") or ""
+    return lambda value: f"{num(value, 0)} {currency}".strip() if is_number(value) else "—"
 
 
 def baseline_period_head() -> list[str]:
@@ -150,7 +168,7 @@ def channel_rows(x: dict[str, Any]) -> list[list[str]]:
         rows.append(
             [c["label"], t("on_word") if c["on"] else t("off_word"), _n(c["spend"]), _n(m and m["reach_per_unit"], 4),
              _n(m and m["objective_per_unit"], 4), _n(m and m["cost_per_customer"], 4), _n(m and m["step_objective"]),
-             _n(lost) if lost is not None else verdict_word("impossible"), verdict_word(c["verdict"])])
+             lost_text(c["verdict"], lost), verdict_word(c["verdict"])])
     return rows
 
 
