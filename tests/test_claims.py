@@ -17,8 +17,10 @@ from typing import Any
 import pytest
 
 from channelmix import load
+from channelmix.analysis.headroom import more_budget, with_more_budget
 from channelmix.model.facts import Rule
 from channelmix.reports.claims import SHORT, Claim, cell_name, objective_claim, summary_claims, uplift_claim
+from channelmix.reports.decision import decision_claims
 from channelmix.reports.documents import plan_document
 from channelmix.reports.explain_sections import plan_money
 from channelmix.reports.i18n import using
@@ -46,6 +48,9 @@ def _solved(path: Path) -> list[tuple[Any, Any, dict[str, Any]]]:
             base_doc, base_scenario = plan_document(plan), case.scenario
         facts = report_facts(case.scenario, case.variant, case.overrides, base_doc if case.variant else None,
                              base_scenario)
+        if not case.variant and plan.solved:  # the decision header's re-solve, as solve --out makes it
+            found = more_budget(case.scenario, plan)
+            facts.update({"more_budget": found.to_dict()} if found is not None else {})
         out.append((case, plan, {**plan_document(plan), **facts}))
     return out
 
@@ -111,6 +116,28 @@ def _check(claim: Claim, truth: Truth, doc: dict[str, Any]) -> None:
             expected = "same" if abs(change) <= 1e-9 * max(1.0, abs(doc["risk_reference"]["mean"])) else \
                 "gain" if change > 0 else "loss"
             assert word.endswith(expected), (word, change)
+    elif claim.kind == "decision_runs":
+        cost = {c.id: c.cost for c in truth.ev.channels if c.on}
+        assert f["on"] == sorted(cost, key=lambda c: -cost[c]) or set(f["on"]) == set(cost)
+        assert f["costs"] == pytest.approx([cost[c] for c in f["on"]], abs=0.01)
+    elif claim.kind == "decision_objective":
+        assert f["objective"] == pytest.approx(truth.ev.objective, rel=1e-6)
+    elif claim.kind == "decision_change":
+        today = score(truth.scenario)
+        assert f["uplift"] == pytest.approx(better_by(truth.scenario, truth.ev.objective, today.objective), abs=0.01)
+        assert f["money"] == pytest.approx(truth.ev.money - today.money, abs=0.01)
+        way = claim.keys[0].rsplit("_", 1)[1]
+        assert way == "saves" or way == ("more" if f["money"] >= 0.5 else "less" if f["money"] <= -0.5 else "same")
+    elif claim.kind == "decision_limits":
+        binding = {r["kind"] for r in doc.get("binding_rules") or []}
+        assert set(f["kinds"]) <= binding and f["kinds"]
+    elif claim.kind == "decision_more_budget":
+        bigger = with_more_budget(truth.scenario, f["share"])
+        assert bigger is not None and f["extra"] == pytest.approx(bigger[2]) and f["budget"] == pytest.approx(bigger[1])
+        assert f["gain"] == pytest.approx(f["objective"] - truth.ev.objective if doc["sense"] != "min_cost" else 0,
+                                          abs=0.01)
+        assert claim.keys[0] == ("decision.more_budget" if f["gain"] > 1e-6 * max(1.0, abs(truth.ev.objective))
+                                 else "decision.more_budget_nothing")
     else:
         raise AssertionError(f"no check for a claim of kind {claim.kind}")
     CHECKED.append(f"{doc['scenario']}:{claim.kind}:{','.join(map(str, claim.periods))}")
@@ -150,7 +177,8 @@ def test_every_claim_agrees_with_the_verifier(solved):
         money = plan_money(doc)
         for language in LANGUAGES:
             with using(language):
-                claims = [*summary_claims(doc, money), objective_claim(doc), uplift_claim(doc, money)]
+                claims = [*summary_claims(doc, money), objective_claim(doc), uplift_claim(doc, money),
+                          *decision_claims(doc, money)]
                 view = risk_view(doc)
                 if view is not None and view["trade"] is not None:
                     claims.append(view["trade"]["claim"])

@@ -133,6 +133,9 @@ def plan_markdown(plan: dict[str, Any]) -> str:
         lines += [escape(v["variant"]["intro"]), ""]
     if v["description"]:
         lines += [escape(v["description"]), ""]
+    if v["decision"] and v["decision"]["lines"]:
+        lines += [f"## {escape(v['decision']['title'])}", ""] + [f"- {escape(x)}" for x in v["decision"]["lines"]]
+        lines += [""]
     lines += headline(v)
     if v["variant"] and v["variant"]["rows"]:
         lines += ([f"## {t('variant.title')}", ""] + table(v["variant"]["head"], v["variant"]["rows"], list("lrrr"))

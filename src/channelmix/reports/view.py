@@ -21,6 +21,7 @@ from .common import (
     sense_title,
     status_text,
 )
+from .decision import decision_view
 from .i18n import labels_of, t
 from .rules import plain_rules
 from .variant import variant_view
@@ -77,6 +78,7 @@ def plan_view(plan: dict[str, Any]) -> dict[str, Any]:
             "matrix": {(c["phase"], c["segment"]): c for c in cells}, "below": [c for c in cells if c["short"]],
             "weakest": min(cells, key=lambda c: c.get("level") or 0.0, default=None),
             "summary": summary_lines(plan, money) if solved else [],
+            "decision": decision_view(plan, money) if solved else None,
             "binding": list(plan.get("binding") or []), "binding_lines": plain_rules(plan),
             "binding_intro": t("binding.intro") if plan.get("binding") else t("binding.none"),
             "warnings": list(plan.get("warnings") or []), "curve_error": plan.get("curve_error"),
