@@ -19,10 +19,10 @@ import pytest
 from channelmix import load
 from channelmix.analysis.headroom import more_budget, with_more_budget
 from channelmix.model.facts import Rule
+from channelmix.reports.baseline import plan_money
 from channelmix.reports.claims import SHORT, Claim, cell_name, objective_claim, summary_claims, uplift_claim
 from channelmix.reports.decision import decision_claims
 from channelmix.reports.documents import plan_document
-from channelmix.reports.explain_sections import plan_money
 from channelmix.reports.i18n import using
 from channelmix.reports.risk import risk_view
 from channelmix.reports.rules import missed_target, plain_rules

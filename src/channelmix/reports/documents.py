@@ -60,8 +60,13 @@ def why_words(e: Explanation, c: ChannelValue) -> str:
 
 def limit_row(x: LimitValue) -> dict[str, Any]:
     """One limit of an explanation as its JSON row."""
-    return {"rule": limit_words(x.what), "kind": x.kind, "limit": x.limit, "binding": x.binding, "step": x.step,
-            "gain": x.gain, "worth_per_unit": x.worth_per_unit, "shadow_price": x.shadow_price}
+    what = x.what
+    return {"rule": limit_words(what), "kind": x.kind, "limit": x.limit, "binding": x.binding, "step": x.step,
+            "gain": x.gain, "worth_per_unit": x.worth_per_unit, "shadow_price": x.shadow_price,
+            # what the limit is, so a report names it in its own language
+            "of": {"kind": what.kind, "cell": list(what.cell) if what.cell else None, "cells": what.cells,
+                   "resource": what.resource, "channel": what.channel, "group": what.group, "side": what.side,
+                   "period": what.period, "each_period": what.each_period}}
 
 
 def conflict_document(found: Conflict | None) -> dict[str, Any] | None:

@@ -16,27 +16,26 @@ from ..schema.models import Scenario
 from ..verify.evaluate import Evaluation
 from ..verify.evaluate_periods import PeriodsEvaluation
 from ..verify.plan import Plan
+from .baseline import baseline_head, baseline_period_head, baseline_period_rows, baseline_rows, period_names, plan_money
 from .claims import uplift_claim
 from .common import num
-from .documents import conflict_document
+from .documents import conflict_document, explanation_document, plan_document
 from .explain_sections import (
     alternative_head,
-    baseline_head,
-    baseline_period_head,
-    baseline_period_rows,
     limit_head,
+    limit_rows,
     lost_text,
+    lp_head,
+    lp_rows,
     marginal_head,
     period_grid,
-    period_names,
-    plan_money,
     verdict_word,
     why_sentence,
     yes_no,
 )
 from .i18n import current, t, using
 from .terminal import label_column
-from .wording import limit_words, plan_message
+from .wording import plan_message
 
 
 def _n(value: float | None, decimals: int = 0) -> str:
@@ -94,10 +93,12 @@ def _explanation(e: Explanation, console: Console) -> None:
         _print(console, t("explain.periods_title"), grid["head"], grid["rows"])
         console.print(Text(t("explain.periods_note"), style="dim"))
     if e.limits:
-        rows = [
-            [limit_words(x.what), _n(x.limit, 2), yes_no(x.binding), _n(x.step, 2), _n(x.gain, 2),
-             _n(x.worth_per_unit, 4), _n(x.shadow_price, 4)] for x in e.limits]
-        _print(console, t("explain.limits_terminal"), limit_head(), rows)
+        doc = explanation_document(e)
+        names = plan_document(plan)
+        _print(console, t("explain.limits_terminal"), limit_head(), limit_rows(doc, names))
+        if lp_rows(doc, names):
+            _print(console, t("explain.lp_title"), lp_head(), lp_rows(doc, names))
+            console.print(Text(t("explain.lp_note"), style="dim"))
     if e.alternatives:
         rows = [[str(a.rank), _n(a.objective, 2), _n(a.cost, 2), verdict_word("tie") if a.tie else _n(a.behind, 2),
                  " ".join(a.differs) or t("explain.same_channels")] for a in e.alternatives]
@@ -117,11 +118,8 @@ def render_baseline(plan: Plan, console: Console, language: str | None = None) -
 def _baseline(plan: Plan, console: Console) -> None:
     assert plan.baseline is not None
     b = plan.baseline.to_dict()
-    rows = [[c["label"], _n(c["current_spend"], 2), _n(c["optimised_spend"], 2), _n(c["current_reach"], 3),
-             _n(c["optimised_reach"], 3)] for c in b["channels"] if c["current_on"] or c["optimised_on"]]
-    rows.append([t("baseline.total_cost"), _n(b["cost"], 2), _n(plan.cost, 2), "", ""])
-    rows.append([t("objective"), _n(b["objective"], 2), _n(b["optimised_objective"], 2), "", ""])
-    _print(console, t("baseline.title"), baseline_head(), rows)
+    doc = {"baseline": b, "cost": plan.cost, "sense": plan.sense, "currency": plan.currency}
+    _print(console, t("baseline.title"), baseline_head(plan.currency or ""), baseline_rows(doc))
     if b.get("periods"):
         schedule = {"schedule": asdict(plan.schedule)} if plan.schedule is not None else {}
         _print(console, t("baseline.periods_title"), baseline_period_head(),

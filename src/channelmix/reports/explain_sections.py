@@ -1,24 +1,25 @@
-"""Report sections for the baseline (``plan["baseline"]``, whenever the scenario names a
-current plan) and the explanation (``plan["explain"]``, from ``explain`` or
-``solve --explain``): current vs optimised, marginal figures, the value of each
-decision, what loosening each limit is worth, alternatives, a conflict and its repairs,
-and response curves (inline SVG in HTML). Markdown lines, an HTML context for the
-``_explain.html.j2`` partial, and an Excel sheet.
+"""Report sections for the explanation (``plan["explain"]``, from ``explain`` or ``solve --explain``):
+marginal figures, the value of each decision, what loosening each limit is worth (limits named in
+the report's language), alternatives, a conflict and its repairs, the LP prices in an appendix, and
+response curves (inline SVG in HTML). Markdown lines, an HTML context for the ``_explain.html.j2``
+partial, and an Excel sheet; today's plan beside the optimised one is :mod:`.baseline`.
 """
 
 from __future__ import annotations
 
+import math
 from html import escape
 from typing import Any
 
-from .claims import uplift_claim
+from .baseline import baseline_context, baseline_figures, baseline_head, baseline_period_head, period_names
+from .claims import cell_name
 from .common import auto, is_number, num, pct
-from .i18n import current, t
+from .i18n import current, labels_of, t
 
 MARGINAL_KEYS = ["explain.col_reach_unit", "explain.col_objective_unit", "explain.col_cost_customer",
                  "explain.col_next_step", "explain.col_lost", "explain.col_verdict"]
 LIMIT_KEYS = ["explain.col_limit", "explain.col_now", "explain.col_binding", "explain.col_step", "explain.col_gain",
-              "explain.col_per_unit", "explain.col_shadow"]
+              "explain.col_per_unit"]
 ALTERNATIVE_KEYS = ["explain.col_rank", "column.objective", "column.cost", "explain.col_behind", "explain.col_differs"]
 
 
@@ -80,12 +81,6 @@ def why_of(x: dict[str, Any], c: dict[str, Any]) -> str:
     return why_sentence(c["label"], c["on"], c["verdict"], x["objective"], c["forced_objective"], lost)
 
 
-def baseline_head() -> list[str]:
-    """The current-vs-optimised table's columns, in the report language."""
-    return [t("channel"), t("baseline.current_spend"), t("baseline.optimised_spend"), t("baseline.current_reach"),
-            t("baseline.optimised_reach")]
-
-
 def marginal_head() -> list[str]:
     return [t("channel"), t("on"), t("spend"), *(t(k) for k in MARGINAL_KEYS)]
 
@@ -94,52 +89,6 @@ def _n(value: Any, decimals: int = 2) -> str:
     if not is_number(value):
         return "—"
     return num(value, decimals) if abs(value) >= 1 or value == 0 else current().number(f"{value:.4g}")
-
-
-def baseline_rows(plan: dict[str, Any]) -> list[list[str]]:
-    b = plan.get("baseline") or {}
-    rows = [[c["label"], num(c["current_spend"]), num(c["optimised_spend"]), pct(c["current_reach"]),
-             pct(c["optimised_reach"])] for c in b.get("channels", []) if c["current_on"] or c["optimised_on"]]
-    if b:  # whole currency units, as everywhere in the reports
-        rows.append([t("baseline.total_cost"), num(b["cost"]), num(plan.get("cost")), "", ""])
-        rows.append([t("objective"), auto(b["objective"]), auto(b["optimised_objective"]), "", ""])
-    return rows
-
-
-def baseline_summary(plan: dict[str, Any]) -> str:
-    """The uplift against today (with both spends when they differ), then whether today's plan keeps every rule."""
-    b = plan["baseline"]
-    text = t("baseline.keeps") if b["feasible"] else t("baseline.breaks", violations="; ".join(b["violations"]))
-    claim = uplift_claim(plan, plan_money(plan))
-    return text if claim is None else claim.sentence + " " + text
-
-
-def plan_money(plan: dict[str, Any]):
-    """Money as the plan's reports write it: whole units and the currency."""
-    currency = plan.get("currency") or ""
-    return lambda value: f"{num(value, 0)} {currency}".strip() if is_number(value) else "—"
-
-
-def baseline_period_head() -> list[str]:
-    return [t("sched.period"), t("baseline.current_cost"), t("baseline.optimised_cost"),
-            t("baseline.current_objective"), t("baseline.optimised_objective")]
-
-
-def period_names(plan: dict[str, Any]) -> dict[str, str]:
-    """Period id -> its label in the report's language (counted periods relabelled)."""
-    from .schedule import shown_label
-
-    schedule = plan.get("schedule") or {}
-    return {p["id"]: shown_label(p, schedule.get("unit")) for p in schedule.get("periods") or []}
-
-
-def baseline_period_rows(plan: dict[str, Any]) -> list[list[str]]:
-    """Over periods: today's plan kept up beside the optimum, period by period (none for one period)."""
-    names = period_names(plan)
-    return [
-        [names.get(p["period"], p["label"]), num(p["current_cost"]), num(p["optimised_cost"]),
-         auto(p["current_objective"]), auto(p["optimised_objective"])]
-        for p in (plan.get("baseline") or {}).get("periods", [])]
 
 
 def period_grid(x: dict[str, Any], names: dict[str, str] | None = None) -> dict[str, Any] | None:
@@ -166,15 +115,66 @@ def channel_rows(x: dict[str, Any]) -> list[list[str]]:
         m = c.get("marginal")
         lost = c["value_if_forced_off"] if c["on"] else c["value_if_forced_on"]
         rows.append(
-            [c["label"], t("on_word") if c["on"] else t("off_word"), _n(c["spend"]), _n(m and m["reach_per_unit"], 4),
-             _n(m and m["objective_per_unit"], 4), _n(m and m["cost_per_customer"], 4), _n(m and m["step_objective"]),
+            [c["label"], t("on_word") if c["on"] else t("off_word"), num(c["spend"]), sig(m and m["reach_per_unit"]),
+             sig(m and m["objective_per_unit"]), sig(m and m["cost_per_customer"]), sig(m and m["step_objective"]),
              lost_text(c["verdict"], lost), verdict_word(c["verdict"])])
     return rows
 
 
-def limit_rows(x: dict[str, Any]) -> list[list[str]]:
-    return [[r["rule"], _n(r["limit"]), yes_no(r["binding"]), _n(r["step"]), _n(r["gain"]), _n(r["worth_per_unit"], 4),
-             _n(r["shadow_price"], 4)] for r in x["limits"]]
+def sig(value: Any) -> str:
+    """A figure rounded to what matters: whole above 100, else three significant digits."""
+    if not is_number(value):
+        return "—"
+    if abs(value) >= 100 or value == 0:
+        return num(value, 0)
+    return num(value, min(6, max(0, 2 - math.floor(math.log10(abs(value))))))
+
+
+def limit_label(r: dict[str, Any], plan: dict[str, Any] | None = None) -> str:
+    """A limit of an explanation named in words of the report's language ("the coverage target of Delivery ×
+    Taxi-rank commuters", "the hours (each period)"); a result saved before limits carried their facts: as written."""
+    what = r.get("of")
+    if not isinstance(what, dict):
+        return r["rule"]
+    plan = plan or {}
+    kind = what.get("kind")
+    cell = tuple(what["cell"]) if what.get("cell") else None
+    channel = labels_of(plan.get("channels")).get(what.get("channel") or "", what.get("channel") or "")
+    if kind == "budget":
+        text = t("decision.limit.budget") + (f" ({what['period']})" if what.get("period") else "")
+    elif kind == "resource":
+        text = t("decision.limit.resource", name=what.get("resource") or "")
+    elif kind in ("coverage_target", "breadth"):
+        word = "target" if kind == "coverage_target" else "breadth"
+        text = t(f"decision.limit.{word}", cell=cell_name(plan, cell)) if cell else \
+            t(f"limit.{word}_cells", n=what.get("cells") or 0)
+    elif kind == "cardinality":
+        text = t(f"limit.channels_{what.get('side') or 'max'}")
+    elif kind in ("group_share", "group_count"):
+        text = t("decision.limit.group", group=what.get("group") or "")
+    elif kind == "concentration":
+        text = t("limit.concentration")
+    elif kind == "reach_level":
+        text = t("limit.reach_level")
+    else:  # min_spend, max_spend
+        text = t(f"limit.{kind}", channel=channel)
+    return text + (f" ({t('limit.each_period')})" if what.get("each_period") else "")
+
+
+def limit_rows(x: dict[str, Any], plan: dict[str, Any] | None = None) -> list[list[str]]:
+    """The limits and what loosening each is worth (the verified re-solve's gain), rounded to what matters."""
+    return [[limit_label(r, plan), sig(r["limit"]), yes_no(r["binding"]), sig(r["step"]), sig(r["gain"]),
+             sig(r["worth_per_unit"])] for r in x["limits"]]
+
+
+def lp_rows(x: dict[str, Any], plan: dict[str, Any] | None = None) -> list[list[str]]:
+    """The appendix of LP prices (duals with on/off fixed), beside the re-solve's worth per unit they differ from."""
+    return [[limit_label(r, plan), sig(r["worth_per_unit"]), sig(r["shadow_price"])] for r in x.get("limits") or []
+            if is_number(r.get("shadow_price"))]
+
+
+def lp_head() -> list[str]:
+    return [t("explain.col_limit"), t("explain.col_per_unit"), t("explain.col_shadow")]
 
 
 def alternative_rows(x: dict[str, Any]) -> list[list[str]]:
@@ -184,14 +184,8 @@ def alternative_rows(x: dict[str, Any]) -> list[list[str]]:
 
 
 def markdown_sections(plan: dict[str, Any], table) -> list[str]:
-    """Markdown lines of the baseline and explanation sections (``table`` renders a table)."""
+    """Markdown lines of the explanation sections (``table`` renders a table)."""
     lines: list[str] = []
-    if plan.get("baseline"):
-        lines += [f"## {t('baseline.title')}", ""] + table(baseline_head(), baseline_rows(plan), list("lrrrr"))
-        lines += ["", baseline_summary(plan), ""]
-        if baseline_period_rows(plan):
-            lines += [f"### {t('baseline.periods_title')}", "", f"_{t('baseline.kept_up')}_", ""]
-            lines += table(baseline_period_head(), baseline_period_rows(plan), list("lrrrr")) + [""]
     x = plan.get("explain")
     if not x:
         return lines
@@ -205,7 +199,7 @@ def markdown_sections(plan: dict[str, Any], table) -> list[str]:
         lines += table(grid["head"], grid["rows"], list("l" + "r" * (len(grid["head"]) - 1))) + [""]
     if x["limits"]:
         lines += [f"## {t('explain.limits_title')}", "", f"_{t('explain.limits_note')}_", ""]
-        lines += table(limit_head(), limit_rows(x), list("lrcrrrr")) + [""]
+        lines += table(limit_head(), limit_rows(x, plan), list("lrcrrr")) + [""]
     if x["alternatives"]:
         lines += ([f"## {t('explain.alternatives_title')}", ""]
                   + table(alternative_head(), alternative_rows(x), list("rrrrl")) + [""])
@@ -213,6 +207,9 @@ def markdown_sections(plan: dict[str, Any], table) -> list[str]:
         lines += [f"## {t('explain.conflict_title')}", "", t("explain.conflict_intro"), ""]
         lines += [f"- {r}" for r in x["conflict"]["rules"]] + [""]
         lines += [f"- {t('explain.repair', change=r['change'])}" for r in x["conflict"]["repairs"]] + [""]
+    if lp_rows(x, plan):
+        lines += [f"## {t('explain.lp_title')}", "", t("explain.lp_note"), ""]
+        lines += table(lp_head(), lp_rows(x, plan), list("lrr")) + [""]
     return lines
 
 
@@ -269,12 +266,12 @@ def _level(points: list[list[float]], x: float) -> float:
 def html_context(plan: dict[str, Any]) -> dict[str, Any]:
     """What the ``_explain.html.j2`` partial shows (empty lists hide its sections)."""
     x = plan.get("explain") or {}
-    base = plan.get("baseline")
-    return {"baseline": {"head": baseline_head(), "rows": baseline_rows(plan), "summary": baseline_summary(plan)}
-            if base else None, "baseline_periods": {"head": baseline_period_head(), "rows": baseline_period_rows(plan)}
-            if base and base.get("periods") else None, "periods": period_grid(x, period_names(plan)),
+    context = baseline_context(plan)
+    return {"baseline": context, "baseline_periods": context["periods"] if context else None,
+            "periods": period_grid(x, period_names(plan)),
             "channels": {"head": marginal_head(), "rows": channel_rows(x), "why": [why_of(x, c) for c in x["channels"]]}
-            if x.get("channels") else None, "limits": {"head": limit_head(), "rows": limit_rows(x)} if x.get("limits")
+            if x.get("channels") else None, "limits": {"head": limit_head(), "rows": limit_rows(x, plan)}
+            if x.get("limits") else None, "lp": {"head": lp_head(), "rows": lp_rows(x, plan)} if lp_rows(x, plan)
             else None, "alternatives": {"head": alternative_head(), "rows": alternative_rows(x)}
             if x.get("alternatives") else None, "conflict": x.get("conflict"),
             "curves": [curve_svg(c, plan.get("currency", "")) for c in x.get("curves", [])]}
@@ -292,11 +289,9 @@ def excel_sheet(wb, plan: dict[str, Any], write_table, finish, rtl: bool = False
     b = plan.get("baseline")
     if b:
         sections.append(
-            (t("baseline.title"), baseline_head(),
-             [[c["label"], c["current_spend"], c["optimised_spend"], c["current_reach"], c["optimised_reach"]]
-              for c in b["channels"] if c["current_on"] or c["optimised_on"]]
-             + [[t("baseline.total_cost"), b["cost"], plan.get("cost"), None, None],
-                [t("objective"), b["objective"], b["optimised_objective"], None, None]]))
+            (t("baseline.title"), baseline_head(plan.get("currency") or ""),
+             [[r["label"], r["current"], r["optimised"], r["change"], r.get("current_reach"), r.get("optimised_reach")]
+              for r in baseline_figures(plan)]))
     if b and b.get("periods"):
         sections.append(
             (t("baseline.periods_title"), baseline_period_head(),
@@ -315,8 +310,11 @@ def excel_sheet(wb, plan: dict[str, Any], write_table, finish, rtl: bool = False
             sections.append((t("explain.periods_title"), grid["head"], grid["values"]))
         sections.append(
             (t("explain.limits_short"), limit_head(),
-             [[r["rule"], r["limit"], r["binding"], r["step"], r["gain"], r["worth_per_unit"], r["shadow_price"]]
+             [[limit_label(r, plan), r["limit"], r["binding"], r["step"], r["gain"], r["worth_per_unit"]]
               for r in x["limits"]]))
+        sections.append(
+            (t("explain.lp_title"), lp_head(), [[limit_label(r, plan), r["worth_per_unit"], r["shadow_price"]]
+                                                for r in x["limits"] if is_number(r.get("shadow_price"))]))
         sections.append(
             (t("explain.alternatives_short"), alternative_head(),
              [[a["rank"], a["objective"], a["cost"], a["behind"], " ".join(a["differs"])] for a in x["alternatives"]]))

@@ -52,7 +52,7 @@ def allocation_bars(v: dict[str, Any]) -> list[dict[str, Any]]:
     largest = max((c["cost"] for c in on), default=0.0) or 1.0
     items = []
     for c in on:
-        note = (pct(c["share"]) if c["cost"] > 0
+        note = (t("share_note", cost=pct(c["share"]), spend=pct(c["spend_share"])) if c["cost"] > 0
                 else (t("no_money") + ", "
                       + ", ".join(f"{c['uses_text'][r]} {r}" for r in v["resource_names"] if c["uses"][r])
                       if any(c["uses"].values()) else t("free")))

@@ -8,6 +8,7 @@ import html
 from collections import Counter
 from typing import Any
 
+from .baseline import baseline_markdown
 from .common import is_number, num, pct, qty
 from .explain_sections import markdown_sections
 from .i18n import localised, of_plan, of_plans, t
@@ -137,6 +138,7 @@ def plan_markdown(plan: dict[str, Any]) -> str:
         lines += [f"## {escape(v['decision']['title'])}", ""] + [f"- {escape(x)}" for x in v["decision"]["lines"]]
         lines += [""]
     lines += headline(v)
+    lines += baseline_markdown(plan, table) if v["solved"] else []
     if v["variant"] and v["variant"]["rows"]:
         lines += ([f"## {t('variant.title')}", ""] + table(v["variant"]["head"], v["variant"]["rows"], list("lrrr"))
                   + [""])

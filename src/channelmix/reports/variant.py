@@ -23,7 +23,8 @@ def variant_view(plan: dict[str, Any], money: Any) -> dict[str, Any] | None:
     if changes:
         intro += " " + t("variant.changes", changes=changes)
     rows = comparison_rows(base, plan, money)
-    return {"intro": intro, "head": [t("channel"), t("variant.base"), t("variant.this"), t("variant.change")],
+    return {"intro": intro, "head": [t("variant.channel_cost"), t("variant.base"), t("variant.this"),
+                                     t("variant.change")],
             "rows": rows, "has_base": bool(base)}
 
 
@@ -50,7 +51,7 @@ def comparison_rows(before: dict[str, Any], after: dict[str, Any], money: Any) -
              ("+" if after["objective"] > before["objective"] else "")
              + auto(after["objective"] - before["objective"])])
     if is_number(before.get("cost")) and is_number(after.get("cost")):
-        figures.append([t("money_spent"), money(before["cost"]), money(after["cost"]),
+        figures.append([t("baseline.total_cost"), money(before["cost"]), money(after["cost"]),
                         ("+" if after["cost"] - before["cost"] > 0.5 else "") + num(after["cost"] - before["cost"])])
     return figures + rows
 
@@ -69,7 +70,7 @@ def diff_view(plans: list[dict[str, Any]], pair: tuple[str, str] | None, money: 
     lines = ([t("diff.entering", names=", ".join(entering))] if entering else []) + \
             ([t("diff.leaving", names=", ".join(leaving))] if leaving else [])
     return {"title": t("diff.title", before=pair[0], after=pair[1]), "lines": lines or [t("diff.same")],
-            "head": [t("channel"), pair[0], pair[1], t("variant.change")],
+            "head": [t("variant.channel_cost"), pair[0], pair[1], t("variant.change")],
             "rows": comparison_rows(before, after, money)}
 
 

@@ -94,14 +94,17 @@ def plan_view(plan: dict[str, Any]) -> dict[str, Any]:
 def channel_rows(channels: list[dict[str, Any]], resources: dict[str, Any], d: int) -> list[dict[str, Any]]:
     """One row per channel, those on first: figures, each one's share of the cost, and their texts."""
     total_cost = sum(c.get("cost") or 0.0 for c in channels if c.get("on"))
+    total_spend = sum(c.get("spend") or 0.0 for c in channels if c.get("on"))  # the base of a rule on spend shares
     rows = []
     for c in sorted(channels, key=lambda c: not c.get("on")):
         cost = c.get("cost") or 0.0
         share = cost / total_cost if total_cost > 0 and c.get("on") else None
+        spend_share = (c.get("spend") or 0.0) / total_spend if total_spend > 0 and c.get("on") else None
         rows.append({
             "id": c["id"], "label": c.get("label") or c["id"], "on": bool(c.get("on")),
             "spend": c.get("spend") or 0.0, "fixed_cost": c.get("fixed_cost") or 0.0, "cost": cost,
             "reach": c.get("reach") or 0.0, "outcome": c.get("outcome") or 0.0, "share": share or 0.0,
+            "spend_share": spend_share or 0.0,
             "uses": {r: (c.get("uses") or {}).get(r, 0.0) for r in resources},
             "spend_text": num(c.get("spend"), d), "fixed_text": num(c.get("fixed_cost"), d), "cost_text": num(cost, d),
             "reach_text": pct(c.get("reach")), "share_text": pct(share) if share is not None else "—",
