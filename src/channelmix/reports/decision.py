@@ -63,7 +63,7 @@ def change_line(plan: dict[str, Any], money: Callable[[Any], str]) -> Claim | No
         text = t(key, delta=signed, share=share_text, money=money(abs(delta_money)))
     else:
         key = "decision.change_saves"
-        text = t(key, money=money(uplift), share=share_text)
+        text = t(key, money=money(uplift), share=pct(share, 1) if share is not None else "—")
     return Claim("decision_change", text, (key,), figures={"uplift": uplift, "share": share, "money": delta_money})
 
 
