@@ -324,9 +324,10 @@ def test_a_feasible_but_stopped_plan_says_so(plans):
 def test_workbook_sheets_styles_and_formats(plans, tmp_path):
     path = plan_workbook(plans["khadamat-persian"], tmp_path / "k.xlsx")
     wb = load_workbook(path)
-    assert wb.sheetnames == ["خلاصه", "برنامه", "پوشش", "قاعده‌ها"]
+    assert wb.sheetnames == ["خلاصه", "برنامه", "پوشش", "قاعده‌ها", "توضیح"]  # توضیح: today's plan beside the optimum
     english = load_workbook(plan_workbook(plans["khadamat-persian"], tmp_path / "e.xlsx", language="en"))
-    assert english.sheetnames == ["Summary", "Plan", "Coverage", "Rules"] and not english["Plan"].sheet_view.rightToLeft
+    assert english.sheetnames == ["Summary", "Plan", "Coverage", "Rules", "Explain"]
+    assert not english["Plan"].sheet_view.rightToLeft
     plan = wb["برنامه"]
     total = plan.cell(row=plan.max_row, column=4).value
     assert total == f"=SUM(D2:D{plan.max_row - 1})"  # totals are formulas, not typed figures

@@ -28,7 +28,8 @@ def baseline_svg(figures: list[dict[str, Any]]) -> str:
              f'preserveAspectRatio="xMinYMin meet" style="width:100%;height:auto">']
     for i, r in enumerate(rows):
         y = 4 + i * ROW
-        parts.append(f'<text x="{left}" y="{y + 11}" font-size="12" fill="#1e293b">{escape(r["label"])}</text>')
+        parts.append(f'<text x="{left}" y="{y + 11}" font-size="12" fill="#1e293b" dir="auto">'
+                     f'{escape(r["label"])}</text>')
         for k, (key, colour) in enumerate((("current", TODAY), ("optimised", OPTIMISED))):
             w = plot * r[key] / top
             parts.append(f'<rect x="{left}" y="{y + 16 + k * 13}" width="{w:.1f}" height="11" fill="{colour}">'

@@ -222,7 +222,8 @@ def _frontier(table: Any, plans: list[dict[str, Any]], varied: list[str], curren
             "series": [{"name": name, "colour": series_colour(i)} for i, name in enumerate(series)] if len(series) > 1
             else [], "caption": t("collection.frontier_caption", varied=varied[0])
             + (t("collection.frontier_marginal") if len(series) <= 1
-               else t("collection.frontier_lines", others=", ".join(varied[1:]))) + t("summary.end"),
+               else t("collection.frontier_lines", others=", ".join(varied[1:]))) + t("summary.end")
+            + (" " + t("collection.today_point_line") if today and today.get("point") else ""),
             "band": any(p.get("p5") is not None for p in points) and len(series) <= 1}
 
 
@@ -255,7 +256,6 @@ def today_marks(table: Any, varied: list[str], currency: str) -> dict[str, Any] 
     if current is not None and varied[0] == "budget" and is_number(found.get("current_objective")):
         point = (float(current), float(found["current_objective"]),
                  t("collection.today_point", value=num(current) + unit, objective=auto(found["current_objective"])))
-        line += " " + t("collection.today_point_line")
     return {"value": float(value), "marks": marks, "line": line, "point": point}
 
 
