@@ -509,3 +509,22 @@ def test_counted_periods_of_binding_rules_are_said_in_the_report_language():
         assert plain_rules(plan) == ["Month 2: The whole budget of 1,000 SEK is spent."]
     with using("sv"):
         assert plain_rules(plan) == ["Månad 2: Hela budgeten på 1\u00a0000 SEK används."]
+
+
+def test_the_sweeps_lead_card_is_the_knee_and_todays_plan_is_a_point_on_the_frontier(sweep_result):
+    frontier, plans_, paths = sweep_result
+    from html import unescape
+
+    html = unescape(collection_html("township-bakery budget sweep", frontier, plans_, paths))
+    knee = frontier[frontier["knee"].fillna(False).astype(bool)].iloc[0]
+    tiles = html.split('id="headline"')[1].split("</section>")[0]
+    assert tiles.index('id="knee-card"') < tiles.index("Plans")  # the knee leads, before the counts
+    assert f"knee: budget {knee['budget']:,.0f}" in tiles
+    best = frontier["objective"].max()
+    assert f"{knee['objective'] / best:.1%} of the best step's objective" in tiles
+    today = cm.load(ROOT / "scenarios" / "township-bakery.yaml")
+    from channelmix.verify.baseline import score
+
+    now = score(today.scenario)
+    assert html.count('class="today-point"') == 1
+    assert f"today's plan: {now.money:,.0f} ZAR, objective {now.objective:,.0f}" in html

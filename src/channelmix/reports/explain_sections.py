@@ -127,7 +127,8 @@ def sig(value: Any) -> str:
         return "—"
     if abs(value) >= 100 or value == 0:
         return num(value, 0)
-    return num(value, min(6, max(0, 2 - math.floor(math.log10(abs(value))))))
+    text = f"{value:,.{min(6, max(0, 2 - math.floor(math.log10(abs(value)))))}f}"
+    return current().number(text.rstrip("0").rstrip(".") if "." in text else text)  # trailing zeros say nothing
 
 
 def limit_label(r: dict[str, Any], plan: dict[str, Any] | None = None) -> str:
