@@ -29,6 +29,7 @@ from .explain_sections import (
     lp_rows,
     marginal_head,
     period_grid,
+    sig,
     verdict_word,
     why_sentence,
     yes_no,
@@ -141,10 +142,10 @@ def _channels(e: Explanation, console: Console) -> None:
     for c in e.channels:
         m = c.marginal
         lost = c.value_if_forced_off if c.on else c.value_if_forced_on
-        buys = "—" if m is None else _n(m.step_objective, 2) + ("" if m.step_spend >= m.step else " *")
-        rows.append([c.label, t("on_word") if c.on else t("off_word"), _n(c.spend, 2),
-                     _n(m.reach_per_unit, 4) if m else "—", _n(m.objective_per_unit, 4) if m else "—",
-                     _n(m.cost_per_customer, 4) if m else "—", buys,
+        buys = "—" if m is None else sig(m.step_objective) + ("" if m.step_spend >= m.step else " *")
+        rows.append([c.label, t("on_word") if c.on else t("off_word"), num(c.spend),
+                     sig(m.reach_per_unit) if m else "—", sig(m.objective_per_unit) if m else "—",
+                     sig(m.cost_per_customer) if m else "—", buys,
                      lost_text(c.verdict, lost), verdict_word(c.verdict)])
     head = marginal_head()
     head[1], head[6] = "", t("explain.col_next_amount", step=num(step))

@@ -102,7 +102,7 @@ def period_grid(x: dict[str, Any], names: dict[str, str] | None = None) -> dict[
     by = {(m["channel"], m["period"]): m["objective_per_unit"] for m in cells}
     labels = {c["id"]: c["label"] for c in x.get("channels", [])}
     ids = list(dict.fromkeys(m["channel"] for m in cells))
-    rows = [[labels.get(cid, cid), *(_n(by[(cid, p)], 4) if (cid, p) in by else "–" for p, _ in periods)]
+    rows = [[labels.get(cid, cid), *(sig(by[(cid, p)]) if (cid, p) in by else "–" for p, _ in periods)]
             for cid in ids]
     # the raw figures beside the formatted rows, for a sheet that keeps numbers as numbers
     values = [[labels.get(cid, cid), *(by.get((cid, p)) for p, _ in periods)] for cid in ids]
