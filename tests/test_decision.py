@@ -151,3 +151,15 @@ def test_solve_out_prints_the_decision_header_and_saves_its_re_solve(tmp_path):
     assert saved["more_budget"]["extra"] == pytest.approx(450) and saved["more_budget"]["gain"] > 0
     md = (tmp_path / "township-bakery.md").read_text(encoding="utf-8")
     assert "- 10% more budget (450 ZAR) would buy" in md
+
+
+def test_a_variants_changes_are_said_for_people_not_as_python():
+    plan = _doc()
+    plan["variant"] = {"name": "robust", "description": "", "changes": {
+        "rules.force_off": ["radio"], "worlds": {"uncertainty": {"count": 12, "affinity": 0.2}}, "budget": 3150.0}}
+    with using("en"):
+        md = plan_markdown(plan)
+    line = next(x for x in md.splitlines() if "It changes:" in x)
+    assert "It changes: rules.force_off = Community radio; worlds = uncertainty: (count 12, affinity 0.2); " \
+           "budget = 3,150." in line
+    assert "{" not in line and "[" not in line and "'" not in line
