@@ -147,7 +147,7 @@ def _channels(e: Explanation, console: Console) -> None:
                      sig(m.reach_per_unit) if m else "—", sig(m.objective_per_unit) if m else "—",
                      sig(m.cost_per_customer) if m else "—", buys,
                      lost_text(c.verdict, lost), verdict_word(c.verdict)])
-    head = marginal_head()
+    head = marginal_head(e.plan.currency or "")
     head[1], head[6] = "", t("explain.col_next_amount", step=num(step))
     _print(console, t("explain.channels_terminal"), head, rows)
     console.print(Text(t("explain.partial_step", step=num(step)), style="dim"))

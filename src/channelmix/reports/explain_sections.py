@@ -81,8 +81,13 @@ def why_of(x: dict[str, Any], c: dict[str, Any]) -> str:
     return why_sentence(c["label"], c["on"], c["verdict"], x["objective"], c["forced_objective"], lost)
 
 
-def marginal_head() -> list[str]:
-    return [t("channel"), t("on"), t("spend"), *(t(k) for k in MARGINAL_KEYS)]
+def marginal_head(currency: str = "") -> list[str]:
+    """The marginal table's columns, with their units when the plan has a currency."""
+    if not currency:
+        return [t("channel"), t("on"), t("spend"), *(t(k) for k in MARGINAL_KEYS)]
+    money = ("explain.col_reach_money", "explain.col_objective_money", "explain.col_cost_customer_money")
+    return [t("channel"), t("on"), f"{t('spend')} ({currency})", *(t(k, currency=currency) for k in money),
+            *(t(k) for k in MARGINAL_KEYS[3:])]
 
 
 def _n(value: Any, decimals: int = 2) -> str:
@@ -191,7 +196,8 @@ def markdown_sections(plan: dict[str, Any], table) -> list[str]:
     if not x:
         return lines
     if x["channels"]:
-        lines += ([f"## {t('explain.why_title')}", ""] + table(marginal_head(), channel_rows(x), list("lcrrrrrrl"))
+        head = marginal_head(plan.get("currency") or "")
+        lines += ([f"## {t('explain.why_title')}", ""] + table(head, channel_rows(x), list("lcrrrrrrl"))
                   + [""])
         lines += [f"- {why_of(x, c)}" for c in x["channels"]] + [""]
     grid = period_grid(x, period_names(plan))
@@ -270,7 +276,8 @@ def html_context(plan: dict[str, Any]) -> dict[str, Any]:
     context = baseline_context(plan)
     return {"baseline": context, "baseline_periods": context["periods"] if context else None,
             "periods": period_grid(x, period_names(plan)),
-            "channels": {"head": marginal_head(), "rows": channel_rows(x), "why": [why_of(x, c) for c in x["channels"]]}
+            "channels": {"head": marginal_head(plan.get("currency") or ""), "rows": channel_rows(x),
+                         "why": [why_of(x, c) for c in x["channels"]]}
             if x.get("channels") else None, "limits": {"head": limit_head(), "rows": limit_rows(x, plan)}
             if x.get("limits") else None, "lp": {"head": lp_head(), "rows": lp_rows(x, plan)} if lp_rows(x, plan)
             else None, "alternatives": {"head": alternative_head(), "rows": alternative_rows(x)}
@@ -300,7 +307,7 @@ def excel_sheet(wb, plan: dict[str, Any], write_table, finish, rtl: bool = False
               for p in b["periods"]]))
     if x:
         sections.append(
-            (t("channels"), [*marginal_head(), t("explain.col_why")],
+            (t("channels"), [*marginal_head(plan.get("currency") or ""), t("explain.col_why")],
              [
                  [c["label"], c["on"], c["spend"],
                   *(_m(c, k) for k in ("reach_per_unit", "objective_per_unit", "cost_per_customer", "step_objective")),
