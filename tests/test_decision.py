@@ -163,3 +163,18 @@ def test_a_variants_changes_are_said_for_people_not_as_python():
     assert "It changes: rules.force_off = Community radio; worlds = uncertainty: (count 12, affinity 0.2); " \
            "budget = 3,150." in line
     assert "{" not in line and "[" not in line and "'" not in line
+
+
+def test_with_an_explanation_the_header_ranks_limits_by_their_verified_worth():
+    plan = _doc()
+    plan["explain"] = {"channels": [], "alternatives": [], "limits": [
+        {"rule": "budget", "kind": "budget", "limit": 1000.0, "binding": True, "step": 10.0, "gain": 3.5,
+         "worth_per_unit": 0.35, "shadow_price": 0.4, "of": {"kind": "budget", "each_period": True}},
+        {"rule": "resource hours", "kind": "resource", "limit": 15.0, "binding": True, "step": 0.15, "gain": 8.25,
+         "worth_per_unit": 55.0, "shadow_price": 50.0, "of": {"kind": "resource", "resource": "hours"}},
+        {"rule": "channels on (max)", "kind": "cardinality", "limit": 3.0, "binding": False, "step": 1.0,
+         "gain": 0.0, "worth_per_unit": 0.0, "shadow_price": None, "of": {"kind": "cardinality", "side": "max"}}]}
+    with using("en"):
+        md = plan_markdown(plan)
+    assert ("- Held back most by: the hours (one step more, 0.15, buys 8.25), the budget (each period) "
+            "(one step more, 10, buys 3.5).") in md

@@ -86,8 +86,33 @@ def limit_name(plan: dict[str, Any], rule: Rule) -> str:
     return t("decision.limit.group", group=rule.group or "")
 
 
+def worth_line(plan: dict[str, Any]) -> Claim | None:
+    """With an explanation: the two limits whose loosening the verified re-solves found worth most, and what each
+    step buys ("the budget (+100 ZAR: +312)")."""
+    from .explain_sections import limit_label
+
+    limits = [r for r in (plan.get("explain") or {}).get("limits") or [] if is_number(r.get("gain")) and r["gain"] > 0]
+    if not limits:
+        return None
+    top = sorted(limits, key=lambda r: -r["gain"])[:2]
+    sense = plan.get("sense") or "max_reach"
+    named = [t("decision.worth", limit=limit_label(r, plan), step=auto(r["step"]),
+               gain=auto(r["gain"]) if sense == "max_reach" else money_text(plan, r["gain"])) for r in top]
+    return Claim("decision_worth", t("decision.limits", limits=t("list_sep").join(named)),
+                 ("decision.limits", "decision.worth"), figures={"gains": [r["gain"] for r in top],
+                                                                 "kinds": [r.get("kind") for r in top]})
+
+
+def money_text(plan: dict[str, Any], value: float) -> str:
+    return f"{auto(value)} {plan.get('currency') or ''}".strip()
+
+
 def limits_line(plan: dict[str, Any]) -> Claim | None:
-    """The two limits that hold the plan back, money first: binding rules a person can move, each said once."""
+    """The two limits that hold the plan back: by the explanation's verified worth when there is one, else the
+    binding rules a person can move, money first, each said once."""
+    worth = worth_line(plan)
+    if worth is not None:
+        return worth
     rules = [Rule.from_dict(r) for r in plan.get("binding_rules") or []]
     movable = [r for r in rules if r.kind in LIMIT_ORDER and not (r.kind.startswith("cardinality") and r.side == "min")]
     movable.sort(key=lambda r: LIMIT_ORDER.index(r.kind))
