@@ -14,7 +14,7 @@ import pytest
 from channelmix.analysis.headroom import more_budget, with_more_budget
 from channelmix.model.facts import Rule, Scope
 from channelmix.reports.baseline import baseline_figures, baseline_rows
-from channelmix.reports.baseline_svg import baseline_svg
+from channelmix.reports.baseline_chart import baseline_chart
 from channelmix.reports.html import plan_html
 from channelmix.reports.i18n import using
 from channelmix.reports.markdown import plan_markdown
@@ -80,9 +80,10 @@ def test_current_vs_optimised_shows_on_off_the_change_and_which_money():
     assert totals["total_spend"]["optimised"] + totals["total_fixed"]["optimised"] == pytest.approx(plan["cost"])
     assert "| Channel | Current spend (ZAR) | Optimised spend (ZAR) | Change (ZAR) |" in md
     assert "| Total cost (spend + fixed costs) | 2,000 | 2,850 | +850 |" in md
-    svg = baseline_svg(baseline_figures(plan))
-    assert svg.count("<rect") == 4 and 'viewBox="0 0 640' in svg and "width:100%" in svg
-    assert ">+100</text>" in svg and ">+1,350</text>" in svg
+    chart = baseline_chart(baseline_figures(plan))
+    assert chart.count('class="pair-bar today"') == 2 and chart.count('class="pair-bar optimised"') == 2
+    assert "<bdi>+100</bdi>" in chart and "<bdi>+1,350</bdi>" in chart
+    assert 'style="width: 100.00%" title="1,350"' in chart  # one scale: the largest spend fills the row
 
 
 def test_money_bars_say_share_of_cost_and_share_of_spend():

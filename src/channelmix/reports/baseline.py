@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .baseline_svg import baseline_svg
+from .baseline_chart import baseline_chart
 from .claims import period_labels, uplift_claim
 from .common import auto, is_number, num, pct
 from .i18n import t
@@ -116,6 +116,6 @@ def baseline_context(plan: dict[str, Any]) -> dict[str, Any] | None:
     if not base:
         return None
     return {"head": baseline_head(plan.get("currency") or ""), "rows": baseline_rows(plan),
-            "summary": baseline_summary(plan), "svg": baseline_svg(baseline_figures(plan)),
+            "summary": baseline_summary(plan), "chart": baseline_chart(baseline_figures(plan)),
             "periods": {"head": baseline_period_head(), "rows": baseline_period_rows(plan)} if base.get("periods")
             else None}

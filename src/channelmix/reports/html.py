@@ -54,7 +54,9 @@ def allocation_bars(v: dict[str, Any]) -> list[dict[str, Any]]:
     largest = max((c["cost"] for c in on), default=0.0) or 1.0
     items = []
     for c in on:
-        note = (t("share_note", cost=pct(c["share"]), spend=pct(c["spend_share"])) if c["cost"] > 0
+        both = abs(c["share"] - c["spend_share"]) >= 0.005  # two bases that differ: each said with its own
+        note = ((t("share_note", cost=pct(c["share"]), spend=pct(c["spend_share"])) if both
+                 else t("share_cost", cost=pct(c["share"]))) if c["cost"] > 0
                 else (t("no_money") + ", "
                       + ", ".join(f"{c['uses_text'][r]} {r}" for r in v["resource_names"] if c["uses"][r])
                       if any(c["uses"].values()) else t("free")))
