@@ -65,7 +65,7 @@ def _coverage(periods: list[PeriodInfo], levels: dict[str, list[float]]) -> list
     return out
 
 
-def _plan(name: str, periods: list[PeriodInfo], runs: dict, labels: dict[str, str], levels: dict[str, list[float]],
+def hand_plan(name: str, periods: list[PeriodInfo], runs: dict, labels: dict[str, str], levels: dict[str, list[float]],
           currency: str = "ZAR", language: str | None = None) -> dict[str, Any]:
     rows = _rows(runs, periods)
     cash = _cash(rows, periods, 15.0)
@@ -101,7 +101,7 @@ LEVELS = {"aware/commuters": [0.30, 0.45, 0.55], "aware/spaza": [0.10, 0.25, 0.4
 
 def bakery_plan() -> Plan:
     """Three months: radio starts in month 1 and stops after month 2, flyers start in month 2."""
-    return _plan("bakery-3-months", MONTHS, RUNS, LABELS, LEVELS)
+    return hand_plan("bakery-3-months", MONTHS, RUNS, LABELS, LEVELS)
 
 
 def long_plan(weeks: int) -> Plan:
@@ -119,7 +119,7 @@ def long_plan(weeks: int) -> Plan:
             was = on
     levels = {"aware/commuters": [0.2 + 0.01 * (n % 7) for n in range(weeks)],
               "buy/spaza": [0.1 + 0.02 * (n % 5) for n in range(weeks)]}
-    return _plan(f"quarter-{weeks}-weeks", periods, runs, labels, levels, currency="SEK")
+    return hand_plan(f"quarter-{weeks}-weeks", periods, runs, labels, levels, currency="SEK")
 
 
 def as_dict(plan: Plan) -> dict[str, Any]:
@@ -129,4 +129,4 @@ def as_dict(plan: Plan) -> dict[str, Any]:
     return json.loads(json.dumps(plan_document(plan)))
 
 
-__all__ = ["as_dict", "bakery_plan", "long_plan", "asdict", "replace"]
+__all__ = ["as_dict", "bakery_plan", "hand_plan", "long_plan", "asdict", "replace"]

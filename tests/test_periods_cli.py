@@ -54,7 +54,7 @@ def test_explain_shows_the_next_unit_period_by_period():
     assert "What the next unit buys, period by period" in out
     grid = out[out.index("period by period"):]
     assert all(label in grid for label in ("Month 1", "Month 2", "Month 3"))
-    assert "budget per period" in out and "Traceback" not in done.stderr
+    assert "the budget (each period)" in out and "Traceback" not in done.stderr
 
 
 def test_explain_json_carries_the_period_grid_and_each_channel_s_best_period():

@@ -23,6 +23,7 @@ from markupsafe import escape
 from openpyxl import load_workbook
 
 import channelmix as cm
+from channelmix.analysis.headroom import more_budget
 from channelmix.analysis.whatif import plans_table
 from channelmix.core.filenames import file_stem
 from channelmix.reports import (
@@ -56,10 +57,15 @@ TIMINGS = ("build seconds", "solve seconds")
 def plans() -> dict[str, dict[str, Any]]:
     """The base plan of every shipped scenario, as the JSON dict of ``solve --format json``
     (with the scenario's language and most reachable, as the CLI adds them)."""
-    return {
-        path.stem: json.loads(
-            json.dumps({**plan_document(cm.solve_file(path)), **report_facts(cm.load(path).scenario)}))
-        for path in SCENARIOS}
+    out = {}
+    for path in SCENARIOS:
+        scenario = cm.load(path).scenario
+        plan = cm.solve_file(path)
+        extra = {}
+        if path.stem == "township-bakery":  # the golden reports carry the decision header's 10 % re-solve, as --out
+            extra = {"more_budget": more_budget(scenario, plan).to_dict()}
+        out[path.stem] = json.loads(json.dumps({**plan_document(plan), **report_facts(scenario), **extra}))
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -167,8 +173,8 @@ def test_markdown_tables_survive_pipes_in_labels(plans):
     plan["channels"][0]["label"] = "WhatsApp | groups"
     md = plan_markdown(plan)
     assert "WhatsApp \\| groups" in md
-    header = next(line for line in md.splitlines() if line.startswith("| Channel |"))
-    row = next(line for line in md.splitlines() if "WhatsApp \\| groups" in line)
+    header = next(line for line in md.splitlines() if line.startswith("| Channel | id |"))  # the channels table
+    row = next(line for line in md.splitlines() if line.startswith("| WhatsApp \\| groups |"))
     assert row.replace("\\|", "").count("|") == header.count("|")
 
 
@@ -302,7 +308,7 @@ def test_infeasible_plan_renders_everywhere(infeasible, tmp_path):
     assert md.startswith("# impossible\n") and "**infeasible**" in md and "the budget (100)" in md
     sheets = sheet_rows(plan_workbook(infeasible, tmp_path / "impossible.xlsx"))
     assert ["Status", "infeasible"] in sheets["Summary"]
-    assert sheets["Plan"] == [["id", "Channel", "On", "Spend", "Fixed cost", "Cost", "Share", "Reach"]]
+    assert sheets["Plan"] == [["id", "Channel", "On", "Spend", "Fixed cost", "Cost", "Share of cost", "Reach"]]
 
 
 def test_a_feasible_but_stopped_plan_says_so(plans):
@@ -319,9 +325,11 @@ def test_a_feasible_but_stopped_plan_says_so(plans):
 def test_workbook_sheets_styles_and_formats(plans, tmp_path):
     path = plan_workbook(plans["khadamat-persian"], tmp_path / "k.xlsx")
     wb = load_workbook(path)
-    assert wb.sheetnames == ["خلاصه", "برنامه", "پوشش", "قاعده‌ها"]
+    # the scenario states today's plan (current:), so its own sheet sits beside the explanation's
+    assert wb.sheetnames == ["خلاصه", "برنامه", "پوشش", "فعلی در برابر بهینه", "قاعده‌ها", "توضیح"]
     english = load_workbook(plan_workbook(plans["khadamat-persian"], tmp_path / "e.xlsx", language="en"))
-    assert english.sheetnames == ["Summary", "Plan", "Coverage", "Rules"] and not english["Plan"].sheet_view.rightToLeft
+    assert english.sheetnames == ["Summary", "Plan", "Coverage", "Current vs optimised", "Rules", "Explain"]
+    assert not english["Plan"].sheet_view.rightToLeft
     plan = wb["برنامه"]
     total = plan.cell(row=plan.max_row, column=4).value
     assert total == f"=SUM(D2:D{plan.max_row - 1})"  # totals are formulas, not typed figures
@@ -503,3 +511,22 @@ def test_counted_periods_of_binding_rules_are_said_in_the_report_language():
         assert plain_rules(plan) == ["Month 2: The whole budget of 1,000 SEK is spent."]
     with using("sv"):
         assert plain_rules(plan) == ["Månad 2: Hela budgeten på 1\u00a0000 SEK används."]
+
+
+def test_the_sweeps_lead_card_is_the_knee_and_todays_plan_is_a_point_on_the_frontier(sweep_result):
+    frontier, plans_, paths = sweep_result
+    from html import unescape
+
+    html = unescape(collection_html("township-bakery budget sweep", frontier, plans_, paths))
+    knee = frontier[frontier["knee"].fillna(False).astype(bool)].iloc[0]
+    tiles = html.split('id="headline"')[1].split("</section>")[0]
+    assert tiles.index('id="knee-card"') < tiles.index("Plans")  # the knee leads, before the counts
+    assert f"knee: budget {knee['budget']:,.0f}" in tiles
+    best = frontier["objective"].max()
+    assert f"{knee['objective'] / best:.1%} of the best step's objective" in tiles
+    today = cm.load(ROOT / "scenarios" / "township-bakery.yaml")
+    from channelmix.verify.baseline import score
+
+    now = score(today.scenario)
+    assert html.count('class="today-point"') == 2  # once in the wide drawing, once in the phone's
+    assert f"today's plan: {now.money:,.0f} ZAR, objective {now.objective:,.0f}" in html

@@ -76,13 +76,15 @@ def sweep(loaded: Loaded, vary: dict[str, list[float]], overrides: dict[str, Any
 
 def today(loaded: Loaded, path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """What the sweep's reports mark: the swept path's value in the file (or in ``overrides``),
-    and the money today's plan (``current:``) spends, each None when unknown."""
+    the money today's plan (``current:``) spends and its objective (today's point on the frontier),
+    each None when unknown."""
     from ..verify.baseline import score
 
     value = (overrides or {}).get(path, value_at(loaded.raw, path))
     number = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-    current = score(loaded.scenario).money if loaded.scenario.current is not None else None
-    return {"path": path, "value": number, "current": current}
+    today_plan = score(loaded.scenario) if loaded.scenario.current is not None else None
+    return {"path": path, "value": number, "current": today_plan.money if today_plan is not None else None,
+            "current_objective": today_plan.objective if today_plan is not None else None}
 
 
 def frontier(plans: list[Plan], cases: list[Case], paths: list[str]) -> pd.DataFrame:

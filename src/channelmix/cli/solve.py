@@ -83,7 +83,8 @@ def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, reports: tuple
             base_json[case.source] = plan_document(base_plan)
         facts = report_facts(case.scenario, case.variant, case.overrides,
                              base_json.get(case.source) if case.variant else None, base_scenario)
-        extra = {"json": {**({"explain": explanation_document(explanation)} if explanation else {}), **facts}}
+        extra = {"json": {**({"explain": explanation_document(explanation)} if explanation else {}), **facts,
+                          **_headroom(case, plan, out_dir is not None or explained)}}
         if "units" in facts:  # curves and budget in different units: said where it is seen whatever the format
             click.echo(f"{case.source}: {case.name}: warning: {facts['units']['text']}", err=True)
         _show(plan, explanation, extra, fmt, out, language or case.scenario.language, first=case is todo[0])
@@ -121,6 +122,17 @@ def _solve_case(case: Case, explained: bool) -> tuple[Plan, Explanation | None]:
 
     found = explain(case.scenario, warnings=case.warnings)
     return found.plan, found
+
+
+def _headroom(case: Case, plan: Plan, wanted: bool) -> dict[str, Any]:
+    """What 10 % more budget would buy (one more verified solve), for the decision header of the
+    reports a saved result makes; only when the plan is written or explained."""
+    if not wanted:
+        return {}
+    from ..analysis.headroom import more_budget
+
+    found = more_budget(case.scenario, plan)
+    return {"more_budget": found.to_dict()} if found is not None else {}
 
 
 def _show(plan: Plan, explanation: Explanation | None, extra: dict[str, Any], fmt: str, out: Any, language: str | None,

@@ -254,7 +254,8 @@ class Builder:
                     understated += float(cov.penalty[k]) * min(lost[k], t)
                     understated_penalty += float(cov.penalty[k]) * min(lost[k], t)
                     self.add({z: 1, u: 1}, pulp.LpConstraintGE, t,
-                             Rule(f"target_{k}", "target", t, cell=(p, g), soft=True))
+                             Rule(f"target_{k}", "target", t, cell=(p, g), soft=True,
+                                  penalty=float(cov.penalty[k])))
         self.penalties["coverage_shortfall"] = shortfall_terms
         if sc.objective.sense == "max_outcome":  # cell weights are not in this objective; each channel's value is
             understated = understated_penalty + sum(
@@ -290,7 +291,8 @@ class Builder:
                     terms[v] = 1.0
                     penalty_terms[v] = float(cr.penalty[k])
                 self.add(terms, pulp.LpConstraintGE, need, Rule(f"{family}_{k}{suffix}", family, need, cell=(p, g),
-                                                                threshold=threshold, soft=not hard, scope=scope))
+                                                                threshold=threshold, soft=not hard, scope=scope,
+                                                                penalty=None if hard else float(cr.penalty[k])))
             self.penalties[f"{family}_shortfall{suffix}"] = penalty_terms
 
     # -- 6 & 8: concentration and groups ------------------------------------------------

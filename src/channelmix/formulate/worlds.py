@@ -255,7 +255,8 @@ class WorldsBuilder(Builder):
                     u = self.variable(f"short_{k}w{w}", 0, t)
                     shortfall[u] = float(cov.penalty[k])
                     self.add({z: 1, u: 1}, pulp.LpConstraintGE, t,
-                             Rule(f"target_{k}w{w}", "target", t, cell=(p, g), soft=True, scope=Scope(world=w)))
+                             Rule(f"target_{k}w{w}", "target", t, cell=(p, g), soft=True, scope=Scope(world=w),
+                                  penalty=float(cov.penalty[k])))
         return weighted, shortfall, coverage
 
     def _world_objective(self, w: int, world: Scenario, reach_terms: dict, weighted: dict, penalty: dict) -> dict:

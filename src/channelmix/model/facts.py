@@ -49,6 +49,7 @@ class Rule:
     side: str | None = None  # "min" or "max" (group and cardinality rules)
     threshold: float | None = None  # breadth and redundancy: the affinity a channel needs to count
     soft: bool = False  # may be missed at a penalty
+    penalty: float | None = None  # a soft rule: what one unit short costs the objective (coverage: per unit of share)
     piece: int | None = None  # a curve's piece
     curve: int | None = None  # the robust model: which of a channel's distinct curves over the worlds
     scope: Scope = field(default=EVERYWHERE)

@@ -116,7 +116,10 @@ def limit_row(x: LimitValue) -> dict[str, Any]:
                                   ("group", what.group), ("side", what.side), ("period", what.period),
                                   ("each_period", what.each_period or None)) if v is not None}
     return {"rule": limit_words(what), "kind": x.kind, "limit": x.limit, "binding": x.binding, "step": x.step,
-            "gain": x.gain, "worth_per_unit": x.worth_per_unit, "shadow_price": x.shadow_price, "concerns": concerns}
+            "gain": x.gain, "worth_per_unit": x.worth_per_unit, "shadow_price": x.shadow_price, "concerns": concerns,
+            "of": {"kind": what.kind, "cell": list(what.cell) if what.cell else None, "cells": what.cells,
+                   "resource": what.resource, "channel": what.channel, "group": what.group, "side": what.side,
+                   "period": what.period, "each_period": what.each_period}}
 
 
 def conflict_document(found: Conflict | None) -> dict[str, Any] | None:

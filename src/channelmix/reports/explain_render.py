@@ -15,17 +15,20 @@ from ..schema.models import Scenario
 from ..verify.evaluate import Evaluation
 from ..verify.evaluate_periods import PeriodsEvaluation
 from ..verify.plan import Plan
-from .common import MAXIMISE, auto, num, pct, sense_title
-from .documents import conflict_document
+from .baseline import baseline_head, baseline_period_head, baseline_period_rows, baseline_rows, period_names, plan_money
+from .claims import uplift_claim
+from .common import MAXIMISE, auto, num, sense_title
+from .documents import conflict_document, explanation_document, plan_document
 from .explain_sections import (
     alternative_head,
-    baseline_head,
-    baseline_period_head,
-    baseline_period_rows,
     limit_head,
+    limit_rows,
+    lost_text,
+    lp_head,
+    lp_rows,
     marginal_head,
     period_grid,
-    period_names,
+    sig,
     verdict_word,
     why_sentence,
     yes_no,
@@ -89,10 +92,11 @@ def _explanation(e: Explanation, console: Console) -> None:
         _print(console, t("explain.periods_cost_title" if money else "explain.periods_title"), grid["head"], rows)
         console.print(Text(t("explain.periods_cost_note" if money else "explain.periods_note"), style="dim"))
     if e.limits:
-        rows = [
-            [limit_words(x.what), _n(x.limit), yes_no(x.binding), _n(x.step), _n(x.gain),
-             _n(x.worth_per_unit), _n(x.shadow_price)] for x in e.limits]
-        _print(console, t("explain.limits_terminal"), limit_head(), rows, names=False)
+        doc, document = explanation_document(e), plan_document(plan)
+        _print(console, t("explain.limits_terminal"), limit_head(), limit_rows(doc, document), names=False)
+        if lp_rows(doc, document):
+            _print(console, t("explain.lp_title"), lp_head(), lp_rows(doc, document), names=False)
+            console.print(Text(t("explain.lp_note"), style="dim"))
     if e.alternatives:
         rows = [[str(a.rank), _n(a.objective), num(a.cost), verdict_word("tie") if a.tie else _n(a.behind),
                  " ".join(a.differs) or t("explain.same_channels")] for a in e.alternatives]
@@ -112,7 +116,7 @@ def finished_line(item: Any, best: float | None, language: str | None = None) ->
             return f"• {why_sentence(item.label, item.on, item.verdict, best, item.forced_objective, lost)}"
         if isinstance(item, LimitValue):
             head = limit_head()
-            return f"• {limit_words(item.what)}: {head[4]} {_n(item.gain, 2)} ({head[3]} {_n(item.step, 2)})"
+            return f"• {limit_words(item.what)}: {head[4]} {sig(item.gain)} ({head[3]} {sig(item.step)})"
         if isinstance(item, list):
             return f"• {t('explain.alternatives_title')}: {len(item)}"
         if isinstance(item, Repair):
@@ -130,19 +134,17 @@ def render_baseline(plan: Plan, console: Console, language: str | None = None) -
 def _baseline(plan: Plan, console: Console) -> None:
     assert plan.baseline is not None
     b = plan.baseline.to_dict()
-    rows = [[c["label"], num(c["current_spend"]), num(c["optimised_spend"]), pct(c["current_reach"]),
-             pct(c["optimised_reach"])] for c in b["channels"] if c["current_on"] or c["optimised_on"]]
-    rows.append([t("baseline.total_cost"), num(b["cost"]), num(plan.cost), "", ""])
-    rows.append([t("objective"), _n(b["objective"]), _n(b["optimised_objective"]), "", ""])
-    _print(console, t("baseline.title"), baseline_head(), rows)
+    doc = {"baseline": b, "cost": plan.cost, "sense": plan.sense, "currency": plan.currency}
+    _print(console, t("baseline.title"), baseline_head(plan.currency or ""), baseline_rows(doc))
     if b.get("periods"):
         schedule = {"schedule": asdict(plan.schedule)} if plan.schedule is not None else {}
         _print(console, t("baseline.periods_title"), baseline_period_head(),
                baseline_period_rows({"baseline": b, **schedule}))
         console.print(Text(t("baseline.kept_up"), style="dim"))
-    if b["uplift"] is not None:
-        share = f" ({pct(b['uplift'] / abs(b['objective']), 1)})" if b["objective"] else ""
-        console.print(Text(t("explain.uplift", amount=auto(b["uplift"]) + share)))
+    claim = uplift_claim({"baseline": b, "cost": plan.cost, "sense": plan.sense, "currency": plan.currency},
+                         plan_money({"currency": plan.currency}))
+    if claim is not None:
+        console.print(Text(claim.sentence))
     if plan.baseline.violations:
         names = Names.of_plan(plan)
         broken = "; ".join(violation_words(v, names) for v in plan.baseline.violations)
@@ -159,15 +161,13 @@ def _channels(e: Explanation, console: Console) -> None:
         m = c.marginal
         lost = c.value_if_forced_off if c.on else c.value_if_forced_on
         bought = None if m is None else m.step_reach if money else m.step_objective
-        buys = "—" if m is None else _n(bought) + ("" if m.step_spend >= m.step else " *")
+        buys = "—" if m is None else sig(bought) + ("" if m.step_spend >= m.step else " *")
         per_unit = None if m is None else m.cost_per_reach if money else m.objective_per_unit
         rows.append([c.label, t("on_word") if c.on else t("off_word"), num(c.spend),
-                     _n(m.reach_per_unit) if m else "—", _n(per_unit), _n(m.cost_per_customer) if m else "—", buys,
-                     _n(lost) if lost is not None else verdict_word("impossible"), verdict_word(c.verdict)])
-    head = marginal_head()
+                     sig(m.reach_per_unit) if m else "—", sig(per_unit), sig(m.cost_per_customer) if m else "—", buys,
+                     lost_text(c.verdict, lost), verdict_word(c.verdict)])
+    head = marginal_head(e.plan.currency or "", money)
     head[1], head[6] = "", t("explain.col_next_reach" if money else "explain.col_next_amount", step=num(step))
-    if money:  # a min-cost plan: the objective per unit is the money itself (1 everywhere); what more reach costs
-        head[4] = t("explain.col_cost_reach")
     _print(console, t("explain.channels_terminal"), head, rows)
     console.print(Text(t("explain.partial_step", step=num(step)), style="dim"))
     for c in e.channels:

@@ -11,6 +11,7 @@ import jinja2
 from ..core.version import VERSION
 from ..model.solution import SOLVED
 from .common import (
+    auto,
     cell_text,
     channel_labels,
     column_title,
@@ -54,7 +55,9 @@ def allocation_bars(v: dict[str, Any]) -> list[dict[str, Any]]:
     largest = max((c["cost"] for c in on), default=0.0) or 1.0
     items = []
     for c in on:
-        note = (pct(c["share"]) if c["cost"] > 0
+        both = abs(c["share"] - c["spend_share"]) >= 0.005  # two bases that differ: each said with its own
+        note = ((t("share_note", cost=pct(c["share"]), spend=pct(c["spend_share"])) if both
+                 else t("share_cost", cost=pct(c["share"]))) if c["cost"] > 0
                 else (t("no_money") + ", "
                       + ", ".join(f"{c['uses_text'][r]} {r}" for r in v["resource_names"] if c["uses"][r])
                       if any(c["uses"].values()) else t("free")))
@@ -190,14 +193,21 @@ def _best(table: Any, varied: list[str], views: list[dict[str, Any]], solved: li
 
 
 def _knee(table: Any, varied: list[str]) -> dict[str, Any] | None:
-    """The sweep's knee: the first step the frontier table marks, if any."""
+    """The sweep's knee — the lead card: the first step the frontier table marks, its objective and how close it
+    comes to the best step (the smallest step within the stated tolerance is the best card's)."""
     if not varied or "knee" not in table.columns:
         return None
     hits = table[table["knee"].fillna(False).astype(bool)]
     if not len(hits):
         return None
-    value = hits.iloc[0][varied[0]]
-    return {"path": varied[0], "value": num(float(value)) if is_number(value) else str(value)}
+    row = hits.iloc[0]
+    value = row[varied[0]]
+    objectives = [float(o) for o in table["objective"] if is_number(o)]
+    sense = str(row.get("sense") or "max_reach")
+    top = (max if sense in ("max_reach", "max_value", "max_outcome") else min)(objectives) if objectives else None
+    share = float(row["objective"]) / top if top and is_number(row.get("objective")) else None
+    return {"path": varied[0], "value": num(float(value)) if is_number(value) else str(value),
+            "objective": auto(row.get("objective")), "share": pct(share, 1) if share is not None else ""}
 
 
 def _frontier(table: Any, plans: list[dict[str, Any]], varied: list[str], currency: str, solved: list[dict[str, Any]],
@@ -211,7 +221,7 @@ def _frontier(table: Any, plans: list[dict[str, Any]], varied: list[str], curren
     per = (t("collection.per_money", what=y_title, currency=currency, path=varied[0]) if currency
            and varied[0] == "budget" else t("collection.per_unit", what=y_title, path=varied[0]))
     svg = "".join(frontier_svg(points, x_title, y_title, marks=today["marks"] if today else None, marginal_title=per,
-                               narrow=narrow) for narrow in (False, True))
+                               today=today["point"] if today else None, narrow=narrow) for narrow in (False, True))
     if not svg:
         return None
     series = list(dict.fromkeys(p["series"] for p in points if p["series"]))
@@ -219,7 +229,8 @@ def _frontier(table: Any, plans: list[dict[str, Any]], varied: list[str], curren
             "series": [{"name": name, "colour": series_colour(i)} for i, name in enumerate(series)] if len(series) > 1
             else [], "caption": t("collection.frontier_caption", varied=varied[0])
             + (t("collection.frontier_marginal") if len(series) <= 1
-               else t("collection.frontier_lines", others=", ".join(varied[1:]))) + t("summary.end"),
+               else t("collection.frontier_lines", others=", ".join(varied[1:]))) + t("summary.end")
+            + (" " + t("collection.today_point_line") if today and today.get("point") else ""),
             "band": any(p.get("p5") is not None for p in points) and len(series) <= 1}
 
 
@@ -248,7 +259,11 @@ def today_marks(table: Any, varied: list[str], currency: str) -> dict[str, Any] 
     if current is not None and varied[0] == "budget":
         marks.append((current, t("collection.current_mark", value=num(current))))
         line += " " + t("collection.current_line", value=num(current) + unit)
-    return {"value": float(value), "marks": marks, "line": line}
+    point = None
+    if current is not None and varied[0] == "budget" and is_number(found.get("current_objective")):
+        point = (float(current), float(found["current_objective"]),
+                 t("collection.today_point", value=num(current) + unit, objective=auto(found["current_objective"])))
+    return {"value": float(value), "marks": marks, "line": line, "point": point}
 
 
 TOLERANCE = 0.001  # steps within 0.1 % of the best objective score the same: the smallest of them is "best"

@@ -8,6 +8,7 @@ import html
 from collections import Counter
 from typing import Any
 
+from .baseline import baseline_markdown
 from .common import is_number, num, pct, qty, resource_name
 from .explain_sections import markdown_sections
 from .i18n import localised, of_plan, of_plans, t
@@ -137,7 +138,11 @@ def plan_markdown(plan: dict[str, Any]) -> str:
         lines += [escape(v["description"]), ""]
     if v["source_text"]:
         lines += [f"_{escape(v['source_text'])}_", ""]
+    if v["decision"] and v["decision"]["lines"]:
+        lines += [f"## {escape(v['decision']['title'])}", ""] + [f"- {escape(x)}" for x in v["decision"]["lines"]]
+        lines += [""]
     lines += headline(v)
+    lines += baseline_markdown(plan, table) if v["solved"] else []
     if v["variant"] and v["variant"]["rows"]:
         lines += ([f"## {t('variant.title')}", ""] + table(v["variant"]["head"], v["variant"]["rows"], list("lrrr"))
                   + [""])

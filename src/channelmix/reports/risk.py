@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .claims import trade_claim
 from .common import MAXIMISE, auto, is_number, num, pct
 from .i18n import labels_of, t
 from .risk_svg import histogram_svg
@@ -86,7 +87,6 @@ def trade_off(neutral: dict[str, Any], robust: dict[str, Any], neutral_channels:
     """The robust plan beside the risk-neutral one, judged in the same worlds: figures side by
     side, what the robust plan gives up on average and gains in the bad worlds, and the
     channels whose cost differs."""
-    sign = 1.0 if maximises else -1.0
     alpha = float(robust.get("alpha") or neutral.get("alpha") or 0.1)
     rows, numbers = [], []  # the table as text, and as numbers (a workbook keeps numbers)
     for key in ("mean", "p5", "worst", "cvar"):
@@ -96,16 +96,8 @@ def trade_off(neutral: dict[str, Any], robust: dict[str, Any], neutral_channels:
         rows.append(
             [figure_title(key, alpha), fmt(a), fmt(b), ("+" if change > 0 else "")
              + fmt(change) if abs(change) > 1e-9 else "0"])
-    loss = sign * (float(neutral["mean"]) - float(robust["mean"]))  # > 0: the robust plan is worse on average
-    tail = sign * (float(robust["cvar"]) - float(neutral["cvar"]))  # > 0: better in the worst α share
-    worst = sign * (float(robust["worst"]) - float(neutral["worst"]))
-    share = pct(loss / abs(float(neutral["mean"])), 1) if float(neutral["mean"]) else "—"
-    values = {"loss": fmt(abs(loss)), "share": share, "tail": fmt(abs(tail)), "alpha": pct(alpha),
-              "worst": fmt(abs(worst))}
-    if loss > 1e-9 * max(1.0, abs(float(neutral["mean"]))):
-        sentence = t("risk.trade", **values) if tail > 0 else t("risk.trade_nothing", **values)
-    else:
-        sentence = t("risk.trade_free", **values)
+    claim = trade_claim(neutral, robust, maximises, fmt)
+    sentence = claim.sentence
     n = int(robust.get("worlds") or 0)
     held = (neutral.get("rules_hold"), robust.get("rules_hold"))
     if all(isinstance(h, int) for h in held):
@@ -129,7 +121,8 @@ def trade_off(neutral: dict[str, Any], robust: dict[str, Any], neutral_channels:
     return {"head": [t("risk.figure"), neutral_name, robust_name, t("variant.change")], "rows": rows,
             "sentence": sentence, "channel_head": [t("channel"), neutral_name, robust_name, t("variant.change")],
             "channels": channels, "numbers": numbers, "channel_numbers": channel_numbers, "worlds": n,
-            "loss": loss, "tail": tail, "worst_gain": worst}
+            "loss": -claim.figures["mean"], "tail": claim.figures["cvar"], "worst_gain": claim.figures["worst"],
+            "claim": claim}
 
 
 def collection_risk(plans: list[dict[str, Any]]) -> dict[str, Any] | None:

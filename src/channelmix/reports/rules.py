@@ -15,9 +15,9 @@ from dataclasses import replace
 from typing import Any
 
 from ..model.facts import EVERYWHERE, Rule
-from .common import auto, is_number, pct, resource_name
+from .claims import SHORT, cell_name, levels_by_period, period_labels, period_spans
+from .common import auto, is_number, num, pct, resource_name
 from .i18n import labels_of, t
-from .schedule import shown_label
 from .wording import SAYS_ITS_PERIOD, SAYS_ITS_WORLD, number, rule_words
 
 # the kinds said in the report language; the rest are said as the model states them
@@ -38,8 +38,8 @@ def plain_rules(plan: dict[str, Any]) -> list[str]:
 
 def _over_periods(plan: dict[str, Any], rules: list[Rule], schedule: dict[str, Any]) -> list[str]:
     """A period's own copy of a rule said once for every period it binds in; the horizon's after."""
-    ids = [p["id"] for p in schedule["periods"]]
-    periods = [shown_label(p, schedule.get("unit")) for p in schedule["periods"]]  # as this report says them
+    ids, periods = period_labels(plan)  # as this report says them
+    weights = {p["id"]: float(p.get("weight") or 1.0) for p in schedule["periods"]}
     in_period: dict[str, list[Rule]] = {}
     horizon = []
     for rule in rules:
@@ -48,10 +48,11 @@ def _over_periods(plan: dict[str, Any], rules: list[Rule], schedule: dict[str, A
         else:
             horizon.append(rule)
     where: dict[str, list[int]] = {}  # a sentence -> the periods it binds in
+    levels = levels_by_period(plan)
     for i, pid in enumerate(ids):
-        for line in _sentences(plan, in_period.get(pid, [])):
+        for line in _sentences(plan, in_period.get(pid, []), levels.get(pid), weights[pid]):
             where.setdefault(line, []).append(i)
-    return [f"{_spans(found, periods)}: {line}" for line, found in where.items()] + _sentences(plan, horizon)
+    return [f"{period_spans(found, periods)}: {line}" for line, found in where.items()] + _sentences(plan, horizon)
 
 
 def _over_worlds(plan: dict[str, Any], rules: list[Rule]) -> list[str]:
@@ -66,21 +67,8 @@ def _over_worlds(plan: dict[str, Any], rules: list[Rule]) -> list[str]:
             continue
         for line in _sentences(plan, [replace(rule, scope=EVERYWHERE)]):
             found.setdefault(line, set()).add(world)
-    lines = _sentences(plan, rest)
+    lines = _sentences(plan, rest, levels_by_period(plan).get(None))
     return lines + [f"{t('rule.in_worlds', n=len(w), of=worlds)}: {line}" for line, w in found.items()]
-
-
-def _spans(found: list[int], periods: list[str]) -> str:
-    """Periods in order, consecutive runs as "first – last" (all of them: every period)."""
-    if len(found) == len(periods) and len(periods) > 1:
-        return t("rule.every_period")
-    runs: list[list[int]] = []
-    for i in found:
-        if runs and i == runs[-1][-1] + 1:
-            runs[-1].append(i)
-        else:
-            runs.append([i])
-    return t("list_sep").join(periods[r[0]] if len(r) == 1 else f"{periods[r[0]]} – {periods[r[-1]]}" for r in runs)
 
 
 def _readable(value: float) -> str:
@@ -89,9 +77,12 @@ def _readable(value: float) -> str:
     return auto(value) if "e" in text and (value >= 1 or value == 0) else text
 
 
-def _sentences(plan: dict[str, Any], rules: list[Rule]) -> list[str]:
+def _sentences(plan: dict[str, Any], rules: list[Rule], cells: list[dict[str, Any]] | None = None,
+               weight: float = 1.0) -> list[str]:
+    """The rules' sentences; ``cells``: the coverage where they hold (a period's, the plan's; None: not known), so a
+    soft target missed is said missed, with its shortfall and penalty (``weight``: the period's in the objective)."""
     channel = labels_of(plan.get("channels"))
-    phase, segment = labels_of(plan.get("phases")), labels_of(plan.get("segments"))
+    level = {(c["phase"], c["segment"]): c.get("level") or 0.0 for c in cells or []}
     on = {c["id"] for c in plan.get("channels") or [] if c.get("on")}
     currency = plan.get("currency") or ""
     lines: list[str] = []
@@ -105,10 +96,11 @@ def _sentences(plan: dict[str, Any], rules: list[Rule]) -> list[str]:
         ):
             # said as the model states it (only a ceiling on channels is worded)
             lines.append(rule_words(rule, _readable))
+        elif kind == "target" and rule.soft and rule.cell in level and level[rule.cell] < limit - SHORT:
+            lines.append(missed_target(plan, rule, level[rule.cell], weight))
         elif kind in ("target", "breadth", "redundancy"):
-            p, g = rule.cell or ("", "")
             key = ("target", pct(limit), rule.soft) if kind == "target" else ("breadth", int(limit), rule.soft)
-            grouped.setdefault(key, []).append(f"{phase.get(p, p)} × {segment.get(g, g)}")
+            grouped.setdefault(key, []).append(cell_name(plan, rule.cell or ("", "")))
         elif kind == "cap":
             lines.append(t("rule.cap", channel=channel.get(rule.channel, rule.channel), cap=auto(limit)))
         elif kind == "budget":
@@ -130,6 +122,24 @@ def _sentences(plan: dict[str, Any], rules: list[Rule]) -> list[str]:
     for (kind, value, soft), cells in grouped.items():
         lines.append(_cells_sentence(kind, value, soft, cells))
     return lines
+
+
+def missed_target(plan: dict[str, Any], rule: Rule, level: float, weight: float = 1.0) -> str:
+    """A soft coverage target missed: by how much (points of coverage) and what it costs the objective
+    (penalty × shortfall, weighted as its period is)."""
+    limit = rule.limit or 0.0
+    values = {"cell": cell_name(plan, rule.cell or ("", "")), "target": pct(limit), "level": pct(level),
+              "gap": num((limit - level) * 100, 1)}
+    if rule.penalty is None:  # a result saved before rules carried their penalty
+        return t("rule.target_missed_plain", **values)
+    return t("rule.target_missed", **values, penalty=penalty_text(plan, weight * rule.penalty * (limit - level)))
+
+
+def penalty_text(plan: dict[str, Any], amount: float) -> str:
+    """A penalty in the objective's units: weighted reach, or money."""
+    if (plan.get("sense") or "max_reach") == "max_reach":
+        return t("penalty.in_reach", amount=auto(amount))
+    return f"{auto(amount)} {plan.get('currency') or ''}".strip()
 
 
 def _cells_sentence(kind: str, value: Any, soft: bool, cells: list[str]) -> str:

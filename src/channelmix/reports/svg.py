@@ -89,20 +89,23 @@ def series_colour(index: int) -> str:
 
 def frontier_svg(points: list[dict[str, Any]], x_title: str, y_title: str = "objective",
                  series_names: list[str] | None = None, marks: list[tuple[float, str]] | None = None,
-                 marginal_title: str | None = None, narrow: bool = False) -> str:
+                 marginal_title: str | None = None, today: tuple[float, float, str] | None = None,
+                 narrow: bool = False) -> str:
     """Objective against the swept value (one line per series) and, for a single series, the
     marginal value of the next unit as a step line on a second axis; the knee marked.
 
     ``points``: ``{x, objective, marginal, knee, series, tip}`` for each solved step; ``marks``:
-    (x, label) drawn as labelled vertical lines (today's budget, what today's plan spends); ``narrow``:
-    the phone's drawing (the page shows one of the two by the screen's width)."""
+    (x, label) drawn as labelled vertical lines (today's budget, what today's plan spends); ``today``:
+    (money, objective, tip) of today's plan, drawn as a hollow diamond where it sits against the frontier;
+    ``narrow``: the phone's drawing (the page shows one of the two by the screen's width)."""
     points = [p for p in points if is_number(p.get("x")) and is_number(p.get("objective"))]
     if not points:
         return ""
     series = list(dict.fromkeys(p.get("series", "") for p in points))
     single = len(series) == 1
     marks = [(float(x), label) for x, label in marks or [] if is_number(x)]
-    f = _Frame(points, marks, single, narrow)
+    today = today if today is not None and is_number(today[0]) and is_number(today[1]) else None
+    f = _Frame(points + ([{"x": today[0], "objective": today[1]}] if today else []), marks, single, narrow)
     out = [
         f'<svg viewBox="0 0 {f.width} {f.height}" class="frontier-svg {"narrow" if narrow else "wide"}" '
         'direction="ltr" '
@@ -115,6 +118,11 @@ def frontier_svg(points: list[dict[str, Any]], x_title: str, y_title: str = "obj
     if single:  # with worlds: the band from the 5th to the 95th percentile of each step's plan
         out.append(band_path(points, f.sx, f.sy))
     out += _objective_lines(f, points, series)
+    if today is not None:
+        x, y, r = f.sx(today[0]), f.sy(today[1]), 7
+        out.append(f'<path class="today-point" d="M{x:.1f} {y - r:.1f}L{x + r:.1f} {y:.1f}L{x:.1f} {y + r:.1f}'
+                   f'L{x - r:.1f} {y:.1f}Z" fill="#fff" stroke="{INK}" stroke-width="2">'
+                   f'<title>{escape(today[2])}</title></path>')
     out.append("</svg>")
     return "".join(out)
 

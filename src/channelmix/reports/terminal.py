@@ -149,6 +149,10 @@ def render(plan: Plan, console: Console, language: str | None = None, facts: dic
         console.print(Panel(_headline(plan, v, v["warnings"]), title=f"[bold]{plan.scenario}[/bold]", expand=False))
         if not plan.solved:
             return
+        if v["decision"] and v["decision"]["lines"]:
+            console.print(Text(v["decision"]["title"], style="bold"))
+            for line in v["decision"]["lines"]:
+                console.print(Text(f"• {line}"))
         console.print(_channel_table(v, console.width))
         console.print(_coverage_table(v, console.width))
         if data.get("schedule"):  # a plan over periods: what runs when, cash and reach per period

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..model.solution import SOLVED
+from .claims import summary_claims
 from .common import (
     auto,
     gap_text,
@@ -21,6 +22,7 @@ from .common import (
     sense_title,
     status_text,
 )
+from .decision import decision_view
 from .i18n import labels_of, shown, t
 from .rules import plain_rules
 from .variant import variant_view
@@ -77,7 +79,8 @@ def plan_view(plan: dict[str, Any]) -> dict[str, Any]:
             "segments": [{"id": g["id"], "label": g.get("label") or g["id"]} for g in segments], "cells": cells,
             "matrix": {(c["phase"], c["segment"]): c for c in cells}, "below": [c for c in cells if c["short"]],
             "weakest": min(cells, key=lambda c: c.get("level") or 0.0, default=None),
-            "summary": summary_lines(plan, solved, channels, cells, resource_rows, money) if solved else [],
+            "summary": summary_lines(plan, money) if solved else [],
+            "decision": decision_view(plan, money) if solved else None,
             "binding": list(plan.get("binding") or []), "binding_lines": plain_rules(plan),
             "binding_intro": t("binding.intro") if plan.get("binding") else t("binding.none"),
             "warnings": list(plan.get("warnings") or []), "curve_error": plan.get("curve_error"),
@@ -93,14 +96,17 @@ def plan_view(plan: dict[str, Any]) -> dict[str, Any]:
 def channel_rows(channels: list[dict[str, Any]], resources: dict[str, Any], d: int) -> list[dict[str, Any]]:
     """One row per channel, those on first: figures, each one's share of the cost, and their texts."""
     total_cost = sum(c.get("cost") or 0.0 for c in channels if c.get("on"))
+    total_spend = sum(c.get("spend") or 0.0 for c in channels if c.get("on"))  # the base of a rule on spend shares
     rows = []
     for c in sorted(channels, key=lambda c: not c.get("on")):
         cost = c.get("cost") or 0.0
         share = cost / total_cost if total_cost > 0 and c.get("on") else None
+        spend_share = (c.get("spend") or 0.0) / total_spend if total_spend > 0 and c.get("on") else None
         rows.append({
             "id": c["id"], "label": c.get("label") or c["id"], "on": bool(c.get("on")),
             "spend": c.get("spend") or 0.0, "fixed_cost": c.get("fixed_cost") or 0.0, "cost": cost,
             "reach": c.get("reach") or 0.0, "outcome": c.get("outcome") or 0.0, "share": share or 0.0,
+            "spend_share": spend_share or 0.0,
             "uses": {r: (c.get("uses") or {}).get(r, 0.0) for r in resources},
             "spend_text": num(c.get("spend"), d), "fixed_text": num(c.get("fixed_cost"), d), "cost_text": num(cost, d),
             "reach_text": pct(c.get("reach")), "share_text": pct(share) if share is not None else "—",
@@ -138,23 +144,7 @@ def resource_lines(resources: dict[str, dict[str, Any]]) -> list[dict[str, Any]]
     return out
 
 
-def summary_lines(plan: dict[str, Any], solved: bool, channels: list[dict[str, Any]], cells: list[dict[str, Any]],
-                  resources: list[dict[str, Any]], money: Callable[[Any], str]) -> list[str]:
-    """The plan in a few sentences: what runs for how much, the weakest cell, the targets."""
-    on = [c for c in channels if c.get("on")]
-    budget = plan.get("budget")
-    out = [t("summary.run", on=len(on), n=len(channels), cost=money(plan.get("cost")))
-           + (t("summary.of_budget", budget=money(budget)) if is_number(budget) else "")
-           + "".join(t("summary.using", used=r["used_text"], capacity=r["capacity_text"], name=r["name"])
-                     for r in resources) + t("summary.end")]
-    weakest = min(cells, key=lambda c: c.get("level") or 0.0, default=None)
-    if weakest is not None:
-        cell_name = f"{weakest['phase_label']} × {weakest['segment_label']}"
-        out.append(t("summary.weakest", level=weakest["level_text"], cell=cell_name)
-                   if weakest["level"] > 0 else t("summary.unreached", cell=cell_name))
-    below = [c for c in cells if c["short"]]
-    if below:
-        out.append(t("summary.below", below=len(below), n=len(cells)))
-    elif any(is_number(c.get("target")) for c in cells):
-        out.append(t("summary.all_met"))
-    return out
+def summary_lines(plan: dict[str, Any], money: Callable[[Any], str]) -> list[str]:
+    """The plan in a few sentences, each a claim computed from its figures (:mod:`.claims`): what runs for how
+    much, the weakest cell, the targets (over periods, period by period)."""
+    return [c.sentence for c in summary_claims(plan, money)]
