@@ -88,7 +88,8 @@ KINDS = (
     "force_on", "force_off", "outcome_target", "reach_level",
     # a plan over periods
     "adstock", "effective", "effective_on", "effective_all", "carry_in", "carry_on", "used_period", "used", "start",
-    "no_start_running", "no_start_after_on", "start_on", "min_run", "stop", "stop_on", "stop_off", "switches", "budget_so_far",
+    "no_start_running", "no_start_after_on", "start_on", "min_run", "stop", "stop_on", "stop_off", "switches",
+    "budget_so_far",
     "budget_total", "pace_hi", "pace_lo", "ramp", "ramp_from_current", "cardinality_plan",
     # the robust model
     "worst", "cvar",
