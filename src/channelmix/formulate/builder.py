@@ -107,8 +107,9 @@ class Builder:
         accuracy = self.sc.solver.accuracy
         caps = self.sc.spend_caps()
         prepare([(ch.response, caps[ch.id]) for ch in self.sc.channels], accuracy)  # every curve's pieces at once
+        forced_on, forced_off = set(rules.force_on), set(rules.force_off)
         for i, ch in enumerate(self.sc.channels):
-            forced = 1 if ch.id in rules.force_on else 0 if ch.id in rules.force_off else None
+            forced = 1 if ch.id in forced_on else 0 if ch.id in forced_off else None
             # LpInteger in [0, 1], not LpBinary: PuLP resets a binary's bounds, which would undo force_on/off
             x = self.variable(f"x_{i}", 0 if forced is None else forced, 1 if forced is None else forced,
                               cat=pulp.LpInteger)
