@@ -112,6 +112,20 @@ class Note:
 
 
 @dataclass(frozen=True)
+class Proof:
+    """How the solver proved the bound of a long plan over periods (issue 20): its search first ran
+    ``first_nodes`` nodes; ``stalled`` when that left the gap open, and then per-period value cuts
+    were tried — ``cuts`` of them added (0: they promised less than the search had proven) — and
+    the search went on, to ``nodes`` nodes in all."""
+
+    periods: int
+    stalled: bool
+    cuts: int
+    first_nodes: int
+    nodes: int
+
+
+@dataclass(frozen=True)
 class Relaxation:
     """A family of hard rules that, dropped alone, makes an infeasible scenario feasible.
     ``kind``: budget, period_budget, resource, coverage, breadth, concentration, cardinality,

@@ -10,7 +10,7 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..model.facts import Diagnosis, Note, Relaxation, Rule
+from ..model.facts import Diagnosis, Note, Proof, Relaxation, Rule
 
 if TYPE_CHECKING:  # read, never imported: the words of a saved result need no solver
     from ..analysis.conflicts import Repair
@@ -144,6 +144,20 @@ def note_words(note: Note) -> str:
         f"the polished spends were rounded to the spend_step grid (no unit-move search over {note.count} spends)"
     return (f"plan over periods: {why}; how money is split between periods may be the MILP's, on its curve pieces "
             "(see approximation_bound)")
+
+
+def proof_words(proof: Proof, gap: float | None) -> str:
+    """How the gap of a long plan over periods was proven (the JSON's ``proof``)."""
+    shown = "—" if gap is None else f"{gap:.3%}"
+    if not proof.stalled:
+        return (f"gap {shown} proven by HiGHS's branch and bound alone (its LP relaxation, cuts and "
+                f"{proof.nodes:,} nodes over {proof.periods} periods)")
+    if not proof.cuts:
+        return (f"gap {shown} proven by HiGHS's branch and bound ({proof.nodes:,} nodes); after {proof.first_nodes:,} "
+                "nodes per-period value cuts were tried and left out: they promised no better bound than the search's")
+    return (f"gap {shown} proven by HiGHS's branch and bound with {proof.cuts} per-period value cuts (a Lagrangian "
+            f"bound of each period's own problem, one per period), added after {proof.first_nodes:,} nodes without "
+            f"them; {proof.nodes:,} nodes in all")
 
 
 def plan_warnings(plan: Plan) -> list[str]:

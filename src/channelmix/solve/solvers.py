@@ -18,10 +18,13 @@ from typing import Any
 import pulp
 
 from ..core.tolerances import FEASIBILITY
+from ..model.facts import Proof
 from ..model.solution import SOLVED
 from ..schema.models import SolverSettings
 from .cbc_log import cbc_gap
+from .period_cuts import MIN_PERIODS, STALL_NODES, CutReport, Cutting, add_value_cuts
 
+MAX_NODES = 2147483647  # HiGHS's default mip_max_nodes: no limit
 SOLVER_LOG = "CHANNELMIX_SOLVER_LOG"  # "1": solver logs on stderr (set by --verbose; inherited by workers)
 
 
@@ -68,9 +71,13 @@ class _StartedHiGHS(pulp.HiGHS):
     """pulp.HiGHS that creates a silent Highs (see :func:`quiet_highs`) and gives it a
     starting solution just before it runs."""
 
-    def __init__(self, start: dict[str, float] | None = None, **options) -> None:
+    def __init__(self, start: dict[str, float] | None = None, cutting: Cutting | None = None, **options) -> None:
         super().__init__(**options)
         self.start = start
+        self.cutting = cutting  # a long horizon: per-period value cuts if the search stalls (period_cuts)
+        self.cuts: CutReport | None = None  # what they did, when the search stalled
+        self.watched = False  # whether the first search was node-limited to watch for a stall
+        self.proof: Proof | None = None  # how the bound was proven, when watched
         # the deadline on the wall clock, from now: PuLP's hand-over counts too
         self.wall = None if self.timeLimit is None else time.perf_counter() + float(self.timeLimit)
 
@@ -145,17 +152,59 @@ class _StartedHiGHS(pulp.HiGHS):
             index = np.array([v.index for v in columns], dtype=np.int32)
             value = np.array([self.start.get(v.name, 0.0) for v in columns], dtype=np.float64)
             lp.solverModel.setSolution(len(columns), index, value)
+        self.watched = self.cutting is not None and self.cutting.periods >= MIN_PERIODS
+        if self.watched:  # HiGHS's node limit, not an interrupt: once a callback interrupts, every later
+            # run on the same Highs stops at once while a callback is registered
+            lp.solverModel.setOptionValue("mip_max_nodes", STALL_NODES)
         super().callSolver(lp)
+        if self.watched:
+            import highspy
+
+            highs = lp.solverModel
+            highs.setOptionValue("mip_max_nodes", MAX_NODES)
+            first = int(highs.getInfo().mip_node_count)
+            resumed = highs.getModelStatus() == highspy.HighsModelStatus.kSolutionLimit and self._cut_and_resume(lp)
+            added = self.cuts.added if self.cuts is not None else 0
+            assert self.cutting is not None
+            self.proof = Proof(self.cutting.periods, self.cuts is not None, added, first,
+                               first + (int(highs.getInfo().mip_node_count) if resumed else 0))
+
+    def _cut_and_resume(self, lp: pulp.LpProblem) -> bool:
+        """The search stalled at ``STALL_NODES``: add the per-period value cuts if they promise more
+        than it proved, and search again from its best plan in the time left (False: no time was left)."""
+        import numpy as np
+
+        assert self.cutting is not None
+        highs = lp.solverModel
+        info = highs.getInfo()
+        best = np.asarray(highs.getSolution().col_value) if info.primal_solution_status == 2 else None
+        period = self.cutting.column_periods([v.name for v in lp.variables()])
+        self.cuts = add_value_cuts(highs, period, quiet_highs, threads=self.threads or 1, deadline=self.wall,
+                                   feasibility=FEASIBILITY, searched=info.mip_dual_bound, nodes=info.mip_node_count)
+        left = None if self.wall is None else self.wall - time.perf_counter()
+        if left is not None and left <= 0.01:
+            return False  # no time for another search: the first one's plan and bound stand
+        if left is not None:
+            highs.setOptionValue("time_limit", highs.getRunTime() + left)  # HiGHS's run clock goes on across runs
+        if best is not None:
+            highs.setSolution(len(best), np.arange(len(best), dtype=np.int32), best)
+        highs.run()
+        return True
 
 
 def run_highs(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float,
-              start: dict[str, float] | None = None):
+              start: dict[str, float] | None = None, cutting: Cutting | None = None,
+              proof: list[Proof] | None = None):
+    """One HiGHS solve: (status, relative gap, bound).  ``cutting``: a long horizon, searched with value
+    cuts if it stalls; then ``proof`` (when given) receives how its bound was proven."""
     import highspy
 
-    solver = _StartedHiGHS(start, msg=False, timeLimit=time_limit, gapRel=settings.gap, threads=settings.threads,
-                           random_seed=0, mip_feasibility_tolerance=FEASIBILITY,
+    solver = _StartedHiGHS(start, cutting, msg=False, timeLimit=time_limit, gapRel=settings.gap,
+                           threads=settings.threads, random_seed=0, mip_feasibility_tolerance=FEASIBILITY,
                            primal_feasibility_tolerance=FEASIBILITY)
     problem.solve(solver)
+    if proof is not None and solver.proof is not None:
+        proof.append(solver.proof)
     highs = problem.solverModel
     model_status = highs.getModelStatus()
     info = highs.getInfo()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..model.facts import Diagnosis, Note, Rule
+from ..model.facts import Diagnosis, Note, Proof, Rule
 from ..model.schedule import Schedule
 from ..model.solution import SOLVED, Solution
 from ..schema.models import Scenario
@@ -64,6 +64,7 @@ class Plan:
     # with periods: the plan period by period (see model/schedule.py); the fields above are horizon totals
     schedule: Schedule | None = None
     notes: list[Note] = field(default_factory=list)  # how the plan was found, where a step did not run in full
+    proof: Proof | None = None  # a long plan over periods: how the solver proved its bound (the gap)
 
     @property
     def solved(self) -> bool:
@@ -88,7 +89,7 @@ def build_plan(scenario: Scenario, solution: Solution, *, curve_error: float, ap
                                   budget=scenario.budget, currency=scenario.currency, curve_error=curve_error,
                                   approximation_bound=approximation_bound, solver=solution.solver,
                                   build_seconds=build_seconds, solve_seconds=solution.seconds,
-                                  warnings=list(warnings or []), notes=list(notes or []),
+                                  warnings=list(warnings or []), notes=list(notes or []), proof=solution.proof,
                                   description=scenario.description,
                                   phases=[{"id": p.id, "label": p.name} for p in scenario.phases],
                                   segments=[{"id": g.id, "label": g.name} for g in scenario.segments])
