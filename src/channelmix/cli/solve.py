@@ -73,6 +73,8 @@ def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, reports: tuple
         facts = report_facts(case.scenario, case.variant, case.overrides,
                              base_json.get(case.source) if case.variant else None, base_scenario)
         extra = {"json": {**({"explain": explanation_document(explanation)} if explanation else {}), **facts}}
+        if "units" in facts:  # curves and budget in different units: said where it is seen whatever the format
+            click.echo(f"{case.source}: {case.name}: warning: {facts['units']['text']}", err=True)
         _show(plan, explanation, extra, fmt, out, language or case.scenario.language, first=case is todo[0])
         if out_dir is not None:
             write_outputs(plan, out_dir, unique_stem(plan.scenario, used), extra)

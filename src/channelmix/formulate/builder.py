@@ -66,6 +66,7 @@ class Builder:
         self.penalties: dict[str, dict[pulp.LpVariable, float]] = {}
         self.total_spend: pulp.LpVariable | None = None
         self.approximation_bound: float | None = 0.0
+        self.understated = 0.0
         self.cost: Terms = {}
         self.weighted: Terms = {}
         self.parts: dict[str, pulp.LpAffineExpression] = {}
@@ -261,6 +262,7 @@ class Builder:
                 (c.outcome.value if c.outcome else 0.0) * self.curve_pieces[c.id].max_error for c in sc.channels
                 if c.id in self.curve_pieces)
         self.approximation_bound = approximation_bound(sc, self.curve_pieces, understated)
+        self.understated = understated
         return weighted
 
     # -- 5: breadth and redundancy ---------------------------------------------------
@@ -391,6 +393,7 @@ class Builder:
         """Hook: what :meth:`build` returns."""
         return Formulation(scenario=self.sc, problem=self.problem, on=self.on, spend=self.spend, reach=self.reach,
                            coverage=self.coverage, caps=self.caps, curve_pieces=self.curve_pieces, parts=self.parts,
-                           rules=self.rules, approximation_bound=self.approximation_bound)
+                           rules=self.rules, approximation_bound=self.approximation_bound,
+                           understated=self.understated)
 
 

@@ -50,6 +50,8 @@ class Formulation:
     parts: dict[str, pulp.LpAffineExpression]  # weighted_reach, cost and each penalty
     rules: dict[str, Rule] = field(default_factory=dict)  # constraint name -> the rule it states
     approximation_bound: float | None = 0.0  # how far the true optimum can be above the plan (None: unknown)
+    understated: float = 0.0  # how much the pieces can understate any plan's objective (the bound, were no rule
+    # judged on them)
 
 
 class Problem(pulp.LpProblem):

@@ -28,7 +28,7 @@ import numpy as np
 import pulp
 
 from ..model.arrays import ScenarioArrays, arrays, at_least
-from ..model.curves import pieces
+from ..model.curves import Pieces, pieces
 from ..model.facts import Rule, Scope
 from ..model.worlds import worlds_of
 from ..model.worlds_pieces import SharedPieces, shared_pieces
@@ -43,6 +43,7 @@ class WorldsFormulation(Formulation):
 
     worlds: list[Scenario] = field(default_factory=list)
     world_objectives: list[pulp.LpAffineExpression] = field(default_factory=list)
+    world_pieces: list[dict[str, Pieces]] = field(default_factory=list)  # each world's pieces of each channel's curve
 
     def world_values(self) -> list[float]:
         """Each world's objective as the model promises it at the solution (on its pieces)."""
@@ -68,6 +69,7 @@ class WorldsBuilder(Builder):
         self.sign = 1.0 if scenario.objective.maximises else -1.0
         self.breadth_group: list[int] = []
         self.world_objectives: list[pulp.LpAffineExpression] = []
+        self.world_pieces: list[dict[str, Pieces]] = []  # filled by _reach
 
     def breadth(self) -> None:
         """Breadth and redundancy count the channels whose affinity reaches a threshold, which a
@@ -129,10 +131,13 @@ class WorldsBuilder(Builder):
         return self.formulation()
 
     def formulation(self) -> WorldsFormulation:
+        """As :meth:`Builder.formulation`, with the worlds; the bound is 0 when every world's pieces are exact."""
+        exact = all(p.max_error == 0 for world in self.world_pieces for p in world.values())
         return WorldsFormulation(scenario=self.sc, problem=self.problem, on=self.on, spend=self.spend, reach=self.reach,
                                  coverage=self.coverage, caps=self.caps, curve_pieces=self.curve_pieces,
-                                 parts=self.parts, rules=self.rules, approximation_bound=None, worlds=self.worlds,
-                                 world_objectives=self.world_objectives)
+                                 parts=self.parts, rules=self.rules, approximation_bound=0.0 if exact else None,
+                                 worlds=self.worlds, world_objectives=self.world_objectives,
+                                 world_pieces=self.world_pieces)
 
     def _reach(self) -> tuple[list[dict[str, dict]], dict]:
         """Each world's reach per channel as terms, and world 0's pieces per channel.
@@ -142,6 +147,7 @@ class WorldsBuilder(Builder):
         concave values get ``y_u ≤ m s + q x`` per piece, others one set of piece fills and
         binaries for the channel, with ``y_u ≤ Σ Δv_u · fill`` for each distinct curve u."""
         terms: list[dict[str, dict]] = [{} for _ in self.worlds]
+        self.world_pieces = [{} for _ in self.worlds]
         curves = {}
         accuracy = self.sc.solver.accuracy
         for i, ch in enumerate(self.sc.channels):
@@ -172,6 +178,9 @@ class WorldsBuilder(Builder):
             per_curve = ([shared.of(u) for u in range(len(distinct))] if shared
                          else [pieces(c, cap, accuracy) for c in distinct])
             curves[ch.id] = per_curve[0]
+            for curve, ws in zip(per_curve, users):
+                for w in ws:
+                    self.world_pieces[w][ch.id] = curve
             if len(per_curve[0].xs) < 2:
                 continue
             tags = [f"{i}u{u}" if several else i for u in range(len(distinct))]

@@ -102,13 +102,18 @@ class Note:
     decisions the rules count that do nothing.  ``kind``: ``tie_break`` (stopped short:
     ``status`` says how), ``tie_break_fixed`` (on a large model, among the first plan's
     channels only), ``idle_channels`` (on with no spend and no reach), ``polish_periods`` (the
-    horizon's polish: ``status`` says why it stopped short, ``count`` the spends rounded)."""
+    horizon's polish: ``status`` says why it stopped short, ``count`` the spends rounded),
+    ``unbounded`` (no approximation bound, and the plan's ``worth`` is above the MILP's
+    ``optimum`` by more than the gap and the pieces' accuracy, ``understated``, explain)."""
 
     kind: str
     status: str = ""
     maximises: bool = True  # tie-break notes: the plan spends least (max senses) or reaches most
     channels: tuple[str, ...] = ()
     count: int | None = None
+    worth: float | None = None
+    optimum: float | None = None
+    understated: float | None = None
 
 
 @dataclass(frozen=True)

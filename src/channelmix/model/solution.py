@@ -33,4 +33,5 @@ class Solution:
     solver_seconds: float = 0.0  # inside the solver's run(), both passes
     tie_break: str = ""  # "", "done", or why it stopped short ("node limit 500")
     binding_names: list[str] = field(default_factory=list)  # the constraint names behind ``binding``
+    tie_slack: float = 0.0  # how much of the first objective the tie-break pass may have given up, in its units
     proof: Proof | None = None  # a long plan over periods: how its bound was proven (see solve/period_cuts)

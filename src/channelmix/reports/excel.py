@@ -35,6 +35,7 @@ from .html import pick_title, today_marks
 from .i18n import current, localised, of_plan, of_plans, t
 from .risk_excel import collection_risk_sheet, risk_sheet
 from .schedule_excel import schedule_sheets
+from .source import source_view
 from .view import plan_view
 
 # ---------------------------------------------------------------- one plan
@@ -42,7 +43,7 @@ from .view import plan_view
 
 def fill_plan(wb: Workbook, plan: dict[str, Any]) -> None:
     """Every sheet of one plan's workbook, in order."""
-    v = plan_view(plan)
+    v = {**plan_view(plan), **source_view(plan)}
     rtl = current().direction == "rtl"
     _summary_sheet(wb, v, rtl)
     _plan_sheet(wb, v, rtl)
@@ -63,6 +64,7 @@ def _summary_sheet(wb: Workbook, v: dict[str, Any], rtl: bool) -> None:
     ws.cell(row=1, column=1, value=v["scenario"]).font = TITLE_FONT
     pairs: list[tuple[str, Any, str | None]] = [
         (t("xlsx.description"), v["description"] or None, None),
+        *([(t("xlsx.source"), v["source_text"], None)] if v["source_text"] else []),
         (t("xlsx.status"), v["status_text"], None),
         (t("verified"), v["verified"], None),
         (v["objective_title"], v["objective"], money if v["sense"] != "max_reach" else "#,##0"),

@@ -27,6 +27,7 @@ from .explain_sections import html_context
 from .i18n import current, localised, of_plan, of_plans, t
 from .risk import collection_risk, risk_view, with_band
 from .schedule_html import schedule_context
+from .source import source_text, source_view
 from .svg import frontier_svg, heat_colour, legend_gradient, series_colour, sweep_points
 from .variant import diff_view
 from .view import plan_view
@@ -78,7 +79,7 @@ def resource_charts(v: dict[str, Any]) -> list[dict[str, Any]]:
 @localised(of_plan)
 def plan_html(plan: dict[str, Any]) -> str:
     """One plan as a self-contained HTML page."""
-    v = plan_view(plan)
+    v = {**plan_view(plan), **source_view(plan)}
     for cell in v["cells"]:
         cell["bg"], cell["fg"] = heat_colour(cell["level"])
         served = ", ".join(cell["channel_labels"]) or t("no_channel")
@@ -121,6 +122,7 @@ def collection_context(title: str, table: Any, plans: list[dict[str, Any]], vari
             "today": today["line"] if today else "", "diff": diff_view(plans, diff, views[0]["money"]) if diff
             and views else None, "cards": [_card(v) for v in views], "currency": currency, "varied": varied,
             "views": views, "decimals": decimals, "risk": collection_risk(plans),
+            "sources": list(dict.fromkeys(text for text in (source_text(p.get("source")) for p in plans) if text)),
             "table_title": t("collection.every_step") if varied else t("collection.summary"),
             "cards_title": t("collection.each_step") if varied else t("collection.each_plan")}
 

@@ -15,6 +15,7 @@ from .common import auto, num, pct, penalty_words, sense_title, status_text
 from .documents import plan_document
 from .i18n import for_plans, t
 from .risk import risk_lines
+from .source import source_view
 from .view import plan_view
 
 if TYPE_CHECKING:
@@ -111,8 +112,8 @@ def render(plan: Plan, console: Console, language: str | None = None, facts: dic
     ``facts`` from :func:`~channelmix.verify.reachable.report_facts` add the share of the most reachable."""
     data = {**plan_document(plan), **(facts or {})}
     with for_plans([data], language):
-        v = plan_view(data)
-        console.print(Panel(_headline(plan, v, data["warnings"]), title=f"[bold]{plan.scenario}[/bold]", expand=False))
+        v = {**plan_view(data), **source_view(data)}
+        console.print(Panel(_headline(plan, v, v["warnings"]), title=f"[bold]{plan.scenario}[/bold]", expand=False))
         if not plan.solved:
             return
         console.print(_channel_table(v, console.width))
@@ -124,7 +125,7 @@ def render(plan: Plan, console: Console, language: str | None = None, facts: dic
         if v["binding_lines"]:
             console.print(Text(t("term.binding"), style="bold")
                           + Text(" ".join(_sentence(line) for line in v["binding_lines"])))
-        for warning in data["warnings"]:
+        for warning in v["warnings"]:
             console.print(Text(t("term.warning", warning=warning), style="yellow"))
         for line in risk_lines(data):
             console.print(Text(line))
@@ -155,6 +156,8 @@ def _headline(plan: Plan, v: dict[str, Any], warnings: list[str]) -> Group:
         gap = "—" if plan.gap is None else pct(plan.gap, 2)
         lines.append(Text(t("term.gap", gap=gap, error=num(plan.curve_error, 4),
                             seconds=num(plan.build_seconds + plan.solve_seconds, 2), solver=plan.solver), style="dim"))
+    if v["source_text"]:
+        lines.append(Text(v["source_text"], style="dim"))
     for warning in warnings if not plan.solved else []:
         lines.append(Text(t("term.warning", warning=warning), style="yellow"))
     return Group(*lines)

@@ -140,6 +140,11 @@ def note_words(note: Note) -> str:
         return (
             f"{', '.join(note.channels)}: on with no spend and no reach, yet counted by breadth, cardinality and group "
             "counts; set min_spend to what running a channel really takes")
+    if note.kind == "unbounded":
+        return (f"the plan is worth {note.worth:,.6g}, more than the MILP's optimum {note.optimum:,.6g} and its curve "
+                f"pieces' accuracy ({note.understated:,.6g}) explain: hard coverage targets (or a reach level or "
+                "outcome target) are judged on the pieces, which rule out plans that meet them only on the real "
+                "curves, so no approximation bound is known; a finer solver.accuracy narrows the difference")
     why = POLISH_STOPPED.get(note.status) or \
         f"the polished spends were rounded to the spend_step grid (no unit-move search over {note.count} spends)"
     return (f"plan over periods: {why}; how money is split between periods may be the MILP's, on its curve pieces "

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .cells import governing_rule, scenario_affinity
+from .source import unit_check
 
 
 def warnings_for(scenario: Any) -> list[str]:
@@ -49,6 +50,9 @@ def warnings_for(scenario: Any) -> list[str]:
             out.append(
                 f"the hard rules need at least {amount:g} {resource} ({why}) but only {capacity:g} are available: the "
                 "scenario is probably infeasible")
+    units = unit_check(scenario)
+    if units is not None:
+        out.append(units["text"])
     return out
 
 

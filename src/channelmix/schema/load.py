@@ -16,7 +16,7 @@ from .models import (
     NonNegative,
     Objective,
     Phase,
-    Positive,
+    PositiveAmount,
     Rules,
     Scenario,
     Segment,
@@ -27,6 +27,7 @@ from .models import (
 )
 from .periods import Periods, periods_in
 from .problems import Problem, ScenarioError, problems_from
+from .source import Source
 from .syntax import TooDeep, check_depth, no_cycle_collection, parse_text, too_deep
 from .tables import expand, names_tables
 from .worlds import worlds_problems
@@ -151,7 +152,7 @@ def _parts(raw: dict[str, Any], scenario: Scenario | None) -> Parts:
             phases=scenario.phases, segments=scenario.segments, channels=dict(enumerate(scenario.channels)),
             channel_ids_raw={c.id for c in scenario.channels}, resources=scenario.resources, rules=scenario.rules,
             objective=scenario.objective, budget=scenario.budget, budget_ok=True, accuracy=scenario.solver.accuracy,
-            current=scenario.current, spend_step=scenario.spend_step, periods=scenario.periods,
+            current=scenario.current, spend_step=scenario.spend_step, periods=scenario.periods, source=scenario.source,
         )
     parts = Parts()
     if "phases" in raw:
@@ -175,6 +176,7 @@ def _parts(raw: dict[str, Any], scenario: Scenario | None) -> Parts:
     parts.spend_step = _try(_STEP, raw.get("spend_step"))
     parts.periods = _try(_PERIODS, raw.get("periods"))
     parts.periods_ok = parts.periods is not None or raw.get("periods") is None
+    parts.source = _try(_SOURCE, raw.get("source"))
     solver = _try(_SOLVER, raw.get("solver", {}))
     if solver is not None:
         parts.accuracy = solver.accuracy
@@ -196,6 +198,7 @@ _CHANNEL = _adapter(Channel)
 _RESOURCES = _adapter(dict[Name, NonNegative], _STRICT)
 _RULES = _adapter(Rules)
 _OBJECTIVE = _adapter(Objective)
-_STEP = _adapter(Positive | None, _STRICT)
+_STEP = _adapter(PositiveAmount | None, _STRICT)
 _BUDGET = _adapter(NonNegative | None, _STRICT)
 _SOLVER = _adapter(SolverSettings)
+_SOURCE = _adapter(Source | None)

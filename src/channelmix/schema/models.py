@@ -30,6 +30,7 @@ from .rules import (  # noqa: F401
     Rules,
     rule_for_cell,
 )
+from .source import Source
 from .steps import round_down, round_up
 from .types import (  # noqa: F401
     Count,
@@ -40,6 +41,7 @@ from .types import (  # noqa: F401
     Name,
     NonNegative,
     Positive,
+    PositiveAmount,
     Selector,
     Share,
     Weight,
@@ -126,7 +128,7 @@ class Channel(Model):
     fixed_cost: NonNegative = 0.0
     min_spend: NonNegative = 0.0
     max_spend: NonNegative | None = None
-    spend_step: Positive | None = None  # this channel's payable unit (overrides the scenario's spend_step)
+    spend_step: PositiveAmount | None = None  # this channel's payable unit (overrides the scenario's spend_step)
     uses: dict[str, ResourceUse] = {}
     response: Response
     outcome: Outcome | None = None
@@ -251,7 +253,7 @@ class Scenario(Model):
     phases: Annotated[list[Phase], BeforeValidator(phases_in), Field(min_length=1)]
     segments: Annotated[list[Segment], BeforeValidator(segments_in), Field(min_length=1)]
     budget: NonNegative | None = None
-    spend_step: Positive | None = None  # spends in multiples of this payable unit (10 rand, 1,000 toman)
+    spend_step: PositiveAmount | None = None  # spends in multiples of this payable unit (10 rand, 1,000 toman)
     resources: dict[Name, NonNegative] = {}
     channels: Annotated[list[Channel], Field(min_length=1)]
     rules: Rules = Rules()
@@ -264,6 +266,7 @@ class Scenario(Model):
     language: Literal["en", "fr", "es", "sv", "fa"] | None = None  # the reports' language (None: English)
     worlds: Worlds | None = None  # possible worlds (uncertain affinities and curves), see channelmix.model.worlds
     periods: Annotated[Periods, BeforeValidator(periods_in)] | None = None  # a plan over time (see schema.periods)
+    source: Source | None = None  # where the curves came from and what spends and outcomes are per (see schema.source)
 
     # -- derived facts that the formulation and the verifier both read -------------
 

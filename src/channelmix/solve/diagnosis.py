@@ -11,8 +11,11 @@ from typing import Any, Callable
 
 from ..formulate import formulate
 from ..model.facts import Diagnosis, Relaxation
-from ..model.solution import SOLVED
+from ..model.solution import SOLVED, Solution
 from ..schema.models import Scenario
+from ..verify.certify import CertificateError, ModelCurves, Rival, model_value
+from ..verify.evaluate import Evaluation, evaluate
+from ..verify.evaluate_periods import PeriodsEvaluation, evaluate_periods
 from .passes import solve
 
 Relax = Callable[[Scenario], Scenario]
@@ -75,15 +78,42 @@ def _without_period_budgets(s: Scenario) -> Scenario:
         update={"periods": periods.model_copy(update={"budget": None, "carry_over": False, "items": items})})
 
 
-def diagnose(scenario: Scenario, time_limit: float = 10.0) -> list[Relaxation]:
-    """The rule families whose removal alone makes the scenario feasible."""
+def diagnose(scenario: Scenario, time_limit: float = 10.0, curves: ModelCurves | None = None) -> list[Relaxation]:
+    """The rule families whose removal alone makes the scenario feasible, each confirmed: the
+    re-solve's plan keeps every rule of the relaxed scenario (the verifier's truth) and breaks
+    one of the scenario's own. A plan that the scenario's own model could take (``curves``:
+    the pieces it was solved on) proves it was not infeasible: :class:`CertificateError`."""
     settings = scenario.solver.model_copy(update={"time_limit": time_limit})
     quick = scenario.model_copy(
         update={"objective": scenario.objective.model_copy(update={"tie_break": False}), "solver": settings})
-    return [family for family, relax in _relaxations(quick)
-            if solve(formulate(relax(quick), worlds=False)).status in SOLVED]
+    culprits = []
+    for family, relax in _relaxations(quick):
+        relaxed = relax(quick)
+        solution = solve(formulate(relaxed, worlds=False))
+        if solution.status in SOLVED and _confirms(scenario, relaxed, solution, family, curves):
+            culprits.append(family)
+    return culprits
 
 
-def diagnosis(scenario: Scenario, warnings: list[str]) -> Diagnosis:
-    """Why no plan exists: the families to blame, and the input's warnings that foresaw it."""
-    return Diagnosis(tuple(diagnose(scenario)), tuple(w for w in warnings if "infeasible" in w))
+def _confirms(scenario: Scenario, relaxed: Scenario, solution: Solution, family: Relaxation,
+              curves: ModelCurves | None) -> bool:
+    """Whether a relaxation's plan is real (keeps every rule of the relaxed scenario) and needs
+    the relaxation (breaks a rule of the scenario as written)."""
+    if _truth(relaxed, solution.on, solution.spend).violations:
+        return False
+    rival = Rival(f"the plan found without the {family.kind} rules", solution.on, solution.spend)
+    if curves is not None and model_value(scenario, rival, curves) is not None:
+        raise CertificateError(f"scenario '{scenario.scenario}' is not infeasible (a channelmix bug, please report "
+                               f"it): {rival.name} keeps every hard rule of the scenario as written")
+    return bool(_truth(scenario, solution.on, solution.spend).violations)
+
+
+def _truth(scenario: Scenario, on: dict, spend: dict) -> Evaluation | PeriodsEvaluation:
+    """The verifier's truth about a plan: over periods, or of one period (a robust scenario's nominal world)."""
+    return evaluate_periods(scenario, on, spend) if scenario.kind == "periods" else evaluate(scenario, on, spend)
+
+
+def diagnosis(scenario: Scenario, warnings: list[str], curves: ModelCurves | None = None) -> Diagnosis:
+    """Why no plan exists: the families to blame (each confirmed, see :func:`diagnose`), and the
+    input's warnings that foresaw it."""
+    return Diagnosis(tuple(diagnose(scenario, curves=curves)), tuple(w for w in warnings if "infeasible" in w))

@@ -12,7 +12,7 @@ from ..formulate import formulate
 from ..formulate.rows import drop_budget_copies, fix_decisions
 from ..model.facts import Rule
 from ..schema.models import Scenario
-from .passes import run
+from .passes import row_size, run
 
 # constraint families that are limits a person set (the rest define the model)
 LIMIT_FAMILIES = ("budget", "resource_", "target_", "breadth_", "concentration_", "group_", "cardinality_",
@@ -52,6 +52,6 @@ def fixed_lp_duals(scenario: Scenario, values: dict[str, float]) -> dict[str, Du
         if not name.startswith(LIMIT_FAMILIES) or c.pi is None:
             continue
         value = c.value()
-        binding = value is not None and abs(value) <= BINDING * max(1.0, abs(c.constant))
+        binding = value is not None and abs(value) <= BINDING * row_size(c)
         out[name] = Dual(name, f.rules[name], binding, flip * c.pi)
     return out

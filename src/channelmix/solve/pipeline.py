@@ -9,17 +9,18 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..formulate import Formulation, WorldsFormulation, formulate
+from ..formulate import Formulation, PeriodsFormulation, WorldsFormulation, formulate
 from ..model.facts import Note
-from ..model.solution import SOLVED
+from ..model.solution import SOLVED, Solution
 from ..schema import Loaded, Scenario, load
 from ..verify.baseline import compare
 from ..verify.binding import rebind
+from ..verify.certify import CertificateError, ModelCurves, Rival, certify_infeasible, certify_optimal, free_rivals
 from ..verify.plan import Plan, build_plan
 from ..verify.risk import check_worlds
 from ..verify.verifier import check
 from .diagnosis import diagnosis
-from .passes import FIXED_ON_OFF, solve
+from .passes import FIXED_ON_OFF, recheck_infeasible, solve
 from .polish import polish
 
 
@@ -51,28 +52,35 @@ def solve_from(scenario: Scenario, warnings: list[str] | None = None,
     began = time.perf_counter()
     deadline = began + scenario.solver.time_limit  # the time limit covers formulate, both passes and the polish
     formulation = formulate(scenario)
+    given = [] if start is None else [_decoded(formulation, start, "the warm start")]
     # the risk-neutral plan as a first incumbent: a time limit then returns a plan
     if isinstance(formulation, WorldsFormulation) and start is None:
         from .worlds_start import neutral_start
 
         start = neutral_start(scenario, formulation, deadline)
+        given = [] if start is None else [_decoded(formulation, start, "the risk-neutral plan")]
     return solve_formulated(scenario, formulation, time.perf_counter() - began, warnings, start, diagnose, deadline,
-                            near, sets=True)
+                            near, sets=True, rivals=free_rivals(scenario, given))
 
 
 def solve_formulated(scenario: Scenario, formulation: Formulation, built: float = 0.0,
                      warnings: list[str] | None = None, start: dict[str, float] | None = None, diagnose: bool = True,
                      deadline: float | None = None, near: dict[str, bool] | None = None,
-                     sets: bool = False) -> tuple[Plan, dict[str, float]]:
+                     sets: bool = False, rivals: list[Rival] | None = None) -> tuple[Plan, dict[str, float]]:
     """:func:`solve_from` for a formulation already built (and perhaps extended, e.g. by the
     no-good cuts of :func:`channelmix.analysis.alternatives.alternatives`).  ``deadline`` (a
     ``time.perf_counter()`` instant) bounds both passes and the polish; by default the
     scenario's time limit from now.  ``sets``: the polish may also try neighbouring on/off sets
-    (the model is the scenario's own, with no cuts on its on/off choice)."""
+    (the model is the scenario's own, with no cuts on its on/off choice).  ``rivals``: plans the
+    model could take (it has no cuts), which certify its "optimal" or "infeasible"
+    (:mod:`channelmix.verify.certify`)."""
     began = time.perf_counter() - built
     if deadline is None:
         deadline = began + scenario.solver.time_limit
     solution = solve(formulation, start=start, deadline=deadline, near=near)
+    curves = _model_curves(formulation)
+    if solution.status == "infeasible":
+        solution = _confirmed(scenario, formulation, solution, rivals, curves, deadline)
     robust = formulation if isinstance(formulation, WorldsFormulation) else None
     promised = robust.world_values() if robust is not None and solution.status in SOLVED else None
     # the model's value is a risk figure over the worlds, checked world by world below, not against the scenario alone
@@ -99,13 +107,66 @@ def solve_formulated(scenario: Scenario, formulation: Formulation, built: float 
     if scenario.current is not None:  # over periods: today's spend kept up in every period
         plan = replace(plan, baseline=compare(scenario, plan))
     if solution.status == "infeasible" and diagnose:
-        return replace(plan, diagnosis=diagnosis(scenario, plan.warnings)), {}
+        return replace(plan, diagnosis=diagnosis(scenario, plan.warnings, curves)), {}
     if not plan.solved:
         return plan, {}
     plan = check(scenario, plan)
     if scenario.worlds is not None:
         plan = check_worlds(scenario, plan, promised, robust.worlds if robust is not None else None)
-    return plan, solution.values
+    if rivals is not None:
+        certify_optimal(scenario, plan, rivals, curves)
+    return _unbounded_note(scenario, plan, formulation), solution.values
+
+
+def _unbounded_note(scenario: Scenario, plan: Plan, formulation: Formulation) -> Plan:
+    """Without an approximation bound the verifier cannot hold the plan's worth to the MILP's
+    optimum: when they differ by more than the gap and the pieces' accuracy explain, a note says
+    why (hard targets judged on the pieces)."""
+    if plan.approximation_bound is not None or plan.model_objective is None:
+        return plan
+    model, sign = plan.model_objective, 1.0 if scenario.objective.maximises else -1.0
+    gap = plan.gap if plan.gap is not None else scenario.solver.gap
+    explained = gap * abs(model) + formulation.understated + plan.tie_slack + 1e-6 * abs(model)
+    if sign * (plan.value - model) <= explained:
+        return plan
+    note = Note("unbounded", worth=plan.value, optimum=model, understated=formulation.understated)
+    return replace(plan, notes=[*plan.notes, note])
+
+
+def _confirmed(scenario: Scenario, formulation: Formulation, solution: Solution, rivals: list[Rival] | None,
+               curves: ModelCurves, deadline: float) -> Solution:
+    """An "infeasible" from the solver, confirmed before it is reported: no plan the pipeline
+    has keeps the model's rules, and a second look in the solver's units (the LP relaxation,
+    else the model without an objective) finds none either; "no_solution" when that second
+    look runs out of time. Raises :class:`CertificateError` when either finds a plan."""
+    certify_infeasible(scenario, rivals or [], curves)
+    how = recheck_infeasible(formulation, max(deadline - time.perf_counter(), 1.0))
+    if how == "found":
+        raise CertificateError(f"scenario '{scenario.scenario}' is not infeasible (a channelmix bug, please report "
+                               "it): the solver found no plan, but a second solve of the same model without its "
+                               "objective found one")
+    return solution if how in ("relaxation", "feasibility") else replace(solution, status="no_solution")
+
+
+def _model_curves(formulation: Formulation) -> ModelCurves:
+    """The curve pieces the MILP optimised on, as :mod:`channelmix.verify.certify` reads them."""
+    if isinstance(formulation, WorldsFormulation):
+        return ModelCurves(worlds=formulation.worlds, world_pieces=formulation.world_pieces)
+    if isinstance(formulation, PeriodsFormulation):
+        H = formulation.horizon
+        assert H is not None
+        found = formulation.curve_pieces
+        return ModelCurves({(c.id, p): found[f"{c.id}@{p}"] for c in H.scenario.channels for p in H.ids
+                            if f"{c.id}@{p}" in found})
+    return ModelCurves(dict(formulation.curve_pieces))
+
+
+def _decoded(formulation: Formulation, start: dict[str, float], name: str) -> Rival:
+    """A starting solution (variable name -> value) as the plan it stands for."""
+    on = {key: start.get(x.name, 0.0) > 0.5 for key, x in formulation.on.items()}
+    spend = {key: max(start.get(formulation.spend[key].name, 0.0), 0.0) if on[key] and key in formulation.spend
+             else 0.0 for key in formulation.on}
+    return Rival(name, on, spend)
 
 
 def _tie_break_notes(tie_break: str, maximises: bool) -> list[Note]:

@@ -60,6 +60,7 @@ class Plan:
     # formulate, PuLP's hand-over, polish, figures and verifier: the rest of the wall time
     outside_solver_seconds: float = 0.0
     polish_gain: float = 0.0  # objective gained on the real curves by polishing the MILP's spends
+    tie_slack: float = 0.0  # how much of model_objective the tie-break pass may have given up (the solver's statement)
     risk: dict[str, Any] | None = None  # with worlds: the plan judged in every world (see risk.py)
     # with periods: the plan period by period (see model/schedule.py); the fields above are horizon totals
     schedule: Schedule | None = None
@@ -89,8 +90,8 @@ def build_plan(scenario: Scenario, solution: Solution, *, curve_error: float, ap
                                   budget=scenario.budget, currency=scenario.currency, curve_error=curve_error,
                                   approximation_bound=approximation_bound, solver=solution.solver,
                                   build_seconds=build_seconds, solve_seconds=solution.seconds,
-                                  warnings=list(warnings or []), notes=list(notes or []), proof=solution.proof,
-                                  description=scenario.description,
+                                  tie_slack=solution.tie_slack, warnings=list(warnings or []),
+                                  notes=list(notes or []), proof=solution.proof, description=scenario.description,
                                   phases=[{"id": p.id, "label": p.name} for p in scenario.phases],
                                   segments=[{"id": g.id, "label": g.name} for g in scenario.segments])
     if solution.status not in SOLVED:

@@ -55,7 +55,7 @@ def polish_periods(scenario: Scenario, on: dict[Key, bool], spend: dict[Key, flo
         else:  # the unit-move search over the horizon would cost n² moves a step: round instead
             candidates = on_grid(x, steps)
             note = Note("polish_periods", "rounded", count=int(problem.s0.size))
-    best, best_gain = None, MIN_GAIN * max(1.0, abs(before.objective))
+    best, best_gain = None, MIN_GAIN * problem.scale
     for s in candidates:
         candidate = {**spend,
                      **{(scenario.channels[c].id, problem.H.ids[t]): float(v)

@@ -23,11 +23,12 @@ from ...model.arrays import arrays
 from ...model.facts import Note
 from ...schema.models import Scenario
 from ...verify.evaluate import Evaluation, evaluate, off_steps
-from .problem import SpendProblem
+from ..scaling import objective_scale
+from .problem import SpendProblem, objective_coefficients
 from .sets import neighbours
 from .steps import grid_search, on_grid
 
-MIN_GAIN = 1e-9  # relative: smaller gains are round-off, not worth changing the plan
+MIN_GAIN = 1e-8  # relative: smaller gains are round-off (or the hair the tie-break pass gave up for less money)
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def polish_single(scenario: Scenario, on: dict[str, bool], spend: dict[str, floa
     before = evaluate(scenario, on, spend)
     if before.violations:
         return kept
-    least = before.objective + MIN_GAIN * max(1.0, abs(before.objective))
+    least = before.objective + MIN_GAIN * objective_scale(before.objective, objective_coefficients(arrays(scenario)))
     best: tuple[dict[str, bool], dict[str, float], Evaluation] | None = None
     found = _polish_set(scenario, on, spend, time_left)
     if found is not None and found[1].objective > least:
@@ -101,8 +102,9 @@ def _idle_off(scenario: Scenario, on: dict[str, bool], spend: dict[str, float],
               truth: Evaluation) -> tuple[dict[str, bool], tuple[dict[str, float], Evaluation]]:
     """A neighbouring set with the channels its polish left at no spend switched off, when that
     breaks no rule and loses nothing (idle channels off, as the tie-break promises)."""
-    A = arrays(scenario)
-    idle = [cid for c, cid in enumerate(A.ids) if on.get(cid) and A.spend_dependent[c] and spend.get(cid, 0.0) <= 1e-9]
+    A, caps = arrays(scenario), scenario.spend_caps()
+    idle = [cid for c, cid in enumerate(A.ids)
+            if on.get(cid) and A.spend_dependent[c] and spend.get(cid, 0.0) <= 1e-9 * caps[cid]]
     if not idle:
         return on, (spend, truth)
     fewer, unspent = {**on, **dict.fromkeys(idle, False)}, {**spend, **dict.fromkeys(idle, 0.0)}
