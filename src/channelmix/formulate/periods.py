@@ -147,7 +147,11 @@ class PeriodBuilder(Builder):
         """e_t ≤ s_t + k_t with the carry-in k_t ≤ θ·a_t−1 (+ the decayed a_0: ``rhs``) and k_t ≤ K_t·x_t
         (K_t = ``most``, what earlier periods can leave at most).  Together with ``effective_all`` these
         allow exactly the plans e_t ≤ min(a_t, B_t x_t) allowed (off: e = 0; on: e = a), while the LP
-        can no longer read the whole carry-in of a channel that is only a little on (issue 20)."""
+        can no longer read the whole carry-in of a channel that is only a little on (issue 20).  Nothing
+        to carry in (no earlier period and no adstock from today's plan): e_t ≤ s_t alone."""
+        if most <= 0:
+            self.add({e: 1, s: -1}, pulp.LpConstraintLE, 0, Rule(f"effective_{i}", "effective", channel=cid))
+            return
         k = self.variable(f"k_{i}", 0, most)
         self.add({e: 1, s: -1, k: -1}, pulp.LpConstraintLE, 0, Rule(f"effective_{i}", "effective", channel=cid))
         self.add({k: 1, **carried}, pulp.LpConstraintLE, rhs, Rule(f"carry_in_{i}", "carry_in", channel=cid))
