@@ -16,7 +16,6 @@ import random
 import numpy as np
 import pulp
 import pytest
-from test_periods_brute_force import CELLS, best_for
 
 import channelmix.solve.horizon_start as horizon_start
 import channelmix.solve.solvers as solvers
@@ -25,6 +24,7 @@ from channelmix.reports.documents import plan_document
 from channelmix.schema import validate
 from channelmix.solve.passes import solve
 from channelmix.solve.pipeline import solve_scenario
+from test_periods_brute_force import CELLS, best_for
 
 
 def horizon(seed: int, uneven: bool = False) -> dict:
