@@ -223,3 +223,22 @@ def test_a_year_by_week_reaches_the_brute_force_optimum():
     plan = solve_scenario(validate(d).scenario)
     assert plan.verified and plan.proof is not None  # 52 periods: watched for a stall
     assert plan.objective == pytest.approx(best, rel=1e-6, abs=1e-6)
+
+
+def test_the_terminal_says_how_a_long_plans_gap_was_proven():
+    """As the user sees it: the 13-week quarter (Swedish) in the installed console script."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from channelmix.core.catalogue import catalogue
+
+    path = str(Path(__file__).parent.parent / "scenarios" / "butik-kundresan-kvartal.yaml")
+    script = Path(sys.executable).with_name("channelmix")
+    shown = subprocess.run([str(script), "solve", path], capture_output=True, text=True, check=True).stdout
+    data = json.loads(subprocess.run([str(script), "solve", "--format", "json", path], capture_output=True,
+                                     text=True, check=True).stdout)
+    assert data["proof"].startswith(f"gap {data['gap']:.3%} proven by HiGHS's branch and bound")
+    alone = catalogue("sv").words["term.proof_search"].split("{")[0].strip()  # "gapet bevisat … (noder: "
+    assert alone and alone in shown
