@@ -57,6 +57,15 @@ class Csr:
         rows = self.row_of_entries()[keep]
         return Csr.from_entries(rows, new[self.indices[keep]], self.data[keep], (self.shape[0], len(cols)))
 
+    def rows(self, ks: np.ndarray) -> "Csr":
+        """The sub-matrix of these rows (in this order), renumbered 0..len(ks)-1."""
+        ks = np.asarray(ks, dtype=np.int64)
+        begin, end = self.indptr[ks], self.indptr[ks + 1]
+        counts = end - begin
+        take = np.repeat(begin - np.concatenate(([0], np.cumsum(counts)[:-1])), counts) + np.arange(counts.sum())
+        indptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        return Csr(self.data[take], self.indices[take], indptr, (len(ks), self.shape[1]))
+
     def column_counts(self) -> np.ndarray:
         """How many stored entries each column has."""
         return np.bincount(self.indices, minlength=self.shape[1])

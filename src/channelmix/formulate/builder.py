@@ -1,10 +1,9 @@
 """The channel-mix MILP of one scenario (docs/architecture.md, "The model"), built step by
 step in PuLP, every constraint named after its rule (a :class:`channelmix.model.facts.Rule`).
 
-:class:`Builder` writes the single-period model; a plan over periods
-(:mod:`channelmix.formulate.periods`) builds one per period into a shared problem, and the
-robust model (:mod:`channelmix.formulate.worlds`) replaces the steps that differ by world.
-They change the model only through the public steps below, each a hook:
+:class:`Builder` writes the single-period model; a plan over periods (:mod:`channelmix.formulate.periods`)
+builds one per period into a shared problem, and the robust model (:mod:`channelmix.formulate.worlds`)
+replaces the steps that differ by world. They change the model only through the public steps below, each a hook:
 
 * :meth:`Builder.channels` — on/off, spend and curve variables of every channel, and
   :meth:`Builder.channels_built` right after them (periods: availability and starts);
@@ -16,8 +15,8 @@ They change the model only through the public steps below, each a hook:
   breadth and redundancy, and the objective (worlds: per world, and the risk measure);
 * :meth:`Builder.formulation` — what the build returns.
 
-A step writes rows with :meth:`Builder.add` and variables with :meth:`Builder.variable`, which
-add the builder's ``suffix`` to every name (``x_3_t2`` in period 2).
+A step writes rows with :meth:`Builder.add` and variables with :meth:`Builder.variable`, which add the builder's
+``suffix`` to every name (``x_3_t2`` in period 2).
 """
 
 from __future__ import annotations
@@ -108,8 +107,9 @@ class Builder:
         accuracy = self.sc.solver.accuracy
         caps = self.sc.spend_caps()
         prepare([(ch.response, caps[ch.id]) for ch in self.sc.channels], accuracy)  # every curve's pieces at once
+        forced_on, forced_off = set(rules.force_on), set(rules.force_off)
         for i, ch in enumerate(self.sc.channels):
-            forced = 1 if ch.id in rules.force_on else 0 if ch.id in rules.force_off else None
+            forced = 1 if ch.id in forced_on else 0 if ch.id in forced_off else None
             # LpInteger in [0, 1], not LpBinary: PuLP resets a binary's bounds, which would undo force_on/off
             x = self.variable(f"x_{i}", 0 if forced is None else forced, 1 if forced is None else forced,
                               cat=pulp.LpInteger)

@@ -11,9 +11,12 @@ carries over.  The horizon ties the periods together:
 * availability: x_ct = 0 outside the channel's window (a bound);
 * starts u_ct = x_ct·(1 − x_c,t−1) (exact: u ≥ x_t − x_t−1, u ≤ x_t, u ≤ 1 − x_t−1) pay the
   set-up cost in the period's money (``setup_{c}_t{t}``);
-* minimum run k: x_ct ≥ u_cτ for τ in t−k+1..t, truncated at the window's end;
+* minimum run k: Σ_{τ=t−k+1..t} u_cτ ≤ x_ct (the turn-on form: one row a period, the convex hull of
+  the runs, never looser than x_ct ≥ u_cτ for each τ and k − 1 times fewer rows), up to the window's end;
 * switches: starts + stops (v_ct = x_c,t−1·(1 − x_ct)) ≤ the limit;
-* adstock θ: a_ct = s_ct + θ a_c,t−1 and the curve read at e_ct = a_ct while on, 0 off;
+* adstock θ: a_ct = s_ct + θ a_c,t−1 and the curve read at e_ct = a_ct while on, 0 off, through the
+  carry-in k_ct: e ≤ s + k, k ≤ θ a_c,t−1, k ≤ K_t x_ct (K_t: the most earlier periods can leave) — the
+  same plans as e ≤ min(a, B_t x), but a channel a little on cannot read the whole carry-in in the LP;
 * pacing band b: (1 − b) S_c / L_c ≤ s_ct ≤ (1 + b) S_c / L_c in each of the L_c periods of the
   channel's window, S_c its total spend (so a paced channel with b < 1 runs its whole window or not at all);
 * ramp g: s_ct ≤ (1 + g) s_c,t−1 when on in t − 1;
@@ -132,12 +135,27 @@ class PeriodBuilder(Builder):
         self.add(terms, pulp.LpConstraintEQ, rhs, Rule(f"adstock_{i}", "adstock", theta, channel=ch.id))
         self.horizon.adstock[(ch.id, t)] = (a, bound)
         e = self.variable(f"e_{i}", 0, bound)
-        self.add({e: 1, a: -1}, pulp.LpConstraintLE, 0, Rule(f"effective_{i}", "effective", channel=ch.id))
-        self.add({e: 1, x: -bound}, pulp.LpConstraintLE, 0, Rule(f"effective_on_{i}", "effective_on", channel=ch.id))
+        carried = {v: w for v, w in terms.items() if v is not a and v is not s}  # −θ^Δ a of the period before
+        self._carry_in(i, ch.id, x, s, e, carried, rhs, bound - cap)
         self.add({e: 1, a: -1, x: -bound}, pulp.LpConstraintGE, -bound,
                  Rule(f"effective_all_{i}", "effective_all", channel=ch.id))
         self.effective[ch.id] = a
         super().response(i, ch, x, e, bound, accuracy)
+
+    def _carry_in(self, i: int, cid: str, x: pulp.LpVariable, s: pulp.LpVariable, e: pulp.LpVariable,
+                  carried: Terms, rhs: float, most: float) -> None:
+        """e_t ≤ s_t + k_t with the carry-in k_t ≤ θ·a_t−1 (+ the decayed a_0: ``rhs``) and k_t ≤ K_t·x_t
+        (K_t = ``most``, what earlier periods can leave at most).  Together with ``effective_all`` these
+        allow exactly the plans e_t ≤ min(a_t, B_t x_t) allowed (off: e = 0; on: e = a), while the LP
+        can no longer read the whole carry-in of a channel that is only a little on (issue 20).  Nothing
+        to carry in (no earlier period and no adstock from today's plan): e_t ≤ s_t alone."""
+        if most <= 0:
+            self.add({e: 1, s: -1}, pulp.LpConstraintLE, 0, Rule(f"effective_{i}", "effective", channel=cid))
+            return
+        k = self.variable(f"k_{i}", 0, most)
+        self.add({e: 1, s: -1, k: -1}, pulp.LpConstraintLE, 0, Rule(f"effective_{i}", "effective", channel=cid))
+        self.add({k: 1, **carried}, pulp.LpConstraintLE, rhs, Rule(f"carry_in_{i}", "carry_in", channel=cid))
+        self.add({k: 1, x: -most}, pulp.LpConstraintLE, 0, Rule(f"carry_on_{i}", "carry_on", channel=cid))
 
 
 class PeriodsBuilder:
@@ -195,20 +213,20 @@ class PeriodsBuilder:
                          Rule(f"start_{i}_t{t}", "start", channel=cid, scope=at))
                 self.add({u: 1, before: 1}, pulp.LpConstraintLE, 1,
                          Rule(f"start_off_{i}_t{t}", "no_start_after_on", channel=cid, scope=at))
-            self.add({u: 1, x: -1}, pulp.LpConstraintLE, 0,
-                     Rule(f"start_on_{i}_t{t}", "start_on", channel=cid, scope=at))
+            if not (self.H.min_run(cid) > 1 and t <= self.H.window(cid)[1]):  # else in the turn-on row of t
+                self.add({u: 1, x: -1}, pulp.LpConstraintLE, 0,
+                         Rule(f"start_on_{i}_t{t}", "start_on", channel=cid, scope=at))
 
     def _runs(self) -> None:
         for cid in sorted(self.needs_start, key=lambda cid: self.index[cid]):
             i = self.index[cid]
-            first, last = self.H.window(cid)
+            last = self.H.window(cid)[1]
             k = self.H.min_run(cid)
-            for t in range(self.H.T):
-                x = self.periods[t].on[cid]
-                for tau in range(max(0, t - k + 1), t + 1):
-                    if t <= last and tau < t:  # a run started at tau must go on to t, unless the window has closed
-                        self.add({x: 1, self.start_of[tau][cid]: -1}, pulp.LpConstraintGE, 0,
-                                 Rule(f"minrun_{i}_t{tau}_{t}", "min_run", k, channel=cid, scope=_period(self.H, tau)))
+            for t in range(min(last + 1, self.H.T) if k > 1 else 0):
+                # a run started in t−k+1..t is still on in t (unless the window has closed); at most one of them did
+                started = {self.start_of[tau][cid]: -1.0 for tau in range(max(0, t - k + 1), t + 1)}
+                self.add({self.periods[t].on[cid]: 1, **started}, pulp.LpConstraintGE, 0,
+                         Rule(f"minrun_{i}_t{t}", "min_run", k, channel=cid, scope=_period(self.H, t)))
             limit = self.H.max_switches(cid)
             if limit is None:
                 continue

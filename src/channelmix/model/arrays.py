@@ -130,7 +130,7 @@ def _build(sc: Scenario) -> ScenarioArrays:
                           redundancy=CellRules.of(rules.redundancy, phases, segments, "min_channels"),
                           force_on=np.isin(np.array(ids, dtype=object), rules.force_on),
                           force_off=np.isin(np.array(ids, dtype=object), rules.force_off),
-                          groups=np.array([[ch.in_group(g) for ch in channels] for g in rules.groups],
+                          groups=np.array([g.selects(channels) for g in rules.groups],
                                           dtype=bool).reshape(len(rules.groups), len(channels)),
                           curves=CurveTable.of([ch.response for ch in channels]))
 

@@ -88,8 +88,9 @@ KINDS = (
     "total_spend", "concentration", "group_share", "group_count", "cardinality", "requires", "excludes",
     "force_on", "force_off", "outcome_target", "reach_level",
     # a plan over periods
-    "adstock", "effective", "effective_on", "effective_all", "used_period", "used", "start", "no_start_running",
-    "no_start_after_on", "start_on", "min_run", "stop", "stop_on", "stop_off", "switches", "budget_so_far",
+    "adstock", "effective", "effective_on", "effective_all", "carry_in", "carry_on", "used_period", "used", "start",
+    "no_start_running", "no_start_after_on", "start_on", "min_run", "stop", "stop_on", "stop_off", "switches",
+    "budget_so_far",
     "budget_total", "pace_hi", "pace_lo", "ramp", "ramp_from_current", "cardinality_plan",
     # the robust model
     "worst", "cvar",
@@ -114,6 +115,20 @@ class Note:
     worth: float | None = None
     optimum: float | None = None
     understated: float | None = None
+
+
+@dataclass(frozen=True)
+class Proof:
+    """How the solver proved the bound of a long plan over periods (issue 20): its search first ran
+    ``first_nodes`` nodes; ``stalled`` when that left the gap open, and then per-period value cuts
+    were tried — ``cuts`` of them added (0: they promised less than the search had proven) — and
+    the search went on, to ``nodes`` nodes in all."""
+
+    periods: int
+    stalled: bool
+    cuts: int
+    first_nodes: int
+    nodes: int
 
 
 @dataclass(frozen=True)

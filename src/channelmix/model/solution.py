@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .facts import Rule
+from .facts import Proof, Rule
 
 SOLVED = ("optimal", "feasible")  # the statuses that come with a plan
 
@@ -34,3 +34,4 @@ class Solution:
     tie_break: str = ""  # "", "done", or why it stopped short ("node limit 500")
     binding_names: list[str] = field(default_factory=list)  # the constraint names behind ``binding``
     tie_slack: float = 0.0  # how much of the first objective the tie-break pass may have given up, in its units
+    proof: Proof | None = None  # a long plan over periods: how its bound was proven (see solve/period_cuts)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ..verify.plan import Plan
 from .explain_sections import why_sentence
 from .i18n import using
-from .wording import limit_words, plan_message, plan_warnings, repair_words, rule_words
+from .wording import limit_words, plan_message, plan_warnings, proof_words, repair_words, rule_words
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 def plan_document(plan: Plan) -> dict[str, Any]:
     """The JSON shape of ``channelmix solve --format json``."""
-    bare = replace(plan, channels=[], coverage=[], binding=[], notes=[], diagnosis=None, baseline=None)
+    bare = replace(plan, channels=[], coverage=[], binding=[], notes=[], diagnosis=None, baseline=None, proof=None)
     out: dict[str, Any] = {}
     for key, value in asdict(bare).items():  # the fields in their order; the sentences where format 1 has them
         if key == "channels":
@@ -43,6 +43,10 @@ def plan_document(plan: Plan) -> dict[str, Any]:
             value = plan.baseline.to_dict() if plan.baseline is not None else None
         elif key == "notes":
             continue
+        elif key == "proof":  # only a long plan over periods says how its gap was proven
+            if plan.proof is None:
+                continue
+            value = proof_words(plan.proof, plan.gap)
         out[key] = value
     out["binding_rules"] = [r.to_dict() for r in plan.binding]
     return out

@@ -193,6 +193,11 @@ def _headline(plan: Plan, v: dict[str, Any], warnings: list[str]) -> Group:
         gap = "—" if plan.gap is None else pct(plan.gap, 2)
         lines.append(Text(t("term.gap", gap=gap, error=num(plan.curve_error, 4),
                             seconds=num(plan.build_seconds + plan.solve_seconds, 2), solver=plan.solver), style="dim"))
+        if plan.proof is not None:  # a long plan over periods: how its gap was proven
+            proof = plan.proof
+            lines.append(Text(t("term.proof_cuts", cuts=proof.cuts, first=num(proof.first_nodes, 0),
+                                nodes=num(proof.nodes, 0)) if proof.cuts else
+                              t("term.proof_search", nodes=num(proof.nodes, 0)), style="dim"))
     if v["source_text"]:
         lines.append(Text(v["source_text"], style="dim"))
     for warning in warnings if not plan.solved else []:

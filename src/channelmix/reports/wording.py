@@ -10,7 +10,7 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..model.facts import Diagnosis, Note, Relaxation, Rule
+from ..model.facts import Diagnosis, Note, Proof, Relaxation, Rule
 
 if TYPE_CHECKING:  # read, never imported: the words of a saved result need no solver
     from ..analysis.conflicts import Repair
@@ -93,13 +93,15 @@ def body_words(rule: Rule, fmt: Callable[[float], str] = number) -> str:
         "effective": lambda: f"{ch}: the curve reads the effective spend",
         "effective_on": lambda: f"{ch}: no reach while off",
         "effective_all": lambda: f"{ch}: all of it while on",
+        "carry_in": lambda: f"{ch}: the carry-in is what earlier periods left",
+        "carry_on": lambda: f"{ch}: no carry-in while off",
         "used_period": lambda: f"{ch}: used if on in {label}",
         "used": lambda: f"{ch}: used only if on in some period",
         "start": lambda: f"{ch}: starts in {label} if on now and not before",
         "no_start_running": lambda: f"{ch}: no start in {label} if it runs before",
         "no_start_after_on": lambda: f"{ch}: no start in {label} if on before",
         "start_on": lambda: f"{ch}: a start in {label} is a period on",
-        "min_run": lambda: f"{ch}: once started in {label}, on for ≥ {_count(limit)} periods",
+        "min_run": lambda: f"{ch}: on in {label} if started in the {_count(limit)} periods up to it",
         "stop": lambda: f"{ch}: stops in {label} if off after on",
         "stop_on": lambda: f"{ch}: a stop follows a period on",
         "stop_off": lambda: f"{ch}: a stop is a period off",
@@ -147,6 +149,20 @@ def note_words(note: Note) -> str:
         f"the polished spends were rounded to the spend_step grid (no unit-move search over {note.count} spends)"
     return (f"plan over periods: {why}; how money is split between periods may be the MILP's, on its curve pieces "
             "(see approximation_bound)")
+
+
+def proof_words(proof: Proof, gap: float | None) -> str:
+    """How the gap of a long plan over periods was proven (the JSON's ``proof``)."""
+    shown = "—" if gap is None else f"{gap:.3%}"
+    if not proof.stalled:
+        return (f"gap {shown} proven by HiGHS's branch and bound alone (its LP relaxation, cuts and "
+                f"{proof.nodes:,} nodes over {proof.periods} periods)")
+    if not proof.cuts:
+        return (f"gap {shown} proven by HiGHS's branch and bound ({proof.nodes:,} nodes); after {proof.first_nodes:,} "
+                "nodes per-period value cuts were tried and left out: they promised no better bound than the search's")
+    return (f"gap {shown} proven by HiGHS's branch and bound with {proof.cuts} per-period value cuts (a Lagrangian "
+            f"bound of each period's own problem, one per period), added after {proof.first_nodes:,} nodes without "
+            f"them; {proof.nodes:,} nodes in all")
 
 
 def plan_warnings(plan: Plan) -> list[str]:

@@ -19,9 +19,10 @@ def warnings_for(scenario: Any) -> list[str]:
     rules = scenario.rules
     budget = scenario.budget
     serves = scenario_affinity(scenario, scenario.channels).column_counts() > 0
+    off = set(rules.force_off)  # sets, not the lists: a lookup per channel stays O(1)
     for i, ch in enumerate(scenario.channels):
         entry = ch.fixed_cost + ch.min_spend
-        if budget is not None and entry > budget and ch.id not in rules.force_off:
+        if budget is not None and entry > budget and ch.id not in off:
             out.append(
                 f"channels[{i}] ({ch.id}): fixed_cost + min_spend = {entry:g} is above the budget {budget:g}, so it "
                 "can never be on")
@@ -31,9 +32,9 @@ def warnings_for(scenario: Any) -> list[str]:
             out.append(
                 f"channels[{i}] ({ch.id}): has a constant response, so its spend (max_spend {ch.max_spend:g}) buys no "
                 "reach")
-    usable = [c for c in scenario.channels if c.id not in rules.force_off]
+    usable = [c for c in scenario.channels if c.id not in off]
     for j, group in enumerate(rules.groups):
-        if group.min_share and not any(c.in_group(group) for c in usable):
+        if group.min_share and not any(group.selects(usable)):
             out.append(
                 f"rules.groups[{j}]: no channel of {group.describe()} can be on, so min_share {group.min_share:g} "
                 "allows no spend at all")
@@ -58,8 +59,9 @@ def warnings_for(scenario: Any) -> list[str]:
 def _cheapest_hard_plan(scenario: Any) -> dict[str, tuple[float, str]]:
     """A lower bound on each resource that any plan meeting the hard rules uses."""
     rules = scenario.rules
-    usable = [c for c in scenario.channels if c.id not in rules.force_off]
-    forced = np.array([c.id in rules.force_on for c in usable], dtype=bool)
+    off, on = set(rules.force_off), set(rules.force_on)
+    usable = [c for c in scenario.channels if c.id not in off]
+    forced = np.array([c.id in on for c in usable], dtype=bool)
 
     def uses(resource: str) -> np.ndarray:
         if resource == "money":
@@ -83,7 +85,7 @@ def _cheapest_hard_plan(scenario: Any) -> dict[str, tuple[float, str]]:
             cols, vals = a.row(int(k))
             pool = cols[vals >= rule.threshold] if rule.threshold > 0 else everyone
             breadth.append((scenario.cells[k], rule, pool))
-    groups = [(group, np.array([c.in_group(group) for c in usable], dtype=bool)) for group in rules.groups
+    groups = [(group, np.array(group.selects(usable), dtype=bool)) for group in rules.groups
               if group.min_count]
     for resource in ["money", *scenario.resources]:
         u = uses(resource)

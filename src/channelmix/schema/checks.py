@@ -158,8 +158,9 @@ def _rule_references(parts: Parts) -> list[Problem]:
             out.append(
                 Problem(f"rules.excludes[{j}]", f"'{a}' and '{b}' exclude each other but both are forced on",
                         "drop one from force_on or drop the exclusion"))
+    off = set(rules.force_off)
     for j, (a, b) in enumerate(rules.requires):
-        if a in on and b in rules.force_off:
+        if a in on and b in off:
             out.append(
                 Problem(f"rules.requires[{j}]", f"'{a}' is forced on and requires '{b}', which is forced off",
                         "drop one of the three rules"))
@@ -268,7 +269,8 @@ def _impossible_bounds(parts: Parts) -> list[Problem]:
         return []
     rules = parts.rules
     channels = list(parts.channels.values())
-    usable = [c for c in channels if c.id not in rules.force_off]
+    off = set(rules.force_off)
+    usable = [c for c in channels if c.id not in off]
     out = []
     card = rules.cardinality
     if card is not None:
@@ -281,13 +283,13 @@ def _impossible_bounds(parts: Parts) -> list[Problem]:
                 Problem("rules.cardinality.max", f"is {card.max} but {len(rules.force_on)} channels are forced on",
                         f"raise max to at least {len(rules.force_on)}"))
     for j, group in enumerate(rules.groups):
-        members = [c for c in usable if c.in_group(group)]
+        members = [c for c, selected in zip(usable, group.selects(usable)) if selected]
         if group.min_count is not None and group.min_count > len(members):
             out.append(
                 Problem(f"rules.groups[{j}].min_count",
                         f"asks for {group.min_count} channels of {group.describe()} but only {len(members)} can be on",
                         f"lower min_count to at most {len(members)}"))
-    out += _cells_that_cannot_be_met(parts, usable)
+    out += _cells_that_cannot_be_met(parts, channels, [c.id not in off for c in channels])
     return out
 
 
@@ -313,12 +315,17 @@ def _most_reach(channel: Channel) -> float:
     return 1.0 if channel.max_spend is None else reach(response, channel.max_spend)  # rising curves
 
 
-def _cells_that_cannot_be_met(parts: Parts, usable: list[Channel]) -> list[Problem]:
+def _cells_that_cannot_be_met(parts: Parts, channels: list[Channel], can_be_on: list[bool]) -> list[Problem]:
+    """``can_be_on``: which of ``channels`` are not forced off.  The affinity of all channels,
+    then its usable columns: the warnings ask for all of them next, from the same cached matrix."""
     out = []
     rules = parts.rules
     assert rules is not None and parts.phases is not None and parts.segments is not None
     cells = [(p.id, g.id) for p in parts.phases for g in parts.segments]
-    a = scenario_affinity(parts, usable)
+    usable = [c for c, keep in zip(channels, can_be_on) if keep]
+    a = scenario_affinity(parts, channels)
+    if len(usable) < len(channels):
+        a = a.columns(np.flatnonzero(can_be_on))
     for j, rule, k in _governed(rules.breadth, parts):
         p, g = cells[k]
         cols, vals = a.row(k)

@@ -28,7 +28,7 @@ from .models import (
 from .periods import Periods, periods_in
 from .problems import Problem, ScenarioError, problems_from
 from .source import Source
-from .syntax import TooDeep, check_depth, parse_text, too_deep
+from .syntax import TooDeep, check_depth, no_cycle_collection, parse_text, too_deep
 from .tables import expand, names_tables
 from .worlds import worlds_problems
 
@@ -89,6 +89,11 @@ def validate(raw: Any, source: str = "<scenario>", base: str | Path | None = Non
 
 
 def _validate(raw: Any, source: str, base: str | Path | None) -> Loaded:
+    with no_cycle_collection():  # models, checks and warnings of every channel: acyclic
+        return _validate_data(raw, source, base)
+
+
+def _validate_data(raw: Any, source: str, base: str | Path | None) -> Loaded:
     if not isinstance(raw, dict):
         raise ScenarioError(source,
                             [

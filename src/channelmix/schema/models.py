@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, PrivateAttr, model_validator
 
 from .limits import MAX_LEVEL, MAX_TIME_LIMIT, MIN_ACCURACY
 from .periods import PeriodRef, Periods, periods_in
@@ -270,6 +270,7 @@ class Scenario(Model):
     variants: list[Variant] = []
     sweep: dict[str, SweepRange] = {}
     current: dict[str, NonNegative] | None = None  # what is run today: channel -> spend (unnamed channels are off)
+    _by_id: Any = PrivateAttr(default=None)  # (the channels list it indexes, id -> channel): see channel()
     language: Literal["en", "fr", "es", "sv", "fa"] | None = None  # the reports' language (None: English)
     worlds: Worlds | None = None  # possible worlds (uncertain affinities and curves), see channelmix.model.worlds
     periods: Annotated[Periods, BeforeValidator(periods_in)] | None = None  # a plan over time (see schema.periods)
@@ -303,7 +304,12 @@ class Scenario(Model):
         return phase.weight * segment.weight * segment.size
 
     def channel(self, channel_id: str) -> Channel:
-        return next(c for c in self.channels if c.id == channel_id)
+        """The channel with this id, from an index built once per channel list (a scan per call made
+        a plan over periods of many channels quadratic); a copy with other channels builds its own."""
+        index = self._by_id
+        if index is None or index[0] is not self.channels:
+            index = self._by_id = (self.channels, {c.id: c for c in self.channels})
+        return index[1][channel_id]
 
     def step_of(self, channel: Channel) -> float | None:
         """The payable unit this channel's spend comes in (None: any amount)."""

@@ -114,6 +114,15 @@ class Group(Model):
                           "lower min_count or raise max_count")
         return self
 
+    def selects(self, channels: Any) -> list[bool]:
+        """Which of ``channels`` the group selects, in one pass: a group listed by ``channels``
+        is looked up in a set of its ids (``Channel.in_group`` scans the list: a group of 5,000
+        listed channels checked against 78,000 channels took minutes)."""
+        if self.channels is None:
+            return [ch.in_group(self) for ch in channels]
+        listed = set(self.channels)
+        return [ch.id in listed for ch in channels]
+
     def describe(self) -> str:
         for key in ("tag", "function", "ownership", "medium"):
             if getattr(self, key) is not None:

@@ -14,12 +14,14 @@ import time
 import pulp
 
 from ..core.tolerances import FEASIBILITY, tie_slack
-from ..formulate import Formulation
-from ..model.facts import Rule
+from ..formulate import Formulation, PeriodsFormulation
+from ..model.facts import Proof, Rule
 from ..model.solution import SOLVED, Solution
 from ..schema.models import SolverSettings
 from ..schema.steps import nearest
 from ..verify.binding import BINDING
+from .horizon_start import horizon_start
+from .period_cuts import Cutting, blocks_of
 from .solvers import run_cbc, run_highs
 
 IDLE_WEIGHT = 1e-5  # per channel on in the tie-break pass, relative to the largest term of the money (max senses) or
@@ -64,7 +66,12 @@ def solve(formulation: Formulation, settings: SolverSettings | None = None, star
     settings = settings or formulation.scenario.solver
     began = time.perf_counter()
     deadline = began + settings.time_limit if deadline is None else deadline
-    status, gap, bound = run(formulation.problem, settings, max(deadline - began, 0.01), start, cutoff, target)
+    cutting = _cutting(formulation, settings)
+    if isinstance(formulation, PeriodsFormulation) and start is None:  # a long horizon: each distinct period's
+        start = horizon_start(formulation, settings, deadline)  # own plan run all along, as a first incumbent
+    proof: list[Proof] = []
+    status, gap, bound = run(formulation.problem, settings, max(deadline - began, 0.01), start, cutoff, target,
+                             cutting, proof)
     first_seconds = time.perf_counter() - began
     solver_seconds = _run_seconds(formulation.problem, first_seconds)
     objective = pulp.value(formulation.problem.objective) if status in SOLVED else None
@@ -88,7 +95,15 @@ def solve(formulation: Formulation, settings: SolverSettings | None = None, star
     values = ({v.name: v.varValue for v in formulation.problem.variables() if v.varValue is not None}
               if objective is not None else {})
     return Solution(status, on, spend, objective, bound, gap, time.perf_counter() - began, settings.name, passes,
-                    binding, values, solver_seconds, tie, names, tie_slack=given_up)
+                    binding, values, solver_seconds, tie, names, tie_slack=given_up,
+                    proof=proof[0] if proof and objective is not None else None)
+
+
+def _cutting(formulation: Formulation, settings: SolverSettings) -> Cutting | None:
+    """A plan over periods solved by HiGHS: the period of every column, for value cuts should its search stall."""
+    if not isinstance(formulation, PeriodsFormulation) or formulation.horizon is None or settings.name != "highs":
+        return None
+    return Cutting(formulation.horizon.T, blocks_of([v.name for v in formulation.problem.variables()]))
 
 
 def _run_seconds(problem: pulp.LpProblem, fallback: float) -> float:
@@ -272,17 +287,19 @@ def recheck_infeasible(formulation: Formulation, time_limit: float) -> str:
 
 
 def run(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float,
-        start: dict[str, float] | None = None, cutoff: float | None = None,
-        target: float | None = None) -> tuple[str, float | None, float | None]:
+        start: dict[str, float] | None = None, cutoff: float | None = None, target: float | None = None,
+        cutting: Cutting | None = None, proof: list[Proof] | None = None) -> tuple[str, float | None, float | None]:
     """One solve of ``problem`` by the settings' solver: (status, relative gap, bound).
 
     Two bounds known before the solve, in the objective's own terms (HiGHS; CBC solves without them):
     ``cutoff``: no plan worse than this is wanted, so the search prunes whatever cannot beat it
     ("no_solution" when none is at least this good, the model infeasible or not); ``target``: a plan at least this good
-    answers the question, so the search stops at the first one ("feasible", its gap stated)."""
+    answers the question, so the search stops at the first one ("feasible", its gap stated). ``cutting`` and
+    ``proof``: a long horizon's value cuts and how its bound was proven, as :func:`channelmix.solve.solvers.run_highs`
+    reads them."""
     if settings.name == "cbc":
         return run_cbc(problem, settings, time_limit, start)
-    return run_highs(problem, settings, time_limit, start, cutoff, target)
+    return run_highs(problem, settings, time_limit, start, cutoff, target, cutting, proof)
 
 
 def feasible(f: Formulation, settings: SolverSettings, time_limit: float) -> bool:

@@ -20,10 +20,14 @@ import pulp
 
 from ..core.environment import SOLVER_LOG
 from ..core.tolerances import FEASIBILITY
+from ..model.facts import Proof
 from ..model.solution import SOLVED
 from ..schema.models import SolverSettings
 from .cbc_log import cbc_gap
+from .period_cuts import MIN_PERIODS, STALL_NODES, CutReport, Cutting, add_value_cuts
 from .scaling import Model, Scaling, choose
+
+MAX_NODES = 2147483647  # HiGHS's default mip_max_nodes: no limit
 
 
 def solver_log() -> bool:
@@ -104,10 +108,14 @@ class _StartedHiGHS(pulp.HiGHS):
     """pulp.HiGHS that creates a silent Highs (see :func:`quiet_highs`) and gives it a
     starting solution just before it runs."""
 
-    def __init__(self, start: dict[str, float] | None = None, **options) -> None:
+    def __init__(self, start: dict[str, float] | None = None, cutting: Cutting | None = None, **options) -> None:
         super().__init__(**options)
         self.start = start
         self.bounds: tuple[float | None, float | None] = (None, None)  # cutoff, target: see passes.run
+        self.cutting = cutting  # a long horizon: per-period value cuts if the search stalls (period_cuts)
+        self.cuts: CutReport | None = None  # what they did, when the search stalled
+        self.watched = False  # whether the first search was node-limited to watch for a stall
+        self.proof: Proof | None = None  # how the bound was proven, when watched
         # the deadline on the wall clock, from now: PuLP's hand-over counts too
         self.wall = None if self.timeLimit is None else time.perf_counter() + float(self.timeLimit)
 
@@ -184,21 +192,63 @@ class _StartedHiGHS(pulp.HiGHS):
             value = (np.array([self.start.get(v.name, 0.0) for v in columns], dtype=np.float64)
                      / lp.scaling.columns[index])
             lp.solverModel.setSolution(len(columns), index, value)
+        self.watched = self.cutting is not None and self.cutting.periods >= MIN_PERIODS
+        if self.watched:  # HiGHS's node limit, not an interrupt: once a callback interrupts, every later
+            # run on the same Highs stops at once while a callback is registered
+            lp.solverModel.setOptionValue("mip_max_nodes", STALL_NODES)
         super().callSolver(lp)
+        if self.watched:
+            import highspy
+
+            highs = lp.solverModel
+            highs.setOptionValue("mip_max_nodes", MAX_NODES)
+            first = int(highs.getInfo().mip_node_count)
+            resumed = highs.getModelStatus() == highspy.HighsModelStatus.kSolutionLimit and self._cut_and_resume(lp)
+            added = self.cuts.added if self.cuts is not None else 0
+            assert self.cutting is not None
+            self.proof = Proof(self.cutting.periods, self.cuts is not None, added, first,
+                               first + (int(highs.getInfo().mip_node_count) if resumed else 0))
+
+    def _cut_and_resume(self, lp: pulp.LpProblem) -> bool:
+        """The search stalled at ``STALL_NODES``: add the per-period value cuts if they promise more
+        than it proved, and search again from its best plan in the time left (False: no time was left)."""
+        import numpy as np
+
+        assert self.cutting is not None
+        highs = lp.solverModel
+        info = highs.getInfo()
+        best = np.asarray(highs.getSolution().col_value) if info.primal_solution_status == 2 else None
+        period = self.cutting.column_periods([v.name for v in lp.variables()])
+        self.cuts = add_value_cuts(highs, period, quiet_highs, threads=self.threads or 1, deadline=self.wall,
+                                   feasibility=FEASIBILITY, searched=info.mip_dual_bound, nodes=info.mip_node_count)
+        left = None if self.wall is None else self.wall - time.perf_counter()
+        if left is not None and left <= 0.01:
+            return False  # no time for another search: the first one's plan and bound stand
+        if left is not None:
+            highs.setOptionValue("time_limit", highs.getRunTime() + left)  # HiGHS's run clock goes on across runs
+        if best is not None:
+            highs.setSolution(len(best), np.arange(len(best), dtype=np.int32), best)
+        highs.run()
+        return True
 
 
 def run_highs(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float,
-              start: dict[str, float] | None = None, cutoff: float | None = None, target: float | None = None):
-    """HiGHS on ``problem``; ``cutoff`` and ``target``: see :func:`channelmix.solve.passes.run`."""
+              start: dict[str, float] | None = None, cutoff: float | None = None, target: float | None = None,
+              cutting: Cutting | None = None, proof: list[Proof] | None = None):
+    """One HiGHS solve: (status, relative gap, bound).  ``cutoff`` and ``target``: see
+    :func:`channelmix.solve.passes.run`; ``cutting``: a long horizon, searched with value cuts if it
+    stalls; then ``proof`` (when given) receives how its bound was proven."""
     import highspy
 
     # mip_abs_gap: HiGHS stops at an absolute gap of 1e-6 by default, which on an objective in the solver's units
     # (largest coefficient 1) hides the tie-break's idle-channel weights; the relative gap is the one asked for
-    solver = _StartedHiGHS(start, msg=False, timeLimit=time_limit, gapRel=settings.gap, gapAbs=FEASIBILITY,
+    solver = _StartedHiGHS(start, cutting, msg=False, timeLimit=time_limit, gapRel=settings.gap, gapAbs=FEASIBILITY,
                            threads=settings.threads, random_seed=0, mip_feasibility_tolerance=FEASIBILITY,
                            primal_feasibility_tolerance=FEASIBILITY)
     solver.bounds = (cutoff, target)
     problem.solve(solver)
+    if proof is not None and solver.proof is not None:
+        proof.append(solver.proof)
     highs = problem.solverModel
     model_status = highs.getModelStatus()
     info = highs.getInfo()

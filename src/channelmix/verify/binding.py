@@ -75,7 +75,8 @@ def _slack(scenario: Scenario, name: str, ids: list[str], spend: dict[str, float
         group = scenario.rules.groups[j]
         share = group.min_share if tag == "min" else group.max_share
         assert share is not None  # the row exists only with the share
-        members = sum(spend[c.id] for c in scenario.channels if c.in_group(group))
+        members = sum(spend[c.id] for c, selected in zip(scenario.channels, group.selects(scenario.channels))
+                      if selected)
         return members - share * total, total
     c = int(name.rsplit("_", 1)[1])
     cid = ids[c]

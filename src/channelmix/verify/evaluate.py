@@ -262,7 +262,7 @@ def _channel_rules(sc: Scenario, channels: list[ChannelOutcome], violations: lis
             over("cardinality max", active, card.max, "channels on", "cardinality")
     by_id = {c.id: c for c in channels}
     for group in rules.groups:
-        members = [by_id[ch.id] for ch in sc.channels if ch.in_group(group)]
+        members = [by_id[ch.id] for ch, selected in zip(sc.channels, group.selects(sc.channels)) if selected]
         what = group.describe()
         share_spend = sum(c.spend for c in members)
         count = sum(1 for c in members if c.on)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..model.facts import Diagnosis, Note, Rule
+from ..model.facts import Diagnosis, Note, Proof, Rule
 from ..model.schedule import Schedule
 from ..model.solution import SOLVED, Solution
 from ..schema.models import Scenario
@@ -65,6 +65,7 @@ class Plan:
     # with periods: the plan period by period (see model/schedule.py); the fields above are horizon totals
     schedule: Schedule | None = None
     notes: list[Note] = field(default_factory=list)  # how the plan was found, where a step did not run in full
+    proof: Proof | None = None  # a long plan over periods: how the solver proved its bound (the gap)
 
     @property
     def solved(self) -> bool:
@@ -90,7 +91,7 @@ def build_plan(scenario: Scenario, solution: Solution, *, curve_error: float, ap
                                   approximation_bound=approximation_bound, solver=solution.solver,
                                   build_seconds=build_seconds, solve_seconds=solution.seconds,
                                   tie_slack=solution.tie_slack, warnings=list(warnings or []),
-                                  notes=list(notes or []), description=scenario.description,
+                                  notes=list(notes or []), proof=solution.proof, description=scenario.description,
                                   phases=[{"id": p.id, "label": p.name, **({"term": p.term} if p.term else {})}
                                           for p in scenario.phases],
                                   segments=[{"id": g.id, "label": g.name} for g in scenario.segments])
