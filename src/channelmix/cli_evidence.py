@@ -41,10 +41,11 @@ def _ratio_pair(text: str) -> tuple[float, float]:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Scenario file to write (.yaml).")
 @click.option("--solid", help="robyn: the model (solID) to import from the pareto CSVs.")
-@click.option("--window", metavar="START:END", help="robyn: dates for today's spend and carry-over (default Robyn's: the modelling window).")
+@click.option("--window", metavar="RANGE", help="robyn: the allocator's date range for today's spend: all (default), last_N, a date "
+                                                "or START:END, read on the modelling window's dates as Robyn does.")
 @click.option("--model-window", metavar="START:END", help="robyn CSVs: the modelling window (default: every row of the raw data).")
 @click.option("--adstock", type=click.Choice(["geometric", "weibull_cdf", "weibull_pdf"]), help="robyn CSVs: the run's adstock when Weibull.")
-@click.option("--bounds", default="0.5:2", show_default=True, metavar="LO:HI", help="robyn: min_spend/max_spend as multiples of today's spend.")
+@click.option("--bounds", metavar="LO:HI", help="robyn: min_spend/max_spend as multiples of today's spend (default 0.5:2).")
 @click.option("--budget", type=click.FloatRange(min=0),
               help="Budget per period (robyn, pymc-marketing default: today's total; curves default: none, objective net).")
 @click.option("--recent", type=click.IntRange(min=1), default=13, show_default=True,
@@ -53,7 +54,7 @@ def _ratio_pair(text: str) -> tuple[float, float]:
               help="pymc-marketing: posterior draws kept as worlds (0: none).")
 @click.option("--seed", type=int, default=0, show_default=True, help="pymc-marketing: seed for thinning the draws.")
 def import_command(fmt: str, paths: tuple[str, ...], out: Path, solid: str | None, window: str | None, model_window: str | None,
-                   adstock: str | None, bounds: str, budget: float | None, recent: int, n_draws: int, seed: int) -> None:
+                   adstock: str | None, bounds: str | None, budget: float | None, recent: int, n_draws: int, seed: int) -> None:
     """Write a scenario from a fitted MMM (robyn, pymc-marketing) or a curve table (curves: channel, spend, outcome[, draw])."""
     from .evidence.writer import render, write_atomically, write_with_draws
 
@@ -80,7 +81,7 @@ def import_command(fmt: str, paths: tuple[str, ...], out: Path, solid: str | Non
         if fmt == "robyn":
             from .evidence.robyn import import_robyn
 
-            imported = import_robyn(list(paths), solid, window, adstock, model_window, _ratio_pair(bounds))
+            imported = import_robyn(list(paths), solid, window, adstock, model_window, None if bounds is None else _ratio_pair(bounds))
             if budget is not None:
                 imported.budget = budget
         else:

@@ -26,6 +26,7 @@ class ImportedChannel:
     min_spend: float = 0.0
     max_spend: float | None = None
     label: str | None = None
+    tool: float | None = None  # the source tool's own outcome at ``current``, where the export records it
 
 
 @dataclass
@@ -38,6 +39,7 @@ class Imported:
     net: bool = False
     budget: float | None = None  # None: today's total spend, when known
     worlds: dict[str, Any] | None = None  # e.g. {"draws": "<output>.draws.csv"}
+    force_on: list[str] = field(default_factory=list)  # channels the source's own optimiser always runs
 
 
 def scenario_data(imp: Imported) -> dict[str, Any]:
@@ -71,6 +73,8 @@ def scenario_data(imp: Imported) -> dict[str, Any]:
         item["outcome"] = c.outcome
         channels.append(item)
     data["channels"] = channels
+    if imp.force_on:
+        data["rules"] = {"force_on": list(imp.force_on)}
     if imp.worlds:
         data["worlds"] = imp.worlds
     data["objective"] = {"sense": "max_outcome", "net": imp.net}
