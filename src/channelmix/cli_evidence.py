@@ -36,49 +36,63 @@ def _ratio_pair(text: str) -> tuple[float, float]:
     return pair
 
 
+# the options each source reads: any other given on the command line exits 2 (never accepted and ignored)
+OPTIONS = {
+    "robyn": {"solid", "window", "model_window", "adstock", "bounds", "budget"},
+    "curves": {"budget"},
+    "pymc-marketing": {"budget", "recent", "window", "bounds", "n_draws", "seed"},
+}
+
+
+def _unused_options(fmt: str) -> None:
+    ctx = click.get_current_context()
+    given = [p for p in ctx.command.params if isinstance(p, click.Option) and p.name not in OPTIONS[fmt] and p.name != "out"
+             and ctx.get_parameter_source(p.name) is click.core.ParameterSource.COMMANDLINE]
+    if given:
+        names = ", ".join(p.opts[-1] for p in given)
+        takes = ", ".join(sorted("--" + n.replace("n_draws", "draws").replace("_", "-") for n in OPTIONS[fmt]))
+        _refuse(f"{names} {'does' if len(given) == 1 else 'do'} not apply to '{fmt}' (it takes {takes})")
+
+
+def _refuse(message: str) -> None:
+    """An option that cannot apply: exit 2, nothing written."""
+    click.echo(f"error: {message}; nothing was written", err=True)
+    sys.exit(BAD_INPUT)
+
+
 @click.command("import")
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(["robyn", "curves", "pymc-marketing"]))
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Scenario file to write (.yaml).")
 @click.option("--solid", help="robyn: the model (solID) to import from the pareto CSVs.")
 @click.option("--window", metavar="RANGE", help="robyn: the allocator's date range for today's spend: all (default), last_N, a date "
-                                                "or START:END, read on the modelling window's dates as Robyn does.")
+                                                "or START:END, read on the modelling window's dates as Robyn does. pymc-marketing: "
+                                                "START:END, the training periods today's spend is the mean of.")
 @click.option("--model-window", metavar="START:END", help="robyn CSVs: the modelling window (default: every row of the raw data).")
 @click.option("--adstock", type=click.Choice(["geometric", "weibull_cdf", "weibull_pdf"]), help="robyn CSVs: the run's adstock when Weibull.")
-@click.option("--bounds", metavar="LO:HI", help="robyn: min_spend/max_spend as multiples of today's spend (default 0.5:2).")
+@click.option("--bounds", metavar="LO:HI", help="robyn, pymc-marketing: min_spend/max_spend as multiples of today's spend when a "
+                                                "channel is on (robyn default 0.5:2; pymc-marketing default none).")
 @click.option("--budget", type=click.FloatRange(min=0),
               help="Budget per period (robyn, pymc-marketing default: today's total; curves default: none, objective net).")
-@click.option("--recent", type=click.IntRange(min=1), default=13, show_default=True,
-              help="pymc-marketing: today's spend is the mean of this many last periods of the training data.")
-@click.option("--draws", "n_draws", type=click.IntRange(min=0), default=50, show_default=True,
-              help="pymc-marketing: posterior draws kept as worlds (0: none).")
-@click.option("--seed", type=int, default=0, show_default=True, help="pymc-marketing: seed for thinning the draws.")
+@click.option("--recent", type=click.IntRange(min=1),
+              help="pymc-marketing: today's spend is the mean of this many last periods of the training data (default 13).")
+@click.option("--draws", "n_draws", type=click.IntRange(min=0),
+              help="pymc-marketing: posterior samples kept as worlds (0: none; default every one while samples × channels "
+                   "≤ 4,000, else that many, drawn with --seed).")
+@click.option("--seed", type=int, help="pymc-marketing: seed for drawing the samples kept as worlds (default 0).")
 def import_command(fmt: str, paths: tuple[str, ...], out: Path, solid: str | None, window: str | None, model_window: str | None,
-                   adstock: str | None, bounds: str | None, budget: float | None, recent: int, n_draws: int, seed: int) -> None:
+                   adstock: str | None, bounds: str | None, budget: float | None, recent: int | None, n_draws: int | None,
+                   seed: int | None) -> None:
     """Write a scenario from a fitted MMM (robyn, pymc-marketing) or a curve table (curves: channel, spend, outcome[, draw])."""
-    from .evidence.writer import render, write_atomically, write_with_draws
+    from .evidence.writer import render, write_atomically
 
     _yaml_out(out)
+    _unused_options(fmt)
     draws = None
-    if fmt == "pymc-marketing":
-        from .evidence.pymc import import_pymc
-
-        if len(paths) != 1:
-            raise click.UsageError("pymc-marketing takes one saved model (.nc)")
-        try:
-            imported, draws = import_pymc(paths[0], recent, n_draws, seed, budget)
-            if draws is None:
-                write_atomically(out, render(imported, str(out)))
-            else:
-                write_with_draws(imported, out, draws)
-        except ScenarioError as err:
-            _bad(err)
-            return
-        click.echo(f"wrote {out}: {len(imported.channels)} channels" + ("" if draws is None else f", worlds in {out.with_suffix('.draws.csv')}"),
-                   err=True)
-        return
     try:
-        if fmt == "robyn":
+        if fmt == "pymc-marketing":
+            imported = _pymc(paths, window, bounds, budget, recent, n_draws, seed)
+        elif fmt == "robyn":
             from .evidence.robyn import import_robyn
 
             imported = import_robyn(list(paths), solid, window, adstock, model_window, None if bounds is None else _ratio_pair(bounds))
@@ -97,7 +111,26 @@ def import_command(fmt: str, paths: tuple[str, ...], out: Path, solid: str | Non
     write_atomically(out, text)
     if draws is not None:
         write_atomically(out.with_suffix(".draws.csv"), draws.to_csv(index=False))
-    click.echo(f"wrote {out}: {len(imported.channels)} channels", err=True)
+    click.echo(f"wrote {out}: {len(imported.channels)} channels" + (f", worlds from the posterior samples" if imported.worlds else ""),
+               err=True)
+
+
+def _pymc(paths: tuple[str, ...], window: str | None, bounds: str | None, budget: float | None, recent: int | None,
+          n_draws: int | None, seed: int | None):
+    from .evidence.pymc import Options, import_pymc
+
+    if len(paths) != 1:
+        raise click.UsageError("pymc-marketing takes one saved model (.nc)")
+    if recent is not None and window is not None:
+        _refuse("--recent and --window both say which periods today's spend is the mean of: give one")
+    options = Options(recent=recent, window=window, bounds=None if bounds is None else _ratio_pair(bounds), budget=budget,
+                      draws=n_draws, seed=seed or 0)
+    imported = import_pymc(paths[0], options)
+    kept = (imported.worlds or {}).get("samples", {}).get("count")
+    if seed is not None and kept in (None, "all"):
+        _refuse("--seed draws which posterior samples become worlds, but " + ("every sample is kept" if kept == "all" else "no worlds are kept")
+                + ": give --draws N below the number of samples, or drop --seed")
+    return imported
 
 
 @click.command("calibrate")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .schema.models import Constant, Hill, Linear, Pwl, Response, Saturating
+from .schema.saturations import Saturation
 
 _GOLDEN_STEPS = 40  # golden-section steps: the interval shrinks by 0.618^40 ≈ 4e-9 of a piece, and the
 # gap is flat at its maximum, so its value is found to ~1e-17 of the piece's rise
@@ -35,6 +36,8 @@ def reach(response: Response, spend: float) -> float:
         if response.offset:  # carry-over c: h(s + c) − h(c), so no spend still means no reach
             return max(_hill(response, s + response.offset) - _hill(response, response.offset), 0.0)
         return _hill(response, s)
+    if isinstance(response, Saturation):
+        return response.reach_at(s)
     xs = [p[0] for p in response.points]
     ys = [p[1] for p in response.points]
     return float(np.interp(s, xs, ys))
@@ -58,6 +61,8 @@ def saturation_spend(response: Response, accuracy: float) -> float:
         return response.scale * math.log(1.0 / accuracy)
     if isinstance(response, Hill):
         return max(response.half * ((1.0 - accuracy) / accuracy) ** (1.0 / response.shape) - response.offset, response.half * accuracy)
+    if isinstance(response, Saturation):
+        return response.saturation_spend(accuracy)
     return response.points[-1][0]
 
 
@@ -93,6 +98,13 @@ def pieces(response: Response, cap: float, accuracy: float) -> Pieces:
         return Pieces((0.0,), (0.0,), 0.0, True)
     if isinstance(response, (Linear, Pwl)):
         return _exact_pieces(response, cap)
+    if isinstance(response, Saturation):
+        key = (response, float(cap), float(accuracy))
+        if key not in _CACHE:
+            if len(_CACHE) >= _CACHE_SIZE:
+                _CACHE.clear()
+            _CACHE[key] = _saturation_pieces(response, float(cap), float(accuracy))
+        return _CACHE[key]
     return _approximate(response, float(cap), float(accuracy))
 
 
@@ -342,9 +354,31 @@ def _chord_gap(f, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return _chord_gap_many(lambda t, _: f(t), a, b, None)
 
 
-def _tangent_pieces(f, df, end: float, tol: float) -> tuple[list[float], list[float], float]:
-    """Tangents of a convex f on [0, end]; the pieces run through tangent intersections."""
-    points = [0.0, end]
+def _saturation_pieces(response: Saturation, cap: float, accuracy: float) -> Pieces:
+    """Pieces of a PyMC-Marketing curve (a mean over posterior samples) on [0, cap]: split where
+    its curvature changes sign, chords where it is concave and tangents where it is convex."""
+    def f(s):
+        return response.values(s).reshape(np.shape(s))
+
+    def df(s):
+        return response.values(s, 1).reshape(np.shape(s))
+
+    tol = accuracy * response.reach_at(cap)
+    bends, convex = response.bends(cap)
+    cuts = [0.0, *(x for x in bends if 0.0 < x < cap), cap]
+    xs, ys, worst = [0.0], [0.0], 0.0
+    for lo, hi in zip(cuts, cuts[1:]):
+        part = _tangent_pieces(f, df, hi, tol, lo) if convex else _chord_pieces(f, lo, hi, tol)
+        xs += [float(x) for x in part[0][1:]]
+        ys += [float(y) for y in part[1][1:]]
+        worst = max(worst, part[2])
+        convex = not convex
+    return Pieces(tuple(xs), tuple(ys), worst, False)
+
+
+def _tangent_pieces(f, df, end: float, tol: float, start: float = 0.0) -> tuple[list[float], list[float], float]:
+    """Tangents of a convex f on [start, end]; the pieces run through tangent intersections."""
+    points = [start, end]
     worst = 0.0
     while True:
         new = []
@@ -357,7 +391,7 @@ def _tangent_pieces(f, df, end: float, tol: float) -> tuple[list[float], list[fl
         if not new or len(points) + len(new) > MAX_PIECES:  # MAX_PIECES: the safety net, as above
             break
         points = sorted(points + new)
-    xs, ys = [0.0], [0.0]
+    xs, ys = [start], [float(f(start)) if start > 0 else 0.0]
     for ta, tb in zip(points, points[1:]):
         x, _ = _tangent_meet(f, df, ta, tb)
         if x > xs[-1] + 1e-12 * max(end, 1.0):

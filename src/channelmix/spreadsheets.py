@@ -97,6 +97,8 @@ def _channel_table(scenario: Any, wide_affinity: bool) -> tuple[list[str], list[
             value = response.get(p) if p in RESPONSE_PARAMS[c.response.type] else None
             if p == "points" and value is not None:
                 value = "; ".join(f"{_format_number(x)}:{_format_number(y)}" for x, y in value)
+            elif isinstance(value, list):  # a PyMC-Marketing curve's posterior samples
+                value = "; ".join(_format_number(x) for x in value)
             row.append(value)
         for r in resources:
             use = c.uses.get(r)

@@ -31,6 +31,7 @@ import numpy as np
 
 from .curves import Pieces, pieces
 from .schema.models import Hill, Linear, Pwl, Response, Saturating
+from .schema.saturations import Saturation
 
 SAMPLES = 33  # points per segment where the error of the pieces is measured (to refine the grid)
 MAX_POINTS = 4000  # safety net on the grid size
@@ -67,6 +68,9 @@ def shared_pieces(curves: list[Response], cap: float, accuracy: float) -> Shared
     # curve's kinks, so that those are straight on every segment
     start = [x for c in curves if isinstance(c, (Linear, Pwl)) for x in pieces(c, cap, accuracy).xs]
     start += pieces(curves[0], cap, accuracy).xs
+    # where a PyMC-Marketing curve (a mean over samples) changes curvature: between grid points
+    # each curve is then convex, concave, or convex then concave, which under_estimate needs
+    start += [x for c in curves if isinstance(c, Saturation) for x in c.bends(cap)[0]]
     grid = np.unique(np.concatenate([[0.0, float(cap)], np.clip(np.array(start, dtype=float), 0.0, cap)]))
     while True:
         ys, error = under_estimate(f, len(curves), grid)
@@ -117,6 +121,8 @@ def _batched(curves: list[Response]) -> Callable[[np.ndarray], tuple[np.ndarray,
         elif kind is Hill:
             parts.append((idx, _hill(*(np.array([getattr(curves[u], k) for u in rows], dtype=float)
                                        for k in ("shape", "half", "offset")))))
+        elif issubclass(kind, Saturation):
+            parts.append((idx, _saturations([curves[u] for u in rows])))
         else:
             parts.append((idx, _rows([_function(curves[u]) for u in rows])))
 
@@ -154,6 +160,15 @@ def _hill(shape: np.ndarray, half: np.ndarray, offset: np.ndarray):
         with np.errstate(divide="ignore", invalid="ignore"):  # shape < 1 at s + c = 0: an infinite slope
             slope = np.where(s + c > 0, a * at * (1.0 - at) / (s + c), np.where(a < 1, np.inf, 0.0))
         return np.maximum(at - h(c + 0.0 * s, a, lh), 0.0), slope
+
+    return f
+
+
+def _saturations(curves: list[Saturation]):
+    def f(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        values = np.stack([c.values(s[u].ravel()).reshape(s[u].shape) for u, c in enumerate(curves)])
+        slopes = np.stack([c.values(s[u].ravel(), 1).reshape(s[u].shape) for u, c in enumerate(curves)])
+        return values, slopes
 
     return f
 

@@ -58,6 +58,11 @@ def load(paths: list[str], solid: str | None = None, adstock: str | None = None,
             raise fail(", ".join(jsons), "", "more than one Robyn JSON given", "import one model at a time")
         if len(raw) > 1:
             raise fail(", ".join(raw), "", f"needs at most one raw data table, got {len(raw)}", RAW_FIX)
+        for option, value, field_name in (("--adstock", adstock, "InputCollect.adstock"),
+                                          ("--model-window", model_window, "InputCollect.rollingWindowStartWhich/EndWhich")):
+            if value is not None:
+                raise fail(jsons[0], option, f"is given, but the JSON records the model's own ({field_name})",
+                           f"drop {option}: it is for the pareto CSVs, which do not record it")
         model = _from_json(jsons[0], raw[0] if raw else None, tables[raw[0]] if raw else None, solid)
     else:
         if len(raw) != 1:

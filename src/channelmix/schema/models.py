@@ -19,6 +19,7 @@ from .rules import (  # noqa: F401  (re-exported: the rules are part of the scen
     BreadthRule, Cardinality, CellRule, Concentration, CoverageRule, Group, Pair, RedundancyRule, Rules, rule_for_cell,
 )
 from .responses import Constant, Hill, Linear, Pwl, Response, Saturating  # noqa: F401  (re-exported: a channel's curves)
+from .saturations import MAX_SAMPLES
 from .types import (  # noqa: F401  (re-exported: the value kinds every model uses)
     FUNCTIONS, RESPONSE_TYPES, WILDCARD, Count, CurveSpend, Id, Label, Model, Name, NonNegative, Positive, Selector, Share,
     Weight, _one_or_many,
@@ -178,18 +179,29 @@ class Uncertainty(Model):
     seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0
 
 
+class PosteriorSamples(Model):
+    """Worlds from the posterior samples the curves hold (PyMC-Marketing curves with one
+    parameter value per sample): world i takes sample i of every such curve, a joint draw."""
+
+    count: Annotated[int, Field(ge=1, le=MAX_SAMPLES)] | Literal["all"] = "all"  # how many samples (drawn with seed), or all
+    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0
+
+
 class Worlds(Model):
     """Possible worlds to judge (and with objective.risk, to choose) a plan in:
-    sampled from relative spreads, or the draws of an imported curve table."""
+    sampled from relative spreads, the draws of an imported curve table, or the
+    posterior samples of imported curves."""
 
     uncertainty: Uncertainty | None = None
     draws: str | None = None  # a .draws.csv as ``channelmix import curves`` writes it, relative to the scenario
+    samples: PosteriorSamples | None = None
 
     @model_validator(mode="after")
     def _one_source(self) -> "Worlds":
-        if (self.uncertainty is None) == (self.draws is None):
-            raise Fixable("needs exactly one of uncertainty or draws",
-                          "write worlds: {uncertainty: {affinity: 0.2, response: 0.15, count: 50, seed: 1}} or worlds: {draws: FILE.draws.csv}")
+        if sum(x is not None for x in (self.uncertainty, self.draws, self.samples)) != 1:
+            raise Fixable("needs exactly one of uncertainty, draws or samples",
+                          "write worlds: {uncertainty: {affinity: 0.2, response: 0.15, count: 50, seed: 1}}, worlds: {draws: FILE.draws.csv} "
+                          "or worlds: {samples: {count: all}}")
         return self
 
 

@@ -12,6 +12,7 @@ from pydantic import Field, model_validator
 
 from .limits import MAX_AMOUNT, MIN_CURVE_SPEND, RANGE_FIX
 from .problems import Fixable
+from .saturations import HillSaturation, InverseScaledLogistic, Logistic, MichaelisMenten, Saturation, Tanh  # noqa: F401
 from .types import CurveSpend, Model, NonNegative, Share
 
 
@@ -89,4 +90,5 @@ def _curve_spend(name: str, value: float) -> None:
                       "measure money in smaller units (units rather than millions), or check the value")
 
 
-Response = Annotated[Union[Constant, Linear, Pwl, Saturating, Hill], Field(discriminator="type")]
+Response = Annotated[Union[Constant, Linear, Pwl, Saturating, Hill, Logistic, InverseScaledLogistic, Tanh, MichaelisMenten, HillSaturation],
+                     Field(discriminator="type")]

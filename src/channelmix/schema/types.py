@@ -12,7 +12,8 @@ from .limits import MAX_AMOUNT, MAX_COUNT, MAX_WEIGHT
 from .problems import Fixable, describe_char
 
 WILDCARD = "*"
-RESPONSE_TYPES = ("constant", "linear", "pwl", "saturating", "hill")
+RESPONSE_TYPES = ("constant", "linear", "pwl", "saturating", "hill", "logistic", "inverse_scaled_logistic", "tanh", "michaelis_menten",
+                  "hill_saturation")
 FUNCTIONS = ("communication", "sales", "distribution")
 
 

@@ -23,6 +23,8 @@ def worlds_problems(scenario: Any, base: Path | None) -> tuple[Any, list[Problem
     if scenario.objective.risk is not None and scenario.worlds is None:
         return scenario, [Problem("objective.risk", f"{scenario.objective.risk} needs worlds to judge a plan in",
                                   "add worlds: {uncertainty: {affinity: 0.2, response: 0.15, count: 50, seed: 1}}, or remove risk")]
+    if scenario.worlds is not None and scenario.worlds.samples is not None:
+        return scenario, sample_problems(scenario)
     if scenario.worlds is None or scenario.worlds.draws is None:
         return scenario, []
     path = Path(scenario.worlds.draws)
@@ -33,6 +35,31 @@ def worlds_problems(scenario: Any, base: Path | None) -> tuple[Any, list[Problem
         return scenario, problems
     worlds = scenario.worlds.model_copy(update={"draws": str(path.resolve())})
     return scenario.model_copy(update={"worlds": worlds}), []
+
+
+def sampled_curves(scenario: Any) -> dict[str, int]:
+    """channel id -> how many posterior samples its curve holds, for the curves holding more than one."""
+    from .saturations import Saturation
+
+    return {c.id: c.response.samples for c in scenario.channels if isinstance(c.response, Saturation) and c.response.samples > 1}
+
+
+def sample_problems(scenario: Any) -> list[Problem]:
+    """worlds.samples needs curves with posterior samples, all of the same number, at least ``count``."""
+    sampled = sampled_curves(scenario)
+    if not sampled:
+        return [Problem("worlds.samples", "no channel's curve holds posterior samples (a PyMC-Marketing curve with one value per sample)",
+                        "import the model with 'channelmix import pymc-marketing', or use worlds: {uncertainty: …}")]
+    sizes = sorted(set(sampled.values()))
+    if len(sizes) > 1:
+        listed = ", ".join(f"{c} {n}" for c, n in sampled.items())
+        return [Problem("worlds.samples", f"the curves hold different numbers of posterior samples ({listed}), so a world cannot take "
+                        "one joint sample of them all", "import every channel from the same fitted model")]
+    count = scenario.worlds.samples.count
+    if count != "all" and count > sizes[0]:
+        return [Problem("worlds.samples.count", f"is {count}, but the curves hold {sizes[0]} posterior samples",
+                        f"use a count of at most {sizes[0]}, or all")]
+    return []
 
 
 def read_draws(path: Path, scenario: Any) -> tuple[dict[str, dict[str, list[tuple[float, float]]]], list[Problem]]:
