@@ -13,7 +13,7 @@ from ..schema.load import parse, validate
 from ..schema.problems import Problem, ScenarioError, did_you_mean, with_hint
 from .calibrate import Fit, calibrate_channel, updated_response
 from .sources import need_columns, read_table
-from .writer import dump
+from .writer import dump, with_calibration
 
 
 def read_results(path: str, loaded: Loaded) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], str]:
@@ -68,6 +68,9 @@ def calibrate_file(scenario_path: str, results_path: str, *, prior_weight: float
         fits.append(fit)
         if fit.ok:
             _replace(raw["channels"][i], channel, fit)
+    refitted = [f.channel for f in fits if f.ok]
+    if refitted:
+        with_calibration(raw, Path(results_path).name, refitted)
     validate(raw, scenario_path, base=Path(scenario_path).parent)
     return dump(raw), fits
 

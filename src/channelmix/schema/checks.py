@@ -15,6 +15,7 @@ from .limits import MAX_CELL_WEIGHT
 from .models import WILDCARD, Channel, Objective, Phase, Rules, Segment
 from .periods import Periods, every_period_budgeted, period_problems
 from .problems import Problem, did_you_mean, visible, with_hint
+from .source import Source, source_problems, unit_check
 from .steps import round_down, round_up
 
 
@@ -36,6 +37,7 @@ class Parts:
     spend_step: float | None = None  # the scenario's payable unit, when given
     periods: Periods | None = None  # a plan over time, when given (and valid)
     periods_ok: bool = True  # False: periods given but not valid (then nothing is judged that depends on them)
+    source: Source | None = None  # the provenance block, when given (and valid)
 
 
 def cross_problems(parts: Parts) -> list[Problem]:
@@ -48,6 +50,7 @@ def cross_problems(parts: Parts) -> list[Problem]:
     out += _current_references(parts)
     out += _spend_steps(parts)
     out += period_problems(parts.periods, parts.channels, parts.rules, parts.resources, parts.channel_ids_raw)
+    out += source_problems(parts.source, parts.channel_ids_raw)
     if not out:
         out += _impossible_bounds(parts)
     return out
@@ -325,6 +328,9 @@ def warnings_for(scenario: Any) -> list[str]:
         if resource in lower and lower[resource][0] > capacity + 1e-9:
             amount, why = lower[resource]
             out.append(f"the hard rules need at least {amount:g} {resource} ({why}) but only {capacity:g} are available: the scenario is probably infeasible")
+    units = unit_check(scenario)
+    if units is not None:
+        out.append(units["text"])
     return out
 
 

@@ -18,6 +18,7 @@ from .steps import round_down, round_up
 from .rules import (  # noqa: F401  (re-exported: the rules are part of the scenario's models)
     BreadthRule, Cardinality, CellRule, Concentration, CoverageRule, Group, Pair, RedundancyRule, Rules, rule_for_cell,
 )
+from .source import Source
 from .responses import Constant, Hill, Linear, Pwl, Response, Saturating  # noqa: F401  (re-exported: a channel's curves)
 from .saturations import MAX_SAMPLES
 from .types import (  # noqa: F401  (re-exported: the value kinds every model uses)
@@ -245,6 +246,7 @@ class Scenario(Model):
     language: Literal["en", "fr", "es", "sv", "fa"] | None = None  # the reports' language (None: English)
     worlds: Worlds | None = None  # possible worlds (uncertain affinities and curves), see channelmix.worlds
     periods: Annotated[Periods, BeforeValidator(periods_in)] | None = None  # a plan over time (see schema.periods)
+    source: Source | None = None  # where the curves came from and what spends and outcomes are per (see schema.source)
 
     # -- derived facts that the formulation and the verifier both read -------------
 
