@@ -60,6 +60,21 @@ def _refuse(message: str) -> None:
     sys.exit(BAD_INPUT)
 
 
+def _check_table(imported) -> None:
+    """After import, on stderr: each channel at today's spend, the tool's own figure, channelmix's."""
+    rows = (imported.source or {}).get("check") or []
+    if not rows:
+        return
+    tool = (imported.source or {}).get("tool", "tool")
+    click.echo(f"check at today's spend: {tool}'s own figure beside channelmix's (the scenario's curve)", err=True)
+    width = max(len(r["channel"]) for r in rows)
+    click.echo(f"  {'channel':<{width}}  {'spend':>16}  {tool:>18}  {'channelmix':>18}  {'difference':>10}", err=True)
+    for r in rows:
+        theirs = "—" if r["tool"] is None else f"{r['tool']:,.2f}"
+        diff = "—" if not r["tool"] else f"{r['channelmix'] / r['tool'] - 1:+.2e}"
+        click.echo(f"  {r['channel']:<{width}}  {r['spend']:>16,.2f}  {theirs:>18}  {r['channelmix']:>18,.2f}  {diff:>10}", err=True)
+
+
 @click.command("import")
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(["robyn", "curves", "pymc-marketing"]))
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
@@ -111,8 +126,9 @@ def import_command(fmt: str, paths: tuple[str, ...], out: Path, solid: str | Non
     write_atomically(out, text)
     if draws is not None:
         write_atomically(out.with_suffix(".draws.csv"), draws.to_csv(index=False))
-    click.echo(f"wrote {out}: {len(imported.channels)} channels" + (f", worlds from the posterior samples" if imported.worlds else ""),
+    click.echo(f"wrote {out}: {len(imported.channels)} channels" + (", worlds from the posterior samples" if imported.worlds else ""),
                err=True)
+    _check_table(imported)
 
 
 def _pymc(paths: tuple[str, ...], window: str | None, bounds: str | None, budget: float | None, recent: int | None,

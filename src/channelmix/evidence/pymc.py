@@ -26,8 +26,8 @@ from ..schema.responses import Response
 from .curve_table import channel_id
 from .pymc_file import Saved, read_saved
 from .pymc_math import SATURATIONS, in_sample, weight_sum
-from .sources import fail
-from .writer import Imported, ImportedChannel
+from .sources import fail, measured, period_unit
+from .writer import Flow, Imported, ImportedChannel
 
 RECENT = 13  # today's spend: the mean of this many last periods, unless a window is given
 WORLDS_BOUND = 4000  # samples × channels kept as worlds by default: a risk objective over them solves in seconds
@@ -86,7 +86,8 @@ def import_pymc(path: str, options: Options | None = None) -> Imported:
     samples = saved.sat[next(iter(saved.sat))].shape[0]
     count = worlds_count(samples, len(channels), options.draws)
     imported = Imported(name=Path(path).stem, description=_description(saved, Path(path).name, rows), channels=channels,
-                        notes=_notes(saved, Path(path).name, rows, price, count, samples, skipped, options, gap), budget=options.budget)
+                        notes=_notes(saved, Path(path).name, rows, price, count, samples, skipped, options, gap), budget=options.budget,
+                        source=_source(saved, path, money, [(c.id, saved.channels.index(c.label or c.id)) for c in channels]))
     if count:
         imported.worlds = {"samples": {"count": "all" if count == samples else count, "seed": options.seed}}
     return imported
@@ -128,6 +129,20 @@ def reproduction_gap(saved: Saved, path: str) -> float | None:
     return worst
 
 
+def _source(saved: Saved, path: str, money: np.ndarray, ids: list[tuple[str, int]]) -> dict:
+    """The scenario's ``source:`` block: PyMC-Marketing (its version is not in the file), the
+    model's id, its training window, per period at steady state, the spends it was fitted on."""
+    source: dict = {"tool": "PyMC-Marketing", "model": saved.model_id or Path(path).stem, "file": [Path(path).name]}
+    if saved.dates:
+        source["window"] = {"start": saved.dates[0][:10], "end": saved.dates[-1][:10], "periods": len(saved.dates)}
+        unit = period_unit([d[:10] for d in saved.dates]) if len(saved.dates) > 1 else "period"
+    else:
+        unit = "period"
+    source["per"] = {"unit": unit, "flighting": "steady"}
+    source["measured"] = measured({cid: money[:, j] for cid, j in ids})
+    return source
+
+
 def _today(saved: Saved, options: Options, path: str) -> np.ndarray:
     """The training periods today's spend is the mean of."""
     n = len(saved.spends)
@@ -157,7 +172,7 @@ def _response(saved: Saved, j: int, price: float) -> dict:
 def _samples(values: np.ndarray) -> float | list[float]:
     """One number when every sample agrees, else one per sample (written exactly)."""
     values = np.asarray(values, dtype=float).reshape(-1)
-    return float(values[0]) if np.all(values == values[0]) else [float(v) for v in values]
+    return float(values[0]) if np.all(values == values[0]) else Flow(float(v) for v in values)
 
 
 def _checked(response: dict, name: str, problems: list[Problem]):

@@ -12,6 +12,7 @@ allocator's CSV, its date range, bounds and budget are Robyn's own.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
@@ -19,7 +20,7 @@ import pandas as pd
 
 from . import robyn_math as rm
 from .robyn_allocator import Allocation, allocation_rows, date_rows, is_allocation, read_allocation
-from .sources import fail, need_columns, number, one, read_json, read_table
+from .sources import fail, measured, need_columns, number, one, read_json, read_table
 from .writer import Imported, ImportedChannel
 
 DATE_COLUMNS = ("ds", "DATE", "date", "Date", "week", "Week")
@@ -39,6 +40,8 @@ class RobynModel:
     dep_var_type: str
     source: str
     version: str = ""  # InputCollect.version, e.g. "Robyn (stable) v3.11.0 [R-4.4.1]"
+    interval: str = ""  # InputCollect.intervalType: day, week or month
+    files: list[str] = field(default_factory=list)  # every file the model was read from
     summary: dict[str, tuple[float, float]] = field(default_factory=dict)  # channel -> (mean_spend, mean_response) of the export
 
 
@@ -76,6 +79,7 @@ def load(paths: list[str], solid: str | None = None, adstock: str | None = None,
     if allocation is not None and allocation.solid != model.solid:
         raise fail(allocation.path, "column solID", f"is '{allocation.solid}', but the model is '{model.solid}'",
                    f"pass the allocator CSV of model {model.solid}")
+    model.files = [Path(p).name for p in paths]
     return model, allocation
 
 
@@ -104,8 +108,10 @@ def _from_json(path: str, raw_path: str | None, raw: pd.DataFrame | None, solid:
     channels = [str(s) for s in spends]
     _check_params(channels, kind, hyper, coef, path, "ExportedModel.hyper_values / summary")
     version = one(inputs.get("version", ""))
+    interval = one(inputs.get("intervalType", ""))
     return RobynModel(found, kind, channels, hyper, coef, dates, data, window, str(one(inputs.get("dep_var_type", "revenue"))), path,
-                      version=str(version) if isinstance(version, str) else "", summary=summary)
+                      version=str(version) if isinstance(version, str) else "", summary=summary,
+                      interval=interval if isinstance(interval, str) else "")
 
 
 def _summary(rows: list, path: str) -> tuple[dict[str, float], dict[str, tuple[float, float]]]:
@@ -299,12 +305,26 @@ def _imported(model: RobynModel, allocation: Allocation | None, rows: np.ndarray
     if skipped:
         notes.append("Left out: " + ", ".join(skipped) + ".")
     imported = Imported(name=f"Robyn {model.solid}", channels=channels, notes=notes,
-                        description=f"Robyn model {model.solid}: budget = today's total spend per period ({d0}..{d1}).")
+                        description=f"Robyn model {model.solid}: budget = today's total spend per period ({d0}..{d1}).",
+                        source=_source(model, [c.id for c in channels]))
     if allocation is not None:
         imported.budget = allocation.budget
         imported.description = f"Robyn model {model.solid}: Robyn's allocator budget and bounds per period ({d0}..{d1})."
         imported.force_on = [c.id for c in channels]
+        best = ", ".join(f"{ch} {run.optm_spend:,.2f}" for ch, run in allocation.channels.items() if ch in imported.force_on)
+        imported.notes.append(f"Robyn's own allocator optimum: {allocation.optimum:,.2f} per period ({best}).")
     return imported
+
+
+def _source(model: RobynModel, ids: list[str]) -> dict:
+    """The scenario's ``source:`` block: Robyn, its version, the model, its fit window, per period."""
+    ws, we = model.window
+    found = re.search(r"v(\d+(?:\.\d+)+)", model.version)
+    source: dict = {"tool": "Robyn", "version": found.group(1) if found else model.version, "model": model.solid, "file": model.files,
+                    "window": {"start": str(model.dates.iloc[ws].date()), "end": str(model.dates.iloc[we].date()), "periods": we - ws + 1},
+                    "per": {"unit": model.interval or "period"},
+                    "measured": measured({c: model.data[c].to_numpy()[ws:we + 1] for c in ids})}
+    return {k: v for k, v in source.items() if v not in ("", [], {})}
 
 
 def _adstock(model: RobynModel, ch: str) -> rm.Adstock:

@@ -127,8 +127,19 @@ def _text(imp: Imported, data: dict[str, Any]) -> str:
     return head + dump(data)
 
 
+class Flow(list):
+    """A list written on one line, ``[a, b, c]``: a curve's posterior samples, thousands of numbers."""
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+_Dumper.add_representer(Flow, lambda dumper, data: dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True))
+
+
 def dump(data: Any) -> str:
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120)
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120)
 
 
 def write_with_draws(imp: Imported, out: Path, draws: Any, band: Any = None) -> None:
