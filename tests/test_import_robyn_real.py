@@ -186,3 +186,43 @@ def test_robyn_sorts_the_input_data_by_date(tmp_path):
     shuffled = import_robyn([str(tmp_path / "reversed.json")], window="last_13")
     ordered = import_robyn([str(DATA / "RobynModel-1_77_3.json")], window="last_13")
     assert [(c.response, c.outcome, c.current) for c in shuffled.channels] == [(c.response, c.outcome, c.current) for c in ordered.channels]
+
+
+def _robyn_over_weeks(model, spends: dict[str, list[float]]) -> float:
+    """Robyn's own model response over the weeks after the data: the history extended by the
+    plan's spends, adstocked (geometric), coef·h(a_t) with the modelling window's inflexion."""
+    ws, we = model.window
+    total = 0.0
+    for ch, plan in spends.items():
+        adstock = rm.Adstock("geometric", theta=model.hyper[f"{ch}_thetas"])
+        history, _ = rm.adstocked(model.data[ch].to_numpy(dtype=float), adstock)
+        inflexion = rm.inflexion(history, slice(ws, we + 1), model.hyper[f"{ch}_gammas"])
+        extended, _ = rm.adstocked(np.concatenate([model.data[ch].to_numpy(dtype=float), plan]), adstock)
+        total += sum(model.coef[ch] * rm.hill(a, model.hyper[f"{ch}_alphas"], inflexion) for a in extended[-len(plan):])
+    return total
+
+
+def test_periods_plan_from_the_adstock_history_leaves_is_robyns_model(tmp_path):
+    """--periods N: a plan over the N weeks after the data whose outcome, week by week, is Robyn's
+    own model response to the history followed by the plan (geometric adstock, exactly)."""
+    from channelmix.evaluate_periods import evaluate_periods
+
+    done, out = _run(tmp_path, DATA / "RobynModel-2_118_6.json", DATA / "2_118_6_max_response_reallocated.csv", "--periods", "4")
+    assert done.returncode == 0, done.stderr
+    scenario = load_scenario(out).scenario
+    model, _ = load([str(DATA / "RobynModel-2_118_6.json")])
+    assert scenario.periods.count == 4 and sorted(scenario.rules.force_on) == sorted(model.channels)
+    weeks = [str(t) for t in range(1, 5)]
+    rng = np.random.default_rng(5)
+    for _ in range(3):  # any schedule within the bounds, not only the optimum
+        spends = {c.id: list(rng.uniform(c.min_spend, c.max_spend, 4)) for c in scenario.channels}
+        truth = evaluate_periods(scenario, {(c, p): True for c in spends for p in weeks},
+                                  {(c, p): s for c, v in spends.items() for p, s in zip(weeks, v)})
+        assert truth.outcome == pytest.approx(_robyn_over_weeks(model, spends), rel=1e-9)
+
+
+@pytest.mark.parametrize("solid", ["4_302_1", "1_77_3"])
+def test_periods_need_geometric_adstock(tmp_path, solid):
+    done, out = _run(tmp_path, DATA / f"RobynModel-{solid}.json", "--periods", "4")
+    assert done.returncode == 2 and not out.exists() and "Traceback" not in done.stderr
+    assert "--periods" in done.stderr and "geometric" in done.stderr

@@ -38,9 +38,9 @@ def _ratio_pair(text: str) -> tuple[float, float]:
 
 # the options each source reads: any other given on the command line exits 2 (never accepted and ignored)
 OPTIONS = {
-    "robyn": {"solid", "window", "model_window", "adstock", "bounds", "budget"},
+    "robyn": {"solid", "window", "model_window", "adstock", "bounds", "budget", "periods"},
     "curves": {"budget"},
-    "pymc-marketing": {"budget", "recent", "window", "bounds", "n_draws", "seed"},
+    "pymc-marketing": {"budget", "recent", "window", "bounds", "n_draws", "seed", "periods"},
 }
 
 
@@ -95,9 +95,12 @@ def _check_table(imported) -> None:
               help="pymc-marketing: posterior samples kept as worlds (0: none; default every one while samples × channels "
                    "≤ 4,000, else that many, drawn with --seed).")
 @click.option("--seed", type=int, help="pymc-marketing: seed for drawing the samples kept as worlds (default 0).")
+@click.option("--periods", type=click.IntRange(min=1, max=520), help="robyn (geometric adstock): a plan over this many periods after the "
+                                                                    "data, from the adstock history leaves (default: one period, "
+                                                                    "the curve Robyn's allocator optimises).")
 def import_command(fmt: str, paths: tuple[str, ...], out: Path, solid: str | None, window: str | None, model_window: str | None,
                    adstock: str | None, bounds: str | None, budget: float | None, recent: int | None, n_draws: int | None,
-                   seed: int | None) -> None:
+                   seed: int | None, periods: int | None) -> None:
     """Write a scenario from a fitted MMM (robyn, pymc-marketing) or a curve table (curves: channel, spend, outcome[, draw])."""
     from .evidence.writer import render, write_atomically
 
@@ -106,13 +109,16 @@ def import_command(fmt: str, paths: tuple[str, ...], out: Path, solid: str | Non
     draws = None
     try:
         if fmt == "pymc-marketing":
+            if periods is not None:
+                _refuse("--periods: PyMC-Marketing's adstock is a normalised l_max-week kernel whose decay differs in every posterior "
+                        "sample, so no single carry-over θ (a_t = s_t + θ·a_(t−1)) reproduces its BudgetOptimizer's window objective; "
+                        "the default import is the steady state, the response per week of a plan kept up")
             imported = _pymc(paths, window, bounds, budget, recent, n_draws, seed)
         elif fmt == "robyn":
             from .evidence.robyn import import_robyn
 
-            imported = import_robyn(list(paths), solid, window, adstock, model_window, None if bounds is None else _ratio_pair(bounds))
-            if budget is not None:
-                imported.budget = budget
+            imported = import_robyn(list(paths), solid, window, adstock, model_window, None if bounds is None else _ratio_pair(bounds),
+                                    periods, budget)
         else:
             from .evidence.curve_table import import_curves
 

@@ -89,8 +89,9 @@ def _from_json(path: str, raw_path: str | None, raw: pd.DataFrame | None, solid:
         raise fail(path, "", "has no InputCollect and ExportedModel", "export the selected model with robyn_write(InputCollect, OutputCollect, select_model)")
     inputs, model = doc["InputCollect"], doc["ExportedModel"]
     found = str(one(model.get("select_model", "")))
-    if solid is not None and solid != found:
-        raise fail(path, "ExportedModel.select_model", f"is '{found}', not the --solid '{solid}' asked for", f"use --solid {found} or the JSON of model {solid}")
+    if solid is not None:
+        raise fail(path, "--solid", f"is given, but the JSON holds one model ({found}, ExportedModel.select_model)",
+                   "drop --solid: it picks a model from the pareto CSVs")
     kind = str(one(inputs.get("adstock", "")))
     if kind not in rm.ADSTOCKS:
         raise fail(path, "InputCollect.adstock", f"is {kind!r}", f"expected one of {', '.join(rm.ADSTOCKS)}")
@@ -337,7 +338,45 @@ def _r(value: float) -> float:
     return float(f"{value:.12g}")
 
 
+def over_periods(imported: Imported, model: RobynModel, count: int, budget: float | None) -> Imported:
+    """The import as a plan over the ``count`` periods after the data (geometric adstock only):
+    each channel's curve reads a_t = s_t + θ·a_(t−1) from a_0 = the adstocked spend of the
+    data's last period, with Robyn's Hill at the modelling window's inflexion — Robyn's own
+    model response, coef·h(a_t), period by period.  Every channel runs in every period (off,
+    its carry-over would bring nothing), each period within the per-period budget."""
+    if model.adstock != "geometric":
+        raise fail(model.source, "--periods", f"needs geometric adstock, and the model's is {model.adstock}: its lag weights span the "
+                   "whole series, which one carry-over state (channelmix's a_t = s_t + θ·a_(t−1)) cannot hold",
+                   "drop --periods: the default import is exactly the curve Robyn's allocator optimises over its date range")
+    for item in imported.channels:
+        theta = model.hyper[f"{item.id}_thetas"]
+        total, _ = rm.adstocked(model.data[item.id].to_numpy(dtype=float), _adstock(model, item.id))
+        item.response = {k: v for k, v in item.response.items() if k != "offset"}
+        item.outcome = {k: v for k, v in item.outcome.items() if k != "baseline"}
+        item.timing = {"carry_over": _r(theta), "carry_in": _r(float(total[-1]))} if theta > 0 else {}
+        item.tool = None  # Robyn's figures are its allocator's, per period at the mean carry-over, not this plan's
+    per_period = budget if budget is not None else imported.budget if imported.budget is not None else sum(c.current or 0.0 for c in imported.channels)
+    imported.periods = {"count": count, "unit": model.interval or "period", "budget": float(f"{per_period:.10g}")}
+    imported.budget = per_period * count
+    imported.force_on = [c.id for c in imported.channels]
+    last = model.dates.iloc[-1].date()
+    imported.notes = [line for line in imported.notes if not line.startswith("Robyn's own allocator optimum")]
+    imported.notes += [f"Over periods: the {count} periods after {last}, each with a budget of {per_period:,.2f}; each channel's curve",
+                       f"reads its adstock a_t = spend_t + theta·a_(t-1) (Robyn's geometric adstock) from carry_in, the adstocked spend of",
+                       f"{last}, so the outcome is Robyn's model response coef·h(a_t), history's carry-over included, period by period;",
+                       "every channel runs in every period, as off its carry-over would count for nothing."]
+    if imported.source is not None:
+        imported.source["per"] = {"unit": model.interval or "period"}
+    return imported
+
+
 def import_robyn(paths: list[str], solid: str | None = None, window: str | None = None, adstock: str | None = None,
-                 model_window: str | None = None, bounds: tuple[float, float] | None = None) -> Imported:
+                 model_window: str | None = None, bounds: tuple[float, float] | None = None, periods: int | None = None,
+                 budget: float | None = None) -> Imported:
     model, allocation = load(paths, solid, adstock, model_window)
-    return channel_curves(model, allocation, window, bounds)
+    imported = channel_curves(model, allocation, window, bounds)
+    if periods is not None:
+        return over_periods(imported, model, periods, budget)
+    if budget is not None:
+        imported.budget = budget
+    return imported

@@ -27,6 +27,7 @@ class ImportedChannel:
     max_spend: float | None = None
     label: str | None = None
     tool: float | None = None  # the source tool's own outcome at ``current``, where the export records it
+    timing: dict[str, float] = field(default_factory=dict)  # over periods: carry_over θ, carry_in a_0
 
 
 @dataclass
@@ -41,6 +42,7 @@ class Imported:
     worlds: dict[str, Any] | None = None  # e.g. {"draws": "<output>.draws.csv"}
     source: dict[str, Any] | None = None  # the scenario's ``source:`` block (schema.source); ``check`` is filled in here
     force_on: list[str] = field(default_factory=list)  # channels the source's own optimiser always runs
+    periods: dict[str, Any] | None = None  # a plan over periods: {count, unit, budget (each period's)}
 
 
 def scenario_data(imp: Imported) -> dict[str, Any]:
@@ -61,6 +63,8 @@ def scenario_data(imp: Imported) -> dict[str, Any]:
     budget = imp.budget if imp.budget is not None else (sum(current.values()) if current else None)
     if budget is not None:
         data["budget"] = _round(budget)
+    if imp.periods:
+        data["periods"] = imp.periods
     if current and has_current:
         data["current"] = {k: _round(v) for k, v in current.items()}
     channels = []
@@ -72,6 +76,7 @@ def scenario_data(imp: Imported) -> dict[str, Any]:
             item["min_spend"] = _round(c.min_spend)
         if c.max_spend is not None:
             item["max_spend"] = _round(c.max_spend)
+        item.update(c.timing)
         item["response"] = c.response
         item["outcome"] = c.outcome
         channels.append(item)
@@ -94,7 +99,7 @@ def render(imp: Imported, source: str = "<import>", base: Path | None = None) ->
     computed from the validated scenario: channelmix's figure is what the file says."""
     data = scenario_data(imp)
     loaded = validate(data, source, base)
-    if imp.source is not None and any(c.current is not None for c in imp.channels):
+    if imp.source is not None and imp.periods is None and any(c.current is not None for c in imp.channels):  # over periods the curve reads the adstock
         imp.source["check"] = check_rows(imp, loaded.scenario)
         data = scenario_data(imp)
         validate(data, source, base)

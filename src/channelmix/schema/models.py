@@ -115,6 +115,7 @@ class Channel(Model):
     available_until: PeriodRef | None = None  # last period the channel can run
     setup_cost: NonNegative = 0.0  # paid in each period where the channel starts (on now, not in the period before)
     carry_over: Annotated[float, Field(ge=0, lt=1)] = 0.0  # adstock θ: effective spend a_t = s_t + θ·a_(t−1)
+    carry_in: NonNegative | None = None  # a_0: the adstock the plan starts from (None: today's spend kept up, current / (1 − θ))
 
     @model_validator(mode="after")
     def _spend_bounds(self) -> "Channel":

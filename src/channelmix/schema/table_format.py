@@ -18,7 +18,7 @@ LIST_FIELDS = ("function", "tags")
 NUMBER_FIELDS = ("fixed_cost", "min_spend", "max_spend")
 # a channel's fields in a plan over periods: its window (period ids; a number stands for its id) and time costs
 PERIOD_TEXT_FIELDS = ("available_from", "available_until")
-PERIOD_NUMBER_FIELDS = ("setup_cost", "carry_over")
+PERIOD_NUMBER_FIELDS = ("setup_cost", "carry_over", "carry_in")
 PERIOD_FIELDS = (*PERIOD_TEXT_FIELDS, *PERIOD_NUMBER_FIELDS)
 RESPONSE_PARAMS: dict[str, list[str]] = {
     model.model_fields["type"].annotation.__args__[0]: [name for name in model.model_fields if name != "type"]
