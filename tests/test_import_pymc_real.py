@@ -106,6 +106,12 @@ def test_thinned_worlds_report_their_monte_carlo_error(tmp_path):
     assert set(se) == {"mean", "p5", "p95", "cvar"} and all(v > 0 for v in se.values())
     spread = np.std(plan.risk["objectives"][1:], ddof=1)
     assert se["mean"] == pytest.approx(spread / np.sqrt(10) * 10 / 11, rel=0.25)  # the bootstrap agrees with σ/√K (world 0 fixed)
+    from channelmix.reports.common import num
+    from channelmix.reports.risk import risk_lines
+
+    lines = risk_lines(plan.to_dict())
+    assert f"Mean {num(plan.risk['mean'], 0)} ± {num(se['mean'], 0)}" in lines[0]
+    assert "10 of the model's 30 posterior samples" in lines[1] and "Monte-Carlo standard error" in lines[1]
 
 
 @pytest.mark.parametrize("model", IDENTITY)

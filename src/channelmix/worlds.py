@@ -173,6 +173,7 @@ def summarise(scenario: Scenario, truths: list[Evaluation]) -> dict[str, Any]:
            "cell_target_probability": cells, "rules_hold": sum(1 for t in truths if not t.violations)}
     if len(truths) > 2 and thinned(scenario):
         out["mc_se"] = mc_errors(values, alpha, maximises, scenario.worlds.samples.seed)
+        out["samples"] = max(sampled_curves(scenario).values())  # of which the worlds are a random share
     return out
 
 
