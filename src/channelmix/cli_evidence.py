@@ -93,7 +93,7 @@ def _check_table(imported) -> None:
               help="pymc-marketing: today's spend is the mean of this many last periods of the training data (default 13).")
 @click.option("--draws", "n_draws", type=click.IntRange(min=0),
               help="pymc-marketing: posterior samples kept as worlds (0: none; default every one while samples × channels "
-                   "≤ 4,000, else that many, drawn with --seed).")
+                   "≤ 2,000, else that many, drawn with --seed).")
 @click.option("--seed", type=int, help="pymc-marketing: seed for drawing the samples kept as worlds (default 0).")
 @click.option("--periods", type=click.IntRange(min=1, max=520), help="robyn (geometric adstock): a plan over this many periods after the "
                                                                     "data, from the adstock history leaves (default: one period, "
