@@ -30,7 +30,8 @@ from .sources import fail, measured, period_unit
 from .writer import Flow, Imported, ImportedChannel
 
 RECENT = 13  # today's spend: the mean of this many last periods, unless a window is given
-WORLDS_BOUND = 2000  # samples × channels kept as worlds by default (benchmarks/bench_mmm.py: a CVaR solve over 5 × 400 took 25 s, 5 × 800 73 s)
+WORLDS_BOUND = 2000  # samples × channels kept as worlds by default: a CVaR solve over 5 × 400 took 25–48 s on 2 shared cores, under the
+# default 60 s limit; over 5 × 800, 73–247 s (benchmarks/bench_mmm.py --parts worlds)
 TYPES = {"logistic": "logistic", "inverse_scaled_logistic": "inverse_scaled_logistic", "tanh": "tanh",
          "michaelis_menten": "michaelis_menten", "hill": "hill_saturation"}
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 import weakref
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import BeforeValidator, Field, PlainSerializer, model_validator
@@ -48,15 +48,30 @@ _PARTS: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # a curve's p
 
 
 def _samples_in(value: Any) -> Any:
-    """A list of samples is kept as a tuple: curves are frozen and hashed (the pieces cache)."""
-    return tuple(value) if isinstance(value, list) else value
+    """One number or a list of samples, kept as a tuple (curves are frozen and hashed: the pieces
+    cache); one number is a tuple of one, which every sample shares.  Each must be a number in
+    (0, MAX_AMOUNT]; a problem names the sample it is in."""
+    single = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not single and not isinstance(value, list):
+        raise Fixable(f"got {value!r}, expected a number or a list of numbers (one per posterior sample)", "write a number, or [n1, n2, …]")
+    items = [value] if single else value
+    if not items:
+        raise Fixable("is an empty list", "give one number, or one per posterior sample")
+    for i, item in enumerate(items):
+        where = "" if single else f"sample {i}: "
+        if isinstance(item, bool) or not isinstance(item, (int, float)) or not math.isfinite(item):
+            raise Fixable(f"{where}got {item!r}, expected a finite number", "write a number here")
+        if not 0 < item <= MAX_AMOUNT:
+            raise Fixable(f"{where}got {item:g}, must be above 0 and at most {MAX_AMOUNT:g}", "check the model's posterior")
+    return tuple(float(x) for x in items)
 
 
 Parameter = Annotated[float, Field(gt=0, le=MAX_AMOUNT)]
 Samples = Annotated[
-    Union[Parameter, Annotated[tuple[Parameter, ...], Field(min_length=1, max_length=MAX_SAMPLES)]],
+    tuple[Parameter, ...],
     BeforeValidator(_samples_in),
-    PlainSerializer(lambda v: list(v) if isinstance(v, tuple) else v),
+    Field(min_length=1, max_length=MAX_SAMPLES),
+    PlainSerializer(lambda v: v[0] if len(v) == 1 else list(v)),
 ]
 
 
@@ -64,7 +79,7 @@ class Saturation(Model):
     """What every PyMC-Marketing saturation shares: the scales and the adstock's steady state."""
 
     channel_scale: CurveSpend  # money per unit of scaled media u = s / channel_scale
-    adstock_sum: Samples = 1.0  # Σw: a steady spend s adstocks to Σw·s (1 when the adstock is normalised)
+    adstock_sum: Samples = (1.0,)  # Σw: a steady spend s adstocks to Σw·s (1 when the adstock is normalised)
     adstock_first: bool = True  # PyMC-Marketing's adstock_first: saturation of the adstocked media
 
     PARAMS: ClassVar[tuple[str, ...]] = ()
@@ -72,7 +87,7 @@ class Saturation(Model):
 
     @model_validator(mode="after")
     def _samples_agree(self) -> "Saturation":
-        lengths = {name: len(v) for name in ("adstock_sum", *self.PARAMS) if isinstance(v := getattr(self, name), tuple)}
+        lengths = {name: len(v) for name in ("adstock_sum", *self.PARAMS) if len(v := getattr(self, name)) > 1}
         if len(set(lengths.values())) > 1:
             listed = ", ".join(f"{k} {n}" for k, n in lengths.items())
             raise Fixable(f"gives its parameters for different numbers of samples ({listed})",
@@ -87,12 +102,12 @@ class Saturation(Model):
     @property
     def samples(self) -> int:
         """How many posterior samples the curve is the mean of (1: a single curve)."""
-        return max((len(v) for name in ("adstock_sum", *self.PARAMS) if isinstance(v := getattr(self, name), tuple)), default=1)
+        return max(len(getattr(self, name)) for name in ("adstock_sum", *self.PARAMS))
 
     def column(self, name: str) -> np.ndarray:
         """A parameter as one value per sample."""
         value = getattr(self, name)
-        return np.asarray(value, dtype=float) if isinstance(value, tuple) else np.full(self.samples, float(value))
+        return np.asarray(value, dtype=float) if len(value) > 1 else np.full(self.samples, float(value[0]))
 
     def parts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(ceiling m_i, rate r_i per unit of money, hill slope a_i) per sample (computed once:
@@ -124,7 +139,7 @@ class Saturation(Model):
 
     def sample(self, i: int) -> "Saturation":
         """The curve of posterior sample i alone."""
-        update = {name: getattr(self, name)[i] for name in ("adstock_sum", *self.PARAMS) if isinstance(getattr(self, name), tuple)}
+        update = {name: (getattr(self, name)[i],) for name in ("adstock_sum", *self.PARAMS) if len(getattr(self, name)) > 1}
         return self.model_copy(update=update)
 
     def sample_weight(self, i: int) -> float:
