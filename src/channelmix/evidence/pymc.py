@@ -26,8 +26,8 @@ from ..schema.responses import Response
 from .curve_table import channel_id
 from .pymc_file import Saved, read_saved
 from .pymc_math import SATURATIONS, in_sample, weight_sum
-from .sources import fail, measured, period_unit
-from .writer import Flow, Imported, ImportedChannel
+from .sources import fail
+from .writer import Flow, Imported, ImportedChannel, period_unit, spend_range
 
 RECENT = 13  # today's spend: the mean of this many last periods, unless a window is given
 WORLDS_BOUND = 2000  # samples × channels kept as worlds by default: a CVaR solve over 5 × 400 took 25–48 s on 2 shared cores, under the
@@ -136,11 +136,12 @@ def _source(saved: Saved, path: str, money: np.ndarray, ids: list[tuple[str, int
     source: dict = {"tool": "PyMC-Marketing", "model": saved.model_id or Path(path).stem, "file": [Path(path).name]}
     if saved.dates:
         source["window"] = {"start": saved.dates[0][:10], "end": saved.dates[-1][:10], "periods": len(saved.dates)}
-        unit = period_unit([d[:10] for d in saved.dates]) if len(saved.dates) > 1 else "period"
+        days = np.diff(np.array([d[:10] for d in saved.dates], dtype="datetime64[D]").astype(np.int64))
+        unit = period_unit(float(np.median(days)) if len(days) else None)
     else:
         unit = "period"
     source["per"] = {"unit": unit, "flighting": "steady"}
-    source["measured"] = measured({cid: money[:, j] for cid, j in ids})
+    source["measured"] = {cid: spend_range(money[:, j]) for cid, j in ids}
     return source
 
 

@@ -20,8 +20,8 @@ import pandas as pd
 
 from . import robyn_math as rm
 from .robyn_allocator import Allocation, allocation_rows, date_rows, is_allocation, read_allocation
-from .sources import fail, measured, need_columns, number, one, read_json, read_table
-from .writer import Imported, ImportedChannel
+from .sources import fail, need_columns, number, one, read_json, read_table
+from .writer import Imported, ImportedChannel, period_unit, spend_range
 
 DATE_COLUMNS = ("ds", "DATE", "date", "Date", "week", "Week")
 RAW_FIX = "pass raw_data.csv (Robyn's dt_input, one row per period) alongside the model files"
@@ -317,14 +317,20 @@ def _imported(model: RobynModel, allocation: Allocation | None, rows: np.ndarray
     return imported
 
 
+def _unit(model: RobynModel) -> str:
+    """The export's intervalType (day, week, month), else what the dates' spacing says."""
+    days = model.dates.diff().dt.days.median() if len(model.dates) > 1 else None
+    return model.interval or period_unit(days)
+
+
 def _source(model: RobynModel, ids: list[str]) -> dict:
     """The scenario's ``source:`` block: Robyn, its version, the model, its fit window, per period."""
     ws, we = model.window
     found = re.search(r"v(\d+(?:\.\d+)+)", model.version)
     source: dict = {"tool": "Robyn", "version": found.group(1) if found else model.version, "model": model.solid, "file": model.files,
                     "window": {"start": str(model.dates.iloc[ws].date()), "end": str(model.dates.iloc[we].date()), "periods": we - ws + 1},
-                    "per": {"unit": model.interval or "period"},
-                    "measured": measured({c: model.data[c].to_numpy()[ws:we + 1] for c in ids})}
+                    "per": {"unit": _unit(model)},
+                    "measured": {c: spend_range(model.data[c].to_numpy(dtype=float)[ws:we + 1]) for c in ids}}
     return {k: v for k, v in source.items() if v not in ("", [], {})}
 
 
@@ -356,7 +362,7 @@ def over_periods(imported: Imported, model: RobynModel, count: int, budget: floa
         item.timing = {"carry_over": _r(theta), "carry_in": _r(float(total[-1]))} if theta > 0 else {}
         item.tool = None  # Robyn's figures are its allocator's, per period at the mean carry-over, not this plan's
     per_period = budget if budget is not None else imported.budget if imported.budget is not None else sum(c.current or 0.0 for c in imported.channels)
-    imported.periods = {"count": count, "unit": model.interval or "period", "budget": float(f"{per_period:.10g}")}
+    imported.periods = {"count": count, "unit": _unit(model), "budget": float(f"{per_period:.10g}")}
     imported.budget = per_period * count
     imported.force_on = [c.id for c in imported.channels]
     last = model.dates.iloc[-1].date()
@@ -365,8 +371,6 @@ def over_periods(imported: Imported, model: RobynModel, count: int, budget: floa
                        f"reads its adstock a_t = spend_t + theta·a_(t-1) (Robyn's geometric adstock) from carry_in, the adstocked spend of",
                        f"{last}, so the outcome is Robyn's model response coef·h(a_t), history's carry-over included, period by period;",
                        "every channel runs in every period, as off its carry-over would count for nothing."]
-    if imported.source is not None:
-        imported.source["per"] = {"unit": model.interval or "period"}
     return imported
 
 

@@ -65,29 +65,3 @@ def number(value: Any, path: str | Path, where: str) -> float:
         raise fail(path, where, f"is {value!r}, not a number", "export the model again with robyn_write()")
     return float(value)
 
-
-def measured(spends: dict[str, Any]) -> dict[str, list[float]]:
-    """channel -> [lowest nonzero spend, highest spend] of a model's data (``source.measured``)."""
-    import numpy as np
-
-    out = {}
-    for channel, values in spends.items():
-        values = np.asarray(values, dtype=float)
-        positive = values[values > 0]
-        if len(positive):
-            out[channel] = [float(f"{positive.min():.10g}"), float(f"{positive.max():.10g}")]
-    return out
-
-
-def period_unit(dates: Any) -> str:
-    """The period the data are per, from the typical spacing of their dates: day, week, month, quarter or year."""
-    import numpy as np
-
-    days = np.diff(np.asarray(dates, dtype="datetime64[D]").astype(np.int64))
-    if len(days) == 0:
-        return "period"
-    step = float(np.median(days))
-    for unit, low, high in (("day", 1, 1), ("week", 7, 7), ("month", 28, 31), ("quarter", 89, 92), ("year", 365, 366)):
-        if low <= step <= high:
-            return unit
-    return "period"

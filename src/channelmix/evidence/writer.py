@@ -179,6 +179,25 @@ def write_with_draws(imp: Imported, out: Path, draws: Any, band: Any = None) -> 
     write_atomically(out, text)
 
 
+def spend_range(spends: Any) -> list[float]:
+    """``source.measured`` of one channel: [lowest nonzero spend, highest spend] (both 0 when it never spent)."""
+    import numpy as np
+
+    values = np.asarray(spends, dtype=float)
+    positive = values[values > 0]
+    return [_round(float(positive.min())) if len(positive) else 0.0, _round(float(values.max(initial=0.0)))]
+
+
+def period_unit(days: float | None) -> str:
+    """The unit of a data set's periods from their length in days (``period`` when irregular)."""
+    if days is None:
+        return "period"
+    for unit, low, high in (("day", 1, 1), ("week", 7, 7), ("month", 28, 31), ("quarter", 89, 92), ("year", 365, 366)):
+        if low <= days <= high:
+            return unit
+    return "period"
+
+
 def with_calibration(raw: dict[str, Any], results: str, channels: list[str]) -> None:
     """Record a calibrate run in the scenario's ``source:`` block (made when the file has none:
     the refitted curves then come from channelmix's own fit)."""
