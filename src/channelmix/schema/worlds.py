@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .problems import Problem
+from .saturations import Saturation
 
 DRAW_COLUMNS = ("channel", "draw", "spend", "outcome")
 
@@ -39,8 +40,6 @@ def worlds_problems(scenario: Any, base: Path | None) -> tuple[Any, list[Problem
 
 def sampled_curves(scenario: Any) -> dict[str, int]:
     """channel id -> how many posterior samples its curve holds, for the curves holding more than one."""
-    from .saturations import Saturation
-
     return {c.id: c.response.samples for c in scenario.channels if isinstance(c.response, Saturation) and c.response.samples > 1}
 
 
