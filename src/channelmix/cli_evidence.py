@@ -8,9 +8,12 @@ from pathlib import Path
 import click
 
 from . import jsonout
+from .cli_types import Number, finite
 from .schema import ScenarioError
+from .schema.limits import MAX_AMOUNT
 
 BAD_INPUT = 2
+MAX_PRIOR_WEIGHT = 1e6  # a pull this strong already pins the curve to the scenario's own
 
 
 def _bad(err: ScenarioError) -> None:
@@ -27,10 +30,7 @@ def _yaml_out(path: Path) -> None:
 
 def _ratio_pair(text: str) -> tuple[float, float]:
     lo, _, hi = text.partition(":")
-    try:
-        pair = float(lo), float(hi)
-    except ValueError:
-        raise click.BadParameter(f"'{text}' is not LO:HI, e.g. 0.5:2") from None
+    pair = finite(lo, "write --bounds LO:HI, e.g. 0.5:2"), finite(hi, "write --bounds LO:HI, e.g. 0.5:2")
     if not 0 <= pair[0] <= pair[1]:
         raise click.BadParameter(f"'{text}': need 0 ≤ LO ≤ HI")
     return pair
@@ -45,7 +45,7 @@ def _ratio_pair(text: str) -> tuple[float, float]:
 @click.option("--model-window", metavar="START:END", help="robyn CSVs: the modelling window (default: every row of the raw data).")
 @click.option("--adstock", type=click.Choice(["geometric", "weibull_cdf", "weibull_pdf"]), help="robyn CSVs: the run's adstock when Weibull.")
 @click.option("--bounds", default="0.5:2", show_default=True, metavar="LO:HI", help="robyn: min_spend/max_spend as multiples of today's spend.")
-@click.option("--budget", type=click.FloatRange(min=0),
+@click.option("--budget", type=Number(min=0, max=MAX_AMOUNT),
               help="Budget per period (robyn, pymc-marketing default: today's total; curves default: none, objective net).")
 @click.option("--recent", type=click.IntRange(min=1), default=13, show_default=True,
               help="pymc-marketing: today's spend is the mean of this many last periods of the training data.")
@@ -105,7 +105,7 @@ def import_command(fmt: str, paths: tuple[str, ...], out: Path, solid: str | Non
 @click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Updated scenario to write (.yaml).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap.")
 @click.option("--boot", type=click.IntRange(min=0), default=200, show_default=True, help="Bootstrap fits for the intervals (0: none).")
-@click.option("--prior-weight", type=click.FloatRange(min=0), default=1e-4, show_default=True,
+@click.option("--prior-weight", type=Number(min=0, max=MAX_PRIOR_WEIGHT), default=1e-4, show_default=True,
               help="Weak pull of the scenario's own curve (ridge on log-parameters); 0 = none.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def calibrate_command(scenario: str, results: str, out: Path, seed: int, boot: int, prior_weight: float, fmt: str) -> None:

@@ -47,7 +47,7 @@ class Plan:
     phases: list[dict[str, str]] = field(default_factory=list)  # [{id, label}] in journey order
     segments: list[dict[str, str]] = field(default_factory=list)  # [{id, label}]
     outcome: float | None = None  # Σ outcome.value × reach: what the spend buys (money or KPI units)
-    baseline_outcome: float = 0.0  # carry-over outcome there at zero spend, not counted in outcome
+    baseline_outcome: float = 0.0  # what the curves give at zero spend (e.g. carry-over), not counted in outcome
     baseline: dict[str, Any] | None = None  # the scenario's current plan beside this one (see baseline.py)
     solver_seconds: float = 0.0  # inside the solver's run(), both passes
     outside_solver_seconds: float = 0.0  # formulate, PuLP's hand-over, polish, figures and verifier: the rest of the wall time
@@ -65,17 +65,21 @@ class Plan:
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``channelmix solve --format json``."""
         out = asdict(replace(self, channels=[], coverage=[]))  # both rebuilt below: not deep-copied first
-        out["channels"] = [
-            {"id": c.id, "label": c.label, "on": c.on, "spend": c.spend, "fixed_cost": c.fixed_cost,
-             "cost": c.cost, "reach": c.reach, "uses": c.uses, "outcome": c.outcome}
-            for c in self.channels
-        ]
-        out["coverage"] = [
-            {"phase": c.phase, "segment": c.segment, "level": c.level, "weight": c.weight, "target": c.target,
-             "channels": c.channels}
-            for c in self.coverage
-        ]
+        out["channels"] = channel_rows(self.channels)
+        out["coverage"] = coverage_rows(self.coverage)
         return out
+
+
+def channel_rows(channels: list[ChannelOutcome]) -> list[dict[str, Any]]:
+    """Each channel's figures in the JSON of a plan: one writer for ``solve`` and ``evaluate``."""
+    return [{"id": c.id, "label": c.label, "on": c.on, "spend": c.spend, "fixed_cost": c.fixed_cost,
+             "cost": c.cost, "reach": c.reach, "uses": c.uses, "outcome": c.outcome} for c in channels]
+
+
+def coverage_rows(cells: list[CellOutcome]) -> list[dict[str, Any]]:
+    """Each cell's coverage in the JSON of a plan: one writer for ``solve`` and ``evaluate``."""
+    return [{"phase": c.phase, "segment": c.segment, "level": c.level, "weight": c.weight, "target": c.target,
+             "channels": c.channels} for c in cells]
 
 
 def build_plan(scenario: Scenario, solution: Solution, *, curve_error: float, approximation_bound: float | None,

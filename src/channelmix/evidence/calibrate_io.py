@@ -12,7 +12,7 @@ from ..schema import Loaded, load
 from ..schema.load import parse, validate
 from ..schema.problems import Problem, ScenarioError, did_you_mean, with_hint
 from .calibrate import Fit, calibrate_channel, updated_response
-from .sources import need_columns, read_table
+from .sources import ROWS_SHOWN, names, need_columns, numbers, read_table
 from .writer import dump
 
 
@@ -27,23 +27,17 @@ def read_results(path: str, loaded: Loaded) -> tuple[dict[str, tuple[np.ndarray,
     kind = kinds[0]
     problems: list[Problem] = []
     ids = {c.id for c in loaded.scenario.channels}
-    for column in ("spend", kind):
-        values = pd.to_numeric(frame[column], errors="coerce")
-        for i in np.flatnonzero(values.isna().to_numpy())[:5]:
-            problems.append(Problem(f"row {i + 2}, column {column}", f"is {frame[column].iloc[i]!r}, not a number", "write a plain number"))
-        for i in np.flatnonzero((values < 0).to_numpy())[:5]:
-            problems.append(Problem(f"row {i + 2}, column {column}", f"is {values.iloc[i]:g}, below 0", f"{column} cannot be negative"))
-        if column == "reach":
-            for i in np.flatnonzero((values > 1).to_numpy())[:5]:
-                problems.append(Problem(f"row {i + 2}, column reach", f"is {values.iloc[i]:g}, above 1", "reach is a share of the segment: 0.35 for 35%"))
-        frame[column] = values
-    frame["channel"] = frame["channel"].astype(str).str.strip()
-    for name in sorted(set(frame["channel"]) - ids):
+    frame["spend"] = numbers(frame, "spend", problems)
+    frame[kind] = numbers(frame, kind, problems, **({"most": 1.0, "most_fix": "reach is a share of the segment: 0.35 for 35%"}
+                                                     if kind == "reach" else {}))
+    frame["period"] = names(frame, "period", problems, "period")
+    frame["channel"] = names(frame, "channel", problems, "channel")
+    for name in sorted(set(frame["channel"]) - ids - {""}):
         row = int(np.flatnonzero((frame["channel"] == name).to_numpy())[0]) + 2
         problems.append(Problem(f"row {row}, column channel", f"'{name}' is not a channel of the scenario",
                                 with_hint(did_you_mean(name, ids), f"use one of {', '.join(sorted(ids))}")))
     dup = frame.duplicated(["period", "channel"], keep="first")
-    for i in np.flatnonzero(dup.to_numpy())[:5]:
+    for i in np.flatnonzero(dup.to_numpy())[:ROWS_SHOWN]:
         problems.append(Problem(f"row {i + 2}", f"repeats period {frame['period'].iloc[i]!r} for {frame['channel'].iloc[i]}", "keep one row per channel and period"))
     if problems:
         raise ScenarioError(path, problems)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..schema.problems import Problem, ScenarioError
-from .sources import need_columns, read_table
+from .sources import names, need_columns, numbers, read_table
 from .writer import Imported, ImportedChannel
 
 
@@ -34,20 +34,12 @@ def read_curves(path: str) -> tuple[pd.DataFrame, bool]:
     has_draw = "draw" in frame.columns
     problems: list[Problem] = []
     for column in ("spend", "outcome"):
-        values = pd.to_numeric(frame[column], errors="coerce")
-        for i in np.flatnonzero(values.isna().to_numpy())[:5]:
-            problems.append(Problem(f"row {i + 2}, column {column}", f"is {frame[column].iloc[i]!r}, not a number", "write a plain number"))
-        for i in np.flatnonzero((values < 0).to_numpy())[:5]:
-            problems.append(Problem(f"row {i + 2}, column {column}", f"is {values.iloc[i]:g}, below 0", f"{column} cannot be negative; fix or drop the row"))
-        frame[column] = values
-    names = frame["channel"]
-    for i in np.flatnonzero(names.isna().to_numpy() | (names.astype(str).str.strip() == "").to_numpy())[:5]:
-        problems.append(Problem(f"row {i + 2}, column channel", "is empty", "name the channel of every row"))
+        frame[column] = numbers(frame, column, problems)
+    frame["channel"] = names(frame, "channel", problems, "channel")
+    if has_draw:
+        frame["draw"] = names(frame, "draw", problems, "draw")
     if problems:
         raise ScenarioError(path, problems)
-    frame["channel"] = names.astype(str).str.strip()
-    if has_draw:
-        frame["draw"] = frame["draw"].astype(str)
     return frame, has_draw
 
 

@@ -78,7 +78,7 @@ class Outcome(Model):
     (revenue, conversions) per plan period, counted by objective max_outcome."""
 
     value: NonNegative
-    baseline: NonNegative = 0.0  # outcome already there at zero spend (carry-over); reported, not optimised
+    baseline: NonNegative = 0.0  # what the curve gives at zero spend (an MMM's carry-over, or a table's zero-spend outcome); reported, not optimised
     unit: str = ""
 
 
