@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .pwl_thin import MAX_PWL_PIECES, thin
 from .schema.models import Constant, Hill, Linear, Pwl, Response, Saturating
 
 _GOLDEN_STEPS = 40  # golden-section steps: the interval shrinks by 0.618^40 ≈ 4e-9 of a piece, and the
@@ -92,7 +93,7 @@ def pieces(response: Response, cap: float, accuracy: float) -> Pieces:
     if cap <= 0 or isinstance(response, Constant):
         return Pieces((0.0,), (0.0,), 0.0, True)
     if isinstance(response, (Linear, Pwl)):
-        return _exact_pieces(response, cap)
+        return _exact_pieces(response, cap, accuracy)
     return _approximate(response, float(cap), float(accuracy))
 
 
@@ -258,14 +259,28 @@ def _chord_gap_many(f, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarra
     return np.maximum(gap((lo + hi) / 2), 0.0)
 
 
-def _exact_pieces(response: Linear | Pwl, cap: float) -> Pieces:
+def _exact_pieces(response: Linear | Pwl, cap: float, accuracy: float) -> Pieces:
     if isinstance(response, Linear):
         knee = 1.0 / response.slope
         pts = [(0.0, 0.0), (cap, response.slope * cap)] if cap <= knee else [(0.0, 0.0), (knee, 1.0), (cap, 1.0)]
     else:
         pts = [(x, y) for x, y in response.points if x < cap]
         pts.append((cap, reach(response, cap)))
+        if len(pts) - 1 > MAX_PWL_PIECES:  # too many to model one by one: an under-estimate within accuracy
+            return _thinned(pts, accuracy)
     return Pieces(tuple(p[0] for p in pts), tuple(p[1] for p in pts), 0.0, True)
+
+
+def _thinned(pts: list[tuple[float, float]], accuracy: float) -> Pieces:
+    """A long pwl's pieces (see :mod:`channelmix.pwl_thin`), the tolerance doubled until
+    :data:`MAX_PIECES` pieces suffice (the safety net the other curves have)."""
+    xs, ys = np.array([p[0] for p in pts]), np.array([p[1] for p in pts])
+    tol = accuracy * max(float(ys.max()), 1e-12)
+    while True:
+        bx, by, error = thin(xs, ys, tol)
+        if len(bx) - 1 <= MAX_PIECES:
+            return Pieces(tuple(bx), tuple(by), error, False)
+        tol *= 2.0
 
 
 def _functions(response: Saturating | Hill):
