@@ -97,6 +97,8 @@ def import_command(fmt: str, paths: tuple[str, ...], out: Path, solid: str | Non
     if draws is not None:
         write_atomically(out.with_suffix(".draws.csv"), draws.to_csv(index=False))
     click.echo(f"wrote {out}: {len(imported.channels)} channels", err=True)
+    for line in imported.said:
+        click.echo(f"note: {line}", err=True)
 
 
 @click.command("calibrate")

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..schema.problems import Problem, ScenarioError
 from .curve_table import _channel as pwl_channel
-from .curve_table import channel_id
+from ..schema.types import id_from_name
 from .pymc_file import Saved, read_saved
 from .pymc_math import ChannelModel
 from .writer import Imported, ImportedChannel
@@ -45,7 +45,7 @@ def import_pymc(path: str, recent: int = 13, draws: int = 50, seed: int = 0,
         if top[j] <= 0:
             skipped.append(name)
             continue
-        cid = channel_id(name)
+        cid = id_from_name(name)[0]
         if cid in ids:
             problems.append(Problem(f"channel '{name}'", f"has the same id '{cid}' as '{ids[cid]}'", "rename one of them in the model"))
             continue

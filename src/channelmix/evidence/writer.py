@@ -38,6 +38,7 @@ class Imported:
     net: bool = False
     budget: float | None = None  # None: today's total spend, when known
     worlds: dict[str, Any] | None = None  # e.g. {"draws": "<output>.draws.csv"}
+    said: list[str] = field(default_factory=list)  # what the import changed that the user should hear of (stderr, and in notes)
 
 
 def scenario_data(imp: Imported) -> dict[str, Any]:
