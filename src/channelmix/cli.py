@@ -25,6 +25,7 @@ from .reports.common import without_single_periods
 from .reports.reachable import report_facts
 from .schema import Loaded, Problem, ScenarioError, load
 from .schema.limits import MAX_TIME_LIMIT
+from .yaml_file import write
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -228,7 +229,7 @@ def init(path: Path, table: Path | None, force: bool) -> None:
             sys.exit(BAD_INPUT)
     else:
         text = resources.files("channelmix").joinpath("templates/starter.yaml").read_text(encoding="utf-8")
-    path.write_text(text, encoding="utf-8")
+    write(path, text)
     click.echo(f"wrote {path}; solve it with: channelmix solve {path}")
 
 

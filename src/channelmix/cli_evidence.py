@@ -55,7 +55,9 @@ def _ratio_pair(text: str) -> tuple[float, float]:
 def import_command(fmt: str, paths: tuple[str, ...], out: Path, solid: str | None, window: str | None, model_window: str | None,
                    adstock: str | None, bounds: str, budget: float | None, recent: int, n_draws: int, seed: int) -> None:
     """Write a scenario from a fitted MMM (robyn, pymc-marketing) or a curve table (curves: channel, spend, outcome[, draw])."""
-    from .evidence.writer import render, write_atomically, write_with_draws
+    from .atomic import write_atomic
+    from .evidence.writer import render, write_with_draws
+    from .yaml_file import write
 
     _yaml_out(out)
     draws = None
@@ -67,7 +69,7 @@ def import_command(fmt: str, paths: tuple[str, ...], out: Path, solid: str | Non
         try:
             imported, draws = import_pymc(paths[0], recent, n_draws, seed, budget)
             if draws is None:
-                write_atomically(out, render(imported, str(out)))
+                write(out, render(imported, str(out)))
             else:
                 write_with_draws(imported, out, draws)
         except ScenarioError as err:
@@ -93,9 +95,9 @@ def import_command(fmt: str, paths: tuple[str, ...], out: Path, solid: str | Non
     except ScenarioError as err:
         _bad(err)
         return
-    write_atomically(out, text)
+    write(out, text)
     if draws is not None:
-        write_atomically(out.with_suffix(".draws.csv"), draws.to_csv(index=False))
+        write_atomic(out.with_suffix(".draws.csv"), draws.to_csv(index=False))
     click.echo(f"wrote {out}: {len(imported.channels)} channels", err=True)
     for line in imported.said:
         click.echo(f"note: {line}", err=True)
@@ -115,7 +117,7 @@ def calibrate_command(scenario: str, results: str, out: Path, seed: int, boot: i
     import dataclasses
 
     from .evidence.calibrate_io import calibrate_file, report_lines
-    from .evidence.writer import write_atomically
+    from .yaml_file import write
 
     _yaml_out(out)
     try:
@@ -132,5 +134,5 @@ def calibrate_command(scenario: str, results: str, out: Path, seed: int, boot: i
     if not any(f.ok for f in fits):
         click.echo("error: no channel could be calibrated; nothing was written", err=True)
         sys.exit(BAD_INPUT)
-    write_atomically(out, text)
+    write(out, text)
     click.echo(f"wrote {out}: {sum(f.ok for f in fits)} of {len(fits)} channels refitted", err=True)

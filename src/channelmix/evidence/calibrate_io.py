@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -11,9 +10,10 @@ import pandas as pd
 from ..schema import Loaded, load
 from ..schema.load import parse, validate
 from ..schema.problems import Problem, ScenarioError, did_you_mean, with_hint
-from .calibrate import Fit, calibrate_channel, updated_response
+from ..expand import set_path
+from ..yaml_file import dump, edit
+from .calibrate import Fit, calibrate_channel, fitted_values
 from .sources import ROWS_SHOWN, names, need_columns, numbers, read_table
-from .writer import dump
 
 
 def read_results(path: str, loaded: Loaded) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], str]:
@@ -47,31 +47,34 @@ def read_results(path: str, loaded: Loaded) -> tuple[dict[str, tuple[np.ndarray,
 
 def calibrate_file(scenario_path: str, results_path: str, *, prior_weight: float = 1e-4, boot: int = 200,
                    seed: int = 0) -> tuple[str, list[Fit]]:
-    """The updated scenario's YAML text and every channel's fit (refused ones included)."""
+    """The updated scenario's YAML text and every channel's fit (refused ones included).
+
+    Only the refitted values change: a YAML file keeps every other line as written (comments,
+    order, style; see :mod:`channelmix.yaml_file`); a TOML or JSON file becomes YAML."""
     loaded = load(scenario_path)
-    raw = parse(Path(scenario_path).read_text(encoding="utf-8"), _kind(scenario_path), scenario_path)
+    original = Path(scenario_path).read_text(encoding="utf-8")
+    kind = _kind(scenario_path)
+    raw = parse(original, kind, scenario_path)
     if not isinstance(raw.get("channels"), list):
         raise ScenarioError(scenario_path, [Problem("channels", "is read from a table", "calibrate a scenario that lists its channels in the file")])
-    results, kind = read_results(results_path, loaded)
-    fits = []
-    for i, channel in enumerate(loaded.scenario.channels):
+    results, kind_of_results = read_results(results_path, loaded)
+    fits, edits = [], {}
+    for channel in loaded.scenario.channels:
         if channel.id not in results:
             continue
         spend, observed = results[channel.id]
-        fit = calibrate_channel(channel, spend, observed, kind, prior_weight=prior_weight, boot=boot, seed=seed)
+        fit = calibrate_channel(channel, spend, observed, kind_of_results, prior_weight=prior_weight, boot=boot, seed=seed)
         fits.append(fit)
         if fit.ok:
-            _replace(raw["channels"][i], channel, fit)
-    validate(raw, scenario_path, base=Path(scenario_path).parent)
-    return dump(raw), fits
-
-
-def _replace(item: dict[str, Any], channel, fit: Fit) -> None:
-    item["response"] = updated_response(channel, fit)
-    if "value" in fit.params:
-        outcome = dict(item.get("outcome") or {})
-        outcome["value"] = float(f"{fit.params['value']:.6g}")
-        item["outcome"] = outcome
+            edits.update(fitted_values(channel, fit))
+    if kind == "yaml":
+        text = edit(original, edits, scenario_path)
+    else:
+        for path, value in edits.items():
+            set_path(raw, path, value)
+        text = dump(raw, [f"{Path(scenario_path).name} with its curves calibrated to {Path(results_path).name}"])
+    validate(parse(text, "yaml", scenario_path), scenario_path, base=Path(scenario_path).parent)
+    return text, fits
 
 
 def _kind(path: str) -> str:

@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from ..atomic import file_mode, write_atomic
+from ..atomic import file_mode
 from ..schema import Scenario
 from ..schema.load import validate
+from ..yaml_file import dump, write
 
 
 @dataclass
@@ -95,12 +94,7 @@ def _text(imp: Imported, data: dict[str, Any]) -> str:
     if "current" not in Scenario.model_fields:
         notes += ["current spend per period (the baseline to compare with):"]
         notes += [f"  {c.id}: {c.current:,.6g}" for c in imp.channels if c.current is not None]
-    head = "".join(f"# {line}\n" if line else "#\n" for line in notes)
-    return head + dump(data)
-
-
-def dump(data: Any) -> str:
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120)
+    return dump(data, notes)
 
 
 def write_with_draws(imp: Imported, out: Path, draws: Any) -> None:
@@ -122,9 +116,4 @@ def write_with_draws(imp: Imported, out: Path, draws: Any) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    write_atomically(out, text)
-
-
-def write_atomically(path: str | Path, text: str) -> None:
-    """Write text to path through a temporary file, so nothing is ever half-written."""
-    write_atomic(Path(path), text)
+    write(out, text)
