@@ -111,7 +111,7 @@ def build_plan(scenario: Scenario, solution: Solution, *, curve_error: float, ap
         penalties={k: v for k, v in truth.penalties.items() if v}, channels=truth.channels, coverage=truth.cells,
         binding=solution.binding, outcome=truth.outcome, baseline_outcome=truth.baseline_outcome,
         resources={r: {"used": truth.resources[r], "capacity": c} for r, c in scenario.resources.items()},
-        message="" if solution.status == "optimal" else f"stopped at the time limit with a gap of {solution.gap or float('nan'):.3%}",
+        message=_stopped_message(solution),
         **common,
     )
 
@@ -128,9 +128,18 @@ def _periods_plan(scenario: Scenario, solution: Solution, common: dict[str, Any]
         objective=truth.objective, cost=truth.money, weighted_reach=truth.weighted_reach,
         penalties={k: v for k, v in truth.penalties.items() if v}, channels=truth.channels, coverage=truth.cells,
         binding=solution.binding, outcome=truth.outcome, resources=truth.resources, schedule=truth.schedule,
-        message="" if solution.status == "optimal" else f"stopped at the time limit with a gap of {solution.gap or float('nan'):.3%}",
+        message=_stopped_message(solution),
         **common,
     )
+
+
+def _stopped_message(solution: Solution) -> str:
+    """Why a plan is not proven optimal: the time limit, with the gap it left (or that none was proved)."""
+    if solution.status == "optimal":
+        return ""
+    if solution.gap is None:  # a plan in hand but no bound yet (a robust model's start, stopped before its first LP)
+        return "stopped at the time limit before any bound was proved: how far from optimal this plan is, is not known"
+    return f"stopped at the time limit with a gap of {solution.gap:.3%}"
 
 
 def _no_plan_message(status: str) -> str:
