@@ -6,6 +6,7 @@ console script, as a user meets them."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -35,7 +36,9 @@ GOOD_RESULTS = "period,channel,spend,reach\n1,flyers,100,0.1\n2,flyers,200,0.2\n
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([str(CLI), *args], capture_output=True, text=True, encoding="utf-8", timeout=300, cwd=cwd)
+    """The console script, with a table width that keeps the sentences checked here on one line."""
+    return subprocess.run([str(CLI), *args], capture_output=True, text=True, encoding="utf-8", timeout=300, cwd=cwd,
+                          env={**os.environ, "COLUMNS": "200"})
 
 
 def refused(done: subprocess.CompletedProcess, *expected: str) -> None:
@@ -202,3 +205,15 @@ def test_a_draws_file_is_range_checked_like_a_curve_table(tmp_path: Path, rows: 
     (tmp_path / "w.draws.csv").write_text("channel,draw,spend,outcome\n" + rows + "\n", encoding="utf-8")
     for command in ("validate", "solve"):
         refused(run(command, str(tmp_path / "w.yaml")), "w.yaml: worlds.draws (w.draws.csv): " + expected, "nothing was solved")
+
+
+def test_a_tables_zero_spend_outcome_is_not_called_a_carry_over(tmp_path: Path):
+    """A curve table's outcome at zero spend is whatever its model gives without the spend (carry-over,
+    intercept, other drivers): the plan says what it is rather than calling it a carry-over baseline."""
+    (tmp_path / "b.csv").write_text("channel,spend,outcome\na,0,5\na,100,15\na,400,30\n", encoding="utf-8")
+    assert run("import", "curves", str(tmp_path / "b.csv"), "-o", str(tmp_path / "b.yaml"), "--budget", "100").returncode == 0
+    text = (tmp_path / "b.yaml").read_text(encoding="utf-8")
+    assert "carry-over" not in text and "that zero-spend outcome is outcome.baseline" in text
+    done = run("solve", str(tmp_path / "b.yaml"))
+    assert done.returncode == 0 and "(plus 5 that the curves give at zero spend, which no plan changes)" in done.stdout
+    assert "carry-over" not in done.stdout
