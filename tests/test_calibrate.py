@@ -107,6 +107,8 @@ def test_cli_refits_the_channels_with_data_and_keeps_the_rest(tmp_path):
     before, after = yaml.safe_load(_scenario(tmp_path).read_text(encoding="utf-8")), yaml.safe_load(out.read_text(encoding="utf-8"))
     assert after["channels"][0]["response"] == {"type": "saturating", "scale": pytest.approx(fits["flyers"]["params"]["scale"], rel=1e-5)}
     after["channels"][0]["response"] = before["channels"][0]["response"]
+    # the run is recorded where the curves' provenance is (a hand-written file gets a source block)
+    assert after.pop("source") == {"tool": "channelmix calibrate", "calibrated": [{"file": "results.csv", "channels": ["flyers"]}]}
     assert after == before  # everything else kept, Unicode included
     assert "Café Øst" in out.read_text(encoding="utf-8")
     load(out)

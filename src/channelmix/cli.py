@@ -157,6 +157,8 @@ def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, reports: tuple
         facts = report_facts(case.scenario, case.variant, case.overrides, base_json.get(case.source) if case.variant else None,
                              base_scenario)
         extra = {**(extra or {}), "json": {**(extra or {}).get("json", {}), **facts}}
+        if "units" in facts:  # curves and budget in different units: said where it is seen whatever the format
+            click.echo(f"{case.source}: {case.name}: warning: {facts['units']['text']}", err=True)
         if fmt == "json":
             click.echo(to_json(plan, extra))
         elif fmt == "csv":

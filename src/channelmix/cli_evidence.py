@@ -36,53 +36,96 @@ def _ratio_pair(text: str) -> tuple[float, float]:
     return pair
 
 
+# the options each source reads: any other given on the command line exits 2 (never accepted and ignored)
+OPTIONS = {
+    "robyn": {"solid", "window", "model_window", "adstock", "bounds", "budget"},
+    "curves": {"budget", "per"},
+    "pymc-marketing": {"budget", "recent", "n_draws", "seed"},
+    "meridian": {"per", "weeks", "bounds", "budget", "n_draws", "seed"},
+}
+
+
+def _unused_options(fmt: str) -> None:
+    ctx = click.get_current_context()
+    given = [p for p in ctx.command.params if isinstance(p, click.Option) and p.name not in OPTIONS[fmt] and p.name != "out"
+             and ctx.get_parameter_source(p.name) is click.core.ParameterSource.COMMANDLINE]
+    if given:
+        names = ", ".join(p.opts[-1] for p in given)
+        takes = ", ".join(sorted("--" + n.replace("n_draws", "draws").replace("_", "-") for n in OPTIONS[fmt]))
+        click.echo(f"error: {names} {'does' if len(given) == 1 else 'do'} not apply to '{fmt}' (it takes {takes}); nothing was written",
+                   err=True)
+        sys.exit(BAD_INPUT)
+
+
+def _check_table(imported) -> None:
+    """After import, on stderr: each channel at today's spend, the tool's own figure, channelmix's."""
+    rows = (imported.source or {}).get("check") or []
+    if not rows:
+        return
+    tool = (imported.source or {}).get("tool", "tool")
+    click.echo(f"check at today's spend: {tool}'s own figure beside channelmix's (the scenario's curve)", err=True)
+    width = max(len(r["channel"]) for r in rows)
+    click.echo(f"  {'channel':<{width}}  {'spend':>16}  {tool:>18}  {'channelmix':>18}  {'difference':>10}", err=True)
+    for r in rows:
+        theirs = "—" if r["tool"] is None else f"{r['tool']:,.2f}"
+        diff = "—" if not r["tool"] else f"{r['channelmix'] / r['tool'] - 1:+.2e}"
+        click.echo(f"  {r['channel']:<{width}}  {r['spend']:>16,.2f}  {theirs:>18}  {r['channelmix']:>18,.2f}  {diff:>10}", err=True)
+    if imported.check_note:
+        click.echo(f"  {imported.check_note}", err=True)
+
+
 @click.command("import")
-@click.argument("fmt", metavar="FORMAT", type=click.Choice(["robyn", "curves", "pymc-marketing"]))
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(["robyn", "curves", "pymc-marketing", "meridian"]))
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Scenario file to write (.yaml).")
 @click.option("--solid", help="robyn: the model (solID) to import from the pareto CSVs.")
 @click.option("--window", metavar="START:END", help="robyn: dates for today's spend and carry-over (default Robyn's: the modelling window).")
 @click.option("--model-window", metavar="START:END", help="robyn CSVs: the modelling window (default: every row of the raw data).")
 @click.option("--adstock", type=click.Choice(["geometric", "weibull_cdf", "weibull_pdf"]), help="robyn CSVs: the run's adstock when Weibull.")
-@click.option("--bounds", default="0.5:2", show_default=True, metavar="LO:HI", help="robyn: min_spend/max_spend as multiples of today's spend.")
+@click.option("--bounds", metavar="LO:HI|meridian",
+              help="min_spend/max_spend as multiples of today's spend (robyn default 0.5:2); meridian: also 'meridian', "
+                   "the BudgetOptimizer's own (±30 % of each channel's historical share).")
 @click.option("--budget", type=Number(min=0, max=MAX_AMOUNT),
-              help="Budget per period (robyn, pymc-marketing default: today's total; curves default: none, objective net).")
+              help="Budget per period of the scenario (robyn, pymc-marketing, meridian default: today's total; curves default: none, objective net).")
+@click.option("--per", help="curves: what the table's spends and outcomes are per (week, '156 weeks'; recorded). "
+                            "meridian: window (default: totals over the model's window, as Meridian's curves) or week.")
+@click.option("--weeks", type=click.IntRange(min=1), help="meridian, a table alone: the weeks in the model's window (for --per week).")
 @click.option("--recent", type=click.IntRange(min=1), default=13, show_default=True,
               help="pymc-marketing: today's spend is the mean of this many last periods of the training data.")
-@click.option("--draws", "n_draws", type=click.IntRange(min=0), default=50, show_default=True,
-              help="pymc-marketing: posterior draws kept as worlds (0: none).")
-@click.option("--seed", type=int, default=0, show_default=True, help="pymc-marketing: seed for thinning the draws.")
+@click.option("--draws", "n_draws", type=click.IntRange(min=0),
+              help="pymc-marketing (default 50), meridian (default: every draw): posterior draws kept as worlds (0: none).")
+@click.option("--seed", type=int, default=0, show_default=True, help="pymc-marketing, meridian: seed for thinning the draws.")
 def import_command(fmt: str, paths: tuple[str, ...], out: Path, solid: str | None, window: str | None, model_window: str | None,
-                   adstock: str | None, bounds: str, budget: float | None, recent: int, n_draws: int, seed: int) -> None:
-    """Write a scenario from a fitted MMM (robyn, pymc-marketing) or a curve table (curves: channel, spend, outcome[, draw])."""
-    from .atomic import write_atomic
+                   adstock: str | None, bounds: str | None, budget: float | None, per: str | None, weeks: int | None, recent: int,
+                   n_draws: int | None, seed: int) -> None:
+    """Write a scenario from a fitted MMM (robyn, pymc-marketing, meridian) or a curve table (curves: channel, spend, outcome[, draw])."""
     from .evidence.writer import render, write_with_draws
     from .yaml_file import write
 
     _yaml_out(out)
-    draws = None
-    if fmt == "pymc-marketing":
-        from .evidence.pymc import import_pymc
-
-        if len(paths) != 1:
-            raise click.UsageError("pymc-marketing takes one saved model (.nc)")
-        try:
-            imported, draws = import_pymc(paths[0], recent, n_draws, seed, budget)
-            if draws is None:
-                write(out, render(imported, str(out)))
-            else:
-                write_with_draws(imported, out, draws)
-        except ScenarioError as err:
-            _bad(err)
-            return
-        click.echo(f"wrote {out}: {len(imported.channels)} channels" + ("" if draws is None else f", worlds in {out.with_suffix('.draws.csv')}"),
-                   err=True)
-        return
+    _unused_options(fmt)
+    draws = band = None
     try:
-        if fmt == "robyn":
+        if fmt == "pymc-marketing":
+            from .evidence.pymc import import_pymc
+
+            if len(paths) != 1:
+                raise click.UsageError("pymc-marketing takes one saved model (.nc)")
+            imported, draws = import_pymc(paths[0], recent, 50 if n_draws is None else n_draws, seed, budget)
+        elif fmt == "meridian":
+            from .evidence.meridian import Options, import_meridian
+
+            if per not in (None, "window", "week"):
+                raise click.BadParameter(f"'{per}': meridian takes --per window or --per week", param_hint="--per")
+            if bounds not in (None, "meridian"):
+                _ratio_pair(bounds)
+            given = click.get_current_context().get_parameter_source("seed") is click.core.ParameterSource.COMMANDLINE
+            imported, draws, band = import_meridian(list(paths), Options(per or "window", weeks, bounds, budget, n_draws,
+                                                                         seed if given else None))
+        elif fmt == "robyn":
             from .evidence.robyn import import_robyn
 
-            imported = import_robyn(list(paths), solid, window, adstock, model_window, _ratio_pair(bounds))
+            imported = import_robyn(list(paths), solid, window, adstock, model_window, _ratio_pair(bounds or "0.5:2"))
             if budget is not None:
                 imported.budget = budget
         else:
@@ -90,17 +133,20 @@ def import_command(fmt: str, paths: tuple[str, ...], out: Path, solid: str | Non
 
             if len(paths) != 1:
                 raise click.UsageError("curves takes one table")
-            imported, draws = import_curves(paths[0], budget)
-        text = render(imported, str(out))
+            imported, draws = import_curves(paths[0], budget, per)
+        if draws is None and band is None:
+            write(out, render(imported, str(out)))
+        else:
+            write_with_draws(imported, out, draws, band)
     except ScenarioError as err:
         _bad(err)
         return
-    write(out, text)
-    if draws is not None:
-        write_atomic(out.with_suffix(".draws.csv"), draws.to_csv(index=False))
-    click.echo(f"wrote {out}: {len(imported.channels)} channels", err=True)
+    extra = [f"worlds in {out.with_suffix('.draws.csv')}"] if draws is not None else []
+    extra += [f"interval in {out.with_suffix('.band.csv')}"] if band is not None else []
+    click.echo(f"wrote {out}: {len(imported.channels)} channels" + "".join(", " + e for e in extra), err=True)
     for line in imported.said:
         click.echo(f"note: {line}", err=True)
+    _check_table(imported)
 
 
 @click.command("calibrate")

@@ -28,7 +28,7 @@ import numpy as np
 import pulp
 
 from .arrays import arrays
-from .curves import pieces
+from .curves import Pieces, pieces
 from .formulate import Formulation, _Builder, _combine, _expr, _n
 from .schema.models import Constant, Scenario
 from .worlds import worlds_of
@@ -41,6 +41,7 @@ class WorldsFormulation(Formulation):
 
     worlds: list[Scenario] = field(default_factory=list)
     world_objectives: list[pulp.LpAffineExpression] = field(default_factory=list)
+    world_pieces: list[dict[str, Pieces]] = field(default_factory=list)  # each world's pieces of each channel's curve
 
     def world_values(self) -> list[float]:
         """Each world's objective as the model promises it at the solution (on its pieces)."""
@@ -127,11 +128,13 @@ class _WorldsBuilder(_Builder):
         for terms in weighted_all:
             mean_weighted = _combine(mean_weighted, terms, 1.0 / len(self.worlds))
         reach_terms, curves, coverage = first
+        exact = all(p.max_error == 0 for world in self.world_pieces for p in world.values())
         return WorldsFormulation(
             scenario=self.sc, problem=self.problem, on=self.on, spend=self.spend,
             reach={cid: _expr(t) for cid, t in reach_terms.items()}, coverage=coverage, caps=self.caps,
             curve_pieces=curves, parts={"weighted_reach": _expr(mean_weighted), "cost": _expr(self.cost)},
-            rules=self.rules, approximation_bound=None, worlds=self.worlds, world_objectives=[_expr(o) for o in objectives])
+            rules=self.rules, approximation_bound=0.0 if exact else None, worlds=self.worlds,
+            world_objectives=[_expr(o) for o in objectives], world_pieces=self.world_pieces)
 
     def _reach(self) -> tuple[list[dict[str, dict]], dict]:
         """Each world's reach per channel as terms, and world 0's pieces per channel.
@@ -141,6 +144,7 @@ class _WorldsBuilder(_Builder):
         concave values get ``y_u ≤ m s + q x`` per piece, others one set of piece fills and
         binaries for the channel, with ``y_u ≤ Σ Δv_u · fill`` for each distinct curve u."""
         terms: list[dict[str, dict]] = [{} for _ in self.worlds]
+        self.world_pieces = [{} for _ in self.worlds]
         curves = {}
         accuracy = self.sc.solver.accuracy
         for i, ch in enumerate(self.sc.channels):
@@ -170,6 +174,9 @@ class _WorldsBuilder(_Builder):
             shared = shared_pieces(distinct, cap, accuracy) if several and self.share else None
             per_curve = [shared.of(u) for u in range(len(distinct))] if shared else [pieces(c, cap, accuracy) for c in distinct]
             curves[ch.id] = per_curve[0]
+            for curve, ws in zip(per_curve, users):
+                for w in ws:
+                    self.world_pieces[w][ch.id] = curve
             if len(per_curve[0].xs) < 2:
                 continue
             tags = [f"{i}u{u}" if several else i for u in range(len(distinct))]

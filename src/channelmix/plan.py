@@ -52,6 +52,7 @@ class Plan:
     solver_seconds: float = 0.0  # inside the solver's run(), both passes
     outside_solver_seconds: float = 0.0  # formulate, PuLP's hand-over, polish, figures and verifier: the rest of the wall time
     polish_gain: float = 0.0  # objective gained on the real curves by polishing the MILP's spends
+    tie_slack: float = 0.0  # how much of model_objective the tie-break pass may have given up (the solver's statement)
     risk: dict[str, Any] | None = None  # with worlds: the plan judged in every world (see worlds.py)
     schedule: Schedule | None = None  # with periods: the plan period by period (see schedule.py); the fields above are horizon totals
 
@@ -90,7 +91,7 @@ def build_plan(scenario: Scenario, solution: Solution, *, curve_error: float, ap
         model_objective=solution.model_objective, bound=solution.bound, gap=solution.gap,
         budget=scenario.budget, currency=scenario.currency, curve_error=curve_error,
         approximation_bound=approximation_bound, solver=solution.solver, build_seconds=build_seconds,
-        solve_seconds=solution.seconds, warnings=list(warnings or []), description=scenario.description,
+        solve_seconds=solution.seconds, tie_slack=solution.tie_slack, warnings=list(warnings or []), description=scenario.description,
         phases=[{"id": p.id, "label": p.name} for p in scenario.phases],
         segments=[{"id": g.id, "label": g.name} for g in scenario.segments],
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -14,6 +16,7 @@ from ..expand import set_path
 from ..yaml_file import dump, edit
 from .calibrate import Fit, calibrate_channel, fitted_values
 from .sources import ROWS_SHOWN, names, need_columns, numbers, read_table
+from .writer import with_calibration
 
 
 def read_results(path: str, loaded: Loaded) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], str]:
@@ -67,6 +70,9 @@ def calibrate_file(scenario_path: str, results_path: str, *, prior_weight: float
         fits.append(fit)
         if fit.ok:
             edits.update(fitted_values(channel, fit))
+    refitted = [f.channel for f in fits if f.ok]
+    if refitted:
+        edits.update(_calibration_record(raw, Path(results_path).name, refitted))
     if kind == "yaml":
         text = edit(original, edits, scenario_path)
     else:
@@ -75,6 +81,16 @@ def calibrate_file(scenario_path: str, results_path: str, *, prior_weight: float
         text = dump(raw, [f"{Path(scenario_path).name} with its curves calibrated to {Path(results_path).name}"])
     validate(parse(text, "yaml", scenario_path), scenario_path, base=Path(scenario_path).parent)
     return text, fits
+
+
+def _calibration_record(raw: dict[str, Any], results: str, refitted: list[str]) -> dict[str, Any]:
+    """The ``source:`` block's record of this run (:func:`with_calibration`) as edits: the keys it
+    changes, or the whole block when the file has none."""
+    record = copy.deepcopy(raw)
+    with_calibration(record, results, refitted)
+    if not isinstance(raw.get("source"), dict):
+        return {"source": record["source"]}
+    return {f"source.{key}": value for key, value in record["source"].items() if raw["source"].get(key) != value}
 
 
 def _kind(path: str) -> str:

@@ -1,11 +1,14 @@
 """Import a generic response-curve table: ``channel, spend, outcome[, draw]`` (CSV or Excel).
 
-That is what Meridian's response curves and PyMC-Marketing's response samples look like
-once exported.  Each channel becomes a ``pwl`` curve: the outcome at zero spend (if the
-table gives one) is the channel's ``outcome.baseline``; the rest, divided by its largest
-value, is the reach share, and that largest value is ``outcome.value``.  With a ``draw``
-column every draw must give the same spends; the scenario gets the mean curve, and the
-draws are written alongside (``<output>.draws.csv``) for later use.
+A generic table, in whatever units it was made (``--per`` records them).  Each channel
+becomes a ``pwl`` curve: the outcome at zero spend (if the table gives one) is the channel's
+``outcome.baseline``; the rest, divided by its largest value, is the reach share, and that
+largest value is ``outcome.value``.  The table's last spend is the channel's ``max_spend``:
+channelmix never extrapolates an imported curve past the last point its source gave (a
+``pwl`` is flat there, which would understate a curve still rising).  With a ``draw`` column
+every draw must give the same spends; the scenario gets the mean curve, and every draw
+becomes a world (``worlds: {draws: <output>.draws.csv}``).  Meridian's own table has its
+importer (:mod:`.meridian`).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from ..schema.problems import Fixable, Problem, ScenarioError
 from ..schema.responses import point_problem
 from ..schema.types import check_label, id_from_name
 from .sources import names, need_columns, numbers, read_table
-from .writer import Imported, ImportedChannel
+from .writer import Imported, ImportedChannel, spend_range
 
 
 def read_curves(path: str) -> tuple[pd.DataFrame, bool]:
@@ -38,11 +41,25 @@ def read_curves(path: str) -> tuple[pd.DataFrame, bool]:
     return frame, has_draw
 
 
-def import_curves(path: str, budget: float | None = None) -> tuple[Imported, pd.DataFrame | None]:
+def parse_per(text: str | None, path: str = "--per") -> dict[str, object]:
+    """``week`` or ``156 weeks`` → ``{count, unit}`` (None: the table's own period, unnamed)."""
+    if text is None:
+        return {"count": 1, "unit": "period"}
+    words = text.replace(":", " ").split()
+    count = int(words[0]) if len(words) == 2 and words[0].isdigit() else 1
+    unit = words[-1] if words else ""
+    if not unit or len(words) > 2 or (len(words) == 2 and not words[0].isdigit()) or count < 1:
+        raise ScenarioError(path, [Problem("", f"'{text}' is not a unit or a count and a unit", "write --per week or --per '156 weeks'")])
+    return {"count": count, "unit": unit[:-1] if count > 1 and unit.endswith("s") else unit}
+
+
+def import_curves(path: str, budget: float | None = None, per: str | None = None) -> tuple[Imported, pd.DataFrame | None]:
     """Imported channels, and the draws (tidy table) when the table has them."""
+    units = parse_per(per)
     frame, has_draw = read_curves(path)
     problems: list[Problem] = []
     channels: list[ImportedChannel] = []
+    measured: dict[str, list[float]] = {}
     ids: dict[str, str] = {}
     renamed: list[str] = []
     for name, rows in frame.groupby("channel", sort=False):
@@ -63,21 +80,30 @@ def import_curves(path: str, budget: float | None = None) -> tuple[Imported, pd.
         if issue:
             problems.append(Problem(f"channel '{name}'", *issue))
             continue
-        channels.append(_channel(cid, name, spend, outcome, problems, table_rows))
+        channel = pwl_channel(cid, name, spend, outcome, problems, table_rows)
+        channel.max_spend = float(spend[-1])  # never past the table's last point
+        channels.append(channel)
+        measured[cid] = spend_range(spend)
     if problems:
         raise ScenarioError(path, problems)
-    notes = [f"Imported from the curve table {Path(path).name}: spend and outcome in its own units (per its period).",
+    notes = [f"Imported from the curve table {Path(path).name}: spend and outcome in its own units ({_per_words(units)}).",
              "outcome.value is each curve's largest outcome above its outcome at zero spend; that zero-spend outcome is "
-             "outcome.baseline, reported apart (what the table's model gives without this spend; no plan changes it)."]
+             "outcome.baseline, reported apart (what the table's model gives without this spend; no plan changes it).",
+             "max_spend is each channel's last spend in the table: past it the table says nothing, and channelmix does not guess."]
     if has_draw:
-        notes.append("The table has draws: the curves here are the mean over draws; the draws are in the .draws.csv beside this file.")
+        notes.append("The table has draws: the curves here are the mean over draws; each draw is a world (.draws.csv beside this file).")
+    source = {"tool": "curve table", "file": [Path(path).name], "per": units, "measured": measured}
     stem, hidden = Path(path).stem, id_from_name(Path(path).stem)
     imported = Imported(name=hidden[0] if hidden[1] else stem, description=f"Response curves from {Path(path).name}.",
-                        channels=channels, notes=notes + renamed, net=budget is None, budget=budget, said=renamed)
+                        channels=channels, notes=notes + renamed, net=budget is None, budget=budget, source=source, said=renamed)
     if budget is not None:
         imported.description += f" Budget {budget:g} per period."
     draws = frame[["channel", "draw", "spend", "outcome"]].copy() if has_draw else None
     return imported, draws
+
+
+def _per_words(per: dict[str, object]) -> str:
+    return f"per {per['unit']}" if per["count"] == 1 else f"totals over {per['count']} {per['unit']}s"
 
 
 def _mean_curve(rows: pd.DataFrame, has_draw: bool) -> tuple[np.ndarray, np.ndarray, list[int], tuple[str, str] | None]:
@@ -108,9 +134,10 @@ def _mean_curve(rows: pd.DataFrame, has_draw: bool) -> tuple[np.ndarray, np.ndar
     return first, mean, at, None
 
 
-def _channel(cid: str, name: str, spend: np.ndarray, outcome: np.ndarray, problems: list[Problem],
-             rows: list[int] | None = None) -> ImportedChannel:
-    """The pwl channel through (spend, outcome); ``rows``: the table row of each point, for messages."""
+def pwl_channel(cid: str, name: str, spend: np.ndarray, outcome: np.ndarray, problems: list[Problem],
+                rows: list[int] | None = None) -> ImportedChannel:
+    """A channel whose curve runs through (spend, outcome): the outcome at 0 is its baseline, the rest over its largest
+    value the reach. ``rows``: the table row of each point, for messages."""
     rows = list(rows) if rows is not None else [None] * len(spend)
     if spend[0] > 0:  # no point at zero spend: the curve starts at (0, 0)
         spend, outcome, rows = np.concatenate(([0.0], spend)), np.concatenate(([0.0], outcome)), [None, *rows]

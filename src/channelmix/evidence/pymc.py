@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 
 from ..schema.problems import Problem, ScenarioError
-from .curve_table import _channel as pwl_channel
 from ..schema.types import id_from_name
+from .curve_table import pwl_channel
 from .pymc_file import Saved, read_saved
 from .pymc_math import ChannelModel
-from .writer import Imported, ImportedChannel
+from .writer import Imported, ImportedChannel, spend_range
 
 CAP = 3.0  # the grid reaches this multiple of the largest historical spend per period
 GRID = 40  # evenly spaced grid steps (today's spend and the historical maximum are added)
@@ -66,9 +66,12 @@ def import_pymc(path: str, recent: int = 13, draws: int = 50, seed: int = 0,
         problems.append(Problem("constant_data", "no channel has any spend in the training data", "import a model fitted on spends"))
     if problems:
         raise ScenarioError(path, problems)
+    source = {"tool": "PyMC-Marketing", "model": Path(path).name, "file": [Path(path).name],
+              "window": {"periods": int(saved.spends.shape[0])}, "per": {"count": 1, "unit": "period", "flighting": "steady"},
+              "measured": {c.id: spend_range(saved.spends[:, saved.channels.index(ids[c.id])]) for c in channels}}
     imported = Imported(name=Path(path).stem, description=_description(saved, Path(path).name, recent), channels=channels,
                         notes=_notes(saved, Path(path).name, recent, len(pick) if pick is not None else 0, samples, skipped),
-                        budget=budget)
+                        budget=budget, source=source)
     return imported, (pd.concat(rows, ignore_index=True) if rows else None)
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import robyn_math as rm
 from .sources import fail, need_columns, number, one, read_json, read_table
-from .writer import Imported, ImportedChannel
+from .writer import Imported, ImportedChannel, period_unit, spend_range
 
 DATE_COLUMNS = ("ds", "DATE", "date", "Date", "week", "Week")
 
@@ -205,7 +205,12 @@ def channel_curves(model: RobynModel, window: str | None = None, bounds: tuple[f
              f"{bounds[0]:g}×/{bounds[1]:g}× today's spend when a channel is on (Robyn's channel_constr defaults)."]
     if skipped:
         notes.append("Left out: " + ", ".join(skipped) + ".")
-    return Imported(name=f"Robyn {model.solid}", channels=channels, notes=notes,
+    days = model.dates.diff().dt.days.median() if len(model.dates) > 1 else None
+    source = {"tool": "Robyn", "model": model.solid, "file": [Path(model.source).name],
+              "window": {"start": str(model.dates.iloc[ws].date()), "end": str(model.dates.iloc[we].date()), "periods": we - ws + 1},
+              "per": {"count": 1, "unit": period_unit(days)},
+              "measured": {c.id: spend_range(model.data[c.id].to_numpy(dtype=float)[ws:we + 1]) for c in channels}}
+    return Imported(name=f"Robyn {model.solid}", channels=channels, notes=notes, source=source,
                     description=f"Robyn model {model.solid}: budget = today's total spend per period ({d0}..{d1}).")
 
 

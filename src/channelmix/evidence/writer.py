@@ -25,6 +25,7 @@ class ImportedChannel:
     min_spend: float = 0.0
     max_spend: float | None = None
     label: str | None = None
+    tool: float | None = None  # the source tool's own outcome at ``current``, where the export records it
 
 
 @dataclass
@@ -37,6 +38,9 @@ class Imported:
     net: bool = False
     budget: float | None = None  # None: today's total spend, when known
     worlds: dict[str, Any] | None = None  # e.g. {"draws": "<output>.draws.csv"}
+    source: dict[str, Any] | None = None  # the scenario's ``source:`` block (schema.source); ``check`` is filled in here
+    force_on: list[str] = field(default_factory=list)  # channels the source's own optimiser always runs
+    check_note: str = ""  # a line under the check table: what the comparison means, or a wider one
     said: list[str] = field(default_factory=list)  # what the import changed that the user should hear of (stderr, and in notes)
 
 
@@ -51,6 +55,8 @@ def scenario_data(imp: Imported) -> dict[str, Any]:
     data: dict[str, Any] = {"format": 1, "scenario": imp.name, "description": description}
     if imp.currency:
         data["currency"] = imp.currency
+    if imp.source:
+        data["source"] = imp.source
     data["phases"] = [{"id": "period"}]
     data["segments"] = [{"id": "market"}]
     budget = imp.budget if imp.budget is not None else (sum(current.values()) if current else None)
@@ -71,6 +77,8 @@ def scenario_data(imp: Imported) -> dict[str, Any]:
         item["outcome"] = c.outcome
         channels.append(item)
     data["channels"] = channels
+    if imp.force_on:
+        data["rules"] = {"force_on": list(imp.force_on)}
     if imp.worlds:
         data["worlds"] = imp.worlds
     data["objective"] = {"sense": "max_outcome", "net": imp.net}
@@ -78,15 +86,37 @@ def scenario_data(imp: Imported) -> dict[str, Any]:
 
 
 def _round(value: float) -> float:
-    return float(f"{value:.10g}")
+    return float(f"{value:.12g}")  # as curve points are written: a cap at the last point is that point
 
 
 def render(imp: Imported, source: str = "<import>", base: Path | None = None) -> str:
     """The YAML text, validated first (a scenario that does not load is never written);
-    files it names are read relative to ``base``."""
+    files it names are read relative to ``base``. The source block's ``check`` rows are
+    computed from the validated scenario: channelmix's figure is what the file says."""
     data = scenario_data(imp)
-    validate(data, source, base)
+    loaded = validate(data, source, base)
+    if imp.source is not None and any(c.current is not None for c in imp.channels):
+        imp.source["check"] = check_rows(imp, loaded.scenario)
+        data = scenario_data(imp)
+        validate(data, source, base)
     return _text(imp, data)
+
+
+def check_rows(imp: Imported, scenario: Scenario) -> list[dict[str, Any]]:
+    """Each channel at today's spend: the tool's own figure (None where the source records
+    none) and channelmix's, outcome.value × f(spend) + outcome.baseline, from the scenario."""
+    from ..curves import reach
+
+    rows = []
+    for c in imp.channels:
+        if c.current is None:
+            continue
+        channel = scenario.channel(c.id)
+        outcome = channel.outcome
+        figure = outcome.value * reach(channel.response, c.current) + outcome.baseline if outcome is not None else 0.0
+        rows.append({"channel": c.id, "spend": _round(c.current), "tool": None if c.tool is None else float(f"{c.tool:.12g}"),
+                     "channelmix": float(f"{figure:.12g}")})
+    return rows
 
 
 def _text(imp: Imported, data: dict[str, Any]) -> str:
@@ -97,23 +127,60 @@ def _text(imp: Imported, data: dict[str, Any]) -> str:
     return dump(data, notes)
 
 
-def write_with_draws(imp: Imported, out: Path, draws: Any) -> None:
-    """The scenario with ``worlds: {draws: <out>.draws.csv}`` and that table beside it. The
-    table is written to a temporary file and the scenario validated against it first, so a
-    failure leaves neither file written (nor an older one changed)."""
-    final = out.with_suffix(".draws.csv")
+def write_with_draws(imp: Imported, out: Path, draws: Any, band: Any = None) -> None:
+    """The scenario with ``worlds: {draws: <out>.draws.csv}`` and that table beside it (and,
+    given a ``band``, ``<out>.band.csv`` named by ``source.band``). The tables are written to
+    temporary files and the scenario validated against them first, so a failure leaves no
+    file written (nor an older one changed)."""
+    tables = {suffix: table for suffix, table in ((".draws.csv", draws), (".band.csv", band)) if table is not None}
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".channelmix-", suffix=".draws.csv", dir=out.parent)
+    temporary: dict[str, str] = {}
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(draws.to_csv(index=False))
-        os.chmod(tmp, file_mode(final))
-        imp.worlds = {"draws": Path(tmp).name}
+        for suffix, table in tables.items():
+            fd, tmp = tempfile.mkstemp(prefix=".channelmix-", suffix=suffix, dir=out.parent)
+            temporary[suffix] = tmp
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(table.to_csv(index=False))
+            os.chmod(tmp, file_mode(out.with_suffix(suffix)))
+        if ".draws.csv" in tables:
+            imp.worlds = {"draws": Path(temporary[".draws.csv"]).name}
         render(imp, str(out), out.parent)
-        imp.worlds = {"draws": final.name}
+        if ".draws.csv" in tables:
+            imp.worlds = {"draws": out.with_suffix(".draws.csv").name}
+        if ".band.csv" in tables and imp.source is not None:
+            imp.source["band"] = out.with_suffix(".band.csv").name
         text = _text(imp, scenario_data(imp))
-        os.replace(tmp, final)
+        for suffix, tmp in temporary.items():
+            os.replace(tmp, out.with_suffix(suffix))
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        for tmp in temporary.values():
+            Path(tmp).unlink(missing_ok=True)
         raise
     write(out, text)
+
+
+def spend_range(spends: Any) -> list[float]:
+    """``source.measured`` of one channel: [lowest nonzero spend, highest spend] (both 0 when it never spent)."""
+    import numpy as np
+
+    values = np.asarray(spends, dtype=float)
+    positive = values[values > 0]
+    return [_round(float(positive.min())) if len(positive) else 0.0, _round(float(values.max(initial=0.0)))]
+
+
+def period_unit(days: float | None) -> str:
+    """The unit of a data set's periods from their length in days (``period`` when irregular)."""
+    if days is None:
+        return "period"
+    for unit, low, high in (("day", 1, 1), ("week", 7, 7), ("month", 28, 31), ("quarter", 89, 92), ("year", 365, 366)):
+        if low <= days <= high:
+            return unit
+    return "period"
+
+
+def with_calibration(raw: dict[str, Any], results: str, channels: list[str]) -> None:
+    """Record a calibrate run in the scenario's ``source:`` block (made when the file has none:
+    the refitted curves then come from channelmix's own fit)."""
+    source = raw.get("source") if isinstance(raw.get("source"), dict) else {"tool": "channelmix calibrate"}
+    source["calibrated"] = [*(source.get("calibrated") or []), {"file": results, "channels": list(channels)}]
+    raw["source"] = source

@@ -18,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .output import atomic_write
 from ..textcells import own_formula, safe_workbook
+from .source import source_view
 from .common import (channel_labels, column_title, is_number, plan_view, readable_numbers, shown_columns, spend_columns,
                      without_single_periods)
 from .i18n import localised, of_plan, of_plans, current, t
@@ -105,7 +106,7 @@ def finish(ws: Worksheet, rtl: bool, freeze: str | None = "A2") -> None:
 
 
 def fill_plan(wb: Workbook, plan: dict[str, Any]) -> None:
-    v = plan_view(plan)
+    v = {**plan_view(plan), **source_view(plan)}
     rtl = current().direction == "rtl"
     money = money_format(v["money_decimals"])
     cur = v["currency"]
@@ -115,6 +116,7 @@ def fill_plan(wb: Workbook, plan: dict[str, Any]) -> None:
     ws.cell(row=1, column=1, value=v["scenario"]).font = TITLE_FONT
     pairs: list[tuple[str, Any, str | None]] = [
         (t("xlsx.description"), v["description"] or None, None),
+        *([(t("xlsx.source"), v["source_text"], None)] if v["source_text"] else []),
         (t("xlsx.status"), v["status_text"], None),
         (t("verified"), v["verified"], None),
         (v["objective_title"], v["objective"], money if v["sense"] != "max_reach" else "#,##0"),

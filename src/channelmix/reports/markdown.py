@@ -9,6 +9,7 @@ from collections import Counter
 from typing import Any
 
 from .common import is_number, num, pct, plan_view, qty
+from .source import source_view
 from .explain_sections import markdown_sections
 from .i18n import localised, of_plan, of_plans, t
 from .schedule import markdown_lines
@@ -123,12 +124,14 @@ def warnings_section(v: dict[str, Any]) -> list[str]:
 @localised(of_plan)
 def plan_markdown(plan: dict[str, Any]) -> str:
     """One plan as Markdown."""
-    v = plan_view(plan)
+    v = {**plan_view(plan), **source_view(plan)}
     lines = [f"# {escape(v['scenario'])}", ""]
     if v["variant"]:
         lines += [escape(v["variant"]["intro"]), ""]
     if v["description"]:
         lines += [escape(v["description"]), ""]
+    if v["source_text"]:
+        lines += [f"_{escape(v['source_text'])}_", ""]
     lines += headline(v)
     if v["variant"] and v["variant"]["rows"]:
         lines += [f"## {t('variant.title')}", ""] + table(v["variant"]["head"], v["variant"]["rows"], list("lrrr")) + [""]
@@ -156,6 +159,7 @@ def collection_markdown(title: str, table_: Any, plans: list[dict[str, Any]], va
 
     ctx = collection_context(title, table_, plans, varied, diff)
     lines = [f"# {escape(title)}", "", escape(ctx["intro"]), ""]
+    lines += [line for text in ctx["sources"] for line in (f"_{escape(text)}_", "")]
     if not ctx["rows"]:
         return "\n".join(lines + [t("collection.no_plans")]) + "\n"
     if ctx["best"] and ctx["best"]["note"]:

@@ -1,5 +1,6 @@
-"""What a report needs from the scenario beside the plan: the report language and the
-most a plan could reach, so the headline reads "72 % of the most reachable".
+"""What a report needs from the scenario beside the plan: the report language, the
+most a plan could reach, so the headline reads "72 % of the most reachable", and where
+the curves came from (``source``, and ``units`` when the budget looks out of their range).
 
 How coverage combines is defined once, in :func:`channelmix.evaluate.cell_levels`
 (what the verifier applies): a cell's coverage is ``min(1, Σ affinity × reach)`` over
@@ -16,6 +17,7 @@ import numpy as np
 from ..arrays import arrays
 from ..curves import reach
 from ..evaluate import cell_levels
+from ..schema.source import unit_check
 
 if TYPE_CHECKING:
     from ..schema.models import Channel, Scenario
@@ -69,6 +71,11 @@ def report_facts(scenario: "Scenario", variant: str = "", changes: dict[str, Any
     language = getattr(scenario, "language", None)
     if language:
         facts["language"] = language
+    if scenario.source is not None:  # where the curves came from, and the budget judged against their units
+        facts["source"] = scenario.source.model_dump(mode="json")
+        units = unit_check(scenario)
+        if units is not None:
+            facts["units"] = units
     if scenario.objective.sense == "max_reach":
         facts["reachable"] = most_reachable(scenario)
     return facts

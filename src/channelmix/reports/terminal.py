@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..plan import Plan
+from .source import source_view
 from .common import auto, num, pct, penalty_words, plan_view, sense_title, status_text
 from .i18n import for_plans, t
 from .risk import risk_lines
@@ -108,7 +109,7 @@ def render(plan: Plan, console: Console, language: str | None = None, facts: dic
     ``facts`` from :func:`~channelmix.reports.reachable.report_facts` add the share of the most reachable."""
     data = {**plan.to_dict(), **(facts or {})}
     with for_plans([data], language):
-        v = plan_view(data)
+        v = {**plan_view(data), **source_view(data)}
         console.print(Panel(_headline(plan, v), title=f"[bold]{plan.scenario}[/bold]", expand=False))
         if not plan.solved:
             return
@@ -120,7 +121,7 @@ def render(plan: Plan, console: Console, language: str | None = None, facts: dic
             render_schedule(data, console)
         if v["binding_lines"]:
             console.print(Text(t("term.binding"), style="bold") + Text(" ".join(_sentence(line) for line in v["binding_lines"])))
-        for warning in plan.warnings:
+        for warning in v["warnings"]:
             console.print(Text(t("term.warning", warning=warning), style="yellow"))
         for line in risk_lines(data):
             console.print(Text(line))
@@ -148,7 +149,9 @@ def _headline(plan: Plan, v: dict[str, Any]) -> Group:
         gap = "—" if plan.gap is None else pct(plan.gap, 2)
         lines.append(Text(t("term.gap", gap=gap, error=num(plan.curve_error, 4),
                             seconds=num(plan.build_seconds + plan.solve_seconds, 2), solver=plan.solver), style="dim"))
-    for warning in plan.warnings if not plan.solved else []:
+    if v["source_text"]:
+        lines.append(Text(v["source_text"], style="dim"))
+    for warning in v["warnings"] if not plan.solved else []:
         lines.append(Text(t("term.warning", warning=warning), style="yellow"))
     return Group(*lines)
 

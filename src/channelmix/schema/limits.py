@@ -19,6 +19,7 @@ PWL_RESOLUTION = 1e-6  # pwl spends closer than this share of the curve's span (
 MIN_ACCURACY = 1e-6  # finer curve pieces multiply the model's size and time without a visible gain
 MAX_TIME_LIMIT = 1e7  # seconds (about 116 days)
 MAX_COUNT = 1_000_000  # channel counts in rules
+MAX_STEPS = 1e9  # payable units (spend_step) in a channel's max_spend: a finer unit is a solver's round-off
 
 RANGE_FIX = "use bigger units (thousands or millions) so the numbers stay within the supported range (README: Supported ranges)"
 

@@ -11,9 +11,10 @@ from pydantic import BeforeValidator, ConfigDict, TypeAdapter, ValidationError
 from .worlds import worlds_problems
 from .checks import Parts, cross_problems, warnings_for
 from .models import (
-    Channel, Name, NonNegative, Objective, Positive, Phase, Rules, Scenario, Segment, SolverSettings, _phases_in, _segments_in, model_keys,
+    Channel, Name, NonNegative, Objective, Positive, PositiveAmount, Phase, Rules, Scenario, Segment, SolverSettings, _phases_in, _segments_in, model_keys,
 )
 from .periods import Periods, periods_in
+from .source import Source
 from .problems import Problem, ScenarioError, problems_from
 from .syntax import TooDeep, check_depth, parse_text, too_deep
 from .tables import names_tables, validate_with_tables
@@ -109,7 +110,7 @@ def _parts(raw: dict[str, Any], scenario: Scenario | None) -> Parts:
             phases=scenario.phases, segments=scenario.segments, channels=dict(enumerate(scenario.channels)),
             channel_ids_raw={c.id for c in scenario.channels}, resources=scenario.resources, rules=scenario.rules,
             objective=scenario.objective, budget=scenario.budget, budget_ok=True, accuracy=scenario.solver.accuracy,
-            current=scenario.current, spend_step=scenario.spend_step, periods=scenario.periods,
+            current=scenario.current, spend_step=scenario.spend_step, periods=scenario.periods, source=scenario.source,
         )
     parts = Parts()
     if "phases" in raw:
@@ -133,6 +134,7 @@ def _parts(raw: dict[str, Any], scenario: Scenario | None) -> Parts:
     parts.spend_step = _try(_STEP, raw.get("spend_step"))
     parts.periods = _try(_PERIODS, raw.get("periods"))
     parts.periods_ok = parts.periods is not None or raw.get("periods") is None
+    parts.source = _try(_SOURCE, raw.get("source"))
     solver = _try(_SOLVER, raw.get("solver", {}))
     if solver is not None:
         parts.accuracy = solver.accuracy
@@ -147,6 +149,7 @@ _CHANNEL = TypeAdapter(Channel)
 _RESOURCES = TypeAdapter(dict[Name, NonNegative], config=_STRICT)
 _RULES = TypeAdapter(Rules)
 _OBJECTIVE = TypeAdapter(Objective)
-_STEP = TypeAdapter(Positive | None, config=_STRICT)
+_STEP = TypeAdapter(PositiveAmount | None, config=_STRICT)
 _BUDGET = TypeAdapter(NonNegative | None, config=_STRICT)
 _SOLVER = TypeAdapter(SolverSettings)
+_SOURCE = TypeAdapter(Source | None)

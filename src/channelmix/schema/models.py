@@ -18,9 +18,10 @@ from .steps import round_down, round_up
 from .rules import (  # noqa: F401  (re-exported: the rules are part of the scenario's models)
     BreadthRule, Cardinality, CellRule, Concentration, CoverageRule, Group, Pair, RedundancyRule, Rules, rule_for_cell,
 )
+from .source import Source
 from .responses import Constant, Hill, Linear, Pwl, Response, Saturating  # noqa: F401  (re-exported: a channel's curves)
 from .types import (  # noqa: F401  (re-exported: the value kinds every model uses)
-    FUNCTIONS, RESPONSE_TYPES, WILDCARD, Count, CurveSpend, Id, Label, Model, Name, NonNegative, Positive, Selector, Share,
+    FUNCTIONS, RESPONSE_TYPES, WILDCARD, Count, CurveSpend, Id, Label, Model, Name, NonNegative, Positive, PositiveAmount, Selector, Share,
     Weight, _one_or_many,
 )
 
@@ -103,7 +104,7 @@ class Channel(Model):
     fixed_cost: NonNegative = 0.0
     min_spend: NonNegative = 0.0
     max_spend: NonNegative | None = None
-    spend_step: Positive | None = None  # this channel's payable unit (overrides the scenario's spend_step)
+    spend_step: PositiveAmount | None = None  # this channel's payable unit (overrides the scenario's spend_step)
     uses: dict[str, ResourceUse] = {}
     response: Response
     outcome: Outcome | None = None
@@ -221,7 +222,7 @@ class Scenario(Model):
     phases: Annotated[list[Phase], BeforeValidator(_phases_in), Field(min_length=1)]
     segments: Annotated[list[Segment], BeforeValidator(_segments_in), Field(min_length=1)]
     budget: NonNegative | None = None
-    spend_step: Positive | None = None  # spends in multiples of this payable unit (10 rand, 1,000 toman)
+    spend_step: PositiveAmount | None = None  # spends in multiples of this payable unit (10 rand, 1,000 toman)
     resources: dict[Name, NonNegative] = {}
     channels: Annotated[list[Channel], Field(min_length=1)]
     rules: Rules = Rules()
@@ -233,6 +234,7 @@ class Scenario(Model):
     language: Literal["en", "fr", "es", "sv", "fa"] | None = None  # the reports' language (None: English)
     worlds: Worlds | None = None  # possible worlds (uncertain affinities and curves), see channelmix.worlds
     periods: Annotated[Periods, BeforeValidator(periods_in)] | None = None  # a plan over time (see schema.periods)
+    source: Source | None = None  # where the curves came from and what spends and outcomes are per (see schema.source)
 
     # -- derived facts that the formulation and the verifier both read -------------
 

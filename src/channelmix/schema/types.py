@@ -88,6 +88,7 @@ Label = Annotated[str, BeforeValidator(check_label)]
 NonNegative = Annotated[float, Field(ge=0, le=MAX_AMOUNT)]
 Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT)]
 Positive = Annotated[float, Field(gt=0)]
+PositiveAmount = Annotated[float, Field(gt=0, le=MAX_AMOUNT)]  # a payable unit of money
 CurveSpend = Annotated[float, Field(gt=0, le=MAX_AMOUNT)]  # a curve's scale or half-saturation spend
 Share = Annotated[float, Field(ge=0, le=1)]
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]

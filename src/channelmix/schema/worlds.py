@@ -3,7 +3,9 @@
 A draws table (``channel, draw, spend, outcome``, as ``channelmix import curves`` writes
 it beside a scenario) is read here, once: every problem is reported at once, and a
 scenario that loads carries the table's absolute path, so that building its worlds
-(:mod:`channelmix.worlds_draws`) never meets a bad file.
+(:mod:`channelmix.worlds_draws`) never meets a bad file.  A draw whose curve is exactly a
+Hill curve (Meridian's steady weekly response, one per posterior draw) is one row
+``channel, draw, half, shape, value`` instead of points.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ import math
 from pathlib import Path
 from typing import Any
 
-from .limits import MAX_AMOUNT, RANGE_FIX
+from .limits import MAX_AMOUNT, MIN_CURVE_SPEND, RANGE_FIX
 from .problems import Problem
 from .responses import point_problem
 from .types import id_from_name
 
 DRAW_COLUMNS = ("channel", "draw", "spend", "outcome")
+HILL_COLUMNS = ("channel", "draw", "half", "shape", "value")
+Hill = tuple[float, float, float]  # (half, shape, value): value · s^shape / (s^shape + half^shape)
 
 
 def worlds_problems(scenario: Any, base: Path | None) -> tuple[Any, list[Problem]]:
@@ -37,8 +41,8 @@ def worlds_problems(scenario: Any, base: Path | None) -> tuple[Any, list[Problem
     return scenario.model_copy(update={"worlds": worlds}), []
 
 
-def read_draws(path: Path, scenario: Any) -> tuple[dict[str, dict[str, list[tuple[float, float]]]], list[Problem]]:
-    """draw -> channel id -> [(spend, outcome)] by rising spend, and the problems found."""
+def read_draws(path: Path, scenario: Any) -> tuple[dict[str, dict[str, Any]], list[Problem]]:
+    """draw -> channel id -> [(spend, outcome)] by rising spend (or a Hill tuple), and the problems found."""
     import pandas as pd
 
     where = f"worlds.draws ({path.name})"
@@ -48,6 +52,8 @@ def read_draws(path: Path, scenario: Any) -> tuple[dict[str, dict[str, list[tupl
         frame = pd.read_csv(path, dtype={"channel": str, "draw": str})
     except (ValueError, OSError, UnicodeDecodeError) as err:
         return {}, [Problem(where, f"cannot be read as CSV ({err})", "write it as 'channelmix import curves' does: channel,draw,spend,outcome")]
+    if "spend" not in frame.columns and all(c in frame.columns for c in HILL_COLUMNS):
+        return _hills(frame, where, scenario)
     missing = [c for c in DRAW_COLUMNS if c not in frame.columns]
     if missing:
         return {}, [Problem(where, f"lacks column(s) {', '.join(missing)}", f"the columns are {', '.join(DRAW_COLUMNS)}")]
@@ -83,6 +89,37 @@ def read_draws(path: Path, scenario: Any) -> tuple[dict[str, dict[str, list[tupl
         problems += _same_spends(out, where) + _curve_problems(out, where)
     if not out and not problems:
         problems.append(Problem(where, "has no rows", "export the draws with 'channelmix import curves'"))
+    return out, problems
+
+
+def _hills(frame: Any, where: str, scenario: Any) -> tuple[dict[str, dict[str, Hill]], list[Problem]]:
+    """draw -> channel id -> (half, shape, value), one row per channel and draw."""
+    problems: list[Problem] = []
+    ids = {c.id for c in scenario.channels}
+    labels = {c.name: c.id for c in scenario.channels}
+    out: dict[str, dict[str, Hill]] = {}
+    for row, (name, draw, half, shape, value) in enumerate(frame[list(HILL_COLUMNS)].itertuples(index=False), start=2):
+        cid = _channel(str(name), ids, labels)
+        try:
+            h, a, v = float(half), float(shape), float(value)
+        except (TypeError, ValueError):
+            h = a = v = math.nan
+        if cid is None:
+            problems.append(Problem(f"{where}: row {row}, column channel", f"unknown channel '{name}'",
+                                    f"use one of the scenario's channel ids: {', '.join(sorted(ids)[:12])}"))
+        elif not (MIN_CURVE_SPEND <= h <= MAX_AMOUNT and 0 < a <= 20 and 0 <= v <= MAX_AMOUNT):
+            problems.append(Problem(f"{where}: row {row}", f"half {half!r}, shape {shape!r}, value {value!r} are not a Hill curve",
+                                    f"half within [{MIN_CURVE_SPEND:g}, {MAX_AMOUNT:g}], shape within (0, 20], value within [0, {MAX_AMOUNT:g}]"))
+        elif cid in out.setdefault(str(draw), {}):
+            problems.append(Problem(f"{where}: row {row}", f"gives channel {cid} twice in draw {draw}", "keep one row per channel and draw"))
+        else:
+            out[str(draw)][cid] = (h, a, v)
+    channels = {cid for curves in out.values() for cid in curves}
+    for draw, curves in out.items():
+        if set(curves) != channels:
+            problems.append(Problem(f"{where}: draw {draw}", f"lacks {', '.join(sorted(channels - set(curves)))}", "give every draw every channel"))
+    if not out and not problems:
+        problems.append(Problem(where, "has no rows", "write one row per channel and draw"))
     return out, problems
 
 
