@@ -175,7 +175,11 @@ def test_calibrating_three_parameters_changes_three_lines_of_the_file(tmp_path):
     fits = {f["channel"]: f["params"] for f in map(json.loads, done.stdout.splitlines())}
     diff = [line for line in difflib.unified_diff(text.splitlines(), out.read_text(encoding="utf-8").splitlines(), lineterm="", n=0)
             if line[:1] in "+-" and line[:3] not in ("+++", "---")]
-    assert diff == [
+    # The calibration is recorded in a source: block added at the end (issue 23's shared block).
+    added = diff[6:]
+    assert added[0] == "+source:" and all(line.startswith("+  ") for line in added[1:]), added
+    assert any("calibrated" in line for line in added), added
+    assert diff[:6] == [
         "-    response: {type: saturating, scale: 150}",
         f"+    response: {{type: saturating, scale: {fits['whatsapp_groups']['scale']:.6g}}}",
         "-    response: {type: saturating, scale: 600}",
