@@ -102,22 +102,50 @@ def test_the_kept_variable_list_follows_every_change_to_the_rows_and_objective()
 
 @pytest.mark.parametrize("path", sorted((Path(__file__).parents[1] / "scenarios").glob("*.yaml")), ids=lambda p: p.stem)
 def test_the_bulk_hand_over_gives_highs_the_same_model_as_pulps_own(path: Path):
+    """Without scaling, our hand-over is PuLP's own model exactly; with it (the default), the same
+    model in the solver's units: undoing the units gives PuLP's numbers back to round-off."""
     import numpy as np
     import pulp
 
+    from channelmix import scaling
     from channelmix import solvers as solve_module
     from channelmix.schema import load as load_file
 
     sc = load_file(path).scenario
-    models = []
-    for solver in (pulp.HiGHS(msg=False), solve_module._StartedHiGHS(None, msg=False)):
+
+    def handed_over(solver):
         f = formulate(sc)
         f.problem.solverModel = solve_module.quiet_highs()
         solver.buildSolverModel(f.problem)
-        models.append(f.problem.solverModel.getLp())
-    ours, theirs = models[1], models[0]
+        return f.problem, f.problem.solverModel.getLp()
+
+    _, theirs = handed_over(pulp.HiGHS(msg=False))
+    with scaling.policy(scaling.identity):
+        _, ours = handed_over(solve_module._StartedHiGHS(None, msg=False))
     for part in ("col_cost_", "col_lower_", "col_upper_", "row_lower_", "row_upper_"):
         assert np.array_equal(np.asarray(getattr(ours, part)), np.asarray(getattr(theirs, part))), part
     assert list(ours.integrality_) == list(theirs.integrality_)
     for part in ("start_", "index_", "value_"):
         assert np.array_equal(np.asarray(getattr(ours.a_matrix_, part)), np.asarray(getattr(theirs.a_matrix_, part))), part
+
+    problem, scaled = handed_over(solve_module._StartedHiGHS(None, msg=False))
+    units = problem.scaling
+    columns, rows = units.columns, units.rows
+    assert np.allclose(np.asarray(scaled.col_cost_) * units.objective / columns, theirs.col_cost_, rtol=1e-14, atol=0)
+    for part in ("col_lower_", "col_upper_"):
+        assert np.allclose(np.asarray(getattr(scaled, part)) * columns, getattr(theirs, part), rtol=1e-14, atol=0), part
+    for part in ("row_lower_", "row_upper_"):
+        assert np.allclose(np.asarray(getattr(scaled, part)) / rows, getattr(theirs, part), rtol=1e-14, atol=0), part
+    a = scaled.a_matrix_
+    assert np.array_equal(np.asarray(a.start_), np.asarray(theirs.a_matrix_.start_))
+    assert np.array_equal(np.asarray(a.index_), np.asarray(theirs.a_matrix_.index_))
+    row_of = np.repeat(np.arange(len(rows)), np.diff(np.asarray(a.start_)))
+    unscaled = np.asarray(a.value_) / columns[np.asarray(a.index_)] / rows[row_of]
+    assert np.allclose(unscaled, theirs.a_matrix_.value_, rtol=1e-14, atol=0)
+    size = np.abs(np.asarray(a.value_))
+    largest, smallest = np.zeros(len(rows)), np.full(len(rows), np.inf)
+    np.maximum.at(largest, row_of, size)
+    meaningful = size >= scaling.ROUND_OFF * largest[row_of]  # smaller ones are the formulation's round-off
+    np.minimum.at(smallest, row_of, np.where(meaningful, size, np.inf))
+    filled = np.isfinite(smallest)  # every row's largest and smallest coefficient straddle 1
+    assert np.allclose(largest[filled] * smallest[filled], 1.0, rtol=1e-12)

@@ -101,3 +101,37 @@ def test_the_output_must_be_yaml(tmp_path):
     done = subprocess.run([cli, "import", "curves", str(DATA / "meridian_curves.csv"), "-o", str(tmp_path / "out.json")],
                           capture_output=True, text=True)
     assert done.returncode == 2 and "name it .yaml" in done.stderr and not (tmp_path / "out.json").exists()
+
+
+def test_the_table_end_is_max_spend_and_the_source_block_records_units(tmp_path):
+    done = _run(tmp_path, DATA / "meridian_curves.csv", "--budget", "9000", "--per", "4 weeks")
+    assert done.returncode == 0, done.stderr
+    loaded = load(tmp_path / "curves.yaml")
+    table = pd.read_csv(DATA / "meridian_curves.csv")
+    last = table.groupby("channel")["spend"].max()
+    first = table[table["spend"] > 0].groupby("channel")["spend"].min()
+    source = loaded.scenario.source
+    assert source.tool == "curve table" and source.file == ["meridian_curves.csv"]
+    assert (source.per.count, source.per.unit) == (4, "week")
+    for ch in loaded.scenario.channels:
+        assert ch.max_spend == last[ch.name]  # never past the last point the table gives
+        assert source.measured[ch.id] == [first[ch.name], last[ch.name]]
+    assert load(tmp_path / "curves.yaml").scenario.source.per.unit == "week"
+    default = _run(tmp_path, DATA / "meridian_curves.csv")
+    assert default.returncode == 0 and load(tmp_path / "curves.yaml").scenario.source.per.unit == "period"
+
+
+def test_draws_become_worlds_and_every_plan_is_judged_in_each(tmp_path):
+    done = _run(tmp_path, DATA / "pymc_samples.csv", "--budget", "100")
+    assert done.returncode == 0, done.stderr
+    data = yaml.safe_load((tmp_path / "curves.yaml").read_text(encoding="utf-8"))
+    assert data["worlds"] == {"draws": "curves.draws.csv"}
+    plan = solve_scenario(load(tmp_path / "curves.yaml").scenario)
+    assert plan.verified and plan.risk is not None and plan.risk["worlds"] == 1 + 3  # the scenario and its three draws
+
+
+@pytest.mark.parametrize("option", [["--weeks", "156"], ["--bounds", "0.5:2"], ["--draws", "5"], ["--recent", "4"], ["--solid", "x"]])
+def test_an_option_that_does_not_apply_exits_2(tmp_path, option):
+    done = _run(tmp_path, DATA / "meridian_curves.csv", *option)
+    assert done.returncode == 2 and f"{option[0]} does not apply to 'curves'" in done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "curves.yaml").exists()

@@ -126,3 +126,14 @@ def test_solve_warns_on_stderr_in_every_format(tmp_path):
     assert plan["units"]["direction"] == "above" and plan["source"]["per"] == {"count": 1, "unit": "week", "flighting": None}
     done = subprocess.run([_cli(), "solve", str(path), "--set", "budget=2000000"], capture_output=True, text=True)
     assert done.returncode == 0 and "unit mismatch" not in done.stderr + done.stdout
+
+
+def test_a_sweep_report_says_where_the_curves_came_from(tmp_path):
+    path = tmp_path / "weekly.yaml"
+    path.write_text(yaml.safe_dump(_scenario("week", 1e6, 1e6), allow_unicode=True), encoding="utf-8")
+    done = subprocess.run([_cli(), "sweep", str(path), "--vary", "budget=1000000:2000000:1000000", "--out", str(tmp_path / "out"),
+                           "--report", "md", "--report", "html"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    line = "Curves from Meridian 2.1.0, model model.binpb, fit window 2021-01-25 – 2024-01-15. Spends and outcomes: per week."
+    assert line in next((tmp_path / "out").glob("*.md")).read_text(encoding="utf-8")
+    assert line in next((tmp_path / "out").glob("*.html")).read_text(encoding="utf-8")

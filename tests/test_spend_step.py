@@ -261,3 +261,41 @@ def test_the_bakerys_plan_is_the_best_on_its_grid_nearby():
     plan = solve_scenario(sc)
     assert plan.verified and plan.polish_gain > 0
     _no_move_of_one_unit_is_better(sc, plan, 10.0)
+
+
+# ---------------------------------------------------------------- issue #18: a spend_step of 1e12
+
+
+@pytest.mark.parametrize("sets", [
+    ["--set", "channels.community_radio.spend_step=1e12", "--set", "rules.force_on=[community_radio]"],
+    ["--set", "spend_step=1e12"],
+], ids=["channel", "scenario"])
+def test_a_step_above_every_spend_exits_2_naming_the_field(sets: list[str], tmp_path: Path) -> None:
+    """800 rounded up to a step of 1e12 was 0 (the rounding slack was 1e-9 of the step, and
+    800 / 1e12 is below it): the forced radio then 'spent 0, below min_spend 800' (a
+    VerificationError), and a top-level step read as 'infeasible'. Both are bad input."""
+    from test_cli_subprocess import run
+    from scenario_files import with_variants
+
+    done = run("solve", with_variants("township-bakery", tmp_path), *sets)
+    assert done.returncode == 2 and done.stdout == ""
+    assert "channels[3].max_spend: no multiple of" in done.stderr and "1e+12 lies between min_spend 800 and max_spend 3000" in done.stderr
+
+
+def test_rounding_to_a_step_is_relative_to_the_amount() -> None:
+    from channelmix.schema.steps import round_down, round_up
+
+    assert round_up(800, 1e12) == 1e12 and round_down(3000, 1e12) == 0
+    assert round_up(3 * 0.1, 0.1) == pytest.approx(0.3) and round_down(3 * 0.1, 0.1) == pytest.approx(0.3)  # round-off stays a multiple
+    assert round_up(1e11 + 1e3, 1e11) == 2e11 and round_down(2e11 - 1e3, 1e11) == 1e11  # 1e-8 off: not a multiple
+    assert round_up(1e11 + 1, 1e11) == 1e11  # 1e-11 off: round-off, a multiple
+
+
+def test_a_step_of_more_than_1e12_or_finer_than_a_billionth_of_the_cap_is_refused() -> None:
+    with pytest.raises(ScenarioError) as caught:
+        load(scenario(spend_step=1e13))
+    assert "spend_step: got 10000000000000.0, must be ≤ 1e+12" in str(caught.value)
+    with pytest.raises(ScenarioError) as caught:
+        load(scenario(channels=[channel("a", max_spend=1000, spend_step=1e-7)]))
+    assert "channels[0].spend_step: spend_step 1e-07 divides max_spend 1000 of channel 'a' into more than 1e+09 payable units" in str(caught.value)
+    load(scenario(channels=[channel("a", max_spend=1000, spend_step=1e-6)]))  # 1e9 units: at the limit, accepted

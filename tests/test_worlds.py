@@ -148,6 +148,30 @@ def test_draws_become_worlds(tmp_path: Path):
     assert table.returncode == 0 and "risk worst over 4 worlds" in table.stdout
 
 
+def test_hill_draws_are_exact_hill_worlds(tmp_path: Path):
+    """A draw whose curve is exactly a Hill curve (Meridian's steady week) is one row of its parameters."""
+    rows = ["channel,draw,half,shape,value", "a,0,400,1,900", "b,0,250,2.5,600", "a,1,700,1,1200", "b,1,300,1.5,500"]
+    (tmp_path / "h.draws.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    d = scenario(budget=1000, objective={"sense": "max_outcome", "risk": "mean"},
+                 channels=[channel("a", {"type": "hill", "half": 500, "shape": 1}, outcome={"value": 1000}),
+                           channel("b", {"type": "hill", "half": 280, "shape": 2}, outcome={"value": 550})],
+                 worlds={"draws": "h.draws.csv"})
+    from channelmix.schema import validate
+
+    loaded = validate(d, "h.yaml", base=tmp_path)
+    worlds = worlds_of(loaded.scenario)
+    assert len(worlds) == 3
+    b = worlds[2].channel("b")
+    assert (b.response.type, b.response.half, b.response.shape, b.outcome.value) == ("hill", 300, 1.5, 500)
+    plan = solve_scenario(loaded.scenario)
+    assert plan.verified and plan.risk["worlds"] == 3
+    for w, world in enumerate(worlds):  # each world's figure is its exact curves' outcome at the plan's spends
+        spend = {c.id: c.spend for c in plan.channels}
+        exact = sum(ch.outcome.value * spend[ch.id] ** ch.response.shape / (spend[ch.id] ** ch.response.shape + ch.response.half ** ch.response.shape)
+                    for ch in world.channels)
+        assert plan.risk["objectives"][w] == pytest.approx(exact, rel=1e-9)
+
+
 @pytest.mark.parametrize("worlds, draws, words", [
     ({"uncertainty": {"affinity": -0.1}}, None, ["worlds.uncertainty.affinity", "got -0.1, must be ≥ 0", "Fix:"]),
     ({"uncertainty": {"response": 1.0, "count": 0}}, None, ["worlds.uncertainty.response", "worlds.uncertainty.count"]),
@@ -155,6 +179,8 @@ def test_draws_become_worlds(tmp_path: Path):
     ({"draws": "d.csv"}, "channel,draw,spend,outcome\na,1,0,0\na,1,10,5\na,2,0,0\n", ["unequal length", "channel a", "Fix: Give every draw"]),
     ({"draws": "d.csv"}, "channel,draw,spend,outcome\nzz,1,0,0\n", ["row 2, column channel", "unknown channel 'zz'", "Fix:"]),
     ({"draws": "d.csv"}, "channel,spend\na,0\n", ["lacks column(s) draw, outcome"]),
+    ({"draws": "d.csv"}, "channel,draw,half,shape,value\na,1,0,2,5\na,2,10,2,5\na,2,11,2,5\nzz,2,10,1,3\n",
+     ["row 2: half 0, shape 2, value 5 are not a Hill curve", "row 4: gives channel a twice in draw 2", "row 5, column channel: unknown channel 'zz'"]),
     (None, None, ["objective.risk", "needs worlds", "Fix:"]),
 ])
 def test_bad_worlds_exit_2_with_file_field_and_fix(tmp_path: Path, worlds, draws, words):

@@ -9,17 +9,19 @@ from typing import Any
 
 from .baseline import compare
 from .binding import rebind
+from .certify import CertificateError, ModelCurves, Rival, certify_infeasible, certify_optimal, free_rivals
 from .diagnose import explain as why_infeasible
 from .formulate import Formulation, formulate
-from .formulate_periods import formulate_periods
-from .formulate_worlds import WorldsFormulation, formulate_worlds
+from .formulate_periods import PeriodsFormulation, formulate_periods
+from .formulate_worlds import BuildStopped, WorldsFormulation, formulate_worlds
 from .plan import SOLVED, Plan, build_plan
 from .polish import polish
 from .polish_periods import polish_periods
 from .schema import Loaded, Scenario, load
-from .solve import FIXED_ON_OFF, solve
+from .solve import FIXED_ON_OFF, recheck_infeasible, solve
 from .verify import check
-from .worlds import check_worlds
+from .worlds import check_worlds, worlds_of
+from .worlds_start import BUILD_SHARE, RESERVE, neutral_fallback, neutral_solution, partial_start
 
 
 def with_solver(scenario: Scenario, **settings: Any) -> Scenario:
@@ -49,31 +51,61 @@ def solve_from(scenario: Scenario, warnings: list[str] | None = None,
     began = time.perf_counter()
     deadline = began + scenario.solver.time_limit  # the time limit covers formulate, both passes and the polish
     robust = scenario.worlds is not None and scenario.objective.risk is not None
-    if scenario.periods is not None:
-        formulation = formulate_periods(scenario)
-    else:
-        formulation = formulate_worlds(scenario) if robust else formulate(scenario)
-    if robust and start is None:  # the risk-neutral plan as a first incumbent: a time limit then returns a plan
-        from .worlds_start import neutral_start
-
-        start = neutral_start(scenario, formulation, deadline)
+    if robust:
+        return _solve_robust(scenario, warnings, start, diagnose, near, began)
+    formulation = formulate_periods(scenario) if scenario.periods is not None else formulate(scenario)
+    given = [] if start is None else [_decoded(formulation, start, "the warm start")]
     return solve_formulated(scenario, formulation, time.perf_counter() - began, warnings, start, diagnose, deadline, near,
-                            sets=True)
+                            sets=True, rivals=free_rivals(scenario, given))
+
+
+def _solve_robust(scenario: Scenario, warnings: list[str] | None, start: dict[str, float] | None, diagnose: bool,
+                  near: dict[str, bool] | None, began: float) -> tuple[Plan, dict[str, float]]:
+    """:func:`solve_from` for a risk objective over worlds, within the time limit (see
+    :mod:`channelmix.worlds_start`): the risk-neutral plan first (the search's first incumbent),
+    the robust model built by its deadline, and that plan, judged in every world, when the
+    robust model gives none in time."""
+    deadline = began + scenario.solver.time_limit
+    worlds = worlds_of(scenario)
+    neutral = neutral_solution(scenario, deadline) if start is None else None
+    building = time.perf_counter()
+    try:
+        formulation = formulate_worlds(scenario, worlds, deadline=began + BUILD_SHARE * scenario.solver.time_limit)
+    except BuildStopped as stopped:
+        return neutral_fallback(scenario, worlds, neutral, str(stopped), began, warnings), {}
+    given = [] if start is None else [_decoded(formulation, start, "the warm start")]
+    if neutral is not None:
+        start = partial_start(formulation, neutral[0])
+        given = [_decoded(formulation, start, "the risk-neutral plan")]
+    # what HiGHS does not let the clock stop (completing the partial start: an LP of the whole model; a sub-MIP
+    # heuristic that misses the interrupt) and the checks in every world grow with the model as its build did:
+    # the search stops early by twice the build (200 worlds: 3 s to build, 6 s past the limit without this)
+    search_until = max(deadline - RESERVE * (time.perf_counter() - building), time.perf_counter())
+    plan, values = solve_formulated(scenario, formulation, time.perf_counter() - began, warnings, start, diagnose, search_until,
+                                    near, sets=True, rivals=free_rivals(scenario, given))
+    if plan.status == "no_solution" and neutral is not None:
+        return neutral_fallback(scenario, worlds, neutral, "no robust plan was found in time", began, warnings), {}
+    return plan, values
 
 
 def solve_formulated(scenario: Scenario, formulation: Formulation, built: float = 0.0, warnings: list[str] | None = None,
                      start: dict[str, float] | None = None, diagnose: bool = True,
                      deadline: float | None = None, near: dict[str, bool] | None = None,
-                     sets: bool = False) -> tuple[Plan, dict[str, float]]:
+                     sets: bool = False, rivals: list[Rival] | None = None) -> tuple[Plan, dict[str, float]]:
     """:func:`solve_from` for a formulation already built (and perhaps extended, e.g. by the
     no-good cuts of :func:`channelmix.sensitivity.alternatives`).  ``deadline`` (a
     ``time.perf_counter()`` instant) bounds both passes and the polish; by default the
     scenario's time limit from now.  ``sets``: the polish may also try neighbouring on/off sets
-    (the model is the scenario's own, with no cuts on its on/off choice)."""
+    (the model is the scenario's own, with no cuts on its on/off choice).  ``rivals``: plans the
+    model could take (it has no cuts), which certify its "optimal" or "infeasible"
+    (:mod:`channelmix.certify`)."""
     began = time.perf_counter() - built
     if deadline is None:
         deadline = began + scenario.solver.time_limit
     solution = solve(formulation, start=start, deadline=deadline, near=near)
+    curves = _model_curves(formulation)
+    if solution.status == "infeasible":
+        solution = _confirmed(scenario, formulation, solution, rivals, curves, deadline)
     robust = isinstance(formulation, WorldsFormulation)
     promised = formulation.world_values() if robust and solution.status in SOLVED else None
     if robust:  # the model's value is a risk figure over the worlds, checked world by world below, not against the scenario alone
@@ -107,13 +139,64 @@ def solve_formulated(scenario: Scenario, formulation: Formulation, built: float 
     if scenario.current is not None:  # over periods: today's spend kept up in every period
         plan = replace(plan, baseline=compare(scenario, plan).to_dict())
     if solution.status == "infeasible" and diagnose:
-        return replace(plan, message=f"{plan.message}. {why_infeasible(scenario, plan.warnings)}"), {}
+        return replace(plan, message=f"{plan.message}. {why_infeasible(scenario, plan.warnings, curves)}"), {}
     if not plan.solved:
         return plan, {}
     plan = check(scenario, plan)
     if scenario.worlds is not None:
         plan = check_worlds(scenario, plan, promised, formulation.worlds if robust else None)
-    return plan, solution.values
+    if rivals is not None:
+        certify_optimal(scenario, plan, rivals, curves)
+    return _unbounded_note(scenario, plan, formulation), solution.values
+
+
+def _unbounded_note(scenario: Scenario, plan: Plan, formulation: Formulation) -> Plan:
+    """Without an approximation bound the verifier cannot hold the plan's worth to the MILP's
+    optimum: when they differ by more than the gap and the pieces' accuracy explain, say why."""
+    if plan.approximation_bound is not None or plan.model_objective is None:
+        return plan
+    model, sign = plan.model_objective, 1.0 if scenario.objective.maximises else -1.0
+    gap = plan.gap if plan.gap is not None else scenario.solver.gap
+    if sign * (plan.objective - model) <= gap * abs(model) + formulation.understated + plan.tie_slack + 1e-6 * abs(model):
+        return plan
+    return replace(plan, warnings=plan.warnings + [
+        f"the plan is worth {plan.objective:,.6g}, more than the MILP's optimum {model:,.6g} and its curve pieces' accuracy "
+        f"({formulation.understated:,.6g}) explain: hard coverage targets (or a reach level or outcome target) are judged on the "
+        "pieces, which rule out plans that meet them only on the real curves, so no approximation bound is known; a finer "
+        "solver.accuracy narrows the difference"])
+
+
+def _confirmed(scenario: Scenario, formulation: Formulation, solution, rivals: list[Rival] | None, curves: ModelCurves,
+               deadline: float):
+    """An "infeasible" from the solver, confirmed before it is reported: no plan the pipeline
+    has keeps the model's rules, and a second look in the solver's units (the LP relaxation,
+    else the model without an objective) finds none either; "no_solution" when that second
+    look runs out of time. Raises :class:`CertificateError` when either finds a plan."""
+    certify_infeasible(scenario, rivals or [], curves)
+    how = recheck_infeasible(formulation, max(deadline - time.perf_counter(), 1.0))
+    if how == "found":
+        raise CertificateError(f"scenario '{scenario.scenario}' is not infeasible (a channelmix bug, please report it): the solver "
+                               "found no plan, but a second solve of the same model without its objective found one")
+    return solution if how in ("relaxation", "feasibility") else replace(solution, status="no_solution")
+
+
+def _model_curves(formulation: Formulation) -> ModelCurves:
+    """The curve pieces the MILP optimised on, as :mod:`channelmix.certify` reads them."""
+    if isinstance(formulation, WorldsFormulation):
+        return ModelCurves(worlds=formulation.worlds, world_pieces=formulation.world_pieces)
+    if isinstance(formulation, PeriodsFormulation):
+        H = formulation.horizon
+        found = formulation.curve_pieces
+        return ModelCurves({(c.id, p): found[f"{c.id}@{p}"] for c in H.scenario.channels for p in H.ids if f"{c.id}@{p}" in found})
+    return ModelCurves(dict(formulation.curve_pieces))
+
+
+def _decoded(formulation: Formulation, start: dict[str, float], name: str) -> Rival:
+    """A starting solution (variable name -> value) as the plan it stands for."""
+    on = {key: start.get(x.name, 0.0) > 0.5 for key, x in formulation.on.items()}
+    spend = {key: max(start.get(formulation.spend[key].name, 0.0), 0.0) if on[key] and key in formulation.spend else 0.0
+             for key in formulation.on}
+    return Rival(name, on, spend)
 
 
 def solve_file(path: str | Path, **solver_settings: Any) -> Plan:

@@ -23,6 +23,8 @@ import numpy as np
 from .schema.models import WILDCARD, Channel, Constant, Hill, Linear, Pwl, Saturating, Scenario
 from .schema.saturations import Saturation
 
+KINK = 1e-12  # relative: a spend this close to a curve's kink is at it (for the right derivative)
+
 _CACHE: dict[int, "ScenarioArrays"] = {}
 
 
@@ -325,12 +327,14 @@ class CurveTable:
         return np.where(power > 700.0, 0.0, 1.0 / (1.0 + np.exp(np.minimum(power, 700.0))))
 
     def slope(self, spend: np.ndarray) -> np.ndarray:
-        """f'(s) (the right derivative at kinks; 0 for constant curves)."""
+        """f'(s) (the right derivative at kinks, a spend within round-off (1e-12, relative) of a
+        kink counting as at it: a MILP's spend at a linear curve's knee is there in any currency;
+        0 for constant curves)."""
         s = np.maximum(np.asarray(spend, dtype=float), 0.0)
         out = np.zeros_like(s)
         k = self.kind
         m = k == 1
-        out[m] = np.where(self.p1[m] * s[m] < 1.0, self.p1[m], 0.0)
+        out[m] = np.where(self.p1[m] * s[m] < 1.0 - KINK, self.p1[m], 0.0)
         m = k == 2
         out[m] = np.exp(-s[m] / self.p1[m]) / self.p1[m]
         m = (k == 3) & (s > 0)
@@ -338,7 +342,7 @@ class CurveTable:
         h = self._hill(m, t)
         out[m] = self.p2[m] * h * (1.0 - h) / t
         for c, (xs, ys) in self.pwl.items():
-            j = int(np.searchsorted(xs, s[c], side="right")) - 1
+            j = int(np.searchsorted(xs, s[c] * (1.0 + KINK), side="right")) - 1
             out[c] = 0.0 if j >= len(xs) - 1 else (ys[j + 1] - ys[j]) / (xs[j + 1] - xs[j])
         for c, curve in self.saturation.items():
             out[c] = float(curve.values([s[c]], 1)[0])

@@ -40,15 +40,16 @@ def rebind(scenario: Scenario, rules: dict[str, str], solver_binding: list[str],
                 out.append(words)
             continue
         slack = _slack(scenario, name, ids, spend, on, total, caps, truth)
-        if slack is not None and abs(slack[0]) <= BINDING * max(1.0, abs(slack[1])):
+        if slack is not None and abs(slack[0]) <= BINDING * abs(slack[1]):
             out.append(words)
     return out
 
 
 def _slack(scenario: Scenario, name: str, ids: list[str], spend: dict[str, float], on: dict[str, bool], total: float,
            caps: dict[str, float], truth: Evaluation) -> tuple[float, float] | None:
-    """(left side − right side, right side) of the rule's row at these figures; None when
-    it cannot bind (a channel's spend bound while the channel is off)."""
+    """(left side − right side, the row's size) at these figures: the row binds when the first
+    is a small share of the second, in any currency (shares against 1, money against the
+    amount it is measured on); None when it cannot bind (a channel's spend bound while off)."""
     if name == "budget":
         return truth.money - scenario.budget, scenario.budget
     family, _, rest = name.partition("_")
@@ -60,21 +61,21 @@ def _slack(scenario: Scenario, name: str, ids: list[str], spend: dict[str, float
         cov = arrays(scenario).coverage
         target, level = float(cov.level[k]), truth.cells[k].level
         if not cov.hard[k] and level < target:  # a soft target's row (coverage + shortfall ≥ target) holds with equality
-            return 0.0, target
-        return level - target, target
+            return 0.0, 1.0
+        return level - target, 1.0
     if family == "concentration":
         cid = ids[int(rest)]
-        return spend[cid] - scenario.rules.concentration.max_share * total, 0.0
+        return spend[cid] - scenario.rules.concentration.max_share * total, total
     if family == "group":
         j, tag = int(rest.split("_")[0]), rest.split("_")[1]
         group = scenario.rules.groups[j]
         share = group.min_share if tag == "min" else group.max_share
         members = sum(spend[c.id] for c in scenario.channels if c.in_group(group))
-        return members - share * total, 0.0
+        return members - share * total, total
     c = int(name.rsplit("_", 1)[1])
     cid = ids[c]
     if not on[cid]:
         return None
     bound = caps[cid] if name.startswith("onoff_max_") else scenario.channels[c].min_spend
-    return spend[cid] - bound, 0.0
+    return spend[cid] - bound, bound
 

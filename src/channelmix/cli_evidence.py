@@ -8,9 +8,12 @@ from pathlib import Path
 import click
 
 from . import jsonout
+from .cli_types import Number, finite
 from .schema import ScenarioError
+from .schema.limits import MAX_AMOUNT
 
 BAD_INPUT = 2
+MAX_PRIOR_WEIGHT = 1e6  # a pull this strong already pins the curve to the scenario's own
 
 
 def _bad(err: ScenarioError) -> None:
@@ -27,10 +30,7 @@ def _yaml_out(path: Path) -> None:
 
 def _ratio_pair(text: str) -> tuple[float, float]:
     lo, _, hi = text.partition(":")
-    try:
-        pair = float(lo), float(hi)
-    except ValueError:
-        raise click.BadParameter(f"'{text}' is not LO:HI, e.g. 0.5:2") from None
+    pair = finite(lo, "write --bounds LO:HI, e.g. 0.5:2"), finite(hi, "write --bounds LO:HI, e.g. 0.5:2")
     if not 0 <= pair[0] <= pair[1]:
         raise click.BadParameter(f"'{text}': need 0 ≤ LO ≤ HI")
     return pair
@@ -39,8 +39,9 @@ def _ratio_pair(text: str) -> tuple[float, float]:
 # the options each source reads: any other given on the command line exits 2 (never accepted and ignored)
 OPTIONS = {
     "robyn": {"solid", "window", "model_window", "adstock", "bounds", "budget", "periods"},
-    "curves": {"budget"},
+    "curves": {"budget", "per"},
     "pymc-marketing": {"budget", "recent", "window", "bounds", "n_draws", "seed", "periods"},
+    "meridian": {"per", "weeks", "bounds", "budget", "n_draws", "seed"},
 }
 
 
@@ -73,10 +74,12 @@ def _check_table(imported) -> None:
         theirs = "—" if r["tool"] is None else f"{r['tool']:,.2f}"
         diff = "—" if not r["tool"] else f"{r['channelmix'] / r['tool'] - 1:+.2e}"
         click.echo(f"  {r['channel']:<{width}}  {r['spend']:>16,.2f}  {theirs:>18}  {r['channelmix']:>18,.2f}  {diff:>10}", err=True)
+    if imported.check_note:
+        click.echo(f"  {imported.check_note}", err=True)
 
 
 @click.command("import")
-@click.argument("fmt", metavar="FORMAT", type=click.Choice(["robyn", "curves", "pymc-marketing"]))
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(["robyn", "curves", "pymc-marketing", "meridian"]))
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Scenario file to write (.yaml).")
 @click.option("--solid", help="robyn: the model (solID) to import from the pareto CSVs.")
@@ -85,28 +88,34 @@ def _check_table(imported) -> None:
                                                 "START:END, the training periods today's spend is the mean of.")
 @click.option("--model-window", metavar="START:END", help="robyn CSVs: the modelling window (default: every row of the raw data).")
 @click.option("--adstock", type=click.Choice(["geometric", "weibull_cdf", "weibull_pdf"]), help="robyn CSVs: the run's adstock when Weibull.")
-@click.option("--bounds", metavar="LO:HI", help="robyn, pymc-marketing: min_spend/max_spend as multiples of today's spend when a "
-                                                "channel is on (robyn default 0.5:2; pymc-marketing default none).")
-@click.option("--budget", type=click.FloatRange(min=0),
-              help="Budget per period (robyn, pymc-marketing default: today's total; curves default: none, objective net).")
+@click.option("--bounds", metavar="LO:HI|meridian",
+              help="robyn, pymc-marketing, meridian: min_spend/max_spend as multiples of today's spend when a channel is on (robyn "
+                   "default 0.5:2; pymc-marketing default none); meridian: also 'meridian', the BudgetOptimizer's own (±30 % of each "
+                   "channel's historical share).")
+@click.option("--budget", type=Number(min=0, max=MAX_AMOUNT),
+              help="Budget per period of the scenario (robyn, pymc-marketing, meridian default: today's total; curves default: none, objective net).")
+@click.option("--per", help="curves: what the table's spends and outcomes are per (week, '156 weeks'; recorded). "
+                            "meridian: window (default: totals over the model's window, as Meridian's curves) or week.")
+@click.option("--weeks", type=click.IntRange(min=1), help="meridian, a table alone: the weeks in the model's window (for --per week).")
 @click.option("--recent", type=click.IntRange(min=1),
               help="pymc-marketing: today's spend is the mean of this many last periods of the training data (default 13).")
 @click.option("--draws", "n_draws", type=click.IntRange(min=0),
               help="pymc-marketing: posterior samples kept as worlds (0: none; default every one while samples × channels "
-                   "≤ 2,000, else that many, drawn with --seed).")
-@click.option("--seed", type=int, help="pymc-marketing: seed for drawing the samples kept as worlds (default 0).")
+                   "≤ 2,000, else that many, drawn with --seed). meridian: posterior draws kept as worlds (default: every draw).")
+@click.option("--seed", type=int, help="pymc-marketing, meridian: seed for drawing the samples kept as worlds (default 0).")
 @click.option("--periods", type=click.IntRange(min=1, max=520), help="robyn (geometric adstock): a plan over this many periods after the "
                                                                     "data, from the adstock history leaves (default: one period, "
                                                                     "the curve Robyn's allocator optimises).")
 def import_command(fmt: str, paths: tuple[str, ...], out: Path, solid: str | None, window: str | None, model_window: str | None,
-                   adstock: str | None, bounds: str | None, budget: float | None, recent: int | None, n_draws: int | None,
-                   seed: int | None, periods: int | None) -> None:
-    """Write a scenario from a fitted MMM (robyn, pymc-marketing) or a curve table (curves: channel, spend, outcome[, draw])."""
-    from .evidence.writer import render, write_atomically
+                   adstock: str | None, bounds: str | None, budget: float | None, per: str | None, weeks: int | None,
+                   recent: int | None, n_draws: int | None, seed: int | None, periods: int | None) -> None:
+    """Write a scenario from a fitted MMM (robyn, pymc-marketing, meridian) or a curve table (curves: channel, spend, outcome[, draw])."""
+    from .evidence.writer import render, write_with_draws
+    from .yaml_file import write
 
     _yaml_out(out)
     _unused_options(fmt)
-    draws = None
+    draws = band = None
     try:
         if fmt == "pymc-marketing":
             if periods is not None:
@@ -114,6 +123,14 @@ def import_command(fmt: str, paths: tuple[str, ...], out: Path, solid: str | Non
                         "sample, so no single carry-over θ (a_t = s_t + θ·a_(t−1)) reproduces its BudgetOptimizer's window objective; "
                         "the default import is the steady state, the response per week of a plan kept up")
             imported = _pymc(paths, window, bounds, budget, recent, n_draws, seed)
+        elif fmt == "meridian":
+            from .evidence.meridian import Options, import_meridian
+
+            if per not in (None, "window", "week"):
+                raise click.BadParameter(f"'{per}': meridian takes --per window or --per week", param_hint="--per")
+            if bounds not in (None, "meridian"):
+                _ratio_pair(bounds)
+            imported, draws, band = import_meridian(list(paths), Options(per or "window", weeks, bounds, budget, n_draws, seed))
         elif fmt == "robyn":
             from .evidence.robyn import import_robyn
 
@@ -124,16 +141,20 @@ def import_command(fmt: str, paths: tuple[str, ...], out: Path, solid: str | Non
 
             if len(paths) != 1:
                 raise click.UsageError("curves takes one table")
-            imported, draws = import_curves(paths[0], budget)
-        text = render(imported, str(out))
+            imported, draws = import_curves(paths[0], budget, per)
+        if draws is None and band is None:
+            write(out, render(imported, str(out)))
+        else:
+            write_with_draws(imported, out, draws, band)
     except ScenarioError as err:
         _bad(err)
         return
-    write_atomically(out, text)
-    if draws is not None:
-        write_atomically(out.with_suffix(".draws.csv"), draws.to_csv(index=False))
-    click.echo(f"wrote {out}: {len(imported.channels)} channels" + (", worlds from the posterior samples" if imported.worlds else ""),
-               err=True)
+    extra = [f"worlds in {out.with_suffix('.draws.csv')}"] if draws is not None else []
+    extra += [f"interval in {out.with_suffix('.band.csv')}"] if band is not None else []
+    extra += ["worlds from the posterior samples"] if (imported.worlds or {}).get("samples") else []
+    click.echo(f"wrote {out}: {len(imported.channels)} channels" + "".join(", " + e for e in extra), err=True)
+    for line in imported.said:
+        click.echo(f"note: {line}", err=True)
     _check_table(imported)
 
 
@@ -161,7 +182,7 @@ def _pymc(paths: tuple[str, ...], window: str | None, bounds: str | None, budget
 @click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Updated scenario to write (.yaml).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap.")
 @click.option("--boot", type=click.IntRange(min=0), default=200, show_default=True, help="Bootstrap fits for the intervals (0: none).")
-@click.option("--prior-weight", type=click.FloatRange(min=0), default=1e-4, show_default=True,
+@click.option("--prior-weight", type=Number(min=0, max=MAX_PRIOR_WEIGHT), default=1e-4, show_default=True,
               help="Weak pull of the scenario's own curve (ridge on log-parameters); 0 = none.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def calibrate_command(scenario: str, results: str, out: Path, seed: int, boot: int, prior_weight: float, fmt: str) -> None:
@@ -169,7 +190,7 @@ def calibrate_command(scenario: str, results: str, out: Path, seed: int, boot: i
     import dataclasses
 
     from .evidence.calibrate_io import calibrate_file, report_lines
-    from .evidence.writer import write_atomically
+    from .yaml_file import write
 
     _yaml_out(out)
     try:
@@ -186,5 +207,5 @@ def calibrate_command(scenario: str, results: str, out: Path, seed: int, boot: i
     if not any(f.ok for f in fits):
         click.echo("error: no channel could be calibrated; nothing was written", err=True)
         sys.exit(BAD_INPUT)
-    write_atomically(out, text)
+    write(out, text)
     click.echo(f"wrote {out}: {sum(f.ok for f in fits)} of {len(fits)} channels refitted", err=True)

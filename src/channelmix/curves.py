@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .pwl_thin import MAX_PWL_PIECES, thin
 from .schema.models import Constant, Hill, Linear, Pwl, Response, Saturating
 from .schema.saturations import Saturation
 
@@ -82,7 +83,8 @@ class Pieces:
     @property
     def concave(self) -> bool:
         slopes = self.slopes
-        return all(slopes[i + 1] <= slopes[i] + 1e-12 for i in range(len(slopes) - 1))
+        noise = 1e-9 * max((abs(m) for m in slopes), default=0.0)  # round-off, relative: slopes are reach per unit of money
+        return all(slopes[i + 1] <= slopes[i] + noise for i in range(len(slopes) - 1))
 
     @property
     def slopes(self) -> list[float]:
@@ -97,7 +99,7 @@ def pieces(response: Response, cap: float, accuracy: float) -> Pieces:
     if cap <= 0 or isinstance(response, Constant):
         return Pieces((0.0,), (0.0,), 0.0, True)
     if isinstance(response, (Linear, Pwl)):
-        return _exact_pieces(response, cap)
+        return _exact_pieces(response, cap, accuracy)
     if isinstance(response, Saturation):
         key = (response, float(cap), float(accuracy))
         if key not in _CACHE:
@@ -220,7 +222,7 @@ def _chord_pieces_many(f, gap_of, lo: np.ndarray, hi: np.ndarray, tol: np.ndarra
     n = len(lo)
     live = np.flatnonzero(hi > lo)
     a, b, c = lo[live].copy(), hi[live].copy(), live.copy()
-    floor = 1e-14 * np.maximum(hi, 1.0)
+    floor = 1e-14 * hi  # relative to the curve's range, in any currency
     done_a, done_b, done_c = [], [], []
     done_count = np.zeros(n, dtype=np.int64)
     worst = np.zeros(n)
@@ -270,14 +272,28 @@ def _chord_gap_many(f, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarra
     return np.maximum(gap((lo + hi) / 2), 0.0)
 
 
-def _exact_pieces(response: Linear | Pwl, cap: float) -> Pieces:
+def _exact_pieces(response: Linear | Pwl, cap: float, accuracy: float) -> Pieces:
     if isinstance(response, Linear):
         knee = 1.0 / response.slope
         pts = [(0.0, 0.0), (cap, response.slope * cap)] if cap <= knee else [(0.0, 0.0), (knee, 1.0), (cap, 1.0)]
     else:
         pts = [(x, y) for x, y in response.points if x < cap]
         pts.append((cap, reach(response, cap)))
+        if len(pts) - 1 > MAX_PWL_PIECES:  # too many to model one by one: an under-estimate within accuracy
+            return _thinned(pts, accuracy)
     return Pieces(tuple(p[0] for p in pts), tuple(p[1] for p in pts), 0.0, True)
+
+
+def _thinned(pts: list[tuple[float, float]], accuracy: float) -> Pieces:
+    """A long pwl's pieces (see :mod:`channelmix.pwl_thin`), the tolerance doubled until
+    :data:`MAX_PIECES` pieces suffice (the safety net the other curves have)."""
+    xs, ys = np.array([p[0] for p in pts]), np.array([p[1] for p in pts])
+    tol = accuracy * max(float(ys.max()), 1e-12)
+    while True:
+        bx, by, error = thin(xs, ys, tol)
+        if len(bx) - 1 <= MAX_PIECES:
+            return Pieces(tuple(bx), tuple(by), error, False)
+        tol *= 2.0
 
 
 def _functions(response: Saturating | Hill):
@@ -326,7 +342,7 @@ def _chord_pieces(f, lo: float, hi: float, tol: float, gap_of=None) -> tuple[lis
         a = np.array([t[0] for t in todo])
         b = np.array([t[1] for t in todo])
         gaps = gap_of(a, b) if gap_of is not None else _chord_gap(f, a, b)
-        split = (gaps > tol) & (b - a > 1e-14 * max(hi, 1.0))  # steep starts (shape < 1) need tiny pieces
+        split = (gaps > tol) & (b - a > 1e-14 * hi)  # steep starts (shape < 1) need tiny pieces
         if len(done) + len(todo) + int(split.sum()) > MAX_PIECES:
             split[:] = False  # the safety net: stop refining; the worst gap is still reported
         done += [t for t, s in zip(todo, split) if not s]
@@ -412,7 +428,7 @@ def _tangent_pieces(f, df, end: float, tol: float, start: float = 0.0) -> tuple[
         for ta, tb in zip(points, points[1:]):
             x, err = _tangent_meet(f, df, ta, tb)
             worst = max(worst, err)
-            if err > tol and tb - ta > 1e-9 * max(end, 1.0):
+            if err > tol and tb - ta > 1e-9 * end:
                 new.append((ta + tb) / 2)
         if not new or len(points) + len(new) > MAX_PIECES:  # MAX_PIECES: the safety net, as above
             break
@@ -420,10 +436,10 @@ def _tangent_pieces(f, df, end: float, tol: float, start: float = 0.0) -> tuple[
     xs, ys = [start], [float(f(start)) if start > 0 else 0.0]
     for ta, tb in zip(points, points[1:]):
         x, _ = _tangent_meet(f, df, ta, tb)
-        if x > xs[-1] + 1e-12 * max(end, 1.0):
+        if x > xs[-1] + 1e-12 * end:
             xs.append(x)
             ys.append(float(f(ta) + df(ta) * (x - ta)))
-    if end > xs[-1] + 1e-12 * max(end, 1.0):
+    if end > xs[-1] + 1e-12 * end:
         xs.append(end)
         ys.append(float(f(end)))
     else:
@@ -434,7 +450,7 @@ def _tangent_pieces(f, df, end: float, tol: float, start: float = 0.0) -> tuple[
 def _tangent_meet(f, df, ta: float, tb: float) -> tuple[float, float]:
     """Where the tangents at ta < tb meet, and how far below f they are there."""
     fa, fb, da, db = float(f(ta)), float(f(tb)), float(df(ta)), float(df(tb))
-    if db - da <= 1e-15:
+    if (db - da) * (tb - ta) <= 1e-15:  # parallel tangents (in reach: slope × spend, any currency)
         return tb, max(fb - (fa + da * (tb - ta)), 0.0)
     x = (fb - db * tb - fa + da * ta) / (da - db)
     x = min(max(x, ta), tb)

@@ -17,6 +17,9 @@ from typing import Any, Callable
 
 import pulp
 
+from .certify import CertificateError, ModelCurves, Rival, model_value
+from .evaluate import evaluate
+from .evaluate_periods import evaluate_periods
 from .formulate import formulate
 from .formulate_periods import formulate_periods
 from .limits import LE, limit_of, with_limit
@@ -71,21 +74,41 @@ def _relaxations(sc: Scenario) -> list[tuple[str, Callable[[Scenario], Scenario]
     return out
 
 
-def diagnose(scenario: Scenario, time_limit: float = 10.0) -> list[str]:
-    """The rule families whose removal alone makes the scenario feasible."""
+def diagnose(scenario: Scenario, time_limit: float = 10.0, curves: ModelCurves | None = None) -> list[str]:
+    """The rule families whose removal alone makes the scenario feasible, each confirmed: the
+    re-solve's plan keeps every rule of the relaxed scenario (the verifier's truth) and breaks
+    one of the scenario's own. A plan that the scenario's own model could take (``curves``:
+    the pieces it was solved on) proves it was not infeasible: :class:`CertificateError`."""
     settings = scenario.solver.model_copy(update={"time_limit": time_limit})
     quick = scenario.model_copy(update={"objective": scenario.objective.model_copy(update={"tie_break": False}), "solver": settings})
     culprits = []
     for words, relax in _relaxations(quick):
         relaxed = relax(quick)
-        if solve(formulate_periods(relaxed) if relaxed.periods is not None else formulate(relaxed)).status in SOLVED:
+        solution = solve(formulate_periods(relaxed) if relaxed.periods is not None else formulate(relaxed))
+        if solution.status in SOLVED and _confirms(scenario, relaxed, solution, words, curves):
             culprits.append(words)
     return culprits
 
 
-def explain(scenario: Scenario, warnings: list[str]) -> str:
-    """A sentence or two on why no plan exists."""
-    culprits = diagnose(scenario)
+def _confirms(scenario: Scenario, relaxed: Scenario, solution, words: str, curves: ModelCurves | None) -> bool:
+    """Whether a relaxation's plan is real (keeps every rule of the relaxed scenario) and needs
+    the relaxation (breaks a rule of the scenario as written)."""
+    truth = _truth(relaxed, solution.on, solution.spend)
+    if truth.violations:
+        return False
+    if curves is not None and model_value(scenario, Rival(f"the plan found without {words}", solution.on, solution.spend), curves) is not None:
+        raise CertificateError(f"scenario '{scenario.scenario}' is not infeasible (a channelmix bug, please report it): the plan found "
+                               f"without {words} keeps every hard rule of the scenario as written")
+    return bool(_truth(scenario, solution.on, solution.spend).violations)
+
+
+def _truth(scenario: Scenario, on: dict, spend: dict):
+    return evaluate_periods(scenario, on, spend) if scenario.periods is not None else evaluate(scenario, on, spend)
+
+
+def explain(scenario: Scenario, warnings: list[str], curves: ModelCurves | None = None) -> str:
+    """A sentence or two on why no plan exists (every relaxation named is confirmed, see :func:`diagnose`)."""
+    culprits = diagnose(scenario, curves=curves)
     if culprits:
         text = "Dropping any one of these would make it feasible: " + "; ".join(culprits) + "."
     else:
@@ -267,4 +290,6 @@ def _bisect(scenario: Scenario, limit, settings, time_limit: float, steps: int =
     for _ in range(steps):
         middle = (tight + loose) / 2
         tight, loose = (tight, middle) if feasible(middle) else (middle, loose)
-    return loose
+    # a hair (1e-7) past the boundary as the elastic repair has it: the solver holds a share row to 1e-9 of its size
+    hair = 1e-7 if limit.loosens_up else -1e-7
+    return min(max(loose + hair, 0.0), 1.0)

@@ -46,9 +46,14 @@ def _slack(limit: float) -> float:
     return TOLERANCE * max(1.0, abs(limit))
 
 
-def evaluate_periods(scenario: Scenario, on: dict[Key, bool], spend: dict[Key, float]) -> PeriodsEvaluation:
-    """Recompute every figure of a plan over periods and list every rule it breaks."""
+def evaluate_periods(scenario: Scenario, on: dict[Key, bool], spend: dict[Key, float],
+                     views: list[Scenario] | None = None) -> PeriodsEvaluation:
+    """Recompute every figure of a plan over periods and list every rule it breaks.
+
+    ``views``: each period's single-period scenario, when not the horizon's own (the
+    certificates judge a plan on the MILP's curve pieces, period by period)."""
     H = Horizon(scenario)
+    views = H.views if views is None else views
     ids = H.ids
     violations: list[Violation] = []
     is_on = {(c.id, p): bool(on.get((c.id, p), False)) for c in scenario.channels for p in ids}
@@ -62,7 +67,7 @@ def evaluate_periods(scenario: Scenario, on: dict[Key, bool], spend: dict[Key, f
             before = is_on[(ch.id, p)]
     evals = []
     for t, p in enumerate(ids):
-        ev = evaluate(H.views[t], {c: is_on[(c, p)] for c, _ in _keys(scenario, p)}, {c: spent[(c, p)] for c, _ in _keys(scenario, p)},
+        ev = evaluate(views[t], {c: is_on[(c, p)] for c, _ in _keys(scenario, p)}, {c: spent[(c, p)] for c, _ in _keys(scenario, p)},
                       {c: effective[(c, p)] for c, _ in _keys(scenario, p)})
         violations += [Violation(f"{H.items[t].name}: {v.rule}", v.amount, v.detail) for v in ev.violations
                        if v.rule != "budget"]  # money is judged below, set-up costs included

@@ -51,6 +51,7 @@ class Formulation:
     parts: dict[str, pulp.LpAffineExpression]  # weighted_reach, cost and each penalty
     rules: dict[str, str] = field(default_factory=dict)  # constraint name -> rule in words
     approximation_bound: float | None = 0.0  # how far the true optimum can be above the plan (None: unknown)
+    understated: float = 0.0  # how much the pieces can understate the objective of any plan (the bound, were no rule judged on them)
 
 
 class Problem(pulp.LpProblem):
@@ -97,6 +98,7 @@ class _Builder:
         self.penalties: dict[str, dict[pulp.LpVariable, float]] = {}
         self.total_spend: pulp.LpVariable | None = None
         self.approximation_bound: float | None = 0.0
+        self.understated = 0.0
 
     def add(self, terms: dict[pulp.LpVariable, float], sense: int, rhs: float, name: str, rule: str) -> None:
         terms = {v: w for v, w in terms.items() if w != 0}
@@ -256,6 +258,7 @@ class _Builder:
             understated = understated_penalty + sum(
                 (c.outcome.value if c.outcome else 0.0) * self.curve_pieces[c.id].max_error for c in sc.channels if c.id in self.curve_pieces)
         self.approximation_bound = self._bound(understated)
+        self.understated = understated
         return weighted
 
     def _bound(self, understated: float) -> float | None:
@@ -381,7 +384,7 @@ class _Builder:
         return Formulation(
             scenario=sc, problem=self.problem, on=self.on, spend=self.spend, reach=self.reach, coverage=self.coverage,
             caps=self.caps, curve_pieces=self.curve_pieces, parts=parts, rules=self.rules,
-            approximation_bound=self.approximation_bound,
+            approximation_bound=self.approximation_bound, understated=self.understated,
         )
 
 

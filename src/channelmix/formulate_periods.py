@@ -324,6 +324,7 @@ class _HorizonBuilder:
             parts["penalty_channel_count"] = _expr(penalties)
         return PeriodsFormulation(
             scenario=sc, problem=self.problem, on=on, spend=spend, reach=reach, coverage=coverage, caps={},
-            curve_pieces=pieces, parts=parts, rules=self.rules, approximation_bound=bound, horizon=H,
+            curve_pieces=pieces, parts=parts, rules=self.rules, approximation_bound=bound,
+            understated=sum(H.weight(t) * b.understated for t, b in enumerate(self.periods)), horizon=H,
             period_objectives=objectives, used=binaries)
 

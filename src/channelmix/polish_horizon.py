@@ -20,9 +20,10 @@ import warnings
 
 import numpy as np
 
-from .arrays import CurveTable, arrays
+from .arrays import KINK, CurveTable, arrays
 from .evaluate_periods import Key, PeriodsEvaluation
 from .periods import Horizon, money_sign
+from .scaling import objective_scale, unit_rows
 from .schema.models import Scenario
 
 ROUNDS = 4  # SLSQP restarts at most (a round that gains less than ROUND_GAIN ends the polish)
@@ -71,7 +72,7 @@ class HorizonProblem:
         self.targets = np.tile(cov.level[self.hard_cells], T)
         self.money = -money_sign(scenario)  # 1: each unit spent counts against the objective (max_value, net max_outcome)
         self.outcome = scenario.objective.sense == "max_outcome"
-        self.scale = max(1.0, abs(before.objective))
+        self.scale = objective_scale(before.objective, np.concatenate([A.weight, A.outcome_value]))
         self.constraints = self.linear()
 
     # -- spends, adstock and levels -----------------------------------------------
@@ -121,7 +122,7 @@ class HorizonProblem:
         weight = np.zeros_like(A.weight) if self.outcome else A.weight
         short = self.soft[:, None] & (level < cov.level[:, None])
         per_period = weight @ level - np.sum(np.where(short, cov.penalty[:, None] * (cov.level[:, None] - level), 0.0), axis=0)
-        d_level = weight[:, None] * (raw < 1.0) + np.where(short & (raw < 1.0), cov.penalty[:, None], 0.0)
+        d_level = weight[:, None] * (raw < 1.0 - KINK) + np.where(short & (raw < 1.0 - KINK), cov.penalty[:, None], 0.0)
         d_reach = self.M.T @ d_level
         if self.outcome:
             per_period = per_period + A.outcome_value @ f
@@ -164,7 +165,7 @@ class HorizonProblem:
         self._time_rows(add)
         if not rows:
             return np.zeros((0, n)), np.zeros(0)
-        return np.array(rows), np.array(rhs)
+        return unit_rows(np.array(rows), np.array(rhs))
 
     def _period_rows(self, t: int, mask: np.ndarray, add) -> None:
         """Resources, concentration and group shares of period t."""

@@ -62,7 +62,7 @@ def polish_periods(scenario: Scenario, on: dict[Key, bool], spend: dict[Key, flo
         else:  # the unit-move search over the horizon would cost n² moves a step: round instead
             candidates = on_grid(x, steps)
             note = _note(f"the polished spends were rounded to the spend_step grid (no unit-move search over {problem.s0.size} spends)")
-    best, best_gain = None, MIN_GAIN * max(1.0, abs(before.objective))
+    best, best_gain = None, MIN_GAIN * problem.scale
     for s in candidates:
         if s is None:
             continue

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .arrays import arrays
+from .arrays import KINK, arrays
 
 if TYPE_CHECKING:
     from .polish import _Problem
@@ -60,7 +60,7 @@ def neighbours(problem: "_Problem", spend: np.ndarray) -> list[Neighbour]:
     # a first-order estimate holds for small moves of money: a big channel switched off (its money spread over
     # the rest), or one switched on at a big spend, is no near tie the pieces could have mis-ranked
     most = MOVED * float(money.sum())
-    floor = -CLOSE * max(1.0, abs(problem.scale))
+    floor = -CLOSE * problem.scale
     candidates = [(-kept[i], i, -1, money[i]) for i in ons] + [(added[j], -1, j, spent[j]) for j in offs]
     candidates += [(added[j] - kept[i], i, j, abs(money[i] - spent[j])) for i in ons for j in offs]
     moves = sorted(((e, i, j) for e, i, j, moved in candidates if moved <= most and e >= floor), key=lambda m: (-m[0], m[1], m[2]))
@@ -84,12 +84,12 @@ def _marginals(problem: "_Problem", spend: np.ndarray) -> tuple[np.ndarray, floa
     sc, A = problem.sc, problem.A
     raw = A.affinity @ np.where(problem.is_on, A.curves.reach(spend), 0.0)
     outcome = sc.objective.sense == "max_outcome"
-    d_level = np.zeros_like(A.weight) if outcome else A.weight * (raw < 1.0)
+    d_level = np.zeros_like(A.weight) if outcome else A.weight * (raw < 1.0 - KINK)
     value = A.affinity.rmatvec(d_level) + (A.outcome_value if outcome else 0.0)
     net = 1.0 if sc.objective.sense == "max_value" or (outcome and sc.objective.net) else 0.0
     free = problem.free
     s = spend[free]
-    interior = (s > problem.lo * (1 + 1e-6) + 1e-9) & (s < problem.hi * (1 - 1e-6))
+    interior = (s > problem.lo * (1 + 1e-6) + 1e-9 * problem.hi) & (s < problem.hi * (1 - 1e-6))
     slopes = value[free] * A.curves.slope(spend)[free] - net
     money_value = float(np.median(slopes[interior])) if interior.any() else 0.0
     return value, max(money_value, 0.0), net

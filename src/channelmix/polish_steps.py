@@ -31,8 +31,8 @@ def grid_search(problem: "_Problem", steps: np.ndarray, starts: list[np.ndarray]
     """The best spends (free channels, in money) reached by unit moves from any feasible start.
 
     ``steps[j]`` is free channel j's payable unit (0: it keeps its start spend)."""
-    feasible = [s for s in starts if _feasible(problem, s)] or [problem.s0[problem.free]]
-    ends = [_climb(problem, steps, s) for s in feasible]
+    kept = [s for s in starts if feasible(problem, s)] or [problem.s0[problem.free]]
+    ends = [_climb(problem, steps, s) for s in kept]
     if not ends:
         return None
     return min(ends, key=lambda s: problem.objective(s / problem.hi)[0])
@@ -44,9 +44,9 @@ def on_grid(s: np.ndarray, steps: np.ndarray) -> list[np.ndarray]:
         return [np.where(steps > 0, rounding(s / steps + 1e-9) * steps, s) for rounding in (np.round, np.floor)]
 
 
-def _feasible(problem: "_Problem", s: np.ndarray) -> bool:
+def feasible(problem: "_Problem", s: np.ndarray) -> bool:
     lo, hi = problem.lo, problem.hi
-    if np.any(s < lo - TOL * np.maximum(1.0, lo)) or np.any(s > hi + TOL * np.maximum(1.0, hi)):
+    if np.any(s < lo - TOL * hi) or np.any(s > hi + TOL * hi):  # relative to each spend's range, in any currency
         return False
     G, h = problem.constraints
     if len(h) and np.any(G @ (s / hi) > h + 1e-9 * np.maximum(1.0, np.abs(h))):
@@ -64,7 +64,7 @@ def _climb(problem: "_Problem", steps: np.ndarray, s: np.ndarray) -> np.ndarray:
     for _ in range(MAX_MOVES):
         best, best_value = None, value - 1e-12 * max(1.0, abs(value))
         for candidate in _moves(s, steps, stepped):
-            if not _feasible(problem, candidate):
+            if not feasible(problem, candidate):
                 continue
             v = problem.objective(candidate / problem.hi)[0]
             if v < best_value:

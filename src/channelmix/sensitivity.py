@@ -18,6 +18,7 @@ from .formulate_periods import PeriodsFormulation, formulate_periods
 from .plan import Plan
 from .schema.models import Scenario
 from .solve import _run as run_solver
+from .solve import row_size
 
 # constraint families that are limits a person set (the rest define the model)
 LIMIT_FAMILIES = ("budget", "resource_", "target_", "breadth_", "concentration_", "group_", "cardinality_",
@@ -64,7 +65,7 @@ def fixed_lp_duals(scenario: Scenario, values: dict[str, float]) -> dict[str, Du
         if not name.startswith(LIMIT_FAMILIES) or c.pi is None:
             continue
         value = c.value()
-        binding = value is not None and abs(value) <= BINDING * max(1.0, abs(c.constant))
+        binding = value is not None and abs(value) <= BINDING * row_size(c)
         out[name] = Dual(name, f.rules[name], binding, flip * c.pi)
     return out
 

@@ -20,9 +20,11 @@ from .plan import SOLVED
 from .schema.models import SolverSettings
 from .schema.steps import nearest
 from .solvers import _run_cbc, _run_highs
-from .tolerances import tie_slack
+from .tolerances import FEASIBILITY, tie_slack
 
-IDLE_WEIGHT = 1e-7  # per channel on, relative to the plan's money or reach, in the tie-break pass
+IDLE_WEIGHT = 1e-5  # per channel on in the tie-break pass, relative to the largest term of the money (max senses) or
+# reach (min senses) it minimises: in the solver's units that is its weight, and HiGHS reads reduced costs below its dual
+# feasibility tolerance (1e-7) as 0, so a hair of 1e-7 left idle channels on
 TIE_NODE_SHARE = 0.2  # the tie-break pass may search this share of the first pass's branch-and-bound nodes ...
 TIE_NODE_FLOOR = 500  # ... or this many nodes, whichever is more. A budget of work, not of seconds, so the same
 # input gives the same plan on a quiet or a busy machine; the deadline still bounds it from outside
@@ -54,6 +56,7 @@ class Solution:
     solver_seconds: float = 0.0  # inside the solver's run(), both passes
     tie_break: str = ""  # "", "done", or why it stopped short ("node limit 500")
     binding_names: list[str] = field(default_factory=list)  # the constraint names behind ``binding``
+    tie_slack: float = 0.0  # how much of the first objective the tie-break pass may have given up, in its units
 
 
 def solve(formulation: Formulation, settings: SolverSettings | None = None, start: dict[str, float] | None = None,
@@ -82,12 +85,15 @@ def solve(formulation: Formulation, settings: SolverSettings | None = None, star
     first_seconds = time.perf_counter() - began
     solver_seconds = _run_seconds(formulation.problem, first_seconds)
     objective = pulp.value(formulation.problem.objective) if status in SOLVED else None
-    passes, tie = 1, ""
+    passes, tie, given_up = 1, "", 0.0
     if status == "optimal" and formulation.scenario.objective.tie_break and objective is not None:
         box = deadline - time.perf_counter()  # the second pass gets only what is left
         if box > max(0.05, TIE_MIN_SHARE * first_seconds):
             t, clock = time.perf_counter(), _run_seconds(formulation.problem, 0.0)
             tie = _tie_break(formulation, settings, objective, box, near)
+            if tie:  # the slack, and the solver's tolerance on the row that keeps it (both in its units)
+                unit = formulation.problem.scaling.objective
+                given_up = tie_slack(objective / unit) * unit
             # HiGHS's run clock keeps counting across runs on the same object: take the difference
             solver_seconds += max(_run_seconds(formulation.problem, time.perf_counter() - t + clock) - clock, 0.0)
             passes = 2 if tie else 1
@@ -98,7 +104,7 @@ def solve(formulation: Formulation, settings: SolverSettings | None = None, star
     binding = [formulation.rules[name] for name in names]
     values = {v.name: v.varValue for v in formulation.problem.variables() if v.varValue is not None} if objective is not None else {}
     return Solution(status, on, spend, objective, bound, gap, time.perf_counter() - began, settings.name, passes, binding, values,
-                    solver_seconds, tie, names)
+                    solver_seconds, tie, names, tie_slack=given_up)
 
 
 def _run_seconds(problem: pulp.LpProblem, fallback: float) -> float:
@@ -131,20 +137,26 @@ def _nearest(formulation: Formulation, near: dict[str, bool], minimise: bool,
 
 def _money_or_reach(formulation: Formulation) -> tuple[bool, dict[pulp.LpVariable, float]]:
     """The plain tie-break objective (see :func:`_secondary`)."""
-    cost, reach = formulation.parts["cost"], formulation.parts["weighted_reach"]
-    # a channel that costs nothing and adds nothing should be off: a weight per channel on,
-    # far below anything the first objective or the money could notice
-    scale = max(1.0, abs(pulp.value(cost) or 0.0), abs(pulp.value(reach) or 0.0))
-    idle = {x: IDLE_WEIGHT * scale for x in formulation.on.values()}
-    if formulation.problem.sense == pulp.LpMaximize:
-        terms = dict(cost.items())
-        for x, w in idle.items():
-            terms[x] = terms.get(x, 0.0) + w
-        return True, terms
-    terms = dict(reach.items())
-    for x, w in idle.items():
-        terms[x] = terms.get(x, 0.0) - w
-    return False, terms
+    maximise = formulation.problem.sense == pulp.LpMaximize
+    base = formulation.parts["cost" if maximise else "weighted_reach"]
+    # a channel that costs nothing and adds nothing should be off: a weight per channel on, far
+    # below anything the money (or reach) could notice, in its own units whatever the currency
+    idle = IDLE_WEIGHT * (_largest_term(base) or 1.0)
+    terms = dict(base.items())
+    for x in formulation.on.values():
+        terms[x] = terms.get(x, 0.0) + (idle if maximise else -idle)
+    return maximise, terms
+
+
+def row_size(constraint: pulp.LpConstraint) -> float:
+    """The largest amount a row's bound or any of its terms can reach (1 for an empty row): a
+    row binds when its slack is a small share of this, in any currency."""
+    return max(abs(constraint.constant), _largest_term(constraint)) or 1.0
+
+
+def _largest_term(terms: pulp.LpAffineExpression) -> float:
+    """The largest |coefficient × bound| of the terms (0 when no variable has a finite bound)."""
+    return max((abs(w) * max(abs(v.lowBound or 0.0), abs(v.upBound or 0.0)) for v, w in terms.items()), default=0.0)
 
 
 def _tie_break(formulation: Formulation, settings: SolverSettings, first: float, box: float,
@@ -159,10 +171,12 @@ def _tie_break(formulation: Formulation, settings: SolverSettings, first: float,
     saved = {v.name: v.varValue for v in problem.variables()}
     second = problem.copy()
     minimise, terms = _secondary(formulation, near)
+    unit = problem.scaling.objective  # the slack as the HiGHS pass has it: relative to the objective in the solver's units
+    slack = _row_slack(first / unit) * unit
     if problem.sense == pulp.LpMaximize:
-        keep = pulp.LpConstraint(problem.objective, pulp.LpConstraintGE, name="tie_break", rhs=first - tie_slack(first))
+        keep = pulp.LpConstraint(problem.objective, pulp.LpConstraintGE, name="tie_break", rhs=first - slack)
     else:
-        keep = pulp.LpConstraint(problem.objective, pulp.LpConstraintLE, name="tie_break", rhs=first + tie_slack(first))
+        keep = pulp.LpConstraint(problem.objective, pulp.LpConstraintLE, name="tie_break", rhs=first + slack)
     second.sense = pulp.LpMinimize if minimise else pulp.LpMaximize
     second.addConstraint(keep)
     second.setObjective(pulp.LpAffineExpression(terms))
@@ -172,6 +186,12 @@ def _tie_break(formulation: Formulation, settings: SolverSettings, first: float,
             v.varValue = saved[v.name]
         return ""
     return "done" if status == "optimal" else f"time limit {box:.3g} s"
+
+
+def _row_slack(first: float) -> float:
+    """The tie-break row's slack in the solver's units: tie_slack less the solver's feasibility
+    tolerance on that row, so that together they give up at most tie_slack of the optimum."""
+    return max(tie_slack(first) - FEASIBILITY, 0.0)
 
 
 def _tie_break_in_highs(formulation: Formulation, highs, box: float, near: dict[str, bool] | None = None) -> str:
@@ -190,7 +210,7 @@ def _tie_break_in_highs(formulation: Formulation, highs, box: float, near: dict[
     first = highs.getInfo().objective_function_value - lp.offset_
     x1 = np.asarray(highs.getSolution().col_value, dtype=float)
     minimised = lp.sense_ == highspy.ObjSense.kMinimize
-    slack = tie_slack(first)
+    slack = _row_slack(first)
     nz = np.flatnonzero(first_costs).astype(np.int32)
     inf = highspy.kHighsInf
     lower, upper = (-inf, first + slack) if minimised else (first - slack, inf)
@@ -201,6 +221,9 @@ def _tie_break_in_highs(formulation: Formulation, highs, box: float, near: dict[
         j = getattr(v, "index", None)  # None: a variable in no row of the model (a cell nothing serves), fixed at 0
         if j is not None:
             second[j] += w
+    second *= problem.scaling.columns  # in the solver's units, as the first pass (see channelmix.scaling)
+    largest = float(np.max(np.abs(second), initial=0.0))
+    second /= largest if largest > 0 else 1.0
     highs.changeObjectiveSense(highspy.ObjSense.kMinimize if minimise else highspy.ObjSense.kMaximize)
     highs.changeColsCost(n, np.arange(n, dtype=np.int32), second)
     highs.changeObjectiveOffset(0.0)
@@ -214,7 +237,7 @@ def _tie_break_in_highs(formulation: Formulation, highs, box: float, near: dict[
         return ""  # the first plan stays in the variables
     values = list(solution.col_value)
     for v in problem.variables():
-        v.varValue = values[v.index]
+        v.varValue = values[v.index] * problem.scaling.columns[v.index]
     status = highs.getModelStatus()
     if status == highspy.HighsModelStatus.kOptimal:
         return FIXED_ON_OFF if fixed else "done"
@@ -232,6 +255,34 @@ def _fix_on_off(formulation: Formulation, highs, x1) -> bool:
     if off:
         highs.changeColsBounds(len(off), np.array(off, dtype=np.int32), np.zeros(len(off)), np.zeros(len(off)))
     return True
+
+
+def recheck_infeasible(formulation: Formulation, time_limit: float) -> str:
+    """A second look before a model is called infeasible, in the solver's units: its LP
+    relaxation (every integer free within its bounds; infeasible: "relaxation"), else the
+    model without its objective ("feasibility" when it finds no plan either, "found" when it
+    does, "" when it runs out of time).  The problem is left as it was, values aside."""
+    problem = formulation.problem
+    settings = formulation.scenario.solver
+    integers = [v for v in problem.variables() if v.cat == pulp.LpInteger]
+    objective, sense = problem.objective, problem.sense
+    began = time.perf_counter()
+    try:
+        problem.setObjective(pulp.LpAffineExpression())
+        for v in integers:
+            v.cat = pulp.LpContinuous
+        relaxed = _run(problem, settings, time_limit)[0]
+        if relaxed == "infeasible":
+            return "relaxation"
+        for v in integers:
+            v.cat = pulp.LpInteger
+        status = _run(problem, settings, max(time_limit - (time.perf_counter() - began), 0.01))[0]
+    finally:
+        for v in integers:
+            v.cat = pulp.LpInteger
+        problem.setObjective(objective)
+        problem.sense = sense
+    return {"infeasible": "feasibility", "optimal": "found", "feasible": "found"}.get(status, "")
 
 
 def _run(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float,
@@ -282,6 +333,6 @@ def binding_names(formulation: Formulation, on: dict[str, bool]) -> list[str]:
         elif not name.startswith(_REPORTED):
             continue
         value = constraint.value()
-        if value is not None and abs(value) <= BINDING * max(1.0, abs(constraint.constant)):
+        if value is not None and abs(value) <= BINDING * row_size(constraint):
             out.append(name)
     return out

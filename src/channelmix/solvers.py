@@ -14,10 +14,12 @@ import time
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pulp
 
 from .cbc_log import cbc_gap
 from .plan import SOLVED
+from .scaling import Model, Scaling, choose
 from .schema.models import SolverSettings
 from .tolerances import FEASIBILITY
 
@@ -58,6 +60,36 @@ def quiet_highs() -> "highspy.Highs":  # noqa: F821
     return highs
 
 
+def model_arrays(lp: pulp.LpProblem) -> Model:
+    """The problem as arrays in the user's units, columns in ``lp.variables()`` order (each
+    variable's ``index`` set to its column, each constraint's to its row), costs with the
+    sign of a minimisation, as HiGHS is handed them."""
+    sign = -1.0 if lp.sense == pulp.LpMaximize else 1.0
+    columns = lp.variables()
+    objective = lp.objective if lp.objective is not None else {}
+    for i, v in enumerate(columns):
+        v.index = i
+    rows = list(lp._constraints.values())
+    starts, index, value, row_lower, row_upper = [], [], [], [], []
+    for i, c in enumerate(rows):
+        c.index = i
+        starts.append(len(index))
+        for v, a in c.items():
+            if a != 0:
+                index.append(v.index)
+                value.append(a)
+        lb, ub = c.getLb(), c.getUb()
+        row_lower.append(-np.inf if lb is None else lb)
+        row_upper.append(np.inf if ub is None else ub)
+    return Model(
+        lower=np.array([-np.inf if v.lowBound is None else v.lowBound for v in columns], dtype=float),
+        upper=np.array([np.inf if v.upBound is None else v.upBound for v in columns], dtype=float),
+        integer=np.array([v.cat == pulp.LpInteger for v in columns], dtype=bool),
+        starts=np.array(starts, dtype=np.int64), index=np.array(index, dtype=np.int64), value=np.array(value, dtype=float),
+        row_lower=np.array(row_lower, dtype=float), row_upper=np.array(row_upper, dtype=float),
+        cost=np.array([sign * objective.get(v, 0.0) for v in columns], dtype=float))
+
+
 class PartialStart(dict):
     """A start that names only some variables (e.g. the on/off and spend decisions): the
     solver completes the rest (HiGHS solves for them with the named ones fixed), where a
@@ -84,43 +116,48 @@ class _StartedHiGHS(pulp.HiGHS):
                 lp.solverModel.setOptionValue(key, value)
 
     def buildSolverModel(self, lp: pulp.LpProblem) -> None:
-        """PuLP's model hand-over in bulk: the same columns, rows and order as
-        ``pulp.HiGHS.buildSolverModel`` (one ``addCol``/``addRow`` call per column and row),
-        passed in one ``addCols`` and one ``addRows`` call."""
+        """PuLP's model hand-over in bulk and in the solver's units: the same columns, rows and
+        order as ``pulp.HiGHS.buildSolverModel`` (one ``addCol``/``addRow`` call per column and
+        row), passed in one ``addCols`` and one ``addRows`` call, every coefficient, bound and
+        cost in the units of :func:`channelmix.scaling.choose` (kept as ``lp.scaling`` to read
+        values and duals back in the user's)."""
         import highspy
-        import numpy as np
 
         inf = highspy.kHighsInf
         highs = lp.solverModel
-        sign = -1.0 if lp.sense == pulp.LpMaximize else 1.0
-        columns = lp.variables()
-        objective = lp.objective if lp.objective is not None else {}
-        for i, v in enumerate(columns):
-            v.index = i
-        n = len(columns)
-        cost = np.array([sign * objective.get(v, 0.0) for v in columns], dtype=float)
-        lower = np.array([-inf if v.lowBound is None else v.lowBound for v in columns], dtype=float)
-        upper = np.array([inf if v.upBound is None else v.upBound for v in columns], dtype=float)
-        highs.addCols(n, cost, lower, upper, 0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
+        model = model_arrays(lp)
+        scaling = lp.scaling = choose(model)
+        n = len(model.lower)
+        highs.addCols(n, scaling.costs(model.cost), model.lower / scaling.columns, model.upper / scaling.columns,
+                      0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
         if self.mip:
-            integer = np.array([v.index for v in columns if v.cat == pulp.LpInteger], dtype=np.int32)
+            integer = np.flatnonzero(model.integer).astype(np.int32)
             if len(integer):
                 highs.changeColsIntegrality(len(integer), integer, np.full(len(integer), highspy.HighsVarType.kInteger))
-        rows = list(lp._constraints.values())
-        starts, index, value, row_lower, row_upper = [], [], [], [], []
-        for i, c in enumerate(rows):
-            c.index = i
-            starts.append(len(index))
-            for v, a in c.items():
-                if a != 0:
-                    index.append(v.index)
-                    value.append(a)
-            lb, ub = c.getLb(), c.getUb()
-            row_lower.append(-inf if lb is None else lb)
-            row_upper.append(inf if ub is None else ub)
-        if rows:
-            highs.addRows(len(rows), np.array(row_lower, dtype=float), np.array(row_upper, dtype=float), len(index),
-                          np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(value, dtype=float))
+        m = len(model.starts)
+        if m:
+            row_of = np.repeat(np.arange(m), np.diff(np.append(model.starts, len(model.index))))
+            highs.addRows(m, np.where(np.isfinite(model.row_lower), model.row_lower * scaling.rows, -inf),
+                          np.where(np.isfinite(model.row_upper), model.row_upper * scaling.rows, inf), len(model.index),
+                          model.starts.astype(np.int32), model.index.astype(np.int32), scaling.matrix(row_of, model.index, model.value))
+
+    def findSolutionValues(self, lp: pulp.LpProblem):
+        """PuLP's reading of the solution, put back in the user's units (see :mod:`channelmix.scaling`)."""
+        status = super().findSolutionValues(lp)
+        scaling = lp.scaling
+        solution = lp.solverModel.getSolution()
+        for v in lp.variables():
+            c = scaling.columns[v.index]
+            v.varValue = v.varValue * c if v.varValue is not None else None
+            v.dj = v.dj * scaling.objective / c if v.dj is not None else None
+        rows = list(solution.row_value)
+        for constraint in lp._constraints.values():
+            r = scaling.rows[constraint.index]
+            constraint.slack = constraint.constant + rows[constraint.index] / r
+            if constraint.sense == pulp.LpConstraintLE:
+                constraint.slack *= -1.0
+            constraint.pi = constraint.pi * r * scaling.objective if constraint.pi is not None else None
+        return status
 
     def callSolver(self, lp: pulp.LpProblem) -> None:
         wall = self.wall
@@ -128,16 +165,19 @@ class _StartedHiGHS(pulp.HiGHS):
             lp.solverModel.setOptionValue("time_limit", max(wall - time.perf_counter(), 0.01))  # what the hand-over left
         if wall is not None and hasattr(lp.solverModel, "cbMipInterrupt"):
             # HiGHS's own clock leaves out the MIP that completes a partial start (10 s of a 45 s limit on
-            # cvar over 200 worlds): the wall clock stops the search too, this run and a tie-break on the same Highs
-            lp.solverModel.cbMipInterrupt += lambda event: event.interrupt() if time.perf_counter() > wall else None
+            # cvar over 200 worlds): the wall clock stops the search too, this run and a tie-break on the same
+            # Highs; and the LPs, whose clock HiGHS reads too seldom (a root LP of cvar over 200 worlds ran 6 s past it)
+            stop = lambda event: event.interrupt() if time.perf_counter() > wall else None  # noqa: E731
+            lp.solverModel.cbMipInterrupt += stop
+            if hasattr(lp.solverModel, "cbSimplexInterrupt"):
+                lp.solverModel.cbSimplexInterrupt += stop
+                lp.solverModel.cbIpmInterrupt += stop
         if self.start:
-            import numpy as np
-
             columns = lp.variables()
             if isinstance(self.start, PartialStart):
                 columns = [v for v in columns if v.name in self.start]
             index = np.array([v.index for v in columns], dtype=np.int32)
-            value = np.array([self.start.get(v.name, 0.0) for v in columns], dtype=np.float64)
+            value = np.array([self.start.get(v.name, 0.0) for v in columns], dtype=np.float64) / lp.scaling.columns[index]
             lp.solverModel.setSolution(len(columns), index, value)
         super().callSolver(lp)
 
@@ -145,8 +185,10 @@ class _StartedHiGHS(pulp.HiGHS):
 def _run_highs(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float, start: dict[str, float] | None = None):
     import highspy
 
-    solver = _StartedHiGHS(start, msg=False, timeLimit=time_limit, gapRel=settings.gap, threads=settings.threads, random_seed=0,
-                           mip_feasibility_tolerance=FEASIBILITY, primal_feasibility_tolerance=FEASIBILITY)
+    # mip_abs_gap: HiGHS stops at an absolute gap of 1e-6 by default, which on an objective in the solver's units
+    # (largest coefficient 1) hides the tie-break's idle-channel weights; the relative gap is the one asked for
+    solver = _StartedHiGHS(start, msg=False, timeLimit=time_limit, gapRel=settings.gap, gapAbs=FEASIBILITY, threads=settings.threads,
+                           random_seed=0, mip_feasibility_tolerance=FEASIBILITY, primal_feasibility_tolerance=FEASIBILITY)
     problem.solve(solver)
     highs = problem.solverModel
     model_status = highs.getModelStatus()
@@ -164,16 +206,20 @@ def _run_highs(problem: pulp.LpProblem, settings: SolverSettings, time_limit: fl
     if status not in SOLVED:
         return status, None, None
     gap = info.mip_gap if math.isfinite(info.mip_gap) else None
-    dual = info.mip_dual_bound
+    dual = info.mip_dual_bound * problem.scaling.objective  # in the user's units
     bound = None if not math.isfinite(dual) else (-dual if problem.sense == pulp.LpMaximize else dual)
     return status, max(gap, 0.0) if gap is not None else None, bound
 
 
 def _run_cbc(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float, start: dict[str, float] | None = None):
+    """CBC by its command line on a copy of the problem in the solver's units (see
+    :mod:`channelmix.scaling`); the values come back into ``problem`` in the user's."""
+    internal, twins, scaling = _scaled_copy(problem)
+    problem.scaling = scaling  # to read the solver's tolerances in the user's units (see solve.py)
     if start:
-        for v in problem.variables():
+        for v, twin in zip(problem.variables(), twins):
             if v.name in start or not isinstance(start, PartialStart):
-                v.setInitialValue(start.get(v.name, 0.0))
+                twin.setInitialValue(start.get(v.name, 0.0) / scaling.columns[v.index])
     with tempfile.TemporaryDirectory(prefix="channelmix-cbc-") as folder:
         log = Path(folder) / "cbc.log"
         with warnings.catch_warnings():
@@ -183,16 +229,41 @@ def _run_cbc(problem: pulp.LpProblem, settings: SolverSettings, time_limit: floa
             solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=settings.gap, threads=settings.threads,
                                        warmStart=bool(start), logPath=str(log),
                                        options=["randomSeed 1", f"integerTolerance {FEASIBILITY}", f"primalTolerance {FEASIBILITY}"])
-        problem.solve(solver)
+        internal.solve(solver)
         text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
     if solver_log():
         sys.stderr.write(text)
-    if problem.sol_status == pulp.LpSolutionOptimal:
-        return ("optimal", *cbc_gap(text, problem.sense == pulp.LpMaximize))
-    if problem.sol_status == pulp.LpSolutionIntegerFeasible:
-        return ("feasible", *cbc_gap(text, problem.sense == pulp.LpMaximize))
+    for v, twin in zip(problem.variables(), twins):
+        v.varValue = None if twin.varValue is None else twin.varValue * scaling.columns[v.index]
+    problem.assignStatus(internal.status, internal.sol_status)
+    maximise = problem.sense == pulp.LpMaximize
+    if problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        gap, bound = cbc_gap(text, maximise)
+        status = "optimal" if problem.sol_status == pulp.LpSolutionOptimal else "feasible"
+        return status, gap, None if bound is None else bound * scaling.objective
     if problem.sol_status == pulp.LpSolutionInfeasible or problem.status == pulp.LpStatusInfeasible:
         return "infeasible", None, None
     if problem.sol_status == pulp.LpSolutionUnbounded:
         return "unbounded", None, None
     return "no_solution", None, None
+
+
+def _scaled_copy(problem: pulp.LpProblem) -> tuple[pulp.LpProblem, list[pulp.LpVariable], Scaling]:
+    """The problem in the solver's units: a twin per variable (same name and kind, in
+    ``problem.variables()`` order) and every row and the objective rescaled."""
+    model = model_arrays(problem)
+    scaling = choose(model)
+    columns = problem.variables()
+    c = scaling.columns
+    internal = pulp.LpProblem(problem.name, problem.sense)
+    twins = [internal.add_variable(v.name, None if v.lowBound is None else v.lowBound / c[j],
+                                   None if v.upBound is None else v.upBound / c[j], cat=v.cat) for j, v in enumerate(columns)]
+    sign = -1.0 if problem.sense == pulp.LpMaximize else 1.0
+    costs = sign * scaling.costs(model.cost)
+    internal.setObjective(pulp.LpAffineExpression({twins[j]: float(costs[j]) for j in np.flatnonzero(costs)}))
+    for constraint in problem._constraints.values():
+        r = scaling.rows[constraint.index]
+        terms = {twins[v.index]: a * c[v.index] * r for v, a in constraint.items() if a != 0}
+        internal.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression(terms), constraint.sense, name=constraint.name,
+                                                 rhs=-constraint.constant * r))
+    return internal, twins, scaling

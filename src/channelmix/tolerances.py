@@ -4,7 +4,7 @@ from __future__ import annotations
 
 TOLERANCE = 1e-6  # relative (and absolute, for small numbers) slack for solver round-off in a rule
 TIE_TOLERANCE = 1e-9  # relative loss of the first objective allowed in the tie-break pass
-TIE_FLOOR = 1e-9  # absolute floor of that slack: the solver's feasibility tolerance
+TIE_FLOOR = 1e-9  # floor of that slack in the solver's units (the objective over its largest coefficient): its feasibility tolerance
 FEASIBILITY = 1e-9  # the solvers' primal and integrality feasibility tolerances
 
 

@@ -14,7 +14,7 @@ import math
 from .evaluate import Evaluation, Violation, evaluate, off_steps
 from .plan import Plan
 from .schema.models import Scenario
-from .tolerances import TOLERANCE, tie_slack
+from .tolerances import TOLERANCE
 
 
 class VerificationError(AssertionError):
@@ -99,14 +99,22 @@ def _verify_periods(scenario: Scenario, plan: Plan) -> list[Violation]:
 def _model_disagrees(scenario: Scenario, plan: Plan, truth: Evaluation) -> list[Violation]:
     """The MILP's pieces under-estimate every curve, so the model may never promise
     more than the real curves give: for max senses model ≤ truth, for min senses
-    model ≥ truth (up to the tie-break slack)."""
+    model ≥ truth (up to what the tie-break pass may give up, as the plan states it).
+    And the real curves may not give more than the model's optimum allows: at most the gap
+    and the approximation bound, when one is known (without one the plan says why)."""
     if plan.model_objective is None:
         return []
-    slack = tie_slack(plan.model_objective) + TOLERANCE * max(1.0, abs(truth.objective))
-    if scenario.objective.maximises:
-        excess = plan.model_objective - slack - truth.objective
-    else:
-        excess = truth.objective - plan.model_objective - slack
+    model = plan.model_objective
+    slack = plan.tie_slack + TOLERANCE * max(1.0, abs(truth.objective))
+    sign = 1.0 if scenario.objective.maximises else -1.0
+    out = []
+    excess = sign * (model - truth.objective) - slack
     if excess > 0:
-        return [Violation("model objective", excess, f"the MILP promised {plan.model_objective:.6g} but the plan is worth {truth.objective:.6g}")]
-    return []
+        out.append(Violation("model objective", excess, f"the MILP promised {model:.6g} but the plan is worth {truth.objective:.6g}"))
+    if plan.approximation_bound is not None:
+        gap = plan.gap if plan.gap is not None else scenario.solver.gap
+        beyond = sign * (truth.objective - model) - (gap * abs(model) + plan.approximation_bound + slack)
+        if beyond > 0:
+            out.append(Violation("model objective", beyond, f"the plan is worth {truth.objective:.6g}, more than the MILP's optimum "
+                                 f"{model:.6g} within its gap ({gap:.3g}) and approximation bound ({plan.approximation_bound:.6g}) allow"))
+    return out

@@ -4,15 +4,16 @@ A channel the table gives gets, in each draw, the curve ``(spend, outcome − ou
 the first spend)``, divided by its largest value, which becomes the channel's
 ``outcome.value`` in that world (as ``channelmix import curves`` turns the mean curve
 into the scenario's channel).  A draw that does not start at spend 0 starts at [0, 0].
-Channels the table does not give keep the scenario's curve.
+Channels the table does not give keep the scenario's curve.  A draw given as Hill
+parameters ``(half, shape, value)`` is that exact ``hill`` curve with ``outcome.value``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .schema.models import Channel, Outcome, Pwl, Scenario
-from .schema.worlds import read_draws
+from .schema.models import Channel, Hill, Outcome, Pwl, Scenario
+from .schema.worlds import draw_curve, read_draws
 
 
 def draw_worlds(scenario: Scenario, path: str) -> list[Scenario]:
@@ -29,17 +30,13 @@ def draw_worlds(scenario: Scenario, path: str) -> list[Scenario]:
     return out
 
 
-def _channel(ch: Channel, points: list[tuple[float, float]] | None) -> Channel:
+def _channel(ch: Channel, points: list[tuple[float, float]] | tuple[float, float, float] | None) -> Channel:
     if not points:
         return ch
-    base = points[0][1] if points[0][0] == 0 else 0.0
-    rise = [(s, max(o - base, 0.0)) for s, o in points if s > 0]
-    top = max((o for _, o in rise), default=0.0)
-    if top <= 0:
-        curve = Pwl(type="pwl", points=[[0.0, 0.0], [max(s for s, _ in points) or 1.0, 0.0]])
-        value = 0.0
-    else:
-        curve = Pwl(type="pwl", points=[[0.0, 0.0], *[[s, o / top] for s, o in rise]])
-        value = top
+    if isinstance(points, tuple):  # an exact Hill curve: (half, shape, value)
+        half, shape, value = points
+        outcome = (ch.outcome or Outcome(value=0.0)).model_copy(update={"value": value})
+        return ch.model_copy(update={"response": Hill(type="hill", half=half, shape=shape), "outcome": outcome})
+    curve, value = draw_curve(points)
     outcome = (ch.outcome or Outcome(value=0.0)).model_copy(update={"value": value})
-    return ch.model_copy(update={"response": curve, "outcome": outcome})
+    return ch.model_copy(update={"response": Pwl(type="pwl", points=curve), "outcome": outcome})

@@ -58,16 +58,20 @@ class SharedPieces:
 
 def shared_pieces(curves: list[Response], cap: float, accuracy: float) -> SharedPieces:
     """One grid on [0, cap] for every curve in ``curves`` (none of them constant)."""
-    if all(isinstance(c, (Linear, Pwl)) for c in curves):
-        grid = np.array(sorted({x for c in curves for x in pieces(c, cap, accuracy).xs}), dtype=float)
-        ys = np.array([[_exact(c, x) for x in grid] for c in curves])
-        return SharedPieces(tuple(float(x) for x in grid), ys, 0.0, True)
+    own = {u: pieces(c, cap, accuracy) for u, c in enumerate(curves) if isinstance(c, (Linear, Pwl))}
+    thinned = max((p.max_error for p in own.values()), default=0.0)  # a long pwl's own pieces are an under-estimate
+    if len(own) == len(curves):
+        grid = np.array(sorted({x for p in own.values() for x in p.xs}), dtype=float)
+        ys = np.array([[_exact(c, x) for x in grid] if own[u].exact else np.interp(grid, own[u].xs, own[u].ys)
+                       for u, c in enumerate(curves)])
+        return SharedPieces(tuple(float(x) for x in grid), ys, thinned, thinned == 0.0)
+    curves = [_as_pwl(own[u]) if u in own and not own[u].exact else c for u, c in enumerate(curves)]
     f = _batched(curves)
     tol = accuracy * f(np.full((len(curves), 1), float(cap)))[0][:, 0]
     # the first curve's own breakpoints (a good start for its neighbours) and every linear or pwl
     # curve's kinks, so that those are straight on every segment
-    start = [x for c in curves if isinstance(c, (Linear, Pwl)) for x in pieces(c, cap, accuracy).xs]
-    start += pieces(curves[0], cap, accuracy).xs
+    start = [x for p in own.values() for x in p.xs]
+    start += (own[0] if 0 in own else pieces(curves[0], cap, accuracy)).xs
     # where a PyMC-Marketing curve (a mean over samples) changes curvature: between grid points
     # each curve is then convex, concave, or convex then concave, which under_estimate needs
     start += [x for c in curves if isinstance(c, Saturation) for x in c.bends(cap)[0]]
@@ -79,7 +83,13 @@ def shared_pieces(curves: list[Response], cap: float, accuracy: float) -> Shared
             break
         middles = (grid[:-1][bad] + grid[1:][bad]) / 2.0
         grid = np.sort(np.concatenate([grid, middles]))
-    return SharedPieces(tuple(float(x) for x in grid), ys, float(error.max(initial=0.0)), False)
+    return SharedPieces(tuple(float(x) for x in grid), ys, float(error.max(initial=0.0)) + thinned, False)
+
+
+def _as_pwl(own: Pieces) -> Pwl:
+    """A long pwl's thinned pieces as the curve the grid is built for (its kinks go on the grid,
+    so the values there are exact for it; the gap to the real curve is counted apart)."""
+    return Pwl.model_construct(type="pwl", points=[[x, y] for x, y in zip(own.xs, own.ys)])
 
 
 def under_estimate(f: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]], count: int,

@@ -23,11 +23,11 @@ import numpy as np
 
 from ..schema.problems import Problem, ScenarioError
 from ..schema.responses import Response
-from .curve_table import channel_id
+from ..schema.types import id_from_name
 from .pymc_file import Saved, read_saved
 from .pymc_math import SATURATIONS, in_sample, weight_sum
 from .sources import fail
-from .writer import Flow, Imported, ImportedChannel, period_unit, spend_range
+from .writer import Imported, ImportedChannel, period_unit, spend_range
 
 RECENT = 13  # today's spend: the mean of this many last periods, unless a window is given
 WORLDS_BOUND = 2000  # samples × channels kept as worlds by default: a CVaR solve over 5 × 400 took 25–48 s on 2 shared cores, under the
@@ -64,7 +64,7 @@ def import_pymc(path: str, options: Options | None = None) -> Imported:
         if money[:, j].max() <= 0:
             skipped.append(name)
             continue
-        cid = channel_id(name)
+        cid = id_from_name(name)[0]
         if cid in ids:
             problems.append(Problem(f"channel '{name}'", f"has the same id '{cid}' as '{ids[cid]}'", "rename one of them in the model"))
             continue
@@ -174,7 +174,7 @@ def _response(saved: Saved, j: int, price: float) -> dict:
 def _samples(values: np.ndarray) -> float | list[float]:
     """One number when every sample agrees, else one per sample (written exactly)."""
     values = np.asarray(values, dtype=float).reshape(-1)
-    return float(values[0]) if np.all(values == values[0]) else Flow(float(v) for v in values)
+    return float(values[0]) if np.all(values == values[0]) else [float(v) for v in values]
 
 
 def _checked(response: dict, name: str, problems: list[Problem]):

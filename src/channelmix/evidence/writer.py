@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from ..atomic import file_mode, write_atomic
+from ..atomic import file_mode
 from ..schema import Scenario
 from ..schema.load import validate
+from ..yaml_file import dump, write
 
 
 @dataclass
@@ -43,6 +42,8 @@ class Imported:
     source: dict[str, Any] | None = None  # the scenario's ``source:`` block (schema.source); ``check`` is filled in here
     force_on: list[str] = field(default_factory=list)  # channels the source's own optimiser always runs
     periods: dict[str, Any] | None = None  # a plan over periods: {count, unit, budget (each period's)}
+    check_note: str = ""  # a line under the check table: what the comparison means, or a wider one
+    said: list[str] = field(default_factory=list)  # what the import changed that the user should hear of (stderr, and in notes)
 
 
 def scenario_data(imp: Imported) -> dict[str, Any]:
@@ -90,7 +91,7 @@ def scenario_data(imp: Imported) -> dict[str, Any]:
 
 
 def _round(value: float) -> float:
-    return float(f"{value:.10g}")
+    return float(f"{value:.12g}")  # as curve points are written: a cap at the last point is that point
 
 
 def render(imp: Imported, source: str = "<import>", base: Path | None = None) -> str:
@@ -128,23 +129,7 @@ def _text(imp: Imported, data: dict[str, Any]) -> str:
     if "current" not in Scenario.model_fields:
         notes += ["current spend per period (the baseline to compare with):"]
         notes += [f"  {c.id}: {c.current:,.6g}" for c in imp.channels if c.current is not None]
-    head = "".join(f"# {line}\n" if line else "#\n" for line in notes)
-    return head + dump(data)
-
-
-class Flow(list):
-    """A list written on one line, ``[a, b, c]``: a curve's posterior samples, thousands of numbers."""
-
-
-class _Dumper(yaml.SafeDumper):
-    pass
-
-
-_Dumper.add_representer(Flow, lambda dumper, data: dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True))
-
-
-def dump(data: Any) -> str:
-    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120)
+    return dump(data, notes)
 
 
 def write_with_draws(imp: Imported, out: Path, draws: Any, band: Any = None) -> None:
@@ -176,7 +161,7 @@ def write_with_draws(imp: Imported, out: Path, draws: Any, band: Any = None) -> 
         for tmp in temporary.values():
             Path(tmp).unlink(missing_ok=True)
         raise
-    write_atomically(out, text)
+    write(out, text)
 
 
 def spend_range(spends: Any) -> list[float]:
@@ -204,8 +189,3 @@ def with_calibration(raw: dict[str, Any], results: str, channels: list[str]) -> 
     source = raw.get("source") if isinstance(raw.get("source"), dict) else {"tool": "channelmix calibrate"}
     source["calibrated"] = [*(source.get("calibrated") or []), {"file": results, "channels": list(channels)}]
     raw["source"] = source
-
-
-def write_atomically(path: str | Path, text: str) -> None:
-    """Write text to path through a temporary file, so nothing is ever half-written."""
-    write_atomic(Path(path), text)

@@ -9,7 +9,7 @@ from typing import Any
 import jinja2
 
 from .. import __version__
-from .source import source_view
+from .source import source_text, source_view
 from .common import (SOLVED, cell_text, channel_labels, column_title, is_number, money_decimals, num, pct, plan_view,
                      qty, shown_columns, spend_columns, without_single_periods)
 from .explain_sections import html_context
@@ -185,6 +185,7 @@ def collection_context(title: str, table: Any, plans: list[dict[str, Any]], vari
         "diff": diff_view(plans, diff, views[0]["money"]) if diff and views else None,
         "cards": cards, "currency": currency, "varied": varied, "views": views, "decimals": decimals,
         "risk": collection_risk(plans),
+        "sources": list(dict.fromkeys(text for text in (source_text(p.get("source")) for p in plans) if text)),
         "table_title": t("collection.every_step") if varied else t("collection.summary"),
         "cards_title": t("collection.each_step") if varied else t("collection.each_plan"),
     }

@@ -159,6 +159,7 @@ def collection_markdown(title: str, table_: Any, plans: list[dict[str, Any]], va
 
     ctx = collection_context(title, table_, plans, varied, diff)
     lines = [f"# {escape(title)}", "", escape(ctx["intro"]), ""]
+    lines += [line for text in ctx["sources"] for line in (f"_{escape(text)}_", "")]
     if not ctx["rows"]:
         return "\n".join(lines + [t("collection.no_plans")]) + "\n"
     if ctx["best"] and ctx["best"]["note"]:

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .limits import MAX_CELL_WEIGHT
+from .limits import MAX_CELL_WEIGHT, MAX_STEPS
 from .models import WILDCARD, Channel, Objective, Phase, Rules, Segment
 from .periods import Periods, every_period_budgeted, period_problems
 from .problems import Problem, did_you_mean, visible, with_hint
@@ -159,15 +159,24 @@ def _current_references(parts: Parts) -> list[Problem]:
 
 
 def _spend_steps(parts: Parts) -> list[Problem]:
-    """With a spend_step, some multiple of it must lie between min_spend and max_spend."""
+    """With a spend_step, some multiple of it must lie between min_spend and max_spend, and the
+    most a channel can spend (max_spend, else the budget) holds at most MAX_STEPS of them."""
     out = []
     for i, ch in sorted(parts.channels.items()):
         step = ch.spend_step if ch.spend_step is not None else parts.spend_step
-        if not step or ch.max_spend is None:
+        if not step:
+            continue
+        where = "spend_step" if ch.spend_step is not None else "the scenario's spend_step"
+        top = ch.max_spend if ch.max_spend is not None else parts.budget if parts.budget_ok else None
+        if top is not None and top / step > MAX_STEPS:
+            field = f"channels[{i}].spend_step" if ch.spend_step is not None else "spend_step"
+            out.append(Problem(field, f"{where} {step:g} divides {'max_spend' if ch.max_spend is not None else 'the budget'} {top:g} "
+                               f"of channel '{ch.id}' into more than {MAX_STEPS:g} payable units",
+                               f"use a spend_step of at least {top / MAX_STEPS:g} (a finer unit is below the solver's round-off), or none"))
+        if ch.max_spend is None:
             continue
         lo, hi = round_up(ch.min_spend, step), round_down(ch.max_spend, step)
         if lo > hi:
-            where = "spend_step" if ch.spend_step is not None else "the scenario's spend_step"
             out.append(Problem(f"channels[{i}].max_spend", f"no multiple of {where} {step:g} lies between min_spend {ch.min_spend:g} "
                                f"and max_spend {ch.max_spend:g}",
                                f"set min_spend to at most {hi:g} or max_spend to at least {lo:g}, or use a smaller spend_step"))

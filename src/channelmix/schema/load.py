@@ -11,7 +11,7 @@ from pydantic import BeforeValidator, ConfigDict, TypeAdapter, ValidationError
 from .worlds import worlds_problems
 from .checks import Parts, cross_problems, warnings_for
 from .models import (
-    Channel, Name, NonNegative, Objective, Positive, Phase, Rules, Scenario, Segment, SolverSettings, _phases_in, _segments_in, model_keys,
+    Channel, Name, NonNegative, Objective, Positive, PositiveAmount, Phase, Rules, Scenario, Segment, SolverSettings, _phases_in, _segments_in, model_keys,
 )
 from .periods import Periods, periods_in
 from .source import Source
@@ -149,7 +149,7 @@ _CHANNEL = TypeAdapter(Channel)
 _RESOURCES = TypeAdapter(dict[Name, NonNegative], config=_STRICT)
 _RULES = TypeAdapter(Rules)
 _OBJECTIVE = TypeAdapter(Objective)
-_STEP = TypeAdapter(Positive | None, config=_STRICT)
+_STEP = TypeAdapter(PositiveAmount | None, config=_STRICT)
 _BUDGET = TypeAdapter(NonNegative | None, config=_STRICT)
 _SOLVER = TypeAdapter(SolverSettings)
 _SOURCE = TypeAdapter(Source | None)

@@ -22,7 +22,7 @@ from .source import Source
 from .responses import Constant, Hill, Linear, Pwl, Response, Saturating  # noqa: F401  (re-exported: a channel's curves)
 from .saturations import MAX_SAMPLES
 from .types import (  # noqa: F401  (re-exported: the value kinds every model uses)
-    FUNCTIONS, RESPONSE_TYPES, WILDCARD, Count, CurveSpend, Id, Label, Model, Name, NonNegative, Positive, Selector, Share,
+    FUNCTIONS, RESPONSE_TYPES, WILDCARD, Count, CurveSpend, Id, Label, Model, Name, NonNegative, Positive, PositiveAmount, Selector, Share,
     Weight, _one_or_many,
 )
 
@@ -80,7 +80,7 @@ class Outcome(Model):
     (revenue, conversions) per plan period, counted by objective max_outcome."""
 
     value: NonNegative
-    baseline: NonNegative = 0.0  # outcome already there at zero spend (carry-over); reported, not optimised
+    baseline: NonNegative = 0.0  # what the curve gives at zero spend (an MMM's carry-over, or a table's zero-spend outcome); reported, not optimised
     unit: str = ""
 
 
@@ -105,7 +105,7 @@ class Channel(Model):
     fixed_cost: NonNegative = 0.0
     min_spend: NonNegative = 0.0
     max_spend: NonNegative | None = None
-    spend_step: Positive | None = None  # this channel's payable unit (overrides the scenario's spend_step)
+    spend_step: PositiveAmount | None = None  # this channel's payable unit (overrides the scenario's spend_step)
     uses: dict[str, ResourceUse] = {}
     response: Response
     outcome: Outcome | None = None
@@ -235,7 +235,7 @@ class Scenario(Model):
     phases: Annotated[list[Phase], BeforeValidator(_phases_in), Field(min_length=1)]
     segments: Annotated[list[Segment], BeforeValidator(_segments_in), Field(min_length=1)]
     budget: NonNegative | None = None
-    spend_step: Positive | None = None  # spends in multiples of this payable unit (10 rand, 1,000 toman)
+    spend_step: PositiveAmount | None = None  # spends in multiples of this payable unit (10 rand, 1,000 toman)
     resources: dict[Name, NonNegative] = {}
     channels: Annotated[list[Channel], Field(min_length=1)]
     rules: Rules = Rules()
