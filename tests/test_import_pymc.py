@@ -1,6 +1,8 @@
 """channelmix import pymc-marketing: a saved model (built here in the documented shape) becomes
 a scenario whose response at today's spend is the posterior-mean contribution computed by
-hand from PyMC-Marketing's published formulas, and whose worlds are the posterior draws."""
+hand from PyMC-Marketing's published formulas, and whose worlds are the posterior draws.
+
+Real models saved by PyMC-Marketing 1.3.0 itself are tested in test_import_pymc_real.py."""
 
 from __future__ import annotations
 
@@ -11,12 +13,12 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from channelmix.api import solve_scenario
 from channelmix.curves import reach
 from channelmix.schema import load
+from channelmix.worlds import worlds_of
 
 pytest.importorskip("xarray")
 pytest.importorskip("h5netcdf")
@@ -64,11 +66,12 @@ def test_saved_model_imports_validates_and_solves(tmp_path):
         expected = np.mean([hand_logistic(current[j], scale, params["saturation_lam"][c, d, j], params["saturation_beta"][c, d, j])
                             for c in range(2) for d in range(4)])
         assert outcome_at(by_name[name], current[j]) == pytest.approx(expected, rel=1e-3)
-        assert by_name[name].max_spend == pytest.approx(3 * scale)
-    # Worlds: 5 of the 8 draws, each a curve of its own draw.
-    assert sc.worlds.draws.endswith("mmm.draws.csv")
-    draws = pd.read_csv(out.with_suffix(".draws.csv"))
-    assert draws["draw"].nunique() == 5 and set(draws["channel"]) == {c.id for c in sc.channels}
+        assert outcome_at(by_name[name], current[j]) == pytest.approx(expected, rel=1e-12)  # and in fact exactly: the curve is PyMC's
+        assert by_name[name].response.type == "logistic" and by_name[name].response.samples == 8
+        assert by_name[name].max_spend is None  # the curve is exact at every spend: no grid end to stop at
+    # Worlds: 5 of the 8 posterior samples (seeded), each a joint draw of every channel's curve.
+    assert sc.worlds.samples.count == 5 and sc.worlds.samples.seed == 3
+    assert len(worlds_of(sc)) == 6 and not out.with_suffix(".draws.csv").exists()
     plan = solve_scenario(sc)
     assert plan.verified and plan.cost <= sc.budget + 1e-6
 

@@ -20,9 +20,12 @@ from .expand import Case, parse_assignment, parse_range, sweep_of, variants
 from .plan import SOLVED
 from .report import print_table, render, rows_as_json, to_json, unique_stem, write_collection, write_outputs
 from .cli_report import LANGUAGE_OPTION
+from .cli_types import Number
 from .reports.common import without_single_periods
 from .reports.reachable import report_facts
 from .schema import Loaded, Problem, ScenarioError, load
+from .schema.limits import MAX_TIME_LIMIT
+from .yaml_file import write
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -125,8 +128,8 @@ def main(verbose: bool) -> None:
 @REPORT_OPTION
 @SET_OPTION
 @click.option("--solver", type=click.Choice(["highs", "cbc"]), help="Override solver.name.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Override solver.time_limit (seconds).")
-@click.option("--gap", type=click.FloatRange(min=0, max=1, max_open=True), help="Override solver.gap (relative).")
+@click.option("--time-limit", type=Number(min=0, min_open=True, max=MAX_TIME_LIMIT), help="Override solver.time_limit (seconds).")
+@click.option("--gap", type=Number(min=0, max=1, max_open=True), help="Override solver.gap (relative).")
 @click.option("--threads", type=click.IntRange(min=1), help="Override solver.threads.")
 @click.option("--explain", "explained", is_flag=True, help="Also explain each plan (as 'channelmix explain' does) in the "
               "JSON and the reports: marginal figures, value of each decision and limit, alternatives.")
@@ -228,7 +231,7 @@ def init(path: Path, table: Path | None, force: bool) -> None:
             sys.exit(BAD_INPUT)
     else:
         text = resources.files("channelmix").joinpath("templates/starter.yaml").read_text(encoding="utf-8")
-    path.write_text(text, encoding="utf-8")
+    write(path, text)
     click.echo(f"wrote {path}; solve it with: channelmix solve {path}")
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from . import jsonout
+from .cli_types import finite
 from .schema import Loaded, ScenarioError, load
 
 if TYPE_CHECKING:
@@ -63,10 +64,8 @@ def _share(text: str) -> float | None:
     text = text.strip()
     if text.lower() in ("any", "all", "inf"):
         return None
-    try:
-        value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
-    except ValueError:
-        raise click.BadParameter(f"'{text}' is not a share: write 5% or 0.05 (or 'any')") from None
+    fix = "write 5% or 0.05 (or 'any' for no limit)"
+    value = finite(text[:-1], fix) / 100 if text.endswith("%") else finite(text, fix)
     if value < 0:
         raise click.BadParameter(f"'{text}' is negative: write 5% or 0.05")
     return value
@@ -190,7 +189,7 @@ def evaluate(file: str, spends: tuple[str, ...], fmt: str, assignments: tuple[st
 
     Exit code 0 when the plan keeps every rule, 1 when it breaks some, 2 on bad input.
     """
-    from .baseline import score, score_schedule
+    from .baseline import score, score_in_worlds, score_schedule
     from .explain_render import evaluation_dict, render_evaluation
 
     (loaded,) = _loaded((file,), assignments)
@@ -204,8 +203,9 @@ def evaluate(file: str, spends: tuple[str, ...], fmt: str, assignments: tuple[st
         _fail([f"{loaded.source}: no plan to evaluate. Fix: give --spend ID=AMOUNT (repeatable) or add a current: block "
                "to the file (channel: spend)"])
     truth = score_schedule(scenario, current, apart) if apart else score(scenario, current)
+    risk = score_in_worlds(scenario, current)
     if fmt == "json":
-        click.echo(jsonout.dumps(evaluation_dict(scenario, truth)))
+        click.echo(jsonout.dumps(evaluation_dict(scenario, truth, risk)))
     else:
-        render_evaluation(scenario, truth, _console())
+        render_evaluation(scenario, truth, _console(), risk)
     sys.exit(NO_PLAN if truth.violations else OK)

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .pwl_thin import MAX_PWL_PIECES, thin
 from .schema.models import Constant, Hill, Linear, Pwl, Response, Saturating
+from .schema.saturations import Saturation
 
 _GOLDEN_STEPS = 40  # golden-section steps: the interval shrinks by 0.618^40 ≈ 4e-9 of a piece, and the
 # gap is flat at its maximum, so its value is found to ~1e-17 of the piece's rise
@@ -35,6 +37,8 @@ def reach(response: Response, spend: float) -> float:
         if response.offset:  # carry-over c: h(s + c) − h(c), so no spend still means no reach
             return max(_hill(response, s + response.offset) - _hill(response, response.offset), 0.0)
         return _hill(response, s)
+    if isinstance(response, Saturation):
+        return response.reach_at(s)
     xs = [p[0] for p in response.points]
     ys = [p[1] for p in response.points]
     return float(np.interp(s, xs, ys))
@@ -58,6 +62,8 @@ def saturation_spend(response: Response, accuracy: float) -> float:
         return response.scale * math.log(1.0 / accuracy)
     if isinstance(response, Hill):
         return max(response.half * ((1.0 - accuracy) / accuracy) ** (1.0 / response.shape) - response.offset, response.half * accuracy)
+    if isinstance(response, Saturation):
+        return response.saturation_spend(accuracy)
     return response.points[-1][0]
 
 
@@ -93,7 +99,14 @@ def pieces(response: Response, cap: float, accuracy: float) -> Pieces:
     if cap <= 0 or isinstance(response, Constant):
         return Pieces((0.0,), (0.0,), 0.0, True)
     if isinstance(response, (Linear, Pwl)):
-        return _exact_pieces(response, cap)
+        return _exact_pieces(response, cap, accuracy)
+    if isinstance(response, Saturation):
+        key = (response, float(cap), float(accuracy))
+        if key not in _CACHE:
+            if len(_CACHE) >= _CACHE_SIZE:
+                _CACHE.clear()
+            _CACHE[key] = _saturation_pieces(response, float(cap), float(accuracy))
+        return _CACHE[key]
     return _approximate(response, float(cap), float(accuracy))
 
 
@@ -259,14 +272,28 @@ def _chord_gap_many(f, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarra
     return np.maximum(gap((lo + hi) / 2), 0.0)
 
 
-def _exact_pieces(response: Linear | Pwl, cap: float) -> Pieces:
+def _exact_pieces(response: Linear | Pwl, cap: float, accuracy: float) -> Pieces:
     if isinstance(response, Linear):
         knee = 1.0 / response.slope
         pts = [(0.0, 0.0), (cap, response.slope * cap)] if cap <= knee else [(0.0, 0.0), (knee, 1.0), (cap, 1.0)]
     else:
         pts = [(x, y) for x, y in response.points if x < cap]
         pts.append((cap, reach(response, cap)))
+        if len(pts) - 1 > MAX_PWL_PIECES:  # too many to model one by one: an under-estimate within accuracy
+            return _thinned(pts, accuracy)
     return Pieces(tuple(p[0] for p in pts), tuple(p[1] for p in pts), 0.0, True)
+
+
+def _thinned(pts: list[tuple[float, float]], accuracy: float) -> Pieces:
+    """A long pwl's pieces (see :mod:`channelmix.pwl_thin`), the tolerance doubled until
+    :data:`MAX_PIECES` pieces suffice (the safety net the other curves have)."""
+    xs, ys = np.array([p[0] for p in pts]), np.array([p[1] for p in pts])
+    tol = accuracy * max(float(ys.max()), 1e-12)
+    while True:
+        bx, by, error = thin(xs, ys, tol)
+        if len(bx) - 1 <= MAX_PIECES:
+            return Pieces(tuple(bx), tuple(by), error, False)
+        tol *= 2.0
 
 
 def _functions(response: Saturating | Hill):
@@ -343,9 +370,57 @@ def _chord_gap(f, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return _chord_gap_many(lambda t, _: f(t), a, b, None)
 
 
-def _tangent_pieces(f, df, end: float, tol: float) -> tuple[list[float], list[float], float]:
-    """Tangents of a convex f on [0, end]; the pieces run through tangent intersections."""
-    points = [0.0, end]
+def _saturation_pieces(response: Saturation, cap: float, accuracy: float) -> Pieces:
+    """Pieces of a PyMC-Marketing curve (a mean over posterior samples) on [0, cap]: split where
+    its curvature changes sign, chords where it is concave and tangents where it is convex."""
+    def f(s):
+        return response.values(s).reshape(np.shape(s))
+
+    def df(s):
+        return response.values(s, 1).reshape(np.shape(s))
+
+    tol = accuracy * response.reach_at(cap)
+    bends, convex = response.bends(cap)
+    cuts = [0.0, *(x for x in bends if 0.0 < x < cap), cap]
+    xs, ys, worst = [0.0], [0.0], 0.0
+    for lo, hi in zip(cuts, cuts[1:]):
+        part = _tangent_pieces(f, df, hi, tol, lo) if convex else _chord_pieces(f, lo, hi, tol, _concave_gap(response))
+        xs += [float(x) for x in part[0][1:]]
+        ys += [float(y) for y in part[1][1:]]
+        worst = max(worst, part[2])
+        convex = not convex
+    return Pieces(tuple(xs), tuple(ys), worst, False)
+
+
+def _concave_gap(response: Saturation):
+    """The largest gap between a concave stretch of the curve and each chord [a, b]: at the t
+    where f'(t) equals the chord's slope m (f' falls, so there is one), found by Newton's
+    method on f' − m with f'' inside a bracket that bisection keeps (a few evaluations of a
+    mean over thousands of samples, where golden section needs eighty)."""
+    def gap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        fa, fb = response.values(a), response.values(b)
+        m = (fb - fa) / (b - a)
+        lo, hi = a.copy(), b.copy()
+        t = (a + b) / 2.0
+        close = 1e-10 * (b - a)  # the gap is flat at its top: t this close costs 1e-20 of the chord's rise
+        for _ in range(100):
+            g = response.values(t, 1) - m
+            lo, hi = np.where(g > 0, t, lo), np.where(g > 0, hi, t)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                newton = t - g / response.values(t, 2)
+            there = np.isfinite(newton) & (np.abs(newton - t) <= close)
+            inside = np.isfinite(newton) & (newton >= lo) & (newton <= hi)
+            t = np.where(there, t, np.where(inside, newton, (lo + hi) / 2.0))
+            if np.all(there | (hi - lo <= close)):
+                break
+        return np.maximum(response.values(t) - (fa + m * (t - a)), 0.0)
+
+    return gap
+
+
+def _tangent_pieces(f, df, end: float, tol: float, start: float = 0.0) -> tuple[list[float], list[float], float]:
+    """Tangents of a convex f on [start, end]; the pieces run through tangent intersections."""
+    points = [start, end]
     worst = 0.0
     while True:
         new = []
@@ -358,7 +433,7 @@ def _tangent_pieces(f, df, end: float, tol: float) -> tuple[list[float], list[fl
         if not new or len(points) + len(new) > MAX_PIECES:  # MAX_PIECES: the safety net, as above
             break
         points = sorted(points + new)
-    xs, ys = [0.0], [0.0]
+    xs, ys = [start], [float(f(start)) if start > 0 else 0.0]
     for ta, tb in zip(points, points[1:]):
         x, _ = _tangent_meet(f, df, ta, tb)
         if x > xs[-1] + 1e-12 * end:

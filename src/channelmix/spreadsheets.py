@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .atomic import atomic_write
 from .presets import PHASE_PRESETS
 from .schema.models import WILDCARD
 from .schema.problems import ScenarioError
@@ -23,6 +24,7 @@ from .schema.table_files import EXCEL_SUFFIXES
 from .schema.table_format import (AFFINITY_PREFIX, LONG_COLUMNS, NUMBER_FIELDS, PERIOD_FIELDS, PERIOD_TEXT_FIELDS, RESPONSE_PARAMS,
                                   USE_KINDS, _PARAMS)
 from .schema.tables import expand
+from .yaml_file import dump, scalar, write
 
 
 # ---------------------------------------------------------------- scenario -> tables
@@ -40,8 +42,6 @@ def write_tables(scenario: Any, folder: Path, form: str = "csv", affinity: str =
     A plan over periods adds the columns available_from, available_until, setup_cost and
     carry_over; its ``periods:`` block and time rules stay in the scenario file.
     """
-    import yaml
-
     if form not in ("csv", "xlsx"):
         raise ValueError(f"form must be 'csv' or 'xlsx', not {form!r}")
     if affinity not in ("long", "wide", "columns"):
@@ -73,9 +73,7 @@ def write_tables(scenario: Any, folder: Path, form: str = "csv", affinity: str =
         else:
             data[key] = value
     path = folder / f"{stem}.yaml"
-    text = (f"# {scenario.scenario}: the channels are in tables beside this file (written by channelmix).\n"
-            + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100))
-    path.write_text(text, encoding="utf-8")
+    write(path, dump(data, [f"{scenario.scenario}: the channels are in tables beside this file (written by channelmix)."]))
     return path
 
 
@@ -97,6 +95,8 @@ def _channel_table(scenario: Any, wide_affinity: bool) -> tuple[list[str], list[
             value = response.get(p) if p in RESPONSE_PARAMS[c.response.type] else None
             if p == "points" and value is not None:
                 value = "; ".join(f"{_format_number(x)}:{_format_number(y)}" for x, y in value)
+            elif isinstance(value, list):  # a PyMC-Marketing curve's posterior samples
+                value = "; ".join(_format_number(x) for x in value)
             row.append(value)
         for r in resources:
             use = c.uses.get(r)
@@ -137,10 +137,13 @@ def _write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
             return _format_number(value)
         return csv_text(str(value))
 
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([csv_text(h) for h in header])
-        writer.writerows([[cell(v) for v in row] for row in rows])
+    def write_table(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow([csv_text(h) for h in header])
+            writer.writerows([[cell(v) for v in row] for row in rows])
+
+    atomic_write(path, write_table)
 
 
 def _write_xlsx(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]]) -> None:
@@ -153,7 +156,7 @@ def _write_xlsx(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]]
         for values in [header, *rows]:
             sheet.append(values)
         sheet.freeze_panes = "B2"
-    safe_workbook(book).save(path)  # text that starts with '=' is text, not a formula
+    atomic_write(path, safe_workbook(book).save)  # text that starts with '=' is text, not a formula
 
 
 # ---------------------------------------------------------------- a starter scenario around a table
@@ -205,8 +208,8 @@ def starter_for_table(table_path: Path, scenario_path: Path) -> str:
         f"# Solve it with:   channelmix solve {scenario_path.name}",
         "# Lines marked EDIT are guesses: check them. Every key is documented in the README.",
         "",
-        f"scenario: {_yaml(name)}",
-        f"description: Channels from {_yaml(relative)}",
+        f"scenario: {scalar(name)}",
+        f"description: Channels from {scalar(relative)}",
         "currency: EUR                     # EDIT",
         "",
         "# Journey phases: a preset (osterwalder, six-phase, kundresan, persian-six)",
@@ -215,12 +218,12 @@ def starter_for_table(table_path: Path, scenario_path: Path) -> str:
     if preset is not None:
         lines.append(f"phases: {preset}" + ("" if phases else "             # the table has no affinities yet"))
     else:
-        lines.append("phases: [" + ", ".join(_yaml(p) for p in phases) + "]   # the phases of the table's affinities")
+        lines.append("phases: [" + ", ".join(scalar(p) for p in phases) + "]   # the phases of the table's affinities")
     lines += ["", "# Customer segments: size = how many customers, weight = how much they matter."]
     if segments:
         lines.append("# These are the segments of the table's affinities; EDIT their sizes.")
         lines.append("segments:")
-        lines += [f"  - {{id: {_yaml(g)}, size: 1000}}" for g in segments]
+        lines += [f"  - {{id: {scalar(g)}, size: 1000}}" for g in segments]
     else:
         lines.append("# EDIT: the table names no segments, so here is a placeholder.")
         lines.append("segments:")
@@ -235,17 +238,17 @@ def starter_for_table(table_path: Path, scenario_path: Path) -> str:
                   "# channel at full spend); resources below are each period's capacities.",
                   f"periods: {{{timed}, budget: {budget}}}"]
     if resources:
-        inner = ", ".join(f"{_yaml(r)}: {_format_number(_round_nice(v / 2) or 1)}" for r, v in resources.items())
+        inner = ", ".join(f"{scalar(r)}: {_format_number(_round_nice(v / 2) or 1)}" for r, v in resources.items())
         lines.append(f"resources: {{{inner}}}   # EDIT: capacities (a guess: half of what every channel would use)")
     lines += ["", "# One row per channel; the columns are described in the README (Channel tables)."]
     if affinity_sheet is not None:
-        lines.append(f"channels: {{file: {_yaml(relative)}, sheet: {_yaml(raw['channels']['sheet'])}}}")
-        lines.append(f"affinity: {{file: {_yaml(relative)}, sheet: {_yaml(raw['affinity']['sheet'])}}}")
+        lines.append(f"channels: {{file: {scalar(relative)}, sheet: {scalar(raw['channels']['sheet'])}}}")
+        lines.append(f"affinity: {{file: {scalar(relative)}, sheet: {scalar(raw['affinity']['sheet'])}}}")
     elif sibling is not None:
-        lines.append(f"channels: {_yaml(relative)}")
-        lines.append(f"affinity: {_yaml(raw['affinity'])}   # phase × segment affinities of the channels")
+        lines.append(f"channels: {scalar(relative)}")
+        lines.append(f"affinity: {scalar(raw['affinity'])}   # phase × segment affinities of the channels")
     else:
-        lines.append(f"channels: {_yaml(relative)}")
+        lines.append(f"channels: {scalar(relative)}")
         if not pairs:
             lines.append("# EDIT: say which channel serves which phase and segment, e.g. in a table")
             lines.append("# with the columns channel, phase, segment, affinity (0 to 1):")
@@ -276,7 +279,7 @@ def _periods_guess(channels: list[dict[str, Any]]) -> str | None:
     named = list(dict.fromkeys(str(c[key]) for c in channels for key in PERIOD_TEXT_FIELDS if c.get(key) is not None))
     if all(name.isdigit() for name in named):
         return f"count: {max([6, *(int(n) for n in named)])}, unit: month"
-    return "items: [" + ", ".join(_yaml(name) for name in named) + "]"
+    return "items: [" + ", ".join(scalar(name) for name in named) + "]"
 
 
 def _relative(path: Path, scenario_path: Path) -> str:
@@ -331,18 +334,3 @@ def _round_nice(value: float) -> float:
         return 0.0
     step = 10 ** (math.floor(math.log10(value)) - 1)
     return math.ceil(value / step - 1e-9) * step if step >= 1 else round(math.ceil(value / step - 1e-9) * step, 10)
-
-
-def _yaml(text: str) -> str:
-    """Text as a YAML scalar inside a flow mapping: plain when it reads back as itself, else quoted."""
-    import json
-
-    import yaml
-
-    if re.fullmatch(r"[\w./][\w\-./]*", text):
-        try:
-            if yaml.safe_load(text) == text:
-                return text
-        except yaml.YAMLError:
-            pass
-    return json.dumps(text, ensure_ascii=False)

@@ -11,11 +11,17 @@ with ``numpy.random.default_rng(seed)`` (same seed, same worlds):
   what the channel's spend buys.  With objective ``max_outcome`` (or an
   ``outcome_target``) a channel with an outcome has its ``outcome.value`` multiplied;
   otherwise its curve is made more (factor > 1) or less effective: a saturating
-  ``scale`` and a hill ``half`` are divided by the factor, a linear ``slope`` and a
-  constant ``value`` multiplied, a pwl's reach values multiplied (clipped to 1).
+  ``scale``, a hill ``half`` and a PyMC-Marketing curve's ``channel_scale`` are divided by
+  the factor, a linear ``slope`` and a constant ``value`` multiplied, a pwl's reach values
+  multiplied (clipped to 1).
 
 With ``worlds.draws`` every draw of the table (see :mod:`channelmix.worlds_draws`) is a
-world of pwl curves besides world 0.
+world of pwl curves besides world 0.  With ``worlds.samples`` each world takes one posterior
+sample of every curve that holds samples (PyMC-Marketing curves, a joint draw; its
+``outcome.value`` scaled by that sample's ceiling over the mean's), all of them or ``count``
+drawn without replacement with ``default_rng(seed)``, in order.  World 0, the scenario as
+written, is the samples' mean, so over every sample the worlds' mean outcome is exactly the
+posterior mean; over a thinned set the risk figures carry a Monte-Carlo standard error.
 
 Risk figures are in the objective's own units; "worst" is the lowest value for a
 maximising objective and the highest for a minimising one, and CVaR_α is the average
@@ -31,6 +37,8 @@ import numpy as np
 
 from .evaluate import Evaluation, evaluate
 from .schema.models import Channel, Constant, Hill, Linear, Pwl, Saturating, Scenario
+from .schema.saturations import Saturation
+from .schema.worlds import sampled_curves
 from .tolerances import TOLERANCE
 
 
@@ -43,6 +51,8 @@ def worlds_of(scenario: Scenario) -> list[Scenario]:
         from .worlds_draws import draw_worlds
 
         return [scenario, *draw_worlds(scenario, spec.draws)]
+    if spec.samples is not None:
+        return [scenario, *[_sample_world(scenario, i) for i in sample_indices(scenario)]]
     u = spec.uncertainty
     rng = np.random.default_rng(u.seed)
     n = len(scenario.channels)
@@ -53,6 +63,34 @@ def worlds_of(scenario: Scenario) -> list[Scenario]:
         channels = [_vary(scenario, ch, float(a[c]), float(r[c])) for c, ch in enumerate(scenario.channels)]
         out.append(scenario.model_copy(update={"channels": channels}))
     return out
+
+
+def sample_indices(scenario: Scenario) -> np.ndarray:
+    """The posterior samples the worlds take (every one, or ``count`` of them, seeded, in order)."""
+    spec = scenario.worlds.samples
+    total = max(sampled_curves(scenario).values())
+    if spec.count == "all" or spec.count >= total:
+        return np.arange(total)
+    return np.sort(np.random.default_rng(spec.seed).choice(total, size=spec.count, replace=False))
+
+
+def thinned(scenario: Scenario) -> bool:
+    """Whether the worlds are some of the posterior samples, not all (then risk figures have a Monte-Carlo error)."""
+    spec = scenario.worlds.samples if scenario.worlds is not None else None
+    return spec is not None and spec.count != "all" and spec.count < max(sampled_curves(scenario).values())
+
+
+def _sample_world(scenario: Scenario, i: int) -> Scenario:
+    channels = []
+    for ch in scenario.channels:
+        resp = ch.response
+        if isinstance(resp, Saturation) and resp.samples > 1:
+            update: dict[str, Any] = {"response": resp.sample(i)}
+            if ch.outcome is not None:
+                update["outcome"] = ch.outcome.model_copy(update={"value": ch.outcome.value * resp.sample_weight(i)})
+            ch = ch.model_copy(update=update)
+        channels.append(ch)
+    return scenario.model_copy(update={"channels": channels})
 
 
 def _lognormal(rng: np.random.Generator, sigma: float, n: int) -> np.ndarray:
@@ -80,6 +118,8 @@ def _scaled(resp: Any, r: float) -> Any:
         return resp.model_copy(update={"scale": resp.scale / r})
     if isinstance(resp, Hill):
         return resp.model_copy(update={"half": resp.half / r})
+    if isinstance(resp, Saturation):
+        return resp.scaled(r)
     if isinstance(resp, Linear):
         return resp.model_copy(update={"slope": resp.slope * r})
     if isinstance(resp, Constant):
@@ -127,10 +167,30 @@ def summarise(scenario: Scenario, truths: list[Evaluation]) -> dict[str, Any]:
             continue
         met = sum(1 for t in truths if t.cells[k].level >= cell.target - TOLERANCE * max(1.0, cell.target))
         cells.append({"phase": cell.phase, "segment": cell.segment, "target": cell.target, "probability": met / len(truths)})
-    return {"worlds": len(truths), "risk": scenario.objective.risk, "mean": float(values.mean()),
-            "p5": float(np.percentile(values, 5)), "p95": float(np.percentile(values, 95)), "worst": worst,
-            "cvar": cvar(values, alpha, maximises), "alpha": alpha, "objectives": [float(v) for v in values],
-            "cell_target_probability": cells, "rules_hold": sum(1 for t in truths if not t.violations)}
+    out = {"worlds": len(truths), "risk": scenario.objective.risk, "mean": float(values.mean()),
+           "p5": float(np.percentile(values, 5)), "p95": float(np.percentile(values, 95)), "worst": worst,
+           "cvar": cvar(values, alpha, maximises), "alpha": alpha, "objectives": [float(v) for v in values],
+           "cell_target_probability": cells, "rules_hold": sum(1 for t in truths if not t.violations)}
+    if len(truths) > 2 and thinned(scenario):
+        out["mc_se"] = mc_errors(values, alpha, maximises, scenario.worlds.samples.seed)
+        out["samples"] = max(sampled_curves(scenario).values())  # of which the worlds are a random share
+    return out
+
+
+MC_RESAMPLES = 1000  # bootstrap resamples for the Monte-Carlo standard errors
+
+
+def mc_errors(values: np.ndarray, alpha: float, maximises: bool, seed: int) -> dict[str, float]:
+    """Monte-Carlo standard errors of the risk figures when the worlds are some of the posterior
+    samples: the standard deviation of each figure over bootstrap resamples of the sampled
+    worlds (world 0, the posterior mean, kept in every resample), seeded.  "worst" has none:
+    the least of a sample does not estimate the posterior's least."""
+    rng = np.random.default_rng(seed)
+    drawn = values[1:][rng.integers(0, len(values) - 1, size=(MC_RESAMPLES, len(values) - 1))]
+    sets = np.column_stack([np.full(MC_RESAMPLES, values[0]), drawn])
+    figures = {"mean": sets.mean(axis=1), "p5": np.percentile(sets, 5, axis=1), "p95": np.percentile(sets, 95, axis=1),
+               "cvar": np.array([cvar(row, alpha, maximises) for row in sets])}
+    return {k: float(v.std(ddof=1)) for k, v in figures.items()}
 
 
 def risk_figure(risk: dict[str, Any]) -> float | None:

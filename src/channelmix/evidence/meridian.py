@@ -28,8 +28,8 @@ import pandas as pd
 
 from ..schema.problems import Problem, ScenarioError
 from . import meridian_math as mm
+from ..schema.types import id_from_name
 from .curve_table import pwl_channel
-from .curve_table import channel_id
 from .exact_grid import exact_grid
 from .meridian_file import MeridianModel, read_model
 from .meridian_table import ChannelCurve, read_curve_table
@@ -79,7 +79,7 @@ def import_meridian(paths: list[str], options: Options) -> tuple[Imported, pd.Da
               _thin(m.alpha.shape[0], options.draws, options.seed or 0) if m is not None else None,
               m is not None and options.per == "week" and all(mm.steady_hills(m, c) is not None for c in range(len(m.channels))))
     history = _history(inputs)
-    ids = {name: channel_id(name) for name in history}
+    ids = {name: id_from_name(name)[0] for name in history}
     bounds = _bounds(history, options, run.divisor)
     channels, rows = [], []
     for name, spend in history.items():

@@ -43,6 +43,22 @@ def _number(value: Any) -> Any:
     return value
 
 
+def _numbers(value: Any) -> Any:
+    """A cell of samples, '0.41; 0.44; 0.39', as a list of numbers (one number stays a number)."""
+    text = _text(value)
+    if isinstance(value, str) and text and ";" in text:
+        parts = [p.strip() for p in text.split(";") if p.strip()]
+        return [_number(p) for p in parts]
+    return _number(value)
+
+
+def _flag(value: Any) -> Any:
+    """true/false (any case) as a boolean; anything else as it is, for the schema to report."""
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return value
+
+
 def _list(value: Any) -> list[str]:
     text = _text(value) or ""
     return [part.strip() for part in _LIST_SPLIT.split(text) if part.strip()]

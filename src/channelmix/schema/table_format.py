@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from .models import RESPONSE_TYPES, Constant, Hill, Linear, Pwl, Saturating
+from .saturations import SATURATIONS
 from .problems import Problem
 
 TEXT_FIELDS = ("id", "label", "ownership", "medium")
@@ -17,11 +18,11 @@ LIST_FIELDS = ("function", "tags")
 NUMBER_FIELDS = ("fixed_cost", "min_spend", "max_spend")
 # a channel's fields in a plan over periods: its window (period ids; a number stands for its id) and time costs
 PERIOD_TEXT_FIELDS = ("available_from", "available_until")
-PERIOD_NUMBER_FIELDS = ("setup_cost", "carry_over")
+PERIOD_NUMBER_FIELDS = ("setup_cost", "carry_over", "carry_in")
 PERIOD_FIELDS = (*PERIOD_TEXT_FIELDS, *PERIOD_NUMBER_FIELDS)
 RESPONSE_PARAMS: dict[str, list[str]] = {
     model.model_fields["type"].annotation.__args__[0]: [name for name in model.model_fields if name != "type"]
-    for model in (Constant, Linear, Pwl, Saturating, Hill)
+    for model in (Constant, Linear, Pwl, Saturating, Hill, *SATURATIONS)
 }
 _PARAMS = [p for t in RESPONSE_TYPES for p in RESPONSE_PARAMS[t]]
 CHANNEL_COLUMNS = [*TEXT_FIELDS[:2], *LIST_FIELDS[:1], *TEXT_FIELDS[2:], *LIST_FIELDS[1:], *NUMBER_FIELDS, *PERIOD_FIELDS,

@@ -28,7 +28,7 @@ from typing import Any
 
 from .models import RESPONSE_TYPES, WILDCARD
 from .problems import Problem, ScenarioError, did_you_mean, with_hint
-from .table_cells import _empty, _letter, _list, _number, _points, _show, _text
+from .table_cells import _empty, _flag, _letter, _list, _number, _numbers, _points, _show, _text
 from .table_files import _read_table, _reference, _Table
 from .table_format import (AFFINITY_PREFIX, CHANNEL_COLUMNS, COLUMNS_FIX, Expanded, LIST_FIELDS, LONG_COLUMNS, Loc, NUMBER_FIELDS,
                            PERIOD_NUMBER_FIELDS, USE_KINDS, _Entry)
@@ -198,8 +198,10 @@ def _channels_from(table: _Table, resources: list[str], out: Expanded) -> list[d
                         out.handled.add((table.label, row, name))
                     else:
                         response["points"] = points
+                elif key[1] == "adstock_first":
+                    response[key[1]] = _flag(value)
                 else:
-                    response[key[1]] = _number(value)
+                    response[key[1]] = _numbers(value)
             elif key[0] == "uses":
                 uses.setdefault(key[1], {})[key[2]] = _number(value)
         if response:
