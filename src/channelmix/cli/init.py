@@ -8,6 +8,7 @@ import click
 
 from ..schema import ScenarioError
 from ..schema.starter import starter
+from ..schema.yaml_file import write
 from .common import fail
 
 
@@ -24,5 +25,5 @@ def init(path: Path, table: Path | None, force: bool) -> None:
         text = starter(path, table)
     except ScenarioError as err:
         fail([err.render()])
-    path.write_text(text, encoding="utf-8")
+    write(path, text)
     click.echo(f"wrote {path}; solve it with: channelmix solve {path}")

@@ -17,7 +17,7 @@ from ..verify.evaluate import Evaluation
 from ..verify.evaluate_periods import PeriodsEvaluation
 from ..verify.plan import Plan
 from .common import num, pct
-from .documents import conflict_document
+from .documents import channel_rows, conflict_document, coverage_rows
 from .explain_sections import (
     alternative_head,
     baseline_head,
@@ -32,6 +32,7 @@ from .explain_sections import (
     yes_no,
 )
 from .i18n import current, t, using
+from .risk import risk_lines
 from .terminal import label_column
 from .wording import limit_words, plan_message
 
@@ -173,35 +174,50 @@ def _resources(scenario: Scenario, truth: Evaluation | PeriodsEvaluation) -> dic
     return {r: {"used": used, "capacity": scenario.resources[r]} for r, used in truth.resources.items()}
 
 
-def evaluation_dict(scenario: Scenario, truth: Evaluation | PeriodsEvaluation) -> dict[str, Any]:
-    """The JSON of ``channelmix evaluate --format json`` (over periods with the plan's ``schedule``)."""
-    out = {"scenario": scenario.scenario, "feasible": not truth.violations, "objective": truth.objective,
-           "cost": truth.money, "weighted_reach": truth.weighted_reach, "currency": scenario.currency,
-           "sense": scenario.objective.sense,
-           "violations": [{"rule": v.rule, "amount": v.amount, "detail": v.detail} for v in truth.violations],
-           "resources": _resources(scenario, truth), "penalties": {k: v for k, v in truth.penalties.items() if v},
-           "channels": [{"id": c.id, "label": c.label, "on": c.on, "spend": c.spend, "cost": c.cost, "reach": c.reach}
-                        for c in truth.channels],
-           "coverage": [{"phase": c.phase, "segment": c.segment, "level": c.level, "target": c.target}
-                        for c in truth.cells]}
+def evaluation_dict(scenario: Scenario, truth: Evaluation | PeriodsEvaluation,
+                    risk: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The JSON of ``channelmix evaluate --format json``: the channels, coverage, outcome and
+    ``risk`` (with worlds) in the shape ``solve --format json`` gives them, written by the same
+    code; over periods with the plan's ``schedule``."""
+    out = {
+        "scenario": scenario.scenario, "feasible": not truth.violations, "objective": truth.objective,
+        "cost": truth.money, "weighted_reach": truth.weighted_reach, "currency": scenario.currency,
+        "sense": scenario.objective.sense,
+        "violations": [{"rule": v.rule, "amount": v.amount, "detail": v.detail} for v in truth.violations],
+        "resources": _resources(scenario, truth),
+        "penalties": {k: v for k, v in truth.penalties.items() if v},
+        "channels": channel_rows(truth.channels),
+        "coverage": coverage_rows(truth.cells),
+        "outcome": truth.outcome,
+        # a plan over periods reports none, as solve's does
+        "baseline_outcome": getattr(truth, "baseline_outcome", 0.0),
+        "risk": risk,
+    }
     if isinstance(truth, PeriodsEvaluation):
         out["schedule"] = asdict(truth.schedule)
     return out
 
 
-def render_evaluation(scenario: Scenario, truth: Evaluation | PeriodsEvaluation, console: Console) -> None:
+def render_evaluation(scenario: Scenario, truth: Evaluation | PeriodsEvaluation, console: Console,
+                      risk: dict[str, Any] | None = None) -> None:
+    data = evaluation_dict(scenario, truth, risk)
     verdict = "keeps every rule" if not truth.violations else f"breaks {len(truth.violations)} rule(s)"
     head = [f"this plan {verdict}", f"objective: {truth.objective:,.2f} ({scenario.objective.sense})",
             f"money spent: {truth.money:,.2f} {scenario.currency}".rstrip()]
+    if data["outcome"] or data["baseline_outcome"]:
+        with using(scenario.language):
+            head.append(t("term.outcome", outcome=num(data["outcome"], 2), baseline=num(data["baseline_outcome"], 2)))
     head += [f"{r}: {x['used']:,.2f} of {x['capacity']:,.2f}" for r, x in _resources(scenario, truth).items()]
     console.print(
         Panel("\n".join(head), title=f"[bold]{scenario.scenario}[/bold] (evaluated, not optimised)", expand=False))
     rows = [[c.label, _n(c.spend, 2), _n(c.cost, 2), _n(c.reach, 3)] for c in truth.channels if c.on]
     _print(console, "Channels on", ["channel", "spend", "cost", "reach"], rows)
-    if isinstance(truth, PeriodsEvaluation):  # what runs when, as a solved plan shows it
-        from .schedule_terminal import render_schedule
+    with using(scenario.language):
+        if isinstance(truth, PeriodsEvaluation):  # what runs when, as a solved plan shows it
+            from .schedule_terminal import render_schedule
 
-        with using(scenario.language):
-            render_schedule({**evaluation_dict(scenario, truth), "status": "optimal"}, console)  # read as a plan's
+            render_schedule({**data, "status": "optimal"}, console)  # read as a plan's
+        for line in risk_lines(data):
+            console.print(Text(line))
     for v in truth.violations:
         console.print(Text(f"breaks {v}", style="yellow"))

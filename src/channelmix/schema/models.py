@@ -30,6 +30,7 @@ from .rules import (  # noqa: F401
     Rules,
     rule_for_cell,
 )
+from .saturations import MAX_SAMPLES
 from .source import Source
 from .steps import round_down, round_up
 from .types import (  # noqa: F401
@@ -102,7 +103,8 @@ class Outcome(Model):
     (revenue, conversions) per plan period, counted by objective max_outcome."""
 
     value: NonNegative
-    baseline: NonNegative = 0.0  # outcome already there at zero spend (carry-over); reported, not optimised
+    # what the curve gives at zero spend (an MMM's carry-over, or a table's zero-spend outcome); reported, not optimised
+    baseline: NonNegative = 0.0
     unit: str = ""
 
 
@@ -138,6 +140,8 @@ class Channel(Model):
     available_until: PeriodRef | None = None  # last period the channel can run
     setup_cost: NonNegative = 0.0  # paid in each period where the channel starts (on now, not in the period before)
     carry_over: Annotated[float, Field(ge=0, lt=1)] = 0.0  # adstock θ: effective spend a_t = s_t + θ·a_(t−1)
+    # a_0: the adstock the plan starts from (None: today's spend kept up, current / (1 − θ))
+    carry_in: NonNegative | None = None
 
     @model_validator(mode="after")
     def _spend_bounds(self) -> "Channel":
@@ -203,21 +207,30 @@ class Uncertainty(Model):
     seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0
 
 
+class PosteriorSamples(Model):
+    """Worlds from the posterior samples the curves hold (PyMC-Marketing curves with one
+    parameter value per sample): world i takes sample i of every such curve, a joint draw."""
+
+    # how many samples (drawn with seed), or all
+    count: Annotated[int, Field(ge=1, le=MAX_SAMPLES)] | Literal["all"] = "all"
+    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0
+
+
 class Worlds(Model):
     """Possible worlds to judge (and with objective.risk, to choose) a plan in:
-    sampled from relative spreads, or the draws of an imported curve table."""
+    sampled from relative spreads, the draws of an imported curve table, or the
+    posterior samples of imported curves."""
 
     uncertainty: Uncertainty | None = None
     draws: str | None = None  # a .draws.csv as ``channelmix import curves`` writes it, relative to the scenario
+    samples: PosteriorSamples | None = None
 
     @model_validator(mode="after")
     def _one_source(self) -> "Worlds":
-        if (self.uncertainty is None) == (self.draws is None):
-            raise Fixable(
-                "needs exactly one of uncertainty or draws",
-                "write worlds: {uncertainty: {affinity: 0.2, response: 0.15, count: 50, seed: 1}} or worlds: {draws: "
-                "FILE.draws.csv}",
-            )
+        if sum(x is not None for x in (self.uncertainty, self.draws, self.samples)) != 1:
+            raise Fixable("needs exactly one of uncertainty, draws or samples",
+                          "write worlds: {uncertainty: {affinity: 0.2, response: 0.15, count: 50, seed: 1}}, worlds: "
+                          "{draws: FILE.draws.csv} or worlds: {samples: {count: all}}")
         return self
 
 
