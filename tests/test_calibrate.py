@@ -4,6 +4,7 @@ writes a scenario that keeps everything else."""
 
 from __future__ import annotations
 
+import difflib
 import json
 import shutil
 import subprocess
@@ -161,3 +162,56 @@ def test_channel_without_outcome_gets_one_from_outcome_results():
                             spend, observed, "outcome", boot=20)
     assert fit.ok and "value" not in fit.prior
     assert fit.params["value"] == pytest.approx(900, rel=0.05) and fit.params["scale"] == pytest.approx(700, rel=0.1)
+
+
+def test_calibrating_three_parameters_changes_three_lines_of_the_file(tmp_path):
+    """Issue 18: calibrate rewrote the whole file (274 changed lines for three parameters),
+    dropping the user's comments and layout. Now a diff shows the three values and nothing else."""
+    source = tmp_path / "bakery.yaml"
+    text = (Path(__file__).parents[1] / "scenarios" / "township-bakery.yaml").read_text(encoding="utf-8")
+    source.write_text(text, encoding="utf-8")
+    rng = np.random.default_rng(11)
+    rows = ["period,channel,spend,reach"]
+    for month, s in enumerate(rng.uniform(50, 800, 10)):
+        rows.append(f"m{month},whatsapp_groups,{s:.2f},{1 - np.exp(-s / 220) + rng.normal(0, 0.005):.5f}")
+        rows.append(f"m{month},flyers,{s * 2:.2f},{1 - np.exp(-s * 2 / 700) + rng.normal(0, 0.005):.5f}")
+        rows.append(f"m{month},own_stall,{s * 2:.2f},{min(1.0, 0.0005 * s * 2) + rng.normal(0, 0.005):.5f}")
+    (tmp_path / "results.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "calibrated.yaml"
+    done = subprocess.run([_cli(), "calibrate", str(source), str(tmp_path / "results.csv"), "-o", str(out), "--boot",
+                           "0",
+                           "--format", "json"], capture_output=True, text=True, encoding="utf-8")
+    assert done.returncode == 0, done.stderr
+    fits = {f["channel"]: f["params"] for f in map(json.loads, done.stdout.splitlines())}
+    diff = [line for line in difflib.unified_diff(text.splitlines(), out.read_text(encoding="utf-8").splitlines(),
+                                                  lineterm="", n=0)
+            if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    # The calibration is recorded in a source: block added at the end (issue 23's shared block).
+    added = diff[6:]
+    assert added[0] == "+source:" and all(line.startswith("+  ") for line in added[1:]), added
+    assert any("calibrated" in line for line in added), added
+    assert diff[:6] == [
+        "-    response: {type: saturating, scale: 150}",
+        f"+    response: {{type: saturating, scale: {fits['whatsapp_groups']['scale']:.6g}}}",
+        "-    response: {type: saturating, scale: 600}",
+        f"+    response: {{type: saturating, scale: {fits['flyers']['scale']:.6g}}}",
+        "-    response: {type: linear, slope: 0.0004}",
+        f"+    response: {{type: linear, slope: {fits['own_stall']['slope']:.6g}}}",
+    ]
+    assert load(out).scenario.channel("flyers").response.scale == pytest.approx(fits["flyers"]["scale"], rel=1e-5)
+
+
+def test_a_toml_scenario_is_calibrated_into_yaml(tmp_path):
+    (tmp_path / "s.toml").write_text('scenario = "t"\nphases = ["aware"]\nsegments = ["all"]\nbudget = 1000\n'
+                                     '[[channels]]\nid = "flyers"\nresponse = {type = "saturating", scale = 800}\n'
+                                     'affinity = {aware = 1.0}\n', encoding="utf-8")
+    rows = ["period,channel,spend,reach"] + [f"{i},flyers,{s},{1 - np.exp(-s / 500):.5f}" for i,
+                                             s in enumerate((100, 300, 600, 900))]
+    (tmp_path / "r.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "s.yaml"
+    done = subprocess.run([_cli(), "calibrate", str(tmp_path / "s.toml"), str(tmp_path / "r.csv"), "-o", str(out),
+                           "--boot", "0"],
+                          capture_output=True, text=True, encoding="utf-8")
+    assert done.returncode == 0, done.stderr
+    assert out.read_text(encoding="utf-8").startswith("# s.toml with its curves calibrated to r.csv\n")
+    assert load(out).scenario.channel("flyers").response.scale == pytest.approx(500, rel=1e-3)

@@ -93,6 +93,40 @@ def test_evaluate_exit_codes_and_json(tmp_path: Path):
     assert "Traceback" not in bad.stderr and not json_lines(bad.stdout)
 
 
+def test_evaluate_json_reports_what_solve_reports(tmp_path: Path):
+    """Issue 18, item 6: per-channel outcome, baseline_outcome and risk in evaluate's JSON, in the
+    shape solve's JSON has them: evaluate the solved plan's spends and get solve's figures back."""
+    d = scenario(budget=900, objective={"sense": "max_outcome"}, channels=[
+        channel("tv", {"type": "hill", "half": 400, "shape": 2.0, "offset": 50},
+                outcome={"value": 5000, "baseline": 120}),
+        channel("radio", {"type": "saturating", "scale": 300}, outcome={"value": 2000}),
+        channel("print", {"type": "linear", "slope": 0.002}, outcome={"value": 800, "baseline": 30})])
+    d["worlds"] = {"uncertainty": {"affinity": 0.2, "response": 0.3, "count": 9, "seed": 4}}
+    path = _write(tmp_path, d)
+    solved = run("solve", str(path), "--format", "json")
+    assert solved.returncode == 0, solved.stderr
+    (plan,) = json_lines(solved.stdout)
+    spends = [f"{c['id']}={c['spend']!r}" for c in plan["channels"] if c["on"]]
+    assert len(spends) >= 2  # the comparison below covers channels that are on
+    done = run("evaluate", str(path), "--format", "json", *[a for s in spends for a in ("--spend", s)])
+    assert done.returncode == 0, done.stderr
+    (scored,) = json_lines(done.stdout)
+    assert [sorted(c) for c in scored["channels"]] == [sorted(c) for c in plan["channels"]]
+    for mine, theirs in zip(scored["channels"], plan["channels"]):
+        assert mine["outcome"] == pytest.approx(theirs["outcome"], rel=1e-12) and mine["on"] == theirs["on"]
+    assert [sorted(c) for c in scored["coverage"]] == [sorted(c) for c in plan["coverage"]]
+    assert scored["outcome"] == pytest.approx(plan["outcome"], rel=1e-12) and plan["outcome"] > 0
+    assert scored["baseline_outcome"] == pytest.approx(plan["baseline_outcome"]) == 150
+    assert sorted(scored["risk"]) == sorted(plan["risk"]) and scored["risk"]["worlds"] == 9
+    for key in ("mean", "p5", "p95", "worst", "cvar"):
+        assert scored["risk"][key] == pytest.approx(plan["risk"][key], rel=1e-12)
+    no_worlds = _write(tmp_path, {k: v for k, v in d.items() if k != "worlds"}, "plain.yaml")
+    (plain,) = json_lines(run("evaluate", str(no_worlds), "--format", "json", "--spend", spends[0]).stdout)
+    assert plain["risk"] is None and plain["baseline_outcome"] == 150
+    table = run("evaluate", str(path), *[a for s in spends for a in ("--spend", s)])
+    assert "risk over 9 worlds" in table.stdout and "outcome bought" in table.stdout
+
+
 def test_explain_reports_have_every_section(tmp_path: Path):
     path = _write(tmp_path, {**_two_channels(), "scenario": "två-kanaler"})
     out = tmp_path / "out"

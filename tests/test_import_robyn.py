@@ -9,9 +9,12 @@ Hand formulas (Robyn ≥ 3.10, R/R/transformation.R, allocator.R, response.R, ch
                         a[t] = Σ_{j ≤ t} x[j] w[t − j]; immediate = x (CDF) or x·w[0] (PDF)
   inflexion             I = (1 − γ) min(a[W]) + γ max(a[W]), W the modelling window
   today's spend         s0 = mean of x over the allocator's date range (default W)
-  carry-over            c = mean over the response's date range R (default: every row) of
-                        a'[t] − immediate'[t], where x' is x with x'[R] = s0 / |R|
+  carry-over            c = mean over W of a[t] − immediate[t], on the historical series
+                        as it is (Robyn 3.11.0's allocator: input_carryover[window_loc])
   initResponseUnit      coef / (1 + I^α / (s0 + c)^α)
+
+The real robyn_write() exports of tests/data/robyn_real, with Robyn's own figures, are
+tested in test_import_robyn_real.py.
 """
 
 from __future__ import annotations
@@ -72,18 +75,13 @@ def _weibull(x, shape, scale, pdf):
     return total, immediate
 
 
-def _expected(x, adstock, alpha, gamma, coef, window, alloc=None, response_rows=None):
+def _expected(x, adstock, alpha, gamma, coef, window, alloc=None):
     alloc = alloc or list(range(window[0], window[1] + 1))
-    response_rows = response_rows or list(range(len(x)))
-    total, _ = adstock(x)
-    in_window = total[window[0]: window[1] + 1]
-    inflexion = (1 - gamma) * min(in_window) + gamma * max(in_window)
+    total, immediate = adstock(x)
+    rows = range(window[0], window[1] + 1)
+    inflexion = (1 - gamma) * min(total[i] for i in rows) + gamma * max(total[i] for i in rows)
     s0 = sum(x[i] for i in alloc) / len(alloc)
-    sim = list(x)
-    for i in response_rows:
-        sim[i] = s0 / len(response_rows)
-    t2, imm2 = adstock(sim)
-    carry = sum(t2[i] - imm2[i] for i in response_rows) / len(response_rows)
+    carry = sum(total[i] - immediate[i] for i in rows) / len(rows)
     return s0, coef / (1 + inflexion**alpha / (s0 + carry) ** alpha)
 
 
@@ -114,29 +112,32 @@ def test_json_export_geometric_matches_the_allocator(tmp_path):
     for name, (alpha, gamma, theta, coef) in hyper.items():
         s0, expected = _expected(raw[name], lambda x, t=theta: _geometric(x, t), alpha, gamma, coef, (3, 17))
         _check(channels, name, s0, expected)
-        assert channels[name]["min_spend"] == pytest.approx(0.5 * s0) and channels[name]["max_spend"] == pytest.approx(
-            2 * s0)
+        assert channels[name]["min_spend"] == pytest.approx(0.5 * s0)
+        assert channels[name]["max_spend"] == pytest.approx(2 * s0)
     loaded = load(out)
     plan = solve_scenario(loaded.scenario)
     assert plan.verified and plan.cost <= loaded.scenario.budget + 1e-6
 
 
-def test_window_changes_todays_spend_and_carry_over(tmp_path):
+def test_window_changes_todays_spend_not_the_carry_over(tmp_path):
     raw = _raw()
+    whole, _ = _import(tmp_path, DATA / "RobynModel-2_13_4.json", DATA / "raw_data.csv")
     data, _ = _import(tmp_path, DATA / "RobynModel-2_13_4.json", DATA / "raw_data.csv", "--window",
                       "2024-03-04:2024-04-29")
     rows = [i for i, d in enumerate(raw["DATE"]) if "2024-03-04" <= d <= "2024-04-29"]
-    s0, expected = _expected(raw["tv_S"], lambda x: _geometric(x, 0.67), 2.61, 0.48, 9800.25, (3, 17), alloc=rows,
-                             response_rows=rows)
+    s0, expected = _expected(raw["tv_S"], lambda x: _geometric(x, 0.67), 2.61, 0.48, 9800.25, (3, 17), alloc=rows)
     _check({c["id"]: c for c in data["channels"]}, "tv_S", s0, expected)
+    tv, tv_whole = ({c["id"]: c for c in d["channels"]}["tv_S"] for d in (data, whole))
+    assert tv["response"] == tv_whole["response"]  # the carry-over is the modelling window's, whatever the date range
+    assert data["current"]["tv_S"] != whole["current"]["tv_S"]
 
 
 @pytest.mark.parametrize("kind", ["weibull_cdf", "weibull_pdf"])
 def test_pareto_csvs_weibull_match_the_allocator(tmp_path, kind):
     raw = _raw()
     data, out = _import(tmp_path, DATA / "pareto_hyperparameters.csv", DATA / "pareto_aggregated.csv",
-                        DATA / "raw_data.csv", "--solid", "3_7_1", "--adstock", kind, "--model-window",
-                        "2024-01-22:2024-04-29")
+                        DATA / "raw_data.csv",
+                        "--solid", "3_7_1", "--adstock", kind, "--model-window", "2024-01-22:2024-04-29")
     channels = {c["id"]: c for c in data["channels"]}
     params = {"facebook_S": (2.9, 0.71, 0.15, 2.1, 3300), "search_S": (1.4, 0.3, 0.02, 1.3, 2100),
               "tv_S": (1.6, 0.44, 0.3, 3.4, 10100)}
@@ -170,8 +171,8 @@ def test_weibull_csvs_need_the_adstock_kind(tmp_path):
 
 def test_missing_column_and_negative_spend(tmp_path):
     raw = (DATA / "raw_data.csv").read_text().splitlines()
-    (tmp_path / "no_tv.csv").write_text(
-        "\n".join(",".join(c for i, c in enumerate(r.split(",")) if i != 4) for r in raw) + "\n")
+    (tmp_path / "no_tv.csv").write_text("\n".join(",".join(c for i, c in enumerate(r.split(",")) if i != 4)
+                                                  for r in raw) + "\n")
     err = _bad(tmp_path, DATA / "RobynModel-2_13_4.json", tmp_path / "no_tv.csv")
     assert "no_tv.csv" in err and "'tv_S'" in err and "Fix:" in err
     negative = list(raw)

@@ -1,23 +1,26 @@
-"""The deadline covers the tie-break pass, and a robust model starts from the risk-neutral plan.
+"""The deadline covers the tie-break pass, and a robust model starts from the risk-neutral plan,
+is built by its deadline, and falls back on that plan, judged in every world, when it gives none.
 
-The clock is faked (a first pass that "took" 100 s), so nothing here depends on how
-busy the machine is."""
+The clock is faked (a first pass that "took" 100 s) or the deadline set in the past, so
+nothing here depends on how busy the machine is."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 
 import pytest
 
 import channelmix.solve.passes as solve_module
+import channelmix.solve.pipeline as api_module
 from channelmix.formulate import formulate
-from channelmix.formulate.worlds import formulate_worlds
-from channelmix.reports.wording import plan_warnings
+from channelmix.formulate.worlds import BuildStopped, formulate_worlds
+from channelmix.reports.wording import plan_message, plan_warnings
 from channelmix.schema import load as load_file
 from channelmix.solve.pipeline import solve_scenario
 from channelmix.solve.solvers import PartialStart
-from channelmix.solve.worlds_start import neutral_start
+from channelmix.solve.worlds_start import neutral_solution, partial_start
 from channelmix.verify.verifier import verify
 from helpers import load
 from test_worlds import uncertain
@@ -87,7 +90,7 @@ def test_the_neutral_start_names_the_robust_models_decisions_at_the_risk_neutral
     d = uncertain("cvar")
     sc = load(d)
     robust = formulate_worlds(sc)
-    start = neutral_start(sc, robust, time.perf_counter() + 60.0)
+    start = partial_start(robust, neutral_solution(sc, time.perf_counter() + 60.0)[0])
     assert isinstance(start, PartialStart)
     assert set(start) == {x.name for x in robust.on.values()} | {s.name for s in robust.spend.values()}
     d["objective"].pop("risk")
@@ -100,7 +103,7 @@ def test_the_neutral_start_names_the_robust_models_decisions_at_the_risk_neutral
 
 def test_no_neutral_start_when_the_deadline_is_spent():
     sc = load(uncertain("cvar"))
-    assert neutral_start(sc, formulate_worlds(sc), time.perf_counter()) is None
+    assert neutral_solution(sc, time.perf_counter()) is None
 
 
 def test_a_partial_start_hands_highs_only_the_named_columns(monkeypatch):
@@ -123,7 +126,7 @@ def test_a_partial_start_hands_highs_only_the_named_columns(monkeypatch):
     monkeypatch.setattr(solvers, "quiet_highs", quiet)
     sc = load(uncertain("cvar"))
     robust = formulate_worlds(sc)
-    start = neutral_start(sc, robust, time.perf_counter() + 60.0)
+    start = partial_start(robust, neutral_solution(sc, time.perf_counter() + 60.0)[0])
     columns = len(robust.problem.variables())
     solution = solve_module.solve(robust, start=start)
     assert given[0] == len(start) < columns
@@ -164,3 +167,59 @@ def test_the_wall_clock_interrupts_highs_past_the_deadline(monkeypatch):
     status, _, _ = solvers.run_highs(formulation.problem, formulation.scenario.solver, 60.0)
     assert formulation.problem.solverModel.getModelStatus() == highspy.HighsModelStatus.kInterrupt
     assert status in ("feasible", "no_solution")
+
+
+def test_building_a_robust_model_stops_at_its_deadline():
+    """The rows grow with worlds × curves × pieces (a 1,000-world CVaR of the bakery: a million rows,
+    34 s to build of a 20 s limit): past its deadline the build stops between a channel and the next."""
+    sc = load(uncertain("cvar", count=30))
+    with pytest.raises(BuildStopped) as stopped:
+        formulate_worlds(sc, deadline=time.perf_counter() - 1.0)
+    assert "building the robust model was stopped after" in str(stopped.value) and "of 30 worlds" in str(stopped.value)
+    assert formulate_worlds(sc, deadline=time.perf_counter() + 600.0).worlds  # in time: built as before
+
+
+def _build_never_in_time(monkeypatch) -> None:
+    monkeypatch.setattr(api_module, "BUILD_SHARE", 0.0)  # the build's deadline is the start: it stops at once
+
+
+def test_a_robust_model_not_built_in_time_gives_the_neutral_plan_judged_in_every_world(monkeypatch):
+    d = uncertain("cvar", count=12)
+    _build_never_in_time(monkeypatch)
+    plan = solve_scenario(load(d))
+    assert plan.status == "feasible" and plan.verified and plan.gap is None and plan.model_objective is None
+    assert plan_message(plan).startswith("building the robust model was stopped after")
+    assert "this is the risk-neutral plan judged in every world, not chosen for cvar" in plan_warnings(plan)[-1]
+    assert plan.risk["worlds"] == 12 and plan.risk["rules_hold"] == 12
+    d["objective"].pop("risk")
+    neutral = solve_scenario(load(d))
+    assert {c.id: c.on for c in plan.channels} == {c.id: c.on for c in neutral.channels}
+    assert plan.objective == pytest.approx(neutral.objective, rel=1e-9)
+    # the same plan judged in the same worlds
+    assert plan.risk["mean"] == pytest.approx(neutral.risk["mean"], rel=1e-12)
+
+
+def test_no_plan_when_the_neutral_plan_breaks_a_hard_rule_in_some_world(monkeypatch):
+    """A robust plan must keep every hard rule in every world; the risk-neutral plan meets a hard
+    coverage target as written but not in every world, so there is no plan to give: say why."""
+    d = uncertain("cvar", count=12, affinity=0.5, rules={"coverage": {"target": 0.6, "hard": True}})
+    _build_never_in_time(monkeypatch)
+    plan = solve_scenario(load(d))
+    assert plan.status == "no_solution" and not plan.channels
+    assert "and the risk-neutral plan breaks a hard rule in" in plan_message(plan)
+    assert "of 12 worlds" in plan_message(plan)
+    assert "raise solver.time_limit (now 60 s) or use fewer worlds" in plan_message(plan)
+
+
+def test_a_robust_search_without_a_plan_in_time_falls_back_on_the_neutral_plan(monkeypatch):
+    real = api_module.solve_formulated
+
+    def nothing_in_time(scenario, formulation, *args, **kwargs):
+        plan, values = real(scenario, formulation, *args, **kwargs)
+        return dataclasses.replace(plan, status="no_solution", channels=[], risk=None), {}
+
+    monkeypatch.setattr(api_module, "solve_formulated", nothing_in_time)
+    plan = solve_scenario(load(uncertain("cvar", count=6)))
+    assert plan.status == "feasible" and plan.verified and plan_message(plan).startswith("no robust plan was found in "
+                                                                                         "time")
+    assert plan.risk["worlds"] == 6

@@ -337,7 +337,8 @@ def test_cell_problems_in_the_channels_table(tmp_path: Path):
         "c.csv: row 4, column response_type: unknown type 'saturatng'. Fix: Did you mean 'saturating'?",
         "c.csv: row 4, column affinity:aware/locals: got 1.2, must be ≤ 1. Fix: Use a number ≤ 1",
         "c.csv: row 5, column response_type: is required but missing. Fix: Fill in this cell (one of constant, linear, "
-        "pwl, saturating, hill) and the response's parameter columns"]
+        "pwl, saturating, hill, logistic, inverse_scaled_logistic, tanh, michaelis_menten, hill_saturation) and the "
+        "response's parameter columns"]
 
 
 def test_duplicate_and_headerless_columns(tmp_path: Path):

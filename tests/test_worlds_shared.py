@@ -59,6 +59,24 @@ def test_exact_curves_share_the_union_of_their_breakpoints():
     assert shared.ys[2].tolist() == pytest.approx([0, 0.4, 0.8, 1.0, 1.0])
 
 
+@pytest.mark.parametrize("others", [["pwl"], ["saturating", "hill"]])
+def test_a_long_pwl_among_the_worlds_curves_is_thinned_and_its_error_counted(others):
+    """A long pwl (past MAX_PWL_PIECES pieces) is thinned before the grid is shared, so the grid
+    stays small; the values stay below every curve and the error reported covers the thinning."""
+    xs = np.linspace(0.0, 3000.0, 3001)
+    long = Pwl(type="pwl", points=[[float(x), float(x**2 / (x**2 + 900.0**2))] for x in xs])
+    curves = [long] + [c for kind in others for c in _curves(kind, np.random.default_rng(5), 1)]
+    cap, accuracy = 2500.0, 2e-3
+    shared = shared_pieces(curves, cap, accuracy)
+    assert not shared.exact and 0 < shared.max_error and len(shared.xs) < 1000
+    grid = np.linspace(0.0, cap, 20001)
+    for u, curve in enumerate(curves):
+        truth = np.array([reach(curve, x) for x in grid])
+        model = np.interp(grid, shared.xs, shared.ys[u])
+        assert np.max(model - truth) <= 1e-12
+        assert np.max(truth - model) <= shared.max_error + 1e-12
+
+
 def _s_shaped(risk: str, response: dict, count: int = 5, seed: int = 4) -> dict:
     """Two S-shaped channels (they need binaries) and a linear one, worlds that scale their reach."""
     return scenario(budget=1500,

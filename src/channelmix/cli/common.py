@@ -14,6 +14,8 @@ import click
 from ..reports.i18n import LANGUAGES
 from ..schema import Loaded, ScenarioError, load
 from ..schema.expand import Case, derive, parse_assignments, variants
+from ..schema.limits import MAX_TIME_LIMIT
+from .types import Number
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -54,9 +56,9 @@ def solver_options(fn: F) -> F:
     """--solver, --time-limit, --gap and --threads: the file's solver settings overridden."""
     for option in reversed(
         [click.option("--solver", type=click.Choice(["highs", "cbc"]), help="Override solver.name."),
-         click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
+         click.option("--time-limit", type=Number(min=0, min_open=True, max=MAX_TIME_LIMIT),
                       help="Override solver.time_limit (seconds)."),
-         click.option("--gap", type=click.FloatRange(min=0, max=1, max_open=True),
+         click.option("--gap", type=Number(min=0, max=1, max_open=True),
                       help="Override solver.gap (relative)."),
          click.option("--threads", type=click.IntRange(min=1), help="Override solver.threads.")]):
         fn = option(fn)

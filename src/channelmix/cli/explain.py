@@ -21,6 +21,7 @@ from ..core import jsonout
 from ..model.periods import Horizon
 from ..reports.wording import plan_message
 from .common import NO_PLAN, OK, bases, console, fail, language_option, progress_bar, set_option
+from .types import finite
 
 
 def _share(text: str) -> float | None:
@@ -28,10 +29,8 @@ def _share(text: str) -> float | None:
     text = text.strip()
     if text.lower() in ("any", "all", "inf"):
         return None
-    try:
-        value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
-    except ValueError:
-        raise click.BadParameter(f"'{text}' is not a share: write 5% or 0.05 (or 'any')") from None
+    fix = "write 5% or 0.05 (or 'any' for no limit)"
+    value = finite(text[:-1], fix) / 100 if text.endswith("%") else finite(text, fix)
     if value < 0:
         raise click.BadParameter(f"'{text}' is negative: write 5% or 0.05")
     return value
@@ -202,7 +201,7 @@ def evaluate(file: str, spends: tuple[str, ...], fmt: str, assignments: tuple[st
     """
     from ..reports.evaluation import render_evaluation
     from ..reports.explain_render import evaluation_dict
-    from ..verify.baseline import score, score_schedule
+    from ..verify.baseline import score, score_in_worlds, score_schedule
 
     (loaded,) = bases((file,), assignments)
     scenario = loaded.scenario
@@ -215,8 +214,9 @@ def evaluate(file: str, spends: tuple[str, ...], fmt: str, assignments: tuple[st
         fail([f"{loaded.source}: no plan to evaluate. Fix: give --spend ID=AMOUNT (repeatable) or add a current: block "
               "to the file (channel: spend)"])
     truth = score_schedule(scenario, current, apart) if apart else score(scenario, current)
+    risk = score_in_worlds(scenario, current)
     if fmt == "json":
-        click.echo(jsonout.dumps(evaluation_dict(scenario, truth)))
+        click.echo(jsonout.dumps(evaluation_dict(scenario, truth, risk)))
     else:
-        render_evaluation(scenario, truth, console(), language)
+        render_evaluation(scenario, truth, console(), language, risk)
     sys.exit(NO_PLAN if truth.violations else OK)

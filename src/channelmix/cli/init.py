@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from ..core.atomic import write_atomic
 from ..schema import ScenarioError
 from ..schema.starter import starter
+from ..schema.yaml_file import write
 from .common import fail
 
 
@@ -27,5 +27,5 @@ def init(path: Path, table: Path | None, decimal: str | None, force: bool) -> No
         text = starter(path, table, decimal)
     except ScenarioError as err:
         fail([err.render()])
-    write_atomic(path, text)
+    write(path, text)
     click.echo(f"wrote {path}; solve it with: channelmix solve {path}")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import least_squares
 
-from ..schema.models import Channel, Hill, Linear, Saturating
+from ..schema.models import Channel, Linear, Saturating
 
 FAMILIES = {"saturating": ("scale",), "hill": ("half", "shape"), "linear": ("slope",)}
 
@@ -166,11 +166,11 @@ def _start(name: str, prior: dict[str, float], observed: np.ndarray, top: float)
     return float(np.max(observed)) * 1.2 if name == "value" else top
 
 
-def updated_response(channel: Channel, fit: Fit) -> dict:
-    """The channel's response mapping with the fitted parameters (other keys kept)."""
-    data = channel.response.model_dump(exclude_defaults=False)
-    for n in FAMILIES[channel.response.type]:
-        data[n] = float(f"{fit.params[n]:.6g}")
-    if isinstance(channel.response, Hill) and not channel.response.offset:
-        data.pop("offset", None)
-    return data
+def fitted_values(channel: Channel, fit: Fit) -> dict[str, float]:
+    """The scenario values a fit changes, as ``--set`` paths (``channels.<id>.response.scale``,
+    ``channels.<id>.outcome.value``), each to 6 significant digits; nothing else changes."""
+    out = {f"channels.{channel.id}.response.{n}": float(f"{fit.params[n]:.6g}")
+           for n in FAMILIES[channel.response.type]}
+    if "value" in fit.params:
+        out[f"channels.{channel.id}.outcome.value"] = float(f"{fit.params['value']:.6g}")
+    return out

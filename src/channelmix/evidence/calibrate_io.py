@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from ..schema import Loaded, load
+from ..schema.expand import set_path
 from ..schema.load import parse, validate
 from ..schema.problems import Problem, ScenarioError, did_you_mean, with_hint
-from .calibrate import Fit, calibrate_channel, updated_response
-from .sources import need_columns, read_table
-from .writer import dump, with_calibration
+from ..schema.yaml_file import dump, edit
+from .calibrate import Fit, calibrate_channel, fitted_values
+from .sources import ROWS_SHOWN, names, need_columns, numbers, read_table
+from .writer import with_calibration
 
 
 def read_results(path: str, loaded: Loaded) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], str]:
@@ -23,79 +25,80 @@ def read_results(path: str, loaded: Loaded) -> tuple[dict[str, tuple[np.ndarray,
     kinds = [k for k in ("reach", "outcome") if k in frame.columns]
     if len(kinds) != 1:
         got = "both reach and outcome" if kinds else "neither reach nor outcome"
-        raise ScenarioError(path,
-                            [
-                                Problem("header", f"has {got}",
-                                        "give one column of results: reach (a share 0–1) or outcome (money or KPI)")])
+        fix = "give one column of results: reach (a share 0–1) or outcome (money or KPI)"
+        raise ScenarioError(path, [Problem("header", f"has {got}", fix)])
     kind = kinds[0]
     problems: list[Problem] = []
     ids = {c.id for c in loaded.scenario.channels}
-    for column in ("spend", kind):
-        values = pd.to_numeric(frame[column], errors="coerce")
-        for i in np.flatnonzero(values.isna().to_numpy())[:5]:
-            problems.append(
-                Problem(f"row {i + 2}, column {column}", f"is {frame[column].iloc[i]!r}, not a number",
-                        "write a plain number"))
-        for i in np.flatnonzero((values < 0).to_numpy())[:5]:
-            problems.append(
-                Problem(f"row {i + 2}, column {column}", f"is {values.iloc[i]:g}, below 0",
-                        f"{column} cannot be negative"))
-        if column == "reach":
-            for i in np.flatnonzero((values > 1).to_numpy())[:5]:
-                problems.append(
-                    Problem(f"row {i + 2}, column reach", f"is {values.iloc[i]:g}, above 1",
-                            "reach is a share of the segment: 0.35 for 35%"))
-        frame[column] = values
-    frame["channel"] = frame["channel"].astype(str).str.strip()
-    for name in sorted(set(frame["channel"]) - ids):
+    frame["spend"] = numbers(frame, "spend", problems)
+    if kind == "reach":
+        frame[kind] = numbers(frame, kind, problems, most=1.0, most_fix="reach is a share of the segment: 0.35 for 35%")
+    else:
+        frame[kind] = numbers(frame, kind, problems)
+    frame["period"] = names(frame, "period", problems, "period")
+    frame["channel"] = names(frame, "channel", problems, "channel")
+    for name in sorted(set(frame["channel"]) - ids - {""}):
         row = int(np.flatnonzero((frame["channel"] == name).to_numpy())[0]) + 2
         problems.append(Problem(f"row {row}, column channel", f"'{name}' is not a channel of the scenario",
                                 with_hint(did_you_mean(name, ids), f"use one of {', '.join(sorted(ids))}")))
     dup = frame.duplicated(["period", "channel"], keep="first")
-    for i in np.flatnonzero(dup.to_numpy())[:5]:
-        problems.append(
-            Problem(f"row {i + 2}", f"repeats period {frame['period'].iloc[i]!r} for {frame['channel'].iloc[i]}",
-                    "keep one row per channel and period"))
+    for i in np.flatnonzero(dup.to_numpy())[:ROWS_SHOWN]:
+        problems.append(Problem(f"row {i + 2}",
+                                f"repeats period {frame['period'].iloc[i]!r} for {frame['channel'].iloc[i]}",
+                                "keep one row per channel and period"))
     if problems:
         raise ScenarioError(path, problems)
-    out = {cid: (rows["spend"].to_numpy(float), rows[kind].to_numpy(float))
-           for cid, rows in frame.groupby("channel", sort=False)}
+    out = {cid: (rows["spend"].to_numpy(float), rows[kind].to_numpy(float)) for cid,
+           rows in frame.groupby("channel", sort=False)}
     return out, kind
 
 
 def calibrate_file(scenario_path: str, results_path: str, *, prior_weight: float = 1e-4, boot: int = 200,
                    seed: int = 0) -> tuple[str, list[Fit]]:
-    """The updated scenario's YAML text and every channel's fit (refused ones included)."""
+    """The updated scenario's YAML text and every channel's fit (refused ones included).
+
+    Only the refitted values change: a YAML file keeps every other line as written (comments,
+    order, style; see :mod:`channelmix.yaml_file`); a TOML or JSON file becomes YAML."""
     loaded = load(scenario_path)
-    raw = parse(Path(scenario_path).read_text(encoding="utf-8"), _kind(scenario_path), scenario_path)
+    original = Path(scenario_path).read_text(encoding="utf-8")
+    kind = _kind(scenario_path)
+    raw = parse(original, kind, scenario_path)
     if not isinstance(raw.get("channels"), list):
         raise ScenarioError(scenario_path,
-                            [
-                                Problem("channels", "is read from a table",
-                                        "calibrate a scenario that lists its channels in the file")])
-    results, kind = read_results(results_path, loaded)
-    fits = []
-    for i, channel in enumerate(loaded.scenario.channels):
+                            [Problem("channels", "is read from a table",
+                                     "calibrate a scenario that lists its channels in the file")])
+    results, kind_of_results = read_results(results_path, loaded)
+    fits, edits = [], {}
+    for channel in loaded.scenario.channels:
         if channel.id not in results:
             continue
         spend, observed = results[channel.id]
-        fit = calibrate_channel(channel, spend, observed, kind, prior_weight=prior_weight, boot=boot, seed=seed)
+        fit = calibrate_channel(channel, spend, observed, kind_of_results, prior_weight=prior_weight, boot=boot,
+                                seed=seed)
         fits.append(fit)
         if fit.ok:
-            _replace(raw["channels"][i], channel, fit)
+            edits.update(fitted_values(channel, fit))
     refitted = [f.channel for f in fits if f.ok]
     if refitted:
-        with_calibration(raw, Path(results_path).name, refitted)
-    validate(raw, scenario_path, base=Path(scenario_path).parent)
-    return dump(raw), fits
+        edits.update(_calibration_record(raw, Path(results_path).name, refitted))
+    if kind == "yaml":
+        text = edit(original, edits, scenario_path)
+    else:
+        for path, value in edits.items():
+            set_path(raw, path, value)
+        text = dump(raw, [f"{Path(scenario_path).name} with its curves calibrated to {Path(results_path).name}"])
+    validate(parse(text, "yaml", scenario_path), scenario_path, base=Path(scenario_path).parent)
+    return text, fits
 
 
-def _replace(item: dict[str, Any], channel, fit: Fit) -> None:
-    item["response"] = updated_response(channel, fit)
-    if "value" in fit.params:
-        outcome = dict(item.get("outcome") or {})
-        outcome["value"] = float(f"{fit.params['value']:.6g}")
-        item["outcome"] = outcome
+def _calibration_record(raw: dict[str, Any], results: str, refitted: list[str]) -> dict[str, Any]:
+    """The ``source:`` block's record of this run (:func:`with_calibration`) as edits: the keys it
+    changes, or the whole block when the file has none."""
+    record = copy.deepcopy(raw)
+    with_calibration(record, results, refitted)
+    if not isinstance(raw.get("source"), dict):
+        return {"source": record["source"]}
+    return {f"source.{key}": value for key, value in record["source"].items() if raw["source"].get(key) != value}
 
 
 def _kind(path: str) -> str:

@@ -13,21 +13,16 @@ importer (:mod:`.meridian`).
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..schema.problems import Problem, ScenarioError
-from .sources import need_columns, read_table
+from ..schema.problems import Fixable, Problem, ScenarioError
+from ..schema.responses import point_problem
+from ..schema.types import check_label, id_from_name
+from .sources import names, need_columns, numbers, read_table
 from .writer import Imported, ImportedChannel, spend_range
-
-
-def channel_id(name: str) -> str:
-    """A valid channel id for a name: spaces and dots become '_' (the name stays the label)."""
-    out = re.sub(r"[\s.]+", "_", name.strip()).strip("_")
-    return out if out and out != "*" else "channel"
 
 
 def read_curves(path: str) -> tuple[pd.DataFrame, bool]:
@@ -37,24 +32,12 @@ def read_curves(path: str) -> tuple[pd.DataFrame, bool]:
     has_draw = "draw" in frame.columns
     problems: list[Problem] = []
     for column in ("spend", "outcome"):
-        values = pd.to_numeric(frame[column], errors="coerce")
-        for i in np.flatnonzero(values.isna().to_numpy())[:5]:
-            problems.append(
-                Problem(f"row {i + 2}, column {column}", f"is {frame[column].iloc[i]!r}, not a number",
-                        "write a plain number"))
-        for i in np.flatnonzero((values < 0).to_numpy())[:5]:
-            problems.append(
-                Problem(f"row {i + 2}, column {column}", f"is {values.iloc[i]:g}, below 0",
-                        f"{column} cannot be negative; fix or drop the row"))
-        frame[column] = values
-    names = frame["channel"]
-    for i in np.flatnonzero(names.isna().to_numpy() | (names.astype(str).str.strip() == "").to_numpy())[:5]:
-        problems.append(Problem(f"row {i + 2}, column channel", "is empty", "name the channel of every row"))
+        frame[column] = numbers(frame, column, problems)
+    frame["channel"] = names(frame, "channel", problems, "channel")
+    if has_draw:
+        frame["draw"] = names(frame, "draw", problems, "draw")
     if problems:
         raise ScenarioError(path, problems)
-    frame["channel"] = names.astype(str).str.strip()
-    if has_draw:
-        frame["draw"] = frame["draw"].astype(str)
     return frame, has_draw
 
 
@@ -80,18 +63,27 @@ def import_curves(path: str, budget: float | None = None,
     channels: list[ImportedChannel] = []
     measured: dict[str, list[float]] = {}
     ids: dict[str, str] = {}
+    renamed: list[str] = []
     for name, rows in frame.groupby("channel", sort=False):
-        cid = channel_id(name)
+        cid, changes = id_from_name(name)
+        where = f"channel '{name}' (row {int(rows.index[0]) + 2})"
         if cid in ids:
-            problems.append(
-                Problem(f"channel '{name}'", f"has the same id '{cid}' as '{ids[cid]}'", "rename one of them"))
+            problems.append(Problem(where, f"has the same id '{cid}' as '{ids[cid]}'", "rename one of them"))
+            continue
+        try:
+            check_label(name)
+        except Fixable as err:
+            problems.append(Problem(where, err.message, err.fix))
             continue
         ids[cid] = name
-        spend, outcome, issue = _mean_curve(rows, has_draw)
+        if changes:
+            renamed.append(f"channel '{name}' has the id '{cid}': {'; '.join(changes)}; its label keeps the name as "
+                           "written")
+        spend, outcome, table_rows, issue = _mean_curve(rows, has_draw)
         if issue:
             problems.append(Problem(f"channel '{name}'", *issue))
             continue
-        channel = pwl_channel(cid, name, spend, outcome, problems)
+        channel = pwl_channel(cid, name, spend, outcome, problems, table_rows)
         channel.max_spend = float(spend[-1])  # never past the table's last point
         channels.append(channel)
         measured[cid] = spend_range(spend)
@@ -99,17 +91,19 @@ def import_curves(path: str, budget: float | None = None,
         raise ScenarioError(path, problems)
     notes = [f"Imported from the curve table {Path(path).name}: spend and outcome in its own units "
              f"({_per_words(units)}).",
-             "outcome.value is each curve's largest outcome above its value at zero spend (outcome.baseline, reported "
-             "apart).",
+             "outcome.value is each curve's largest outcome above its outcome at zero spend; that zero-spend outcome "
+             "is outcome.baseline, reported apart (what the table's model gives without this spend; no plan changes "
+             "it).",
              "max_spend is each channel's last spend in the table: past it the table says nothing, and channelmix does "
              "not guess."]
     if has_draw:
-        notes.append(
-            "The table has draws: the curves here are the mean over draws; each draw is a world (.draws.csv beside "
-            "this file).")
+        notes.append("The table has draws: the curves here are the mean over draws; each draw is a world (.draws.csv "
+                     "beside this file).")
     source = {"tool": "curve table", "file": [Path(path).name], "per": units, "measured": measured}
-    imported = Imported(name=Path(path).stem, description=f"Response curves from {Path(path).name}.", channels=channels,
-                        notes=notes, net=budget is None, budget=budget, source=source)
+    stem, hidden = Path(path).stem, id_from_name(Path(path).stem)
+    imported = Imported(name=hidden[0] if hidden[1] else stem, description=f"Response curves from {Path(path).name}.",
+                        channels=channels, notes=notes + renamed, net=budget is None, budget=budget, source=source,
+                        said=renamed)
     if budget is not None:
         imported.description += f" Budget {budget:g} per period."
     draws = frame[["channel", "draw", "spend", "outcome"]].copy() if has_draw else None
@@ -120,39 +114,44 @@ def _per_words(per: dict[str, object]) -> str:
     return f"per {per['unit']}" if per["count"] == 1 else f"totals over {per['count']} {per['unit']}s"
 
 
-def _mean_curve(rows: pd.DataFrame, has_draw: bool) -> tuple[np.ndarray, np.ndarray, tuple[str, str] | None]:
+def _mean_curve(rows: pd.DataFrame, has_draw: bool) -> tuple[np.ndarray, np.ndarray, list[int], tuple[str, str] | None]:
+    """A channel's spends, its (mean) outcome at each, the table row of each spend (of the first draw)."""
     if not has_draw:
         rows = rows.sort_values("spend", kind="stable")
         dup = rows["spend"].duplicated()
+        at = [int(i) + 2 for i in rows.index]
         if dup.any():
-            return (rows["spend"].to_numpy(), rows["outcome"].to_numpy(),
-                    (f"gives spend {rows['spend'][dup].iloc[0]:g} twice",
-                     "keep one outcome per spend, or add a draw column for samples"))
-        return rows["spend"].to_numpy(float), rows["outcome"].to_numpy(float), None
+            return rows["spend"].to_numpy(), rows["outcome"].to_numpy(), at, (
+                f"gives spend {rows['spend'][dup].iloc[0]:g} twice", "keep one outcome per spend, or add a draw column "
+                                                                     "for samples")
+        return rows["spend"].to_numpy(float), rows["outcome"].to_numpy(float), at, None
     grids = {d: g.sort_values("spend", kind="stable") for d, g in rows.groupby("draw", sort=False)}
     sizes = {d: len(g) for d, g in grids.items()}
     if len(set(sizes.values())) > 1:
         short = min(sizes, key=lambda d: sizes[d])
         long = max(sizes, key=lambda d: sizes[d])
-        return (np.empty(0), np.empty(0),
-                (f"has draws of unequal length (draw {short}: {sizes[short]} points, draw {long}: {sizes[long]})",
-                 "give every draw the same spends"))
-    first = next(iter(grids.values()))["spend"].to_numpy(float)
+        return np.empty(0), np.empty(0), [], (f"has draws of unequal length (draw {short}: {sizes[short]} points, draw "
+                                              f"{long}: {sizes[long]})",
+                                              "give every draw the same spends")
+    first_rows = next(iter(grids.values()))
+    first, at = first_rows["spend"].to_numpy(float), [int(i) + 2 for i in first_rows.index]
     for d, g in grids.items():
         if not np.allclose(g["spend"].to_numpy(float), first, rtol=1e-9, atol=0):
-            return first, first, (f"draw {d} uses other spends than the first draw", "give every draw the same spends")
+            return first, first, at, (f"draw {d} uses other spends than the first draw",
+                                      "give every draw the same spends")
     if len(np.unique(first)) != len(first):
-        return first, first, ("gives a spend twice within a draw", "keep one outcome per spend in every draw")
+        return first, first, at, ("gives a spend twice within a draw", "keep one outcome per spend in every draw")
     mean = np.mean([g["outcome"].to_numpy(float) for g in grids.values()], axis=0)
-    return first, mean, None
+    return first, mean, at, None
 
 
-def pwl_channel(cid: str, name: str, spend: np.ndarray, outcome: np.ndarray,
-                problems: list[Problem]) -> ImportedChannel:
-    """A channel whose curve runs through (spend, outcome): the outcome at 0 is its baseline, the rest over its
-    largest value the reach."""
+def pwl_channel(cid: str, name: str, spend: np.ndarray, outcome: np.ndarray, problems: list[Problem],
+                rows: list[int] | None = None) -> ImportedChannel:
+    """A channel whose curve runs through (spend, outcome): the outcome at 0 is its baseline, the rest over its largest
+    value the reach. ``rows``: the table row of each point, for messages."""
+    rows_at: list[int | None] = list(rows) if rows is not None else [None] * len(spend)
     if spend[0] > 0:  # no point at zero spend: the curve starts at (0, 0)
-        spend, outcome = np.concatenate(([0.0], spend)), np.concatenate(([0.0], outcome))
+        spend, outcome, rows_at = np.concatenate(([0.0], spend)), np.concatenate(([0.0], outcome)), [None, *rows_at]
     base = float(outcome[0])
     gain = outcome - base
     if (gain < -1e-9 * max(1.0, abs(base))).any():
@@ -162,6 +161,11 @@ def pwl_channel(cid: str, name: str, spend: np.ndarray, outcome: np.ndarray,
     value = float(gain.max())
     share = gain / value if value > 0 else gain
     points = [[float(f"{s:.12g}"), float(f"{min(r, 1.0):.12g}")] for s, r in zip(spend, share)]
+    found = point_problem([p[0] for p in points], [p[1] for p in points])
+    if found is not None:
+        i, message, fix = found
+        where = f"channel '{name}'" + (f", row {rows_at[i]}" if rows_at[i] is not None else "")
+        problems.append(Problem(where, message, fix))
     label = name if name != cid else None
     return ImportedChannel(id=cid, label=label, response={"type": "pwl", "points": points},
                            outcome={"value": float(f"{value:.12g}"), "baseline": float(f"{base:.12g}")})

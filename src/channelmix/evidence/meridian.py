@@ -27,8 +27,9 @@ import numpy as np
 import pandas as pd
 
 from ..schema.problems import Problem, ScenarioError
+from ..schema.types import id_from_name
 from . import meridian_math as mm
-from .curve_table import channel_id, pwl_channel
+from .curve_table import pwl_channel
 from .exact_grid import exact_grid
 from .meridian_file import MeridianModel, read_model
 from .meridian_table import ChannelCurve, read_curve_table
@@ -83,7 +84,7 @@ def import_meridian(paths: list[str], options: Options) -> tuple[Imported, pd.Da
               m is not None and options.per == "week"
               and all(mm.steady_hills(m, c) is not None for c in range(len(m.channels))))
     history = _history(inputs)
-    ids = {name: channel_id(name) for name in history}
+    ids = {name: id_from_name(name)[0] for name in history}
     bounds = _bounds(history, options, run.divisor)
     channels, rows = [], []
     for name, spend in history.items():

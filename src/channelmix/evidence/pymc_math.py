@@ -14,7 +14,9 @@ scale, a channel contributes ``target scale × saturation(adstock(u))`` to the t
 A plan spends the same every period, so the response per period is the steady state: the
 adstocked media is u · Σw (Σw = 1 when normalised, (1 − α^{l_max}) / (1 − α) for geometric
 when not), and with saturation first (``adstock_first: false``) the saturated media is
-multiplied by Σw instead.
+multiplied by Σw instead (:mod:`channelmix.schema.saturations` holds those curves).  Over
+the training periods :func:`in_sample` recomputes the model's own in-sample contributions,
+to check that a file was read as the tool reads it.
 """
 
 from __future__ import annotations
@@ -79,35 +81,34 @@ def weight_sum(kind: str, params: Params, l_max: int, normalize: bool) -> np.nda
     """Σw per sample and channel: what a constant spend is multiplied by once adstocked."""
     if normalize:
         return np.ones_like(params["alpha"], dtype=float)
+    return lag_weights(kind, params, l_max, False).sum(axis=-1)
+
+
+def lag_weights(kind: str, params: Params, l_max: int, normalize: bool) -> np.ndarray:
+    """(samples, l_max) adstock weights w_l, divided by their sum when ``normalize``."""
     lags = np.arange(l_max, dtype=float)
     alpha = params["alpha"][..., None]
-    if kind == "geometric":
-        weights = np.power(alpha, lags)
-    else:  # delayed
-        weights = np.power(alpha, (lags - params["theta"][..., None]) ** 2)
-    return weights.sum(axis=-1)
+    weights = np.power(alpha, lags) if kind == "geometric" else np.power(alpha,
+                                                                         (lags - params["theta"][..., None]) ** 2)
+    return weights / weights.sum(axis=-1, keepdims=True) if normalize else weights
 
 
-@dataclass(frozen=True)
-class ChannelModel:
-    """One channel's posterior: saturation and adstock parameters per sample, and its scales."""
+def in_sample(saturation: str, sat: Params, adstock: str, ad: Params, l_max: int, normalize: bool, adstock_first: bool,
+              scaled: np.ndarray) -> np.ndarray:
+    """(samples, periods) contribution in scaled target units over the training periods, adstock
+    mode "After" (a_t = Σ_l w_l u_{t−l}, nothing before the first period): what PyMC-Marketing
+    stores as ``posterior.channel_contribution``, recomputed from the parameters read."""
+    w = lag_weights(adstock, ad, l_max, normalize)  # (samples, lags)
+    n = len(scaled)
+    function = SATURATIONS[saturation].function
+    p = {k: v[:, None] for k, v in sat.items()}
 
-    saturation: str
-    sat: Params  # parameter -> (samples,)
-    adstock: str
-    ad: Params
-    l_max: int
-    normalize: bool
-    adstock_first: bool
-    channel_scale: float
-    target_scale: float
+    def lagged(x: np.ndarray) -> np.ndarray:  # (samples, periods) → Σ_l w_l x_{t−l}
+        out = np.zeros_like(x)
+        for lag in range(min(l_max, n)):
+            out[:, lag:] += w[:, lag:lag + 1] * x[:, :n - lag]
+        return out
 
-    def contribution(self, spend: np.ndarray) -> np.ndarray:
-        """(samples, spends): the steady-state contribution per period, in target units."""
-        u = np.asarray(spend, dtype=float)[None, :] / self.channel_scale
-        total = weight_sum(self.adstock, self.ad, self.l_max, self.normalize)[:, None]
-        sat = {k: v[:, None] for k, v in self.sat.items()}
-        function = SATURATIONS[self.saturation].function
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = function(u * total, sat) if self.adstock_first else total * function(u, sat)
-        return out * self.target_scale
+    u = np.broadcast_to(scaled[None, :], (w.shape[0], n))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return function(lagged(u), p) if adstock_first else lagged(function(u, p))

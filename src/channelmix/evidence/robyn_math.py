@@ -1,7 +1,7 @@
 """Robyn's transformations, as its allocator evaluates a channel's response.
 
-Written from Robyn's published R source (facebookexperimental/Robyn, R/R/transformation.R,
-R/R/allocator.R, R/R/response.R, R/R/checks.R, version 3.10+); no code copied:
+Written from Robyn 3.11.0's published R source (the CRAN release: R/transformation.R,
+R/allocator.R, R/response.R, R/checks.R); no code copied:
 
 * geometric adstock: a[0] = x[0], a[t] = x[t] + θ·a[t−1];
 * Weibull adstock over the series length n: the lag weights are w = cumprod(1, 1 − F(1..n−1))
@@ -10,10 +10,10 @@ R/R/allocator.R, R/R/response.R, R/R/checks.R, version 3.10+); no code copied:
   a[t] = Σ_{j≤t} x[j]·w[t − j]; the immediate part is x (CDF) or x·w[0] (PDF);
 * Hill: h(x) = x^α / (x^α + I^α), inflexion I = (1 − γ)·min + γ·max of the adstocked
   media over the modelling window;
-* the allocator's response at a per-period spend s is coef · h(s + c), c the mean
-  carry-over (adstocked − immediate) that robyn_response simulates over the date range,
-  with the date range's spends replaced by s spread evenly over its periods (s / n each,
-  as check_metric_value does for a single value).
+* the allocator's response at a per-period spend s is coef · h(s + c) (``fx_objective``),
+  c the mean over the **modelling window** of the carry-over (adstocked − immediate) of the
+  historical series as it is: the allocator calls robyn_response with no spend and no date
+  range, so nothing is replaced, and keeps ``input_carryover[window_loc]``.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ class Adstock:
     scale: float = 0.0
 
 
-def _weights(adstock: Adstock, n: int) -> np.ndarray:
+def lag_weights(adstock: Adstock, n: int) -> np.ndarray:
     """Weibull lag weights for lags 0..n−1."""
     if adstock.shape == 0 or adstock.scale == 0:
         return np.zeros(n)
@@ -65,7 +65,7 @@ def adstocked(x: np.ndarray, adstock: Adstock) -> tuple[np.ndarray, np.ndarray]:
         for t in range(1, n):
             total[t] = x[t] + adstock.theta * total[t - 1]
         return total, x.copy()
-    w = _weights(adstock, n)
+    w = lag_weights(adstock, n)
     if adstock.shape == 0 or adstock.scale == 0:
         return x.copy(), x.copy()
     total = np.convolve(x, w)[:n]  # Σ_{j≤t} x[j]·w[t−j]
@@ -79,13 +79,10 @@ def inflexion(total: np.ndarray, window: slice, gamma: float) -> float:
     return (1.0 - gamma) * float(part.min()) + gamma * float(part.max())
 
 
-def mean_carryover(x: np.ndarray, adstock: Adstock, rows: np.ndarray, spend: float) -> float:
-    """Mean carry-over over ``rows`` when those periods' spends are replaced by ``spend``
-    spread evenly across them (what the allocator passes to robyn_response)."""
-    sim = np.asarray(x, dtype=float).copy()
-    sim[rows] = spend / len(rows) if len(rows) > 1 else spend
-    total, immediate = adstocked(sim, adstock)
-    return float(np.mean(total[rows] - immediate[rows]))
+def mean_carryover(total: np.ndarray, immediate: np.ndarray, window: slice) -> float:
+    """c = mean over the modelling window of the historical adstocked media less its
+    immediate part (what the allocator passes to fx_objective as x_hist_carryover)."""
+    return float(np.mean(total[window] - immediate[window]))
 
 
 def hill(x: float, alpha: float, inflexion_: float) -> float:

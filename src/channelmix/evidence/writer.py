@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from ..core.atomic import file_mode, write_atomic
+from ..core.atomic import file_mode
 from ..schema import Scenario
 from ..schema.load import validate
 from ..schema.responses import reach
+from ..schema.yaml_file import dump, write
 
 
 @dataclass
@@ -28,6 +27,7 @@ class ImportedChannel:
     max_spend: float | None = None
     label: str | None = None
     tool: float | None = None  # the source tool's own outcome at ``current``, where the export records it
+    timing: dict[str, float] = field(default_factory=dict)  # over periods: carry_over θ, carry_in a_0
 
 
 @dataclass
@@ -43,7 +43,10 @@ class Imported:
     # the scenario's ``source:`` block (schema.source); ``check`` is filled in here
     source: dict[str, Any] | None = None
     force_on: list[str] = field(default_factory=list)  # channels the source's own optimiser always runs
+    periods: dict[str, Any] | None = None  # a plan over periods: {count, unit, budget (each period's)}
     check_note: str = ""  # a line under the check table: what the comparison means, or a wider one
+    # what the import changed that the user should hear of (stderr, and in notes)
+    said: list[str] = field(default_factory=list)
 
 
 def scenario_data(imp: Imported) -> dict[str, Any]:
@@ -64,6 +67,8 @@ def scenario_data(imp: Imported) -> dict[str, Any]:
     budget = imp.budget if imp.budget is not None else (sum(current.values()) if current else None)
     if budget is not None:
         data["budget"] = _round(budget)
+    if imp.periods:
+        data["periods"] = imp.periods
     if current and has_current:
         data["current"] = {k: _round(v) for k, v in current.items()}
     channels = []
@@ -75,6 +80,7 @@ def scenario_data(imp: Imported) -> dict[str, Any]:
             item["min_spend"] = _round(c.min_spend)
         if c.max_spend is not None:
             item["max_spend"] = _round(c.max_spend)
+        item.update(c.timing)
         item["response"] = c.response
         item["outcome"] = c.outcome
         channels.append(item)
@@ -97,7 +103,8 @@ def render(imp: Imported, source: str = "<import>", base: Path | None = None) ->
     computed from the validated scenario: channelmix's figure is what the file says."""
     data = scenario_data(imp)
     loaded = validate(data, source, base)
-    if imp.source is not None and any(c.current is not None for c in imp.channels):
+    # over periods the curve reads the adstock
+    if imp.source is not None and imp.periods is None and any(c.current is not None for c in imp.channels):
         imp.source["check"] = check_rows(imp, loaded.scenario)
         data = scenario_data(imp)
         validate(data, source, base)
@@ -125,12 +132,7 @@ def _text(imp: Imported, data: dict[str, Any]) -> str:
     if "current" not in Scenario.model_fields:
         notes += ["current spend per period (the baseline to compare with):"]
         notes += [f"  {c.id}: {c.current:,.6g}" for c in imp.channels if c.current is not None]
-    head = "".join(f"# {line}\n" if line else "#\n" for line in notes)
-    return head + dump(data)
-
-
-def dump(data: Any) -> str:
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120)
+    return dump(data, notes)
 
 
 def write_with_draws(imp: Imported, out: Path, draws: Any, band: Any = None) -> None:
@@ -162,7 +164,7 @@ def write_with_draws(imp: Imported, out: Path, draws: Any, band: Any = None) -> 
         for tmp in temporary.values():
             Path(tmp).unlink(missing_ok=True)
         raise
-    write_atomically(out, text)
+    write(out, text)
 
 
 def spend_range(spends: Any) -> list[float]:
@@ -187,12 +189,7 @@ def period_unit(days: float | None) -> str:
 def with_calibration(raw: dict[str, Any], results: str, channels: list[str]) -> None:
     """Record a calibrate run in the scenario's ``source:`` block (made when the file has none:
     the refitted curves then come from channelmix's own fit)."""
-    given = raw.get("source")
-    source: dict[str, Any] = given if isinstance(given, dict) else {"tool": "channelmix calibrate"}
+    found = raw.get("source")
+    source: dict[str, Any] = found if isinstance(found, dict) else {"tool": "channelmix calibrate"}
     source["calibrated"] = [*(source.get("calibrated") or []), {"file": results, "channels": list(channels)}]
     raw["source"] = source
-
-
-def write_atomically(path: str | Path, text: str) -> None:
-    """Write text to path through a temporary file, so nothing is ever half-written."""
-    write_atomic(Path(path), text)

@@ -22,6 +22,7 @@ The model's objective value is the risk figure in the objective's own units.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -50,19 +51,39 @@ class WorldsFormulation(Formulation):
         return [float(pulp.value(e) or 0.0) for e in self.world_objectives]
 
 
-def formulate_worlds(scenario: Scenario, worlds: list[Scenario] | None = None, share: bool = True) -> WorldsFormulation:
+STAGES = {"breadth": "the breadth rules of {} of {} worlds",  # how far a stopped build got (for the exception)
+          "coverage": "every curve and the coverage of {} of {} worlds",
+          "curves": "the curves of {} of {} channels",
+          "curves_next": "the curves of {} of {} channels and {} of {} curves of the next"}
+
+
+class BuildStopped(Exception):
+    """Building the robust model passed its deadline (it grows with worlds × distinct curves × pieces:
+    a 1,000-world CVaR of the bakery has a million rows, and PuLP adds about 15,000 rows a second)."""
+
+    def __init__(self, seconds: float, stage: str, counts: tuple[int, ...]) -> None:
+        super().__init__(f"building the robust model was stopped after {seconds:.1f} s with "
+                         + STAGES[stage].format(*counts))
+        self.seconds, self.stage, self.counts = seconds, stage, counts  # how far it got (words in reports.wording)
+
+
+def formulate_worlds(scenario: Scenario, worlds: list[Scenario] | None = None, share: bool = True,
+                     deadline: float | None = None) -> WorldsFormulation:
     """The robust MILP for ``scenario.objective.risk`` over the scenario's worlds.
 
     ``share=False`` gives every distinct curve its own pieces (and a non-concave one its
-    own binaries), as before the worlds shared a grid: for tests and benchmarks."""
-    return WorldsBuilder(scenario, worlds_of(scenario) if worlds is None else worlds, share).build()
+    own binaries), as before the worlds shared a grid: for tests and benchmarks.
+    ``deadline`` (a ``time.perf_counter()`` instant): raise :class:`BuildStopped` once it has
+    passed, between one channel's or world's rows and the next, rather than build on past it."""
+    return WorldsBuilder(scenario, worlds_of(scenario) if worlds is None else worlds, share, deadline).build()
 
 
 class WorldsBuilder(Builder):
     """The robust model: the single-period builder with the steps that differ by world replaced
     (:meth:`response`, :meth:`coverage_rows`, :meth:`breadth`, :meth:`objective`, :meth:`formulation`)."""
 
-    def __init__(self, scenario: Scenario, worlds: list[Scenario], share: bool = True) -> None:
+    def __init__(self, scenario: Scenario, worlds: list[Scenario], share: bool = True,
+                 deadline: float | None = None) -> None:
         super().__init__(scenario)
         self.worlds = worlds
         self.share = share
@@ -70,6 +91,13 @@ class WorldsBuilder(Builder):
         self.breadth_group: list[int] = []
         self.world_objectives: list[pulp.LpAffineExpression] = []
         self.world_pieces: list[dict[str, Pieces]] = []  # filled by _reach
+        self.began, self.deadline = time.perf_counter(), deadline
+
+    def _on_time(self, stage: str, *counts: int) -> None:
+        """Stop building (:class:`BuildStopped`) when the deadline has passed; ``stage`` and
+        ``counts`` say how far it got (e.g. "breadth", 3 of 200 worlds)."""
+        if self.deadline is not None and time.perf_counter() > self.deadline:
+            raise BuildStopped(time.perf_counter() - self.began, stage, counts)
 
     def breadth(self) -> None:
         """Breadth and redundancy count the channels whose affinity reaches a threshold, which a
@@ -77,6 +105,7 @@ class WorldsBuilder(Builder):
         holding in the worlds that have it (one set in all when no world moves a channel across)."""
         groups: dict[tuple, int] = {}
         for w, world in enumerate(self.worlds):
+            self._on_time("breadth", w, len(self.worlds))
             A = self.A if w == 0 else arrays(world)
             key = _counted(A)
             if key not in groups:
@@ -103,6 +132,7 @@ class WorldsBuilder(Builder):
         first: tuple[dict, dict, dict] | None = None  # the nominal world's reach, pieces and coverage
         reach_all, curves = self._reach()
         for w, world in enumerate(self.worlds):
+            self._on_time("coverage", w, len(self.worlds))
             reach_terms = reach_all[w]
             weighted, shortfall, coverage = self._world_coverage(w, world, reach_terms)
             own: Terms = {}
@@ -151,6 +181,7 @@ class WorldsBuilder(Builder):
         curves = {}
         accuracy = self.sc.solver.accuracy
         for i, ch in enumerate(self.sc.channels):
+            self._on_time("curves", i, len(self.sc.channels))
             x, s = self.on[ch.id], self.spend.get(ch.id)
             distinct: list = []  # the different curves of this channel, first seen first
             users: list[list[int]] = []  # the worlds that have each
@@ -188,7 +219,8 @@ class WorldsBuilder(Builder):
             if shared is not None and not shared.concave:
                 self._shared_incremental(i, ch.id, x, s, ys, shared)
             else:
-                for tag, y, curve in zip(tags, ys, per_curve):
+                for u, (tag, y, curve) in enumerate(zip(tags, ys, per_curve)):
+                    self._on_time("curves_next", i, len(self.sc.channels), u, len(per_curve))
                     if curve.concave:
                         self.concave_response(tag, ch.id, x, s, y, curve)
                     else:

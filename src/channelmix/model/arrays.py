@@ -12,6 +12,7 @@ as :attr:`Scenario.cells` lists them.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import weakref
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ import numpy as np
 from ..core.sparse import Csr
 from ..schema.cells import affinity_matrix, governing_rule
 from ..schema.models import Constant, Hill, Linear, Pwl, Saturating, Scenario
+from ..schema.saturations import Saturation
 
 KINK = 1e-12  # relative: a spend this close to a curve's kink is at it (for the right derivative)
 
@@ -142,17 +144,19 @@ class CurveTable:
     ``reach(spend)`` equals :func:`channelmix.model.curves.reach` channel by channel (the same
     formulas, vectorised); ``slope(spend)`` is its derivative (for the polish)."""
 
-    kind: np.ndarray  # 0 constant, 1 linear, 2 saturating, 3 hill, 4 pwl
+    # 0 constant, 1 linear, 2 saturating, 3 hill, 4 pwl, 5 a PyMC-Marketing saturation (see schema.saturations)
+    kind: np.ndarray
     p1: np.ndarray  # constant value | linear slope | saturating scale | hill half
     p2: np.ndarray  # hill shape
     p3: np.ndarray  # hill carry-over offset c: f(s) = h(s + c) − h(c)
     pwl: dict[int, tuple[np.ndarray, np.ndarray]]
+    saturation: dict[int, Saturation] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def of(cls, responses: Sequence[Any]) -> "CurveTable":
         n = len(responses)
         kind, p1, p2, p3 = np.zeros(n, dtype=int), np.zeros(n), np.ones(n), np.zeros(n)
-        pwl = {}
+        pwl, saturation = {}, {}
         for c, r in enumerate(responses):
             if isinstance(r, Constant):
                 p1[c] = r.value
@@ -165,7 +169,10 @@ class CurveTable:
             elif isinstance(r, Pwl):
                 kind[c] = 4
                 pwl[c] = (np.array([p[0] for p in r.points]), np.array([p[1] for p in r.points]))
-        return cls(kind, p1, p2, p3, pwl)
+            elif isinstance(r, Saturation):
+                kind[c] = 5
+                saturation[c] = r
+        return cls(kind, p1, p2, p3, pwl, saturation)
 
     def reach(self, spend: np.ndarray) -> np.ndarray:
         s = np.maximum(np.asarray(spend, dtype=float), 0.0)
@@ -182,6 +189,8 @@ class CurveTable:
         out[m] = np.maximum(self._hill(m, s[m] + c) - self._hill(m, c), 0.0)
         for c, (xs, ys) in self.pwl.items():
             out[c] = float(np.interp(s[c], xs, ys))
+        for c, curve in self.saturation.items():
+            out[c] = curve.reach_at(s[c])
         return out
 
     def _hill(self, m: np.ndarray, s: np.ndarray) -> np.ndarray:
@@ -208,4 +217,6 @@ class CurveTable:
         for c, (xs, ys) in self.pwl.items():
             j = int(np.searchsorted(xs, s[c] * (1.0 + KINK), side="right")) - 1
             out[c] = 0.0 if j >= len(xs) - 1 else (ys[j + 1] - ys[j]) / (xs[j + 1] - xs[j])
+        for c, curve in self.saturation.items():
+            out[c] = float(curve.values([s[c]], 1)[0])
         return out

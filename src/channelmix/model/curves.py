@@ -16,10 +16,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..schema.responses import Constant, Hill, Linear, Pwl, Response, Saturating, reach
+from ..schema.saturations import Saturation
+from .pwl_thin import MAX_PWL_PIECES, thin
+from .tangents import MAX_PIECES, concave_gap, tangent_pieces
 
 _GOLDEN_STEPS = 40  # golden-section steps: the interval shrinks by 0.618^40 ≈ 4e-9 of a piece, and the
 # gap is flat at its maximum, so its value is found to ~1e-17 of the piece's rise
-MAX_PIECES = 4000  # per curve part: a safety net under solver.accuracy ≥ 1e-6 (a 1e-6 saturating curve needs ~600)
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,14 @@ def pieces(response: Response, cap: float, accuracy: float) -> Pieces:
     if cap <= 0 or isinstance(response, Constant):
         return Pieces((0.0,), (0.0,), 0.0, True)
     if isinstance(response, (Linear, Pwl)):
-        return _exact_pieces(response, cap)
+        return _exact_pieces(response, cap, accuracy)
+    if isinstance(response, Saturation):
+        key = (response, float(cap), float(accuracy))
+        if key not in _CACHE:
+            if len(_CACHE) >= _CACHE_SIZE:
+                _CACHE.clear()
+            _CACHE[key] = _saturation_pieces(response, float(cap), float(accuracy))
+        return _CACHE[key]
     return _approximate(response, float(cap), float(accuracy))
 
 
@@ -106,7 +115,7 @@ def _approximate_many(curves: list[tuple[Saturating | Hill, float]], accuracy: f
         part = ([0.0], [0.0], 0.0)
         if inflection > 0.0:
             f, df = _functions(response)
-            part = _tangent_pieces(f, df, min(inflection, cap), t)
+            part = tangent_pieces(f, df, min(inflection, cap), t)
         starts.append(part)
         lo.append(part[0][-1])
         hi.append(cap)
@@ -219,14 +228,28 @@ def _chord_gap_many(f, a: np.ndarray, b: np.ndarray, c: np.ndarray | None) -> np
     return np.maximum(gap((lo + hi) / 2), 0.0)
 
 
-def _exact_pieces(response: Linear | Pwl, cap: float) -> Pieces:
+def _exact_pieces(response: Linear | Pwl, cap: float, accuracy: float) -> Pieces:
     if isinstance(response, Linear):
         knee = 1.0 / response.slope
         pts = [(0.0, 0.0), (cap, response.slope * cap)] if cap <= knee else [(0.0, 0.0), (knee, 1.0), (cap, 1.0)]
     else:
         pts = [(x, y) for x, y in response.points if x < cap]
         pts.append((cap, reach(response, cap)))
+        if len(pts) - 1 > MAX_PWL_PIECES:  # too many to model one by one: an under-estimate within accuracy
+            return _thinned(pts, accuracy)
     return Pieces(tuple(p[0] for p in pts), tuple(p[1] for p in pts), 0.0, True)
+
+
+def _thinned(pts: list[tuple[float, float]], accuracy: float) -> Pieces:
+    """A long pwl's pieces (see :mod:`channelmix.pwl_thin`), the tolerance doubled until
+    :data:`MAX_PIECES` pieces suffice (the safety net the other curves have)."""
+    xs, ys = np.array([p[0] for p in pts]), np.array([p[1] for p in pts])
+    tol = accuracy * max(float(ys.max()), 1e-12)
+    while True:
+        bx, by, error = thin(xs, ys, tol)
+        if len(bx) - 1 <= MAX_PIECES:
+            return Pieces(tuple(bx), tuple(by), error, False)
+        tol *= 2.0
 
 
 def _functions(response: Saturating | Hill):
@@ -306,40 +329,23 @@ def _chord_gap(f, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return _chord_gap_many(lambda t, _: f(t), a, b, None)
 
 
-def _tangent_pieces(f, df, end: float, tol: float) -> tuple[list[float], list[float], float]:
-    """Tangents of a convex f on [0, end]; the pieces run through tangent intersections."""
-    points = [0.0, end]
-    worst = 0.0
-    while True:
-        new = []
-        worst = 0.0
-        for ta, tb in zip(points, points[1:]):
-            x, err = _tangent_meet(f, df, ta, tb)
-            worst = max(worst, err)
-            if err > tol and tb - ta > 1e-9 * end:
-                new.append((ta + tb) / 2)
-        if not new or len(points) + len(new) > MAX_PIECES:  # MAX_PIECES: the safety net, as above
-            break
-        points = sorted(points + new)
-    xs, ys = [0.0], [0.0]
-    for ta, tb in zip(points, points[1:]):
-        x, _ = _tangent_meet(f, df, ta, tb)
-        if x > xs[-1] + 1e-12 * end:
-            xs.append(x)
-            ys.append(float(f(ta) + df(ta) * (x - ta)))
-    if end > xs[-1] + 1e-12 * end:
-        xs.append(end)
-        ys.append(float(f(end)))
-    else:
-        ys[-1] = min(ys[-1], float(f(end)))
-    return xs, ys, worst
+def _saturation_pieces(response: Saturation, cap: float, accuracy: float) -> Pieces:
+    """Pieces of a PyMC-Marketing curve (a mean over posterior samples) on [0, cap]: split where
+    its curvature changes sign, chords where it is concave and tangents where it is convex."""
+    def f(s):
+        return response.values(s).reshape(np.shape(s))
 
+    def df(s):
+        return response.values(s, 1).reshape(np.shape(s))
 
-def _tangent_meet(f, df, ta: float, tb: float) -> tuple[float, float]:
-    """Where the tangents at ta < tb meet, and how far below f they are there."""
-    fa, fb, da, db = float(f(ta)), float(f(tb)), float(df(ta)), float(df(tb))
-    if (db - da) * (tb - ta) <= 1e-15:  # parallel tangents (in reach: slope × spend, any currency)
-        return tb, max(fb - (fa + da * (tb - ta)), 0.0)
-    x = (fb - db * tb - fa + da * ta) / (da - db)
-    x = min(max(x, ta), tb)
-    return x, max(float(f(x)) - (fa + da * (x - ta)), 0.0)
+    tol = accuracy * response.reach_at(cap)
+    bends, convex = response.bends(cap)
+    cuts = [0.0, *(x for x in bends if 0.0 < x < cap), cap]
+    xs, ys, worst = [0.0], [0.0], 0.0
+    for lo, hi in zip(cuts, cuts[1:]):
+        part = tangent_pieces(f, df, hi, tol, lo) if convex else _chord_pieces(f, lo, hi, tol, concave_gap(response))
+        xs += [float(x) for x in part[0][1:]]
+        ys += [float(y) for y in part[1][1:]]
+        worst = max(worst, part[2])
+        convex = not convex
+    return Pieces(tuple(xs), tuple(ys), worst, False)

@@ -105,7 +105,12 @@ class Note:
     channels only), ``idle_channels`` (on with no spend and no reach), ``polish_periods`` (the
     horizon's polish: ``status`` says why it stopped short, ``count`` the spends rounded),
     ``unbounded`` (no approximation bound, and the plan's ``worth`` is above the MILP's
-    ``optimum`` by more than the gap and the pieces' accuracy, ``understated``, explain)."""
+    ``optimum`` by more than the gap and the pieces' accuracy, ``understated``, explain),
+    ``neutral_fallback`` (a robust model gave no plan in time — ``status`` ``build``: its build
+    stopped after ``seconds`` at ``stage`` with ``counts`` done; ``search``: the search found none —
+    so this is the risk-neutral plan judged in every world, under the time ``limit``, not chosen
+    for ``risk``), and, with no plan, ``neutral_missing`` (that plan was not found in time either)
+    and ``neutral_broken`` (it breaks a hard rule in ``count`` of ``worlds`` worlds)."""
 
     kind: str
     status: str = ""
@@ -115,6 +120,12 @@ class Note:
     worth: float | None = None
     optimum: float | None = None
     understated: float | None = None
+    limit: float | None = None
+    risk: str = ""
+    worlds: int | None = None
+    seconds: float | None = None
+    stage: str = ""
+    counts: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

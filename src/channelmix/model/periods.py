@@ -108,8 +108,12 @@ class Horizon:
         return self.scenario.current is not None and cid in self.scenario.current
 
     def adstock_start(self, cid: str) -> float:
-        """a_0: the adstock the current spend has built up (0 without one)."""
-        theta = self.scenario.channel(cid).carry_over
+        """a_0: the channel's carry_in (the adstock history leaves, e.g. from an imported model),
+        else what the current spend has built up, kept up for ever (0 without one)."""
+        ch = self.scenario.channel(cid)
+        theta = ch.carry_over
+        if ch.carry_in is not None and theta > 0:
+            return ch.carry_in
         current = (self.scenario.current or {}).get(cid, 0.0)
         return current / (1.0 - theta) if theta > 0 else 0.0
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..schema.models import Channel, Hill, Outcome, Pwl, Scenario
-from ..schema.worlds import read_draws
+from ..schema.worlds import draw_curve, read_draws
 
 
 def draw_worlds(scenario: Scenario, path: str) -> list[Scenario]:
@@ -37,14 +37,6 @@ def _channel(ch: Channel, points: list[tuple[float, float]] | tuple[float, float
         half, shape, value = points
         outcome = (ch.outcome or Outcome(value=0.0)).model_copy(update={"value": value})
         return ch.model_copy(update={"response": Hill(type="hill", half=half, shape=shape), "outcome": outcome})
-    base = points[0][1] if points[0][0] == 0 else 0.0
-    rise = [(s, max(o - base, 0.0)) for s, o in points if s > 0]
-    top = max((o for _, o in rise), default=0.0)
-    if top <= 0:
-        curve = Pwl(type="pwl", points=[[0.0, 0.0], [max(s for s, _ in points) or 1.0, 0.0]])
-        value = 0.0
-    else:
-        curve = Pwl(type="pwl", points=[[0.0, 0.0], *[[s, o / top] for s, o in rise]])
-        value = top
+    curve, value = draw_curve(points)
     outcome = (ch.outcome or Outcome(value=0.0)).model_copy(update={"value": value})
-    return ch.model_copy(update={"response": curve, "outcome": outcome})
+    return ch.model_copy(update={"response": Pwl(type="pwl", points=curve), "outcome": outcome})

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..schema.models import Hill, Linear, Pwl, Response, Saturating
+from ..schema.saturations import Saturation
 from .curves import Pieces, pieces
 
 SAMPLES = 33  # points per segment where the error of the pieces is measured (to refine the grid)
@@ -57,17 +58,23 @@ class SharedPieces:
 
 def shared_pieces(curves: list[Response], cap: float, accuracy: float) -> SharedPieces:
     """One grid on [0, cap] for every curve in ``curves`` (none of them constant)."""
-    exact = [c for c in curves if isinstance(c, (Linear, Pwl))]
-    if len(exact) == len(curves):
-        grid = np.array(sorted({x for c in exact for x in pieces(c, cap, accuracy).xs}), dtype=float)
-        ys = np.array([[_exact(c, x) for x in grid] for c in exact])
-        return SharedPieces(tuple(float(x) for x in grid), ys, 0.0, True)
+    own = {u: pieces(c, cap, accuracy) for u, c in enumerate(curves) if isinstance(c, (Linear, Pwl))}
+    thinned = max((p.max_error for p in own.values()), default=0.0)  # a long pwl's own pieces are an under-estimate
+    if len(own) == len(curves):
+        grid = np.array(sorted({x for p in own.values() for x in p.xs}), dtype=float)
+        ys = np.array([[_exact(c, x) for x in grid] if own[u].exact and isinstance(c, (Linear, Pwl))
+                       else np.interp(grid, own[u].xs, own[u].ys) for u, c in enumerate(curves)])
+        return SharedPieces(tuple(float(x) for x in grid), ys, thinned, thinned == 0.0)
+    curves = [_as_pwl(own[u]) if u in own and not own[u].exact else c for u, c in enumerate(curves)]
     f = _batched(curves)
     tol = accuracy * f(np.full((len(curves), 1), float(cap)))[0][:, 0]
     # the first curve's own breakpoints (a good start for its neighbours) and every linear or pwl
     # curve's kinks, so that those are straight on every segment
-    start = [x for c in curves if isinstance(c, (Linear, Pwl)) for x in pieces(c, cap, accuracy).xs]
-    start += pieces(curves[0], cap, accuracy).xs
+    start = [x for p in own.values() for x in p.xs]
+    start += (own[0] if 0 in own else pieces(curves[0], cap, accuracy)).xs
+    # where a PyMC-Marketing curve (a mean over samples) changes curvature: between grid points
+    # each curve is then convex, concave, or convex then concave, which under_estimate needs
+    start += [x for c in curves if isinstance(c, Saturation) for x in c.bends(cap)[0]]
     grid = np.unique(np.concatenate([[0.0, float(cap)], np.clip(np.array(start, dtype=float), 0.0, cap)]))
     while True:
         ys, error = under_estimate(f, len(curves), grid)
@@ -76,7 +83,13 @@ def shared_pieces(curves: list[Response], cap: float, accuracy: float) -> Shared
             break
         middles = (grid[:-1][bad] + grid[1:][bad]) / 2.0
         grid = np.sort(np.concatenate([grid, middles]))
-    return SharedPieces(tuple(float(x) for x in grid), ys, float(error.max(initial=0.0)), False)
+    return SharedPieces(tuple(float(x) for x in grid), ys, float(error.max(initial=0.0)) + thinned, False)
+
+
+def _as_pwl(own: Pieces) -> Pwl:
+    """A long pwl's thinned pieces as the curve the grid is built for (its kinks go on the grid,
+    so the values there are exact for it; the gap to the real curve is counted apart)."""
+    return Pwl.model_construct(type="pwl", points=[[x, y] for x, y in zip(own.xs, own.ys)])
 
 
 def under_estimate(f: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]], count: int,
@@ -122,6 +135,8 @@ def _batched(curves: list[Response]) -> Callable[[np.ndarray], tuple[np.ndarray,
         elif kind is Hill:
             parts.append((idx, _hill(*(np.array([getattr(c, k) for c in hill], dtype=float)
                                        for k in ("shape", "half", "offset")))))
+        elif issubclass(kind, Saturation):
+            parts.append((idx, _saturations([c for c in (curves[u] for u in rows) if isinstance(c, Saturation)])))
         else:
             assert len(exact) == len(rows)  # constant curves have no pieces to share
             parts.append((idx, _rows([_function(c) for c in exact])))
@@ -160,6 +175,15 @@ def _hill(shape: np.ndarray, half: np.ndarray, offset: np.ndarray):
         with np.errstate(divide="ignore", invalid="ignore"):  # shape < 1 at s + c = 0: an infinite slope
             slope = np.where(s + c > 0, a * at * (1.0 - at) / (s + c), np.where(a < 1, np.inf, 0.0))
         return np.maximum(at - h(c + 0.0 * s, a, lh), 0.0), slope
+
+    return f
+
+
+def _saturations(curves: list[Saturation]):
+    def f(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        values = np.stack([c.values(s[u].ravel()).reshape(s[u].shape) for u, c in enumerate(curves)])
+        slopes = np.stack([c.values(s[u].ravel(), 1).reshape(s[u].shape) for u, c in enumerate(curves)])
+        return values, slopes
 
     return f
 

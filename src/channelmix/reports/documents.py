@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, replace
 from typing import TYPE_CHECKING, Any
 
+from ..verify.evaluate import CellOutcome, ChannelOutcome
 from ..verify.plan import Plan
 from .explain_sections import why_sentence
 from .i18n import using
@@ -28,11 +29,9 @@ def plan_document(plan: Plan) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in asdict(bare).items():  # the fields in their order; the sentences where format 1 has them
         if key == "channels":
-            value = [{"id": c.id, "label": c.label, "on": c.on, "spend": c.spend, "fixed_cost": c.fixed_cost,
-                      "cost": c.cost, "reach": c.reach, "uses": c.uses, "outcome": c.outcome} for c in plan.channels]
+            value = channel_rows(plan.channels)
         elif key == "coverage":
-            value = [{"phase": c.phase, "segment": c.segment, "level": c.level, "weight": c.weight, "target": c.target,
-                      "channels": c.channels} for c in plan.coverage]
+            value = coverage_rows(plan.coverage)
         elif key == "binding":
             value = [rule_words(r) for r in plan.binding]
         elif key == "diagnosis":
@@ -100,6 +99,18 @@ def plan_of(data: dict[str, Any]) -> Plan:
         verified=bool(get("verified")), description=get("description") or "", phases=list(get("phases") or []),
         segments=list(get("segments") or []), outcome=get("outcome"), baseline_outcome=get("baseline_outcome") or 0.0,
         risk=get("risk"), schedule=Schedule.from_dict(schedule) if schedule else None)
+
+
+def channel_rows(channels: list[ChannelOutcome]) -> list[dict[str, Any]]:
+    """Each channel's figures in the JSON of a plan: one writer for ``solve`` and ``evaluate``."""
+    return [{"id": c.id, "label": c.label, "on": c.on, "spend": c.spend, "fixed_cost": c.fixed_cost,
+             "cost": c.cost, "reach": c.reach, "uses": c.uses, "outcome": c.outcome} for c in channels]
+
+
+def coverage_rows(cells: list[CellOutcome]) -> list[dict[str, Any]]:
+    """Each cell's coverage in the JSON of a plan: one writer for ``solve`` and ``evaluate``."""
+    return [{"phase": c.phase, "segment": c.segment, "level": c.level, "weight": c.weight, "target": c.target,
+             "channels": c.channels} for c in cells]
 
 
 # ---------------------------------------------------------------- an explanation

@@ -18,7 +18,7 @@ from ..verify.plan import Plan
 from .baseline import baseline_head, baseline_period_head, baseline_period_rows, baseline_rows, period_names, plan_money
 from .claims import uplift_claim
 from .common import MAXIMISE, auto, num, sense_title
-from .documents import conflict_document, explanation_document, plan_document
+from .documents import channel_rows, conflict_document, coverage_rows, explanation_document, plan_document
 from .explain_sections import (
     alternative_head,
     limit_head,
@@ -195,17 +195,25 @@ def resources_of(scenario: Scenario, truth: Evaluation | PeriodsEvaluation) -> d
     return {r: {"used": used, "capacity": scenario.resources[r]} for r, used in truth.resources.items()}
 
 
-def evaluation_dict(scenario: Scenario, truth: Evaluation | PeriodsEvaluation) -> dict[str, Any]:
-    """The JSON of ``channelmix evaluate --format json`` (over periods with the plan's ``schedule``)."""
-    out = {"scenario": scenario.scenario, "feasible": not truth.violations, "objective": truth.objective,
-           "cost": truth.money, "weighted_reach": truth.weighted_reach, "currency": scenario.currency,
-           "sense": scenario.objective.sense,
-           "violations": [{"rule": v.rule, "amount": v.amount, "detail": v.detail} for v in truth.violations],
-           "resources": resources_of(scenario, truth), "penalties": {k: v for k, v in truth.penalties.items() if v},
-           "channels": [{"id": c.id, "label": c.label, "on": c.on, "spend": c.spend, "cost": c.cost, "reach": c.reach}
-                        for c in truth.channels],
-           "coverage": [{"phase": c.phase, "segment": c.segment, "level": c.level, "target": c.target}
-                        for c in truth.cells]}
+def evaluation_dict(scenario: Scenario, truth: Evaluation | PeriodsEvaluation,
+                    risk: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The JSON of ``channelmix evaluate --format json``: the channels, coverage, outcome and
+    ``risk`` (with worlds) in the shape ``solve --format json`` gives them, written by the same
+    code; over periods with the plan's ``schedule``."""
+    out = {
+        "scenario": scenario.scenario, "feasible": not truth.violations, "objective": truth.objective,
+        "cost": truth.money, "weighted_reach": truth.weighted_reach, "currency": scenario.currency,
+        "sense": scenario.objective.sense,
+        "violations": [{"rule": v.rule, "amount": v.amount, "detail": v.detail} for v in truth.violations],
+        "resources": resources_of(scenario, truth),
+        "penalties": {k: v for k, v in truth.penalties.items() if v},
+        "channels": channel_rows(truth.channels),
+        "coverage": coverage_rows(truth.cells),
+        "outcome": truth.outcome,
+        # a plan over periods reports none, as solve's does
+        "baseline_outcome": getattr(truth, "baseline_outcome", 0.0),
+        "risk": risk,
+    }
     if isinstance(truth, PeriodsEvaluation):
         out["schedule"] = asdict(truth.schedule)
     return out

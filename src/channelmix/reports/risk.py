@@ -49,7 +49,9 @@ def risk_view(plan: dict[str, Any]) -> dict[str, Any] | None:
         return None
     fmt = _formatter(plan)
     alpha = float(risk.get("alpha") or 0.1)
-    figures = [{"key": k, "title": figure_title(k, alpha), "value": risk[k], "text": fmt(risk[k])} for k in FIGURES]
+    se = risk.get("mc_se") or {}
+    figures = [{"key": k, "title": figure_title(k, alpha), "value": risk[k], "se": se.get(k),
+                "text": fmt(risk[k]) + (f" ± {fmt(se[k])}" if is_number(se.get(k)) else "")} for k in FIGURES]
     labels = labels_of(plan.get("phases"))
     segments = {g["id"]: g["label"] for g in plan.get("segments") or []}
     cells = []
@@ -62,7 +64,8 @@ def risk_view(plan: dict[str, Any]) -> dict[str, Any] | None:
              "fg": fg})
     maximises = (plan.get("sense") or "max_reach") in MAXIMISE
     measure = risk.get("risk")
-    intro = t("risk.intro", n=int(risk["worlds"]), measure=measure_text(measure))
+    mc = t("risk.mc", n=int(risk["worlds"]) - 1, total=int(risk["samples"])) if se and risk.get("samples") else ""
+    intro = " ".join(p for p in (t("risk.intro", n=int(risk["worlds"]), measure=measure_text(measure)), mc) if p)
     reference = plan.get("risk_reference")
     trade = None
     if isinstance(reference, dict) and reference.get("objectives"):
@@ -73,7 +76,7 @@ def risk_view(plan: dict[str, Any]) -> dict[str, Any] | None:
     segs = [g for g in plan.get("segments") or [] if any(c["segment"] == g["id"] for c in cells)]
     return {
         "worlds": int(risk["worlds"]), "measure": measure, "measure_text": measure_text(measure), "alpha": alpha,
-        "intro": intro, "figures": figures, "objectives": list(risk["objectives"]), "format": fmt,
+        "intro": intro, "mc": mc, "figures": figures, "objectives": list(risk["objectives"]), "format": fmt,
         "svg": "".join(histogram_svg(risk["objectives"], {k: risk[k] for k in ("mean", "p5", "p95", "worst")}, narrow)
                        for narrow in (False, True)),
         "cells": cells, "matrix": {(c["phase"], c["segment"]): c for c in cells}, "phases": phases, "segments": segs,
@@ -174,6 +177,8 @@ def risk_lines(plan: dict[str, Any]) -> list[str]:
     figures = ", ".join(f"{f['title']} {f['text']}" for f in view["figures"])
     head = t("risk.line_measure", measure=view["measure"]) if view["measure"] else t("risk.line")
     lines = [f"{head} {t('risk.over', n=view['worlds'])}: {figures}"]
+    if view["mc"]:
+        lines.append(view["mc"])
     low = [c for c in view["cells"] if c["probability"] < 1]
     if low:
         lines.append(t("risk.targets_met") + " " + ", ".join(f"{c['phase_label']} × {c['segment_label']} {c['text']}"

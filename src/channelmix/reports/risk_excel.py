@@ -23,8 +23,15 @@ def risk_sheet(wb: Workbook, plan: dict[str, Any], write_table, finish, rtl: boo
     if view is None:
         return
     ws = wb.create_sheet(t("xlsx.risk"))
-    row = write_table(ws, 1, [t("risk.figure"), t("objective")], [[f["title"], f["value"]] for f in view["figures"]],
-                      {2: FIGURE}, filters=False)
+    # the worlds are a random share of the posterior samples: each figure's Monte-Carlo standard error beside it
+    if view["mc"]:
+        row = write_table(ws, 1, [t("risk.figure"), t("objective"), t("risk.mc_se")],
+                          [[f["title"], f["value"], f["se"]] for f in view["figures"]], {2: FIGURE, 3: FIGURE},
+                          filters=False)
+    else:
+        row = write_table(ws, 1, [t("risk.figure"), t("objective")],
+                          [[f["title"], f["value"]] for f in view["figures"]],
+                          {2: FIGURE}, filters=False)
     ws.cell(row=row, column=1, value=t("risk.worlds"))
     ws.cell(row=row, column=2, value=view["worlds"]).number_format = "#,##0"
     top = row + 2

@@ -140,6 +140,8 @@ def note_words(note: Note) -> str:
         return (
             f"{', '.join(note.channels)}: on with no spend and no reach, yet counted by breadth, cardinality and group "
             "counts; set min_spend to what running a channel really takes")
+    if note.kind in FALLBACK_NOTES:
+        return fallback_words(note)
     if note.kind == "unbounded":
         return (f"the plan is worth {note.worth:,.6g}, more than the MILP's optimum {note.optimum:,.6g} and its curve "
                 f"pieces' accuracy ({note.understated:,.6g}) explain: hard coverage targets (or a reach level or "
@@ -165,9 +167,32 @@ def proof_words(proof: Proof, gap: float | None) -> str:
             f"them; {proof.nodes:,} nodes in all")
 
 
+FALLBACK_NOTES = ("neutral_fallback", "neutral_missing", "neutral_broken")  # a robust model that gave no plan in time
+BUILD_STAGES = {"breadth": "the breadth rules of {} of {} worlds",
+                "coverage": "every curve and the coverage of {} of {} worlds",
+                "curves": "the curves of {} of {} channels",
+                "curves_next": "the curves of {} of {} channels and {} of {} curves of the next"}
+
+
+def fallback_words(note: Note) -> str:
+    """Why a robust model gave no plan in time, and what the answer is instead (the plan's message)."""
+    if note.status == "build":
+        why = (f"building the robust model was stopped after {note.seconds or 0.0:.1f} s with "
+               + BUILD_STAGES[note.stage].format(*note.counts))
+    else:
+        why = "no robust plan was found in time"
+    fix = f"raise solver.time_limit (now {note.limit or 0.0:g} s) or use fewer worlds"
+    if note.kind == "neutral_missing":
+        return f"{why}, and the risk-neutral plan was not found in time either; {fix}"
+    if note.kind == "neutral_broken":
+        return f"{why}, and the risk-neutral plan breaks a hard rule in {note.count} of {note.worlds} worlds; {fix}"
+    return (f"{why} (time limit {note.limit or 0.0:g} s): this is the risk-neutral plan judged in every world, not "
+            f"chosen for {note.risk}; raise solver.time_limit or use fewer worlds for a robust plan")
+
+
 def plan_warnings(plan: Plan) -> list[str]:
-    """The plan's ``warnings``: the input's, then its own notes."""
-    return [*plan.warnings, *(note_words(n) for n in plan.notes)]
+    """The plan's ``warnings``: the input's, then its own notes (a missing plan's reason is its message only)."""
+    return [*plan.warnings, *(note_words(n) for n in plan.notes if n.kind not in FALLBACK_NOTES[1:])]
 
 
 NO_PLAN = {"infeasible": "infeasible: no plan meets every hard rule",
@@ -177,9 +202,16 @@ NO_PLAN = {"infeasible": "infeasible: no plan meets every hard rule",
 
 def plan_message(plan: Plan) -> str:
     """The plan's ``message``: why there is none (and what would fix it), or that it stopped early."""
+    told = next((n for n in plan.notes if n.kind in FALLBACK_NOTES), None)
+    if told is not None:  # a robust model that gave no plan in time: the risk-neutral plan, or why there is none
+        return fallback_words(told)
     if plan.solved:
-        return ("" if plan.status == "optimal"
-                else f"stopped at the time limit with a gap of {plan.gap or float('nan'):.3%}")
+        if plan.status == "optimal":
+            return ""
+        if plan.gap is None:  # a plan in hand but no bound yet (a robust model's start, stopped before its first LP)
+            return ("stopped at the time limit before any bound was proved: how far from optimal this plan is, "
+                    "is not known")
+        return f"stopped at the time limit with a gap of {plan.gap:.3%}"
     text = NO_PLAN.get(plan.status, plan.status)
     return text if plan.diagnosis is None else f"{text}. {diagnosis_words(plan.diagnosis)}"
 

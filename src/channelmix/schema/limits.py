@@ -14,6 +14,9 @@ MAX_WEIGHT = 1e6  # phase and segment weights
 MAX_CELL_WEIGHT = 1e13  # phase weight × segment weight × size (or size × value), checked across fields
 MAX_LEVEL = 1e15  # objective.level: a weighted reach, summed over cells
 MIN_CURVE_SPEND = 1e-6  # a curve's scale or half: smaller ones put slopes above 1e6 into the model
+MAX_CURVE_SLOPE = 1.0 / MIN_CURVE_SPEND  # reach per unit of money of a pwl piece: the same bound as a scale of 1e-6
+# pwl spends closer than this share of the curve's span (its last spend) are one point to the solver
+PWL_RESOLUTION = 1e-6
 MIN_ACCURACY = 1e-6  # finer curve pieces multiply the model's size and time without a visible gain
 MAX_TIME_LIMIT = 1e7  # seconds (about 116 days)
 MAX_COUNT = 1_000_000  # channel counts in rules

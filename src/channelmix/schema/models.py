@@ -30,6 +30,7 @@ from .rules import (  # noqa: F401
     Rules,
     rule_for_cell,
 )
+from .saturations import MAX_SAMPLES
 from .source import Source
 from .steps import round_down, round_up
 from .types import (  # noqa: F401
@@ -110,7 +111,7 @@ class Outcome(Model):
     (revenue, conversions) per plan period, counted by objective max_outcome."""
 
     value: NonNegative
-    baseline: NonNegative = 0.0  # outcome already there at zero spend (carry-over); reported, not optimised
+    baseline: NonNegative = 0.0  # the curve's outcome at zero spend (an MMM's carry-over); reported, not optimised
     unit: str = ""
 
 
@@ -141,11 +142,11 @@ class Channel(Model):
     response: Response
     outcome: Outcome | None = None
     affinity: Annotated[dict[str, dict[str, Share]], BeforeValidator(_affinity_in)] = {}
-    # over periods only (see schema.periods)
-    available_from: PeriodRef | None = None  # first period the channel can run
+    available_from: PeriodRef | None = None  # first period the channel can run (this and below: over periods only)
     available_until: PeriodRef | None = None  # last period the channel can run
     setup_cost: NonNegative = 0.0  # paid in each period where the channel starts (on now, not in the period before)
     carry_over: Annotated[float, Field(ge=0, lt=1)] = 0.0  # adstock θ: effective spend a_t = s_t + θ·a_(t−1)
+    carry_in: NonNegative | None = None  # a_0, the adstock the plan starts from (None: current / (1 − θ), kept up)
 
     @model_validator(mode="after")
     def _spend_bounds(self) -> "Channel":
@@ -211,21 +212,30 @@ class Uncertainty(Model):
     seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0
 
 
+class PosteriorSamples(Model):
+    """Worlds from the posterior samples the curves hold (PyMC-Marketing curves with one
+    parameter value per sample): world i takes sample i of every such curve, a joint draw; ``count``
+    samples drawn with ``seed``, or all."""
+
+    count: Annotated[int, Field(ge=1, le=MAX_SAMPLES)] | Literal["all"] = "all"
+    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0
+
+
 class Worlds(Model):
     """Possible worlds to judge (and with objective.risk, to choose) a plan in:
-    sampled from relative spreads, or the draws of an imported curve table."""
+    sampled from relative spreads, the draws of an imported curve table, or the
+    posterior samples of imported curves."""
 
     uncertainty: Uncertainty | None = None
     draws: str | None = None  # a .draws.csv as ``channelmix import curves`` writes it, relative to the scenario
+    samples: PosteriorSamples | None = None
 
     @model_validator(mode="after")
     def _one_source(self) -> "Worlds":
-        if (self.uncertainty is None) == (self.draws is None):
-            raise Fixable(
-                "needs exactly one of uncertainty or draws",
-                "write worlds: {uncertainty: {affinity: 0.2, response: 0.15, count: 50, seed: 1}} or worlds: {draws: "
-                "FILE.draws.csv}",
-            )
+        if sum(x is not None for x in (self.uncertainty, self.draws, self.samples)) != 1:
+            raise Fixable("needs exactly one of uncertainty, draws or samples",
+                          "write worlds: {uncertainty: {affinity: 0.2, response: 0.15, count: 50, seed: 1}}, worlds: "
+                          "{draws: FILE.draws.csv} or worlds: {samples: {count: all}}")
         return self
 
 
@@ -234,8 +244,7 @@ class SolverSettings(Model):
     time_limit: Annotated[float, Field(gt=0, le=MAX_TIME_LIMIT)] = 60.0
     gap: Annotated[float, Field(ge=0, lt=1)] = 1e-4
     threads: Annotated[int, Field(ge=1, le=256)] = 1
-    # LP pieces: max error as a share of a curve's range
-    accuracy: Annotated[float, Field(ge=MIN_ACCURACY, le=0.1)] = 0.005
+    accuracy: Annotated[float, Field(ge=MIN_ACCURACY, le=0.1)] = 0.005  # LP pieces: max error, share of a range
 
 
 class Variant(Model):

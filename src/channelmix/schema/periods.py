@@ -120,7 +120,7 @@ def _per_channel(low: int, high: int, what: str):
 PerChannelCount = Annotated[Any, BeforeValidator(_per_channel(1, MAX_PERIODS, "periods"))]
 PerChannelSwitches = Annotated[Any, BeforeValidator(_per_channel(0, 2 * MAX_PERIODS, "starts and stops"))]
 
-PERIOD_CHANNEL_KEYS = ("available_from", "available_until", "setup_cost", "carry_over")
+PERIOD_CHANNEL_KEYS = ("available_from", "available_until", "setup_cost", "carry_over", "carry_in")
 PERIOD_RULE_KEYS = ("min_periods_on", "max_switches", "pacing", "ramp")
 
 
@@ -147,6 +147,11 @@ def period_problems(periods: Periods | None, channels: dict[int, Any], rules: An
                     Problem(f"rules.{key}", "applies only to a plan over periods",
                             "add periods: {count: 6, unit: month}, or remove it"))
         return out
+    for i, ch in sorted(channels.items()):
+        if ch.carry_in is not None and not ch.carry_over:
+            out.append(Problem(f"channels[{i}].carry_in",
+                               "is the adstock a plan starts from, but the channel has no carry_over",
+                               "give the channel its carry_over θ, or remove carry_in"))
     items = periods.resolved(resources or {})
     ids = [p.id for p in items]
     order = {p: t for t, p in enumerate(ids)}

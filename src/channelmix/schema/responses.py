@@ -14,8 +14,9 @@ from typing import Annotated, Literal, Union
 import numpy as np
 from pydantic import Field, model_validator
 
-from .limits import MAX_AMOUNT, MIN_CURVE_SPEND, RANGE_FIX
+from .limits import MAX_AMOUNT, MAX_CURVE_SLOPE, MIN_CURVE_SPEND, PWL_RESOLUTION, RANGE_FIX
 from .problems import Fixable
+from .saturations import HillSaturation, InverseScaledLogistic, Logistic, MichaelisMenten, Saturation, Tanh  # noqa: F401
 from .types import CurveSpend, Model, NonNegative, Share
 
 
@@ -52,12 +53,37 @@ class Pwl(Model):
                               "reach is a share of the segment")
         if self.points[0] != [0, 0]:
             raise Fixable("the first point must be [0, 0]", "start the curve with [0, 0]: no spend, no reach")
-        xs = [p[0] for p in self.points]
-        for i in range(1, len(xs)):
-            if xs[i] <= xs[i - 1]:
-                raise Fixable(f"points[{i}] spend {xs[i]:g} is not above the previous {xs[i - 1]:g}",
-                              "list points by strictly rising spend")
+        found = point_problem([p[0] for p in self.points], [p[1] for p in self.points])
+        if found is not None:
+            i, message, fix = found
+            raise Fixable(f"points[{i}] {message}", fix)
         return self
+
+
+def point_problem(spends: list[float], reaches: list[float]) -> tuple[int, str, str] | None:
+    """The first point of a pwl curve the solver cannot represent faithfully, as (its index,
+    what is wrong, the fix), or None. The rule, for the schema and every importer alike:
+    spends rise strictly, each at least :data:`PWL_RESOLUTION` of the curve's span (its last
+    spend) above the one before — closer spends are one point to a solver working to 1e-7,
+    and a spend like 1e-320 broke HiGHS's reader — and no piece climbs faster than
+    :data:`MAX_CURVE_SLOPE` reach per unit of money (the bound a scale of 1e-6 sets on the
+    other curves)."""
+    span = spends[-1]
+    for i in range(1, len(spends)):
+        step, rise = spends[i] - spends[i - 1], reaches[i] - reaches[i - 1]
+        if step <= 0:
+            return i, f"spend {spends[i]:g} is not above the previous {spends[i - 1]:g}", "list points by strictly " \
+                                                                                          "rising spend"
+        if step < PWL_RESOLUTION * span:
+            return i, (f"spend {spends[i]:g} is only {step:g} above the previous {spends[i - 1]:g}, less than "
+                       f"{PWL_RESOLUTION:g} of the curve's span {span:g}: the solver cannot tell the two apart"), \
+                "merge the two points into one (or drop one of them)"
+        if abs(rise) > MAX_CURVE_SLOPE * step:
+            return i, (f"spend {spends[i]:g}: reach changes by {rise:g} over a spend of {step:g} from "
+                       f"{spends[i - 1]:g}, faster than {MAX_CURVE_SLOPE:g} per unit of money, which the solver cannot "
+                       "represent faithfully"), \
+                "measure money in smaller units (units rather than millions), or check the point"
+    return None
 
 
 class Saturating(Model):
@@ -97,7 +123,8 @@ def _curve_spend(name: str, value: float) -> None:
             "measure money in smaller units (units rather than millions), or check the value")
 
 
-Response = Annotated[Union[Constant, Linear, Pwl, Saturating, Hill], Field(discriminator="type")]
+Response = Annotated[Union[Constant, Linear, Pwl, Saturating, Hill, Logistic, InverseScaledLogistic, Tanh,
+                           MichaelisMenten, HillSaturation], Field(discriminator="type")]
 
 
 def reach(response: Response, spend: float) -> float:
@@ -113,6 +140,8 @@ def reach(response: Response, spend: float) -> float:
         if response.offset:  # carry-over c: h(s + c) − h(c), so no spend still means no reach
             return max(_hill(response, s + response.offset) - _hill(response, response.offset), 0.0)
         return _hill(response, s)
+    if isinstance(response, Saturation):
+        return response.reach_at(s)
     xs = [p[0] for p in response.points]
     ys = [p[1] for p in response.points]
     return float(np.interp(s, xs, ys))
@@ -137,6 +166,8 @@ def saturation_spend(response: Response, accuracy: float) -> float:
     if isinstance(response, Hill):
         return max(response.half * ((1.0 - accuracy) / accuracy) ** (1.0 / response.shape) - response.offset,
                    response.half * accuracy)
+    if isinstance(response, Saturation):
+        return response.saturation_spend(accuracy)
     return response.points[-1][0]
 
 

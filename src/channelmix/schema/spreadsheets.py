@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..core.atomic import atomic_write
 from ..core.textcells import csv_text, safe_workbook
 from .table_cells import format_number
 from .table_format import (
@@ -22,6 +23,7 @@ from .table_format import (
     USE_KINDS,
 )
 from .vocabulary import WILDCARD
+from .yaml_file import dump, write
 
 # ---------------------------------------------------------------- scenario -> tables
 
@@ -38,8 +40,6 @@ def write_tables(scenario: Any, folder: Path, form: str = "csv", affinity: str =
     A plan over periods adds the columns available_from, available_until, setup_cost and
     carry_over; its ``periods:`` block and time rules stay in the scenario file.
     """
-    import yaml
-
     if form not in ("csv", "xlsx"):
         raise ValueError(f"form must be 'csv' or 'xlsx', not {form!r}")
     if affinity not in ("long", "wide", "columns"):
@@ -71,9 +71,8 @@ def write_tables(scenario: Any, folder: Path, form: str = "csv", affinity: str =
         else:
             data[key] = value
     path = folder / f"{stem}.yaml"
-    text = (f"# {scenario.scenario}: the channels are in tables beside this file (written by channelmix).\n"
-            + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100))
-    path.write_text(text, encoding="utf-8")
+    write(path,
+          dump(data, [f"{scenario.scenario}: the channels are in tables beside this file (written by channelmix)."]))
     return path
 
 
@@ -95,6 +94,8 @@ def _channel_table(scenario: Any, wide_affinity: bool) -> tuple[list[str], list[
             value = response.get(p) if p in RESPONSE_PARAMS[c.response.type] else None
             if p == "points" and value is not None:
                 value = "; ".join(f"{format_number(x)}:{format_number(y)}" for x, y in value)
+            elif isinstance(value, list):  # a PyMC-Marketing curve's posterior samples
+                value = "; ".join(format_number(x) for x in value)
             row.append(value)
         for r in resources:
             use = c.uses.get(r)
@@ -136,10 +137,13 @@ def _write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
             return format_number(value)
         return csv_text(str(value))
 
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([csv_text(h) for h in header])
-        writer.writerows([[cell(v) for v in row] for row in rows])
+    def write_table(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow([csv_text(h) for h in header])
+            writer.writerows([[cell(v) for v in row] for row in rows])
+
+    atomic_write(path, write_table)
 
 
 def _write_xlsx(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]]) -> None:
@@ -152,7 +156,7 @@ def _write_xlsx(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]]
         for values in [header, *rows]:
             sheet.append(values)
         sheet.freeze_panes = "B2"
-    safe_workbook(book).save(path)  # text that starts with '=' is text, not a formula
+    atomic_write(path, safe_workbook(book).save)  # text that starts with '=' is text, not a formula
 
 
 

@@ -18,6 +18,7 @@ from .table_files import EXCEL_SUFFIXES
 from .table_format import PERIOD_FIELDS, PERIOD_TEXT_FIELDS
 from .tables import expand
 from .vocabulary import WILDCARD
+from .yaml_file import scalar
 
 
 def starter(scenario_path: Path, table: Path | None = None, decimal: str | None = None) -> str:
@@ -104,8 +105,8 @@ def _head(found: _Table, name: str, scenario_path: Path) -> list[str]:
         f"# Solve it with:   channelmix solve {scenario_path.name}",
         "# Lines marked EDIT are guesses: check them. Every key is documented in the README.",
         "",
-        f"scenario: {_yaml(name)}",
-        f"description: Channels from {_yaml(found.relative)}",
+        f"scenario: {scalar(name)}",
+        f"description: Channels from {scalar(found.relative)}",
         "currency: EUR                     # EDIT",
         "",
         "# Journey phases: a preset (osterwalder, six-phase, kundresan, persian-six)",
@@ -114,12 +115,12 @@ def _head(found: _Table, name: str, scenario_path: Path) -> list[str]:
     if preset is not None:
         lines.append(f"phases: {preset}" + ("" if phases else "             # the table has no affinities yet"))
     else:
-        lines.append("phases: [" + ", ".join(_yaml(p) for p in phases) + "]   # the phases of the table's affinities")
+        lines.append("phases: [" + ", ".join(scalar(p) for p in phases) + "]   # the phases of the table's affinities")
     lines += ["", "# Customer segments: size = how many customers, weight = how much they matter."]
     if segments:
         lines.append("# These are the segments of the table's affinities; EDIT their sizes.")
         lines.append("segments:")
-        lines += [f"  - {{id: {_yaml(g)}, size: 1000}}" for g in segments]
+        lines += [f"  - {{id: {scalar(g)}, size: 1000}}" for g in segments]
     else:
         lines.append("# EDIT: the table names no segments, so here is a placeholder.")
         lines.append("segments:")
@@ -140,7 +141,7 @@ def _money(found: _Table) -> list[str]:
                  "# channel at full spend); resources below are each period's capacities.",
                  f"periods: {{{timed}, budget: {budget}}}"]
     if found.resources:
-        inner = ", ".join(f"{_yaml(r)}: {format_number(_round_nice(v / 2) or 1)}" for r, v in found.resources.items())
+        inner = ", ".join(f"{scalar(r)}: {format_number(_round_nice(v / 2) or 1)}" for r, v in found.resources.items())
         lines.append(f"resources: {{{inner}}}   # EDIT: capacities (a guess: half of what every channel would use)")
     return lines
 
@@ -150,15 +151,15 @@ def _channels(found: _Table) -> list[str]:
     relative, raw = found.relative, found.raw
     lines = ["", "# One row per channel; the columns are described in the README (Channel tables)."]
     if found.affinity_sheet is not None:
-        lines.append(f"channels: {{file: {_yaml(relative)}, sheet: {_yaml(raw['channels']['sheet'])}}}")
-        lines.append(f"affinity: {{file: {_yaml(relative)}, sheet: {_yaml(raw['affinity']['sheet'])}}}")
+        lines.append(f"channels: {{file: {scalar(relative)}, sheet: {scalar(raw['channels']['sheet'])}}}")
+        lines.append(f"affinity: {{file: {scalar(relative)}, sheet: {scalar(raw['affinity']['sheet'])}}}")
     elif found.sibling is not None:
-        lines.append(f"channels: {_yaml(relative)}")
-        lines.append(f"affinity: {_yaml(raw['affinity'])}   # phase × segment affinities of the channels")
+        lines.append(f"channels: {scalar(relative)}")
+        lines.append(f"affinity: {scalar(raw['affinity'])}   # phase × segment affinities of the channels")
     else:
         decimal = raw["channels"].get("decimal") if isinstance(raw["channels"], dict) else None
-        lines.append(f"channels: {{file: {_yaml(relative)}, decimal: ','}}   # numbers written 0,5" if decimal == ","
-                     else f"channels: {_yaml(relative)}")
+        lines.append(f"channels: {{file: {scalar(relative)}, decimal: ','}}   # numbers written 0,5" if decimal == ","
+                     else f"channels: {scalar(relative)}")
         if not found.pairs:
             lines.append("# EDIT: say which channel serves which phase and segment, e.g. in a table")
             lines.append("# with the columns channel, phase, segment, affinity (0 to 1):")
@@ -194,7 +195,7 @@ def _periods_guess(channels: list[dict[str, Any]]) -> str | None:
     named = list(dict.fromkeys(str(c[key]) for c in channels for key in PERIOD_TEXT_FIELDS if c.get(key) is not None))
     if all(name.isdigit() for name in named):
         return f"count: {max([6, *(int(n) for n in named)])}, unit: month"
-    return "items: [" + ", ".join(_yaml(name) for name in named) + "]"
+    return "items: [" + ", ".join(scalar(name) for name in named) + "]"
 
 
 def _relative(path: Path, scenario_path: Path) -> str:
@@ -250,18 +251,3 @@ def _round_nice(value: float) -> float:
         return 0.0
     step = 10 ** (math.floor(math.log10(value)) - 1)
     return math.ceil(value / step - 1e-9) * step if step >= 1 else round(math.ceil(value / step - 1e-9) * step, 10)
-
-
-def _yaml(text: str) -> str:
-    """Text as a YAML scalar inside a flow mapping: plain when it reads back as itself, else quoted."""
-    import json
-
-    import yaml
-
-    if re.fullmatch(r"[\w./][\w\-./]*", text):
-        try:
-            if yaml.safe_load(text) == text:
-                return text
-        except yaml.YAMLError:
-            pass
-    return json.dumps(text, ensure_ascii=False)

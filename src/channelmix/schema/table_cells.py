@@ -43,6 +43,22 @@ def cell_number(value: Any) -> Any:
     return value
 
 
+def cell_numbers(value: Any) -> Any:
+    """A cell of samples, '0.41; 0.44; 0.39', as a list of numbers (one number stays a number)."""
+    text = cell_text(value)
+    if isinstance(value, str) and text and ";" in text:
+        parts = [p.strip() for p in text.split(";") if p.strip()]
+        return [cell_number(p) for p in parts]
+    return cell_number(value)
+
+
+def cell_flag(value: Any) -> Any:
+    """true/false (any case) as a boolean; anything else as it is, for the schema to report."""
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return value
+
+
 def cell_list(value: Any) -> list[str]:
     text = cell_text(value) or ""
     return [part.strip() for part in _LIST_SPLIT.split(text) if part.strip()]

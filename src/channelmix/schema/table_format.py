@@ -11,6 +11,7 @@ from typing import Any, Iterable, get_args
 
 from .models import Constant, Hill, Linear, Pwl, Saturating
 from .problems import Problem
+from .saturations import SATURATIONS
 from .table_cells import cell_number, number_advice, show_cell
 from .vocabulary import RESPONSE_TYPES
 
@@ -19,12 +20,12 @@ LIST_FIELDS = ("function", "tags")
 NUMBER_FIELDS = ("fixed_cost", "min_spend", "max_spend")
 # a channel's fields in a plan over periods: its window (period ids; a number stands for its id) and time costs
 PERIOD_TEXT_FIELDS = ("available_from", "available_until")
-PERIOD_NUMBER_FIELDS = ("setup_cost", "carry_over")
+PERIOD_NUMBER_FIELDS = ("setup_cost", "carry_over", "carry_in")
 PERIOD_FIELDS = (*PERIOD_TEXT_FIELDS, *PERIOD_NUMBER_FIELDS)
 # a curve model's type field is Literal["…"]: its one argument is the name of the type
 RESPONSE_PARAMS: dict[str, list[str]] = {
     get_args(model.model_fields["type"].annotation)[0]: [name for name in model.model_fields if name != "type"]
-    for model in (Constant, Linear, Pwl, Saturating, Hill)}
+    for model in (Constant, Linear, Pwl, Saturating, Hill, *SATURATIONS)}
 ALL_PARAMS = [p for t in RESPONSE_TYPES for p in RESPONSE_PARAMS[t]]
 CHANNEL_COLUMNS = [*TEXT_FIELDS[:2], *LIST_FIELDS[:1], *TEXT_FIELDS[2:], *LIST_FIELDS[1:], *NUMBER_FIELDS,
                    *PERIOD_FIELDS, "response_type", *(f"response_{p}" for p in dict.fromkeys(ALL_PARAMS))]

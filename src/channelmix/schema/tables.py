@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .problems import Problem, did_you_mean, with_hint
-from .table_cells import cell_list, cell_points, cell_text, column_letter, is_empty, show_cell
+from .table_cells import cell_flag, cell_list, cell_numbers, cell_points, cell_text, column_letter, is_empty, show_cell
 from .table_files import Table, read_table, table_reference
 from .table_format import (
     AFFINITY_PREFIX,
@@ -195,8 +195,12 @@ def _channels_from(table: Table, resources: list[str], out: Expanded) -> list[di
                         out.handled.add((table.label, row, name))
                     else:
                         response["points"] = points
+                elif key[1] == "adstock_first":
+                    response[key[1]] = cell_flag(value)
                 else:
-                    response[key[1]] = out.number(Loc(table.label, (row,), name), value, table.decimal)
+                    cell = Loc(table.label, (row,), name)
+                    response[key[1]] = (cell_numbers(value) if isinstance(value, str) and ";" in value  # samples
+                                        else out.number(cell, value, table.decimal))
             elif key[0] == "uses":
                 uses.setdefault(key[1], {})[key[2]] = out.number(Loc(table.label, (row,), name), value, table.decimal)
         if response:

@@ -3,6 +3,8 @@ kinds of value (ids, names, labels, amounts, weights, shares) every part of a sc
 
 from __future__ import annotations
 
+import hashlib
+import re
 import unicodedata
 from typing import Annotated, Any
 
@@ -32,7 +34,7 @@ def _check_name(value: Any) -> Any:
     return value
 
 
-def _check_label(value: Any) -> Any:
+def check_label(value: Any) -> Any:
     """Labels are free text, but control characters (terminal escapes, NUL) and bidi overrides are not text."""
     if isinstance(value, str):
         odd = next((ch for ch in value if unicodedata.category(ch) == "Cc" or ch in _BIDI_OVERRIDES), None)
@@ -55,13 +57,33 @@ def _check_id(value: Any) -> Any:
     return value
 
 
+def id_from_name(name: str) -> tuple[str, list[str]]:
+    """A valid id for a channel name that may not be one (a curve table's or a model's), and what
+    was changed beyond spaces and dots (which become '_'), in words: invisible and control
+    characters are dropped — the zero-width non-joiner that Persian labels need is one, and an id
+    may not hold it — and a name too long for an id is cut and given 8 hex digits of its hash, so
+    two long names stay apart. The name itself stays the channel's label."""
+    hidden = sorted({ch for ch in name if unicodedata.category(ch)[0] == "C"})
+    visible = "".join(ch for ch in name if ch not in hidden)
+    out = re.sub(r"[\s.]+", "_", visible.strip()).strip("_")
+    dropped = ", ".join(describe_char(ch) for ch in hidden)
+    changes = [f"dropped {dropped} (ids hold visible characters only)"] if hidden else []
+    if not out or out == WILDCARD:
+        out = "channel"
+    if len(out) > MAX_ID_LENGTH:
+        out = f"{out[:MAX_ID_LENGTH - 9]}_{hashlib.sha1(name.encode()).hexdigest()[:8]}"
+        changes.append(f"cut to {MAX_ID_LENGTH} characters (with a hash of the name)")
+    return out, changes
+
+
 def one_or_many(value: Any) -> Any:
     return [value] if isinstance(value, (str, dict)) else value
 
 
-Id = Annotated[str, BeforeValidator(_check_id), Field(min_length=1, max_length=80)]
+MAX_ID_LENGTH = 80
+Id = Annotated[str, BeforeValidator(_check_id), Field(min_length=1, max_length=MAX_ID_LENGTH)]
 Name = Annotated[str, BeforeValidator(_check_name)]  # a tag, a resource, a scenario name
-Label = Annotated[str, BeforeValidator(_check_label)]
+Label = Annotated[str, BeforeValidator(check_label)]
 NonNegative = Annotated[float, Field(ge=0, le=MAX_AMOUNT)]
 Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT)]
 Positive = Annotated[float, Field(gt=0)]

@@ -11,12 +11,14 @@ Hill curve (Meridian's steady weekly response, one per posterior draw) is one ro
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 from typing import Any
 
-from .limits import MAX_AMOUNT, MIN_CURVE_SPEND
+from .limits import MAX_AMOUNT, MIN_CURVE_SPEND, RANGE_FIX
 from .problems import Problem
+from .responses import point_problem
+from .saturations import Saturation
+from .types import id_from_name
 
 DRAW_COLUMNS = ("channel", "draw", "spend", "outcome")
 HILL_COLUMNS = ("channel", "draw", "half", "shape", "value")
@@ -29,6 +31,8 @@ def worlds_problems(scenario: Any, base: Path | None) -> tuple[Any, list[Problem
         return scenario, [
             Problem("objective.risk", f"{scenario.objective.risk} needs worlds to judge a plan in",
                     "add worlds: {uncertainty: {affinity: 0.2, response: 0.15, count: 50, seed: 1}}, or remove risk")]
+    if scenario.worlds is not None and scenario.worlds.samples is not None:
+        return scenario, sample_problems(scenario)
     if scenario.worlds is None or scenario.worlds.draws is None:
         return scenario, []
     path = Path(scenario.worlds.draws)
@@ -39,6 +43,32 @@ def worlds_problems(scenario: Any, base: Path | None) -> tuple[Any, list[Problem
         return scenario, problems
     worlds = scenario.worlds.model_copy(update={"draws": str(path.resolve())})
     return scenario.model_copy(update={"worlds": worlds}), []
+
+
+def sampled_curves(scenario: Any) -> dict[str, int]:
+    """channel id -> how many posterior samples its curve holds, for the curves holding more than one."""
+    return {c.id: c.response.samples for c in scenario.channels if isinstance(c.response, Saturation)
+            and c.response.samples > 1}
+
+
+def sample_problems(scenario: Any) -> list[Problem]:
+    """worlds.samples needs curves with posterior samples, all of the same number, at least ``count``."""
+    sampled = sampled_curves(scenario)
+    if not sampled:
+        return [Problem("worlds.samples",
+                        "no channel's curve holds posterior samples (a PyMC-Marketing curve with one value per sample)",
+                        "import the model with 'channelmix import pymc-marketing', or use worlds: {uncertainty: …}")]
+    sizes = sorted(set(sampled.values()))
+    if len(sizes) > 1:
+        listed = ", ".join(f"{c} {n}" for c, n in sampled.items())
+        return [Problem("worlds.samples",
+                        f"the curves hold different numbers of posterior samples ({listed}), so a world cannot take "
+                        "one joint sample of them all", "import every channel from the same fitted model")]
+    count = scenario.worlds.samples.count
+    if count != "all" and count > sizes[0]:
+        return [Problem("worlds.samples.count", f"is {count}, but the curves hold {sizes[0]} posterior samples",
+                        f"use a count of at most {sizes[0]}, or all")]
+    return []
 
 
 def read_draws(path: Path, scenario: Any) -> tuple[dict[str, dict[str, Any]], list[Problem]]:
@@ -81,6 +111,10 @@ def read_draws(path: Path, scenario: Any) -> tuple[dict[str, dict[str, Any]], li
                 Problem(f"{where}: row {row}", f"spend {spend!r} and outcome {outcome!r} must be numbers ≥ 0",
                         "fix the row"))
             continue
+        if max(s, o) > MAX_AMOUNT:  # the range `import curves` and every amount of a scenario keep
+            problems.append(Problem(f"{where}: row {row}",
+                                    f"spend {s:g} and outcome {o:g} must be at most {MAX_AMOUNT:g}", RANGE_FIX))
+            continue
         out.setdefault(str(draw), {}).setdefault(cid, []).append((s, o))
     for draw, curves in out.items():
         for cid, points in curves.items():
@@ -89,7 +123,10 @@ def read_draws(path: Path, scenario: Any) -> tuple[dict[str, dict[str, Any]], li
                 problems.append(
                     Problem(f"{where}: draw {draw}, channel {cid}", "gives the same spend twice",
                             "keep one outcome per spend in each draw"))
-    problems += _equal_lengths(out, where)
+    if not problems:  # the table's shape, once every row is sound (a bad row left out would look like a short draw)
+        problems += _equal_lengths(out, where)
+    if not problems:
+        problems += _same_spends(out, where) + _curve_problems(out, where)
     if not out and not problems:
         problems.append(Problem(where, "has no rows", "export the draws with 'channelmix import curves'"))
     return out, problems
@@ -130,12 +167,55 @@ def _hills(frame: Any, where: str, scenario: Any) -> tuple[dict[str, dict[str, H
     return out, problems
 
 
+def draw_curve(points: list[tuple[float, float]]) -> tuple[list[list[float]], float]:
+    """One draw's curve of a channel as a world has it: pwl points (reach shares: the outcome less
+    the outcome at spend 0, over its largest value; from [0, 0]) and that largest value, its
+    ``outcome.value``. A draw that does not start at spend 0 starts at [0, 0]; a flat one is 0."""
+    base = points[0][1] if points[0][0] == 0 else 0.0
+    rise = [(s, max(o - base, 0.0)) for s, o in points if s > 0]
+    top = max((o for _, o in rise), default=0.0)
+    if top <= 0:
+        return [[0.0, 0.0], [max(s for s, _ in points) or 1.0, 0.0]], 0.0
+    return [[0.0, 0.0], *[[s, o / top] for s, o in rise]], top
+
+
+def _same_spends(out: dict[str, dict[str, list[tuple[float, float]]]], where: str) -> list[Problem]:
+    """Every draw gives a channel the same spends (as `import curves` requires of its table): the
+    worlds then share the channel's breakpoints, rather than a grid of every draw's own spends."""
+    problems = []
+    first_draw, first = next(iter(out.items()))
+    for cid, points in first.items():
+        spends = [s for s, _ in points]
+        for draw, curves in out.items():
+            other = [s for s, _ in curves[cid]]
+            if any(abs(a - b) > 1e-9 * max(abs(a), abs(b)) for a, b in zip(spends, other)):
+                problems.append(Problem(f"{where}: draw {draw}, channel {cid}",
+                                        f"uses other spends than draw {first_draw}",
+                                        "give every draw the same spends"))
+                break
+    return problems
+
+
+def _curve_problems(out: dict[str, dict[str, list[tuple[float, float]]]], where: str) -> list[Problem]:
+    """Each draw's curve must be one the solver can represent (the pwl rule of the schema)."""
+    problems = []
+    for draw, curves in out.items():
+        for cid, points in curves.items():
+            drawn = draw_curve(points)[0]
+            found = point_problem([float(x) for x, _ in drawn], [float(y) for _, y in drawn])
+            if found is not None:
+                i, message, fix = found
+                problems.append(Problem(f"{where}: draw {draw}, channel {cid}", f"its curve's point {i}: {message}",
+                                        fix))
+    return problems[:10]
+
+
 def _channel(name: str, ids: set[str], labels: dict[str, str]) -> str | None:
     if name in ids:
         return name
     if name in labels:
         return labels[name]
-    cid = re.sub(r"[\s.]+", "_", name.strip()).strip("_")
+    cid = id_from_name(name)[0]  # as `channelmix import curves` made the ids
     return cid if cid in ids else None
 
 

@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from ..formulate import Formulation, PeriodsFormulation, WorldsFormulation, formulate
+from ..formulate.worlds import BuildStopped, formulate_worlds
 from ..model.facts import Note
 from ..model.solution import SOLVED, Solution
+from ..model.worlds import worlds_of
 from ..schema import Loaded, Scenario, load
 from ..verify.baseline import compare
 from ..verify.binding import rebind
@@ -23,6 +25,7 @@ from .diagnosis import diagnosis
 from .passes import FIXED_ON_OFF, recheck_infeasible, solve
 from .polish import polish
 from .warm import Warm
+from .worlds_start import BUILD_SHARE, RESERVE, neutral_fallback, neutral_solution, partial_start
 
 
 def with_solver(scenario: Scenario, **settings: Any) -> Scenario:
@@ -53,17 +56,46 @@ def solve_from(scenario: Scenario, warnings: list[str] | None = None,
     ``near`` (channel -> on): among equal optima, prefer the fewest on/off changes from it."""
     began = time.perf_counter()
     deadline = began + scenario.solver.time_limit  # the time limit covers formulate, both passes and the polish
+    if scenario.kind == "robust":
+        return _solve_robust(scenario, warnings, start, diagnose, near, began)
     formulation = formulate(scenario)
     first = start.start(formulation) if isinstance(start, Warm) else start
     given = [] if not first else [_decoded(formulation, first, "the warm start")]
-    # the risk-neutral plan as a first incumbent: a time limit then returns a plan
-    if isinstance(formulation, WorldsFormulation) and start is None:
-        from .worlds_start import neutral_start
-
-        start = neutral_start(scenario, formulation, deadline)
-        given = [] if start is None else [_decoded(formulation, start, "the risk-neutral plan")]
     return solve_formulated(scenario, formulation, time.perf_counter() - began, warnings, start, diagnose, deadline,
                             near, sets=True, rivals=free_rivals(scenario, given))
+
+
+def _solve_robust(scenario: Scenario, warnings: list[str] | None, start: dict[str, float] | Warm | None,
+                  diagnose: bool,
+                  near: dict[str, bool] | None, began: float) -> tuple[Plan, dict[str, float]]:
+    """:func:`solve_from` for a risk objective over worlds, within the time limit (see
+    :mod:`channelmix.solve.worlds_start`): the risk-neutral plan first (the search's first
+    incumbent), the robust model built by its deadline, and that plan, judged in every world,
+    when the robust model gives none in time."""
+    deadline = began + scenario.solver.time_limit
+    worlds = worlds_of(scenario)
+    neutral = neutral_solution(scenario, deadline) if start is None else None
+    building = time.perf_counter()
+    try:
+        formulation = formulate_worlds(scenario, worlds, deadline=began + BUILD_SHARE * scenario.solver.time_limit)
+    except BuildStopped as stopped:
+        why = Note("neutral_fallback", "build", seconds=stopped.seconds, stage=stopped.stage, counts=stopped.counts)
+        return neutral_fallback(scenario, worlds, neutral, why, began, warnings), {}
+    start = start.start(formulation) if isinstance(start, Warm) else start
+    given = [] if start is None else [_decoded(formulation, start, "the warm start")]
+    if neutral is not None:
+        start = partial_start(formulation, neutral[0])
+        given = [_decoded(formulation, start, "the risk-neutral plan")]
+    # what HiGHS does not let the clock stop (completing the partial start: an LP of the whole model; a sub-MIP
+    # heuristic that misses the interrupt) and the checks in every world grow with the model as its build did:
+    # the search stops early by twice the build (200 worlds: 3 s to build, 6 s past the limit without this)
+    search_until = max(deadline - RESERVE * (time.perf_counter() - building), time.perf_counter())
+    plan, values = solve_formulated(scenario, formulation, time.perf_counter() - began, warnings, start, diagnose,
+                                    search_until, near, sets=True, rivals=free_rivals(scenario, given))
+    if plan.status == "no_solution" and neutral is not None:
+        why = Note("neutral_fallback", "search")
+        return neutral_fallback(scenario, worlds, neutral, why, began, warnings), {}
+    return plan, values
 
 
 def solve_formulated(scenario: Scenario, formulation: Formulation, built: float = 0.0,

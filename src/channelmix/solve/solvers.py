@@ -180,8 +180,13 @@ class _StartedHiGHS(pulp.HiGHS):
             lp.solverModel.setOptionValue("time_limit", max(wall - time.perf_counter(), 0.01))
         if wall is not None and hasattr(lp.solverModel, "cbMipInterrupt"):
             # HiGHS's own clock leaves out the MIP that completes a partial start (10 s of a 45 s limit on
-            # cvar over 200 worlds): the wall clock stops the search too, this run and a tie-break on the same Highs
-            lp.solverModel.cbMipInterrupt += lambda event: event.interrupt() if time.perf_counter() > wall else None
+            # cvar over 200 worlds): the wall clock stops the search too, this run and a tie-break on the same
+            # Highs; and the LPs, whose clock HiGHS reads too seldom (a root LP of cvar over 200 worlds ran 6 s past it)
+            stop = lambda event: event.interrupt() if time.perf_counter() > wall else None  # noqa: E731
+            lp.solverModel.cbMipInterrupt += stop
+            if hasattr(lp.solverModel, "cbSimplexInterrupt"):
+                lp.solverModel.cbSimplexInterrupt += stop
+                lp.solverModel.cbIpmInterrupt += stop
         for option, value in _internal_bounds(lp, *self.bounds).items():
             lp.solverModel.setOptionValue(option, value)
         if self.start:

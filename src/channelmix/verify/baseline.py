@@ -20,6 +20,7 @@ from ..model.periods import Horizon
 from ..schema.models import Scenario
 from .evaluate import Evaluation, Violation, evaluate
 from .evaluate_periods import Key, PeriodsEvaluation, evaluate_periods
+from .risk import risk_of
 
 if TYPE_CHECKING:
     from .plan import Plan
@@ -111,6 +112,14 @@ def score(scenario: Scenario, current: dict[str, float] | None = None) -> Evalua
     if scenario.periods is not None:
         return evaluate_periods(scenario, *decisions_over_periods(scenario, current))
     return evaluate(scenario, *decisions(scenario, current))
+
+
+def score_in_worlds(scenario: Scenario, current: dict[str, float] | None = None) -> dict[str, Any] | None:
+    """The plan judged in every world of the scenario, as a solved plan's ``risk`` (None without
+    worlds; a scenario over periods has none: the schema does not combine the two)."""
+    if scenario.worlds is None or scenario.periods is not None:
+        return None
+    return risk_of(scenario, *decisions(scenario, current))
 
 
 def better_by(scenario: Scenario, new: float, old: float) -> float:

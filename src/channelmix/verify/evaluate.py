@@ -79,7 +79,7 @@ class Evaluation:
     objective: float
     violations: list[Violation] = field(default_factory=list)
     outcome: float = 0.0  # Σ channel outcomes that spending buys
-    baseline_outcome: float = 0.0  # Σ outcome.baseline: carry-over already there at zero spend (not optimised)
+    baseline_outcome: float = 0.0  # Σ outcome.baseline: what the curves give at zero spend (not optimised)
 
 
 def _slack(limit: float) -> float:

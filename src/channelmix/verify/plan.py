@@ -54,7 +54,7 @@ class Plan:
     phases: list[dict[str, str]] = field(default_factory=list)  # [{id, label}] in journey order
     segments: list[dict[str, str]] = field(default_factory=list)  # [{id, label}]
     outcome: float | None = None  # Σ outcome.value × reach: what the spend buys (money or KPI units)
-    baseline_outcome: float = 0.0  # carry-over outcome there at zero spend, not counted in outcome
+    baseline_outcome: float = 0.0  # what the curves give at zero spend (e.g. carry-over), not counted in outcome
     baseline: Baseline | None = None  # the scenario's current plan beside this one (see baseline.py)
     solver_seconds: float = 0.0  # inside the solver's run(), both passes
     # formulate, PuLP's hand-over, polish, figures and verifier: the rest of the wall time

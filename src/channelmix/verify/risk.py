@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 
 from ..core.tolerances import TOLERANCE
-from ..model.worlds import worlds_of
+from ..model.worlds import thinned, worlds_of
 from ..schema.models import Scenario
+from ..schema.worlds import sampled_curves
 from .evaluate import Evaluation, evaluate
 from .verifier import VerificationError
 
@@ -61,10 +62,31 @@ def summarise(scenario: Scenario, truths: list[Evaluation]) -> dict[str, Any]:
         met = sum(1 for t in truths if t.cells[k].level >= cell.target - TOLERANCE * max(1.0, cell.target))
         cells.append(
             {"phase": cell.phase, "segment": cell.segment, "target": cell.target, "probability": met / len(truths)})
-    return {"worlds": len(truths), "risk": scenario.objective.risk, "mean": float(values.mean()),
-            "p5": float(np.percentile(values, 5)), "p95": float(np.percentile(values, 95)), "worst": worst,
-            "cvar": cvar(values, alpha, maximises), "alpha": alpha, "objectives": [float(v) for v in values],
-            "cell_target_probability": cells, "rules_hold": sum(1 for t in truths if not t.violations)}
+    out: dict[str, Any] = {"worlds": len(truths), "risk": scenario.objective.risk, "mean": float(values.mean()),
+           "p5": float(np.percentile(values, 5)), "p95": float(np.percentile(values, 95)), "worst": worst,
+           "cvar": cvar(values, alpha, maximises), "alpha": alpha, "objectives": [float(v) for v in values],
+           "cell_target_probability": cells, "rules_hold": sum(1 for t in truths if not t.violations)}
+    if len(truths) > 2 and thinned(scenario):
+        assert scenario.worlds is not None and scenario.worlds.samples is not None  # thinned: posterior samples
+        out["mc_se"] = mc_errors(values, alpha, maximises, scenario.worlds.samples.seed)
+        out["samples"] = max(sampled_curves(scenario).values())  # of which the worlds are a random share
+    return out
+
+
+MC_RESAMPLES = 1000  # bootstrap resamples for the Monte-Carlo standard errors
+
+
+def mc_errors(values: np.ndarray, alpha: float, maximises: bool, seed: int) -> dict[str, float]:
+    """Monte-Carlo standard errors of the risk figures when the worlds are some of the posterior
+    samples: the standard deviation of each figure over bootstrap resamples of the sampled
+    worlds (world 0, the posterior mean, kept in every resample), seeded.  "worst" has none:
+    the least of a sample does not estimate the posterior's least."""
+    rng = np.random.default_rng(seed)
+    drawn = values[1:][rng.integers(0, len(values) - 1, size=(MC_RESAMPLES, len(values) - 1))]
+    sets = np.column_stack([np.full(MC_RESAMPLES, values[0]), drawn])
+    figures = {"mean": sets.mean(axis=1), "p5": np.percentile(sets, 5, axis=1),
+               "p95": np.percentile(sets, 95, axis=1), "cvar": np.array([cvar(row, alpha, maximises) for row in sets])}
+    return {k: float(v.std(ddof=1)) for k, v in figures.items()}
 
 
 def risk_figure(risk: dict[str, Any]) -> float | None:

@@ -35,7 +35,9 @@ def _tiled(curves: CurveTable, T: int) -> CurveTable:
     """The curves of every channel in every period, period-major (index t·C + c), to read all at once."""
     C = len(curves.kind)
     pwl = {t * C + c: points for t in range(T) for c, points in curves.pwl.items()}
-    return CurveTable(np.tile(curves.kind, T), np.tile(curves.p1, T), np.tile(curves.p2, T), np.tile(curves.p3, T), pwl)
+    saturation = {t * C + c: curve for t in range(T) for c, curve in curves.saturation.items()}
+    return CurveTable(np.tile(curves.kind, T), np.tile(curves.p1, T), np.tile(curves.p2, T), np.tile(curves.p3, T), pwl,
+                      saturation)
 
 
 class HorizonProblem:

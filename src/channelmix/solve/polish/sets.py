@@ -43,7 +43,8 @@ def neighbours(problem: SpendProblem, spend: np.ndarray) -> list[Neighbour]:
     (money per channel, file order), best first; ties broken by channel order."""
     A = problem.A
     flippable = A.spend_dependent & ~A.force_on & ~A.force_off & (problem.caps > 0)
-    pieced = np.isin(A.curves.kind, (2, 3))  # saturating and Hill curves: the MILP sees their pieces, not them
+    # saturating, Hill and PyMC-Marketing curves: the MILP sees their pieces, not them
+    pieced = np.isin(A.curves.kind, (2, 3, 5))
     if int(flippable.sum()) > MAX_CHANNELS or not (flippable & pieced).any():
         return []  # too many, or every curve exact: the MILP's set is then the best one (to its gap)
     value, money_value, net = _marginals(problem, spend)
