@@ -183,24 +183,7 @@ def _channels_from(table: Table, resources: list[str], out: Expanded) -> list[di
                 else:
                     channel[fieldname] = cell_text(value)
             elif key[0] == "response":
-                if key[1] == "type":
-                    response["type"] = cell_text(value)
-                elif key[1] == "points":
-                    points = cell_points(value)
-                    if points is None:
-                        problems.append(
-                            Problem(str(Loc(table.label, (row,), name)),
-                                    f"got {show_cell(cell_text(value))}, expected points spend:reach separated by ';'",
-                                    "write e.g. 0:0; 500:0.3; 2000:0.5 (rising spend, starting at 0:0)"))
-                        out.handled.add((table.label, row, name))
-                    else:
-                        response["points"] = points
-                elif key[1] == "adstock_first":
-                    response[key[1]] = cell_flag(value)
-                else:
-                    cell = Loc(table.label, (row,), name)
-                    response[key[1]] = (cell_numbers(value) if isinstance(value, str) and ";" in value  # samples
-                                        else out.number(cell, value, table.decimal))
+                _response_cell(response, key[1], value, table, row, name, out)
             elif key[0] == "uses":
                 uses.setdefault(key[1], {})[key[2]] = out.number(Loc(table.label, (row,), name), value, table.decimal)
         if response:
@@ -220,6 +203,29 @@ def _channels_from(table: Table, resources: list[str], out: Expanded) -> list[di
                 if (table.label, row, name) not in out.handled:
                     _add_affinity(channels, index, key[1], key[2], number, Entry(place, header, header), out)
     return channels
+
+
+def _response_cell(response: dict[str, Any], part: str, value: Any, table: Table, row: int, name: str,
+                   out: Expanded) -> None:
+    """One response column of a channel's row into ``response``; an unreadable cell is a problem at its place."""
+    if part == "type":
+        response["type"] = cell_text(value)
+    elif part == "points":
+        points = cell_points(value)
+        if points is None:
+            out.problems.append(
+                Problem(str(Loc(table.label, (row,), name)),
+                        f"got {show_cell(cell_text(value))}, expected points spend:reach separated by ';'",
+                        "write e.g. 0:0; 500:0.3; 2000:0.5 (rising spend, starting at 0:0)"))
+            out.handled.add((table.label, row, name))
+        else:
+            response["points"] = points
+    elif part == "adstock_first":
+        response[part] = cell_flag(value)
+    elif isinstance(value, str) and ";" in value:  # one value per posterior sample
+        response[part] = cell_numbers(value)
+    else:
+        response[part] = out.number(Loc(table.label, (row,), name), value, table.decimal)
 
 
 def _normal(key: tuple) -> str:
