@@ -44,7 +44,7 @@ def test_every_command_has_help(command):
 
 def test_the_commands_are_the_documented_ones():
     assert sorted(main.commands) == ["batch", "calibrate", "compare", "evaluate", "explain", "import", "init", "report",
-                                     "solve", "sweep", "validate"]
+                                     "serve", "solve", "sweep", "validate"]
 
 
 def test_solve_prints_a_table_and_exits_0(tmp_path: Path):

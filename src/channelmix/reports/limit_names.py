@@ -17,6 +17,8 @@ __all__ = ["limit_name"]
 def limit_name(row: dict[str, Any], plan: dict[str, Any]) -> str:
     """The limit of ``row`` (an explanation's limit) in words, its channels, cells and groups by their labels."""
     what = row.get("concerns")
+    if what is None and isinstance(row.get("of"), dict):  # a row written with the limit's facts under "of"
+        what = {k: v for k, v in row["of"].items() if v is not None and k != "kind"}
     kind = row.get("kind")
     if what is None:
         return str(row.get("rule") or kind)

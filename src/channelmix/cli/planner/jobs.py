@@ -128,6 +128,7 @@ def export_job(source: Path, sets: list[str], job: dict[str, Any]) -> dict[str, 
     import tempfile
     import zipfile
 
+    from ...analysis.headroom import more_budget
     from ...core.filenames import unique_stem
     from ...reports import write_report
     from ...reports.documents import plan_document
@@ -137,7 +138,8 @@ def export_job(source: Path, sets: list[str], job: dict[str, Any]) -> dict[str, 
 
     case = case_of(source, sets)
     plan = solve_scenario(case.scenario, case.warnings)
-    extra = {"json": report_facts(case.scenario)}
+    found = more_budget(case.scenario, plan)  # what 10 % more would buy, as `solve --out` writes it
+    extra = {"json": {**report_facts(case.scenario), **({"more_budget": found.to_dict()} if found is not None else {})}}
     buffer = io.BytesIO()
     with tempfile.TemporaryDirectory(prefix="channelmix-export-") as tmp:
         out = Path(tmp)
