@@ -14,7 +14,8 @@ def solve_covering(costs: np.ndarray, rows: list[list[int]], *, gap: float = 1e-
 
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
-    for key, value in (("mip_rel_gap", gap), ("time_limit", float(time_limit)), ("threads", threads), ("random_seed", 0)):
+    for key, value in (("mip_rel_gap", gap), ("time_limit", float(time_limit)), ("threads", threads),
+                       ("random_seed", 0)):
         h.setOptionValue(key, value)
     n = len(costs)
     inf = highspy.kHighsInf

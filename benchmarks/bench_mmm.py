@@ -1,7 +1,8 @@
 """Fidelity to the tools the curves come from, and plans against their own optimisers (issue #18).
 
     python benchmarks/bench_mmm.py                        # parts fidelity, plans, window (about a minute)
-    python benchmarks/bench_mmm.py --parts worlds         # the worlds bound: solve time against samples × channels (minutes)
+    python benchmarks/bench_mmm.py --parts worlds         # the worlds bound: solve time against samples × channels
+                                                          # (minutes)
 
 Inputs are the real models shipped as test fixtures: three Robyn 3.11 exports with Robyn's own
 figures (tests/data/robyn_real) and three PyMC-Marketing 1.3.0 models with PyMC-Marketing's
@@ -45,7 +46,8 @@ STARTS = 20
 
 
 def table(head: list[str], rows: list[list]) -> None:
-    cells = [[str(c) for c in head]] + [[c if isinstance(c, str) else f"{c:,.6g}" if isinstance(c, float) else str(c) for c in r]
+    cells = [[str(c) for c in head]] + [[c if isinstance(c, str) else f"{c:,.6g}" if isinstance(c, float) else str(c)
+                                         for c in r]
                                         for r in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(head))]
     for k, r in enumerate(cells):
@@ -60,7 +62,8 @@ def table(head: list[str], rows: list[list]) -> None:
 
 def robyn_curve(channel: dict, spend: np.ndarray) -> np.ndarray:
     """Robyn's allocator curve (fx_objective): coef / (1 + (inflexion / (x + carry-over))^alpha)."""
-    return channel["coef"] / (1 + (channel["inflexion"] / (np.asarray(spend, dtype=float) + channel["carryover_mean"])) ** channel["alpha"])
+    effective = np.asarray(spend, dtype=float) + channel["carryover_mean"]
+    return channel["coef"] / (1 + (channel["inflexion"] / effective) ** channel["alpha"])
 
 
 class PymcModel:
@@ -74,9 +77,14 @@ class PymcModel:
         post = xr.open_dataset(path, group="posterior", engine="h5netcdf").load()
         const = xr.open_dataset(path, group="constant_data", engine="h5netcdf").load()
         self.channels = list(self.ref["channels"])
-        flat = lambda v: np.asarray(v.transpose("chain", "draw", "channel").sel(channel=self.channels).values).reshape(-1, len(self.channels))  # noqa: E731
+
+        def flat(v):
+            return np.asarray(v.transpose("chain", "draw", "channel").sel(channel=self.channels).values).reshape(
+                -1, len(self.channels))
+
         self.kind = self.ref["saturation"]["type"]
-        self.params = {k.removeprefix("saturation_"): flat(post[k]) for k in post.data_vars if k.startswith("saturation_")}
+        self.params = {k.removeprefix("saturation_"): flat(post[k]) for k in post.data_vars
+                       if k.startswith("saturation_")}
         self.alpha = flat(post["adstock_alpha"])
         self.l_max = int(self.ref["adstock"]["l_max"])
         self.normalize = bool(self.ref["adstock"]["normalize"])
@@ -84,7 +92,8 @@ class PymcModel:
         self.K = np.array([self.ref["scales"]["channel_scale"][c] for c in self.channels])
         self.T = float(self.ref["scales"]["target_scale"])
         self.units = np.asarray(const["channel_data"].sel(channel=self.channels).values, dtype=float)
-        price = (self.ref.get("cost_per_unit") or {}).get("planning_price") if self.ref.get("cost_per_unit", {}).get("recorded") else None
+        recorded = self.ref.get("cost_per_unit", {}).get("recorded")
+        price = (self.ref.get("cost_per_unit") or {}).get("planning_price") if recorded else None
         self.price = np.array([price[c] for c in self.channels]) if price else np.ones(len(self.channels))
         self.today = np.array([self.ref["today"]["spend"][c] for c in self.channels])
 
@@ -110,7 +119,8 @@ class PymcModel:
         """The BudgetOptimizer's objective: carry-in (last l_max training weeks), ``weeks`` decision
         weeks at ``spend``, l_max weeks of zero spend; adstock from cold; Σ weeks, channels; mean over samples."""
         L = self.l_max
-        units = np.vstack([self.units[-L:], np.tile(np.asarray(spend, dtype=float) / self.price, (weeks, 1)), np.zeros((L, len(self.K)))])
+        units = np.vstack([self.units[-L:], np.tile(np.asarray(spend, dtype=float) / self.price, (weeks, 1)),
+                           np.zeros((L, len(self.K)))])
         u = units / self.K  # (weeks, channels)
         w = self.weights()  # (samples, channels, lags)
 
@@ -137,7 +147,8 @@ def best_of_starts(f, lo: np.ndarray, hi: np.ndarray, budget: float, today: np.n
     best = -np.inf
     for x0 in starts:
         res = minimize(lambda x: -f(x), x0, method="SLSQP", bounds=list(zip(lo, hi)),
-                       constraints=[{"type": "eq", "fun": lambda x: np.sum(x) - budget, "jac": lambda x: np.ones_like(x)}],
+                       constraints=[{"type": "eq", "fun": lambda x: np.sum(x) - budget,
+                                     "jac": lambda x: np.ones_like(x)}],
                        options={"ftol": 1e-13, "maxiter": 2000})
         x = np.clip(res.x, lo, hi)
         if abs(x.sum() - budget) <= 1e-7 * budget:
@@ -182,7 +193,7 @@ def spends_of(plan, order: list[str], names: dict[str, str] | None = None) -> np
 
 
 def part_fidelity() -> None:
-    from channelmix.curves import reach
+    from channelmix.schema.responses import reach
 
     expected = json.loads((ROBYN / "expected.json").read_text(encoding="utf-8"))["exports"]
     runs = {"2_118_6": "2024-01-01:2024-06-24", "4_302_1": "all", "1_77_3": "last_13"}
@@ -193,13 +204,15 @@ def part_fidelity() -> None:
         tool_total = mine_total = 0.0
         for ch in scenario.channels:
             e = exp[ch.id]
-            f = lambda s: ch.outcome.value * reach(ch.response, s) + ch.outcome.baseline  # noqa: E731
+            f = lambda s, ch=ch: ch.outcome.value * reach(ch.response, s) + ch.outcome.baseline  # noqa: E731
             today = f(e["init_spend"]) / e["init_response"] - 1
             off = [f(p["spend"]) / p["response"] - 1 for p in e["offgrid"]]
             tool_total += sum(p["response"] for p in e["offgrid"])
             mine_total += sum(f(p["spend"]) for p in e["offgrid"])
-            rows.append([f"Robyn {solid}", ch.id, e["init_response"], f(e["init_spend"]), f"{today:+.1e}", f"{max(off, key=abs):+.1e}"])
-        rows.append([f"Robyn {solid}", "total off grid", tool_total, mine_total, "", f"{mine_total / tool_total - 1:+.1e}"])
+            rows.append([f"Robyn {solid}", ch.id, e["init_response"], f(e["init_spend"]), f"{today:+.1e}",
+                         f"{max(off, key=abs):+.1e}"])
+        rows.append([f"Robyn {solid}", "total off grid", tool_total, mine_total, "",
+                     f"{mine_total / tool_total - 1:+.1e}"])
     for name in PYMC_MODELS:
         scenario = pymc_scenario(name)
         ref = json.loads((PYMC / f"{name}.json").read_text(encoding="utf-8"))
@@ -213,21 +226,22 @@ def part_fidelity() -> None:
             mine_total += sum(mine[:-1])
             rows.append([f"PyMC {name}", cname, theirs[-1], mine[-1], f"{mine[-1] / theirs[-1] - 1:+.1e}",
                          f"{max((a / b - 1 for a, b in zip(mine[:-1], theirs[:-1])), key=abs):+.1e}"])
-        rows.append([f"PyMC {name}", "total off grid", tool_total, mine_total, "", f"{mine_total / tool_total - 1:+.1e}"])
+        rows.append([f"PyMC {name}", "total off grid", tool_total, mine_total, "",
+                     f"{mine_total / tool_total - 1:+.1e}"])
     print("fidelity: the tool's figure at today's spend, channelmix's, and the largest relative gap off grid "
           "(targets: 0.1 % at today's spend, 0.1 % per channel and 0.05 % in total off grid)")
     table(["model", "channel", "tool at today's", "channelmix", "today's gap", "worst off grid"], rows)
 
 
 def part_plans() -> None:
-    from channelmix.api import solve_scenario
+    from channelmix.solve.pipeline import solve_scenario
 
     expected = json.loads((ROBYN / "expected.json").read_text(encoding="utf-8"))["exports"]
     rows = []
     for solid in ("2_118_6", "4_302_1", "1_77_3"):
         exp = expected[f"RobynModel-{solid}.json"]
         names = sorted(exp["channels"])
-        f = lambda x: float(sum(robyn_curve(exp["channels"][n], v) for n, v in zip(names, x)))  # noqa: E731
+        f = lambda x, exp=exp, names=names: float(sum(robyn_curve(exp["channels"][n], v) for n, v in zip(names, x)))  # noqa: E731
         scenario = robyn_scenario(solid, ROBYN / f"{solid}_max_response_reallocated.csv")
         started = time.perf_counter()
         plan = solve_scenario(scenario)
@@ -235,9 +249,11 @@ def part_plans() -> None:
         ours = f(spends_of(plan, names))
         lo = np.array([exp["channels"][n]["bounds"][0] for n in names])
         hi = np.array([exp["channels"][n]["bounds"][1] for n in names])
-        best = best_of_starts(f, lo, hi, exp["allocator"]["total_budget_unit"], np.array([exp["channels"][n]["init_spend"] for n in names]))
+        best = best_of_starts(f, lo, hi, exp["allocator"]["total_budget_unit"],
+                              np.array([exp["channels"][n]["init_spend"] for n in names]))
         tool = f(np.array([exp["channels"][n]["optm_spend"] for n in names]))
-        rows.append([f"Robyn {solid}", "allocator CSV", best, tool, ours, f"{ours / best - 1:+.1e}", f"{seconds:.2f}", plan.verified])
+        rows.append([f"Robyn {solid}", "allocator CSV", best, tool, ours, f"{ours / best - 1:+.1e}", f"{seconds:.2f}",
+                     plan.verified])
     for name in PYMC_MODELS:
         model = PymcModel(name)
         for run in model.ref["budget_optimizer"]["runs"]:
@@ -245,7 +261,8 @@ def part_plans() -> None:
             hi = np.array([run["bounds"][c][1] for c in model.channels])
             budget = run["total_budget_per_period"]
             bounded = lo.sum() > 0
-            scenario = pymc_scenario(name, {c: (run["bounds"][c][0], run["bounds"][c][1]) for c in model.channels}, budget, force=bounded)
+            scenario = pymc_scenario(name, {c: (run["bounds"][c][0], run["bounds"][c][1]) for c in model.channels},
+                                     budget, force=bounded)
             names = {c.id: c.name for c in scenario.channels}
             started = time.perf_counter()
             plan = solve_scenario(scenario)
@@ -253,14 +270,16 @@ def part_plans() -> None:
             ours = model.steady(spends_of(plan, model.channels, names))
             best = best_of_starts(model.steady, lo, hi, budget, model.today)
             tool = model.steady(np.array([run["allocation"][c] for c in model.channels]))
-            rows.append([f"PyMC {name}", run["name"], best, tool, ours, f"{ours / best - 1:+.1e}", f"{seconds:.2f}", plan.verified])
-    print("plans on the tool's own bounds and budget, scored on the tool's curves per period (steady state for PyMC-Marketing); "
-          "target: channelmix ≥ the best of 20 SLSQP starts")
-    table(["model", "run", "best of 20 SLSQP", "tool's optimiser", "channelmix", "vs best", "solve s", "verified"], rows)
+            rows.append([f"PyMC {name}", run["name"], best, tool, ours, f"{ours / best - 1:+.1e}", f"{seconds:.2f}",
+                         plan.verified])
+    print("plans on the tool's own bounds and budget, scored on the tool's curves per period (steady state for "
+          "PyMC-Marketing); target: channelmix ≥ the best of 20 SLSQP starts")
+    table(["model", "run", "best of 20 SLSQP", "tool's optimiser", "channelmix", "vs best", "solve s", "verified"],
+          rows)
 
 
 def part_window() -> None:
-    from channelmix.api import solve_scenario
+    from channelmix.solve.pipeline import solve_scenario
 
     rows = []
     for name in PYMC_MODELS:
@@ -270,28 +289,32 @@ def part_window() -> None:
             theirs = np.array([run["allocation"][c] for c in model.channels])
             check = model.window(theirs) / run["response"] - 1
             bounded = run["bounds"][model.channels[0]][0] > 0
-            scenario = pymc_scenario(name, {c: tuple(run["bounds"][c]) for c in model.channels}, run["total_budget_per_period"], force=bounded)
+            scenario = pymc_scenario(name, {c: tuple(run["bounds"][c]) for c in model.channels},
+                                     run["total_budget_per_period"], force=bounded)
             plan = solve_scenario(scenario)
             ours = spends_of(plan, model.channels, {c.id: c.name for c in scenario.channels})
-            rows.append([f"PyMC {name}", run["name"], f"{check:+.0e}", model.window(ours) - zero, model.window(theirs) - zero,
-                         f"{model.window(ours) / model.window(theirs) - 1:+.2e}", model.steady(ours), model.steady(theirs),
+            rows.append([f"PyMC {name}", run["name"], f"{check:+.0e}", model.window(ours) - zero,
+                         model.window(theirs) - zero,
+                         f"{model.window(ours) / model.window(theirs) - 1:+.2e}", model.steady(ours),
+                         model.steady(theirs),
                          f"{model.steady(ours) / model.steady(theirs) - 1:+.2e}"])
-    print("window (BudgetOptimizer's objective over 8 weeks with carry-in and tail, less the zero plan's) and steady state "
-          "(per week): channelmix's steady-state plan beside the BudgetOptimizer's plan; 'formula' is this recomputation "
-          "against the tool's own score of its plan")
+    print("window (BudgetOptimizer's objective over 8 weeks with carry-in and tail, less the zero plan's) and steady "
+          "state (per week): channelmix's steady-state plan beside the BudgetOptimizer's plan; 'formula' is this "
+          "recomputation against the tool's own score of its plan")
     table(["model", "run", "formula", "window: channelmix", "window: BudgetOptimizer", "gap", "steady: channelmix",
            "steady: BudgetOptimizer", "gap"], rows)
 
 
 def part_worlds() -> None:
-    from channelmix.api import solve_scenario
     from channelmix.schema import validate
+    from channelmix.solve.pipeline import solve_scenario
 
     rows = []
     for C, S in ((5, 200), (5, 400), (5, 800), (10, 400)):
         rng = np.random.default_rng(1)
         channels = [{"id": f"c{c}", "outcome": {"value": 1000.0},
-                     "response": {"type": "logistic", "channel_scale": 1000.0 * (1 + c), "lam": list(rng.gamma(3, 1, S)),
+                     "response": {"type": "logistic", "channel_scale": 1000.0 * (1 + c),
+                                  "lam": list(rng.gamma(3, 1, S)),
                                   "beta": list(np.abs(rng.normal(0.3, 0.1, S)) + 0.01)}} for c in range(C)]
         row = [C, S, C * S]
         for risk in (None, "cvar"):
@@ -309,7 +332,8 @@ def part_worlds() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--parts", nargs="+", default=["fidelity", "plans", "window"], choices=["fidelity", "plans", "window", "worlds"])
+    parser.add_argument("--parts", nargs="+", default=["fidelity", "plans", "window"],
+                        choices=["fidelity", "plans", "window", "worlds"])
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
     for part in args.parts:

@@ -5,7 +5,7 @@
 
 The scenario is bench_periods' synthetic one (set-up costs, carry-over on every seventh
 channel, minimum runs), optionally with a pacing band (0.5) or a ramp (30 %).  For each
-horizon: the MILP is solved once; then :func:`channelmix.polish_periods.polish_periods`
+horizon: the MILP is solved once; then :func:`channelmix.solve.polish.periods.polish_periods`
 is timed from the MILP's point with the time left as the solver's limit.  "gain" is the
 horizon objective on the real curves after − before (evaluate_periods), "gain %" relative
 to the MILP's; "ok" says the polished plan has no violation.  scipy is imported before the
@@ -23,13 +23,13 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import scipy.optimize  # noqa: E402,F401  imported once up front, so "polish s" is the polish, not the import (~1.5 s)
 import threadpoolctl  # noqa: E402,F401
-from bench_periods import scenario_over  # noqa: E402
 
-from channelmix.evaluate_periods import evaluate_periods  # noqa: E402
-from channelmix.formulate_periods import formulate_periods  # noqa: E402
-from channelmix.polish_periods import polish_periods  # noqa: E402
+from bench_periods import scenario_over  # noqa: E402
+from channelmix.formulate.periods import formulate_periods  # noqa: E402
 from channelmix.schema.periods import Pacing, Ramp  # noqa: E402
-from channelmix.solve import solve  # noqa: E402
+from channelmix.solve.passes import solve  # noqa: E402
+from channelmix.solve.polish.periods import polish_periods  # noqa: E402
+from channelmix.verify.evaluate_periods import evaluate_periods  # noqa: E402
 
 
 def with_rule(scenario, rule: str | None):
@@ -57,8 +57,10 @@ def main(argv: list[str] | None = None) -> int:
         polished = polish_periods(scenario, solution.on, solution.spend, args.time_limit)
         seconds = time.perf_counter() - began
         after = evaluate_periods(scenario, solution.on, polished.spend)
-        print(f"{count:>7} {milp:>7.2f} {before.objective:>15.6f} {seconds:>9.3f} {after.objective - before.objective:>12.6g} "
-              f"{(after.objective - before.objective) / max(1.0, abs(before.objective)):>8.4%} {not after.violations}", flush=True)
+        print(f"{count:>7} {milp:>7.2f} {before.objective:>15.6f} {seconds:>9.3f} "
+              f"{after.objective - before.objective:>12.6g} "
+              f"{(after.objective - before.objective) / max(1.0, abs(before.objective)):>8.4%} {not after.violations}",
+              flush=True)
     return 0
 
 

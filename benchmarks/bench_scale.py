@@ -86,8 +86,8 @@ def bare_of_model(raw: dict[str, Any], workdir: Path) -> float:
     h.readModel(str(mps))
     maximise = h.getLp().sense_ == highspy.ObjSense.kMaximize
     assert maximise == (problem.sense == -1), "the bare model must have channelmix's objective sense"
-    for key, value in (("mip_rel_gap", sc.solver.gap), ("time_limit", sc.solver.time_limit), ("threads", 1), ("random_seed", 0),
-                       ("mip_feasibility_tolerance", 1e-9), ("primal_feasibility_tolerance", 1e-9)):
+    for key, value in (("mip_rel_gap", sc.solver.gap), ("time_limit", sc.solver.time_limit), ("threads", 1),
+                       ("random_seed", 0), ("mip_feasibility_tolerance", 1e-9), ("primal_feasibility_tolerance", 1e-9)):
         h.setOptionValue(key, value)
     t = time.perf_counter()
     h.run()
@@ -107,7 +107,8 @@ HEAD = ["case", "end-to-end s", "bare s", "ratio", "target s", "met", "in solver
 
 def table(rows: list[list[str]], head: list[str] = HEAD) -> str:
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
-    out = ["| " + " | ".join(h.ljust(w) for h, w in zip(head, widths)) + " |", "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    out = ["| " + " | ".join(h.ljust(w) for h, w in zip(head, widths)) + " |", "|"
+           + "|".join("-" * (w + 2) for w in widths) + "|"]
     out += ["| " + " | ".join(c.rjust(w) for c, w in zip(r, widths)) + " |" for r in rows]
     return "\n".join(out)
 
@@ -149,8 +150,9 @@ def big(n: int = 5000, n_seg: int = 50, seed: int = 1) -> dict[str, Any]:
     raw, _ = bench_solve.synthetic(n, seed)
     rng = np.random.default_rng([seed, n, n_seg])
     segments = [f"s{j:02d}" for j in range(n_seg)]
-    raw["segments"] = [{"id": g, "size": float(rng.integers(1_000, 40_000)), "weight": float(rng.choice([0.8, 1.0, 1.2, 3.0]))}
-                       for g in segments]
+    raw["segments"] = [
+        {"id": g, "size": float(rng.integers(1_000, 40_000)), "weight": float(rng.choice([0.8, 1.0, 1.2, 3.0]))}
+        for g in segments]
     for i, ch in enumerate(raw["channels"]):
         if i % 10 == 0:
             continue  # generalists keep their wildcard rows
@@ -200,8 +202,8 @@ def slsqp_best(raw: dict[str, Any], starts: int = 20) -> float:
 
 
 def part_d(count: int) -> tuple[list[list[str]], str]:
-    from channelmix.api import solve_scenario
     from channelmix.schema import validate
+    from channelmix.solve.pipeline import solve_scenario
 
     ratios, seconds = [], []
     for k in range(count):

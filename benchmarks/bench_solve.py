@@ -11,7 +11,7 @@ never sees it, and its name does not match ``test_*.py``.
 For every size it builds one deterministic synthetic scenario (numpy RNG seeded with
 ``(seed, size)``), then measures in one process:
 
-* our pipeline as :func:`channelmix.api.solve_scenario` runs it, stage by stage
+* our pipeline as :func:`channelmix.solve.pipeline.solve_scenario` runs it, stage by stage
   (validate, formulate, solve, build_plan, check/verify), with the default
   ``objective.tie_break: true`` (two solver passes);
 * the same pipeline with ``tie_break: false`` (one pass);
@@ -45,10 +45,11 @@ import numpy as np
 import pulp
 
 import channelmix
-from channelmix import api, curves
+from channelmix.model import curves
 from channelmix.schema import validate
-from channelmix.solvers import quiet_highs
-from channelmix.verify import VerificationError
+from channelmix.solve import pipeline as api
+from channelmix.solve.solvers import quiet_highs
+from channelmix.verify.verifier import VerificationError
 
 PHASES = ["awareness", "evaluation", "purchase", "delivery", "after_sales"]
 SEGMENTS = [  # id, size, weight
@@ -96,16 +97,19 @@ def _response(rng: np.random.Generator, kind: str, scale: float) -> dict[str, An
     if kind == "saturating":
         return {"type": "saturating", "scale": round(scale, 2)}
     if kind == "hill_s":
-        return {"type": "hill", "half": round(scale * float(rng.uniform(0.6, 1.0)), 2), "shape": round(float(rng.uniform(1.5, 3.0)), 2)}
+        return {"type": "hill", "half": round(scale * float(rng.uniform(0.6, 1.0)), 2),
+                "shape": round(float(rng.uniform(1.5, 3.0)), 2)}
     if kind == "hill_c":
-        return {"type": "hill", "half": round(scale * float(rng.uniform(0.6, 1.0)), 2), "shape": round(float(rng.uniform(0.6, 1.0)), 2)}
+        return {"type": "hill", "half": round(scale * float(rng.uniform(0.6, 1.0)), 2),
+                "shape": round(float(rng.uniform(0.6, 1.0)), 2)}
     if kind == "linear":
         return {"type": "linear", "slope": 1.0 / (scale * float(rng.uniform(1.5, 3.0)))}
     if kind == "pwl":  # concave, starts at [0, 0]
         xs = np.sort(rng.uniform(0.2, 2.0, 3)) * scale
         gains = np.sort(rng.uniform(0.1, 0.35, 3))[::-1]
         ys = np.minimum(np.cumsum(gains), 0.95)
-        return {"type": "pwl", "points": [[0.0, 0.0]] + [[round(float(x), 2), round(float(y), 4)] for x, y in zip(xs, ys)]}
+        return {"type": "pwl", "points": [[0.0, 0.0]]
+                + [[round(float(x), 2), round(float(y), 4)] for x, y in zip(xs, ys)]}
     return {"type": "constant", "value": round(float(rng.uniform(0.05, 0.3)), 3)}
 
 
@@ -138,14 +142,14 @@ def synthetic(n: int, seed: int, *, tie_break: bool = True) -> tuple[dict[str, A
         cap = float(np.round(rng.lognormal(mean=math.log(2000), sigma=0.6), -1)) + 100.0  # max spend
         scale = float(rng.lognormal(mean=math.log(SCALE), sigma=0.4))  # curve scale, independent of cap
         generalist = i % 10 == 0  # at least one per ten: keeps hard breadth feasible for every size
-        ch: dict[str, Any] = {
-            "id": f"ch{i:05d}",
-            "function": [str(f) for f in rng.choice(["communication", "sales", "distribution"], size=int(rng.integers(1, 3)), replace=False)],
-            "ownership": str(rng.choice(["own", "partner"])),
-            "medium": str(rng.choice(["digital", "physical"], p=[0.6, 0.4])),
-            "tags": [str(rng.choice(["social", "search", "retail", "events", "crm"]))],
-            "affinity": _affinity(rng, generalist),
-        }
+        ch: dict[str, Any] = {"id": f"ch{i:05d}",
+                              "function": [str(f)
+                                           for f in rng.choice(["communication", "sales", "distribution"],
+                                                               size=int(rng.integers(1, 3)), replace=False)],
+                              "ownership": str(rng.choice(["own", "partner"])),
+                              "medium": str(rng.choice(["digital", "physical"], p=[0.6, 0.4])),
+                              "tags": [str(rng.choice(["social", "search", "retail", "events", "crm"]))],
+                              "affinity": _affinity(rng, generalist)}
         if kind == "constant":
             ch["max_spend"] = 0.0
             ch["fixed_cost"] = round(float(rng.uniform(100, 1500)), 2)
@@ -157,7 +161,9 @@ def synthetic(n: int, seed: int, *, tie_break: bool = True) -> tuple[dict[str, A
             if rng.random() < diff.min_spend:
                 ch["min_spend"] = round(float(cap * rng.uniform(0.05, 0.25)), 2)
             if rng.random() < 0.6:
-                ch["uses"] = {"hours": {"fixed": round(float(rng.uniform(0, 4)), 2), "per_unit": round(float(rng.uniform(0, 0.002)), 5)}}
+                ch["uses"] = {
+                    "hours": {"fixed": round(float(rng.uniform(0, 4)), 2),
+                              "per_unit": round(float(rng.uniform(0, 0.002)), 5)}}
         ch["response"] = _response(rng, kind, scale)
         channels.append(ch)
 
@@ -166,8 +172,8 @@ def synthetic(n: int, seed: int, *, tie_break: bool = True) -> tuple[dict[str, A
     # fraction of the whole catalogue's max spends would never bind for large n).
     total_max = sum(c["max_spend"] + c.get("fixed_cost", 0.0) for c in channels)
     budget = round(diff.budget * total_max * min(1.0, card_max / n), 2)
-    hours_use = sum(c.get("uses", {}).get("hours", {}).get("fixed", 0.0) + c.get("uses", {}).get("hours", {}).get("per_unit", 0.0) * c["max_spend"]
-                    for c in channels)
+    hours_use = sum(c.get("uses", {}).get("hours", {}).get("fixed", 0.0)
+                    + c.get("uses", {}).get("hours", {}).get("per_unit", 0.0) * c["max_spend"] for c in channels)
     hours = round(max(20.0, 0.4 * hours_use * min(1.0, card_max / n)), 2)
     mean_weight = sum(size * w for _, size, w in SEGMENTS) / len(SEGMENTS)
     scenario = {
@@ -226,7 +232,7 @@ class Row:
     raw2_status: str = ""
     raw_objective: float | None = None
     mps_seconds: float = 0.0
-    scaling: float = math.nan  # seconds to choose the solver's units of the first-pass model (channelmix.scaling)
+    scaling: float = math.nan  # seconds to choose the solver's units of the first-pass model (channelmix.solve.scaling)
     highs_options: dict[str, Any] = field(default_factory=dict)
     note: str = ""
 
@@ -239,7 +245,7 @@ def _cold_curves() -> None:
 
 
 class _Stages:
-    """Times the stages of :func:`channelmix.api.solve_scenario` by wrapping the names it calls.
+    """Times the stages of :func:`channelmix.solve.pipeline.solve_scenario` by wrapping the names it calls.
 
     Wrapping (rather than re-implementing) keeps the benchmark honest while the
     pipeline evolves: whatever solve_scenario does, the total is its wall time."""
@@ -323,10 +329,10 @@ def run_pipeline(raw: dict[str, Any], mps_path: Path | None = None, row: Row | N
 def _slack(first: float) -> float:
     """The tie-break slack channelmix allows (its own helper when it has one)."""
     try:
-        from channelmix.tolerances import tie_slack
+        from channelmix.core.tolerances import tie_slack
         return tie_slack(first)
     except ImportError:
-        from channelmix.tolerances import TIE_TOLERANCE
+        from channelmix.core.tolerances import TIE_TOLERANCE
         return TIE_TOLERANCE * max(1.0, abs(first))
 
 
@@ -336,7 +342,7 @@ def _highs(mps_path: Path, options: Any, time_limit: float):
     h = quiet_highs()  # highspy.Highs() would print its banner into the table
     if h.readModel(str(mps_path)) != highspy.HighsStatus.kOk:
         raise RuntimeError(f"HiGHS could not read {mps_path}")
-    h.passOptions(options)  # exactly the options pulp.HiGHS was given by channelmix.solve
+    h.passOptions(options)  # exactly the options pulp.HiGHS was given by channelmix.solve.passes
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", float(time_limit))
     return h
@@ -386,8 +392,8 @@ def _scaling_seconds(problem: pulp.LpProblem) -> float:
     """What choosing the solver's units adds to a hand-over (issue #22): the arrays the hand-over
     builds anyway are not counted, the scaling made from them is (best of 3)."""
     try:
-        from channelmix.scaling import choose
-        from channelmix.solvers import model_arrays
+        from channelmix.solve.scaling import choose
+        from channelmix.solve.solvers import model_arrays
     except ImportError:  # a channelmix from before the scaling
         return math.nan
     model = model_arrays(problem)
@@ -437,12 +443,10 @@ def _s(x: float) -> str:
     return f"{x:.3f}" if x < 10 else f"{x:.2f}"
 
 
-COLUMNS = [
-    ("size", ">"), ("vars", ">"), ("cons", ">"), ("bins", ">"),
-    ("validate s", ">"), ("build s", ">"), ("solve s", ">"), ("verify s", ">"), ("total s", ">"), ("raw s", ">"), ("total/raw", ">"),
-    ("solve 2p s", ">"), ("total 2p s", ">"), ("raw 2p s", ">"), ("2p ratio", ">"), ("scale s", ">"),
-    ("status", "<"), ("objective", ">"),
-]
+COLUMNS = [("size", ">"), ("vars", ">"), ("cons", ">"), ("bins", ">"), ("validate s", ">"), ("build s", ">"),
+           ("solve s", ">"), ("verify s", ">"), ("total s", ">"), ("raw s", ">"), ("total/raw", ">"),
+           ("solve 2p s", ">"), ("total 2p s", ">"), ("raw 2p s", ">"), ("2p ratio", ">"), ("scale s", ">"),
+           ("status", "<"), ("objective", ">")]
 
 
 def _status(p: Pipeline, two: bool) -> str:
@@ -454,12 +458,12 @@ def table(rows: list[Row]) -> str:
     body = []
     for r in rows:
         one, two = r.one, r.two
-        body.append([
-            str(r.size), str(r.variables), str(r.constraints), str(r.integers),
-            _s(one.validate), _s(one.build), _s(one.solve), _s(one.plan + one.verify), _s(one.total), _s(r.raw1), _ratio(one.total, r.raw1),
-            _s(two.solve), _s(two.total), _s(r.raw2), _ratio(two.total, r.raw2), "-" if math.isnan(r.scaling) else f"{r.scaling:.4f}",
-            _status(two, True), "-" if two.objective is None else f"{two.objective:,.1f}",
-        ])
+        body.append(
+            [str(r.size), str(r.variables), str(r.constraints), str(r.integers), _s(one.validate), _s(one.build),
+             _s(one.solve), _s(one.plan + one.verify), _s(one.total), _s(r.raw1), _ratio(one.total, r.raw1),
+             _s(two.solve), _s(two.total), _s(r.raw2), _ratio(two.total, r.raw2),
+             "-" if math.isnan(r.scaling) else f"{r.scaling:.4f}", _status(two, True),
+             "-" if two.objective is None else f"{two.objective:,.1f}"])
     widths = [max(len(h), *(len(b[i]) for b in body)) if body else len(h) for i, (h, _) in enumerate(COLUMNS)]
 
     def line(cells: list[str]) -> str:
@@ -472,28 +476,33 @@ def table(rows: list[Row]) -> str:
 
 def footnotes(rows: list[Row]) -> str:
     lines = [
-        "validate..total1/raw: objective.tie_break false (one solver pass); '2p' columns: the default tie_break true (two passes).",
-        "verify s = build_plan (recompute every figure) + check (independent verifier); total = validate + solve_scenario wall time.",
-        "raw s = highspy run() on the MPS of the same model with the same options; raw 2p adds the tie-break pass done in HiGHS.",
-        "scale s = choosing the solver's units of the first-pass model (channelmix.scaling; the model HiGHS gets is in them, "
-        "the raw MPS in the scenario's units).",
-    ]
+        "validate..total1/raw: objective.tie_break false (one solver pass); '2p' columns: the default tie_break true "
+        "(two passes).",
+        "verify s = build_plan (recompute every figure) + check (independent verifier); total = validate + "
+        "solve_scenario wall time.",
+        "raw s = highspy run() on the MPS of the same model with the same options; raw 2p adds the tie-break pass done "
+        "in HiGHS.",
+        "scale s = choosing the solver's units of the first-pass model (channelmix.solve.scaling; the model HiGHS gets "
+        "is in them, the raw MPS in the scenario's units)."]
     if rows and rows[0].highs_options:
-        lines.append("HiGHS options (as channelmix set them): " + ", ".join(f"{k}={v}" for k, v in rows[0].highs_options.items()))
+        lines.append("HiGHS options (as channelmix set them): "
+                     + ", ".join(f"{k}={v}" for k, v in rows[0].highs_options.items()))
     for r in rows:
         if r.note:
             lines.append(f"size {r.size}: difficulty reduced ({r.note}).")
         if r.two.model_objective is not None and r.raw_objective is not None:
             rel = abs(r.two.model_objective - r.raw_objective) / max(1.0, abs(r.raw_objective))
             if rel > 10 * GAP:
-                lines.append(f"size {r.size}: WARNING our model objective {r.two.model_objective:.8g} vs raw HiGHS {r.raw_objective:.8g}")
+                lines.append(f"size {r.size}: WARNING our model objective {r.two.model_objective:.8g} vs raw HiGHS "
+                             f"{r.raw_objective:.8g}")
         if r.raw_status and r.raw_status.lower() != "optimal":
             lines.append(f"size {r.size}: raw HiGHS first pass status: {r.raw_status}")
         if r.raw2_status and r.raw2_status.lower() != "optimal":
             lines.append(f"size {r.size}: raw HiGHS tie-break pass status: {r.raw2_status}")
         if r.two.objective is not None and r.two.objective < 0:
-            lines.append(f"size {r.size}: the objective is negative: coverage-shortfall penalties exceed the weighted reach "
-                         f"(at most {min(25, max(2, r.size // 2))} channels on cannot lift every cell to the 0.2 target).")
+            lines.append(
+                f"size {r.size}: the objective is negative: coverage-shortfall penalties exceed the weighted reach "
+                f"(at most {min(25, max(2, r.size // 2))} channels on cannot lift every cell to the 0.2 target).")
         if r.one.status != r.two.status:
             lines.append(f"size {r.size}: one-pass status {r.one.status}")
         for p in (r.one, r.two):
@@ -512,8 +521,9 @@ def main(argv: list[str] | None = None) -> int:
 
     h = quiet_highs()
     print(f"channelmix {getattr(channelmix, '__version__', '?')}, pulp {pulp.__version__}, HiGHS "
-          f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}, numpy {np.__version__}, Python {platform.python_version()}, "
-          f"seed {args.seed}, time_limit {TIME_LIMIT:g}s, gap {GAP:g}, threads 1", flush=True)
+          f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}, numpy {np.__version__}, Python "
+          f"{platform.python_version()}, " f"seed {args.seed}, time_limit {TIME_LIMIT:g}s, gap {GAP:g}, threads 1",
+          flush=True)
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="channelmix-bench-") as tmp:
         for n in sizes:

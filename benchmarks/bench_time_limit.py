@@ -48,14 +48,17 @@ def main() -> None:
         path = Path(folder) / "bakery-worlds.yaml"
         for worlds in args.worlds:
             for limit in args.limits:
-                path.write_text(yaml.safe_dump(scenario(worlds, limit), allow_unicode=True, sort_keys=False), encoding="utf-8")
+                path.write_text(yaml.safe_dump(scenario(worlds, limit), allow_unicode=True, sort_keys=False),
+                                encoding="utf-8")
                 began = time.perf_counter()
-                done = subprocess.run([args.channelmix, "solve", str(path), "--format", "json"], capture_output=True, text=True)
+                done = subprocess.run([args.channelmix, "solve", str(path), "--format", "json"], capture_output=True,
+                                      text=True)
                 wall = time.perf_counter() - began
                 plan = json.loads(done.stdout) if done.stdout.strip() else {}
                 cvar = (plan.get("risk") or {}).get("cvar")
-                print(f"{worlds:>6} {limit:>7.0f} {wall:>7.1f} {wall / limit:>10.2f}  {plan.get('status', 'error'):<12} "
-                      f"{'' if cvar is None else f'{cvar:,.0f}':>9}  {(plan.get('message') or done.stderr.strip()[-80:])[:70]}")
+                print(f"{worlds:>6} {limit:>7.0f} {wall:>7.1f} {wall / limit:>10.2f}  "
+                      f"{plan.get('status', 'error'):<12} {'' if cvar is None else f'{cvar:,.0f}':>9}  "
+                      f"{(plan.get('message') or done.stderr.strip()[-80:])[:70]}")
 
 
 if __name__ == "__main__":

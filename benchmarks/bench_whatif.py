@@ -20,7 +20,6 @@ import numpy as np
 import yaml
 
 import channelmix as cm
-from channelmix.batch import solve_paths
 
 
 def synthetic(n_channels: int, seed: int, budget_share: float = 0.35) -> dict:
@@ -30,20 +29,18 @@ def synthetic(n_channels: int, seed: int, budget_share: float = 0.35) -> dict:
     for i in range(n_channels):
         kind = rng.choice(["saturating", "hill", "linear", "constant"], p=[0.55, 0.25, 0.1, 0.1])
         cap = float(rng.integers(5, 40) * 100)
-        response = {
-            "saturating": {"type": "saturating", "scale": round(cap * rng.uniform(0.2, 0.8), 1)},
-            "hill": {"type": "hill", "half": round(cap * rng.uniform(0.2, 0.6), 1), "shape": round(rng.uniform(1.5, 3.5), 2)},
-            "linear": {"type": "linear", "slope": round(1.0 / (cap * rng.uniform(0.8, 2.0)), 7)},
-            "constant": {"type": "constant", "value": round(rng.uniform(0.2, 0.7), 2)},
-        }[kind]
+        response = {"saturating": {"type": "saturating", "scale": round(cap * rng.uniform(0.2, 0.8), 1)},
+                    "hill": {"type": "hill", "half": round(cap * rng.uniform(0.2, 0.6), 1),
+                             "shape": round(rng.uniform(1.5, 3.5), 2)},
+                    "linear": {"type": "linear", "slope": round(1.0 / (cap * rng.uniform(0.8, 2.0)), 7)},
+                    "constant": {"type": "constant", "value": round(rng.uniform(0.2, 0.7), 2)}}[kind]
         affinity = {p: {g: round(float(rng.uniform(0.05, 0.9)), 2) for g in ("a", "b", "c") if rng.random() < 0.6}
                     for p in ("awareness", "evaluation", "purchase", "delivery", "after_sales") if rng.random() < 0.5}
-        channels.append({
-            "id": f"c{i}", "fixed_cost": float(rng.choice([0, 0, 100, 300])), "max_spend": 0.0 if kind == "constant" else cap,
-            "min_spend": 0.0 if kind == "constant" else float(rng.choice([0, 0, 100])),
-            "uses": {"hours": {"fixed": float(rng.integers(1, 6)), "per_unit": 0.001}},
-            "medium": str(rng.choice(["digital", "physical"])), "response": response, "affinity": affinity,
-        })
+        channels.append(
+            {"id": f"c{i}", "fixed_cost": float(rng.choice([0, 0, 100, 300])), "max_spend": 0.0 if kind == "constant"
+             else cap, "min_spend": 0.0 if kind == "constant" else float(rng.choice([0, 0, 100])),
+             "uses": {"hours": {"fixed": float(rng.integers(1, 6)), "per_unit": 0.001}},
+             "medium": str(rng.choice(["digital", "physical"])), "response": response, "affinity": affinity})
     total = sum(c["max_spend"] + c["fixed_cost"] for c in channels)
     return {
         "scenario": f"synthetic-{seed}", "phases": "osterwalder",
@@ -62,12 +59,14 @@ def batch_throughput(count: int, n_channels: int) -> None:
         for seed in range(count):
             (folder / f"s{seed:04d}.yaml").write_text(yaml.safe_dump(synthetic(n_channels, seed)), encoding="utf-8")
         began = time.perf_counter()
-        serial = solve_paths([folder], Path(tmp) / "serial", executor="serial")
+        serial = cm.solve_paths([folder], Path(tmp) / "serial", executor="serial")
         serial_s = time.perf_counter() - began
         # the parallel run goes through the CLI, with its progress bar (on stderr)
         began = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "channelmix.cli", "batch", str(folder), "--out", str(Path(tmp) / "parallel"),
-                        "--workers", str(os.cpu_count() or 1), "--format", "json"], stdout=subprocess.DEVNULL, check=False)
+        subprocess.run(
+            [sys.executable, "-m", "channelmix.cli", "batch", str(folder), "--out",
+             str(Path(tmp) / "parallel"), "--workers", str(os.cpu_count() or 1), "--format", "json"],
+            stdout=subprocess.DEVNULL, check=False)
         parallel_s = time.perf_counter() - began
         import pandas as pd
 
@@ -87,10 +86,11 @@ def warm_sweep(n_channels: int, steps: int) -> None:
     values = [round(budget * (0.4 + 1.2 * i / (steps - 1))) for i in range(steps)]
     cold = cm.sweep(loaded, {"budget": values}, warm_start=False)
     warm = cm.sweep(loaded, {"budget": values}, warm_start=True)
-    same = all(abs(a.objective - b.objective) <= 1e-4 * max(1.0, abs(a.objective)) for a, b in zip(cold.plans, warm.plans))
+    same = all(abs(a.objective - b.objective) <= 1e-4 * max(1.0, abs(a.objective))
+               for a, b in zip(cold.plans, warm.plans))
     print(f"sweep of {steps} budget steps, {n_channels} channels")
-    print(f"  cold: {cold.seconds:6.2f} s   warm-started: {warm.seconds:6.2f} s   saved {1 - warm.seconds / cold.seconds:6.1%}"
-          f"   same optima (within the 1e-4 gap): {same}")
+    print(f"  cold: {cold.seconds:6.2f} s   warm-started: {warm.seconds:6.2f} s   saved "
+          f"{1 - warm.seconds / cold.seconds:6.1%}" f"   same optima (within the 1e-4 gap): {same}")
 
 
 def main() -> None:

@@ -22,15 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_solve import Row, _Stages, run_pipeline, run_raw, synthetic  # noqa: E402
-
-from channelmix import api  # noqa: E402
-
-
-class _WorldStages(_Stages):
-    """bench_solve's stage timer, also wrapping the robust formulation."""
-
-    NAMES = {**_Stages.NAMES, "formulate_worlds": "build"}
+from bench_solve import Row, run_pipeline, run_raw, synthetic  # noqa: E402
 
 
 def scenario(channels: int, count: int, risk: str, time_limit: float) -> dict:
@@ -45,14 +37,7 @@ def measure(channels: int, count: int, risk: str, time_limit: float, workdir: Pa
     raw = scenario(channels, count, risk, time_limit)
     row = Row(size=count)
     mps = workdir / f"worlds-{count}-{risk}.mps"
-    import bench_solve
-
-    saved = bench_solve._Stages
-    bench_solve._Stages = _WorldStages  # run_pipeline builds its stage timer by this name
-    try:
-        stages = run_pipeline(raw, mps, row)
-    finally:
-        bench_solve._Stages = saved
+    stages = run_pipeline(raw, mps, row)  # the pipeline's one formulate builds the robust model too
     out = stages.out
     solution = stages.solution
     extra = {"gap": getattr(solution, "gap", None), "solver_seconds": getattr(solution, "solver_seconds", math.nan)}

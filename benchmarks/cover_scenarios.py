@@ -29,7 +29,8 @@ def covering(n: int, cells: int, seed: int = 1) -> dict[str, Any]:
         length = int(rng.integers(2, 9))
         first = int(rng.integers(0, k_total - length + 1))
         order = range(first, first + length)  # segment-major position -> (phase, segment) cell index
-        served.append({(j % len(PHASES)) * n_seg + j // len(PHASES): round(float(rng.uniform(0.1, 0.6)), 3) for j in order})
+        served.append(
+            {(j % len(PHASES)) * n_seg + j // len(PHASES): round(float(rng.uniform(0.1, 0.6)), 3) for j in order})
     for k in range(k_total):  # every cell served by at least two channels
         have = [i for i in range(n) if k in served[i]]
         for i in rng.choice(n, size=max(0, 2 - len(have)), replace=False):

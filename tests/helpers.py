@@ -1,7 +1,7 @@
 """Shared builders for the solver tests: scenario dicts, solving, plan facts, and a
 random generator of small scenarios.
 
-Scenarios are plain dicts in the file format (DESIGN §7), so a failing test can be
+Scenarios are plain dicts in the file format (docs/architecture.md, "The scenario file"), so a failing test can be
 pasted into a YAML file as it is (``yaml.safe_dump(d)``).
 """
 
@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from channelmix.api import solve_scenario
-from channelmix.plan import Plan
 from channelmix.schema import validate
 from channelmix.schema.models import Scenario
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.verify.plan import Plan
 
 PHASES = ["aware", "buy"]
 SEGMENTS = ["young", "old"]
@@ -130,7 +130,8 @@ def random_response(rng: random.Random, curves=EXACT_CURVES) -> tuple[dict, floa
     """A response dict and a sensible max_spend for it."""
     kind = rng.choice(curves)
     if kind == "constant":
-        return {"type": "constant", "value": round(rng.uniform(0.1, 0.9), 2)}, (0 if rng.random() < 0.7 else rng.choice([100, 300]))
+        return {"type": "constant", "value": round(rng.uniform(0.1, 0.9), 2)}, (
+            0 if rng.random() < 0.7 else rng.choice([100, 300]))
     if kind == "linear":
         knee = rng.choice([200, 400, 500, 800, 1000, 1600, 2000])
         return {"type": "linear", "slope": 1.0 / knee}, rng.choice([100, 250, 500, 1000, 1500, 2500])
@@ -143,7 +144,8 @@ def random_response(rng: random.Random, curves=EXACT_CURVES) -> tuple[dict, floa
     if kind == "saturating":
         return {"type": "saturating", "scale": rng.choice([150, 300, 600, 1000])}, rng.choice([300, 800, 1500, 3000])
     if kind == "hill":
-        return {"type": "hill", "half": rng.choice([200, 500, 1000]), "shape": rng.choice([0.8, 1.5, 2, 3, 4])}, rng.choice([500, 1500, 3000])
+        return {"type": "hill", "half": rng.choice([200, 500, 1000]),
+                "shape": rng.choice([0.8, 1.5, 2, 3, 4])}, rng.choice([500, 1500, 3000])
     raise ValueError(kind)
 
 
@@ -205,7 +207,9 @@ def random_scenario(rng: random.Random, *, min_channels: int = 2, max_channels: 
     rules: dict[str, Any] = {}
     coverage = []
     if rng.random() < rule_p:
-        coverage.append({"target": round(rng.uniform(0.1, 0.7), 2), "hard": False, "penalty": rng.choice([10, 50, 200, 1000, 20000])})
+        coverage.append(
+            {"target": round(rng.uniform(0.1, 0.7), 2), "hard": False,
+             "penalty": rng.choice([10, 50, 200, 1000, 20000])})
     if rng.random() < rule_p or sense == "min_cost":
         rule: dict[str, Any] = {"target": round(rng.uniform(0.05, 0.35), 2), "hard": True}
         if rng.random() < 0.3:
@@ -217,14 +221,16 @@ def random_scenario(rng: random.Random, *, min_channels: int = 2, max_channels: 
         rules["coverage"] = coverage
     if rng.random() < rule_p:
         hard = rng.random() < 0.5
-        b: dict[str, Any] = {"min_channels": rng.choice([1, 1, 2]), "threshold": rng.choice([0.05, 0.2, 0.5]), "hard": hard}
+        b: dict[str, Any] = {"min_channels": rng.choice([1, 1, 2]), "threshold": rng.choice([0.05, 0.2, 0.5]),
+                             "hard": hard}
         if not hard:
             b["penalty"] = rng.choice([5, 50, 300])
         if rng.random() < 0.5:
             b["phase"] = rng.choice(PHASES)
         rules["breadth"] = b
     if rng.random() < rule_p:
-        rules["redundancy"] = {"min_channels": rng.choice([2, 3]), "threshold": rng.choice([0.05, 0.3]), "penalty": rng.choice([5, 40, 200])}
+        rules["redundancy"] = {"min_channels": rng.choice([2, 3]), "threshold": rng.choice([0.05, 0.3]),
+                               "penalty": rng.choice([5, 40, 200])}
     if rng.random() < rule_p:
         rules["concentration"] = {"max_share": rng.choice([0.4, 0.5, 0.7, 0.9])}
     if rng.random() < rule_p:

@@ -79,7 +79,8 @@ class Meridian:
         nc = netcdf_file(io.BytesIO(blob), mmap=False)
         names = [b"".join(row).decode() for row in nc.variables["media_channel"].data]
         order = [names.index(c) for c in self.channels]
-        out = {k: np.asarray(nc.variables[k].data, float).reshape(-1, len(names))[:, order] for k in ("alpha_m", "ec_m", "slope_m")}
+        out = {k: np.asarray(nc.variables[k].data, float).reshape(-1, len(names))[:, order]
+               for k in ("alpha_m", "ec_m", "slope_m")}
         out["beta_gm"] = np.asarray(nc.variables["beta_gm"].data, float).reshape(-1, len(names))[:, order]  # one geo
         nc.close()
         return out
@@ -91,7 +92,8 @@ class Meridian:
         units = multiplier * self.media[:, c] / self.scale[c]
         window = MAX_LAG + 1
         out = np.empty(len(p["alpha_m"]))
-        for d, (alpha, ec, slope, beta) in enumerate(zip(p["alpha_m"][:, c], p["ec_m"][:, c], p["slope_m"][:, c], p["beta_gm"][:, c])):
+        for d, (alpha, ec, slope, beta) in enumerate(zip(p["alpha_m"][:, c], p["ec_m"][:, c], p["slope_m"][:, c],
+                                                         p["beta_gm"][:, c])):
             weights = alpha ** np.arange(window)
             adstock = np.convolve(units, weights / weights.sum())[: len(units)]  # zeros before the first week
             hill = adstock**slope / (adstock**slope + ec**slope)

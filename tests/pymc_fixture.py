@@ -36,8 +36,9 @@ def attrs(**overrides: Any) -> dict[str, str]:
     out = {"id": "0123abcd", "model_type": "MMMM (Multi-Dimensional Marketing Mix Model)", "version": "0.0.2",
            "sampler_config": "{}", "model_config": "{}", "dims": "[]", "date_column": "date",
            "adstock": json.dumps(adstock), "saturation": json.dumps(saturation), "adstock_first": "true",
-           "control_columns": "null", "channel_columns": json.dumps(CHANNELS, ensure_ascii=False), "yearly_seasonality": "null",
-           "time_varying_intercept": "false", "time_varying_media": "false", "target_column": "y",
+           "control_columns": "null", "channel_columns": json.dumps(CHANNELS, ensure_ascii=False),
+           "yearly_seasonality": "null", "time_varying_intercept": "false", "time_varying_media": "false",
+           "target_column": "y",
            "scaling": json.dumps({"target": {"method": "max", "dims": []}, "channel": {"method": "max", "dims": []}})}
     out.update(overrides)
     return {k: v for k, v in out.items() if v is not None}
@@ -61,7 +62,8 @@ def save_model(path: Path, *, root: dict[str, str] | None = None, params: dict[s
     const = xr.Dataset({"channel_data": (("date", "channel"), spend), "target_data": (("date",), target),
                         "channel_scale": (("channel",), np.abs(spend).max(axis=0)), "target_scale": ((), TARGET_SCALE)},
                        coords={"date": dates, "channel": CHANNELS})
-    fit = xr.Dataset({c: (("date",), spend[:, j]) for j, c in enumerate(CHANNELS)} | {"y": (("date",), target)}, coords={"date": dates})
+    fit = xr.Dataset({c: (("date",), spend[:, j]) for j, c in enumerate(CHANNELS)} | {"y": (("date",), target)},
+                     coords={"date": dates})
     for name, data in (("posterior", post), ("constant_data", const), ("fit_data", fit)):
         if name in groups:
             data.to_netcdf(path, mode="a", group=name, engine="h5netcdf")

@@ -18,11 +18,11 @@ from typing import Callable
 import pytest
 import yaml
 
-from channelmix.api import solve_scenario
-from channelmix.expand import variants
-from channelmix.plan import Plan
+from channelmix.reports.wording import plan_message
 from channelmix.schema import ScenarioError, validate
-
+from channelmix.schema.expand import variants
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.verify.plan import Plan
 from money_scale import KS, assert_scaled, objective_factor, out_of_range, scale_money
 
 SCENARIOS = Path(__file__).parents[1] / "scenarios"
@@ -63,7 +63,7 @@ def _solve(data: dict, case: Case) -> Plan | ScenarioError:
 def reference(case: Case) -> Plan:
     plan = _solve(case.data(), case)
     assert isinstance(plan, Plan), plan
-    assert plan.status in ("optimal", "infeasible"), (case.id, plan.status, plan.message)
+    assert plan.status in ("optimal", "infeasible"), (case.id, plan.status, plan_message(plan))
     return plan
 
 
@@ -81,7 +81,8 @@ def check_case(case: Case, k: float) -> None:
 
 def parametrised(cases: list[Case]):
     """pytest parameters: every case at every k."""
-    return pytest.mark.parametrize("case, k", [(c, k) for c in cases for k in KS], ids=[f"{c.id}×{k:g}" for c in cases for k in KS])
+    return pytest.mark.parametrize("case, k", [(c, k) for c in cases for k in KS],
+                                   ids=[f"{c.id}×{k:g}" for c in cases for k in KS])
 
 
 # ---------------------------------------------------------------- derived cases
@@ -104,12 +105,14 @@ def outcomes(net: bool) -> Callable[[dict], None]:
     def change(raw: dict) -> None:
         raw["objective"] = {"sense": "max_outcome", "net": net}
         for i, ch in enumerate(raw["channels"]):
-            ch["outcome"] = {"value": (3000.0 + 700.0 * i) if net else (40.0 + 9.0 * i), "unit": "ZAR" if net else "customers"}
+            ch["outcome"] = {"value": (3000.0 + 700.0 * i) if net else (40.0 + 9.0 * i), "unit": "ZAR" if net
+                             else "customers"}
     return change
 
 
 def worst_case(raw: dict) -> None:
     """The bakery's robust variant with the worst world as the objective."""
-    raw["variants"] = [{"name": "worst", "set": {"worlds": {"uncertainty": {"affinity": 0.2, "response": 0.3, "count": 12, "seed": 1}},
+    raw["variants"] = [{"name": "worst",
+                        "set": {"worlds": {"uncertainty": {"affinity": 0.2, "response": 0.3, "count": 12, "seed": 1}},
                                                  "objective.risk": "worst"}}]
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import asdict, replace
 from typing import Any
 
-from channelmix.evaluate import CellOutcome, ChannelOutcome
-from channelmix.plan import Plan
-from channelmix.schedule import CellPeriod, ChannelPeriod, PeriodCash, PeriodInfo, Schedule
+from channelmix.model.schedule import CellPeriod, ChannelPeriod, PeriodCash, PeriodInfo, Schedule
+from channelmix.reports.documents import plan_document
+from channelmix.verify.evaluate import CellOutcome, ChannelOutcome
+from channelmix.verify.plan import Plan
 
 MONTHS = [PeriodInfo("m1", "Month 1", 1.0, 1000.0), PeriodInfo("m2", "Month 2", 1.0, 1000.0),
           PeriodInfo("m3", "Month 3", 2.0, 1500.0)]
@@ -35,8 +36,9 @@ def _rows(runs: dict[tuple[str, str], tuple], periods: list[PeriodInfo]) -> list
     for c in channels:
         for p in periods:
             on, started, spend, effective, reach, fixed, setup, hours = runs[(c, p.id)]
-            rows.append(ChannelPeriod(c, p.id, on, started, spend, effective, reach, fixed, setup, spend + fixed + setup,
-                                      {"hours": hours}))
+            rows.append(
+                ChannelPeriod(c, p.id, on, started, spend, effective, reach, fixed, setup, spend + fixed + setup,
+                              {"hours": hours}))
     return rows
 
 
@@ -47,8 +49,10 @@ def _cash(rows: list[ChannelPeriod], periods: list[PeriodInfo], hours: float) ->
         spend, fixed, setup = (sum(getattr(r, k) for r in mine) for k in ("spend", "fixed_cost", "setup_cost"))
         total += spend + fixed + setup
         reach = sum(r.reach for r in mine if r.on) * 100
-        cash.append(PeriodCash(p.id, p.budget, p.budget, spend, fixed, setup, spend + fixed + setup, total, reach, reach,
-                               sum(r.on for r in mine), {"hours": {"used": sum(r.uses["hours"] for r in mine), "capacity": hours}}))
+        cash.append(
+            PeriodCash(p.id, p.budget, p.budget, spend, fixed, setup, spend + fixed + setup, total, reach, reach,
+                       sum(r.on for r in mine),
+                       {"hours": {"used": sum(r.uses["hours"] for r in mine), "capacity": hours}}))
     return cash
 
 
@@ -61,7 +65,7 @@ def _coverage(periods: list[PeriodInfo], levels: dict[str, list[float]]) -> list
     return out
 
 
-def _plan(name: str, periods: list[PeriodInfo], runs: dict, labels: dict[str, str], levels: dict[str, list[float]],
+def hand_plan(name: str, periods: list[PeriodInfo], runs: dict, labels: dict[str, str], levels: dict[str, list[float]],
           currency: str = "ZAR", language: str | None = None) -> dict[str, Any]:
     rows = _rows(runs, periods)
     cash = _cash(rows, periods, 15.0)
@@ -70,20 +74,22 @@ def _plan(name: str, periods: list[PeriodInfo], runs: dict, labels: dict[str, st
     channels = []
     for cid, label in labels.items():
         mine = [r for r in rows if r.channel == cid]
-        channels.append(ChannelOutcome(id=cid, label=label, on=any(r.on for r in mine), spend=sum(r.spend for r in mine),
-                                       fixed_cost=sum(r.fixed_cost + r.setup_cost for r in mine),
-                                       cost=sum(r.cost for r in mine), reach=max(r.reach for r in mine),
-                                       uses={"hours": sum(r.uses["hours"] for r in mine)}, outcome=0.0))
+        channels.append(
+            ChannelOutcome(id=cid, label=label, on=any(r.on for r in mine), spend=sum(r.spend for r in mine),
+                           fixed_cost=sum(r.fixed_cost + r.setup_cost for r in mine), cost=sum(r.cost for r in mine),
+                           reach=max(r.reach for r in mine), uses={"hours": sum(r.uses["hours"] for r in mine)},
+                           outcome=0.0))
     cells = [CellOutcome(phase=c.split("/")[0], segment=c.split("/")[1], level=sum(v) / len(v), weight=1.0, target=0.2,
                          channels=["radio"]) for c, v in levels.items()]
     plan = Plan(scenario=name, status="optimal", sense="max_reach", objective=sum(c.objective for c in cash),
                 model_objective=None, bound=None, gap=0.0, cost=cash[-1].cumulative,
                 budget=sum(p.budget or 0.0 for p in periods), currency=currency,
                 weighted_reach=sum(c.weighted_reach for c in cash), penalties={},
-                resources={"hours": {"used": sum(c.resources["hours"]["used"] for c in cash), "capacity": 15.0 * len(periods)}},
-                channels=channels, coverage=cells, binding=[], curve_error=0.001, approximation_bound=None, solver="highs",
-                build_seconds=0.0, solve_seconds=0.0, verified=True,
-                phases=[{"id": "aware", "label": "Awareness"}, {"id": "buy", "label": "Purchase"}],
+                resources={
+                    "hours": {"used": sum(c.resources["hours"]["used"] for c in cash),
+                              "capacity": 15.0 * len(periods)}}, channels=channels, coverage=cells, binding=[],
+                curve_error=0.001, approximation_bound=None, solver="highs", build_seconds=0.0, solve_seconds=0.0,
+                verified=True, phases=[{"id": "aware", "label": "Awareness"}, {"id": "buy", "label": "Purchase"}],
                 segments=[{"id": "commuters", "label": "Commuters"}, {"id": "spaza", "label": "Spaza owners"}],
                 schedule=schedule)
     return plan
@@ -95,7 +101,7 @@ LEVELS = {"aware/commuters": [0.30, 0.45, 0.55], "aware/spaza": [0.10, 0.25, 0.4
 
 def bakery_plan() -> Plan:
     """Three months: radio starts in month 1 and stops after month 2, flyers start in month 2."""
-    return _plan("bakery-3-months", MONTHS, RUNS, LABELS, LEVELS)
+    return hand_plan("bakery-3-months", MONTHS, RUNS, LABELS, LEVELS)
 
 
 def long_plan(weeks: int) -> Plan:
@@ -113,14 +119,14 @@ def long_plan(weeks: int) -> Plan:
             was = on
     levels = {"aware/commuters": [0.2 + 0.01 * (n % 7) for n in range(weeks)],
               "buy/spaza": [0.1 + 0.02 * (n % 5) for n in range(weeks)]}
-    return _plan(f"quarter-{weeks}-weeks", periods, runs, labels, levels, currency="SEK")
+    return hand_plan(f"quarter-{weeks}-weeks", periods, runs, labels, levels, currency="SEK")
 
 
 def as_dict(plan: Plan) -> dict[str, Any]:
     """The plan's JSON dict, as ``solve --format json`` writes it."""
     import json
 
-    return json.loads(json.dumps(plan.to_dict()))
+    return json.loads(json.dumps(plan_document(plan)))
 
 
-__all__ = ["as_dict", "bakery_plan", "long_plan", "asdict", "replace"]
+__all__ = ["as_dict", "bakery_plan", "hand_plan", "long_plan", "asdict", "replace"]

@@ -2,7 +2,7 @@
 
 The reference below walks channels × cells in plain Python with ``Channel.affinity_for``,
 ``rule_for_cell`` and ``curves.reach``, the way the evaluation did before it read the
-arrays.  Every figure of :func:`channelmix.evaluate.evaluate` must agree with it (to float
+arrays.  Every figure of :func:`channelmix.verify.evaluate.evaluate` must agree with it (to float
 tolerance) on every shipped scenario, with wildcard affinities, rules restricted to some
 cells and random decisions, on and off budget.
 """
@@ -16,12 +16,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from channelmix.arrays import CurveTable, affinity_matrix, arrays
-from channelmix.curves import reach
-from channelmix.evaluate import evaluate
-from channelmix.schema import ScenarioError, load as load_file
+from channelmix.model.arrays import CurveTable, arrays
+from channelmix.schema import ScenarioError
+from channelmix.schema import load as load_file
+from channelmix.schema.cells import affinity_matrix
 from channelmix.schema.models import Scenario, rule_for_cell
-
+from channelmix.schema.responses import reach
+from channelmix.verify.evaluate import evaluate
 from helpers import load, random_scenario
 
 SCENARIOS = sorted((Path(__file__).parent.parent / "scenarios").glob("*.yaml"))
@@ -54,7 +55,8 @@ def reference(sc: Scenario, on: dict[str, bool], spend: dict[str, float]) -> dic
         penalty += card.penalty_per_channel * sum(on.values())
     sense = sc.objective.sense
     objective = {"max_reach": weighted - penalty, "max_value": weighted - money - penalty}.get(sense, money + penalty)
-    return {"reach": r, "money": money, "weighted": weighted, "levels": levels, "serving": serving, "objective": objective}
+    return {"reach": r, "money": money, "weighted": weighted, "levels": levels, "serving": serving,
+            "objective": objective}
 
 
 def random_decisions(sc: Scenario, rng: random.Random) -> tuple[dict[str, bool], dict[str, float]]:
@@ -112,8 +114,8 @@ def test_affinity_matrix_follows_wildcard_precedence():
 
 def test_curve_table_matches_reach_and_its_slope():
     rng = random.Random(3)
-    from helpers import random_response
     from channelmix.schema.models import Channel
+    from helpers import random_response
 
     responses = [Channel.model_validate({"id": f"c{i}", "response": random_response(rng, ALL_CURVES)[0]}).response
                  for i in range(80)]
@@ -134,7 +136,7 @@ def test_the_view_is_built_once_per_scenario():
 
 
 def test_the_kept_affinity_matrix_answers_the_same_channels_and_their_subsets_exactly():
-    from channelmix.arrays import _affinity_matrix
+    from channelmix.schema.cells import _affinity_matrix
 
     sc = load(random_scenario(random.Random(11), min_channels=6, max_channels=8))
     phases, segments = [p.id for p in sc.phases], [g.id for g in sc.segments]

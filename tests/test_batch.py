@@ -15,22 +15,19 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from channelmix.batch import solve_paths
+from channelmix import solve_paths
 from channelmix.cli import main
 
-SMALL = {
-    "scenario": "small",
-    "phases": ["aware", "buy"],
-    "segments": [{"id": "a", "size": 100}, {"id": "b", "size": 60}],
-    "budget": 1000,
-    "channels": [
-        {"id": "ads", "max_spend": 800, "response": {"type": "saturating", "scale": 300}, "affinity": {"aware": 0.8, "buy": 0.2}},
-        {"id": "shop", "fixed_cost": 300, "max_spend": 0, "response": {"type": "constant", "value": 0.7}, "affinity": {"buy": 0.9}},
-        {"id": "promo", "min_spend": 100, "max_spend": 600, "response": {"type": "hill", "half": 250, "shape": 2.5},
-         "affinity": {"aware": {"b": 0.9}, "buy": 0.4}},
-    ],
-    "rules": {"coverage": {"target": 0.2, "hard": False, "penalty": 200}},
-}
+SMALL = {"scenario": "small", "phases": ["aware", "buy"],
+         "segments": [{"id": "a", "size": 100}, {"id": "b", "size": 60}], "budget": 1000,
+         "channels": [
+             {"id": "ads", "max_spend": 800, "response": {"type": "saturating", "scale": 300},
+              "affinity": {"aware": 0.8, "buy": 0.2}},
+             {"id": "shop", "fixed_cost": 300, "max_spend": 0, "response": {"type": "constant", "value": 0.7},
+              "affinity": {"buy": 0.9}},
+             {"id": "promo", "min_spend": 100, "max_spend": 600,
+              "response": {"type": "hill", "half": 250, "shape": 2.5}, "affinity": {"aware": {"b": 0.9}, "buy": 0.4}}],
+         "rules": {"coverage": {"target": 0.2, "hard": False, "penalty": 200}}}
 
 
 def write_scenarios(folder: Path, budgets: list[float]) -> list[Path]:
@@ -53,8 +50,9 @@ def write_mixed(folder: Path) -> None:
 
 def test_good_infeasible_and_malformed_files(tmp_path: Path):
     write_mixed(tmp_path / "in")
-    result = CliRunner().invoke(main, ["batch", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--executor", "serial",
-                                       "--format", "json"])
+    result = CliRunner().invoke(main,
+                                ["batch", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--executor", "serial",
+                                 "--format", "json"])
     assert result.exit_code == 1, result.output
     rows = {r["scenario"]: r for r in map(json.loads, result.output.strip().splitlines()[-4:])}
     assert rows["small-000"]["status"] == "optimal" and rows["small-001"]["status"] == "optimal"
@@ -64,7 +62,8 @@ def test_good_infeasible_and_malformed_files(tmp_path: Path):
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names == ["impossible.json", "small-000.json", "small-001.json", "summary.csv", "summary.json"]
     saved = json.loads((tmp_path / "out" / "small-000.json").read_text(encoding="utf-8"))
-    assert {"scenario", "status", "objective", "cost", "gap", "verified", "channels", "coverage", "input_hash"} <= set(saved)
+    assert {"scenario", "status", "objective", "cost", "gap", "verified", "channels", "coverage", "input_hash"} <= set(
+        saved)
     summary = (tmp_path / "out" / "summary.csv").read_text(encoding="utf-8").splitlines()
     assert summary[0].startswith("scenario,source,variant,status,objective,cost,gap,verified,message,currency,sense,"
                                  "weighted_reach,channels_on,weakest_cell,periods,resumed,spend_ads")
@@ -95,14 +94,16 @@ def test_dask_local_cluster_gives_identical_results(tmp_path: Path):
     write_scenarios(tmp_path / "in", [300 + 150 * i for i in range(4)])
     serial = solve_paths([tmp_path / "in"], tmp_path / "serial", executor="serial")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        on_dask = solve_paths([tmp_path / "in"], tmp_path / "dask", executor="dask", scheduler=cluster.scheduler_address)
+        on_dask = solve_paths([tmp_path / "in"], tmp_path / "dask", executor="dask",
+                              scheduler=cluster.scheduler_address)
     assert solved_rows(serial).equals(solved_rows(on_dask))
 
 
 def test_killed_batch_resumes_without_redoing_done_work(tmp_path: Path):
     write_scenarios(tmp_path / "in", [300 + 20 * i for i in range(40)])
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "channelmix.cli", "batch", str(tmp_path / "in"), "--out", str(out), "--executor", "serial"]
+    command = [sys.executable, "-m", "channelmix.cli", "batch", str(tmp_path / "in"), "--out", str(out), "--executor",
+               "serial"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(list(out.glob("small-*.json"))) < 5:
@@ -140,11 +141,13 @@ def test_bad_files_become_rows_and_the_good_file_is_solved(tmp_path: Path):
     folder = tmp_path / "in"
     write_scenarios(folder, [900])
     (folder / "long.yaml").write_text(yaml.safe_dump({**SMALL, "scenario": "n" * 300}), encoding="utf-8")
-    deep = yaml.safe_dump({**SMALL, "scenario": "deep"}).replace("budget: 1000", "budget: " + "[" * 1000 + "1" + "]" * 1000)
+    deep = yaml.safe_dump({**SMALL, "scenario": "deep"}).replace("budget: 1000", "budget: " + "[" * 1000 + "1"
+                                                                 + "]" * 1000)
     (folder / "deep.yaml").write_text(deep, encoding="utf-8")
     result = CliRunner().invoke(main, ["batch", str(folder), "--out", str(tmp_path / "out"), "--executor", "serial",
                                        "--format", "json"])
-    assert result.exit_code == 1, result.output  # README: 1 when some scenario has no plan, 2 only when none could be read
+    # README: 1 when some scenario has no plan, 2 only when none could be read
+    assert result.exit_code == 1, result.output
     rows = {r["source"]: r for r in map(json.loads, result.stdout.strip().splitlines())}
     assert len(rows) == 3
     assert rows[str(folder / "small-000.yaml")]["status"] == "optimal"
@@ -154,11 +157,12 @@ def test_bad_files_become_rows_and_the_good_file_is_solved(tmp_path: Path):
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert "small-000.json" in written and "summary.csv" in written
     long_file = next(name for name in written if name.startswith("nnn"))
-    assert len(long_file.encode()) < 120 and json.loads((tmp_path / "out" / long_file).read_text(encoding="utf-8"))["scenario"] == "n" * 300
+    assert (len(long_file.encode()) < 120
+            and json.loads((tmp_path / "out" / long_file).read_text(encoding="utf-8"))["scenario"] == "n" * 300)
 
 
 def test_any_exception_while_reading_a_file_is_that_files_row(tmp_path: Path, monkeypatch):
-    import channelmix.batch as batch_module
+    import channelmix.analysis.batch as batch_module
 
     write_scenarios(tmp_path / "in", [400, 900])
     real_load = batch_module.load
@@ -175,15 +179,15 @@ def test_any_exception_while_reading_a_file_is_that_files_row(tmp_path: Path, mo
 
 
 def test_a_worker_that_dies_fails_only_its_own_case(tmp_path: Path, monkeypatch):
-    import channelmix.batch as batch_module
+    import channelmix.analysis.batch as batch_module
 
     write_scenarios(tmp_path / "in", [400, 900])
     original = batch_module.run_case
 
-    def crash_on_second(case):
+    def crash_on_second(case, document):
         if case.name == "small-001":
             raise MemoryError("worker lost")
-        return original(case)
+        return original(case, document)
 
     monkeypatch.setattr(batch_module, "run_case", crash_on_second)
     table = solve_paths([tmp_path / "in"], tmp_path / "out", executor="serial")
@@ -191,7 +195,7 @@ def test_a_worker_that_dies_fails_only_its_own_case(tmp_path: Path, monkeypatch)
 
 
 def test_unwritable_result_is_that_rows_error(tmp_path: Path, monkeypatch):
-    import channelmix.batch as batch_module
+    import channelmix.analysis.batch as batch_module
 
     write_scenarios(tmp_path / "in", [400, 900])
     real_write = batch_module.write_atomic
@@ -212,11 +216,11 @@ def test_unwritable_result_is_that_rows_error(tmp_path: Path, monkeypatch):
 
 
 def test_one_naming_rule_keeps_every_result_apart(tmp_path: Path):
-    from channelmix.report import MAX_STEM_BYTES, file_stem, unique_stem
+    from channelmix.core.filenames import MAX_STEM_BYTES, file_stem, unique_stem
 
     assert file_stem("township-bakery") == "township-bakery" and file_stem("خدمات") == "خدمات"
     assert file_stem("a-b") != file_stem("a/b") and file_stem("a/b").startswith("a-b-")
-    assert file_stem(".") != file_stem("..") and file_stem("") .startswith("scenario-")
+    assert file_stem(".") != file_stem("..") and file_stem("").startswith("scenario-")
     assert file_stem("a/b") == file_stem("a/b")  # stable: the same name always gets the same file
     assert len(file_stem("x" * 300).encode()) <= MAX_STEM_BYTES and file_stem("x" * 300) != file_stem("x" * 301)
     assert len(file_stem("ö" * 300).encode()) <= MAX_STEM_BYTES

@@ -5,7 +5,7 @@ must equal the true optimum.  The reference here shares no code with channelmix:
 reads the scenario *dict* itself, enumerates every on/off subset, drops those that
 break a rule that depends on the subset alone (force, requires/excludes, cardinality,
 hard breadth, group counts), and solves the continuous rest of each subset as an LP
-built directly in ``highspy`` (no PuLP, no channelmix.formulate).  A concave curve is
+built directly in ``highspy`` (no PuLP, no channelmix.formulate.builder).  A concave curve is
 ``y ≤ every linear piece``; a non-concave pwl is handled by enumerating which piece
 its spend lies on.
 """
@@ -23,9 +23,9 @@ import highspy
 import numpy as np
 import pytest
 
-from channelmix.api import solve_scenario
+from channelmix.reports.wording import plan_message
 from channelmix.schema import ScenarioError
-
+from channelmix.solve.pipeline import solve_scenario
 from helpers import EXACT_CURVES, load, random_scenario
 
 N_RANDOM = 300
@@ -102,7 +102,7 @@ class Model:
         self.curves = [Curve.of(c["response"]) for c in self.channels]
         self.fixed = [c.get("fixed_cost", 0.0) for c in self.channels]
         self.lo = [c.get("min_spend", 0.0) for c in self.channels]
-        # no max_spend: no cap of its own (DESIGN §3: U_c is max_spend); the budget still binds
+        # no max_spend: no cap of its own (docs/architecture.md, "The model": U_c is max_spend); the budget still binds
         self.cap = [float(c["max_spend"]) if c.get("max_spend") is not None else math.inf for c in self.channels]
         self.cells = [(p["id"], g["id"]) for p in self.phases for g in self.segments]
         total_pw = sum(p.get("weight", 1.0) for p in self.phases) or 1.0
@@ -235,7 +235,7 @@ class LP:
         self.rows.append((terms, lo, hi))
 
     def solve(self, highs: highspy.Highs, maximise: bool) -> float | None:
-        if self.infeasible or any(l > u + 1e-12 for l, u in zip(self.lb, self.ub)):
+        if self.infeasible or any(lo > hi + 1e-12 for lo, hi in zip(self.lb, self.ub)):
             return None
         lp = highspy.HighsLp()
         lp.num_col_ = len(self.lb)
@@ -325,7 +325,8 @@ def _subset_lp(m: Model, on, active: list[int], piece_of: dict, highs: highspy.H
         lp.row({s[i]: 1.0 for i in active}, hi=m.budget - fixed)
     for r, capacity in m.resources.items():
         uses = {i: m.channels[i].get("uses", {}).get(r, {}) for i in active}
-        lp.row({s[i]: uses[i].get("per_unit", 0.0) for i in active}, hi=capacity - sum(uses[i].get("fixed", 0.0) for i in active))
+        lp.row({s[i]: uses[i].get("per_unit", 0.0) for i in active},
+               hi=capacity - sum(uses[i].get("fixed", 0.0) for i in active))
     conc = m.rules.get("concentration")
     if conc is not None and conc["max_share"] < 1:
         for i in active:
@@ -381,8 +382,9 @@ def evaluate_plan(m: Model, on: dict[str, bool], spend: dict[str, float]) -> tup
     if m.budget is not None and money > m.budget + tol * max(1, m.budget):
         bad.append(f"money {money} > budget {m.budget}")
     for r, capacity in m.resources.items():
-        used = sum(m.channels[i].get("uses", {}).get(r, {}).get("fixed", 0.0) + m.channels[i].get("uses", {}).get(r, {}).get("per_unit", 0.0) * s[i]
-                   for i in range(m.n) if flags[i])
+        used = sum(m.channels[i].get("uses", {}).get(r, {}).get("fixed", 0.0)
+                   + m.channels[i].get("uses", {}).get(r, {}).get("per_unit", 0.0) * s[i] for i in range(m.n)
+                   if flags[i])
         if used > capacity + tol * max(1, capacity):
             bad.append(f"{r} {used} > {capacity}")
     total = sum(s)
@@ -438,16 +440,18 @@ def check_against_brute_force(d: dict) -> None:
         return
     plan = solve_scenario(scenario)
     if best is None:
-        assert plan.status == "infeasible", f"brute force: no feasible subset; channelmix: {plan.status} {plan.objective}"
+        assert plan.status == "infeasible", (
+            f"brute force: no feasible subset; channelmix: {plan.status} {plan.objective}")
         return
-    assert plan.status == "optimal", f"brute force found {best} with {best_on}; channelmix says {plan.status}: {plan.message}"
+    assert plan.status == "optimal", (
+        f"brute force found {best} with {best_on}; channelmix says {plan.status}: {plan_message(plan)}")
     assert plan.verified
     tie_break = d.get("objective", {}).get("tie_break", True)
     want = dict(zip(m.ids, best_on))
     assert abs(plan.objective - best) <= _tolerance(best, tie_break), (
         f"channelmix {plan.objective!r} vs brute force {best!r} (on: {[c for c, v in want.items() if v]}); "
-        f"channelmix on: {[c.id for c in plan.channels if c.on]}, spends {[(c.id, c.spend) for c in plan.channels if c.on]}"
-    )
+        f"channelmix on: {[c.id for c in plan.channels if c.on]}, spends "
+        f"{[(c.id, c.spend) for c in plan.channels if c.on]}")
     on = {c.id: c.on for c in plan.channels}
     spends = {c.id: c.spend for c in plan.channels}
     truth, bad = evaluate_plan(m, on, spends)

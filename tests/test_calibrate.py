@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 import yaml
 
+from channelmix.evidence.calibrate import calibrate_channel
 from channelmix.schema import load
 from channelmix.schema.models import Channel
-from channelmix.evidence.calibrate import calibrate_channel
 
 
 def _cli() -> str:
@@ -41,7 +41,8 @@ def test_recovers_known_parameters_within_the_interval_in_most_repetitions():
         assert fit.r2 > 0.95 and fit.observations == 12 and len(fit.residuals) == 12
         # an S-shaped outcome curve (true half 1200, shape 2, value 5000), the prior elsewhere
         outcome = 5000 * spend**2 / (spend**2 + 1200**2) + rng.normal(0, 150, 12)
-        ch = Channel.model_validate({"id": "b", "response": {"type": "hill", "half": 2000, "shape": 1.2}, "outcome": {"value": 3000}})
+        ch = Channel.model_validate(
+            {"id": "b", "response": {"type": "hill", "half": 2000, "shape": 1.2}, "outcome": {"value": 3000}})
         fit = calibrate_channel(ch, spend, outcome, "outcome", boot=50, seed=rep)
         for name, truth in (("half", 1200), ("shape", 2), ("value", 5000)):
             lo, hi = fit.intervals[name]
@@ -54,7 +55,8 @@ def test_recovers_known_parameters_within_the_interval_in_most_repetitions():
     ([1000.0, 2000.0], "2 observations, fewer than its 3 parameters"),
 ])
 def test_unidentifiable_data_is_refused(spends, reason):
-    ch = Channel.model_validate({"id": "b", "response": {"type": "hill", "half": 2000, "shape": 1.2}, "outcome": {"value": 3000}})
+    ch = Channel.model_validate(
+        {"id": "b", "response": {"type": "hill", "half": 2000, "shape": 1.2}, "outcome": {"value": 3000}})
     fit = calibrate_channel(ch, np.array(spends), np.linspace(100, 200, len(spends)), "outcome", boot=10)
     assert not fit.ok and reason in fit.refused and not fit.params
 
@@ -104,31 +106,38 @@ def test_cli_refits_the_channels_with_data_and_keeps_the_rest(tmp_path):
     fits = {f["channel"]: f for f in map(json.loads, done.stdout.splitlines())}
     assert fits["flyers"]["params"]["scale"] == pytest.approx(1200, rel=0.1)
     assert "every spend is 500" in fits["instagram"]["refused"]
-    before, after = yaml.safe_load(_scenario(tmp_path).read_text(encoding="utf-8")), yaml.safe_load(out.read_text(encoding="utf-8"))
-    assert after["channels"][0]["response"] == {"type": "saturating", "scale": pytest.approx(fits["flyers"]["params"]["scale"], rel=1e-5)}
+    before, after = (yaml.safe_load(_scenario(tmp_path).read_text(encoding="utf-8")),
+                     yaml.safe_load(out.read_text(encoding="utf-8")))
+    assert after["channels"][0]["response"] == {"type": "saturating",
+                                                "scale": pytest.approx(fits["flyers"]["params"]["scale"], rel=1e-5)}
     after["channels"][0]["response"] = before["channels"][0]["response"]
     # the run is recorded where the curves' provenance is (a hand-written file gets a source block)
-    assert after.pop("source") == {"tool": "channelmix calibrate", "calibrated": [{"file": "results.csv", "channels": ["flyers"]}]}
+    assert after.pop("source") == {"tool": "channelmix calibrate",
+                                   "calibrated": [{"file": "results.csv", "channels": ["flyers"]}]}
     assert after == before  # everything else kept, Unicode included
     assert "Café Øst" in out.read_text(encoding="utf-8")
     load(out)
 
 
 def test_cli_bad_results_exit_2(tmp_path):
-    (tmp_path / "results.csv").write_text("period,channel,spend,reach\n1,flyer,100,0.2\n2,flyers,-3,0.2\n3,flyers,10,1.4\n")
+    (tmp_path / "results.csv").write_text(
+        "period,channel,spend,reach\n1,flyer,100,0.2\n2,flyers,-3,0.2\n3,flyers,10,1.4\n")
     out = tmp_path / "updated.yaml"
-    done = subprocess.run([_cli(), "calibrate", str(_scenario(tmp_path)), str(tmp_path / "results.csv"), "-o", str(out)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [_cli(), "calibrate", str(_scenario(tmp_path)), str(tmp_path / "results.csv"), "-o", str(out)],
+        capture_output=True, text=True)
     assert done.returncode == 2 and not out.exists() and "Traceback" not in done.stderr
-    for expect in ("'flyer' is not a channel", "Did you mean 'flyers'?", "row 3, column spend: is -3", "row 4, column reach: is 1.4, above 1"):
+    for expect in ("'flyer' is not a channel", "Did you mean 'flyers'?", "row 3, column spend: is -3",
+                   "row 4, column reach: is 1.4, above 1"):
         assert expect in done.stderr
 
 
 def test_cli_nothing_identifiable_writes_nothing(tmp_path):
     (tmp_path / "results.csv").write_text("period,channel,spend,reach\n1,instagram,100,0.2\n2,instagram,100,0.25\n")
     out = tmp_path / "updated.yaml"
-    done = subprocess.run([_cli(), "calibrate", str(_scenario(tmp_path)), str(tmp_path / "results.csv"), "-o", str(out)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [_cli(), "calibrate", str(_scenario(tmp_path)), str(tmp_path / "results.csv"), "-o", str(out)],
+        capture_output=True, text=True)
     assert done.returncode == 2 and not out.exists()
     assert "instagram: not calibrated" in done.stdout and "every spend is 100" in done.stdout
 
@@ -169,11 +178,13 @@ def test_calibrating_three_parameters_changes_three_lines_of_the_file(tmp_path):
         rows.append(f"m{month},own_stall,{s * 2:.2f},{min(1.0, 0.0005 * s * 2) + rng.normal(0, 0.005):.5f}")
     (tmp_path / "results.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     out = tmp_path / "calibrated.yaml"
-    done = subprocess.run([_cli(), "calibrate", str(source), str(tmp_path / "results.csv"), "-o", str(out), "--boot", "0",
+    done = subprocess.run([_cli(), "calibrate", str(source), str(tmp_path / "results.csv"), "-o", str(out), "--boot",
+                           "0",
                            "--format", "json"], capture_output=True, text=True, encoding="utf-8")
     assert done.returncode == 0, done.stderr
     fits = {f["channel"]: f["params"] for f in map(json.loads, done.stdout.splitlines())}
-    diff = [line for line in difflib.unified_diff(text.splitlines(), out.read_text(encoding="utf-8").splitlines(), lineterm="", n=0)
+    diff = [line for line in difflib.unified_diff(text.splitlines(), out.read_text(encoding="utf-8").splitlines(),
+                                                  lineterm="", n=0)
             if line[:1] in "+-" and line[:3] not in ("+++", "---")]
     # The calibration is recorded in a source: block added at the end (issue 23's shared block).
     added = diff[6:]
@@ -194,10 +205,12 @@ def test_a_toml_scenario_is_calibrated_into_yaml(tmp_path):
     (tmp_path / "s.toml").write_text('scenario = "t"\nphases = ["aware"]\nsegments = ["all"]\nbudget = 1000\n'
                                      '[[channels]]\nid = "flyers"\nresponse = {type = "saturating", scale = 800}\n'
                                      'affinity = {aware = 1.0}\n', encoding="utf-8")
-    rows = ["period,channel,spend,reach"] + [f"{i},flyers,{s},{1 - np.exp(-s / 500):.5f}" for i, s in enumerate((100, 300, 600, 900))]
+    rows = ["period,channel,spend,reach"] + [f"{i},flyers,{s},{1 - np.exp(-s / 500):.5f}" for i,
+                                             s in enumerate((100, 300, 600, 900))]
     (tmp_path / "r.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     out = tmp_path / "s.yaml"
-    done = subprocess.run([_cli(), "calibrate", str(tmp_path / "s.toml"), str(tmp_path / "r.csv"), "-o", str(out), "--boot", "0"],
+    done = subprocess.run([_cli(), "calibrate", str(tmp_path / "s.toml"), str(tmp_path / "r.csv"), "-o", str(out),
+                           "--boot", "0"],
                           capture_output=True, text=True, encoding="utf-8")
     assert done.returncode == 0, done.stderr
     assert out.read_text(encoding="utf-8").startswith("# s.toml with its curves calibrated to r.csv\n")

@@ -1,5 +1,5 @@
 """Certificates for "optimal" and "infeasible" (issue #22): a deliberately mis-scaled model (the
-solver given the user's units, channelmix.scaling.identity, as before the fix) returns a
+solver given the user's units, channelmix.solve.scaling.identity, as before the fix) returns a
 worse plan or a false "infeasible", and the pipeline refuses to call it optimal or infeasible;
 the certificate's parts on hand-made plans; the second look before "infeasible"; the
 verifier's bound between the MILP's objective and the real curves'.
@@ -13,17 +13,17 @@ from pathlib import Path
 import pytest
 import yaml
 
-from channelmix import scaling
-from channelmix.api import solve_formulated, solve_from, solve_scenario
-from channelmix.certify import CertificateError, ModelCurves, Rival, certify_optimal, free_rivals, model_value
-from channelmix.curves import Pieces
-from channelmix.expand import derive
 from channelmix.formulate import formulate
-from channelmix.formulate_periods import formulate_periods
+from channelmix.formulate.periods import formulate_periods
+from channelmix.model.curves import Pieces
+from channelmix.reports.wording import plan_message
 from channelmix.schema import load as load_file
-from channelmix.solve import recheck_infeasible, solve
-from channelmix.verify import VerificationError, verify
-
+from channelmix.schema.expand import derive
+from channelmix.solve import scaling
+from channelmix.solve.passes import recheck_infeasible, solve
+from channelmix.solve.pipeline import solve_formulated, solve_from, solve_scenario
+from channelmix.verify.certify import CertificateError, ModelCurves, Rival, certify_optimal, free_rivals, model_value
+from channelmix.verify.verifier import VerificationError, verify
 from helpers import channel, load, scenario
 from money_scale import scale_money
 
@@ -79,9 +79,11 @@ def test_a_worse_plan_than_one_the_pipeline_has_is_not_called_optimal() -> None:
     with scaling.policy(scaling.identity):
         worse, _ = solve_formulated(sc, formulate_periods(sc), rivals=free_rivals(sc))
         assert worse.status == "optimal" and worse.objective < 0.95 * right.objective  # the false optimum, unrefuted
-        f = formulate_periods(sc)  # the right plan's decisions, as the solver left them (a sweep's next step starts from them)
+        # the right plan's decisions, as the solver left them (a sweep's next step starts from them)
+        f = formulate_periods(sc)
         on = {key: values[x.name] > 0.5 for key, x in f.on.items()}
-        step = Rival("the previous step", on, {key: values[f.spend[key].name] if on[key] and key in f.spend else 0.0 for key in f.on})
+        step = Rival("the previous step", on, {key: values[f.spend[key].name] if on[key] and key in f.spend else 0.0
+                                               for key in f.on})
         with pytest.raises(CertificateError) as caught:
             solve_formulated(sc, formulate_periods(sc), rivals=free_rivals(sc, [step]))
     assert "the previous step is worth 144431" in str(caught.value)
@@ -92,7 +94,8 @@ def test_a_worse_plan_than_one_the_pipeline_has_is_not_called_optimal() -> None:
 
 def _two_channels(**overrides) -> dict:
     return scenario(channels=[channel("a", {"type": "linear", "slope": 0.002}, {"aware": 1.0}, max_spend=600),
-                              channel("b", {"type": "linear", "slope": 0.001}, {"buy": 1.0}, max_spend=900, spend_step=100)],
+                              channel("b", {"type": "linear", "slope": 0.001}, {"buy": 1.0}, max_spend=900,
+                                      spend_step=100)],
                     **overrides)
 
 
@@ -111,10 +114,14 @@ def test_a_rival_above_the_claimed_optimum_refutes_it() -> None:
 def test_a_plan_the_model_cannot_take_proves_nothing() -> None:
     sc = load(_two_channels())
     curves = ModelCurves()
-    assert model_value(sc, Rival("off the grid", {"a": True, "b": True}, {"a": 500.0, "b": 450.0}), curves) is None  # step 100
-    assert model_value(sc, Rival("over a cap", {"a": True, "b": False}, {"a": 700.0, "b": 0.0}), curves) is None  # max_spend 600
-    assert model_value(sc, Rival("over budget", {"a": True, "b": True}, {"a": 600.0, "b": 500.0}), curves) is None  # budget 1000
-    assert model_value(sc, Rival("fine", {"a": True, "b": True}, {"a": 500.0, "b": 500.0}), curves) == pytest.approx(300.0)
+    # step 100
+    assert model_value(sc, Rival("off the grid", {"a": True, "b": True}, {"a": 500.0, "b": 450.0}), curves) is None
+    # max_spend 600
+    assert model_value(sc, Rival("over a cap", {"a": True, "b": False}, {"a": 700.0, "b": 0.0}), curves) is None
+    # budget 1000
+    assert model_value(sc, Rival("over budget", {"a": True, "b": True}, {"a": 600.0, "b": 500.0}), curves) is None
+    assert model_value(sc, Rival("fine", {"a": True, "b": True}, {"a": 500.0, "b": 500.0}),
+                       curves) == pytest.approx(300.0)
 
 
 def test_a_rival_is_scored_on_the_models_pieces() -> None:
@@ -156,7 +163,8 @@ def test_infeasible_is_confirmed_by_the_lp_relaxation_or_a_feasibility_solve() -
 def test_an_infeasible_plan_names_only_confirmed_relaxations() -> None:
     plan = solve_scenario(load(scenario(budget=100, rules={"coverage": {"target": 0.9, "hard": True}})))
     assert plan.status == "infeasible"
-    assert "Dropping any one of these would make it feasible: the budget (100); the hard coverage targets." in plan.message
+    assert ("Dropping any one of these would make it feasible: the budget (100); the hard coverage targets."
+            in plan_message(plan))
 
 
 # ---------------------------------------------------------------- the MILP's objective against the real curves
@@ -166,7 +174,8 @@ def test_the_verifier_holds_the_plan_within_the_gap_and_the_bound_of_the_models_
     sc = load(_two_channels())
     plan = solve_scenario(sc)
     assert plan.approximation_bound == 0.0 and verify(sc, plan) == []
-    low = dataclasses.replace(plan, model_objective=plan.objective * 0.9, gap=0.0)  # the real curves give 10 % more: impossible
+    # the real curves give 10 % more: impossible
+    low = dataclasses.replace(plan, model_objective=plan.objective * 0.9, gap=0.0)
     problems = verify(sc, low)
     assert [p.rule for p in problems] == ["model objective"] and "approximation bound" in problems[0].detail
     assert verify(sc, dataclasses.replace(low, approximation_bound=0.2 * plan.objective)) == []

@@ -30,7 +30,8 @@ rules:
 
 
 def run(*args: str):
-    return CliRunner().invoke(main, list(args), env={"COLUMNS": "160"})  # tables as wide as when piped, whatever the caller's COLUMNS
+    # tables as wide as when piped, whatever the caller's COLUMNS
+    return CliRunner().invoke(main, list(args), env={"COLUMNS": "160"})
 
 
 @pytest.mark.parametrize("command", [[]] + [[name] for name in sorted(main.commands)])
@@ -42,7 +43,8 @@ def test_every_command_has_help(command):
 
 
 def test_the_commands_are_the_documented_ones():
-    assert sorted(main.commands) == ["batch", "calibrate", "compare", "evaluate", "explain", "import", "init", "report", "solve", "sweep", "validate"]
+    assert sorted(main.commands) == ["batch", "calibrate", "compare", "evaluate", "explain", "import", "init", "report",
+                                     "serve", "solve", "sweep", "validate"]
 
 
 def test_solve_prints_a_table_and_exits_0(tmp_path: Path):
@@ -57,8 +59,9 @@ def test_solve_json_has_the_promised_shape():
     result = run("solve", "--format", "json", BAKERY, PERSIAN)
     assert result.exit_code == 0, result.output
     objects = [json.loads(line) for line in result.output.splitlines()]
-    assert [o["scenario"] for o in objects] == ["township-bakery", "township-bakery/budget-cut", "township-bakery/no-whatsapp",
-                                                "township-bakery/busy-owner", "township-bakery/uncertain", "township-bakery/robust-mean",
+    assert [o["scenario"] for o in objects] == ["township-bakery", "township-bakery/budget-cut",
+                                                "township-bakery/no-whatsapp", "township-bakery/busy-owner",
+                                                "township-bakery/uncertain", "township-bakery/robust-mean",
                                                 "township-bakery/robust", "khadamat-persian"]
     for obj in objects:
         assert {"scenario", "status", "objective", "cost", "gap", "verified", "channels", "coverage"} <= set(obj)
@@ -110,7 +113,10 @@ def test_infeasible_exits_1_and_says_why(tmp_path: Path):
     result = run("solve", str(path))
     assert result.exit_code == 1
     assert "infeasible: no plan meets every hard rule" in result.output
-    assert "Dropping any one of these would make it feasible: the budget (100); the hard coverage targets." in result.output
+    assert (
+        "Dropping any one of these would make it feasible: the budget (100); the hard coverage targets."
+        in result.output
+    )
 
 
 def test_solver_overrides_and_cbc_agree():
@@ -166,7 +172,8 @@ def test_report_without_out_is_bad_input():
 
 def test_report_renders_a_saved_result_without_solving(tmp_path: Path):
     run("solve", PERSIAN, "--out", str(tmp_path / "solved"), "--report", "md")
-    again = run("report", str(tmp_path / "solved" / "khadamat-persian.json"), "--report", "md", "--out", str(tmp_path / "again"))
+    again = run("report", str(tmp_path / "solved" / "khadamat-persian.json"), "--report", "md", "--out",
+                str(tmp_path / "again"))
     assert again.exit_code == 0, again.output
     assert (tmp_path / "again" / "khadamat-persian.md").read_text(encoding="utf-8") == \
         (tmp_path / "solved" / "khadamat-persian.md").read_text(encoding="utf-8")
@@ -181,10 +188,12 @@ def test_report_of_something_else_is_bad_input(tmp_path: Path):
 
 
 def test_sweep_compare_and_batch_write_html_reports(tmp_path: Path):
-    swept = run("sweep", BAKERY, "--vary", "budget=3000:6000:1500", "--out", str(tmp_path / "sweep"), "--report", "html")
+    swept = run("sweep", BAKERY, "--vary", "budget=3000:6000:1500", "--out", str(tmp_path / "sweep"), "--report",
+                "html")
     assert swept.exit_code == 0, swept.output
     assert len(list((tmp_path / "sweep").glob("*.html"))) == 1
-    bakery = str(with_variants("township-bakery", tmp_path / "in", keep=("budget-cut",)))  # not the robust variants: ~20 s
+    # not the robust variants: ~20 s
+    bakery = str(with_variants("township-bakery", tmp_path / "in", keep=("budget-cut",)))
     compared = run("compare", bakery, "--out", str(tmp_path / "compare"), "--report", "html")
     assert compared.exit_code == 0 and len(list((tmp_path / "compare").glob("*.html"))) == 1
     batched = run("batch", PERSIAN, "--out", str(tmp_path / "batch"), "--executor", "serial", "--report", "xlsx")

@@ -15,7 +15,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 from helpers import channel, scenario  # noqa: E402
 
 
-
 def _script() -> str:
     here = Path(sys.executable).with_name("channelmix")
     return str(here) if here.exists() else shutil.which("channelmix")
@@ -51,7 +50,8 @@ def test_explain_json_lines_have_every_section(tmp_path: Path):
     assert done.returncode == 1, done.stderr  # one scenario is infeasible
     first, second = json_lines(done.stdout)
     assert first["scenario"] == "två-kanaler" and first["status"] == "optimal"
-    assert first["baseline"]["feasible"] is False and any("max_spend of b" in v for v in first["baseline"]["violations"])
+    assert first["baseline"]["feasible"] is False and any("max_spend of b" in v
+                                                          for v in first["baseline"]["violations"])
     assert {"objective", "cost", "feasible", "violations"} <= set(first["baseline"])
     for c in first["channels"]:
         assert {"id", "on", "spend", "marginal", "value_if_forced_off", "value_if_forced_on", "current_spend"} <= set(c)
@@ -97,7 +97,8 @@ def test_evaluate_json_reports_what_solve_reports(tmp_path: Path):
     """Issue 18, item 6: per-channel outcome, baseline_outcome and risk in evaluate's JSON, in the
     shape solve's JSON has them: evaluate the solved plan's spends and get solve's figures back."""
     d = scenario(budget=900, objective={"sense": "max_outcome"}, channels=[
-        channel("tv", {"type": "hill", "half": 400, "shape": 2.0, "offset": 50}, outcome={"value": 5000, "baseline": 120}),
+        channel("tv", {"type": "hill", "half": 400, "shape": 2.0, "offset": 50},
+                outcome={"value": 5000, "baseline": 120}),
         channel("radio", {"type": "saturating", "scale": 300}, outcome={"value": 2000}),
         channel("print", {"type": "linear", "slope": 0.002}, outcome={"value": 800, "baseline": 30})])
     d["worlds"] = {"uncertainty": {"affinity": 0.2, "response": 0.3, "count": 9, "seed": 4}}
@@ -129,14 +130,15 @@ def test_evaluate_json_reports_what_solve_reports(tmp_path: Path):
 def test_explain_reports_have_every_section(tmp_path: Path):
     path = _write(tmp_path, {**_two_channels(), "scenario": "två-kanaler"})
     out = tmp_path / "out"
-    done = run("explain", str(path), "--within", "any", "--report", "html", "--report", "md", "--report", "xlsx", "--out", str(out))
+    done = run("explain", str(path), "--within", "any", "--report", "html", "--report", "md", "--report", "xlsx",
+               "--out", str(out))
     assert done.returncode == 0, done.stderr
     html = (out / "två-kanaler.html").read_text(encoding="utf-8")
     for anchor in ("baseline-table", "marginals-table", "decisions", "limits-table", "alternatives-table", "curve-svg"):
         assert anchor in html, anchor
     md = (out / "två-kanaler.md").read_text(encoding="utf-8")
-    for title in ("## Current plan vs optimised", "## Why each channel is on or off", "## What loosening each limit is worth",
-                  "## Next-best distinct mixes"):
+    for title in ("## Current plan vs optimised", "## Why each channel is on or off",
+                  "## What loosening each limit is worth", "## Next-best distinct mixes"):
         assert title in md
     from openpyxl import load_workbook
 
@@ -158,7 +160,8 @@ def test_solve_explain_adds_the_explanation_to_the_plan_json(tmp_path: Path):
 def test_solve_table_shows_the_current_plan_beside_the_optimum(tmp_path: Path):
     done = run("solve", str(_write(tmp_path, _two_channels())))
     assert done.returncode == 0, done.stderr
-    assert "Current plan vs optimised" in done.stdout and "The current plan breaks: max_spend of b" in done.stdout
+    assert "Current plan vs optimised" in done.stdout  # today's broken rule in words, as evaluate says it (#19)
+    assert "The current plan breaks: spend on b is 300, above its largest spend 250" in done.stdout
 
 
 def test_explain_bad_input_exits_2_with_nothing_on_stdout(tmp_path: Path):

@@ -44,8 +44,10 @@ def json_lines(text: str) -> list[dict]:
 
 
 def saved_results(folder: Path) -> list[dict]:
-    found = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json")) if p.name != "summary.json"]
-    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8")) if (folder / "summary.json").exists() else None
+    found = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))
+             if p.name != "summary.json"]
+    summary = (json.loads((folder / "summary.json").read_text(encoding="utf-8")) if (folder / "summary.json").exists()
+               else None)
     assert summary is None or isinstance(summary, list)
     return found
 

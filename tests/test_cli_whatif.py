@@ -12,8 +12,7 @@ import yaml
 from click.testing import CliRunner
 
 from channelmix.cli import main
-from channelmix.report import file_stem
-
+from channelmix.core.filenames import file_stem
 from helpers import channel, scenario
 
 SOLVE_KEYS = {"scenario", "status", "objective", "cost", "gap", "verified", "channels", "coverage"}
@@ -22,21 +21,17 @@ CHANNELS = ["radio", "ads", "mail", "stall"]
 
 def small(**overrides) -> dict:
     """A small scenario that solves in milliseconds; channels enter as the budget grows."""
-    d = scenario(
-        scenario="small",
-        channels=[
-            channel("radio", response={"type": "constant", "value": 0.5}, fixed_cost=300, max_spend=0, affinity={"aware": 1},
-                    uses={"hours": {"fixed": 3}}),
-            channel("ads", response={"type": "pwl", "points": [[0, 0], [200, 0.3], [600, 0.5], [1200, 0.6]]}, max_spend=1200,
-                    min_spend=100, fixed_cost=50, affinity={"aware": {"young": 0.8, "old": 0.3}, "buy": 0.2},
-                    uses={"hours": {"fixed": 2}}),
-            channel("mail", max_spend=500, response={"type": "linear", "slope": 1 / 500},
-                    affinity={"buy": {"old": 0.7}, "aware": {"old": 0.4}}, uses={"hours": {"fixed": 1}}),
-            channel("stall", response={"type": "constant", "value": 0.4}, fixed_cost=150, max_spend=0, affinity={"buy": 1},
-                    uses={"hours": {"fixed": 2}}),
-        ],
-        resources={"hours": 20},
-    )
+    d = scenario(scenario="small",
+                 channels=[
+                     channel("radio", response={"type": "constant", "value": 0.5}, fixed_cost=300, max_spend=0,
+                             affinity={"aware": 1}, uses={"hours": {"fixed": 3}}),
+                     channel("ads", response={"type": "pwl", "points": [[0, 0], [200, 0.3], [600, 0.5], [1200, 0.6]]},
+                             max_spend=1200, min_spend=100, fixed_cost=50,
+                             affinity={"aware": {"young": 0.8, "old": 0.3}, "buy": 0.2}, uses={"hours": {"fixed": 2}}),
+                     channel("mail", max_spend=500, response={"type": "linear", "slope": 1 / 500},
+                             affinity={"buy": {"old": 0.7}, "aware": {"old": 0.4}}, uses={"hours": {"fixed": 1}}),
+                     channel("stall", response={"type": "constant", "value": 0.4}, fixed_cost=150, max_spend=0,
+                             affinity={"buy": 1}, uses={"hours": {"fixed": 2}})], resources={"hours": 20})
     d.update(overrides)
     return d
 
@@ -48,7 +43,8 @@ def write(tmp_path: Path, d: dict, name: str = "small.yaml") -> str:
 
 
 def run(*args: str):
-    return CliRunner().invoke(main, list(args), env={"COLUMNS": "160"})  # tables as wide as when piped, whatever the caller's COLUMNS
+    # tables as wide as when piped, whatever the caller's COLUMNS
+    return CliRunner().invoke(main, list(args), env={"COLUMNS": "160"})
 
 
 def json_lines(text: str) -> list[dict]:
@@ -95,14 +91,16 @@ def test_sweep_json_is_one_row_per_line(small_file):
     assert result.exit_code == 0, result.output
     rows = json_lines(result.stdout)
     assert [r["budget"] for r in rows] == [0, 500, 1000, 1500]
-    assert [r["scenario"] for r in rows] == ["small/budget=0", "small/budget=500", "small/budget=1000", "small/budget=1500"]
+    assert [r["scenario"] for r in rows] == ["small/budget=0", "small/budget=500", "small/budget=1000",
+                                             "small/budget=1500"]
     for row in rows:
         assert {"status", "objective", "cost", "marginal", "on", "entering", "leaving", "knee"} <= set(row)
         assert {f"spend_{c}" for c in CHANNELS} <= set(row)
     assert rows[0]["marginal"] is None  # NaN is written null
     objectives = [r["objective"] for r in rows]
     assert objectives == sorted(objectives)
-    assert all(r["marginal"] == pytest.approx((b["objective"] - a["objective"]) / 500) for a, b, r in zip(rows, rows[1:], rows[1:]))
+    assert all(r["marginal"] == pytest.approx((b["objective"] - a["objective"]) / 500)
+               for a, b, r in zip(rows, rows[1:], rows[1:]))
     # entering and leaving follow the on-sets
     for a, b in zip(rows, rows[1:]):
         was, now = set(a["on"].split()), set(b["on"].split())
@@ -142,7 +140,8 @@ def test_sweep_warm_and_cold_agree(small_file):
 
 
 def test_sweep_set_applies_to_every_step(small_file):
-    result = run("sweep", small_file, "--vary", "budget=500:1500:500", "--set", "rules.force_off=[radio]", "--format", "json")
+    result = run("sweep", small_file, "--vary", "budget=500:1500:500", "--set", "rules.force_off=[radio]", "--format",
+                 "json")
     assert result.exit_code == 0, result.output
     rows = json_lines(result.stdout)
     assert len(rows) == 3 and all("radio" not in r["on"].split() for r in rows)
@@ -293,7 +292,8 @@ def test_compare_json_rows(variants_file):
 def test_compare_several_files(variants_file, small_file):
     result = run("compare", small_file, variants_file, "--format", "json")
     assert result.exit_code == 0, result.output
-    assert [r["scenario"] for r in json_lines(result.stdout)] == ["small", "small", "small/cut", "small/no-radio", "small/busy"]
+    assert [r["scenario"] for r in json_lines(result.stdout)] == ["small", "small", "small/cut", "small/no-radio",
+                                                                  "small/busy"]
 
 
 def test_compare_set_applies_to_every_scenario(variants_file):
@@ -322,7 +322,8 @@ def test_compare_diff_json(variants_file):
     before, after = table[1], table[0]
     for r in moved[:-2]:
         c = r["channel"]
-        assert r["spend_before"] == pytest.approx(before[f"spend_{c}"]) and r["spend_after"] == pytest.approx(after[f"spend_{c}"])
+        assert r["spend_before"] == pytest.approx(before[f"spend_{c}"]) and r["spend_after"] == pytest.approx(
+            after[f"spend_{c}"])
         assert r["change"] in {"enters", "leaves", "moves", ""}
         if r["change"] == "enters":
             assert not r["on_before"] and r["on_after"]
@@ -362,7 +363,8 @@ def test_compare_example_file_with_diff():
     assert result.exit_code == 0, result.output
     rows = json_lines(result.stdout)
     assert [r["scenario"] for r in rows[:4]] == ["boutique-en-ligne", "boutique-en-ligne/budget-reduit",
-                                                 "boutique-en-ligne/sans-amazon", "boutique-en-ligne/instagram-plus-cher"]
+                                                 "boutique-en-ligne/sans-amazon",
+                                                 "boutique-en-ligne/instagram-plus-cher"]
     assert len([k for k in rows[0] if k.startswith("spend_")]) == 13
     moved = {r["channel"]: r for r in rows[4:]}
     assert moved["amazon"]["change"] == "leaves" and rows[2]["spend_amazon"] == 0
@@ -384,8 +386,10 @@ def test_a_bad_variant_stops_everything(bad_variant_file, tmp_path, command):
     extra = ["--out", str(out)] if command[0] != "validate" else []
     result = run(*command, bad_variant_file, *extra)
     assert result.exit_code == 2
-    assert (f"{bad_variant_file}: variant broke: budget: got -100, must be ≥ 0 (after set budget). Fix: Use a number ≥ 0"
-            in result.stderr)
+    assert (
+        f"{bad_variant_file}: variant broke: budget: got -100, must be ≥ 0 (after set budget). Fix: Use a number ≥ 0"
+        in result.stderr
+    )
     assert "variant good" not in result.stderr
     assert "nothing was solved" in result.stderr
     assert result.stdout == ""  # no plan, no 'ok'

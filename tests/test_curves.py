@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from channelmix.curves import pieces, reach, saturation_spend
-from channelmix.pwl_thin import MAX_PWL_PIECES
+from channelmix.model.curves import pieces
+from channelmix.model.pwl_thin import MAX_PWL_PIECES
 from channelmix.schema.models import Constant, Hill, Linear, Pwl, Saturating
-
+from channelmix.schema.responses import reach, saturation_spend
 
 # Pieces never exceed the curve and stay within accuracy: see test_known_optima.py.
 
@@ -45,13 +45,14 @@ def test_saturation_spend_is_where_the_curve_is_within_accuracy():
 
 def _one_by_one(response, cap: float, accuracy: float):
     """The pieces of one curve computed alone, by the scalar helpers (the pre-batch way)."""
-    from channelmix.curves import _chord_pieces, _functions, _inflection, _saturating_gap, _tangent_pieces
+    from channelmix.model.curves import _chord_pieces, _functions, _inflection, _saturating_gap
+    from channelmix.model.tangents import tangent_pieces
 
     tol = accuracy * reach(response, cap)
     f, df = _functions(response)
     xs, ys, error = [0.0], [0.0], 0.0
     if _inflection(response) > 0:
-        xs, ys, error = _tangent_pieces(f, df, min(_inflection(response), cap), tol)
+        xs, ys, error = tangent_pieces(f, df, min(_inflection(response), cap), tol)
     if cap > xs[-1]:
         gap = _saturating_gap(response.scale) if isinstance(response, Saturating) else None
         kx, ky, kerr = _chord_pieces(f, xs[-1], cap, tol, gap)
@@ -60,7 +61,7 @@ def _one_by_one(response, cap: float, accuracy: float):
 
 
 def test_pieces_of_many_curves_at_once_equal_each_curve_alone_bit_for_bit():
-    from channelmix import curves
+    from channelmix.model import curves
 
     rng = np.random.default_rng(8)
     batch = []
@@ -80,7 +81,7 @@ def test_pieces_of_many_curves_at_once_equal_each_curve_alone_bit_for_bit():
 
 
 def test_the_safety_net_stops_each_curve_of_a_batch_at_its_own_piece_cap(monkeypatch):
-    from channelmix import curves
+    from channelmix.model import curves
 
     monkeypatch.setattr(curves, "MAX_PIECES", 12)
     batch = [(Saturating(type="saturating", scale=100.0), 5000.0), (Hill(type="hill", half=300.0, shape=0.6), 9000.0)]

@@ -1,4 +1,4 @@
-"""channelmix.expand: --set/--vary parsing, overrides by dotted path, variants, grids.
+"""channelmix.schema.expand: --set/--vary parsing, overrides by dotted path, variants, grids.
 
 Overrides are applied to the parsed file data and validated like the file, so every
 problem names the variant (or step) and the path that caused it.
@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 
 from channelmix import load as load_file
-from channelmix.expand import derive, grid, parse_assignment, parse_range, set_path, steps, sweep_of, variants
-from channelmix.presets import PHASE_PRESETS
 from channelmix.schema import ScenarioError, validate
-
+from channelmix.schema.expand import derive, grid, parse_assignment, parse_range, set_path, steps, sweep_of, variants
+from channelmix.schema.presets import PHASE_PRESETS
 from helpers import channel, on_ids, scenario, solve
 
 ROOT = Path(__file__).parents[1]
@@ -59,7 +58,10 @@ def find(items, cid):
         (" resources.hours = 15", ("resources.hours", 15)),
         ("rules.force_off=[a, b]", ("rules.force_off", ["a", "b"])),
         ("objective.sense=min_cost", ("objective.sense", "min_cost")),
-        ("channels.fb.response={type: linear, slope: 0.002}", ("channels.fb.response", {"type": "linear", "slope": 0.002})),
+        (
+            "channels.fb.response={type: linear, slope: 0.002}",
+            ("channels.fb.response", {"type": "linear", "slope": 0.002}),
+        ),
         ("description=", ("description", "")),
         ("label=a: b: c", ("label", "a: b: c")),  # not valid YAML: kept as text
     ],
@@ -103,11 +105,13 @@ def test_parse_range_rejects_malformed_text(text, message):
     with pytest.raises(ScenarioError) as info:
         parse_range(text)
     assert info.value.source == "--vary"
-    assert problems(info.value) == [f"{text}: {message}. Fix: Write PATH=START:STOP:STEP, e.g. budget=1000:20000:500, or PATH=V1,V2,V3"]
+    assert problems(info.value) == [
+        f"{text}: {message}. Fix: Write PATH=START:STOP:STEP, e.g. budget=1000:20000:500, or PATH=V1,V2,V3"]
 
 
-@pytest.mark.parametrize("text", ["budget=2000:1000:500", "budget=1000:2000:0", "budget=1000:2000:-5", "budget=nan:2000:5",
-                                  "budget=1000:inf:5"])
+@pytest.mark.parametrize("text",
+                         ["budget=2000:1000:500", "budget=1000:2000:0", "budget=1000:2000:-5", "budget=nan:2000:5",
+                          "budget=1000:inf:5"])
 def test_parse_range_rejects_ranges_that_do_not_rise(text):
     with pytest.raises(ScenarioError) as info:
         parse_range(text)
@@ -118,7 +122,8 @@ def test_parse_range_rejects_ranges_that_do_not_rise(text):
 def test_steps_refuses_a_runaway_count():
     with pytest.raises(ScenarioError) as info:
         steps(0, 1_000_000, 1, "budget=0:1000000:1")
-    assert problems(info.value) == ["budget=0:1000000:1: has 1000001 steps. Fix: Use a larger step (at most 100000 steps)"]
+    assert problems(info.value) == [
+        "budget=0:1000000:1: has 1000001 steps. Fix: Use a larger step (at most 100000 steps)"]
 
 
 # ---------------------------------------------------------------- set_path on the parsed data
@@ -155,7 +160,8 @@ def test_set_path_expands_a_phase_preset_without_touching_the_preset():
     data = {"phases": "osterwalder"}
     set_path(data, "phases.purchase.weight", 3)
     assert [p["id"] for p in data["phases"]] == [p["id"] for p in PHASE_PRESETS["osterwalder"]]
-    assert data["phases"][2] == {"id": "purchase", "label": "Purchase", "weight": 3}
+    assert data["phases"][2] == {"id": "purchase", "label": "Purchase", "term": "preset.osterwalder.purchase",
+                                 "weight": 3}
     assert PHASE_PRESETS == before
 
 
@@ -187,7 +193,8 @@ def test_derive_budget_and_hours():
 
 
 def test_derive_channel_fields_including_nested_response():
-    case = derive(loaded(), {"channels.b.fixed_cost": 250, "channels.a.response.scale": 900, "channels.a.max_spend": 400})
+    case = derive(loaded(),
+                  {"channels.b.fixed_cost": 250, "channels.a.response.scale": 900, "channels.a.max_spend": 400})
     a, b = find(case.scenario.channels, "a"), find(case.scenario.channels, "b")
     assert b.fixed_cost == 250
     assert a.response.type == "saturating" and a.response.scale == 900
@@ -198,7 +205,8 @@ def test_derive_segment_size_changes_the_cell_weights():
     case = derive(loaded(), {"segments.old.size": 300})
     assert find(case.scenario.segments, "old").size == 300
     assert find(case.scenario.segments, "young").size == 100
-    assert solve(case.scenario).objective == pytest.approx(solve(base_dict()).objective * 2, rel=1e-9)  # every cell covered alike: total weight 800, not 400
+    # every cell covered alike: total weight 800, not 400
+    assert solve(case.scenario).objective == pytest.approx(solve(base_dict()).objective * 2, rel=1e-9)
 
 
 def test_derive_phase_weight_on_a_preset():
@@ -273,10 +281,9 @@ def test_descending_into_a_number_or_text():
     with pytest.raises(ScenarioError) as info:
         derive(loaded(), {"budget.monthly": 5, "objective.sense.kind": "x"})
     assert problems(info.value) == [
-        "set budget.monthly: 'budget' is a value, not something with a 'monthly'. Fix: Set budget itself, or check the path",
-        "set objective.sense.kind: 'objective.sense' is a value, not something with a 'kind'. "
-        "Fix: Set objective.sense itself, or check the path",
-    ]
+        "set budget.monthly: 'budget' is a value, not something with a 'monthly'. Fix: Set budget itself, or check the "
+        "path", "set objective.sense.kind: 'objective.sense' is a value, not something with a 'kind'. "
+        "Fix: Set objective.sense itself, or check the path"]
 
 
 def test_unknown_top_level_key_says_did_you_mean():
@@ -307,7 +314,8 @@ def test_negative_budget_names_the_path():
 def test_wrong_type_names_the_path():
     with pytest.raises(ScenarioError) as info:
         derive(loaded(), {"budget": "lots"})
-    assert problems(info.value) == ["budget: got 'lots', expected a number (after set budget). Fix: Write a number here"]
+    assert problems(info.value) == [
+        "budget: got 'lots', expected a number (after set budget). Fix: Write a number here"]
 
 
 def test_bad_nested_value_names_the_field():
@@ -315,7 +323,8 @@ def test_bad_nested_value_names_the_field():
         derive(loaded(), {"channels.a.response.scale": -1})
     (problem,) = info.value.problems
     assert problem.path == "channels[0].response.scale"
-    assert problem.message.startswith("got -1, must be >") and problem.message.endswith("(after set channels.a.response.scale)")
+    assert problem.message.startswith("got -1, must be >") and problem.message.endswith(
+        "(after set channels.a.response.scale)")
 
 
 def test_bad_objective_sense_says_did_you_mean():
@@ -376,8 +385,8 @@ def test_every_bad_variant_is_reported_naming_it():
     assert problems(info.value) == [
         "variant broke: budget: got -100, must be ≥ 0 (after set budget). Fix: Use a number ≥ 0",
         "variant typo: set channels.bb: no item with id 'bb'. Fix: Did you mean 'b'? Known ids: a, b",
-        "variant wrong-type: resources.hours: got 'many', expected a number (after set resources.hours). Fix: Write a number here",
-    ]
+        "variant wrong-type: resources.hours: got 'many', expected a number (after set resources.hours). Fix: Write a "
+        "number here"]
 
 
 def test_a_bad_override_is_reported_once_not_once_per_variant():
@@ -389,7 +398,8 @@ def test_a_bad_override_is_reported_once_not_once_per_variant():
 
 def test_variants_of_the_example_files():
     cases = variants(load_file(BAKERY))
-    assert [c.variant for c in cases] == ["", "budget-cut", "no-whatsapp", "busy-owner", "uncertain", "robust-mean", "robust"]
+    assert [c.variant for c in cases] == ["", "budget-cut", "no-whatsapp", "busy-owner", "uncertain", "robust-mean",
+                                          "robust"]
     base, cut, no_wa, busy, uncertain, robust_mean, robust = (c.scenario for c in cases)
     assert (base.budget, cut.budget) == (4500, 3150)
     assert base.worlds is None and uncertain.worlds == robust.worlds and uncertain.worlds.uncertainty.count == 12
@@ -401,8 +411,8 @@ def test_variants_of_the_example_files():
     assert busy.rules == base.rules and cut.phases == base.phases
 
     cases = variants(load_file(BOUTIQUE))
-    assert [c.name for c in cases] == ["boutique-en-ligne", "boutique-en-ligne/budget-reduit", "boutique-en-ligne/sans-amazon",
-                                       "boutique-en-ligne/instagram-plus-cher"]
+    assert [c.name for c in cases] == ["boutique-en-ligne", "boutique-en-ligne/budget-reduit",
+                                       "boutique-en-ligne/sans-amazon", "boutique-en-ligne/instagram-plus-cher"]
     assert find(cases[3].scenario.channels, "instagram_ads").fixed_cost == 900
     assert find(cases[0].scenario.channels, "instagram_ads").fixed_cost == 0
 
@@ -430,13 +440,15 @@ def test_grid_keeps_overrides_and_the_step_wins():
 def test_grid_keeps_fractional_values():
     cases = grid(loaded(), {"rules.concentration.max_share": [0.5, 0.75]})
     assert [c.scenario.rules.concentration.max_share for c in cases] == [0.5, 0.75]
-    assert [c.name for c in cases] == ["test/rules.concentration.max_share=0.5", "test/rules.concentration.max_share=0.75"]
+    assert [c.name for c in cases] == ["test/rules.concentration.max_share=0.5",
+                                       "test/rules.concentration.max_share=0.75"]
 
 
 def test_grid_with_a_bad_path_names_the_step_and_the_path():
     with pytest.raises(ScenarioError) as info:
         grid(loaded(), {"channels.zz.fixed_cost": [1.0, 2.0]})
-    assert problems(info.value) == ["step channels.zz.fixed_cost=1: set channels.zz: no item with id 'zz'. Fix: Known ids: a, b"]
+    assert problems(info.value) == [
+        "step channels.zz.fixed_cost=1: set channels.zz: no item with id 'zz'. Fix: Known ids: a, b"]
 
 
 def test_grid_with_a_value_bad_at_one_step_names_path_and_value():
@@ -461,7 +473,9 @@ def test_sweep_of_the_file():
 
 
 def test_sweep_of_a_dict_with_two_paths():
-    d = base_dict(sweep={"budget": {"start": 100, "stop": 300, "step": 100}, "resources.hours": {"start": 2, "stop": 3, "step": 0.5}})
+    d = base_dict(
+        sweep={"budget": {"start": 100, "stop": 300, "step": 100},
+               "resources.hours": {"start": 2, "stop": 3, "step": 0.5}})
     assert sweep_of(loaded(d)) == {"budget": [100, 200, 300], "resources.hours": [2, 2.5, 3]}
 
 
@@ -474,4 +488,20 @@ def test_set_variants_replaces_the_file_s_variants():
     assert cases[1].scenario.budget == 3000 and cases[1].scenario.resources["hours"] == 20
     with pytest.raises(ScenarioError) as caught:
         variants(loaded, {"variants": [{"nam": "x"}]})
-    assert "variants[0].nam: unknown key in variants[0] (after set variants). Fix: Did you mean 'name'?" in caught.value.render()
+    assert (
+        "variants[0].nam: unknown key in variants[0] (after set variants). Fix: Did you mean 'name'?"
+        in caught.value.render()
+    )
+
+
+def test_a_preset_phase_relabelled_by_the_user_keeps_the_users_words():
+    """A preset phase shows in the report's language, unless the user wrote its label: then the user's words."""
+    from channelmix.reports.i18n import labels_of, using
+    from channelmix.schema import validate
+
+    data = {"phases": "osterwalder"}
+    set_path(data, "phases.purchase.label", "Commande")
+    phases = validate(scenario(phases=data["phases"]), "test").scenario.phases
+    shown = [{"id": p.id, "label": p.name, **({"term": p.term} if p.term else {})} for p in phases]
+    with using("fr"):
+        assert labels_of(shown)["purchase"] == "Commande" and labels_of(shown)["awareness"] == "Notoriété"

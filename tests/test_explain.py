@@ -15,13 +15,16 @@ from pathlib import Path
 import highspy
 import pytest
 
-from channelmix.api import solve_from, solve_scenario
-from channelmix.baseline import compare
-from channelmix.diagnose import _Switchboard, conflict
-from channelmix.explanation import explain
-from channelmix.limits import limit_of, with_limit
+from channelmix.analysis.alternatives import alternatives
+from channelmix.analysis.conflicts import Switchboard, conflict
+from channelmix.analysis.explanation import explain
+from channelmix.analysis.limits import limit_of, with_limit
+from channelmix.reports.documents import conflict_document, explanation_document, plan_document, why_words
+from channelmix.reports.wording import repair_words
 from channelmix.schema import ScenarioError
-from channelmix.sensitivity import alternatives, fixed_lp_duals
+from channelmix.solve.duals import fixed_lp_duals
+from channelmix.solve.pipeline import solve_from, solve_scenario
+from channelmix.verify.baseline import compare
 
 sys.path.insert(0, str(Path(__file__).parent))
 from helpers import EXACT_CURVES, channel, load, random_scenario, scenario  # noqa: E402
@@ -110,7 +113,8 @@ def test_budget_shadow_price_on_a_minimisation():
     # each unit costs 1 and saves 2, so s = 300 and cost 300 + 2000 × 0.2 = 700;
     # d objective / d budget = 1 − 2 = −1 (more budget, lower cost): worth +1 per unit
     d = scenario(budget=300, objective={"sense": "min_cost"},
-                 rules={"coverage": {"phase": "aware", "segment": "young", "target": 0.5, "hard": False, "penalty": 2000}})
+                 rules={
+                     "coverage": {"phase": "aware", "segment": "young", "target": 0.5, "hard": False, "penalty": 2000}})
     plan, duals = _duals(d)
     assert plan.objective == pytest.approx(700)
     assert duals["budget"].shadow_price == pytest.approx(-1.0, rel=1e-9)
@@ -138,11 +142,11 @@ def test_township_word_of_mouth_is_a_tie_in_plain_words():
     wom = next(c for c in e.channels if c.id == "word_of_mouth")
     forced = wom.value_if_forced_on if not wom.on else wom.value_if_forced_off
     assert abs(forced) <= e.tolerance and wom.verdict == "tie"
-    assert "tie" in wom.why and "equally good" in wom.why
+    assert "tie" in why_words(e, wom) and "equally good" in why_words(e, wom)
     assert all(c.verdict in ("worse", "tie", "impossible") for c in e.channels)
     # the current plan of the file is scored: its own stall takes more than 45 % of the spend
     assert e.baseline is not None and not e.baseline.feasible
-    assert any("concentration own_stall" in v for v in e.baseline.violations)
+    assert any("concentration own_stall" in str(v) for v in e.baseline.violations)
     assert e.baseline.uplift > 0
 
 
@@ -156,25 +160,28 @@ def load_file(stem: str):
 
 
 def test_current_plan_equal_to_the_optimum_has_no_uplift():
-    sc = load(scenario(budget=600, channels=[channel("a"), channel("b", {"type": "linear", "slope": 0.004}, {"aware": 1.0},
-                                                                   max_spend=250)]))
+    sc = load(
+        scenario(budget=600,
+                 channels=[channel("a"),
+                           channel("b", {"type": "linear", "slope": 0.004}, {"aware": 1.0}, max_spend=250)]))
     plan = solve_scenario(sc)
     now = sc.model_copy(update={"current": {c.id: c.spend for c in plan.channels if c.on}})
     base = compare(now, plan)
     assert base.feasible and base.violations == []
     assert base.uplift == pytest.approx(0, abs=1e-9)
-    assert solve_scenario(now).to_dict()["baseline"]["uplift"] == pytest.approx(0, abs=1e-6)
+    assert plan_document(solve_scenario(now))["baseline"]["uplift"] == pytest.approx(0, abs=1e-6)
 
 
 def test_current_plan_that_breaks_a_rule_is_named():
     d = scenario(budget=500, channels=[channel("a"), channel("b")], rules={"excludes": [["a", "b"]]})
     d["current"] = {"a": 400, "b": 300}
     plan = solve_scenario(load(d))
-    base = plan.to_dict()["baseline"]
+    base = plan_document(plan)["baseline"]
     assert base["feasible"] is False
-    assert any(v.startswith("budget") for v in base["violations"]) and any("excludes a × b" in v for v in base["violations"])
+    assert any(v.startswith("budget") for v in base["violations"]) and any("excludes a × b" in v
+                                                                           for v in base["violations"])
     assert base["cost"] == pytest.approx(700) and base["uplift"] == pytest.approx(plan.objective - base["objective"])
-    assert solve_scenario(load(scenario())).to_dict()["baseline"] is None
+    assert plan_document(solve_scenario(load(scenario())))["baseline"] is None
 
 
 # ---------------------------------------------------------------- alternatives vs brute force
@@ -238,8 +245,8 @@ def _needs_budget(budget: float) -> dict:
 
 
 def _minimal(sc, found) -> None:
-    board = _Switchboard(sc, 10.0)
-    for name in board.words:
+    board = Switchboard(sc, 10.0)
+    for name in board.rules:
         if name not in found.names:
             board.switch(name, False)
     assert not board.feasible()
@@ -257,7 +264,7 @@ def test_repair_names_the_exact_budget_needed():
     assert "budget" in found.names and len(found.names) == 2  # the budget and one cell's target
     repair = next(r for r in found.repairs if r.name == "budget")
     assert repair.to == pytest.approx(720, rel=1e-4) and repair.verified
-    assert "budget must be at least 720" in repair.change
+    assert "budget must be at least 720" in repair_words(repair)
     target = next(r for r in found.repairs if r.name.startswith("target_"))
     assert target.to == pytest.approx(0.38, rel=1e-4)  # (500 − 120) × 0.001
     for r in found.repairs:
@@ -286,15 +293,15 @@ def test_conflicts_are_minimal_and_repairs_work(seed: int):
 
 def test_explain_reports_the_conflict_of_an_infeasible_scenario():
     e = explain(load(_needs_budget(500)))
-    assert e.status == "infeasible" and e.conflict["minimal"] is True
-    assert any(r["change"] == "budget must be at least 720" for r in e.conflict["repairs"])
+    assert e.status == "infeasible" and conflict_document(e.conflict)["minimal"] is True
+    assert any(r["change"] == "budget must be at least 720" for r in conflict_document(e.conflict)["repairs"])
 
 
 def test_reports_of_an_infeasible_explanation_name_the_conflict_and_repairs():
     from channelmix.reports import plan_html, plan_markdown
 
     e = explain(load(_needs_budget(500)))
-    plan = {**e.plan.to_dict(), "explain": e.to_dict()}
+    plan = {**plan_document(e.plan), "explain": explanation_document(e)}
     md = plan_markdown(plan)
     assert "## Why no plan exists" in md and "Repair: budget must be at least 720" in md
     html = plan_html(plan)
@@ -309,20 +316,22 @@ def test_twin_channels_are_ties_in_decisions_and_alternatives():
     assert off.verdict == "tie" and off.value_if_forced_on == pytest.approx(0, abs=1e-6)
     assert len(e.alternatives) == 1  # the other twin; the empty mix (0) is not within 5 %
     (alt,) = e.alternatives
-    assert alt.tie and alt.objective == pytest.approx(200) and alt.differs == [f"+{off.id}", f"-{next(c.id for c in e.channels if c.on)}"]
+    assert (alt.tie and alt.objective == pytest.approx(200)
+            and alt.differs == [f"+{off.id}", f"-{next(c.id for c in e.channels if c.on)}"])
 
 
 def test_repair_of_hours_names_the_hours_needed():
     # coverage 0.6 needs spend 600; hours used: 5 fixed + 0.01 × 600 = 11 > 8
-    d = scenario(budget=5000, resources={"hours": 8}, channels=[channel("a", uses={"hours": {"fixed": 5, "per_unit": 0.01}})],
+    d = scenario(budget=5000, resources={"hours": 8},
+                 channels=[channel("a", uses={"hours": {"fixed": 5, "per_unit": 0.01}})],
                  rules={"coverage": {"target": 0.6}})
     found = conflict(load(d))
     repair = next(r for r in found.repairs if r.name == "resource_0")
     assert repair.to == pytest.approx(11, rel=1e-6) and repair.verified
-    assert repair.change == "resource hours must be at least 11"
+    assert repair_words(repair) == "resource hours must be at least 11"
     target = next(r for r in found.repairs if r.name.startswith("target_"))
     assert target.to == pytest.approx(0.3, rel=1e-6)  # (8 − 5) / 0.01 = 300 of spend → 0.3
-    assert target.change == "coverage target of rules.coverage[0] (4 cells) must be at most 0.3"
+    assert repair_words(target) == "coverage target of rules.coverage[0] (4 cells) must be at most 0.3"
 
 
 def test_repair_of_a_share_rule_by_bisection():
@@ -334,4 +343,4 @@ def test_repair_of_a_share_rule_by_bisection():
     _minimal(load(d), found)
     repair = next(r for r in found.repairs if r.name.startswith("concentration_"))
     assert repair.to == pytest.approx(5 / 6, abs=1e-6) and repair.to >= 5 / 6 and repair.verified
-    assert repair.change == "concentration (largest share of spend) must be at least 0.8334"
+    assert repair_words(repair) == "concentration (largest share of spend) must be at least 0.8334"

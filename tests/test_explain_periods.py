@@ -12,12 +12,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from channelmix.api import solve_scenario
-from channelmix.baseline import compare
-from channelmix.evaluate_periods import evaluate_periods
-from channelmix.explanation import explain
-from channelmix.marginals import SLOPE_STEP
+from channelmix.analysis.explanation import explain
+from channelmix.analysis.marginals import SLOPE_STEP
+from channelmix.reports.documents import conflict_document
+from channelmix.reports.wording import limit_words, plan_message
 from channelmix.schema import validate
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.verify.baseline import compare
+from channelmix.verify.evaluate_periods import evaluate_periods
 
 sys.path.insert(0, str(Path(__file__).parent))
 from helpers import channel, load, scenario  # noqa: E402
@@ -41,7 +43,7 @@ def test_current_plan_is_kept_up_in_every_period_without_a_set_up_cost():
                            channel("b", {"type": "linear", "slope": 0.002}, available_from="2", max_spend=300)],
                  current={"a": 100})
     plan = solve_scenario(load(d))
-    b = plan.baseline
+    b = plan.baseline.to_dict()
     assert b["objective"] == pytest.approx(80) and b["cost"] == pytest.approx(200)
     assert b["feasible"] and b["uplift"] == pytest.approx(plan.objective - 80)
     assert [(p["label"], p["current_cost"], p["current_objective"]) for p in b["periods"]] == [
@@ -55,11 +57,12 @@ def test_current_plan_outside_a_window_runs_only_inside_it_and_breaks_what_it_br
     # b is named today (120) but opens in month 2: kept up it runs in month 2 only. With a
     # budget of 100 a month, month 2's 120 breaks the budget, and the comparison says so.
     d = scenario(budget=None, periods=months(2, budget=100),
-                 channels=[channel("a", max_spend=300), channel("b", available_from="2", max_spend=300)], current={"b": 120})
+                 channels=[channel("a", max_spend=300), channel("b", available_from="2", max_spend=300)],
+                 current={"b": 120})
     sc = load(d)
     base = compare(sc, None)
     assert base.cost == pytest.approx(120) and not base.feasible
-    assert any("budget Month 2" in v for v in base.violations)
+    assert any("budget Month 2" in str(v) for v in base.violations)
 
 
 # ---------------------------------------------------------------- the next unit, period by period
@@ -87,7 +90,10 @@ def test_best_period_is_one_with_room_to_spend_more():
     # The same channel capped at 400 a month, budgets 300, 300 and 500: jan and feb spend
     # their 300 and could take 100 more (max_spend allows it; the budget is a limit of its
     # own), mar is at its 400. The best with room is jan (0.35 against feb's 0.3).
-    d = scenario(budget=None, periods={"items": [{"id": "jan", "budget": 300}, {"id": "feb", "budget": 300}, {"id": "mar", "budget": 500}]},
+    d = scenario(budget=None,
+                 periods={
+                     "items": [{"id": "jan", "budget": 300}, {"id": "feb", "budget": 300},
+                               {"id": "mar", "budget": 500}]},
                  channels=[channel("a", {"type": "linear", "slope": 0.0005}, carry_over=0.5, max_spend=400)])
     e = explain(load(d), alternatives=0)
     (a,) = e.channels
@@ -155,7 +161,7 @@ def test_budget_per_period_is_worth_its_slope_in_every_period():
     # and the LP prices it the same (the sum of both months' duals).
     d = scenario(budget=None, periods=months(2, budget=300), channels=[channel("a", max_spend=1000)])
     e = explain(load(d), alternatives=0)
-    limit = next(x for x in e.limits if x.rule == "budget per period")
+    limit = next(x for x in e.limits if limit_words(x.what) == "budget per period")
     assert limit.binding and limit.step == pytest.approx(3)
     assert limit.gain == pytest.approx(2.4, rel=1e-6) and limit.worth_per_unit == pytest.approx(0.8, rel=1e-6)
     assert limit.shadow_price == pytest.approx(0.8, rel=1e-6)
@@ -164,9 +170,10 @@ def test_budget_per_period_is_worth_its_slope_in_every_period():
 def test_total_and_own_period_budgets_are_limits_of_their_own():
     # Total 500 over jan (own budget 300) and feb (no own budget): the total binds (0.4 a
     # unit), jan's own budget does not (the total leaves feb 200 and jan 300).
-    d = scenario(budget=500, periods={"items": [{"id": "jan", "budget": 300}, {"id": "feb"}]}, channels=[channel("a", max_spend=1000)])
+    d = scenario(budget=500, periods={"items": [{"id": "jan", "budget": 300}, {"id": "feb"}]},
+                 channels=[channel("a", max_spend=1000)])
     e = explain(load(d), alternatives=0)
-    limits = {x.rule: x for x in e.limits}
+    limits = {limit_words(x.what): x for x in e.limits}
     assert limits["budget"].binding and limits["budget"].worth_per_unit == pytest.approx(0.4, rel=1e-6)
     assert limits["budget"].shadow_price == pytest.approx(0.4, rel=1e-6)
     assert limits["budget of jan"].gain == 0.0
@@ -183,8 +190,12 @@ def test_conflict_over_periods_names_the_rows_and_verified_repairs():
                  rules={"coverage": [{"target": 0.5, "hard": True}]})
     e = explain(load(d), alternatives=0)
     assert e.status == "infeasible" and e.conflict is not None
-    assert sorted(r.split(": ", 1)[1] for r in e.conflict["rules"]) == ["coverage of (buy, old) ≥ 0.5", "money spent ≤ budget 300"]
-    assert "Dropping any one of these would make it feasible: the budget of every period (300); the hard coverage targets" in e.plan.message
-    changes = {r["change"]: r["verified"] for r in e.conflict["repairs"]}
+    assert sorted(r.split(": ", 1)[1] for r in conflict_document(e.conflict)["rules"]) == [
+        "coverage of (buy, old) ≥ 0.5", "money spent ≤ budget 300"]
+    assert (
+        "Dropping any one of these would make it feasible: the budget of every period (300); the hard coverage targets"
+        in plan_message(e.plan)
+    )
+    changes = {r["change"]: r["verified"] for r in conflict_document(e.conflict)["repairs"]}
     assert changes.get("budget per period must be at least 500") is True
     assert changes.get("coverage target of rules.coverage[0] (4 cells) must be at most 0.3") is True

@@ -80,7 +80,9 @@ def mutated(draw: st.DrawFn) -> str:
         elif kind == "number":
             parent[key] = draw(st.sampled_from(ODD_NUMBERS))
         elif kind == "text":
-            parent[key] = draw(st.sampled_from(ODD_TEXT) | st.text(max_size=30).filter(lambda t: not any(0xD800 <= ord(c) <= 0xDFFF for c in t)))
+            parent[key] = draw(
+                st.sampled_from(ODD_TEXT) | st.text(max_size=30).filter(
+                    lambda t: not any(0xD800 <= ord(c) <= 0xDFFF for c in t)))
         else:
             parent[key] = DEEP
     text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=200)
@@ -118,8 +120,10 @@ FUZZ_BASE: dict[str, Any] = {
     "channels": [
         {"id": "tv", "response": {"type": "hill", "half": 300, "shape": 2, "offset": 20},
          "outcome": {"value": 500, "baseline": 10}, "affinity": {"*": 0.8}},
-        {"id": "radio", "response": {"type": "saturating", "scale": 200}, "outcome": {"value": 300}, "affinity": {"aware": 0.6}},
-        {"id": "web", "response": {"type": "pwl", "points": [[0, 0], [100, 0.4], [400, 0.9]]}, "outcome": {"value": 200},
+        {"id": "radio", "response": {"type": "saturating", "scale": 200}, "outcome": {"value": 300},
+         "affinity": {"aware": 0.6}},
+        {"id": "web", "response": {"type": "pwl", "points": [[0, 0], [100, 0.4], [400, 0.9]]},
+         "outcome": {"value": 200},
          "affinity": {"buy": 0.9}},
     ],
     "objective": {"sense": "max_outcome"},
@@ -136,7 +140,8 @@ SPEND_STEP_FIXED = hasattr(schema_limits, "MAX_STEPS")
 
 def cli(args: list[str], folder: Path) -> subprocess.CompletedProcess:
     """The console script in ``folder``; it must end within the bound, with 0, 1 or 2 and no traceback."""
-    done = subprocess.run([str(CLI), *args], capture_output=True, text=True, encoding="utf-8", timeout=SECONDS, cwd=folder)
+    done = subprocess.run([str(CLI), *args], capture_output=True, text=True, encoding="utf-8", timeout=SECONDS,
+                          cwd=folder)
     if not SPEND_STEP_FIXED and "Traceback" in done.stderr:
         scenario = next((folder / a for a in args if a.endswith(".yaml") and (folder / a).exists()), None)
         assume(scenario is None or "spend_step" not in scenario.read_text(encoding="utf-8"))
@@ -158,8 +163,8 @@ odd_values = st.sampled_from(ODD_NUMBERS + WRONG_TYPES + [10, 0.5, 3, 1e11, 250,
 @st.composite
 def curve_tables(draw: st.DrawFn) -> str:
     """A `channel, spend, outcome[, draw]` table: odd names, odd cells, spends too close, draws that disagree."""
-    names = draw(st.lists(st.sampled_from(NAMES) | st.text(max_size=10).filter(lambda t: not any(0xD800 <= ord(c) <= 0xDFFF for c in t)),
-                          min_size=1, max_size=3, unique=True))
+    text = st.text(max_size=10).filter(lambda t: not any(0xD800 <= ord(c) <= 0xDFFF for c in t))
+    names = draw(st.lists(st.sampled_from(NAMES) | text, min_size=1, max_size=3, unique=True))
     draws = draw(st.sampled_from([None, ["0", "1"], ["0", "0", ""]]))
     rows = [["channel", "spend", "outcome"] + (["draw"] if draws else [])]
     for name in names:
@@ -201,7 +206,8 @@ def _newer_mutation(draw: st.DrawFn, data: dict[str, Any], files: dict[str, str]
     elif kind == "outcome":
         target["outcome"] = draw(st.sampled_from([{"value": value}, {"value": 100, "baseline": value}, value]))
     elif kind == "objective":
-        data["objective"] = draw(st.sampled_from([{"sense": "max_outcome", "net": True}, {"sense": "min_cost", "outcome_target": value},
+        data["objective"] = draw(st.sampled_from([{"sense": "max_outcome", "net": True},
+                                                  {"sense": "min_cost", "outcome_target": value},
                                                   {"sense": "max_reach"}, {"sense": "max_outcome", "net": value}]))
     elif kind == "risk":
         data["objective"] = {**data["objective"], "risk": draw(st.sampled_from(["mean", "worst", "cvar", value])),
@@ -213,14 +219,16 @@ def _newer_mutation(draw: st.DrawFn, data: dict[str, Any], files: dict[str, str]
     elif kind == "draws":
         rows = [["channel", "draw", "spend", "outcome"]]
         spends = draw(st.lists(number_cells, min_size=1, max_size=4))
-        for name in draw(st.lists(st.sampled_from(["tv", "radio", "web", "nope", ""]), min_size=1, max_size=2, unique=True)):
+        for name in draw(st.lists(st.sampled_from(["tv", "radio", "web", "nope", ""]), min_size=1, max_size=2,
+                                  unique=True)):
             for d in draw(st.sampled_from([["0", "1"], ["0"], ["0", "1", "2"]])):
                 rows += [[name, d, s, draw(number_cells)] for s in spends]
         files["fuzz.draws.csv"] = table_text(rows)
         data["worlds"] = {"draws": draw(st.sampled_from(["fuzz.draws.csv", "missing.draws.csv", value]))}
     elif kind == "pwl":
         points = [[0, 0]] + [[draw(odd_values), draw(odd_values)] for _ in range(draw(st.integers(1, 3)))]
-        target["response"] = {"type": "pwl", "points": draw(st.sampled_from([points, [[0, 0], [1e-300, 0.5], [1, 1]], value]))}
+        target["response"] = {"type": "pwl",
+                              "points": draw(st.sampled_from([points, [[0, 0], [1e-300, 0.5], [1, 1]], value]))}
     elif kind == "periods":
         data["periods"] = draw(st.sampled_from([{"count": value, "unit": "month"}, {"count": 3, "budget": value},
                                                 {"items": ["jan", "feb", value]}, value]))
@@ -230,7 +238,8 @@ def _newer_mutation(draw: st.DrawFn, data: dict[str, Any], files: dict[str, str]
     elif kind == "time_rules":
         data.setdefault("periods", {"count": 3, "unit": "week"})
         rule = draw(st.sampled_from(["min_periods_on", "max_switches", "pacing", "ramp"]))
-        data.setdefault("rules", {})[rule] = draw(st.sampled_from([value, {cid: value}, {"band": value}, {"max_growth": value}]))
+        data.setdefault("rules", {})[rule] = draw(st.sampled_from([value, {cid: value}, {"band": value},
+                                                                   {"max_growth": value}]))
     else:
         data.setdefault("rules", {})["coverage"] = {"target": value, "hard": draw(st.booleans())}
 
@@ -242,17 +251,20 @@ def newer_scenarios(draw: st.DrawFn) -> tuple[str, dict[str, str], list[str], st
     data, files = copy.deepcopy(FUZZ_BASE), {}
     for _ in range(draw(st.integers(1, 3))):
         _newer_mutation(draw, data, files)
-    spends = [f"{draw(st.sampled_from(['tv', 'radio', 'web', 'nope', 'tv@1', 'tv@9']))}={draw(st.sampled_from(ODD_CELLS + ['300', 'off']))}"
-              for _ in range(draw(st.integers(0, 2)))]
+    ids = st.sampled_from(["tv", "radio", "web", "nope", "tv@1", "tv@9"])
+    cells = st.sampled_from(ODD_CELLS + ["300", "off"])
+    spends = [f"{draw(ids)}={draw(cells)}" for _ in range(draw(st.integers(0, 2)))]
     within = draw(st.sampled_from(["5%", "nan", "nan%", "-1%", "inf", "any", "0", "1e308", "abc", "50%"]))
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=200), files, spends, within
 
 
-BAD_DRAWS = copy.deepcopy(FUZZ_BASE) | {"worlds": {"draws": "fuzz.draws.csv"}, "objective": {"sense": "max_outcome", "risk": "mean"}}
+BAD_DRAWS = copy.deepcopy(FUZZ_BASE) | {"worlds": {"draws": "fuzz.draws.csv"},
+                                        "objective": {"sense": "max_outcome", "risk": "mean"}}
 
 
 @NEWER
-@example(case=(yaml.safe_dump(BAD_DRAWS), {"fuzz.draws.csv": "channel,draw,spend,outcome\ntv,0,0,1e300\ntv,0,100,5\ntv,1,0,0\ntv,1,100,4\n"},
+@example(case=(yaml.safe_dump(BAD_DRAWS),
+               {"fuzz.draws.csv": "channel,draw,spend,outcome\ntv,0,0,1e300\ntv,0,100,5\ntv,1,0,0\ntv,1,100,4\n"},
                [], "nan"))
 @example(case=(yaml.safe_dump(copy.deepcopy(FUZZ_BASE)), {}, ["tv=nan", "radio=inf"], "nan%"))
 @given(case=newer_scenarios())
@@ -273,7 +285,8 @@ def test_the_cli_ends_cleanly_on_the_newer_surface(case: tuple[str, dict[str, st
 
 
 TINY = "channel,spend,outcome\na,0,0\na,1e-320,10\na,1,20\n"
-PERSIAN = "channel,spend,outcome\n" + "".join(f"{n},{s},{o}\n" for n in ("وب‌سایت و سئو", "کسب‌وکارهای کوچک") for s, o in ((0, 0), (100, 5), (900, 20)))
+PERSIAN = "channel,spend,outcome\n" + "".join(f"{n},{s},{o}\n" for n in ("وب‌سایت و سئو", "کسب‌وکارهای کوچک") for s,
+                                              o in ((0, 0), (100, 5), (900, 20)))
 
 
 @NEWER
@@ -300,7 +313,8 @@ RESULTS = "period,channel,spend,reach\n1,radio,100,0.1\n2,radio,200,0.2\n3,radio
 @example(results=RESULTS.replace("2,radio,200", "2,,200"), prior="1e-4")
 @example(results=RESULTS, prior="nan")
 @given(results=results_tables(), prior=st.sampled_from(["1e-4", "0", "nan", "inf", "-1", "1e6", "1e300", "abc"]))
-def test_calibrate_ends_cleanly_and_what_it_writes_validates(results: str, prior: str, tmp_path_factory: pytest.TempPathFactory):
+def test_calibrate_ends_cleanly_and_what_it_writes_validates(results: str, prior: str,
+                                                             tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("calibrate")
     (folder / "s.yaml").write_text(yaml.safe_dump(CAFE, allow_unicode=True, sort_keys=False), encoding="utf-8")
     (folder / "r.csv").write_text(results, encoding="utf-8")

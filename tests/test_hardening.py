@@ -21,15 +21,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from channelmix.curves import MAX_PIECES, _chord_pieces
-from channelmix.expand import parse_assignment
-from channelmix.jsonout import dumps
-from channelmix.report import write_outputs
+from channelmix.core.jsonout import dumps
+from channelmix.core.textcells import csv_read, csv_text
+from channelmix.model.curves import MAX_PIECES, _chord_pieces
 from channelmix.reports import plan_markdown, plan_workbook
+from channelmix.reports.documents import plan_document
+from channelmix.reports.output import write_outputs
 from channelmix.schema import ScenarioError, load, validate
+from channelmix.schema.expand import parse_assignment
+from channelmix.schema.spreadsheets import write_tables
 from channelmix.schema.syntax import MAX_DEPTH, parse_text
-from channelmix.spreadsheets import write_tables
-from channelmix.textcells import csv_read, csv_text
 
 sys.path.insert(0, str(Path(__file__).parent))
 from helpers import channel, scenario, solve  # noqa: E402
@@ -117,7 +118,9 @@ def test_an_alias_bomb_is_refused_before_it_is_built():
 def test_an_alias_inside_its_own_anchor_is_refused():
     with pytest.raises(ScenarioError) as caught:
         parse_text("a: &a [1, *a]\n", "yaml", "loop.yaml")
-    assert problems(caught.value) == ["line 1: contains itself (an alias inside its own anchor). Fix: Remove the alias, or point it at another anchor"]
+    assert problems(caught.value) == [
+        "line 1: contains itself (an alias inside its own anchor). Fix: Remove the alias, or point it at another anchor"
+    ]
 
 
 def test_anchors_merge_keys_and_overrides_still_work():
@@ -148,15 +151,18 @@ def test_yaml_types_beyond_plain_ones_still_load():
 
 def test_amounts_at_the_supported_limit_solve_and_write_finite_json():
     data = scenario(budget=1e12, segments=[{"id": "young", "size": 1e12}, {"id": "old", "size": 1e9}],
-                    channels=[channel("a", max_spend=1e12, fixed_cost=1e11), channel("b", response={"type": "saturating", "scale": 1e11})])
+                    channels=[channel("a", max_spend=1e12, fixed_cost=1e11),
+                              channel("b", response={"type": "saturating", "scale": 1e11})])
     plan = solve(data)
     assert plan.status == "optimal" and plan.verified
-    line = json.dumps(plan.to_dict(), allow_nan=False)  # raises on a non-finite number
+    line = json.dumps(plan_document(plan), allow_nan=False)  # raises on a non-finite number
     assert json.loads(line)["objective"] == pytest.approx(plan.objective)
 
 
-@pytest.mark.parametrize("where, value", [("budget", 1e13), ("resources", {"hours": 1e308}), ("phases", [{"id": "a", "weight": 1e7}]),
-                                          ("objective", {"sense": "target", "level": 1e16}), ("rules", {"cardinality": {"min": 10**30}})])
+@pytest.mark.parametrize("where, value",
+                         [("budget", 1e13), ("resources", {"hours": 1e308}), ("phases", [{"id": "a", "weight": 1e7}]),
+                          ("objective", {"sense": "target", "level": 1e16}),
+                          ("rules", {"cardinality": {"min": 10**30}})])
 def test_each_magnitude_beyond_the_range_is_a_problem(where: str, value: object):
     with pytest.raises(ScenarioError) as caught:
         validate(scenario(**{where: value}))
@@ -164,7 +170,8 @@ def test_each_magnitude_beyond_the_range_is_a_problem(where: str, value: object)
 
 
 def test_max_value_cell_weights_are_bounded_too():
-    data = scenario(objective={"sense": "max_value"}, segments=[{"id": "young", "size": 1e12, "value": 100}, {"id": "old", "value": 1}])
+    data = scenario(objective={"sense": "max_value"},
+                    segments=[{"id": "young", "size": 1e12, "value": 100}, {"id": "old", "value": 1}])
     with pytest.raises(ScenarioError) as caught:
         validate(data)
     assert problems(caught.value)[0].startswith("segments[0]: its cells weigh 5e+13 in the objective (size × value)")
@@ -195,7 +202,8 @@ def test_ids_reject_invisible_and_control_characters(bad: str):
                  scenario(resources={bad: 5}), scenario(scenario=bad), scenario(channels=[channel("a", tags=[bad])])):
         with pytest.raises(ScenarioError) as caught:
             validate(data)
-        assert any(f"(U+{ord(bad[1]):04X}" in p and "invisible or control character" in p for p in problems(caught.value))
+        assert any(f"(U+{ord(bad[1]):04X}" in p and "invisible or control character" in p
+                   for p in problems(caught.value))
 
 
 def test_messages_show_bad_characters_escaped():
@@ -205,7 +213,9 @@ def test_messages_show_bad_characters_escaped():
     assert "\u202e" not in text and "a\\u202eb" in text
 
 
-@pytest.mark.parametrize("name", ["تبلیغات_اینستاگرام", "sökmotorer", "señal_de_radio", "éditions_locales", "Ölbaum-Café", "ـکشیده"])
+@pytest.mark.parametrize("name",
+                         ["تبلیغات_اینستاگرام", "sökmotorer", "señal_de_radio", "éditions_locales", "Ölbaum-Café",
+                          "ـکشیده"])
 def test_letters_of_every_script_stay_valid_ids(name: str):
     loaded = validate(scenario(channels=[channel(name, label=f"{name} (label)")], scenario=name))
     assert loaded.scenario.channels[0].id == name
@@ -235,16 +245,18 @@ def test_numbers_are_never_escaped():
 
 
 def _formula_plan_dict():
-    data = scenario(channels=[channel("a", label=HYPERLINK), channel("b", label="-2+3"), channel("c", label="@SUM(A1)")],
-                    description="<script>alert(1)</script> & more", budget=2000)
+    data = scenario(
+        channels=[channel("a", label=HYPERLINK), channel("b", label="-2+3"), channel("c", label="@SUM(A1)")],
+        description="<script>alert(1)</script> & more", budget=2000)
     return data, solve(data)
 
 
 def test_formula_labels_are_text_in_the_excel_report(tmp_path: Path):
     _, plan = _formula_plan_dict()
-    path = plan_workbook(plan.to_dict(), tmp_path / "plan.xlsx")
+    path = plan_workbook(plan_document(plan), tmp_path / "plan.xlsx")
     book = load_workbook(path)
-    found = [c for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value in (HYPERLINK, "-2+3", "@SUM(A1)")]
+    found = [c for ws in book.worksheets for row in ws.iter_rows() for c in row
+             if c.value in (HYPERLINK, "-2+3", "@SUM(A1)")]
     assert {c.value for c in found} == {HYPERLINK, "-2+3", "@SUM(A1)"}
     assert all(c.data_type == "s" for c in found)
     numbers = [c for ws in book.worksheets for row in ws.iter_rows() for c in row
@@ -280,7 +292,7 @@ def test_formula_labels_round_trip_through_channel_tables(tmp_path: Path, form: 
 
 def test_markdown_escapes_html_in_labels_and_descriptions():
     data, plan = _formula_plan_dict()
-    d = plan.to_dict()
+    d = plan_document(plan)
     d["channels"][0]["label"] = "<img src=x onerror=alert(1)>"
     text = plan_markdown(d)
     assert "<script>" not in text and "<img" not in text
@@ -292,7 +304,7 @@ def test_written_files_get_the_usual_permissions(tmp_path: Path):
     old = os.umask(0o022)
     try:
         written = write_outputs(plan, tmp_path / "out")
-        written.append(plan_workbook(plan.to_dict(), tmp_path / "out" / "plan.xlsx"))
+        written.append(plan_workbook(plan_document(plan), tmp_path / "out" / "plan.xlsx"))
     finally:
         os.umask(old)
     assert {oct(p.stat().st_mode & 0o777) for p in written} == {"0o644"}
@@ -312,5 +324,6 @@ def test_cli_refuses_bad_files_with_exit_2_and_no_traceback(name: str):
 
 def test_cli_reads_set_values_with_exponents():
     path = ROOT / "scenarios" / "township-bakery.yaml"
-    done = subprocess.run([str(CLI), "validate", str(path), "--set", "budget=4.5e3"], capture_output=True, text=True, timeout=60)
+    done = subprocess.run([str(CLI), "validate", str(path), "--set", "budget=4.5e3"], capture_output=True, text=True,
+                          timeout=60)
     assert done.returncode == 0, done.stderr

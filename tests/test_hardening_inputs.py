@@ -60,17 +60,22 @@ def cafe(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("results, expected", [
-    (GOOD_RESULTS.replace("2,flyers,200", "2,flyers,inf"), ["results.csv: row 3, column spend: is inf, not a finite number"]),
-    (GOOD_RESULTS.replace("3,flyers,300,0.3", "3,flyers,300,-inf"), ["row 4, column reach: is -inf, not a finite number"]),
-    (GOOD_RESULTS.replace("2,flyers,200", "2,,200"), ["results.csv: row 3, column channel: is empty", "Name the channel of every row"]),
+    (GOOD_RESULTS.replace("2,flyers,200", "2,flyers,inf"),
+     ["results.csv: row 3, column spend: is inf, not a finite number"]),
+    (GOOD_RESULTS.replace("3,flyers,300,0.3", "3,flyers,300,-inf"),
+     ["row 4, column reach: is -inf, not a finite number"]),
+    (GOOD_RESULTS.replace("2,flyers,200", "2,,200"),
+     ["results.csv: row 3, column channel: is empty", "Name the channel of every row"]),
     (GOOD_RESULTS.replace("2,flyers", ",flyers"), ["row 3, column period: is empty"]),
-    (GOOD_RESULTS.replace("4,flyers,500", "4,flyers,1e13"), ["row 5, column spend: is 1e+13, above 1e+12", "bigger units"]),
+    (GOOD_RESULTS.replace("4,flyers,500", "4,flyers,1e13"),
+     ["row 5, column spend: is 1e+13, above 1e+12", "bigger units"]),
     (GOOD_RESULTS.replace("4,flyers,500", "4,flyers,"), ["row 5, column spend: is empty", "Write a plain number"]),
 ])
 def test_calibrate_refuses_results_it_cannot_fit(cafe: Path, tmp_path: Path, results: str, expected: list[str]):
     (tmp_path / "results.csv").write_text(results, encoding="utf-8")
     out = tmp_path / "out.yaml"
-    refused(run("calibrate", str(cafe), str(tmp_path / "results.csv"), "-o", str(out)), *expected, "nothing was written")
+    refused(run("calibrate", str(cafe), str(tmp_path / "results.csv"), "-o", str(out)), *expected,
+            "nothing was written")
     assert not out.exists()
 
 
@@ -152,7 +157,8 @@ def test_a_20000_point_curve_table_imports_and_solves_with_its_error_stated(tmp_
 def test_persian_labels_with_a_zero_width_non_joiner_give_valid_ids_and_say_so(tmp_path: Path):
     """The shipped Persian labels: the importer made ids holding U+200C, then refused its own ids."""
     names = ["وب‌سایت و سئو", "خبرنامهٔ ایمیلی", "کسب‌وکارهای کوچک"]
-    rows = ["channel,spend,outcome"] + [f"{n},{s},{o * (k + 1)}" for k, n in enumerate(names) for s, o in ((0, 0), (100, 5), (1000, 20))]
+    rows = ["channel,spend,outcome"] + [f"{n},{s},{o * (k + 1)}" for k, n in enumerate(names) for s,
+                                        o in ((0, 0), (100, 5), (1000, 20))]
     (tmp_path / "fa.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     out = tmp_path / "fa.yaml"
     done = run("import", "curves", str(tmp_path / "fa.csv"), "-o", str(out), "--budget", "900")
@@ -166,7 +172,8 @@ def test_persian_labels_with_a_zero_width_non_joiner_give_valid_ids_and_say_so(t
 
 
 @pytest.mark.parametrize("table, expected", [
-    ("channel,spend,outcome\n\u202eab,0,0\n\u202eab,10,1\n", "row 2): '\\u202eab' contains a control character (U+202E RIGHT-TO-LEFT OVERRIDE)"),
+    ("channel,spend,outcome\n\u202eab,0,0\n\u202eab,10,1\n",
+     "row 2): '\\u202eab' contains a control character (U+202E RIGHT-TO-LEFT OVERRIDE)"),
     ("channel,spend,outcome\na,0,0\na,1e13,1\n", "row 3, column spend: is 1e+13, above 1e+12"),
     ("channel,spend,outcome\na,0,0\na,10,1e300\n", "row 3, column outcome: is 1e+300, above 1e+12"),
     ("channel,spend,outcome\na,0,0\na,10,inf\n", "row 3, column outcome: is inf, not a finite number"),
@@ -175,7 +182,8 @@ def test_persian_labels_with_a_zero_width_non_joiner_give_valid_ids_and_say_so(t
 def test_import_curves_refuses_what_it_cannot_write_faithfully(tmp_path: Path, table: str, expected: str):
     (tmp_path / "t.csv").write_text(table, encoding="utf-8")
     out = tmp_path / "t.yaml"
-    refused(run("import", "curves", str(tmp_path / "t.csv"), "-o", str(out)), "t.csv: ", expected, "nothing was written")
+    refused(run("import", "curves", str(tmp_path / "t.csv"), "-o", str(out)), "t.csv: ", expected,
+            "nothing was written")
     assert not out.exists() and not out.with_suffix(".draws.csv").exists()
 
 
@@ -195,23 +203,27 @@ objective: {sense: max_outcome, risk: mean}
 
 
 @pytest.mark.parametrize("rows, expected", [
-    ("a,0,0,1e300\na,0,50,5\na,0,100,10\na,1,0,0\na,1,50,4\na,1,100,9", "row 2: spend 0 and outcome 1e+300 must be at most 1e+12"),
+    ("a,0,0,1e300\na,0,50,5\na,0,100,10\na,1,0,0\na,1,50,4\na,1,100,9",
+     "row 2: spend 0 and outcome 1e+300 must be at most 1e+12"),
     ("a,0,0,0\na,0,50,5\na,0,100,10\na,1,0,0\na,1,51,4\na,1,100,9", "draw 1, channel a: uses other spends than draw 0"),
-    ("a,0,0,0\na,0,1e-320,5\na,0,100,10\na,1,0,0\na,1,1e-320,4\na,1,100,9", "draw 0, channel a: its curve's point 1: spend 9.99989e-321"),
+    ("a,0,0,0\na,0,1e-320,5\na,0,100,10\na,1,0,0\na,1,1e-320,4\na,1,100,9",
+     "draw 0, channel a: its curve's point 1: spend 9.99989e-321"),
 ])
 def test_a_draws_file_is_range_checked_like_a_curve_table(tmp_path: Path, rows: str, expected: str):
     """An outcome of 1e300 at zero spend was accepted (import curves refuses it)."""
     (tmp_path / "w.yaml").write_text(WORLDS, encoding="utf-8")
     (tmp_path / "w.draws.csv").write_text("channel,draw,spend,outcome\n" + rows + "\n", encoding="utf-8")
     for command in ("validate", "solve"):
-        refused(run(command, str(tmp_path / "w.yaml")), "w.yaml: worlds.draws (w.draws.csv): " + expected, "nothing was solved")
+        refused(run(command, str(tmp_path / "w.yaml")), "w.yaml: worlds.draws (w.draws.csv): " + expected,
+                "nothing was solved")
 
 
 def test_a_tables_zero_spend_outcome_is_not_called_a_carry_over(tmp_path: Path):
     """A curve table's outcome at zero spend is whatever its model gives without the spend (carry-over,
     intercept, other drivers): the plan says what it is rather than calling it a carry-over baseline."""
     (tmp_path / "b.csv").write_text("channel,spend,outcome\na,0,5\na,100,15\na,400,30\n", encoding="utf-8")
-    assert run("import", "curves", str(tmp_path / "b.csv"), "-o", str(tmp_path / "b.yaml"), "--budget", "100").returncode == 0
+    assert run("import", "curves", str(tmp_path / "b.csv"), "-o", str(tmp_path / "b.yaml"), "--budget",
+               "100").returncode == 0
     text = (tmp_path / "b.yaml").read_text(encoding="utf-8")
     assert "carry-over" not in text and "that zero-spend outcome is outcome.baseline" in text
     done = run("solve", str(tmp_path / "b.yaml"))

@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from channelmix.api import solve_scenario
-from channelmix.curves import reach
 from channelmix.schema import load
 from channelmix.schema.models import Channel
+from channelmix.schema.responses import reach
+from channelmix.solve.pipeline import solve_scenario
 
 DATA = Path(__file__).parent / "data" / "evidence" / "curves"
 
@@ -25,7 +25,8 @@ DATA = Path(__file__).parent / "data" / "evidence" / "curves"
 def _run(tmp_path, table: Path, *args) -> subprocess.CompletedProcess:
     exe = Path(sys.executable).with_name("channelmix")
     cli = str(exe) if exe.exists() else shutil.which("channelmix")
-    return subprocess.run([cli, "import", "curves", str(table), "-o", str(tmp_path / "curves.yaml"), *args], capture_output=True, text=True)
+    return subprocess.run([cli, "import", "curves", str(table), "-o", str(tmp_path / "curves.yaml"), *args],
+                          capture_output=True, text=True)
 
 
 def _outcome(ch: Channel, spend: float) -> float:
@@ -60,22 +61,24 @@ def test_draws_give_the_mean_curve_and_are_kept_alongside(tmp_path):
             assert _outcome(ch, spend) == pytest.approx(expected, rel=1e-9)
     draws = pd.read_csv(tmp_path / "curves.draws.csv")
     assert len(draws) == len(table) and set(draws["draw"]) == {0, 1, 2}
-    assert loaded.scenario.objective.sense == "max_outcome" and loaded.scenario.objective.net  # no budget: outcome − spend
+    # no budget: outcome − spend
+    assert loaded.scenario.objective.sense == "max_outcome" and loaded.scenario.objective.net
     assert "mean over draws" in (tmp_path / "curves.yaml").read_text(encoding="utf-8")
     assert solve_scenario(loaded.scenario).verified
     mask = os.umask(0o022)
     os.umask(mask)
     # written through temporary files, yet with the permissions of a plainly created file (not 0600)
-    assert {stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "curves.yaml", tmp_path / "curves.draws.csv")} == {0o666 & ~mask}
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "curves.yaml", tmp_path / "curves.draws.csv")} == {
+        0o666 & ~mask}
 
 
-@pytest.mark.parametrize("text, expect", [
-    ("channel,spend\nA,0\n", "has no column 'outcome'"),
-    ("channel,spend,outcome\nA,0,0\nA,-10,5\n", "row 3, column spend: is -10, below 0"),
-    ("channel,spend,outcome\nA,0,0\nA,ten,5\n", "row 3, column spend: is 'ten', not a number"),
-    ("channel,draw,spend,outcome\nA,1,0,0\nA,1,10,5\nA,2,0,0\n", "draws of unequal length (draw 2: 1 points, draw 1: 2)"),
-    ("channel,spend,outcome\nA,0,0\nA,10,5\nA,10,6\n", "gives spend 10 twice"),
-])
+@pytest.mark.parametrize("text, expect",
+                         [("channel,spend\nA,0\n", "has no column 'outcome'"),
+                          ("channel,spend,outcome\nA,0,0\nA,-10,5\n", "row 3, column spend: is -10, below 0"),
+                          ("channel,spend,outcome\nA,0,0\nA,ten,5\n", "row 3, column spend: is 'ten', not a number"),
+                          ("channel,draw,spend,outcome\nA,1,0,0\nA,1,10,5\nA,2,0,0\n",
+                           "draws of unequal length (draw 2: 1 points, draw 1: 2)"),
+                          ("channel,spend,outcome\nA,0,0\nA,10,5\nA,10,6\n", "gives spend 10 twice")])
 def test_malformed_tables_exit_2_naming_file_row_and_fix(tmp_path, text, expect):
     table = tmp_path / "bad.csv"
     table.write_text(text, encoding="utf-8")
@@ -98,8 +101,9 @@ def test_excel_tables_work_too(tmp_path):
 def test_the_output_must_be_yaml(tmp_path):
     exe = Path(sys.executable).with_name("channelmix")
     cli = str(exe) if exe.exists() else shutil.which("channelmix")
-    done = subprocess.run([cli, "import", "curves", str(DATA / "meridian_curves.csv"), "-o", str(tmp_path / "out.json")],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [cli, "import", "curves", str(DATA / "meridian_curves.csv"), "-o", str(tmp_path / "out.json")],
+        capture_output=True, text=True)
     assert done.returncode == 2 and "name it .yaml" in done.stderr and not (tmp_path / "out.json").exists()
 
 
@@ -130,7 +134,8 @@ def test_draws_become_worlds_and_every_plan_is_judged_in_each(tmp_path):
     assert plan.verified and plan.risk is not None and plan.risk["worlds"] == 1 + 3  # the scenario and its three draws
 
 
-@pytest.mark.parametrize("option", [["--weeks", "156"], ["--bounds", "0.5:2"], ["--draws", "5"], ["--recent", "4"], ["--solid", "x"]])
+@pytest.mark.parametrize("option", [["--weeks", "156"], ["--bounds", "0.5:2"], ["--draws", "5"], ["--recent", "4"],
+                                    ["--solid", "x"]])
 def test_an_option_that_does_not_apply_exits_2(tmp_path, option):
     done = _run(tmp_path, DATA / "meridian_curves.csv", *option)
     assert done.returncode == 2 and f"{option[0]} does not apply to 'curves'" in done.stderr

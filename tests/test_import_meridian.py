@@ -11,13 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
-from channelmix.curves import reach
 from channelmix.schema import load
+from channelmix.schema.responses import reach
 from meridian_oracle import FIXTURE, Meridian
 
 WEEKS = 156
@@ -32,7 +30,8 @@ def run(*args: str | Path, env: dict | None = None) -> subprocess.CompletedProce
     return subprocess.run([_cli(), *map(str, args)], capture_output=True, text=True, env=env)
 
 
-def imported(tmp: Path, *args: str | Path, name: str = "meridian.yaml", env: dict | None = None) -> tuple[subprocess.CompletedProcess, Path]:
+def imported(tmp: Path, *args: str | Path, name: str = "meridian.yaml",
+             env: dict | None = None) -> tuple[subprocess.CompletedProcess, Path]:
     out = tmp / name
     return run("import", "meridian", *args, "-o", out, env=env), out
 
@@ -64,8 +63,10 @@ def test_the_table_imports_as_meridian_writes_it(table_import):
     for row in mean.itertuples():  # every point of the curve is Meridian's figure
         assert outcome(channels[row.channel], row.spend) == pytest.approx(row.incremental_outcome, rel=1e-9, abs=1e-9)
     for name, rows in mean.groupby("channel"):
-        assert channels[name].max_spend == pytest.approx(rows["spend"].max(), rel=1e-11)  # the table's end, not a flat tail
-        assert scenario.current[name] == pytest.approx(rows.loc[rows["spend_multiplier"] == 1.0, "spend"].item(), rel=1e-9)
+        # the table's end, not a flat tail
+        assert channels[name].max_spend == pytest.approx(rows["spend"].max(), rel=1e-11)
+        assert scenario.current[name] == pytest.approx(rows.loc[rows["spend_multiplier"] == 1.0, "spend"].item(),
+                                                       rel=1e-9)
     assert scenario.budget == pytest.approx(sum(scenario.current.values()), rel=1e-9)
     assert scenario.objective.sense == "max_outcome" and not scenario.objective.net
 
@@ -89,13 +90,14 @@ def test_the_scenario_says_where_its_curves_came_from_and_in_what_units(table_im
 def test_the_interval_is_kept_beside_the_scenario(table_import):
     _, out = table_import
     band = pd.read_csv(out.with_suffix(".band.csv"))
-    table = pd.read_csv(FIXTURE / "response_curves.csv").pivot_table(index=["channel", "spend_multiplier"], columns="metric",
-                                                                       values="incremental_outcome")
+    table = pd.read_csv(FIXTURE / "response_curves.csv").pivot_table(
+        index=["channel", "spend_multiplier"], columns="metric", values="incremental_outcome")
     assert len(band) == len(table) and load(out).scenario.source.band == out.with_suffix(".band.csv").name
     merged = band.assign(k=band.groupby("channel").cumcount()).set_index(["channel", "k"])
     for (channel, k), row in merged.iterrows():
         ref = table.loc[channel].iloc[k]
-        assert (row["low"], row["mean"], row["high"]) == pytest.approx((ref["ci_lo"], ref["mean"], ref["ci_hi"]), rel=1e-12)
+        expected = (ref["ci_lo"], ref["mean"], ref["ci_hi"])
+        assert (row["low"], row["mean"], row["high"]) == pytest.approx(expected, rel=1e-12)
 
 
 def test_parquet_as_to_parquet_writes_it_gives_the_same_scenario(tmp_path, table_import):
@@ -116,13 +118,15 @@ def test_parquet_without_pyarrow_says_how_to_get_it(tmp_path):
     assert "reading Parquet needs pyarrow" in done.stderr and 'install "channelmix[meridian]"' in done.stderr
 
 
-@pytest.mark.parametrize("table, budget, expect", [("response_curves_fine.csv", None, 1e-4), ("response_curves_fine.csv", 140e6, 1e-4),
+@pytest.mark.parametrize("table, budget, expect",
+                         [("response_curves_fine.csv", None, 1e-4), ("response_curves_fine.csv", 140e6, 1e-4),
                                                    ("response_curves.csv", 140e6, 1e-4)])
 def test_meridians_bounds_give_meridians_plan(tmp_path, oracle, table, budget, expect):
     """The fine table (0.02 steps) reaches Meridian's optimiser to 1e-4 as Meridian scores both;
     its default table (0.2 steps) only at the smaller budget (−1.37e-4 at the historical one)."""
     opt = next(o for o in oracle.reference["optimizer"] if o["budget_argument"] == budget)
-    done, out = imported(tmp_path, FIXTURE / table, "--bounds", "meridian", *(["--budget", str(budget)] if budget else []))
+    done, out = imported(tmp_path, FIXTURE / table, "--bounds", "meridian",
+                         *(["--budget", str(budget)] if budget else []))
     assert done.returncode == 0, done.stderr
     scenario = load(out).scenario
     assert scenario.budget == opt["budget"]  # Meridian enforces the sum of its rounded shares (139.9 M for 140 M)
@@ -142,7 +146,8 @@ def test_window_curves_with_a_weekly_budget_are_warned_about(tmp_path, table_imp
     for fmt in ("table", "json"):
         done = run("solve", table_import[1], "--set", f"budget={weekly}", "--format", fmt)
         assert done.returncode == 0, done.stderr
-        assert "warning: likely unit mismatch: the budget 1,101,037 is 0.32% of the most the curves were measured at" in done.stderr
+        assert ("warning: likely unit mismatch: the budget 1,101,037 is 0.32% of the most the curves were measured at"
+                in done.stderr)
     assert "the curves' spends and outcomes are per window" in done.stderr
     assert json.loads(done.stdout)["units"]["direction"] == "below"
     assert "unit mismatch" not in run("solve", table_import[1], "--format", "json").stderr
@@ -162,7 +167,8 @@ def test_weekly_curves_with_the_window_budget_are_warned_about(tmp_path, table_i
     solved = run("solve", out, "--set", f"budget={window.budget}")
     assert solved.returncode == 0, solved.stderr
     assert "likely unit mismatch: the budget 171,761,719 is 78× the most the curves were measured at" in solved.stderr
-    assert "the budget looks like a total over the model's 156 weeks: per week it would be 1,101,037 (÷156)" in solved.stderr
+    assert ("the budget looks like a total over the model's 156 weeks: per week it would be 1,101,037 (÷156)"
+            in solved.stderr)
 
 
 TABLE_OPTIONS = [  # (arguments, what the written scenario shows, or None for exit 2)

@@ -17,8 +17,8 @@ pytest.importorskip("google.protobuf", reason="reading model.binpb needs protobu
 
 from channelmix.evidence import meridian_math as mm  # noqa: E402
 from channelmix.evidence.meridian_file import message_classes, read_model  # noqa: E402
+from channelmix.model.worlds import worlds_of  # noqa: E402
 from channelmix.schema import load  # noqa: E402
-from channelmix.worlds import worlds_of  # noqa: E402
 from meridian_oracle import FIXTURE, Meridian  # noqa: E402
 from test_import_meridian import WEEKS, imported, outcome, run  # noqa: E402
 
@@ -57,7 +57,8 @@ def test_meridians_response_is_recomputed_from_the_file(model):
         np.testing.assert_allclose(mean, rows["incremental_outcome"], rtol=1e-13, atol=1e-6)
     draws = pd.read_csv(FIXTURE / "posterior_draws.csv")
     for (chain, draw, name), rows in draws.groupby(["chain", "draw", "channel"]):
-        mine = mm.window_outcome(model, model.channels.index(name), rows["spend_multiplier"].to_numpy())[chain * 50 + draw]
+        mine = mm.window_outcome(model, model.channels.index(name),
+                                 rows["spend_multiplier"].to_numpy())[chain * 50 + draw]
         np.testing.assert_allclose(mine, rows["incremental_outcome"], rtol=1e-13, atol=1e-6)
 
 
@@ -80,7 +81,8 @@ def test_meridians_default_bounds_are_rebuilt_exactly(model):
     for opt in reference["optimizer"]:
         budget, lower, upper = mm.meridian_bounds(model.spend_total, opt["budget_argument"])
         assert budget == opt["budget"]
-        assert lower.tolist() == list(opt["lower_bound"].values()) and upper.tolist() == list(opt["upper_bound"].values())
+        assert lower.tolist() == list(opt["lower_bound"].values())
+        assert upper.tolist() == list(opt["upper_bound"].values())
 
 
 def test_exact_curves_meet_meridian_at_and_between_its_points(window_import, oracle):
@@ -99,7 +101,8 @@ def test_exact_curves_meet_meridian_at_and_between_its_points(window_import, ora
         assert ch.max_spend == pytest.approx(3 * oracle.spend[oracle.channels.index(name)], rel=1e-11)
     assert "At all 44 points of Meridian's table: largest relative gap" in done.stderr
     source = scenario.source
-    assert (source.version, source.window.start, source.window.end, source.per.count) == ("2.1.0", "2021-01-25", "2024-01-15", WEEKS)
+    assert (source.version, source.window.start, source.window.end, source.per.count) == (
+        "2.1.0", "2021-01-25", "2024-01-15", WEEKS)
     assert all(r.channelmix == pytest.approx(r.tool, rel=1e-9) for r in source.check)
 
 
@@ -121,7 +124,8 @@ def test_the_plan_is_at_least_meridians_own(tmp_path, oracle, budget):
     optimiser's plan as Meridian scores them (Meridian's 100,000 grid is 1.1e-7 / 2.9e-7 below
     the continuous optimum; the fine table's plan is 1.1e-5 / 1.8e-6 below)."""
     opt = next(o for o in oracle.reference["optimizer"] if o["budget_argument"] == budget)
-    done, out = imported(tmp_path, MODEL, "--bounds", "meridian", "--draws", "0", *(["--budget", str(budget)] if budget else []))
+    done, out = imported(tmp_path, MODEL, "--bounds", "meridian", "--draws", "0",
+                         *(["--budget", str(budget)] if budget else []))
     assert done.returncode == 0, done.stderr
     solved = run("solve", out, "--format", "json")
     assert solved.returncode == 0, solved.stderr
@@ -145,7 +149,8 @@ def test_per_week_gives_the_exact_steady_curve_with_a_hill_world_per_draw(weekly
         top = outcome(ch, ch.max_spend)
         for k in (0.5, 1.0, 1.7):
             exact = mm.steady_outcome(model, c, np.array([k * today]))
-            assert outcome(ch, k * today) == pytest.approx(exact.mean(), abs=1e-6 * top)  # the mean curve, within its chords
+            # the mean curve, within its chords
+            assert outcome(ch, k * today) == pytest.approx(exact.mean(), abs=1e-6 * top)
             for d in (0, 37, 99):  # each world is its draw's hill curve, exactly
                 assert worlds[1 + d].channel(name).response.type == "hill"
                 assert outcome(worlds[1 + d].channel(name), k * today) == pytest.approx(exact[d], rel=1e-11)
@@ -238,12 +243,15 @@ def _geo_model(tmp_path, populations=(1.5, 0.5), betas=(2.0, 1.0)) -> tuple[obje
     target = netcdf_file(out, "w", version=2)
     for name, size in (("chain", 2), ("draw", 50), ("media_channel", 4), ("string8", 8), ("geo", 2), ("string5", 5)):
         target.createDimension(name, size)
-    target.createVariable("media_channel", "c", ("media_channel", "string8"))[:] = source.variables["media_channel"].data
-    target.createVariable("geo", "c", ("geo", "string5"))[:] = np.array([list(b"south"), list(b"north")], dtype="uint8").view("S1")
+    target.createVariable("media_channel", "c",
+                          ("media_channel", "string8"))[:] = source.variables["media_channel"].data
+    geo_names = np.array([list(b"south"), list(b"north")], dtype="uint8").view("S1")
+    target.createVariable("geo", "c", ("geo", "string5"))[:] = geo_names
     for name in ("alpha_m", "ec_m", "slope_m"):
         target.createVariable(name, "d", ("chain", "draw", "media_channel"))[:] = source.variables[name].data
     beta = source.variables["beta_gm"].data[:, :, 0, :]
-    target.createVariable("beta_gm", "d", ("chain", "draw", "geo", "media_channel"))[:] = np.stack([betas[1] * beta, betas[0] * beta], axis=2)
+    by_geo = np.stack([betas[1] * beta, betas[0] * beta], axis=2)
+    target.createVariable("beta_gm", "d", ("chain", "draw", "geo", "media_channel"))[:] = by_geo
     target.flush()
     model.inference_data.posterior = out.getvalue()
     kernel.model.value = model.SerializeToString()
@@ -262,7 +270,8 @@ def test_a_geo_model_sums_its_geos(tmp_path, model):
         assert mm.media_scale(geo)[c] == pytest.approx(mm.media_scale(model)[c], rel=1e-14)
         np.testing.assert_allclose(mm.window_outcome(geo, c, ks), weight * mm.window_outcome(model, c, ks), rtol=1e-12)
         weekly = np.array([1e4, 3e5, 2e6])
-        np.testing.assert_allclose(mm.steady_outcome(geo, c, weekly), weight * mm.steady_outcome(model, c, weekly / 2), rtol=1e-12)
+        np.testing.assert_allclose(mm.steady_outcome(geo, c, weekly), weight * mm.steady_outcome(model, c, weekly / 2),
+                                   rtol=1e-12)
         assert mm.steady_hills(geo, c) is None  # a sum over geos is no single hill curve: points, not hill worlds
     done, out = imported(tmp_path, path, "--per", "week", "--draws", "3", "--seed", "1")
     assert done.returncode == 0, done.stderr

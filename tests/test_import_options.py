@@ -21,7 +21,8 @@ SOURCES = {
 }
 OPTIONS = {  # a value each option takes, valid for the sources it applies to
     "--solid": "2_118_6", "--window": "2024-03-04:2024-06-24", "--model-window": "2022-04-04:2024-06-24",
-    "--adstock": "geometric", "--bounds": "0.6:1.8", "--budget": "12345", "--recent": "5", "--draws": "7", "--seed": "3",
+    "--adstock": "geometric", "--bounds": "0.6:1.8", "--budget": "12345", "--recent": "5", "--draws": "7",
+           "--seed": "3",
     "--periods": "4",
 }
 
@@ -32,7 +33,8 @@ def _cli() -> str:
 
 
 def _import(source: str, out: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([_cli(), "import", source, *map(str, SOURCES[source]), "-o", str(out), *args], capture_output=True, text=True)
+    return subprocess.run([_cli(), "import", source, *map(str, SOURCES[source]), "-o", str(out), *args],
+                          capture_output=True, text=True)
 
 
 @pytest.fixture(scope="module")
@@ -57,15 +59,16 @@ def test_an_option_changes_the_scenario_or_exits_2(tmp_path, defaults, source, o
         assert option in done.stderr or option.lstrip("-") in done.stderr  # the message names the option
         return
     assert done.returncode == 0, done.stderr
-    assert yaml.safe_load(out.read_text(encoding="utf-8")) != defaults[source], f"{option} was accepted and changed nothing"
+    assert yaml.safe_load(out.read_text(encoding="utf-8")) != defaults[source], f"{option} was accepted and changed " \
+                                                                                f"nothing"
 
 
 def test_seed_changes_which_samples_become_worlds(tmp_path):
     first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
     assert _import("pymc-marketing", first, "--draws", "7", "--seed", "1").returncode == 0
     assert _import("pymc-marketing", second, "--draws", "7", "--seed", "2").returncode == 0
+    from channelmix.model.worlds import sample_indices
     from channelmix.schema import load
-    from channelmix.worlds import sample_indices
 
     picks = [list(sample_indices(load(p).scenario)) for p in (first, second)]
     assert picks[0] != picks[1] and all(len(p) == 7 for p in picks)

@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from channelmix.api import solve_scenario
-from channelmix.curves import reach
+from channelmix.model.worlds import worlds_of
 from channelmix.schema import load
-from channelmix.worlds import worlds_of
+from channelmix.schema.responses import reach
+from channelmix.solve.pipeline import solve_scenario
 
 pytest.importorskip("xarray")
 pytest.importorskip("h5netcdf")
@@ -63,10 +63,12 @@ def test_saved_model_imports_validates_and_solves(tmp_path):
     # Golden check against the published formulas: do not loosen unless the maths changed.
     for j, name in enumerate(CHANNELS):
         scale = data[:, j].max()
-        expected = np.mean([hand_logistic(current[j], scale, params["saturation_lam"][c, d, j], params["saturation_beta"][c, d, j])
+        expected = np.mean([hand_logistic(current[j], scale, params["saturation_lam"][c, d, j],
+                                          params["saturation_beta"][c, d, j])
                             for c in range(2) for d in range(4)])
         assert outcome_at(by_name[name], current[j]) == pytest.approx(expected, rel=1e-3)
-        assert outcome_at(by_name[name], current[j]) == pytest.approx(expected, rel=1e-12)  # and in fact exactly: the curve is PyMC's
+        # and in fact exactly: the curve is PyMC's
+        assert outcome_at(by_name[name], current[j]) == pytest.approx(expected, rel=1e-12)
         assert by_name[name].response.type == "logistic" and by_name[name].response.samples == 8
         assert by_name[name].max_spend is None  # the curve is exact at every spend: no grid end to stop at
     # Worlds: 5 of the 8 posterior samples (seeded), each a joint draw of every channel's curve.
@@ -81,7 +83,8 @@ def test_the_plan_solves_through_the_cli(tmp_path):
     out = tmp_path / "mmm.yaml"
     assert run(str(model), "-o", str(out), "--draws", "4").returncode == 0
     exe = Path(sys.executable).with_name("channelmix")
-    solved = subprocess.run([str(exe) if exe.exists() else shutil.which("channelmix"), "solve", str(out), "--format", "json"],
+    solved = subprocess.run([str(exe) if exe.exists() else shutil.which("channelmix"), "solve", str(out), "--format",
+                             "json"],
                             capture_output=True, text=True)
     assert solved.returncode == 0, solved.stderr
     assert '"verified": true' in solved.stdout and '"risk"' in solved.stdout
@@ -120,7 +123,8 @@ def test_newer_serialisation_michaelis_menten_saturation_first(tmp_path):
     params = {"adstock_alpha": rng.uniform(0.1, 0.6, shape), "saturation_alpha": rng.uniform(0.2, 0.6, shape),
               "saturation_lam": rng.uniform(0.3, 1.5, shape)}
     root = attrs(saturation='{"__type__": "pymc_marketing.mmm.components.saturation.MichaelisMentenSaturation"}',
-                 adstock='{"__type__": "pymc_marketing.mmm.components.adstock.GeometricAdstock", "l_max": 6, "normalize": false}',
+                 adstock='{"__type__": "pymc_marketing.mmm.components.adstock.GeometricAdstock", "l_max": 6, '
+                         '"normalize": false}',
                  adstock_first="false")
     model = save_model(tmp_path / "mm.nc", root=root, params=params)
     out = tmp_path / "mm.yaml"
@@ -132,7 +136,8 @@ def test_newer_serialisation_michaelis_menten_saturation_first(tmp_path):
     for j, ch in enumerate(sc.channels):
         u = current[j] / data[:, j].max()
         expected = [(1 - a**6) / (1 - a) * al * u / (lam + u) * TARGET_SCALE
-                    for a, al, lam in zip(params["adstock_alpha"][..., j].ravel(), params["saturation_alpha"][..., j].ravel(),
+                    for a, al, lam in zip(params["adstock_alpha"][..., j].ravel(),
+                                          params["saturation_alpha"][..., j].ravel(),
                                           params["saturation_lam"][..., j].ravel())]
         assert outcome_at(ch, current[j]) == pytest.approx(np.mean(expected), rel=1e-3)
 
@@ -153,7 +158,8 @@ def test_classic_file_shape_scales_from_fit_data(tmp_path):
     data, p = spends(), posterior_params()
     current = data[-13:].mean(axis=0)
     j = 1
-    expected = np.mean([hand_logistic(current[j], data[:, j].max(), p["saturation_lam"][c, d, j], p["saturation_beta"][c, d, j])
+    expected = np.mean([hand_logistic(current[j], data[:, j].max(), p["saturation_lam"][c, d, j],
+                                      p["saturation_beta"][c, d, j])
                         for c in range(2) for d in range(4)])
     assert outcome_at(sc.channels[j], current[j]) == pytest.approx(expected, rel=1e-3)
 
@@ -173,7 +179,8 @@ def _bad(tmp_path, model: Path) -> str:
 def test_missing_group(tmp_path):
     model = save_model(tmp_path / "m.nc", groups=("constant_data", "fit_data"))
     assert f"{model}: group posterior: is missing (the file has constant_data, fit_data). " \
-           "Fix: Import a fitted model: save the fitted model with MMM.save('model.nc') after MMM.fit()" in _bad(tmp_path, model)
+           "Fix: Import a fitted model: save the fitted model with MMM.save('model.nc') after MMM.fit()" \
+           in _bad(tmp_path, model)
 
 
 def test_missing_variable(tmp_path):
@@ -181,7 +188,8 @@ def test_missing_variable(tmp_path):
     del params["saturation_lam"]
     model = save_model(tmp_path / "m.nc", params=params)
     assert f"{model}: posterior.saturation_lam: is missing (the saturation needs saturation_lam, saturation_beta). " \
-           "Fix: Import the model the file's attributes describe: save the fitted model with MMM.save('model.nc')" in _bad(tmp_path, model)
+           "Fix: Import the model the file's attributes describe: save the fitted model with MMM.save('model.nc')" \
+           in _bad(tmp_path, model)
 
 
 def test_unknown_saturation_and_adstock_are_named_together(tmp_path):
@@ -191,20 +199,26 @@ def test_unknown_saturation_and_adstock_are_named_together(tmp_path):
                  adstock='{"__type__": "pymc_marketing.mmm.components.adstock.WeibullPDFAdstock", "l_max": 4}')
     err = _bad(tmp_path, save_model(tmp_path / "m.nc", root=root))
     assert "2 problems found" in err
-    assert "attribute saturation: is 'hill_sigmoid', which channelmix cannot read. Fix: Fit the model with one of: logistic, " \
-           "inverse_scaled_logistic, tanh, michaelis_menten, hill (or export response curves and use 'channelmix import curves')" in err
-    assert "attribute adstock: is 'weibull_pdf', which channelmix cannot read. Fix: Fit the model with one of: geometric, delayed" in err
+    assert "attribute saturation: is 'hill_sigmoid', which channelmix cannot read. Fix: Fit the model with one of: " \
+           "logistic, " \
+           "inverse_scaled_logistic, tanh, michaelis_menten, hill (or export response curves and use 'channelmix " \
+           "import curves')" in err
+    assert "attribute adstock: is 'weibull_pdf', which channelmix cannot read. Fix: Fit the model with one of: " \
+           "geometric, delayed" in err
 
 
 def test_draws_of_unequal_length(tmp_path):
     import xarray as xr
 
-    short = xr.DataArray(np.full((2, 3, len(CHANNELS)), 0.3), dims=("chain", "draw_beta", "channel"), coords={"channel": CHANNELS})
+    short = xr.DataArray(np.full((2, 3, len(CHANNELS)), 0.3), dims=("chain", "draw_beta", "channel"),
+                         coords={"channel": CHANNELS})
     params = posterior_params()
     del params["saturation_beta"]
     model = save_model(tmp_path / "m.nc", params=params, posterior_extra={"saturation_beta": short})
-    assert f"{model}: posterior.saturation_beta: has draws of unequal length (2 chains × 3 draws, but saturation_lam has 2 × 4). " \
-           "Fix: Give every parameter the same posterior draws: save the fitted model with MMM.save('model.nc')" in _bad(tmp_path, model)
+    assert f"{model}: posterior.saturation_beta: has draws of unequal length (2 chains × 3 draws, but saturation_lam " \
+           f"has 2 × 4). " \
+           "Fix: Give every parameter the same posterior draws: save the fitted model with MMM.save('model.nc')" \
+           in _bad(tmp_path, model)
 
 
 def test_negative_spends_reported_with_every_other_problem(tmp_path):
@@ -217,14 +231,16 @@ def test_negative_spends_reported_with_every_other_problem(tmp_path):
     assert "2 problems found" in err
     assert f"{model}: constant_data: date 2025-02-03, channel 'Paid Search': spend is -250, below 0. " \
            "Fix: Fix the training data and fit the model again: a spend cannot be negative" in err
-    assert f"{model}: attribute time_varying_media: is set: media effects that vary over time have no single response curve" in err
+    assert f"{model}: attribute time_varying_media: is set: media effects that vary over time have no single " \
+           f"response curve" in err
 
 
 def test_panel_models_are_refused(tmp_path):
     from pymc_fixture import attrs
 
     err = _bad(tmp_path, save_model(tmp_path / "m.nc", root=attrs(dims='["geo"]')))
-    assert "attribute dims: is ['geo']: models with panel dimensions are not supported. Fix: Import a model fitted without dims" in err
+    assert "attribute dims: is ['geo']: models with panel dimensions are not supported. Fix: Import a model fitted " \
+           "without dims" in err
 
 
 def test_not_a_netcdf_file(tmp_path):
@@ -245,6 +261,7 @@ def test_missing_extra_names_the_install_command(tmp_path, monkeypatch):
     out = tmp_path / "m.yaml"
     result = CliRunner().invoke(main, ["import", "pymc-marketing", str(model), "-o", str(out)])
     assert result.exit_code == 2
-    assert f"{model}: reading a PyMC-Marketing model needs the optional packages xarray, h5netcdf and h5py (xarray is not installed). " \
+    assert f"{model}: reading a PyMC-Marketing model needs the optional packages xarray, h5netcdf and h5py " \
+           "(xarray is not installed). " \
            'Fix: Install them: pip install "channelmix[mmm]"' in result.output
     assert not out.exists()

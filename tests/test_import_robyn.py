@@ -28,9 +28,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from channelmix.api import solve_scenario
-from channelmix.curves import reach
 from channelmix.schema import load
+from channelmix.schema.responses import reach
+from channelmix.solve.pipeline import solve_scenario
 
 DATA = Path(__file__).parent / "data" / "evidence" / "robyn"
 
@@ -104,14 +104,16 @@ def _check(channels: dict, name: str, s0: float, expected: float) -> None:
 
 def test_json_export_geometric_matches_the_allocator(tmp_path):
     raw = _raw()
-    hyper = {"facebook_S": (1.73, 0.62, 0.21, 3120.5), "tv_S": (2.61, 0.48, 0.67, 9800.25), "search_S": (0.84, 0.35, 0.05, 2250.0)}
+    hyper = {"facebook_S": (1.73, 0.62, 0.21, 3120.5), "tv_S": (2.61, 0.48, 0.67, 9800.25),
+             "search_S": (0.84, 0.35, 0.05, 2250.0)}
     data, out = _import(tmp_path, DATA / "RobynModel-2_13_4.json", DATA / "raw_data.csv")
     channels = {c["id"]: c for c in data["channels"]}
     assert sorted(channels) == ["facebook_S", "search_S", "tv_S"]  # the organic newsletter is not a paid channel
     for name, (alpha, gamma, theta, coef) in hyper.items():
         s0, expected = _expected(raw[name], lambda x, t=theta: _geometric(x, t), alpha, gamma, coef, (3, 17))
         _check(channels, name, s0, expected)
-        assert channels[name]["min_spend"] == pytest.approx(0.5 * s0) and channels[name]["max_spend"] == pytest.approx(2 * s0)
+        assert channels[name]["min_spend"] == pytest.approx(0.5 * s0)
+        assert channels[name]["max_spend"] == pytest.approx(2 * s0)
     loaded = load(out)
     plan = solve_scenario(loaded.scenario)
     assert plan.verified and plan.cost <= loaded.scenario.budget + 1e-6
@@ -120,7 +122,8 @@ def test_json_export_geometric_matches_the_allocator(tmp_path):
 def test_window_changes_todays_spend_not_the_carry_over(tmp_path):
     raw = _raw()
     whole, _ = _import(tmp_path, DATA / "RobynModel-2_13_4.json", DATA / "raw_data.csv")
-    data, _ = _import(tmp_path, DATA / "RobynModel-2_13_4.json", DATA / "raw_data.csv", "--window", "2024-03-04:2024-04-29")
+    data, _ = _import(tmp_path, DATA / "RobynModel-2_13_4.json", DATA / "raw_data.csv", "--window",
+                      "2024-03-04:2024-04-29")
     rows = [i for i, d in enumerate(raw["DATE"]) if "2024-03-04" <= d <= "2024-04-29"]
     s0, expected = _expected(raw["tv_S"], lambda x: _geometric(x, 0.67), 2.61, 0.48, 9800.25, (3, 17), alloc=rows)
     _check({c["id"]: c for c in data["channels"]}, "tv_S", s0, expected)
@@ -132,12 +135,15 @@ def test_window_changes_todays_spend_not_the_carry_over(tmp_path):
 @pytest.mark.parametrize("kind", ["weibull_cdf", "weibull_pdf"])
 def test_pareto_csvs_weibull_match_the_allocator(tmp_path, kind):
     raw = _raw()
-    data, out = _import(tmp_path, DATA / "pareto_hyperparameters.csv", DATA / "pareto_aggregated.csv", DATA / "raw_data.csv",
+    data, out = _import(tmp_path, DATA / "pareto_hyperparameters.csv", DATA / "pareto_aggregated.csv",
+                        DATA / "raw_data.csv",
                         "--solid", "3_7_1", "--adstock", kind, "--model-window", "2024-01-22:2024-04-29")
     channels = {c["id"]: c for c in data["channels"]}
-    params = {"facebook_S": (2.9, 0.71, 0.15, 2.1, 3300), "search_S": (1.4, 0.3, 0.02, 1.3, 2100), "tv_S": (1.6, 0.44, 0.3, 3.4, 10100)}
+    params = {"facebook_S": (2.9, 0.71, 0.15, 2.1, 3300), "search_S": (1.4, 0.3, 0.02, 1.3, 2100),
+              "tv_S": (1.6, 0.44, 0.3, 3.4, 10100)}
     for name, (alpha, gamma, scale, shape, coef) in params.items():
-        s0, expected = _expected(raw[name], lambda x, k=shape, sc=scale: _weibull(x, k, sc, kind == "weibull_pdf"), alpha, gamma, coef, (3, 17))
+        s0, expected = _expected(raw[name], lambda x, k=shape, sc=scale: _weibull(x, k, sc, kind == "weibull_pdf"),
+                                 alpha, gamma, coef, (3, 17))
         _check(channels, name, s0, expected)
     assert solve_scenario(load(out).scenario).verified
 
@@ -152,18 +158,21 @@ def _bad(tmp_path, *args) -> str:
 
 
 def test_unknown_solid_names_the_file_and_the_known_ones(tmp_path):
-    err = _bad(tmp_path, DATA / "pareto_hyperparameters.csv", DATA / "pareto_aggregated.csv", DATA / "raw_data.csv", "--solid", "9_9_9")
+    err = _bad(tmp_path, DATA / "pareto_hyperparameters.csv", DATA / "pareto_aggregated.csv", DATA / "raw_data.csv",
+               "--solid", "9_9_9")
     assert "pareto_hyperparameters.csv" in err and "no model '9_9_9'" in err and "1_5_2, 3_7_1" in err
 
 
 def test_weibull_csvs_need_the_adstock_kind(tmp_path):
-    err = _bad(tmp_path, DATA / "pareto_hyperparameters.csv", DATA / "pareto_aggregated.csv", DATA / "raw_data.csv", "--solid", "1_5_2")
+    err = _bad(tmp_path, DATA / "pareto_hyperparameters.csv", DATA / "pareto_aggregated.csv", DATA / "raw_data.csv",
+               "--solid", "1_5_2")
     assert "--adstock weibull_cdf" in err
 
 
 def test_missing_column_and_negative_spend(tmp_path):
     raw = (DATA / "raw_data.csv").read_text().splitlines()
-    (tmp_path / "no_tv.csv").write_text("\n".join(",".join(c for i, c in enumerate(r.split(",")) if i != 4) for r in raw) + "\n")
+    (tmp_path / "no_tv.csv").write_text("\n".join(",".join(c for i, c in enumerate(r.split(",")) if i != 4)
+                                                  for r in raw) + "\n")
     err = _bad(tmp_path, DATA / "RobynModel-2_13_4.json", tmp_path / "no_tv.csv")
     assert "no_tv.csv" in err and "'tv_S'" in err and "Fix:" in err
     negative = list(raw)

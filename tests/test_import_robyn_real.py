@@ -23,11 +23,11 @@ import numpy as np
 import pytest
 import yaml
 
-from channelmix.api import solve_scenario
-from channelmix.curves import reach
 from channelmix.evidence import robyn_math as rm
 from channelmix.evidence.robyn import import_robyn, load
 from channelmix.schema import load as load_scenario
+from channelmix.schema.responses import reach
+from channelmix.solve.pipeline import solve_scenario
 
 DATA = Path(__file__).parent / "data" / "robyn_real"
 EXPECTED = json.loads((DATA / "expected.json").read_text(encoding="utf-8"))["exports"]
@@ -99,7 +99,8 @@ def test_weibull_lag_weights_and_adstock_are_robyns(solid):
 
 
 def test_the_export_summary_is_the_check_figure_when_the_range_is_the_window():
-    imported = import_robyn([str(DATA / "RobynModel-4_302_1.json")])  # date range "all": today's spend is the window's mean
+    # date range "all": today's spend is the window's mean
+    imported = import_robyn([str(DATA / "RobynModel-4_302_1.json")])
     for c in imported.channels:
         assert c.tool == pytest.approx(_expected("4_302_1")["channels"][c.id]["mean_response"], rel=1e-12)
     other = import_robyn([str(DATA / "RobynModel-1_77_3.json")], window="last_13")
@@ -113,7 +114,8 @@ def test_allocator_csv_gives_robyns_range_bounds_budget_and_its_plan(tmp_path, s
     data = yaml.safe_load(out.read_text(encoding="utf-8"))
     scenario = load_scenario(out).scenario
     expected, target = _expected(solid), TARGETS[f"RobynModel-{solid}.json"]
-    assert sorted(data["rules"]["force_on"]) == sorted(expected["channels"])  # Robyn keeps every channel within its bounds
+    # Robyn keeps every channel within its bounds
+    assert sorted(data["rules"]["force_on"]) == sorted(expected["channels"])
     assert scenario.budget == pytest.approx(target["budget"], rel=1e-9)
     for channel in scenario.channels:
         e = expected["channels"][channel.id]
@@ -131,7 +133,8 @@ def test_allocator_csv_gives_robyns_range_bounds_budget_and_its_plan(tmp_path, s
 def test_csv_and_json_of_other_models_do_not_mix(tmp_path):
     done, out = _run(tmp_path, DATA / "RobynModel-2_118_6.json", DATA / "1_77_3_max_response_reallocated.csv")
     assert done.returncode == 2 and "Traceback" not in done.stderr and not out.exists()
-    assert "1_77_3_max_response_reallocated.csv" in done.stderr and "'1_77_3'" in done.stderr and "2_118_6" in done.stderr
+    assert "1_77_3_max_response_reallocated.csv" in done.stderr and "'1_77_3'" in done.stderr
+    assert "2_118_6" in done.stderr
 
 
 @pytest.mark.parametrize("option", [("--window", "all"), ("--bounds", "0.5:2")])
@@ -185,7 +188,8 @@ def test_robyn_sorts_the_input_data_by_date(tmp_path):
     (tmp_path / "reversed.json").write_text(json.dumps(doc), encoding="utf-8")
     shuffled = import_robyn([str(tmp_path / "reversed.json")], window="last_13")
     ordered = import_robyn([str(DATA / "RobynModel-1_77_3.json")], window="last_13")
-    assert [(c.response, c.outcome, c.current) for c in shuffled.channels] == [(c.response, c.outcome, c.current) for c in ordered.channels]
+    assert [(c.response, c.outcome, c.current) for c in shuffled.channels] == [(c.response, c.outcome, c.current)
+                                                                               for c in ordered.channels]
 
 
 def _robyn_over_weeks(model, spends: dict[str, list[float]]) -> float:
@@ -205,9 +209,10 @@ def _robyn_over_weeks(model, spends: dict[str, list[float]]) -> float:
 def test_periods_plan_from_the_adstock_history_leaves_is_robyns_model(tmp_path):
     """--periods N: a plan over the N weeks after the data whose outcome, week by week, is Robyn's
     own model response to the history followed by the plan (geometric adstock, exactly)."""
-    from channelmix.evaluate_periods import evaluate_periods
+    from channelmix.verify.evaluate_periods import evaluate_periods
 
-    done, out = _run(tmp_path, DATA / "RobynModel-2_118_6.json", DATA / "2_118_6_max_response_reallocated.csv", "--periods", "4")
+    done, out = _run(tmp_path, DATA / "RobynModel-2_118_6.json", DATA / "2_118_6_max_response_reallocated.csv",
+                     "--periods", "4")
     assert done.returncode == 0, done.stderr
     scenario = load_scenario(out).scenario
     model, _ = load([str(DATA / "RobynModel-2_118_6.json")])

@@ -6,11 +6,12 @@ import itertools
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from channelmix.curves import pieces, reach
+from channelmix.model.curves import pieces
 from channelmix.schema.models import Hill, Saturating
-
+from channelmix.schema.responses import reach
 from helpers import cell, channel, on_ids, scenario, solve, spend
 
 # ---------------------------------------------------------------- set covering (min_cost)
@@ -227,7 +228,8 @@ def test_s_curve_pieces_never_exceed_the_true_curve(shape: float, accuracy: floa
     accuracy=st.sampled_from([0.001, 0.005, 0.02, 0.1]),
 )
 def test_pieces_are_an_under_estimate_within_accuracy(kind, half, shape, cap_ratio, accuracy) -> None:
-    response = Hill(type="hill", half=half, shape=shape) if kind == "hill" else Saturating(type="saturating", scale=half)
+    response = (
+        Hill(type="hill", half=half, shape=shape) if kind == "hill" else Saturating(type="saturating", scale=half))
     cap = half * cap_ratio
     p = pieces(response, cap, accuracy)
     assert p.xs[0] == 0 and p.ys[0] == 0 and p.xs[-1] == pytest.approx(cap)

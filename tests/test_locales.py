@@ -17,7 +17,8 @@ FIELDS = string.Formatter()
 
 
 def words(code: str) -> dict[str, str]:
-    return json.loads(resources.files("channelmix").joinpath("locales", f"{code}.json").read_text(encoding="utf-8"))
+    return json.loads(
+        resources.files("channelmix.core").joinpath("locales", f"{code}.json").read_text(encoding="utf-8"))
 
 
 def placeholders(text: str) -> set[str]:
@@ -38,7 +39,7 @@ def test_every_key_the_code_asks_for_is_in_the_english_file():
     """A key written in a template or module but missing from the files would only fail when rendered."""
     root = resources.files("channelmix")
     used = set()
-    for folder, pattern in (("reports", "*.py"), ("templates", "*.j2")):
+    for folder, pattern in (("reports", "*.py"), ("reports/templates", "*.j2")):
         for path in (root / folder).iterdir():
             if path.name.endswith(pattern[1:]):
                 used |= set(re.findall(r"""\bt\(\s*["']([a-z_.]+)["']""", path.read_text(encoding="utf-8")))
@@ -64,7 +65,8 @@ def test_the_language_is_chosen_as_documented():
     assert i18n.report_language(None, [persian]) == "fa"  # Persian labels, no language given
     assert i18n.report_language("sv", [persian]) == "sv"  # asked for
     assert i18n.report_language(None, [{**persian, "language": "fr"}]) == "fr"  # the scenario's own
-    assert i18n.report_language(None, [{"scenario": "x", "language": "fr"}, {"scenario": "y", "language": "es"}]) == "en"
+    assert (
+        i18n.report_language(None, [{"scenario": "x", "language": "fr"}, {"scenario": "y", "language": "es"}]) == "en")
     with pytest.raises(ValueError, match="unknown report language 'de'"):
         i18n.catalogue("de")
     assert i18n.catalogue("fa").direction == "rtl" and i18n.catalogue("sv").direction == "ltr"

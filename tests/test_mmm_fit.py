@@ -21,19 +21,22 @@ import numpy as np
 import pytest
 
 if sys.version_info < (3, 12):
-    pytest.skip("the [mmm-fit] tests need Python >= 3.12 (pymc-marketing 1.3 and pytensor require it)", allow_module_level=True)
-pytest.importorskip("pymc_marketing", reason='the [mmm-fit] tests need pymc-marketing: pip install "channelmix[mmm-fit]"')
+    pytest.skip("the [mmm-fit] tests need Python >= 3.12 (pymc-marketing 1.3 and pytensor require it)",
+                allow_module_level=True)
+pytest.importorskip("pymc_marketing",
+                    reason='the [mmm-fit] tests need pymc-marketing: pip install "channelmix[mmm-fit]"')
 
 import pandas as pd  # noqa: E402
 
-from channelmix.curves import reach  # noqa: E402
 from channelmix.schema import load  # noqa: E402
+from channelmix.schema.responses import reach  # noqa: E402
 
 CHANNELS = ["TV", "Sökannonser"]
 WEEKS = 30
 L_MAX = 3
 FRACTIONS = [math.pi / 300, math.exp(-3), 1 / math.pi**2, math.sqrt(2) / 10, 1 / (2 * math.e), (math.sqrt(5) - 1) / 4,
-             1 / math.sqrt(3), math.log(2), math.e / 3, math.sqrt(2), math.sqrt(3), math.e]  # of the largest weekly spend
+             # of the largest weekly spend
+             1 / math.sqrt(3), math.log(2), math.e / 3, math.sqrt(2), math.sqrt(3), math.e]
 
 
 def _data(link: str) -> tuple[pd.DataFrame, pd.Series]:
@@ -57,7 +60,8 @@ def fitted(tmp_path_factory) -> dict[str, tuple[object, Path]]:
         X, y = _data(link)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # link='log' is "experimental"
-            mmm = MMM(date_column="date", channel_columns=CHANNELS, target_column="y", adstock=GeometricAdstock(l_max=L_MAX),
+            mmm = MMM(date_column="date", channel_columns=CHANNELS, target_column="y",
+                      adstock=GeometricAdstock(l_max=L_MAX),
                       saturation=LogisticSaturation(), link=link)
             mmm.fit(X, y, chains=2, draws=50, tune=100, cores=1, random_seed=3, progressbar=False)
         path = folder / f"{link}.nc"
@@ -84,7 +88,8 @@ def _steady_state(mmm, spends: np.ndarray) -> np.ndarray:
     X.insert(0, "date", dates)
     out = mmm.sample_posterior_predictive(X, extend_idata=False, var_names=["channel_contribution_original_scale"],
                                           random_seed=0, progressbar=False)
-    values = out["channel_contribution_original_scale"].transpose("sample", "date", "channel").sel(channel=CHANNELS).values
+    values = out["channel_contribution_original_scale"].transpose("sample", "date",
+                                                                  "channel").sel(channel=CHANNELS).values
     return values.mean(axis=0)[length - 1::length]
 
 

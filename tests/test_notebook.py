@@ -19,8 +19,10 @@ def test_what_if_notebook_executes(tmp_path: Path):
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     # ipykernel shows the process's C-level output in the notebook, except under pytest: as a user sees it
     env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
-    NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(work)}}).execute(env=env)
-    errors = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs if o.output_type == "error"]
+    NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(work)}}).execute(
+        env=env)
+    errors = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs
+              if o.output_type == "error"]
     assert errors == []
     # no solver banner or log may reach the notebook
     streams = "".join(o.get("text", "") for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs

@@ -8,12 +8,15 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from channelmix.api import solve_scenario
-from channelmix.curves import pieces, reach
+from channelmix.model.curves import pieces
+from channelmix.reports.wording import plan_message
 from channelmix.schema import ScenarioError, validate
 from channelmix.schema.models import Hill
+from channelmix.schema.responses import reach
+from channelmix.solve.pipeline import solve_scenario
 
 
 def _hill(s: float, half: float, shape: float) -> float:
@@ -22,11 +25,18 @@ def _hill(s: float, half: float, shape: float) -> float:
 
 def _scenario(objective: dict, budget: float | None = 100.0) -> dict:
     out = {
-        "scenario": "outcome", "phases": ["all"], "segments": ["all"],
+        "scenario": "outcome",
+        "phases": ["all"],
+        "segments": ["all"],
         "channels": [
-            {"id": "tv", "response": {"type": "hill", "half": 50, "shape": 2, "offset": 10}, "outcome": {"value": 300, "baseline": 11.5}},
+            {
+                "id": "tv",
+                "response": {"type": "hill", "half": 50, "shape": 2, "offset": 10},
+                "outcome": {"value": 300, "baseline": 11.5},
+            },
             {"id": "search", "response": {"type": "saturating", "scale": 40}, "outcome": {"value": 100}},
-            {"id": "posters", "response": {"type": "linear", "slope": 0.01}, "fixed_cost": 5},  # no outcome: worth nothing here
+            # no outcome: worth nothing here
+            {"id": "posters", "response": {"type": "linear", "slope": 0.01}, "fixed_cost": 5},
         ],
         "objective": objective,
     }
@@ -110,7 +120,7 @@ def test_coverage_rules_still_apply_with_max_outcome():
 def test_an_unreachable_outcome_target_is_an_answer_that_names_it():
     plan = solve_scenario(validate(_scenario({"sense": "min_cost", "outcome_target": 10_000}, budget=None)).scenario)
     assert plan.status == "infeasible"
-    assert "the outcome target (10000)" in plan.message
+    assert "the outcome target (10000)" in plan_message(plan)
 
 
 

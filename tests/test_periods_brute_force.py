@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog
 
-from channelmix.api import solve_scenario
 from channelmix.schema import validate
+from channelmix.solve.pipeline import solve_scenario
 
 CELLS = [("aware", 1.0), ("buy", 1.0)]  # phase, weight; one segment "all" of size 1
 
@@ -27,20 +27,22 @@ def instance(seed: int) -> dict:
     channels = []
     for c in range(C):
         first = rng.choice([1, 1, 2]) if T > 1 else 1
-        channels.append({
-            "id": f"c{c}", "response": {"type": "linear", "slope": round(rng.uniform(0.005, 0.02), 4)},
-            "affinity": {"aware": round(rng.uniform(0, 1), 2), "buy": round(rng.uniform(0, 1), 2)},
-            "max_spend": rng.choice([60, 100, 150]), "fixed_cost": rng.choice([0, 5, 15]), "setup_cost": rng.choice([0, 10, 30]),
-            "carry_over": rng.choice([0, 0, 0.5]), "available_from": first, "uses": {"hours": {"per_unit": 0.05, "fixed": 1}},
-        })
-    periods = {"items": [{"id": str(t + 1), "weight": rng.choice([1, 1, 2]), "budget": rng.choice([80, 120, 200])} for t in range(T)],
-               "carry_over": rng.random() < 0.5}
+        channels.append(
+            {"id": f"c{c}", "response": {"type": "linear", "slope": round(rng.uniform(0.005, 0.02), 4)},
+             "affinity": {"aware": round(rng.uniform(0, 1), 2), "buy": round(rng.uniform(0, 1), 2)},
+             "max_spend": rng.choice([60, 100, 150]), "fixed_cost": rng.choice([0, 5, 15]),
+             "setup_cost": rng.choice([0, 10, 30]), "carry_over": rng.choice([0, 0, 0.5]), "available_from": first,
+             "uses": {"hours": {"per_unit": 0.05, "fixed": 1}}})
+    periods = {
+        "items": [{"id": str(t + 1), "weight": rng.choice([1, 1, 2]), "budget": rng.choice([80, 120, 200])}
+                  for t in range(T)], "carry_over": rng.random() < 0.5}
     rules = {"min_periods_on": rng.choice([1, 2])}
     if C == 3:
         rules["cardinality"] = {"max": 2}
     return {"scenario": f"brute-{seed}", "phases": [{"id": p, "weight": w} for p, w in CELLS],
-            "segments": [{"id": "all", "size": 1, "value": 600}], "budget": rng.choice([150, 250, 400]), "resources": {"hours": 8},
-            "periods": periods, "channels": channels, "rules": rules, "objective": {"sense": "max_value"}, "solver": {"gap": 0}}
+            "segments": [{"id": "all", "size": 1, "value": 600}], "budget": rng.choice([150, 250, 400]),
+            "resources": {"hours": 8}, "periods": periods, "channels": channels, "rules": rules,
+            "objective": {"sense": "max_value"}, "solver": {"gap": 0}}
 
 
 def schedule_ok(d: dict, x: np.ndarray) -> bool:
@@ -90,18 +92,26 @@ def best_for(d: dict, x: np.ndarray) -> float | None:
 
     for c, ch in enumerate(chans):
         for t in range(T):
-            r = row(); r[idx(Aa, c, t)] = 1; r[idx(S, c, t)] = -1
+            r = row()
+            r[idx(Aa, c, t)] = 1
+            r[idx(S, c, t)] = -1
             if t > 0:
                 r[idx(Aa, c, t - 1)] = -ch["carry_over"]
-            A_eq.append(r); b_eq.append(0.0)
-            r = row(); r[idx(Y, c, t)] = 1; r[idx(Aa, c, t)] = -ch["response"]["slope"]
-            A_ub.append(r); b_ub.append(0.0)
+            A_eq.append(r)
+            b_eq.append(0.0)
+            r = row()
+            r[idx(Y, c, t)] = 1
+            r[idx(Aa, c, t)] = -ch["response"]["slope"]
+            A_ub.append(r)
+            b_ub.append(0.0)
     for k, (phase, _) in enumerate(CELLS):
         for t in range(T):
-            r = row(); r[zi(k, t)] = 1
+            r = row()
+            r[zi(k, t)] = 1
             for c, ch in enumerate(chans):
                 r[idx(Y, c, t)] = -ch["affinity"][phase]
-            A_ub.append(r); b_ub.append(0.0)
+            A_ub.append(r)
+            b_ub.append(0.0)
     carry = d["periods"]["carry_over"]
     for t in range(T):  # money per period (or cumulative with carry-over), and hours
         r = row()
@@ -113,9 +123,12 @@ def best_for(d: dict, x: np.ndarray) -> float | None:
         r = row()
         for c, ch in enumerate(chans):
             r[idx(S, c, t)] = ch["uses"]["hours"]["per_unit"]
-        A_ub.append(r); b_ub.append(d["resources"]["hours"] - sum(chans[c]["uses"]["hours"]["fixed"] for c in range(C) if x[c, t]))
-    r = row(); r[S:S + n_s] = 1
-    A_ub.append(r); b_ub.append(d["budget"] - fixed.sum())
+        A_ub.append(r)
+        b_ub.append(d["resources"]["hours"] - sum(chans[c]["uses"]["hours"]["fixed"] for c in range(C) if x[c, t]))
+    r = row()
+    r[S:S + n_s] = 1
+    A_ub.append(r)
+    b_ub.append(d["budget"] - fixed.sum())
     bounds = [None] * n
     for c, ch in enumerate(chans):
         for t in range(T):
@@ -125,7 +138,8 @@ def best_for(d: dict, x: np.ndarray) -> float | None:
     for k in range(K):
         for t in range(T):
             bounds[zi(k, t)] = (0, 1)
-    result = linprog(cost, A_ub=np.array(A_ub), b_ub=b_ub, A_eq=np.array(A_eq), b_eq=b_eq, bounds=bounds, method="highs")
+    result = linprog(cost, A_ub=np.array(A_ub), b_ub=b_ub, A_eq=np.array(A_eq), b_eq=b_eq, bounds=bounds,
+                     method="highs")
     return None if result.status != 0 else -(result.fun) + const_obj
 
 

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from channelmix.batch import run_batch
-from channelmix.expand import derive
-from channelmix.schedule import Schedule
+from channelmix.analysis.batch import run_batch
+from channelmix.analysis.whatif import compare, sweep
+from channelmix.model.schedule import Schedule
+from channelmix.reports.documents import plan_document
 from channelmix.schema import load
-from channelmix.whatif import compare, sweep
+from channelmix.schema.expand import derive
 
 SMALL = Path(__file__).parent / "data" / "periods_small.yaml"
 EXE = Path(sys.executable).with_name("channelmix")
@@ -53,7 +54,7 @@ def test_explain_shows_the_next_unit_period_by_period():
     assert "What the next unit buys, period by period" in out
     grid = out[out.index("period by period"):]
     assert all(label in grid for label in ("Month 1", "Month 2", "Month 3"))
-    assert "budget per period" in out and "Traceback" not in done.stderr
+    assert "the budget (each period)" in out and "Traceback" not in done.stderr
 
 
 def test_explain_json_carries_the_period_grid_and_each_channel_s_best_period():
@@ -70,7 +71,8 @@ def test_evaluate_scores_today_s_spend_kept_up_and_shows_when_it_runs():
     done = run("evaluate", str(SMALL), "--spend", "flyers=100", "--spend", "stall=150")
     assert done.returncode == 0, done.stderr
     assert "Spend per period" in done.stdout and "▸150" in done.stdout  # the stall starts in month 2
-    as_json = json.loads(run("evaluate", str(SMALL), "--spend", "flyers=100", "--spend", "stall=150", "--format", "json").stdout)
+    as_json = json.loads(
+        run("evaluate", str(SMALL), "--spend", "flyers=100", "--spend", "stall=150", "--format", "json").stdout)
     assert as_json["cost"] == pytest.approx(3 * 100 + 20 + 2 * (150 + 30))  # flyers' set-up, the stall's fixed cost
     assert len(as_json["schedule"]["periods"]) == 3
 
@@ -83,8 +85,8 @@ def test_solve_explain_with_a_current_plan_compares_period_by_period(tmp_path: P
     assert [p["label"] for p in base["periods"]] == ["Month 1", "Month 2", "Month 3"]
     assert base["cost"] == pytest.approx(300)  # kept up: no set-up, flyers run already
     assert plan["explain"]["periods"]
-    done = run("explain", str(SMALL), "--set", "current.flyers=100", "--report", "md", "--report", "html", "--report", "xlsx",
-             "--out", str(tmp_path))
+    done = run("explain", str(SMALL), "--set", "current.flyers=100", "--report", "md", "--report", "html", "--report",
+               "xlsx", "--out", str(tmp_path))
     assert done.returncode == 0, done.stderr
     md = next(tmp_path.glob("*.md")).read_text(encoding="utf-8")
     assert "### Today's plan kept up, period by period" in md and "## What the next unit buys, period by period" in md
@@ -108,7 +110,7 @@ def test_sweep_over_the_monthly_budget():
 
 def test_variants_and_compare():
     loaded = load(SMALL)
-    from channelmix.api import solve_scenario
+    from channelmix.solve.pipeline import solve_scenario
 
     base = solve_scenario(loaded.scenario)
     lean_case = derive(loaded, {"periods.budget": 150}, variant="lean")
@@ -119,22 +121,26 @@ def test_variants_and_compare():
 
 
 def test_batch_writes_each_plan_with_its_schedule(tmp_path: Path):
-    table, _ = run_batch([SMALL], tmp_path, workers=1, executor="serial")
+    table, _ = run_batch([SMALL], tmp_path, document=plan_document, workers=1, executor="serial")
     assert set(table["status"]) == {"optimal"}
     saved = json.loads((tmp_path / "small-months.json").read_text(encoding="utf-8"))
     assert Schedule.from_dict(saved["schedule"]).cash[0].period == "1"
 
 
 def test_evaluate_takes_a_spend_for_one_period_and_names_bad_ones():
-    done = run("evaluate", str(SMALL), "--spend", "flyers=100", "--spend", "stall@2=150", "--spend", "flyers@3=off", "--format", "json")
+    done = run("evaluate", str(SMALL), "--spend", "flyers=100", "--spend", "stall@2=150", "--spend", "flyers@3=off",
+               "--format", "json")
     assert done.returncode == 1  # the stall runs one month of its minimum two
     plan = json.loads(done.stdout)
     assert [v["rule"] for v in plan["violations"]] == ["min_periods_on of stall"]
     rows = {(r["channel"], r["period"]): (r["on"], r["spend"]) for r in plan["schedule"]["rows"]}
-    assert rows[("flyers", "3")] == (False, 0.0) and rows[("stall", "2")] == (True, 150.0) and rows[("stall", "3")] == (False, 0.0)
+    assert (rows[("flyers", "3")] == (False, 0.0) and rows[("stall", "2")] == (True, 150.0)
+            and rows[("stall", "3")] == (False, 0.0))
     done = run("evaluate", str(SMALL), "--spend", "stall@9=3", "--spend", "flyers@1=lots")
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.splitlines() == [
         f"{SMALL}: --spend stall@9=3: unknown period '9'. Fix: use one of 1, 2, 3",
-        f"{SMALL}: --spend flyers@1=lots: needs a spend ≥ 0. Fix: write --spend flyers=AMOUNT (0 for a channel that only has to "
-        "be on; off for off in that period)"]
+        f"{SMALL}: --spend flyers@1=lots: needs a spend ≥ 0. Fix: write --spend flyers=AMOUNT (0 for a channel that "
+        "only has to "
+        "be on; off for off in that period)",
+    ]

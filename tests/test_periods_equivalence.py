@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from channelmix.api import solve_scenario
 from channelmix.schema import load, validate
+from channelmix.solve.pipeline import solve_scenario
 
 SCENARIOS = sorted((Path(__file__).parents[1] / "scenarios").glob("*.yaml"))
 

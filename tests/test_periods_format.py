@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from channelmix.periods import Horizon
+from channelmix.model.periods import Horizon
 from channelmix.schema import validate
-
 from test_periods_rules import ch, horizon
 
 
@@ -56,14 +55,16 @@ def test_carry_in_starts_the_adstock_where_history_leaves_it():
     from channelmix.schema import ScenarioError
 
     kept_up = validate(horizon({"count": 3}, [ch("a", carry_over=0.5)], budget=30, current={"a": 10})).scenario
-    given = validate(horizon({"count": 3}, [ch("a", carry_over=0.5, carry_in=4.0)], budget=30, current={"a": 10})).scenario
+    given = validate(horizon({"count": 3}, [ch("a", carry_over=0.5, carry_in=4.0)], budget=30,
+                             current={"a": 10})).scenario
     assert Horizon(kept_up).adstock_start("a") == 20.0 and Horizon(given).adstock_start("a") == 4.0
     spend = {("a", p): 1.0 for p in ("1", "2", "3")}
     effective = Horizon(given).effective({k: True for k in spend}, spend)
     assert [effective[("a", p)] for p in ("1", "2", "3")] == [3.0, 2.5, 2.25]  # 1 + 0.5·4, 1 + 0.5·3, 1 + 0.5·2.5
     with pytest.raises(ScenarioError) as caught:
         validate(horizon({"count": 3}, [ch("a", carry_in=4.0)], budget=30))
-    assert "channels[0].carry_in: is the adstock a plan starts from, but the channel has no carry_over" in str(caught.value)
+    assert "channels[0].carry_in: is the adstock a plan starts from, but the channel has no carry_over" \
+        in str(caught.value)
     without = horizon(None, [ch("a", carry_over=0.5, carry_in=4.0)], budget=30)
     del without["periods"]
     with pytest.raises(ScenarioError) as caught:

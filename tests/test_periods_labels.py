@@ -19,13 +19,13 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from channelmix.period_labels import SPELLINGS, period_label, unit_key
-from channelmix.periods import Horizon
+from channelmix.core.period_words import SPELLINGS, period_label, unit_key
+from channelmix.model.periods import Horizon
 from channelmix.reports import plan_markdown
+from channelmix.reports.documents import plan_document
 from channelmix.reports.i18n import LANGUAGES, catalogue, using
 from channelmix.reports.schedule import schedule_view
 from channelmix.schema import validate
-
 from test_periods_rules import ch, horizon
 
 SWEDISH = {
@@ -58,12 +58,14 @@ def write(tmp_path: Path, data: dict, name: str = "scenario.yaml") -> Path:
 # ---------------------------------------------------------------- the words
 
 
-@pytest.mark.parametrize(("word", "unit"), [
-    ("month", "month"), ("Months", "month"), ("månad", "month"), ("Månader", "month"), ("mes", "month"), ("mois", "month"),
-    ("ماه", "month"), ("vecka", "week"), ("veckor", "week"), ("semaine", "week"), ("semana", "week"), ("هفته", "week"),
-    ("dag", "day"), ("jour", "day"), ("día", "day"), ("quarter", "quarter"), ("kvartal", "quarter"),
-    ("trimestre", "quarter"), ("year", "year"), ("år", "year"), ("año", "year"), ("année", "year"), ("سال", "year"),
-    ("period", "period"), ("période", "period"), (None, "period"), ("sprint", None), ("  Vecka ", "week")])
+@pytest.mark.parametrize(("word", "unit"),
+                         [("month", "month"), ("Months", "month"), ("månad", "month"), ("Månader", "month"),
+                          ("mes", "month"), ("mois", "month"), ("ماه", "month"), ("vecka", "week"), ("veckor", "week"),
+                          ("semaine", "week"), ("semana", "week"), ("هفته", "week"), ("dag", "day"), ("jour", "day"),
+                          ("día", "day"), ("quarter", "quarter"), ("kvartal", "quarter"), ("trimestre", "quarter"),
+                          ("year", "year"), ("år", "year"), ("año", "year"), ("année", "year"), ("سال", "year"),
+                          ("period", "period"), ("période", "period"), (None, "period"), ("sprint", None),
+                          ("  Vecka ", "week")])
 def test_the_unit_a_word_stands_for(word, unit):
     assert unit_key(word) == unit
 
@@ -74,11 +76,13 @@ def test_every_known_unit_has_a_word_in_every_language():
         assert all("{n}" in words[f"period.{unit}"] for unit in SPELLINGS), code
 
 
-@pytest.mark.parametrize(("unit", "code", "label"), [
-    ("month", "en", "Month 3"), ("month", "sv", "Månad 3"), ("mes", "en", "Month 3"), ("veckor", "sv", "Vecka 3"),
-    ("week", "es", "Semana 3"), ("vecka", "fr", "Semaine 3"), ("day", "sv", "Dag 3"), ("quarter", "fr", "Trimestre 3"),
-    ("year", "es", "Año 3"), (None, "sv", "Period 3"), ("month", "fa", "ماه ۳"), ("هفته", "en", "Week 3"),
-    ("sprint", "en", "Sprint 3"), ("sprint", "sv", "Sprint 3"), ("iTeration", "en", "ITeration 3"), ("دور", "fa", "دور ۳")])
+@pytest.mark.parametrize(("unit", "code", "label"),
+                         [("month", "en", "Month 3"), ("month", "sv", "Månad 3"), ("mes", "en", "Month 3"),
+                          ("veckor", "sv", "Vecka 3"), ("week", "es", "Semana 3"), ("vecka", "fr", "Semaine 3"),
+                          ("day", "sv", "Dag 3"), ("quarter", "fr", "Trimestre 3"), ("year", "es", "Año 3"),
+                          (None, "sv", "Period 3"), ("month", "fa", "ماه ۳"), ("هفته", "en", "Week 3"),
+                          ("sprint", "en", "Sprint 3"), ("sprint", "sv", "Sprint 3"),
+                          ("iTeration", "en", "ITeration 3"), ("دور", "fa", "دور ۳")])
 def test_a_label_in_each_language(unit, code, label):
     assert period_label(unit, 3, catalogue(code)) == label
 
@@ -93,7 +97,8 @@ def test_persian_numbers_use_persian_digits_as_the_reports_do():
 def test_counted_periods_are_labelled_in_the_scenario_language_and_keep_their_number():
     H = Horizon(validate(SWEDISH).scenario)
     assert [p.name for p in H.items] == ["Månad 1", "Månad 2", "Månad 3"]
-    assert [(p.id, p.label, p.number) for p in H.infos()] == [("1", "Månad 1", 1), ("2", "Månad 2", 2), ("3", "Månad 3", 3)]
+    assert [(p.id, p.label, p.number) for p in H.infos()] == [("1", "Månad 1", 1), ("2", "Månad 2", 2),
+                                                              ("3", "Månad 3", 3)]
     english = Horizon(validate({**SWEDISH, "language": None}).scenario)
     assert [p.name for p in english.items] == ["Month 1", "Month 2", "Month 3"]
 
@@ -114,10 +119,10 @@ def test_an_unknown_unit_is_kept_as_written():
 
 
 def _plan_dict(language: str | None = "sv") -> dict:
-    from channelmix.api import solve_scenario
+    from channelmix.solve.pipeline import solve_scenario
 
     plan = solve_scenario(validate({**SWEDISH, "language": language}).scenario)
-    return {**plan.to_dict(), "language": language}
+    return {**plan_document(plan), "language": language}
 
 
 @pytest.fixture(scope="module")
@@ -174,7 +179,7 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
 
 def test_swedish_terminal_grid(swedish_run):
     text, _ = swedish_run
-    grid = text.split("Spend per period (SEK)")[1]
+    grid = text.split("Utgift per period (SEK)")[1]  # the Swedish word for spend
     assert "Månad 1" in grid and "Månad 3" in grid and "Month" not in text
 
 
@@ -182,7 +187,8 @@ def test_swedish_files_and_reports(swedish_run):
     _, out = swedish_run
     stem = "bageriet-tre-månader"
     plan = json.loads((out / f"{stem}.json").read_text(encoding="utf-8"))
-    assert [(p["label"], p["number"]) for p in plan["schedule"]["periods"]] == [("Månad 1", 1), ("Månad 2", 2), ("Månad 3", 3)]
+    assert [(p["label"], p["number"]) for p in plan["schedule"]["periods"]] == [("Månad 1", 1), ("Månad 2", 2),
+                                                                                ("Månad 3", 3)]
     assert {r["period_label"] for r in _read_csv(out / f"{stem}.schedule.csv")} == {"Månad 1", "Månad 2", "Månad 3"}
     assert [r["period_label"] for r in _read_csv(out / f"{stem}.cash.csv")] == ["Månad 1", "Månad 2", "Månad 3"]
     html = next(out.glob("*.html")).read_text(encoding="utf-8")
@@ -199,7 +205,8 @@ def test_language_en_relabels_the_swedish_plan(tmp_path):
                       "--report", "md")
     assert done.returncode == 0, done.stderr
     shown = done.stdout.split("Spend per period (SEK)")[1].split("Binding rules:")[0]  # the grid, cash and reach tables
-    assert "Month 1" in shown and "Month 3" in shown and "Månad" not in shown  # (the model's rule sentences stay Swedish)
+    # (the model's rule sentences stay Swedish)
+    assert "Month 1" in shown and "Month 3" in shown and "Månad" not in shown
     markdown = next((tmp_path / "out").glob("*.md")).read_text(encoding="utf-8")
     section = markdown.split("\n## Plan over time\n")[1].split("\n## ")[0]  # (the binding rules keep Swedish labels)
     assert "| Month 1 |" in section and "Month 3" in section and "Månad" not in section

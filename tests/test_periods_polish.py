@@ -14,12 +14,13 @@ from typing import Any
 
 import pytest
 
-from channelmix.api import solve_scenario
-from channelmix.evaluate_periods import evaluate_periods
-from channelmix.formulate_periods import formulate_periods
-from channelmix.polish_periods import polish_periods
+from channelmix.formulate.periods import formulate_periods
+from channelmix.reports.wording import note_words, plan_message, plan_warnings
 from channelmix.schema import validate
-from channelmix.solve import solve
+from channelmix.solve.passes import solve
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.solve.polish.periods import polish_periods
+from channelmix.verify.evaluate_periods import evaluate_periods
 
 K = 100.0  # every curve's scale
 
@@ -31,9 +32,9 @@ def channel(cid: str, segment: str, **fields: Any) -> dict:
 def two_by_two(weights: tuple[float, float], budget: float = 400, **rules: Any) -> dict:
     """Two channels, each alone on its segment, over two periods of these weights; only the total budget binds."""
     return {"scenario": "polish", "phases": ["aware"], "segments": [{"id": "a", "size": 1}, {"id": "b", "size": 1}],
-            "periods": {"items": [{"id": "1", "weight": weights[0]}, {"id": "2", "weight": weights[1]}]}, "budget": budget,
-            "channels": [channel("x", "a"), channel("y", "b")], "rules": rules, "objective": {"sense": "max_reach"},
-            "solver": {"gap": 0}}
+            "periods": {"items": [{"id": "1", "weight": weights[0]}, {"id": "2", "weight": weights[1]}]},
+            "budget": budget, "channels": [channel("x", "a"), channel("y", "b")], "rules": rules,
+            "objective": {"sense": "max_reach"}, "solver": {"gap": 0}}
 
 
 def keys(ids=("x", "y"), periods=("1", "2")) -> list[tuple[str, str]]:
@@ -59,13 +60,14 @@ def test_money_moves_to_the_heavier_period_where_weighted_marginals_are_equal():
     plan = solve_scenario(sc)  # the pipeline: MILP, then the horizon polish
     assert plan.verified and plan.polish_gain > 0
     assert [r.spend for r in plan.schedule.rows] == pytest.approx([s1, s2, s1, s2], abs=1e-3)
-    assert not any("how money is split" in w for w in plan.warnings)
+    assert not any("how money is split" in w for w in plan_warnings(plan))
 
 
 def test_carry_over_moves_spend_earlier_as_the_adstock_says():
     theta, budget = 0.5, 200.0
     data = {"scenario": "adstock", "phases": ["aware"], "segments": ["all"], "periods": {"count": 2}, "budget": budget,
-            "channels": [channel("radio", "all", carry_over=theta)], "objective": {"sense": "max_reach"}, "solver": {"gap": 0}}
+            "channels": [channel("radio", "all", carry_over=theta)], "objective": {"sense": "max_reach"},
+            "solver": {"gap": 0}}
     sc = validate(data).scenario
     on = {k: True for k in keys(["radio"])}
     # a1 = s1, a2 = s2 + θ s1; f'(a1) = (1 − θ) f'(a2) and s1 + s2 = B give s1 = (B − K ln(1 − θ)) / (2 − θ)
@@ -81,7 +83,8 @@ def test_carry_over_moves_spend_earlier_as_the_adstock_says():
     assert after.objective == pytest.approx(f(s1) + f(budget - s1 + theta * s1), rel=1e-9)
     plan = solve_scenario(sc)
     assert plan.verified and plan.polish_gain > 0
-    assert [r.spend for r in plan.schedule.rows] == pytest.approx(expected, abs=1e-3)  # the optimum is flat: spends to 1e-3
+    # the optimum is flat: spends to 1e-3
+    assert [r.spend for r in plan.schedule.rows] == pytest.approx(expected, abs=1e-3)
     assert plan.objective == pytest.approx(f(s1) + f(budget - s1 + theta * s1), rel=1e-9)
 
 
@@ -104,13 +107,15 @@ def tiny(seed: int) -> dict:
     """A seeded tiny horizon with curves, carry-over, money per period, targets and time rules."""
     rng = random.Random(seed)
     C, T = rng.choice([2, 3]), rng.choice([2, 3])
-    curves = [{"type": "saturating", "scale": 80}, {"type": "hill", "half": 60, "shape": 2}, {"type": "linear", "slope": 0.006}]
+    curves = [{"type": "saturating", "scale": 80}, {"type": "hill", "half": 60, "shape": 2},
+              {"type": "linear", "slope": 0.006}]
     channels = [{"id": f"c{c}", "response": rng.choice(curves), "fixed_cost": rng.choice([0, 10]),
                  "affinity": {"aware": round(rng.uniform(0.2, 1), 2), "buy": round(rng.uniform(0, 1), 2)},
                  "max_spend": rng.choice([90, 150]), "carry_over": rng.choice([0, 0, 0.4]),
                  "uses": {"hours": {"per_unit": 0.04}}} for c in range(C)]
-    periods = {"items": [{"id": str(t + 1), "weight": rng.choice([1, 2, 3]), "budget": rng.choice([100, 160])} for t in range(T)],
-               "carry_over": rng.random() < 0.5}
+    periods = {
+        "items": [{"id": str(t + 1), "weight": rng.choice([1, 2, 3]), "budget": rng.choice([100, 160])}
+                  for t in range(T)], "carry_over": rng.random() < 0.5}
     rules: dict[str, Any] = {}
     choice = rng.choice(["pacing", "ramp", "coverage", "share", None])
     if choice == "pacing":
@@ -122,9 +127,10 @@ def tiny(seed: int) -> dict:
     elif choice == "share":
         rules["concentration"] = {"max_share": 0.7}
     sense = rng.choice(["max_reach", "max_value"])
-    return {"scenario": f"tiny-{seed}", "phases": ["aware", "buy"], "segments": [{"id": "all", "size": 1, "value": 500}],
-            "budget": rng.choice([200, 300, 1000]), "resources": {"hours": 12}, "periods": periods, "channels": channels,
-            "rules": rules, "objective": {"sense": sense}, "solver": {"gap": 0}}
+    return {"scenario": f"tiny-{seed}", "phases": ["aware", "buy"],
+            "segments": [{"id": "all", "size": 1, "value": 500}], "budget": rng.choice([200, 300, 1000]),
+            "resources": {"hours": 12}, "periods": periods, "channels": channels, "rules": rules,
+            "objective": {"sense": sense}, "solver": {"gap": 0}}
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -141,7 +147,7 @@ def test_the_polish_never_returns_a_worse_or_unverified_plan(seed):
     assert polished.gain == pytest.approx(after.objective - before.objective, abs=1e-12)
     assert polish_periods(sc, solution.on, solution.spend, 10.0).spend == polished.spend  # deterministic
     plan = solve_scenario(sc)
-    assert plan.verified, plan.message
+    assert plan.verified, plan_message(plan)
 
 
 def test_the_six_month_bakery_is_polished_over_the_horizon_and_verified():
@@ -151,7 +157,7 @@ def test_the_six_month_bakery_is_polished_over_the_horizon_and_verified():
 
     plan = solve_scenario(load(Path(__file__).parent.parent / "scenarios" / "township-bakery-6-months.yaml").scenario)
     assert plan.verified and plan.polish_gain > 0
-    assert not any("how money is split" in w for w in plan.warnings)
+    assert not any("how money is split" in w for w in plan_warnings(plan))
 
 
 def test_with_a_spend_step_the_unit_moves_find_the_best_grid_point_over_the_horizon():
@@ -162,7 +168,7 @@ def test_with_a_spend_step_the_unit_moves_find_the_best_grid_point_over_the_hori
     polished = polish_periods(sc, on, {k: 100.0 for k in keys()}, 10.0)
     # per channel 3 f(s1) + f(200 − s1): 2.72408 at 150, 2.72398 at 160 (the continuous optimum is 154.9)
     assert [polished.spend[k] for k in keys()] == pytest.approx([150, 50, 150, 50], abs=1e-9)
-    assert polished.note == ""
+    assert polished.note is None
     plan = solve_scenario(sc)
     assert plan.verified and [r.spend for r in plan.schedule.rows] == pytest.approx([150, 50, 150, 50], abs=1e-6)
 
@@ -170,20 +176,21 @@ def test_with_a_spend_step_the_unit_moves_find_the_best_grid_point_over_the_hori
 def test_many_stepped_spends_are_rounded_and_the_plan_says_so():
     weights = [1, 3, 2, 1, 2, 3]
     data = {"scenario": "many", "phases": ["aware"], "segments": [{"id": f"g{c}", "size": 1} for c in range(5)],
-            "periods": {"items": [{"id": str(t + 1), "weight": w} for t, w in enumerate(weights)]}, "budget": 3000, "spend_step": 5,
-            "channels": [channel(f"c{c}", f"g{c}", max_spend=200) for c in range(5)], "rules": {"force_on": [f"c{c}" for c in range(5)]},
-            "objective": {"sense": "max_reach"}, "solver": {"gap": 0}}
+            "periods": {"items": [{"id": str(t + 1), "weight": w} for t, w in enumerate(weights)]}, "budget": 3000,
+            "spend_step": 5, "channels": [channel(f"c{c}", f"g{c}", max_spend=200) for c in range(5)],
+            "rules": {"force_on": [f"c{c}" for c in range(5)]}, "objective": {"sense": "max_reach"},
+            "solver": {"gap": 0}}
     sc = validate(data).scenario
     on = {(f"c{c}", str(t + 1)): True for c in range(5) for t in range(6)}
     even = {k: 100.0 for k in on}
     polished = polish_periods(sc, on, even, 10.0)
-    assert "rounded to the spend_step grid (no unit-move search over 30 spends)" in polished.note
+    assert "rounded to the spend_step grid (no unit-move search over 30 spends)" in note_words(polished.note)
     after = evaluate_periods(sc, on, polished.spend)
     assert not after.violations and polished.gain > 0
     assert all(abs(v / 5 - round(v / 5)) < 1e-9 for v in polished.spend.values())
     assert polished.spend[("c0", "2")] > polished.spend[("c0", "1")]  # money follows the weights
     plan = solve_scenario(sc)
-    assert plan.verified and any("spend_step grid" in w for w in plan.warnings)
+    assert plan.verified and any("spend_step grid" in w for w in plan_warnings(plan))
 
 
 def test_without_time_left_the_plan_keeps_the_milps_spends_and_says_so():
@@ -191,7 +198,8 @@ def test_without_time_left_the_plan_keeps_the_milps_spends_and_says_so():
     on = {k: True for k in keys()}
     polished = polish_periods(sc, on, {k: 100.0 for k in keys()}, 0.0)
     assert polished.gain == 0 and polished.spend == {k: 100.0 for k in keys()}
-    assert "no time was left" in polished.note and "how money is split between periods" in polished.note
+    assert "no time was left" in note_words(polished.note) and "how money is split between periods" in note_words(
+        polished.note)
 
 
 def test_a_hard_coverage_target_in_every_period_holds_and_binds():
@@ -207,4 +215,5 @@ def test_a_hard_coverage_target_in_every_period_holds_and_binds():
     after = evaluate_periods(sc, on, polished.spend)
     assert not after.violations and polished.gain > 0
     plan = solve_scenario(sc)
-    assert plan.verified and [r.spend for r in plan.schedule.rows] == pytest.approx([s, x2, s, s - K * math.log(3)], abs=1e-3)
+    assert plan.verified and [r.spend for r in plan.schedule.rows] == pytest.approx([s, x2, s, s - K * math.log(3)],
+                                                                                    abs=1e-3)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from channelmix.api import solve_scenario
-from channelmix.reports.reachable import most_reachable
 from channelmix.schema import load, validate
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.verify.reachable import most_reachable
 
 SCENARIOS = Path(__file__).parents[1] / "scenarios"
 
@@ -18,7 +18,8 @@ def test_weighted_periods_scale_the_most_reachable():
     path = SCENARIOS / "township-bakery.yaml"
     raw = {k: v for k, v in load(path).raw.items() if k not in ("variants", "sweep")}
     single = validate(raw, str(path), base=path.parent).scenario
-    two = validate({**raw, "periods": [{"id": "a", "weight": 1}, {"id": "b", "weight": 3}]}, str(path), base=path.parent).scenario
+    two = validate({**raw, "periods": [{"id": "a", "weight": 1}, {"id": "b", "weight": 3}]}, str(path),
+                   base=path.parent).scenario
     assert most_reachable(single) == pytest.approx(32_220)  # the single-period headline's figure
     assert most_reachable(two) == pytest.approx(4 * 32_220)
 

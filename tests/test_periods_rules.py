@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from channelmix.api import solve_scenario
-from channelmix.plan import Plan
+from channelmix.reports.wording import plan_message
 from channelmix.schema import validate
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.verify.plan import Plan
 
 
 def horizon(periods: Any, channels: list[dict], **top: Any) -> dict:
@@ -30,7 +31,7 @@ def ch(cid: str, **fields: Any) -> dict:
 
 def solve(data: dict) -> Plan:
     plan = solve_scenario(validate(data).scenario)
-    assert plan.verified, plan.message
+    assert plan.verified, plan_message(plan)
     return plan
 
 
@@ -51,7 +52,9 @@ def test_setup_cost_is_paid_once_for_a_run_and_again_on_a_restart():
     assert spends(once, "a") == pytest.approx([90, 100, 100], abs=1e-6)
     # b runs in period 2 only, forced on, and excludes a: a stops and restarts, paying its set-up twice
     rules = {"force_on": ["b"], "excludes": [["a", "b"]]}
-    twice = solve(horizon({"count": 3, "budget": 100}, [ch("a", setup_cost=10), ch("b", available_from=2, available_until=2)], rules=rules))
+    twice = solve(
+        horizon({"count": 3, "budget": 100}, [ch("a", setup_cost=10), ch("b", available_from=2, available_until=2)],
+                rules=rules))
     assert on(twice, "a") == [True, False, True] and on(twice, "b") == [False, True, False]
     assert [r.setup_cost for r in twice.schedule.channel_rows("a")] == [10, 0, 10]
     assert twice.cost == pytest.approx(300)
@@ -59,8 +62,9 @@ def test_setup_cost_is_paid_once_for_a_run_and_again_on_a_restart():
 
 def test_a_channel_available_from_period_3_never_runs_before():
     # the shop is twice as good per rand, but opens in month 3
-    plan = solve(horizon({"count": 4, "unit": "month", "budget": 50}, [ch("stall"), ch("shop", response={"type": "linear", "slope": 0.02},
-                                                                                      available_from=3)]))
+    plan = solve(
+        horizon({"count": 4, "unit": "month", "budget": 50},
+                [ch("stall"), ch("shop", response={"type": "linear", "slope": 0.02}, available_from=3)]))
     assert on(plan, "shop") == [False, False, True, True]
     assert spends(plan, "stall") == pytest.approx([50, 50, 0, 0], abs=1e-6)
     assert [p.label for p in plan.schedule.periods] == ["Month 1", "Month 2", "Month 3", "Month 4"]
@@ -83,10 +87,13 @@ def test_carry_over_moves_spend_earlier():
 
 
 def test_current_spend_seeds_the_adstock_and_skips_the_first_set_up():
-    plan = solve(horizon({"count": 2, "budget": 10}, [ch("radio", carry_over=0.5, setup_cost=5, max_spend=10)], current={"radio": 10}))
+    plan = solve(
+        horizon({"count": 2, "budget": 10}, [ch("radio", carry_over=0.5, setup_cost=5, max_spend=10)],
+                current={"radio": 10}))
     rows = plan.schedule.channel_rows("radio")
     assert [r.started for r in rows] == [False, False] and plan.cost == pytest.approx(20)
-    assert [r.effective_spend for r in rows] == pytest.approx([10 + 0.5 * 20, 10 + 0.5 * 20])  # a_0 = 10 / (1 − 0.5): steady
+    # a_0 = 10 / (1 − 0.5): steady
+    assert [r.effective_spend for r in rows] == pytest.approx([10 + 0.5 * 20, 10 + 0.5 * 20])
 
 
 def _weighted(weights: list[float], **periods: Any) -> dict:
@@ -117,7 +124,8 @@ def test_minimum_run_forbids_a_one_period_burst():
 
 def test_minimum_run_is_cut_short_by_the_end_of_the_window():
     channels = [ch("radio", response={"type": "constant", "value": 1.0}, fixed_cost=20, available_until=2)]
-    plan = solve(horizon({"count": 3, "budget": 100}, channels, segments=SEGMENT, objective=VALUE, rules={"min_periods_on": 3}))
+    plan = solve(
+        horizon({"count": 3, "budget": 100}, channels, segments=SEGMENT, objective=VALUE, rules={"min_periods_on": 3}))
     assert on(plan, "radio") == [True, True, False]
 
 
@@ -138,7 +146,8 @@ def test_pacing_keeps_each_period_near_a_steady_level():
     free = solve(horizon(_weighted([4, 1, 1]), [ch("radio", response=curve)], budget=300))
     s = spends(free, "radio")
     assert max(s) / min(s) > 2
-    paced = solve(horizon(_weighted([4, 1, 1]), [ch("radio", response=curve)], budget=300, rules={"pacing": {"band": 0.2}}))
+    paced = solve(
+        horizon(_weighted([4, 1, 1]), [ch("radio", response=curve)], budget=300, rules={"pacing": {"band": 0.2}}))
     s = spends(paced, "radio")
     assert s[0] == pytest.approx(120, abs=1e-4)  # the band binds in period 1, which is worth more
     assert all(80 - 1e-6 <= x <= 120 + 1e-6 for x in s) and sum(s) == pytest.approx(300)
@@ -184,7 +193,8 @@ def test_horizon_totals_sum_the_periods():
     assert a.cost == pytest.approx(sum(r.cost for r in plan.schedule.channel_rows("a")))
     levels = [c.level for c in plan.schedule.coverage]
     assert plan.coverage[0].level == pytest.approx((levels[0] + 3 * levels[1]) / 4)
-    assert plan.objective == pytest.approx(sum(p.weight * c.objective for p, c in zip(plan.schedule.periods, plan.schedule.cash)))
+    assert plan.objective == pytest.approx(
+        sum(p.weight * c.objective for p, c in zip(plan.schedule.periods, plan.schedule.cash)))
     assert plan.budget == pytest.approx(200)  # no total given: the periods' budgets together
 
 
@@ -193,13 +203,16 @@ def test_an_impossible_horizon_is_an_answer_that_names_the_rule_to_blame():
     plan = solve_scenario(validate(horizon({"count": 3, "budget": 100}, [ch("radio", available_from=2)],
                                            rules={"coverage": {"target": 0.5}})).scenario)
     assert plan.status == "infeasible" and plan.schedule is None
-    assert "Dropping any one of these would make it feasible: the hard coverage targets." in plan.message
+    assert "Dropping any one of these would make it feasible: the hard coverage targets." in plan_message(plan)
     # one channel must be used, but a three-month run is more than the money of month 3 can pay for
-    plan = solve_scenario(validate(horizon({"items": [{"id": "1", "budget": 100}, {"id": "2", "budget": 100}, {"id": "3", "budget": 10}]},
-                                           [ch("radio", fixed_cost=50)], rules={"min_periods_on": 3, "cardinality": {"min": 1}})).scenario)
+    plan = solve_scenario(
+        validate(
+            horizon({"items": [{"id": "1", "budget": 100}, {"id": "2", "budget": 100}, {"id": "3", "budget": 10}]},
+                    [ch("radio", fixed_cost=50)], rules={"min_periods_on": 3, "cardinality": {"min": 1}})).scenario)
     assert plan.status == "infeasible"
     # (without month 3's budget of 10 the run could be paid for, too)
-    assert plan.message.endswith("feasible: the budget of every period; the limits on how many channels run; the minimum runs.")
+    assert plan_message(plan).endswith(
+        "feasible: the budget of every period; the limits on how many channels run; the minimum runs.")
 
 
 def test_ramp_goes_on_from_the_current_spend():

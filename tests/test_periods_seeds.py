@@ -66,9 +66,10 @@ def test_the_bakery_over_six_months_reads_like_a_plan(bakery):
     check_golden("township-bakery-6-months", summary(plan))
     # what she runs today, kept up for six months, beside the plan: the same every month, within
     # the monthly cash, every rule kept, and the plan's uplift is the difference of the objectives
-    base = plan.baseline
+    base = plan.baseline.to_dict()
     assert base["feasible"] and len(base["periods"]) == 6
-    assert len({round(p["current_cost"], 6) for p in base["periods"]}) == 1 and base["periods"][0]["current_cost"] <= 4000
+    assert (len({round(p["current_cost"], 6) for p in base["periods"]}) == 1
+            and base["periods"][0]["current_cost"] <= 4000)
     assert base["uplift"] == pytest.approx(plan.objective - base["objective"])
     assert [p["optimised_cost"] for p in base["periods"]] == pytest.approx([c.cost for c in s.cash])
 

@@ -6,10 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from channelmix.plan import Plan
 from channelmix.schema import validate
-from channelmix.verify import VerificationError, check, verify
-
+from channelmix.verify.plan import Plan
+from channelmix.verify.verifier import VerificationError, check, verify
 from test_periods_rules import ch, horizon, solve
 
 
@@ -23,8 +22,8 @@ def _rules(problems) -> list[str]:
 
 
 def _shop() -> tuple:
-    data = horizon({"count": 3, "unit": "month", "budget": 50}, [ch("stall", setup_cost=5), ch("shop", available_from=3)],
-                   rules={"min_periods_on": {"stall": 2}})
+    data = horizon({"count": 3, "unit": "month", "budget": 50},
+                   [ch("stall", setup_cost=5), ch("shop", available_from=3)], rules={"min_periods_on": {"stall": 2}})
     return validate(data).scenario, solve(data)
 
 
@@ -68,7 +67,8 @@ def test_an_overspent_month_is_refused():
 
 
 def test_misreported_carry_over_is_refused():
-    data = horizon({"count": 3, "budget": 100}, [ch("radio", response={"type": "saturating", "scale": 100}, carry_over=0.5)])
+    data = horizon({"count": 3, "budget": 100},
+                   [ch("radio", response={"type": "saturating", "scale": 100}, carry_over=0.5)])
     scenario, plan = validate(data).scenario, solve(data)
     row = plan.schedule.row("radio", "2")
     assert row.effective_spend > row.spend  # the echo of period 1
@@ -85,6 +85,6 @@ def test_the_verifier_side_of_periods_does_not_import_pulp():
     import subprocess
     import sys
 
-    code = ("import sys, channelmix.verify, channelmix.evaluate_periods, channelmix.periods, channelmix.schedule, "
-            "channelmix.polish_periods; sys.exit('pulp' in sys.modules)")
+    code = ("import sys, channelmix.verify.verifier, channelmix.verify.evaluate_periods, channelmix.model.periods, "
+            "channelmix.model.schedule, " "channelmix.solve.polish.periods; sys.exit('pulp' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0

@@ -10,15 +10,15 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize
 
-from channelmix.api import solve_scenario
-from channelmix.curves import reach
-from channelmix.evaluate import evaluate
 from channelmix.formulate import formulate
-from channelmix.polish import polish
+from channelmix.reports.wording import rule_words
 from channelmix.schema import ScenarioError
-from channelmix.solve import solve
-from channelmix.verify import verify
-
+from channelmix.schema.responses import reach
+from channelmix.solve.passes import solve
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.solve.polish import polish
+from channelmix.verify.evaluate import evaluate
+from channelmix.verify.verifier import verify
 from helpers import hill_instance, load, random_scenario
 
 CURVED = ("saturating", "hill", "linear", "pwl", "constant")
@@ -101,8 +101,8 @@ def test_polish_never_worse_and_never_fails_the_verifier(seed: int):
 
 
 def test_binding_rules_are_those_of_the_polished_spends():
-    """Coarse pieces (accuracy 0.1) of 600 · (1 − e^(−s/100)) (4 cells of weight 300 / 2 phases), less the money: the last chord on
-    [100, 200] still pays 1.4 per unit, so the MILP runs the channel to its cap of 200, where
+    """Coarse pieces (accuracy 0.1) of 600 · (1 − e^(−s/100)) (4 cells of weight 300 / 2 phases), less the
+    money: the last chord on [100, 200] still pays 1.4 per unit, so the MILP runs the channel to its cap of 200, where
     "spend ≤ 200" binds; on the real curve the marginal there is 6e⁻² ≈ 0.81, and the polish
     backs off to 100 ln 6 ≈ 179.2, where no spend bound binds any more."""
     from helpers import channel, scenario
@@ -113,17 +113,19 @@ def test_binding_rules_are_those_of_the_polished_spends():
     sc = load(d)
     milp = solve(formulate(sc))
     cap_rule = "a: spend ≤ 200 when on, 0 when off"
-    assert milp.spend["a"] == pytest.approx(200) and cap_rule in milp.binding
+    milp_binding = [rule_words(r) for r in milp.binding]
+    assert milp.spend["a"] == pytest.approx(200) and cap_rule in milp_binding
     plan = solve_scenario(sc)
+    plan_binding = [rule_words(r) for r in plan.binding]
     assert plan.polish_gain > 1.0 and plan.channels[0].spend == pytest.approx(100 * np.log(6), rel=1e-4)
-    assert cap_rule not in plan.binding and "money spent ≤ budget 1,000" not in plan.binding
-    assert [r for r in milp.binding if r != cap_rule] == plan.binding  # the on/off-only rules keep the solver's verdict
+    assert cap_rule not in plan_binding and "money spent ≤ budget 1,000" not in plan_binding
+    assert [r for r in milp_binding if r != cap_rule] == plan_binding  # the on/off-only rules keep the solver's verdict
 
 
 def test_rebinding_at_unchanged_spends_gives_the_solvers_list():
     """Judged on the real curves at the MILP's own spends, the spend rules bind as the solver said
     (on shipped-like random scenarios where nothing is curved: the model is then exact)."""
-    from channelmix.binding import rebind
+    from channelmix.verify.binding import rebind
 
     for seed in range(12):
         d = random_scenario(random.Random(seed), max_channels=6, curves=("linear", "pwl", "constant"), rule_p=0.7)

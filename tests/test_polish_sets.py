@@ -6,13 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from channelmix.api import solve_scenario
-from channelmix.evaluate import evaluate
 from channelmix.formulate import formulate
-from channelmix.polish import polish
-from channelmix.solve import solve
-from channelmix.verify import verify
-
+from channelmix.solve.passes import solve
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.solve.polish import polish
+from channelmix.verify.evaluate import evaluate
+from channelmix.verify.verifier import verify
 from helpers import hill_instance, load
 
 

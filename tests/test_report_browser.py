@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-import channelmix as cm
-from channelmix.reports import collection_html, plan_html, report_facts
+from channelmix.reports import plan_html
+from report_pages import page_names
+from report_pages import pages as every_page
 
 ROOT = Path(__file__).parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -49,7 +50,7 @@ def chromium() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def driver(chromium, tmp_path_factory):
     webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e '.[test]')")
     from selenium.webdriver.chrome.service import Service
@@ -70,35 +71,19 @@ def driver(chromium, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory) -> dict[str, tuple[Path, dict]]:
-    """An HTML report per scenario, and one of a budget sweep."""
+    """An HTML page of every kind (:mod:`report_pages`: every shipped scenario, explanations,
+    variants, risk over worlds, a sweep, a comparison), each in its scenario's language."""
     out = tmp_path_factory.mktemp("reports")
     written = {}
-    for path in SCENARIOS:
-        plan = {**cm.solve_file(path).to_dict(), **report_facts(cm.load(path).scenario)}  # as the CLI writes it
-        page = out / f"{path.stem}.html"
-        page.write_text(plan_html(plan), encoding="utf-8")
-        written[path.stem] = (page, plan)
-    loaded = cm.load(ROOT / "scenarios" / "township-bakery.yaml")
-    result = cm.sweep(loaded, {"budget": [1500, 3000, 4500, 6000, 9000]})
-    page = out / "township-bakery-sweep.html"
-    page.write_text(collection_html("township-bakery: budget sweep", result.frontier, [p.to_dict() for p in result.plans],
-                                    result.paths), encoding="utf-8")
-    written["township-bakery-sweep"] = (page, {})
-    for name, path, variant, overrides in RISK_PAGES:  # a robust variant beside its base, and risk in Persian
-        cases = cm.variants(cm.load(path), overrides)
-        case = next(c for c in cases if c.variant == variant)
-        base = cm.solve_scenario(cases[0].scenario).to_dict() if variant else None
-        plan = {**cm.solve_scenario(case.scenario).to_dict(),
-                **report_facts(case.scenario, variant, case.overrides, base, cases[0].scenario)}
-        page = out / f"{name}.html"
-        page.write_text(plan_html(plan), encoding="utf-8")
-        written[name] = (page, plan)
+    for name, page in every_page().items():
+        path = out / f"{name}.html"
+        path.write_text(page.html(LANGUAGE.get(name) or (page.plan or page.plans[0]).get("language") or "en"),
+                        encoding="utf-8")
+        written[name] = (path, page.plan or {})
     return written
 
 
-RISK_PAGES = [("township-bakery-robust", ROOT / "scenarios" / "township-bakery.yaml", "robust", {}),
-              ("khadamat-persian-risk", ROOT / "scenarios" / "khadamat-persian.yaml", "",
-               {"worlds": {"uncertainty": {"affinity": 0.2, "response": 0.2, "count": 10, "seed": 2}}, "objective.risk": "cvar"})]
+RISK_PAGES = [("township-bakery-robust",), ("khadamat-persian-risk",)]
 LANGUAGE.update({"township-bakery-robust": "en", "khadamat-persian-risk": "fa"})
 
 
@@ -106,9 +91,9 @@ def test_risk_report_in_a_browser(driver, pages, capsys):
     page, plan = pages["township-bakery-robust"]
     open_page(driver, page)
     check_clean(driver)
-    visible(driver, "#risk-histogram svg")
-    assert len(visible(driver, "#risk-histogram rect.bin")) >= 1
-    assert len(driver.find_elements("css selector", "#risk-histogram line.world")) == plan["risk"]["worlds"]
+    visible(driver, "#risk-histogram svg.wide")
+    assert len(visible(driver, "#risk-histogram svg.wide rect.bin")) >= 1
+    assert len(driver.find_elements("css selector", "#risk-histogram svg.wide line.world")) == plan["risk"]["worlds"]
     visible(driver, "#risk-trade-table")
     assert len(visible(driver, "#risk-cells td.heat-cell")) >= 1
     screenshot(driver, f"township-bakery-robust-{WIDTH}", capsys)
@@ -125,7 +110,21 @@ def open_page(driver, page: Path, width: int = WIDTH) -> None:
     driver.set_window_size(width, 1000)
     driver.get_log("browser")  # drop what earlier pages logged
     driver.get(page.as_uri())
-    assert driver.execute_script("return document.readyState") == "complete"
+    wait_until_loaded(driver)
+
+
+def wait_until_loaded(driver, seconds: float = 30) -> None:
+    """Wait for the page to finish loading (on a busy machine ``get`` can return while it is
+    still 'loading'); fails with the state it was left in after ``seconds``."""
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    try:
+        WebDriverWait(driver, seconds, poll_frequency=0.05).until(
+            lambda d: d.execute_script("return document.readyState") == "complete")
+    except TimeoutException:
+        state = driver.execute_script("return document.readyState")
+        raise AssertionError(f"the page did not finish loading in {seconds} s (readyState {state!r})") from None
 
 
 def check_clean(driver) -> None:
@@ -215,10 +214,11 @@ def test_sweep_report_in_a_browser(driver, pages, capsys):
     page, _ = pages["township-bakery-sweep"]
     open_page(driver, page)
     check_clean(driver)
-    visible(driver, "#frontier-chart svg")
-    visible(driver, "#frontier-chart polyline.objective-line")
-    assert len(visible(driver, "#frontier-chart circle")) >= 5
-    labels = sorted(e.text for e in visible(driver, "#frontier-chart .today-label"))  # today's budget and today's plan
+    visible(driver, "#frontier-chart svg.wide")
+    visible(driver, "#frontier-chart svg.wide polyline.objective-line")
+    assert len(visible(driver, "#frontier-chart svg.wide circle")) >= 5
+    # today's budget and today's plan
+    labels = sorted(e.text for e in visible(driver, "#frontier-chart svg.wide .today-label"))
     assert labels == ["today's plan: 4,450", "today: 4,500"]
     visible(driver, "#summary-table")
     visible(driver, ".spend-table")
@@ -274,6 +274,48 @@ def test_laptop_and_phone_layout(driver, pages, name, width, capsys):
     screenshot(driver, f"{name}-{width}", capsys, width)
 
 
+# ---------------------------------------------------------------- phone first
+
+CONTAINERS = """
+document.querySelectorAll('details').forEach(d => { d.open = true; });
+const wide = [];
+const boxes = '.scroll, figure, .chart, table.heatmap, table.data, .cards, .card, .curves, .tiles, details, .gantt, '
+  + '.cash-chart, section, main';
+for (const el of document.querySelectorAll(boxes)) {
+  if (!el.getBoundingClientRect().width) continue;
+  if (el.scrollWidth > el.clientWidth + 1) {
+    const inner = el.firstElementChild;
+    const what = inner ? inner.id || inner.className : '';
+    wide.push([el.tagName, el.id || el.className, what, el.scrollWidth, el.clientWidth]);
+  }
+}
+return wide;
+"""
+SMALLEST_TEXT_BELOW = SMALLEST_TEXT.replace("size < 9.95", "size < arguments[0]")
+
+
+@pytest.mark.parametrize("width", [WIDTH, PHONE])
+@pytest.mark.parametrize("name", page_names())
+def test_every_chart_heatmap_and_table_fits_the_screen(driver, pages, name, width, capsys):
+    """At 390 px (a phone) and 1280 px (a laptop), every chart, heatmap and table fits its box
+    (nothing to scroll sideways, long tables opened) and no text is under 11 px; a full-page
+    screenshot of each, at both widths."""
+    page, _ = pages[name]
+    open_page(driver, page, width)
+    check_clean(driver)
+    assert driver.execute_script(CONTAINERS) == []
+    assert layout_problems(driver)["overflow"] <= 0
+    assert driver.execute_script(SMALLEST_TEXT_BELOW, 10.95) == []
+    if width == PHONE:  # the phone's drawings are the ones shown, the heatmap is a card per row
+        charts = driver.execute_script(
+            "return [...document.querySelectorAll('svg.wide, svg.narrow')].filter(s => s.getBoundingClientRect().width)"
+            ".map(s => s.getAttribute('class'))")
+        assert all("narrow" in c for c in charts), charts
+        heat = driver.find_elements("css selector", "#coverage-heatmap tbody tr")
+        assert all(row.value_of_css_property("display") == "block" for row in heat)
+    screenshot(driver, f"{name}-fit-{width}", capsys, width)
+
+
 # ---------------------------------------------------------------- plans over periods
 
 
@@ -314,7 +356,7 @@ def test_plan_over_time_in_a_browser(driver, period_pages, name, width, capsys):
     visible(driver, "#schedule-coverage")
     heads = driver.execute_script(
         "const h = [...document.querySelectorAll('#schedule-gantt thead th[scope=col]')];"
-        "return [h[0].getBoundingClientRect().left, h[h.length - 1].getBoundingClientRect().left]")
+        "return [h[0].getBoundingClientRect().left, h[1].getBoundingClientRect().left]")  # the first two periods
     labels = driver.execute_script(
         "const l = [...document.querySelectorAll('#schedule-cash .cash-labels span')];"
         "return [l[0].getBoundingClientRect().left, l[l.length - 1].getBoundingClientRect().left]")

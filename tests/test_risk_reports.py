@@ -14,17 +14,18 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from channelmix.api import solve_scenario
-from channelmix.evaluate import evaluate
+from channelmix.analysis.whatif import compare
+from channelmix.model.worlds import worlds_of
 from channelmix.reports import collection_html, plan_html, report_facts
 from channelmix.reports.common import auto
+from channelmix.reports.documents import plan_document
 from channelmix.reports.excel import collection_workbook, plan_workbook
 from channelmix.reports.markdown import collection_markdown, plan_markdown
 from channelmix.reports.risk import collection_risk, risk_lines, risk_view
 from channelmix.reports.svg import frontier_svg
-from channelmix.whatif import compare
-from channelmix.worlds import cvar, worlds_of
-
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.verify.evaluate import evaluate
+from channelmix.verify.risk import cvar
 from helpers import load
 from test_worlds import CHANNELMIX, uncertain
 
@@ -35,9 +36,10 @@ TARGETS = {"coverage": [{"segment": "young", "target": 0.5, "hard": True}, {"pha
 def robust() -> tuple[dict, dict, object]:
     """A CVaR variant's plan dict (as the CLI writes it), its base plan dict, its scenario."""
     base_sc = load(uncertain(None, count=8, rules=TARGETS))
-    base = solve_scenario(load({k: v for k, v in uncertain(None, count=8, rules=TARGETS).items() if k != "worlds"})).to_dict()
+    base = plan_document(
+        solve_scenario(load({k: v for k, v in uncertain(None, count=8, rules=TARGETS).items() if k != "worlds"})))
     sc = load(uncertain("cvar", count=8, rules=TARGETS))
-    plan = solve_scenario(sc).to_dict()
+    plan = plan_document(solve_scenario(sc))
     plan.update(report_facts(sc, "robust", {"objective.risk": "cvar"}, base, base_sc))
     return plan, base, sc
 
@@ -65,7 +67,8 @@ def test_risk_view_figures_and_trade_off_are_exact(robust):
     assert trade["tail"] == pytest.approx(risk["cvar"] - reference["cvar"], abs=1e-12)
     assert trade["worst_gain"] == pytest.approx(risk["worst"] - reference["worst"], abs=1e-12)
     assert trade["rows"][0] == ["Mean", auto(reference["mean"]), auto(risk["mean"]),
-                                ("+" if risk["mean"] > reference["mean"] else "") + auto(risk["mean"] - reference["mean"])]
+                                ("+" if risk["mean"] > reference["mean"] else "")
+                                + auto(risk["mean"] - reference["mean"])]
     assert trade["rows"][-1][1:3] == [f"{reference['rules_hold']} of 8", "8 of 8"]
     # the CVaR plan's tail is never below the base plan's when the base keeps the rules everywhere, and the
     # sentence says what is given up on average
@@ -81,11 +84,12 @@ def test_html_has_the_histogram_the_cells_and_the_trade_off(robust):
     plan, _, _ = robust
     page = plan_html(plan)
     assert 'id="risk-histogram"' in page and 'id="risk-trade-table"' in page and 'id="risk-cells"' in page
-    assert page.count('class="world"') == 8  # a tick per world
+    assert page.count('class="world"') == 8 * 2  # a tick per world, in the laptop's drawing and the phone's
     for key in ("mean", "p5", "p95", "worst"):
         assert f'class="mark mark-{key}"' in page
-    bins = [int(n) for n in re.findall(r": (\d+)</title></rect>", page)]
-    assert sum(bins) == 8  # every world in one bin
+    for drawing in page.split('class="risk-svg ')[1:]:  # the laptop's and the phone's
+        bins = [int(n) for n in re.findall(r": (\d+)</title></rect>", drawing.split("</svg>")[0])]
+        assert sum(bins) == 8  # every world in one bin
     probabilities = {(c["phase"], c["segment"]): c["probability"] for c in plan["risk"]["cell_target_probability"]}
     shown = [float(p) for p in re.findall(r'data-probability="([\d.]+)"', page)]
     assert sorted(shown) == pytest.approx(sorted(probabilities.values()), abs=1e-4)
@@ -126,7 +130,7 @@ def test_comparison_sets_the_robust_plan_beside_the_mean_plan(tmp_path: Path):
         d = uncertain(risk, count=8, rules=TARGETS)
         d["scenario"] = f"plan-{risk}"
         plans.append(solve_scenario(load(d)))
-    dicts = [p.to_dict() for p in plans]
+    dicts = [plan_document(p) for p in plans]
     ctx = collection_risk(dicts)
     assert [row[0] for row in ctx["rows"]] == ["plan-mean", "plan-cvar", "plan-worst"]
     assert [t["title"] for t in ctx["trades"]] == ["plan-cvar beside plan-mean", "plan-worst beside plan-mean"]
@@ -140,12 +144,14 @@ def test_comparison_sets_the_robust_plan_beside_the_mean_plan(tmp_path: Path):
     page = collection_html("Risk", table, dicts)
     assert 'id="risk-table"' in page and 'id="risk-trade-1-table"' in page
     text = collection_markdown("Risk", table, dicts)
-    assert "### plan-cvar beside plan-mean" in text and f"| plan-cvar | the average of the worst worlds (CVaR) | 8 |" in text
+    assert ("### plan-cvar beside plan-mean" in text
+            and "| plan-cvar | the average of the worst worlds (CVaR) | 8 |" in text)
     assert "Risk" in load_workbook(collection_workbook("Risk", table, dicts, tmp_path / "c.xlsx")).sheetnames
 
 
 def test_frontier_draws_the_band_between_p5_and_p95():
-    points = [{"x": x, "objective": 10.0 * x, "p5": 8.0 * x, "p95": 12.0 * x, "marginal": None, "series": ""} for x in (1, 2, 3)]
+    points = [{"x": x, "objective": 10.0 * x, "p5": 8.0 * x, "p95": 12.0 * x, "marginal": None, "series": ""}
+              for x in (1, 2, 3)]
     svg = frontier_svg(points, "budget")
     band = re.search(r'<path class="risk-band" d="M([^"]+) Z"', svg)
     assert band and len(band.group(1).split(" L")) == 6  # three points up the p95 side, three back along p5
@@ -157,7 +163,8 @@ def test_a_robust_variant_in_the_terminal_and_every_language(tmp_path: Path):
     d["variants"] = [{"name": "robust", "set": {"objective.risk": "cvar"}}]
     path = tmp_path / "r.yaml"
     path.write_text(yaml.safe_dump(d), encoding="utf-8")
-    done = subprocess.run([str(CHANNELMIX), "solve", str(path)], capture_output=True, text=True, timeout=300)
+    # --all: the table shows a file's variants in full only when asked (issue 20: a light first look)
+    done = subprocess.run([str(CHANNELMIX), "solve", str(path), "--all"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "risk over 6 worlds: Mean" in done.stdout  # the plain plan, judged in the worlds
     assert "risk cvar over 6 worlds: Mean" in done.stdout
@@ -165,8 +172,8 @@ def test_a_robust_variant_in_the_terminal_and_every_language(tmp_path: Path):
     heads = {"fr": "risque cvar sur 6 mondes", "es": "riesgo cvar en 6 mundos", "sv": "risk cvar över 6 världar",
              "fa": "ریسک cvar در ۶ جهان"}
     for language, head in heads.items():
-        shown = subprocess.run([str(CHANNELMIX), "solve", str(path), "--language", language], capture_output=True,
-                               text=True, timeout=300)
+        shown = subprocess.run([str(CHANNELMIX), "solve", str(path), "--all", "--language", language],
+                               capture_output=True, text=True, timeout=300)
         assert shown.returncode == 0 and head in shown.stdout and "Worst world" not in shown.stdout
 
 
@@ -176,7 +183,7 @@ def test_a_sweep_of_plans_judged_in_worlds_has_the_band(tmp_path: Path):
     path = tmp_path / "s.yaml"
     path.write_text(yaml.safe_dump(uncertain(None, count=6)), encoding="utf-8")
     result = cm.sweep(cm.load(path), {"budget": [300, 600, 900]})
-    plans = [p.to_dict() for p in result.plans]
+    plans = [plan_document(p) for p in result.plans]
     page = collection_html("sweep", result.frontier, plans, result.paths)
     assert '<path class="risk-band"' in page and "5th to 95th percentile over the worlds" in page
     assert all(p["risk"]["worlds"] == 6 for p in plans)

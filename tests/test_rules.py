@@ -20,25 +20,20 @@ from __future__ import annotations
 
 import pytest
 
-from channelmix.evaluate import evaluate
+from channelmix.reports.wording import plan_message
 from channelmix.schema import ScenarioError
-
+from channelmix.verify.evaluate import evaluate
 from helpers import cell, channel, load, on_ids, scenario, solve, spend
 
 
 def abc(budget: float = 800, rules: dict | None = None, objective: dict | None = None, **overrides) -> dict:
-    return scenario(
-        budget=budget,
-        channels=[
-            channel("a", {"type": "linear", "slope": 0.002}, {"aware": 1.0}, max_spend=2000),
-            channel("b", {"type": "linear", "slope": 0.001}, {"buy": 1.0}, max_spend=2000, tags=["digital"], medium="digital"),
-            channel("c", {"type": "constant", "value": 0.2}, {"buy": {"old": 0.5}},
-                    fixed_cost=100, max_spend=0, tags=["after_sales"]),
-        ],
-        rules=rules or {},
-        objective=objective or {"sense": "max_reach"},
-        **overrides,
-    )
+    return scenario(budget=budget,
+                    channels=[channel("a", {"type": "linear", "slope": 0.002}, {"aware": 1.0}, max_spend=2000),
+                              channel("b", {"type": "linear", "slope": 0.001}, {"buy": 1.0}, max_spend=2000,
+                                      tags=["digital"], medium="digital"),
+                              channel("c", {"type": "constant", "value": 0.2}, {"buy": {"old": 0.5}}, fixed_cost=100,
+                                      max_spend=0, tags=["after_sales"])], rules=rules or {}, objective=objective
+                    or {"sense": "max_reach"}, **overrides)
 
 
 def spends(plan) -> dict[str, float]:
@@ -61,7 +56,8 @@ def test_the_base_case() -> None:
 # ---------------------------------------------------------------- money and other resources
 
 
-@pytest.mark.parametrize("budget, a, b, objective", [(300, 300, 0, 120), (500, 500, 0, 200), (800, 500, 300, 260), (2000, 500, 1000, 400)])
+@pytest.mark.parametrize("budget, a, b, objective",
+                         [(300, 300, 0, 120), (500, 500, 0, 200), (800, 500, 300, 260), (2000, 500, 1000, 400)])
 def test_budget_limits_the_spend(budget: float, a: float, b: float, objective: float) -> None:
     plan = solve(abc(budget))
     assert spend(plan, "a") == pytest.approx(a, abs=1e-2)
@@ -123,15 +119,17 @@ def test_hard_coverage_target_moves_money_to_the_weaker_channel() -> None:
 
 
 def test_hard_coverage_target_out_of_budget_is_infeasible() -> None:
-    plan = solve(abc(budget=400, rules={"coverage": [{"phase": "buy", "target": 0.5}, {"phase": "aware", "target": 0.5}]}))
+    plan = solve(
+        abc(budget=400, rules={"coverage": [{"phase": "buy", "target": 0.5}, {"phase": "aware", "target": 0.5}]}))
     assert plan.status == "infeasible"  # needs b 500 + a 250
-    assert "coverage" in plan.message
+    assert "coverage" in plan_message(plan)
 
 
 @pytest.mark.parametrize("penalty, b_spend, objective", [(1000, 500, 220), (100, 300, 240)])
 def test_soft_coverage_penalty_trades_reach_for_shortfall(penalty: float, b_spend: float, objective: float) -> None:
     """Beyond 300, b's unit buys 0.2 reach + 0.001 × penalty of shortfall; a's buys 0.4."""
-    plan = solve(abc(rules={"coverage": {"phase": "buy", "segment": "young", "target": 0.5, "hard": False, "penalty": penalty}}))
+    plan = solve(
+        abc(rules={"coverage": {"phase": "buy", "segment": "young", "target": 0.5, "hard": False, "penalty": penalty}}))
     assert spend(plan, "b") == pytest.approx(b_spend, abs=1e-2)
     assert plan.objective == pytest.approx(objective)
     short = max(0.0, 0.5 - b_spend / 1000)
@@ -171,7 +169,8 @@ def test_breadth_that_no_plan_can_meet_is_rejected() -> None:
 
 
 def test_soft_breadth_pays_its_penalty() -> None:
-    rules = {"breadth": {"phase": "buy", "segment": "old", "min_channels": 2, "threshold": 0.3, "hard": False, "penalty": 5}}
+    rules = {
+        "breadth": {"phase": "buy", "segment": "old", "min_channels": 2, "threshold": 0.3, "hard": False, "penalty": 5}}
     plan = solve(abc(rules=rules))
     assert on_ids(plan) == {"a", "b"}
     assert plan.penalties["breadth_shortfall"] == pytest.approx(5)
@@ -181,7 +180,11 @@ def test_soft_breadth_pays_its_penalty() -> None:
 @pytest.mark.parametrize("penalty, c_on", [(50, True), (5, False)])
 def test_redundancy_penalty_buys_a_second_channel_when_it_pays(penalty: float, c_on: bool) -> None:
     """c costs 100 of b's spend (−20) and adds 10: worth it when the missing channel costs > 10."""
-    plan = solve(abc(rules={"redundancy": {"phase": "buy", "segment": "old", "min_channels": 2, "threshold": 0.3, "penalty": penalty}}))
+    plan = solve(
+        abc(
+            rules={
+                "redundancy": {"phase": "buy", "segment": "old", "min_channels": 2, "threshold": 0.3,
+                               "penalty": penalty}}))
     assert ("c" in on_ids(plan)) is c_on
     if c_on:
         assert plan.objective == pytest.approx(250)
@@ -212,7 +215,7 @@ def _saturating_pair(**extra) -> dict:
 
 
 def test_concentration_may_need_spend_past_saturation_when_max_spend_is_omitted() -> None:
-    """With no max_spend a channel's spend has no cap (DESIGN §3: U_c is max_spend), but
+    """With no max_spend a channel's spend has no cap (docs/architecture.md, "The model": U_c is max_spend), but
     channelmix caps it where the curve saturates (Scenario.spend_cap).  Under a
     concentration limit that extra spend is what lets another channel grow: a 1000 +
     b 1000 meets 'no channel over 50 %' and is worth 200 (channelmix's own evaluate
@@ -223,19 +226,21 @@ def test_concentration_may_need_spend_past_saturation_when_max_spend_is_omitted(
     plan = solve(d)
     assert plan.status == "optimal"
     assert plan.objective >= better.objective - 1e-6, (
-        f"'optimal' plan {spends(plan)} is worth {plan.objective:g}; a 1000 / b 1000 is valid and worth {better.objective:g}")
+        f"'optimal' plan {spends(plan)} is worth {plan.objective:g}; a 1000 / b 1000 is valid and worth "
+        f"{better.objective:g}")
 
 
 def test_min_cost_is_not_infeasible_because_of_the_implicit_spend_cap() -> None:
     """Same cause: (p, g1) ≥ 0.8 needs a 800, so 50 % concentration needs b ≥ 800, past
     b's saturation (100).  A plan exists (a 800, b 800, cost 1600; evaluate finds no
     violation), but channelmix reports the scenario infeasible."""
-    d = _saturating_pair(rules={"concentration": {"max_share": 0.5}, "coverage": {"phase": "p", "segment": "g1", "target": 0.8}},
-                         objective={"sense": "min_cost"}, budget=None)
+    d = _saturating_pair(
+        rules={"concentration": {"max_share": 0.5}, "coverage": {"phase": "p", "segment": "g1", "target": 0.8}},
+        objective={"sense": "min_cost"}, budget=None)
     exists = evaluate(load(d), {"a": True, "b": True}, {"a": 800, "b": 800})
     assert exists.violations == []
     plan = solve(d)
-    assert plan.status == "optimal", plan.message
+    assert plan.status == "optimal", plan_message(plan)
     assert plan.objective == pytest.approx(1600)
 
 
@@ -246,13 +251,15 @@ def test_min_cost_group_min_share_may_need_padding_beyond_total_over_share() -> 
     Σ useful spend / smallest share = 1100 / 0.9 ≈ 1222, which is enough for a max
     share α (others ≥ s (1 − α) / α) but not for a min share lo > 0.618 (the group
     needs lo / (1 − lo) × the rest): channelmix reports the scenario infeasible."""
-    d = _saturating_pair(rules={"groups": [{"tag": "digital", "min_share": 0.9}], "coverage": {"phase": "p", "segment": "g1", "target": 0.8}},
-                         objective={"sense": "min_cost"}, budget=None)
+    d = _saturating_pair(
+        rules={"groups": [{"tag": "digital", "min_share": 0.9}],
+               "coverage": {"phase": "p", "segment": "g1", "target": 0.8}}, objective={"sense": "min_cost"},
+        budget=None)
     d["channels"][1]["tags"] = ["digital"]
     exists = evaluate(load(d), {"a": True, "b": True}, {"a": 800, "b": 7200})
     assert exists.violations == [] and exists.objective == pytest.approx(8000)
     plan = solve(d)
-    assert plan.status == "optimal", plan.message
+    assert plan.status == "optimal", plan_message(plan)
     assert plan.objective == pytest.approx(8000)
 
 
@@ -376,7 +383,8 @@ def test_min_cost_meets_targets_at_least_cost() -> None:
 
 def test_min_cost_uses_a_cheap_constant_channel_when_it_covers() -> None:
     """(buy, old) ≥ 0.1: c (fixed cost 60 here) covers it at 0.5 × 0.2; b needs 100."""
-    d = abc(budget=None, objective={"sense": "min_cost"}, rules={"coverage": [{"phase": "buy", "segment": "old", "target": 0.1}]})
+    d = abc(budget=None, objective={"sense": "min_cost"},
+            rules={"coverage": [{"phase": "buy", "segment": "old", "target": 0.1}]})
     d["channels"][2]["fixed_cost"] = 60
     plan = solve(d)
     # a and b cost nothing when on without spend, so they may be listed on; they spend nothing

@@ -10,12 +10,11 @@ judged on the same exact curves.
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from scipy.optimize import minimize
 
-from channelmix.api import solve_scenario
-from channelmix.curves import reach
 from channelmix.schema import validate
+from channelmix.schema.responses import reach
+from channelmix.solve.pipeline import solve_scenario
 
 BUDGET = 300.0
 CHANNELS = [

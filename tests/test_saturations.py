@@ -9,20 +9,23 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize
 
-from channelmix.api import solve_scenario
-from channelmix.curves import pieces, reach
 from channelmix.evidence.pymc_math import SATURATIONS
+from channelmix.model.curves import pieces
+from channelmix.model.worlds import worlds_of
 from channelmix.schema import ScenarioError, validate
-from channelmix.worlds import worlds_of
+from channelmix.schema.responses import reach
+from channelmix.solve.pipeline import solve_scenario
 
-PARAMS = {"logistic": {"lam": (0.5, 4.0), "beta": (0.1, 0.6)}, "inverse_scaled_logistic": {"lam": (0.2, 2.0), "beta": (0.1, 0.6)},
+PARAMS = {"logistic": {"lam": (0.5, 4.0), "beta": (0.1, 0.6)},
+          "inverse_scaled_logistic": {"lam": (0.2, 2.0), "beta": (0.1, 0.6)},
           "tanh": {"b": (0.2, 1.0), "c": (0.5, 3.0)}, "michaelis_menten": {"alpha": (0.5, 2.0), "lam": (0.1, 1.5)},
           "hill_saturation": {"slope": (0.7, 3.5), "kappa": (0.2, 1.5), "beta": (0.2, 1.0)}}
 PYMC_NAME = {"hill_saturation": "hill"}
 TARGET, SCALE = 5000.0, 2000.0
 
 
-def _curve(kind: str, samples: int, adstock_first: bool, seed: int = 1) -> tuple[dict, dict[str, np.ndarray], np.ndarray]:
+def _curve(kind: str, samples: int, adstock_first: bool,
+           seed: int = 1) -> tuple[dict, dict[str, np.ndarray], np.ndarray]:
     rng = np.random.default_rng(seed)
     params = {k: rng.uniform(lo, hi, samples) for k, (lo, hi) in PARAMS[kind].items()}
     total = rng.uniform(1.0, 2.5, samples)  # an unnormalised adstock's Σw per sample
@@ -37,7 +40,8 @@ def _scenario(channels: list[dict], budget: float, **top) -> dict:
 
 
 def _outcome_value(response: dict) -> float:
-    curve = validate(_scenario([{"id": "a", "response": response, "outcome": {"value": 1.0}}], 1.0)).scenario.channels[0].response
+    curve = validate(_scenario([{"id": "a", "response": response, "outcome": {"value": 1.0}}],
+                               1.0)).scenario.channels[0].response
     return TARGET * curve.ceiling
 
 
@@ -46,7 +50,8 @@ def _outcome_value(response: dict) -> float:
 def test_the_curve_is_the_mean_of_pymc_marketings_formula_over_samples(kind, adstock_first):
     response, params, total = _curve(kind, 40, adstock_first)
     value = _outcome_value(response)
-    channel = validate(_scenario([{"id": "a", "response": response, "outcome": {"value": value}}], 1.0)).scenario.channels[0]
+    channel = validate(_scenario([{"id": "a", "response": response, "outcome": {"value": value}}],
+                                 1.0)).scenario.channels[0]
     formula = SATURATIONS[PYMC_NAME.get(kind, kind)].function
     for spend in (0.0, 17.3, 311.0, 1999.0, 5432.1, 40000.0):
         u = spend / SCALE
@@ -57,11 +62,13 @@ def test_the_curve_is_the_mean_of_pymc_marketings_formula_over_samples(kind, ads
 @pytest.mark.parametrize("kind", list(PARAMS))
 def test_slopes_and_curvature_are_the_derivatives(kind):
     response, _, _ = _curve(kind, 25, True)
-    curve = validate(_scenario([{"id": "a", "response": response, "outcome": {"value": 1.0}}], 1.0)).scenario.channels[0].response
+    curve = validate(_scenario([{"id": "a", "response": response, "outcome": {"value": 1.0}}],
+                               1.0)).scenario.channels[0].response
     s = np.array([50.0, 700.0, 2500.0, 9000.0])
     h = 1e-5 * s
     assert curve.values(s, 1) == pytest.approx((curve.values(s + h) - curve.values(s - h)) / (2 * h), rel=1e-5)
-    assert curve.values(s, 2) == pytest.approx((curve.values(s + h, 1) - curve.values(s - h, 1)) / (2 * h), rel=1e-4, abs=1e-15)
+    assert curve.values(s, 2) == pytest.approx((curve.values(s + h, 1) - curve.values(s - h, 1)) / (2 * h), rel=1e-4,
+                                               abs=1e-15)
 
 
 @pytest.mark.parametrize("accuracy", [0.005, 1e-4])
@@ -70,7 +77,8 @@ def test_pieces_stay_under_the_curve_within_the_accuracy(kind, accuracy):
     """Chords where concave, tangents where convex: g ≤ f everywhere and f − g ≤ accuracy · f(cap),
     also for a mixture of S-shaped and concave Hill samples (several changes of curvature)."""
     response, _, _ = _curve(kind, 30, True, seed=4)
-    curve = validate(_scenario([{"id": "a", "response": response, "outcome": {"value": 1.0}}], 1.0)).scenario.channels[0].response
+    curve = validate(_scenario([{"id": "a", "response": response, "outcome": {"value": 1.0}}],
+                               1.0)).scenario.channels[0].response
     cap = 12000.0
     p = pieces(curve, cap, accuracy)
     grid = np.unique(np.concatenate([np.linspace(0, cap, 40001), np.geomspace(1e-3, cap, 4000), p.xs]))
@@ -81,8 +89,10 @@ def test_pieces_stay_under_the_curve_within_the_accuracy(kind, accuracy):
 
 
 def test_a_hill_mixture_with_several_bends_is_pieced_by_its_bends():
-    response = {"type": "hill_saturation", "channel_scale": 100.0, "slope": [1.2, 3.0], "kappa": [0.05, 2.0], "beta": [1.0, 1.0]}
-    curve = validate(_scenario([{"id": "a", "response": response, "outcome": {"value": 1.0}}], 1.0)).scenario.channels[0].response
+    response = {"type": "hill_saturation", "channel_scale": 100.0, "slope": [1.2, 3.0], "kappa": [0.05, 2.0],
+                "beta": [1.0, 1.0]}
+    curve = validate(_scenario([{"id": "a", "response": response, "outcome": {"value": 1.0}}],
+                               1.0)).scenario.channels[0].response
     bends, convex = curve.bends(1000.0)
     assert len(bends) == 3 and convex  # convex, concave, convex, concave
     for x in bends:
@@ -107,19 +117,25 @@ def test_sample_worlds_need_curves_with_equal_sample_counts():
     a, _, _ = _curve("logistic", 12, True)
     b, _, _ = _curve("tanh", 10, True)
     with pytest.raises(ScenarioError) as caught:
-        validate(_scenario([{"id": "a", "response": a, "outcome": {"value": 1.0}}, {"id": "b", "response": b, "outcome": {"value": 1.0}}],
+        validate(_scenario([{"id": "a", "response": a, "outcome": {"value": 1.0}},
+                            {"id": "b", "response": b, "outcome": {"value": 1.0}}],
                            1000.0, worlds={"samples": {"count": "all"}}))
     assert "worlds.samples: the curves hold different numbers of posterior samples (a 12, b 10)" in str(caught.value)
     with pytest.raises(ScenarioError) as caught:
-        validate(_scenario([{"id": "a", "response": a, "outcome": {"value": 1.0}}], 1000.0, worlds={"samples": {"count": 13}}))
+        validate(_scenario([{"id": "a", "response": a, "outcome": {"value": 1.0}}], 1000.0,
+                           worlds={"samples": {"count": 13}}))
     assert "worlds.samples.count: is 13, but the curves hold 12 posterior samples" in str(caught.value)
 
 
 @pytest.mark.parametrize("response, message", [
-    ({"type": "logistic", "channel_scale": 100, "lam": [1, 2], "beta": [0.3, 0.2, 0.1]}, "different numbers of samples (lam 2, beta 3)"),
-    ({"type": "logistic", "channel_scale": 100, "lam": [1, -2], "beta": 1}, "response.lam: sample 1: got -2, must be above 0"),
-    ({"type": "tanh", "channel_scale": 100, "b": "x", "c": 1}, "response.b: got 'x', expected a number or a list of numbers"),
-    ({"type": "logistic", "channel_scale": 1e-9, "lam": 1, "beta": 1}, "the curve jumps to full reach for almost no money"),
+    ({"type": "logistic", "channel_scale": 100, "lam": [1, 2], "beta": [0.3, 0.2, 0.1]},
+     "different numbers of samples (lam 2, beta 3)"),
+    ({"type": "logistic", "channel_scale": 100, "lam": [1, -2], "beta": 1},
+     "response.lam: sample 1: got -2, must be above 0"),
+    ({"type": "tanh", "channel_scale": 100, "b": "x", "c": 1},
+     "response.b: got 'x', expected a number or a list of numbers"),
+    ({"type": "logistic", "channel_scale": 1e-9, "lam": 1, "beta": 1},
+     "the curve jumps to full reach for almost no money"),
 ])
 def test_bad_curves_name_the_field_and_the_fix(response, message):
     with pytest.raises(ScenarioError) as caught:
@@ -128,12 +144,14 @@ def test_bad_curves_name_the_field_and_the_fix(response, message):
 
 
 def test_a_table_holds_samples_separated_by_semicolons(tmp_path):
-    (tmp_path / "channels.csv").write_text("id,response_type,response_channel_scale,response_lam,response_beta,response_adstock_first\n"
+    (tmp_path / "channels.csv").write_text("id,response_type,response_channel_scale,response_lam,response_beta,"
+                                           "response_adstock_first\n"
                                            "tv,logistic,500,2;3;4,0.5;0.6;0.7,false\n", encoding="utf-8")
     raw = _scenario("channels.csv", 1000.0)
     raw["objective"] = {"sense": "max_reach"}
     curve = validate(raw, base=tmp_path).scenario.channels[0].response
-    assert curve.type == "logistic" and curve.lam == (2.0, 3.0, 4.0) and curve.beta == (0.5, 0.6, 0.7) and not curve.adstock_first
+    assert curve.type == "logistic" and curve.lam == (2.0, 3.0, 4.0) and curve.beta == (0.5, 0.6,
+                                                                                        0.7) and not curve.adstock_first
 
 
 def test_the_plan_is_at_least_slsqps_best_on_the_exact_curves():
@@ -155,7 +173,8 @@ def test_the_plan_is_at_least_slsqps_best_on_the_exact_curves():
     rng = np.random.default_rng(0)
     for x0 in [np.full(3, budget / 3)] + [rng.dirichlet(np.ones(3)) * budget for _ in range(19)]:
         res = minimize(lambda x: -total(x), x0, method="SLSQP", bounds=[(0, budget)] * 3,
-                       constraints=[{"type": "eq", "fun": lambda x: x.sum() - budget}], options={"ftol": 1e-12, "maxiter": 500})
+                       constraints=[{"type": "eq", "fun": lambda x: x.sum() - budget}],
+                       options={"ftol": 1e-12, "maxiter": 500})
         if abs(res.x.sum() - budget) < 1e-6:
             best = max(best, total(np.clip(res.x, 0, budget)))
     assert plan.outcome >= best * (1 - 1e-9)

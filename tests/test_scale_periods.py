@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from scale_cases import Case, check_case, parametrised
 
-CASES = [Case("township-bakery-6-months"), Case("township-bakery-6-months", "tight-months"), Case("butik-kundresan-kvartal")]
+CASES = [Case("township-bakery-6-months"), Case("township-bakery-6-months", "tight-months"),
+         Case("butik-kundresan-kvartal")]
 
 
 @parametrised(CASES)

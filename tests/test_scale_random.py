@@ -16,11 +16,11 @@ from __future__ import annotations
 import copy
 import os
 
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
-from channelmix.api import solve_scenario
 from channelmix.schema import ScenarioError
-
+from channelmix.solve.pipeline import solve_scenario
 from helpers import EXACT_CURVES, load, random_scenario
 from money_scale import KS, REL, assert_scaled, objective_factor, out_of_range, scale_money
 from test_brute_force import check_against_brute_force

@@ -15,10 +15,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from channelmix.api import solve_scenario
-from channelmix.expand import derive
 from channelmix.schema import load, validate
-
+from channelmix.schema.expand import derive
+from channelmix.solve.pipeline import solve_scenario
 from money_scale import assert_scaled, scale_draws, scale_money
 from scale_cases import Case, check_case, parametrised, worst_case
 
@@ -39,7 +38,8 @@ def in_millions(tmp_path_factory) -> Path:
     """The repro with spend and outcome ÷ 1e6 (the units in which it gave the right plans)."""
     folder = tmp_path_factory.mktemp("millions")
     scale_draws(DRAWS / "draws.csv", folder / "draws.csv", 1 / MILLION)
-    data = scale_money(yaml.safe_load((DRAWS / "raw.yaml").read_text(encoding="utf-8")), 1 / MILLION, outcome_money=True)
+    data = scale_money(yaml.safe_load((DRAWS / "raw.yaml").read_text(encoding="utf-8")), 1 / MILLION,
+                       outcome_money=True)
     path = folder / "raw.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path

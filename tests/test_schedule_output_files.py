@@ -18,12 +18,11 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 sys.path.insert(0, str(Path(__file__).parent))
-from schedule_plans import as_dict, bakery_plan, long_plan  # noqa: E402
-
+from channelmix.analysis.batch import period_count  # noqa: E402
+from channelmix.core.textcells import own_formula, safe_workbook  # noqa: E402
 from channelmix.reports import plan_markdown, plan_workbook  # noqa: E402
 from channelmix.reports.output import write_outputs  # noqa: E402
-from channelmix.reports.schedule import period_count  # noqa: E402
-from channelmix.textcells import own_formula, safe_workbook  # noqa: E402
+from schedule_plans import as_dict, bakery_plan, long_plan  # noqa: E402
 
 GOLDEN = Path(__file__).parent / "data" / "golden" / "reports" / "bakery-3-months.md"
 NOTE = ("golden file of the channelmix reports: do not update unless the report's content changed on purpose; "
@@ -40,19 +39,22 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 def test_out_writes_the_schedule_and_cash_tables(tmp_path):
     written = {p.name for p in write_outputs(bakery_plan(), tmp_path)}
-    assert written == {f"bakery-3-months.{n}" for n in ("json", "channels.csv", "coverage.csv", "schedule.csv", "cash.csv")}
+    assert written == {f"bakery-3-months.{n}"
+                       for n in ("json", "channels.csv", "coverage.csv", "schedule.csv", "cash.csv")}
     rows = read_csv(tmp_path / "bakery-3-months.schedule.csv")
     assert list(rows[0]) == ["channel", "period", "on", "started", "spend", "effective_spend", "reach", "fixed_cost",
                              "setup_cost", "cost", "period_label"]
-    assert [(r["channel"], r["period"]) for r in rows] == [(c, p) for c in ("radio", "flyers", "stall") for p in ("m1", "m2", "m3")]
+    assert [(r["channel"], r["period"]) for r in rows] == [(c, p) for c in ("radio", "flyers", "stall")
+                                                           for p in ("m1", "m2", "m3")]
     assert rows[0] == {"channel": "radio", "period": "m1", "on": "True", "started": "True", "spend": "400.0",
-                       "effective_spend": "400.0", "reach": "0.3", "fixed_cost": "100.0", "setup_cost": "250.0", "cost": "750.0",
-                       "period_label": "Month 1"}
+                       "effective_spend": "400.0", "reach": "0.3", "fixed_cost": "100.0", "setup_cost": "250.0",
+                       "cost": "750.0", "period_label": "Month 1"}
     assert rows[2]["on"] == "False" and rows[2]["effective_spend"] == "216.0"  # off, yet carry-over still works
     cash = read_csv(tmp_path / "bakery-3-months.cash.csv")
-    assert [(c["period"], c["budget"], c["cost"], c["cumulative"], c["hours_used"], c["period_label"]) for c in cash] == [
-        ("m1", "1000.0", "750.0", "750.0", "2.0", "Month 1"), ("m2", "1000.0", "900.0", "1650.0", "7.0", "Month 2"),
-        ("m3", "1500.0", "1200.5", "2850.5", "6.5", "Month 3")]
+    assert [(c["period"], c["budget"], c["cost"], c["cumulative"], c["hours_used"], c["period_label"])
+            for c in cash] == [("m1", "1000.0", "750.0", "750.0", "2.0", "Month 1"),
+                               ("m2", "1000.0", "900.0", "1650.0", "7.0", "Month 2"),
+                               ("m3", "1500.0", "1200.5", "2850.5", "6.5", "Month 3")]
 
 
 def test_a_single_period_plan_writes_no_schedule(tmp_path):
@@ -106,7 +108,8 @@ def test_markdown_in_every_language(language, heading):
 def test_workbook_schedule_sheet_has_live_totals_fills_and_a_stacked_chart(tmp_path):
     path = plan_workbook(as_dict(bakery_plan()), tmp_path / "b.xlsx")
     book = load_workbook(path)
-    assert book.sheetnames == ["Summary", "Plan", "Coverage", "Schedule", "Every channel in every period", "Cash", "Rules"]
+    assert book.sheetnames == ["Summary", "Plan", "Coverage", "Schedule", "Every channel in every period", "Cash",
+                               "Rules"]
     ws = book["Schedule"]
     grid = [[c.value for c in row] for row in ws.iter_rows(min_row=1, max_row=4)]
     assert grid == [["id", "Channel", "Month 1", "Month 2", "Month 3", "Total (ZAR)"],
@@ -130,11 +133,14 @@ def test_workbook_every_row_and_cash_sheets(tmp_path):
     assert rows[2] == ("radio", "Community radio", "m2", True, False, 600, 720, 0.4, 100, 0, 700, "Month 2")
     assert len(rows) == 1 + 9
     cash = list(book["Cash"].iter_rows(values_only=True))
-    assert cash[0][:9] == ("id", "Period", "Budget (ZAR)", "Available", "Spend", "Fixed cost", "Set-up", "Cost", "Cumulative")
-    assert [r[:9] for r in cash[1:4]] == [("m1", "Month 1", 1000, 1000, 400, 100, 250, 750, 750),
-                                           ("m2", "Month 2", 1000, 1000, 750, 100, 50, 900, 1650),
-                                           ("m3", "Month 3", 1500, 1500, 1200.5, 0, 0, 1200.5, 2850.5)]
-    assert cash[4][:8] == (None, "Total", "=SUM(C2:C4)", None, "=SUM(E2:E4)", "=SUM(F2:F4)", "=SUM(G2:G4)", "=SUM(H2:H4)")
+    assert cash[0][:9] == ("id", "Period", "Budget (ZAR)", "Available", "Spend", "Fixed cost", "Set-up", "Cost",
+                           "Cumulative")
+    # the running total (750, 1650, 2850.5) is a formula Excel computes from the costs
+    assert [r[:9] for r in cash[1:4]] == [("m1", "Month 1", 1000, 1000, 400, 100, 250, 750, "=H2"),
+                                           ("m2", "Month 2", 1000, 1000, 750, 100, 50, 900, "=I2+H3"),
+                                           ("m3", "Month 3", 1500, 1500, 1200.5, 0, 0, 1200.5, "=I3+H4")]
+    assert cash[4][:8] == (None, "Total", "=SUM(C2:C4)", None, "=SUM(E2:E4)", "=SUM(F2:F4)", "=SUM(G2:G4)",
+                           "=SUM(H2:H4)")
 
 
 def test_workbook_of_52_weeks_and_in_persian(tmp_path):

@@ -11,10 +11,9 @@ from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from schedule_plans import as_dict, bakery_plan, long_plan  # noqa: E402
-
 from channelmix.reports import plan_html  # noqa: E402
 from channelmix.reports.schedule_html import cash_chart, schedule_context  # noqa: E402
+from schedule_plans import as_dict, bakery_plan, long_plan  # noqa: E402
 
 
 def section(html: str) -> str:

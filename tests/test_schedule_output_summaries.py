@@ -9,12 +9,11 @@ from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from schedule_plans import as_dict, bakery_plan, long_plan  # noqa: E402
-
-from channelmix.batch import summary  # noqa: E402
+from channelmix.analysis.batch import summary  # noqa: E402
+from channelmix.analysis.whatif import plans_table  # noqa: E402
 from channelmix.reports import collection_html, collection_markdown, collection_workbook  # noqa: E402
 from channelmix.reports.common import without_single_periods  # noqa: E402
-from channelmix.whatif import plans_table  # noqa: E402
+from schedule_plans import as_dict, bakery_plan, long_plan  # noqa: E402
 
 
 def test_plans_table_and_batch_summary_count_periods():
@@ -22,7 +21,8 @@ def test_plans_table_and_batch_summary_count_periods():
     failed = replace(single, scenario="failed", status="infeasible")
     table = plans_table([bakery_plan(), long_plan(13), single, failed])
     assert list(table["periods"].astype(object).where(table["periods"].notna(), None)) == [3, 13, 1, None]
-    rows = [as_dict(p) for p in (bakery_plan(), single)] + [{"scenario": "broken", "status": "invalid", "message": "bad"}]
+    rows = [as_dict(p) for p in (bakery_plan(), single)] + [
+        {"scenario": "broken", "status": "invalid", "message": "bad"}]
     assert list(summary(rows)["periods"].astype(object).where(summary(rows)["periods"].notna(), None)) == [3, 1, None]
 
 
@@ -48,4 +48,5 @@ def test_collection_reports_of_plans_over_periods(tmp_path):
     first = [c.value for c in next(load_workbook(path).worksheets[0].iter_rows(max_row=1))]
     assert "periods" in first
     single = [as_dict(replace(bakery_plan(), schedule=None))]
-    assert "periods" not in collection_markdown("Comparison", plans_table([replace(bakery_plan(), schedule=None)]), single)
+    assert "periods" not in collection_markdown("Comparison", plans_table([replace(bakery_plan(), schedule=None)]),
+                                                single)

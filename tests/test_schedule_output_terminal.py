@@ -18,10 +18,9 @@ import pytest
 from rich.console import Console
 
 sys.path.insert(0, str(Path(__file__).parent))
-from schedule_plans import as_dict, bakery_plan, long_plan  # noqa: E402
-
 from channelmix.reports.schedule_terminal import render_schedule  # noqa: E402
 from channelmix.reports.terminal import render  # noqa: E402
+from schedule_plans import as_dict, bakery_plan, long_plan  # noqa: E402
 
 SNAPSHOT = Path(__file__).parent / "data" / "golden" / "terminal" / "schedule-bakery-3-months-80.txt"
 
@@ -47,7 +46,8 @@ def row(text: str, label: str) -> list[str]:
 def test_the_grid_shows_spend_starts_and_off_periods():
     text = shown(bakery_plan())
     assert row(text, "Community radio") == ["Community radio", "▸400", "600", "–"]
-    assert row(text, "Flyers at the taxi rank") == ["Flyers at the taxi rank", "–", "▸150", "1,200"]  # 1,200.5: whole rand
+    # 1,200.5: whole rand
+    assert row(text, "Flyers at the taxi rank") == ["Flyers at the taxi rank", "–", "▸150", "1,200"]
     assert row(text, "Total") == ["Total", "400", "750", "1,200"]
     assert "Never on: Own stall." in text and "▸ starts here: any set-up cost is paid" in text
 
@@ -77,8 +77,8 @@ def test_many_periods_go_on_in_parts_within_80_columns(weeks):
     assert text.count("Spend per period (SEK) (") > 1  # sideways in numbered parts
     grid = {r.period: r for r in plan.schedule.rows if r.channel == "search"}
     spends = [c for line in lines if line.startswith("│ Search ads") for c in row(line + "\n", "Search ads")[1:]]
-    assert spends == [("▸" if grid[f"w{n}"].started else "") + f"{grid[f'w{n}'].spend:,.0f}" if grid[f"w{n}"].on else "–"
-                      for n in range(1, weeks + 1)]
+    assert spends == [("▸" if grid[f"w{n}"].started else "")
+                      + f"{grid[f'w{n}'].spend:,.0f}" if grid[f"w{n}"].on else "–" for n in range(1, weeks + 1)]
 
 
 def test_in_persian_figures_use_persian_digits():

@@ -85,31 +85,41 @@ def test_presets_give_the_seed_frameworks():
 
 
 def test_affinity_wildcards_and_bare_numbers():
-    sc = validate({"scenario": "w", "phases": ["a", "b"], "segments": ["x", "y"], "budget": 1, "channels": [
-        {"id": "c", "response": {"type": "constant", "value": 1}, "affinity": {"a": {"x": 0.9, "*": 0.2}, "b": 0.4}}]}).scenario
+    sc = validate(
+        {"scenario": "w", "phases": ["a", "b"], "segments": ["x", "y"], "budget": 1,
+         "channels": [
+             {"id": "c", "response": {"type": "constant", "value": 1},
+              "affinity": {"a": {"x": 0.9, "*": 0.2}, "b": 0.4}}]}).scenario
     c = sc.channels[0]
     assert [c.affinity_for(p, g) for p, g in sc.cells] == [0.9, 0.2, 0.4, 0.4]
 
 
 def test_warns_when_hard_rules_cannot_fit_the_budget():
-    loaded = validate({"scenario": "w", "phases": ["a"], "segments": ["x"], "budget": 100, "channels": [
-        {"id": "c", "fixed_cost": 80, "max_spend": 0, "response": {"type": "constant", "value": 1}, "affinity": {"a": 1}},
-        {"id": "d", "fixed_cost": 70, "max_spend": 0, "response": {"type": "constant", "value": 1}, "affinity": {"a": 1}}],
-        "rules": {"breadth": {"min_channels": 2}}})
-    assert loaded.warnings == ["the hard rules need at least 150 of money (2 channels serving (a, x)) but the budget is 100: "
-                               "the scenario is probably infeasible"]
+    loaded = validate(
+        {"scenario": "w", "phases": ["a"], "segments": ["x"], "budget": 100,
+         "channels": [
+             {"id": "c", "fixed_cost": 80, "max_spend": 0, "response": {"type": "constant", "value": 1},
+              "affinity": {"a": 1}},
+             {"id": "d", "fixed_cost": 70, "max_spend": 0, "response": {"type": "constant", "value": 1},
+              "affinity": {"a": 1}}], "rules": {"breadth": {"min_channels": 2}}})
+    assert loaded.warnings == [
+        "the hard rules need at least 150 of money (2 channels serving (a, x)) but the budget is 100: "
+        "the scenario is probably infeasible"]
 
 
 def test_unreachable_target_uses_each_curves_true_ceiling():
     """Without max_spend a saturating curve tends to 1 and a pwl to its highest point:
     0.5 × 1 + 0.5 × 0.4 = 0.7 is the most the cell can get, so 0.75 is impossible."""
     def scenario(target):
-        return {"scenario": "c", "phases": ["p"], "segments": ["g"], "budget": 1e9, "rules": {"coverage": {"target": target}},
+        return {"scenario": "c", "phases": ["p"], "segments": ["g"], "budget": 1e9,
+                "rules": {"coverage": {"target": target}},
                 "channels": [{"id": "s", "response": {"type": "saturating", "scale": 10}, "affinity": {"p": 0.5}},
-                             {"id": "w", "response": {"type": "pwl", "points": [[0, 0], [5, 0.4], [9, 0.3]]}, "affinity": {"p": 0.5}}]}
+                             {"id": "w", "response": {"type": "pwl", "points": [[0, 0], [5, 0.4], [9, 0.3]]},
+                              "affinity": {"p": 0.5}}]}
     validate(scenario(0.69))
     with pytest.raises(ScenarioError) as caught:
         validate(scenario(0.75))
     assert [str(p) for p in caught.value.problems] == [
-        "rules.coverage[0]: cell (p, g) can be covered at most 0.7 with every channel at full spend, below the hard target 0.75. "
+        "rules.coverage[0]: cell (p, g) can be covered at most 0.7 with every channel at full spend, below the hard "
+        "target 0.75. "
         "Fix: Lower the target for that cell, make it soft (hard: false, penalty: …), or add a channel that serves it"]

@@ -12,17 +12,16 @@ from pathlib import Path
 
 import pytest
 
-import channelmix.solve as solve_module
-from channelmix.api import solve_scenario
+import channelmix.solve.passes as solve_module
+import channelmix.solve.pipeline as api_module
 from channelmix.formulate import formulate
-from channelmix.formulate_worlds import formulate_worlds
+from channelmix.formulate.worlds import BuildStopped, formulate_worlds
+from channelmix.reports.wording import plan_message, plan_warnings
 from channelmix.schema import load as load_file
-from channelmix.solvers import PartialStart
-from channelmix.verify import verify
-import channelmix.api as api_module
-from channelmix.formulate_worlds import BuildStopped
-from channelmix.worlds_start import neutral_solution, partial_start
-
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.solve.solvers import PartialStart
+from channelmix.solve.worlds_start import neutral_solution, partial_start
+from channelmix.verify.verifier import verify
 from helpers import load
 from test_worlds import uncertain
 
@@ -43,7 +42,7 @@ def _first_pass_takes(monkeypatch, seconds: float) -> None:
     """The first pass appears to take ``seconds`` more than it does; the tie-break pass is not slowed."""
     _Clock.offset = 0.0
     monkeypatch.setattr(solve_module, "time", _Clock)
-    real_run, calls = solve_module._run, []
+    real_run, calls = solve_module.run, []
 
     def run(*args, **kwargs):
         out = real_run(*args, **kwargs)
@@ -52,7 +51,7 @@ def _first_pass_takes(monkeypatch, seconds: float) -> None:
             _Clock.offset += seconds
         return out
 
-    monkeypatch.setattr(solve_module, "_run", run)
+    monkeypatch.setattr(solve_module, "run", run)
 
 
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
@@ -80,10 +79,11 @@ def test_tie_break_runs_in_what_is_left_when_that_is_enough(monkeypatch):
 
 def test_a_skipped_tie_break_still_gives_a_verified_plan_that_says_so(monkeypatch):
     sc = load_file(BAKERY).scenario
-    _first_pass_takes(monkeypatch, 10 * sc.solver.time_limit)  # past the deadline: the first pass still returned optimal
+    # past the deadline: the first pass still returned optimal
+    _first_pass_takes(monkeypatch, 10 * sc.solver.time_limit)
     plan = solve_scenario(sc)
     assert plan.solved and plan.verified and not verify(sc, plan)
-    assert any(w.startswith("tie-break skipped: too little of the time limit left") for w in plan.warnings)
+    assert any(w.startswith("tie-break skipped: too little of the time limit left") for w in plan_warnings(plan))
 
 
 def test_the_neutral_start_names_the_robust_models_decisions_at_the_risk_neutral_plan():
@@ -108,7 +108,7 @@ def test_no_neutral_start_when_the_deadline_is_spent():
 
 def test_a_partial_start_hands_highs_only_the_named_columns(monkeypatch):
     """PartialStart: HiGHS gets the named columns and completes the rest; a plain start sets every column."""
-    import channelmix.solvers as solvers
+    import channelmix.solve.solvers as solvers
 
     given = []
 
@@ -152,7 +152,7 @@ def test_the_wall_clock_interrupts_highs_past_the_deadline(monkeypatch):
     the deadline as soon as the run starts: HiGHS is interrupted and the solve says so."""
     import highspy
 
-    import channelmix.solvers as solvers
+    import channelmix.solve.solvers as solvers
 
     class Jumping:
         calls = 0
@@ -164,7 +164,7 @@ def test_the_wall_clock_interrupts_highs_past_the_deadline(monkeypatch):
 
     monkeypatch.setattr(solvers, "time", Jumping)
     formulation = formulate(load_file(BAKERY).scenario)
-    status, _, _ = solvers._run_highs(formulation.problem, formulation.scenario.solver, 60.0)
+    status, _, _ = solvers.run_highs(formulation.problem, formulation.scenario.solver, 60.0)
     assert formulation.problem.solverModel.getModelStatus() == highspy.HighsModelStatus.kInterrupt
     assert status in ("feasible", "no_solution")
 
@@ -188,14 +188,15 @@ def test_a_robust_model_not_built_in_time_gives_the_neutral_plan_judged_in_every
     _build_never_in_time(monkeypatch)
     plan = solve_scenario(load(d))
     assert plan.status == "feasible" and plan.verified and plan.gap is None and plan.model_objective is None
-    assert plan.message.startswith("building the robust model was stopped after")
-    assert "this is the risk-neutral plan judged in every world, not chosen for cvar" in plan.warnings[-1]
+    assert plan_message(plan).startswith("building the robust model was stopped after")
+    assert "this is the risk-neutral plan judged in every world, not chosen for cvar" in plan_warnings(plan)[-1]
     assert plan.risk["worlds"] == 12 and plan.risk["rules_hold"] == 12
     d["objective"].pop("risk")
     neutral = solve_scenario(load(d))
     assert {c.id: c.on for c in plan.channels} == {c.id: c.on for c in neutral.channels}
     assert plan.objective == pytest.approx(neutral.objective, rel=1e-9)
-    assert plan.risk["mean"] == pytest.approx(neutral.risk["mean"], rel=1e-12)  # the same plan judged in the same worlds
+    # the same plan judged in the same worlds
+    assert plan.risk["mean"] == pytest.approx(neutral.risk["mean"], rel=1e-12)
 
 
 def test_no_plan_when_the_neutral_plan_breaks_a_hard_rule_in_some_world(monkeypatch):
@@ -205,8 +206,9 @@ def test_no_plan_when_the_neutral_plan_breaks_a_hard_rule_in_some_world(monkeypa
     _build_never_in_time(monkeypatch)
     plan = solve_scenario(load(d))
     assert plan.status == "no_solution" and not plan.channels
-    assert "and the risk-neutral plan breaks a hard rule in" in plan.message and "of 12 worlds" in plan.message
-    assert "raise solver.time_limit (now 60 s) or use fewer worlds" in plan.message
+    assert "and the risk-neutral plan breaks a hard rule in" in plan_message(plan)
+    assert "of 12 worlds" in plan_message(plan)
+    assert "raise solver.time_limit (now 60 s) or use fewer worlds" in plan_message(plan)
 
 
 def test_a_robust_search_without_a_plan_in_time_falls_back_on_the_neutral_plan(monkeypatch):
@@ -218,5 +220,6 @@ def test_a_robust_search_without_a_plan_in_time_falls_back_on_the_neutral_plan(m
 
     monkeypatch.setattr(api_module, "solve_formulated", nothing_in_time)
     plan = solve_scenario(load(uncertain("cvar", count=6)))
-    assert plan.status == "feasible" and plan.verified and plan.message.startswith("no robust plan was found in time")
+    assert plan.status == "feasible" and plan.verified and plan_message(plan).startswith("no robust plan was found in "
+                                                                                         "time")
     assert plan.risk["worlds"] == 6

@@ -10,8 +10,7 @@ import pytest
 import yaml
 
 import channelmix as cm
-from channelmix.cbc_log import cbc_gap
-
+from channelmix.solve.cbc_log import cbc_gap
 from test_batch import SMALL
 
 ROOT = Path(__file__).parents[1]
@@ -66,9 +65,10 @@ def test_library_use_prints_nothing_on_stdout(tmp_path: Path):
     impossible = {**SMALL, "scenario": "impossible", "budget": 50, "rules": {"coverage": {"target": 0.5}}}
     (tmp_path / "impossible.yaml").write_text(yaml.safe_dump(impossible), encoding="utf-8")
     code = ("import channelmix as cm, sys\n"
+            "from channelmix.reports.wording import plan_message\n"
             f"plan = cm.solve_file({str(ROOT / 'scenarios' / 'khadamat-persian.yaml')!r})\n"
             f"bad = cm.solve_file({str(tmp_path / 'impossible.yaml')!r})\n"
-            "print(plan.status, bad.status, 'Dropping' in bad.message, file=sys.stderr)\n")
+            "print(plan.status, bad.status, 'Dropping' in plan_message(bad), file=sys.stderr)\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""

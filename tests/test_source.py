@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from channelmix.api import solve_scenario
-from channelmix.expand import variants
 from channelmix.reports import plan_html, plan_markdown, report_facts
+from channelmix.reports.documents import plan_document
 from channelmix.schema import ScenarioError, load, validate
+from channelmix.schema.expand import variants
 from channelmix.schema.source import unit_check
+from channelmix.solve.pipeline import solve_scenario
 
 WEEKS = 156
 WINDOW = {"start": "2021-01-25", "end": "2024-01-15", "periods": WEEKS}
@@ -28,10 +29,12 @@ def _scenario(per: dict | str, top: float, budget: float, **more) -> dict:
     """Two channels whose curves were measured up to ``top`` each (a window's or a week's spend)."""
     return {
         "scenario": "from-a-model", "phases": ["p"], "segments": ["s"], "budget": budget,
-        "channels": [{"id": c, "max_spend": top, "response": {"type": "pwl", "points": [[0, 0], [top / 2, 0.7], [top, 1]]},
+        "channels": [{"id": c, "max_spend": top,
+                      "response": {"type": "pwl", "points": [[0, 0], [top / 2, 0.7], [top, 1]]},
                       "outcome": {"value": v}} for c, v in (("tv", 3 * top), ("search", 2 * top))],
         "objective": {"sense": "max_outcome"},
-        "source": {"tool": "Meridian", "version": "2.1.0", "model": "model.binpb", "file": "model.binpb", "window": WINDOW,
+        "source": {"tool": "Meridian", "version": "2.1.0", "model": "model.binpb", "file": "model.binpb",
+                   "window": WINDOW,
                    "per": per, "measured": {"tv": [top / 10, top], "search": [top / 10, top]},
                    "check": [{"channel": "tv", "spend": top / 2, "tool": 2.1 * top, "channelmix": 2.1 * top}], **more},
     }
@@ -61,7 +64,8 @@ def test_dates_as_yaml_reads_them_stay_dates_as_written(tmp_path):
 
 
 @pytest.mark.parametrize("change, expect", [
-    ({"measured": {"radio": [1, 2]}}, "source.measured.radio: names the channel 'radio', which the scenario does not have"),
+    ({"measured": {"radio": [1, 2]}},
+     "source.measured.radio: names the channel 'radio', which the scenario does not have"),
     ({"measured": {"tv": [5, 2]}}, "the lowest spend 5 is above the highest 2"),
     ({"check": [{"channel": "tv", "spend": -1, "channelmix": 3}]}, "source.check[0].spend"),
     ({"per": {"count": 0, "unit": "week"}}, "source.per.count"),
@@ -78,7 +82,8 @@ def test_bad_blocks_name_the_field(change, expect):
 
 def test_window_curves_with_a_weekly_budget_are_a_likely_mismatch():
     historical = 1.7e8
-    fact = unit_check(validate(_scenario({"count": WEEKS, "unit": "week"}, historical, 2 * historical / WEEKS)).scenario)
+    fact = unit_check(validate(_scenario({"count": WEEKS, "unit": "week"}, historical,
+                                         2 * historical / WEEKS)).scenario)
     assert fact["direction"] == "below" and fact["ratio"] == pytest.approx(1 / WEEKS)
     assert fact["likely"] == {"budget_per": "one", "suggested": pytest.approx(2 * historical), "factor": WEEKS}
     assert "for the whole window it would be 340,000,000 (×156)" in fact["text"]
@@ -98,9 +103,10 @@ def test_budgets_within_the_measured_range_are_not_warned_about(budget_share):
 
 
 def test_every_report_says_where_the_curves_came_from_in_its_language():
-    loaded = validate({**_scenario({"count": WEEKS, "unit": "week", "flighting": "historical"}, 1e8, 1.5e6), "language": "fr"})
+    loaded = validate({**_scenario({"count": WEEKS, "unit": "week", "flighting": "historical"}, 1e8, 1.5e6),
+                       "language": "fr"})
     plan = solve_scenario(loaded.scenario, loaded.warnings)
-    data = {**plan.to_dict(), **report_facts(loaded.scenario)}
+    data = {**plan_document(plan), **report_facts(loaded.scenario)}
     assert data["source"]["tool"] == "Meridian" and data["units"]["direction"] == "below"
     assert data["units"]["text"] in plan.warnings  # the plan's warnings carry it (JSON, stderr)
     md = plan_markdown(data)
@@ -120,10 +126,13 @@ def test_solve_warns_on_stderr_in_every_format(tmp_path):
     for fmt in ("json", "table"):
         done = subprocess.run([_cli(), "solve", str(path), "--format", fmt], capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
-        assert "warning: likely unit mismatch: the budget 171,600,000 is 78× the most the curves were measured at" in done.stderr
+        assert ("warning: likely unit mismatch: the budget 171,600,000 is 78× the most the curves were measured at"
+                in done.stderr)
         assert "per week it would be 1,100,000 (÷156)" in done.stderr
-    plan = json.loads(subprocess.run([_cli(), "solve", str(path), "--format", "json"], capture_output=True, text=True).stdout)
-    assert plan["units"]["direction"] == "above" and plan["source"]["per"] == {"count": 1, "unit": "week", "flighting": None}
+    plan = json.loads(subprocess.run([_cli(), "solve", str(path), "--format", "json"], capture_output=True,
+                                     text=True).stdout)
+    assert plan["units"]["direction"] == "above"
+    assert plan["source"]["per"] == {"count": 1, "unit": "week", "flighting": None}
     done = subprocess.run([_cli(), "solve", str(path), "--set", "budget=2000000"], capture_output=True, text=True)
     assert done.returncode == 0 and "unit mismatch" not in done.stderr + done.stdout
 
@@ -131,9 +140,11 @@ def test_solve_warns_on_stderr_in_every_format(tmp_path):
 def test_a_sweep_report_says_where_the_curves_came_from(tmp_path):
     path = tmp_path / "weekly.yaml"
     path.write_text(yaml.safe_dump(_scenario("week", 1e6, 1e6), allow_unicode=True), encoding="utf-8")
-    done = subprocess.run([_cli(), "sweep", str(path), "--vary", "budget=1000000:2000000:1000000", "--out", str(tmp_path / "out"),
+    done = subprocess.run([_cli(), "sweep", str(path), "--vary", "budget=1000000:2000000:1000000", "--out",
+                           str(tmp_path / "out"),
                            "--report", "md", "--report", "html"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    line = "Curves from Meridian 2.1.0, model model.binpb, fit window 2021-01-25 – 2024-01-15. Spends and outcomes: per week."
+    line = ("Curves from Meridian 2.1.0, model model.binpb, fit window 2021-01-25 – 2024-01-15. Spends and outcomes: "
+            "per week.")
     assert line in next((tmp_path / "out").glob("*.md")).read_text(encoding="utf-8")
     assert line in next((tmp_path / "out").glob("*.html")).read_text(encoding="utf-8")

@@ -15,14 +15,13 @@ from pathlib import Path
 import pytest
 
 from channelmix import load as load_file
-from channelmix.api import solve_scenario
-from channelmix.evaluate import evaluate, off_steps
-from channelmix.expand import derive
-from channelmix.explanation import explain
-from channelmix.polish import polish
+from channelmix.analysis.explanation import explain
 from channelmix.schema import ScenarioError
-from channelmix.verify import verify
-
+from channelmix.schema.expand import derive
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.solve.polish import polish
+from channelmix.verify.evaluate import evaluate, off_steps
+from channelmix.verify.verifier import verify
 from helpers import channel, load, scenario, solve, spend
 
 SCENARIOS = Path(__file__).parents[1] / "scenarios"
@@ -87,9 +86,9 @@ def _tiny(rng: random.Random) -> dict:
         channel("a", {"type": "linear", "slope": rng.choice([0.001, 0.002])}, {"*": {"*": rng.choice([0.4, 0.7])}},
                 max_spend=rng.choice([450.0, 700.0])),
         channel("b", {"type": "pwl", "points": [[0, 0], [250, 0.6], [900, 0.9]]},
-                {"aware": {"*": 0.8}, "buy": {"*": 0.3}}, min_spend=rng.choice([0.0, 100.0]), fixed_cost=rng.choice([0.0, 55.0])),
-        channel("c", {"type": "linear", "slope": 0.0015}, {"buy": {"young": 0.9}}, max_spend=520.0),
-    ]
+                {"aware": {"*": 0.8}, "buy": {"*": 0.3}}, min_spend=rng.choice([0.0, 100.0]),
+                fixed_cost=rng.choice([0.0, 55.0])),
+        channel("c", {"type": "linear", "slope": 0.0015}, {"buy": {"young": 0.9}}, max_spend=520.0)]
     return scenario(budget=rng.choice([610.0, 1000.0, 1333.0]), spend_step=step, channels=channels)
 
 
@@ -114,7 +113,8 @@ def test_a_hand_checked_case():
 
 def test_min_and_max_spend_are_rounded_inward():
     # min 120 → 200, max 950 → 900 with a unit of 100: a slope so steep that the cap binds
-    d = scenario(spend_step=100, channels=[channel("a", {"type": "linear", "slope": 0.0005}, min_spend=120, max_spend=950)])
+    d = scenario(spend_step=100,
+                 channels=[channel("a", {"type": "linear", "slope": 0.0005}, min_spend=120, max_spend=950)])
     assert spend(solve(d), "a") == 900
     # and a channel too dear to be worth its least spend stays off rather than spending 120
     small = scenario(budget=150, spend_step=100, channels=[channel("a", min_spend=120)])
@@ -122,7 +122,8 @@ def test_min_and_max_spend_are_rounded_inward():
 
 
 def test_a_channel_overrides_the_scenarios_step():
-    d = scenario(spend_step=300, channels=[channel("a", max_spend=500, spend_step=250), channel("b", affinity={"aware": {"*": 1.0}})])
+    d = scenario(spend_step=300,
+                 channels=[channel("a", max_spend=500, spend_step=250), channel("b", affinity={"aware": {"*": 1.0}})])
     plan = solve(d)
     assert spend(plan, "a") == 500
     assert _multiple(spend(plan, "b"), 300)
@@ -145,7 +146,8 @@ def test_the_verifier_catches_a_spend_off_the_step():
 def test_the_polish_never_returns_a_spend_off_the_step():
     # S-shaped curves: the MILP's pieces are approximate, so the polish has room to move
     hill = {"type": "hill", "half": 400, "shape": 2.2}
-    d = scenario(budget=1500, spend_step=50, channels=[channel("a", hill), channel("b", {**hill, "half": 300}, {"aware": {"*": 1.0}})])
+    d = scenario(budget=1500, spend_step=50,
+                 channels=[channel("a", hill), channel("b", {**hill, "half": 300}, {"aware": {"*": 1.0}})])
     sc = load(d)
     free = polish(sc, {"a": True, "b": True}, {"a": 700.0, "b": 800.0})
     assert all(_multiple(s, 50) for s in free.spend.values())
@@ -154,8 +156,9 @@ def test_the_polish_never_returns_a_spend_off_the_step():
 
 
 def test_explain_keeps_the_step_in_every_re_solve():
-    d = scenario(budget=1000, spend_step=150, channels=[channel("a", max_spend=700), channel("b", affinity={"aware": {"*": 0.8}}),
-                                                         channel("c", affinity={"buy": {"*": 0.5}}, fixed_cost=40)])
+    d = scenario(budget=1000, spend_step=150,
+                 channels=[channel("a", max_spend=700), channel("b", affinity={"aware": {"*": 0.8}}),
+                           channel("c", affinity={"buy": {"*": 0.5}}, fixed_cost=40)])
     out = explain(load(d), alternatives=2, within=None, step=100)
     assert out.plan.verified  # every re-solve went through the verifier, which checks the step
     for c in out.channels:
@@ -185,7 +188,8 @@ def test_set_spend_step_from_the_command_line(name, step):
     case = derive(loaded, {"spend_step": step}, label=f"spend_step={step}")
     plan = solve_scenario(case.scenario)
     assert plan.verified and all(_multiple(c.spend, step) for c in plan.channels)
-    if name == "township-bakery":  # whole tens of rand: 23,907 (the MILP's 23,901, polished on the grid) against 23,916 in any amounts
+    # whole tens of rand: 23,907 (the MILP's 23,901, polished on the grid) against 23,916 in any amounts
+    if name == "township-bakery":
         assert plan.objective == pytest.approx(23_906.8, abs=0.5)
 
 
@@ -274,19 +278,21 @@ def test_a_step_above_every_spend_exits_2_naming_the_field(sets: list[str], tmp_
     """800 rounded up to a step of 1e12 was 0 (the rounding slack was 1e-9 of the step, and
     800 / 1e12 is below it): the forced radio then 'spent 0, below min_spend 800' (a
     VerificationError), and a top-level step read as 'infeasible'. Both are bad input."""
-    from test_cli_subprocess import run
     from scenario_files import with_variants
+    from test_cli_subprocess import run
 
     done = run("solve", with_variants("township-bakery", tmp_path), *sets)
     assert done.returncode == 2 and done.stdout == ""
-    assert "channels[3].max_spend: no multiple of" in done.stderr and "1e+12 lies between min_spend 800 and max_spend 3000" in done.stderr
+    assert "channels[3].max_spend: no multiple of" in done.stderr
+    assert "1e+12 lies between min_spend 800 and max_spend 3000" in done.stderr
 
 
 def test_rounding_to_a_step_is_relative_to_the_amount() -> None:
     from channelmix.schema.steps import round_down, round_up
 
     assert round_up(800, 1e12) == 1e12 and round_down(3000, 1e12) == 0
-    assert round_up(3 * 0.1, 0.1) == pytest.approx(0.3) and round_down(3 * 0.1, 0.1) == pytest.approx(0.3)  # round-off stays a multiple
+    # round-off stays a multiple
+    assert round_up(3 * 0.1, 0.1) == pytest.approx(0.3) and round_down(3 * 0.1, 0.1) == pytest.approx(0.3)
     assert round_up(1e11 + 1e3, 1e11) == 2e11 and round_down(2e11 - 1e3, 1e11) == 1e11  # 1e-8 off: not a multiple
     assert round_up(1e11 + 1, 1e11) == 1e11  # 1e-11 off: round-off, a multiple
 
@@ -297,5 +303,6 @@ def test_a_step_of_more_than_1e12_or_finer_than_a_billionth_of_the_cap_is_refuse
     assert "spend_step: got 10000000000000.0, must be ≤ 1e+12" in str(caught.value)
     with pytest.raises(ScenarioError) as caught:
         load(scenario(channels=[channel("a", max_spend=1000, spend_step=1e-7)]))
-    assert "channels[0].spend_step: spend_step 1e-07 divides max_spend 1000 of channel 'a' into more than 1e+09 payable units" in str(caught.value)
+    assert ("channels[0].spend_step: spend_step 1e-07 divides max_spend 1000 of channel 'a' into more than 1e+09 "
+            "payable units" in str(caught.value))
     load(scenario(channels=[channel("a", max_spend=1000, spend_step=1e-6)]))  # 1e9 units: at the limit, accepted

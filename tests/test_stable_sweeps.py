@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from channelmix.api import solve_from
+from channelmix.analysis.whatif import sweep
 from channelmix.schema import validate
-from channelmix.whatif import sweep
-
+from channelmix.solve.pipeline import solve_from
 from helpers import channel, load, on_ids, scenario
 
 TWIN = {"type": "linear", "slope": 0.002}

@@ -14,16 +14,17 @@ import pytest
 import yaml
 
 import channelmix as cm
-from channelmix.expand import derive
 from channelmix.schema import ScenarioError, load, validate
-from channelmix.spreadsheets import starter_for_table, write_tables
+from channelmix.schema.expand import derive
+from channelmix.schema.spreadsheets import write_tables
+from channelmix.schema.starter import starter_for_table
 
 ROOT = Path(__file__).parents[1]
 DATA = Path(__file__).parent / "data" / "tables"
 ALL_SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 # plans over periods are slow to solve five times each: their round trip is in test_tables_periods
 SCENARIOS = [p for p in ALL_SCENARIOS if "periods" not in yaml.safe_load(p.read_text(encoding="utf-8"))]
-STARTER = ROOT / "src" / "channelmix" / "templates" / "starter.yaml"  # has a pwl curve
+STARTER = ROOT / "src" / "channelmix" / "schema" / "starter.yaml"  # has a pwl curve
 FORMS = [("csv", "long"), ("csv", "wide"), ("csv", "columns"), ("xlsx", "long"), ("xlsx", "wide")]
 
 
@@ -63,7 +64,8 @@ def test_round_trip_through_tables_gives_the_same_plan(path: Path, form: str, af
     spends = {c.id: c.spend for c in plan.channels}
     assert {c.id: c.spend for c in replan.channels} == pytest.approx(spends, rel=1e-9, abs=1e-9)
     text = written.read_text(encoding="utf-8")
-    assert "channels:" in text and ("\naffinity:" in text) == (affinity != "columns")  # top level (a variant's worlds may hold an affinity spread)
+    # top level (a variant's worlds may hold an affinity spread)
+    assert "channels:" in text and ("\naffinity:" in text) == (affinity != "columns")
     assert not any(isinstance(v, list) for v in [yaml.safe_load(text)["channels"]])  # the channels are in a table
 
 
@@ -71,7 +73,8 @@ def test_files_written_for_each_form(tmp_path: Path):
     scenario = original(SCENARIOS[0])[0].scenario
     name = scenario.scenario
     write_tables(scenario, tmp_path / "csv", "csv", "long")
-    assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == [f"{name}.affinity.csv", f"{name}.channels.csv", f"{name}.yaml"]
+    assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == [f"{name}.affinity.csv", f"{name}.channels.csv",
+                                                                    f"{name}.yaml"]
     write_tables(scenario, tmp_path / "xlsx", "xlsx", "wide")
     assert sorted(p.name for p in (tmp_path / "xlsx").iterdir()) == [f"{name}.xlsx", f"{name}.yaml"]
     book = openpyxl.load_workbook(tmp_path / "xlsx" / f"{name}.xlsx", read_only=True)
@@ -92,7 +95,8 @@ def test_unicode_ids_and_labels_survive_csv_and_excel(tmp_path: Path):
             assert [g.label for g in back.segments] == [g.label for g in scenario.segments]
     csv_text = (tmp_path / "csv" / "khadamat-persian.channels.csv").read_text(encoding="utf-8-sig")
     assert "اینستاگرام" in csv_text
-    assert (tmp_path / "csv" / "butik-kundresan.channels.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # Excel sees UTF-8
+    # Excel sees UTF-8
+    assert (tmp_path / "csv" / "butik-kundresan.channels.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     book = openpyxl.load_workbook(tmp_path / "xlsx" / "butik-kundresan.xlsx", read_only=True)
     ids = [row[0] for row in book["channels"].iter_rows(min_row=2, values_only=True)]
     book.close()
@@ -148,7 +152,8 @@ def test_excel_sheet_by_name_numbers_and_numeric_text(tmp_path: Path):
     affinity.append(["123", None, "0.7"])
     book.save(tmp_path / "katalog.xlsx")
     data = {"scenario": "x", "phases": ["aware", "buy"], "segments": ["locals"], "budget": 1000,
-            "channels": {"file": "katalog.xlsx", "sheet": "Kanäle"}, "affinity": {"file": "katalog.xlsx", "sheet": "Affinität"}}
+            "channels": {"file": "katalog.xlsx", "sheet": "Kanäle"},
+            "affinity": {"file": "katalog.xlsx", "sheet": "Affinität"}}
     (tmp_path / "s.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     channels = load(tmp_path / "s.yaml").scenario.channels
     assert [(c.id, c.label, c.max_spend, c.fixed_cost) for c in channels] == [
@@ -160,9 +165,10 @@ def test_excel_sheet_by_name_numbers_and_numeric_text(tmp_path: Path):
 def test_semicolon_separated_csv_and_inline_channels_with_an_affinity_table(tmp_path: Path):
     (tmp_path / "aff.csv").write_text("channel;aware/locals;buy\nradio;0.4;\nshop;;0.9\n", encoding="utf-8")
     data = {"scenario": "x", "phases": ["aware", "buy"], "segments": ["locals", "visitors"], "budget": 1000,
-            "channels": [{"id": "radio", "response": {"type": "linear", "slope": 0.01}, "affinity": {"aware": {"visitors": 0.2}}},
-                         {"id": "shop", "max_spend": 0, "response": {"type": "constant", "value": 0.5}}],
-            "affinity": "aff.csv"}
+            "channels": [
+                {"id": "radio", "response": {"type": "linear", "slope": 0.01},
+                 "affinity": {"aware": {"visitors": 0.2}}},
+                {"id": "shop", "max_spend": 0, "response": {"type": "constant", "value": 0.5}}], "affinity": "aff.csv"}
     channels = validate(data, "s.yaml", base=tmp_path).scenario.channels
     assert channels[0].affinity == {"aware": {"visitors": 0.2, "locals": 0.4}}  # inline and table merge
     assert channels[1].affinity == {"buy": {"*": 0.9}}
@@ -201,11 +207,12 @@ def test_unknown_column_with_did_you_mean(tmp_path: Path):
     table = "id,response_type,response_scale,max_spnd,uses_hours\nflyers,saturating,200,800,2\n"
     assert problems_with(tmp_path, {"c.csv": table}, channels="c.csv", resources={"hours": 10}) == [
         "c.csv: row 1, column max_spnd: unknown column. Fix: Did you mean 'max_spend'? Channel columns are id, label, "
-        "function, ownership, medium, tags, fixed_cost, min_spend, max_spend, available_from, available_until, setup_cost, "
-        "carry_over (plans over periods), response_type, response_<parameter> "
+        "function, ownership, medium, tags, fixed_cost, min_spend, max_spend, available_from, available_until, "
+        "setup_cost, " "carry_over (plans over periods), response_type, response_<parameter> "
         "(value, slope, points, scale, half, shape), uses_<resource>_fixed, uses_<resource>_per_unit and "
         "affinity:<phase>/<segment>; a header starting with # marks a note column",
-        "c.csv: row 1, column uses_hours: unknown column. Fix: Did you mean 'uses_hours_fixed'? Channel columns are id, "
+        "c.csv: row 1, column uses_hours: unknown column. Fix: Did you mean 'uses_hours_fixed'? Channel columns are "
+        "id, "
         "label, function, ownership, medium, tags, fixed_cost, min_spend, max_spend, available_from, available_until, "
         "setup_cost, carry_over (plans over periods), response_type, response_<parameter> "
         "(value, slope, points, scale, half, shape), uses_<resource>_fixed, uses_<resource>_per_unit and "
@@ -225,25 +232,29 @@ def test_duplicate_id_names_both_rows(tmp_path: Path):
 
 
 def test_unknown_phase_and_segment_in_a_long_affinity_table_name_the_row(tmp_path: Path):
-    affinity = "channel,phase,segment,affinity\nflyers,aware,locals,0.5\nflyers,awarness,locals,0.3\nradio,buy,vistors,0.2\n"
+    affinity = (
+        "channel,phase,segment,affinity\nflyers,aware,locals,0.5\nflyers,awarness,locals,0.3\nradio,buy,vistors,0.2\n")
     assert problems_with(tmp_path, {"c.csv": GOOD, "a.csv": affinity}, channels="c.csv", affinity="a.csv") == [
         "a.csv: row 3, column phase: unknown phase 'awarness'. Fix: Did you mean 'aware'? Known phases: aware, buy",
-        "a.csv: row 4, column segment: unknown segment 'vistors'. Fix: Did you mean 'visitors'? Known segments: locals, visitors"]
+        "a.csv: row 4, column segment: unknown segment 'vistors'. Fix: Did you mean 'visitors'? Known segments: "
+        "locals, visitors"]
 
 
 def test_unknown_phase_in_a_wide_header_names_the_column_once(tmp_path: Path):
     affinity = "channel,awarness/locals,buy\nflyers,0.5,0.2\nradio,0.3,\n"
     assert problems_with(tmp_path, {"c.csv": GOOD, "a.csv": affinity}, channels="c.csv", affinity="a.csv") == [
-        "a.csv: row 1, column awarness/locals: unknown phase 'awarness'. Fix: Did you mean 'aware'? Known phases: aware, buy"]
+        "a.csv: row 1, column awarness/locals: unknown phase 'awarness'. Fix: Did you mean 'aware'? Known phases: "
+        "aware, buy"]
 
 
 def test_affinity_table_problems(tmp_path: Path):
-    affinity = "channel,phase,segment,affinity,note\nflyer,aware,,0.5,x\n,buy,,0.2,\nradio,,locals,0.2,\nradio,buy,,1.5,\n"
+    affinity = (
+        "channel,phase,segment,affinity,note\nflyer,aware,,0.5,x\n,buy,,0.2,\nradio,,locals,0.2,\nradio,buy,,1.5,\n")
     assert problems_with(tmp_path, {"c.csv": GOOD, "a.csv": affinity}, channels="c.csv", affinity="a.csv") == [
-        "a.csv: row 1, column note: unknown column. Fix: An affinity table in long form has the columns channel, phase, "
-        "segment and affinity; a header starting with # marks a note column",
-        "a.csv: row 2, column channel: unknown channel 'flyer'. Fix: Did you mean 'flyers'? Known channels: flyers, radio",
-        "a.csv: row 3, column channel: is empty. Fix: Write the id of the channel this row is about",
+        "a.csv: row 1, column note: unknown column. Fix: An affinity table in long form has the columns channel, "
+        "phase, " "segment and affinity; a header starting with # marks a note column",
+        "a.csv: row 2, column channel: unknown channel 'flyer'. Fix: Did you mean 'flyers'? Known channels: flyers, "
+        "radio", "a.csv: row 3, column channel: is empty. Fix: Write the id of the channel this row is about",
         "a.csv: row 4, column phase: is empty. Fix: Write a phase id, or * for every phase",
         "a.csv: row 5, column affinity: got 1.5, must be ≤ 1. Fix: Use a number ≤ 1"]
 
@@ -272,25 +283,32 @@ def test_missing_sheet(tmp_path: Path):
     book.create_sheet("Affinität")
     book.save(tmp_path / "katalog.xlsx")
     assert problems_with(tmp_path, {}, channels={"file": "katalog.xlsx", "sheet": "Kanaele"}) == [
-        "channels.sheet: katalog.xlsx has no sheet 'Kanaele'. Fix: Did you mean 'Kanäle'? Sheets in katalog.xlsx: Kanäle, Affinität"]
+        "channels.sheet: katalog.xlsx has no sheet 'Kanaele'. Fix: Did you mean 'Kanäle'? Sheets in katalog.xlsx: "
+        "Kanäle, Affinität"]
 
 
 def test_empty_tables_and_unreadable_references(tmp_path: Path):
-    tables = {"empty.csv": "\n\n", "header.csv": "channel,phase,segment,affinity\n,,,\n", "noid.csv": "name,response_type\nx,linear\n"}
+    tables = {"empty.csv": "\n\n", "header.csv": "channel,phase,segment,affinity\n,,,\n",
+              "noid.csv": "name,response_type\nx,linear\n"}
     assert problems_with(tmp_path, tables, channels="empty.csv", affinity="header.csv") == [
-        "empty.csv: is empty. Fix: Write a header row (id, label, …, response_type, …) and below it one row per channel",
-        "header.csv: has a header but no rows. Fix: Add one row per affinity below the header"]
+        "empty.csv: is empty. Fix: Write a header row (id, label, …, response_type, …) and below it one row per "
+        "channel", "header.csv: has a header but no rows. Fix: Add one row per affinity below the header"]
     assert problems_with(tmp_path, {}, channels="noid.csv") == [
         "noid.csv: row 1, column name: unknown column. Fix: " + "Channel columns are id, label, function, ownership, "
-        "medium, tags, fixed_cost, min_spend, max_spend, available_from, available_until, setup_cost, carry_over (plans over periods), response_type, response_<parameter> (value, slope, points, "
+        "medium, tags, fixed_cost, min_spend, max_spend, available_from, available_until, setup_cost, carry_over "
+        "(plans over periods), response_type, response_<parameter> (value, slope, points, "
         "scale, half, shape), uses_<resource>_fixed, uses_<resource>_per_unit and affinity:<phase>/<segment>; a header "
         "starting with # marks a note column",
-        "noid.csv: has no column id. Fix: Add a column headed id"]
-    assert problems_with(tmp_path, {}, channels={"file": "c.xls"}, affinity={"file": "a.csv", "sheet": "x", "shet": 1}) == [
+        "noid.csv: has no column id. Fix: Add a column headed id",
+    ]
+    assert problems_with(
+        tmp_path, {}, channels={"file": "c.xls"}, affinity={"file": "a.csv", "sheet": "x", "shet": 1}
+    ) == [
         "channels: cannot read 'c.xls': tables are read from .csv and .xlsx files. "
         "Fix: Save it as an Excel Workbook (.xlsx) or as CSV UTF-8 (.csv)",
         "affinity.shet: unknown key in affinity. Fix: Did you mean 'sheet'? A table is named by file and sheet",
-        "affinity.sheet: a.csv is a CSV file, which has no sheets. Fix: Remove sheet, or name an .xlsx file"]
+        "affinity.sheet: a.csv is a CSV file, which has no sheets. Fix: Remove sheet, or name an .xlsx file",
+    ]
     assert problems_with(tmp_path, {}, channels="whatsapp", affinity=None) == [
         "channels: cannot read 'whatsapp': tables are read from .csv and .xlsx files. "
         "Fix: List the channels here, or name a .csv or .xlsx table",
@@ -299,14 +317,15 @@ def test_empty_tables_and_unreadable_references(tmp_path: Path):
 
 
 def test_cell_problems_in_the_channels_table(tmp_path: Path):
-    table = ("id,response_type,response_scale,response_half,response_points,function,affinity:aware/locals,affinity:/x\n"
-             "flyers,saturating,200,3,,communication,0.5,\n"
-             "web,pwl,,,0-0; 500:0.3,sale,,\n"
-             "radio,saturatng,100,,,,1.2,\n"
-             "shop,,,,,,,\n")
+    table = (
+        "id,response_type,response_scale,response_half,response_points,function,affinity:aware/locals,affinity:/x\n"
+        "flyers,saturating,200,3,,communication,0.5,\n" "web,pwl,,,0-0; 500:0.3,sale,,\n"
+        "radio,saturatng,100,,,,1.2,\n" "shop,,,,,,,\n")
     assert problems_with(tmp_path, {"c.csv": table}, channels="c.csv") == [
-        "c.csv: row 1, column affinity:/x: unknown column. Fix: " + "Channel columns are id, label, function, ownership, "
-        "medium, tags, fixed_cost, min_spend, max_spend, available_from, available_until, setup_cost, carry_over (plans over periods), response_type, response_<parameter> (value, slope, points, "
+        "c.csv: row 1, column affinity:/x: unknown column. Fix: "
+        + "Channel columns are id, label, function, ownership, "
+        "medium, tags, fixed_cost, min_spend, max_spend, available_from, available_until, setup_cost, carry_over "
+        "(plans over periods), response_type, response_<parameter> (value, slope, points, "
         "scale, half, shape), uses_<resource>_fixed, uses_<resource>_per_unit and affinity:<phase>/<segment>; a header "
         "starting with # marks a note column",
         "c.csv: row 3, column response_points: got '0-0; 500:0.3', expected points spend:reach separated by ';'. "
@@ -318,8 +337,8 @@ def test_cell_problems_in_the_channels_table(tmp_path: Path):
         "c.csv: row 4, column response_type: unknown type 'saturatng'. Fix: Did you mean 'saturating'?",
         "c.csv: row 4, column affinity:aware/locals: got 1.2, must be ≤ 1. Fix: Use a number ≤ 1",
         "c.csv: row 5, column response_type: is required but missing. Fix: Fill in this cell (one of constant, linear, "
-        "pwl, saturating, hill, logistic, inverse_scaled_logistic, tanh, michaelis_menten, hill_saturation) and the response's "
-        "parameter columns"]
+        "pwl, saturating, hill, logistic, inverse_scaled_logistic, tanh, michaelis_menten, hill_saturation) and the "
+        "response's parameter columns"]
 
 
 def test_duplicate_and_headerless_columns(tmp_path: Path):
@@ -331,7 +350,8 @@ def test_duplicate_and_headerless_columns(tmp_path: Path):
 
 
 def test_the_error_names_the_scenario_file_and_the_table(tmp_path: Path):
-    (tmp_path / "c.csv").write_text("id,response_type,response_scale,max_spend\nflyers,saturating,200,lots\n", encoding="utf-8")
+    (tmp_path / "c.csv").write_text("id,response_type,response_scale,max_spend\nflyers,saturating,200,lots\n",
+                                    encoding="utf-8")
     path = tmp_path / "s.yaml"
     path.write_text(yaml.safe_dump({**SCENARIO, "channels": "c.csv"}), encoding="utf-8")
     with pytest.raises(ScenarioError) as caught:
@@ -420,9 +440,12 @@ def test_starter_for_a_missing_table_raises(tmp_path: Path):
 
 
 def test_inline_affinity_and_table_affinity_for_the_same_cell_is_a_problem(tmp_path: Path):
-    (tmp_path / "a.csv").write_text("channel,phase,segment,affinity\nradio,aware,,0.4\nradio,buy,locals,0.3\n", encoding="utf-8")
+    (tmp_path / "a.csv").write_text("channel,phase,segment,affinity\nradio,aware,,0.4\nradio,buy,locals,0.3\n",
+                                    encoding="utf-8")
     data = {**SCENARIO, "affinity": "a.csv",
-            "channels": [{"id": "radio", "response": {"type": "linear", "slope": 0.01}, "affinity": {"aware": 0.2, "buy": {"locals": 0.1}}}]}
+            "channels": [
+                {"id": "radio", "response": {"type": "linear", "slope": 0.01},
+                 "affinity": {"aware": 0.2, "buy": {"locals": 0.1}}}]}
     with pytest.raises(ScenarioError) as caught:
         validate(data, "s.yaml", base=tmp_path)
     assert [str(p) for p in caught.value.problems] == [

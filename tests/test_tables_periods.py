@@ -19,9 +19,9 @@ import yaml
 import channelmix as cm
 from channelmix.schema import ScenarioError, load
 from channelmix.schema.periods import PERIOD_CHANNEL_KEYS
+from channelmix.schema.spreadsheets import write_tables
+from channelmix.schema.starter import starter_for_table
 from channelmix.schema.table_format import CHANNEL_COLUMNS, PERIOD_FIELDS
-from channelmix.spreadsheets import starter_for_table, write_tables
-
 from test_periods_seeds import summary
 
 ROOT = Path(__file__).parents[1]
@@ -73,7 +73,8 @@ def test_the_six_month_bakery_from_its_tables_gives_the_same_plan(tmp_path: Path
     assert {k: v for k, v in found.items() if k != "objective"} == golden
 
 
-def problems_after(scenario: Path, tmp_path: Path, change: dict[tuple[str, str], str]) -> tuple[list[str], dict[str, int]]:
+def problems_after(scenario: Path, tmp_path: Path,
+                   change: dict[tuple[str, str], str]) -> tuple[list[str], dict[str, int]]:
     """Export ``scenario`` to CSV tables, set cells (channel id, column; a new column is added)
     of its channels table, read it back: its problems, and each channel's row (the header is row 1)."""
     written = write_tables(load(scenario).scenario, tmp_path, form="csv")
@@ -82,7 +83,8 @@ def problems_after(scenario: Path, tmp_path: Path, change: dict[tuple[str, str],
     for (cid, column), value in change.items():
         next(r for r in rows if r["id"] == cid)[column] = value
     with table.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(dict.fromkeys(k for r in rows for k in r)))  # a new column at the end
+        # a new column at the end
+        writer = csv.DictWriter(f, fieldnames=list(dict.fromkeys(k for r in rows for k in r)))
         writer.writeheader()
         writer.writerows(rows)
     return problems_of(written), {r["id"]: n for n, r in enumerate(rows, 2)}
@@ -97,17 +99,18 @@ def test_a_bad_available_from_in_a_csv_row_is_reported_at_its_cell(tmp_path: Pat
         "Fix: Known periods: 1, 2, 3, 4, 5, 6",
         f"township-bakery-6-months.channels.csv: row {row['community_radio']}, column available_until: "
         "period '2' comes before available_from '4'. Fix: Swap them, or widen the window",
-        f"township-bakery-6-months.channels.csv: row {row['own_stall']}, column available_from: unknown period 'month 3'. "
-        "Fix: Known periods: 1, 2, 3, 4, 5, 6"]
+        f"township-bakery-6-months.channels.csv: row {row['own_stall']}, column available_from: unknown period 'month "
+        "3'. " "Fix: Known periods: 1, 2, 3, 4, 5, 6"]
 
 
 def test_bad_set_up_costs_and_carry_over_name_their_cells(tmp_path: Path):
-    found, row = problems_after(BAKERY, tmp_path, {("flyers", "setup_cost"): "lots", ("community_radio", "carry_over"): "1.5"})
+    found, row = problems_after(BAKERY, tmp_path,
+                                {("flyers", "setup_cost"): "lots", ("community_radio", "carry_over"): "1.5"})
     assert found == [
-        f"township-bakery-6-months.channels.csv: row {row['flyers']}, column setup_cost: got 'lots', expected a number. "
-        "Fix: Write a number here",
-        f"township-bakery-6-months.channels.csv: row {row['community_radio']}, column carry_over: got 1.5, must be < 1. "
-        "Fix: Use a number < 1"]
+        f"township-bakery-6-months.channels.csv: row {row['flyers']}, column setup_cost: got 'lots', expected a "
+        "number. " "Fix: Write a number here",
+        f"township-bakery-6-months.channels.csv: row {row['community_radio']}, column carry_over: got 1.5, must be < "
+        "1. " "Fix: Use a number < 1"]
 
 
 def test_excel_numbers_name_periods_by_id(tmp_path: Path):
@@ -132,13 +135,17 @@ def test_a_single_period_table_has_no_period_columns_and_reads_as_before(tmp_pat
     table = tmp_path / "township-bakery.channels.csv"
     header = list(channel_rows(table)[0])
     assert not set(PERIOD_FIELDS) & set(header)
-    assert header[:9] == ["id", "label", "function", "ownership", "medium", "tags", "fixed_cost", "min_spend", "max_spend"]
-    shop = load(Path(__file__).parent / "data" / "tables" / "shop.yaml").scenario  # a hand-written table, no period columns
-    assert all((c.available_from, c.available_until, c.setup_cost, c.carry_over) == (None, None, 0, 0) for c in shop.channels)
+    assert header[:9] == ["id", "label", "function", "ownership", "medium", "tags", "fixed_cost", "min_spend",
+                          "max_spend"]
+    # a hand-written table, no period columns
+    shop = load(Path(__file__).parent / "data" / "tables" / "shop.yaml").scenario
+    assert all((c.available_from, c.available_until, c.setup_cost, c.carry_over) == (None, None, 0, 0)
+               for c in shop.channels)
 
 
 def test_a_period_column_without_periods_is_reported_at_its_cell(tmp_path: Path):
-    found, row = problems_after(ROOT / "scenarios" / "township-bakery.yaml", tmp_path, {("flyers", "setup_cost"): "250"})
+    found, row = problems_after(ROOT / "scenarios" / "township-bakery.yaml", tmp_path,
+                                {("flyers", "setup_cost"): "250"})
     assert found == [
         f"township-bakery.channels.csv: row {row['flyers']}, column setup_cost: applies only to a plan over periods. "
         "Fix: Add periods: {count: 6, unit: month}, or remove it"]

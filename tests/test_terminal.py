@@ -68,7 +68,7 @@ def test_a_variant_page_has_its_own_description_and_the_comparison_with_the_base
     text = page.read_text(encoding="utf-8")
     assert "Variant “budget-cut” of township-bakery: a slow month: 30 % less money. It changes: budget = 3,150." in text
     compared = text.split("## Compared with the base")[1].split("##")[0]
-    assert "| Money spent | 4,500 ZAR | 3,150 ZAR | -1,350 |" in compared
+    assert "| Total cost (spend + fixed costs) | 4,500 ZAR | 3,150 ZAR | -1,350 |" in compared
     assert "| Own stall at the taxi rank (assistant-run) | 2,175 ZAR | off | -2,175 |" in compared
     assert "## Compared with the base" not in (tmp_path / "township-bakery.md").read_text(encoding="utf-8")
 
@@ -82,7 +82,8 @@ def test_solve_with_a_current_plan_keeps_its_figures_at_80_columns(tmp_path):
     assert max(len(line) for line in done.stdout.splitlines()) <= 80
     table = done.stdout.split("Current plan vs optimised", 1)[1]
     row = next(line for line in table.splitlines() if line.startswith("│ WhatsApp community"))
-    assert "200.00" in row and "400.00" in row  # current and optimised spend, both legible
+    cells = [c.strip() for c in row.split("│")]
+    assert cells[2:5] == ["200", "400", "+200"]  # current and optimised spend and the change, whole ZAR, legible
     assert ".;" not in done.stdout
 
 
@@ -96,11 +97,13 @@ def test_compare_diff_goes_into_the_html_and_markdown_reports(tmp_path):
     assert "From township-bakery to township-bakery/budget-cut" in done.stdout  # the terminal's own diff, as before
     md = (tmp_path / "Comparison.md").read_text(encoding="utf-8")
     section = md.split("## From township-bakery to township-bakery/budget-cut")[1].split("##")[0]
-    assert "Entering: Stamp loyalty card (10th loaf free). Leaving: Own stall at the taxi rank (assistant-run)." in section
+    assert (
+        "Entering: Stamp loyalty card (10th loaf free). Leaving: Own stall at the taxi rank (assistant-run)." in section
+    )
     assert "| Objective | 23,916 | 20,073 | -3,843 |" in section
     assert "| Own stall at the taxi rank (assistant-run) | 2,175 ZAR | off | -2,175 |" in section
     assert "| Stamp loyalty card (10th loaf free) | off | 730 ZAR | +730 |" in section
     html = (tmp_path / "Comparison.html").read_text(encoding="utf-8")
     assert 'id="diff-table"' in html and "Entering: Stamp loyalty card (10th loaf free)." in html
-    plain = channelmix("compare", bakery, "--out", str(tmp_path / "plain"), "--report", "md")
+    channelmix("compare", bakery, "--out", str(tmp_path / "plain"), "--report", "md")
     assert "## From" not in (tmp_path / "plain" / "Comparison.md").read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""channelmix.whatif: sweeps and their frontier, grids, warm starts, compare and diff."""
+"""channelmix.analysis.whatif: sweeps and their frontier, grids, warm starts, compare and diff."""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ import pandas as pd
 import pytest
 
 from channelmix import load as load_file
-from channelmix.expand import variants
+from channelmix.analysis.whatif import compare, diff, frontier, plans_table, sweep
 from channelmix.schema import validate
-from channelmix.whatif import compare, diff, frontier, plans_table, sweep
-
+from channelmix.schema.expand import variants
 from helpers import channel, on_ids, scenario, solve, spend
 
 ROOT = Path(__file__).parents[1]
@@ -28,17 +27,19 @@ def mix(**overrides) -> dict:
     is exact (no curve approximation)."""
     d = scenario(
         channels=[
-            channel("radio", response={"type": "constant", "value": 0.5}, fixed_cost=300, max_spend=0, affinity={"aware": 1}),
-            channel("ads", response={"type": "pwl", "points": [[0, 0], [200, 0.3], [600, 0.5], [1200, 0.6]]}, max_spend=1200,
-                    min_spend=100, fixed_cost=50, affinity={"aware": {"young": 0.8, "old": 0.3}, "buy": 0.2}),
-            channel("shop", fixed_cost=200, max_spend=800, response={"type": "linear", "slope": 1 / 800}, affinity={"buy": 0.9}),
+            channel("radio", response={"type": "constant", "value": 0.5}, fixed_cost=300, max_spend=0,
+                    affinity={"aware": 1}),
+            channel("ads", response={"type": "pwl", "points": [[0, 0], [200, 0.3], [600, 0.5], [1200, 0.6]]},
+                    max_spend=1200, min_spend=100, fixed_cost=50,
+                    affinity={"aware": {"young": 0.8, "old": 0.3}, "buy": 0.2}),
+            channel("shop", fixed_cost=200, max_spend=800, response={"type": "linear", "slope": 1 / 800},
+                    affinity={"buy": 0.9}),
             channel("mail", max_spend=500, response={"type": "linear", "slope": 1 / 500},
                     affinity={"buy": {"old": 0.7}, "aware": {"old": 0.4}}),
-            channel("stall", response={"type": "constant", "value": 0.4}, fixed_cost=150, max_spend=0, affinity={"buy": 1}),
-            channel("store", response={"type": "constant", "value": 0.95}, fixed_cost=700, max_spend=0, affinity={"buy": 1}),
-        ],
-        rules={"excludes": [["stall", "store"]]},
-    )
+            channel("stall", response={"type": "constant", "value": 0.4}, fixed_cost=150, max_spend=0,
+                    affinity={"buy": 1}),
+            channel("store", response={"type": "constant", "value": 0.95}, fixed_cost=700, max_spend=0,
+                    affinity={"buy": 1})], rules={"excludes": [["stall", "store"]]})
     d.update(overrides)
     return d
 
@@ -78,7 +79,9 @@ def test_sweep_solves_every_step(reach_sweep):
     assert t["scenario"].tolist() == [f"test/budget={b}" for b in BUDGETS]
     for column in ("status", "objective", "cost", "marginal", "channels_on", "on", "entering", "leaving", "knee"):
         assert column in t.columns
-    assert [c for c in t.columns if c.startswith("spend_")] == [f"spend_{c}" for c in ("radio", "ads", "shop", "mail", "stall", "store")]
+    assert [c for c in t.columns if c.startswith("spend_")] == [f"spend_{c}"
+                                                                for c in ("radio", "ads", "shop", "mail", "stall",
+                                                                          "store")]
     for plan, (_, row) in zip(s.plans, t.iterrows()):
         assert row["objective"] == plan.objective and row["cost"] == plan.cost
         assert all(row[f"spend_{c.id}"] == c.spend for c in plan.channels)
@@ -121,7 +124,8 @@ def test_marginal_is_the_rise_per_unit_of_budget(reach_sweep):
     t = reach_sweep.frontier
     assert math.isnan(t["marginal"].iloc[0])
     for i in range(1, len(t)):
-        expected = (t["objective"].iloc[i] - t["objective"].iloc[i - 1]) / (t["budget"].iloc[i] - t["budget"].iloc[i - 1])
+        expected = (t["objective"].iloc[i] - t["objective"].iloc[i - 1]) / (
+            t["budget"].iloc[i] - t["budget"].iloc[i - 1])
         assert t["marginal"].iloc[i] == pytest.approx(expected, rel=1e-9, abs=1e-9)
 
 
@@ -316,7 +320,9 @@ def compared():
 def test_compare_has_one_row_per_scenario_and_a_spend_column_per_channel(compared):
     plans, table = compared
     assert table["scenario"].tolist() == ["test", "test/cut", "test/no-radio", "test/dear-stall"]
-    assert [c for c in table.columns if c.startswith("spend_")] == [f"spend_{c}" for c in ("radio", "ads", "shop", "mail", "stall", "store")]
+    assert [c for c in table.columns if c.startswith("spend_")] == [f"spend_{c}"
+                                                                    for c in ("radio", "ads", "shop", "mail", "stall",
+                                                                              "store")]
     for column in ("status", "objective", "cost", "weakest_cell", "channels_on", "verified"):
         assert column in table.columns
     for plan, (_, row) in zip(plans, table.iterrows()):

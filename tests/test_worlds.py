@@ -13,11 +13,12 @@ import numpy as np
 import pytest
 import yaml
 
-from channelmix.api import solve_scenario
-from channelmix.evaluate import evaluate
-from channelmix.verify import VerificationError
-from channelmix.worlds import check_worlds, cvar, risk_of, worlds_of
-
+from channelmix.model.worlds import worlds_of
+from channelmix.reports.documents import plan_document
+from channelmix.solve.pipeline import solve_scenario
+from channelmix.verify.evaluate import evaluate
+from channelmix.verify.risk import check_worlds, cvar, risk_of
+from channelmix.verify.verifier import VerificationError
 from helpers import channel, load, scenario
 
 CHANNELMIX = Path(sys.executable).with_name("channelmix")
@@ -28,14 +29,16 @@ if not CHANNELMIX.exists():
 def uncertain(risk: str | None = None, count: int = 8, seed: int = 3, affinity: float = 0.3, response: float = 0.3,
               alpha: float = 0.25, **overrides) -> dict:
     """Three exactly-modelled channels (linear, concave pwl) that serve the cells unevenly."""
-    d = scenario(
-        budget=900,
-        channels=[channel("a", {"type": "linear", "slope": 0.002}, {"aware": 0.9, "buy": 0.2}),
-                  channel("b", {"type": "pwl", "points": [[0, 0], [200, 0.6], [600, 0.9]]}, {"*": {"young": 0.8, "old": 0.3}}),
-                  channel("c", {"type": "linear", "slope": 0.0015}, {"buy": 0.8, "aware": 0.4}, fixed_cost=50)],
-        objective={"sense": "max_reach", "tie_break": False, **({"risk": risk, "alpha": alpha} if risk else {})},
-        worlds={"uncertainty": {"affinity": affinity, "response": response, "count": count, "seed": seed}},
-        **overrides)
+    d = scenario(budget=900,
+                 channels=[channel("a", {"type": "linear", "slope": 0.002}, {"aware": 0.9, "buy": 0.2}),
+                           channel("b", {"type": "pwl", "points": [[0, 0], [200, 0.6], [600, 0.9]]},
+                                   {"*": {"young": 0.8, "old": 0.3}}),
+                           channel("c", {"type": "linear", "slope": 0.0015}, {"buy": 0.8, "aware": 0.4},
+                                   fixed_cost=50)],
+                 objective={"sense": "max_reach", "tie_break": False,
+                            **({"risk": risk, "alpha": alpha} if risk else {})},
+                 worlds={"uncertainty": {"affinity": affinity, "response": response, "count": count, "seed": seed}},
+                 **overrides)
     return d
 
 
@@ -104,7 +107,7 @@ def test_the_plain_plan_is_judged_in_every_world():
     assert plan.risk["risk"] is None and plan.risk["worlds"] == 7
     on, spend = decisions(plan)
     assert plan.risk == {**risk_of(sc, on, spend), "risk": None}
-    assert plan.to_dict()["risk"]["worst"] == min(plan.risk["objectives"])
+    assert plan_document(plan)["risk"]["worst"] == min(plan.risk["objectives"])
 
 
 def test_worst_case_plan_is_optimal_among_a_grid_of_spends():
@@ -134,12 +137,14 @@ def test_draws_become_worlds(tmp_path: Path):
         rows += [f"b,{draw},0,0", f"b,{draw},500,{250 / k}", f"b,{draw},1000,{450 / k}"]
     (tmp_path / "m.draws.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     d = scenario(budget=1000, objective={"sense": "max_outcome", "risk": "worst", "tie_break": False},
-                 channels=[channel("a", {"type": "pwl", "points": [[0, 0], [500, 0.75], [1000, 1]]}, outcome={"value": 400}),
-                           channel("b", {"type": "pwl", "points": [[0, 0], [500, 0.55], [1000, 1]]}, outcome={"value": 450})],
+                 channels=[
+                     channel("a", {"type": "pwl", "points": [[0, 0], [500, 0.75], [1000, 1]]}, outcome={"value": 400}),
+                     channel("b", {"type": "pwl", "points": [[0, 0], [500, 0.55], [1000, 1]]}, outcome={"value": 450})],
                  worlds={"draws": "m.draws.csv"})
     path = tmp_path / "m.yaml"
     path.write_text(yaml.safe_dump(d), encoding="utf-8")
-    done = subprocess.run([str(CHANNELMIX), "solve", str(path), "--format", "json"], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([str(CHANNELMIX), "solve", str(path), "--format", "json"], capture_output=True, text=True,
+                          timeout=120)
     assert done.returncode == 0, done.stderr
     risk = json.loads(done.stdout)["risk"]
     assert risk["worlds"] == 4 and risk["risk"] == "worst"
@@ -167,22 +172,30 @@ def test_hill_draws_are_exact_hill_worlds(tmp_path: Path):
     assert plan.verified and plan.risk["worlds"] == 3
     for w, world in enumerate(worlds):  # each world's figure is its exact curves' outcome at the plan's spends
         spend = {c.id: c.spend for c in plan.channels}
-        exact = sum(ch.outcome.value * spend[ch.id] ** ch.response.shape / (spend[ch.id] ** ch.response.shape + ch.response.half ** ch.response.shape)
+        exact = sum(ch.outcome.value * spend[ch.id] ** ch.response.shape
+                    / (spend[ch.id] ** ch.response.shape + ch.response.half ** ch.response.shape)
                     for ch in world.channels)
         assert plan.risk["objectives"][w] == pytest.approx(exact, rel=1e-9)
 
 
-@pytest.mark.parametrize("worlds, draws, words", [
-    ({"uncertainty": {"affinity": -0.1}}, None, ["worlds.uncertainty.affinity", "got -0.1, must be ≥ 0", "Fix:"]),
-    ({"uncertainty": {"response": 1.0, "count": 0}}, None, ["worlds.uncertainty.response", "worlds.uncertainty.count"]),
-    ({"draws": "missing.csv"}, None, ["worlds.draws", "no such file", "Fix:"]),
-    ({"draws": "d.csv"}, "channel,draw,spend,outcome\na,1,0,0\na,1,10,5\na,2,0,0\n", ["unequal length", "channel a", "Fix: Give every draw"]),
-    ({"draws": "d.csv"}, "channel,draw,spend,outcome\nzz,1,0,0\n", ["row 2, column channel", "unknown channel 'zz'", "Fix:"]),
-    ({"draws": "d.csv"}, "channel,spend\na,0\n", ["lacks column(s) draw, outcome"]),
-    ({"draws": "d.csv"}, "channel,draw,half,shape,value\na,1,0,2,5\na,2,10,2,5\na,2,11,2,5\nzz,2,10,1,3\n",
-     ["row 2: half 0, shape 2, value 5 are not a Hill curve", "row 4: gives channel a twice in draw 2", "row 5, column channel: unknown channel 'zz'"]),
-    (None, None, ["objective.risk", "needs worlds", "Fix:"]),
-])
+@pytest.mark.parametrize("worlds, draws, words",
+                         [
+                             ({"uncertainty": {"affinity": -0.1}}, None,
+                              ["worlds.uncertainty.affinity", "got -0.1, must be ≥ 0", "Fix:"]),
+                             ({"uncertainty": {"response": 1.0, "count": 0}}, None,
+                              ["worlds.uncertainty.response", "worlds.uncertainty.count"]),
+                             ({"draws": "missing.csv"}, None, ["worlds.draws", "no such file", "Fix:"]),
+                             ({"draws": "d.csv"}, "channel,draw,spend,outcome\na,1,0,0\na,1,10,5\na,2,0,0\n",
+                              ["unequal length", "channel a", "Fix: Give every draw"]),
+                             ({"draws": "d.csv"}, "channel,draw,spend,outcome\nzz,1,0,0\n",
+                              ["row 2, column channel", "unknown channel 'zz'", "Fix:"]),
+                             ({"draws": "d.csv"}, "channel,spend\na,0\n", ["lacks column(s) draw, outcome"]),
+                             ({"draws": "d.csv"},
+                              "channel,draw,half,shape,value\na,1,0,2,5\na,2,10,2,5\na,2,11,2,5\nzz,2,10,1,3\n",
+                              ["row 2: half 0, shape 2, value 5 are not a Hill curve",
+                               "row 4: gives channel a twice in draw 2",
+                               "row 5, column channel: unknown channel 'zz'"]),
+                             (None, None, ["objective.risk", "needs worlds", "Fix:"])])
 def test_bad_worlds_exit_2_with_file_field_and_fix(tmp_path: Path, worlds, draws, words):
     d = scenario(objective={"risk": "cvar"})
     if worlds is not None:

@@ -7,12 +7,11 @@ import numpy as np
 import pulp
 import pytest
 
-from channelmix.api import solve_formulated
-from channelmix.curves import reach
-from channelmix.formulate_worlds import formulate_worlds
+from channelmix.formulate.worlds import formulate_worlds
+from channelmix.model.worlds_pieces import shared_pieces
 from channelmix.schema.models import Hill, Linear, Pwl, Saturating
-from channelmix.worlds_pieces import shared_pieces
-
+from channelmix.schema.responses import reach
+from channelmix.solve.pipeline import solve_formulated
 from helpers import channel, load, scenario
 
 
@@ -80,18 +79,19 @@ def test_a_long_pwl_among_the_worlds_curves_is_thinned_and_its_error_counted(oth
 
 def _s_shaped(risk: str, response: dict, count: int = 5, seed: int = 4) -> dict:
     """Two S-shaped channels (they need binaries) and a linear one, worlds that scale their reach."""
-    return scenario(
-        budget=1500,
-        channels=[channel("s1", response, {"aware": 0.9, "buy": 0.3}),
-                  channel("s2", {**response, **({"half": 700} if response["type"] == "hill" else {})}, {"buy": 0.8, "aware": 0.2}),
-                  channel("c", {"type": "linear", "slope": 0.0008}, {"*": 0.4}, fixed_cost=60)],
-        objective={"sense": "max_reach", "tie_break": False, "risk": risk, "alpha": 0.4},
-        worlds={"uncertainty": {"affinity": 0.3, "response": 0.3, "count": count, "seed": seed}})
+    return scenario(budget=1500,
+                    channels=[channel("s1", response, {"aware": 0.9, "buy": 0.3}),
+                              channel("s2", {**response, **({"half": 700} if response["type"] == "hill" else {})},
+                                      {"buy": 0.8, "aware": 0.2}),
+                              channel("c", {"type": "linear", "slope": 0.0008}, {"*": 0.4}, fixed_cost=60)],
+                    objective={"sense": "max_reach", "tie_break": False, "risk": risk, "alpha": 0.4},
+                    worlds={"uncertainty": {"affinity": 0.3, "response": 0.3, "count": count, "seed": seed}})
 
 
 def _solve(sc, share: bool):
     formulation = formulate_worlds(sc, share=share)
-    binaries = sum(1 for v in formulation.problem.variables() if v.cat == pulp.LpInteger and not v.name.startswith("x_"))
+    binaries = sum(1 for v in formulation.problem.variables() if v.cat == pulp.LpInteger
+                   and not v.name.startswith("x_"))
     return solve_formulated(sc, formulation)[0], binaries
 
 

@@ -1,4 +1,4 @@
-"""channelmix.yaml_file: edits that keep a person's file as written, new files in one style
+"""channelmix.schema.yaml_file: edits that keep a person's file as written, new files in one style
 (issue 18, item 7; the API the web planner's "save" of issue 21 reuses)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import yaml
 
 from channelmix.schema import ScenarioError, load
 from channelmix.schema.syntax import parse_text
-from channelmix.yaml_file import dump, edit, edit_file, scalar
+from channelmix.schema.yaml_file import dump, edit, edit_file, scalar
 
 ROOT = Path(__file__).parents[1]
 SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -64,9 +64,11 @@ def test_an_edit_may_add_a_mapping_where_the_file_had_none():
 
 def test_a_path_that_leads_nowhere_names_the_path_and_the_file():
     with pytest.raises(ScenarioError) as caught:
-        edit("scenario: x\nchannels:\n  - id: flyers\n    response: {type: linear, slope: 0.01}\n", {"channels.flyer.response.slope": 1}, "s.yaml")
+        edit("scenario: x\nchannels:\n  - id: flyers\n    response: {type: linear, slope: 0.01}\n",
+             {"channels.flyer.response.slope": 1}, "s.yaml")
     assert caught.value.source == "s.yaml"
-    assert "channels.flyer: no item with id 'flyer'" in str(caught.value.problems[0]) and "Did you mean 'flyers'?" in str(caught.value.problems[0])
+    assert "channels.flyer: no item with id 'flyer'" in str(caught.value.problems[0])
+    assert "Did you mean 'flyers'?" in str(caught.value.problems[0])
 
 
 def test_a_value_shared_through_an_anchor_is_not_changed_in_every_place():
@@ -105,14 +107,17 @@ def test_edit_file_writes_atomically_only_what_the_check_accepts(tmp_path: Path)
 
 
 def test_a_new_file_keeps_unicode_order_notes_and_writes_points_a_line_each():
-    text = dump({"scenario": "خدمات", "channels": [{"id": "a", "label": "وب‌سایت", "response": {"type": "pwl", "points": [[0.0, 0.0], [100.0, 0.5]]}}]},
+    text = dump({"scenario": "خدمات", "channels": [{"id": "a", "label": "وب‌سایت",
+                                                    "response": {"type": "pwl",
+                                                                 "points": [[0.0, 0.0], [100.0, 0.5]]}}]},
                 ["first note", ""])
     assert text.startswith("# first note\n#\nscenario: خدمات\n")
     assert "label: وب‌سایت\n" in text and "    - [0.0, 0.0]\n    - [100.0, 0.5]\n" in text
     assert yaml.safe_load(text)["channels"][0]["response"]["points"] == [[0.0, 0.0], [100.0, 0.5]]
 
 
-@pytest.mark.parametrize("text, plain", [("radio", True), ("Månad 1", False), ("yes", False), ("1e3", False), ("a.b/c", True), ("#x", False)])
+@pytest.mark.parametrize("text, plain", [("radio", True), ("Månad 1", False), ("yes", False), ("1e3", False),
+                                         ("a.b/c", True), ("#x", False)])
 def test_scalar_is_plain_only_when_it_reads_back_as_itself(text: str, plain: bool):
     assert (scalar(text) == text) is plain
     assert yaml.safe_load(f"k: {scalar(text)}")["k"] == text

@@ -77,7 +77,8 @@ def calibrate_channel(channel: Channel, spend: np.ndarray, observed: np.ndarray,
     fit_value = kind == "outcome" and family != "linear"
     if kind == "outcome":
         if channel.outcome is None and not fit_value:
-            fit.refused = "has outcome results but no outcome.value, and a linear curve cannot tell value from slope; add outcome: {value: …}"
+            fit.refused = ("has outcome results but no outcome.value, and a linear curve cannot tell value from slope; "
+                           "add outcome: {value: …}")
             return fit
         if channel.outcome is not None:
             prior["value"] = channel.outcome.value
@@ -85,14 +86,17 @@ def calibrate_channel(channel: Channel, spend: np.ndarray, observed: np.ndarray,
     fit.prior = dict(prior)
     levels = len(np.unique(spend))
     if len(spend) < len(names):
-        fit.refused = f"has {len(spend)} observation{'s' if len(spend) != 1 else ''}, fewer than its {len(names)} parameters ({', '.join(names)})"
+        observations = f"{len(spend)} observation{'s' if len(spend) != 1 else ''}"
+        fit.refused = f"has {observations}, fewer than its {len(names)} parameters ({', '.join(names)})"
         return fit
     if levels < len(names) or (levels == 1 and len(names) > 1):
         same = f"every spend is {spend[0]:g}" if levels == 1 else f"only {levels} different spends"
-        fit.refused = f"{same}: {len(names)} parameters ({', '.join(names)}) cannot be told apart; run periods at different spends"
+        fit.refused = (f"{same}: {len(names)} parameters ({', '.join(names)}) cannot be told apart; "
+                       "run periods at different spends")
         return fit
     if levels == len(names):
-        fit.warnings.append(f"{levels} spend level{'s' if levels > 1 else ''} for {len(names)} parameter{'s' if len(names) > 1 else ''}: "
+        fit.warnings.append(f"{levels} spend level{'s' if levels > 1 else ''} for {len(names)} "
+                            f"parameter{'s' if len(names) > 1 else ''}: "
                             "the curve passes through the data exactly; nothing checks its shape elsewhere")
     curve = _curve(response, names)
     top = float(np.max(spend)) or 1.0
@@ -103,10 +107,12 @@ def calibrate_channel(channel: Channel, spend: np.ndarray, observed: np.ndarray,
     anchor = np.array([math.log(prior[n]) if n in prior and prior[n] > 0 else np.nan for n in names])
     weight = math.sqrt(prior_weight)
 
+    value = channel.outcome.value if channel.outcome is not None else 1.0  # outcomes without a value were refused above
+
     def predict(logt, s):
         t = np.exp(logt)
         f = curve(t, s)
-        return f * t[-1] if fit_value else (f * channel.outcome.value if kind == "outcome" else f)
+        return f * t[-1] if fit_value else (f * value if kind == "outcome" else f)
 
     def solve(y, x0=start):
         def residuals(logt):
@@ -138,7 +144,8 @@ def _bootstrap(fit: Fit, names, solve, fitted, resid, boot: int, seed: int, leve
     rng = np.random.default_rng(seed)
     n, p = len(resid), len(names)
     centred = (resid - resid.mean()) * math.sqrt(n / max(n - p, 1))
-    draws = np.array([np.exp(solve(fitted + rng.choice(centred, size=len(centred), replace=True))) for _ in range(boot)])
+    draws = np.array(
+        [np.exp(solve(fitted + rng.choice(centred, size=len(centred), replace=True))) for _ in range(boot)])
     tail = (1.0 - level) / 2.0
     for j, n in enumerate(names):
         lo, hi = np.quantile(draws[:, j], [tail, 1.0 - tail])
@@ -162,7 +169,8 @@ def _start(name: str, prior: dict[str, float], observed: np.ndarray, top: float)
 def fitted_values(channel: Channel, fit: Fit) -> dict[str, float]:
     """The scenario values a fit changes, as ``--set`` paths (``channels.<id>.response.scale``,
     ``channels.<id>.outcome.value``), each to 6 significant digits; nothing else changes."""
-    out = {f"channels.{channel.id}.response.{n}": float(f"{fit.params[n]:.6g}") for n in FAMILIES[channel.response.type]}
+    out = {f"channels.{channel.id}.response.{n}": float(f"{fit.params[n]:.6g}")
+           for n in FAMILIES[channel.response.type]}
     if "value" in fit.params:
         out[f"channels.{channel.id}.outcome.value"] = float(f"{fit.params['value']:.6g}")
     return out

@@ -7,13 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from ..schema import Loaded, load
+from ..schema.expand import set_path
 from ..schema.load import parse, validate
 from ..schema.problems import Problem, ScenarioError, did_you_mean, with_hint
-from ..expand import set_path
-from ..yaml_file import dump, edit
+from ..schema.yaml_file import dump, edit
 from .calibrate import Fit, calibrate_channel, fitted_values
 from .sources import ROWS_SHOWN, names, need_columns, numbers, read_table
 from .writer import with_calibration
@@ -26,13 +25,16 @@ def read_results(path: str, loaded: Loaded) -> tuple[dict[str, tuple[np.ndarray,
     kinds = [k for k in ("reach", "outcome") if k in frame.columns]
     if len(kinds) != 1:
         got = "both reach and outcome" if kinds else "neither reach nor outcome"
-        raise ScenarioError(path, [Problem("header", f"has {got}", "give one column of results: reach (a share 0–1) or outcome (money or KPI)")])
+        fix = "give one column of results: reach (a share 0–1) or outcome (money or KPI)"
+        raise ScenarioError(path, [Problem("header", f"has {got}", fix)])
     kind = kinds[0]
     problems: list[Problem] = []
     ids = {c.id for c in loaded.scenario.channels}
     frame["spend"] = numbers(frame, "spend", problems)
-    frame[kind] = numbers(frame, kind, problems, **({"most": 1.0, "most_fix": "reach is a share of the segment: 0.35 for 35%"}
-                                                     if kind == "reach" else {}))
+    if kind == "reach":
+        frame[kind] = numbers(frame, kind, problems, most=1.0, most_fix="reach is a share of the segment: 0.35 for 35%")
+    else:
+        frame[kind] = numbers(frame, kind, problems)
     frame["period"] = names(frame, "period", problems, "period")
     frame["channel"] = names(frame, "channel", problems, "channel")
     for name in sorted(set(frame["channel"]) - ids - {""}):
@@ -41,10 +43,13 @@ def read_results(path: str, loaded: Loaded) -> tuple[dict[str, tuple[np.ndarray,
                                 with_hint(did_you_mean(name, ids), f"use one of {', '.join(sorted(ids))}")))
     dup = frame.duplicated(["period", "channel"], keep="first")
     for i in np.flatnonzero(dup.to_numpy())[:ROWS_SHOWN]:
-        problems.append(Problem(f"row {i + 2}", f"repeats period {frame['period'].iloc[i]!r} for {frame['channel'].iloc[i]}", "keep one row per channel and period"))
+        problems.append(Problem(f"row {i + 2}",
+                                f"repeats period {frame['period'].iloc[i]!r} for {frame['channel'].iloc[i]}",
+                                "keep one row per channel and period"))
     if problems:
         raise ScenarioError(path, problems)
-    out = {cid: (rows["spend"].to_numpy(float), rows[kind].to_numpy(float)) for cid, rows in frame.groupby("channel", sort=False)}
+    out = {cid: (rows["spend"].to_numpy(float), rows[kind].to_numpy(float)) for cid,
+           rows in frame.groupby("channel", sort=False)}
     return out, kind
 
 
@@ -59,14 +64,17 @@ def calibrate_file(scenario_path: str, results_path: str, *, prior_weight: float
     kind = _kind(scenario_path)
     raw = parse(original, kind, scenario_path)
     if not isinstance(raw.get("channels"), list):
-        raise ScenarioError(scenario_path, [Problem("channels", "is read from a table", "calibrate a scenario that lists its channels in the file")])
+        raise ScenarioError(scenario_path,
+                            [Problem("channels", "is read from a table",
+                                     "calibrate a scenario that lists its channels in the file")])
     results, kind_of_results = read_results(results_path, loaded)
     fits, edits = [], {}
     for channel in loaded.scenario.channels:
         if channel.id not in results:
             continue
         spend, observed = results[channel.id]
-        fit = calibrate_channel(channel, spend, observed, kind_of_results, prior_weight=prior_weight, boot=boot, seed=seed)
+        fit = calibrate_channel(channel, spend, observed, kind_of_results, prior_weight=prior_weight, boot=boot,
+                                seed=seed)
         fits.append(fit)
         if fit.ok:
             edits.update(fitted_values(channel, fit))

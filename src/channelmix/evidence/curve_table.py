@@ -49,11 +49,13 @@ def parse_per(text: str | None, path: str = "--per") -> dict[str, object]:
     count = int(words[0]) if len(words) == 2 and words[0].isdigit() else 1
     unit = words[-1] if words else ""
     if not unit or len(words) > 2 or (len(words) == 2 and not words[0].isdigit()) or count < 1:
-        raise ScenarioError(path, [Problem("", f"'{text}' is not a unit or a count and a unit", "write --per week or --per '156 weeks'")])
+        raise ScenarioError(path, [Problem("", f"'{text}' is not a unit or a count and a unit",
+                                           "write --per week or --per '156 weeks'")])
     return {"count": count, "unit": unit[:-1] if count > 1 and unit.endswith("s") else unit}
 
 
-def import_curves(path: str, budget: float | None = None, per: str | None = None) -> tuple[Imported, pd.DataFrame | None]:
+def import_curves(path: str, budget: float | None = None,
+                  per: str | None = None) -> tuple[Imported, pd.DataFrame | None]:
     """Imported channels, and the draws (tidy table) when the table has them."""
     units = parse_per(per)
     frame, has_draw = read_curves(path)
@@ -75,7 +77,8 @@ def import_curves(path: str, budget: float | None = None, per: str | None = None
             continue
         ids[cid] = name
         if changes:
-            renamed.append(f"channel '{name}' has the id '{cid}': {'; '.join(changes)}; its label keeps the name as written")
+            renamed.append(f"channel '{name}' has the id '{cid}': {'; '.join(changes)}; its label keeps the name as "
+                           "written")
         spend, outcome, table_rows, issue = _mean_curve(rows, has_draw)
         if issue:
             problems.append(Problem(f"channel '{name}'", *issue))
@@ -86,16 +89,21 @@ def import_curves(path: str, budget: float | None = None, per: str | None = None
         measured[cid] = spend_range(spend)
     if problems:
         raise ScenarioError(path, problems)
-    notes = [f"Imported from the curve table {Path(path).name}: spend and outcome in its own units ({_per_words(units)}).",
-             "outcome.value is each curve's largest outcome above its outcome at zero spend; that zero-spend outcome is "
-             "outcome.baseline, reported apart (what the table's model gives without this spend; no plan changes it).",
-             "max_spend is each channel's last spend in the table: past it the table says nothing, and channelmix does not guess."]
+    notes = [f"Imported from the curve table {Path(path).name}: spend and outcome in its own units "
+             f"({_per_words(units)}).",
+             "outcome.value is each curve's largest outcome above its outcome at zero spend; that zero-spend outcome "
+             "is outcome.baseline, reported apart (what the table's model gives without this spend; no plan changes "
+             "it).",
+             "max_spend is each channel's last spend in the table: past it the table says nothing, and channelmix does "
+             "not guess."]
     if has_draw:
-        notes.append("The table has draws: the curves here are the mean over draws; each draw is a world (.draws.csv beside this file).")
+        notes.append("The table has draws: the curves here are the mean over draws; each draw is a world (.draws.csv "
+                     "beside this file).")
     source = {"tool": "curve table", "file": [Path(path).name], "per": units, "measured": measured}
     stem, hidden = Path(path).stem, id_from_name(Path(path).stem)
     imported = Imported(name=hidden[0] if hidden[1] else stem, description=f"Response curves from {Path(path).name}.",
-                        channels=channels, notes=notes + renamed, net=budget is None, budget=budget, source=source, said=renamed)
+                        channels=channels, notes=notes + renamed, net=budget is None, budget=budget, source=source,
+                        said=renamed)
     if budget is not None:
         imported.description += f" Budget {budget:g} per period."
     draws = frame[["channel", "draw", "spend", "outcome"]].copy() if has_draw else None
@@ -114,20 +122,23 @@ def _mean_curve(rows: pd.DataFrame, has_draw: bool) -> tuple[np.ndarray, np.ndar
         at = [int(i) + 2 for i in rows.index]
         if dup.any():
             return rows["spend"].to_numpy(), rows["outcome"].to_numpy(), at, (
-                f"gives spend {rows['spend'][dup].iloc[0]:g} twice", "keep one outcome per spend, or add a draw column for samples")
+                f"gives spend {rows['spend'][dup].iloc[0]:g} twice", "keep one outcome per spend, or add a draw column "
+                                                                     "for samples")
         return rows["spend"].to_numpy(float), rows["outcome"].to_numpy(float), at, None
     grids = {d: g.sort_values("spend", kind="stable") for d, g in rows.groupby("draw", sort=False)}
     sizes = {d: len(g) for d, g in grids.items()}
     if len(set(sizes.values())) > 1:
-        short = min(sizes, key=sizes.get)
-        long = max(sizes, key=sizes.get)
-        return np.empty(0), np.empty(0), [], (f"has draws of unequal length (draw {short}: {sizes[short]} points, draw {long}: {sizes[long]})",
+        short = min(sizes, key=lambda d: sizes[d])
+        long = max(sizes, key=lambda d: sizes[d])
+        return np.empty(0), np.empty(0), [], (f"has draws of unequal length (draw {short}: {sizes[short]} points, draw "
+                                              f"{long}: {sizes[long]})",
                                               "give every draw the same spends")
     first_rows = next(iter(grids.values()))
     first, at = first_rows["spend"].to_numpy(float), [int(i) + 2 for i in first_rows.index]
     for d, g in grids.items():
         if not np.allclose(g["spend"].to_numpy(float), first, rtol=1e-9, atol=0):
-            return first, first, at, (f"draw {d} uses other spends than the first draw", "give every draw the same spends")
+            return first, first, at, (f"draw {d} uses other spends than the first draw",
+                                      "give every draw the same spends")
     if len(np.unique(first)) != len(first):
         return first, first, at, ("gives a spend twice within a draw", "keep one outcome per spend in every draw")
     mean = np.mean([g["outcome"].to_numpy(float) for g in grids.values()], axis=0)
@@ -138,9 +149,9 @@ def pwl_channel(cid: str, name: str, spend: np.ndarray, outcome: np.ndarray, pro
                 rows: list[int] | None = None) -> ImportedChannel:
     """A channel whose curve runs through (spend, outcome): the outcome at 0 is its baseline, the rest over its largest
     value the reach. ``rows``: the table row of each point, for messages."""
-    rows = list(rows) if rows is not None else [None] * len(spend)
+    rows_at: list[int | None] = list(rows) if rows is not None else [None] * len(spend)
     if spend[0] > 0:  # no point at zero spend: the curve starts at (0, 0)
-        spend, outcome, rows = np.concatenate(([0.0], spend)), np.concatenate(([0.0], outcome)), [None, *rows]
+        spend, outcome, rows_at = np.concatenate(([0.0], spend)), np.concatenate(([0.0], outcome)), [None, *rows_at]
     base = float(outcome[0])
     gain = outcome - base
     if (gain < -1e-9 * max(1.0, abs(base))).any():
@@ -153,7 +164,8 @@ def pwl_channel(cid: str, name: str, spend: np.ndarray, outcome: np.ndarray, pro
     found = point_problem([p[0] for p in points], [p[1] for p in points])
     if found is not None:
         i, message, fix = found
-        problems.append(Problem(f"channel '{name}'" + (f", row {rows[i]}" if rows[i] is not None else ""), message, fix))
+        where = f"channel '{name}'" + (f", row {rows_at[i]}" if rows_at[i] is not None else "")
+        problems.append(Problem(where, message, fix))
     label = name if name != cid else None
     return ImportedChannel(id=cid, label=label, response={"type": "pwl", "points": points},
                            outcome={"value": float(f"{value:.12g}"), "baseline": float(f"{base:.12g}")})

@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 
 from ..schema.problems import Problem, ScenarioError
-from . import meridian_math as mm
 from ..schema.types import id_from_name
+from . import meridian_math as mm
 from .curve_table import pwl_channel
 from .exact_grid import exact_grid
 from .meridian_file import MeridianModel, read_model
@@ -75,9 +75,14 @@ def import_meridian(paths: list[str], options: Options) -> tuple[Imported, pd.Da
     """The scenario's channels, the posterior draws (tidy table, or None) and the table's band (or None)."""
     inputs = _inputs(paths, options)
     m = inputs.model
-    run = Run(inputs, options, float(inputs.weeks) if options.per == "week" else 1.0,
+    divisor = 1.0
+    if options.per == "week":
+        assert inputs.weeks is not None  # _inputs refuses --per week without the window's weeks
+        divisor = float(inputs.weeks)
+    run = Run(inputs, options, divisor,
               _thin(m.alpha.shape[0], options.draws, options.seed or 0) if m is not None else None,
-              m is not None and options.per == "week" and all(mm.steady_hills(m, c) is not None for c in range(len(m.channels))))
+              m is not None and options.per == "week"
+              and all(mm.steady_hills(m, c) is not None for c in range(len(m.channels))))
     history = _history(inputs)
     ids = {name: id_from_name(name)[0] for name in history}
     bounds = _bounds(history, options, run.divisor)
@@ -105,14 +110,19 @@ def _inputs(paths: list[str], options: Options) -> Inputs:
     table = read_curve_table(tables[0]) if tables else None
     _draw_options(model, options)
     if model is not None and options.weeks is not None:
-        raise ScenarioError("--weeks", [Problem("", f"is for a table alone: the model says its window has {model.n_weeks} weeks",
+        raise ScenarioError("--weeks", [Problem("",
+                                                f"is for a table alone: the model says its window has {model.n_weeks} "
+                                                "weeks",
                                                 "leave --weeks out")])
     if model is not None and options.per == "week" and model.period_days != 7:
-        raise ScenarioError(models[0], [Problem("marketing_data", f"has periods of {model.period_days or 'uneven'} days, not weeks",
+        raise ScenarioError(models[0], [Problem("marketing_data",
+                                                f"has periods of {model.period_days or 'uneven'} days, not weeks",
                                                 "import with --per window")])
     weeks = model.n_weeks if model is not None else options.weeks
     if options.per == "week" and weeks is None:
-        raise ScenarioError(tables[0], [Problem("--per week", "needs the number of weeks in the model's window: the table does not say",
+        raise ScenarioError(tables[0], [Problem("--per week",
+                                                "needs the number of weeks in the model's window: the table does not "
+                                                "say",
                                                 "add --weeks N (Meridian's n_times), or import the model file too")])
     if model is not None and table is not None:
         _same_model(model, table, tables[0])
@@ -128,7 +138,8 @@ def _draw_options(model: MeridianModel | None, options: Options) -> None:
     if options.seed is not None and (options.draws is None or not 0 < options.draws < samples):
         raise ScenarioError("--seed", [Problem("", f"only thins the draws, and every one of the {samples} is kept"
                                                if model is not None else "only thins a model's posterior draws",
-                                               f"add --draws N with N below {samples}, or leave --seed out" if model is not None
+                                               f"add --draws N with N below {samples}, or leave --seed out"
+                                               if model is not None
                                                else "leave --seed out")])
 
 
@@ -136,10 +147,12 @@ def _same_model(model: MeridianModel, table: dict[str, ChannelCurve], path: str)
     problems = []
     for name, curve in table.items():
         if name not in model.channels:
-            problems.append(Problem(f"channel '{name}'", "is not a paid channel of the model", "import the table of the same model"))
+            problems.append(Problem(f"channel '{name}'", "is not a paid channel of the model",
+                                    "import the table of the same model"))
         elif not np.isclose(curve.history, model.spend_total[model.channels.index(name)], rtol=1e-9):
             problems.append(Problem(f"channel '{name}'", f"has today's spend {curve.history:,.2f}, the model "
-                                    f"{model.spend_total[model.channels.index(name)]:,.2f}", "import the table of the same model"))
+                                    f"{model.spend_total[model.channels.index(name)]:,.2f}",
+                                    "import the table of the same model"))
     if problems:
         raise ScenarioError(path, problems)
 
@@ -148,6 +161,7 @@ def _history(inputs: Inputs) -> dict[str, float]:
     """Each paid channel's spend over the window (today's spend, in window units)."""
     if inputs.model is not None:
         return {name: float(inputs.model.spend_total[c]) for c, name in enumerate(inputs.model.channels)}
+    assert inputs.table is not None  # no model: a table
     return {name: curve.history for name, curve in inputs.table.items()}
 
 
@@ -190,6 +204,7 @@ def _channel(run: Run, name: str, cid: str, today: float, bounds: tuple) -> tupl
     tool = curve.at_history() if curve is not None else None
     lo, hi = bounds
     if inputs.model is None:
+        assert curve is not None  # no model: the channels are the table's
         spends, outcomes, rows = curve.spend / run.divisor, curve.mean / run.divisor, None
     else:
         spends, outcomes, rows = _exact(run, name, cid, today, bounds, curve)
@@ -209,6 +224,7 @@ def _exact(run: Run, name: str, cid: str, today: float, bounds: tuple,
            curve: ChannelCurve | None) -> tuple[np.ndarray, np.ndarray, pd.DataFrame | None]:
     """Exact points of the model's posterior-mean curve (in the scenario's units), and the draws."""
     m = run.inputs.model
+    assert m is not None  # the model's curves
     c = m.channels.index(name)
     facts = mm.Channel.of(m, c)
     total = float(m.spend_total[c])
@@ -218,12 +234,15 @@ def _exact(run: Run, name: str, cid: str, today: float, bounds: tuple,
     else:
         def draws(spend: np.ndarray) -> np.ndarray:
             return mm.window_outcome(m, c, spend * run.divisor / total, facts) / run.divisor
-    include = [today, *(b for b in bounds if b is not None)] + (list(curve.spend / run.divisor) if curve is not None else [])
+    table = list(curve.spend / run.divisor) if curve is not None else []
+    include = [today, *(b for b in bounds if b is not None)] + table
     grid = exact_grid(lambda s: draws(s).mean(axis=0), CAP * today, TOLERANCE, np.array(include))
     if run.pick is None:
         return grid.spends, grid.values, None
     if run.hill_worlds:
-        return grid.spends, grid.values, _hill_rows(cid, mm.steady_hills(m, c, facts), run.pick)
+        hills = mm.steady_hills(m, c, facts)
+        assert hills is not None  # hill_worlds: every channel's draws are Hill curves
+        return grid.spends, grid.values, _hill_rows(cid, hills, run.pick)
     coarse = exact_grid(lambda s: draws(s).mean(axis=0), CAP * today, WORLD_TOLERANCE, np.array(include)).spends
     return grid.spends, grid.values, _point_rows(cid, coarse, draws(coarse)[run.pick], run.pick)
 
@@ -254,7 +273,8 @@ def _window_text(inputs: Inputs) -> str:
 def _description(inputs: Inputs, options: Options) -> str:
     version = f" {inputs.model.version}" if inputs.model is not None and inputs.model.version else ""
     units = "per week" if options.per == "week" else "totals over the window"
-    return f"Response curves of the Meridian{version} model {', '.join(inputs.files)}, fit on {_window_text(inputs)}; spends and outcomes {units}."
+    return (f"Response curves of the Meridian{version} model {', '.join(inputs.files)}, fit on {_window_text(inputs)}; "
+            f"spends and outcomes {units}.")
 
 
 def _source(inputs: Inputs, options: Options, channels: list[ImportedChannel]) -> dict:
@@ -287,6 +307,7 @@ def _measured(inputs: Inputs, options: Options, channels: list[ImportedChannel])
     out = {}
     for ch, name in zip(channels, _history(inputs)):
         if m is None:
+            assert inputs.table is not None  # no model: a table
             out[ch.id] = spend_range(inputs.table[name].spend / (inputs.weeks if options.per == "week" else 1))
         elif options.per == "week":
             out[ch.id] = spend_range(m.spend[:, m.kpi_week, m.channels.index(name)].sum(axis=0))
@@ -302,12 +323,14 @@ def _check_note(run: Run, channels: list[ImportedChannel]) -> str:
     if table is None:
         return ""
     if run.options.per == "week" and run.inputs.model is not None:
-        return (f"Meridian's figure is its table's window total ÷ {run.inputs.weeks} (an average week of its historical flighting); "
-                "channelmix's is a steady weekly spend: the difference is the flighting, not an error.")
+        return (f"Meridian's figure is its table's window total ÷ {run.inputs.weeks} (an average week of its "
+                "historical flighting); channelmix's is a steady weekly spend: the difference is the flighting, not an "
+                "error.")
     gaps = []
-    for ch, (name, curve) in zip(channels, table.items()):
+    for ch, curve in zip(channels, table.values()):
         points = np.array(ch.response["points"])
-        mine = ch.outcome["value"] * np.interp(curve.spend / run.divisor, points[:, 0], points[:, 1]) + ch.outcome["baseline"]
+        on_curve = np.interp(curve.spend / run.divisor, points[:, 0], points[:, 1])
+        mine = ch.outcome["value"] * on_curve + ch.outcome["baseline"]
         theirs = curve.mean / run.divisor
         gaps.append(np.max(np.abs(mine - theirs) / np.maximum(np.abs(theirs), 1e-300), where=theirs != 0, initial=0.0))
     count = sum(len(c.spend) for c in table.values())
@@ -329,28 +352,37 @@ def _notes(run: Run) -> list[str]:
     m = inputs.model
     notes = [f"Imported from Meridian ({', '.join(inputs.files)}), fit on {_window_text(inputs)}."]
     if options.per == "week" and m is None:
-        notes += [f"Spends and outcomes per week: the table's window totals ÷ {inputs.weeks}, i.e. an average week of Meridian's",
+        notes += [f"Spends and outcomes per week: the table's window totals ÷ {inputs.weeks}, i.e. an average week of "
+                  "Meridian's",
                   "historical flighting (each week's media scaled alike), not what a steady weekly spend buys.",
                   STEADY_NOTE + "; import the model file (.binpb) for the steady weekly curve."]
     elif options.per == "week":
         notes += ["Spends and outcomes per week at a steady weekly spend, once the adstock has built up: exactly",
-                  "revenue per KPI × β·σ·Hill(spend / (cost per unit · media scale)) per posterior draw, with the window's",
+                  "revenue per KPI × β·σ·Hill(spend / (cost per unit · media scale)) per posterior draw, with the "
+                  "window's",
                   "mean revenue per KPI; the curve here is the mean over draws."]
     else:
-        notes += ["Spends and outcomes are totals over the window, as Meridian's response curves: every week's media scaled",
+        notes += ["Spends and outcomes are totals over the window, as Meridian's response curves: every week's media "
+                  "scaled",
                   "by the same factor (its historical flighting); the budget is for the whole window."]
     if m is not None:
-        notes.append(f"Curves: exact points of the posterior-mean curve (chords within {TOLERANCE:g} of its largest value), "
-                     f"up to {CAP:g}x today's spend (max_spend).")
+        notes.append(f"Curves: exact points of the posterior-mean curve (chords within {TOLERANCE:g} of its largest "
+                     f"value), up to {CAP:g}x today's spend (max_spend).")
     else:
-        notes.append("Curves: the table's mean rows; max_spend is its last spend (channelmix does not extrapolate past it).")
+        notes.append("Curves: the table's mean rows; max_spend is its last spend (channelmix does not extrapolate past "
+                     "it).")
     if pick is not None:
+        assert m is not None  # draws come from a model
         kind = "one exact hill curve each" if run.hill_worlds else "exact points on the same spends"
-        notes.append(f"worlds: {len(pick)} of the {m.alpha.shape[0]} posterior draws ({kind}), in the .draws.csv beside this file.")
+        notes.append(f"worlds: {len(pick)} of the {m.alpha.shape[0]} posterior draws ({kind}), in the .draws.csv "
+                     "beside this file.")
     if options.bounds == "meridian":
-        notes += ["Bounds as BudgetOptimizer.optimize(): each channel within ±30 % of its historical share of the budget, rounded",
-                  "to Meridian's grid (10^-round_factor); the budget is what Meridian enforces, the sum of the rounded shares",
+        notes += ["Bounds as BudgetOptimizer.optimize(): each channel within ±30 % of its historical share of the "
+                  "budget, rounded",
+                  "to Meridian's grid (10^-round_factor); the budget is what Meridian enforces, the sum of the rounded "
+                  "shares",
                   "(so --budget 140000000 plans 139,900,000 on Meridian's sample model); every channel on."]
     elif options.bounds:
-        notes.append(f"Bounds: min_spend/max_spend = {options.bounds.replace(':', 'x/')}x today's spend (at most max_spend).")
+        notes.append(f"Bounds: min_spend/max_spend = {options.bounds.replace(':', 'x/')}x today's spend (at most "
+                     "max_spend).")
     return notes

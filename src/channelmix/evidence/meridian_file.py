@@ -36,7 +36,8 @@ MESSAGES: dict[str, list[tuple[int, str, str]]] = {
     "MmmKernel": [(1, "marketing_data", "MarketingData"), (2, "model", "Any")],
     "Any": [(1, "type_url", "string"), (2, "value", "bytes")],
     "MarketingData": [(1, "marketing_data_points", "*MarketingDataPoint"), (2, "metadata", "Metadata")],
-    "Metadata": [(3, "channel_dimensions", "*ChannelDimension"), (5, "kpi_type", "string"), (7, "currency_code", "string")],
+    "Metadata": [(3, "channel_dimensions", "*ChannelDimension"), (5, "kpi_type", "string"),
+                 (7, "currency_code", "string")],
     "ChannelDimension": [(1, "name", "string"), (2, "channels", "*string")],
     "MarketingDataPoint": [(1, "geo_info", "GeoInfo"), (2, "date_interval", "DateInterval"),
                            (4, "media_variables", "*MediaVariable"), (5, "kpi", "Kpi"),
@@ -44,15 +45,18 @@ MESSAGES: dict[str, list[tuple[int, str, str]]] = {
     "GeoInfo": [(1, "geo_id", "string"), (2, "population", "int64"), (3, "population_value", "double")],
     "DateInterval": [(1, "start_date", "Date"), (2, "end_date", "Date")],
     "Date": [(1, "year", "int32"), (2, "month", "int32"), (3, "day", "int32")],
-    "MediaVariable": [(1, "channel_name", "string"), (2, "scalar_metric", "ScalarMetric"), (4, "media_spend", "double")],
+    "MediaVariable": [(1, "channel_name", "string"), (2, "scalar_metric", "ScalarMetric"),
+                      (4, "media_spend", "double")],
     "ScalarMetric": [(1, "name", "string"), (2, "value", "double")],
     "ReachFrequencyVariable": [(1, "channel_name", "string")],
     "Kpi": [(1, "name", "string"), (2, "revenue", "Value"), (3, "non_revenue", "NonRevenue")],
     "Value": [(1, "value", "double")],
     "NonRevenue": [(1, "value", "double"), (2, "revenue_per_kpi", "double")],
-    "MeridianModel": [(1, "model_id", "string"), (2, "model_version", "string"), (3, "hyperparameters", "Hyperparameters"),
+    "MeridianModel": [(1, "model_id", "string"), (2, "model_version", "string"),
+                      (3, "hyperparameters", "Hyperparameters"),
                       (14, "inference_data", "InferenceData")],
-    "Hyperparameters": [(2, "hill_before_adstock", "bool"), (3, "max_lag", "uint32"), (23, "global_adstock_decay", "string"),
+    "Hyperparameters": [(2, "hill_before_adstock", "bool"), (3, "max_lag", "uint32"),
+                        (23, "global_adstock_decay", "string"),
                         (24, "adstock_decay_by_channel", "ByChannel"), (26, "global_saturation", "string"),
                         (27, "saturation_by_channel", "ByChannel"), (38, "changepoints", "*Entry")],
     "ByChannel": [(1, "entries", "*Entry")],  # a proto map<string, string> is a repeated {1 key, 2 value} on the wire
@@ -103,21 +107,25 @@ def message_classes() -> dict[str, Any]:
             "", "reading a saved Meridian model (.binpb) needs protobuf, which is not installed",
             f"{EXTRA}, or import Meridian's response-curve table (response_curves().to_dataframe() as CSV)")]) from None
     field = descriptor_pb2.FieldDescriptorProto
-    scalar = {"string": field.TYPE_STRING, "bytes": field.TYPE_BYTES, "double": field.TYPE_DOUBLE, "bool": field.TYPE_BOOL,
+    scalar = {"string": field.TYPE_STRING, "bytes": field.TYPE_BYTES, "double": field.TYPE_DOUBLE,
+              "bool": field.TYPE_BOOL,
               "uint32": field.TYPE_UINT32, "int32": field.TYPE_INT32, "int64": field.TYPE_INT64}
-    proto = descriptor_pb2.FileDescriptorProto(name="channelmix/meridian_subset.proto", package="channelmix.meridian", syntax="proto2")
+    proto = descriptor_pb2.FileDescriptorProto(name="channelmix/meridian_subset.proto", package="channelmix.meridian",
+                                               syntax="proto2")
     for name, fields in MESSAGES.items():
         message = proto.message_type.add(name=name)
         for number, field_name, kind in fields:
             repeated, kind = kind.startswith("*"), kind.lstrip("*")
-            f = message.field.add(name=field_name, number=number, label=field.LABEL_REPEATED if repeated else field.LABEL_OPTIONAL)
+            f = message.field.add(name=field_name, number=number, label=field.LABEL_REPEATED if repeated
+                                  else field.LABEL_OPTIONAL)
             if kind in scalar:
                 f.type = scalar[kind]
             else:
                 f.type, f.type_name = field.TYPE_MESSAGE, f".channelmix.meridian.{kind}"
     pool = descriptor_pool.DescriptorPool()
     pool.Add(proto)
-    return {name: message_factory.GetMessageClass(pool.FindMessageTypeByName(f"channelmix.meridian.{name}")) for name in MESSAGES}
+    return {name: message_factory.GetMessageClass(pool.FindMessageTypeByName(f"channelmix.meridian.{name}"))
+            for name in MESSAGES}
 
 
 def read_model(path: str) -> MeridianModel:
@@ -132,12 +140,15 @@ def read_model(path: str) -> MeridianModel:
     try:
         kernel = classes["MmmKernel"].FromString(raw)
         if not kernel.model.type_url.endswith("/" + MODEL_TYPE):
-            raise ScenarioError(path, [Problem("model", f"holds {kernel.model.type_url or 'no model'!r}, not a Meridian model",
-                                               "save the fitted model with meridian_serde.save_meridian(mmm, 'model.binpb')")])
+            raise ScenarioError(path, [Problem("model",
+                                               f"holds {kernel.model.type_url or 'no model'!r}, not a Meridian model",
+                                               "save the fitted model with meridian_serde.save_meridian(mmm, "
+                                               "'model.binpb')")])
         model = classes["MeridianModel"].FromString(kernel.model.value)
     except DecodeError as err:
         raise ScenarioError(path, [Problem("", f"is not a saved Meridian model ({err})",
-                                           "save it with meridian_serde.save_meridian(mmm, 'model.binpb'); the pickle is not read")]) from None
+                                           "save it with meridian_serde.save_meridian(mmm, 'model.binpb'); the pickle "
+                                           "is not read")]) from None
     data = _marketing_data(kernel.marketing_data, path)
     return MeridianModel(**data, **_model_facts(model, data["channels"], data["geos"], path))
 
@@ -146,17 +157,21 @@ def _marketing_data(data: Any, path: str) -> dict[str, Any]:
     dims = {d.name: list(d.channels) for d in data.metadata.channel_dimensions}
     refused = dims.get("rf_channel", [])
     if refused:
-        raise ScenarioError(path, [Problem("marketing_data", f"has reach-and-frequency channels ({', '.join(refused)}), "
-                                           "which channelmix does not import yet", "fit the model with those channels as impressions, "
+        raise ScenarioError(path, [Problem("marketing_data",
+                                           f"has reach-and-frequency channels ({', '.join(refused)}), "
+                                           "which channelmix does not import yet",
+                                           "fit the model with those channels as impressions, "
                                            "or plan them apart; the other channels import")])
     points = [p for p in data.marketing_data_points if p.HasField("geo_info")]
     aggregated = [p for p in data.marketing_data_points if not p.HasField("geo_info")]  # spend given as one total
     if not points:
-        raise ScenarioError(path, [Problem("marketing_data", "holds no data points", "save the fitted model with its data")])
+        raise ScenarioError(path, [Problem("marketing_data", "holds no data points",
+                                           "save the fitted model with its data")])
     paid = dims.get("media_channel") or sorted({v.channel_name for p in points for v in p.media_variables})
     geos = list(dict.fromkeys(p.geo_info.geo_id for p in points))
     weeks = sorted({_date(p.date_interval.start_date) for p in points})
-    g_of, t_of, c_of = {g: i for i, g in enumerate(geos)}, {w: i for i, w in enumerate(weeks)}, {c: i for i, c in enumerate(paid)}
+    g_of, t_of = {g: i for i, g in enumerate(geos)}, {w: i for i, w in enumerate(weeks)}
+    c_of = {c: i for i, c in enumerate(paid)}
     shape = (len(geos), len(weeks), len(paid))
     media, spend = np.zeros(shape), np.zeros(shape)
     kpi, rpk = np.full(shape[:2], np.nan), np.ones(shape[:2])
@@ -164,7 +179,8 @@ def _marketing_data(data: Any, path: str) -> dict[str, Any]:
     revenue = None
     for p in points:
         g, t = g_of[p.geo_info.geo_id], t_of[_date(p.date_interval.start_date)]
-        population[g] = p.geo_info.population_value if p.geo_info.HasField("population_value") else float(p.geo_info.population)
+        population[g] = (p.geo_info.population_value if p.geo_info.HasField("population_value")
+                         else float(p.geo_info.population))
         for v in p.media_variables:
             if v.channel_name in c_of:
                 media[g, t, c_of[v.channel_name]] = v.scalar_metric.value
@@ -172,8 +188,9 @@ def _marketing_data(data: Any, path: str) -> dict[str, Any]:
         if p.HasField("kpi"):
             revenue = p.kpi.HasField("revenue")
             kpi[g, t] = p.kpi.revenue.value if revenue else p.kpi.non_revenue.value
-            rpk[g, t] = 1.0 if revenue or not p.kpi.non_revenue.HasField("revenue_per_kpi") else p.kpi.non_revenue.revenue_per_kpi
-    kpi_week = ~np.isnan(kpi).all(axis=0)
+            rpk[g, t] = (1.0 if revenue or not p.kpi.non_revenue.HasField("revenue_per_kpi")
+                         else p.kpi.non_revenue.revenue_per_kpi)
+    kpi_week = np.asarray(~np.isnan(kpi).all(axis=0))
     spend_total = spend[:, kpi_week].sum(axis=(0, 1))
     for p in aggregated:
         for v in p.media_variables:
@@ -181,21 +198,25 @@ def _marketing_data(data: Any, path: str) -> dict[str, Any]:
                 spend_total[c_of[v.channel_name]] = v.media_spend
     priced = revenue or bool((rpk[:, kpi_week] != 1.0).any())
     _check_data(paid, media, spend_total, kpi_week, path)
-    return {"channels": paid, "geos": geos, "population": population, "weeks": weeks, "period_days": _period_days(weeks),
+    return {"channels": paid, "geos": geos, "population": population, "weeks": weeks,
+            "period_days": _period_days(weeks),
             "kpi_week": kpi_week, "media": media, "spend": spend, "spend_total": spend_total, "kpi": kpi,
             "revenue_per_kpi": rpk, "outcome_unit": "revenue" if priced else "KPI",
             "currency": data.metadata.currency_code}
 
 
-def _check_data(channels: list[str], media: np.ndarray, spend_total: np.ndarray, kpi_week: np.ndarray, path: str) -> None:
+def _check_data(channels: list[str], media: np.ndarray, spend_total: np.ndarray, kpi_week: np.ndarray,
+                path: str) -> None:
     problems = []
     if not kpi_week.any():
         problems.append(Problem("marketing_data", "has no week with a KPI", "save the fitted model with its data"))
     for c, name in enumerate(channels):
         if not (media[..., c] > 0).any():
-            problems.append(Problem(f"marketing_data, channel {name}", "has no media units in any week", "fit the model on media with units"))
+            problems.append(Problem(f"marketing_data, channel {name}", "has no media units in any week",
+                                    "fit the model on media with units"))
         elif not spend_total[c] > 0:
-            problems.append(Problem(f"marketing_data, channel {name}", "has no spend", "fit the model with media_spend for every paid channel"))
+            problems.append(Problem(f"marketing_data, channel {name}", "has no spend",
+                                    "fit the model with media_spend for every paid channel"))
     if problems:
         raise ScenarioError(path, problems)
 
@@ -213,13 +234,15 @@ def _model_facts(model: Any, channels: list[str], geos: list[str], path: str) ->
     hyper = model.hyperparameters
     if len(hyper.changepoints):
         raise ScenarioError(path, [Problem("hyperparameters.changepoints", "media effects change at changepoints, "
-                                           "which channelmix does not import yet", "fit the model without changepoints")])
+                                           "which channelmix does not import yet",
+                                           "fit the model without changepoints")])
     decay = _per_channel(hyper, "adstock_decay", channels, "geometric")
     saturation = _per_channel(hyper, "saturation", channels, "hill")
     bad = [f"{c} ({d})" for c, d in zip(channels, decay) if d not in ("geometric", "binomial")]
     bad += [f"{c} ({s})" for c, s in zip(channels, saturation) if s not in ("hill", "none")]
     if bad:
-        raise ScenarioError(path, [Problem("hyperparameters", f"uses an adstock or saturation channelmix does not know: {', '.join(bad)}",
+        raise ScenarioError(path, [Problem("hyperparameters",
+                                           f"uses an adstock or saturation channelmix does not know: {', '.join(bad)}",
                                            "supported: geometric and binomial adstock, hill or no saturation")])
     if not model.inference_data.HasField("posterior"):
         raise ScenarioError(path, [Problem("inference_data.posterior", "is missing: the model was not fitted",
@@ -253,7 +276,8 @@ def _posterior(blob: bytes, channels: list[str], geos: list[str], path: str) -> 
     order = _index(_names(variables["media_channel"].data), channels, "media_channel", path)
     geo_order = _index(_names(variables["geo"].data), geos, "geo", path) if "geo" in variables else None
     if geo_order is None and len(geos) > 1:
-        raise ScenarioError(path, [Problem("inference_data.posterior", "has no geo coordinate to match beta_gm to the data's geos",
+        raise ScenarioError(path, [Problem("inference_data.posterior",
+                                           "has no geo coordinate to match beta_gm to the data's geos",
                                            "save the model again with meridian_serde.save_meridian")])
     flat = {n: np.asarray(variables[n].data, dtype=float) for n in ("alpha_m", "ec_m", "slope_m", "beta_gm")}
     out = {n: flat[n].reshape(-1, flat[n].shape[-1])[:, order] for n in ("alpha_m", "ec_m", "slope_m")}

@@ -62,7 +62,8 @@ def _adstock(units: np.ndarray, weights: np.ndarray) -> np.ndarray:
         units = units[None]
     padded = np.concatenate([np.zeros(units.shape[:-1] + (window - 1,)), units], axis=-1)
     weeks = units.shape[-1]
-    return sum(weights[:, l, None, None] * padded[..., window - 1 - l: window - 1 - l + weeks] for l in range(window))
+    return sum(weights[:, lag, None, None] * padded[..., window - 1 - lag: window - 1 - lag + weeks]
+               for lag in range(window))
 
 
 def _hill(x: np.ndarray, ec: np.ndarray, slope: np.ndarray, saturation: str) -> np.ndarray:
@@ -87,7 +88,8 @@ class Channel:
     @classmethod
     def of(cls, m: MeridianModel, c: int) -> "Channel":
         weeks = len(m.weeks)
-        return cls(c, float(media_scale(m)[c]), kpi_stdev(m), min((m.max_lag if m.max_lag is not None else weeks) + 1, weeks))
+        return cls(c, float(media_scale(m)[c]), kpi_stdev(m),
+                   min((m.max_lag if m.max_lag is not None else weeks) + 1, weeks))
 
 
 def window_outcome(m: MeridianModel, c: int, multipliers: np.ndarray, facts: Channel | None = None) -> np.ndarray:
@@ -109,7 +111,8 @@ def window_outcome(m: MeridianModel, c: int, multipliers: np.ndarray, facts: Cha
             out[:, start:start + CHUNK] = (weighted[:, None] * effect).sum(axis=(2, 3))
         return out
     for j, k in enumerate(ks):
-        saturated = _hill(np.broadcast_to(k * units, (len(weights),) + units.shape), m.ec[:, c], m.slope[:, c], m.saturation[c])
+        saturated = _hill(np.broadcast_to(k * units, (len(weights),) + units.shape), m.ec[:, c], m.slope[:, c],
+                          m.saturation[c])
         out[:, j] = (gain[..., inside] * _adstock(saturated, weights)[..., inside]).sum(axis=(1, 2))
     return out
 
@@ -125,7 +128,8 @@ def steady_outcome(m: MeridianModel, c: int, weekly: np.ndarray, facts: Channel 
     share = spend_g / spend_g.sum() if spend_g.sum() > 0 else units_g / units_g.sum()
     per_spend = np.where(spend_g > 0, units_g / np.where(spend_g > 0, spend_g, 1.0), units_g.sum() / m.spend_total[c])
     rpk = m.revenue_per_kpi[:, inside].mean(axis=1)  # the window's mean revenue per KPI, per geo
-    x = np.asarray(weekly, dtype=float)[None, :] * (share * per_spend / (m.population * f.scale))[:, None]  # (geos, spends)
+    # (geos, spends)
+    x = np.asarray(weekly, dtype=float)[None, :] * (share * per_spend / (m.population * f.scale))[:, None]
     out = np.zeros((m.alpha.shape[0], x.shape[1]))
     for g in range(len(m.geos)):
         gain = rpk[g] * m.beta[:, g, c] * f.stdev * m.population[g]
@@ -133,7 +137,8 @@ def steady_outcome(m: MeridianModel, c: int, weekly: np.ndarray, facts: Channel 
     return out
 
 
-def steady_hills(m: MeridianModel, c: int, facts: Channel | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+def steady_hills(m: MeridianModel, c: int,
+                 facts: Channel | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """For a national model with Hill saturation, each draw's steady weekly curve is exactly
     ``value · w^shape / (w^shape + half^shape)``: (half, shape, value) per draw. None otherwise."""
     if len(m.geos) != 1 or m.saturation[c] != "hill":

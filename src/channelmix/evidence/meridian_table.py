@@ -92,20 +92,24 @@ def _frame(path: str) -> pd.DataFrame:
 
 def _channel(name: str, rows: pd.DataFrame, problems: list[Problem]) -> ChannelCurve | None:
     where = f"channel '{name}'"
-    by_metric = {metric: part.sort_values("spend_multiplier", kind="stable") for metric, part in rows.groupby("metric", sort=False)}
+    by_metric = {metric: part.sort_values("spend_multiplier", kind="stable")
+                 for metric, part in rows.groupby("metric", sort=False)}
     mean = by_metric.get("mean")
     if mean is None:
         problems.append(Problem(where, f"has no 'mean' rows (metrics: {', '.join(map(str, by_metric))})",
-                                "export the table with response_curves().to_dataframe(): its 'mean' rows are the curve"))
+                                "export the table with response_curves().to_dataframe(): its 'mean' rows are the "
+                                "curve"))
         return None
     k = mean["spend_multiplier"].to_numpy(float)
     if len(np.unique(k)) != len(k):
-        problems.append(Problem(where, "gives a multiplier twice for metric 'mean'", "keep one row per multiplier and metric"))
+        problems.append(Problem(where, "gives a multiplier twice for metric 'mean'",
+                                "keep one row per multiplier and metric"))
         return None
     spend = mean["spend"].to_numpy(float)
     positive = k > 0
     if not positive.any():
-        problems.append(Problem(where, "has no row with a multiplier above 0", "export the curve up to at least today's spend"))
+        problems.append(Problem(where, "has no row with a multiplier above 0",
+                                "export the curve up to at least today's spend"))
         return None
     history = spend[positive] / k[positive]
     if not np.allclose(history, history[0], rtol=1e-9, atol=0):

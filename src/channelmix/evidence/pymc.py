@@ -18,11 +18,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ..schema.problems import Problem, ScenarioError
 from ..schema.responses import Response
+from ..schema.saturations import Saturation
 from ..schema.types import id_from_name
 from .pymc_file import Saved, read_saved
 from .pymc_math import SATURATIONS, in_sample, weight_sum
@@ -30,7 +32,8 @@ from .sources import fail
 from .writer import Imported, ImportedChannel, period_unit, spend_range
 
 RECENT = 13  # today's spend: the mean of this many last periods, unless a window is given
-WORLDS_BOUND = 2000  # samples × channels kept as worlds by default: a CVaR solve over 5 × 400 took 25–48 s on 2 shared cores, under the
+# samples × channels kept as worlds by default: a CVaR solve over 5 × 400 took 25–48 s on 2 shared cores, under the
+WORLDS_BOUND = 2000
 # default 60 s limit; over 5 × 800, 73–247 s (benchmarks/bench_mmm.py --parts worlds)
 TYPES = {"logistic": "logistic", "inverse_scaled_logistic": "inverse_scaled_logistic", "tanh": "tanh",
          "michaelis_menten": "michaelis_menten", "hill": "hill_saturation"}
@@ -66,7 +69,8 @@ def import_pymc(path: str, options: Options | None = None) -> Imported:
             continue
         cid = id_from_name(name)[0]
         if cid in ids:
-            problems.append(Problem(f"channel '{name}'", f"has the same id '{cid}' as '{ids[cid]}'", "rename one of them in the model"))
+            problems.append(Problem(f"channel '{name}'", f"has the same id '{cid}' as '{ids[cid]}'",
+                                    "rename one of them in the model"))
             continue
         ids[cid] = name
         response = _response(saved, j, float(price[j]))
@@ -74,21 +78,26 @@ def import_pymc(path: str, options: Options | None = None) -> Imported:
         if curve is None:
             continue
         item = ImportedChannel(id=cid, label=name if name != cid else None, response=response,
-                               outcome={"value": saved.target_scale * curve.ceiling, **({"unit": saved.target} if saved.target else {})},
+                               outcome={"value": saved.target_scale * curve.ceiling,
+                                        **({"unit": saved.target} if saved.target else {})},
                                current=float(current[j]))
         if options.bounds is not None:
-            item.min_spend, item.max_spend = options.bounds[0] * item.current, options.bounds[1] * item.current
+            today = float(current[j])
+            item.min_spend, item.max_spend = options.bounds[0] * today, options.bounds[1] * today
         channels.append(item)
     if not channels and not problems:
-        problems.append(Problem("constant_data", "no channel has any spend in the training data", "import a model fitted on spends"))
+        problems.append(Problem("constant_data", "no channel has any spend in the training data",
+                                "import a model fitted on spends"))
     if problems:
         raise ScenarioError(path, problems)
     gap = reproduction_gap(saved, path)
     samples = saved.sat[next(iter(saved.sat))].shape[0]
     count = worlds_count(samples, len(channels), options.draws)
     imported = Imported(name=Path(path).stem, description=_description(saved, Path(path).name, rows), channels=channels,
-                        notes=_notes(saved, Path(path).name, rows, price, count, samples, skipped, options, gap), budget=options.budget,
-                        source=_source(saved, path, money, [(c.id, saved.channels.index(c.label or c.id)) for c in channels]))
+                        notes=_notes(saved, Path(path).name, rows, price, count, samples, skipped, options, gap),
+                        budget=options.budget,
+                        source=_source(saved, path, money,
+                                       [(c.id, saved.channels.index(c.label or c.id)) for c in channels]))
     if count:
         imported.worlds = {"samples": {"count": "all" if count == samples else count, "seed": options.seed}}
     return imported
@@ -105,7 +114,8 @@ def worlds_count(samples: int, channels: int, draws: int | None) -> int:
     return min(samples, max(1, WORLDS_BOUND // max(channels, 1)))
 
 
-REPRODUCED = 1e-6  # largest relative gap to the model's own in-sample contributions for a file read as the tool reads it
+# largest relative gap to the model's own in-sample contributions for a file read as the tool reads it
+REPRODUCED = 1e-6
 
 
 def reproduction_gap(saved: Saved, path: str) -> float | None:
@@ -118,14 +128,17 @@ def reproduction_gap(saved: Saved, path: str) -> float | None:
     worst = 0.0
     for j, name in enumerate(saved.channels):
         theirs = saved.contribution[:, :, j]
-        ours = in_sample(saved.saturation, {k: v[:, j] for k, v in saved.sat.items()}, saved.adstock, {k: v[:, j] for k, v in saved.ad.items()},
+        ours = in_sample(saved.saturation, {k: v[:, j] for k, v in saved.sat.items()}, saved.adstock,
+                         {k: v[:, j] for k, v in saved.ad.items()},
                          saved.l_max, saved.normalize, saved.adstock_first, saved.spends[:, j] / saved.channel_scale[j])
         top = float(np.abs(theirs).max())
         gap = float(np.abs(ours - theirs).max()) / top if top > 0 else float(np.abs(ours).max())
         if not gap <= REPRODUCED:
-            raise fail(path, f"posterior.channel_contribution, channel '{name}'", f"differs from channelmix's recomputation from the "
-                       f"saved parameters by {gap:.2g} of its largest value: the file holds a model channelmix does not read as "
-                       "PyMC-Marketing does", "export the model's response curves and use 'channelmix import curves'")
+            raise fail(path, f"posterior.channel_contribution, channel '{name}'",
+                       f"differs from channelmix's recomputation from the "
+                       f"saved parameters by {gap:.2g} of its largest value: the file holds a model channelmix does "
+                       "not read as PyMC-Marketing does",
+                       "export the model's response curves and use 'channelmix import curves'")
         worst = max(worst, gap)
     return worst
 
@@ -153,10 +166,12 @@ def _today(saved: Saved, options: Options, path: str) -> np.ndarray:
     start, sep, end = options.window.partition(":")
     dates = np.array([d[:10] for d in saved.dates])
     if not sep or not start or not end:
-        raise fail(path, "--window", f"'{options.window}' is not START:END", "write the first and last period, e.g. 2024-06-16:2024-09-08")
+        raise fail(path, "--window", f"'{options.window}' is not START:END",
+                   "write the first and last period, e.g. 2024-06-16:2024-09-08")
     rows = np.flatnonzero((dates >= start.strip()) & (dates <= end.strip()))
     if len(rows) == 0:
-        raise fail(path, "--window", f"{options.window} holds no training period ({dates[0]} to {dates[-1]})", "pick dates inside the training data")
+        raise fail(path, "--window", f"{options.window} holds no training period ({dates[0]} to {dates[-1]})",
+                   "pick dates inside the training data")
     return rows
 
 
@@ -177,11 +192,14 @@ def _samples(values: np.ndarray) -> float | list[float]:
     return float(values[0]) if np.all(values == values[0]) else [float(v) for v in values]
 
 
-def _checked(response: dict, name: str, problems: list[Problem]):
+def _checked(response: dict, name: str, problems: list[Problem]) -> Saturation | None:
     from pydantic import TypeAdapter, ValidationError
 
     try:
-        return TypeAdapter(Response).validate_python(response)
+        kind: Any = Response  # a type expression (a union), which mypy's TypeAdapter(type[T]) does not take
+        curve = TypeAdapter(kind).validate_python(response)
+        assert isinstance(curve, Saturation)  # the response is one of PyMC-Marketing's own curve types
+        return curve
     except ValidationError as err:
         first = err.errors()[0]
         problems.append(Problem(f"posterior, channel '{name}'", f"gives a curve channelmix cannot use: {first['msg']}",
@@ -211,22 +229,29 @@ def _notes(saved: Saved, source: str, rows: np.ndarray, price: np.ndarray, kept:
     notes = [f"Imported from the PyMC-Marketing model {source}" + (f" (id {saved.model_id})" if saved.model_id else "")
              + f", file shape of PyMC-Marketing {saved.family}.",
              f"Model: {saturation_text(saved)}, identity link.",
-             "Spend and outcome are per period of the training data (a week for weekly data); the outcome is in the model's",
-             "target units. Each curve is PyMC-Marketing's own saturation with every posterior sample's parameters: the",
-             "posterior-mean steady-state contribution (the same spend every period), target_scale × mean over samples,",
+             "Spend and outcome are per period of the training data (a week for weekly data); the outcome is in the "
+             "model's",
+             "target units. Each curve is PyMC-Marketing's own saturation with every posterior sample's "
+             "parameters: the",
+             "posterior-mean steady-state contribution (the same spend every period), target_scale × mean over "
+             "samples,",
              f"exactly; current: the mean spend over {_period_text(saved, rows)}."]
     if gap is not None:
-        notes.append(f"Read as PyMC-Marketing reads it: its own in-sample channel_contribution is recomputed from the saved "
-                     f"parameters on every training period and sample to {gap:.1e} (relative).")
+        notes.append("Read as PyMC-Marketing reads it: its own in-sample channel_contribution is recomputed from the "
+                     f"saved parameters on every training period and sample to {gap:.1e} (relative).")
     if saved.prices is not None:
         priced = ", ".join(f"{c} {p:.6g}" for c, p in zip(saved.channels, price))
-        notes.append(f"Fitted on media units (cost_per_unit): the channel scale is priced at the mean recorded price over those "
-                     f"periods ({priced} money per unit), the price that turns today's units into today's money.")
+        notes.append("Fitted on media units (cost_per_unit): the channel scale is priced at the mean recorded price "
+                     f"over those periods ({priced} money per unit), the price that turns today's units into today's "
+                     "money.")
     if options.bounds is not None:
-        notes.append(f"Bounds: min_spend/max_spend = {options.bounds[0]:g}×/{options.bounds[1]:g}× today's spend when a channel is on.")
+        notes.append(f"Bounds: min_spend/max_spend = {options.bounds[0]:g}×/{options.bounds[1]:g}× today's spend when "
+                     "a channel is on.")
     if kept:
-        how = "every one" if kept == samples else f"{kept}, drawn with seed {options.seed} (the plan reports the Monte-Carlo error)"
-        notes.append(f"worlds: the {samples} posterior samples, {how}; each world is one joint draw of every channel's curve.")
+        how = "every one" if kept == samples else f"{kept}, drawn with seed {options.seed} (the plan reports the " \
+                                                  f"Monte-Carlo error)"
+        notes.append(f"worlds: the {samples} posterior samples, {how}; each world is one joint draw of every channel's "
+                     "curve.")
     if skipped:
         notes.append(f"Left out (no spend in the training data): {', '.join(skipped)}.")
     return notes

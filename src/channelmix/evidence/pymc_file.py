@@ -58,10 +58,12 @@ class Saved:
     spends: np.ndarray  # (periods, channels), the channel's units (media units when cost_per_unit is set, else money)
     family: str
     dates: list[str] = field(default_factory=list)  # the training periods, as the file labels them
-    prices: np.ndarray | None = None  # (periods, channels): money per unit (cost_per_unit; 1.0 where not priced); None: spends are money
+    # (periods, channels): money per unit (cost_per_unit; 1.0 where not priced); None: spends are money
+    prices: np.ndarray | None = None
     model_id: str = ""  # the attribute id
     target: str = ""  # the attribute target_column
-    library: str = ""  # "pymc 6.3.2": the inference library the file names (PyMC-Marketing's own version is not recorded)
+    # "pymc 6.3.2": the inference library the file names (PyMC-Marketing's own version is not recorded)
+    library: str = ""
     mode: str = "After"  # the adstock's alignment (the steady state is the same for every mode)
     contribution: np.ndarray | None = None  # (samples, periods, channels): posterior.channel_contribution, where saved
 
@@ -79,7 +81,9 @@ def libraries(path: str) -> tuple[Any, Any]:
         import xarray
     except ImportError as err:
         missing = err.name or "xarray"
-        raise fail(path, "", f"reading a PyMC-Marketing model needs the optional packages xarray, h5netcdf and h5py ({missing} is not installed)",
+        raise fail(path, "",
+                   f"reading a PyMC-Marketing model needs the optional packages xarray, h5netcdf and h5py ({missing} "
+                   "is not installed)",
                    f"install them: {EXTRA}") from None
     return xarray, h5netcdf
 
@@ -97,7 +101,8 @@ def read_saved(path: str) -> Saved:
     if "posterior" not in groups:
         raise fail(path, "group posterior", f"is missing (the file has {', '.join(sorted(groups)) or 'no groups'})",
                    f"import a fitted model: {SAVE_AGAIN} after MMM.fit()")
-    data = {g: xr.open_dataset(path, group=g, engine="h5netcdf").load() for g in ("posterior", "constant_data", "fit_data") if g in groups}
+    data = {g: xr.open_dataset(path, group=g, engine="h5netcdf").load()
+            for g in ("posterior", "constant_data", "fit_data") if g in groups}
     saved = _checked(path, attrs, data)
     saved.contribution = _contribution(data["posterior"], saved)
     version = data["posterior"].attrs.get("inference_library_version")
@@ -154,32 +159,40 @@ def _checked(path: str, attrs: dict[str, str], data: dict[str, Any]) -> Saved:
     problems: list[Problem] = []
     channels = _json(attrs, "channel_columns", None)
     if not isinstance(channels, list) or not channels or not all(isinstance(c, str) for c in channels):
-        raise fail(path, "attribute channel_columns", f"is {attrs.get('channel_columns', 'missing')!r}, not a JSON list of channel names",
+        raise fail(path, "attribute channel_columns",
+                   f"is {attrs.get('channel_columns', 'missing')!r}, not a JSON list of channel names",
                    f"{SAVE_AGAIN} (it stores the model's configuration as attributes)")
     dims = _json(attrs, "dims", [])
     if dims:
         problems.append(Problem("attribute dims", f"is {dims}: models with panel dimensions are not supported",
-                                "import a model fitted without dims, or export its response curves and use 'channelmix import curves'"))
+                                "import a model fitted without dims, or export its response curves and use 'channelmix "
+                                "import curves'"))
     if _json(attrs, "time_varying_media", False) not in (False, None):
-        problems.append(Problem("attribute time_varying_media", "is set: media effects that vary over time have no single response curve",
-                                "refit with time_varying_media=False, or export response curves and use 'channelmix import curves'"))
+        problems.append(Problem("attribute time_varying_media",
+                                "is set: media effects that vary over time have no single response curve",
+                                "refit with time_varying_media=False, or export response curves and use 'channelmix "
+                                "import curves'"))
     link = str(_json(attrs, "link", "identity"))
     if link != "identity":
-        problems.append(Problem("attribute link", f"is '{link}': PyMC-Marketing's log link multiplies the channels' effects "
-                                "(outcome = target_scale · e^baseline · (e^(Σ channel terms) − 1)), so no channel has a response of its "
-                                "own and the outcomes of channels do not add up, as a channelmix plan's do",
-                                "import a model fitted with link='identity' (PyMC-Marketing's default); for a log-link model plan with "
-                                "PyMC-Marketing's own BudgetOptimizer"))
+        problems.append(Problem("attribute link",
+                                f"is '{link}': PyMC-Marketing's log link multiplies the channels' effects "
+                                "(outcome = target_scale · e^baseline · (e^(Σ channel terms) − 1)), so no channel has "
+                                "a response of its own and the outcomes of channels do not add up, as a channelmix "
+                                "plan's do",
+                                "import a model fitted with link='identity' (PyMC-Marketing's default); for a log-link "
+                                "model plan with PyMC-Marketing's own BudgetOptimizer"))
     legacy = "adstock" not in attrs and "saturation" not in attrs
     adstock_spec = _json(attrs, "adstock", "geometric")
     saturation_spec = _json(attrs, "saturation", "logistic")
     adstock, saturation = _kind(adstock_spec), _kind(saturation_spec)
     if saturation not in SATURATIONS:
         problems.append(Problem("attribute saturation", f"is '{saturation}', which channelmix cannot read",
-                                f"fit the model with one of: {', '.join(SATURATIONS)} (or export response curves and use 'channelmix import curves')"))
+                                f"fit the model with one of: {', '.join(SATURATIONS)} (or export response curves and "
+                                "use 'channelmix import curves')"))
     if adstock not in ADSTOCKS:
         problems.append(Problem("attribute adstock", f"is '{adstock}', which channelmix cannot read",
-                                f"fit the model with one of: {', '.join(ADSTOCKS)} (or export response curves and use 'channelmix import curves')"))
+                                f"fit the model with one of: {', '.join(ADSTOCKS)} (or export response curves and use "
+                                "'channelmix import curves')"))
     ad_dict = adstock_spec if isinstance(adstock_spec, dict) else {}
     l_max = ad_dict.get("l_max", _json(attrs, "adstock_max_lag", None))
     if not isinstance(l_max, int) or isinstance(l_max, bool) or l_max < 1:
@@ -189,10 +202,12 @@ def _checked(path: str, attrs: dict[str, str], data: dict[str, Any]) -> Saved:
     if not problems:  # the parameters to read depend on the model's kind
         sat_prefix = saturation_spec.get("prefix", "saturation") if isinstance(saturation_spec, dict) else "saturation"
         posterior = data["posterior"]
-        sat, names = _params(posterior, "saturation", sat_prefix, SATURATIONS[saturation].params, channels, legacy, problems)
+        sat, names = _params(posterior, "saturation", sat_prefix, SATURATIONS[saturation].params, channels, legacy,
+                             problems)
         halflife = ad_dict.get("parametrization") == "halflife"
         ad_params = tuple("halflife" if p == "alpha" and halflife else p for p in ADSTOCKS[adstock])
-        ad, more = _params(posterior, "adstock", ad_dict.get("prefix", "adstock"), ad_params, channels, legacy, problems)
+        ad, more = _params(posterior, "adstock", ad_dict.get("prefix", "adstock"), ad_params, channels, legacy,
+                           problems)
         if halflife and "halflife" in ad:
             ad["alpha"] = alpha_from_halflife(adstock, ad.pop("halflife"))
         _same_draws(names + more, posterior, problems)
@@ -201,7 +216,8 @@ def _checked(path: str, attrs: dict[str, str], data: dict[str, Any]) -> Saved:
     if problems:
         raise ScenarioError(path, problems)
     return Saved(channels=channels, saturation=saturation, sat=sat, adstock=adstock, ad=ad, l_max=int(l_max),
-                 normalize=bool(ad_dict.get("normalize", True)), adstock_first=bool(_json(attrs, "adstock_first", True)),
+                 normalize=bool(ad_dict.get("normalize", True)),
+                 adstock_first=bool(_json(attrs, "adstock_first", True)),
                  channel_scale=scale, target_scale=target, spends=spends, family=family, dates=dates, prices=prices,
                  model_id=str(attrs.get("id", "")), target=str(_json(attrs, "target_column", "")),
                  mode=str(ad_dict.get("mode", "After")))
@@ -217,7 +233,8 @@ def _prices(table: Any, channels: list[str], dates: list[str], problems: list[Pr
     if table is None:
         return None
     where = "attribute cost_per_unit"
-    if not isinstance(table, dict) or not isinstance(table.get("columns"), list) or not isinstance(table.get("data"), list):
+    if not isinstance(table, dict) or not isinstance(table.get("columns"), list) or not isinstance(table.get("data"),
+                                                                                                   list):
         problems.append(Problem(where, "is not a table in pandas' split layout (columns, index, data)", SAVE_AGAIN))
         return None
     columns = [str(c) for c in table["columns"]]
@@ -236,7 +253,8 @@ def _prices(table: Any, channels: list[str], dates: list[str], problems: list[Pr
             return None
     for c in priced:
         j, k = channels.index(c), columns.index(c)
-        values = np.array([r[k] if isinstance(r[k], (int, float)) and not isinstance(r[k], bool) else np.nan for r in rows], dtype=float)
+        values = np.array([r[k] if isinstance(r[k], (int, float)) and not isinstance(r[k], bool) else np.nan
+                           for r in rows], dtype=float)
         if not (np.isfinite(values) & (values > 0)).all():
             problems.append(Problem(f"{where}, channel '{c}'", "has a price that is not a number above 0",
                                     "give every period a positive price per unit, and save the model again"))
@@ -254,20 +272,23 @@ def _params(posterior: Any, part: str, prefix: str, params: tuple[str, ...], cha
         names = [f"{prefix}_{p}"] + ([LEGACY[(part, p)]] if legacy and (part, p) in LEGACY else [])
         name = next((n for n in names if n in posterior.data_vars), None)
         if name is None:
-            problems.append(Problem(f"posterior.{names[0]}", f"is missing (the {part} needs {', '.join(f'{prefix}_{q}' for q in params)})",
+            problems.append(Problem(f"posterior.{names[0]}",
+                                    f"is missing (the {part} needs {', '.join(f'{prefix}_{q}' for q in params)})",
                                     f"import the model the file's attributes describe: {SAVE_AGAIN}"))
             continue
         var = posterior[name]
         extra = [d for d in var.dims[2:] if d != "channel"]
         if len(var.dims) < 2 or extra:
-            problems.append(Problem(f"posterior.{name}", f"has dims ({', '.join(var.dims)}), not (chain, draw[, channel])",
+            problems.append(Problem(f"posterior.{name}",
+                                    f"has dims ({', '.join(var.dims)}), not (chain, draw[, channel])",
                                     "import a model without panel dims or time-varying parameters"))
             continue
         values = np.asarray(var.values, dtype=float).reshape(var.shape[0] * var.shape[1], -1)
         if "channel" in var.dims:
             order = [str(c) for c in var["channel"].values]
             if sorted(order) != sorted(channels):
-                problems.append(Problem(f"posterior.{name}", f"has channels {order}, but channel_columns are {channels}", SAVE_AGAIN))
+                problems.append(Problem(f"posterior.{name}",
+                                        f"has channels {order}, but channel_columns are {channels}", SAVE_AGAIN))
                 continue
             values = values[:, [order.index(c) for c in channels]]
         else:
@@ -287,7 +308,8 @@ def _same_draws(names: list[str], posterior: Any, problems: list[Problem]) -> No
     for name in names[1:]:
         var = posterior[name]
         if var.shape[:2] != first.shape[:2]:
-            problems.append(Problem(f"posterior.{name}", f"has draws of unequal length ({var.shape[0]} chains × {var.shape[1]} draws, "
+            problems.append(Problem(f"posterior.{name}",
+                                    f"has draws of unequal length ({var.shape[0]} chains × {var.shape[1]} draws, "
                                     f"but {names[0]} has {first.shape[0]} × {first.shape[1]})",
                                     f"give every parameter the same posterior draws: {SAVE_AGAIN}"))
 
@@ -315,7 +337,9 @@ def _scales_and_spends(attrs: dict[str, str], data: dict[str, Any], channels: li
         target_name = target_name if target_name in fit.data_vars else "y"
         missing = [c for c in [*channels, target_name] if c not in fit.data_vars]
         if missing:
-            problems.append(Problem("group fit_data", f"has no column {', '.join(repr(m) for m in missing)} (the training data)", SAVE_AGAIN))
+            problems.append(Problem("group fit_data",
+                                    f"has no column {', '.join(repr(m) for m in missing)} (the training data)",
+                                    SAVE_AGAIN))
             return np.ones(len(channels)), 1.0, np.zeros((0, len(channels))), "", []
         spends = np.column_stack([np.asarray(fit[c].values, dtype=float).reshape(-1) for c in channels])
         scale = np.abs(spends).max(axis=0) if len(spends) else np.zeros(len(channels))
@@ -324,7 +348,8 @@ def _scales_and_spends(attrs: dict[str, str], data: dict[str, Any], channels: li
         labels = _labels(first.coords[first.dims[0]].values) if first.dims else []
         family = "0.2-0.13 (max-abs scales from fit_data)"
     else:
-        problems.append(Problem("group constant_data", "has no channel_scale, and the file has no group fit_data to compute the scales from",
+        problems.append(Problem("group constant_data",
+                                "has no channel_scale, and the file has no group fit_data to compute the scales from",
                                 SAVE_AGAIN))
         return np.ones(len(channels)), 1.0, np.zeros((0, len(channels))), "", []
     _check_spends(where, spends, channels, labels, problems)
@@ -353,7 +378,8 @@ def _labels(values: np.ndarray) -> list[str]:
     return [str(v) for v in values]
 
 
-def _check_spends(where: str, spends: np.ndarray, channels: list[str], labels: list[str], problems: list[Problem]) -> None:
+def _check_spends(where: str, spends: np.ndarray, channels: list[str], labels: list[str],
+                  problems: list[Problem]) -> None:
     bad = np.argwhere(~np.isfinite(spends) | (spends < 0))
     for row, col in bad[:5]:
         period = labels[row] if row < len(labels) else str(row)

@@ -69,13 +69,12 @@ SATURATIONS: dict[str, Form] = {
 ADSTOCKS: dict[str, tuple[str, ...]] = {"geometric": ("alpha",), "delayed": ("alpha", "theta")}
 
 # Class names of the newer serialisation (``__type__``) and of older files, to the lookup names above.
-CLASS_NAMES = {
-    "GeometricAdstock": "geometric", "DelayedAdstock": "delayed", "WeibullPDFAdstock": "weibull_pdf",
-    "WeibullCDFAdstock": "weibull_cdf", "WeibullAdstock": "weibull", "BinomialAdstock": "binomial",
-    "NoAdstock": "no_adstock", "LogisticSaturation": "logistic", "InverseScaledLogisticSaturation": "inverse_scaled_logistic",
-    "TanhSaturation": "tanh", "TanhSaturationBaselined": "tanh_baselined", "MichaelisMentenSaturation": "michaelis_menten",
-    "HillSaturation": "hill", "HillSaturationSigmoid": "hill_sigmoid", "RootSaturation": "root",
-}
+CLASS_NAMES = {"GeometricAdstock": "geometric", "DelayedAdstock": "delayed", "WeibullPDFAdstock": "weibull_pdf",
+               "WeibullCDFAdstock": "weibull_cdf", "WeibullAdstock": "weibull", "BinomialAdstock": "binomial",
+               "NoAdstock": "no_adstock", "LogisticSaturation": "logistic",
+               "InverseScaledLogisticSaturation": "inverse_scaled_logistic", "TanhSaturation": "tanh",
+               "TanhSaturationBaselined": "tanh_baselined", "MichaelisMentenSaturation": "michaelis_menten",
+               "HillSaturation": "hill", "HillSaturationSigmoid": "hill_sigmoid", "RootSaturation": "root"}
 
 
 def weight_sum(kind: str, params: Params, l_max: int, normalize: bool) -> np.ndarray:
@@ -89,7 +88,8 @@ def lag_weights(kind: str, params: Params, l_max: int, normalize: bool) -> np.nd
     """(samples, l_max) adstock weights w_l, divided by their sum when ``normalize``."""
     lags = np.arange(l_max, dtype=float)
     alpha = params["alpha"][..., None]
-    weights = np.power(alpha, lags) if kind == "geometric" else np.power(alpha, (lags - params["theta"][..., None]) ** 2)
+    weights = np.power(alpha, lags) if kind == "geometric" else np.power(alpha,
+                                                                         (lags - params["theta"][..., None]) ** 2)
     return weights / weights.sum(axis=-1, keepdims=True) if normalize else weights
 
 

@@ -16,12 +16,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from .sources import fail, need_columns
 
-ALLOCATOR_COLUMNS = ("solID", "channels", "date_min", "date_max", "constr_low", "constr_up", "constr_low_abs", "constr_up_abs",
+ALLOCATOR_COLUMNS = ("solID", "channels", "date_min", "date_max", "constr_low", "constr_up", "constr_low_abs",
+                     "constr_up_abs",
                      "initSpendUnit", "initResponseUnit", "total_budget_unit", "optmSpendUnit", "optmResponseUnit")
 DATE_RANGE_FIX = "write all, last_13, one date (2024-06-24) or START:END (2024-01-01:2024-06-24)"
 
@@ -65,26 +67,31 @@ def read_allocation(path: str, frame: pd.DataFrame) -> Allocation:
         raise fail(path, "", "has no rows", "pass the *_reallocated.csv that robyn_allocator() wrote")
     solids = frame["solID"].astype(str).unique()
     if len(solids) != 1:
-        raise fail(path, "column solID", f"names {len(solids)} models ({', '.join(solids[:4])})", "pass the CSV of one allocator run")
+        raise fail(path, "column solID", f"names {len(solids)} models ({', '.join(solids[:4])})",
+                   "pass the CSV of one allocator run")
     dates = {}
     for column in ("date_min", "date_max"):
         values = pd.to_datetime(frame[column].astype(str), errors="coerce").unique()
         if len(values) != 1 or pd.isna(values[0]):
-            raise fail(path, f"column {column}", f"is {frame[column].iloc[0]!r}, not one date for every row", "pass the CSV as Robyn wrote it")
+            raise fail(path, f"column {column}", f"is {frame[column].iloc[0]!r}, not one date for every row",
+                       "pass the CSV as Robyn wrote it")
         dates[column] = pd.Timestamp(values[0])
     numbers = [c for c in ALLOCATOR_COLUMNS if c not in ("solID", "channels", "date_min", "date_max")]
     values = frame[numbers].apply(pd.to_numeric, errors="coerce")
     bad = np.argwhere(~np.isfinite(values.to_numpy(dtype=float)) | (values.to_numpy(dtype=float) < 0))
     if len(bad):
         row, col = bad[0]
-        raise fail(path, f"row {row + 2}, column {numbers[col]}", f"is {frame[numbers[col]].iloc[row]!r}, not a number ≥ 0",
+        raise fail(path, f"row {row + 2}, column {numbers[col]}",
+                   f"is {frame[numbers[col]].iloc[row]!r}, not a number ≥ 0",
                    "pass the CSV as Robyn wrote it")
     budgets = values["total_budget_unit"].unique()
     channels = {}
     for i, name in enumerate(frame["channels"].astype(str)):
         v = values.iloc[i]
-        channels[name] = AllocatedChannel(float(v["constr_low"]), float(v["constr_up"]), float(v["constr_low_abs"]), float(v["constr_up_abs"]),
-                                          float(v["initSpendUnit"]), float(v["initResponseUnit"]), float(v["optmSpendUnit"]),
+        channels[name] = AllocatedChannel(float(v["constr_low"]), float(v["constr_up"]), float(v["constr_low_abs"]),
+                                          float(v["constr_up_abs"]),
+                                          float(v["initSpendUnit"]), float(v["initResponseUnit"]),
+                                          float(v["optmSpendUnit"]),
                                           float(v["optmResponseUnit"]))
     return Allocation(path, str(solids[0]), dates["date_min"], dates["date_max"], float(budgets[0]), channels)
 
@@ -120,6 +127,8 @@ def allocation_rows(dates: pd.Series, window: tuple[int, int], allocation: Alloc
     rows = np.arange(ws, we + 1)
     picked = rows[((dates.iloc[rows] >= allocation.date_min) & (dates.iloc[rows] <= allocation.date_max)).to_numpy()]
     if len(picked) == 0:
-        raise fail(allocation.path, "date_min/date_max", f"{allocation.date_min.date()}..{allocation.date_max.date()} holds no date of the "
-                   f"modelling window ({dates.iloc[ws].date()}..{dates.iloc[we].date()})", "pass the allocator CSV of this model")
+        raise fail(allocation.path, "date_min/date_max",
+                   f"{allocation.date_min.date()}..{allocation.date_max.date()} holds no date of the "
+                   f"modelling window ({dates.iloc[ws].date()}..{dates.iloc[we].date()})",
+                   "pass the allocator CSV of this model")
     return picked

@@ -31,7 +31,8 @@ def read_table(path: str | Path) -> pd.DataFrame:
     except FileNotFoundError:
         raise fail(path, "", "no such file", "check the path") from None
     except (UnicodeDecodeError, pd.errors.ParserError, ValueError) as err:
-        raise fail(path, "", f"cannot be read as a table: {str(err).splitlines()[0]}", "save it as UTF-8 CSV or .xlsx with a header row") from None
+        raise fail(path, "", f"cannot be read as a table: {str(err).splitlines()[0]}",
+                   "save it as UTF-8 CSV or .xlsx with a header row") from None
     first = frame.columns[0] if len(frame.columns) else None
     if first is not None and (str(first) == "" or str(first).startswith("Unnamed: 0")):
         frame = frame.drop(columns=[first])
@@ -52,7 +53,8 @@ def read_json(path: str | Path) -> Any:
 def need_columns(frame: pd.DataFrame, path: str | Path, columns: list[str], what: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise fail(path, "header", f"has no column{'s' if len(missing) > 1 else ''} {', '.join(repr(c) for c in missing)} ({what})",
+        raise fail(path, "header",
+                   f"has no column{'s' if len(missing) > 1 else ''} {', '.join(repr(c) for c in missing)} ({what})",
                    f"add {', '.join(missing)}; the columns found are {', '.join(frame.columns) or 'none'}")
 
 
@@ -88,12 +90,15 @@ def numbers(frame: pd.DataFrame, column: str, problems: list[Problem], *, most: 
             where = f"row {i + 2}, column {column}"
             if kind == "text":
                 empty = cell is None or (isinstance(cell, float) and np.isnan(cell)) or str(cell).strip() == ""
-                problems.append(Problem(where, "is empty" if empty else f"is {cell!r}, not a number", "write a plain number"))
+                problems.append(Problem(where, "is empty" if empty else f"is {cell!r}, not a number",
+                                        "write a plain number"))
             elif kind == "infinite":
                 shown = repr(cell) if isinstance(cell, str) else f"{raw[i]:g}"
-                problems.append(Problem(where, f"is {shown}, not a finite number", f"write the {column} as a plain number"))
+                problems.append(Problem(where, f"is {shown}, not a finite number",
+                                        f"write the {column} as a plain number"))
             elif kind == "negative":
-                problems.append(Problem(where, f"is {raw[i]:g}, below 0", f"{column} cannot be negative; fix or drop the row"))
+                problems.append(Problem(where, f"is {raw[i]:g}, below 0",
+                                        f"{column} cannot be negative; fix or drop the row"))
             else:
                 problems.append(Problem(where, f"is {raw[i]:g}, above {most:g}", most_fix))
     return values

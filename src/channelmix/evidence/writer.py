@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..atomic import file_mode
+from ..core.atomic import file_mode
 from ..schema import Scenario
 from ..schema.load import validate
-from ..yaml_file import dump, write
+from ..schema.responses import reach
+from ..schema.yaml_file import dump, write
 
 
 @dataclass
@@ -39,11 +40,13 @@ class Imported:
     net: bool = False
     budget: float | None = None  # None: today's total spend, when known
     worlds: dict[str, Any] | None = None  # e.g. {"draws": "<output>.draws.csv"}
-    source: dict[str, Any] | None = None  # the scenario's ``source:`` block (schema.source); ``check`` is filled in here
+    # the scenario's ``source:`` block (schema.source); ``check`` is filled in here
+    source: dict[str, Any] | None = None
     force_on: list[str] = field(default_factory=list)  # channels the source's own optimiser always runs
     periods: dict[str, Any] | None = None  # a plan over periods: {count, unit, budget (each period's)}
     check_note: str = ""  # a line under the check table: what the comparison means, or a wider one
-    said: list[str] = field(default_factory=list)  # what the import changed that the user should hear of (stderr, and in notes)
+    # what the import changed that the user should hear of (stderr, and in notes)
+    said: list[str] = field(default_factory=list)
 
 
 def scenario_data(imp: Imported) -> dict[str, Any]:
@@ -100,7 +103,8 @@ def render(imp: Imported, source: str = "<import>", base: Path | None = None) ->
     computed from the validated scenario: channelmix's figure is what the file says."""
     data = scenario_data(imp)
     loaded = validate(data, source, base)
-    if imp.source is not None and imp.periods is None and any(c.current is not None for c in imp.channels):  # over periods the curve reads the adstock
+    # over periods the curve reads the adstock
+    if imp.source is not None and imp.periods is None and any(c.current is not None for c in imp.channels):
         imp.source["check"] = check_rows(imp, loaded.scenario)
         data = scenario_data(imp)
         validate(data, source, base)
@@ -110,8 +114,6 @@ def render(imp: Imported, source: str = "<import>", base: Path | None = None) ->
 def check_rows(imp: Imported, scenario: Scenario) -> list[dict[str, Any]]:
     """Each channel at today's spend: the tool's own figure (None where the source records
     none) and channelmix's, outcome.value × f(spend) + outcome.baseline, from the scenario."""
-    from ..curves import reach
-
     rows = []
     for c in imp.channels:
         if c.current is None:
@@ -119,7 +121,8 @@ def check_rows(imp: Imported, scenario: Scenario) -> list[dict[str, Any]]:
         channel = scenario.channel(c.id)
         outcome = channel.outcome
         figure = outcome.value * reach(channel.response, c.current) + outcome.baseline if outcome is not None else 0.0
-        rows.append({"channel": c.id, "spend": _round(c.current), "tool": None if c.tool is None else float(f"{c.tool:.12g}"),
+        rows.append({"channel": c.id, "spend": _round(c.current), "tool": None if c.tool is None
+                     else float(f"{c.tool:.12g}"),
                      "channelmix": float(f"{figure:.12g}")})
     return rows
 
@@ -186,6 +189,7 @@ def period_unit(days: float | None) -> str:
 def with_calibration(raw: dict[str, Any], results: str, channels: list[str]) -> None:
     """Record a calibrate run in the scenario's ``source:`` block (made when the file has none:
     the refitted curves then come from channelmix's own fit)."""
-    source = raw.get("source") if isinstance(raw.get("source"), dict) else {"tool": "channelmix calibrate"}
+    found = raw.get("source")
+    source: dict[str, Any] = found if isinstance(found, dict) else {"tool": "channelmix calibrate"}
     source["calibrated"] = [*(source.get("calibrated") or []), {"file": results, "channels": list(channels)}]
     raw["source"] = source

@@ -13,9 +13,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..core.atomic import write_atomic
+from ..core.filenames import file_stem
+from ..verify.reachable import most_reachable, report_facts
 from .i18n import LANGUAGES, report_language, t, using
-from .output import file_stem, write_atomic
-from .reachable import most_reachable, report_facts
 
 _RENDERERS = {"collection_html": "html", "plan_html": "html", "collection_markdown": "markdown",
               "plan_markdown": "markdown", "collection_workbook": "excel", "plan_workbook": "excel"}
@@ -49,18 +50,21 @@ def report_path(kind: str, out_dir: Path, name: str) -> Path:
 
 def write_report(kind: str, out_dir: Path, plan: dict[str, Any] | None = None, *, title: str | None = None,
                  table: "pd.DataFrame | None" = None, plans: list[dict[str, Any]] | None = None,
-                 varied: list[str] | None = None, language: str | None = None, diff: tuple[str, str] | None = None) -> Path:
+                 varied: list[str] | None = None, language: str | None = None,
+                 diff: tuple[str, str] | None = None, heading: tuple[str, dict[str, Any]] | None = None) -> Path:
     """Write one report, atomically: of ``plan`` if given, else of ``table`` and ``plans``
     (a sweep when ``varied`` names the swept paths; ``diff`` names two of the plans to set
     side by side, as ``compare --diff``), in ``language`` (else the plans' own).
-    The file is named after the scenario or the title; returns its path."""
+    The file is named after the scenario or the title; the page is headed ``heading`` (a catalogue key
+    and its values, said in the report's language) when given, else the title. Returns its path."""
     with using(report_language(language, [plan] if plan is not None else list(plans or []))):
-        return _write_report(kind, Path(out_dir), plan, title=title, table=table, plans=plans, varied=varied, diff=diff)
+        return _write_report(kind, Path(out_dir), plan, title=title, table=table, plans=plans, varied=varied, diff=diff,
+                             shown=t(heading[0], **heading[1]) if heading else None)
 
 
 def _write_report(kind: str, out_dir: Path, plan: dict[str, Any] | None, *, title: str | None,
                   table: "pd.DataFrame | None", plans: list[dict[str, Any]] | None, varied: list[str] | None,
-                  diff: tuple[str, str] | None = None) -> Path:
+                  diff: tuple[str, str] | None = None, shown: str | None = None) -> Path:
     from .excel import collection_workbook, plan_workbook
     from .html import collection_html, plan_html
     from .markdown import collection_markdown, plan_markdown
@@ -78,6 +82,7 @@ def _write_report(kind: str, out_dir: Path, plan: dict[str, Any] | None, *, titl
     plans = plans or []
     path = report_path(kind, out_dir, title)
     if KINDS[kind] == "xlsx":
-        return collection_workbook(title, table, plans, path, varied)
-    text = (collection_html if KINDS[kind] == "html" else collection_markdown)(title, table, plans, varied, diff=diff)
+        return collection_workbook(shown or title, table, plans, path, varied)
+    text = (collection_html if KINDS[kind] == "html" else collection_markdown)(shown or title, table, plans, varied,
+                                                                                diff=diff)
     return write_atomic(path, text)

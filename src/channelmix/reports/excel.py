@@ -5,112 +5,71 @@ Summary sheet, spends per channel and each plan's headline. Numbers are stored a
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.formatting.rule import ColorScaleRule
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .output import atomic_write
-from ..textcells import own_formula, safe_workbook
-from .source import source_view
-from .common import (channel_labels, column_title, is_number, plan_view, readable_numbers, shown_columns, spend_columns,
-                     without_single_periods)
-from .i18n import localised, of_plan, of_plans, current, t
-from .html import pick_title, today_marks
+from ..core.textcells import own_formula
+from .common import (
+    channel_labels,
+    column_title,
+    is_number,
+    resource_name,
+    shown_columns,
+    spend_columns,
+    without_single_periods,
+)
+from .excel_cells import (
+    KEY_FONT,
+    PERCENT,
+    QTY,
+    TITLE_FONT,
+    cell_value,
+    finish,
+    formatted,
+    header,
+    key_values,
+    money_format,
+    save_atomic,
+    write_table,
+)
+from .excel_sheets import baseline_sheet, cost_sheet
 from .explain_sections import excel_sheet
+from .html import pick_title, today_marks
+from .i18n import current, localised, of_plan, of_plans, t
 from .risk_excel import collection_risk_sheet, risk_sheet
-
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="0F766E")
-TITLE_FONT = Font(bold=True, size=14)
-KEY_FONT = Font(bold=True, color="475569")
-PERCENT = "0.0%"
-QTY = "#,##0.0#"
-
-
-def money_format(decimals: int) -> str:
-    return "#,##0" if decimals == 0 else "#,##0.00"
-
-
-def _value(value: Any) -> Any:
-    """A cell value: numbers as numbers, NaN and None as empty, the rest as text."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
-        return bool(value)
-    if is_number(value):
-        if type(value).__name__.startswith("int"):
-            return int(value)
-        return round(float(value), 2 if abs(value) >= 1 else 4)  # no solver noise behind the formats
-    return str(value)
-
-
-def header(ws: Worksheet, row: int, names: list[str]) -> None:
-    for col, name in enumerate(names, start=1):
-        cell = ws.cell(row=row, column=col, value=name)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-
-
-def write_table(ws: Worksheet, top: int, names: list[str], rows: list[list[Any]],
-                formats: dict[int, str] | None = None, filters: bool = True) -> int:
-    """A header row and data rows from ``top``; returns the next free row."""
-    header(ws, top, names)
-    for r, row in enumerate(rows, start=top + 1):
-        for c, value in enumerate(row, start=1):
-            cell = ws.cell(row=r, column=c, value=_value(value))
-            if formats and c in formats and is_number(value):
-                cell.number_format = formats[c]
-    if filters and rows and top == 1:
-        ws.auto_filter.ref = f"A{top}:{get_column_letter(len(names))}{top + len(rows)}"
-    return top + len(rows) + 1
-
-
-def key_values(ws: Worksheet, top: int, pairs: list[tuple[str, Any, str | None]]) -> int:
-    for r, (key, value, fmt) in enumerate(pairs, start=top):
-        ws.cell(row=r, column=1, value=key).font = KEY_FONT
-        cell = ws.cell(row=r, column=2, value=_value(value))
-        if fmt and is_number(value):
-            cell.number_format = fmt
-    return top + len(pairs)
-
-
-def fit_columns(ws: Worksheet, widest: int = 60) -> None:
-    """Column widths from the longest value shown (roughly)."""
-    widths: dict[int, int] = {}
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.value is None:
-                continue
-            value = cell.value
-            text = f"{value:,.2f}" if isinstance(value, float) else str(value)
-            widths[cell.column] = max(widths.get(cell.column, 0), min(widest, len(text) + 2))
-    for col, width in widths.items():
-        ws.column_dimensions[get_column_letter(col)].width = max(8, width)
-
-
-def finish(ws: Worksheet, rtl: bool, freeze: str | None = "A2") -> None:
-    fit_columns(ws)
-    if freeze:
-        ws.freeze_panes = freeze
-    ws.sheet_view.rightToLeft = rtl
-
+from .schedule_excel import schedule_sheets
+from .source import source_view
+from .view import plan_view
 
 # ---------------------------------------------------------------- one plan
 
 
 def fill_plan(wb: Workbook, plan: dict[str, Any]) -> None:
+    """Every sheet of one plan's workbook, in order."""
     v = {**plan_view(plan), **source_view(plan)}
     rtl = current().direction == "rtl"
+    _summary_sheet(wb, v, rtl)
+    _plan_sheet(wb, v, rtl)
+    _coverage_sheet(wb, v, rtl)
+    if plan.get("schedule"):  # a plan over periods: the spend grid, every channel in every period, the cash
+        schedule_sheets(wb, plan, rtl)
+    baseline_sheet(wb, plan, v["money_decimals"], rtl)
+    _rules_sheet(wb, plan, v, rtl)
+    excel_sheet(wb, plan, write_table, finish, rtl)
+    risk_sheet(wb, plan, write_table, finish, rtl)
+
+
+def _summary_sheet(wb: Workbook, v: dict[str, Any], rtl: bool) -> None:
+    """The headline figures and the plan in a few sentences."""
     money = money_format(v["money_decimals"])
     cur = v["currency"]
-
     ws = wb.active
     ws.title = t("xlsx.summary")
     ws.cell(row=1, column=1, value=v["scenario"]).font = TITLE_FONT
@@ -127,7 +86,8 @@ def fill_plan(wb: Workbook, plan: dict[str, Any]) -> None:
     pairs += [(t("money_spent"), v["cost"], money), (t("xlsx.budget"), v["budget"], money),
               (t("column.currency"), cur or None, None)]
     for r in v["resources"]:
-        pairs += [(f"{r['name']}: {t('used')}", r["used"], QTY), (f"{r['name']}: {t('xlsx.available')}", r["capacity"], QTY)]
+        pairs += [(t("resource_used", name=r["name"]), r["used"], QTY),
+                  (f"{r['name']}: {t('xlsx.available')}", r["capacity"], QTY)]
     pairs += [(t("channels_on"), len(v["on"]) if v["solved"] else None, None)]
     pairs += [(f"{t('penalties')}: {p['words']}", p["amount"], "#,##0") for p in v["penalties"]]
     if v["message"]:
@@ -143,9 +103,14 @@ def fill_plan(wb: Workbook, plan: dict[str, Any]) -> None:
         for cell in cells:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
+
+def _plan_sheet(wb: Workbook, v: dict[str, Any], rtl: bool) -> None:
+    """A row per channel with live totals, and the allocation chart."""
+    money = money_format(v["money_decimals"])
+    cur = v["currency"]
     ws = wb.create_sheet(t("xlsx.plan"))
     names = ["id", t("channel"), t("on"), f"{t('spend')} ({cur})" if cur else t("spend"), t("fixed_cost"), t("cost"),
-             t("share"), t("reach"), *v["resource_names"]]
+             t("share"), t("reach"), *map(resource_name, v["resource_names"])]
     rows = [[c["id"], c["label"], c["on"], c["spend"], c["fixed_cost"], c["cost"], c["share"] if c["on"] else None,
              c["reach"], *(c["uses"][r] for r in v["resource_names"])] for c in v["channels"]]
     formats = {4: money, 5: money, 6: money, 7: PERCENT, 8: PERCENT}
@@ -157,22 +122,27 @@ def fill_plan(wb: Workbook, plan: dict[str, Any]) -> None:
         summed = {4, 5, 6, *(9 + i for i in range(len(v["resource_names"])))}
         for c, value in enumerate(total, start=1):
             letter = get_column_letter(c)
-            cell = ws.cell(row=end, column=c, value=None if c in summed else _value(value))
+            cell = ws.cell(row=end, column=c, value=None if c in summed else cell_value(value))
             if c in summed:  # a live total (it was written as text, so the sheet showed "=SUM(…)")
                 own_formula(cell, f"=SUM({letter}2:{letter}{end - 1})")
             cell.font = Font(bold=True)
-            if c in formats and is_number(value):
+            if c in summed and c in formats:
                 cell.number_format = formats[c]
+            else:
+                formatted(cell, value, formats.get(c))
         allocation_chart(ws, len(v["on"]), t("html.money_goes"), cur, f"{get_column_letter(len(names) + 2)}2")
     finish(ws, rtl)
 
+
+def _coverage_sheet(wb: Workbook, v: dict[str, Any], rtl: bool) -> None:
+    """Coverage as phase rows × segment columns (coloured), then every cell as a long table."""
     ws = wb.create_sheet(t("coverage"))
     header(ws, 1, [t("phase_segment"), *(g["label"] for g in v["segments"])])
     for i, p in enumerate(v["phases"], start=2):
         ws.cell(row=i, column=1, value=p["label"]).font = Font(bold=True)
         for j, g in enumerate(v["segments"], start=2):
             cell = v["matrix"].get((p["id"], g["id"]))
-            out = ws.cell(row=i, column=j, value=_value(cell["level"]) if cell else None)
+            out = ws.cell(row=i, column=j, value=cell_value(cell["level"]) if cell else None)
             out.number_format = PERCENT
     last_row, last_col = 1 + len(v["phases"]), 1 + len(v["segments"])
     if v["cells"]:
@@ -183,31 +153,31 @@ def fill_plan(wb: Workbook, plan: dict[str, Any]) -> None:
                            end_type="num", end_value=1, end_color="115E59"))
     top = last_row + 3
     ws.cell(row=top - 1, column=1, value="every cell").font = KEY_FONT
-    long_rows = [[c["phase"], c["phase_label"], c["segment"], c["segment_label"], c["level"], c.get("target"),
-                  not c["short"] if is_number(c.get("target")) else None, c.get("weight"), " ".join(c.get("channels") or []),
-                  ", ".join(c["channel_labels"])] for c in v["cells"]]
+    long_rows = [
+        [c["phase"], c["phase_label"], c["segment"], c["segment_label"], c["level"], c.get("target"),
+         not c["short"] if is_number(c.get("target")) else None, c.get("weight"), " ".join(c.get("channels") or []),
+         ", ".join(c["channel_labels"])] for c in v["cells"]]
     write_table(ws, top, ["phase", "phase label", "segment", "segment label", "coverage", "target", "meets target",
                           "weight", "channels", "channel labels"], long_rows,
                 {5: PERCENT, 6: PERCENT, 8: "#,##0.##"}, filters=False)
     finish(ws, rtl, freeze="B2")
-    if plan.get("schedule"):  # a plan over periods: the spend grid, every channel in every period, the cash
-        from .schedule_excel import schedule_sheets
 
-        schedule_sheets(wb, plan, rtl)
 
+def _rules_sheet(wb: Workbook, plan: dict[str, Any], v: dict[str, Any], rtl: bool) -> None:
+    """What binds, the penalties, the warnings and the solver's facts."""
     ws = wb.create_sheet(t("xlsx.rules"))
     row = 1
     header(ws, row, [t("limits_title")])
     for line in v["binding_lines"] or [f"({t('none')})"]:
         row += 1
-        ws.cell(row=row, column=1, value=readable_numbers(line))
+        ws.cell(row=row, column=1, value=line)
     row += 2
     header(ws, row, ["id", t("penalties"), t("xlsx.amount")])
     for p in v["penalties"]:
         row += 1
         ws.cell(row=row, column=1, value=p["name"])
         ws.cell(row=row, column=2, value=p["words"])
-        ws.cell(row=row, column=3, value=_value(p["amount"])).number_format = "#,##0.00"
+        ws.cell(row=row, column=3, value=cell_value(p["amount"])).number_format = "#,##0.00"
     row += 2
     header(ws, row, [t("warnings")])
     for w in v["warnings"] or [f"({t('none')})"]:
@@ -228,8 +198,6 @@ def fill_plan(wb: Workbook, plan: dict[str, Any]) -> None:
     key_values(ws, row + 1, facts)
     finish(ws, rtl, freeze=None)
     ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width or 0, 28)
-    excel_sheet(wb, plan, write_table, finish, rtl)
-    risk_sheet(wb, plan, write_table, finish, rtl)
 
 
 def allocation_chart(ws: Worksheet, on: int, title: str, currency: str, anchor: str) -> None:
@@ -245,7 +213,8 @@ def allocation_chart(ws: Worksheet, on: int, title: str, currency: str, anchor: 
     ws.add_chart(chart, anchor)
 
 
-def frontier_chart(ws: Worksheet, x_col: int, y_col: int, rows: int, x_title: str, y_title: str, marks: str = "") -> None:
+def frontier_chart(ws: Worksheet, x_col: int, y_col: int, rows: int, x_title: str, y_title: str,
+                   marks: str = "") -> None:
     """A native line chart of the objective against the swept value; ``marks`` (today's value)
     goes into its title."""
     if rows < 2:
@@ -320,22 +289,20 @@ def collection_workbook(title: str, table: Any, plans: list[dict[str, Any]], pat
         rows = [[row.get(k) for k in keys] + [row.get(c) for c in spend_cols] for _, row in table.iterrows()]
         write_table(ws, 1, names, rows, {len(keys) + i: money for i in range(1, len(spend_cols) + 1)})
         finish(ws, rtl, freeze=f"{get_column_letter(len(keys) + 1)}2")
+        cost_sheet(wb, plans, keys, [[row.get(k) for k in keys] for _, row in table.iterrows()], labels, decimals, rtl)
 
     ws = wb.create_sheet(t("collection.plans"))
-    names = [t("column.scenario"), t("column.status"), t("verified"), t("objective"), t("money_spent"), t("xlsx.budget"),
-             t("column.currency"), t("column.gap"), t("channels_on"), t("channels"), t("column.message")]
-    rows = [[v["scenario"], v["status_text"], v["verified"], v["objective"], v["cost"], v["budget"], v["currency"] or None,
-             v["gap"], len(v["on"]) if v["solved"] else None, ", ".join(c["label"] for c in v["on"]), v["message"] or None]
-            for v in views]
+    names = [t("column.scenario"), t("column.status"), t("verified"), t("objective"), t("money_spent"),
+             t("xlsx.budget"), t("column.currency"), t("column.gap"), t("channels_on"), t("channels"),
+             t("column.message")]
+    rows = [
+        [v["scenario"], v["status_text"], v["verified"], v["objective"], v["cost"], v["budget"], v["currency"] or None,
+         v["gap"], len(v["on"]) if v["solved"] else None, ", ".join(c["label"] for c in v["on"]), v["message"] or None]
+        for v in views]
     write_table(ws, 1, names, rows, {4: "#,##0.00", 5: money, 6: money, 8: "0.00%"})
     finish(ws, rtl)
     collection_risk_sheet(wb, plans, write_table, finish, rtl)
     return save_atomic(wb, Path(path))
 
 
-def save_atomic(wb: Workbook, path: Path) -> Path:
-    """Save beside ``path``, then rename: never half a workbook."""
-    return atomic_write(path, safe_workbook(wb).save)
-
-
-__all__ = ["plan_workbook", "collection_workbook", "save_atomic"]
+__all__ = ["collection_workbook", "plan_workbook"]

@@ -1,23 +1,25 @@
-"""Report sections for the baseline (``plan["baseline"]``, whenever the scenario names a
-current plan) and the explanation (``plan["explain"]``, from ``explain`` or
-``solve --explain``): current vs optimised, marginal figures, the value of each
-decision, what loosening each limit is worth, alternatives, a conflict and its repairs,
-and response curves (inline SVG in HTML). Markdown lines, an HTML context for the
-``_explain.html.j2`` partial, and an Excel sheet.
+"""Report sections for the explanation (``plan["explain"]``, from ``explain`` or ``solve --explain``):
+marginal figures, the value of each decision, what loosening each limit is worth (limits named in
+the report's language), alternatives, a conflict and its repairs, the LP prices in an appendix, and
+response curves (inline SVG in HTML). Markdown lines, an HTML context for the ``_explain.html.j2``
+partial, and an Excel sheet; today's plan beside the optimised one is :mod:`.baseline`.
 """
 
 from __future__ import annotations
 
+import math
 from html import escape
 from typing import Any
 
+from .baseline import baseline_context, baseline_figures, baseline_head, baseline_period_head, period_names
 from .common import auto, is_number, num, pct
-from .i18n import current, t
+from .i18n import current, isolated, t
+from .limit_names import limit_name
 
-MARGINAL_KEYS = ["explain.col_reach_unit", "explain.col_objective_unit", "explain.col_cost_customer", "explain.col_next_step",
-                 "explain.col_lost", "explain.col_verdict"]
+MARGINAL_KEYS = ["explain.col_reach_unit", "explain.col_objective_unit", "explain.col_cost_customer",
+                 "explain.col_next_step", "explain.col_lost", "explain.col_verdict"]
 LIMIT_KEYS = ["explain.col_limit", "explain.col_now", "explain.col_binding", "explain.col_step", "explain.col_gain",
-              "explain.col_per_unit", "explain.col_shadow"]
+              "explain.col_per_unit"]
 ALTERNATIVE_KEYS = ["explain.col_rank", "column.objective", "column.cost", "explain.col_behind", "explain.col_differs"]
 
 
@@ -57,6 +59,19 @@ def why_sentence(label: str, on: bool, verdict: str, best: float, forced: float 
     return t("explain.why_worse_plain", head=head, amount=auto(lost))
 
 
+def lost_text(verdict: str, lost: float | None, decimals: int = 2) -> str:
+    """What switching a decision loses, as the table shows it: a tie is a tie (the difference is the
+    solver's noise, whatever its sign), a switch that would do better says what it gains; never a
+    negative loss."""
+    if lost is None:
+        return verdict_word("impossible")
+    if verdict == "tie":
+        return verdict_word("tie")
+    if lost < 0:
+        return t("explain.gains_if_switched", amount=_n(-lost, decimals))
+    return _n(lost, decimals)
+
+
 def why_of(x: dict[str, Any], c: dict[str, Any]) -> str:
     """The sentence of one channel of an explanation dict (a saved result from before the
     sentences were translated has only its English ``why``)."""
@@ -66,60 +81,37 @@ def why_of(x: dict[str, Any], c: dict[str, Any]) -> str:
     return why_sentence(c["label"], c["on"], c["verdict"], x["objective"], c["forced_objective"], lost)
 
 
-def baseline_head() -> list[str]:
-    """The current-vs-optimised table's columns, in the report language."""
-    return [t("channel"), t("baseline.current_spend"), t("baseline.optimised_spend"), t("baseline.current_reach"),
-            t("baseline.optimised_reach")]
+def marginal_head(currency: str = "", money: bool = False) -> list[str]:
+    """The marginal table's columns, with their units when the plan has a currency; ``money``: a plan whose
+    objective is the money (min-cost), explained by what one more unit of reach costs and the reach the next
+    step buys."""
+    if currency:
+        keys = ("explain.col_reach_money", "explain.col_objective_money", "explain.col_cost_customer_money")
+        head = [t("channel"), t("on"), f"{t('spend')} ({currency})", *(t(k, currency=currency) for k in keys),
+                *(t(k) for k in MARGINAL_KEYS[3:])]
+    else:
+        head = [t("channel"), t("on"), t("spend"), *(t(k) for k in MARGINAL_KEYS)]
+    if money:
+        head[4], head[6] = t("explain.col_cost_reach"), t("explain.col_next_reach", step=num(100))
+    return head
 
 
-def marginal_head() -> list[str]:
-    return [t("channel"), t("on"), t("spend"), *(t(k) for k in MARGINAL_KEYS)]
+def is_money(x: dict[str, Any]) -> bool:
+    """Is the explained objective money (min_cost, target), so that its per-unit figure is 1 everywhere?"""
+    return x.get("sense") in ("min_cost", "target")
+
+
+def periods_words(x: dict[str, Any]) -> tuple[str, str]:
+    """The period grid's title and note (keys), by what its figure is."""
+    if is_money(x):
+        return "explain.periods_cost_title", "explain.periods_cost_note"
+    return "explain.periods_title", "explain.periods_note"
 
 
 def _n(value: Any, decimals: int = 2) -> str:
     if not is_number(value):
         return "—"
     return num(value, decimals) if abs(value) >= 1 or value == 0 else current().number(f"{value:.4g}")
-
-
-def baseline_rows(plan: dict[str, Any]) -> list[list[str]]:
-    b = plan.get("baseline") or {}
-    rows = [[c["label"], num(c["current_spend"]), num(c["optimised_spend"]), pct(c["current_reach"]),
-             pct(c["optimised_reach"])] for c in b.get("channels", []) if c["current_on"] or c["optimised_on"]]
-    if b:  # whole currency units, as everywhere in the reports
-        rows.append([t("baseline.total_cost"), num(b["cost"]), num(plan.get("cost")), "", ""])
-        rows.append([t("objective"), auto(b["objective"]), auto(b["optimised_objective"]), "", ""])
-    return rows
-
-
-def baseline_summary(plan: dict[str, Any]) -> str:
-    b = plan["baseline"]
-    text = t("baseline.keeps") if b["feasible"] else t("baseline.breaks", violations="; ".join(b["violations"]))
-    if is_number(b.get("uplift")):
-        share = f" ({pct(b['uplift'] / abs(b['objective']), 1)})" if b["objective"] else ""
-        word = "baseline.saves" if plan.get("sense") in ("min_cost", "target") else "baseline.adds"
-        text = t(word, amount=auto(b["uplift"]) + share) + " " + text
-    return text
-
-
-def baseline_period_head() -> list[str]:
-    return [t("sched.period"), t("baseline.current_cost"), t("baseline.optimised_cost"), t("baseline.current_objective"),
-            t("baseline.optimised_objective")]
-
-
-def period_names(plan: dict[str, Any]) -> dict[str, str]:
-    """Period id -> its label in the report's language (counted periods relabelled)."""
-    from .schedule import shown_label
-
-    schedule = plan.get("schedule") or {}
-    return {p["id"]: shown_label(p, schedule.get("unit")) for p in schedule.get("periods") or []}
-
-
-def baseline_period_rows(plan: dict[str, Any]) -> list[list[str]]:
-    """Over periods: today's plan kept up beside the optimum, period by period (none for one period)."""
-    names = period_names(plan)
-    return [[names.get(p["period"], p["label"]), num(p["current_cost"]), num(p["optimised_cost"]), auto(p["current_objective"]),
-             auto(p["optimised_objective"])] for p in (plan.get("baseline") or {}).get("periods", [])]
 
 
 def period_grid(x: dict[str, Any], names: dict[str, str] | None = None) -> dict[str, Any] | None:
@@ -130,10 +122,12 @@ def period_grid(x: dict[str, Any], names: dict[str, str] | None = None) -> dict[
         return None
     names = names or {}
     periods = list(dict.fromkeys((m["period"], names.get(m["period"], m["label"])) for m in cells))
-    by = {(m["channel"], m["period"]): m["objective_per_unit"] for m in cells}
+    figure = "cost_per_reach" if is_money(x) else "objective_per_unit"
+    by = {(m["channel"], m["period"]): m.get(figure) for m in cells}
     labels = {c["id"]: c["label"] for c in x.get("channels", [])}
     ids = list(dict.fromkeys(m["channel"] for m in cells))
-    rows = [[labels.get(cid, cid), *(_n(by[(cid, p)], 4) if (cid, p) in by else "–" for p, _ in periods)] for cid in ids]
+    rows = [[labels.get(cid, cid), *(sig(by[(cid, p)]) if (cid, p) in by else "–" for p, _ in periods)]
+            for cid in ids]
     # the raw figures beside the formatted rows, for a sheet that keeps numbers as numbers
     values = [[labels.get(cid, cid), *(by.get((cid, p)) for p, _ in periods)] for cid in ids]
     return {"head": [t("channel"), *(label for _, label in periods)], "rows": rows, "values": values}
@@ -141,53 +135,78 @@ def period_grid(x: dict[str, Any], names: dict[str, str] | None = None) -> dict[
 
 def channel_rows(x: dict[str, Any]) -> list[list[str]]:
     rows = []
+    per_unit, bought = ("cost_per_reach", "step_reach") if is_money(x) else ("objective_per_unit", "step_objective")
     for c in x["channels"]:
         m = c.get("marginal")
         lost = c["value_if_forced_off"] if c["on"] else c["value_if_forced_on"]
-        rows.append([c["label"], t("on_word") if c["on"] else t("off_word"), _n(c["spend"]), _n(m and m["reach_per_unit"], 4),
-                     _n(m and m["objective_per_unit"], 4), _n(m and m["cost_per_customer"], 4), _n(m and m["step_objective"]),
-                     _n(lost) if lost is not None else verdict_word("impossible"), verdict_word(c["verdict"])])
+        rows.append(
+            [c["label"], t("on_word") if c["on"] else t("off_word"), num(c["spend"]), sig(m and m["reach_per_unit"]),
+             sig(m and m.get(per_unit)), sig(m and m["cost_per_customer"]), sig(m and m.get(bought)),
+             lost_text(c["verdict"], lost), verdict_word(c["verdict"])])
     return rows
 
 
-def limit_rows(x: dict[str, Any]) -> list[list[str]]:
-    return [[r["rule"], _n(r["limit"]), yes_no(r["binding"]), _n(r["step"]), _n(r["gain"]), _n(r["worth_per_unit"], 4),
-             _n(r["shadow_price"], 4)] for r in x["limits"]]
+def sig(value: Any) -> str:
+    """A figure rounded to what matters: whole above 100, else three significant digits."""
+    if not is_number(value):
+        return "—"
+    if abs(value) >= 100 or value == 0:
+        return num(value, 0)
+    text = f"{value:,.{min(6, max(0, 2 - math.floor(math.log10(abs(value)))))}f}"
+    return current().number(text.rstrip("0").rstrip(".") if "." in text else text)  # trailing zeros say nothing
+
+
+def limit_rows(x: dict[str, Any], plan: dict[str, Any] | None = None) -> list[list[str]]:
+    """The limits and what loosening each is worth (the verified re-solve's gain), rounded to what matters."""
+    return [[limit_name(r, plan or {}), sig(r["limit"]), yes_no(r["binding"]), sig(r["step"]), sig(r["gain"]),
+             sig(r["worth_per_unit"])] for r in x["limits"]]
+
+
+def lp_rows(x: dict[str, Any], plan: dict[str, Any] | None = None) -> list[list[str]]:
+    """The appendix of LP prices (duals with on/off fixed), beside the re-solve's worth per unit they differ from."""
+    return [[limit_name(r, plan or {}), sig(r["worth_per_unit"]), sig(r["shadow_price"])] for r in x.get("limits") or []
+            if is_number(r.get("shadow_price"))]
+
+
+def lp_head() -> list[str]:
+    return [t("explain.col_limit"), t("explain.col_per_unit"), t("explain.col_shadow")]
 
 
 def alternative_rows(x: dict[str, Any]) -> list[list[str]]:
-    return [[str(a["rank"]), _n(a["objective"]), _n(a["cost"]), verdict_word("tie") if a.get("tie") else _n(a["behind"]),
-             " ".join(a["differs"]) or t("explain.same_channels")] for a in x["alternatives"]]
+    return [
+        [str(a["rank"]), _n(a["objective"]), _n(a["cost"]), verdict_word("tie") if a.get("tie") else _n(a["behind"]),
+         " ".join(map(isolated, a["differs"])) or t("explain.same_channels")] for a in x["alternatives"]]
 
 
 def markdown_sections(plan: dict[str, Any], table) -> list[str]:
-    """Markdown lines of the baseline and explanation sections (``table`` renders a table)."""
+    """Markdown lines of the explanation sections (``table`` renders a table)."""
     lines: list[str] = []
-    if plan.get("baseline"):
-        lines += [f"## {t('baseline.title')}", ""] + table(baseline_head(), baseline_rows(plan), list("lrrrr"))
-        lines += ["", baseline_summary(plan), ""]
-        if baseline_period_rows(plan):
-            lines += [f"### {t('baseline.periods_title')}", "", f"_{t('baseline.kept_up')}_", ""]
-            lines += table(baseline_period_head(), baseline_period_rows(plan), list("lrrrr")) + [""]
     x = plan.get("explain")
     if not x:
         return lines
     if x["channels"]:
-        lines += [f"## {t('explain.why_title')}", ""] + table(marginal_head(), channel_rows(x), list("lcrrrrrrl")) + [""]
+        head = marginal_head(plan.get("currency") or "", is_money(x))
+        lines += ([f"## {t('explain.why_title')}", ""] + table(head, channel_rows(x), list("lcrrrrrrl"))
+                  + [""])
         lines += [f"- {why_of(x, c)}" for c in x["channels"]] + [""]
     grid = period_grid(x, period_names(plan))
     if grid:
-        lines += [f"## {t('explain.periods_title')}", "", f"_{t('explain.periods_note')}_", ""]
+        title, note = periods_words(x)
+        lines += [f"## {t(title)}", "", f"_{t(note)}_", ""]
         lines += table(grid["head"], grid["rows"], list("l" + "r" * (len(grid["head"]) - 1))) + [""]
     if x["limits"]:
         lines += [f"## {t('explain.limits_title')}", "", f"_{t('explain.limits_note')}_", ""]
-        lines += table(limit_head(), limit_rows(x), list("lrcrrrr")) + [""]
+        lines += table(limit_head(), limit_rows(x, plan), list("lrcrrr")) + [""]
     if x["alternatives"]:
-        lines += [f"## {t('explain.alternatives_title')}", ""] + table(alternative_head(), alternative_rows(x), list("rrrrl")) + [""]
+        lines += ([f"## {t('explain.alternatives_title')}", ""]
+                  + table(alternative_head(), alternative_rows(x), list("rrrrl")) + [""])
     if x.get("conflict"):
         lines += [f"## {t('explain.conflict_title')}", "", t("explain.conflict_intro"), ""]
         lines += [f"- {r}" for r in x["conflict"]["rules"]] + [""]
         lines += [f"- {t('explain.repair', change=r['change'])}" for r in x["conflict"]["repairs"]] + [""]
+    if lp_rows(x, plan):
+        lines += [f"## {t('explain.lp_title')}", "", t("explain.lp_note"), ""]
+        lines += table(lp_head(), lp_rows(x, plan), list("lrr")) + [""]
     return lines
 
 
@@ -206,18 +225,22 @@ def curve_svg(c: dict[str, Any], currency: str = "") -> str:
 
     path = " ".join(f"{'M' if i == 0 else 'L'}{sx(x):.1f},{sy(y):.1f}" for i, (x, y) in enumerate(c["points"]))
     lo, hi = sx(min(c["lo"], xmax)), sx(min(c["hi"], xmax))
-    out = [f'<svg viewBox="0 0 {width} {height}" class="curve-svg" role="img" '
-           f'aria-label="{escape(t("explain.curve_of", label=c["label"]))}" font-size="10" font-family="system-ui, sans-serif">',
-           f'<text x="{left}" y="14" font-weight="bold">{escape(c["label"])}</text>',
-           f'<rect x="{lo:.1f}" y="{top}" width="{max(hi - lo, 0):.1f}" height="{ph}" fill="#dbe9f4"><title>{escape(t("explain.curve_range"))}'
-           f'</title></rect>',
-           f'<line x1="{left}" y1="{top + ph}" x2="{left + pw}" y2="{top + ph}" stroke="#888"/>',
-           f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + ph}" stroke="#888"/>',
-           f'<text x="{left - 4}" y="{top + 4}" text-anchor="end">1</text>',
-           f'<text x="{left - 4}" y="{top + ph}" text-anchor="end">0</text>',
-           f'<text x="{left + pw}" y="{height - 18}" text-anchor="end">{escape(num(xmax, 0))} {escape(currency)}</text>',
-           f'<text x="{left + pw / 2:.1f}" y="{height - 4}" text-anchor="middle">{escape(t("explain.curve_axis"))}</text>',
-           f'<path d="{path}" fill="none" stroke="#1f5f8b" stroke-width="2"/>']
+    out = [
+        f'<svg viewBox="0 0 {width} {height}" class="curve-svg" role="img" direction="ltr" '
+        f'aria-label="{escape(t("explain.curve_of", label=c["label"]))}" font-size="12" font-family="system-ui, '
+        'sans-serif">',
+        f'<text x="{left}" y="14" font-weight="bold">{escape(c["label"])}</text>',
+        f'<rect x="{lo:.1f}" y="{top}" width="{max(hi - lo, 0):.1f}" height="{ph}" '
+        f'fill="#dbe9f4"><title>{escape(t("explain.curve_range"))}'
+        f"</title></rect>",
+        f'<line x1="{left}" y1="{top + ph}" x2="{left + pw}" y2="{top + ph}" stroke="#888"/>',
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + ph}" stroke="#888"/>',
+        f'<text x="{left - 4}" y="{top + 4}" text-anchor="end">{num(1)}</text>',
+        f'<text x="{left - 4}" y="{top + ph}" text-anchor="end">{num(0)}</text>',
+        f'<text x="{left + pw}" y="{height - 18}" text-anchor="end">{escape(num(xmax, 0))} {escape(currency)}</text>',
+        f'<text x="{left + pw / 2:.1f}" y="{height - 4}" text-anchor="middle">{escape(t("explain.curve_axis"))}</text>',
+        f'<path d="{path}" fill="none" stroke="#1f5f8b" stroke-width="2"/>',
+    ]
     marks = [(c["spend"], "#2e7d32", t("explain.curve_optimised"))] if c["on"] else []
     if c.get("current_spend") is not None:
         marks.append((c["current_spend"], "#c0504d", t("explain.curve_current")))
@@ -240,17 +263,17 @@ def _level(points: list[list[float]], x: float) -> float:
 def html_context(plan: dict[str, Any]) -> dict[str, Any]:
     """What the ``_explain.html.j2`` partial shows (empty lists hide its sections)."""
     x = plan.get("explain") or {}
-    base = plan.get("baseline")
-    return {
-        "baseline": {"head": baseline_head(), "rows": baseline_rows(plan), "summary": baseline_summary(plan)} if base else None,
-        "baseline_periods": {"head": baseline_period_head(), "rows": baseline_period_rows(plan)} if base and base.get("periods") else None,
-        "periods": period_grid(x, period_names(plan)),
-        "channels": {"head": marginal_head(), "rows": channel_rows(x), "why": [why_of(x, c) for c in x["channels"]]} if x.get("channels") else None,
-        "limits": {"head": limit_head(), "rows": limit_rows(x)} if x.get("limits") else None,
-        "alternatives": {"head": alternative_head(), "rows": alternative_rows(x)} if x.get("alternatives") else None,
-        "conflict": x.get("conflict"),
-        "curves": [curve_svg(c, plan.get("currency", "")) for c in x.get("curves", [])],
-    }
+    context = baseline_context(plan)
+    return {"baseline": context, "baseline_periods": context["periods"] if context else None,
+            "periods": period_grid(x, period_names(plan)),
+            "periods_words": [t(key) for key in periods_words(x)],
+            "channels": {"head": marginal_head(plan.get("currency") or "", is_money(x)), "rows": channel_rows(x),
+                         "why": [why_of(x, c) for c in x["channels"]]}
+            if x.get("channels") else None, "limits": {"head": limit_head(), "rows": limit_rows(x, plan)}
+            if x.get("limits") else None, "lp": {"head": lp_head(), "rows": lp_rows(x, plan)} if lp_rows(x, plan)
+            else None, "alternatives": {"head": alternative_head(), "rows": alternative_rows(x)}
+            if x.get("alternatives") else None, "conflict": x.get("conflict"),
+            "curves": [curve_svg(c, plan.get("currency", "")) for c in x.get("curves", [])]}
 
 
 def excel_sheet(wb, plan: dict[str, Any], write_table, finish, rtl: bool = False) -> None:
@@ -264,29 +287,36 @@ def excel_sheet(wb, plan: dict[str, Any], write_table, finish, rtl: bool = False
     sections = []
     b = plan.get("baseline")
     if b:
-        sections.append((t("baseline.title"), baseline_head(),
-                         [[c["label"], c["current_spend"], c["optimised_spend"], c["current_reach"], c["optimised_reach"]]
-                          for c in b["channels"] if c["current_on"] or c["optimised_on"]]
-                         + [[t("baseline.total_cost"), b["cost"], plan.get("cost"), None, None],
-                            [t("objective"), b["objective"], b["optimised_objective"], None, None]]))
+        sections.append(
+            (t("baseline.title"), baseline_head(plan.get("currency") or ""),
+             [[r["label"], r["current"], r["optimised"], r["change"], r.get("current_reach"), r.get("optimised_reach")]
+              for r in baseline_figures(plan)]))
     if b and b.get("periods"):
-        sections.append((t("baseline.periods_title"), baseline_period_head(),
-                         [[p["label"], p["current_cost"], p["optimised_cost"], p["current_objective"], p["optimised_objective"]]
-                          for p in b["periods"]]))
+        sections.append(
+            (t("baseline.periods_title"), baseline_period_head(),
+             [[p["label"], p["current_cost"], p["optimised_cost"], p["current_objective"], p["optimised_objective"]]
+              for p in b["periods"]]))
     if x:
-        sections.append((t("channels"), [*marginal_head(), t("explain.col_why")],
-                         [[c["label"], c["on"], c["spend"], *(_m(c, k) for k in ("reach_per_unit", "objective_per_unit",
-                                                                                 "cost_per_customer", "step_objective")),
-                           c["value_if_forced_off"] if c["on"] else c["value_if_forced_on"], verdict_word(c["verdict"]), why_of(x, c)]
-                          for c in x["channels"]]))
+        sections.append(
+            (t("channels"), [*marginal_head(plan.get("currency") or ""), t("explain.col_why")],
+             [
+                 [c["label"], c["on"], c["spend"],
+                  *(_m(c, k) for k in ("reach_per_unit", "objective_per_unit", "cost_per_customer", "step_objective")),
+                  c["value_if_forced_off"] if c["on"] else c["value_if_forced_on"], verdict_word(c["verdict"]),
+                  why_of(x, c)] for c in x["channels"]]))
         grid = period_grid(x, period_names(plan))
         if grid:
-            sections.append((t("explain.periods_title"), grid["head"], grid["values"]))
-        sections.append((t("explain.limits_short"), limit_head(),
-                         [[r["rule"], r["limit"], r["binding"], r["step"], r["gain"], r["worth_per_unit"], r["shadow_price"]]
-                          for r in x["limits"]]))
-        sections.append((t("explain.alternatives_short"), alternative_head(),
-                         [[a["rank"], a["objective"], a["cost"], a["behind"], " ".join(a["differs"])] for a in x["alternatives"]]))
+            sections.append((t(periods_words(x)[0]), grid["head"], grid["values"]))
+        sections.append(
+            (t("explain.limits_short"), limit_head(),
+             [[limit_name(r, plan), r["limit"], r["binding"], r["step"], r["gain"], r["worth_per_unit"]]
+              for r in x["limits"]]))
+        sections.append(
+            (t("explain.lp_title"), lp_head(), [[limit_name(r, plan), r["worth_per_unit"], r["shadow_price"]]
+                                                for r in x["limits"] if is_number(r.get("shadow_price"))]))
+        sections.append(
+            (t("explain.alternatives_short"), alternative_head(),
+             [[a["rank"], a["objective"], a["cost"], a["behind"], " ".join(a["differs"])] for a in x["alternatives"]]))
     for title, head, rows in sections:
         ws.cell(row=row, column=1, value=title)
         row = write_table(ws, row + 1, head, rows) + 2

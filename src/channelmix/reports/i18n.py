@@ -1,5 +1,5 @@
 """The report language: every heading, sentence and label the reports and the terminal
-view write comes from ``channelmix/locales/<lang>.json`` (data, not code), and numbers
+view write comes from the language catalogue (:mod:`channelmix.core.catalogue`), and numbers
 are written with the language's separators and digits.
 
 The language is chosen per rendering with :func:`using` (a context variable, so
@@ -11,58 +11,15 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
-import json
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-LANGUAGES = ("en", "fr", "es", "sv", "fa")
-DEFAULT = "en"
+from ..core.catalogue import DEFAULT, LANGUAGES, Language, catalogue
 
-
-@dataclass(frozen=True)
-class Language:
-    """One language's words and number style."""
-
-    code: str
-    direction: str
-    words: dict[str, str]
-    group: str  # thousands separator
-    decimal: str
-    percent: str  # the percent sign with any space before it, e.g. "\u00a0%"
-    digits: str  # the ten digits 0-9 in this language's script
-
-    def __call__(self, key: str, **values: Any) -> str:
-        """The sentence ``key`` with ``{names}`` filled in (English when this language lacks it)."""
-        text = self.words.get(key)
-        if text is None:
-            text = catalogue(DEFAULT).words[key]  # a KeyError names a key missing everywhere: a bug
-        if not values:
-            return text
-        # counts in the language's digits (Persian ۴ از ۱۰); figures come formatted already
-        return text.format(**{k: self.number(str(v)) if isinstance(v, int) and not isinstance(v, bool) else v
-                              for k, v in values.items()})
-
-    def number(self, text: str) -> str:
-        """A number written ``12,345.6`` (Python's style) in this language's style."""
-        out = text.replace(",", "\x00").replace(".", self.decimal).replace("\x00", self.group)
-        if self.digits != "0123456789":
-            out = out.translate(str.maketrans("0123456789-", self.digits + "\u2212"))
-        return out
-
-
-@lru_cache(maxsize=None)
-def catalogue(code: str) -> Language:
-    """The language ``code`` as read from its file."""
-    if code not in LANGUAGES:
-        raise ValueError(f"unknown report language {code!r}: choose one of {', '.join(LANGUAGES)}")
-    raw = json.loads(resources.files("channelmix").joinpath("locales", f"{code}.json").read_text(encoding="utf-8"))
-    meta = raw.pop("_meta")
-    return Language(code=code, direction=meta["dir"], words=raw, group=meta["group"], decimal=meta["decimal"],
-                    percent=meta["percent"], digits=meta["digits"])
-
+__all__ = ["DEFAULT", "LANGUAGES", "Language", "catalogue", "choose", "current", "first_strong", "for_plans",
+           "isolated", "labels_of", "language", "shown",
+           "localised", "of_plan", "of_plans", "report_language", "t", "using"]
 
 _CURRENT: contextvars.ContextVar[str | None] = contextvars.ContextVar("channelmix_report_language", default=None)
 
@@ -119,12 +76,11 @@ def localised(plans_of: Callable[..., list[dict[str, Any]]]) -> Callable:
 def report_language(requested: str | None, plans: list[dict[str, Any]]) -> str:
     """The language of a report of these plans: the one asked for, else the plans' own
     (when they agree), else Persian when most labels are Persian, else English."""
-    from .common import labels_of
-
     own = {p.get("language") for p in plans}
     plan = plans[0] if len(own) == 1 and plans else None
-    labels = [text for p in plans for text in (p.get("scenario") or "", *labels_of(p.get("channels")).values(),
-                                               *labels_of(p.get("phases")).values(), *labels_of(p.get("segments")).values())]
+    labels = [text for p in plans
+              for text in (p.get("scenario") or "", *labels_of(p.get("channels")).values(),
+                           *labels_of(p.get("phases")).values(), *labels_of(p.get("segments")).values())]
     return choose(requested, plan, labels)
 
 
@@ -136,9 +92,54 @@ def choose(requested: str | None, plan: dict[str, Any] | None = None, labels: li
     if plan and plan.get("language") in LANGUAGES:
         return plan["language"]
     if labels:
-        from .common import language
-
         guessed, _ = language(labels)
         if guessed in LANGUAGES:
             return guessed
     return DEFAULT
+
+
+def first_strong(text: str) -> str | None:
+    """``rtl`` or ``ltr`` by the first strongly directional character (as ``dir="auto"`` does)."""
+    for ch in text or "":
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return None
+
+
+def language(labels: Iterable[str]) -> tuple[str, str]:
+    """``(lang, dir)`` for a document whose user labels are these: right to left when most
+    labels are in a right-to-left script."""
+    labels = [t for t in labels if t]
+    directions = [first_strong(t) for t in labels]
+    rtl, ltr = directions.count("rtl"), directions.count("ltr")
+    if rtl <= ltr:
+        return "en", "ltr"
+    text = "".join(labels)
+    if any("\u0590" <= ch <= "\u05ff" for ch in text):
+        return "he", "rtl"
+    if any(ch in text for ch in "پچژگکی"):
+        return "fa", "rtl"
+    return "ar", "rtl"
+
+
+def labels_of(items: list[dict[str, Any]] | None) -> dict[str, str]:
+    """Each item's label by id: a preset phase's (``term``) in the report language, else the user's words."""
+    return {item["id"]: shown(item) for item in items or [] if "id" in item}
+
+
+def isolated(text: str) -> str:
+    """Text set apart from the direction around it (Unicode's first-strong isolate): a signed id
+    ("+referral") keeps its sign in front on a right-to-left page."""
+    return f"\u2068{text}\u2069"
+
+
+def shown(item: dict[str, Any]) -> str:
+    """An item's label as a report shows it: a catalogue ``term`` (a preset phase) in the current
+    language, else the label the user wrote, else the id."""
+    term = item.get("term")
+    if term and term in catalogue(DEFAULT).words:
+        return t(term)
+    return item.get("label") or item["id"]

@@ -8,12 +8,15 @@ import html
 from collections import Counter
 from typing import Any
 
-from .common import is_number, num, pct, plan_view, qty
-from .source import source_view
+from .baseline import baseline_markdown
+from .common import is_number, num, pct, qty, resource_name
 from .explain_sections import markdown_sections
 from .i18n import localised, of_plan, of_plans, t
+from .risk import collection_markdown as risk_collection
+from .risk import risk_markdown
 from .schedule import markdown_lines
-from .risk import collection_markdown as risk_collection, risk_markdown
+from .source import source_view
+from .view import plan_view
 
 
 def escape(text: Any) -> str:
@@ -50,8 +53,9 @@ def headline(v: dict[str, Any]) -> list[str]:
             [f"**{t('money_spent')}**", v["cost_text"] + (" " + t("of_budget_share", budget=v["budget_text"],
                                                                     share=v["budget_share_text"])
                                                           if v["budget"] is not None else "")]]
-    rows += [[f"**{r['name']}: {t('used')}**", f"{r['used_text']} " + t("of_available", capacity=r["capacity_text"],
-                                                                       share=r["share_text"])] for r in v["resources"]]
+    rows += [[f"**{t('resource_used', name=r['name'])}**",
+              f"{r['used_text']} " + t("of_available", capacity=r["capacity_text"], share=r["share_text"])]
+             for r in v["resources"]]
     rows.append([f"**{t('channels_on')}**", f"{num(len(v['on']))} {t('of_n', n=len(v['channels']))}"])
     if v["penalties"]:
         rows.append([f"**{t('penalties')}**", "; ".join(t("penalty.for", amount=p["text"], words=p["words"])
@@ -65,10 +69,12 @@ def headline(v: dict[str, Any]) -> list[str]:
 
 def channels_section(v: dict[str, Any]) -> list[str]:
     cur = f" ({v['currency']})" if v["currency"] else ""
-    head = [t("channel"), "id", t("on"), t("spend") + cur, t("fixed_cost") + cur, t("cost") + cur, t("share"), t("reach"),
-            *v["resource_names"]]
-    rows = [[c["label"], f"`{c['id']}`", "✓" if c["on"] else t("off_word"), c["spend_text"], c["fixed_text"], c["cost_text"],
-             c["share_text"], c["reach_text"], *(c["uses_text"][r] for r in v["resource_names"])] for c in v["channels"]]
+    head = [t("channel"), "id", t("on"), t("spend") + cur, t("fixed_cost") + cur, t("cost") + cur, t("share"),
+            t("reach"), *map(resource_name, v["resource_names"])]
+    rows = [
+        [c["label"], f"`{c['id']}`", "✓" if c["on"] else t("off_word"), c["spend_text"], c["fixed_text"],
+         c["cost_text"], c["share_text"], c["reach_text"], *(c["uses_text"][r] for r in v["resource_names"])]
+        for c in v["channels"]]
     d = v["money_decimals"]
     rows.append([f"**{t('total_on', on=len(v['on']))}**", "", "", f"**{num(v['total_spend'], d)}**",
                  f"**{num(v['total_fixed'], d)}**", f"**{num(v['total_cost'], d)}**", "", "",
@@ -132,9 +138,14 @@ def plan_markdown(plan: dict[str, Any]) -> str:
         lines += [escape(v["description"]), ""]
     if v["source_text"]:
         lines += [f"_{escape(v['source_text'])}_", ""]
+    if v["decision"] and v["decision"]["lines"]:
+        lines += [f"## {escape(v['decision']['title'])}", ""] + [f"- {escape(x)}" for x in v["decision"]["lines"]]
+        lines += [""]
     lines += headline(v)
+    lines += baseline_markdown(plan, table) if v["solved"] else []
     if v["variant"] and v["variant"]["rows"]:
-        lines += [f"## {t('variant.title')}", ""] + table(v["variant"]["head"], v["variant"]["rows"], list("lrrr")) + [""]
+        lines += ([f"## {t('variant.title')}", ""] + table(v["variant"]["head"], v["variant"]["rows"], list("lrrr"))
+                  + [""])
     lines += warnings_section(v) if not v["solved"] else []
     if v["solved"]:
         lines += channels_section(v) + coverage_section(v) + markdown_lines(plan, table, escape) + rules_section(v) \
@@ -169,7 +180,8 @@ def collection_markdown(title: str, table_: Any, plans: list[dict[str, Any]], va
     if ctx["today"]:
         lines += [escape(ctx["today"]), ""]
     lines += [f"## {ctx['table_title']}", ""]
-    lines += table([c["title"] for c in ctx["columns"]], [[cell["text"] for cell in row["cells"]] for row in ctx["rows"]],
+    lines += table([c["title"] for c in ctx["columns"]],
+                   [[cell["text"] for cell in row["cells"]] for row in ctx["rows"]],
                    ["r" if c["numeric"] else "l" for c in ctx["columns"]]) + [""]
     if ctx["diff"]:
         d = ctx["diff"]
@@ -191,8 +203,8 @@ def collection_markdown(title: str, table_: Any, plans: list[dict[str, Any]], va
     lines += [f"## {ctx['cards_title']}", ""]
     for v in ctx["views"]:
         if v["solved"]:
-            facts = [f"{v['objective_title']}: {v['objective_text']}",
-                     f"{t('money_spent')}: {v['cost_text']}" + (f" {t('of_n', n=v['budget_text'])}" if v["budget"] is not None else "")]
+            facts = [f"{v['objective_title']}: {v['objective_text']}", f"{t('money_spent')}: {v['cost_text']}"
+                     + (f" {t('of_n', n=v['budget_text'])}" if v["budget"] is not None else "")]
             facts += [f"{r['name']}: {r['used_text']} {t('of_n', n=r['capacity_text'])}" for r in v["resources"]]
             facts.append(f"{t('channels_on')} ({num(len(v['on']))}): " + ", ".join(c["label"] for c in v["on"]))
         else:

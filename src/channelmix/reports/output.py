@@ -1,20 +1,21 @@
-"""Plans for programs and files: JSON, CSV tables, the one naming rule for result and
-report files, and atomic writes. (The terminal view is :mod:`channelmix.reports.terminal`.)"""
+"""Plans for programs and files: JSON and CSV tables, written atomically under the one naming
+rule for result files (:mod:`channelmix.core.filenames`).  The terminal view is
+:mod:`channelmix.reports.terminal`."""
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import jsonout
-from ..atomic import atomic_write, write_atomic  # noqa: F401  (re-exported: report.py, reports/__init__.py)
-from ..plan import Plan
-from ..textcells import csv_frame, csv_text
+from ..core import jsonout
+from ..core.atomic import write_atomic
+from ..core.filenames import file_stem, unique_stem
+from ..core.textcells import csv_text
+from ..verify.plan import Plan
+from .documents import plan_document
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 def to_json(plan: Plan, extra: dict[str, Any] | None = None) -> str:
     """One JSON object, names in their own script (not \\u-escaped); ``extra["json"]``
     (e.g. an explanation) is merged in."""
-    return jsonout.dumps({**plan.to_dict(), **(extra or {}).get("json", {})}, default=_plain)
+    return jsonout.dumps({**plan_document(plan), **(extra or {}).get("json", {})}, default=_plain)
 
 
 def _plain(value: Any) -> Any:
@@ -86,40 +87,8 @@ def csv_rows(rows: list[dict[str, Any]], columns: tuple[str, ...], header: bool)
     return buffer.getvalue()
 
 
-MAX_STEM_BYTES = 100  # well inside the usual 255-byte file-name limit, with suffixes and temporary names
-RESERVED = frozenset({"summary"})  # summary.json and summary.csv sit beside the results
-
-
-def file_stem(name: str) -> str:
-    """The one naming rule for result and report files: a file name from a scenario name.
-
-    A name that is already a safe file name (letters of any script, digits, ``_ . = -``,
-    not starting or ending with ``.`` or ``-``) and at most MAX_STEM_BYTES long is kept
-    as it is.  Any other name is cleaned (other characters become ``-``), shortened,
-    and given ``-`` and 8 hex digits of the SHA-256 of the whole name, so two names
-    that clean to the same text (``a-b`` and ``a/b``, ``.`` and ``..``) never share a
-    file, and the same name always gets the same file."""
-    stem = re.sub(r"[^\w.=-]+", "-", name, flags=re.UNICODE).strip("-.")
-    if stem and stem == name and len(stem.encode("utf-8")) <= MAX_STEM_BYTES:
-        return stem
-    short = (stem or "scenario").encode("utf-8")[:MAX_STEM_BYTES - 9].decode("utf-8", errors="ignore").rstrip("-.")
-    return f"{short or 'scenario'}-{hashlib.sha256(name.encode('utf-8', errors='surrogatepass')).hexdigest()[:8]}"
-
-
-def unique_stem(name: str, used: set[str]) -> str:
-    """:func:`file_stem` of ``name``, not yet in ``used`` and not a RESERVED name
-    (``-2``, ``-3`` … on a clash, compared case-insensitively so case-insensitive file
-    systems see distinct files too); records it in ``used``."""
-    stem = file_stem(name)
-    taken = {u.casefold() for u in used} | RESERVED
-    unique, n = stem, 2
-    while unique.casefold() in taken:
-        unique, n = f"{stem}-{n}", n + 1
-    used.add(unique)
-    return unique
-
-
-def write_outputs(plan: Plan, out_dir: Path, stem: str | None = None, extra: dict[str, Any] | None = None) -> list[Path]:
+def write_outputs(plan: Plan, out_dir: Path, stem: str | None = None,
+                  extra: dict[str, Any] | None = None) -> list[Path]:
     """``<stem>.json`` and ``<stem>.<table>.csv`` in out_dir, each written atomically;
     ``stem`` defaults to :func:`file_stem` of the scenario name (pass a
     :func:`unique_stem` when writing many plans into one folder)."""
@@ -140,10 +109,9 @@ def write_collection(table: "pd.DataFrame", plans: list[Plan], out_dir: Path,
     for plan, extra in zip(plans, extras or [None] * len(plans)):
         stem = unique_stem(plan.scenario, used)
         written.append(write_atomic(out_dir / f"{stem}.json", to_json(plan, extra) + "\n"))
-    written.append(write_atomic(out_dir / "summary.csv", csv_frame(table).to_csv(index=False)))
-    records = json.loads(table.to_json(orient="records", force_ascii=False))
-    written.append(write_atomic(out_dir / "summary.json", jsonout.dumps(records, indent=1) + "\n"))
-    return written
+    from ..analysis.batch import write_summary  # pandas: only when a collection is written
+
+    return written + write_summary(table, out_dir)
 
 
 def rows_as_json(table: "pd.DataFrame") -> list[str]:

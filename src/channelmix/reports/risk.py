@@ -1,10 +1,10 @@
 """Risk in the reports: a plan judged in every world (``plan["risk"]``, see
-:mod:`channelmix.worlds`) and the robust plan beside the risk-neutral one.
+:mod:`channelmix.model.worlds`) and the robust plan beside the risk-neutral one.
 
 * :func:`risk_view` — the figures (mean, p5, p95, worst, CVaR), the histogram of the
   objective over the worlds, the share of worlds in which each target cell is met, and
   with ``plan["risk_reference"]`` (the base plan judged in the same worlds, see
-  :func:`~channelmix.reports.reachable.report_facts`) the trade-off between the two;
+  :func:`~channelmix.verify.reachable.report_facts`) the trade-off between the two;
 * :func:`collection_risk` — the same comparison among the plans of a comparison;
 * :func:`risk_lines` (terminal) and :func:`risk_markdown` (Markdown); the HTML partial is
   ``templates/_risk.html.j2``, the Excel sheet :mod:`channelmix.reports.risk_excel`.
@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from .claims import trade_claim
 from .common import MAXIMISE, auto, is_number, num, pct
-from .i18n import t
+from .i18n import labels_of, t
 from .risk_svg import histogram_svg
 from .svg import heat_colour
 
@@ -51,14 +52,16 @@ def risk_view(plan: dict[str, Any]) -> dict[str, Any] | None:
     se = risk.get("mc_se") or {}
     figures = [{"key": k, "title": figure_title(k, alpha), "value": risk[k], "se": se.get(k),
                 "text": fmt(risk[k]) + (f" ± {fmt(se[k])}" if is_number(se.get(k)) else "")} for k in FIGURES]
-    labels = {p["id"]: p["label"] for p in plan.get("phases") or []}
+    labels = labels_of(plan.get("phases"))
     segments = {g["id"]: g["label"] for g in plan.get("segments") or []}
     cells = []
     for c in risk.get("cell_target_probability") or []:
         bg, fg = heat_colour(c["probability"])
-        cells.append({"phase": c["phase"], "segment": c["segment"], "phase_label": labels.get(c["phase"], c["phase"]),
-                      "segment_label": segments.get(c["segment"], c["segment"]), "target": c["target"], "target_text": pct(c["target"]),
-                      "probability": c["probability"], "text": pct(c["probability"]), "bg": bg, "fg": fg})
+        cells.append(
+            {"phase": c["phase"], "segment": c["segment"], "phase_label": labels.get(c["phase"], c["phase"]),
+             "segment_label": segments.get(c["segment"], c["segment"]), "target": c["target"],
+             "target_text": pct(c["target"]), "probability": c["probability"], "text": pct(c["probability"]), "bg": bg,
+             "fg": fg})
     maximises = (plan.get("sense") or "max_reach") in MAXIMISE
     measure = risk.get("risk")
     mc = t("risk.mc", n=int(risk["worlds"]) - 1, total=int(risk["samples"])) if se and risk.get("samples") else ""
@@ -68,41 +71,40 @@ def risk_view(plan: dict[str, Any]) -> dict[str, Any] | None:
     if isinstance(reference, dict) and reference.get("objectives"):
         trade = trade_off(reference, risk, (plan.get("base") or {}).get("channels") or [], plan.get("channels") or [],
                           maximises, fmt, t("risk.base_plan"), t("risk.this_plan"))
-    phases = [p for p in plan.get("phases") or [] if any(c["phase"] == p["id"] for c in cells)]
+    phases = [{**p, "label": labels[p["id"]]} for p in plan.get("phases") or []
+              if any(c["phase"] == p["id"] for c in cells)]
     segs = [g for g in plan.get("segments") or [] if any(c["segment"] == g["id"] for c in cells)]
     return {
         "worlds": int(risk["worlds"]), "measure": measure, "measure_text": measure_text(measure), "alpha": alpha,
         "intro": intro, "mc": mc, "figures": figures, "objectives": list(risk["objectives"]), "format": fmt,
-        "svg": histogram_svg(risk["objectives"], {k: risk[k] for k in ("mean", "p5", "p95", "worst")}),
+        "svg": "".join(histogram_svg(risk["objectives"], {k: risk[k] for k in ("mean", "p5", "p95", "worst")}, narrow)
+                       for narrow in (False, True)),
         "cells": cells, "matrix": {(c["phase"], c["segment"]): c for c in cells}, "phases": phases, "segments": segs,
         "trade": trade, "maximises": maximises,
     }
 
 
 def trade_off(neutral: dict[str, Any], robust: dict[str, Any], neutral_channels: list[dict[str, Any]],
-              robust_channels: list[dict[str, Any]], maximises: bool, fmt, neutral_name: str, robust_name: str) -> dict[str, Any]:
+              robust_channels: list[dict[str, Any]], maximises: bool, fmt, neutral_name: str,
+              robust_name: str) -> dict[str, Any]:
     """The robust plan beside the risk-neutral one, judged in the same worlds: figures side by
     side, what the robust plan gives up on average and gains in the bad worlds, and the
     channels whose cost differs."""
-    sign = 1.0 if maximises else -1.0
     alpha = float(robust.get("alpha") or neutral.get("alpha") or 0.1)
-    rows = []
+    rows, numbers = [], []  # the table as text, and as numbers (a workbook keeps numbers)
     for key in ("mean", "p5", "worst", "cvar"):
         a, b = float(neutral[key]), float(robust[key])
         change = b - a
-        rows.append([figure_title(key, alpha), fmt(a), fmt(b), ("+" if change > 0 else "") + fmt(change) if abs(change) > 1e-9 else "0"])
-    loss = sign * (float(neutral["mean"]) - float(robust["mean"]))  # > 0: the robust plan is worse on average
-    tail = sign * (float(robust["cvar"]) - float(neutral["cvar"]))  # > 0: better in the worst α share
-    worst = sign * (float(robust["worst"]) - float(neutral["worst"]))
-    share = pct(loss / abs(float(neutral["mean"])), 1) if float(neutral["mean"]) else "—"
-    values = {"loss": fmt(abs(loss)), "share": share, "tail": fmt(abs(tail)), "alpha": pct(alpha), "worst": fmt(abs(worst))}
-    if loss > 1e-9 * max(1.0, abs(float(neutral["mean"]))):
-        sentence = t("risk.trade", **values) if tail > 0 else t("risk.trade_nothing", **values)
-    else:
-        sentence = t("risk.trade_free", **values)
+        numbers.append([figure_title(key, alpha), a, b, change])
+        rows.append(
+            [figure_title(key, alpha), fmt(a), fmt(b), ("+" if change > 0 else "")
+             + fmt(change) if abs(change) > 1e-9 else "0"])
+    claim = trade_claim(neutral, robust, maximises, fmt)
+    sentence = claim.sentence
     n = int(robust.get("worlds") or 0)
     held = (neutral.get("rules_hold"), robust.get("rules_hold"))
     if all(isinstance(h, int) for h in held):
+        numbers.append([t("risk.rules_hold"), held[0], held[1], held[1] - held[0]])
         rows.append([t("risk.rules_hold"), t("of_n_worlds", k=held[0], n=n), t("of_n_worlds", k=held[1], n=n),
                      ("+" if held[1] > held[0] else "") + num(held[1] - held[0])])
         if held[1] > held[0]:
@@ -110,15 +112,20 @@ def trade_off(neutral: dict[str, Any], robust: dict[str, Any], neutral_channels:
     labels = {c["id"]: c.get("label") or c["id"] for c in [*neutral_channels, *robust_channels]}
     before = {c["id"]: (bool(c.get("on")), float(c.get("cost") or 0.0)) for c in neutral_channels}
     after = {c["id"]: (bool(c.get("on")), float(c.get("cost") or 0.0)) for c in robust_channels}
-    channels = []
+    channels, channel_numbers = [], []
     for cid in dict.fromkeys([*before, *after]):
         (on_a, cost_a), (on_b, cost_b) = before.get(cid, (False, 0.0)), after.get(cid, (False, 0.0))
         if on_a != on_b or abs(cost_a - cost_b) > 0.5:
-            channels.append([labels[cid], num(cost_a) if on_a else t("off_word"), num(cost_b) if on_b else t("off_word"),
-                             ("+" if cost_b - cost_a > 0.5 else "") + num(cost_b - cost_a)])
+            channel_numbers.append([labels[cid], cost_a if on_a else t("off_word"), cost_b if on_b else t("off_word"),
+                                    cost_b - cost_a])
+            channels.append(
+                [labels[cid], num(cost_a) if on_a else t("off_word"), num(cost_b) if on_b else t("off_word"),
+                 ("+" if cost_b - cost_a > 0.5 else "") + num(cost_b - cost_a)])
     return {"head": [t("risk.figure"), neutral_name, robust_name, t("variant.change")], "rows": rows,
             "sentence": sentence, "channel_head": [t("channel"), neutral_name, robust_name, t("variant.change")],
-            "channels": channels, "loss": loss, "tail": tail, "worst_gain": worst}
+            "channels": channels, "numbers": numbers, "channel_numbers": channel_numbers, "worlds": n,
+            "loss": -claim.figures["mean"], "tail": claim.figures["cvar"], "worst_gain": claim.figures["worst"],
+            "claim": claim}
 
 
 def collection_risk(plans: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -143,8 +150,9 @@ def collection_risk(plans: list[dict[str, Any]]) -> dict[str, Any] | None:
                     and p.get("sense") == neutral.get("sense"):
                 trade = trade_off(neutral["risk"], p["risk"], neutral.get("channels") or [], p.get("channels") or [],
                                   maximises, fmt, neutral.get("scenario") or "", p.get("scenario") or "")
-                trades.append({"title": t("risk.versus", robust=p.get("scenario") or "", neutral=neutral.get("scenario") or ""),
-                               **trade})
+                trades.append(
+                    {"title": t("risk.versus", robust=p.get("scenario") or "", neutral=neutral.get("scenario") or ""),
+                     **trade})
     return {"head": head, "rows": rows, "trades": trades}
 
 
@@ -186,14 +194,17 @@ def risk_markdown(plan: dict[str, Any], table) -> list[str]:
     if view is None:
         return []
     lines = [f"## {t('risk.title')}", "", view["intro"], ""]
-    lines += table([t("risk.figure"), t("objective")], [[f["title"], f["text"]] for f in view["figures"]], ["l", "r"]) + [""]
+    lines += table([t("risk.figure"), t("objective")], [[f["title"], f["text"]] for f in view["figures"]],
+                   ["l", "r"]) + [""]
     lines += [t("risk.per_world"), ""]
-    lines += table([t("risk.world"), t("objective")], [[num(w), view["format"](v)] for w, v in enumerate(view["objectives"])],
-                   ["r", "r"]) + [""]
+    lines += table([t("risk.world"), t("objective")],
+                   [[num(w), view["format"](v)] for w, v in enumerate(view["objectives"])], ["r", "r"]) + [""]
     if view["cells"]:
         lines += [t("risk.cells_intro"), ""]
-        rows = [[p["label"], *(view["matrix"][(p["id"], g["id"])]["text"] if (p["id"], g["id"]) in view["matrix"] else "—"
-                               for g in view["segments"])] for p in view["phases"]]
+        rows = [
+            [p["label"],
+             *(view["matrix"][(p["id"], g["id"])]["text"] if (p["id"], g["id"]) in view["matrix"] else "—"
+               for g in view["segments"])] for p in view["phases"]]
         lines += table([t("phase_segment"), *(g["label"] for g in view["segments"])], rows,
                        ["l"] + ["r"] * len(view["segments"])) + [""]
     if view["trade"]:
@@ -213,10 +224,12 @@ def collection_markdown(plans: list[dict[str, Any]], table) -> list[str]:
     ctx = collection_risk(plans)
     if ctx is None:
         return []
-    lines = [f"## {t('risk.title')}", ""] + table(ctx["head"], ctx["rows"], ["l", "l"] + ["r"] * (len(ctx["head"]) - 2)) + [""]
+    lines = ([f"## {t('risk.title')}", ""]
+             + table(ctx["head"], ctx["rows"], ["l", "l"] + ["r"] * (len(ctx["head"]) - 2)) + [""])
     for trade in ctx["trades"]:
         lines += trade_markdown(trade, table, f"### {trade['title']}")
     return lines
 
 
-__all__ = ["risk_view", "collection_risk", "with_band", "risk_lines", "risk_markdown", "collection_markdown", "trade_off"]
+__all__ = ["risk_view", "collection_risk", "with_band", "risk_lines", "risk_markdown", "collection_markdown",
+           "trade_off"]

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import math
 from html import escape
-from typing import Any
 
 import numpy as np
 
-from .common import auto
+from .common import auto, num
 from .svg import GRID, INK, MARGINAL, MUTED, OBJECTIVE, axis_labels, nice_ticks
 
 MARKS = {"mean": (INK, ""), "p5": (MUTED, "5 3"), "p95": (MUTED, "5 3"), "worst": (MARGINAL, "")}
@@ -25,13 +24,14 @@ def bins_of(values: list[float], ticks: list[float]) -> tuple[np.ndarray, np.nda
     return counts, edges
 
 
-def histogram_svg(values: list[float], marks: dict[str, float]) -> str:
-    """The histogram of ``values`` with a vertical line at each of ``marks`` (mean, p5, p95, worst)."""
-    width, height = 640, 220
+def histogram_svg(values: list[float], marks: dict[str, float], narrow: bool = False) -> str:
+    """The histogram of ``values`` with a vertical line at each of ``marks`` (mean, p5, p95, worst);
+    ``narrow``: the phone's drawing, about 1:1 on a 390 px screen."""
+    width, height = (360, 220) if narrow else (640, 220)
     left, right, top, bottom = 44, 16, 14, 46
     plot_w, plot_h = width - left - right, height - top - bottom
     xs = [float(v) for v in values]
-    ticks = nice_ticks(min(xs), max(xs))
+    ticks = nice_ticks(min(xs), max(xs), 4 if narrow else 5)
     counts, edges = bins_of(xs, ticks)
     x0, x1 = ticks[0], ticks[-1]
     tallest = int(counts.max()) if len(counts) else 1
@@ -43,18 +43,23 @@ def histogram_svg(values: list[float], marks: dict[str, float]) -> str:
     def sy(n: float) -> float:
         return top + plot_h - n / (y_ticks[-1] or 1) * plot_h
 
-    out = [f'<svg viewBox="0 0 {width} {height}" class="risk-svg" role="img" aria-label="histogram of {len(xs)} worlds" '
-           f'font-family="system-ui, -apple-system, Segoe UI, Roboto, Noto Sans, DejaVu Sans, sans-serif" font-size="12">']
+    out = [
+        f'<svg viewBox="0 0 {width} {height}" class="risk-svg {"narrow" if narrow else "wide"}" direction="ltr" '
+        f'role="img" aria-label="histogram of {len(xs)} worlds" '
+        f'font-family="system-ui, -apple-system, Segoe UI, Roboto, Noto Sans, DejaVu Sans, sans-serif" font-size="12">']
     for k in y_ticks:
         out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{sy(k):.1f}" y2="{sy(k):.1f}" stroke="{GRID}"/>')
-        out.append(f'<text x="{left - 6}" y="{sy(k) + 4:.1f}" text-anchor="end" fill="{MUTED}">{int(k)}</text>')
+        out.append(f'<text x="{left - 6}" y="{sy(k) + 4:.1f}" text-anchor="end" fill="{MUTED}">{num(int(k))}</text>')
     for n, a, b in zip(counts, edges, edges[1:]):
         if n:
-            out.append(f'<rect class="bin" x="{sx(a) + 1:.1f}" y="{sy(n):.1f}" width="{max(sx(b) - sx(a) - 2, 1):.1f}" '
-                       f'height="{sy(0) - sy(n):.1f}" fill="{BAR}"><title>{auto(a)} – {auto(b)}: {int(n)}</title></rect>')
+            out.append(
+                f'<rect class="bin" x="{sx(a) + 1:.1f}" y="{sy(n):.1f}" width="{max(sx(b) - sx(a) - 2, 1):.1f}" '
+                f'height="{sy(0) - sy(n):.1f}" fill="{BAR}"><title>{auto(a)} – {auto(b)}: {num(int(n))}</title></rect>'
+            )
     base = top + plot_h
     for v in xs:  # a rug: one tick per world
-        out.append(f'<line class="world" x1="{sx(v):.1f}" x2="{sx(v):.1f}" y1="{base + 2}" y2="{base + 9}" stroke="{OBJECTIVE}"/>')
+        out.append(f'<line class="world" x1="{sx(v):.1f}" x2="{sx(v):.1f}" y1="{base + 2}" y2="{base + 9}" '
+                   f'stroke="{OBJECTIVE}"/>')
     out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{base}" y2="{base}" stroke="{MUTED}"/>')
     for tick, text in zip(ticks, axis_labels(ticks)):
         out.append(f'<text x="{sx(tick):.1f}" y="{base + 24}" text-anchor="middle" fill="{INK}">{text}</text>')
@@ -68,11 +73,3 @@ def histogram_svg(values: list[float], marks: dict[str, float]) -> str:
     return "".join(out)
 
 
-def band_path(points: list[dict[str, Any]], sx, sy) -> str:
-    """The p5–p95 band of a frontier as an SVG path (points with ``x``, ``p5``, ``p95``), or ""."""
-    ordered = sorted((p for p in points if p.get("p5") is not None and p.get("p95") is not None), key=lambda p: float(p["x"]))
-    if len(ordered) < 2:
-        return ""
-    upper = [f"{sx(float(p['x'])):.1f},{sy(float(p['p95'])):.1f}" for p in ordered]
-    lower = [f"{sx(float(p['x'])):.1f},{sy(float(p['p5'])):.1f}" for p in reversed(ordered)]
-    return f'<path class="risk-band" d="M{" L".join(upper + lower)} Z" fill="{OBJECTIVE}" fill-opacity="0.15" stroke="none"/>'

@@ -3,7 +3,7 @@ channel × period grid (spend, on/off, where a set-up cost is paid), the cash of
 period with its running total, and reach and coverage period by period.
 
 Everything reads the plan dict's ``schedule`` (``dataclasses.asdict`` of
-:class:`channelmix.schedule.Schedule`); a single-period plan has none and gets ``None``.
+:class:`channelmix.model.schedule.Schedule`); a single-period plan has none and gets ``None``.
 Time runs in the reading direction of the report: left to right, and right to left in a
 right-to-left language, in every table and chart alike (charts are mirrored, text never).
 """
@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..period_labels import period_label
-from ..plan import SOLVED
-from .common import auto, is_number, labels_of, num, pct, qty, sense_title
-from .i18n import current, t
+from ..core.period_words import period_label
+from ..model.solution import SOLVED
+from .common import auto, is_number, num, pct, qty, resource_name, sense_title
+from .i18n import current, labels_of, t
 
 START = "▸"  # the set-up cost is paid in this period (the channel starts, or starts again)
 OFF = "–"  # the channel does not run in this period
@@ -28,13 +28,6 @@ CASH_COLUMNS = ("period", "budget", "available", "spend", "fixed", "setup", "cos
 def has_schedule(plan: dict[str, Any]) -> bool:
     """Whether the plan dict is a solved plan over periods."""
     return bool(plan.get("schedule")) and plan.get("status") in SOLVED
-
-
-def period_count(plan: dict[str, Any]) -> int | None:
-    """How many periods the plan covers: 1 without a schedule, None without a plan."""
-    if plan.get("status") not in SOLVED:
-        return None
-    return len((plan.get("schedule") or {}).get("periods") or []) or 1
 
 
 def cell_text(cell: dict[str, Any]) -> str:
@@ -107,18 +100,16 @@ def schedule_view(plan: dict[str, Any]) -> dict[str, Any] | None:
         })
     cash.sort(key=lambda c: c["n"])
 
-    return {
-        "unit": data.get("unit"), "periods": periods, "channels": channels, "running": running,
-        "idle": [c for c in channels if not c["periods_on"]], "largest": largest, "cash": cash,
-        "coverage": coverage_by_period(plan, periods), "currency": currency, "money": money,
-        "sense": sense, "objective_title": sense_title(sense),
-        "total_budget": plan.get("budget"), "total_cost": sum(c["cost"] or 0.0 for c in cash),
-        "resource_names": list(dict.fromkeys(r for c in cash for r in c.get("resources") or {})),
-        "any_setup": any(c["setup"] for c in cash), "any_budget": any(is_number(c.get("budget")) for c in cash),
-        "carried": any(is_number(c.get("available")) and is_number(c.get("budget")) and abs(c["available"] - c["budget"]) > 0.5
-                       for c in cash),
-        "legend": t("sched.legend", start=START, off=OFF),
-    }
+    return {"unit": data.get("unit"), "periods": periods, "channels": channels, "running": running,
+            "idle": [c for c in channels if not c["periods_on"]], "largest": largest, "cash": cash,
+            "coverage": coverage_by_period(plan, periods), "currency": currency, "money": money, "sense": sense,
+            "objective_title": sense_title(sense), "total_budget": plan.get("budget"),
+            "total_cost": sum(c["cost"] or 0.0 for c in cash),
+            "resource_names": list(dict.fromkeys(r for c in cash for r in c.get("resources") or {})),
+            "any_setup": any(c["setup"] for c in cash), "any_budget": any(is_number(c.get("budget")) for c in cash),
+            "carried": any(is_number(c.get("available")) and is_number(c.get("budget"))
+                           and abs(c["available"] - c["budget"]) > 0.5 for c in cash),
+            "legend": t("sched.legend", start=START, off=OFF)}
 
 
 def coverage_by_period(plan: dict[str, Any], periods: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -128,10 +119,11 @@ def coverage_by_period(plan: dict[str, Any], periods: list[dict[str, Any]]) -> l
     for cell in plan["schedule"].get("coverage") or []:
         target = cell.get("target")
         level = cell.get("level") or 0.0
-        by_period.setdefault(cell["period"], []).append({
-            **cell, "name": f"{phase_label.get(cell['phase'], cell['phase'])} × {segment_label.get(cell['segment'], cell['segment'])}",
-            "level_text": pct(level), "short": is_number(target) and level < target - 1e-6,
-            "target_text": pct(target) if is_number(target) else ""})
+        by_period.setdefault(cell["period"], []).append(
+            {**cell, "name": f"{phase_label.get(cell['phase'], cell['phase'])} × "
+             f"{segment_label.get(cell['segment'], cell['segment'])}", "level_text": pct(level),
+             "short": is_number(target) and level < target - 1e-6,
+             "target_text": pct(target) if is_number(target) else ""})
     out = []
     for p in periods:
         cells = by_period.get(p["id"], [])
@@ -188,11 +180,13 @@ def markdown_lines(plan: dict[str, Any], table: Any, escape: Any) -> list[str]:
     lines += [escape(s["legend"]) + (" " + t("sched.never_on", channels=never) if never else ""), ""]
     lines += [f"### {t('sched.cash_title', currency=cur)}", ""]
     head = [t("sched.period"), t("xlsx.budget"), *([t("sched.available")] if s["carried"] else []), t("spend"),
-            t("fixed_cost"), t("sched.setup"), t("cost"), t("sched.cumulative"), *s["resource_names"]]
+            t("fixed_cost"), t("sched.setup"), t("cost"), t("sched.cumulative"),
+            *map(resource_name, s["resource_names"])]
     strip = (lambda text: text.replace(f" {s['currency']}", "")) if s["currency"] else (lambda text: text)
-    rows = [[c["label"], strip(c["budget_text"]), *([strip(c["available_text"])] if s["carried"] else []), c["spend_text"],
-             c["fixed_text"], c["setup_text"], c["cost_text"], c["cumulative_text"],
-             *(c["resources_text"].get(r, "—") for r in s["resource_names"])] for c in s["cash"]]
+    rows = [
+        [c["label"], strip(c["budget_text"]), *([strip(c["available_text"])] if s["carried"] else []), c["spend_text"],
+         c["fixed_text"], c["setup_text"], c["cost_text"], c["cumulative_text"],
+         *(c["resources_text"].get(r, "—") for r in s["resource_names"])] for c in s["cash"]]
     lines += table(head, rows, ["l"] + ["r"] * (len(head) - 1)) + [""]
     money = s["sense"] != "max_reach"
     head = [t("sched.period"), t("channels_on"), s["objective_title"], *([t("sense.max_reach.title")] if money else []),
@@ -204,5 +198,5 @@ def markdown_lines(plan: dict[str, Any], table: Any, escape: Any) -> list[str]:
     return lines
 
 
-__all__ = ["LONG_COLUMNS", "markdown_lines", "OFF", "START", "cash_rows", "has_schedule", "long_rows", "period_count", "schedule_view",
+__all__ = ["LONG_COLUMNS", "markdown_lines", "OFF", "START", "cash_rows", "has_schedule", "long_rows", "schedule_view",
            "shown_label"]

@@ -12,8 +12,9 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 
-from ..textcells import own_formula
-from .excel import KEY_FONT, PERCENT, QTY, _value, finish, header, money_format, write_table
+from ..core.textcells import own_formula
+from .common import resource_name
+from .excel_cells import KEY_FONT, PERCENT, QTY, cell_value, finish, header, money_format, write_table
 from .i18n import t
 from .schedule import LONG_COLUMNS, schedule_view
 
@@ -45,7 +46,7 @@ def schedule_sheet(wb: Workbook, s: dict[str, Any], money: str, rtl: bool) -> No
         ws.cell(row=r, column=1, value=channel["id"])
         ws.cell(row=r, column=2, value=channel["label"])
         for j, cell in enumerate(channel["cells"], start=3):
-            out = ws.cell(row=r, column=j, value=_value(cell["spend"]) if cell["on"] else None)
+            out = ws.cell(row=r, column=j, value=cell_value(cell["spend"]) if cell["on"] else None)
             out.number_format = money
             out.fill = START_FILL if cell["started"] else ON_FILL if cell["on"] else OFF_FILL
             if cell["started"]:
@@ -91,8 +92,10 @@ def rows_sheet(wb: Workbook, s: dict[str, Any], money: str, rtl: bool) -> None:
     rows = []
     for c in s["channels"]:
         for p, cell in zip(s["periods"], c["cells"]):
-            rows.append([c["id"], c["label"], p["id"], cell["on"], cell["started"], cell["spend"], cell["effective_spend"],
-                         cell["reach"], cell["fixed_cost"], cell["setup_cost"], cell["cost"], p["label"]])
+            rows.append(
+                [c["id"], c["label"], period_id(p["id"]), cell["on"], cell["started"], cell["spend"],
+                 cell["effective_spend"],
+                 cell["reach"], cell["fixed_cost"], cell["setup_cost"], cell["cost"], p["label"]])
     write_table(ws, 1, names, rows, {6: money, 7: money, 8: PERCENT, 9: money, 10: money, 11: money})
     finish(ws, rtl, freeze="C2")
 
@@ -109,7 +112,7 @@ def cash_sheet(wb: Workbook, s: dict[str, Any], money: str, rtl: bool) -> None:
         return lambda c: (c.get("resources") or {}).get(r, {}).get(key)
 
     columns: list[tuple[str, Any, str | None, bool]] = [  # title, value of a period's cash row, format, summed
-        ("id", lambda c: c["period"], None, False), (t("sched.period"), lambda c: c["label"], None, False),
+        ("id", lambda c: period_id(c["period"]), None, False), (t("sched.period"), lambda c: c["label"], None, False),
         (t("xlsx.budget") + cur, lambda c: c.get("budget"), money, s["any_budget"]),
         (t("sched.available"), lambda c: c.get("available"), money, False),
         (t("spend"), lambda c: c["spend"], money, True), (t("fixed_cost"), lambda c: c["fixed"], money, True),
@@ -123,10 +126,13 @@ def cash_sheet(wb: Workbook, s: dict[str, Any], money: str, rtl: bool) -> None:
                 (t("sched.weakest"), lambda c: (weak[c["period"]]["weakest"] or {}).get("name"), None, False),
                 (t("coverage"), lambda c: (weak[c["period"]]["weakest"] or {}).get("level"), PERCENT, False)]
     for r in s["resource_names"]:
-        columns += [(f"{r}: {t('used')}", use(r, "used"), QTY, False), (f"{r}: {t('xlsx.available')}", use(r, "capacity"), QTY, False)]
+        columns += [(t("resource_used", name=resource_name(r)), use(r, "used"), QTY, False),
+                    (f"{resource_name(r)}: {t('xlsx.available')}", use(r, "capacity"), QTY, False)]
     rows = [[value(c) for _, value, _, _ in columns] for c in s["cash"]]
     end = write_table(ws, 1, [name for name, _, _, _ in columns], rows,
                       {j: fmt for j, (_, _, fmt, _) in enumerate(columns, start=1) if fmt})
+    titles = [name for name, _, _, _ in columns]
+    cumulative_formulas(ws, titles.index(t("sched.cumulative")) + 1, titles.index(t("cost")) + 1, end)
     ws.cell(row=end, column=2, value=t("total")).font = Font(bold=True)
     for j, (_, _, fmt, summed) in enumerate(columns, start=1):
         if summed and rows:
@@ -134,6 +140,22 @@ def cash_sheet(wb: Workbook, s: dict[str, Any], money: str, rtl: bool) -> None:
             total = own_formula(ws.cell(row=end, column=j), f"=SUM({letter}2:{letter}{end - 1})")
             total.number_format, total.font = fmt or money, Font(bold=True)
     finish(ws, rtl, freeze="C2")
+
+
+def period_id(pid: Any) -> Any:
+    """A counted period's id (1, 2, …) as a number, not text Excel flags; a named one as written."""
+    return int(pid) if str(pid).isdigit() else pid
+
+
+def cumulative_formulas(ws: Any, column: int, cost: int, end: int) -> None:
+    """The running total as Excel keeps it: each period's cost added to the total before it, so a
+    lead who edits a cost sees the running total follow."""
+    total, each = get_column_letter(column), get_column_letter(cost)
+    for row in range(2, end):
+        cell = ws.cell(row=row, column=column)
+        fmt = cell.number_format
+        own_formula(cell, f"={each}{row}" if row == 2 else f"={total}{row - 1}+{each}{row}")
+        cell.number_format = fmt
 
 
 __all__ = ["schedule_sheets"]

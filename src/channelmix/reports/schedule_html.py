@@ -14,7 +14,7 @@ from typing import Any
 from .common import is_number, num, pct
 from .i18n import current, t
 from .schedule import OFF, START, schedule_view
-from .svg import INK, MARGINAL, heat_colour, nice_ticks, axis_labels
+from .svg import INK, MARGINAL, axis_labels, heat_colour, nice_ticks
 
 SPEND, FIXED, SETUP = "#0f766e", "#5eead4", "#f59e0b"
 BAR = 26  # px: the tallest bar of the Gantt grid (the largest spend in any period)
@@ -42,7 +42,8 @@ def schedule_context(plan: dict[str, Any]) -> dict[str, Any] | None:
         gantt.append({"id": c["id"], "label": c["label"], "cells": cells, "total": num(c["total_spend"], 0)})
     total_budget = s["total_budget"] if is_number(s["total_budget"]) else None
     chart = cash_chart(s["cash"], total_budget)
-    caption = t("sched.cash_caption", total=t("sched.total_budget", budget=money(total_budget)) if chart["total_line"] else "")
+    caption = t("sched.cash_caption",
+                total=t("sched.total_budget", budget=money(total_budget)) if chart["total_line"] else "")
     return {
         "s": s, "gantt": gantt, "chart": chart, "cash_caption": caption, "heat": coverage_grid(s),
         "gantt_caption": t("sched.gantt_caption", start=start, off=OFF), "start": start, "off": OFF,
@@ -65,28 +66,35 @@ def cash_chart(cash: list[dict[str, Any]], total_budget: float | None) -> dict[s
 
     parts = [f'<svg class="cash-svg" viewBox="0 0 {100 * n} 1000" preserveAspectRatio="none" aria-hidden="true">']
     for tick in left[1:-1]:
-        parts.append(f'<path d="M0 {y(tick, left):.1f}H{100 * n}" stroke="#e2e8f0" vector-effect="non-scaling-stroke"/>')
+        parts.append(
+            f'<path d="M0 {y(tick, left):.1f}H{100 * n}" stroke="#e2e8f0" vector-effect="non-scaling-stroke"/>')
     for i, c in enumerate(cash):
         x, base = 100 * i + 22, 0.0
-        for value, colour, kind in ((c["spend"], SPEND, "spend"), (c["fixed"], FIXED, "fixed"), (c["setup"], SETUP, "setup")):
+        for value, colour, kind in ((c["spend"], SPEND, "spend"), (c["fixed"], FIXED, "fixed"),
+                                    (c["setup"], SETUP, "setup")):
             if value and value > 0:
                 top = y(base + value, left)
-                parts.append(f'<rect class="cash-{kind}" x="{x}" y="{top:.1f}" width="56" height="{y(base, left) - top:.1f}" '
-                             f'fill="{colour}"/>')
+                parts.append(
+                    f'<rect class="cash-{kind}" x="{x}" y="{top:.1f}" width="56" height="{y(base, left) - top:.1f}" '
+                    f'fill="{colour}"/>')
                 base += value
         mark = c.get("available") if is_number(c.get("available")) else c.get("budget")
         if is_number(mark):
-            parts.append(f'<path class="budget-mark" d="M{100 * i + 10} {y(mark, left):.1f}H{100 * i + 90}" stroke="{INK}" '
-                         f'stroke-width="2.5" vector-effect="non-scaling-stroke"/>')
+            parts.append(
+                f'<path class="budget-mark" d="M{100 * i + 10} {y(mark, left):.1f}H{100 * i + 90}" stroke="{INK}" '
+                f'stroke-width="2.5" vector-effect="non-scaling-stroke"/>')
     if total_budget:
         parts.append(f'<path class="total-budget" d="M0 {y(total_budget, right):.1f}H{100 * n}" stroke="{MARGINAL}" '
                      f'stroke-width="1.5" stroke-dasharray="6 4" vector-effect="non-scaling-stroke"/>')
     points = " ".join(f"{100 * i + 50},{y(c['cumulative'] or 0.0, right):.1f}" for i, c in enumerate(cash))
-    parts.append(f'<polyline class="cumulative-line" points="{points}" fill="none" stroke="{MARGINAL}" stroke-width="2.5" '
-                 f'stroke-linejoin="round" vector-effect="non-scaling-stroke"/>')
+    parts.append(
+        f'<polyline class="cumulative-line" points="{points}" fill="none" stroke="{MARGINAL}" stroke-width="2.5" '
+        f'stroke-linejoin="round" vector-effect="non-scaling-stroke"/>')
     for i, c in enumerate(cash):  # a dot per period that stays round however the plot is stretched
-        parts.append(f'<path class="cumulative-dot" d="M{100 * i + 50} {y(c["cumulative"] or 0.0, right):.1f}h0" '
-                     f'stroke="{MARGINAL}" stroke-width="7" stroke-linecap="round" vector-effect="non-scaling-stroke"/>')
+        parts.append(
+            f'<path class="cumulative-dot" d="M{100 * i + 50} {y(c["cumulative"] or 0.0, right):.1f}h0" '
+            f'stroke="{MARGINAL}" stroke-width="7" stroke-linecap="round" vector-effect="non-scaling-stroke"/>'
+        )
     parts.append("</svg>")
     return {"svg": "".join(parts), "total_line": bool(total_budget),
             "left": [{"at": 100 * v / (left[-1] or 1.0), "text": text} for v, text in zip(left, axis_labels(left))],

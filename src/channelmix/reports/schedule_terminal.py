@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .common import num
+from .common import num, resource_name
 from .i18n import t
 from .schedule import schedule_view
 
@@ -123,14 +123,15 @@ def cash_table(s: dict[str, Any], width: int) -> Table:
     """Per period: the budget (and the money carried in), the cost (and its set-up part), the
     running total and each resource's use."""
     cur = f" ({s['currency']})" if s["currency"] else ""
-    columns = [(t("xlsx.budget"), "budget_text", s["any_budget"]), (t("sched.available"), "available_text", s["carried"]),
-               (t("cost"), "cost_text", True), (t("sched.setup"), "setup_text", s["any_setup"]),
-               (t("sched.cumulative"), "cumulative_text", True)]
+    columns = [(t("xlsx.budget"), "budget_text", s["any_budget"]),
+               (t("sched.available"), "available_text", s["carried"]), (t("cost"), "cost_text", True),
+               (t("sched.setup"), "setup_text", s["any_setup"]), (t("sched.cumulative"), "cumulative_text", True)]
     shown = [(name, key) for name, key, wanted in columns if wanted]
     strip = (lambda text: text.replace(f" {s['currency']}", "")) if s["currency"] else (lambda text: text)
-    lines = [[c["label"], *(strip(c[key]) for _, key in shown), *(c["resources_text"].get(r, "—") for r in s["resource_names"])]
-             for c in s["cash"]]
-    heads = [t("sched.period"), *(name for name, _ in shown), *s["resource_names"]]
+    lines = [
+        [c["label"], *(strip(c[key]) for _, key in shown),
+         *(c["resources_text"].get(r, "—") for r in s["resource_names"])] for c in s["cash"]]
+    heads = [t("sched.period"), *(name for name, _ in shown), *map(resource_name, s["resource_names"])]
     return figures_table(t("sched.cash_title", currency=cur), heads, lines, width)
 
 
@@ -142,9 +143,10 @@ def reach_table(s: dict[str, Any], width: int) -> Table:
     lines = [[c["label"], num(c["channels_on"], 0), strip(c["objective_text"]),
               *([c["weighted_reach_text"]] if money else []), cov["below_text"]]
              for c, cov in zip(s["cash"], s["coverage"])]
-    heads = [t("sched.period"), t("channels_on"), s["objective_title"], *([t("sense.max_reach.title")] if money else []),
-             t("sched.below")]
-    notes = [f"{cov['weakest']['level_text']} {cov['weakest']['name']}" if cov["weakest"] else "—" for cov in s["coverage"]]
+    heads = [t("sched.period"), t("channels_on"), s["objective_title"],
+             *([t("sense.max_reach.title")] if money else []), t("sched.below")]
+    notes = [f"{cov['weakest']['level_text']} {cov['weakest']['name']}" if cov["weakest"] else "—"
+             for cov in s["coverage"]]
     return figures_table(t("sched.reach_title"), heads, lines, width, t("sched.weakest"), notes)
 
 

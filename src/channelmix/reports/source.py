@@ -1,7 +1,7 @@
 """Where a plan's curves came from, and the budget judged against their units, in words.
 
 The facts are the scenario's ``source:`` block and the unit check
-(:func:`channelmix.schema.source.unit_check`), which :func:`~.reachable.report_facts` puts
+(:func:`channelmix.schema.source.unit_check`), which :func:`channelmix.verify.reachable.report_facts` puts
 into the plan's JSON; every report reads them from there, so a saved result says the same.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..period_labels import unit_key
+from ..core.period_words import unit_key
 from .common import auto, pct
 from .i18n import t
 

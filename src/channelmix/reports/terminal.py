@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..plan import Plan
-from .source import source_view
-from .common import auto, num, pct, penalty_words, plan_view, sense_title, status_text
-from .i18n import for_plans, t
+from ..verify.plan import Plan
+from .common import auto, num, pct, penalty_words, resource_name, sense_title, status_text
+from .documents import plan_document
+from .i18n import for_plans, t, using
 from .risk import risk_lines
+from .source import source_view
+from .view import plan_view
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,23 +42,44 @@ def short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(width - 1, 1)].rstrip() + "…"
 
 
+WORD_COLUMNS = ("status",)  # text columns that are one word each: shown whole, never cut
+
+
 def print_table(table: "pd.DataFrame", console: Console, title: str = "", columns: list[str] | None = None) -> None:
-    """A DataFrame as a rich table; numbers rounded for reading; turned sideways (one
-    row per column) when it is wider than the console."""
+    """A DataFrame as a rich table; numbers rounded for reading.  Wider than the console:
+    its lists of names (entering, leaving …) go under the table, one line per row; still
+    too wide, it is turned sideways (one row per column), so no figure or status is cut."""
     shown = table[columns] if columns else table
-    out = Table(title=title or None, title_justify="left")
-    for i, name in enumerate(shown.columns):
-        numeric = str(shown[name].dtype).startswith(("float", "int"))
-        out.add_column(str(name), justify="right" if numeric else "left", no_wrap=i == 0)
     cells = [[_cell(name, v) for name, v in zip(shown.columns, row)] for row in shown.itertuples(index=False)]
-    for line in cells:
-        out.add_row(*line)
-    natural = sum(max([len(str(name))] + [len(line[i]) for line in cells]) + 3 for i, name in enumerate(shown.columns)) + 1
-    if natural > console.width and len(shown) <= 12:  # rich would cut every cell to "o…": read it sideways
-        for part in _sideways(shown, title, console.width):
-            console.print(part)
+    names = [str(name) for name in shown.columns]
+    widths = [max([cell_len(name)] + [cell_len(line[i]) for line in cells]) + 3 for i, name in enumerate(names)]
+    if sum(widths) + 1 <= console.width:
+        console.print(_flat(shown, cells, title, range(len(names))))
         return
-    console.print(out)
+    lists = [i for i, name in enumerate(names) if i and name not in WORD_COLUMNS
+             and not str(shown[name].dtype).startswith(("float", "int", "bool"))]
+    kept = [i for i in range(len(names)) if i not in lists]
+    if len(shown) > 12 and lists and sum(widths[i] for i in kept) + 1 <= console.width:
+        console.print(_flat(shown, cells, title, kept))
+        for line in cells:
+            said = "; ".join(f"{names[i]} {line[i]}" for i in lists if line[i] not in ("", "—"))
+            if said:
+                console.print(Text(f"{line[0]}: {said}"))
+        return
+    for part in _sideways(shown, title, console.width):
+        console.print(part)
+
+
+def _flat(shown: "pd.DataFrame", cells: list[list[str]], title: str, keep: Any) -> Table:
+    """One row per row of ``shown``, the columns at positions ``keep``."""
+    out = Table(title=title or None, title_justify="left")
+    for i in keep:
+        name = shown.columns[i]
+        numeric = str(shown[name].dtype).startswith(("float", "int"))
+        out.add_column(str(name), justify="right" if numeric else "left", no_wrap=True)
+    for line in cells:
+        out.add_row(*(line[i] for i in keep))
+    return out
 
 
 def _sideways(shown: "pd.DataFrame", title: str, width: int) -> list[Table]:
@@ -68,11 +92,11 @@ def _sideways(shown: "pd.DataFrame", title: str, width: int) -> list[Table]:
              for i, name in enumerate(names)]
     rows = list(shown.columns)[1:]
     cells = [[_cell(name, v) for v in shown[name]] for name in rows]  # per row, one cell per plan
-    label = max([len(short(str(name), 16)) for name in rows] + [0]) + 3
+    label = max([cell_len(short(str(name), 16)) for name in rows] + [0]) + 3
     parts: list[list[int]] = [[]]
     used = label + 1
     for j, head in enumerate(heads):
-        need = max([len(head)] + [len(line[j]) for line in cells]) + 3
+        need = max([cell_len(head)] + [cell_len(line[j]) for line in cells]) + 3
         if parts[-1] and used + need > width:
             parts.append([])
             used = label + 1
@@ -104,15 +128,31 @@ def _cell(column: Any, value: Any) -> str:
     return short(str(value), 40) if isinstance(value, str) else str(value)
 
 
+def render_listed_variants(listed: list[tuple[str, str, str, list[str]]], console: Console,
+                           language: str | None = None) -> None:
+    """One line for each variant not solved in this run: (name, variant, source file, paths it changes),
+    and for each file the command that shows them all."""
+    with using(language):
+        for i, (name, variant, source, changes) in enumerate(listed):
+            console.print(Text(t("variant.listed", name=name, changes=", ".join(changes), variant=variant),
+                               style="dim"))
+            if i + 1 == len(listed) or listed[i + 1][2] != source:
+                console.print(Text(t("variant.listed_all", source=source), style="dim"))
+
+
 def render(plan: Plan, console: Console, language: str | None = None, facts: dict[str, Any] | None = None) -> None:
     """The plan as a person reads it in a terminal, in ``language`` (else English);
-    ``facts`` from :func:`~channelmix.reports.reachable.report_facts` add the share of the most reachable."""
-    data = {**plan.to_dict(), **(facts or {})}
+    ``facts`` from :func:`~channelmix.verify.reachable.report_facts` add the share of the most reachable."""
+    data = {**plan_document(plan), **(facts or {})}
     with for_plans([data], language):
         v = {**plan_view(data), **source_view(data)}
-        console.print(Panel(_headline(plan, v), title=f"[bold]{plan.scenario}[/bold]", expand=False))
+        console.print(Panel(_headline(plan, v, v["warnings"]), title=f"[bold]{plan.scenario}[/bold]", expand=False))
         if not plan.solved:
             return
+        if v["decision"] and v["decision"]["lines"]:
+            console.print(Text(v["decision"]["title"], style="bold"))
+            for line in v["decision"]["lines"]:
+                console.print(Text(f"• {line}"))
         console.print(_channel_table(v, console.width))
         console.print(_coverage_table(v, console.width))
         if data.get("schedule"):  # a plan over periods: what runs when, cash and reach per period
@@ -120,24 +160,28 @@ def render(plan: Plan, console: Console, language: str | None = None, facts: dic
 
             render_schedule(data, console)
         if v["binding_lines"]:
-            console.print(Text(t("term.binding"), style="bold") + Text(" ".join(_sentence(line) for line in v["binding_lines"])))
+            console.print(Text(t("term.binding"), style="bold")
+                          + Text(" ".join(_sentence(line) for line in v["binding_lines"])))
         for warning in v["warnings"]:
             console.print(Text(t("term.warning", warning=warning), style="yellow"))
         for line in risk_lines(data):
             console.print(Text(line))
 
 
-def _headline(plan: Plan, v: dict[str, Any]) -> Group:
+def _headline(plan: Plan, v: dict[str, Any], warnings: list[str]) -> Group:
     status_style = {"optimal": "green", "feasible": "yellow"}.get(plan.status, "red")
     lines = [Text.assemble((t("term.status") + ": ", "bold"), (status_text(plan.status), status_style),
                            ("  " + t("term.verified") if plan.verified else "", "green"))]
-    if plan.message:
-        lines.append(Text(plan.message))
+    if v["message"]:
+        lines.append(Text(v["message"]))
     if plan.solved:
         value = v["objective_text"] + (f"  ({v['reachable_text']})" if v["reachable_text"] else "")
         lines.append(Text(t("term.objective", title=sense_title(plan.sense), value=value)))
         if plan.outcome or plan.baseline_outcome:
-            lines.append(Text(t("term.outcome", outcome=v["money"](plan.outcome or 0.0), baseline=v["money"](plan.baseline_outcome))))
+            lines.append(
+                Text(
+                    t("term.outcome", outcome=v["money"](plan.outcome or 0.0),
+                      baseline=v["money"](plan.baseline_outcome))))
         lines.append(Text(t("term.spent", spent=v["cost_text"])
                           + (t("term.of", budget=v["budget_text"]) if plan.budget is not None else "")))
         for r in v["resources"]:
@@ -149,9 +193,14 @@ def _headline(plan: Plan, v: dict[str, Any]) -> Group:
         gap = "—" if plan.gap is None else pct(plan.gap, 2)
         lines.append(Text(t("term.gap", gap=gap, error=num(plan.curve_error, 4),
                             seconds=num(plan.build_seconds + plan.solve_seconds, 2), solver=plan.solver), style="dim"))
+        if plan.proof is not None:  # a long plan over periods: how its gap was proven
+            proof = plan.proof
+            lines.append(Text(t("term.proof_cuts", cuts=proof.cuts, first=num(proof.first_nodes, 0),
+                                nodes=num(proof.nodes, 0)) if proof.cuts else
+                              t("term.proof_search", nodes=num(proof.nodes, 0)), style="dim"))
     if v["source_text"]:
         lines.append(Text(v["source_text"], style="dim"))
-    for warning in v["warnings"] if not plan.solved else []:
+    for warning in warnings if not plan.solved else []:
         lines.append(Text(t("term.warning", warning=warning), style="yellow"))
     return Group(*lines)
 
@@ -166,11 +215,11 @@ def _channel_table(v: dict[str, Any], width: int) -> Table:
     if valued:
         table.add_column(t("term.outcome_column"), justify="right")
     for r in v["resource_names"]:
-        table.add_column(r, justify="right")
+        table.add_column(resource_name(r), justify="right")
     for c in v["on"]:
         name = c["label"] if c["label"] == c["id"] or width < 120 else f"{c['label']} ({c['id']})"
-        table.add_row(short(name, LABEL_WIDTH) if width < 120 else name, c["spend_text"], c["fixed_text"], c["cost_text"],
-                      c["reach_text"], *([v["money"](c["outcome"])] if valued else []),
+        table.add_row(short(name, LABEL_WIDTH) if width < 120 else name, c["spend_text"], c["fixed_text"],
+                      c["cost_text"], c["reach_text"], *([v["money"](c["outcome"])] if valued else []),
                       *(c["uses_text"][r] for r in v["resource_names"]))
     off = [c["label"] for c in v["off"]]
     if off:

@@ -9,6 +9,22 @@ from .common import auto, is_number, num
 from .i18n import t
 
 
+def readable(value: Any, labels: dict[str, str]) -> str:
+    """A changed value as a person reads it, not as Python prints it: numbers rounded, channel ids by their
+    labels, lists joined, a block as its keys and values (``uncertainty: worlds 12, curves 0.3``)."""
+    if is_number(value):
+        return auto(value)
+    if isinstance(value, (list, tuple)):
+        return t("list_sep").join(readable(v, labels) for v in value) or "—"
+    if isinstance(value, dict):
+        return t("list_sep").join(
+            f"{k}: ({readable(v, labels)})" if isinstance(v, dict) else f"{k} {readable(v, labels)}"
+            for k, v in value.items())
+    if isinstance(value, bool) or value is None:
+        return str(value).lower()
+    return labels.get(str(value), str(value))
+
+
 def variant_view(plan: dict[str, Any], money: Any) -> dict[str, Any] | None:
     """The variant's intro and its comparison with the base, formatted; None for a base scenario."""
     variant = plan.get("variant")
@@ -16,13 +32,15 @@ def variant_view(plan: dict[str, Any], money: Any) -> dict[str, Any] | None:
         return None
     base = plan.get("base") or {}
     root = str(plan.get("scenario") or "").split("/")[0]
-    changes = "; ".join(f"{path} = {auto(v) if is_number(v) else v}" for path, v in (variant.get("changes") or {}).items())
+    labels = {c["id"]: c.get("label") or c["id"] for c in plan.get("channels") or []}
+    changes = "; ".join(f"{path} = {readable(v, labels)}" for path, v in (variant.get("changes") or {}).items())
     intro = t("variant.intro", name=variant.get("name") or "", base=root)
     intro += (": " + variant["description"].rstrip(".") if variant.get("description") else "") + t("summary.end")
     if changes:
         intro += " " + t("variant.changes", changes=changes)
     rows = comparison_rows(base, plan, money)
-    return {"intro": intro, "head": [t("channel"), t("variant.base"), t("variant.this"), t("variant.change")],
+    return {"intro": intro, "head": [t("variant.channel_cost"), t("variant.base"), t("variant.this"),
+                                     t("variant.change")],
             "rows": rows, "has_base": bool(base)}
 
 
@@ -37,16 +55,19 @@ def comparison_rows(before: dict[str, Any], after: dict[str, Any], money: Any) -
         c = c if cid in theirs else {"id": cid, "label": c.get("label"), "on": False}
         if not (c.get("on") or other.get("on")):
             continue
-        was, now = (c.get("cost") or 0.0) if c.get("on") else None, (other.get("cost") or 0.0) if other.get("on") else None
+        was, now = ((c.get("cost") or 0.0) if c.get("on") else None,
+                    (other.get("cost") or 0.0) if other.get("on") else None)
         delta = (now or 0.0) - (was or 0.0)
         rows.append([c.get("label") or c["id"], money(was) if was is not None else t("off_word"),
                      money(now) if now is not None else t("off_word"), ("+" if delta > 0.5 else "") + num(delta)])
     figures = []
     if is_number(before.get("objective")) and is_number(after.get("objective")):
-        figures.append([t("objective"), auto(before["objective"]), auto(after["objective"]),
-                        ("+" if after["objective"] > before["objective"] else "") + auto(after["objective"] - before["objective"])])
+        figures.append(
+            [t("objective"), auto(before["objective"]), auto(after["objective"]),
+             ("+" if after["objective"] > before["objective"] else "")
+             + auto(after["objective"] - before["objective"])])
     if is_number(before.get("cost")) and is_number(after.get("cost")):
-        figures.append([t("money_spent"), money(before["cost"]), money(after["cost"]),
+        figures.append([t("baseline.total_cost"), money(before["cost"]), money(after["cost"]),
                         ("+" if after["cost"] - before["cost"] > 0.5 else "") + num(after["cost"] - before["cost"])])
     return figures + rows
 
@@ -65,7 +86,8 @@ def diff_view(plans: list[dict[str, Any]], pair: tuple[str, str] | None, money: 
     lines = ([t("diff.entering", names=", ".join(entering))] if entering else []) + \
             ([t("diff.leaving", names=", ".join(leaving))] if leaving else [])
     return {"title": t("diff.title", before=pair[0], after=pair[1]), "lines": lines or [t("diff.same")],
-            "head": [t("channel"), pair[0], pair[1], t("variant.change")], "rows": comparison_rows(before, after, money)}
+            "head": [t("variant.channel_cost"), pair[0], pair[1], t("variant.change")],
+            "rows": comparison_rows(before, after, money)}
 
 
 __all__ = ["comparison_rows", "diff_view", "variant_view"]

@@ -4,4 +4,5 @@ from .load import SUFFIXES, Loaded, load, parse, validate
 from .models import Channel, Group, Phase, Scenario, Segment
 from .problems import Problem, ScenarioError
 
-__all__ = ["SUFFIXES", "Channel", "Group", "Loaded", "Phase", "Problem", "Scenario", "ScenarioError", "Segment", "load", "parse", "validate"]
+__all__ = ["SUFFIXES", "Channel", "Group", "Loaded", "Phase", "Problem", "Scenario", "ScenarioError", "Segment", "load",
+           "parse", "validate"]

@@ -1,4 +1,5 @@
-"""Checks that span fields: references, uniqueness, impossible bounds, and warnings.
+"""Checks that span fields: references, uniqueness, impossible bounds (the warnings a valid
+scenario loads with are :mod:`.advice`).
 
 They run on whatever parts of the file validated on their own, so one run reports
 every problem: a type error in one channel does not hide a misspelt phase in another.
@@ -7,16 +8,19 @@ every problem: a type error in one channel does not hide a misspelt phase in ano
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
+from .cells import governing_rule, scenario_affinity
 from .limits import MAX_CELL_WEIGHT, MAX_STEPS
-from .models import WILDCARD, Channel, Objective, Phase, Rules, Segment
+from .models import Channel, Objective, Phase, Rules, Segment
 from .periods import Periods, every_period_budgeted, period_problems
 from .problems import Problem, did_you_mean, visible, with_hint
-from .source import Source, source_problems, unit_check
+from .responses import Constant, Pwl, reach
+from .source import Source, source_problems
 from .steps import round_down, round_up
+from .vocabulary import WILDCARD
 
 
 @dataclass
@@ -64,17 +68,22 @@ def _unknown(path: str, what: str, name: str, known: list[str]) -> Problem:
 
 def _unique_ids(parts: Parts) -> list[Problem]:
     out = []
-    groups = [("phases", parts.phases or []), ("segments", parts.segments or [])]
+    groups: list[tuple[str, Sequence[Phase | Segment]]] = [("phases", parts.phases or []),
+                                                           ("segments", parts.segments or [])]
     for name, items in groups:
         seen: dict[str, int] = {}
         for i, item in enumerate(items):
             if item.id in seen:
-                out.append(Problem(f"{name}[{i}].id", f"'{item.id}' is used twice (also {name}[{seen[item.id]}])", "give every id once"))
+                out.append(
+                    Problem(f"{name}[{i}].id", f"'{item.id}' is used twice (also {name}[{seen[item.id]}])",
+                            "give every id once"))
             seen.setdefault(item.id, i)
     seen = {}
     for i, ch in sorted(parts.channels.items()):
         if ch.id in seen:
-            out.append(Problem(f"channels[{i}].id", f"'{ch.id}' is used twice (also channels[{seen[ch.id]}])", "give every channel its own id"))
+            out.append(
+                Problem(f"channels[{i}].id", f"'{ch.id}' is used twice (also channels[{seen[ch.id]}])",
+                        "give every channel its own id"))
         seen.setdefault(ch.id, i)
     return out
 
@@ -95,9 +104,9 @@ def _channel_references(parts: Parts) -> list[Problem]:
                 if resource not in parts.resources:
                     known = list(parts.resources)
                     hint = did_you_mean(resource, known)
-                    fix = with_hint(hint, (
-                        f"add it under resources (known: {', '.join(known)})" if known else f"add resources: {{{resource}: <capacity>}}"
-                    ))
+                    fix = with_hint(hint,
+                                    (f"add it under resources (known: {', '.join(known)})" if known
+                                     else f"add resources: {{{resource}: <capacity>}}"))
                     out.append(Problem(f"channels[{i}].uses.{resource}", f"unknown resource '{resource}'", fix))
     return out
 
@@ -135,18 +144,26 @@ def _rule_references(parts: Parts) -> list[Problem]:
             check(f"rules.groups[{j}].channels[{k}]", name)
         if group.tag is not None and group.tag not in tags and parts.channels:
             hint = did_you_mean(group.tag, tags)
-            out.append(Problem(f"rules.groups[{j}].tag", f"no channel has tag '{group.tag}'",
-                               with_hint(hint, f"known tags: {', '.join(tags)}" if tags else "tag channels with tags: [...]")))
+            out.append(
+                Problem(f"rules.groups[{j}].tag", f"no channel has tag '{group.tag}'",
+                        with_hint(hint, f"known tags: {', '.join(tags)}" if tags else "tag channels with tags: [...]")))
     both = sorted(set(rules.force_on) & set(rules.force_off))
     for name in both:
-        out.append(Problem("rules.force_on", f"'{name}' is forced both on and off", "remove it from force_on or from force_off"))
+        out.append(
+            Problem("rules.force_on", f"'{name}' is forced both on and off",
+                    "remove it from force_on or from force_off"))
     on = set(rules.force_on)
     for j, (a, b) in enumerate(rules.excludes):
         if a in on and b in on:
-            out.append(Problem(f"rules.excludes[{j}]", f"'{a}' and '{b}' exclude each other but both are forced on", "drop one from force_on or drop the exclusion"))
+            out.append(
+                Problem(f"rules.excludes[{j}]", f"'{a}' and '{b}' exclude each other but both are forced on",
+                        "drop one from force_on or drop the exclusion"))
+    off = set(rules.force_off)
     for j, (a, b) in enumerate(rules.requires):
-        if a in on and b in rules.force_off:
-            out.append(Problem(f"rules.requires[{j}]", f"'{a}' is forced on and requires '{b}', which is forced off", "drop one of the three rules"))
+        if a in on and b in off:
+            out.append(
+                Problem(f"rules.requires[{j}]", f"'{a}' is forced on and requires '{b}', which is forced off",
+                        "drop one of the three rules"))
     return out
 
 
@@ -170,39 +187,53 @@ def _spend_steps(parts: Parts) -> list[Problem]:
         top = ch.max_spend if ch.max_spend is not None else parts.budget if parts.budget_ok else None
         if top is not None and top / step > MAX_STEPS:
             field = f"channels[{i}].spend_step" if ch.spend_step is not None else "spend_step"
-            out.append(Problem(field, f"{where} {step:g} divides {'max_spend' if ch.max_spend is not None else 'the budget'} {top:g} "
-                               f"of channel '{ch.id}' into more than {MAX_STEPS:g} payable units",
-                               f"use a spend_step of at least {top / MAX_STEPS:g} (a finer unit is below the solver's round-off), or none"))
+            divided = "max_spend" if ch.max_spend is not None else "the budget"
+            out.append(Problem(field, f"{where} {step:g} divides {divided} {top:g} of channel '{ch.id}' into more than "
+                                      f"{MAX_STEPS:g} payable units",
+                               f"use a spend_step of at least {top / MAX_STEPS:g} (a finer unit is below the solver's "
+                               "round-off), or none"))
         if ch.max_spend is None:
             continue
         lo, hi = round_up(ch.min_spend, step), round_down(ch.max_spend, step)
         if lo > hi:
-            out.append(Problem(f"channels[{i}].max_spend", f"no multiple of {where} {step:g} lies between min_spend {ch.min_spend:g} "
-                               f"and max_spend {ch.max_spend:g}",
-                               f"set min_spend to at most {hi:g} or max_spend to at least {lo:g}, or use a smaller spend_step"))
+            out.append(
+                Problem(
+                    f"channels[{i}].max_spend",
+                    f"no multiple of {where} {step:g} lies between min_spend {ch.min_spend:g} "
+                    f"and max_spend {ch.max_spend:g}",
+                    f"set min_spend to at most {hi:g} or max_spend to at least {lo:g}, or use a smaller spend_step",
+                )
+            )
     return out
 
 
 def _objective_needs(parts: Parts) -> list[Problem]:
     objective = parts.objective or Objective()
     out = []
-    if objective.maximises and parts.budget_ok and parts.budget is None and not (objective.sense == "max_outcome" and objective.net) \
-            and parts.periods_ok and not every_period_budgeted(parts.periods):
-        fix = "add budget: <money for the whole plan>, or a budget per period (periods: {budget: …})" if parts.periods is not None \
-            else "add budget: <money for the plan period>, or use objective min_cost"
+    if (objective.maximises and parts.budget_ok and parts.budget is None
+        and not (objective.sense == "max_outcome" and objective.net) and parts.periods_ok
+        and not every_period_budgeted(parts.periods)):
+        fix = ("add budget: <money for the whole plan>, or a budget per period (periods: {budget: …})"
+               if parts.periods is not None else "add budget: <money for the plan period>, or use objective min_cost")
         out.append(Problem("budget", f"is required for objective {objective.sense}", fix))
     valued = [c for c in parts.channels.values() if c.outcome is not None]
     if (objective.sense == "max_outcome" or objective.outcome_target is not None) and parts.channels and not valued:
-        out.append(Problem("channels", f"no channel has an outcome, so objective {objective.sense} has nothing to count",
-                           "add outcome: {value: <money or KPI when the channel's reach is 1>} to the channels that earn"))
+        out.append(
+            Problem("channels", f"no channel has an outcome, so objective {objective.sense} has nothing to count",
+                    "add outcome: {value: <money or KPI when the channel's reach is 1>} to the channels that earn"))
     if objective.outcome_target is not None and objective.sense != "min_cost":
-        out.append(Problem("objective.outcome_target", f"applies to objective min_cost, not {objective.sense}", "remove it or use sense: min_cost"))
+        out.append(
+            Problem("objective.outcome_target", f"applies to objective min_cost, not {objective.sense}",
+                    "remove it or use sense: min_cost"))
     if objective.sense == "target" and objective.level is None:
-        out.append(Problem("objective.level", "is required for objective target", "add level: <weighted reach to achieve>"))
+        out.append(
+            Problem("objective.level", "is required for objective target", "add level: <weighted reach to achieve>"))
     if objective.sense == "max_value" and parts.segments is not None:
         for i, segment in enumerate(parts.segments):
             if segment.value is None:
-                out.append(Problem(f"segments[{i}].value", "is required for objective max_value", "add value: <money per customer of this segment>"))
+                out.append(
+                    Problem(f"segments[{i}].value", "is required for objective max_value",
+                            "add value: <money per customer of this segment>"))
     return out
 
 
@@ -219,8 +250,13 @@ def _cell_weights(parts: Parts) -> list[Problem]:
         weight = g.size * (g.value or 0.0) * share if value else top_phase * g.weight * g.size
         if weight > MAX_CELL_WEIGHT:
             what = "size × value" if value else "phase weight × segment weight × size"
-            out.append(Problem(f"segments[{i}]", f"its cells weigh {weight:g} in the objective ({what}), above the supported {MAX_CELL_WEIGHT:g}",
-                               "count customers in thousands or lower the weights (only their ratios matter)"))
+            out.append(
+                Problem(
+                    f"segments[{i}]",
+                    f"its cells weigh {weight:g} in the objective ({what}), above the supported {MAX_CELL_WEIGHT:g}",
+                    "count customers in thousands or lower the weights (only their ratios matter)",
+                )
+            )
     return out
 
 
@@ -233,27 +269,32 @@ def _impossible_bounds(parts: Parts) -> list[Problem]:
         return []
     rules = parts.rules
     channels = list(parts.channels.values())
-    usable = [c for c in channels if c.id not in rules.force_off]
+    off = set(rules.force_off)
+    usable = [c for c in channels if c.id not in off]
     out = []
     card = rules.cardinality
     if card is not None:
         if card.min > len(usable):
-            out.append(Problem("rules.cardinality.min", f"asks for {card.min} channels but only {len(usable)} can be on", f"lower min to at most {len(usable)}"))
+            out.append(
+                Problem("rules.cardinality.min", f"asks for {card.min} channels but only {len(usable)} can be on",
+                        f"lower min to at most {len(usable)}"))
         if card.max is not None and len(rules.force_on) > card.max:
-            out.append(Problem("rules.cardinality.max", f"is {card.max} but {len(rules.force_on)} channels are forced on", f"raise max to at least {len(rules.force_on)}"))
+            out.append(
+                Problem("rules.cardinality.max", f"is {card.max} but {len(rules.force_on)} channels are forced on",
+                        f"raise max to at least {len(rules.force_on)}"))
     for j, group in enumerate(rules.groups):
-        members = [c for c in usable if c.in_group(group)]
+        members = [c for c, selected in zip(usable, group.selects(usable)) if selected]
         if group.min_count is not None and group.min_count > len(members):
-            out.append(Problem(f"rules.groups[{j}].min_count", f"asks for {group.min_count} channels of {group.describe()} but only {len(members)} can be on",
-                               f"lower min_count to at most {len(members)}"))
-    out += _cells_that_cannot_be_met(parts, usable)
+            out.append(
+                Problem(f"rules.groups[{j}].min_count",
+                        f"asks for {group.min_count} channels of {group.describe()} but only {len(members)} can be on",
+                        f"lower min_count to at most {len(members)}"))
+    out += _cells_that_cannot_be_met(parts, channels, [c.id not in off for c in channels])
     return out
 
 
 def _governed(rules: list[Any], parts: Parts):
     """(index, rule, cell) for every cell a hard rule of this family governs, by rule then cell."""
-    from ..arrays import governing_rule
-
     assert parts.phases is not None and parts.segments is not None
     governs = governing_rule(rules, [p.id for p in parts.phases], [g.id for g in parts.segments])
     for j, rule in enumerate(rules):
@@ -262,16 +303,8 @@ def _governed(rules: list[Any], parts: Parts):
                 yield j, rule, int(k)
 
 
-def _affinity(parts_or_scenario: Any, channels: list[Channel]):
-    from ..arrays import affinity_matrix
-
-    return affinity_matrix(channels, [p.id for p in parts_or_scenario.phases], [g.id for g in parts_or_scenario.segments])
-
-
 def _most_reach(channel: Channel) -> float:
     """The most reach a channel can ever give: at max_spend, or the curve's ceiling."""
-    from ..curves import reach
-    from .models import Constant, Pwl
 
     response = channel.response
     if isinstance(response, Constant):
@@ -282,105 +315,42 @@ def _most_reach(channel: Channel) -> float:
     return 1.0 if channel.max_spend is None else reach(response, channel.max_spend)  # rising curves
 
 
-def _cells_that_cannot_be_met(parts: Parts, usable: list[Channel]) -> list[Problem]:
+def _cells_that_cannot_be_met(parts: Parts, channels: list[Channel], can_be_on: list[bool]) -> list[Problem]:
+    """``can_be_on``: which of ``channels`` are not forced off.  The affinity of all channels,
+    then its usable columns: the warnings ask for all of them next, from the same cached matrix."""
     out = []
     rules = parts.rules
     assert rules is not None and parts.phases is not None and parts.segments is not None
     cells = [(p.id, g.id) for p in parts.phases for g in parts.segments]
-    a = _affinity(parts, usable)
+    usable = [c for c, keep in zip(channels, can_be_on) if keep]
+    a = scenario_affinity(parts, channels)
+    if len(usable) < len(channels):
+        a = a.columns(np.flatnonzero(can_be_on))
     for j, rule, k in _governed(rules.breadth, parts):
         p, g = cells[k]
         cols, vals = a.row(k)
         count = int(np.count_nonzero(vals >= rule.threshold)) if rule.threshold > 0 else len(usable)
         if count < rule.min_channels:
-            serving = [usable[c].id for c in cols[vals >= rule.threshold]] if rule.threshold > 0 else [c.id for c in usable]
-            out.append(Problem(f"rules.breadth[{j}]", f"cell ({p}, {g}) needs {rule.min_channels} channels with affinity ≥ {rule.threshold:g} but only {len(serving)} serve{'s' if len(serving) == 1 else ''} it ({', '.join(serving) or 'none'})",
-                               "lower min_channels for that cell, lower the threshold, or add a channel that serves it"))
+            serving = (
+                [usable[c].id for c in cols[vals >= rule.threshold]] if rule.threshold > 0 else [c.id for c in usable])
+            out.append(
+                Problem(
+                    f"rules.breadth[{j}]",
+                    f"cell ({p}, {g}) needs {rule.min_channels} channels with affinity ≥ {rule.threshold:g} but only "
+                    f"{len(serving)} serve{'s' if len(serving) == 1 else ''} it ({', '.join(serving) or 'none'})",
+                    "lower min_channels for that cell, lower the threshold, or add a channel that serves it",
+                )
+            )
     most = np.array([_most_reach(c) for c in usable]) if usable else np.zeros(0)
     best_of = a @ most if usable else np.zeros(len(cells))
     for j, rule, k in _governed(rules.coverage, parts):
         p, g = cells[k]
         best = float(best_of[k])
         if best < rule.target - 1e-9:
-            out.append(Problem(f"rules.coverage[{j}]", f"cell ({p}, {g}) can be covered at most {min(best, 1):.3g} with every channel at full spend, below the hard target {rule.target:g}",
-                               "lower the target for that cell, make it soft (hard: false, penalty: …), or add a channel that serves it"))
-    return out
-
-
-# ---------------------------------------------------------------- warnings
-
-
-def warnings_for(scenario: Any) -> list[str]:
-    """Things that are allowed but probably not what the user meant."""
-    out = []
-    rules = scenario.rules
-    budget = scenario.budget
-    serves = _affinity(scenario, scenario.channels).column_counts() > 0
-    for i, ch in enumerate(scenario.channels):
-        entry = ch.fixed_cost + ch.min_spend
-        if budget is not None and entry > budget and ch.id not in rules.force_off:
-            out.append(f"channels[{i}] ({ch.id}): fixed_cost + min_spend = {entry:g} is above the budget {budget:g}, so it can never be on")
-        if ch.outcome is None and not serves[i]:
-            out.append(f"channels[{i}] ({ch.id}): serves no (phase, segment) cell; its affinity is empty or zero")
-        if ch.response.type == "constant" and (ch.max_spend or 0) > 0:
-            out.append(f"channels[{i}] ({ch.id}): has a constant response, so its spend (max_spend {ch.max_spend:g}) buys no reach")
-    usable = [c for c in scenario.channels if c.id not in rules.force_off]
-    for j, group in enumerate(rules.groups):
-        if group.min_share and not any(c.in_group(group) for c in usable):
-            out.append(f"rules.groups[{j}]: no channel of {group.describe()} can be on, so min_share {group.min_share:g} "
-                       "allows no spend at all")
-    lower = _cheapest_hard_plan(scenario)
-    if budget is not None and lower["money"][0] > budget + 1e-9:
-        amount, why = lower["money"]
-        out.append(f"the hard rules need at least {amount:g} of money ({why}) but the budget is {budget:g}: the scenario is probably infeasible")
-    for resource, capacity in scenario.resources.items():
-        if resource in lower and lower[resource][0] > capacity + 1e-9:
-            amount, why = lower[resource]
-            out.append(f"the hard rules need at least {amount:g} {resource} ({why}) but only {capacity:g} are available: the scenario is probably infeasible")
-    units = unit_check(scenario)
-    if units is not None:
-        out.append(units["text"])
-    return out
-
-
-def _cheapest_hard_plan(scenario: Any) -> dict[str, tuple[float, str]]:
-    """A lower bound on each resource that any plan meeting the hard rules uses."""
-    rules = scenario.rules
-    usable = [c for c in scenario.channels if c.id not in rules.force_off]
-    forced = np.array([c.id in rules.force_on for c in usable], dtype=bool)
-
-    def uses(resource: str) -> np.ndarray:
-        if resource == "money":
-            return np.array([c.fixed_cost + c.min_spend for c in usable])
-        return np.array([0.0 if c.uses.get(resource) is None else c.uses[resource].fixed + c.uses[resource].per_unit * c.min_spend
-                         for c in usable])
-
-    def cheapest(values: np.ndarray, count: int) -> float:
-        """The sum of the ``count`` smallest values (in ascending order, as a sorted list sums)."""
-        return float(sum(np.sort(values)[:count].tolist()))
-
-    out = {}
-    a = _affinity(scenario, usable)
-    breadth = []  # (cell, rule, pool) for every cell a hard breadth rule with min_channels > 0 governs
-    from ..arrays import governing_rule
-
-    governs = governing_rule(rules.breadth, [p.id for p in scenario.phases], [g.id for g in scenario.segments])
-    everyone = np.arange(len(usable))
-    for k in np.flatnonzero(governs >= 0):
-        rule = rules.breadth[governs[k]]
-        if rule.hard and rule.min_channels:
-            cols, vals = a.row(k)
-            pool = cols[vals >= rule.threshold] if rule.threshold > 0 else everyone
-            breadth.append((scenario.cells[k], rule, pool))
-    groups = [(group, np.array([c.in_group(group) for c in usable], dtype=bool)) for group in rules.groups if group.min_count]
-    for resource in ["money", *scenario.resources]:
-        u = uses(resource)
-        best = (float(sum(u[forced].tolist())), "the channels forced on")
-        if rules.cardinality is not None and rules.cardinality.min:
-            best = max(best, (cheapest(u, rules.cardinality.min), f"{rules.cardinality.min} channels at the least"))
-        for group, members in groups:
-            best = max(best, (cheapest(u[members], group.min_count), f"{group.min_count} of {group.describe()}"))
-        for (p, g), rule, pool in breadth:
-            best = max(best, (cheapest(u[pool], rule.min_channels), f"{rule.min_channels} channels serving ({p}, {g})"))
-        out[resource] = best
+            out.append(
+                Problem(f"rules.coverage[{j}]",
+                        f"cell ({p}, {g}) can be covered at most {min(best, 1):.3g} with every channel at full spend, "
+                        f"below the hard target {rule.target:g}",
+                        "lower the target for that cell, make it soft (hard: false, penalty: …), or add a channel that "
+                        "serves it"))
     return out

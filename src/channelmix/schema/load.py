@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, ConfigDict, TypeAdapter, ValidationError
 
-from .worlds import worlds_problems
-from .checks import Parts, cross_problems, warnings_for
+from .advice import warnings_for
+from .checks import Parts, cross_problems
 from .models import (
-    Channel, Name, NonNegative, Objective, Positive, PositiveAmount, Phase, Rules, Scenario, Segment, SolverSettings, _phases_in, _segments_in, model_keys,
+    Channel,
+    Name,
+    NonNegative,
+    Objective,
+    Phase,
+    PositiveAmount,
+    Rules,
+    Scenario,
+    Segment,
+    SolverSettings,
+    model_keys,
+    phases_in,
+    segments_in,
 )
 from .periods import Periods, periods_in
-from .source import Source
 from .problems import Problem, ScenarioError, problems_from
-from .syntax import TooDeep, check_depth, parse_text, too_deep
-from .tables import names_tables, validate_with_tables
+from .source import Source
+from .syntax import TooDeep, check_depth, no_cycle_collection, parse_text, too_deep
+from .tables import expand, names_tables
+from .worlds import worlds_problems
 
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json"}
 _KEYS = model_keys()
@@ -40,15 +53,20 @@ def load(path: str | Path) -> Loaded:
     source = str(path)
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
-        raise ScenarioError(source, [Problem("", f"cannot read files ending in '{path.suffix}'", "use .yaml, .yml, .toml or .json")])
+        raise ScenarioError(
+            source, [Problem("", f"cannot read files ending in '{path.suffix}'", "use .yaml, .yml, .toml or .json")]
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ScenarioError(source, [Problem("", "no such file", "check the path")]) from None
     except IsADirectoryError:
-        raise ScenarioError(source, [Problem("", "is a folder, not a scenario file", "name a .yaml, .toml or .json file")]) from None
+        raise ScenarioError(
+            source, [Problem("", "is a folder, not a scenario file", "name a .yaml, .toml or .json file")]
+        ) from None
     except UnicodeDecodeError as err:
-        raise ScenarioError(source, [Problem("", f"is not UTF-8 text (byte {err.start})", "save the file as UTF-8")]) from None
+        raise ScenarioError(source,
+                            [Problem("", f"is not UTF-8 text (byte {err.start})", "save the file as UTF-8")]) from None
     raw = parse(text, kind, source)
     return _validate(raw, source, base=path.parent)
 
@@ -71,10 +89,18 @@ def validate(raw: Any, source: str = "<scenario>", base: str | Path | None = Non
 
 
 def _validate(raw: Any, source: str, base: str | Path | None) -> Loaded:
+    with no_cycle_collection():  # models, checks and warnings of every channel: acyclic
+        return _validate_data(raw, source, base)
+
+
+def _validate_data(raw: Any, source: str, base: str | Path | None) -> Loaded:
     if not isinstance(raw, dict):
-        raise ScenarioError(source, [Problem("", "must be a mapping of keys (scenario, phases, segments, channels, …)", "start from 'channelmix init'")])
+        raise ScenarioError(source,
+                            [
+                                Problem("", "must be a mapping of keys (scenario, phases, segments, channels, …)",
+                                        "start from 'channelmix init'")])
     if names_tables(raw):
-        return validate_with_tables(raw, source, Path(base) if base is not None else Path.cwd())
+        return _with_tables(raw, source, Path(base) if base is not None else Path.cwd())
     problems: list[Problem] = []
     scenario: Scenario | None = None
     try:
@@ -83,7 +109,8 @@ def _validate(raw: Any, source: str, base: str | Path | None) -> Loaded:
         problems += problems_from(err, _KEYS)
     problems += cross_problems(_parts(raw, scenario))
     if scenario is not None and scenario.periods is not None and scenario.worlds is not None:
-        problems.append(Problem("worlds", "are not yet supported for a plan over periods", "remove worlds, or remove periods"))
+        problems.append(
+            Problem("worlds", "are not yet supported for a plan over periods", "remove worlds, or remove periods"))
     if scenario is not None and not problems:
         scenario, more = worlds_problems(scenario, Path(base) if base is not None else None)
         problems += more
@@ -91,6 +118,21 @@ def _validate(raw: Any, source: str, base: str | Path | None) -> Loaded:
         raise ScenarioError(source, problems)
     assert scenario is not None
     return Loaded(scenario, source, warnings_for(scenario), raw)
+
+
+def _with_tables(raw: dict[str, Any], source: str, base: Path) -> Loaded:
+    """Read the tables that ``raw`` names (relative to ``base``), validate the result like
+    a scenario file, and report every problem — of the tables, in the tables, and of
+    the file itself — at once. The :class:`Loaded` ``raw`` holds the channels as a list,
+    so overrides (``channels.<id>.<field>``) work."""
+    expanded = expand(raw, base)
+    try:
+        loaded = validate(expanded.data, source, base)
+    except ScenarioError as err:
+        raise ScenarioError(source, [*expanded.problems, *expanded.place(err.problems)]) from None
+    if expanded.problems:
+        raise ScenarioError(source, expanded.problems)
+    return replace(loaded, warnings=[expanded.place_warning(w) for w in loaded.warnings])
 
 
 _STRICT = ConfigDict(strict=True, allow_inf_nan=False)
@@ -141,15 +183,22 @@ def _parts(raw: dict[str, Any], scenario: Scenario | None) -> Parts:
     return parts
 
 
-_PERIODS = TypeAdapter(Annotated[Periods, BeforeValidator(periods_in)] | None)
-_CURRENT = TypeAdapter(dict[str, NonNegative] | None, config=_STRICT)
-_PHASES = TypeAdapter(Annotated[list[Phase], BeforeValidator(_phases_in)])
-_SEGMENTS = TypeAdapter(Annotated[list[Segment], BeforeValidator(_segments_in)])
-_CHANNEL = TypeAdapter(Channel)
-_RESOURCES = TypeAdapter(dict[Name, NonNegative], config=_STRICT)
-_RULES = TypeAdapter(Rules)
-_OBJECTIVE = TypeAdapter(Objective)
-_STEP = TypeAdapter(PositiveAmount | None, config=_STRICT)
-_BUDGET = TypeAdapter(NonNegative | None, config=_STRICT)
-_SOLVER = TypeAdapter(SolverSettings)
-_SOURCE = TypeAdapter(Source | None)
+def _adapter(kind: Any, config: ConfigDict | None = None) -> TypeAdapter[Any]:
+    """A validator for any type expression: ``Annotated[…]`` and ``X | None`` too, which pydantic takes
+    and mypy's reading of ``TypeAdapter(type[T])`` does not."""
+    return TypeAdapter(kind, config=config)
+
+
+# each part validated on its own
+_PERIODS = _adapter(Annotated[Periods, BeforeValidator(periods_in)] | None)
+_CURRENT = _adapter(dict[str, NonNegative] | None, _STRICT)
+_PHASES = _adapter(Annotated[list[Phase], BeforeValidator(phases_in)])
+_SEGMENTS = _adapter(Annotated[list[Segment], BeforeValidator(segments_in)])
+_CHANNEL = _adapter(Channel)
+_RESOURCES = _adapter(dict[Name, NonNegative], _STRICT)
+_RULES = _adapter(Rules)
+_OBJECTIVE = _adapter(Objective)
+_STEP = _adapter(PositiveAmount | None, _STRICT)
+_BUDGET = _adapter(NonNegative | None, _STRICT)
+_SOLVER = _adapter(SolverSettings)
+_SOURCE = _adapter(Source | None)

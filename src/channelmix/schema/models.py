@@ -1,4 +1,5 @@
-"""The scenario file, format version 1 (DESIGN §7), as frozen pydantic models.
+"""The scenario file, format version 1, as frozen pydantic models (docs/architecture.md,
+"The scenario file").
 
 Unknown keys are errors, numbers must be finite, types are strict (``"5"`` is
 not a number).  Cross-field checks live in :mod:`channelmix.schema.checks`.
@@ -8,24 +9,46 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, PrivateAttr, model_validator
 
-from ..presets import PHASE_PRESETS
 from .limits import MAX_LEVEL, MAX_TIME_LIMIT, MIN_ACCURACY
 from .periods import PeriodRef, Periods, periods_in
+from .presets import PHASE_PRESETS, preset_label
 from .problems import Fixable, did_you_mean, with_hint
-from .steps import round_down, round_up
-from .rules import (  # noqa: F401  (re-exported: the rules are part of the scenario's models)
-    BreadthRule, Cardinality, CellRule, Concentration, CoverageRule, Group, Pair, RedundancyRule, Rules, rule_for_cell,
-)
-from .source import Source
-from .responses import Constant, Hill, Linear, Pwl, Response, Saturating  # noqa: F401  (re-exported: a channel's curves)
-from .saturations import MAX_SAMPLES
-from .types import (  # noqa: F401  (re-exported: the value kinds every model uses)
-    FUNCTIONS, RESPONSE_TYPES, WILDCARD, Count, CurveSpend, Id, Label, Model, Name, NonNegative, Positive, PositiveAmount, Selector, Share,
-    Weight, _one_or_many,
-)
 
+# a channel's curves, the rules and the value kinds are re-exported: they are part of the scenario's models
+from .responses import Constant, Hill, Linear, Pwl, Response, Saturating, saturation_spend  # noqa: F401
+from .rules import (  # noqa: F401
+    BreadthRule,
+    Cardinality,
+    CellRule,
+    Concentration,
+    CoverageRule,
+    Group,
+    Pair,
+    RedundancyRule,
+    Rules,
+    rule_for_cell,
+)
+from .saturations import MAX_SAMPLES
+from .source import Source
+from .steps import round_down, round_up
+from .types import (  # noqa: F401
+    Count,
+    CurveSpend,
+    Id,
+    Label,
+    Model,
+    Name,
+    NonNegative,
+    Positive,
+    PositiveAmount,
+    Selector,
+    Share,
+    Weight,
+    one_or_many,
+)
+from .vocabulary import FUNCTIONS, RESPONSE_TYPES, WILDCARD  # noqa: F401  (re-exported: the format's fixed words)
 
 # ---------------------------------------------------------------- phases, segments
 
@@ -34,6 +57,14 @@ class Phase(Model):
     id: Id
     label: Label | None = None
     weight: Weight = 1.0
+    term: str | None = Field(default=None, pattern=r"^preset\.[a-z-]+\.\w+$")  # a preset phase's catalogue key
+
+    @model_validator(mode="after")
+    def _own_label_wins(self) -> "Phase":
+        """A preset phase whose label the user changed (``--set phases.buy.label=…``) shows the user's words."""
+        if self.term and self.label != preset_label(self.term):
+            return self.model_copy(update={"term": None})
+        return self
 
     @property
     def name(self) -> str:
@@ -52,7 +83,7 @@ class Segment(Model):
         return self.label or self.id
 
 
-def _phases_in(value: Any) -> Any:
+def phases_in(value: Any) -> Any:
     if isinstance(value, str):
         if value not in PHASE_PRESETS:
             hint = did_you_mean(value, PHASE_PRESETS)
@@ -66,7 +97,7 @@ def _phases_in(value: Any) -> Any:
     return value
 
 
-def _segments_in(value: Any) -> Any:
+def segments_in(value: Any) -> Any:
     if isinstance(value, list):
         return [{"id": v} if isinstance(v, str) else v for v in value]
     return value
@@ -80,7 +111,7 @@ class Outcome(Model):
     (revenue, conversions) per plan period, counted by objective max_outcome."""
 
     value: NonNegative
-    baseline: NonNegative = 0.0  # what the curve gives at zero spend (an MMM's carry-over, or a table's zero-spend outcome); reported, not optimised
+    baseline: NonNegative = 0.0  # the curve's outcome at zero spend (an MMM's carry-over); reported, not optimised
     unit: str = ""
 
 
@@ -91,17 +122,18 @@ class ResourceUse(Model):
 
 def _affinity_in(value: Any) -> Any:
     if isinstance(value, dict):
-        return {phase: ({WILDCARD: v} if isinstance(v, (int, float)) and not isinstance(v, bool) else v) for phase, v in value.items()}
+        return {phase: ({WILDCARD: v} if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
+                for phase, v in value.items()}
     return value
 
 
 class Channel(Model):
     id: Id
     label: Label | None = None
-    function: Annotated[list[Literal["communication", "sales", "distribution"]], BeforeValidator(_one_or_many)] = []
+    function: Annotated[list[Literal["communication", "sales", "distribution"]], BeforeValidator(one_or_many)] = []
     ownership: Literal["own", "partner"] | None = None
     medium: Literal["digital", "physical"] | None = None
-    tags: Annotated[list[Name], BeforeValidator(_one_or_many)] = []
+    tags: Annotated[list[Name], BeforeValidator(one_or_many)] = []
     fixed_cost: NonNegative = 0.0
     min_spend: NonNegative = 0.0
     max_spend: NonNegative | None = None
@@ -110,12 +142,11 @@ class Channel(Model):
     response: Response
     outcome: Outcome | None = None
     affinity: Annotated[dict[str, dict[str, Share]], BeforeValidator(_affinity_in)] = {}
-    # over periods only (see schema.periods)
-    available_from: PeriodRef | None = None  # first period the channel can run
+    available_from: PeriodRef | None = None  # first period the channel can run (this and below: over periods only)
     available_until: PeriodRef | None = None  # last period the channel can run
     setup_cost: NonNegative = 0.0  # paid in each period where the channel starts (on now, not in the period before)
     carry_over: Annotated[float, Field(ge=0, lt=1)] = 0.0  # adstock θ: effective spend a_t = s_t + θ·a_(t−1)
-    carry_in: NonNegative | None = None  # a_0: the adstock the plan starts from (None: today's spend kept up, current / (1 − θ))
+    carry_in: NonNegative | None = None  # a_0, the adstock the plan starts from (None: current / (1 − θ), kept up)
 
     @model_validator(mode="after")
     def _spend_bounds(self) -> "Channel":
@@ -173,7 +204,7 @@ Spread = Annotated[float, Field(ge=0, lt=1)]
 
 
 class Uncertainty(Model):
-    """Relative spreads of sampled worlds (see :mod:`channelmix.worlds`)."""
+    """Relative spreads of sampled worlds (see :mod:`channelmix.model.worlds`)."""
 
     affinity: Spread = 0.0
     response: Spread = 0.0
@@ -183,9 +214,10 @@ class Uncertainty(Model):
 
 class PosteriorSamples(Model):
     """Worlds from the posterior samples the curves hold (PyMC-Marketing curves with one
-    parameter value per sample): world i takes sample i of every such curve, a joint draw."""
+    parameter value per sample): world i takes sample i of every such curve, a joint draw; ``count``
+    samples drawn with ``seed``, or all."""
 
-    count: Annotated[int, Field(ge=1, le=MAX_SAMPLES)] | Literal["all"] = "all"  # how many samples (drawn with seed), or all
+    count: Annotated[int, Field(ge=1, le=MAX_SAMPLES)] | Literal["all"] = "all"
     seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0
 
 
@@ -202,8 +234,8 @@ class Worlds(Model):
     def _one_source(self) -> "Worlds":
         if sum(x is not None for x in (self.uncertainty, self.draws, self.samples)) != 1:
             raise Fixable("needs exactly one of uncertainty, draws or samples",
-                          "write worlds: {uncertainty: {affinity: 0.2, response: 0.15, count: 50, seed: 1}}, worlds: {draws: FILE.draws.csv} "
-                          "or worlds: {samples: {count: all}}")
+                          "write worlds: {uncertainty: {affinity: 0.2, response: 0.15, count: 50, seed: 1}}, worlds: "
+                          "{draws: FILE.draws.csv} or worlds: {samples: {count: all}}")
         return self
 
 
@@ -212,7 +244,7 @@ class SolverSettings(Model):
     time_limit: Annotated[float, Field(gt=0, le=MAX_TIME_LIMIT)] = 60.0
     gap: Annotated[float, Field(ge=0, lt=1)] = 1e-4
     threads: Annotated[int, Field(ge=1, le=256)] = 1
-    accuracy: Annotated[float, Field(ge=MIN_ACCURACY, le=0.1)] = 0.005  # LP pieces: max error as a share of a curve's range
+    accuracy: Annotated[float, Field(ge=MIN_ACCURACY, le=0.1)] = 0.005  # LP pieces: max error, share of a range
 
 
 class Variant(Model):
@@ -227,13 +259,16 @@ class SweepRange(Model):
     step: Positive
 
 
+Kind = Literal["single", "periods", "robust"]
+
+
 class Scenario(Model):
     format: Literal[1] = 1
     scenario: Annotated[Name, Field(min_length=1)]
     description: str = ""
     currency: str = ""
-    phases: Annotated[list[Phase], BeforeValidator(_phases_in), Field(min_length=1)]
-    segments: Annotated[list[Segment], BeforeValidator(_segments_in), Field(min_length=1)]
+    phases: Annotated[list[Phase], BeforeValidator(phases_in), Field(min_length=1)]
+    segments: Annotated[list[Segment], BeforeValidator(segments_in), Field(min_length=1)]
     budget: NonNegative | None = None
     spend_step: PositiveAmount | None = None  # spends in multiples of this payable unit (10 rand, 1,000 toman)
     resources: dict[Name, NonNegative] = {}
@@ -244,12 +279,25 @@ class Scenario(Model):
     variants: list[Variant] = []
     sweep: dict[str, SweepRange] = {}
     current: dict[str, NonNegative] | None = None  # what is run today: channel -> spend (unnamed channels are off)
+    _by_id: Any = PrivateAttr(default=None)  # (the channels list it indexes, id -> channel): see channel()
     language: Literal["en", "fr", "es", "sv", "fa"] | None = None  # the reports' language (None: English)
-    worlds: Worlds | None = None  # possible worlds (uncertain affinities and curves), see channelmix.worlds
+    worlds: Worlds | None = None  # possible worlds (uncertain affinities and curves), see channelmix.model.worlds
     periods: Annotated[Periods, BeforeValidator(periods_in)] | None = None  # a plan over time (see schema.periods)
     source: Source | None = None  # where the curves came from and what spends and outcomes are per (see schema.source)
 
     # -- derived facts that the formulation and the verifier both read -------------
+
+    @property
+    def kind(self) -> Kind:
+        """What is planned: ``"periods"`` (a plan over time), ``"robust"`` (one plan for every
+        world, judged by ``objective.risk``) or ``"single"`` (one period; worlds without a risk
+        objective only report the plan in every world).  Periods and worlds do not mix (a schema
+        problem), so the three are apart."""
+        if self.periods is not None:
+            return "periods"
+        if self.worlds is not None and self.objective.risk is not None:
+            return "robust"
+        return "single"
 
     @property
     def cells(self) -> list[tuple[str, str]]:
@@ -265,7 +313,12 @@ class Scenario(Model):
         return phase.weight * segment.weight * segment.size
 
     def channel(self, channel_id: str) -> Channel:
-        return next(c for c in self.channels if c.id == channel_id)
+        """The channel with this id, from an index built once per channel list (a scan per call made
+        a plan over periods of many channels quadratic); a copy with other channels builds its own."""
+        index = self._by_id
+        if index is None or index[0] is not self.channels:
+            index = self._by_id = (self.channels, {c.id: c for c in self.channels})
+        return index[1][channel_id]
 
     def step_of(self, channel: Channel) -> float | None:
         """The payable unit this channel's spend comes in (None: any amount)."""
@@ -288,13 +341,11 @@ class Scenario(Model):
         reach but may pad the total so that share rules (concentration, group shares)
         hold. The cap is the sum of all useful spends times one plus the padding each
         share rule can demand, so that no rule is starved of room."""
-        from ..curves import saturation_spend
-
         if self.budget is not None:
             return {c.id: c.max_spend if c.max_spend is not None else max(self.budget - c.fixed_cost, c.min_spend, 0.0)
                     for c in self.channels}
-        useful = {c.id: c.max_spend if c.max_spend is not None else max(saturation_spend(c.response, self.solver.accuracy), c.min_spend)
-                  for c in self.channels}
+        useful = {c.id: c.max_spend if c.max_spend is not None
+                  else max(saturation_spend(c.response, self.solver.accuracy), c.min_spend) for c in self.channels}
         # Padding a rule may need, per unit of useful spend: a group at min_share lo must
         # spend lo/(1-lo) times the rest; at max_share hi the rest must spend (1-hi)/hi
         # times the group; concentration α needs a total of 1/α times the largest spend.

@@ -1,12 +1,12 @@
 """Plans over time (``periods:``): the format and its cross-checks.
 
 ``periods`` is a count with a unit, ``{count: 6, unit: month}`` (ids "1".."6"; their labels,
-"Month 1" or "Månad 1", are made in the output's language by :mod:`channelmix.period_labels`), or a list of ids or ``{id, label, budget, resources, weight}``
-items, plain (``[jan, feb, mar]``) or as ``{items: [...], ...}``.  In either form the
-mapping may give ``budget`` and ``resources`` (each period's own budget and capacities,
-unless an item gives its own) and ``carry_over`` (unspent money rolls into the next
-period).  The top-level ``budget`` is then the total over the horizon, and the top-level
-``resources`` are each period's capacities (hours do not keep).
+"Month 1" or "Månad 1", are made in the output's language by :mod:`channelmix.core.period_words`),
+or a list of ids or ``{id, label, budget, resources, weight}`` items, plain (``[jan, feb, mar]``)
+or as ``{items: [...], ...}``.  In either form the mapping may give ``budget`` and ``resources``
+(each period's own budget and capacities, unless an item gives its own) and ``carry_over``
+(unspent money rolls into the next period).  The top-level ``budget`` is then the total over the
+horizon, and the top-level ``resources`` are each period's capacities (hours do not keep).
 """
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ class PeriodItem(Model):
     id: Annotated[Id, BeforeValidator(period_ref)]
     label: Label | None = None
     budget: NonNegative | None = None  # this period's money (None: the periods' budget, or only the total binds)
-    resources: dict[Name, NonNegative] = {}  # this period's capacities (the rest: periods.resources, then the top level)
+    # this period's capacities (the rest: periods.resources, then the top level)
+    resources: dict[Name, NonNegative] = {}
     weight: Weight = 1.0  # how much this period's objective counts (a launch month can matter more)
 
     @property
@@ -53,7 +54,9 @@ class PeriodItem(Model):
 class Periods(Model):
     count: Annotated[int, Field(ge=1, le=MAX_PERIODS)] | None = None
     unit: Name | None = None  # month, week, vecka, sprint, … (labels "Month 1", "Sprint 1" in the output's language)
-    items: Annotated[list[Annotated[PeriodItem, BeforeValidator(_item_in)]], Field(min_length=1, max_length=MAX_PERIODS)] | None = None
+    items: (
+        Annotated[list[Annotated[PeriodItem, BeforeValidator(_item_in)]],
+                  Field(min_length=1, max_length=MAX_PERIODS)] | None) = None
     budget: NonNegative | None = None  # each period's budget, unless an item gives its own
     resources: dict[Name, NonNegative] = {}  # each period's capacities, unless an item gives its own
     carry_over: bool = False  # unspent money of a period rolls into the next
@@ -66,7 +69,8 @@ class Periods(Model):
         seen: dict[str, int] = {}
         for i, item in enumerate(self.items or []):
             if item.id in seen:
-                raise Fixable(f"items[{i}].id '{item.id}' is used twice (also items[{seen[item.id]}])", "give every period its own id")
+                raise Fixable(f"items[{i}].id '{item.id}' is used twice (also items[{seen[item.id]}])",
+                              "give every period its own id")
             seen[item.id] = i
         return self
 
@@ -74,7 +78,8 @@ class Periods(Model):
         """Every period with its own budget and capacities filled in (``resources``: the
         scenario's top-level capacities, which hold in every period unless overridden).
         Counted periods have no label here: it depends on the language it is shown in."""
-        items = self.items if self.items is not None else [PeriodItem(id=str(n)) for n in range(1, (self.count or 0) + 1)]
+        items = (
+            self.items if self.items is not None else [PeriodItem(id=str(n)) for n in range(1, (self.count or 0) + 1)])
         out = []
         for item in items:
             budget = item.budget if item.budget is not None else self.budget
@@ -105,7 +110,8 @@ def _per_channel(low: int, high: int, what: str):
             where = f"for '{name}' " if name is not None else ""
             if not isinstance(number, int) or isinstance(number, bool) or not low <= number <= high:
                 raise Fixable(f"got {number!r} {where}but needs a whole number of {what} from {low} to {high}",
-                              f"write a number (every channel) or a mapping of channel ids to numbers, e.g. {{radio: {max(low, 2)}}}")
+                              "write a number (every channel) or a mapping of channel ids to numbers, e.g. "
+                              f"{{radio: {max(low, 2)}}}")
         return value
 
     return check
@@ -137,11 +143,14 @@ def period_problems(periods: Periods | None, channels: dict[int, Any], rules: An
                                        "add periods: {count: 6, unit: month}, or remove it"))
         for key in PERIOD_RULE_KEYS:
             if rules is not None and getattr(rules, key) is not None:
-                out.append(Problem(f"rules.{key}", "applies only to a plan over periods", "add periods: {count: 6, unit: month}, or remove it"))
+                out.append(
+                    Problem(f"rules.{key}", "applies only to a plan over periods",
+                            "add periods: {count: 6, unit: month}, or remove it"))
         return out
     for i, ch in sorted(channels.items()):
         if ch.carry_in is not None and not ch.carry_over:
-            out.append(Problem(f"channels[{i}].carry_in", "is the adstock a plan starts from, but the channel has no carry_over",
+            out.append(Problem(f"channels[{i}].carry_in",
+                               "is the adstock a plan starts from, but the channel has no carry_over",
                                "give the channel its carry_over θ, or remove carry_in"))
     items = periods.resolved(resources or {})
     ids = [p.id for p in items]
@@ -152,10 +161,15 @@ def period_problems(periods: Periods | None, channels: dict[int, Any], rules: An
             if value is not None and value not in order:
                 hint = did_you_mean(value, ids)
                 listed = ", ".join(visible(p) for p in ids[:12]) + (", …" if len(ids) > 12 else "")
-                out.append(Problem(f"channels[{i}].{key}", f"unknown period '{visible(value)}'", with_hint(hint, f"known periods: {listed}")))
-        if ch.available_from in order and ch.available_until in order and order[ch.available_until] < order[ch.available_from]:
-            out.append(Problem(f"channels[{i}].available_until", f"period '{ch.available_until}' comes before available_from '{ch.available_from}'",
-                               "swap them, or widen the window"))
+                out.append(
+                    Problem(f"channels[{i}].{key}", f"unknown period '{visible(value)}'",
+                            with_hint(hint, f"known periods: {listed}")))
+        if (ch.available_from in order and ch.available_until in order
+            and order[ch.available_until] < order[ch.available_from]):
+            out.append(
+                Problem(f"channels[{i}].available_until",
+                        f"period '{ch.available_until}' comes before available_from '{ch.available_from}'",
+                        "swap them, or widen the window"))
     if rules is not None:
         known = sorted(channel_ids)
         for key in ("min_periods_on", "max_switches"):
@@ -163,7 +177,9 @@ def period_problems(periods: Periods | None, channels: dict[int, Any], rules: An
             for name in value if isinstance(value, dict) else []:
                 if name not in channel_ids:
                     hint = did_you_mean(name, known)
-                    out.append(Problem(f"rules.{key}.{name}", f"unknown channel '{visible(name)}'", with_hint(hint, f"known channels: {', '.join(known[:12])}")))
+                    out.append(
+                        Problem(f"rules.{key}.{name}", f"unknown channel '{visible(name)}'",
+                                with_hint(hint, f"known channels: {', '.join(known[:12])}")))
     if periods.carry_over:
         for t, item in enumerate(items):
             if item.budget is None:
@@ -172,13 +188,22 @@ def period_problems(periods: Periods | None, channels: dict[int, Any], rules: An
                                    "give every period a budget (periods: {budget: …}), or set carry_over: false"))
                 break
     if resources is not None:
-        named = [("periods.resources", periods.resources)] + [(f"periods.items[{t}].resources", p.resources) for t, p in enumerate(periods.items or [])]
+        named = [("periods.resources", periods.resources)] + [(f"periods.items[{t}].resources", p.resources)
+                                                              for t, p in enumerate(periods.items or [])]
         for where, given in named:
             for resource in given:
                 if resource not in resources:
                     hint = did_you_mean(resource, list(resources))
-                    out.append(Problem(f"{where}.{resource}", f"unknown resource '{resource}'",
-                                       with_hint(hint, f"declare it at the top level too: resources: {{{resource}: <capacity of a period>}}")))
+                    out.append(
+                        Problem(
+                            f"{where}.{resource}",
+                            f"unknown resource '{resource}'",
+                            with_hint(
+                                hint,
+                                f"declare it at the top level too: resources: {{{resource}: <capacity of a period>}}",
+                            ),
+                        )
+                    )
     return out
 
 

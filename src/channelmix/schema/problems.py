@@ -11,6 +11,7 @@ from typing import Any, Iterable
 from pydantic import ValidationError
 
 from .limits import WHY, WHY_BY_FIELD
+from .vocabulary import RESPONSE_TYPES
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class ScenarioError(Exception):
         return "\n".join([head, *(f"  {self.source}: {p}" for p in self.problems)])
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
+def did_you_mean(word: Any, choices: Iterable[str]) -> str:
     """A 'did you mean' hint for a misspelt key or id, or ''."""
     close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
     return f"did you mean '{visible(close[0])}'?" if close else ""
@@ -122,7 +123,8 @@ def _bound_problem(kind: str, ctx: dict[str, Any], got: Any, name: Any = None) -
     bound = next(iter(ctx.values()))
     limit = f"{bound:g}"
     why, fix = WHY_BY_FIELD.get(name) or (WHY.get(bound, ("", "")) if kind == "less_than_equal" else ("", ""))
-    return f"got {show(got)}, must be {word} {limit}" + (f" ({why})" if why else ""), fix or f"use a number {word} {limit}"
+    return f"got {show(got)}, must be {word} {limit}" + (
+        f" ({why})" if why else ""), fix or f"use a number {word} {limit}"
 
 
 def _pydantic_problem(err: dict[str, Any], allowed_keys: dict[tuple, list[str]]) -> Problem:
@@ -153,8 +155,6 @@ def _pydantic_problem(err: dict[str, Any], allowed_keys: dict[tuple, list[str]])
         hint = did_you_mean(tag, [o.strip(" '") for o in str(options).split(",")])
         return Problem(path + ".type" if path else "type", f"unknown type {show(tag)}", hint or f"use one of {options}")
     if kind == "union_tag_not_found":  # the one tagged union of the format: a channel's response
-        from .types import RESPONSE_TYPES  # types imports this module
-
         return Problem(path, "has no 'type'", f"add type: one of {', '.join(RESPONSE_TYPES)}")
     if kind in ("too_short", "too_long"):
         want = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
@@ -194,8 +194,8 @@ def _allowed_at(allowed_keys: dict[tuple, list[str]], loc: tuple) -> list[str]:
 def problems_from(error: ValidationError, allowed_keys: dict[tuple, list[str]], prefix: tuple = ()) -> list[Problem]:
     """Translate pydantic's errors into Problems, with paths relative to the file."""
     out = []
-    for err in error.errors(include_url=False):
-        err = dict(err)
+    for details in error.errors(include_url=False):
+        err: dict[str, Any] = dict(details)
         err["loc"] = prefix + tuple(err["loc"])
         out.append(_pydantic_problem(err, allowed_keys))
     return out

@@ -53,7 +53,8 @@ def _samples_in(value: Any) -> Any:
     (0, MAX_AMOUNT]; a problem names the sample it is in."""
     single = isinstance(value, (int, float)) and not isinstance(value, bool)
     if not single and not isinstance(value, list):
-        raise Fixable(f"got {value!r}, expected a number or a list of numbers (one per posterior sample)", "write a number, or [n1, n2, …]")
+        raise Fixable(f"got {value!r}, expected a number or a list of numbers (one per posterior sample)",
+                      "write a number, or [n1, n2, …]")
     items = [value] if single else value
     if not items:
         raise Fixable("is an empty list", "give one number, or one per posterior sample")
@@ -62,7 +63,8 @@ def _samples_in(value: Any) -> Any:
         if isinstance(item, bool) or not isinstance(item, (int, float)) or not math.isfinite(item):
             raise Fixable(f"{where}got {item!r}, expected a finite number", "write a number here")
         if not 0 < item <= MAX_AMOUNT:
-            raise Fixable(f"{where}got {item:g}, must be above 0 and at most {MAX_AMOUNT:g}", "check the model's posterior")
+            raise Fixable(f"{where}got {item:g}, must be above 0 and at most {MAX_AMOUNT:g}",
+                          "check the model's posterior")
     return tuple(float(x) for x in items)
 
 
@@ -91,11 +93,13 @@ class Saturation(Model):
         if len(set(lengths.values())) > 1:
             listed = ", ".join(f"{k} {n}" for k, n in lengths.items())
             raise Fixable(f"gives its parameters for different numbers of samples ({listed})",
-                          "give each parameter one number, or one number per posterior sample (the same samples for all)")
+                          "give each parameter one number, or one number per posterior sample (the same samples for "
+                          "all)")
         rate = self.parts()[1]
         if (1.0 / rate).min() < MIN_CURVE_SPEND:
-            raise Fixable(f"reaches most of its ceiling by a spend of {1.0 / rate.max():.3g}, below {MIN_CURVE_SPEND:g}: the curve jumps "
-                          "to full reach for almost no money, which the solver cannot represent faithfully",
+            raise Fixable(f"reaches most of its ceiling by a spend of {1.0 / rate.max():.3g}, below "
+                          f"{MIN_CURVE_SPEND:g}: the curve jumps to full reach for almost no money, which the solver "
+                          "cannot represent faithfully",
                           "measure money in smaller units, or check channel_scale")
         return self
 
@@ -139,7 +143,8 @@ class Saturation(Model):
 
     def sample(self, i: int) -> "Saturation":
         """The curve of posterior sample i alone."""
-        update = {name: (getattr(self, name)[i],) for name in ("adstock_sum", *self.PARAMS) if len(getattr(self, name)) > 1}
+        update = {name: (getattr(self, name)[i],) for name in ("adstock_sum", *self.PARAMS)
+                  if len(getattr(self, name)) > 1}
         return self.model_copy(update=update)
 
     def sample_weight(self, i: int) -> float:
@@ -207,7 +212,9 @@ def shape_values(shape: str, s: np.ndarray, rate: np.ndarray, slope: np.ndarray,
         t = np.tanh(x)
         return t if order == 0 else rate * (1.0 - t * t) if order == 1 else -2.0 * rate * rate * t * (1.0 - t * t)
     if shape == "mm":
-        return x / (1.0 + x) if order == 0 else rate / (1.0 + x) ** 2 if order == 1 else -2.0 * rate * rate / (1.0 + x) ** 3
+        if order == 0:
+            return x / (1.0 + x)
+        return rate / (1.0 + x) ** 2 if order == 1 else -2.0 * rate * rate / (1.0 + x) ** 3
     with np.errstate(divide="ignore"):
         z = slope * np.log(np.maximum(x, 1e-300))  # g = σ(a ln x), computed without overflow
     e = np.exp(-np.abs(z))
@@ -215,7 +222,8 @@ def shape_values(shape: str, s: np.ndarray, rate: np.ndarray, slope: np.ndarray,
     if order == 0:
         return g
     with np.errstate(divide="ignore", invalid="ignore"):
-        first = np.where(s > 0, slope * g * (1.0 - g) / np.where(s > 0, s, 1.0), np.where(slope < 1, np.inf, np.where(slope == 1, rate, 0.0)))
+        first = np.where(s > 0, slope * g * (1.0 - g) / np.where(s > 0, s, 1.0),
+                         np.where(slope < 1, np.inf, np.where(slope == 1, rate, 0.0)))
         if order == 1:
             return first
         return np.where(s > 0, first * (slope * (1.0 - 2.0 * g) - 1.0) / np.where(s > 0, s, 1.0), 0.0)
@@ -237,7 +245,8 @@ class Logistic(Saturation):
 
 
 class InverseScaledLogistic(Logistic):
-    """PyMC-Marketing's InverseScaledLogisticSaturation: the logistic with λ → ln 3 / λ (λ the half-saturation point)."""
+    """PyMC-Marketing's InverseScaledLogisticSaturation: the logistic with λ → ln 3 / λ (λ the
+    half-saturation point)."""
 
     type: Literal["inverse_scaled_logistic"]  # type: ignore[assignment]
 

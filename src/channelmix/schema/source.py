@@ -145,11 +145,13 @@ def unit_check(scenario: Any) -> dict[str, Any] | None:
         return None
     per = source.per or Per()
     periods = source.window.periods if source.window is not None else None
-    fact: dict[str, Any] = {"direction": "above" if ratio > ABOVE else "below", "budget": budget, "measured_total": highest,
+    fact: dict[str, Any] = {"direction": "above" if ratio > ABOVE else "below", "budget": budget,
+                            "measured_total": highest,
                             "ratio": ratio, "count": per.count, "unit": per.unit, "periods": periods, "likely": None}
     if fact["direction"] == "below" and per.count > 1 and BELOW <= budget * per.count / highest <= ABOVE:
         fact["likely"] = {"budget_per": "one", "suggested": budget * per.count, "factor": per.count}
-    elif fact["direction"] == "above" and per.count == 1 and periods and periods > 1 and BELOW <= ratio / periods <= ABOVE:
+    elif (fact["direction"] == "above" and per.count == 1 and periods and periods > 1
+          and BELOW <= ratio / periods <= ABOVE):
         fact["likely"] = {"budget_per": "window", "suggested": budget / periods, "factor": periods}
     fact["text"] = unit_warning(fact)
     return fact

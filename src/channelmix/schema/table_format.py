@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, get_args
 
-from .models import RESPONSE_TYPES, Constant, Hill, Linear, Pwl, Saturating
-from .saturations import SATURATIONS
+from .models import Constant, Hill, Linear, Pwl, Saturating
 from .problems import Problem
+from .saturations import SATURATIONS
+from .table_cells import cell_number, number_advice, show_cell
+from .vocabulary import RESPONSE_TYPES
 
 TEXT_FIELDS = ("id", "label", "ownership", "medium")
 LIST_FIELDS = ("function", "tags")
@@ -20,13 +22,13 @@ NUMBER_FIELDS = ("fixed_cost", "min_spend", "max_spend")
 PERIOD_TEXT_FIELDS = ("available_from", "available_until")
 PERIOD_NUMBER_FIELDS = ("setup_cost", "carry_over", "carry_in")
 PERIOD_FIELDS = (*PERIOD_TEXT_FIELDS, *PERIOD_NUMBER_FIELDS)
+# a curve model's type field is Literal["…"]: its one argument is the name of the type
 RESPONSE_PARAMS: dict[str, list[str]] = {
-    model.model_fields["type"].annotation.__args__[0]: [name for name in model.model_fields if name != "type"]
-    for model in (Constant, Linear, Pwl, Saturating, Hill, *SATURATIONS)
-}
-_PARAMS = [p for t in RESPONSE_TYPES for p in RESPONSE_PARAMS[t]]
-CHANNEL_COLUMNS = [*TEXT_FIELDS[:2], *LIST_FIELDS[:1], *TEXT_FIELDS[2:], *LIST_FIELDS[1:], *NUMBER_FIELDS, *PERIOD_FIELDS,
-                   "response_type", *(f"response_{p}" for p in dict.fromkeys(_PARAMS))]
+    get_args(model.model_fields["type"].annotation)[0]: [name for name in model.model_fields if name != "type"]
+    for model in (Constant, Linear, Pwl, Saturating, Hill, *SATURATIONS)}
+ALL_PARAMS = [p for t in RESPONSE_TYPES for p in RESPONSE_PARAMS[t]]
+CHANNEL_COLUMNS = [*TEXT_FIELDS[:2], *LIST_FIELDS[:1], *TEXT_FIELDS[2:], *LIST_FIELDS[1:], *NUMBER_FIELDS,
+                   *PERIOD_FIELDS, "response_type", *(f"response_{p}" for p in dict.fromkeys(ALL_PARAMS))]
 USE_KINDS = ("fixed", "per_unit")
 AFFINITY_PREFIX = "affinity:"
 LONG_COLUMNS = ("channel", "phase", "segment", "affinity")
@@ -35,9 +37,12 @@ _PATH_TOKENS = re.compile(r"\.[^.\[]+|\[\d+\]")
 _CHANNEL_PATH = re.compile(r"^channels\[(\d+)\](.*)$")
 _CHANNEL_REF = re.compile(r"channels\[(\d+)\]")
 
-COLUMNS_FIX = ("channel columns are id, label, function, ownership, medium, tags, fixed_cost, min_spend, max_spend, "
-               "available_from, available_until, setup_cost, carry_over (plans over periods), response_type, response_<parameter> (value, slope, points, scale, half, shape), uses_<resource>_fixed, "
-               "uses_<resource>_per_unit and affinity:<phase>/<segment>; a header starting with # marks a note column")
+COLUMNS_FIX = (
+    "channel columns are id, label, function, ownership, medium, tags, fixed_cost, min_spend, max_spend, "
+    "available_from, available_until, setup_cost, carry_over (plans over periods), response_type, response_<parameter> "
+    "(value, slope, points, scale, half, shape), uses_<resource>_fixed, "
+    "uses_<resource>_per_unit and affinity:<phase>/<segment>; a header starting with # marks a note column"
+)
 
 
 # ---------------------------------------------------------------- where a value came from
@@ -73,7 +78,7 @@ def _merge(locs: Iterable[Loc]) -> list[Loc]:
 
 
 @dataclass
-class _Entry:
+class Entry:
     """One affinity value from a table, and where its value, phase and segment were written."""
 
     value: Loc
@@ -92,9 +97,22 @@ class Expanded:
     channel_rows: dict[int, int] = field(default_factory=dict)  # channel index -> row
     columns: dict[str, str] = field(default_factory=dict)  # normalised column name -> header as written
     response_types: dict[int, str] = field(default_factory=dict)
-    affinity: dict[tuple[int, str, str], _Entry] = field(default_factory=dict)
+    affinity: dict[tuple[int, str, str], Entry] = field(default_factory=dict)
     handled: set[tuple[str, int, str]] = field(default_factory=set)  # cells whose problem the table reader reported
     channels_lost: bool = False  # the channels table could not be read at all
+
+    def number(self, where: Loc, value: Any, decimal: str) -> Any:
+        """A cell as a number in its table's decimal sign; a number written another way ('60%',
+        '4 500', 'R4,500', an ambiguous '4.500') is a problem at its cell, with the exact fix."""
+        if not isinstance(value, str):
+            return cell_number(value)
+        found, advice = number_advice(value, decimal)
+        if found is not None:
+            return found
+        if advice is not None:
+            self.problems.append(Problem(str(where), f"got {show_cell(value.strip())}, {advice[0]}", advice[1]))
+            self.handled.add((where.table, where.rows[0], where.column or ""))
+        return cell_number(value)
 
     # -- the schema's problems, placed in the tables ---------------------------------
 
@@ -199,7 +217,8 @@ class Expanded:
 
         def row(match: re.Match) -> str:
             index = int(match.group(1))
-            return f"{self.channel_table} row {self.channel_rows[index]}" if index in self.channel_rows else match.group(0)
+            return (f"{self.channel_table} row {self.channel_rows[index]}" if index in self.channel_rows
+                    else match.group(0))
 
         return _CHANNEL_REF.sub(row, warning)
 

@@ -1,4 +1,5 @@
-"""Channel catalogues and affinities kept in CSV or Excel tables (DESIGN §7).
+"""Channel catalogues and affinities kept in CSV or Excel tables (docs/architecture.md,
+"The scenario file").
 
 A scenario may name a table instead of listing its channels inline, and may take
 the channels' affinities from a table of their own::
@@ -16,22 +17,32 @@ shows it).
 
 Reading the files is in :mod:`.table_files`, one cell in :mod:`.table_cells`, the column names and
 where each value came from in :mod:`.table_format`. Writing tables (and a starter scenario around a table) is in
-:mod:`channelmix.spreadsheets`.
+:mod:`channelmix.schema.spreadsheets`.
 """
 
 from __future__ import annotations
 
 import copy
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-from .models import RESPONSE_TYPES, WILDCARD
-from .problems import Problem, ScenarioError, did_you_mean, with_hint
-from .table_cells import _empty, _flag, _letter, _list, _number, _numbers, _points, _show, _text
-from .table_files import _read_table, _reference, _Table
-from .table_format import (AFFINITY_PREFIX, CHANNEL_COLUMNS, COLUMNS_FIX, Expanded, LIST_FIELDS, LONG_COLUMNS, Loc, NUMBER_FIELDS,
-                           PERIOD_NUMBER_FIELDS, USE_KINDS, _Entry)
+from .problems import Problem, did_you_mean, with_hint
+from .table_cells import cell_flag, cell_list, cell_numbers, cell_points, cell_text, column_letter, is_empty, show_cell
+from .table_files import Table, read_table, table_reference
+from .table_format import (
+    AFFINITY_PREFIX,
+    CHANNEL_COLUMNS,
+    COLUMNS_FIX,
+    LIST_FIELDS,
+    LONG_COLUMNS,
+    NUMBER_FIELDS,
+    PERIOD_NUMBER_FIELDS,
+    USE_KINDS,
+    Entry,
+    Expanded,
+    Loc,
+)
+from .vocabulary import RESPONSE_TYPES, WILDCARD
 
 
 def names_tables(raw: Any) -> bool:
@@ -45,31 +56,14 @@ def _is_reference(value: Any) -> bool:
     return isinstance(value, str) or (isinstance(value, dict) and ("file" in value or "sheet" in value))
 
 
-def validate_with_tables(raw: dict[str, Any], source: str, base: Path) -> Any:
-    """Read the tables that ``raw`` names (relative to ``base``), validate the result like
-    a scenario file, and report every problem — of the tables, in the tables, and of
-    the file itself — at once. Returns a :class:`~channelmix.schema.load.Loaded` whose
-    ``raw`` holds the channels as a list, so overrides (``channels.<id>.<field>``) work."""
-    from .load import validate
-
-    expanded = expand(raw, base)
-    try:
-        loaded = validate(expanded.data, source, base)
-    except ScenarioError as err:
-        raise ScenarioError(source, [*expanded.problems, *expanded.place(err.problems)]) from None
-    if expanded.problems:
-        raise ScenarioError(source, expanded.problems)
-    return replace(loaded, warnings=[expanded.place_warning(w) for w in loaded.warnings])
-
-
 def expand(raw: dict[str, Any], base: Path) -> Expanded:
     """The scenario data with its tables read in (channels as a list, each channel's
     affinity filled), plus the tables' own problems."""
     data = {k: v for k, v in raw.items() if k != "affinity"}
     out = Expanded(data)
     if _is_reference(raw.get("channels")):
-        ref = _reference("channels", raw["channels"], base, out.problems)
-        table = _read_table(ref, out.problems, "channel") if ref is not None else None
+        ref = table_reference("channels", raw["channels"], base, out.problems)
+        table = read_table(ref, out.problems, "channel") if ref is not None else None
         if table is None:
             out.channels_lost = True
             data.pop("channels")
@@ -79,8 +73,8 @@ def expand(raw: dict[str, Any], base: Path) -> Expanded:
     elif isinstance(raw.get("channels"), list):
         data["channels"] = copy.deepcopy(raw["channels"])
     if "affinity" in raw:
-        ref = _reference("affinity", raw["affinity"], base, out.problems)
-        table = _read_table(ref, out.problems, "affinity") if ref is not None else None
+        ref = table_reference("affinity", raw["affinity"], base, out.problems)
+        table = read_table(ref, out.problems, "affinity") if ref is not None else None
         if table is not None:
             _affinity_from(table, out)
     return out
@@ -89,7 +83,7 @@ def expand(raw: dict[str, Any], base: Path) -> Expanded:
 # ---------------------------------------------------------------- naming and reading a table
 
 
-def _unique_columns(table: _Table, key_of: Any, problems: list[Problem]) -> list[tuple[int, str, Any]]:
+def _unique_columns(table: Table, key_of: Any, problems: list[Problem]) -> list[tuple[int, str, Any]]:
     """(position, header, key) of every column whose key is new; a repeated header is a problem.
     ``key_of(position, header)`` gives a column's key, or None to skip the column."""
     seen: dict[Any, int] = {}
@@ -99,9 +93,10 @@ def _unique_columns(table: _Table, key_of: Any, problems: list[Problem]) -> list
         if key is None:
             continue
         if key in seen:
-            problems.append(Problem(f"{table.label}: row {table.header_row}, column {name}",
-                                    f"columns {_letter(seen[key])} and {_letter(position)} are both headed '{name}'",
-                                    f"keep one of them (column {_letter(position)} is ignored)"))
+            problems.append(
+                Problem(f"{table.label}: row {table.header_row}, column {name}",
+                        f"columns {column_letter(seen[key])} and {column_letter(position)} are both headed '{name}'",
+                        f"keep one of them (column {column_letter(position)} is ignored)"))
             continue
         seen[key] = position
         out.append((position, name, key))
@@ -143,7 +138,7 @@ def _phase_segment(text: str) -> tuple[str, str] | None:
     return (phase, segment) if phase else None
 
 
-def _channels_from(table: _Table, resources: list[str], out: Expanded) -> list[dict[str, Any]]:
+def _channels_from(table: Table, resources: list[str], out: Expanded) -> list[dict[str, Any]]:
     out.channel_table = table.label
     problems = out.problems
     kinds: dict[int, Any] = {}
@@ -154,8 +149,8 @@ def _channels_from(table: _Table, resources: list[str], out: Expanded) -> list[d
                                     with_hint(kind[1:], COLUMNS_FIX)))
         else:
             kinds[position] = kind
-    used = _unique_columns(table, lambda position, _: None if kinds.get(position) in (None, "note") else kinds[position],
-                           problems)
+    used = _unique_columns(table, lambda position,
+                           _: None if kinds.get(position) in (None, "note") else kinds[position], problems)
     by_key = {key: (position, name) for position, name, key in used}
     for key, (_, name) in by_key.items():
         out.columns[_normal(key)] = name
@@ -164,11 +159,12 @@ def _channels_from(table: _Table, resources: list[str], out: Expanded) -> list[d
         for column in missing:
             hint = did_you_mean(column, [name for _, name in table.columns])
             what = f" ({', '.join(RESPONSE_TYPES)})" if column == "response_type" else ""
-            problems.append(Problem(table.label, f"has no column {column}", with_hint(hint, f"add a column headed {column}{what}")))
+            problems.append(
+                Problem(table.label, f"has no column {column}", with_hint(hint, f"add a column headed {column}{what}")))
         out.channels_lost = True
         out.channel_table = None
         return []
-    channels = []
+    channels: list[dict[str, Any]] = []
     for row, cells in table.rows:
         index = len(channels)
         channel: dict[str, Any] = {}
@@ -176,34 +172,20 @@ def _channels_from(table: _Table, resources: list[str], out: Expanded) -> list[d
         uses: dict[str, dict[str, Any]] = {}
         for position, name, key in used:
             value = table.cell(cells, position)
-            if _empty(value):
+            if is_empty(value):
                 continue
             if key[0] == "field":
                 fieldname = key[1]
                 if fieldname in LIST_FIELDS:
-                    channel[fieldname] = _list(value)
+                    channel[fieldname] = cell_list(value)
                 elif fieldname in NUMBER_FIELDS or fieldname in PERIOD_NUMBER_FIELDS:
-                    channel[fieldname] = _number(value)
+                    channel[fieldname] = out.number(Loc(table.label, (row,), name), value, table.decimal)
                 else:
-                    channel[fieldname] = _text(value)
+                    channel[fieldname] = cell_text(value)
             elif key[0] == "response":
-                if key[1] == "type":
-                    response["type"] = _text(value)
-                elif key[1] == "points":
-                    points = _points(value)
-                    if points is None:
-                        problems.append(Problem(str(Loc(table.label, (row,), name)),
-                                                f"got {_show(_text(value))}, expected points spend:reach separated by ';'",
-                                                "write e.g. 0:0; 500:0.3; 2000:0.5 (rising spend, starting at 0:0)"))
-                        out.handled.add((table.label, row, name))
-                    else:
-                        response["points"] = points
-                elif key[1] == "adstock_first":
-                    response[key[1]] = _flag(value)
-                else:
-                    response[key[1]] = _numbers(value)
+                _response_cell(response, key[1], value, table, row, name, out)
             elif key[0] == "uses":
-                uses.setdefault(key[1], {})[key[2]] = _number(value)
+                uses.setdefault(key[1], {})[key[2]] = out.number(Loc(table.label, (row,), name), value, table.decimal)
         if response:
             channel["response"] = response
             if isinstance(response.get("type"), str):
@@ -214,11 +196,36 @@ def _channels_from(table: _Table, resources: list[str], out: Expanded) -> list[d
         out.channel_rows[index] = row
         for position, name, key in used:
             value = table.cell(cells, position)
-            if key[0] == "affinity" and not _empty(value):
+            if key[0] == "affinity" and not is_empty(value):
                 place = Loc(table.label, (row,), name)
                 header = Loc(table.label, (table.header_row,), name)
-                _add_affinity(channels, index, key[1], key[2], _number(value), _Entry(place, header, header), out)
+                number = out.number(Loc(table.label, (row,), name), value, table.decimal)
+                if (table.label, row, name) not in out.handled:
+                    _add_affinity(channels, index, key[1], key[2], number, Entry(place, header, header), out)
     return channels
+
+
+def _response_cell(response: dict[str, Any], part: str, value: Any, table: Table, row: int, name: str,
+                   out: Expanded) -> None:
+    """One response column of a channel's row into ``response``; an unreadable cell is a problem at its place."""
+    if part == "type":
+        response["type"] = cell_text(value)
+    elif part == "points":
+        points = cell_points(value)
+        if points is None:
+            out.problems.append(
+                Problem(str(Loc(table.label, (row,), name)),
+                        f"got {show_cell(cell_text(value))}, expected points spend:reach separated by ';'",
+                        "write e.g. 0:0; 500:0.3; 2000:0.5 (rising spend, starting at 0:0)"))
+            out.handled.add((table.label, row, name))
+        else:
+            response["points"] = points
+    elif part == "adstock_first":
+        response[part] = cell_flag(value)
+    elif isinstance(value, str) and ";" in value:  # one value per posterior sample
+        response[part] = cell_numbers(value)
+    else:
+        response[part] = out.number(Loc(table.label, (row,), name), value, table.decimal)
 
 
 def _normal(key: tuple) -> str:
@@ -234,7 +241,7 @@ def _normal(key: tuple) -> str:
 # ---------------------------------------------------------------- the affinity table
 
 
-def _affinity_from(table: _Table, out: Expanded) -> None:
+def _affinity_from(table: Table, out: Expanded) -> None:
     """Fill channels' affinity from a table in long form (channel, phase, segment,
     affinity) or wide form (channel, then one column per phase/segment)."""
     problems = out.problems
@@ -246,43 +253,23 @@ def _affinity_from(table: _Table, out: Expanded) -> None:
                 ids.setdefault(ch["id"], i)
     lower = {name.lower() for _, name in table.columns}
     long_form = "phase" in lower or "affinity" in lower
-    if long_form:
-        def key_of(_: int, name: str) -> Any:
-            if name.startswith("#"):
-                return None
-            if name.lower() not in LONG_COLUMNS:
-                hint = did_you_mean(name.lower(), LONG_COLUMNS)
-                problems.append(Problem(f"{table.label}: row {table.header_row}, column {name}", "unknown column",
-                                        with_hint(hint, "an affinity table in long form has the columns channel, phase, "
-                                                  "segment and affinity; a header starting with # marks a note column")))
-                return None
-            return name.lower()
-    else:
-        def key_of(_: int, name: str) -> Any:
-            if name.startswith("#"):
-                return None
-            if name.lower() == "channel":
-                return "channel"
-            cell = _phase_segment(name)
-            if cell is None:
-                problems.append(Problem(f"{table.label}: row {table.header_row}, column {name}", "names no phase",
-                                        "head the column phase/segment, or phase alone for every segment"))
-            return cell
-    used = _unique_columns(table, key_of, problems)
+    used = _unique_columns(table, _affinity_key(table, long_form, problems), problems)
     where = {key: (position, name) for position, name, key in used}
     required = ("channel", "phase", "affinity") if long_form else ("channel",)
     missing = [c for c in required if c not in where]
     for column in missing:
         hint = did_you_mean(column, [name for _, name in table.columns])
-        form = "long form: channel, phase, segment, affinity" if long_form else "wide form: channel, then one column per phase/segment"
-        problems.append(Problem(table.label, f"has no column {column}", with_hint(hint, f"add a column headed {column} ({form})")))
+        form = ("long form: channel, phase, segment, affinity" if long_form
+                else "wide form: channel, then one column per phase/segment")
+        problems.append(
+            Problem(table.label, f"has no column {column}", with_hint(hint, f"add a column headed {column} ({form})")))
     if missing:
         return
     known = sorted(ids)
     seen_rows: dict[str, int] = {}
     for row, cells in table.rows:
         position, name = where["channel"]
-        channel_id = _text(table.cell(cells, position))
+        channel_id = cell_text(table.cell(cells, position))
         channel_loc = Loc(table.label, (row,), name)
         if channel_id is None:
             problems.append(Problem(str(channel_loc), "is empty", "write the id of the channel this row is about"))
@@ -293,40 +280,78 @@ def _affinity_from(table: _Table, out: Expanded) -> None:
             listed = ", ".join(known[:12]) + (", …" if len(known) > 12 else "")
             problems.append(Problem(str(channel_loc), f"unknown channel '{channel_id}'",
                                     with_hint(did_you_mean(channel_id, known), f"known channels: {listed}")))
-            continue
-        index = ids[channel_id]
-        if long_form:
-            value = table.cell(cells, where["affinity"][0])
-            if _empty(value):
-                continue  # not given
-            p_position, p_name = where["phase"]
-            phase = _text(table.cell(cells, p_position))
-            if phase is None:
-                problems.append(Problem(str(Loc(table.label, (row,), p_name)), "is empty", "write a phase id, or * for every phase"))
-                continue
-            segment, s_name = WILDCARD, None
-            if "segment" in where:
-                s_position, s_name = where["segment"]
-                segment = _text(table.cell(cells, s_position)) or WILDCARD
-            entry = _Entry(Loc(table.label, (row,), where["affinity"][1]), Loc(table.label, (row,), p_name),
-                           Loc(table.label, (row,), s_name or p_name))
-            _add_affinity(channels, index, phase, segment, _number(value), entry, out)
+        elif long_form:
+            _long_affinity(table, row, cells, where, ids[channel_id], out)
+        elif channel_id in seen_rows:
+            problems.append(
+                Problem(str(channel_loc), f"channel '{channel_id}' already has a row (row {seen_rows[channel_id]})",
+                        "merge the two rows into one"))
         else:
-            if channel_id in seen_rows:
-                problems.append(Problem(str(channel_loc), f"channel '{channel_id}' already has a row (row {seen_rows[channel_id]})",
-                                        "merge the two rows into one"))
-                continue
             seen_rows[channel_id] = row
             for position, name, key in used:
                 value = table.cell(cells, position)
-                if key == "channel" or _empty(value):
+                if key == "channel" or is_empty(value):
                     continue
                 header = Loc(table.label, (table.header_row,), name)
-                _add_affinity(channels, index, key[0], key[1], _number(value),
-                              _Entry(Loc(table.label, (row,), name), header, header), out)
+                number = out.number(Loc(table.label, (row,), name), value, table.decimal)
+                if (table.label, row, name) not in out.handled:
+                    _add_affinity(channels, ids[channel_id], key[0], key[1], number,
+                                  Entry(Loc(table.label, (row,), name), header, header), out)
 
 
-def _add_affinity(channels: Any, index: int, phase: str, segment: str, value: Any, entry: _Entry, out: Expanded) -> None:
+def _affinity_key(table: Table, long_form: bool, problems: list[Problem]) -> Callable[[int, str], Any]:
+    """What each column of an affinity table holds: in long form its name, in wide form the
+    (phase, segment) it heads; None for a note column or one that names nothing (a problem)."""
+    def long_key(_: int, name: str) -> Any:
+        if name.startswith("#"):
+            return None
+        if name.lower() not in LONG_COLUMNS:
+            hint = did_you_mean(name.lower(), LONG_COLUMNS)
+            problems.append(
+                Problem(f"{table.label}: row {table.header_row}, column {name}", "unknown column",
+                        with_hint(hint, "an affinity table in long form has the columns channel, phase, "
+                                  "segment and affinity; a header starting with # marks a note column")))
+            return None
+        return name.lower()
+
+    def wide_key(_: int, name: str) -> Any:
+        if name.startswith("#"):
+            return None
+        if name.lower() == "channel":
+            return "channel"
+        cell = _phase_segment(name)
+        if cell is None:
+            problems.append(Problem(f"{table.label}: row {table.header_row}, column {name}", "names no phase",
+                                    "head the column phase/segment, or phase alone for every segment"))
+        return cell
+
+    return long_key if long_form else wide_key
+
+
+def _long_affinity(table: Table, row: int, cells: Any, where: dict[Any, tuple[int, str]], index: int,
+                   out: Expanded) -> None:
+    """One row of an affinity table in long form: the affinity of a channel in a phase (and segment)."""
+    value = table.cell(cells, where["affinity"][0])
+    if is_empty(value):
+        return  # not given
+    p_position, p_name = where["phase"]
+    phase = cell_text(table.cell(cells, p_position))
+    if phase is None:
+        out.problems.append(
+            Problem(str(Loc(table.label, (row,), p_name)), "is empty", "write a phase id, or * for every phase"))
+        return
+    segment, s_name = WILDCARD, None
+    if "segment" in where:
+        s_position, s_name = where["segment"]
+        segment = cell_text(table.cell(cells, s_position)) or WILDCARD
+    entry = Entry(Loc(table.label, (row,), where["affinity"][1]), Loc(table.label, (row,), p_name),
+                  Loc(table.label, (row,), s_name or p_name))
+    number = out.number(Loc(table.label, (row,), where["affinity"][1]), value, table.decimal)
+    if (table.label, row, where["affinity"][1]) not in out.handled:
+        _add_affinity(out.data.get("channels"), index, phase, segment, number, entry, out)
+
+
+def _add_affinity(channels: Any, index: int, phase: str, segment: str, value: Any, entry: Entry, out: Expanded) -> None:
     """Put one affinity into a channel's data; the same (phase, segment) given twice is a problem."""
     channel = channels[index]
     if not isinstance(channel, dict):
@@ -346,10 +371,14 @@ def _add_affinity(channels: Any, index: int, phase: str, segment: str, value: An
         if before is not None:
             also = f"row {before.value.rows[0]}" if before.value.table == entry.value.table else str(before.value)
         else:
-            also = f"channels[{index}].affinity.{phase}{'' if segment == WILDCARD else '.' + segment} in the scenario file"
+            also = (
+                f"channels[{index}].affinity.{phase}{'' if segment == WILDCARD else '.' + segment} in the scenario file"
+            )
         cid = channel.get("id")
-        out.problems.append(Problem(str(entry.value), f"the affinity of '{cid}' for phase {phase}, segment {segment} is given twice (also {also})",
-                                    "keep one of them"))
+        out.problems.append(
+            Problem(str(entry.value),
+                    f"the affinity of '{cid}' for phase {phase}, segment {segment} is given twice (also {also})",
+                    "keep one of them"))
         return
     row[segment] = value
     out.affinity[(index, phase, segment)] = entry

@@ -12,11 +12,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from .limits import MAX_AMOUNT, MAX_COUNT, MAX_WEIGHT
 from .problems import Fixable, describe_char
-
-WILDCARD = "*"
-RESPONSE_TYPES = ("constant", "linear", "pwl", "saturating", "hill", "logistic", "inverse_scaled_logistic", "tanh", "michaelis_menten",
-                  "hill_saturation")
-FUNCTIONS = ("communication", "sales", "distribution")
+from .vocabulary import WILDCARD
 
 
 class Model(BaseModel):
@@ -54,7 +50,8 @@ def _check_id(value: Any) -> Any:
     if isinstance(value, str):
         _check_name(value)
         if not value.strip() or value != value.strip() or any(ch.isspace() for ch in value):
-            raise Fixable(f"id {value!r} has spaces", "use an id without spaces, e.g. 'word_of_mouth'; put the readable name in 'label'")
+            raise Fixable(f"id {value!r} has spaces",
+                          "use an id without spaces, e.g. 'word_of_mouth'; put the readable name in 'label'")
         if "." in value or value == WILDCARD:
             raise Fixable(f"id {value!r} may not contain '.' or be '*'", "use letters, digits, '_' or '-'")
     return value
@@ -69,7 +66,8 @@ def id_from_name(name: str) -> tuple[str, list[str]]:
     hidden = sorted({ch for ch in name if unicodedata.category(ch)[0] == "C"})
     visible = "".join(ch for ch in name if ch not in hidden)
     out = re.sub(r"[\s.]+", "_", visible.strip()).strip("_")
-    changes = [f"dropped {', '.join(describe_char(ch) for ch in hidden)} (ids hold visible characters only)"] if hidden else []
+    dropped = ", ".join(describe_char(ch) for ch in hidden)
+    changes = [f"dropped {dropped} (ids hold visible characters only)"] if hidden else []
     if not out or out == WILDCARD:
         out = "channel"
     if len(out) > MAX_ID_LENGTH:
@@ -78,7 +76,7 @@ def id_from_name(name: str) -> tuple[str, list[str]]:
     return out, changes
 
 
-def _one_or_many(value: Any) -> Any:
+def one_or_many(value: Any) -> Any:
     return [value] if isinstance(value, (str, dict)) else value
 
 
@@ -93,4 +91,4 @@ PositiveAmount = Annotated[float, Field(gt=0, le=MAX_AMOUNT)]  # a payable unit 
 CurveSpend = Annotated[float, Field(gt=0, le=MAX_AMOUNT)]  # a curve's scale or half-saturation spend
 Share = Annotated[float, Field(ge=0, le=1)]
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
-Selector = Annotated[list[str], BeforeValidator(_one_or_many)]
+Selector = Annotated[list[str], BeforeValidator(one_or_many)]

@@ -3,7 +3,7 @@
 A draws table (``channel, draw, spend, outcome``, as ``channelmix import curves`` writes
 it beside a scenario) is read here, once: every problem is reported at once, and a
 scenario that loads carries the table's absolute path, so that building its worlds
-(:mod:`channelmix.worlds_draws`) never meets a bad file.  A draw whose curve is exactly a
+(:mod:`channelmix.model.worlds_draws`) never meets a bad file.  A draw whose curve is exactly a
 Hill curve (Meridian's steady weekly response, one per posterior draw) is one row
 ``channel, draw, half, shape, value`` instead of points.
 """
@@ -28,8 +28,9 @@ Hill = tuple[float, float, float]  # (half, shape, value): value · s^shape / (s
 def worlds_problems(scenario: Any, base: Path | None) -> tuple[Any, list[Problem]]:
     """(the scenario with its draws path made absolute, problems)."""
     if scenario.objective.risk is not None and scenario.worlds is None:
-        return scenario, [Problem("objective.risk", f"{scenario.objective.risk} needs worlds to judge a plan in",
-                                  "add worlds: {uncertainty: {affinity: 0.2, response: 0.15, count: 50, seed: 1}}, or remove risk")]
+        return scenario, [
+            Problem("objective.risk", f"{scenario.objective.risk} needs worlds to judge a plan in",
+                    "add worlds: {uncertainty: {affinity: 0.2, response: 0.15, count: 50, seed: 1}}, or remove risk")]
     if scenario.worlds is not None and scenario.worlds.samples is not None:
         return scenario, sample_problems(scenario)
     if scenario.worlds is None or scenario.worlds.draws is None:
@@ -46,19 +47,22 @@ def worlds_problems(scenario: Any, base: Path | None) -> tuple[Any, list[Problem
 
 def sampled_curves(scenario: Any) -> dict[str, int]:
     """channel id -> how many posterior samples its curve holds, for the curves holding more than one."""
-    return {c.id: c.response.samples for c in scenario.channels if isinstance(c.response, Saturation) and c.response.samples > 1}
+    return {c.id: c.response.samples for c in scenario.channels if isinstance(c.response, Saturation)
+            and c.response.samples > 1}
 
 
 def sample_problems(scenario: Any) -> list[Problem]:
     """worlds.samples needs curves with posterior samples, all of the same number, at least ``count``."""
     sampled = sampled_curves(scenario)
     if not sampled:
-        return [Problem("worlds.samples", "no channel's curve holds posterior samples (a PyMC-Marketing curve with one value per sample)",
+        return [Problem("worlds.samples",
+                        "no channel's curve holds posterior samples (a PyMC-Marketing curve with one value per sample)",
                         "import the model with 'channelmix import pymc-marketing', or use worlds: {uncertainty: …}")]
     sizes = sorted(set(sampled.values()))
     if len(sizes) > 1:
         listed = ", ".join(f"{c} {n}" for c, n in sampled.items())
-        return [Problem("worlds.samples", f"the curves hold different numbers of posterior samples ({listed}), so a world cannot take "
+        return [Problem("worlds.samples",
+                        f"the curves hold different numbers of posterior samples ({listed}), so a world cannot take "
                         "one joint sample of them all", "import every channel from the same fitted model")]
     count = scenario.worlds.samples.count
     if count != "all" and count > sizes[0]:
@@ -73,16 +77,21 @@ def read_draws(path: Path, scenario: Any) -> tuple[dict[str, dict[str, Any]], li
 
     where = f"worlds.draws ({path.name})"
     if not path.is_file():
-        return {}, [Problem("worlds.draws", f"no such file: {path}", "give the path of a .draws.csv relative to the scenario file")]
+        return {}, [
+            Problem("worlds.draws", f"no such file: {path}",
+                    "give the path of a .draws.csv relative to the scenario file")]
     try:
         frame = pd.read_csv(path, dtype={"channel": str, "draw": str})
     except (ValueError, OSError, UnicodeDecodeError) as err:
-        return {}, [Problem(where, f"cannot be read as CSV ({err})", "write it as 'channelmix import curves' does: channel,draw,spend,outcome")]
+        return {}, [
+            Problem(where, f"cannot be read as CSV ({err})",
+                    "write it as 'channelmix import curves' does: channel,draw,spend,outcome")]
     if "spend" not in frame.columns and all(c in frame.columns for c in HILL_COLUMNS):
         return _hills(frame, where, scenario)
     missing = [c for c in DRAW_COLUMNS if c not in frame.columns]
     if missing:
-        return {}, [Problem(where, f"lacks column(s) {', '.join(missing)}", f"the columns are {', '.join(DRAW_COLUMNS)}")]
+        return {}, [
+            Problem(where, f"lacks column(s) {', '.join(missing)}", f"the columns are {', '.join(DRAW_COLUMNS)}")]
     problems: list[Problem] = []
     ids = {c.id for c in scenario.channels}
     labels = {c.name: c.id for c in scenario.channels}
@@ -98,17 +107,22 @@ def read_draws(path: Path, scenario: Any) -> tuple[dict[str, dict[str, Any]], li
         except (TypeError, ValueError):
             s = o = math.nan
         if not (math.isfinite(s) and math.isfinite(o)) or s < 0 or o < 0:
-            problems.append(Problem(f"{where}: row {row}", f"spend {spend!r} and outcome {outcome!r} must be numbers ≥ 0", "fix the row"))
+            problems.append(
+                Problem(f"{where}: row {row}", f"spend {spend!r} and outcome {outcome!r} must be numbers ≥ 0",
+                        "fix the row"))
             continue
         if max(s, o) > MAX_AMOUNT:  # the range `import curves` and every amount of a scenario keep
-            problems.append(Problem(f"{where}: row {row}", f"spend {s:g} and outcome {o:g} must be at most {MAX_AMOUNT:g}", RANGE_FIX))
+            problems.append(Problem(f"{where}: row {row}",
+                                    f"spend {s:g} and outcome {o:g} must be at most {MAX_AMOUNT:g}", RANGE_FIX))
             continue
         out.setdefault(str(draw), {}).setdefault(cid, []).append((s, o))
     for draw, curves in out.items():
         for cid, points in curves.items():
             points.sort()
             if any(b[0] <= a[0] for a, b in zip(points, points[1:])):
-                problems.append(Problem(f"{where}: draw {draw}, channel {cid}", "gives the same spend twice", "keep one outcome per spend in each draw"))
+                problems.append(
+                    Problem(f"{where}: draw {draw}, channel {cid}", "gives the same spend twice",
+                            "keep one outcome per spend in each draw"))
     if not problems:  # the table's shape, once every row is sound (a bad row left out would look like a short draw)
         problems += _equal_lengths(out, where)
     if not problems:
@@ -134,16 +148,20 @@ def _hills(frame: Any, where: str, scenario: Any) -> tuple[dict[str, dict[str, H
             problems.append(Problem(f"{where}: row {row}, column channel", f"unknown channel '{name}'",
                                     f"use one of the scenario's channel ids: {', '.join(sorted(ids)[:12])}"))
         elif not (MIN_CURVE_SPEND <= h <= MAX_AMOUNT and 0 < a <= 20 and 0 <= v <= MAX_AMOUNT):
-            problems.append(Problem(f"{where}: row {row}", f"half {half!r}, shape {shape!r}, value {value!r} are not a Hill curve",
-                                    f"half within [{MIN_CURVE_SPEND:g}, {MAX_AMOUNT:g}], shape within (0, 20], value within [0, {MAX_AMOUNT:g}]"))
+            problems.append(Problem(f"{where}: row {row}",
+                                    f"half {half!r}, shape {shape!r}, value {value!r} are not a Hill curve",
+                                    f"half within [{MIN_CURVE_SPEND:g}, {MAX_AMOUNT:g}], shape within (0, 20], value "
+                                    f"within [0, {MAX_AMOUNT:g}]"))
         elif cid in out.setdefault(str(draw), {}):
-            problems.append(Problem(f"{where}: row {row}", f"gives channel {cid} twice in draw {draw}", "keep one row per channel and draw"))
+            problems.append(Problem(f"{where}: row {row}", f"gives channel {cid} twice in draw {draw}",
+                                    "keep one row per channel and draw"))
         else:
             out[str(draw)][cid] = (h, a, v)
     channels = {cid for curves in out.values() for cid in curves}
     for draw, curves in out.items():
         if set(curves) != channels:
-            problems.append(Problem(f"{where}: draw {draw}", f"lacks {', '.join(sorted(channels - set(curves)))}", "give every draw every channel"))
+            problems.append(Problem(f"{where}: draw {draw}", f"lacks {', '.join(sorted(channels - set(curves)))}",
+                                    "give every draw every channel"))
     if not out and not problems:
         problems.append(Problem(where, "has no rows", "write one row per channel and draw"))
     return out, problems
@@ -171,7 +189,8 @@ def _same_spends(out: dict[str, dict[str, list[tuple[float, float]]]], where: st
         for draw, curves in out.items():
             other = [s for s, _ in curves[cid]]
             if any(abs(a - b) > 1e-9 * max(abs(a), abs(b)) for a, b in zip(spends, other)):
-                problems.append(Problem(f"{where}: draw {draw}, channel {cid}", f"uses other spends than draw {first_draw}",
+                problems.append(Problem(f"{where}: draw {draw}, channel {cid}",
+                                        f"uses other spends than draw {first_draw}",
                                         "give every draw the same spends"))
                 break
     return problems
@@ -182,10 +201,12 @@ def _curve_problems(out: dict[str, dict[str, list[tuple[float, float]]]], where:
     problems = []
     for draw, curves in out.items():
         for cid, points in curves.items():
-            found = point_problem(*zip(*draw_curve(points)[0]))
+            drawn = draw_curve(points)[0]
+            found = point_problem([float(x) for x, _ in drawn], [float(y) for _, y in drawn])
             if found is not None:
                 i, message, fix = found
-                problems.append(Problem(f"{where}: draw {draw}, channel {cid}", f"its curve's point {i}: {message}", fix))
+                problems.append(Problem(f"{where}: draw {draw}, channel {cid}", f"its curve's point {i}: {message}",
+                                        fix))
     return problems[:10]
 
 
@@ -205,8 +226,13 @@ def _equal_lengths(out: dict[str, dict[str, list]], where: str) -> list[Problem]
     for cid in channels:
         sizes = {d: len(curves.get(cid, [])) for d, curves in out.items()}
         if len(set(sizes.values())) > 1:
-            short = min(sizes, key=sizes.get)
-            long = max(sizes, key=sizes.get)
-            problems.append(Problem(f"{where}: channel {cid}", f"has draws of unequal length (draw {short}: {sizes[short]} points, "
-                                    f"draw {long}: {sizes[long]})", "give every draw the same spends"))
+            short = min(sizes, key=lambda d: sizes[d])
+            long = max(sizes, key=lambda d: sizes[d])
+            problems.append(
+                Problem(
+                    f"{where}: channel {cid}",
+                    f"has draws of unequal length (draw {short}: {sizes[short]} points, draw {long}: {sizes[long]})",
+                    "give every draw the same spends",
+                )
+            )
     return problems

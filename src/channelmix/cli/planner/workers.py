@@ -1,0 +1,147 @@
+"""Resident solver processes. Each lane (plans, and the slower questions: frontier, variants,
+why) keeps one warm worker process with the solver stack imported, and a spare. A newer job on
+a lane stops the older one by ending its process (a MILP cannot be interrupted from outside
+otherwise), and the spare takes over at once while a new spare warms up. A job that runs past
+the time limit is stopped the same way; a job that fails answers with its message. The
+server's own process never solves, so nothing a solve does can take it down."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+from .jobs import run_job
+
+SUPERSEDED = "superseded"
+TIMEOUT = "timeout"
+FAILED = "failed"
+
+
+def serve(conn: Connection) -> None:
+    """A worker's life: warm up once, then answer jobs until the pipe closes."""
+    warm_up()
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(run_job(job))
+
+
+def warm_up() -> None:
+    """Solve and render the starter scenario once, so that a spare taking over pays neither the
+    imports nor the solver's and the report's first-use costs (about 2 s on a first solve)."""
+    from importlib import resources
+
+    from ...reports.documents import plan_document
+    from ...reports.html import plan_html
+    from ...schema.load import parse, validate
+    from ...solve.pipeline import solve_scenario
+
+    text = resources.files("channelmix.schema").joinpath("starter.yaml").read_text(encoding="utf-8")
+    try:
+        plan_html(plan_document(solve_scenario(validate(parse(text, "yaml", "starter.yaml")).scenario)))
+    except Exception:  # a warm-up that fails costs only the warmth; the jobs report their own failures
+        pass
+
+
+@dataclass
+class Worker:
+    process: Any
+    conn: Connection
+
+    def kill(self) -> None:
+        """End the process: its pipe then reads as closed in the thread waiting on it."""
+        if self.process.is_alive():
+            self.process.kill()
+
+    def stop(self) -> None:
+        self.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+class Lane:
+    """One job at a time; the newest wins. ``run`` blocks (call it from a thread)."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._context = multiprocessing.get_context("spawn")  # no fork of a threaded server
+        self._lock = threading.Lock()
+        self._idle: list[Worker] = []
+        self._busy: dict[int, Worker] = {}
+        self._generation = 0
+        self._closed = False
+
+    def start(self) -> None:
+        """Warm a worker and its spare now, not on the first edit."""
+        with self._lock:
+            while len(self._idle) < 2:
+                self._idle.append(self._spawn())
+
+    def _spawn(self) -> Worker:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(target=serve, args=(child,), daemon=True, name="channelmix-planner-worker")
+        process.start()
+        child.close()
+        return Worker(process, parent)
+
+    def _replenish(self) -> None:
+        """A new spare, warmed in the background so the next stop costs nothing."""
+        def warm() -> None:
+            worker = self._spawn()
+            with self._lock:
+                if self._closed or len(self._idle) >= 2:
+                    worker.stop()
+                else:
+                    self._idle.append(worker)
+        threading.Thread(target=warm, daemon=True).start()
+
+    def run(self, job: dict[str, Any]) -> dict[str, Any]:
+        """The job's answer, or ``{"status": superseded | timeout | failed, "message": …}``."""
+        with self._lock:
+            if self._closed:
+                return {"status": FAILED, "message": "the planner is shutting down"}
+            self._generation += 1
+            generation = self._generation
+            for older in list(self._busy):  # a newer job: the older answer would be stale, stop it
+                self._busy.pop(older).kill()  # its own thread joins and closes it
+            worker = self._idle.pop(0) if self._idle else self._spawn()
+            self._busy[generation] = worker
+        if len(self._idle) < 2:
+            self._replenish()
+        began = time.perf_counter()
+        try:
+            worker.conn.send(job)
+            if worker.conn.poll(self.timeout):
+                answer: dict[str, Any] = worker.conn.recv()
+            else:
+                answer = {"status": TIMEOUT, "message": f"no answer within {self.timeout:g} s: the solve was stopped"}
+        except (EOFError, OSError, BrokenPipeError):
+            with self._lock:
+                stale = generation != self._generation or self._closed
+            answer = ({"status": SUPERSEDED, "message": "a newer change replaced this one"} if stale else
+                      {"status": FAILED, "message": "the solver process stopped unexpectedly"})
+        answer["seconds"] = time.perf_counter() - began
+        with self._lock:
+            kept = self._busy.pop(generation, None) is not None and answer["status"] not in (TIMEOUT, FAILED) \
+                and not self._closed and worker.process.is_alive()
+            if kept:
+                self._idle.insert(0, worker)
+        if not kept:
+            worker.stop()
+        return answer
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            idle, busy = self._idle, list(self._busy.values())
+            self._idle, self._busy = [], {}
+        for worker in busy:
+            worker.kill()  # the thread waiting on it stops it
+        for worker in idle:
+            worker.stop()
