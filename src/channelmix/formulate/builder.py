@@ -31,7 +31,7 @@ from ..model.curves import Pieces, pieces, prepare
 from ..model.facts import EVERYWHERE, Rule, Scope
 from ..schema.models import Channel, Constant, Scenario
 from ..schema.responses import depends_on_spend
-from .formulation import Formulation, Problem, Terms, add_row, approximation_bound, combine, expression
+from .formulation import Formulation, Problem, Terms, add_row, approximation_bound, combine, expression, fill_in_order
 
 
 def formulate_single(scenario: Scenario) -> Formulation:
@@ -170,12 +170,7 @@ class Builder:
                  Rule(f"curve_spend_{i}", "curve_spend", channel=cid))
         self.add({y: 1, **{d: -h for d, h in zip(deltas, dy)}}, pulp.LpConstraintLE, 0,
                  Rule(f"curve_reach_{i}", "curve_reach", channel=cid))
-        self.add({deltas[0]: 1, x: -1}, pulp.LpConstraintLE, 0, Rule(f"curve_on_{i}", "curve_on", channel=cid))
-        for j, w in enumerate(fills):
-            self.add({deltas[j + 1]: 1, w: -1}, pulp.LpConstraintLE, 0,
-                     Rule(f"curve_order_{i}_{j}a", "curve_after", channel=cid, piece=j))
-            self.add({w: 1, deltas[j]: -1}, pulp.LpConstraintLE, 0,
-                     Rule(f"curve_order_{i}_{j}b", "curve_full", channel=cid, piece=j))
+        fill_in_order(self.add, i, cid, x, deltas, fills)
 
     # -- 2: budget and other resources ----------------------------------------------
 

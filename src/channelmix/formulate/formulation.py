@@ -9,6 +9,7 @@ to the rule it enforces.  Expressions are built from coefficient dicts
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,6 +90,18 @@ def add_row(problem: pulp.LpProblem, rules: dict[str, Rule], terms: Terms, sense
     terms = {v: w for v, w in terms.items() if w != 0}
     problem.addConstraint(pulp.LpConstraint(expression(terms), sense, name=rule.row, rhs=rhs))
     rules[rule.row] = rule
+
+
+def fill_in_order(add: Callable[[Terms, int, float, Rule], None], i: int | str, cid: str, x: pulp.LpVariable,
+                  deltas: list[pulp.LpVariable], fills: list[pulp.LpVariable]) -> None:
+    """The incremental form's order rows, one set for the single and the robust model: the first
+    piece only when the channel is on, piece j+1 only once piece j is full (binary ``fills``)."""
+    add({deltas[0]: 1, x: -1}, pulp.LpConstraintLE, 0, Rule(f"curve_on_{i}", "curve_on", channel=cid))
+    for j, w in enumerate(fills):
+        add({deltas[j + 1]: 1, w: -1}, pulp.LpConstraintLE, 0,
+            Rule(f"curve_order_{i}_{j}a", "curve_after", channel=cid, piece=j))
+        add({w: 1, deltas[j]: -1}, pulp.LpConstraintLE, 0,
+            Rule(f"curve_order_{i}_{j}b", "curve_full", channel=cid, piece=j))
 
 
 def approximation_bound(scenario: Scenario, curve_pieces: dict[str, Pieces], understated: float) -> float | None:

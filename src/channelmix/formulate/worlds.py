@@ -35,7 +35,7 @@ from ..model.worlds import worlds_of
 from ..model.worlds_pieces import SharedPieces, shared_pieces
 from ..schema.models import Channel, Constant, Scenario
 from .builder import Builder
-from .formulation import Formulation, Terms, combine, expression
+from .formulation import Formulation, Terms, combine, expression, fill_in_order
 
 
 @dataclass
@@ -244,12 +244,7 @@ class WorldsBuilder(Builder):
             dy = np.diff(shared.ys[u])
             self.add({y: 1, **{d: -float(h) for d, h in zip(deltas, dy) if h > 1e-9}}, pulp.LpConstraintLE, 0,
                      Rule(f"curve_reach_{i}u{u}", "curve_reach", channel=cid, curve=u))
-        self.add({deltas[0]: 1, x: -1}, pulp.LpConstraintLE, 0, Rule(f"curve_on_{i}", "curve_on", channel=cid))
-        for j, w in enumerate(fills):
-            self.add({deltas[j + 1]: 1, w: -1}, pulp.LpConstraintLE, 0,
-                     Rule(f"curve_order_{i}_{j}a", "curve_after", channel=cid, piece=j))
-            self.add({w: 1, deltas[j]: -1}, pulp.LpConstraintLE, 0,
-                     Rule(f"curve_order_{i}_{j}b", "curve_full", channel=cid, piece=j))
+        fill_in_order(self.add, i, cid, x, deltas, fills)
 
     def _world_coverage(self, w: int, world: Scenario, reach_terms: dict[str, dict]):
         """z ≤ Σ a · reach in world w; hard targets in this world, soft ones with a shortfall."""
