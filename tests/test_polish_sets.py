@@ -76,3 +76,40 @@ def test_hill_instance_where_a_neighbouring_set_beats_slsqp():
     assert plan.objective >= evaluate(sc, solution.on, solution.spend).objective
     on = {c.id for c in plan.channels if c.on}
     assert "c9" in on and "c0" not in on
+
+
+@pytest.mark.parametrize("rules, on, broken", [
+    ({"cardinality": {"max": 1}}, {"a": True, "b": True}, True),
+    ({"cardinality": {"max": 1}}, {"a": False, "b": True}, False),
+    ({"cardinality": {"min": 2}}, {"a": False, "b": True}, True),
+    ({"requires": [["a", "b"]]}, {"a": True, "b": False}, True),
+    ({"excludes": [["a", "b"]]}, {"a": True, "b": True}, True),
+    ({"force_off": ["b"]}, {"a": False, "b": True}, True),
+    ({"groups": [{"channels": ["a", "b"], "max_count": 1}]}, {"a": True, "b": True}, True),
+    ({"groups": [{"channels": ["a", "b"], "max_share": 0.6}]}, {"a": True, "b": True}, False),  # spends mend it
+])
+def test_an_on_off_set_no_spend_can_mend_is_told_apart(rules, on, broken):
+    """What the polish skips among the neighbours: a set that breaks a rule on its on/off alone."""
+    from channelmix.solve.polish.single import breaks_on_off
+
+    sc = load({**two_hills(), "rules": rules})
+    spend = {cid: 1000.0 if is_on else 0.0 for cid, is_on in on.items()}
+    assert breaks_on_off(sc, on, spend) is broken
+
+
+def test_skipping_the_sets_that_break_on_off_rules_keeps_the_polish(monkeypatch):
+    """When b requires a, the neighbour "b in place of a" (worth twice as much on the curves) cannot
+    be polished into a plan; skipping it gives exactly the polish that tries it: a stays on."""
+    from channelmix.solve.polish import single
+
+    sc = load({**two_hills(), "rules": {"requires": [["b", "a"]]}})
+    on, spend = {"a": True, "b": False}, {"a": 2000.0, "b": 0.0}
+    tried = []
+    real = single.breaks_on_off
+    monkeypatch.setattr(single, "breaks_on_off", lambda *a: tried.append(real(*a)) or real(*a))
+    skipping = polish(sc, on, spend, sets=True)
+    monkeypatch.setattr(single, "breaks_on_off", lambda *a: False)
+    trying = polish(sc, on, spend, sets=True)
+    assert tried == [True]  # "b in place of a" was skipped
+    assert (skipping.on, skipping.spend, skipping.gain) == (trying.on, trying.spend, trying.gain)
+    assert skipping.on is None and skipping.gain == 0.0
