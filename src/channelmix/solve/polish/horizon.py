@@ -25,6 +25,7 @@ from ...model.periods import Horizon, money_sign
 from ...schema.models import Scenario
 from ...verify.evaluate_periods import Key, PeriodsEvaluation
 from ..scaling import objective_scale, unit_rows
+from .memo import last_answer
 
 ROUNDS = 4  # SLSQP restarts at most (a round that gains less than ROUND_GAIN ends the polish)
 ROUND_GAIN = 1e-9  # of the scaled objective (≈ relative): round-off, like polish.MIN_GAIN
@@ -102,6 +103,7 @@ class HorizonProblem:
             out[:, t] = nxt
         return out
 
+    @last_answer
     def levels(self, s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Raw coverage (cells × periods), reach and slope (channels × periods) at these spends."""
         a = self.effective(self.spends(s))

@@ -14,6 +14,7 @@ from ...schema.models import Scenario
 from ...verify.evaluate import evaluate
 from ..scaling import objective_scale, unit_rows
 from .horizon import ROUND_GAIN, ROUNDS
+from .memo import last_answer
 from .steps import feasible
 
 
@@ -62,6 +63,7 @@ class SpendProblem:
         raw, _, _ = self.levels(s_free)
         return bool(np.any(raw[self.hard] < self.A.coverage.level[self.hard] - 1e-9))
 
+    @last_answer
     def levels(self, s_free: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each cell's raw coverage, and each free channel's reach and slope at these spends."""
         full = np.zeros(len(self.A.ids))
