@@ -113,3 +113,34 @@ def test_skipping_the_sets_that_break_on_off_rules_keeps_the_polish(monkeypatch)
     assert tried == [True]  # "b in place of a" was skipped
     assert (skipping.on, skipping.spend, skipping.gain) == (trying.on, trying.spend, trying.gain)
     assert skipping.on is None and skipping.gain == 0.0
+
+
+@pytest.mark.parametrize("target, short", [(0.95, True), (8 / 9 + 1e-5, True), (8 / 9, False), (0.85, False)])
+def test_a_hard_target_out_of_reach_at_every_cap_is_told(target, short):
+    """b alone serves gb, its cap is the budget 2000, where h = 8/9: a target on gb above 8/9 (by
+    more than the evaluator's slack, 1e-6) is out of reach of any spends; 8/9 itself is not."""
+    from channelmix.solve.polish.problem import SpendProblem
+
+    sc = load({**two_hills(), "rules": {"coverage": [{"segment": "gb", "target": target}]}})
+    problem = SpendProblem(sc, {"a": True, "b": True}, {"a": 1000.0, "b": 1000.0})
+    assert problem.short_at_caps() is short
+
+
+def test_skipping_a_set_whose_targets_are_out_of_reach_keeps_the_polish(monkeypatch):
+    """Both segments weigh 1 and gb has a hard target of 0.85 (b at 2000 reaches 8/9): from b alone,
+    the neighbour "a in place of b" is estimated a tie, and no spends of it reach gb at all; skipping
+    its polish gives exactly the polish that runs it."""
+    from channelmix.solve.polish.problem import SpendProblem
+
+    data = two_hills()
+    data["segments"][1]["weight"] = 1.0
+    sc = load({**data, "rules": {"coverage": [{"segment": "gb", "target": 0.85}]}})
+    on, spend = {"a": False, "b": True}, {"a": 0.0, "b": 2000.0}
+    told = []
+    real = SpendProblem.short_at_caps
+    monkeypatch.setattr(SpendProblem, "short_at_caps", lambda self: told.append(real(self)) or told[-1])
+    skipping = polish(sc, on, spend, sets=True)
+    monkeypatch.setattr(SpendProblem, "short_at_caps", lambda self: False)
+    trying = polish(sc, on, spend, sets=True)
+    assert True in told and False in told  # "a in place of b" skipped, b's own set polished
+    assert (skipping.on, skipping.spend, skipping.gain) == (trying.on, trying.spend, trying.gain)

@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 
+from ...core.tolerances import TOLERANCE
 from ...model.arrays import KINK, ScenarioArrays, arrays
 from ...schema.models import Scenario
 from ...verify.evaluate import evaluate
@@ -16,6 +17,8 @@ from ..scaling import objective_scale, unit_rows
 from .horizon import ROUND_GAIN, ROUNDS
 from .memo import last_answer
 from .steps import feasible
+
+RISING = (0, 1, 2, 3)  # curve kinds (model.arrays.CurveTable) whose reach never falls as spend grows
 
 
 def objective_coefficients(A: ScenarioArrays) -> np.ndarray:
@@ -62,6 +65,16 @@ class SpendProblem:
             return False
         raw, _, _ = self.levels(s_free)
         return bool(np.any(raw[self.hard] < self.A.coverage.level[self.hard] - 1e-9))
+
+    def short_at_caps(self) -> bool:
+        """Whether some hard coverage target stays short (beyond the evaluator's slack) even with every
+        free channel at its cap: then no spends meet it.  Only where every free curve rises with spend
+        (constant, linear, saturating, Hill), so that the caps give each cell its most."""
+        if not self.hard.size or not np.all(np.isin(self.A.curves.kind[self.free], RISING)):
+            return False
+        raw, _, _ = self.levels(self.hi * (1.0 + 1e-6))  # past the polish's own reach of a cap (1e-9)
+        target = self.A.coverage.level[self.hard]
+        return bool(np.any(raw[self.hard] < target - TOLERANCE * np.maximum(1.0, target) - 1e-9))
 
     @last_answer
     def levels(self, s_free: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
