@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 import channelmix as cm
+from channelmix.analysis import parallel
 from channelmix.analysis.explain_tasks import forced
 from channelmix.analysis.explanation import explain
 from channelmix.analysis.limits import limit_of, with_limit
@@ -49,6 +50,47 @@ def same(a: Any, b: Any, tolerance: float, where: str = "") -> list[str]:
 
 def _document(e) -> dict:
     return explanation_document(e)
+
+
+@pytest.fixture(autouse=True)
+def in_processes_always(monkeypatch):
+    """Every explanation asked for on several processes uses them, however short its work: these
+    tests compare the pool's figures with this process's (the default runs short work here)."""
+    monkeypatch.setattr(parallel, "START_SECONDS", 0.0)
+
+
+def test_short_work_is_done_in_this_process_with_the_same_figures(monkeypatch):
+    """By default an explanation whose re-solves take less than the workers' start runs here (no pool
+    is started), with the figures of one process and of the pool.  (Three explanations and a pool's
+    start: about 4 s, the price of comparing the three ways.)"""
+    monkeypatch.setattr(parallel, "START_SECONDS", 1e9)
+    if parallel.running() is not None:
+        parallel.running().close()
+    loaded = cm.load(ROOT / "scenarios" / "butik-kundresan.yaml")
+    here = explain(loaded, alternatives=1, workers=2)
+    assert parallel.running() is None
+    monkeypatch.setattr(parallel, "START_SECONDS", 0.0)
+    pooled = explain(loaded, alternatives=1, workers=2)
+    assert parallel.running() is not None
+    serial = explain(loaded, alternatives=1, workers=1)
+    tolerance = 2 * serial.tolerance / max(abs(serial.objective), 1.0)
+    assert not same(_document(serial), _document(here), tolerance)
+    assert not same(_document(serial), _document(pooled), tolerance)
+
+
+def test_the_resident_pool_serves_the_next_explanation_without_a_start():
+    """A notebook's second explanation finds the pool of the first running: same pool, same worker
+    processes, no new start-up."""
+    import multiprocessing
+
+    loaded = cm.load(ROOT / "scenarios" / "butik-kundresan.yaml")
+    explain(loaded, alternatives=1, workers=2)
+    pool = parallel.running()
+    assert pool is not None
+    workers = {p.pid for p in multiprocessing.active_children()}
+    explain(loaded, alternatives=1, workers=2)
+    assert parallel.running() is pool and not pool.broken
+    assert {p.pid for p in multiprocessing.active_children()} == workers
 
 
 @pytest.mark.parametrize("stem", ["butik-kundresan", "boutique-en-ligne"])

@@ -35,10 +35,7 @@ from .explain_tasks import ALTERNATIVES, CHANNEL, LIMIT, QUESTIONS, REPAIR, Answ
 from .limits import Limit, limit_of, step_in
 from .marginals import Marginal, marginals
 from .marginals_periods import PeriodMarginal, period_marginals
-from .parallel import Pool, cores, in_processes
-
-# what a worker of an explanation loads before its first task: the tasks, and the polish's optimiser
-PRELOAD = ["channelmix.analysis.explain_tasks", "scipy.optimize"]
+from .parallel import Pool, cores, in_processes, resident, running, worth_processes
 
 
 @dataclass(frozen=True)
@@ -124,9 +121,7 @@ def explain(what: Loaded | Scenario, alternatives: int = 3, within: float | None
     asked = set(QUESTIONS if only is None else only)
     began = time.perf_counter()
     count = cores(workers)
-    pool = Pool(count - 1, PRELOAD) if count > 1 else None  # this process is the other worker
-    if pool is not None:
-        pool.warm()  # the workers load the solver stack while the plan is solved here
+    pool = running() if count > 1 else None  # a resident pool's workers are up: they help from the start
     try:
         plan, values = solve_from(scenario, warnings)
         solve_seconds = time.perf_counter() - began
@@ -151,8 +146,9 @@ def explain(what: Loaded | Scenario, alternatives: int = 3, within: float | None
             tasks = [Task(CHANNEL, c.id, on=not c.on) for c in plan.channels if CHANNEL in asked] + \
                 [Task(LIMIT, x.what.name, limit=x.what, moved_to=x.limit) for x in limits if x.gain is not None] + \
                 ([Task(ALTERNATIVES)] if ALTERNATIVES in asked and alternatives > 0 else [])
-        answers = _answers(out, tasks, context, pool, progress)
-        pool = None  # closed by _answers
+        if pool is None and worth_processes(len(tasks) * solve_seconds, count):  # each re-solve ~ the solve
+            pool = resident(count - 1)  # its workers start while this process takes the first tasks
+        answers = _answers(out, tasks, context, pool, count - 1, progress)
     except BaseException:
         if pool is not None:
             pool.stop()
@@ -171,17 +167,16 @@ def explain(what: Loaded | Scenario, alternatives: int = 3, within: float | None
     return out
 
 
-def _answers(out: Explanation, tasks: list[Task], context: Context, pool: Pool | None,
+def _answers(out: Explanation, tasks: list[Task], context: Context, pool: Pool | None, slots: int,
              progress: Progress | None) -> dict[tuple[str, str], Answer]:
-    """Every task's answer, by (kind, key), reporting each as it arrives."""
+    """Every task's answer, by (kind, key), reporting each as it arrives (``slots`` of the pool's workers
+    beside this process)."""
     answers: dict[tuple[str, str], Answer] = {}
     if progress is not None:
         progress(0, len(tasks), out.plan)
     if not tasks:
-        if pool is not None:
-            pool.close()
         return answers
-    for task, answer in in_processes(run_task, tasks, context, workers=1, pool=pool):
+    for task, answer in in_processes(run_task, tasks, context, workers=max(slots, 1), pool=pool):
         if isinstance(answer, BaseException):
             raise answer
         answers[(task.kind, task.key)] = answer

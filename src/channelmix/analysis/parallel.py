@@ -1,22 +1,31 @@
 """Independent pieces of work on every core, in processes, results as they finish: what
 ``batch`` and ``explain`` share.  A worker that dies fails its own piece only; an interrupt
-(Ctrl-C, SIGTERM, a closed generator) ends the running workers at once."""
+(Ctrl-C, SIGTERM, a closed generator) ends the running workers at once.
+
+One pool is resident (:func:`resident`): started on first use, kept for the life of the
+process and shared by every later ``batch`` and ``explain`` (a notebook's second explanation
+pays no start-up), shut down at exit; an interrupt or a dead worker retires it."""
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, as_completed, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 Item = TypeVar("Item")
 
 # modules a worker needs loaded before its first piece of work: the forkserver imports them
 # once, and every worker it forks starts with them
-PRELOAD = ["channelmix.solve.pipeline"]
+PRELOAD = ["channelmix.solve.pipeline", "channelmix.analysis.explain_tasks", "scipy.optimize"]
+# CPU seconds a worker takes to start (a forked process importing the solver stack, ~1.2 s measured on
+# the shipped scenarios' machine): work shorter than two of these is done in this process
+START_SECONDS = 1.5
 
 
 def cores(workers: int = 0) -> int:
@@ -37,6 +46,7 @@ class Pool:
         self.workers = workers
         self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=context)
         self.starting: threading.Thread | None = None
+        self.broken = False  # a worker died: the pool takes no more work
 
     def warm(self) -> None:
         """Start the workers now, in the background (a pool starts them on its first submission, and
@@ -50,16 +60,18 @@ class Pool:
             self.starting.join()
         futures: dict[Future, Item] = {self.executor.submit(fn, item, *args): item for item in items}
         for future in as_completed(futures):
-            yield futures[future], _result(future)
+            yield futures[future], self.result(future)
 
-    def shared(self, fn: Callable[..., Any], items: Sequence[Item], *args: Any) -> Iterator[tuple[Item, Any]]:
+    def shared(self, fn: Callable[..., Any], items: Sequence[Item], *args: Any,
+               slots: int | None = None) -> Iterator[tuple[Item, Any]]:
         """:meth:`map` with this process working too: the pool takes items from the front, one per
         worker at a time, once its workers have started, while this process answers from the back;
         an item the pool has not started when this process runs out is taken back.  So a pool
-        whose workers are still starting costs nothing, and each worker takes its share."""
+        whose workers are still starting costs nothing, and each worker takes its share.  ``slots``:
+        at most this many of the workers (a resident pool may have more than a caller asks for)."""
         todo: deque[Item] = deque(items)
         running: dict[Future, Item] = {}
-        slots = self.workers
+        slots = min(slots or self.workers, self.workers)
         while todo or running:
             # a submission waits until the workers have started: until then this process works alone
             ready = self.starting is None or not self.starting.is_alive()
@@ -67,7 +79,7 @@ class Pool:
                 item = todo.popleft()
                 running[self.executor.submit(fn, item, *args)] = item
             for future in [f for f in running if f.done()]:
-                yield running.pop(future), _result(future)
+                yield running.pop(future), self.result(future)
             if todo:
                 item = todo.pop()
                 yield item, fn(item, *args)
@@ -78,9 +90,18 @@ class Pool:
             if running:
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
-                    yield running.pop(future), _result(future)
+                    yield running.pop(future), self.result(future)
+
+    def result(self, future: Future) -> Any:
+        """The piece's answer, or the exception it raised (a worker that died: the pool is broken)."""
+        try:
+            return future.result()
+        except Exception as err:  # noqa: BLE001 - a worker that died (BrokenProcessPool …) fails its piece only
+            self.broken = self.broken or isinstance(err, BrokenProcessPool)
+            return err
 
     def close(self) -> None:
+        _retire(self)
         if self.starting is not None:
             self.starting.join()
         self.executor.shutdown(wait=True)
@@ -90,6 +111,7 @@ class Pool:
 
         The workers are this process's children that were not there when the pool started:
         Python 3.11's pool has no public handle on them."""
+        _retire(self)
         if self.starting is not None:
             self.starting.join()
         processes = [p for p in multiprocessing.active_children() if p not in self.others]
@@ -104,29 +126,59 @@ class Pool:
                 process.join(timeout=1)
 
 
-def _result(future: Future) -> Any:
-    try:
-        return future.result()
-    except Exception as err:  # noqa: BLE001 - a worker that died (BrokenProcessPool …) fails its piece only
-        return err
+_resident: list[Pool] = []  # the process's resident pool, when one is running
+
+
+def resident(workers: int) -> Pool:
+    """The resident pool, with at least ``workers`` workers: the running one, or (none running, too
+    small, or broken) a new one, started now in the background and shut down at exit."""
+    if _resident and (_resident[0].workers < workers or _resident[0].broken):
+        _resident[0].close()
+    if not _resident:
+        pool = Pool(workers)
+        pool.warm()
+        _resident.append(pool)
+    return _resident[0]
+
+
+def running() -> Pool | None:
+    """The resident pool if one is running (its start-up already paid)."""
+    return _resident[0] if _resident and not _resident[0].broken else None
+
+
+def _retire(pool: Pool) -> None:
+    if pool in _resident:
+        _resident.remove(pool)
+
+
+@atexit.register
+def _shut_down() -> None:
+    if _resident:
+        _resident[0].close()
+
+
+def worth_processes(seconds: float, count: int) -> bool:
+    """Whether ``seconds`` of work (in this process) gains from ``count`` processes: a resident pool
+    is running, or the work outlasts the workers' start (:data:`START_SECONDS` each, two at least)."""
+    return count > 1 and (running() is not None or seconds > START_SECONDS * max(count, 2))
 
 
 def in_processes(fn: Callable[..., Any], items: Sequence[Item], *args: Any, workers: int = 0,
                  pool: Pool | None = None) -> Iterator[tuple[Item, Any]]:
-    """(item, fn(item, *args)) for every item as it finishes: with ``pool``, shared between it and
-    this process (:meth:`Pool.shared`); else in this process, in order, with one worker or one item;
-    else in a new pool of ``workers``.  The pool is closed at the end and stopped on an interrupt.
-    A piece that raised in a worker yields its exception (one that raised here, raises)."""
+    """(item, fn(item, *args)) for every item as it finishes: with ``pool``, shared between it
+    (``workers`` of its workers at most) and this process (:meth:`Pool.shared`); else in this
+    process, in order, with one worker or one item; else on the resident pool (:func:`resident`).
+    The pool stays for the next call, and is stopped on an interrupt.  A piece that raised in a
+    worker yields its exception (one that raised here, raises)."""
     count = min(cores(workers), len(items))
     if pool is None and count <= 1:
         for item in items:
             yield item, fn(item, *args)
         return
     shared = pool is not None
-    pool = pool or Pool(count)
+    pool = pool or resident(count)
     try:
-        yield from pool.shared(fn, items, *args) if shared else pool.map(fn, items, *args)
+        yield from pool.shared(fn, items, *args, slots=cores(workers)) if shared else pool.map(fn, items, *args)
     except BaseException:
         pool.stop()  # interrupted: leave no worker behind
         raise
-    pool.close()
