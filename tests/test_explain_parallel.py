@@ -191,3 +191,19 @@ def test_cli_progress_and_streamed_results_go_to_stderr_only(tmp_path):
     document = json.loads(run.stdout)  # stdout: the one JSON object, nothing else
     assert len(document["channels"]) == 2 and document["limits"] == [] and document["alternatives"] == []
     assert sum(line.startswith("• ") for line in run.stderr.splitlines()) == 2  # one line per finished re-solve
+
+
+def test_solve_explain_takes_the_parallel_path(monkeypatch):
+    """`solve --explain` explains as `explain` does by default: every core when the re-solves pay for it."""
+    from click.testing import CliRunner
+
+    from channelmix.analysis import explanation
+    from channelmix.cli import main
+
+    asked = []
+    real = explanation.explain
+    monkeypatch.setattr(explanation, "explain", lambda *a, **k: asked.append(k.get("workers")) or real(*a, **k))
+    done = CliRunner().invoke(main, ["solve", str(ROOT / "scenarios" / "butik-kundresan.yaml"), "--explain",
+                                     "--format", "json"])
+    assert done.exit_code == 0, done.output
+    assert asked == [0]

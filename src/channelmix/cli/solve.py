@@ -120,7 +120,7 @@ def _solve_case(case: Case, explained: bool) -> tuple[Plan, Explanation | None]:
         return solve_scenario(case.scenario, case.warnings), None
     from ..analysis.explanation import explain
 
-    found = explain(case.scenario, warnings=case.warnings)
+    found = explain(case.scenario, warnings=case.warnings, workers=0)  # as `explain` runs it: every core when it pays
     return found.plan, found
 
 
