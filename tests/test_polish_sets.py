@@ -144,3 +144,24 @@ def test_skipping_a_set_whose_targets_are_out_of_reach_keeps_the_polish(monkeypa
     trying = polish(sc, on, spend, sets=True)
     assert True in told and False in told  # "a in place of b" skipped, b's own set polished
     assert (skipping.on, skipping.spend, skipping.gain) == (trying.on, trying.spend, trying.gain)
+
+
+@pytest.mark.parametrize("budget, hours, over", [
+    (2000.0, None, False),  # hours None: plenty
+    (1099.0, None, True),  # a's fixed 300 and b's floor 800 take 1100
+    (1100.0, None, False),
+    (5000.0, 9.0, True),  # a and b on take 5 hours each, whatever they spend
+    (5000.0, 10.0, False),
+])
+def test_a_budget_or_resource_exceeded_at_every_spend_is_told(budget, hours, over):
+    """The on/off set's fixed costs, floors and fixed uses against the budget and the hours."""
+    from channelmix.solve.polish.problem import SpendProblem
+
+    data = two_hills()
+    data["budget"] = budget
+    data["channels"][0].update(fixed_cost=300.0, uses={"hours": {"fixed": 5.0}})
+    data["channels"][1].update(min_spend=800.0, uses={"hours": {"fixed": 5.0}})
+    data["resources"] = {"hours": 1000.0 if hours is None else hours}
+    problem = SpendProblem(load(data), {"a": True, "b": True}, {"a": 0.0, "b": 800.0})
+    assert problem.over_at_floors() is over
+

@@ -76,6 +76,26 @@ class SpendProblem:
         target = self.A.coverage.level[self.hard]
         return bool(np.any(raw[self.hard] < target - TOLERANCE * np.maximum(1.0, target) - 1e-9))
 
+    def over_at_floors(self) -> bool:
+        """Whether the budget or a resource is exceeded (beyond the evaluator's slack) whatever the free
+        spends: with each at the end of its bounds that uses least, the on/off set's fixed costs and
+        uses already take more than there is."""
+        A, sc = self.A, self.sc
+        lo, hi = self.lo * (1.0 - 1e-6), self.hi * (1.0 + 1e-6)  # past the polish's own reach of a bound (1e-9)
+
+        def over(least: float, limit: float) -> bool:
+            return least > limit + (TOLERANCE + 1e-9) * max(1.0, abs(limit))
+
+        money = float(np.sum(np.where(self.is_on, A.fixed, 0.0)) + self.fixed_spend.sum() + lo.sum())
+        if sc.budget is not None and over(money, sc.budget):
+            return True
+        for r, name in enumerate(A.resources):
+            per = A.use_per_unit[r, self.free]
+            used = np.where(self.is_on, A.use_fixed[r] + A.use_per_unit[r] * self.fixed_spend, 0.0)
+            if over(float(used.sum() + np.minimum(per * lo, per * hi).sum()), sc.resources[name]):
+                return True
+        return False
+
     @last_answer
     def levels(self, s_free: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each cell's raw coverage, and each free channel's reach and slope at these spends."""

@@ -84,8 +84,8 @@ def _polish_set(scenario: Scenario, on: dict[str, bool], spend: dict[str, float]
     """The polished spends of one on/off set and their evaluation, when free of violations
     (None also when even the spends between payable units do not get above ``beat``)."""
     problem = SpendProblem(scenario, on, spend)
-    if problem.free.size == 0 or time_left <= 0.01 or problem.short_at_caps():
-        return None  # short_at_caps: every polish would end short of a hard target, after the longest SLSQP runs
+    if problem.free.size == 0 or time_left <= 0.01 or problem.short_at_caps() or problem.over_at_floors():
+        return None  # no spends mend these: every polish would end in a violation, after the longest SLSQP runs
     x = problem.solve(time_left)
     step_of = {ch.id: scenario.step_of(ch) or 0.0 for ch in scenario.channels}
     steps = np.array([step_of[problem.A.ids[c]] for c in problem.free])
