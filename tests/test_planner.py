@@ -495,3 +495,78 @@ def test_serve_refuses_a_file_that_is_not_a_scenario(tmp_path):
     done = run("serve", other, "--no-browser")
     assert done.returncode == 2 and "not a scenario file" in done.stderr
 
+
+
+# ---------------------------------------------------------------- start, curves, variant pairs
+
+
+def test_the_opening_plan_is_solved_ahead_and_is_the_command_lines(folder):
+    """`channelmix serve FILE` starts the file's plan before the server is up: asked for later, the
+    same plan (file unchanged, no edits) is that answer; an edit, or a changed file, is solved anew."""
+    path = folder / "ahead.yaml"
+    shutil.copy(ROOT / "scenarios" / BAKERY, path)
+    lane = Lane(timeout=300)
+    try:
+        lane.ahead({"kind": "plan", "source": str(path), "sets": []})
+        first = lane.run({"kind": "plan", "source": str(path), "sets": []})
+        edited = lane.run({"kind": "plan", "source": str(path), "sets": ["budget=6000"]})
+        path.write_text(path.read_text(encoding="utf-8").replace("budget: 4500", "budget: 4600"), encoding="utf-8")
+        changed = lane.run({"kind": "plan", "source": str(path), "sets": []})
+    finally:
+        lane.close()
+    assert first["status"] == "ok" and first["early"] is True and first["verified"]
+    assert "early" not in edited and "early" not in changed
+    assert mix(edited["plan"]) == mix(cli_plan(ROOT / "scenarios" / BAKERY, ["budget=6000"]))
+    expected = cli_plan(ROOT / "scenarios" / BAKERY, [])
+    assert first["plan"]["objective"] == pytest.approx(expected["objective"], rel=1e-9)
+    assert mix(first["plan"]) == mix(expected)
+    assert changed["plan"]["cost"] == pytest.approx(4600)
+
+
+def test_each_channels_curve_marks_today_and_the_plans_spend(base, folder):
+    """The curve chart of every spend-driven channel: the plan's point at the spend of the command
+    line's plan for the same edit, today's at the file's current spend, drawn to fit any width."""
+    from channelmix.schema.responses import depends_on_spend, reach
+
+    sets = ["budget=6000"]
+    answer = solve(base, sets).json()
+    expected = {c["id"]: c for c in cli_plan(folder / BAKERY, sets)["channels"]}
+    scenario = cm.load(folder / BAKERY).scenario
+    assert {c["id"] for c in answer["curves"]} == {c.id for c in scenario.channels if depends_on_spend(c.response)}
+    assert any(c["current_spend"] for c in answer["curves"]) and any(c["on"] for c in answer["curves"])
+    for c in answer["curves"]:
+        assert c["on"] == expected[c["id"]]["on"]
+        assert c["spend"] == pytest.approx(expected[c["id"]]["spend"], rel=1e-9, abs=1e-9)
+        assert c["current_spend"] == scenario.current.get(c["id"])
+        response = scenario.channel(c["id"]).response
+        assert all(y == pytest.approx(reach(response, x), rel=1e-12) for x, y in c["points"])
+        svg = c["svg"]
+        assert svg.startswith("<svg viewBox=") and " width=" not in svg.split(">")[0]  # scales to the panel
+        assert ('fill="#2e7d32"' in svg) == c["on"]  # the plan's point
+        assert ('fill="#c0504d"' in svg) == (c["current_spend"] is not None)  # today's
+        assert c["caption"].startswith(scenario.channel(c["id"]).name)
+    persian = solve(base, [], file="khadamat-persian.yaml").json()["curves"][0]
+    assert "امروز" in persian["caption"] and re.search("[۰-۹]", persian["svg"])
+
+
+def test_two_variants_side_by_side_with_what_changed_in_scenario_and_plan(base, folder):
+    """Every ordered pair of base and variants: the plan differences are what `compare --diff A B
+    --format json` prints for them, the scenario differences the values each of them sets."""
+    sets = ["channels.flyers.fixed_cost=300"]
+    with client(base, cookies={"channelmix_token": TOKEN}) as c:
+        answer = c.post("/api/variants", json={"file": BAKERY, "sets": sets}).json()
+    assert answer["status"] == "ok"
+    base_name, cut = "township-bakery/" + sets[0], "township-bakery/budget-cut, " + sets[0]
+    done = run("compare", folder / BAKERY, "--set", sets[0], "--diff", base_name, cut, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    moved = [r for r in rows if "change_in_spend" in r]
+    assert answer["pairs"][f"{base_name}|{cut}"] == moved
+    assert len(answer["pairs"]) == 5 * 4  # base and the four single-period variants, every ordered pair
+    view = next(p for p in answer["pair_views"] if p["key"] == f"{base_name}|{cut}")
+    assert view["scenario"] == ["budget: 4,500 → 3,150"]  # flyers' fixed cost is set in both: no change
+    leaving = [r["channel"] for r in moved if r["change"] == "leaves"]
+    labels = {ch.id: ch.name for ch in cm.load(folder / BAKERY).scenario.channels}
+    assert all(labels[cid] in " ".join(view["plan"]) for cid in leaving)
+    assert [row[0] for row in view["rows"]][-2:] == ["objective", "cost (spend + fixed)"]
+    assert 'id="pair-a"' in answer["html"] and f'data-pair="{cut}|{base_name}"' in answer["html"]

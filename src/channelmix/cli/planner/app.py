@@ -33,7 +33,7 @@ from .edits import Invalid, case_of, loaded, relative
 from .forms import form_of
 from .guard import Gate, Guard, Refused, TooLarge, inside
 from .saving import save
-from .views import plan_answer, warm, why_html
+from .views import plan_answer, variants_answer, warm, why_html
 from .workers import Lane
 
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".json", ".toml")
@@ -153,6 +153,8 @@ class Routes:
             answer = await to_thread.run_sync(lane.run, job)
             if kind == "plan":
                 answer = await to_thread.run_sync(plan_answer, answer)
+            if kind == "variants":
+                answer = await to_thread.run_sync(variants_answer, answer, pages())
             if kind == "why" and answer.get("status") == "ok":
                 answer["html"] = why_html(answer, case.scenario)
             if kind == "export" and answer.get("status") == "ok":

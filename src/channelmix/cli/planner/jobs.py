@@ -96,21 +96,34 @@ def frontier_job(source: Path, sets: list[str], job: dict[str, Any]) -> dict[str
 
 
 def variants_job(source: Path, sets: list[str], job: dict[str, Any]) -> dict[str, Any]:
-    """The file's base and its variants (single-period ones), each with the edits on top, side by side."""
-    from ...analysis.whatif import compare
+    """The file's base and its variants (single-period ones), each with the edits on top, side by
+    side; and for every ordered pair what ``compare --diff A B --format json`` prints (channels
+    entering and leaving, spend before and after, objective and cost), with what each scenario
+    sets, so the page can say what changed in the scenario too."""
+    import json
+
+    from ...analysis.whatif import compare, diff
     from ...reports.documents import plan_document
     from ...reports.html import collection_html
-    from ...schema.expand import variants
+    from ...reports.output import rows_as_json
+    from ...schema.expand import value_at, variants
     from ...solve.pipeline import solve_scenario
 
     case = case_of(source, sets)
-    cases = [c for c in variants(loaded(source), case.overrides) if c.scenario.kind == "single"]
+    base = loaded(source)
+    cases = [c for c in variants(base, case.overrides) if c.scenario.kind == "single"]
     plans = [solve_scenario(c.scenario, c.warnings) for c in cases]
-    body = report_body(collection_html(f"{case.scenario.scenario}: variants", compare(plans),
-                                       [plan_document(p) for p in plans]))
+    documents = [plan_document(p) for p in plans]
+    body = report_body(collection_html(f"{case.scenario.scenario}: variants", compare(plans), documents))
+    pairs = {f"{a.scenario}|{b.scenario}": [json.loads(line) for line in rows_as_json(diff(a, b))]
+             for a in plans for b in plans if a is not b}
     return {"status": "ok", "html": body, "names": [c.variant or "base" for c in cases],
-            "skipped": [v.name for v in loaded(source).scenario.variants
-                        if v.name not in {c.variant for c in cases}]}
+            "scenarios": [p.scenario for p in plans], "pairs": pairs,
+            "sets": {p.scenario: c.overrides for p, c in zip(plans, cases)},
+            "file_values": {path: value_at(base.raw, path) for c in cases for path in c.overrides},
+            "labels": {ch.id: ch.name for ch in case.scenario.channels}, "currency": case.scenario.currency or "",
+            "language": case.scenario.language or "en",
+            "skipped": [v.name for v in base.scenario.variants if v.name not in {c.variant for c in cases}]}
 
 
 def export_job(source: Path, sets: list[str], job: dict[str, Any]) -> dict[str, Any]:

@@ -69,3 +69,51 @@ def warm(*environments: Any) -> None:
         for name in sorted(env.list_templates(), key=lambda n: not n.startswith("planner")):
             if name not in NOT_HERE:
                 env.get_template(name)
+
+
+def variants_answer(answer: dict[str, Any], render: Any) -> dict[str, Any]:
+    """A variants job's answer with the pair picker and every ordered pair's differences put
+    before the side-by-side table (``render``: the planner's template environment)."""
+    if answer.get("status") != "ok":
+        return answer
+    with using(answer["language"]):
+        names = {s: (n if n != "base" else t("variant.base")) for s, n in zip(answer["scenarios"], answer["names"])}
+        pairs = [pair_view(answer, a, b, names) for a in answer["scenarios"] for b in answer["scenarios"] if a != b]
+        html = render.get_template("planner_pairs.html.j2").render(names=names, pairs=pairs)
+    return {**answer, "html": html + answer["html"], "pair_views": pairs}
+
+
+def pair_view(answer: dict[str, Any], a: str, b: str, names: dict[str, str]) -> dict[str, Any]:
+    """What changed from scenario ``a`` to ``b``: the values each sets (the file's value where it
+    sets none), and what ``compare --diff a b`` found in their plans, in words."""
+    from ...reports.common import auto, num
+    from ...reports.variant import readable
+
+    labels, sets, values = answer["labels"], answer["sets"], answer["file_values"]
+    scenario = []
+    for path in dict.fromkeys([*sets[a], *sets[b]]):
+        before, after = sets[a].get(path, values.get(path)), sets[b].get(path, values.get(path))
+        if before != after:
+            scenario.append(t("planner.pair_set", path=path, before=readable(before, labels),
+                              after=readable(after, labels)))
+    rows = answer["pairs"][f"{a}|{b}"]
+    entering = [labels.get(r["channel"], r["channel"]) for r in rows if r["change"] == "enters"]
+    leaving = [labels.get(r["channel"], r["channel"]) for r in rows if r["change"] == "leaves"]
+    plan = ([t("diff.entering", names=", ".join(entering))] if entering else []) + \
+           ([t("diff.leaving", names=", ".join(leaving))] if leaving else [])
+    table = []
+    for r in rows:
+        if r["change"] == "total":
+            title, show = t(f"column.{r['channel'].strip('()')}"), auto
+        elif r["change"]:
+            title, show = labels.get(r["channel"], r["channel"]), num
+        else:
+            continue
+        off = {"before": r["change"] == "enters", "after": r["change"] == "leaves"}
+        cells = [t("off_word") if off[k] else show(r[f"spend_{k}"]) for k in ("before", "after")]
+        change = r["change_in_spend"]
+        table.append([title, *cells, ("+" if change is not None and change > 0 else "") + show(change),
+                      "" if r["change"] == "total" else t(f"planner.change_{r['change']}")])
+    return {"key": f"{a}|{b}", "title": t("diff.title", before=names[a], after=names[b]),
+            "scenario": scenario or [t("planner.pair_same_scenario")], "plan": plan or [t("diff.same")],
+            "head": [t("channel"), names[a], names[b], t("planner.change_in_spend"), ""], "rows": table}

@@ -152,12 +152,37 @@
       plan.dataset.cost = answer.plan.cost == null ? "" : String(answer.plan.cost);
       plan.dataset.on = (answer.plan.channels || []).filter((c) => c.on).map((c) => c.id).join(" ");
       plan.dataset.sets = JSON.stringify(assignments());
+      showCurves(answer.curves || []);
       say(answer.status, answer.status === "ok" ? words.verified.replace("{seconds}", answer.seconds.toFixed(2))
                                                : words.no_plan);
     } else {
       say("failed", words.failed + " " + (answer.message || "") + " " + (plan.innerHTML ? words.kept : ""));
     }
   }
+
+  // Each channel's response curve with today's and the plan's points: the chart of the plan on
+  // screen, shown on demand for one channel and redrawn with every new plan while it is open.
+  let curves = {}, curveShown = "";
+  function showCurves(list) {
+    curves = {};
+    for (const c of list) curves[c.id] = c;
+    for (const button of document.querySelectorAll("button[data-curve]")) button.hidden = !(button.dataset.curve in curves);
+    if (curveShown) openCurve(curveShown);
+  }
+  function openCurve(id) {
+    const panel = document.getElementById("curve-panel");
+    const c = curves[id];
+    curveShown = c ? id : "";
+    panel.hidden = !c;
+    if (!c) return;
+    panel.dataset.channel = id;
+    document.getElementById("curve-caption").textContent = c.caption;
+    document.getElementById("curve-chart").innerHTML = c.svg;
+  }
+  for (const button of document.querySelectorAll("button[data-curve]")) {
+    button.addEventListener("click", () => openCurve(button.dataset.curve));
+  }
+  document.getElementById("curve-close").addEventListener("click", () => openCurve(""));
 
   function changed() {
     clearTimeout(timer);
@@ -244,6 +269,12 @@
   });
   document.getElementById("show-frontier").addEventListener("click", () => question("/api/frontier", "frontier", {}));
   document.getElementById("show-variants").addEventListener("click", () => question("/api/variants", "variants", {}));
+  function showPair() {  // the two chosen plans' differences (every ordered pair came with the answer)
+    const a = document.getElementById("pair-a").value, b = document.getElementById("pair-b").value;
+    for (const section of document.querySelectorAll("section.pair")) section.hidden = section.dataset.pair !== a + "|" + b;
+    document.getElementById("pair-none").hidden = a !== b;
+  }
+  document.addEventListener("change", (event) => { if (event.target.id === "pair-a" || event.target.id === "pair-b") showPair(); });
 
   if (restore()) document.getElementById("save-status").textContent = words.restored;
   solve();
