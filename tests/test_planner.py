@@ -143,13 +143,18 @@ class Fields(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.found: dict[str, str] = {}
+        self.rows: dict[str, dict[str, str]] = {}  # an affinity row: one assignment of its cells
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        if tag == "input" and "data-row" in a:
+            self.rows.setdefault(a["data-row"], {})[a["data-key"]] = a.get("data-initial") or ""
         if tag == "input" and "data-path" in a:
             value = a.get("data-initial") or ""
             if "data-percent" in a and value:
                 value = str(float(value) / 100)
+            if "data-text" in a and value:
+                value = json.dumps(value, ensure_ascii=False)
             if "data-list" in a:
                 value = "[" + ", ".join(json.dumps(x.strip()) for x in value.split(",") if x.strip()) + "]"
             self.found[a["data-path"]] = value
@@ -175,6 +180,14 @@ def test_every_field_names_a_path_set_reads_and_starts_at_the_files_value(path):
     ignored = {"scenario", "variants", "sweep"}
     again = derive(item, overrides([f"{k}={v}" for k, v in fields.items()])).scenario
     assert again.model_dump(exclude=ignored) == item.scenario.model_dump(exclude=ignored)
+    assert all(f"channels.{c.id}.response.{name}" in fields for c in item.scenario.channels
+               for name, value in c.response.model_dump().items() if name != "type" and value is not None)
+    rows = [f"{row}={{{', '.join(f'{json.dumps(k)}: {v}' for k, v in cells.items())}}}"
+            for row, cells in parser.rows.items()]
+    assert len(rows) == len(item.scenario.channels) * len(item.scenario.phases)
+    written = derive(item, overrides(rows)).scenario  # every affinity row written out: the same affinities
+    assert all(a.affinity_for(p.id, g.id) == b.affinity_for(p.id, g.id) for a, b in zip(written.channels,
+               item.scenario.channels) for p in item.scenario.phases for g in item.scenario.segments)
     assert plain(90_000_000) == "90000000" and plain(0.45) == "0.45" and plain(None) == ""
 
 
@@ -570,3 +583,23 @@ def test_two_variants_side_by_side_with_what_changed_in_scenario_and_plan(base, 
     assert all(labels[cid] in " ".join(view["plan"]) for cid in leaving)
     assert [row[0] for row in view["rows"]][-2:] == ["objective", "cost (spend + fixed)"]
     assert 'id="pair-a"' in answer["html"] and f'data-pair="{cut}|{base_name}"' in answer["html"]
+
+
+def test_labels_curves_and_affinities_are_edits_as_the_command_line_reads_them(base, folder):
+    """A label, a curve's parameter and an affinity row edited in the form: the plan is the CLI's for
+    the same --set; a bad parameter or share answers at its own field and solves nothing."""
+    sets = ['channels.flyers.label="Flyers: weekly"', "channels.flyers.response.scale=400",
+            "channels.taxi_rank_sampling.affinity.aware={households: 0.6, spaza_owners: 0.2, commuters: 0.9}",
+            "channels.community_radio.response.half=900"]
+    answer = solve(base, sets).json()
+    assert answer["status"] == "ok" and answer["verified"]
+    expected = cli_plan(folder / BAKERY, sets)
+    assert answer["plan"]["objective"] == pytest.approx(expected["objective"], rel=1e-9)
+    assert mix(answer["plan"]) == mix(expected)
+    assert "Flyers: weekly" in answer["html"]
+    bad = solve(base, ["channels.flyers.response.scale=-3",
+                       "channels.flyers.affinity.aware={households: 1.5, spaza_owners: 0.2, commuters: 0.2}"])
+    assert bad.status_code == 422
+    problems = {p["path"]: p["message"] for p in bad.json()["problems"]}
+    assert problems == {"channels.flyers.response.scale": "got -3, must be > 0",
+                        "channels.flyers.affinity.aware.households": "got 1.5, must be ≤ 1"}

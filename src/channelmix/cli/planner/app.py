@@ -10,6 +10,7 @@ import json
 import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -85,7 +86,8 @@ def plain(value: float | None) -> str:
     """A number as a field shows it and ``--set`` reads it: 90000000, 0.45, 12.5 (no exponent)."""
     if value is None:
         return ""
-    text = f"{float(value):.6f}".rstrip("0").rstrip(".")
+    text = format(Decimal(repr(float(value))), "f")  # the shortest text that reads back as the same number
+    text = text.rstrip("0").rstrip(".") if "." in text else text
     return text if text not in ("-0", "") else "0"
 
 

@@ -33,8 +33,33 @@ def channel_rows(scenario: Scenario) -> list[dict[str, Any]]:
         rows.append({"id": ch.id, "label": ch.name, "state": state, "fixed_cost": ch.fixed_cost,
                      "setup_cost": ch.setup_cost, "min_spend": ch.min_spend, "max_spend": ch.max_spend,
                      "today": current.get(ch.id) if scenario.current is not None else None,
-                     "tags": ", ".join(ch.tags), "uses": uses})
+                     "tags": ", ".join(ch.tags), "uses": uses, "label_text": ch.label or "",
+                     "response": response_fields(ch.id, ch.response), "affinity": affinity_rows(ch, scenario)})
     return rows
+
+
+def response_fields(cid: str, response: Any) -> dict[str, Any]:
+    """The response curve's parameters as the schema names them (``scale``, ``half``, ``shape``,
+    ``points`` …), each a field with its ``--set`` path; lists (a pwl's points) as flow text."""
+    import json
+
+    params = []
+    for name, value in response.model_dump().items():
+        if name == "type" or value is None:
+            continue
+        listed = isinstance(value, list)
+        params.append({"name": name, "path": f"channels.{cid}.response.{name}", "list": listed,
+                       "value": json.dumps(value) if listed else value})
+    return {"type": response.type, "params": params}
+
+
+def affinity_rows(ch: Any, scenario: Scenario) -> list[dict[str, Any]]:
+    """How well the channel serves each phase × segment, as the model reads it (wildcards filled in):
+    one row per phase, edited as a whole (``channels.ID.affinity.PHASE={segment: share, …}``), which
+    is the same affinity written out segment by segment."""
+    return [{"phase": p.id, "label": p.name, "path": f"channels.{ch.id}.affinity.{p.id}",
+             "cells": [{"segment": g.id, "value": ch.affinity_for(p.id, g.id)} for g in scenario.segments]}
+            for p in scenario.phases]
 
 
 def rule_rows(scenario: Scenario) -> list[dict[str, Any]]:

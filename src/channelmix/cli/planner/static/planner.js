@@ -15,6 +15,7 @@
   const plan = document.getElementById("plan");
   const side = document.querySelector(".plan-side");
   const fields = Array.from(document.querySelectorAll("input[data-path]"));
+  const cells = Array.from(document.querySelectorAll("input[data-row]"));  // an affinity row, set as a whole
   const states = Array.from(document.querySelectorAll("select[data-state]"));
   let seq = 0, shown = 0, timer = null;
 
@@ -25,6 +26,7 @@
   }
   function valueOf(input) {
     if (input.dataset.list) return flow(input.value.split(",").map((x) => x.trim()).filter((x) => x));
+    if (input.dataset.text) return JSON.stringify(input.value.trim());  // a label: text, whatever it reads like
     let text = western(input.value.trim());
     if (input.dataset.percent && text !== "" && !isNaN(Number(text))) text = String(Number(text) / 100);
     return text;
@@ -41,6 +43,16 @@
     for (const input of fields) {
       if (input.value.trim() !== input.dataset.initial) sets.push(input.dataset.path + "=" + valueOf(input));
     }
+    const rows = new Map();
+    for (const cell of cells) {
+      if (!rows.has(cell.dataset.row)) rows.set(cell.dataset.row, []);
+      rows.get(cell.dataset.row).push(cell);
+    }
+    for (const [row, members] of rows) {
+      if (members.some((c) => c.value.trim() !== c.dataset.initial)) {
+        sets.push(row + "={" + members.map((c) => JSON.stringify(c.dataset.key) + ": " + western(c.value.trim())).join(", ") + "}");
+      }
+    }
     if (states.some((s) => s.value !== s.dataset.initial)) {
       const on = forceOn.filter((id) => !states.some((s) => s.dataset.state === id));
       const off = forceOff.filter((id) => !states.some((s) => s.dataset.state === id));
@@ -56,6 +68,7 @@
   function remember() {
     const kept = {};
     for (const input of fields) if (input.value.trim() !== input.dataset.initial) kept[input.dataset.path] = input.value;
+    for (const c of cells) if (c.value.trim() !== c.dataset.initial) kept["row:" + c.dataset.row + ":" + c.dataset.key] = c.value;
     for (const s of states) if (s.value !== s.dataset.initial) kept["state:" + s.dataset.state] = s.value;
     try {
       if (Object.keys(kept).length) localStorage.setItem(storeKey, JSON.stringify(kept));
@@ -70,6 +83,7 @@
     try { kept = JSON.parse(localStorage.getItem(storeKey) || "null"); } catch (e) { kept = null; }
     if (!kept) return false;
     for (const input of fields) if (input.dataset.path in kept) input.value = kept[input.dataset.path];
+    for (const c of cells) if ("row:" + c.dataset.row + ":" + c.dataset.key in kept) c.value = kept["row:" + c.dataset.row + ":" + c.dataset.key];
     for (const s of states) if ("state:" + s.dataset.state in kept) s.value = kept["state:" + s.dataset.state];
     syncSliders();
     return true;
@@ -191,14 +205,14 @@
     timer = setTimeout(solve, 250);
   }
 
-  for (const input of fields) input.addEventListener("input", () => { syncSliders(); changed(); });
+  for (const input of fields.concat(cells)) input.addEventListener("input", () => { syncSliders(); changed(); });
   for (const s of states) s.addEventListener("change", changed);
   for (const slider of document.querySelectorAll("input.slider")) {
     slider.addEventListener("input", () => { document.getElementById(slider.dataset.for).value = slider.value; changed(); });
   }
 
   document.getElementById("reset").addEventListener("click", () => {
-    for (const input of fields) input.value = input.dataset.initial;
+    for (const input of fields.concat(cells)) input.value = input.dataset.initial;
     for (const s of states) s.value = s.dataset.initial;
     syncSliders();
     clearProblems();
