@@ -603,3 +603,63 @@ def test_labels_curves_and_affinities_are_edits_as_the_command_line_reads_them(b
     problems = {p["path"]: p["message"] for p in bad.json()["problems"]}
     assert problems == {"channels.flyers.response.scale": "got -3, must be > 0",
                         "channels.flyers.affinity.aware.households": "got 1.5, must be ≤ 1"}
+
+
+def test_a_file_with_channel_tables_saves_its_own_fields_and_says_why_not_the_tables(base, folder):
+    """A scenario whose channels and affinities live in CSV tables: a budget edit is saved into the
+    YAML (only that line changes, the tables untouched); a channel edit is refused with the reason,
+    and "save as YAML" writes the whole scenario, tables written out, that solves as `solve --set`."""
+    tables = folder / "tables"
+    tables.mkdir(exist_ok=True)
+    for name in ("shop.yaml", "shop.channels.csv", "shop.affinity.csv"):
+        shutil.copy(ROOT / "tests" / "data" / "tables" / name, tables / name)
+    csv_before = (tables / "shop.channels.csv").read_bytes()
+    old = (tables / "shop.yaml").read_text(encoding="utf-8")
+    with client(base, cookies={"channelmix_token": TOKEN}) as c:
+        page = c.get("/plan", params={"file": "tables/shop.yaml"})
+        assert 'id="tables-note"' in page.text and "shop.channels.csv" in page.text and 'id="save-yaml"' in page.text
+        done = c.post("/api/save", json={"file": "tables/shop.yaml", "sets": ["budget=21000"]})
+        assert done.status_code == 200, done.text
+        new = (tables / "shop.yaml").read_text(encoding="utf-8")
+        assert changed_lines(old, new) == [("budget: 20000", "budget: 21000")]
+        sets = ["channels.butik.fixed_cost=4100", "budget=22000"]
+        refused = c.post("/api/save", json={"file": "tables/shop.yaml", "sets": sets})
+        assert refused.status_code == 422 and "shop.channels.csv" in refused.json()["message"]
+        assert "Save as YAML" in refused.json()["problems"][0]["fix"]
+        assert (tables / "shop.yaml").read_text(encoding="utf-8") == new  # nothing written
+        written = c.post("/api/save", json={"file": "tables/shop.yaml", "sets": sets, "as_yaml": True}).json()
+    assert written == {"status": "saved", "saved": "shop.planned.yaml", "backup": ""}
+    assert (tables / "shop.channels.csv").read_bytes() == csv_before
+    planned = tables / "shop.planned.yaml"
+    assert "shop.channels.csv" in planned.read_text(encoding="utf-8").splitlines()[0]  # says where it came from
+    expected = cli_plan(tables / "shop.yaml", sets)
+    again = cli_plan(planned, [])
+    assert again["objective"] == pytest.approx(expected["objective"], rel=1e-9) and mix(again) == mix(expected)
+    ignored = {"scenario", "variants", "sweep"}
+    assert cm.load(planned).scenario.model_dump(exclude=ignored) == \
+        derive(cm.load(tables / "shop.yaml"), overrides(sets)).scenario.model_dump(exclude=ignored)
+
+
+def changed_lines(before: str, after: str) -> list[tuple[str, str]]:
+    import difflib
+
+    gone = [x[2:] for x in difflib.ndiff(before.splitlines(), after.splitlines()) if x.startswith("- ")]
+    came = [x[2:] for x in difflib.ndiff(before.splitlines(), after.splitlines()) if x.startswith("+ ")]
+    return list(zip(gone, came)) if len(gone) == len(came) else [("?", "?")]
+
+
+def test_save_as_variant_changes_no_line_of_the_file_but_adds_its_own(folder):
+    """The shared YAML writer (schema.yaml_file.append): the variant's lines are added at the end of
+    `variants:`, every other line of the file as it was, flow-style entries included."""
+    from channelmix.cli.planner import saving
+
+    path = folder / "append.yaml"
+    shutil.copy(ROOT / "scenarios" / BAKERY, path)
+    old = path.read_text(encoding="utf-8")
+    saving.save(path, ["budget=5100", "rules.force_off=[whatsapp_groups]"], "lean", "a lean month")
+    new = path.read_text(encoding="utf-8")
+    kept = [line for line in new.splitlines() if line in old.splitlines()]
+    assert kept == old.splitlines()  # not one line of the file changed or moved
+    variant = cm.load(path).scenario.variants[-1]
+    assert (variant.name, variant.description, variant.set) == \
+        ("lean", "a lean month", {"budget": 5100, "rules.force_off": ["whatsapp_groups"]})

@@ -224,14 +224,16 @@
     const answer = await post("/api/save", { sets: assignments(), ...extra });
     if (answer.status === "saved") {
       try { localStorage.removeItem(storeKey); } catch (e) { /* nothing kept */ }
-      note.textContent = words.saved.replace("{file}", answer.saved).replace("{backup}", answer.backup);
-      if (!extra.variant) location.reload();  // the fields show the file as it now is
+      note.textContent = (answer.backup ? words.saved : words.saved_new).replace("{file}", answer.saved)
+        .replace("{backup}", answer.backup);
+      if (!extra.variant && !extra.as_yaml) location.reload();  // the fields show the file as it now is
     } else {
       showProblems(answer.problems || []);
       note.textContent = answer.message || "";
     }
   }
   document.getElementById("save").addEventListener("click", () => store({}));
+  document.getElementById("save-yaml").addEventListener("click", () => store({ as_yaml: true }));
   document.getElementById("save-variant").addEventListener("click", () => {
     const name = prompt(words.variant_name);
     if (name) store({ variant: name.trim() });
