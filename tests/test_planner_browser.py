@@ -188,3 +188,44 @@ def test_persian_right_to_left(driver, planner):
         assert overflow(driver) <= 0
     finally:
         driver.set_window_size(WIDTH, 1000)
+
+
+def test_a_channels_curve_chart_follows_the_plan_on_a_phone_and_in_persian(driver, planner):
+    """The curve button opens the channel's chart with the plan's point at the command line's spend;
+    a new budget moves the point; a 390 px phone keeps it on screen; Persian reads right to left."""
+    from channelmix.reports.common import num
+
+    open_page(driver, planner, BAKERY)
+    path = planner.root / BAKERY
+    driver.find_element("css selector", 'button[data-curve="spaza_partners"]').click()
+    panel = driver.find_element("id", "curve-panel")
+    assert panel.is_displayed() and panel.get_attribute("data-channel") == "spaza_partners"
+
+    def plan_point() -> str:
+        return panel.find_element("css selector", 'circle[fill="#2e7d32"] title').get_attribute("textContent")
+
+    def spend(sets: list[str]) -> str:
+        case = cases((str(path),), tuple(sets))[0]
+        plan = cm.solve_scenario(case.scenario, case.warnings)
+        return num(next(c.spend for c in plan.channels if c.id == "spaza_partners"), 0)
+
+    assert plan_point().endswith(spend([]))
+    type_into(driver, '[data-path="budget"]', "7000")
+    assert settled(driver) == "ok"
+    eventually(lambda: plan_point().endswith(spend(["budget=7000"])))
+    assert "this plan's " + spend(["budget=7000"]) in driver.find_element("id", "curve-caption").text
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": PHONE, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+    try:
+        svg = panel.find_element("tag name", "svg").rect
+        assert svg["width"] <= PHONE and overflow(driver) <= 0
+        open_page(driver, planner, PERSIAN)
+        button = driver.find_element("css selector", "button[data-curve]:not([hidden])")  # in the table's scroll
+        driver.execute_script("arguments[0].scrollIntoView(); arguments[0].click()", button)
+        caption = driver.find_element("id", "curve-caption")
+        assert "امروز" in caption.text
+        assert driver.execute_script("return getComputedStyle(arguments[0]).direction", caption) == "rtl"
+        assert overflow(driver) <= 0
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        driver.set_window_size(WIDTH, 1000)
