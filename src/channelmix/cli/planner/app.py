@@ -33,7 +33,7 @@ from ...schema.load import SUFFIXES
 from .edits import Invalid, case_of, loaded, relative
 from .forms import form_of
 from .guard import Gate, Guard, Refused, TooLarge, inside
-from .saving import KINDS, save, save_as_yaml, tables_of
+from .saving import save, save_as_yaml
 from .views import plan_answer, variants_answer, warm, why_html
 from .workers import Lane
 
@@ -133,11 +133,10 @@ class Routes:
         except ScenarioError as err:
             return HTMLResponse(f"<pre>{markupsafe.escape(err.render())}</pre>", status_code=422)
         form = form_of(item)
-        tables, rewritable = tables_of(path), path.suffix.lower() in KINDS
         with using(form["language"]) as language:
             html = pages().get_template("planner.html.j2").render(
                 form=form, file=name, files=self.planner.files(), lang=language.code, dir=language.direction,
-                style=report_style(), tables=tables, rewritable=rewritable, planned=f"{path.stem}.planned.yaml")
+                style=report_style())
         return HTMLResponse(html)
 
     async def script(self, request: Request) -> Response:

@@ -4,6 +4,7 @@ value in the file, so an edit is an assignment and the form is read from the fil
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 from ...schema import Loaded, Scenario
@@ -96,4 +97,13 @@ def form_of(item: Loaded) -> dict[str, Any]:
             "phases": [{"id": p.id, "label": p.name, "weight": p.weight} for p in sc.phases],
             "force_on": list(sc.rules.force_on), "force_off": list(sc.rules.force_off),
             "has_current": sc.current is not None, "periods": sc.kind == "periods",
-            "variants": [v.name for v in sc.variants]}
+            "variants": [v.name for v in sc.variants], **saving_of(Path(item.source))}
+
+
+def saving_of(path: Path) -> dict[str, Any]:
+    """How the page can save this file: in place (YAML, JSON), the tables it names (kept as they are),
+    and the new file "save as YAML" writes."""
+    from .saving import KINDS, tables_of
+
+    return {"tables": tables_of(path), "rewritable": path.suffix.lower() in KINDS,
+            "planned": f"{path.stem}.planned.yaml"}
