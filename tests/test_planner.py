@@ -663,3 +663,29 @@ def test_save_as_variant_changes_no_line_of_the_file_but_adds_its_own(folder):
     variant = cm.load(path).scenario.variants[-1]
     assert (variant.name, variant.description, variant.set) == \
         ("lean", "a lean month", {"budget": 5100, "rules.force_off": ["whatsapp_groups"]})
+
+
+def test_serve_on_a_file_answers_the_first_plan_solved_while_it_started(folder):
+    """`channelmix serve FILE` (the installed command): the page's first plan is the one its first
+    worker (a fork made before the server started) solved ahead, and it is the command line's plan."""
+    process = subprocess.Popen([str(CHANNELMIX), "serve", str(folder / BAKERY), "--no-browser"],
+                               stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    try:
+        url = process.stderr.readline().split("channelmix planner: ", 1)[1].strip()
+        port, token = url.split(":")[2].split("/")[0], url.split("token=")[1]
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=300,
+                          cookies={"channelmix_token": token}) as c:
+            for _ in range(600):
+                try:
+                    c.get("/")
+                    break
+                except httpx.ConnectError:
+                    time.sleep(0.05)
+            first = c.post("/api/solve", json={"file": BAKERY, "sets": []}).json()
+            edited = c.post("/api/solve", json={"file": BAKERY, "sets": ["budget=5000"]}).json()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert first["status"] == "ok" and first["early"] is True and first["verified"]
+    assert mix(first["plan"]) == mix(cli_plan(folder / BAKERY, []))
+    assert edited["status"] == "ok" and "early" not in edited and edited["plan"]["cost"] <= 5000 + 1e-6

@@ -38,7 +38,7 @@ def serve(target: Path, host: str, port: int, no_browser: bool, solve_timeout: f
 
     plans = Lane(solve_timeout)  # the opening page's plan starts solving while the server starts up
     if target.is_file():
-        plans.ahead({"kind": "plan", "source": str(target.resolve()), "sets": []})
+        plans.ahead({"kind": "plan", "source": str(target.resolve()), "sets": []}, fork=True)
     from .planner.server import prepare, run
 
     if host not in ("127.0.0.1", "localhost", "::1"):

@@ -204,7 +204,7 @@ def make_app(planner: Planner, gate: Gate) -> Guard:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        threading.Thread(target=warm, args=(pages(), environment()), daemon=True).start()
+        threading.Thread(target=warm, args=(environment(),), daemon=True).start()  # the page compiles its own
         yield
         planner.plans.close()  # no worker process outlives the server
         planner.questions.close()

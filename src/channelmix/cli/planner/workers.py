@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import threading
 import time
 from concurrent.futures import Future
@@ -94,9 +95,10 @@ class Lane:
             while len(self._idle) < 2:
                 self._idle.append(self._spawn())
 
-    def _spawn(self) -> Worker:
-        parent, child = self._context.Pipe()
-        process = self._context.Process(target=serve, args=(child,), daemon=True, name="channelmix-planner-worker")
+    def _spawn(self, context: Any = None) -> Worker:
+        context = context or self._context
+        parent, child = context.Pipe()
+        process = context.Process(target=serve, args=(child,), daemon=True, name="channelmix-planner-worker")
         process.start()
         child.close()
         return Worker(process, parent)
@@ -112,13 +114,20 @@ class Lane:
                     self._idle.append(worker)
         threading.Thread(target=warm, daemon=True).start()
 
-    def ahead(self, job: dict[str, Any]) -> None:
+    def ahead(self, job: dict[str, Any], fork: bool = False) -> None:
         """Start ``job`` now, before anyone asks (the opening page's plan while the server itself
-        is still starting; its worker is spawned here, the spare only after it answered). The
-        same job asked later, its file unchanged, gets this answer instead of a new solve."""
+        is still starting; its worker is started here, the spare only after it answered). The
+        same job asked later, its file unchanged, gets this answer instead of a new solve.
+
+        ``fork``: start that worker as a fork of this process, which skips a new interpreter's
+        start (about 0.2 s) — only where fork is safe, so only before this process has started
+        a thread or a library with threads of its own (``channelmix serve`` calls it first thing),
+        and only on Linux (macOS's system libraries are not fork-safe, Windows has no fork)."""
         future: Future[dict[str, Any]] = Future()
         with self._lock:
             self._early = (early_key(job), future)
+            if fork and sys.platform.startswith("linux") and threading.active_count() == 1:
+                self._idle.insert(0, self._spawn(multiprocessing.get_context("fork")))
         threading.Thread(target=lambda: future.set_result(self._solve(job)), daemon=True).start()
 
     def run(self, job: dict[str, Any]) -> dict[str, Any]:
