@@ -94,8 +94,8 @@ def pair_view(answer: dict[str, Any], a: str, b: str, names: dict[str, str]) -> 
     for path in dict.fromkeys([*sets[a], *sets[b]]):
         before, after = sets[a].get(path, values.get(path)), sets[b].get(path, values.get(path))
         if before != after:
-            scenario.append(t("planner.pair_set", path=path, before=readable(before, labels),
-                              after=readable(after, labels)))
+            shown = ["—" if v is None else readable(v, labels) for v in (before, after)]  # None: the file sets none
+            scenario.append(t("planner.pair_set", path=path, before=shown[0], after=shown[1]))
     rows = answer["pairs"][f"{a}|{b}"]
     entering = [labels.get(r["channel"], r["channel"]) for r in rows if r["change"] == "enters"]
     leaving = [labels.get(r["channel"], r["channel"]) for r in rows if r["change"] == "leaves"]

@@ -287,7 +287,7 @@
   document.getElementById("show-variants").addEventListener("click", () => question("/api/variants", "variants", {}));
   function showPair() {  // the two chosen plans' differences (every ordered pair came with the answer)
     const a = document.getElementById("pair-a").value, b = document.getElementById("pair-b").value;
-    for (const section of document.querySelectorAll("section.pair")) section.hidden = section.dataset.pair !== a + "|" + b;
+    for (const section of document.querySelectorAll("section.variant-pair")) section.hidden = section.dataset.pair !== a + "|" + b;
     document.getElementById("pair-none").hidden = a !== b;
   }
   document.addEventListener("change", (event) => { if (event.target.id === "pair-a" || event.target.id === "pair-b") showPair(); });
