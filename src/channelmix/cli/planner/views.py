@@ -39,7 +39,21 @@ def plan_answer(answer: dict[str, Any]) -> dict[str, Any]:
                                 today=num(c["current_spend"]) if c["current_spend"] is not None else "—",
                                 plan=num(c["spend"]) if c["on"] else t("planner.curve_off"))}
                   for c in answer.get("curves", [])]
-        return {**answer, "html": report_body(plan_html(document)), "curves": curves}
+        return {**answer, "html": report_body(plan_html(document)), "curves": curves, "headline": headline(document)}
+
+
+def headline(document: dict[str, Any]) -> list[str]:
+    """The decision header's objective and change-against-today sentences, for the page's result
+    bar (a phone keeps it on screen while the plan itself is below the form)."""
+    from ...reports.common import is_number, money_decimals, num
+    from ...reports.decision import change_line, objective_line
+
+    decimals, currency = money_decimals(document), document.get("currency") or ""
+
+    def money(value: Any) -> str:
+        return f"{num(value, decimals)} {currency}".strip() if is_number(value) else "—"
+
+    return [c.sentence for c in (objective_line(document, money), change_line(document, money)) if c is not None]
 
 
 def why_html(answer: dict[str, Any], scenario: Scenario) -> str:

@@ -135,7 +135,11 @@
     }
   }
 
-  function say(state, text) { status.dataset.state = state; status.textContent = text; }
+  const bar = document.getElementById("result-bar");
+  function say(state, text) {  // the plan's status line, and the result bar a phone keeps on screen
+    status.dataset.state = state; status.textContent = text;
+    bar.dataset.state = state; document.getElementById("bar-status").textContent = text;
+  }
 
   async function post(url, body) {
     const response = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" },
@@ -167,6 +171,7 @@
       plan.dataset.on = (answer.plan.channels || []).filter((c) => c.on).map((c) => c.id).join(" ");
       plan.dataset.sets = JSON.stringify(assignments());
       showCurves(answer.curves || []);
+      document.getElementById("bar-figures").textContent = (answer.headline || []).join(" ");
       say(answer.status, answer.status === "ok" ? words.verified.replace("{seconds}", answer.seconds.toFixed(2))
                                                : words.no_plan);
     } else {
