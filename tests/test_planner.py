@@ -16,6 +16,7 @@ import time
 from html.parser import HTMLParser
 from pathlib import Path
 
+import markupsafe
 import pytest
 
 pytest.importorskip("starlette", reason="the planner's extra is not installed (pip install -e '.[serve]')")
@@ -543,7 +544,8 @@ def test_each_channels_curve_marks_today_and_the_plans_spend(base, folder):
 
     sets = ["budget=6000"]
     answer = solve(base, sets).json()
-    expected = {c["id"]: c for c in cli_plan(folder / BAKERY, sets)["channels"]}
+    command_line = cli_plan(folder / BAKERY, sets)
+    expected = {c["id"]: c for c in command_line["channels"]}
     scenario = cm.load(folder / BAKERY).scenario
     assert {c["id"] for c in answer["curves"]} == {c.id for c in scenario.channels if depends_on_spend(c.response)}
     assert any(c["current_spend"] for c in answer["curves"]) and any(c["on"] for c in answer["curves"])
@@ -558,6 +560,12 @@ def test_each_channels_curve_marks_today_and_the_plans_spend(base, folder):
         assert ('fill="#2e7d32"' in svg) == c["on"]  # the plan's point
         assert ('fill="#c0504d"' in svg) == (c["current_spend"] is not None)  # today's
         assert c["caption"].startswith(scenario.channel(c["id"]).name)
+    # the phone's result bar: the decision box's objective and change-against-today sentences
+    from channelmix.reports.common import auto
+
+    assert auto(command_line["objective"]) in answer["headline"][0]
+    assert answer["headline"][1].startswith("Against today")
+    assert all(str(markupsafe.escape(line)) in answer["html"] for line in answer["headline"])
     persian = solve(base, [], file="khadamat-persian.yaml").json()["curves"][0]
     assert "امروز" in persian["caption"] and re.search("[۰-۹]", persian["svg"])
 
