@@ -8,6 +8,10 @@
 - the same edit through ``channelmix solve --set`` (a process per edit), for the ratio.
 
     python benchmarks/bench_serve.py [--repeat 5]
+    python benchmarks/bench_serve.py --start-only --starts 5 --against OTHER/.venv/bin/channelmix
+
+``--against`` times another installation's ``channelmix serve`` (an older checkout) in the same
+run, the two started in turn (A B A B …), so the start-up figures stand side by side.
 
 Not part of the test suite.
 """
@@ -68,10 +72,11 @@ def cli_seconds(path: Path, edit: str) -> float:
     return time.perf_counter() - began
 
 
-def start_to_first_plan() -> float:
-    """``channelmix serve`` as a user starts it, to the first verified plan of the bakery."""
+def start_to_first_plan(command: Path = CHANNELMIX) -> tuple[float, float]:
+    """``channelmix serve`` as a user starts it: seconds to the page and to the first verified plan
+    of the bakery (the page's own request, no edits)."""
     began = time.perf_counter()
-    process = subprocess.Popen([str(CHANNELMIX), "serve", str(ROOT / "scenarios" / "township-bakery.yaml"),
+    process = subprocess.Popen([str(command), "serve", str(ROOT / "scenarios" / "township-bakery.yaml"),
                                 "--no-browser"], stderr=subprocess.PIPE, text=True)
     try:
         url = process.stderr.readline().split("channelmix planner: ", 1)[1].strip()
@@ -84,18 +89,42 @@ def start_to_first_plan() -> float:
                 except httpx.ConnectError:
                     time.sleep(0.02)
             assert page.status_code == 200
+            on_screen = time.perf_counter() - began
             answer = client.post("/api/solve", json={"file": "township-bakery.yaml", "sets": []}).json()
             assert answer["status"] == "ok" and answer["verified"]
-        return time.perf_counter() - began
+        return on_screen, time.perf_counter() - began
     finally:
         process.terminate()
         process.wait(timeout=30)
 
 
+def starts(count: int, against: Path | None) -> None:
+    """Start to first plan, ``count`` times each, this installation and ``against`` in turn."""
+    commands = [("this checkout", CHANNELMIX)] + ([("--against", against)] if against else [])
+    found: dict[str, list[tuple[float, float]]] = {name: [] for name, _ in commands}
+    for _ in range(count):
+        for name, command in commands:
+            found[name].append(start_to_first_plan(command))
+    print("| channelmix serve | start → page (median s) | start → first verified plan (median s) | "
+          "min–max (s) | target |")
+    print("|---|---|---|---|---|")
+    for name, command in commands:
+        pages, plans = [p for p, _ in found[name]], [f for _, f in found[name]]
+        median = statistics.median(plans)
+        print(f"| {name} ({command}) | {statistics.median(pages):.2f} | {median:.2f} | {min(plans):.2f}–"
+              f"{max(plans):.2f} | ≤ 2 {'✓' if median <= 2 else '✗'} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--start-only", action="store_true", help="only the server's start to its first plan")
+    parser.add_argument("--starts", type=int, default=1, help="start-up runs per installation")
+    parser.add_argument("--against", type=Path, help="another installation's channelmix command, timed in turn")
     args = parser.parse_args()
+    if args.start_only:
+        starts(args.starts, args.against)
+        return
     rows = through_api(args.repeat)
     print("| scenario | kind | edit → verified plan, HTTP (median s) | of which in the worker | target | "
           "`solve --set` process (s) | CLI / HTTP |")
@@ -104,9 +133,8 @@ def main() -> None:
         target = 3.0 if kind == "periods" else 0.5
         print(f"| {name} | {kind} | {http:.3f} | {worker:.3f} | ≤ {target:g} {'✓' if http <= target else '✗'} | "
               f"{cli:.2f} | {cli / http:.1f}× |")
-    first = start_to_first_plan()
-    print(f"\nserver start to first verified plan (bakery): {first:.2f} s (target ≤ 2 s "
-          f"{'✓' if first <= 2 else '✗'})")
+    print()
+    starts(args.starts, args.against)
 
 
 if __name__ == "__main__":

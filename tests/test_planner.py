@@ -16,6 +16,7 @@ import time
 from html.parser import HTMLParser
 from pathlib import Path
 
+import markupsafe
 import pytest
 
 pytest.importorskip("starlette", reason="the planner's extra is not installed (pip install -e '.[serve]')")
@@ -143,13 +144,18 @@ class Fields(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.found: dict[str, str] = {}
+        self.rows: dict[str, dict[str, str]] = {}  # an affinity row: one assignment of its cells
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        if tag == "input" and "data-row" in a:
+            self.rows.setdefault(a["data-row"], {})[a["data-key"]] = a.get("data-initial") or ""
         if tag == "input" and "data-path" in a:
             value = a.get("data-initial") or ""
             if "data-percent" in a and value:
                 value = str(float(value) / 100)
+            if "data-text" in a and value:
+                value = json.dumps(value, ensure_ascii=False)
             if "data-list" in a:
                 value = "[" + ", ".join(json.dumps(x.strip()) for x in value.split(",") if x.strip()) + "]"
             self.found[a["data-path"]] = value
@@ -175,6 +181,14 @@ def test_every_field_names_a_path_set_reads_and_starts_at_the_files_value(path):
     ignored = {"scenario", "variants", "sweep"}
     again = derive(item, overrides([f"{k}={v}" for k, v in fields.items()])).scenario
     assert again.model_dump(exclude=ignored) == item.scenario.model_dump(exclude=ignored)
+    assert all(f"channels.{c.id}.response.{name}" in fields for c in item.scenario.channels
+               for name, value in c.response.model_dump().items() if name != "type" and value is not None)
+    rows = [f"{row}={{{', '.join(f'{json.dumps(k)}: {v}' for k, v in cells.items())}}}"
+            for row, cells in parser.rows.items()]
+    assert len(rows) == len(item.scenario.channels) * len(item.scenario.phases)
+    written = derive(item, overrides(rows)).scenario  # every affinity row written out: the same affinities
+    assert all(a.affinity_for(p.id, g.id) == b.affinity_for(p.id, g.id) for a, b in zip(written.channels,
+               item.scenario.channels) for p in item.scenario.phases for g in item.scenario.segments)
     assert plain(90_000_000) == "90000000" and plain(0.45) == "0.45" and plain(None) == ""
 
 
@@ -495,3 +509,191 @@ def test_serve_refuses_a_file_that_is_not_a_scenario(tmp_path):
     done = run("serve", other, "--no-browser")
     assert done.returncode == 2 and "not a scenario file" in done.stderr
 
+
+
+# ---------------------------------------------------------------- start, curves, variant pairs
+
+
+def test_the_opening_plan_is_solved_ahead_and_is_the_command_lines(folder):
+    """`channelmix serve FILE` starts the file's plan before the server is up: asked for later, the
+    same plan (file unchanged, no edits) is that answer; an edit, or a changed file, is solved anew."""
+    path = folder / "ahead.yaml"
+    shutil.copy(ROOT / "scenarios" / BAKERY, path)
+    lane = Lane(timeout=300)
+    try:
+        lane.ahead({"kind": "plan", "source": str(path), "sets": []})
+        first = lane.run({"kind": "plan", "source": str(path), "sets": []})
+        edited = lane.run({"kind": "plan", "source": str(path), "sets": ["budget=6000"]})
+        path.write_text(path.read_text(encoding="utf-8").replace("budget: 4500", "budget: 4600"), encoding="utf-8")
+        changed = lane.run({"kind": "plan", "source": str(path), "sets": []})
+    finally:
+        lane.close()
+    assert first["status"] == "ok" and first["early"] is True and first["verified"]
+    assert "early" not in edited and "early" not in changed
+    assert mix(edited["plan"]) == mix(cli_plan(ROOT / "scenarios" / BAKERY, ["budget=6000"]))
+    expected = cli_plan(ROOT / "scenarios" / BAKERY, [])
+    assert first["plan"]["objective"] == pytest.approx(expected["objective"], rel=1e-9)
+    assert mix(first["plan"]) == mix(expected)
+    assert changed["plan"]["cost"] == pytest.approx(4600)
+
+
+def test_each_channels_curve_marks_today_and_the_plans_spend(base, folder):
+    """The curve chart of every spend-driven channel: the plan's point at the spend of the command
+    line's plan for the same edit, today's at the file's current spend, drawn to fit any width."""
+    from channelmix.schema.responses import depends_on_spend, reach
+
+    sets = ["budget=6000"]
+    answer = solve(base, sets).json()
+    command_line = cli_plan(folder / BAKERY, sets)
+    expected = {c["id"]: c for c in command_line["channels"]}
+    scenario = cm.load(folder / BAKERY).scenario
+    assert {c["id"] for c in answer["curves"]} == {c.id for c in scenario.channels if depends_on_spend(c.response)}
+    assert any(c["current_spend"] for c in answer["curves"]) and any(c["on"] for c in answer["curves"])
+    for c in answer["curves"]:
+        assert c["on"] == expected[c["id"]]["on"]
+        assert c["spend"] == pytest.approx(expected[c["id"]]["spend"], rel=1e-9, abs=1e-9)
+        assert c["current_spend"] == scenario.current.get(c["id"])
+        response = scenario.channel(c["id"]).response
+        assert all(y == pytest.approx(reach(response, x), rel=1e-12) for x, y in c["points"])
+        svg = c["svg"]
+        assert svg.startswith("<svg viewBox=") and " width=" not in svg.split(">")[0]  # scales to the panel
+        assert ('fill="#2e7d32"' in svg) == c["on"]  # the plan's point
+        assert ('fill="#c0504d"' in svg) == (c["current_spend"] is not None)  # today's
+        assert c["caption"].startswith(scenario.channel(c["id"]).name)
+    # the phone's result bar: the decision box's objective and change-against-today sentences
+    from channelmix.reports.common import auto
+
+    assert auto(command_line["objective"]) in answer["headline"][0]
+    assert answer["headline"][1].startswith("Against today")
+    assert all(str(markupsafe.escape(line)) in answer["html"] for line in answer["headline"])
+    persian = solve(base, [], file="khadamat-persian.yaml").json()["curves"][0]
+    assert "امروز" in persian["caption"] and re.search("[۰-۹]", persian["svg"])
+
+
+def test_two_variants_side_by_side_with_what_changed_in_scenario_and_plan(base, folder):
+    """Every ordered pair of base and variants: the plan differences are what `compare --diff A B
+    --format json` prints for them, the scenario differences the values each of them sets."""
+    sets = ["channels.flyers.fixed_cost=300"]
+    with client(base, cookies={"channelmix_token": TOKEN}) as c:
+        answer = c.post("/api/variants", json={"file": BAKERY, "sets": sets}).json()
+    assert answer["status"] == "ok"
+    base_name, cut = "township-bakery/" + sets[0], "township-bakery/budget-cut, " + sets[0]
+    done = run("compare", folder / BAKERY, "--set", sets[0], "--diff", base_name, cut, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    moved = [r for r in rows if "change_in_spend" in r]
+    assert answer["pairs"][f"{base_name}|{cut}"] == moved
+    assert len(answer["pairs"]) == 5 * 4  # base and the four single-period variants, every ordered pair
+    view = next(p for p in answer["pair_views"] if p["key"] == f"{base_name}|{cut}")
+    assert view["scenario"] == ["budget: 4,500 → 3,150"]  # flyers' fixed cost is set in both: no change
+    leaving = [r["channel"] for r in moved if r["change"] == "leaves"]
+    labels = {ch.id: ch.name for ch in cm.load(folder / BAKERY).scenario.channels}
+    assert all(labels[cid] in " ".join(view["plan"]) for cid in leaving)
+    assert [row[0] for row in view["rows"]][-2:] == ["objective", "cost (spend + fixed)"]
+    assert 'id="pair-a"' in answer["html"] and f'data-pair="{cut}|{base_name}"' in answer["html"]
+
+
+def test_labels_curves_and_affinities_are_edits_as_the_command_line_reads_them(base, folder):
+    """A label, a curve's parameter and an affinity row edited in the form: the plan is the CLI's for
+    the same --set; a bad parameter or share answers at its own field and solves nothing."""
+    sets = ['channels.flyers.label="Flyers: weekly"', "channels.flyers.response.scale=400",
+            "channels.taxi_rank_sampling.affinity.aware={households: 0.6, spaza_owners: 0.2, commuters: 0.9}",
+            "channels.community_radio.response.half=900"]
+    answer = solve(base, sets).json()
+    assert answer["status"] == "ok" and answer["verified"]
+    expected = cli_plan(folder / BAKERY, sets)
+    assert answer["plan"]["objective"] == pytest.approx(expected["objective"], rel=1e-9)
+    assert mix(answer["plan"]) == mix(expected)
+    assert "Flyers: weekly" in answer["html"]
+    bad = solve(base, ["channels.flyers.response.scale=-3",
+                       "channels.flyers.affinity.aware={households: 1.5, spaza_owners: 0.2, commuters: 0.2}"])
+    assert bad.status_code == 422
+    problems = {p["path"]: p["message"] for p in bad.json()["problems"]}
+    assert problems == {"channels.flyers.response.scale": "got -3, must be > 0",
+                        "channels.flyers.affinity.aware.households": "got 1.5, must be ≤ 1"}
+
+
+def test_a_file_with_channel_tables_saves_its_own_fields_and_says_why_not_the_tables(base, folder):
+    """A scenario whose channels and affinities live in CSV tables: a budget edit is saved into the
+    YAML (only that line changes, the tables untouched); a channel edit is refused with the reason,
+    and "save as YAML" writes the whole scenario, tables written out, that solves as `solve --set`."""
+    tables = folder / "tables"
+    tables.mkdir(exist_ok=True)
+    for name in ("shop.yaml", "shop.channels.csv", "shop.affinity.csv"):
+        shutil.copy(ROOT / "tests" / "data" / "tables" / name, tables / name)
+    csv_before = (tables / "shop.channels.csv").read_bytes()
+    old = (tables / "shop.yaml").read_text(encoding="utf-8")
+    with client(base, cookies={"channelmix_token": TOKEN}) as c:
+        page = c.get("/plan", params={"file": "tables/shop.yaml"})
+        assert 'id="tables-note"' in page.text and "shop.channels.csv" in page.text and 'id="save-yaml"' in page.text
+        done = c.post("/api/save", json={"file": "tables/shop.yaml", "sets": ["budget=21000"]})
+        assert done.status_code == 200, done.text
+        new = (tables / "shop.yaml").read_text(encoding="utf-8")
+        assert changed_lines(old, new) == [("budget: 20000", "budget: 21000")]
+        sets = ["channels.butik.fixed_cost=4100", "budget=22000"]
+        refused = c.post("/api/save", json={"file": "tables/shop.yaml", "sets": sets})
+        assert refused.status_code == 422 and "shop.channels.csv" in refused.json()["message"]
+        assert "Save as YAML" in refused.json()["problems"][0]["fix"]
+        assert (tables / "shop.yaml").read_text(encoding="utf-8") == new  # nothing written
+        written = c.post("/api/save", json={"file": "tables/shop.yaml", "sets": sets, "as_yaml": True}).json()
+    assert written == {"status": "saved", "saved": "shop.planned.yaml", "backup": ""}
+    assert (tables / "shop.channels.csv").read_bytes() == csv_before
+    planned = tables / "shop.planned.yaml"
+    assert "shop.channels.csv" in planned.read_text(encoding="utf-8").splitlines()[0]  # says where it came from
+    expected = cli_plan(tables / "shop.yaml", sets)
+    again = cli_plan(planned, [])
+    assert again["objective"] == pytest.approx(expected["objective"], rel=1e-9) and mix(again) == mix(expected)
+    ignored = {"scenario", "variants", "sweep"}
+    assert cm.load(planned).scenario.model_dump(exclude=ignored) == \
+        derive(cm.load(tables / "shop.yaml"), overrides(sets)).scenario.model_dump(exclude=ignored)
+
+
+def changed_lines(before: str, after: str) -> list[tuple[str, str]]:
+    import difflib
+
+    gone = [x[2:] for x in difflib.ndiff(before.splitlines(), after.splitlines()) if x.startswith("- ")]
+    came = [x[2:] for x in difflib.ndiff(before.splitlines(), after.splitlines()) if x.startswith("+ ")]
+    return list(zip(gone, came)) if len(gone) == len(came) else [("?", "?")]
+
+
+def test_save_as_variant_changes_no_line_of_the_file_but_adds_its_own(folder):
+    """The shared YAML writer (schema.yaml_file.append): the variant's lines are added at the end of
+    `variants:`, every other line of the file as it was, flow-style entries included."""
+    from channelmix.cli.planner import saving
+
+    path = folder / "append.yaml"
+    shutil.copy(ROOT / "scenarios" / BAKERY, path)
+    old = path.read_text(encoding="utf-8")
+    saving.save(path, ["budget=5100", "rules.force_off=[whatsapp_groups]"], "lean", "a lean month")
+    new = path.read_text(encoding="utf-8")
+    kept = [line for line in new.splitlines() if line in old.splitlines()]
+    assert kept == old.splitlines()  # not one line of the file changed or moved
+    variant = cm.load(path).scenario.variants[-1]
+    assert (variant.name, variant.description, variant.set) == \
+        ("lean", "a lean month", {"budget": 5100, "rules.force_off": ["whatsapp_groups"]})
+
+
+def test_serve_on_a_file_answers_the_first_plan_solved_while_it_started(folder):
+    """`channelmix serve FILE` (the installed command): the page's first plan is the one its first
+    worker (a fork made before the server started) solved ahead, and it is the command line's plan."""
+    process = subprocess.Popen([str(CHANNELMIX), "serve", str(folder / BAKERY), "--no-browser"],
+                               stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    try:
+        url = process.stderr.readline().split("channelmix planner: ", 1)[1].strip()
+        port, token = url.split(":")[2].split("/")[0], url.split("token=")[1]
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=300,
+                          cookies={"channelmix_token": token}) as c:
+            for _ in range(600):
+                try:
+                    c.get("/")
+                    break
+                except httpx.ConnectError:
+                    time.sleep(0.05)
+            first = c.post("/api/solve", json={"file": BAKERY, "sets": []}).json()
+            edited = c.post("/api/solve", json={"file": BAKERY, "sets": ["budget=5000"]}).json()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert first["status"] == "ok" and first["early"] is True and first["verified"]
+    assert mix(first["plan"]) == mix(cli_plan(folder / BAKERY, []))
+    assert edited["status"] == "ok" and "early" not in edited and edited["plan"]["cost"] <= 5000 + 1e-6

@@ -188,3 +188,93 @@ def test_persian_right_to_left(driver, planner):
         assert overflow(driver) <= 0
     finally:
         driver.set_window_size(WIDTH, 1000)
+
+
+def test_a_channels_curve_chart_follows_the_plan_on_a_phone_and_in_persian(driver, planner):
+    """The curve button opens the channel's chart with the plan's point at the command line's spend;
+    a new budget moves the point; a 390 px phone keeps it on screen; Persian reads right to left."""
+    from channelmix.reports.common import num
+
+    open_page(driver, planner, BAKERY)
+    path = planner.root / BAKERY
+    driver.find_element("css selector", 'button[data-curve="spaza_partners"]').click()
+    panel = driver.find_element("id", "curve-panel")
+    assert panel.is_displayed() and panel.get_attribute("data-channel") == "spaza_partners"
+
+    def plan_point() -> str:
+        return panel.find_element("css selector", 'circle[fill="#2e7d32"] title').get_attribute("textContent")
+
+    def spend(sets: list[str]) -> str:
+        case = cases((str(path),), tuple(sets))[0]
+        plan = cm.solve_scenario(case.scenario, case.warnings)
+        return num(next(c.spend for c in plan.channels if c.id == "spaza_partners"), 0)
+
+    assert plan_point().endswith(spend([]))
+    type_into(driver, '[data-path="budget"]', "7000")
+    assert settled(driver) == "ok"
+    eventually(lambda: plan_point().endswith(spend(["budget=7000"])))
+    assert "this plan's " + spend(["budget=7000"]) in driver.find_element("id", "curve-caption").text
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": PHONE, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+    try:
+        svg = panel.find_element("tag name", "svg").rect
+        assert svg["width"] <= PHONE and overflow(driver) <= 0
+        open_page(driver, planner, PERSIAN)
+        button = driver.find_element("css selector", "button[data-curve]:not([hidden])")  # in the table's scroll
+        driver.execute_script("arguments[0].scrollIntoView(); arguments[0].click()", button)
+        caption = driver.find_element("id", "curve-caption")
+        assert "امروز" in caption.text
+        assert driver.execute_script("return getComputedStyle(arguments[0]).direction", caption) == "rtl"
+        assert overflow(driver) <= 0
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        driver.set_window_size(WIDTH, 1000)
+
+
+def test_on_a_phone_the_new_plans_headline_stays_on_the_first_screen(driver, planner):
+    """At 390 px the plan sits below the long form: the sticky result bar shows the newest plan's
+    objective (the command line's figure) on the first screen, wherever one scrolls, and jumps to
+    the plan; no sideways scrolling. The curve chart's long channel name is in the HTML caption
+    (it wraps) and no text of the chart runs past its right edge."""
+    from channelmix.reports.common import auto
+
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": PHONE, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+    try:
+        open_page(driver, planner, BAKERY)
+        path = planner.root / BAKERY
+        type_into(driver, '[data-path="budget"]', "6500")
+        assert settled(driver) == "ok"
+        expected = cli(path, ["budget=6500"])
+        assert same(shown(driver), expected)
+        bar = driver.find_element("id", "result-bar")
+
+        def on_first_screen() -> bool:
+            box = driver.execute_script("const r = arguments[0].getBoundingClientRect();"
+                                        "return [r.top, r.bottom, window.innerHeight]", bar)
+            return bool(box[0] >= 0 and box[1] <= box[2])
+
+        assert bar.get_attribute("data-state") == "ok" and on_first_screen()
+        figures = driver.find_element("id", "bar-figures").text
+        assert auto(expected["objective"]) in figures and "Against today" in figures
+        plan_top = driver.execute_script("return document.getElementById('plan-status').getBoundingClientRect().top")
+        assert plan_top > 844  # the plan itself is below the first screen: the bar is what shows it
+        driver.execute_script("document.getElementById('segment-table').scrollIntoView()")
+        assert on_first_screen()  # sticky: still there deep in the form
+        bar.click()
+        eventually(lambda: 0 <= driver.execute_script(
+            "return document.getElementById('plan-status').getBoundingClientRect().top") < 844)
+        assert overflow(driver) <= 0
+        driver.execute_script("window.scrollTo(0, 0)")
+        button = driver.find_element("css selector", 'button[data-curve="spaza_partners"]')
+        driver.execute_script("arguments[0].scrollIntoView(); arguments[0].click()", button)
+        assert "Stock in partner spaza shops" in driver.find_element("id", "curve-caption").text
+        svg = driver.find_element("css selector", "#curve-chart svg")
+        right = driver.execute_script("return Math.max(...Array.from(arguments[0].querySelectorAll('text'))"
+                                      ".map((t) => t.getBBox()).filter((b) => b.width > 0).map((b) => b.x + b.width))",
+                                      svg)
+        assert right <= 320 + 0.5  # the viewBox's width
+        assert overflow(driver) <= 0
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        driver.set_window_size(WIDTH, 1000)

@@ -34,6 +34,11 @@ def serve(target: Path, host: str, port: int, no_browser: bool, solve_timeout: f
         fail([MISSING])
     if target.is_file() and target.suffix.lower() not in (".yaml", ".yml", ".json", ".toml"):
         fail([f"error: {target}: not a scenario file (.yaml, .yml, .json or .toml) nor a folder"])
+    from .planner.workers import Lane
+
+    plans = Lane(solve_timeout)  # the opening page's plan starts solving while the server starts up
+    if target.is_file():
+        plans.ahead({"kind": "plan", "source": str(target.resolve()), "sets": []}, fork=True)
     from .planner.server import prepare, run
 
     if host not in ("127.0.0.1", "localhost", "::1"):
@@ -41,7 +46,8 @@ def serve(target: Path, host: str, port: int, no_browser: bool, solve_timeout: f
                    "address and its token can read and change the scenario files under "
                    f"{target.resolve() if target.is_dir() else target.resolve().parent}", err=True)
     try:
-        started = prepare(target, host, port, solve_timeout)
+        started = prepare(target, host, port, solve_timeout, plans=plans)
     except OSError as err:
+        plans.close()
         fail([f"error: cannot listen on {host}:{port}: {err.strerror or err}"])
     run(started, not no_browser, lambda url: click.echo(f"channelmix planner: {url}\n(Ctrl+C stops it)", err=True))

@@ -7,6 +7,7 @@ and nothing else. The API, for the commands and for the web planner's "save" (is
 
 * :func:`edit` — ``text`` with ``{path: value}`` edits applied, paths as ``--set`` takes them
   (``channels.flyers.response.scale``: lists of phases, segments and channels by id);
+* :func:`append` — an entry added at the end of a list (the planner's "save as variant");
 * :func:`edit_file` — the same for a file, written atomically (to the file itself or to
   ``out``) only after ``check(text)`` accepts the result;
 * :func:`dump` — a new file's text (``import``, ``write_tables``), notes as a comment header;
@@ -82,17 +83,39 @@ def edit(text: str, edits: Mapping[str, Any], source: str = "<text>") -> str:
     Raises :class:`ScenarioError` (naming ``source`` and the path) when the text is not YAML,
     a path leads nowhere, or a path runs through a node the file shares through an anchor
     (changing it there would change every place that names it)."""
+    def change(data: dict[str, Any]) -> None:
+        shared = _shared(data)
+        for path, value in edits.items():
+            _refuse_shared(data, path, shared, source)
+            set_path(data, path, value)
+    return _changed(text, source, change)
+
+
+def append(text: str, path: str, entry: Any, source: str = "<text>") -> str:
+    """``text`` with ``entry`` added at the end of the list at ``path`` (begun when the file has
+    none), every other line as it was: the planner's "save as variant" (``variants``)."""
+    def change(data: dict[str, Any]) -> None:
+        _refuse_shared(data, path, _shared(data), source)
+        items = value_at(data, path)
+        if items is None:
+            set_path(data, path, [])
+            items = value_at(data, path)
+        if not isinstance(items, list):
+            raise ScenarioError(source, [Problem(path, "is not a list", f"make {path} a list in the file")])
+        items.append(entry)
+    return _changed(text, source, change)
+
+
+def _changed(text: str, source: str, change: Callable[[dict[str, Any]], None]) -> str:
+    """``text`` after ``change`` of its round-trip data, merged into the file's own lines."""
     renderer = _renderer(text, source)
     data = renderer.load(text)
     if not isinstance(data, dict):
         raise ScenarioError(source, [Problem("", "is not a mapping of keys to values", "edit a scenario file")])
-    shared = _shared(data)
-    for path, value in edits.items():
-        _refuse_shared(data, path, shared, source)
-        try:
-            set_path(data, path, value)
-        except ScenarioError as err:
-            raise ScenarioError(source, err.problems) from None
+    try:
+        change(data)
+    except ScenarioError as err:
+        raise ScenarioError(source, err.problems) from None
     return _merge(text, _render(renderer, renderer.load(text)), _render(renderer, data))
 
 

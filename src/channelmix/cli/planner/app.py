@@ -10,6 +10,7 @@ import json
 import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -26,13 +27,14 @@ from starlette.routing import Route
 
 from ...core.jsonout import dumps
 from ...reports.html import environment
-from ...reports.i18n import t, using
-from ...schema import Scenario, ScenarioError
+from ...reports.i18n import using
+from ...schema import ScenarioError
 from ...schema.load import SUFFIXES
 from .edits import Invalid, case_of, loaded, relative
 from .forms import form_of
 from .guard import Gate, Guard, Refused, TooLarge, inside
-from .saving import save
+from .saving import save, save_as_yaml
+from .views import plan_answer, variants_answer, warm, why_html
 from .workers import Lane
 
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".json", ".toml")
@@ -43,14 +45,13 @@ class Planner:
     """What the running planner holds: its folder, the file it opened with, and its two lanes."""
 
     root: Path
+    plans: Lane  # the edits' lane, perhaps already at work on the opening page's plan
     start_file: str = ""
     timeout: float = 60.0
-    plans: Lane = field(init=False)
     questions: Lane = field(init=False)
     save_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        self.plans = Lane(self.timeout)
         self.questions = Lane(self.timeout * 5)  # a frontier is many solves
 
     def files(self) -> list[str]:
@@ -85,7 +86,8 @@ def plain(value: float | None) -> str:
     """A number as a field shows it and ``--set`` reads it: 90000000, 0.45, 12.5 (no exponent)."""
     if value is None:
         return ""
-    text = f"{float(value):.6f}".rstrip("0").rstrip(".")
+    text = format(Decimal(repr(float(value))), "f")  # the shortest text that reads back as the same number
+    text = text.rstrip("0").rstrip(".") if "." in text else text
     return text if text not in ("-0", "") else "0"
 
 
@@ -151,6 +153,10 @@ class Routes:
             job = {"kind": kind, "source": str(path), "sets": sets, "channel": str(data.get("channel", "")),
                    "values": budget_steps(case.scenario.budget)}
             answer = await to_thread.run_sync(lane.run, job)
+            if kind == "plan":
+                answer = await to_thread.run_sync(plan_answer, answer)
+            if kind == "variants":
+                answer = await to_thread.run_sync(variants_answer, answer, pages())
             if kind == "why" and answer.get("status") == "ok":
                 answer["html"] = why_html(answer, case.scenario)
             if kind == "export" and answer.get("status") == "ok":
@@ -167,6 +173,8 @@ class Routes:
 
         def write() -> dict[str, str]:
             with self.planner.save_lock:
+                if data.get("as_yaml"):
+                    return save_as_yaml(path, list(data.get("sets", [])))
                 return save(path, list(data.get("sets", [])), variant, description)
         return json_response({"status": "saved", **await to_thread.run_sync(write)})
 
@@ -196,6 +204,7 @@ def make_app(planner: Planner, gate: Gate) -> Guard:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        threading.Thread(target=warm, args=(environment(),), daemon=True).start()  # the page compiles its own
         yield
         planner.plans.close()  # no worker process outlives the server
         planner.questions.close()
@@ -212,23 +221,6 @@ def budget_steps(budget: float | None, count: int = 13) -> list[float]:
     step = float(f"{budget * 1.75 / (count - 1):.1g}")
     first = round(budget / 4 / step) * step or step
     return [first + i * step for i in range(count)]
-
-
-def why_html(answer: dict[str, Any], scenario: Scenario) -> str:
-    """One channel's decision against its opposite, in the page's language."""
-    from ...reports.common import num
-
-    labels = {c.id: c.name for c in scenario.channels}
-    cid = answer["channel"]
-    with using(scenario.language or "en"):
-        if not answer["other_solved"]:
-            text = t("planner.why_impossible", channel=labels[cid], message=answer["other_message"])
-        else:
-            names = {key: ", ".join(labels[c] for c in answer[key] if c != cid) or "—" for key in ("enters", "leaves")}
-            text = t("planner.why_answer_on" if answer["on"] else "planner.why_answer_off", channel=labels[cid],
-                     other=num(answer["other_objective"], 2), best=num(answer["objective"], 2),
-                     lost=num(answer["lost"], 2), **names)
-    return str(markupsafe.escape(text))
 
 
 @lru_cache(maxsize=1)

@@ -4,6 +4,7 @@ value in the file, so an edit is an assignment and the form is read from the fil
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 from ...schema import Loaded, Scenario
@@ -33,8 +34,33 @@ def channel_rows(scenario: Scenario) -> list[dict[str, Any]]:
         rows.append({"id": ch.id, "label": ch.name, "state": state, "fixed_cost": ch.fixed_cost,
                      "setup_cost": ch.setup_cost, "min_spend": ch.min_spend, "max_spend": ch.max_spend,
                      "today": current.get(ch.id) if scenario.current is not None else None,
-                     "tags": ", ".join(ch.tags), "uses": uses})
+                     "tags": ", ".join(ch.tags), "uses": uses, "label_text": ch.label or "",
+                     "response": response_fields(ch.id, ch.response), "affinity": affinity_rows(ch, scenario)})
     return rows
+
+
+def response_fields(cid: str, response: Any) -> dict[str, Any]:
+    """The response curve's parameters as the schema names them (``scale``, ``half``, ``shape``,
+    ``points`` …), each a field with its ``--set`` path; lists (a pwl's points) as flow text."""
+    import json
+
+    params = []
+    for name, value in response.model_dump().items():
+        if name == "type" or value is None:
+            continue
+        listed = isinstance(value, list)
+        params.append({"name": name, "path": f"channels.{cid}.response.{name}", "list": listed,
+                       "value": json.dumps(value) if listed else value})
+    return {"type": response.type, "params": params}
+
+
+def affinity_rows(ch: Any, scenario: Scenario) -> list[dict[str, Any]]:
+    """How well the channel serves each phase × segment, as the model reads it (wildcards filled in):
+    one row per phase, edited as a whole (``channels.ID.affinity.PHASE={segment: share, …}``), which
+    is the same affinity written out segment by segment."""
+    return [{"phase": p.id, "label": p.name, "path": f"channels.{ch.id}.affinity.{p.id}",
+             "cells": [{"segment": g.id, "value": ch.affinity_for(p.id, g.id)} for g in scenario.segments]}
+            for p in scenario.phases]
 
 
 def rule_rows(scenario: Scenario) -> list[dict[str, Any]]:
@@ -71,4 +97,13 @@ def form_of(item: Loaded) -> dict[str, Any]:
             "phases": [{"id": p.id, "label": p.name, "weight": p.weight} for p in sc.phases],
             "force_on": list(sc.rules.force_on), "force_off": list(sc.rules.force_off),
             "has_current": sc.current is not None, "periods": sc.kind == "periods",
-            "variants": [v.name for v in sc.variants]}
+            "variants": [v.name for v in sc.variants], **saving_of(Path(item.source))}
+
+
+def saving_of(path: Path) -> dict[str, Any]:
+    """How the page can save this file: in place (YAML, JSON), the tables it names (kept as they are),
+    and the new file "save as YAML" writes."""
+    from .saving import KINDS, tables_of
+
+    return {"tables": tables_of(path), "rewritable": path.suffix.lower() in KINDS,
+            "planned": f"{path.stem}.planned.yaml"}

@@ -6,16 +6,13 @@ through the reports."""
 
 from __future__ import annotations
 
-import re
 import time
 import traceback
 from pathlib import Path
 from typing import Any
 
 from .edits import Invalid, case_of, loaded
-
-_MAIN = re.compile(r"<main>(.*)</main>", re.S)
-_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
+from .views import report_body
 
 
 def run_job(job: dict[str, Any]) -> dict[str, Any]:
@@ -32,24 +29,20 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
     return answer
 
 
-def body_of(page: str) -> tuple[str, str]:
-    """The report's ``<main>`` content and its style: the page shows the report's own sections."""
-    main, style = _MAIN.search(page), _STYLE.search(page)
-    return (main.group(1) if main else page), (style.group(1) if style else "")
-
-
 def plan_job(source: Path, sets: list[str], job: dict[str, Any]) -> dict[str, Any]:
+    """The verified plan's document and each spend-driven channel's response curve (sampled as
+    ``explain`` samples them for the report's charts); the server renders both (its process has
+    the templates compiled already, a new worker would spend its first job compiling them)."""
+    from ...analysis.explanation import curves
     from ...reports.documents import plan_document
-    from ...reports.html import plan_html
     from ...solve.pipeline import solve_scenario
     from ...verify.reachable import report_facts
 
     case = case_of(source, sets)
     plan = solve_scenario(case.scenario, case.warnings)
     document = {**plan_document(plan), **report_facts(case.scenario)}  # as `solve --format json` writes it
-    body, style = body_of(plan_html(document))
-    return {"status": "ok" if plan.solved else "no_plan", "plan": document, "html": body, "style": style,
-            "verified": bool(plan.verified), "kind": case.scenario.kind}
+    return {"status": "ok" if plan.solved else "no_plan", "plan": document, "verified": bool(plan.verified),
+            "kind": case.scenario.kind, "curves": curves(case.scenario, plan) if plan.solved else []}
 
 
 def why_job(source: Path, sets: list[str], job: dict[str, Any]) -> dict[str, Any]:
@@ -95,29 +88,42 @@ def frontier_job(source: Path, sets: list[str], job: dict[str, Any]) -> dict[str
     changes = {k: v for k, v in case.overrides.items() if k != "budget"}
     found = sweep(base, {"budget": values}, changes)
     plans = [plan_document(p) for p in found.plans]
-    body, style = body_of(collection_html(f"{base.scenario.scenario}: budget", found.frontier, plans, ["budget"]))
+    body = report_body(collection_html(f"{base.scenario.scenario}: budget", found.frontier, plans, ["budget"]))
     knees = [v for v, knee in zip(values, found.frontier["knee"]) if knee]
-    return {"status": "ok", "html": body, "style": style, "knee": knees[0] if knees else None,
+    return {"status": "ok", "html": body, "knee": knees[0] if knees else None,
             "points": [{"budget": v, "objective": p.objective, "solved": p.solved, "verified": bool(p.verified)}
                        for v, p in zip(values, found.plans)]}
 
 
 def variants_job(source: Path, sets: list[str], job: dict[str, Any]) -> dict[str, Any]:
-    """The file's base and its variants (single-period ones), each with the edits on top, side by side."""
-    from ...analysis.whatif import compare
+    """The file's base and its variants (single-period ones), each with the edits on top, side by
+    side; and for every ordered pair what ``compare --diff A B --format json`` prints (channels
+    entering and leaving, spend before and after, objective and cost), with what each scenario
+    sets, so the page can say what changed in the scenario too."""
+    import json
+
+    from ...analysis.whatif import compare, diff
     from ...reports.documents import plan_document
     from ...reports.html import collection_html
-    from ...schema.expand import variants
+    from ...reports.output import rows_as_json
+    from ...schema.expand import value_at, variants
     from ...solve.pipeline import solve_scenario
 
     case = case_of(source, sets)
-    cases = [c for c in variants(loaded(source), case.overrides) if c.scenario.kind == "single"]
+    base = loaded(source)
+    cases = [c for c in variants(base, case.overrides) if c.scenario.kind == "single"]
     plans = [solve_scenario(c.scenario, c.warnings) for c in cases]
-    body, style = body_of(collection_html(f"{case.scenario.scenario}: variants", compare(plans),
-                                          [plan_document(p) for p in plans]))
-    return {"status": "ok", "html": body, "style": style, "names": [c.variant or "base" for c in cases],
-            "skipped": [v.name for v in loaded(source).scenario.variants
-                        if v.name not in {c.variant for c in cases}]}
+    documents = [plan_document(p) for p in plans]
+    body = report_body(collection_html(f"{case.scenario.scenario}: variants", compare(plans), documents))
+    pairs = {f"{a.scenario}|{b.scenario}": [json.loads(line) for line in rows_as_json(diff(a, b))]
+             for a in plans for b in plans if a is not b}
+    return {"status": "ok", "html": body, "names": [c.variant or "base" for c in cases],
+            "scenarios": [p.scenario for p in plans], "pairs": pairs,
+            "sets": {p.scenario: c.overrides for p, c in zip(plans, cases)},
+            "file_values": {path: value_at(base.raw, path) for c in cases for path in c.overrides},
+            "labels": {ch.id: ch.name for ch in case.scenario.channels}, "currency": case.scenario.currency or "",
+            "language": case.scenario.language or "en",
+            "skipped": [v.name for v in base.scenario.variants if v.name not in {c.variant for c in cases}]}
 
 
 def export_job(source: Path, sets: list[str], job: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from urllib.parse import quote
 from .app import Planner, make_app
 from .edits import relative
 from .guard import Gate, new_token
+from .workers import Lane
 
 
 @dataclass(frozen=True)
@@ -29,8 +30,9 @@ class Started:
 
 
 def prepare(target: Path, host: str = "127.0.0.1", port: int = 0, timeout: float = 60.0,
-            max_body: int = 1_000_000, token: str | None = None) -> Started:
-    """The planner for ``target`` (a scenario file or a folder), on ``port`` (0: a free one)."""
+            max_body: int = 1_000_000, token: str | None = None, plans: Lane | None = None) -> Started:
+    """The planner for ``target`` (a scenario file or a folder), on ``port`` (0: a free one);
+    ``plans``: a lane already at work on the opening page's plan (:meth:`.Lane.ahead`)."""
     target = target.resolve()
     root = target if target.is_dir() else target.parent
     start_file = "" if target.is_dir() else relative(root, target)
@@ -40,7 +42,7 @@ def prepare(target: Path, host: str = "127.0.0.1", port: int = 0, timeout: float
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     page = f"/plan?file={quote(start_file)}&" if start_file else "/?"
     url = f"http://{shown if ':' not in shown else f'[{shown}]'}:{port}{page}token={gate.token}"
-    return Started(url, root, Planner(root, start_file, timeout), gate)
+    return Started(url, root, Planner(root, plans or Lane(timeout), start_file, timeout), gate)
 
 
 def free_port(host: str) -> int:
@@ -89,7 +91,6 @@ def serving(started: Started) -> Iterator[Started]:
 
 def run(started: Started, open_browser: bool, announce: Callable[[str], None]) -> None:
     """Serve until interrupted; the worker processes end with the server."""
-    started.planner.plans.start()  # warm: the first plan does not wait for the solver's imports
     server = server_of(started)
     announce(started.url)
     if open_browser:

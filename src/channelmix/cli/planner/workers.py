@@ -3,18 +3,23 @@ why) keeps one warm worker process with the solver stack imported, and a spare. 
 a lane stops the older one by ending its process (a MILP cannot be interrupted from outside
 otherwise), and the spare takes over at once while a new spare warms up. A job that runs past
 the time limit is stopped the same way; a job that fails answers with its message. The
-server's own process never solves, so nothing a solve does can take it down."""
+server's own process never solves, so nothing a solve does can take it down.
+
+This module imports nothing of the pipeline (the worker imports it), so that ``channelmix serve``
+can start the first worker, with the opening page's plan as its first job, before the server has
+imported its own parts: the two processes start up side by side."""
 
 from __future__ import annotations
 
 import multiprocessing
+import os
+import sys
 import threading
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
-
-from .jobs import run_job
 
 SUPERSEDED = "superseded"
 TIMEOUT = "timeout"
@@ -22,8 +27,12 @@ FAILED = "failed"
 
 
 def serve(conn: Connection) -> None:
-    """A worker's life: warm up once, then answer jobs until the pipe closes."""
-    warm_up()
+    """A worker's life: warm up once (unless a job already waits: then that job is the warm-up),
+    then answer jobs until the pipe closes."""
+    from .jobs import run_job
+
+    if not conn.poll(0):
+        warm_up()
     while True:
         try:
             job = conn.recv()
@@ -33,18 +42,20 @@ def serve(conn: Connection) -> None:
 
 
 def warm_up() -> None:
-    """Solve and render the starter scenario once, so that a spare taking over pays neither the
-    imports nor the solver's and the report's first-use costs (about 2 s on a first solve)."""
+    """Solve the starter scenario once as a plan job does, so that a spare taking over pays neither
+    the imports nor the solver's first-use costs (about 2 s on a first solve)."""
     from importlib import resources
 
+    from ...analysis.explanation import curves
     from ...reports.documents import plan_document
-    from ...reports.html import plan_html
     from ...schema.load import parse, validate
     from ...solve.pipeline import solve_scenario
 
     text = resources.files("channelmix.schema").joinpath("starter.yaml").read_text(encoding="utf-8")
     try:
-        plan_html(plan_document(solve_scenario(validate(parse(text, "yaml", "starter.yaml")).scenario)))
+        scenario = validate(parse(text, "yaml", "starter.yaml")).scenario
+        plan = solve_scenario(scenario)
+        plan_document(plan), curves(scenario, plan)
     except Exception:  # a warm-up that fails costs only the warmth; the jobs report their own failures
         pass
 
@@ -76,6 +87,7 @@ class Lane:
         self._busy: dict[int, Worker] = {}
         self._generation = 0
         self._closed = False
+        self._early: tuple[tuple[Any, ...], Future[dict[str, Any]]] | None = None
 
     def start(self) -> None:
         """Warm a worker and its spare now, not on the first edit."""
@@ -83,9 +95,10 @@ class Lane:
             while len(self._idle) < 2:
                 self._idle.append(self._spawn())
 
-    def _spawn(self) -> Worker:
-        parent, child = self._context.Pipe()
-        process = self._context.Process(target=serve, args=(child,), daemon=True, name="channelmix-planner-worker")
+    def _spawn(self, context: Any = None) -> Worker:
+        context = context or self._context
+        parent, child = context.Pipe()
+        process = context.Process(target=serve, args=(child,), daemon=True, name="channelmix-planner-worker")
         process.start()
         child.close()
         return Worker(process, parent)
@@ -101,8 +114,34 @@ class Lane:
                     self._idle.append(worker)
         threading.Thread(target=warm, daemon=True).start()
 
+    def ahead(self, job: dict[str, Any], fork: bool = False) -> None:
+        """Start ``job`` now, before anyone asks (the opening page's plan while the server itself
+        is still starting; its worker is started here, the spare only after it answered). The
+        same job asked later, its file unchanged, gets this answer instead of a new solve.
+
+        ``fork``: start that worker as a fork of this process, which skips a new interpreter's
+        start (about 0.2 s) — only where fork is safe, so only before this process has started
+        a thread or a library with threads of its own (``channelmix serve`` calls it first thing),
+        and only on Linux (macOS's system libraries are not fork-safe, Windows has no fork)."""
+        future: Future[dict[str, Any]] = Future()
+        with self._lock:
+            self._early = (early_key(job), future)
+            if fork and sys.platform.startswith("linux") and threading.active_count() == 1:
+                self._idle.insert(0, self._spawn(multiprocessing.get_context("fork")))
+        threading.Thread(target=lambda: future.set_result(self._solve(job)), daemon=True).start()
+
     def run(self, job: dict[str, Any]) -> dict[str, Any]:
         """The job's answer, or ``{"status": superseded | timeout | failed, "message": …}``."""
+        with self._lock:
+            early = self._early
+        if early is not None and early[0] == early_key(job):
+            began = time.perf_counter()
+            answer = early[1].result()
+            if answer["status"] not in (SUPERSEDED, TIMEOUT, FAILED):
+                return {**answer, "early": True, "seconds": time.perf_counter() - began}
+        return self._solve(job)
+
+    def _solve(self, job: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
             if self._closed:
                 return {"status": FAILED, "message": "the planner is shutting down"}
@@ -112,8 +151,6 @@ class Lane:
                 self._busy.pop(older).kill()  # its own thread joins and closes it
             worker = self._idle.pop(0) if self._idle else self._spawn()
             self._busy[generation] = worker
-        if len(self._idle) < 2:
-            self._replenish()
         began = time.perf_counter()
         try:
             worker.conn.send(job)
@@ -134,6 +171,8 @@ class Lane:
                 self._idle.insert(0, worker)
         if not kept:
             worker.stop()
+        if len(self._idle) < 2:  # after the answer: a spare warming up would slow this solve down
+            self._replenish()
         return answer
 
     def close(self) -> None:
@@ -145,3 +184,13 @@ class Lane:
             worker.kill()  # the thread waiting on it stops it
         for worker in idle:
             worker.stop()
+
+
+def early_key(job: dict[str, Any]) -> tuple[Any, ...]:
+    """What makes two jobs the same question: kind, file (as it is on disk now) and edits."""
+    try:
+        stat = os.stat(job["source"])
+        on_disk: tuple[int, int] = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        on_disk = (0, -1)
+    return (job["kind"], job["source"], tuple(job.get("sets", [])), on_disk)

@@ -15,6 +15,7 @@
   const plan = document.getElementById("plan");
   const side = document.querySelector(".plan-side");
   const fields = Array.from(document.querySelectorAll("input[data-path]"));
+  const cells = Array.from(document.querySelectorAll("input[data-row]"));  // an affinity row, set as a whole
   const states = Array.from(document.querySelectorAll("select[data-state]"));
   let seq = 0, shown = 0, timer = null;
 
@@ -25,6 +26,7 @@
   }
   function valueOf(input) {
     if (input.dataset.list) return flow(input.value.split(",").map((x) => x.trim()).filter((x) => x));
+    if (input.dataset.text) return JSON.stringify(input.value.trim());  // a label: text, whatever it reads like
     let text = western(input.value.trim());
     if (input.dataset.percent && text !== "" && !isNaN(Number(text))) text = String(Number(text) / 100);
     return text;
@@ -41,6 +43,16 @@
     for (const input of fields) {
       if (input.value.trim() !== input.dataset.initial) sets.push(input.dataset.path + "=" + valueOf(input));
     }
+    const rows = new Map();
+    for (const cell of cells) {
+      if (!rows.has(cell.dataset.row)) rows.set(cell.dataset.row, []);
+      rows.get(cell.dataset.row).push(cell);
+    }
+    for (const [row, members] of rows) {
+      if (members.some((c) => c.value.trim() !== c.dataset.initial)) {
+        sets.push(row + "={" + members.map((c) => JSON.stringify(c.dataset.key) + ": " + western(c.value.trim())).join(", ") + "}");
+      }
+    }
     if (states.some((s) => s.value !== s.dataset.initial)) {
       const on = forceOn.filter((id) => !states.some((s) => s.dataset.state === id));
       const off = forceOff.filter((id) => !states.some((s) => s.dataset.state === id));
@@ -56,6 +68,7 @@
   function remember() {
     const kept = {};
     for (const input of fields) if (input.value.trim() !== input.dataset.initial) kept[input.dataset.path] = input.value;
+    for (const c of cells) if (c.value.trim() !== c.dataset.initial) kept["row:" + c.dataset.row + ":" + c.dataset.key] = c.value;
     for (const s of states) if (s.value !== s.dataset.initial) kept["state:" + s.dataset.state] = s.value;
     try {
       if (Object.keys(kept).length) localStorage.setItem(storeKey, JSON.stringify(kept));
@@ -70,6 +83,7 @@
     try { kept = JSON.parse(localStorage.getItem(storeKey) || "null"); } catch (e) { kept = null; }
     if (!kept) return false;
     for (const input of fields) if (input.dataset.path in kept) input.value = kept[input.dataset.path];
+    for (const c of cells) if ("row:" + c.dataset.row + ":" + c.dataset.key in kept) c.value = kept["row:" + c.dataset.row + ":" + c.dataset.key];
     for (const s of states) if ("state:" + s.dataset.state in kept) s.value = kept["state:" + s.dataset.state];
     syncSliders();
     return true;
@@ -121,7 +135,11 @@
     }
   }
 
-  function say(state, text) { status.dataset.state = state; status.textContent = text; }
+  const bar = document.getElementById("result-bar");
+  function say(state, text) {  // the plan's status line, and the result bar a phone keeps on screen
+    status.dataset.state = state; status.textContent = text;
+    bar.dataset.state = state; document.getElementById("bar-status").textContent = text;
+  }
 
   async function post(url, body) {
     const response = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" },
@@ -152,12 +170,38 @@
       plan.dataset.cost = answer.plan.cost == null ? "" : String(answer.plan.cost);
       plan.dataset.on = (answer.plan.channels || []).filter((c) => c.on).map((c) => c.id).join(" ");
       plan.dataset.sets = JSON.stringify(assignments());
+      showCurves(answer.curves || []);
+      document.getElementById("bar-figures").textContent = (answer.headline || []).join(" ");
       say(answer.status, answer.status === "ok" ? words.verified.replace("{seconds}", answer.seconds.toFixed(2))
                                                : words.no_plan);
     } else {
       say("failed", words.failed + " " + (answer.message || "") + " " + (plan.innerHTML ? words.kept : ""));
     }
   }
+
+  // Each channel's response curve with today's and the plan's points: the chart of the plan on
+  // screen, shown on demand for one channel and redrawn with every new plan while it is open.
+  let curves = {}, curveShown = "";
+  function showCurves(list) {
+    curves = {};
+    for (const c of list) curves[c.id] = c;
+    for (const button of document.querySelectorAll("button[data-curve]")) button.hidden = !(button.dataset.curve in curves);
+    if (curveShown) openCurve(curveShown);
+  }
+  function openCurve(id) {
+    const panel = document.getElementById("curve-panel");
+    const c = curves[id];
+    curveShown = c ? id : "";
+    panel.hidden = !c;
+    if (!c) return;
+    panel.dataset.channel = id;
+    document.getElementById("curve-caption").textContent = c.caption;
+    document.getElementById("curve-chart").innerHTML = c.svg;
+  }
+  for (const button of document.querySelectorAll("button[data-curve]")) {
+    button.addEventListener("click", () => openCurve(button.dataset.curve));
+  }
+  document.getElementById("curve-close").addEventListener("click", () => openCurve(""));
 
   function changed() {
     clearTimeout(timer);
@@ -166,14 +210,14 @@
     timer = setTimeout(solve, 250);
   }
 
-  for (const input of fields) input.addEventListener("input", () => { syncSliders(); changed(); });
+  for (const input of fields.concat(cells)) input.addEventListener("input", () => { syncSliders(); changed(); });
   for (const s of states) s.addEventListener("change", changed);
   for (const slider of document.querySelectorAll("input.slider")) {
     slider.addEventListener("input", () => { document.getElementById(slider.dataset.for).value = slider.value; changed(); });
   }
 
   document.getElementById("reset").addEventListener("click", () => {
-    for (const input of fields) input.value = input.dataset.initial;
+    for (const input of fields.concat(cells)) input.value = input.dataset.initial;
     for (const s of states) s.value = s.dataset.initial;
     syncSliders();
     clearProblems();
@@ -185,14 +229,16 @@
     const answer = await post("/api/save", { sets: assignments(), ...extra });
     if (answer.status === "saved") {
       try { localStorage.removeItem(storeKey); } catch (e) { /* nothing kept */ }
-      note.textContent = words.saved.replace("{file}", answer.saved).replace("{backup}", answer.backup);
-      if (!extra.variant) location.reload();  // the fields show the file as it now is
+      note.textContent = (answer.backup ? words.saved : words.saved_new).replace("{file}", answer.saved)
+        .replace("{backup}", answer.backup);
+      if (!extra.variant && !extra.as_yaml) location.reload();  // the fields show the file as it now is
     } else {
       showProblems(answer.problems || []);
       note.textContent = answer.message || "";
     }
   }
   document.getElementById("save").addEventListener("click", () => store({}));
+  document.getElementById("save-yaml").addEventListener("click", () => store({ as_yaml: true }));
   document.getElementById("save-variant").addEventListener("click", () => {
     const name = prompt(words.variant_name);
     if (name) store({ variant: name.trim() });
@@ -244,6 +290,12 @@
   });
   document.getElementById("show-frontier").addEventListener("click", () => question("/api/frontier", "frontier", {}));
   document.getElementById("show-variants").addEventListener("click", () => question("/api/variants", "variants", {}));
+  function showPair() {  // the two chosen plans' differences (every ordered pair came with the answer)
+    const a = document.getElementById("pair-a").value, b = document.getElementById("pair-b").value;
+    for (const section of document.querySelectorAll("section.variant-pair")) section.hidden = section.dataset.pair !== a + "|" + b;
+    document.getElementById("pair-none").hidden = a !== b;
+  }
+  document.addEventListener("change", (event) => { if (event.target.id === "pair-a" || event.target.id === "pair-b") showPair(); });
 
   if (restore()) document.getElementById("save-status").textContent = words.restored;
   solve();
