@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
     from ..analysis.conflicts import Conflict
     from ..analysis.explanation import ChannelValue, Explanation, LimitValue
+    from ..analysis.headroom import LimitWorth
+    from ..analysis.limits import Limit
 
 
 def plan_document(plan: Plan) -> dict[str, Any]:
@@ -123,18 +125,26 @@ def why_words(e: Explanation, c: ChannelValue) -> str:
         return why_sentence(c.label, c.on, c.verdict, e.objective or 0.0, c.forced_objective, lost)
 
 
+def concerns_of(what: Limit) -> dict[str, Any]:
+    """What a limit concerns (its cell, resource, channel, group, side, period), so a report can
+    name it in its own language (:func:`channelmix.reports.limit_names.limit_name`)."""
+    return {k: v for k, v in (("index", what.index), ("cell", list(what.cell) if what.cell else None),
+                              ("cells", what.cells or None), ("resource", what.resource), ("channel", what.channel),
+                              ("group", what.group), ("side", what.side), ("period", what.period),
+                              ("each_period", what.each_period or None)) if v is not None}
+
+
 def limit_row(x: LimitValue) -> dict[str, Any]:
     """One limit of an explanation as its JSON row."""
-    what = x.what  # what the limit concerns, so a report can name it in its own language
-    concerns = {k: v for k, v in (("index", what.index), ("cell", list(what.cell) if what.cell else None),
-                                  ("cells", what.cells or None), ("resource", what.resource), ("channel", what.channel),
-                                  ("group", what.group), ("side", what.side), ("period", what.period),
-                                  ("each_period", what.each_period or None)) if v is not None}
-    return {"rule": limit_words(what), "kind": x.kind, "limit": x.limit, "binding": x.binding, "step": x.step,
-            "gain": x.gain, "worth_per_unit": x.worth_per_unit, "shadow_price": x.shadow_price, "concerns": concerns,
-            "of": {"kind": what.kind, "cell": list(what.cell) if what.cell else None, "cells": what.cells,
-                   "resource": what.resource, "channel": what.channel, "group": what.group, "side": what.side,
-                   "period": what.period, "each_period": what.each_period}}
+    return {"rule": limit_words(x.what), "kind": x.kind, "limit": x.limit, "binding": x.binding, "step": x.step,
+            "gain": x.gain, "worth_per_unit": x.worth_per_unit, "shadow_price": x.shadow_price,
+            "concerns": concerns_of(x.what)}
+
+
+def worth_rows(found: list[LimitWorth]) -> list[dict[str, Any]]:
+    """The binding limits each re-solved 10 % looser (``limits_worth`` in a saved plan), best first."""
+    return [{"kind": w.limit.kind, "concerns": concerns_of(w.limit), "limit": w.limit.value, "moved_to": w.moved_to,
+             "share": w.share, "solved": w.solved, "gain": w.gain} for w in found]
 
 
 def conflict_document(found: Conflict | None) -> dict[str, Any] | None:
