@@ -19,7 +19,7 @@ from .wording import limit_words, plan_message, plan_warnings, proof_words, repa
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..analysis.conflicts import Conflict
+    from ..analysis.conflicts import Conflict, Repair
     from ..analysis.explanation import ChannelValue, Explanation, LimitValue
     from ..analysis.headroom import LimitWorth
     from ..analysis.limits import Limit
@@ -50,6 +50,9 @@ def plan_document(plan: Plan) -> dict[str, Any]:
             value = proof_words(plan.proof, plan.gap)
         out[key] = value
     out["binding_rules"] = [r.to_dict() for r in plan.binding]
+    if plan.diagnosis is not None:  # why there is no plan, as facts: a report words it in its language
+        out["diagnosis"] = {"culprits": [{k: v for k, v in asdict(r).items() if v is not None}
+                                         for r in plan.diagnosis.culprits], "likely": list(plan.diagnosis.likely)}
     return out
 
 
@@ -152,8 +155,18 @@ def conflict_document(found: Conflict | None) -> dict[str, Any] | None:
     if found is None:
         return None
     return {"rules": [rule_words(r) for r in found.rules], "names": found.names, "minimal": found.minimal,
-            "repairs": [{"rule": rule_words(r.rule), "change": repair_words(r), "to": r.to, "verified": r.verified}
-                        for r in found.repairs]}
+            "rule_facts": [r.to_dict() for r in found.rules],
+            "repairs": [{"rule": rule_words(r.rule), "change": repair_words(r), "to": r.to, "verified": r.verified,
+                         "facts": repair_facts(r)} for r in found.repairs]}
+
+
+def repair_facts(repair: Repair) -> dict[str, Any]:
+    """A repair as facts (its rule, the limit it moves and which way), so a report words it in its language."""
+    limit = repair.limit
+    return {"rule": repair.rule.to_dict(),
+            "limit": None if limit is None else {"kind": limit.kind, "concerns": concerns_of(limit),
+                                                 "up": limit.loosens_up, "integer": limit.integer,
+                                                 "share": limit.share}}
 
 
 def channel_row(e: Explanation, c: ChannelValue) -> dict[str, Any]:
