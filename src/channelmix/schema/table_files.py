@@ -249,7 +249,8 @@ def _decimal_of(rows: list[list[Any]], delimiter: str | None) -> str:
     and none with a decimal point; '.' otherwise (a sheet's numbers are numbers already)."""
     if delimiter in (None, ","):
         return "."
-    texts = [c.strip() for row in rows for c in row if isinstance(c, str)]
+    # every number a cell writes, the spends and reaches of a points cell ('0:0; 500:0,3') among them
+    texts = [piece.strip() for row in rows for c in row if isinstance(c, str) for piece in re.split(r"[;:]", c)]
     commas = any(_COMMA_DECIMAL.fullmatch(c) for c in texts)
     points = any(_POINT_DECIMAL.fullmatch(c) for c in texts)
     return "," if commas and not points else "."
