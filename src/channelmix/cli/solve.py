@@ -25,6 +25,7 @@ from .common import (
     OK,
     cases,
     console,
+    decimal_option,
     fail,
     language_option,
     need_out,
@@ -51,13 +52,15 @@ from .headroom import headroom_json
               help="Also explain each plan (as 'channelmix explain' does) in the "
               "JSON and the reports: marginal figures, value of each decision and limit, alternatives.")
 @language_option
+@decimal_option
 @click.option("--all", "every", is_flag=True,
               help="Show every variant's plan in full in the table (JSON, CSV and --out always have every variant).")
 @click.option("--variant", "named", multiple=True, metavar="NAME",
               help="Solve and show only this variant of each file beside its base plan (repeatable).")
 def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, reports: tuple[str, ...],
           assignments: tuple[str, ...], solver: str | None, time_limit: float | None, gap: float | None,
-          threads: int | None, explained: bool, language: str | None, every: bool, named: tuple[str, ...]) -> None:
+          threads: int | None, explained: bool, language: str | None, decimal: str | None, every: bool,
+          named: tuple[str, ...]) -> None:
     """Solve scenario FILES and show the verified plan of each. A file's variants: in the table, one
     line each (--all: every variant in full; --variant NAME: that one); in JSON, CSV and --out, every
     variant in full.
@@ -66,7 +69,7 @@ def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, reports: tuple
     was found in time, 2 when a file is invalid (then nothing is solved).
     """
     need_out(reports, out_dir)
-    todo = cases(files, assignments, name=solver, time_limit=time_limit, gap=gap, threads=threads)
+    todo = cases(files, assignments, decimal, name=solver, time_limit=time_limit, gap=gap, threads=threads)
     todo = _chosen(todo, named)
     listed: list[Case] = []
     if fmt == "table" and not every and not named and out_dir is None:  # a first look: the base plans in full

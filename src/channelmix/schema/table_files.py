@@ -6,6 +6,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -204,7 +207,7 @@ def read_table(ref: TableRef, problems: list[Problem], kind: str) -> Table | Non
         return None
     if not rows:
         return None
-    decimal = ref.decimal or _decimal_of(grid[header_at + 1:], _delimiter_of(ref))
+    decimal = ref.decimal or COMMAND_DECIMAL.get() or _decimal_of(grid[header_at + 1:], _delimiter_of(ref))
     return Table(label, header_at + 1, columns, rows, decimal)
 
 
@@ -238,6 +241,21 @@ def _delimiter_of(ref: TableRef) -> str | None:
 def _detect_delimiter(text: str) -> str:
     first = next((line for line in text.splitlines() if line.strip()), "")
     return max([",", ";", "\t"], key=first.count) if any(d in first for d in ",;\t") else ","
+
+
+# the command line's --decimal: the decimal sign of every table that does not declare its own (None: found)
+COMMAND_DECIMAL: ContextVar[str | None] = ContextVar("command_decimal", default=None)
+
+
+@contextmanager
+def decimal_sign(decimal: str | None) -> Iterator[None]:
+    """Read tables inside the block with ``decimal`` as their decimal sign unless a table declares one
+    (``--decimal ,`` on validate and solve, as on init)."""
+    token = COMMAND_DECIMAL.set(decimal)
+    try:
+        yield
+    finally:
+        COMMAND_DECIMAL.reset(token)
 
 
 _COMMA_DECIMAL = re.compile(r"[+-]?\d+,\d+")
