@@ -195,8 +195,8 @@ def test_the_header_ranks_limits_by_what_ten_per_cent_looser_buys():
          "moved_to": 0.18, "share": 0.1, "solved": True, "gain": 0.0}]
     with using("en"):
         md = plan_markdown(plan)
-    assert ("- Worth most to loosen (each 10% looser, a count by one channel, in a verified re-solve): the hours (15 → 16.5: +40), "
-            "the budget (3,500 ZAR → 3,850 ZAR: +12.5).") in md
+    assert ("- Worth most to loosen (each 10% looser, a count by one channel, in a verified re-solve): "
+            "the hours (15 → 16.5: +40), the budget (3,500 ZAR → 3,850 ZAR: +12.5).") in md
     for row in plan["limits_worth"]:
         row["gain"] = 0.0
     with using("fr"):
@@ -230,8 +230,9 @@ def test_bakery_header_limits_are_the_verified_ten_per_cent_re_solves():
     doc = {**as_plan_doc(plan), "limits_worth": worth_rows(found)}
     with using("en"):
         md = plan_markdown(doc)
-    assert ("- Worth most to loosen (each 10% looser, a count by one channel, in a verified re-solve): the budget (4,500 ZAR → 4,950 ZAR: "
-            "+1,572), the largest share of spend a channel may take (45% → 49.5%: +274).") in md
+    assert ("- Worth most to loosen (each 10% looser, a count by one channel, in a verified re-solve): "
+            "the budget (4,500 ZAR → 4,950 ZAR: +1,572), the largest share of spend a channel may take "
+            "(45% → 49.5%: +274).") in md
 
 
 def as_plan_doc(plan) -> dict:
