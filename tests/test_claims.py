@@ -17,17 +17,19 @@ from typing import Any
 import pytest
 
 from channelmix import load
-from channelmix.analysis.headroom import more_budget, with_more_budget
+from channelmix.analysis.headroom import binding_limits, loosened_value, with_more_budget
+from channelmix.analysis.limits import with_limit
+from channelmix.cli.headroom import headroom_json
 from channelmix.model.facts import Rule
 from channelmix.reports.baseline import plan_money
 from channelmix.reports.claims import SHORT, Claim, cell_name, objective_claim, summary_claims, uplift_claim
 from channelmix.reports.decision import decision_claims
-from channelmix.reports.documents import plan_document
+from channelmix.reports.documents import concerns_of, plan_document
 from channelmix.reports.i18n import using
 from channelmix.reports.risk import risk_view
 from channelmix.reports.rules import missed_target, plain_rules
 from channelmix.schema.expand import variants
-from channelmix.solve.pipeline import solve_scenario
+from channelmix.solve.pipeline import solve_from, solve_scenario
 from channelmix.verify.baseline import better_by, score
 from channelmix.verify.evaluate import evaluate
 from channelmix.verify.evaluate_periods import PeriodsEvaluation, evaluate_periods
@@ -43,14 +45,13 @@ def _solved(path: Path) -> list[tuple[Any, Any, dict[str, Any]]]:
     """(case, plan, document) of the file and each of its variants, the document as ``solve --format json``."""
     out, base_doc, base_scenario = [], None, None
     for case in variants(load(path)):
-        plan = solve_scenario(case.scenario, case.warnings)
+        plan, values = solve_from(case.scenario, case.warnings)
         if not case.variant:
             base_doc, base_scenario = plan_document(plan), case.scenario
         facts = report_facts(case.scenario, case.variant, case.overrides, base_doc if case.variant else None,
                              base_scenario)
-        if not case.variant and plan.solved:  # the decision header's re-solve, as solve --out makes it
-            found = more_budget(case.scenario, plan)
-            facts.update({"more_budget": found.to_dict()} if found is not None else {})
+        if not case.variant and plan.solved:  # the decision header's re-solves, as solve --out makes them
+            facts.update(headroom_json(case.scenario, plan, values))
         out.append((case, plan, {**plan_document(plan), **facts}))
     return out
 
@@ -59,7 +60,7 @@ class Truth:
     """The verifier's figures for a plan's decisions: money, channels on, resources, levels per (period, cell)."""
 
     def __init__(self, scenario, plan) -> None:
-        self.scenario = scenario
+        self.scenario, self.plan = scenario, plan
         if plan.schedule is not None:
             ev: Any = evaluate_periods(scenario, {(r.channel, r.period): r.on for r in plan.schedule.rows},
                                        {(r.channel, r.period): r.spend for r in plan.schedule.rows})
@@ -131,6 +132,8 @@ def _check(claim: Claim, truth: Truth, doc: dict[str, Any]) -> None:
     elif claim.kind == "decision_limits":
         binding = {r["kind"] for r in doc.get("binding_rules") or []}
         assert set(f["kinds"]) <= binding and f["kinds"]
+    elif claim.kind == "decision_limits_worth":
+        _check_worth(claim, truth, doc)
     elif claim.kind == "decision_more_budget":
         bigger = with_more_budget(truth.scenario, f["share"])
         assert bigger is not None and f["extra"] == pytest.approx(bigger[2]) and f["budget"] == pytest.approx(bigger[1])
@@ -141,6 +144,31 @@ def _check(claim: Claim, truth: Truth, doc: dict[str, Any]) -> None:
     else:
         raise AssertionError(f"no check for a claim of kind {claim.kind}")
     CHECKED.append(f"{doc['scenario']}:{claim.kind}:{','.join(map(str, claim.periods))}")
+
+
+def _check_worth(claim: Claim, truth: Truth, doc: dict[str, Any]) -> None:
+    """The limits the header says are worth most to loosen: each binds the verified plan, moves 10 % the looser way,
+    every binding limit was tried, the named ones gained most, and the first one's gain is the verifier's
+    objective of a plan solved afresh with that limit moved (the budget's: of the 10 % budget's re-solve)."""
+    f, scenario = claim.figures, truth.scenario
+    limits = {(x.kind, repr(concerns_of(x))): x for x in binding_limits(scenario, truth.plan)}
+    tried = {(r["kind"], repr(r["concerns"])) for r in f["all"]}
+    assert tried <= set(limits) and len(tried) >= len([x for x in limits.values() if loosened_value(x, 0.1) != x.value])
+    gains = sorted((r["gain"] for r in f["all"]), reverse=True)
+    assert [r["gain"] for r in f["rows"]] == gains[:len(f["rows"])]
+    for row in f["rows"]:
+        limit = limits[(row["kind"], repr(row["concerns"]))]
+        assert row["limit"] == pytest.approx(limit.value)
+        assert row["moved_to"] == pytest.approx(loosened_value(limit, 0.1))
+    first = limits[(f["rows"][0]["kind"], repr(f["rows"][0]["concerns"]))]
+    if first.name == "budget" and scenario.periods is None:
+        value = doc["more_budget"]["objective"]
+    else:
+        again = solve_scenario(with_limit(scenario, first, f["rows"][0]["moved_to"]))  # cold: not from the plan
+        assert again.solved
+        value = again.value  # the verifier's figure for the re-solved plan
+    tolerance = max(0.5, 2 * scenario.solver.gap * abs(truth.ev.objective))
+    assert better_by(scenario, value, truth.ev.objective) == pytest.approx(f["rows"][0]["gain"], abs=tolerance)
 
 
 def _missed_targets(doc: dict[str, Any], truth: Truth) -> None:
@@ -197,4 +225,6 @@ def test_every_scenario_made_claims():
         pytest.skip("runs with the whole module")
     assert files == {p.stem for p in SCENARIOS}
     assert any(name.split(":")[2] for name in CHECKED)  # claims about periods were checked
+    worth = {name.split(":")[0] for name in CHECKED if name.split(":")[1] == "decision_limits_worth"}
+    assert worth == files  # every base plan's header ranks its limits by their re-solves
     print(f"\nclaims checked: {len(CHECKED)}")

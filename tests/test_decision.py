@@ -55,7 +55,8 @@ def test_the_decision_header_opens_the_page_and_says_what_to_do():
     assert "- Run 2 channels: Community radio 1,450 ZAR · Flyers at the taxi rank 1,400 ZAR." in head
     assert f"- Weighted reach: {plan['objective']:,.0f}." in head
     assert "- Against today: +40 weighted reach (+40.0%), costing 850 ZAR more." in head
-    assert "- Held back most by: the budget, the coverage target of Purchase × Commuters." in head
+    # no re-solve figures in this document: the binding limits are said as binding, not ranked by a worth unknown
+    assert "- Limits the plan meets exactly: the budget, the coverage target of Purchase × Commuters." in head
     assert "- 10% more budget (350 ZAR) would buy 12.5 more weighted reach (a verified re-solve)." in head
     assert md.index("## The decision") < md.index("**optimal**") < md.index("## Current plan vs optimised") \
         < md.index("## Channels")
@@ -105,10 +106,10 @@ def test_explain_limits_are_named_in_words_and_lp_prices_sit_in_an_appendix():
     plan["explain"] = {"channels": [], "alternatives": [], "limits": [
         {"rule": "coverage target (buy, commuters)", "kind": "coverage_target", "limit": 0.2, "binding": True,
          "step": 0.01, "gain": -7187.1957, "worth_per_unit": 0.0440512, "shadow_price": -1361.2,
-         "of": {"kind": "coverage_target", "cell": ["buy", "commuters"], "cells": 1}},
+         "concerns": {"cell": ["buy", "commuters"], "cells": 1}},
         {"rule": "resource hours (each period)", "kind": "resource", "limit": 15.0, "binding": False, "step": 0.15,
          "gain": 0.0, "worth_per_unit": 0.0, "shadow_price": None,
-         "of": {"kind": "resource", "resource": "hours", "each_period": True}}]}
+         "concerns": {"resource": "hours", "each_period": True}}]}
     with using("en"):
         md = plan_markdown(plan)
     limits = md.split("## What loosening each limit is worth")[1].split("##")[0]
@@ -170,12 +171,71 @@ def test_with_an_explanation_the_header_ranks_limits_by_their_verified_worth():
     plan = _doc()
     plan["explain"] = {"channels": [], "alternatives": [], "limits": [
         {"rule": "budget", "kind": "budget", "limit": 1000.0, "binding": True, "step": 10.0, "gain": 3.5,
-         "worth_per_unit": 0.35, "shadow_price": 0.4, "of": {"kind": "budget", "each_period": True}},
+         "worth_per_unit": 0.35, "shadow_price": 0.4, "concerns": {"each_period": True}},
         {"rule": "resource hours", "kind": "resource", "limit": 15.0, "binding": True, "step": 0.15, "gain": 8.25,
-         "worth_per_unit": 55.0, "shadow_price": 50.0, "of": {"kind": "resource", "resource": "hours"}},
+         "worth_per_unit": 55.0, "shadow_price": 50.0, "concerns": {"resource": "hours"}},
         {"rule": "channels on (max)", "kind": "cardinality", "limit": 3.0, "binding": False, "step": 1.0,
-         "gain": 0.0, "worth_per_unit": 0.0, "shadow_price": None, "of": {"kind": "cardinality", "side": "max"}}]}
+         "gain": 0.0, "worth_per_unit": 0.0, "shadow_price": None, "concerns": {"side": "max"}}]}
     with using("en"):
         md = plan_markdown(plan)
     assert ("- Held back most by: the hours (one step more, 0.15, buys 8.25), the budget (each period) "
             "(one step more, 10, buys 3.5).") in md
+
+
+def test_the_header_ranks_limits_by_what_ten_per_cent_looser_buys():
+    """The re-solves' figures, not the limits' kinds, order the header: the hours (+40) come before the budget (+12.5),
+    though money comes first by kind; a limit whose loosening buys nothing is not named."""
+    plan = _doc()
+    plan["limits_worth"] = [
+        {"kind": "resource", "concerns": {"resource": "hours"}, "limit": 15.0, "moved_to": 16.5, "share": 0.1,
+         "solved": True, "gain": 40.0},
+        {"kind": "budget", "concerns": {}, "limit": 3_500.0, "moved_to": 3_850.0, "share": 0.1, "solved": True,
+         "gain": 12.5},
+        {"kind": "coverage_target", "concerns": {"cell": ["buy", "commuters"], "cells": 1}, "limit": 0.2,
+         "moved_to": 0.18, "share": 0.1, "solved": True, "gain": 0.0}]
+    with using("en"):
+        md = plan_markdown(plan)
+    assert ("- Worth most to loosen (each 10% looser, a count by one channel, in a verified re-solve): "
+            "the hours (15 → 16.5: +40), the budget (3,500 ZAR → 3,850 ZAR: +12.5).") in md
+    for row in plan["limits_worth"]:
+        row["gain"] = 0.0
+    with using("fr"):
+        md = plan_markdown(plan)
+    assert "- Assouplir de 10 % l'une de ces limites n'apporte rien de plus (nouveaux calculs vérifiés) : " \
+           "heures disponibles, le budget." in md
+
+
+def test_bakery_header_limits_are_the_verified_ten_per_cent_re_solves():
+    """Hand-checked on the bakery (budget 4,500 ZAR, weighted reach 23,916): 4,950 ZAR buys 25,488 (+1,572); the
+    45 % concentration cap at 49.5 % buys 24,190 (+274); the Delivery targets at 45 % buy +77 — so the header
+    names the budget and the concentration cap, not the budget and a coverage target (the kinds' order)."""
+    from channelmix import load as load_file
+    from channelmix.analysis.headroom import limits_worth
+    from channelmix.reports.documents import worth_rows
+    from channelmix.solve.pipeline import solve_from, solve_scenario
+
+    sc = load_file(ROOT / "scenarios" / "township-bakery.yaml").scenario
+    sc = sc.model_copy(update={"variants": []})
+    plan, values = solve_from(sc)
+    found = limits_worth(sc, plan, values=values)
+    assert [(w.limit.kind, round(w.gain)) for w in found[:3]] == [("budget", 1572), ("concentration", 274),
+                                                                 ("coverage_target", 77)]
+    # the same moves made by hand on the scenario, solved cold: the figures agree
+    richer = solve_scenario(sc.model_copy(update={"budget": 4_950.0}))
+    capped = sc.rules.concentration.model_copy(update={"max_share": 0.495})
+    rules = sc.rules.model_copy(update={"concentration": capped})
+    looser = solve_scenario(sc.model_copy(update={"rules": rules}))
+    assert richer.value - plan.value == pytest.approx(found[0].gain, abs=0.5)
+    assert looser.value - plan.value == pytest.approx(found[1].gain, abs=0.5)
+    doc = {**as_plan_doc(plan), "limits_worth": worth_rows(found)}
+    with using("en"):
+        md = plan_markdown(doc)
+    assert ("- Worth most to loosen (each 10% looser, a count by one channel, in a verified re-solve): "
+            "the budget (4,500 ZAR → 4,950 ZAR: +1,572), the largest share of spend a channel may take "
+            "(45% → 49.5%: +274).") in md
+
+
+def as_plan_doc(plan) -> dict:
+    from channelmix.reports.documents import plan_document
+
+    return plan_document(plan)

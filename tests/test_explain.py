@@ -303,7 +303,7 @@ def test_reports_of_an_infeasible_explanation_name_the_conflict_and_repairs():
     e = explain(load(_needs_budget(500)))
     plan = {**plan_document(e.plan), "explain": explanation_document(e)}
     md = plan_markdown(plan)
-    assert "## Why no plan exists" in md and "Repair: budget must be at least 720" in md
+    assert "## Why no plan exists" in md and "Repair: the budget must be at least 720" in md
     html = plan_html(plan)
     assert 'id="conflict"' in html and "budget must be at least 720" in html
 

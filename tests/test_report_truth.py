@@ -137,3 +137,24 @@ def test_the_readme_states_the_soft_target_penalty_the_maths_charges():
     row = next(line for line in readme.splitlines() if line.startswith("| `coverage` |"))
     assert "1.0 = the whole target missed" not in row
     assert "penalty × (target − coverage)" in row
+
+
+def test_resource_units_and_todays_broken_rules_are_said_in_the_page_language():
+    """"avec 21,4 sur 22 hours" on the French bakery: the summary's resource is the catalogue's word; today's broken
+    rule is said from the verifier's facts, not as its English diagnostic."""
+    from channelmix.reports.baseline import baseline_summary, plan_money
+    from channelmix.reports.claims import runs_claim
+    from schedule_plans import bakery_plan
+
+    plan = as_dict(bakery_plan())
+    plan["resources"] = {"hours": {"used": 21.4, "capacity": 22.0}}
+    plan["baseline"] = {"objective": 1.0, "cost": 10.0, "feasible": False, "uplift": 0.0,
+                        "violations": ["max_spend radio: spend on radio is 300, above 250 (off by 50)"],
+                        "violation_facts": [{"rule": "max_spend radio", "amount": 50.0, "detail": "",
+                                             "kind": "max_spend", "channel": "radio", "value": 300.0,
+                                             "limit": 250.0}], "channels": []}
+    with using("fr"):
+        said = runs_claim(plan, plan_money(plan)).sentence
+        broken = baseline_summary(plan)
+    assert "22 heures" in said and "hours" not in said
+    assert "max_spend" not in broken and "off by" not in broken and "300" in broken and "250" in broken

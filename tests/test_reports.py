@@ -23,8 +23,8 @@ from markupsafe import escape
 from openpyxl import load_workbook
 
 import channelmix as cm
-from channelmix.analysis.headroom import more_budget
 from channelmix.analysis.whatif import plans_table
+from channelmix.cli.headroom import headroom_json
 from channelmix.core.filenames import file_stem
 from channelmix.reports import (
     collection_html,
@@ -62,8 +62,8 @@ def plans() -> dict[str, dict[str, Any]]:
         scenario = cm.load(path).scenario
         plan = cm.solve_file(path)
         extra = {}
-        if path.stem == "township-bakery":  # the golden reports carry the decision header's 10 % re-solve, as --out
-            extra = {"more_budget": more_budget(scenario, plan).to_dict()}
+        if path.stem == "township-bakery":  # the golden reports carry the decision header's re-solves, as --out
+            extra = headroom_json(scenario, plan, None)
         out[path.stem] = json.loads(json.dumps({**plan_document(plan), **report_facts(scenario), **extra}))
     return out
 

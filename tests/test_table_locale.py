@@ -122,3 +122,46 @@ def test_every_set_problem_at_once_and_text_values_left_alone(tmp_path: Path):
     assert done.returncode == 2 and "2 problems found" in done.stderr
     fine = channelmix("validate", str(path), "--set", "description=60% of the budget", "--set", "budget=1500")
     assert fine.returncode == 0, fine.stderr
+
+
+def test_points_written_with_decimal_commas_are_read_in_a_decimal_comma_table(tmp_path: Path):
+    """'0:0; 500:0,3' was split at the comma ('500:0' and '3'): in a ';' table with decimal commas the points are
+    separated by ';' only; the table's decimal sign is found from the points cell too (no other decimal written)."""
+    import json
+
+    head = "id;response_type;response_points;max_spend;affinity:aware/locals;affinity:buy/locals\n"
+    table = head + 'flyers;pwl;"0:0; 500:0,3; 1000:0,45";1000;1;1\nradio;pwl;"0:0; 400:0,2";400;1;0\n'
+    path = scenario(tmp_path, table)
+    checked = channelmix("validate", str(path))
+    assert checked.returncode == 0, checked.stderr
+    done = channelmix("solve", str(path), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    plan = json.loads(done.stdout)
+    reach = {c["id"]: c["reach"] for c in plan["channels"]}
+    # 600 of flyers on its curve: 0.3 + (0.45 - 0.3) × 100 / 500 = 0.33; radio's 400 reach 0.2
+    spend = {c["id"]: c["spend"] for c in plan["channels"]}
+    assert spend["flyers"] + spend["radio"] == pytest.approx(1000, abs=1e-6)
+    assert reach["radio"] == pytest.approx(0.2 * spend["radio"] / 400, abs=1e-6)
+    assert reach["flyers"] == pytest.approx(0.3 + 0.15 * (spend["flyers"] - 500) / 500 if spend["flyers"] > 500
+                                            else 0.3 * spend["flyers"] / 500, abs=1e-6)
+
+
+def test_validate_and_solve_take_decimal_as_init_does(tmp_path: Path):
+    """--decimal was init's only: validate and solve read tables that declare no decimal sign with it, and a
+    table's own decimal: key still wins."""
+    mixed = HEAD.replace("affinity:buy", "affinity:buy/locals") + \
+        "flyers;Flygblad;saturating;200;1.500;0,5;0,25\nradio;Radio;saturating;300;1200;0,4;0,1\n"
+    path = scenario(tmp_path, mixed)
+    found = channelmix("validate", str(path))  # '1.500' looks like a decimal point: the commas are refused
+    assert found.returncode == 2 and found.stderr.count("a decimal comma") == 4
+    told = channelmix("validate", str(path), "--decimal", ",")
+    assert told.returncode == 2 and "a decimal comma" not in told.stderr
+    assert "row 2, column max_spend: got '1.500', a number with thousands separators. Fix: Write 1500" in told.stderr
+    (tmp_path / "c.csv").write_text(mixed.replace("1.500", "1500"), encoding="utf-8")
+    assert channelmix("validate", str(path), "--decimal", ",").returncode == 0
+    done = channelmix("solve", str(path), "--decimal", ",", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    forced = channelmix("solve", str(path), "--decimal", ".", "--format", "json")  # found ',' but told '.'
+    assert forced.returncode == 2 and forced.stderr.count("a decimal comma") == 4
+    declared = scenario(tmp_path, mixed.replace("1.500", "1500"), reference="{file: c.csv, decimal: ','}")
+    assert channelmix("validate", str(declared), "--decimal", ".").returncode == 0

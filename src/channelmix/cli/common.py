@@ -35,6 +35,13 @@ def set_option(fn: F) -> F:
     )(fn)
 
 
+def decimal_option(fn: F) -> F:
+    """--decimal: the decimal sign of channel tables that do not declare one (as init's)."""
+    return click.option("--decimal", type=click.Choice([".", ","]), default=None,
+                        help="The decimal sign of the channel tables' numbers, for tables without their own "
+                        "decimal: key (default: found from the table; ',' for 0,5).")(fn)
+
+
 def report_option(fn: F) -> F:
     return click.option("--report", "reports", multiple=True, type=click.Choice(["html", "md", "xlsx"]),
                         help="Also write a report (repeatable) into --out: html (self-contained, with charts), "
@@ -128,16 +135,21 @@ def overrides(assignments: tuple[str, ...]) -> dict[str, Any]:
         fail([err.render()])
 
 
-def cases(paths: tuple[str, ...], assignments: tuple[str, ...], **solver: Any) -> list[Case]:
-    """Every file's base scenario and variants, with --set overrides and solver options;
-    any problem anywhere stops the run before anything is solved."""
+def cases(paths: tuple[str, ...], assignments: tuple[str, ...], decimal: str | None = None,
+          **solver: Any) -> list[Case]:
+    """Every file's base scenario and variants, with --set overrides and solver options (``decimal``:
+    the decimal sign of tables that declare none, --decimal); any problem anywhere stops the run before
+    anything is solved."""
+    from ..schema.table_files import decimal_sign
+
     changes = overrides(assignments)
     found, failed = [], []
-    for item in load_all(paths):
-        try:
-            found += variants(item, changes)
-        except ScenarioError as err:
-            failed.append(err)
+    with decimal_sign(decimal):
+        for item in load_all(paths):
+            try:
+                found += variants(item, changes)
+            except ScenarioError as err:
+                failed.append(err)
     stop_if(failed, "some variants or overrides are invalid")
     if all(v is None for v in solver.values()):
         return found  # validate never loads the solver stack

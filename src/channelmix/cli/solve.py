@@ -13,7 +13,7 @@ from ..reports.documents import explanation_document, plan_document
 from ..reports.output import to_json, write_outputs
 from ..reports.wording import plan_message
 from ..schema.expand import Case
-from ..solve.pipeline import solve_scenario
+from ..solve.pipeline import solve_from
 from ..verify.plan import Plan
 from ..verify.reachable import report_facts
 
@@ -25,6 +25,7 @@ from .common import (
     OK,
     cases,
     console,
+    decimal_option,
     fail,
     language_option,
     need_out,
@@ -33,6 +34,7 @@ from .common import (
     solver_options,
     write_reports,
 )
+from .headroom import headroom_json
 
 
 @click.command()
@@ -50,13 +52,15 @@ from .common import (
               help="Also explain each plan (as 'channelmix explain' does) in the "
               "JSON and the reports: marginal figures, value of each decision and limit, alternatives.")
 @language_option
+@decimal_option
 @click.option("--all", "every", is_flag=True,
               help="Show every variant's plan in full in the table (JSON, CSV and --out always have every variant).")
 @click.option("--variant", "named", multiple=True, metavar="NAME",
               help="Solve and show only this variant of each file beside its base plan (repeatable).")
 def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, reports: tuple[str, ...],
           assignments: tuple[str, ...], solver: str | None, time_limit: float | None, gap: float | None,
-          threads: int | None, explained: bool, language: str | None, every: bool, named: tuple[str, ...]) -> None:
+          threads: int | None, explained: bool, language: str | None, decimal: str | None, every: bool,
+          named: tuple[str, ...]) -> None:
     """Solve scenario FILES and show the verified plan of each. A file's variants: in the table, one
     line each (--all: every variant in full; --variant NAME: that one); in JSON, CSV and --out, every
     variant in full.
@@ -65,7 +69,7 @@ def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, reports: tuple
     was found in time, 2 when a file is invalid (then nothing is solved).
     """
     need_out(reports, out_dir)
-    todo = cases(files, assignments, name=solver, time_limit=time_limit, gap=gap, threads=threads)
+    todo = cases(files, assignments, decimal, name=solver, time_limit=time_limit, gap=gap, threads=threads)
     todo = _chosen(todo, named)
     listed: list[Case] = []
     if fmt == "table" and not every and not named and out_dir is None:  # a first look: the base plans in full
@@ -73,7 +77,7 @@ def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, reports: tuple
     out = console() if fmt == "table" else None  # JSON and CSV never load rich (a tenth of a second at start-up)
     code, used, bases, base_json = OK, set(), {}, {}
     for case in todo:
-        plan, explanation = _solve_case(case, explained)
+        plan, explanation, values = _solve_case(case, explained)
         if not case.variant:
             bases[case.source] = (plan, case.scenario)
         # the scenario's language and most reachable (and a variant's base) go into the JSON: a saved result reports the
@@ -84,7 +88,7 @@ def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, reports: tuple
         facts = report_facts(case.scenario, case.variant, case.overrides,
                              base_json.get(case.source) if case.variant else None, base_scenario)
         extra = {"json": {**({"explain": explanation_document(explanation)} if explanation else {}), **facts,
-                          **_headroom(case, plan, out_dir is not None or explained)}}
+                          **(headroom_json(case.scenario, plan, values) if out_dir is not None or explained else {})}}
         if "units" in facts:  # curves and budget in different units: said where it is seen whatever the format
             click.echo(f"{case.source}: {case.name}: warning: {facts['units']['text']}", err=True)
         _show(plan, explanation, extra, fmt, out, language or case.scenario.language, first=case is todo[0])
@@ -114,25 +118,16 @@ def _chosen(todo: list[Case], named: tuple[str, ...]) -> list[Case]:
     return [c for c in todo if not c.variant or c.variant in named]
 
 
-def _solve_case(case: Case, explained: bool) -> tuple[Plan, Explanation | None]:
-    """The verified plan, and with ``explained`` its explanation (which solves it once)."""
+def _solve_case(case: Case, explained: bool) -> tuple[Plan, Explanation | None, dict[str, float] | None]:
+    """The verified plan, with ``explained`` its explanation (which solves it once), and the
+    solver's values behind the plan (the re-solves of :func:`headroom_json` start from them)."""
     if not explained:
-        return solve_scenario(case.scenario, case.warnings), None
+        plan, values = solve_from(case.scenario, case.warnings)
+        return plan, None, values
     from ..analysis.explanation import explain
 
     found = explain(case.scenario, warnings=case.warnings, workers=0)  # as `explain` runs it: every core when it pays
-    return found.plan, found
-
-
-def _headroom(case: Case, plan: Plan, wanted: bool) -> dict[str, Any]:
-    """What 10 % more budget would buy (one more verified solve), for the decision header of the
-    reports a saved result makes; only when the plan is written or explained."""
-    if not wanted:
-        return {}
-    from ..analysis.headroom import more_budget
-
-    found = more_budget(case.scenario, plan)
-    return {"more_budget": found.to_dict()} if found is not None else {}
+    return found.plan, found, None
 
 
 def _show(plan: Plan, explanation: Explanation | None, extra: dict[str, Any], fmt: str, out: Any, language: str | None,

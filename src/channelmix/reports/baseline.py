@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..verify.evaluate import Violation
 from .baseline_chart import baseline_chart
 from .claims import period_labels, uplift_claim
 from .common import auto, is_number, num, pct
-from .i18n import t
+from .i18n import labels_of, t
+from .violations import Names, violation_words
 
 
 def baseline_head(currency: str = "") -> list[str]:
@@ -65,10 +67,27 @@ def baseline_rows(plan: dict[str, Any]) -> list[list[str]]:
     return out
 
 
+def broken_rules(plan: dict[str, Any]) -> list[str]:
+    """The rules today's plan breaks, in the report's language (as the verifier words them, for a result saved
+    before they were kept as facts)."""
+    b = plan["baseline"]
+    facts = b.get("violation_facts")
+    if facts is None or len(facts) != len(b["violations"]):
+        return list(b["violations"])
+    periods = {p["id"]: p.get("label") or p["id"] for p in (plan.get("schedule") or {}).get("periods") or []}
+    names = Names(labels_of(plan.get("channels")), labels_of(plan.get("phases")), labels_of(plan.get("segments")),
+                  periods, plan.get("currency") or "")
+    said = []
+    for f in facts:
+        v = Violation(**{**f, "cell": tuple(f["cell"]) if f.get("cell") else None})
+        said.append(violation_words(v, names))
+    return said
+
+
 def baseline_summary(plan: dict[str, Any]) -> str:
     """The uplift against today (with both spends when they differ), then whether today's plan keeps every rule."""
     b = plan["baseline"]
-    text = t("baseline.keeps") if b["feasible"] else t("baseline.breaks", violations="; ".join(b["violations"]))
+    text = t("baseline.keeps") if b["feasible"] else t("baseline.breaks", violations="; ".join(broken_rules(plan)))
     claim = uplift_claim(plan, plan_money(plan))
     return text if claim is None else claim.sentence + " " + text
 

@@ -82,7 +82,7 @@ def _short(cell: dict[str, Any]) -> bool:
 def runs_claim(plan: dict[str, Any], money: Callable[[Any], str]) -> Claim:
     """"Run 7 of 11 channels for 24,000 ZAR of the 24,000 ZAR budget, using 151.4 of 390 hours." (cost: spend and
     fixed costs)."""
-    from .common import qty
+    from .common import qty, resource_name
 
     channels = plan.get("channels") or []
     on = [c for c in channels if c.get("on")]
@@ -91,7 +91,8 @@ def runs_claim(plan: dict[str, Any], money: Callable[[Any], str]) -> Claim:
     keys = ["summary.run"] + (["summary.of_budget"] if is_number(budget) else []) + ["summary.using"] * len(resources)
     text = (t("summary.run", on=len(on), n=len(channels), cost=money(plan.get("cost")))
             + (t("summary.of_budget", budget=money(budget)) if is_number(budget) else "")
-            + "".join(t("summary.using", used=qty(r.get("used")), capacity=qty(r.get("capacity")), name=name)
+            + "".join(t("summary.using", used=qty(r.get("used")), capacity=qty(r.get("capacity")),
+                                name=resource_name(name))
                       for name, r in resources.items()) + t("summary.end"))
     return Claim("runs", text, tuple(keys), figures={
         "on": len(on), "channels": len(channels), "cost": plan.get("cost"), "budget": budget,

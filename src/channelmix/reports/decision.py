@@ -107,9 +107,13 @@ def money_text(plan: dict[str, Any], value: float) -> str:
     return f"{auto(value)} {plan.get('currency') or ''}".strip()
 
 
-def limits_line(plan: dict[str, Any]) -> Claim | None:
-    """The two limits that hold the plan back: by the explanation's verified worth when there is one, else the
-    binding rules a person can move, money first, each said once."""
+def limits_line(plan: dict[str, Any], money: Callable[[Any], str]) -> Claim | None:
+    """The two limits that hold the plan back: by what loosening each 10 % bought in its verified re-solve
+    (``limits_worth``, made with every written plan), else by the explanation's re-solves, else — no
+    figures — the binding rules a person can move, said as binding (not ranked by worth)."""
+    found = loosened_line(plan, money)
+    if found is not None:
+        return found
     worth = worth_line(plan)
     if worth is not None:
         return worth
@@ -127,8 +131,42 @@ def limits_line(plan: dict[str, Any]) -> Claim | None:
             break
     if not names:
         return None
-    return Claim("decision_limits", t("decision.limits", limits=t("list_sep").join(names)), ("decision.limits",),
-                 figures={"kinds": kinds})
+    return Claim("decision_limits", t("decision.limits_binding", limits=t("list_sep").join(names)),
+                 ("decision.limits_binding",), figures={"kinds": kinds})
+
+
+def limit_value(row: dict[str, Any], value: float, money: Callable[[Any], str]) -> str:
+    """A limit's value as its kind reads: money, a share, a count of channels, a quantity."""
+    kind = row.get("kind")
+    if kind in ("budget", "min_spend", "max_spend"):
+        return money(value)
+    if kind in ("coverage_target", "concentration", "group_share"):
+        return pct(value, 0 if abs(value * 100 - round(value * 100)) < 1e-9 else 1)
+    if kind in ("breadth", "cardinality", "group_count"):
+        return str(int(round(value)))
+    return auto(value)
+
+
+def loosened_line(plan: dict[str, Any], money: Callable[[Any], str]) -> Claim | None:
+    """"Worth most to loosen, each 10 % looser in a verified re-solve: the budget (4,500 → 4,950 ZAR: +1,572),
+    …" — the two binding limits whose re-solves gained most (``plan["limits_worth"]``, best first)."""
+    rows = [r for r in plan.get("limits_worth") or [] if is_number(r.get("gain"))]
+    if not rows:
+        return None
+    share = pct(rows[0].get("share"))
+    gaining = [r for r in rows if r["gain"] > 0][:2]
+    if not gaining:  # loosening any one of them buys nothing: say which were tried
+        names = [limit_names.limit_name(r, plan) for r in rows[:2]]
+        return Claim("decision_limits_worth", t("decision.limits_worth_nothing", share=share,
+                                                limits=t("list_sep").join(names)),
+                     ("decision.limits_worth_nothing",), figures={"rows": rows[:2], "all": rows})
+    sense = plan.get("sense") or "max_reach"
+    key = "decision.worth_gain" if sense in MAXIMISE else "decision.worth_saves"
+    named = [t(key, limit=limit_names.limit_name(r, plan), before=limit_value(r, r["limit"], money),
+               after=limit_value(r, r["moved_to"], money),
+               gain=auto(r["gain"]) if sense == "max_reach" else money(r["gain"])) for r in gaining]
+    return Claim("decision_limits_worth", t("decision.limits_worth", share=share, limits=t("list_sep").join(named)),
+                 ("decision.limits_worth", key), figures={"rows": gaining, "all": rows})
 
 
 def more_budget_line(plan: dict[str, Any], money: Callable[[Any], str]) -> Claim | None:
@@ -151,7 +189,7 @@ def more_budget_line(plan: dict[str, Any], money: Callable[[Any], str]) -> Claim
 
 def decision_claims(plan: dict[str, Any], money: Callable[[Any], str]) -> list[Claim]:
     """The header's lines, in order; those the plan has no figures for left out."""
-    found = [runs_line(plan, money), objective_line(plan, money), change_line(plan, money), limits_line(plan),
+    found = [runs_line(plan, money), objective_line(plan, money), change_line(plan, money), limits_line(plan, money),
              more_budget_line(plan, money)]
     return [c for c in found if c is not None]
 

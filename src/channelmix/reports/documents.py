@@ -19,8 +19,10 @@ from .wording import limit_words, plan_message, plan_warnings, proof_words, repa
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..analysis.conflicts import Conflict
+    from ..analysis.conflicts import Conflict, Repair
     from ..analysis.explanation import ChannelValue, Explanation, LimitValue
+    from ..analysis.headroom import LimitWorth
+    from ..analysis.limits import Limit
 
 
 def plan_document(plan: Plan) -> dict[str, Any]:
@@ -48,6 +50,9 @@ def plan_document(plan: Plan) -> dict[str, Any]:
             value = proof_words(plan.proof, plan.gap)
         out[key] = value
     out["binding_rules"] = [r.to_dict() for r in plan.binding]
+    if plan.diagnosis is not None:  # why there is no plan, as facts: a report words it in its language
+        out["diagnosis"] = {"culprits": [{k: v for k, v in asdict(r).items() if v is not None}
+                                         for r in plan.diagnosis.culprits], "likely": list(plan.diagnosis.likely)}
     return out
 
 
@@ -123,18 +128,26 @@ def why_words(e: Explanation, c: ChannelValue) -> str:
         return why_sentence(c.label, c.on, c.verdict, e.objective or 0.0, c.forced_objective, lost)
 
 
+def concerns_of(what: Limit) -> dict[str, Any]:
+    """What a limit concerns (its cell, resource, channel, group, side, period), so a report can
+    name it in its own language (:func:`channelmix.reports.limit_names.limit_name`)."""
+    return {k: v for k, v in (("index", what.index), ("cell", list(what.cell) if what.cell else None),
+                              ("cells", what.cells or None), ("resource", what.resource), ("channel", what.channel),
+                              ("group", what.group), ("side", what.side), ("period", what.period),
+                              ("each_period", what.each_period or None)) if v is not None}
+
+
 def limit_row(x: LimitValue) -> dict[str, Any]:
     """One limit of an explanation as its JSON row."""
-    what = x.what  # what the limit concerns, so a report can name it in its own language
-    concerns = {k: v for k, v in (("index", what.index), ("cell", list(what.cell) if what.cell else None),
-                                  ("cells", what.cells or None), ("resource", what.resource), ("channel", what.channel),
-                                  ("group", what.group), ("side", what.side), ("period", what.period),
-                                  ("each_period", what.each_period or None)) if v is not None}
-    return {"rule": limit_words(what), "kind": x.kind, "limit": x.limit, "binding": x.binding, "step": x.step,
-            "gain": x.gain, "worth_per_unit": x.worth_per_unit, "shadow_price": x.shadow_price, "concerns": concerns,
-            "of": {"kind": what.kind, "cell": list(what.cell) if what.cell else None, "cells": what.cells,
-                   "resource": what.resource, "channel": what.channel, "group": what.group, "side": what.side,
-                   "period": what.period, "each_period": what.each_period}}
+    return {"rule": limit_words(x.what), "kind": x.kind, "limit": x.limit, "binding": x.binding, "step": x.step,
+            "gain": x.gain, "worth_per_unit": x.worth_per_unit, "shadow_price": x.shadow_price,
+            "concerns": concerns_of(x.what)}
+
+
+def worth_rows(found: list[LimitWorth]) -> list[dict[str, Any]]:
+    """The binding limits each re-solved 10 % looser (``limits_worth`` in a saved plan), best first."""
+    return [{"kind": w.limit.kind, "concerns": concerns_of(w.limit), "limit": w.limit.value, "moved_to": w.moved_to,
+             "share": w.share, "solved": w.solved, "gain": w.gain} for w in found]
 
 
 def conflict_document(found: Conflict | None) -> dict[str, Any] | None:
@@ -142,8 +155,18 @@ def conflict_document(found: Conflict | None) -> dict[str, Any] | None:
     if found is None:
         return None
     return {"rules": [rule_words(r) for r in found.rules], "names": found.names, "minimal": found.minimal,
-            "repairs": [{"rule": rule_words(r.rule), "change": repair_words(r), "to": r.to, "verified": r.verified}
-                        for r in found.repairs]}
+            "rule_facts": [r.to_dict() for r in found.rules],
+            "repairs": [{"rule": rule_words(r.rule), "change": repair_words(r), "to": r.to, "verified": r.verified,
+                         "facts": repair_facts(r)} for r in found.repairs]}
+
+
+def repair_facts(repair: Repair) -> dict[str, Any]:
+    """A repair as facts (its rule, the limit it moves and which way), so a report words it in its language."""
+    limit = repair.limit
+    return {"rule": repair.rule.to_dict(),
+            "limit": None if limit is None else {"kind": limit.kind, "concerns": concerns_of(limit),
+                                                 "up": limit.loosens_up, "integer": limit.integer,
+                                                 "share": limit.share}}
 
 
 def channel_row(e: Explanation, c: ChannelValue) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from rich.panel import Panel
 from ..schema.models import Scenario
 from ..verify.evaluate import Evaluation
 from ..verify.evaluate_periods import PeriodsEvaluation
-from .common import auto, num, pct, qty, sense_title
+from .common import auto, num, pct, qty, resource_name, sense_title
 from .explain_render import evaluation_dict, resources_of
 from .fit import fitted, say
 from .i18n import t, using
@@ -34,7 +34,7 @@ def render_evaluation(scenario: Scenario, truth: Evaluation | PeriodsEvaluation,
         data = evaluation_dict(scenario, truth, risk)
         if data["outcome"] or data["baseline_outcome"]:
             head.append(t("term.outcome", outcome=num(data["outcome"]), baseline=num(data["baseline_outcome"])))
-        head += [t("term.resource", name=r, used=qty(x["used"]), capacity=qty(x["capacity"]))
+        head += [t("term.resource", name=resource_name(r), used=qty(x["used"]), capacity=qty(x["capacity"]))
                  for r, x in resources_of(scenario, truth).items()]
         console.print(Panel("\n".join(head), title=t("evaluate.title", scenario=scenario.scenario), expand=False))
         cur = f" ({scenario.currency})" if scenario.currency else ""

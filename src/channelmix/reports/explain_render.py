@@ -35,8 +35,9 @@ from .explain_sections import (
 )
 from .fit import fitted, say
 from .i18n import current, t, using
+from .problem_words import message_text, said_conflict
 from .violations import Names, violation_words
-from .wording import limit_words, plan_message
+from .wording import limit_words
 
 
 def _n(value: float | None) -> str:
@@ -70,7 +71,7 @@ def _explanation(e: Explanation, console: Console) -> None:
         head.append(t("term.spent", spent=f"{num(plan.cost)} {plan.currency}".rstrip()))
         head.append(t("explain.ties_below", tolerance=current().number(f"{e.tolerance:,.3g}")))
     else:
-        head.append(plan_message(plan))
+        head.append(message_text(plan_document(plan)))
     head.append(t("explain.seconds", seconds=num(e.seconds, 2), solve=num(e.solve_seconds, 2)))
     console.print(Panel("\n".join(head), title=f"[bold]{e.scenario}[/bold]", expand=False))
     if plan.baseline is not None:
@@ -104,7 +105,7 @@ def _explanation(e: Explanation, console: Console) -> None:
     elif plan.solved:
         console.print(Text(t("explain.none_within"), style="dim"))
     if e.conflict is not None:
-        _conflict(e.conflict, console)
+        _conflict(e.conflict, plan_document(plan), console)
 
 
 def finished_line(item: Any, best: float | None, language: str | None = None) -> str | None:
@@ -121,7 +122,8 @@ def finished_line(item: Any, best: float | None, language: str | None = None) ->
             return f"• {t('explain.alternatives_title')}: {len(item)}"
         if isinstance(item, Repair):
             found = conflict_document(Conflict([item.rule], [item.name], [item]))
-            return f"• {found['repairs'][0]['rule']}: {found['repairs'][0]['change']}" if found else None
+            said = said_conflict(found, {}) if found else None
+            return f"• {said['rules'][0]}: {said['repairs'][0]['change']}" if said else None
     return None
 
 
@@ -177,9 +179,10 @@ def _channels(e: Explanation, console: Console) -> None:
             indent="  ")
 
 
-def _conflict(found: Conflict, console: Console) -> None:
-    conflict = conflict_document(found)
-    assert conflict is not None
+def _conflict(found: Conflict, plan: dict[str, Any], console: Console) -> None:
+    written = conflict_document(found)
+    assert written is not None
+    conflict = said_conflict(written, plan)
     console.print(Text(t("explain.conflict_intro"), style="bold"))
     for rule in conflict["rules"]:
         console.print(Text(f"  • {rule}"))

@@ -15,6 +15,7 @@ from .baseline import baseline_context, baseline_figures, baseline_head, baselin
 from .common import auto, is_number, num, pct
 from .i18n import current, isolated, t
 from .limit_names import limit_name
+from .problem_words import said_conflict
 
 MARGINAL_KEYS = ["explain.col_reach_unit", "explain.col_objective_unit", "explain.col_cost_customer",
                  "explain.col_next_step", "explain.col_lost", "explain.col_verdict"]
@@ -201,9 +202,10 @@ def markdown_sections(plan: dict[str, Any], table) -> list[str]:
         lines += ([f"## {t('explain.alternatives_title')}", ""]
                   + table(alternative_head(), alternative_rows(x), list("rrrrl")) + [""])
     if x.get("conflict"):
+        conflict = said_conflict(x["conflict"], plan)
         lines += [f"## {t('explain.conflict_title')}", "", t("explain.conflict_intro"), ""]
-        lines += [f"- {r}" for r in x["conflict"]["rules"]] + [""]
-        lines += [f"- {t('explain.repair', change=r['change'])}" for r in x["conflict"]["repairs"]] + [""]
+        lines += [f"- {r}" for r in conflict["rules"]] + [""]
+        lines += [f"- {t('explain.repair', change=r['change'])}" for r in conflict["repairs"]] + [""]
     if lp_rows(x, plan):
         lines += [f"## {t('explain.lp_title')}", "", t("explain.lp_note"), ""]
         lines += table(lp_head(), lp_rows(x, plan), list("lrr")) + [""]
@@ -272,7 +274,8 @@ def html_context(plan: dict[str, Any]) -> dict[str, Any]:
             if x.get("channels") else None, "limits": {"head": limit_head(), "rows": limit_rows(x, plan)}
             if x.get("limits") else None, "lp": {"head": lp_head(), "rows": lp_rows(x, plan)} if lp_rows(x, plan)
             else None, "alternatives": {"head": alternative_head(), "rows": alternative_rows(x)}
-            if x.get("alternatives") else None, "conflict": x.get("conflict"),
+            if x.get("alternatives") else None,
+            "conflict": said_conflict(x["conflict"], plan) if x.get("conflict") else None,
             "curves": [curve_svg(c, plan.get("currency", "")) for c in x.get("curves", [])]}
 
 

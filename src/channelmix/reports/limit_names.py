@@ -1,7 +1,7 @@
 """An explanation's limits named in the report's language ("the budget", "the hours available",
 "the coverage target for Delivery × Taxi-rank commuters"), from what each limit concerns (the
-``concerns`` of its JSON row).  A row saved before limits carried ``concerns`` keeps the name the
-JSON gives it.
+``concerns`` of its JSON row — an explanation's limits and a plan's ``limits_worth`` alike).  A row
+saved before limits carried ``concerns`` keeps the name the JSON gives it.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ __all__ = ["limit_name"]
 def limit_name(row: dict[str, Any], plan: dict[str, Any]) -> str:
     """The limit of ``row`` (an explanation's limit) in words, its channels, cells and groups by their labels."""
     what = row.get("concerns")
-    if what is None and isinstance(row.get("of"), dict):  # a row written with the limit's facts under "of"
-        what = {k: v for k, v in row["of"].items() if v is not None and k != "kind"}
     kind = row.get("kind")
     if what is None:
         return str(row.get("rule") or kind)

@@ -12,6 +12,7 @@ from typing import Any
 from ..core.period_words import unit_key
 from .common import auto, pct
 from .i18n import t
+from .problem_words import shown_warnings
 
 
 def source_text(source: dict[str, Any] | None) -> str:
@@ -70,7 +71,7 @@ def source_view(plan: dict[str, Any]) -> dict[str, Any]:
     source = plan.get("source")
     fact = plan.get("units")
     english = fact.get("text") if fact else None
-    warnings = [w for w in plan.get("warnings") or [] if w != english]
+    warnings = shown_warnings(plan, [w for w in plan.get("warnings") or [] if w != english])
     units = units_text(fact, (source or {}).get("per"))
     return {"source_text": source_text(source), "units_text": units,
             "warnings": ([units] if units else []) + warnings}

@@ -24,6 +24,7 @@ from .common import (
 )
 from .decision import decision_view
 from .i18n import labels_of, shown, t
+from .problem_words import message_text
 from .rules import plain_rules
 from .variant import variant_view
 
@@ -59,7 +60,7 @@ def plan_view(plan: dict[str, Any]) -> dict[str, Any]:
             "reachable_text": t("share_of_reachable", share=pct(share), reachable=auto(reachable)) if share is not None
             else "", "scenario": plan.get("scenario") or "", "description": plan.get("description") or "",
             "status": plan.get("status") or "", "status_text": status_text(plan.get("status") or ""), "solved": solved,
-            "verified": bool(plan.get("verified")), "message": plan.get("message") or "", "sense": sense,
+            "verified": bool(plan.get("verified")), "message": message_text(plan), "sense": sense,
             "objective": objective, "objective_title": sense_title(sense), "objective_meaning": sense_meaning(sense),
             "objective_text": (money(objective) if money_objective else auto(objective)) if solved else "—",
             "currency": currency, "money_decimals": d, "money": money, "cost": cost, "budget": budget,

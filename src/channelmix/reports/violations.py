@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ..schema.models import Scenario
 from ..verify.evaluate import Violation
 from ..verify.plan import Plan
-from .common import auto, num, pct, qty
+from .common import auto, num, pct, qty, resource_name
 from .i18n import t
 
 MONEY = ("budget", "min_spend", "max_spend", "concentration", "pacing", "ramp", "group", "spend")
@@ -87,7 +87,7 @@ def violation_words(v: Violation, names: Names) -> str:
         resource = v.rule.removeprefix("resource ") if v.kind == "resource" else ""
         counted = v.kind == "group" and v.rule.endswith("_count")  # a group's count, not its share of spend
         measure = ("group_count" if counted else "group_spend") if v.kind == "group" else MEASURE[v.kind]
-        what = t(f"violation.what.{measure}", channel=channel, cell=cell, name=resource)
+        what = t(f"violation.what.{measure}", channel=channel, cell=cell, name=resource_name(resource))
         kind = "cardinality" if counted else v.kind
         side = "violation.above" if v.value > v.limit else "violation.below"
         text = t(side, what=what, value=figure(kind, v.value, names), limit=figure(kind, v.limit, names))

@@ -277,13 +277,19 @@ def limit_words(limit: Limit) -> str:
     return f"{kind} of {limit.channel}"  # min_spend, max_spend
 
 
-def outward(value: float, up: bool, integer: bool) -> str:
-    """A limit as a person reads it, rounded away from infeasibility (up for 'at least')."""
+def outward_value(value: float, up: bool, integer: bool) -> tuple[float, int]:
+    """A limit rounded away from infeasibility (up for 'at least') to what a person reads, and its decimals."""
     digits = 0 if integer or abs(value) >= 100 else 3 - math.floor(math.log10(abs(value))) if value else 0
     scale = 10.0 ** digits
     # the repair is a hair (1e-7, relative) past the boundary: not worth a digit of its own
     rounded = (math.ceil(value * scale * (1 - 1e-6)) if up else math.floor(value * scale * (1 + 1e-6))) / scale
-    return f"{rounded:,.{max(digits, 0)}f}".rstrip("0").rstrip(".") if digits > 0 else f"{rounded:,.0f}"
+    return rounded, max(digits, 0)
+
+
+def outward(value: float, up: bool, integer: bool) -> str:
+    """A limit as a person reads it, rounded away from infeasibility (up for 'at least')."""
+    rounded, digits = outward_value(value, up, integer)
+    return f"{rounded:,.{digits}f}".rstrip("0").rstrip(".") if digits > 0 else f"{rounded:,.0f}"
 
 
 def repair_words(repair: Repair) -> str:

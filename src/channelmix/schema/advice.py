@@ -14,49 +14,60 @@ from .source import unit_check
 
 
 def warnings_for(scenario: Any) -> list[str]:
-    """Things that are allowed but probably not what the user meant."""
-    out = []
-    rules = scenario.rules
-    budget = scenario.budget
-    serves = scenario_affinity(scenario, scenario.channels).column_counts() > 0
-    off = set(rules.force_off)  # sets, not the lists: a lookup per channel stays O(1)
-    for i, ch in enumerate(scenario.channels):
-        entry = ch.fixed_cost + ch.min_spend
-        if budget is not None and entry > budget and ch.id not in off:
-            out.append(
-                f"channels[{i}] ({ch.id}): fixed_cost + min_spend = {entry:g} is above the budget {budget:g}, so it "
-                "can never be on")
-        if ch.outcome is None and not serves[i]:
-            out.append(f"channels[{i}] ({ch.id}): serves no (phase, segment) cell; its affinity is empty or zero")
-        if ch.response.type == "constant" and (ch.max_spend or 0) > 0:
-            out.append(
-                f"channels[{i}] ({ch.id}): has a constant response, so its spend (max_spend {ch.max_spend:g}) buys no "
-                "reach")
-    usable = [c for c in scenario.channels if c.id not in off]
-    for j, group in enumerate(rules.groups):
-        if group.min_share and not any(group.selects(usable)):
-            out.append(
-                f"rules.groups[{j}]: no channel of {group.describe()} can be on, so min_share {group.min_share:g} "
-                "allows no spend at all")
-    lower = _cheapest_hard_plan(scenario)
-    if budget is not None and lower["money"][0] > budget + 1e-9:
-        amount, why = lower["money"]
-        out.append(
-            f"the hard rules need at least {amount:g} of money ({why}) but the budget is {budget:g}: the scenario is "
-            "probably infeasible")
-    for resource, capacity in scenario.resources.items():
-        if resource in lower and lower[resource][0] > capacity + 1e-9:
-            amount, why = lower[resource]
-            out.append(
-                f"the hard rules need at least {amount:g} {resource} ({why}) but only {capacity:g} are available: the "
-                "scenario is probably infeasible")
+    """Things that are allowed but probably not what the user meant, in English (stderr, the plan's
+    ``warnings``; the reports word :func:`advice_facts` in their language)."""
+    out = [fact["text"] for fact in advice_facts(scenario)]
     units = unit_check(scenario)
     if units is not None:
         out.append(units["text"])
     return out
 
 
-def _cheapest_hard_plan(scenario: Any) -> dict[str, tuple[float, str]]:
+def advice_facts(scenario: Any) -> list[dict[str, Any]]:
+    """The warnings as facts: ``kind`` and its figures (channel, index, amounts), with ``text``, the
+    English sentence.  The unit check is its own fact (:func:`.source.unit_check`)."""
+    out: list[dict[str, Any]] = []
+    rules = scenario.rules
+    budget = scenario.budget
+    serves = scenario_affinity(scenario, scenario.channels).column_counts() > 0
+    off = set(rules.force_off)  # sets, not the lists: a lookup per channel stays O(1)
+    for i, ch in enumerate(scenario.channels):
+        entry = ch.fixed_cost + ch.min_spend
+        where = f"channels[{i}] ({ch.id}): "
+        if budget is not None and entry > budget and ch.id not in off:
+            out.append({"kind": "never_on", "channel": ch.id, "entry": entry, "budget": budget,
+                        "text": f"{where}fixed_cost + min_spend = {entry:g} is above the budget {budget:g}, so it "
+                                "can never be on"})
+        if ch.outcome is None and not serves[i]:
+            out.append({"kind": "serves_nothing", "channel": ch.id,
+                        "text": f"{where}serves no (phase, segment) cell; its affinity is empty or zero"})
+        if ch.response.type == "constant" and (ch.max_spend or 0) > 0:
+            out.append({"kind": "constant", "channel": ch.id, "max_spend": ch.max_spend,
+                        "text": f"{where}has a constant response, so its spend (max_spend {ch.max_spend:g}) buys no "
+                                "reach"})
+    usable = [c for c in scenario.channels if c.id not in off]
+    for j, group in enumerate(rules.groups):
+        if group.min_share and not any(group.selects(usable)):
+            out.append({"kind": "group_empty", "group": group.describe(), "share": group.min_share,
+                        "text": f"rules.groups[{j}]: no channel of {group.describe()} can be on, so min_share "
+                                f"{group.min_share:g} allows no spend at all"})
+    lower = _cheapest_hard_plan(scenario)
+    if budget is not None and lower["money"][0] > budget + 1e-9:
+        amount, why = lower["money"]
+        out.append({"kind": "needs_money", "amount": amount, "budget": budget, "why": why,
+                    "text": f"the hard rules need at least {amount:g} of money ({why_text(why)}) but the budget is "
+                            f"{budget:g}: the scenario is probably infeasible"})
+    for resource, capacity in scenario.resources.items():
+        if resource in lower and lower[resource][0] > capacity + 1e-9:
+            amount, why = lower[resource]
+            out.append({"kind": "needs_resource", "resource": resource, "amount": amount, "capacity": capacity,
+                        "why": why, "text": f"the hard rules need at least {amount:g} {resource} ({why_text(why)}) "
+                                            f"but only {capacity:g} are available: the scenario is probably "
+                                            "infeasible"})
+    return out
+
+
+def _cheapest_hard_plan(scenario: Any) -> dict[str, tuple[float, dict[str, Any]]]:
     """A lower bound on each resource that any plan meeting the hard rules uses."""
     rules = scenario.rules
     off, on = set(rules.force_off), set(rules.force_on)
@@ -89,12 +100,26 @@ def _cheapest_hard_plan(scenario: Any) -> dict[str, tuple[float, str]]:
               if group.min_count]
     for resource in ["money", *scenario.resources]:
         u = uses(resource)
-        best = (float(sum(u[forced].tolist())), "the channels forced on")
+        found: list[tuple[float, dict[str, Any]]] = [(float(sum(u[forced].tolist())), {"reason": "forced"})]
         if rules.cardinality is not None and rules.cardinality.min:
-            best = max(best, (cheapest(u, rules.cardinality.min), f"{rules.cardinality.min} channels at the least"))
+            found.append((cheapest(u, rules.cardinality.min), {"reason": "cardinality", "n": rules.cardinality.min}))
         for group, members in groups:
-            best = max(best, (cheapest(u[members], group.min_count), f"{group.min_count} of {group.describe()}"))
+            found.append((cheapest(u[members], group.min_count),
+                          {"reason": "group", "n": group.min_count, "group": group.describe()}))
         for (p, g), rule, pool in breadth:
-            best = max(best, (cheapest(u[pool], rule.min_channels), f"{rule.min_channels} channels serving ({p}, {g})"))
-        out[resource] = best
+            found.append((cheapest(u[pool], rule.min_channels),
+                          {"reason": "breadth", "n": rule.min_channels, "cell": [p, g]}))
+        out[resource] = max(found, key=lambda x: x[0])  # the first of the largest, as max over tuples took it
     return out
+
+
+def why_text(why: dict[str, Any]) -> str:
+    """What forces the least a plan must use, in English ("3 channels serving (buy, owners)")."""
+    reason = why["reason"]
+    if reason == "forced":
+        return "the channels forced on"
+    if reason == "cardinality":
+        return f"{why['n']} channels at the least"
+    if reason == "group":
+        return f"{why['n']} of {why['group']}"
+    return f"{why['n']} channels serving ({why['cell'][0]}, {why['cell'][1]})"

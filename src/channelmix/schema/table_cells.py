@@ -64,14 +64,15 @@ def cell_list(value: Any) -> list[str]:
     return [part.strip() for part in _LIST_SPLIT.split(text) if part.strip()]
 
 
-def cell_points(value: Any) -> list[list[float]] | None:
-    """'0:0; 500:0.3; 2000:0.5' -> [[0, 0], [500, 0.3], [2000, 0.5]], or None if it is not that."""
+def cell_points(value: Any, decimal: str = ".") -> list[list[float]] | None:
+    """'0:0; 500:0.3; 2000:0.5' -> [[0, 0], [500, 0.3], [2000, 0.5]], or None if it is not that.  In a table
+    with decimal commas the points are separated by ';' only and '0,3' is 0.3 ('0:0; 500:0,3')."""
     text = cell_text(value) or ""
     points = []
-    for part in _LIST_SPLIT.split(text):
+    for part in (text.split(";") if decimal == "," else _LIST_SPLIT.split(text)):
         if not part.strip():
             continue
-        pair = [p.strip() for p in part.split(":")]
+        pair = [p.strip().replace(",", ".") if decimal == "," else p.strip() for p in part.split(":")]
         if len(pair) != 2 or not all(_NUMBER.fullmatch(p) for p in pair):
             return None
         points.append([cell_number(p) for p in pair])

@@ -6,6 +6,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -204,7 +207,7 @@ def read_table(ref: TableRef, problems: list[Problem], kind: str) -> Table | Non
         return None
     if not rows:
         return None
-    decimal = ref.decimal or _decimal_of(grid[header_at + 1:], _delimiter_of(ref))
+    decimal = ref.decimal or COMMAND_DECIMAL.get() or _decimal_of(grid[header_at + 1:], _delimiter_of(ref))
     return Table(label, header_at + 1, columns, rows, decimal)
 
 
@@ -240,6 +243,21 @@ def _detect_delimiter(text: str) -> str:
     return max([",", ";", "\t"], key=first.count) if any(d in first for d in ",;\t") else ","
 
 
+# the command line's --decimal: the decimal sign of every table that does not declare its own (None: found)
+COMMAND_DECIMAL: ContextVar[str | None] = ContextVar("command_decimal", default=None)
+
+
+@contextmanager
+def decimal_sign(decimal: str | None) -> Iterator[None]:
+    """Read tables inside the block with ``decimal`` as their decimal sign unless a table declares one
+    (``--decimal ,`` on validate and solve, as on init)."""
+    token = COMMAND_DECIMAL.set(decimal)
+    try:
+        yield
+    finally:
+        COMMAND_DECIMAL.reset(token)
+
+
 _COMMA_DECIMAL = re.compile(r"[+-]?\d+,\d+")
 _POINT_DECIMAL = re.compile(r"[+-]?\d*\.\d+")
 
@@ -249,7 +267,8 @@ def _decimal_of(rows: list[list[Any]], delimiter: str | None) -> str:
     and none with a decimal point; '.' otherwise (a sheet's numbers are numbers already)."""
     if delimiter in (None, ","):
         return "."
-    texts = [c.strip() for row in rows for c in row if isinstance(c, str)]
+    # every number a cell writes, the spends and reaches of a points cell ('0:0; 500:0,3') among them
+    texts = [piece.strip() for row in rows for c in row if isinstance(c, str) for piece in re.split(r"[;:]", c)]
     commas = any(_COMMA_DECIMAL.fullmatch(c) for c in texts)
     points = any(_POINT_DECIMAL.fullmatch(c) for c in texts)
     return "," if commas and not points else "."

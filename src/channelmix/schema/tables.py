@@ -211,7 +211,7 @@ def _response_cell(response: dict[str, Any], part: str, value: Any, table: Table
     if part == "type":
         response["type"] = cell_text(value)
     elif part == "points":
-        points = cell_points(value)
+        points = cell_points(value, table.decimal)
         if points is None:
             out.problems.append(
                 Problem(str(Loc(table.label, (row,), name)),

@@ -70,6 +70,9 @@ class Baseline:
         """As JSON data: each broken rule as the verifier words it (format 1)."""
         out = asdict(self)
         out["violations"] = [str(v) for v in self.violations]
+        # the same broken rules as facts, so a report says them in its language
+        out["violation_facts"] = [{k: list(x) if isinstance(x, tuple) else x for k, x in asdict(v).items()
+                                   if x is not None} for v in self.violations]
         if not self.periods:  # a single-period plan's baseline keeps its shape
             del out["periods"]
         return out

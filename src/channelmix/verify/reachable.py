@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..model.arrays import arrays
+from ..schema.advice import advice_facts
 from ..schema.responses import reach
 from ..schema.source import unit_check
 from .evaluate import cell_levels
@@ -80,4 +81,7 @@ def report_facts(scenario: "Scenario", variant: str = "", changes: dict[str, Any
             facts["units"] = units
     if scenario.objective.sense == "max_reach":
         facts["reachable"] = most_reachable(scenario)
+    advice = advice_facts(scenario)
+    if advice:  # the input's warnings as facts, so a report says them in its language
+        facts["advice"] = advice
     return facts

@@ -134,18 +134,18 @@ def export_job(source: Path, sets: list[str], job: dict[str, Any]) -> dict[str, 
     import tempfile
     import zipfile
 
-    from ...analysis.headroom import more_budget
     from ...core.filenames import unique_stem
     from ...reports import write_report
     from ...reports.documents import plan_document
     from ...reports.output import write_outputs
-    from ...solve.pipeline import solve_scenario
+    from ...solve.pipeline import solve_from
     from ...verify.reachable import report_facts
+    from ..headroom import headroom_json
 
     case = case_of(source, sets)
-    plan = solve_scenario(case.scenario, case.warnings)
-    found = more_budget(case.scenario, plan)  # what 10 % more would buy, as `solve --out` writes it
-    extra = {"json": {**report_facts(case.scenario), **({"more_budget": found.to_dict()} if found is not None else {})}}
+    plan, values = solve_from(case.scenario, case.warnings)
+    # what 10 % more budget and each binding limit 10 % looser would buy, as `solve --out` writes it
+    extra = {"json": {**report_facts(case.scenario), **headroom_json(case.scenario, plan, values)}}
     buffer = io.BytesIO()
     with tempfile.TemporaryDirectory(prefix="channelmix-export-") as tmp:
         out = Path(tmp)
