@@ -697,3 +697,14 @@ def test_serve_on_a_file_answers_the_first_plan_solved_while_it_started(folder):
     assert first["status"] == "ok" and first["early"] is True and first["verified"]
     assert mix(first["plan"]) == mix(cli_plan(folder / BAKERY, []))
     assert edited["status"] == "ok" and "early" not in edited and edited["plan"]["cost"] <= 5000 + 1e-6
+
+
+def test_the_persian_form_names_its_resource_in_persian(base):
+    """The hours field of a Persian file is labelled with the catalogue's word, as its report says it
+    (a user-named resource the catalogue does not know stays as written)."""
+    with client(base, cookies={"channelmix_token": TOKEN}) as c:
+        page = c.get("/plan", params={"file": "khadamat-persian.yaml"})
+    assert page.status_code == 200
+    labels = re.findall(r'<label for="f-res-\d+" dir="auto">([^<]*)</label>', page.text)
+    assert labels == ["ساعت"], labels
+    assert ">hours</span>" not in page.text
