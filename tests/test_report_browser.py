@@ -19,7 +19,7 @@ import pytest
 
 from channelmix.reports import plan_html
 from report_pages import page_names
-from report_pages import pages as every_page
+from report_pages import pages as every_page  # one worker runs both files that use them (conftest.py SHARED)
 
 ROOT = Path(__file__).parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
