@@ -202,18 +202,24 @@ OPTIONS = [  # (arguments, what the written scenario shows, or None for exit 2)
 ]
 
 
-@pytest.mark.parametrize("args, shows", OPTIONS)
-def test_every_option_changes_the_scenario_or_exits_2(tmp_path, args, shows):
-    base, plain = imported(tmp_path, *BASE, name="plain.yaml")
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory) -> str:
+    """The scenario the import writes without the options (the same for every option: imported once)."""
+    base, out = imported(tmp_path_factory.mktemp("plain"), *BASE, name="plain.yaml")
     assert base.returncode == 0, base.stderr
+    return out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("args, shows", OPTIONS)
+def test_every_option_changes_the_scenario_or_exits_2(tmp_path, plain, args, shows):
     argv = [a for a in BASE if a not in ("--draws", "0")] if "--draws" in args else BASE
     done, out = imported(tmp_path, *argv, *args)
     if shows is None:
         assert done.returncode == 2 and "Traceback" not in done.stderr and not out.exists(), done.stderr
         return
     assert done.returncode == 0, done.stderr
-    assert shows in out.read_text(encoding="utf-8") and shows not in plain.read_text(encoding="utf-8")
-    assert yaml.safe_load(out.read_text(encoding="utf-8")) != yaml.safe_load(plain.read_text(encoding="utf-8"))
+    assert shows in out.read_text(encoding="utf-8") and shows not in plain
+    assert yaml.safe_load(out.read_text(encoding="utf-8")) != yaml.safe_load(plain)
 
 
 def _geo_model(tmp_path, populations=(1.5, 0.5), betas=(2.0, 1.0)) -> tuple[object, str]:

@@ -26,7 +26,7 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from channelmix.reports import i18n
-from report_pages import page_names, pages
+from report_pages import page_names, pages  # one worker runs both files that use them (conftest.py SHARED)
 
 OTHERS = [code for code in i18n.LANGUAGES if code != "en"]
 FIELDS = string.Formatter()
