@@ -294,20 +294,12 @@ return wide;
 SMALLEST_TEXT_BELOW = SMALLEST_TEXT.replace("size < 9.95", "size < arguments[0]")
 
 
-# Found when every scenario's explanation joined the pages (suite26): a known bug of the report, to fix
-# there; strict, so the fix turns this into a failure until the entry is removed.
-KNOWN_OVERFLOW = {("butik-kundresan-kvartal-explain", WIDTH): "the 13-week explanation's channel x period grid "
-                  "(#period-marginals-table) is 1105 px wide in a 1064 px box at 1280 px: it scrolls sideways"}
-
-
 @pytest.mark.parametrize("width", [WIDTH, PHONE])
 @pytest.mark.parametrize("name", page_names())
-def test_every_chart_heatmap_and_table_fits_the_screen(driver, pages, name, width, capsys, request):
+def test_every_chart_heatmap_and_table_fits_the_screen(driver, pages, name, width, capsys):
     """At 390 px (a phone) and 1280 px (a laptop), every chart, heatmap and table fits its box
     (nothing to scroll sideways, long tables opened) and no text is under 11 px; a full-page
     screenshot of each, at both widths."""
-    if (name, width) in KNOWN_OVERFLOW:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=KNOWN_OVERFLOW[name, width]))
     page, _ = pages[name]
     open_page(driver, page, width)
     check_clean(driver)

@@ -91,3 +91,23 @@ def test_a_single_period_plan_has_no_time_section():
     html = plan_html(as_dict(replace(bakery_plan(), schedule=None)))
     assert 'id="schedule"' not in html and ".gantt" not in html
     assert schedule_context(as_dict(replace(bakery_plan(), schedule=None))) is None
+
+
+def test_an_explanations_grid_over_many_periods_is_read_in_parts_not_sideways():
+    """13 weekly columns do not fit a laptop's page beside the channel column (1105 px in 1064 px on
+    the 13-week explanation): the page shows the grid in parts of at most seven periods, each with the
+    channel column, every period once and in order; the sheet keeps the whole grid."""
+    from channelmix.reports.explain_sections import period_grid
+
+    weeks = [f"w{i}" for i in range(1, 14)]
+    x = {"objective": {"kind": "reach"}, "channels": [{"id": "a", "label": "Ads"}, {"id": "b", "label": "Bus"}],
+         "periods": [{"channel": c, "period": w, "label": f"Week {w[1:]}", "objective_per_unit": 0.5}
+                     for c in "ab" for w in weeks if (c, w) != ("b", "w13")]}
+    grid = period_grid(x)
+    assert grid is not None and len(grid["head"]) == 14 and len(grid["values"][0]) == 14
+    parts = grid["parts"]
+    assert [len(p["head"]) - 1 for p in parts] == [7, 6]
+    assert all(p["head"][0] == grid["head"][0] and [r[0] for r in p["rows"]] == ["Ads", "Bus"] for p in parts)
+    assert [h for p in parts for h in p["head"][1:]] == [f"Week {i}" for i in range(1, 14)]
+    assert parts[1]["rows"][1][-1] == "–"  # Bus is off in week 13, in the second part
+    assert [len(p["head"]) - 1 for p in period_grid({**x, "periods": x["periods"][:6]})["parts"]] == [6]

@@ -131,7 +131,22 @@ def period_grid(x: dict[str, Any], names: dict[str, str] | None = None) -> dict[
             for cid in ids]
     # the raw figures beside the formatted rows, for a sheet that keeps numbers as numbers
     values = [[labels.get(cid, cid), *(by.get((cid, p)) for p, _ in periods)] for cid in ids]
-    return {"head": [t("channel"), *(label for _, label in periods)], "rows": rows, "values": values}
+    head = [t("channel"), *(label for _, label in periods)]
+    return {"head": head, "rows": rows, "values": values, "parts": column_parts(head, rows)}
+
+
+PERIODS_PER_PART = 7  # a laptop's page holds the channel column and seven periods' figures; 13 weeks overflowed 1280 px
+
+
+def column_parts(head: list[str], rows: list[list[Any]], most: int = PERIODS_PER_PART) -> list[dict[str, Any]]:
+    """A grid's columns after the first in parts of at most ``most`` (as even as they go: 13 → 7 + 6), each
+    part with the first column again, so a grid over many periods is read part by part on the page
+    rather than scrolled sideways; the sheet keeps the whole grid."""
+    count = len(head) - 1
+    parts = max(1, -(-count // most))
+    size = -(-count // parts) if count else 0
+    starts = range(1, count + 1, size) if size else [1]
+    return [{"head": [head[0], *head[i:i + size]], "rows": [[r[0], *r[i:i + size]] for r in rows]} for i in starts]
 
 
 def channel_rows(x: dict[str, Any]) -> list[list[str]]:
