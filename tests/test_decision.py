@@ -153,6 +153,20 @@ def test_solve_out_prints_the_decision_header_and_saves_its_re_solve(tmp_path):
     assert saved["more_budget"]["extra"] == pytest.approx(450) and saved["more_budget"]["gain"] > 0
     md = (tmp_path / "township-bakery.md").read_text(encoding="utf-8")
     assert "- 10% more budget (450 ZAR) would buy" in md
+    # the report ranks the limits by their verified re-solves, which the saved result keeps
+    assert [r["kind"] for r in saved["limits_worth"]][:2] == ["budget", "concentration"]
+    assert "Worth most to loosen" in md
+
+
+def test_solve_out_without_a_report_makes_no_re_solve_per_limit(tmp_path):
+    """A re-solve per binding limit is made for a report or an explanation that says them, not for
+    every saved plan: a plain --out keeps the 10 % budget figure and names no ranking."""
+    done = subprocess.run([*CLI, "solve", str(ROOT / "scenarios" / "township-bakery.yaml"), "--set", "variants=[]",
+                           "--out", str(tmp_path), "--format", "json"], capture_output=True, text=True,
+                          env={"PATH": "/usr/bin:/bin"}, timeout=300)
+    assert done.returncode == 0, done.stderr
+    saved = json.loads((tmp_path / "township-bakery.json").read_text(encoding="utf-8"))
+    assert saved["more_budget"]["extra"] == pytest.approx(450) and "limits_worth" not in saved
 
 
 def test_a_variants_changes_are_said_for_people_not_as_python():

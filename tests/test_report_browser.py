@@ -1,7 +1,7 @@
 """The HTML reports opened in a real browser (Debian's headless Chromium, driven by
 selenium): no console errors, nothing fetched, every chart present and visible,
-right-to-left labels laid out right to left. A full-page screenshot of each report is
-saved in build/report-screenshots/ for a person to look at.
+right-to-left labels laid out right to left. With CHANNELMIX_SCREENSHOTS=1 a full-page
+screenshot of each report is saved in build/report-screenshots/ for a person to look at.
 
 Chromium and its driver come from Debian's packages; the session fixture installs them
 (as root) when /usr/bin/chromium is missing, and skips with the reason when it cannot.
@@ -24,6 +24,9 @@ from report_pages import pages as every_page  # one worker runs both files that 
 ROOT = Path(__file__).parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 SHOTS = ROOT / "build" / "report-screenshots"
+# Screenshots are for a person and nothing in the suite reads them; each is a full-page render and a PNG
+# up to 12,000 px tall, about 150 of them a run, so they are taken only when asked for.
+SCREENSHOTS = os.environ.get("CHANNELMIX_SCREENSHOTS", "") not in ("", "0")
 CHROMIUM = Path("/usr/bin/chromium")
 DRIVER = Path("/usr/bin/chromedriver")
 WIDTH = 1280
@@ -147,8 +150,11 @@ def visible(driver, css: str) -> list:
     return found
 
 
-def screenshot(driver, name: str, capsys, width: int = WIDTH) -> Path:
-    """A full-page screenshot (the window stretched to the page's height)."""
+def screenshot(driver, name: str, capsys, width: int = WIDTH) -> Path | None:
+    """A full-page screenshot (the window stretched to the page's height), with CHANNELMIX_SCREENSHOTS=1;
+    always the last step of a test, as stretching the window changes the layout."""
+    if not SCREENSHOTS:
+        return None
     height = driver.execute_script("return Math.ceil(document.documentElement.getBoundingClientRect().height)")
     height = min(max(height + 40, 600), 12000)
     if width < 500:

@@ -88,7 +88,8 @@ def solve(files: tuple[str, ...], fmt: str, out_dir: Path | None, reports: tuple
         facts = report_facts(case.scenario, case.variant, case.overrides,
                              base_json.get(case.source) if case.variant else None, base_scenario)
         extra = {"json": {**({"explain": explanation_document(explanation)} if explanation else {}), **facts,
-                          **(headroom_json(case.scenario, plan, values) if out_dir is not None or explained else {})}}
+                          **(headroom_json(case.scenario, plan, values, limits=bool(reports) or explained)
+                             if out_dir is not None or explained else {})}}
         if "units" in facts:  # curves and budget in different units: said where it is seen whatever the format
             click.echo(f"{case.source}: {case.name}: warning: {facts['units']['text']}", err=True)
         _show(plan, explanation, extra, fmt, out, language or case.scenario.language, first=case is todo[0])

@@ -109,8 +109,8 @@ def money_text(plan: dict[str, Any], value: float) -> str:
 
 def limits_line(plan: dict[str, Any], money: Callable[[Any], str]) -> Claim | None:
     """The two limits that hold the plan back: by what loosening each 10 % bought in its verified re-solve
-    (``limits_worth``, made with every written plan), else by the explanation's re-solves, else — no
-    figures — the binding rules a person can move, said as binding (not ranked by worth)."""
+    (``limits_worth``, made when a plan is written with a report or explained), else by the explanation's
+    re-solves, else — no figures — the binding rules a person can move, said as binding (not ranked by worth)."""
     found = loosened_line(plan, money)
     if found is not None:
         return found
