@@ -19,7 +19,7 @@ from channelmix.solve.pipeline import solve_scenario
 from channelmix.verify.reachable import report_facts
 from helpers import channel, scenario
 from report_pages import Page
-from test_report_pages import OTHERS, clean, english_for, html_nodes, markdown_nodes, user_words
+from test_report_pages import OTHERS, clean, english_on_pages
 
 # 100 of budget, two channels at least, each needing 60 when on, and one whose fixed cost alone is 150
 IMPOSSIBLE = scenario(scenario="impossible", budget=100,
@@ -71,19 +71,5 @@ def test_the_pages_meet_what_they_are_about(problem_pages):
 
 @pytest.mark.parametrize("code", OTHERS)
 def test_no_english_on_an_infeasible_or_warned_page(problem_pages, code):
-    english = english_for(code)
-    found: dict[str, set[str]] = {}
-    for name, page in problem_pages.items():
-        mine, kept = user_words(page), english_kept(page)
-        for kind, nodes in (("html", html_nodes(page.html(code))), ("md", markdown_nodes(page.markdown(code)))):
-            for node in map(clean, nodes):
-                if not node or node in mine:
-                    continue
-                if any(sentence in node for sentence in kept):
-                    found.setdefault(f"result JSON: {node[:90]!r}", set()).add(f"{name}.{kind}")
-                    continue
-                for key, pattern in english:
-                    if pattern.fullmatch(node):
-                        found.setdefault(f"{key}: {node[:90]!r}", set()).add(f"{name}.{kind}")
-                        break
+    found = english_on_pages(problem_pages, code, english_kept, contains=True)
     assert not found, "\n".join(f"{k} on {', '.join(sorted(v))}" for k, v in sorted(found.items()))
