@@ -177,6 +177,35 @@ def test_a_cutoff_nothing_meets_gives_no_plan_and_a_target_stops_at_a_good_enoug
     assert good.solved and good.verified and good.value <= 1.5 * plan.value + 1e-6
 
 
+def test_re_solves_from_a_known_plan_run_without_restarts_and_a_first_solve_with_them(monkeypatch):
+    """HiGHS's restarts are off in every re-solve that starts from a known plan (a forced channel, a
+    loosened limit, the chain of next-best mixes: channelmix.solve.warm.RESTARTS) and on in a scenario's
+    first solve, read back from the Highs objects the solves used."""
+    from channelmix.analysis.alternatives import alternatives
+    from channelmix.solve import solvers
+
+    made: list[Any] = []
+    quiet = solvers.quiet_highs
+    monkeypatch.setattr(solvers, "quiet_highs", lambda: made.append(quiet()) or made[-1])
+
+    def restarts() -> set[bool]:
+        found = {bool(h.getOptionValue("mip_allow_restart")[-1]) for h in made}  # highspy: (status, value)
+        made.clear()
+        return found
+
+    sc = _quick(cm.load(ROOT / "scenarios" / "butik-kundresan.yaml").scenario)
+    plan, values = solve_from(sc)
+    assert restarts() == {True}
+    c = plan.channels[0]
+    assert solve_from(forced(sc, c.id, not c.on), start=Warm(values, {c.id: not c.on}), diagnose=False)[0].solved
+    limit = limit_of(sc, "budget")
+    moved = with_limit(sc, limit, limit.loosened(limit.step()))
+    assert solve_from(moved, start=Warm(values, cutoff=plan.model_objective), diagnose=False)[0].solved
+    assert restarts() == {False}
+    assert alternatives(sc, plan, 2, None)
+    assert restarts() == {False}
+
+
 def test_cli_progress_and_streamed_results_go_to_stderr_only(tmp_path):
     import json
     import subprocess
