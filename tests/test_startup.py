@@ -52,3 +52,24 @@ def test_a_json_scenario_loads_no_yaml(tmp_path):
                     '"affinity": {"aware": 1}}]}', encoding="utf-8")
     loaded = _loaded_after(_cli("validate", str(path)))
     assert "channelmix.schema.load" in loaded and _top(loaded, ("yaml",)) == []
+
+
+def test_plain_solve_without_curves_loads_no_scipy_and_no_analysis(tmp_path):
+    """A plan whose channels reach the same whatever they spend has nothing for the polish to move:
+    ``channelmix solve`` in the terminal (its plan beside today's) loads neither scipy (its import is
+    half a second of a 10-channel solve) nor the explanation's analysis."""
+    path = tmp_path / "shops.json"
+    path.write_text(
+        '{"scenario": "shops", "phases": ["aware", "buy"], "segments": [{"id": "all", "size": 10, "value": 1}], '
+        '"budget": 100, "objective": {"sense": "max_reach"}, "current": {"window": 0}, "channels": ['
+        '{"id": "window", "fixed_cost": 40, "response": {"type": "constant", "value": 0.5}, '
+        '"affinity": {"aware": 1}}, '
+        '{"id": "flyers", "fixed_cost": 50, "response": {"type": "constant", "value": 0.8}, '
+        '"affinity": {"aware": 0.5, "buy": 1}}, '
+        '{"id": "stall", "fixed_cost": 70, "response": {"type": "constant", "value": 0.9}, '
+        '"affinity": {"buy": 1}}]}', encoding="utf-8")
+    loaded = _loaded_after(_cli("solve", str(path)))
+    assert "channelmix.solve.pipeline" in loaded and "channelmix.reports.terminal" in loaded  # it did solve and show
+    assert "channelmix.reports.explain_render" in loaded  # with today's plan beside it
+    assert _top(loaded, ("scipy",)) == []
+    assert sorted(m for m in loaded if m.startswith("channelmix.analysis")) == []

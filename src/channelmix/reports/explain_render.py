@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
-from ..analysis.conflicts import Conflict, Repair
-from ..analysis.explanation import ChannelValue, Explanation, LimitValue
 from ..schema.models import Scenario
 from ..verify.evaluate import Evaluation
 from ..verify.evaluate_periods import PeriodsEvaluation
@@ -38,6 +36,10 @@ from .i18n import current, t, using
 from .problem_words import message_text, said_conflict
 from .violations import Names, violation_words
 from .wording import limit_words
+
+if TYPE_CHECKING:  # the analysis is loaded by whoever explains; a plan with its baseline needs none of it
+    from ..analysis.conflicts import Conflict
+    from ..analysis.explanation import Explanation
 
 
 def _n(value: float | None) -> str:
@@ -111,6 +113,9 @@ def _explanation(e: Explanation, console: Console) -> None:
 def finished_line(item: Any, best: float | None, language: str | None = None) -> str | None:
     """One finished re-solve of an explanation as a line, while the others still run (None: nothing to
     say): a channel's decision in words, a limit and its gain, the alternatives found, a repair."""
+    from ..analysis.conflicts import Conflict, Repair
+    from ..analysis.explanation import ChannelValue, LimitValue
+
     with using(language):
         if isinstance(item, ChannelValue) and best is not None:
             lost = item.value_if_forced_off if item.on else item.value_if_forced_on
