@@ -581,7 +581,7 @@ def test_each_channels_curve_marks_today_and_the_plans_spend(base, folder):
     assert "امروز" in persian["caption"] and re.search("[۰-۹]", persian["svg"])
 
 
-def test_two_variants_side_by_side_with_what_changed_in_scenario_and_plan(base, folder):
+def test_two_variants_side_by_side_with_what_changed_in_scenario_and_plan(base, folder, tmp_path):
     """Every ordered pair of base and variants: the plan differences are what `compare --diff A B
     --format json` prints for them, the scenario differences the values each of them sets."""
     sets = ["channels.flyers.fixed_cost=300"]
@@ -589,7 +589,13 @@ def test_two_variants_side_by_side_with_what_changed_in_scenario_and_plan(base, 
         answer = c.post("/api/variants", json={"file": BAKERY, "sets": sets}).json()
     assert answer["status"] == "ok"
     base_name, cut = "township-bakery/" + sets[0], "township-bakery/budget-cut, " + sets[0]
-    done = run("compare", folder / BAKERY, "--set", sets[0], "--diff", base_name, cut, "--format", "json")
+    # the same file without the robust variants (a risk over 12 worlds each, about 4 CPU s), which the planner skips
+    # and this pair does not read: `compare` solves each variant on its own, so the pair's diff is the same
+    data = yaml.safe_load((folder / BAKERY).read_text(encoding="utf-8"))
+    data["variants"] = [v for v in data["variants"] if "objective.risk" not in (v.get("set") or {})]
+    assert [v["name"] for v in data["variants"]][:1] == ["budget-cut"]
+    (tmp_path / BAKERY).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    done = run("compare", tmp_path / BAKERY, "--set", sets[0], "--diff", base_name, cut, "--format", "json")
     assert done.returncode == 0, done.stderr
     rows = [json.loads(line) for line in done.stdout.splitlines()]
     moved = [r for r in rows if "change_in_spend" in r]
