@@ -63,6 +63,18 @@ def test_the_robust_repro_gives_the_plans_of_millions_at_raw_scale(in_millions: 
     else:  # the worst draw lifted from 2.004e8 to 2.084e8, at some cost to the mean
         assert spend == pytest.approx([19.66, 38.21, 63.82, 0.0], abs=0.01)
         assert raw.risk["worst"] == pytest.approx(2.084e8, rel=1e-3) and raw.risk["mean"] < 2.981e8
+    # Channel3 gets nothing: it is off, not "run with 0" (worst and cvar kept it on before, with a warning)
+    assert [c.on for c in raw.channels] == [True, True, True, False]
+    assert not [n for n in raw.notes if n.kind == "idle_channels"]
+
+
+def test_an_idle_channel_a_rule_needs_stays_on() -> None:
+    """Four channels asked for: the worst-case plan keeps Channel3 on at no spend, as the rule needs, and says so."""
+    plan = solve_scenario(derive(load(DRAWS / "raw.yaml"), {"objective.risk": "worst",
+                                                             "rules.cardinality": {"min": 4}}).scenario)
+    assert plan.status == "optimal" and plan.verified
+    assert [c.on for c in plan.channels] == [True, True, True, True] and plan.channels[3].spend == 0
+    assert [n.channels for n in plan.notes if n.kind == "idle_channels"] == [("Channel3",)]
 
 
 def test_the_repro_file_is_the_issues() -> None:
