@@ -287,3 +287,14 @@ def hill_instance(n: int, seed: int) -> dict:
     return {"scenario": "hill", "phases": ["p"], "budget": float(round(rng.uniform(0.3, 1.5) * n * 2000, 2)),
             "segments": [{"id": f"g{i}", "size": 1000.0, "weight": float(weights[i])} for i in range(n)],
             "channels": channels, "objective": {"sense": "max_reach"}}
+
+
+def timed_nap(item: tuple[int, float]) -> tuple[int, float, float]:
+    """(pid, start, end) of sleeping ``item[1]`` seconds: a piece of work for the process-pool tests (a
+    worker imports it by name, so it lives here and not in a test module)."""
+    import os
+    import time
+
+    began = time.time()
+    time.sleep(item[1])
+    return os.getpid(), began, time.time()

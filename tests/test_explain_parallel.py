@@ -177,6 +177,72 @@ def test_a_cutoff_nothing_meets_gives_no_plan_and_a_target_stops_at_a_good_enoug
     assert good.solved and good.verified and good.value <= 1.5 * plan.value + 1e-6
 
 
+def test_re_solves_from_a_known_plan_run_without_restarts_and_a_first_solve_with_them(monkeypatch):
+    """HiGHS's restarts are off in every re-solve that starts from a known plan (a forced channel, a
+    loosened limit, the chain of next-best mixes: channelmix.solve.warm.RESTARTS) and on in a scenario's
+    first solve, read back from the Highs objects the solves used."""
+    from channelmix.analysis.alternatives import alternatives
+    from channelmix.solve import solvers
+
+    made: list[Any] = []
+    quiet = solvers.quiet_highs
+    monkeypatch.setattr(solvers, "quiet_highs", lambda: made.append(quiet()) or made[-1])
+
+    def restarts() -> set[bool]:
+        found = {bool(h.getOptionValue("mip_allow_restart")[-1]) for h in made}  # highspy: (status, value)
+        made.clear()
+        return found
+
+    sc = _quick(cm.load(ROOT / "scenarios" / "butik-kundresan.yaml").scenario)
+    plan, values = solve_from(sc)
+    assert restarts() == {True}
+    c = plan.channels[0]
+    assert solve_from(forced(sc, c.id, not c.on), start=Warm(values, {c.id: not c.on}), diagnose=False)[0].solved
+    limit = limit_of(sc, "budget")
+    moved = with_limit(sc, limit, limit.loosened(limit.step()))
+    assert solve_from(moved, start=Warm(values, cutoff=plan.model_objective), diagnose=False)[0].solved
+    assert restarts() == {False}
+    assert alternatives(sc, plan, 2, None)
+    assert restarts() == {False}
+
+
+def test_the_pool_is_fed_while_this_process_works():
+    """A worker takes its next piece the moment it finishes one, not when this process is between
+    pieces: while this process answers a long piece the worker goes on with the short ones (it
+    waited for the long one's end, 1.5 s, when it was fed only between this process's pieces)."""
+    import os
+
+    from helpers import timed_nap
+
+    pool = parallel.Pool(1)
+    pool.warm()
+    try:
+        assert pool.starting is not None
+        pool.starting.join()
+        items = [(i, 0.02) for i in range(20)] + [(20, 1.5)]
+        done = dict(pool.shared(timed_nap, items))
+    finally:
+        pool.close()
+    assert sorted(done) == sorted(items)
+    worker = sorted((began, ended) for pid, began, ended in done.values() if pid != os.getpid())
+    assert len(worker) >= 5
+    idle = [b[0] - a[1] for a, b in zip(worker, worker[1:])]
+    assert max(idle) < 0.5, idle
+
+
+def test_the_longest_re_solves_come_first():
+    """The chain of alternatives is asked first and the loosened limits last (short ones fill the end)."""
+    kinds: list[str] = []
+
+    def progress(n, total, item):
+        if n:
+            kinds.append(type(item).__name__ if not isinstance(item, list) else "alternatives")
+
+    explain(cm.load(ROOT / "scenarios" / "butik-kundresan.yaml"), alternatives=1, workers=1, progress=progress)
+    assert kinds[0] == "alternatives" and "LimitValue" in kinds
+    assert kinds[kinds.index("LimitValue"):] == ["LimitValue"] * (len(kinds) - kinds.index("LimitValue"))
+
+
 def test_cli_progress_and_streamed_results_go_to_stderr_only(tmp_path):
     import json
     import subprocess

@@ -49,7 +49,9 @@ def alternatives(scenario: Scenario, best: Plan, k: int, tolerance: float | None
     indicators = used(f)
     found: list[Plan] = []
     seen = {c.id: c.on for c in best.channels}
-    warm = None if cutoff is None else Warm({}, cutoff=cutoff)
+    # a known plan's neighbourhood (restarts off, see channelmix.solve.warm.RESTARTS) with no start: the cut
+    # excludes the last plan; with a cutoff no start at all, without one the solver's own (a horizon's)
+    warm = Warm(None if cutoff is None else {}, cutoff=cutoff)
     for i in range(k):
         cut(f, indicators, seen, f"no_good_{i}")
         plan, _ = solve_formulated(scenario, f, diagnose=False, start=warm)

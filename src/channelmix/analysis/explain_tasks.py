@@ -138,7 +138,7 @@ def _moved_plan(context: Context, limit: Limit, moved_to: float) -> Plan:
     moved = with_limit(context.quick, limit, moved_to)
     plan = solve_from(moved, start=Warm(context.values, cutoff=_worse_by_tolerance(context)), diagnose=False)[0]
     if not plan.solved:  # the cutoff left nothing: the moved model prices the curves otherwise
-        plan = solve_from(moved, start=context.values, diagnose=False)[0]
+        plan = solve_from(moved, start=Warm(context.values), diagnose=False)[0]
     return plan
 
 

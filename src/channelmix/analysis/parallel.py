@@ -11,10 +11,11 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
+import queue
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, as_completed, wait
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
@@ -64,33 +65,66 @@ class Pool:
 
     def shared(self, fn: Callable[..., Any], items: Sequence[Item], *args: Any,
                slots: int | None = None) -> Iterator[tuple[Item, Any]]:
-        """:meth:`map` with this process working too: the pool takes items from the front, one per
-        worker at a time, once its workers have started, while this process answers from the back;
-        an item the pool has not started when this process runs out is taken back.  So a pool
-        whose workers are still starting costs nothing, and each worker takes its share.  ``slots``:
-        at most this many of the workers (a resident pool may have more than a caller asks for)."""
+        """:meth:`map` with this process working too, both taking items in their order: the pool one
+        per worker at a time once its workers have started, fed the next item the moment a worker
+        finishes one (by the future's callback, not when this process is between items: a worker
+        otherwise idled until this process's item ended), while this process answers one after
+        another; an item the pool has not started when this process runs out is taken back.  So a pool
+        whose workers are still starting costs nothing, and each worker takes its share.  Put the
+        longest items first: the two finish together.  ``slots``: at most this many of the workers
+        (a resident pool may have more than a caller asks for)."""
         todo: deque[Item] = deque(items)
         running: dict[Future, Item] = {}
+        finished: queue.SimpleQueue[tuple[Item, Future]] = queue.SimpleQueue()
+        lock = threading.RLock()  # a cancel runs the callback in the cancelling thread, which may hold it
         slots = min(slots or self.workers, self.workers)
-        while todo or running:
-            # a submission waits until the workers have started: until then this process works alone
-            ready = self.starting is None or not self.starting.is_alive()
-            while ready and todo and len(running) < slots:
-                item = todo.popleft()
-                running[self.executor.submit(fn, item, *args)] = item
-            for future in [f for f in running if f.done()]:
-                yield running.pop(future), self.result(future)
-            if todo:
-                item = todo.pop()
-                yield item, fn(item, *args)
-                continue
-            for future in [f for f in running if f.cancel()]:  # not started: answered here, now
-                item = running.pop(future)
-                yield item, fn(item, *args)
-            if running:
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    yield running.pop(future), self.result(future)
+        open_ = [True]  # the generator is still running: the callbacks may submit
+
+        def done(future: Future) -> None:
+            with lock:
+                finished.put((running.pop(future), future))
+            feed()
+
+        def feed() -> None:
+            with lock:
+                while open_[0] and todo and len(running) < slots:
+                    item = todo.popleft()
+                    try:
+                        future = self.executor.submit(fn, item, *args)
+                    except RuntimeError:  # the pool was shut down (an interrupt): this process answers it
+                        todo.appendleft(item)
+                        return
+                    running[future] = item
+                    future.add_done_callback(done)  # runs at once when already done, which takes the lock again
+
+        def first() -> None:  # a submission waits until the workers have started: until then this process works alone
+            if self.starting is not None:
+                self.starting.join()
+            feed()
+
+        threading.Thread(target=first, daemon=True).start()
+        try:
+            while True:
+                while not finished.empty():
+                    yield self._finished(finished.get(), fn, args)
+                with lock:
+                    mine = [todo.popleft()] if todo else []
+                if mine:
+                    yield mine[0], fn(mine[0], *args)
+                    continue
+                with lock:
+                    for future in list(running):
+                        future.cancel()  # not started: its callback hands it back, answered here
+                    if not running and finished.empty():
+                        return
+                yield self._finished(finished.get(), fn, args)
+        finally:
+            open_[0] = False
+
+    def _finished(self, entry: tuple[Item, Future], fn: Callable[..., Any], args: tuple) -> tuple[Item, Any]:
+        """A finished submission's (item, answer); one cancelled before it started is answered here."""
+        item, future = entry
+        return (item, fn(item, *args)) if future.cancelled() else (item, self.result(future))
 
     def result(self, future: Future) -> Any:
         """The piece's answer, or the exception it raised (a worker that died: the pool is broken)."""

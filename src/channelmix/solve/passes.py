@@ -45,7 +45,7 @@ TIE_MIN_SHARE = 0.25
 
 def solve(formulation: Formulation, settings: SolverSettings | None = None, start: dict[str, float] | None = None,
           deadline: float | None = None, near: dict[str, bool] | None = None, cutoff: float | None = None,
-          target: float | None = None) -> Solution:
+          target: float | None = None, restarts: bool = True) -> Solution:
     """Solve; with tie-breaking, a second pass on the same model with a budget of nodes.
 
     ``start`` (variable name -> value, e.g. a neighbouring sweep step's solution) is
@@ -64,7 +64,7 @@ def solve(formulation: Formulation, settings: SolverSettings | None = None, star
     lexicographic: first the fewest on/off changes from ``near``, then the usual money (or
     reach), so neighbouring plans share their mix whenever an equally good one does.
 
-    ``cutoff`` and ``target`` (the objective's own terms, HiGHS only): see :func:`run`."""
+    ``cutoff``, ``target`` and ``restarts`` (HiGHS only): see :func:`run`."""
     settings = settings or formulation.scenario.solver
     began = time.perf_counter()
     deadline = began + settings.time_limit if deadline is None else deadline
@@ -73,7 +73,7 @@ def solve(formulation: Formulation, settings: SolverSettings | None = None, star
         start = horizon_start(formulation, settings, deadline)  # own plan run all along, as a first incumbent
     proof: list[Proof] = []
     status, gap, bound = run(formulation.problem, settings, max(deadline - began, 0.01), start, cutoff, target,
-                             cutting, proof)
+                             cutting, proof, restarts)
     first_seconds = time.perf_counter() - began
     solver_seconds = _run_seconds(formulation.problem, first_seconds)
     objective = pulp.value(formulation.problem.objective) if status in SOLVED else None
@@ -296,7 +296,8 @@ def recheck_infeasible(formulation: Formulation, time_limit: float) -> str:
 
 def run(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float,
         start: dict[str, float] | None = None, cutoff: float | None = None, target: float | None = None,
-        cutting: Cutting | None = None, proof: list[Proof] | None = None) -> tuple[str, float | None, float | None]:
+        cutting: Cutting | None = None, proof: list[Proof] | None = None,
+        restarts: bool = True) -> tuple[str, float | None, float | None]:
     """One solve of ``problem`` by the settings' solver: (status, relative gap, bound).
 
     Two bounds known before the solve, in the objective's own terms (HiGHS; CBC solves without them):
@@ -304,10 +305,11 @@ def run(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float,
     ("no_solution" when none is at least this good, the model infeasible or not); ``target``: a plan at least this good
     answers the question, so the search stops at the first one ("feasible", its gap stated). ``cutting`` and
     ``proof``: a long horizon's value cuts and how its bound was proven, as :func:`channelmix.solve.solvers.run_highs`
-    reads them."""
+    reads them; ``restarts``: whether HiGHS may restart its search after the root (see
+    :data:`channelmix.solve.warm.RESTARTS`)."""
     if settings.name == "cbc":
         return run_cbc(problem, settings, time_limit, start)
-    return run_highs(problem, settings, time_limit, start, cutoff, target, cutting, proof)
+    return run_highs(problem, settings, time_limit, start, cutoff, target, cutting, proof, restarts)
 
 
 def feasible(f: Formulation, settings: SolverSettings, time_limit: float) -> bool:

@@ -147,7 +147,7 @@ def solve_formulated(scenario: Scenario, formulation: Formulation, built: float 
         deadline = began + scenario.solver.time_limit
     if isinstance(start, Warm):
         solution = solve(formulation, start=start.start(formulation), deadline=deadline, near=near,
-                         cutoff=start.cutoff, target=start.target)
+                         cutoff=start.cutoff, target=start.target, restarts=start.restarts)
     else:
         solution = solve(formulation, start=start, deadline=deadline, near=near)
     curves = _model_curves(formulation)

@@ -239,8 +239,8 @@ class _StartedHiGHS(pulp.HiGHS):
 
 def run_highs(problem: pulp.LpProblem, settings: SolverSettings, time_limit: float,
               start: dict[str, float] | None = None, cutoff: float | None = None, target: float | None = None,
-              cutting: Cutting | None = None, proof: list[Proof] | None = None):
-    """One HiGHS solve: (status, relative gap, bound).  ``cutoff`` and ``target``: see
+              cutting: Cutting | None = None, proof: list[Proof] | None = None, restarts: bool = True):
+    """One HiGHS solve: (status, relative gap, bound).  ``cutoff``, ``target`` and ``restarts``: see
     :func:`channelmix.solve.passes.run`; ``cutting``: a long horizon, searched with value cuts if it
     stalls; then ``proof`` (when given) receives how its bound was proven."""
     import highspy
@@ -249,7 +249,7 @@ def run_highs(problem: pulp.LpProblem, settings: SolverSettings, time_limit: flo
     # (largest coefficient 1) hides the tie-break's idle-channel weights; the relative gap is the one asked for
     solver = _StartedHiGHS(start, cutting, msg=False, timeLimit=time_limit, gapRel=settings.gap, gapAbs=FEASIBILITY,
                            threads=settings.threads, random_seed=0, mip_feasibility_tolerance=FEASIBILITY,
-                           primal_feasibility_tolerance=FEASIBILITY)
+                           primal_feasibility_tolerance=FEASIBILITY, mip_allow_restart=restarts)
     solver.bounds = (cutoff, target)
     problem.solve(solver)
     if proof is not None and solver.proof is not None:
