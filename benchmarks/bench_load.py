@@ -33,7 +33,8 @@ from typing import Any, Callable
 import yaml
 
 from channelmix.schema import load
-from channelmix.schema.syntax import _Base, parse_text
+from channelmix.schema.syntax import parse_text
+from channelmix.schema.yaml_reader import StrictLoader
 
 PHASES = ["awareness", "evaluation", "purchase", "delivery", "after_sales"]
 SEGMENTS = ["young", "parents", "gifts", "seniors", "students"]
@@ -116,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             ("YAML parse, PyYAML SafeLoader (pure Python)", best(1, lambda: yaml.load(text, Loader=yaml.SafeLoader))),
             ("YAML parse, PyYAML CSafeLoader (libyaml)",
              best(opts.repeat, lambda: yaml.load(text, Loader=yaml.CSafeLoader))),
-            (f"YAML parse, channelmix ({_Base.__name__})",
+            (f"YAML parse, channelmix ({StrictLoader.__bases__[-1].__name__})",
              best(opts.repeat, lambda: parse_text(text, "yaml", "big.yaml"))),
             ("YAML load + validate (channelmix.schema.load)", best(opts.repeat, lambda: load(paths["yaml"]))),
             ("JSON load + validate (channelmix.schema.load)", best(opts.repeat, lambda: load(paths["json"])))]
