@@ -80,7 +80,7 @@ class Seeded:
         return self.rng.choice(ODD_TEXT)
 
 
-class Drawn(Seeded):
+class Drawn:
     """The same choices drawn by Hypothesis."""
 
     def __init__(self, draw: st.DrawFn) -> None:
@@ -100,7 +100,7 @@ class Drawn(Seeded):
             lambda t: not any(0xD800 <= ord(c) <= 0xDFFF for c in t)))
 
 
-def mutate(path: Path, choose: Seeded, kinds: list[str] | None = None) -> str:
+def mutate(path: Path, choose: Seeded | Drawn, kinds: list[str] | None = None) -> str:
     """A shipped scenario's text after one to three mutations at random places (``kinds``: these, in turn)."""
     data = without_world_variants(yaml.safe_load(path.read_text(encoding="utf-8")))
     for kind in kinds or [choose.pick(KINDS) for _ in range(choose.integer(1, 3))]:
