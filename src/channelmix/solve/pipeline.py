@@ -118,8 +118,8 @@ def _idle_off(scenario: Scenario, formulation: Formulation, plan: Plan, values: 
     try:
         for x in switches:
             x.upBound = 0
-        quieter, quieter_values = solve_formulated(scenario, formulation, 0.0, warnings, start, False, deadline, near,
-                                                   sets=True)
+        quieter, quieter_values = solve_formulated(scenario, formulation, 0.0, warnings, Warm(start), False, deadline,
+                                                   near, sets=True)  # a known plan's re-solve: warm.RESTARTS
     finally:
         for x, bound in zip(switches, bounds):
             x.upBound = bound
